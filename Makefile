@@ -1,0 +1,45 @@
+# Protocol-7 cube. `make run` and `make test` are all a fresh machine needs.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: deps build release run test test-core check-imports clean install
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## Start a cube with the embedded default configuration (socket /run/protocol-7/cube.sock,
+## mount /run/protocol-7/net); without root, under ./run instead.
+run: build
+	@if [ "$$(id -u)" -eq 0 ]; then exec .build/debug/cube run; else \
+	    mkdir -p run/net; echo "not root: socket run/cube.sock, mount run/net (export PROTOCOL_7_UNIX_PATH=$(CURDIR)/run/cube.sock)"; \
+	    exec .build/debug/cube run --socket $(CURDIR)/run/cube.sock --mount $(CURDIR)/run/net; fi
+
+## The whole suite: unit, transcript, live-socket and mount tests.
+test: deps check-imports
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Only the pure core (fast).
+test-core: deps
+	$(SWIFT) test --filter CubeCoreTests
+
+## Module boundaries of docs/architecture.md.
+check-imports:
+	@! grep -rlE '^import (NIO|NIOCore|NIOPosix|Foundation|Glibc|Logging|CSodium|CFuse3)' Sources/CubeCore --include=*.swift
+	@! grep -rl 'import NIOPosix' Sources --include=*.swift | grep -v '^Sources/CubeNet/'
+	@! grep -rl 'import CSodium' Sources --include=*.swift | grep -v '^Sources/CubeAuth/'
+	@! grep -rl 'import CFuse3' Sources --include=*.swift | grep -v '^Sources/CubeFUSE/'
+	@echo "module boundaries ok"
+
+install: release
+	install -m 0755 .build/release/cube $(PREFIX)/bin/cube
+	install -m 0755 .build/release/p7 $(PREFIX)/bin/p7
+
+clean:
+	rm -rf .build

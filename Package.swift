@@ -1,0 +1,93 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "cube",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cube", targets: ["cube"]),
+        .executable(name: "p7", targets: ["p7"]),
+        .executable(name: "zenka", targets: ["zenka"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: - Pure core (no I/O, no Foundation)
+        .target(name: "CubeCore", swiftSettings: swiftSettings),
+
+        // MARK: - C system libraries
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+
+        // MARK: - Crypto (CPU only)
+        .target(name: "CubeAuth", dependencies: ["CSodium"], swiftSettings: swiftSettings),
+
+        // MARK: - I/O edges
+        .target(
+            name: "CubeNet",
+            dependencies: [
+                "CubeCore", "CubeAuth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(name: "CubeClient", dependencies: ["CubeCore"], swiftSettings: swiftSettings),
+        .target(name: "CubeZenka", dependencies: ["CubeClient", "CubeCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "CubeFUSE",
+            dependencies: ["CFuse3", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+
+        .target(name: "CubeFS", dependencies: ["CubeCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "CubeMount",
+            dependencies: [
+                "CubeCore", "CubeFS", "CubeFUSE", "CubeNet",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .target(name: "CCubeSystem"),
+        .target(
+            name: "CubeManager",
+            dependencies: [
+                "CubeCore", "CubeNet", "CubeAuth", "CCubeSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "cube",
+            dependencies: [
+                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "p7", dependencies: ["CubeClient"], swiftSettings: swiftSettings),
+        .executableTarget(name: "zenka", dependencies: ["CubeZenka", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+
+        // MARK: - Tests
+        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts")]),
+        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth"]),
+        .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore"]),
+        .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
+        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "cube", "p7"]),
+        .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore"]),
+    ]
+)

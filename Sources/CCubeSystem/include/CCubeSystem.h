@@ -1,0 +1,10 @@
+#ifndef CCUBESYSTEM_H
+#define CCUBESYSTEM_H
+#include <spawn.h>
+
+/* GNU extensions Swift's Glibc module does not import without _GNU_SOURCE. */
+int CCubeSystem_pipe_cloexec(int fds[2]);
+int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+/* POSIX_SPAWN_SETSID: start the child in a new session (and process group). */
+short CCubeSystem_spawn_setsid_flag(void);
+#endif

@@ -1,0 +1,195 @@
+import CubeCore
+
+/// A blocking client connection to a cube over its unix socket.
+///
+/// Not thread-safe and deliberately not `Sendable`: one thread owns a connection and calls all
+/// its methods. Every call blocks that thread (no Swift concurrency, no NIO), which keeps
+/// one-shot tools such as `p7` fast to start. Do not use it on the Swift concurrency pool
+/// while the other end is served by the same pool.
+///
+/// Incoming bytes are framed by CubeCore's ``FrameDecoder``, so `SIZE`/`STRM` bodies arrive whole.
+public final class P7Connection {
+    /// How long one wait for incoming bytes may last; nil waits forever. It bounds silence,
+    /// not the whole operation: a slowly trickling body does not time out.
+    public var timeout: Duration?
+    /// The banner line the server sent, including its LF.
+    public let banner: [UInt8]
+
+    private var socket: UnixSocket
+    private var decoder: FrameDecoder
+
+    /// Client-side limits: generous, since the cube is trusted far more than its clients, yet
+    /// bounded so a broken server cannot make a client grow without limit.
+    static let maximumLineLength = 1 << 20
+    static let maximumBodyLength = 16 << 20
+
+    /// Connects to the cube at `unixPath` and reads and validates its banner.
+    /// - Parameters:
+    ///   - unixPath: the unix socket path (see ``SocketPath/resolve(explicit:)``).
+    ///   - timeout: the longest wait for incoming bytes, here and in later reads; nil waits forever.
+    /// - Throws: ``ClientError/connectFailed(path:errno:)``, ``ClientError/badBanner(_:)``,
+    ///   ``ClientError/closedByPeer`` or ``ClientError/timeout``.
+    public init(unixPath: String, timeout: Duration?) throws(ClientError) {
+        var socket = try UnixSocket(connectingTo: unixPath)
+        var decoder = FrameDecoder(mode: .messages, maximumLineLength: Self.maximumLineLength,
+                                   maximumBodyLength: Self.maximumBodyLength)
+        do {
+            let (banner, rest) = try Self.readBanner(from: socket, timeout: timeout)
+            decoder.append(rest)
+            self.banner = banner
+        } catch {
+            socket.close()
+            throw error
+        }
+        self.socket = socket
+        self.decoder = decoder
+        self.timeout = timeout
+    }
+
+    deinit {
+        socket.close()
+    }
+
+    /// True once ``close()`` was called.
+    public var isClosed: Bool { socket.descriptor < 0 }
+
+    /// Closes the connection. Safe to call more than once; later sends and reads fail.
+    public func close() {
+        socket.close()
+    }
+
+    // MARK: - Sending
+
+    /// Writes `bytes` exactly as given, in one `send` loop (small writes arrive as one segment).
+    /// - Throws: ``ClientError/closedByPeer`` or ``ClientError/ioFailed(operation:errno:)``.
+    public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
+        try socket.writeAll(bytes)
+    }
+
+    /// Sends one line: `line` followed by LF.
+    /// - Throws: ``ClientError/invalidArgument(_:)`` if `line` contains LF, or a send failure.
+    public func send(_ line: [UInt8]) throws(ClientError) {
+        guard !line.contains(Wire.lf) else { throw .invalidArgument("line contains a line feed") }
+        try sendRaw(line + [Wire.lf])
+    }
+
+    /// Sends one line of text followed by LF.
+    /// - Throws: ``ClientError/invalidArgument(_:)`` if `text` contains LF, or a send failure.
+    public func send(_ text: String) throws(ClientError) {
+        try send(Array(text.utf8))
+    }
+
+    /// Sends `[(<id>)]<path>[ <args>]⏎` (PROTOCOL.md §4).
+    /// - Parameters:
+    ///   - id: the command id echoed in the replies; nil sends none.
+    ///   - path: the command path, e.g. `heart` or `calc.table`.
+    ///   - args: the arguments; nil or empty sends none.
+    /// - Throws: ``ClientError/invalidArgument(_:)`` for an empty path or a line feed, or a send failure.
+    public func sendCommand(id: UInt64?, path: String, args: String?) throws(ClientError) {
+        guard !path.isEmpty else { throw .invalidArgument("empty command path") }
+        var line: [UInt8] = []
+        if let id { line += Array("(\(id))".utf8) }
+        line += Array(path.utf8)
+        if let args, !args.isEmpty { line += [Wire.space] + Array(args.utf8) }
+        try send(line)
+    }
+
+    // MARK: - Receiving
+
+    /// Reads the next complete message as framed by ``FrameDecoder``.
+    /// - Throws: ``ClientError/closedByPeer`` at end of file, ``ClientError/timeout``, or an I/O failure.
+    public func readFrame() throws(ClientError) -> Frame {
+        while true {
+            if let frame = decoder.next() { return frame }
+            let bytes = try socket.readSome(timeout: timeout)
+            guard !bytes.isEmpty else { throw .closedByPeer }
+            decoder.append(bytes)
+        }
+    }
+
+    /// Reads the next line, without its LF.
+    /// - Throws: ``ClientError/protocolError(_:)`` if the next message is not a single line (it is
+    ///   consumed), or the errors of ``readFrame()``.
+    public func readLine() throws(ClientError) -> [UInt8] {
+        switch try readFrame() {
+        case .line(let line): return line
+        case .body(let header, _), .multiline(let header, _), .bodyTooLarge(let header):
+            throw .protocolError("expected a line, got a message with a body: \(Self.text(header))")
+        case .lineTooLong: throw .protocolError("line too long")
+        }
+    }
+
+    /// Reads and parses the next message (PROTOCOL.md §5).
+    /// - Returns: the reply; lines that are no reply come back as ``Reply/Kind/other``.
+    /// - Throws: ``ClientError/protocolError(_:)`` for an over-long line or body, or a `SIZE`/`STRM`
+    ///   line with a malformed count; else the errors of ``readFrame()``.
+    public func readReply() throws(ClientError) -> Reply {
+        switch try readFrame() {
+        case .line(let line):
+            let reply = Reply(parsing: line)
+            if reply.kind == .size || reply.kind == .stream {
+                throw .protocolError("malformed body header: \(Self.text(line))")
+            }
+            return reply
+        case .body(let header, let body):
+            return Reply(parsing: header, body: body)
+        case .multiline(let header, let lines):
+            return Reply(parsing: header, body: Self.unstuff(lines))
+        case .lineTooLong:
+            throw .protocolError("line longer than \(Self.maximumLineLength) bytes")
+        case .bodyTooLarge(let header):
+            throw .protocolError("body larger than \(Self.maximumBodyLength) bytes: \(Self.text(header))")
+        }
+    }
+
+    /// Returns whatever bytes arrive next, bypassing framing (for byte-exact tests).
+    ///
+    /// Bytes already received but not yet returned as a message come first. Calling this in the
+    /// middle of a `SIZE` body discards the part of the body already collected.
+    /// - Parameter timeout: the longest wait; nil waits forever.
+    /// - Returns: the bytes, or an empty array at end of file.
+    /// - Throws: ``ClientError/timeout`` or an I/O failure.
+    public func readRaw(timeout: Duration?) throws(ClientError) -> [UInt8] {
+        let buffered = decoder.takeRemainingBytes()
+        if !buffered.isEmpty { return buffered }
+        return try socket.readSome(timeout: timeout)
+    }
+
+    // MARK: - Helpers
+
+    /// Reads up to and including the first LF; it must be the 32-byte banner. Returns it and any
+    /// bytes the server already sent after it (they belong to the first messages).
+    private static func readBanner(from socket: UnixSocket, timeout: Duration?) throws(ClientError)
+        -> (banner: [UInt8], rest: [UInt8])
+    {
+        var received: [UInt8] = []
+        while true {
+            if let lf = received.firstIndex(of: Wire.lf) {
+                let banner = Array(received[...lf])
+                guard Banner.isValid(banner) else { throw .badBanner(banner) }
+                return (banner, Array(received[(lf + 1)...]))
+            }
+            // No LF within a banner's length: whatever it is, it is not a banner.
+            guard received.count < Banner.length else { throw .badBanner(received) }
+            let bytes = try socket.readSome(timeout: timeout, maximum: 4096)
+            guard !bytes.isEmpty else {
+                if received.isEmpty { throw .closedByPeer }
+                throw .badBanner(received)
+            }
+            received += bytes
+        }
+    }
+
+    /// `bytes` as text for error messages.
+    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Joins multi-line body lines with LF, removing one leading `.` from dot-stuffed lines.
+    private static func unstuff(_ lines: [[UInt8]]) -> [UInt8] {
+        var body: [UInt8] = []
+        for line in lines {
+            body += line.first == UInt8(ascii: ".") ? Array(line.dropFirst()) : line
+            body.append(Wire.lf)
+        }
+        return body
+    }
+}

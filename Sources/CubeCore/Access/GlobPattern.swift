@@ -1,0 +1,76 @@
+/// One access pattern (PROTOCOL.md §3.4): anchored, `*` matches within one dot-separated
+/// segment (`[^.]+`), `**` matches anything (`.+`), every other byte (brackets too) is literal.
+public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
+    private enum Piece: Equatable, Sendable {
+        case literal(UInt8)
+        case segment
+        case anything
+    }
+
+    private let pieces: [Piece]
+    public let description: String
+
+    public init(_ text: String) {
+        description = text
+        var pieces: [Piece] = []
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "*") {
+                if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*") {
+                    pieces.append(.anything)
+                    index += 2
+                } else {
+                    pieces.append(.segment)
+                    index += 1
+                }
+            } else {
+                pieces.append(.literal(bytes[index]))
+                index += 1
+            }
+        }
+        self.pieces = pieces
+    }
+
+    /// Whether the whole of `subject` matches. Linear in the subject per pattern piece
+    /// (dynamic programming), so a long hostile path cannot make matching explode.
+    public func matches(_ subject: some Collection<UInt8>) -> Bool {
+        let bytes = Array(subject)
+        if pieces.allSatisfy(Self.isLiteral) {
+            return bytes.count == pieces.count && zip(pieces, bytes).allSatisfy { $0 == .literal($1) }
+        }
+        // reachable[i]: the pieces so far can match exactly the first i bytes.
+        var reachable = [Bool](repeating: false, count: bytes.count + 1)
+        reachable[0] = true
+        var next = reachable
+        for piece in pieces {
+            for index in next.indices { next[index] = false }
+            switch piece {
+            case .literal(let byte):
+                for index in bytes.indices where reachable[index] && bytes[index] == byte { next[index + 1] = true }
+            case .segment:
+                // One or more bytes, none of them a dot.
+                var open = false
+                for index in bytes.indices {
+                    open = (open || reachable[index]) && bytes[index] != UInt8(ascii: ".")
+                    next[index + 1] = open
+                }
+            case .anything:
+                // One or more bytes of anything.
+                var open = false
+                for index in bytes.indices {
+                    open = open || reachable[index]
+                    next[index + 1] = open
+                }
+            }
+            swap(&reachable, &next)
+            if !reachable.contains(true) { return false }
+        }
+        return reachable[bytes.count]
+    }
+
+    private static func isLiteral(_ piece: Piece) -> Bool {
+        if case .literal = piece { return true }
+        return false
+    }
+}

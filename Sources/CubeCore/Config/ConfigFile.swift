@@ -1,0 +1,85 @@
+/// One `key = value` entry and where it was written.
+public struct ConfigEntry: Equatable, Sendable {
+    public var key: String
+    public var value: String
+    public var file: String
+    public var line: Int
+}
+
+/// Parser for the original's configuration syntax: `key.path = value` lines, `#` starts a
+/// comment, a trailing `\` continues the line, blank lines are ignored.
+public enum ConfigFile {
+    /// Parses `text`; `file` names the source in errors.
+    /// - Throws: ``ConfigError`` for a line that is not `key = value` or an invalid key.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> [ConfigEntry] {
+        var entries: [ConfigEntry] = []
+        var pending = ""
+        var pendingLine = 0
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = stripComment(String(rawLine))
+            if pending.isEmpty { pendingLine = lineNumber }
+            let continues = line.hasSuffix("\\")
+            if continues {
+                line.removeLast()
+                line = line.trimmed
+            }
+            pending += pending.isEmpty ? line : " " + line.trimmed
+            if continues { continue }
+            defer { pending = "" }
+            let logical = pending.trimmed
+            guard !logical.isEmpty else { continue }
+            guard let equals = logical.firstIndex(of: "=") else {
+                throw ConfigError(file: file, line: pendingLine, message: "expected 'key = value', found '\(logical)'")
+            }
+            let key = String(logical[..<equals]).trimmed
+            let value = String(logical[logical.index(after: equals)...]).trimmed
+            guard isValidKey(key) else {
+                throw ConfigError(file: file, line: pendingLine, message: "invalid key '\(key)'")
+            }
+            entries.append(ConfigEntry(key: key, value: value, file: file, line: pendingLine))
+        }
+        if !pending.trimmed.isEmpty {
+            throw ConfigError(file: file, line: pendingLine, message: "line continuation at end of file")
+        }
+        return entries
+    }
+
+    /// Removes a `#` comment (a `#` inside a value must be written `\#`).
+    private static func stripComment(_ line: String) -> String {
+        var out = ""
+        var escaped = false
+        for character in line {
+            if escaped {
+                if character != "#" { out.append("\\") }
+                out.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "#" {
+                break
+            } else {
+                out.append(character)
+            }
+        }
+        if escaped { out.append("\\") }
+        return out
+    }
+
+    /// Keys are dot-separated words of `[0-9A-Za-z_*<>[\]-]`.
+    private static func isValidKey(_ key: String) -> Bool {
+        guard !key.isEmpty, !key.hasPrefix("."), !key.hasSuffix("."), !key.contains("..") else { return false }
+        return key.utf8.allSatisfy { Bytes.isAlnum($0) || "._-*<>[]".utf8.contains($0) }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    var trimmed: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,147 @@
+/// Everything the cube reads from its configuration, with the documented defaults.
+///
+/// Built from parsed entries by ``load(_:owner:)``; every key is listed in
+/// `configuration/cube.conf`, the embedded default.
+public struct CubeConfiguration: Equatable, Sendable {
+    /// Size limits of PROTOCOL.md §1.
+    public struct Limits: Equatable, Sendable {
+        public var preAuthLine = 1024
+        public var line = 64 << 10
+        public var body = 16 << 20
+        public var outputQueue = 8 << 20
+        public var sessions = 10_000
+        public var routesPerSession = 10_000
+        public init() {}
+    }
+
+    public var nodeName = "cube"
+    public var unixSocketPath = "/run/protocol-7/cube.sock"
+    public var unixSocketMode: UInt32 = 0o666
+    public var authMethods = ["zenka", "unix", "pwd"]
+    public var unixImplicit = true
+    public var zenkaAnyName = true
+    public var zenkaKeyLifetimeSeconds = 60
+    public var users: [String: UserSetup] = [:]
+    public var access = AccessRules()
+    public var limits = Limits()
+    public var loginTimeoutSeconds = 17
+    public var routeTimeoutSeconds = 120
+    /// Where the network is mounted; nil = no mount.
+    public var mountPath: String?
+    /// Whether other unix users may enter the mount.
+    public var mountAllowOther = false
+    /// Zenki the manager runs, by name.
+    public var zenki: [String: ZenkaDefinition] = [:]
+    /// Problems that do not stop the cube (unknown keys), one message each.
+    public var warnings: [String] = []
+
+    public init() {}
+
+    /// Methods the cube implements; others in `auth.methods` are rejected.
+    public static let knownMethods: Set<String> = ["zenka", "unix", "pwd"]
+
+    /// Interprets parsed entries. `<owner>` in keys and values becomes `owner`, the unix user
+    /// running the cube. Later entries override earlier ones; patterns accumulate.
+    /// - Throws: ``ConfigError`` for a value of the wrong type.
+    public static func load(_ entries: [ConfigEntry], owner: String) throws(ConfigError) -> CubeConfiguration {
+        var config = CubeConfiguration()
+        var origins: [String: ConfigEntry] = [:]
+        for raw in entries {
+            var entry = raw
+            entry.key = entry.key.replacing("<owner>", with: owner)
+            entry.value = entry.value.replacing("<owner>", with: owner)
+            try config.apply(entry)
+            if let rest = entry.key.dropPrefix("zenka."), let name = rest.split(separator: ".").first {
+                origins[String(name)] = origins[String(name)] ?? entry
+            }
+        }
+        for definition in config.zenki.values.sorted(by: { $0.name < $1.name }) where definition.program.isEmpty {
+            let origin = origins[definition.name]
+            throw ConfigError(file: origin?.file ?? "configuration", line: origin?.line ?? 0,
+                              message: "zenka '\(definition.name)' has no program")
+        }
+        return config
+    }
+
+    private mutating func apply(_ entry: ConfigEntry) throws(ConfigError) {
+        let value = entry.value
+        func fail(_ message: String) -> ConfigError { ConfigError(file: entry.file, line: entry.line, message: message) }
+        func integer(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw fail("'\(entry.key)' needs an integer in \(range.lowerBound)...\(range.upperBound), found '\(value)'")
+            }
+            return number
+        }
+        func flag() throws(ConfigError) -> Bool {
+            switch value {
+            case "yes", "true", "on", "1": return true
+            case "no", "false", "off", "0": return false
+            default: throw fail("'\(entry.key)' needs yes or no, found '\(value)'")
+            }
+        }
+        if let name = entry.key.dropPrefix("auth.setup.usr.") {
+            guard Names.isUserName(name.utf8) else { throw fail("invalid user name '\(name)'") }
+            switch UserSetup.parse(value) {
+            case .success(let setup): users[name] = setup
+            case .failure(let bad): throw fail("unknown token '\(bad.token)' in '\(entry.key)'")
+            }
+            return
+        }
+        if let rest = entry.key.dropPrefix("zenka."), let dot = rest.firstIndex(of: ".") {
+            let name = String(rest[..<dot])
+            guard Names.isUserName(name.utf8) else { throw fail("invalid zenka name '\(name)'") }
+            var definition = zenki[name] ?? ZenkaDefinition(name: name)
+            if let problem = definition.apply(key: String(rest[rest.index(after: dot)...]), value: value) {
+                throw fail(problem)
+            }
+            zenki[name] = definition
+            return
+        }
+        if let user = entry.key.dropPrefix("access.cmd.usr.") {
+            access.allow(user, value.split(separator: " ").map { GlobPattern(String($0)) })
+            return
+        }
+        switch entry.key {
+        case "node.name":
+            guard Names.isUserName(value.utf8) else { throw fail("invalid node name '\(value)'") }
+            nodeName = value
+        case "socket.unix.path":
+            guard value.hasPrefix("/") else { throw fail("'socket.unix.path' must be an absolute path") }
+            unixSocketPath = value
+        case "socket.unix.mode":
+            guard let mode = UInt32(value, radix: 8), mode <= 0o777 else { throw fail("'socket.unix.mode' needs an octal mode") }
+            unixSocketMode = mode
+        case "auth.methods":
+            let methods = value.split(separator: " ").map(String.init)
+            if let unknown = methods.first(where: { !Self.knownMethods.contains($0) }) {
+                throw fail("unknown authentication method '\(unknown)'")
+            }
+            authMethods = methods
+        case "auth.unix.implicit": unixImplicit = try flag()
+        case "auth.zenka.any-name": zenkaAnyName = try flag()
+        case "auth.zenka.key-lifetime": zenkaKeyLifetimeSeconds = try integer(1...86_400)
+        case "limits.line.pre-auth": limits.preAuthLine = try integer(64...(1 << 20))
+        case "limits.line": limits.line = try integer(1024...(64 << 20))
+        case "limits.body": limits.body = try integer(1024...(1 << 30))
+        case "limits.output-queue": limits.outputQueue = try integer(64 << 10...(1 << 30))
+        case "limits.sessions": limits.sessions = try integer(1...1_000_000)
+        case "limits.routes-per-session": limits.routesPerSession = try integer(1...1_000_000)
+        case "timeouts.login": loginTimeoutSeconds = try integer(1...3600)
+        case "timeouts.route": routeTimeoutSeconds = try integer(0...86_400)
+        case "mount.path":
+            guard value.isEmpty || value.hasPrefix("/") else { throw fail("'mount.path' must be an absolute path") }
+            mountPath = value.isEmpty ? nil : value
+        case "mount.allow-other": mountAllowOther = try flag()
+        default:
+            warnings.append("\(entry.file):\(entry.line): unknown key '\(entry.key)' ignored")
+        }
+    }
+}
+
+extension String {
+    /// The rest of the string after `prefix`, or nil if it does not start with it.
+    func dropPrefix(_ prefix: String) -> String? {
+        guard hasPrefix(prefix), count > prefix.count else { return nil }
+        return String(dropFirst(prefix.count))
+    }
+}

@@ -1,0 +1,101 @@
+/// How the manager runs one zenka (`zenka.<name>.<key>` entries, usually written as the
+/// relative keys of `configuration/zenki/<name>/zenka.conf`).
+public struct ZenkaDefinition: Equatable, Sendable {
+    /// How the zenka talks to the cube.
+    public enum Mode: String, Sendable {
+        /// The program logs in itself with the one-time key it gets in its environment.
+        case sdk
+        /// The program reads `(<tid>)<command> <args>` lines on stdin and writes replies on
+        /// stdout; the cube does the login for it.
+        case stdio
+    }
+
+    /// When the manager starts it.
+    public enum Start: String, Sendable {
+        /// With the cube.
+        case always
+        /// When a command for it arrives (PROTOCOL.md §4.1).
+        case ondemand
+        /// Only with `v7.start`.
+        case manual
+    }
+
+    /// What the manager does when it exits.
+    public enum Restart: String, Sendable {
+        case always
+        case onFailure = "on-failure"
+        case never
+    }
+
+    public var name: String
+    /// The executable; `@<sample>` names a sample zenka of the `zenka` executable next to `cube`.
+    public var program = ""
+    public var arguments: [String] = []
+    public var mode = Mode.sdk
+    public var start = Start.always
+    public var restart = Restart.always
+    /// First restart delay in seconds; it doubles up to ``maximumBackoff``.
+    public var backoff = 1.0
+    public var maximumBackoff = 60.0
+    public var directory: String?
+    public var environment: [String: String] = [:]
+    public var dependencies: [String] = []
+    public var instances = 1
+    /// Seconds between `heart notime` checks (0 = none).
+    public var heartbeat = 10.0
+    /// Seconds a heart check may take; two missed checks restart the zenka.
+    public var heartbeatTimeout = 5.0
+    /// Seconds between SIGTERM and SIGKILL when stopping.
+    public var stopTimeout = 5.0
+
+    public init(name: String) { self.name = name }
+
+    /// Applies one relative key (`program`, `args`, `restart.backoff`, `env.HOME`, ...).
+    /// - Returns: an error message, or nil when the key was understood.
+    mutating func apply(key: String, value: String) -> String? {
+        func seconds(_ range: ClosedRange<Double>) -> Double? {
+            guard let number = Double(value), range.contains(number) else { return nil }
+            return number
+        }
+        if let variable = key.dropPrefix("env.") {
+            environment[variable] = value
+            return nil
+        }
+        switch key {
+        case "program": program = value
+        case "args": arguments = value.split(separator: " ").map(String.init)
+        case "directory": directory = value.isEmpty ? nil : value
+        case "depends": dependencies = value.split(separator: " ").map(String.init)
+        case "mode":
+            guard let parsed = Mode(rawValue: value) else { return "mode must be sdk or stdio" }
+            mode = parsed
+        case "start":
+            guard let parsed = Start(rawValue: value) else { return "start must be always, ondemand or manual" }
+            start = parsed
+        case "restart":
+            guard let parsed = Restart(rawValue: value) else { return "restart must be always, on-failure or never" }
+            restart = parsed
+        case "restart.backoff":
+            guard let number = seconds(0.01...3600) else { return "restart.backoff needs seconds" }
+            backoff = number
+        case "restart.backoff-max":
+            guard let number = seconds(0.01...86_400) else { return "restart.backoff-max needs seconds" }
+            maximumBackoff = number
+        case "instances":
+            guard let number = Int(value), (1...64).contains(number) else { return "instances needs 1...64" }
+            instances = number
+        case "heartbeat":
+            guard let number = seconds(0...3600) else { return "heartbeat needs seconds" }
+            heartbeat = number
+        case "heartbeat.timeout":
+            guard let number = seconds(0.1...600) else { return "heartbeat.timeout needs seconds" }
+            heartbeatTimeout = number
+        case "stop-timeout":
+            guard let number = seconds(0.1...600) else { return "stop-timeout needs seconds" }
+            stopTimeout = number
+        default:
+            return "unknown zenka key '\(key)'"
+        }
+        return nil
+    }
+}

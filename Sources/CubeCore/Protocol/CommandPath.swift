@@ -1,0 +1,72 @@
+/// A command path split into its target and the remainder forwarded to it (PROTOCOL.md §4.1).
+public struct CommandPath: Equatable, Sendable {
+    /// How the first element addresses its target.
+    public enum Target: Equatable, Sendable {
+        case session(UInt64)
+        case name(String)
+        case subname(name: String, sub: String)
+    }
+
+    /// nil for a local command.
+    public var target: Target?
+    /// The first element as written (for access checks and messages).
+    public var targetElement: [UInt8]
+    /// Everything after the first element (the whole path for a local command).
+    public var remainder: [UInt8]
+
+    /// Parses a path token; nil when it matches neither a local command nor a routed path.
+    public init?(_ path: [UInt8]) {
+        guard let dot = CommandPath.firstSeparator(in: path) else {
+            guard Names.isCommandName(path) else { return nil }
+            target = nil
+            targetElement = []
+            remainder = path
+            return
+        }
+        let first = Array(path[..<dot])
+        let rest = Array(path[(dot + 1)...])
+        guard CommandPath.isValidRemainder(rest) else { return nil }
+        if Names.isSessionID(first) {
+            guard let id = UInt64(String(decoding: first, as: UTF8.self)) else { return nil }
+            target = .session(id)
+        } else if Names.isUserName(first) {
+            target = .name(String(decoding: first, as: UTF8.self))
+        } else if let (name, sub) = Names.splitSubname(first) {
+            target = .subname(name: String(decoding: name, as: UTF8.self), sub: String(decoding: sub, as: UTF8.self))
+        } else {
+            return nil
+        }
+        targetElement = first
+        remainder = rest
+    }
+
+    /// `elem(.elem)*.command`: every element but the last addresses a target.
+    private static func isValidRemainder(_ rest: [UInt8]) -> Bool {
+        var elements: [[UInt8]] = []
+        var current: [UInt8] = []
+        var depth = 0
+        for byte in rest {
+            if byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "]") { depth -= 1 }
+            if byte == UInt8(ascii: "."), depth == 0 {
+                elements.append(current)
+                current = []
+            } else {
+                current.append(byte)
+            }
+        }
+        guard Names.isCommandName(current) else { return false }
+        return elements.allSatisfy(Names.isTargetElement)
+    }
+
+    /// Index of the first `.` outside brackets.
+    private static func firstSeparator(in path: [UInt8]) -> Int? {
+        var depth = 0
+        for (index, byte) in path.enumerated() {
+            if byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "]") { depth -= 1 }
+            if byte == UInt8(ascii: "."), depth == 0 { return index }
+        }
+        return nil
+    }
+}

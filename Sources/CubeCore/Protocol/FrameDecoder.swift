@@ -1,0 +1,204 @@
+/// Cuts a Protocol-7 byte stream into complete messages (PROTOCOL.md §1, §4, §5).
+///
+/// Pure and incremental: feed any chunking of the stream with ``append(_:)`` and pull
+/// frames with ``next()``. Nothing is judged before its LF (or its full body) arrived.
+/// Bytes already scanned for LF are never scanned again, and every line and body is
+/// bounded, so a hostile peer cannot make the decoder grow without limit.
+public struct FrameDecoder: Sendable {
+    /// What the decoder recognises beyond plain lines.
+    public enum Mode: Sendable {
+        /// Only lines (the pre-auth phase): no multi-line commands, no bodies.
+        case linesOnly
+        /// Lines, multi-line commands and `SIZE`/`STRM` bodies (after login).
+        case messages
+    }
+
+    private enum State: Sendable {
+        case idle
+        case skippingLine
+        case multiline(header: [UInt8], lines: [[UInt8]], total: Int)
+        /// Dropping a refused multi-line command up to its `.` line; `insideLongLine` while the
+        /// current (over-long) line has not ended yet, so it cannot be the terminator.
+        case skippingMultiline(insideLongLine: Bool)
+        case body(header: [UInt8], remaining: Int, collected: [UInt8])
+        case skippingBody(remaining: Int)
+    }
+
+    public var mode: Mode
+    /// Longest accepted line in bytes, without its LF.
+    public var maximumLineLength: Int
+    /// Largest accepted `SIZE`/`STRM` body, and largest multi-line command.
+    public var maximumBodyLength: Int
+
+    private var buffer: [UInt8] = []
+    private var start = 0
+    /// Bytes after `start` already known to hold no LF.
+    private var scanned = 0
+    private var state: State = .idle
+
+    public init(mode: Mode, maximumLineLength: Int, maximumBodyLength: Int = 16 << 20) {
+        self.mode = mode
+        self.maximumLineLength = maximumLineLength
+        self.maximumBodyLength = maximumBodyLength
+    }
+
+    /// Bytes received but not yet returned as part of a frame.
+    public var bufferedByteCount: Int { buffer.count - start }
+
+    /// True while the decoder sits inside a message (a partial line, body or multi-line command).
+    public var isInsideMessage: Bool {
+        if case .idle = state { return bufferedByteCount > 0 }
+        return true
+    }
+
+    /// Adds received bytes.
+    public mutating func append(_ bytes: some Collection<UInt8>) {
+        if start > 0 && start >= buffer.count / 2 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Removes and returns every buffered byte not yet part of a frame (used when a
+    /// session leaves the pre-auth phase and its pipelined input moves to a new decoder).
+    public mutating func takeRemainingBytes() -> [UInt8] {
+        let rest = Array(buffer[start...])
+        buffer = []
+        start = 0
+        scanned = 0
+        state = .idle
+        return rest
+    }
+
+    /// Returns the next complete frame, or nil when more bytes are needed.
+    public mutating func next() -> Frame? {
+        while true {
+            switch state {
+            case .body(let header, let remaining, var collected):
+                let take = min(remaining, bufferedByteCount)
+                collected.append(contentsOf: buffer[start..<(start + take)])
+                consume(take)
+                if take == remaining {
+                    state = .idle
+                    return .body(header: header, body: collected)
+                }
+                state = .body(header: header, remaining: remaining - take, collected: collected)
+                return nil
+            case .skippingBody(let remaining):
+                let take = min(remaining, bufferedByteCount)
+                consume(take)
+                if take < remaining {
+                    state = .skippingBody(remaining: remaining - take)
+                    return nil
+                }
+                state = .idle
+            case .skippingLine:
+                guard let lf = findLF() else {
+                    consume(bufferedByteCount)
+                    return nil
+                }
+                _ = takeLine(through: lf)
+                state = .idle
+            case .skippingMultiline(let insideLongLine):
+                guard let lf = findLF() else {
+                    // Keep a partial line: it may still turn out to be the terminator.
+                    guard bufferedByteCount > maximumLineLength else { return nil }
+                    consume(bufferedByteCount)
+                    state = .skippingMultiline(insideLongLine: true)
+                    return nil
+                }
+                let line = takeLine(through: lf)
+                state = !insideLongLine && line == [0x2E] ? .idle : .skippingMultiline(insideLongLine: false)
+            case .idle, .multiline:
+                guard let lf = findLF() else {
+                    // One more byte is allowed when it is the CR of a CRLF whose LF is still to come.
+                    let allowance = buffer.last == Wire.cr ? 1 : 0
+                    guard bufferedByteCount > maximumLineLength + allowance else { return nil }
+                    consume(bufferedByteCount)
+                    return tooLong(lineEnded: false)
+                }
+                let line = takeLine(through: lf)
+                if line.count > maximumLineLength { return tooLong(lineEnded: true) }
+                if let frame = accept(line) { return frame }
+            }
+        }
+    }
+
+    /// An over-long line: on its own it is skipped to its LF; inside a multi-line command the
+    /// whole command is refused and skipped to its terminator, so its body never runs.
+    private mutating func tooLong(lineEnded: Bool) -> Frame {
+        if case .multiline(let header, _, _) = state {
+            state = .skippingMultiline(insideLongLine: !lineEnded)
+            return .bodyTooLarge(header: header)
+        }
+        state = lineEnded ? .idle : .skippingLine
+        return .lineTooLong
+    }
+
+    /// Feeds one complete line to the state machine; returns a frame when one is finished.
+    private mutating func accept(_ line: [UInt8]) -> Frame? {
+        if case .multiline(let header, var lines, let total) = state {
+            if line == [0x2E] {
+                state = .idle
+                return .multiline(header: header, lines: lines)
+            }
+            let newTotal = total + line.count + 1
+            if newTotal > maximumBodyLength {
+                state = .skippingMultiline(insideLongLine: false)
+                return .bodyTooLarge(header: header)
+            }
+            lines.append(line)
+            state = .multiline(header: header, lines: lines, total: newTotal)
+            return nil
+        }
+        guard mode == .messages else { return .line(line) }
+        if FrameHeader.isMultilineHeader(line) {
+            state = .multiline(header: line, lines: [], total: 0)
+            return nil
+        }
+        if let length = FrameHeader.bodyLength(line) {
+            if length > maximumBodyLength {
+                state = .skippingBody(remaining: length)
+                return .bodyTooLarge(header: line)
+            }
+            if length == 0 { return .body(header: line, body: []) }
+            state = .body(header: line, remaining: length, collected: [])
+            return nil
+        }
+        return .line(line)
+    }
+
+    private mutating func findLF() -> Int? {
+        var index = start + scanned
+        let end = buffer.count
+        while index < end {
+            if buffer[index] == Wire.lf {
+                scanned = 0
+                return index
+            }
+            index += 1
+        }
+        scanned = end - start
+        return nil
+    }
+
+    /// Removes the line ending at `lf` from the buffer and returns it without LF and without one CR.
+    private mutating func takeLine(through lf: Int) -> [UInt8] {
+        var end = lf
+        if end > start && buffer[end - 1] == Wire.cr { end -= 1 }
+        let line = Array(buffer[start..<end])
+        consume(lf + 1 - start)
+        return line
+    }
+
+    private mutating func consume(_ count: Int) {
+        start += count
+        scanned = max(0, scanned - count)
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 16)
+            start = 0
+            scanned = 0
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Recognisers for the two header lines that change how the following bytes are framed.
+enum FrameHeader {
+    /// `[(<id>)][ ]*<path>+[ \t]*` where the path starts with a lower-case letter or digit.
+    static func isMultilineHeader(_ line: [UInt8]) -> Bool {
+        var index = Bytes.skipBlanks(line, from: 0)
+        index = skipOptionalID(line, from: index)
+        while index < line.count && line[index] == Wire.space { index += 1 }
+        guard index < line.count, Bytes.isLowerOrDigit(line[index]) else { return false }
+        while index < line.count && Bytes.isPathByte(line[index]) { index += 1 }
+        guard index < line.count, line[index] == UInt8(ascii: "+") else { return false }
+        return Bytes.isBlank(line[(index + 1)...])
+    }
+
+    /// The byte count of a `[(<id>)][ ]*SIZE|STRM <n>` line, or nil if the line is not one.
+    static func bodyLength(_ line: [UInt8]) -> Int? {
+        var index = Bytes.skipBlanks(line, from: 0)
+        index = skipOptionalID(line, from: index)
+        while index < line.count && line[index] == Wire.space { index += 1 }
+        guard line.count - index >= 6 else { return nil }
+        let keyword = line[index..<(index + 4)]
+        guard keyword.elementsEqual("SIZE".utf8) || keyword.elementsEqual("STRM".utf8) else { return nil }
+        index += 4
+        guard line[index] == Wire.space else { return nil }
+        while index < line.count && line[index] == Wire.space { index += 1 }
+        var value = 0
+        var digits = 0
+        while index < line.count, Bytes.isDigit(line[index]) {
+            value = value * 10 + Int(line[index] - 0x30)
+            digits += 1
+            guard digits <= 12 else { return nil }
+            index += 1
+        }
+        guard digits > 0, Bytes.isBlank(line[index...]) else { return nil }
+        return value
+    }
+
+    /// Skips `(<digits>)` if present; returns the index after it (or `index` unchanged).
+    private static func skipOptionalID(_ line: [UInt8], from index: Int) -> Int {
+        guard index < line.count, line[index] == UInt8(ascii: "(") else { return index }
+        var cursor = index + 1
+        while cursor < line.count, Bytes.isDigit(line[cursor]) { cursor += 1 }
+        guard cursor < line.count, line[cursor] == UInt8(ascii: ")"), cursor > index + 1 else { return index }
+        return cursor + 1
+    }
+}

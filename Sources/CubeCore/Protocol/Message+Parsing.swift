@@ -1,0 +1,113 @@
+extension Message {
+    /// Parses one complete frame from an authenticated session.
+    public init(frame: Frame) {
+        switch frame {
+        case .line(let line):
+            self = Message.parseLine(line)
+        case .multiline(let header, let lines):
+            self = Message.parseMultiline(header: header, lines: lines)
+        case .body(let header, let body):
+            self = Message.parseLine(header)
+            if case .reply(var reply) = self {
+                reply.text = []
+                reply.body = body
+                self = .reply(reply)
+            }
+        case .lineTooLong, .bodyTooLarge:
+            self = .invalid(.mismatch(id: 0))
+        }
+    }
+
+    /// Parses `[(<id>)][ ]*<token>[ <args>]` (PROTOCOL.md §4).
+    public static func parseLine(_ line: [UInt8]) -> Message {
+        switch splitLine(line) {
+        case .failure(let error): return .invalid(error)
+        case .success(nil): return .empty
+        case .success(.some(let parts)):
+            if parts.token.elementsEqual("!TERM!".utf8) { return .terminate }
+            if let keyword = ReplyKeyword(token: parts.token) {
+                return .reply(Reply(id: parts.id, keyword: keyword, text: parts.args ?? []))
+            }
+            // All upper case (some capital, no small letter) and not a keyword: a bad reply type.
+            // Anything else goes on as a command; the path check rejects what is malformed.
+            if parts.token.contains(where: Bytes.isUpper) && !parts.token.contains(where: Bytes.isLower) {
+                return .invalid(.invalidReplyType(id: parts.id))
+            }
+            return .command(Command(id: parts.id, path: parts.token, args: parts.args))
+        }
+    }
+
+    /// Parses a multi-line command: header lines until the first blank line, then the body.
+    static func parseMultiline(header: [UInt8], lines: [[UInt8]]) -> Message {
+        var headerLine = header
+        while let last = headerLine.last, Bytes.isBlankByte(last) { headerLine.removeLast() }
+        if headerLine.last == UInt8(ascii: "+") { headerLine.removeLast() }
+        guard case .command(var command) = parseLine(headerLine) else { return parseLine(headerLine) }
+        var headers: [(key: [UInt8], value: [UInt8])] = []
+        var body: [[UInt8]] = []
+        var inBody = false
+        for line in lines {
+            if inBody {
+                body.append(line.starts(with: [0x2E, 0x2E]) ? Array(line.dropFirst()) : line)
+            } else if Bytes.isBlank(line) {
+                inBody = true
+            } else if let pair = parseHeader(line) {
+                headers.append(pair)
+            } else {
+                return .invalid(.multilineSyntax(id: command.id))
+            }
+        }
+        command.multiline = Multiline(headers: headers, body: body)
+        return .command(command)
+    }
+
+    /// `key[ \t]*(=|:)[ \t]*value`, outer blanks trimmed.
+    private static func parseHeader(_ line: [UInt8]) -> (key: [UInt8], value: [UInt8])? {
+        guard let separator = line.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") })
+        else { return nil }
+        let keyStart = Bytes.skipBlanks(line, from: 0)
+        guard keyStart < separator else { return nil }
+        let key = Bytes.trimTrailingBlanks(line[keyStart..<separator])
+        guard !key.contains(where: Bytes.isBlankByte) else { return nil }
+        let valueStart = Bytes.skipBlanks(line, from: separator + 1)
+        let value = Bytes.trimTrailingBlanks(line[valueStart...])
+        return (Array(key), Array(value))
+    }
+
+    private struct LineParts {
+        var id: UInt64
+        var token: [UInt8]
+        var args: [UInt8]?
+    }
+
+    /// Splits a line into id, token and arguments; `.success(nil)` for a blank line.
+    private static func splitLine(_ line: [UInt8]) -> Result<LineParts?, ParseError> {
+        var index = Bytes.skipBlanks(line, from: 0)
+        guard index < line.count else { return .success(nil) }
+        if line[index...].starts(with: "!TERM!".utf8) {
+            return .success(LineParts(id: 0, token: Array("!TERM!".utf8)))
+        }
+        var id: UInt64 = 0
+        if line[index] == UInt8(ascii: "(") {
+            guard let close = line[index...].firstIndex(of: UInt8(ascii: ")")) else {
+                return .failure(.mismatch(id: 0))
+            }
+            let inner = line[(index + 1)..<close]
+            guard (1...15).contains(inner.count), inner.allSatisfy(Bytes.isDigit) else {
+                return .failure(.invalidCommandID)
+            }
+            id = inner.reduce(0) { $0 * 10 + UInt64($1 - 0x30) }
+            index = Bytes.skipBlanks(line, from: close + 1)
+        }
+        let tokenStart = index
+        while index < line.count && Bytes.isPathByte(line[index]) { index += 1 }
+        guard index > tokenStart else { return .failure(.mismatch(id: id)) }
+        let token = Array(line[tokenStart..<index])
+        let rest = line[index...]
+        if Bytes.isBlank(rest) { return .success(LineParts(id: id, token: token)) }
+        guard line[index] == Wire.space else { return .failure(.mismatch(id: id)) }
+        let argsStart = Bytes.skipBlanks(line, from: index)
+        let args = Bytes.trimTrailingBlanks(line[argsStart...])
+        return .success(LineParts(id: id, token: token, args: args.isEmpty ? nil : Array(args)))
+    }
+}

@@ -1,0 +1,30 @@
+/// One command the cube answers itself (PROTOCOL.md §8). The table drives `commands`,
+/// the dispatcher and the documentation, so help and behaviour cannot drift apart.
+public struct LocalCommand: Sendable {
+    public let name: String
+    public let usage: String
+    public let summary: String
+
+    /// Every local command, in the order `commands` lists them.
+    public static let all: [LocalCommand] = [
+        .init(name: "heart", usage: "heart [notime]", summary: "liveness check, answers 'beating'"),
+        .init(name: "whoami", usage: "whoami", summary: "your user name and session id"),
+        .init(name: "name", usage: "name", summary: "the name of this node"),
+        .init(name: "commands", usage: "commands [word]", summary: "the commands you may use"),
+        .init(name: "list", usage: "list [sessions|users|routes|zenki]", summary: "tables of the cube's state"),
+        .init(name: "present", usage: "present <name>", summary: "whether a user or zenka is connected"),
+        .init(name: "exit", usage: "exit", summary: "say goodbye and close this session"),
+        .init(name: "close", usage: "close", summary: "close this session without a reply"),
+        .init(name: "select", usage: "select <name|sid|name[sub]>", summary: "prefix later commands with a target"),
+        .init(name: "unselect", usage: "unselect (or ..)", summary: "clear the selected base path"),
+        .init(name: "basepath", usage: "basepath", summary: "show the selected base path"),
+        .init(name: "set-initialized", usage: "set-initialized <sid|0>", summary: "mark a zenka session initialized"),
+        .init(name: "session-key", usage: "session-key <name>[<sub>] <key>", summary: "register a one-time zenka key"),
+        .init(name: "ondemand-zenka", usage: "ondemand-zenka add|del <name>", summary: "register an on-demand zenka"),
+        .init(name: "term-all", usage: "term-all <user|sid> [message]", summary: "terminate sessions"),
+        .init(name: "ptl-ver", usage: "ptl-ver", summary: "the protocol version"),
+    ]
+
+    /// The local command called `name`, if any.
+    public static func named(_ name: String) -> LocalCommand? { all.first { $0.name == name } }
+}

@@ -1,0 +1,41 @@
+/// Identifies one route record inside the router.
+typealias RouteID = UInt64
+
+/// A command in flight: who asked, under which id, and where it went (PROTOCOL.md §6).
+struct Route: Sendable {
+    let id: RouteID
+    let source: SessionID
+    /// The id the source used (0 = none); replies are relayed under it.
+    let sourceCommandID: UInt64
+    let target: SessionID
+    /// The id the cube chose for the target, unique among the target's open routes.
+    let targetCommandID: UInt64
+    /// The path as the source wrote it, for `list routes`.
+    let path: [UInt8]
+    let started: UInt64
+    /// Last reply, WAIT or STRM; the route timeout counts from here.
+    var lastActivity: UInt64
+    /// Set when a routed `heart` is timed: its reply gets the latency appended.
+    let heartStarted: UInt64?
+}
+
+/// A command held for an on-demand zenka that is being started.
+struct QueuedCommand: Sendable {
+    let source: SessionID
+    let command: Command
+    let path: CommandPath
+    let queued: UInt64
+}
+
+/// An on-demand zenka registered with `ondemand-zenka add`.
+struct OnDemandZenka: Sendable {
+    let id: Int
+    var queue: [QueuedCommand] = []
+    var starting = false
+}
+
+/// A registered one-time zenka key (only its digest is kept).
+struct ZenkaKey: Sendable {
+    let digest: [UInt8]
+    let expires: UInt64
+}

@@ -1,0 +1,54 @@
+// `list [sessions|users|routes|zenki]`: aligned tables of the cube's state.
+extension Router {
+    /// The named table, the index of tables for nil, or nil for an unknown name.
+    func listTable(_ name: String?, now: Timestamp) -> String? {
+        switch name {
+        case nil:
+            var table = TextTable(headers: ["list", "description"])
+            table.append(["sessions", "connected sessions"])
+            table.append(["users", "logged-in users and zenki"])
+            table.append(["routes", "commands waiting for replies"])
+            table.append(["zenki", "zenki connected or registered on demand"])
+            return table.render()
+        case "sessions":
+            var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "since"])
+            for session in sessions.values.sorted(by: { $0.id < $1.id }) {
+                table.append([
+                    String(session.id), session.user ?? "---", session.subname ?? "-", session.method ?? "-",
+                    session.transport.description, String(session.sourceRoutes.count + session.targetRoutes.count),
+                    TimeText.duration(nanoseconds: now.monotonic &- session.since.monotonic),
+                ])
+            }
+            return table.render()
+        case "users":
+            var table = TextTable(headers: ["user", "sessions", "since"])
+            for (user, ids) in usersIndex.sorted(by: { $0.key < $1.key }) {
+                let since = ids.compactMap { sessions[$0]?.since.wall }.min() ?? now.wall
+                table.append([user, String(ids.count), TimeText.clock(since, offset: utcOffset)])
+            }
+            return table.render()
+        case "routes":
+            var table = TextTable(headers: ["source", "id", "target", "tid", "path", "age"])
+            for route in routes.values.sorted(by: { $0.id < $1.id }) {
+                table.append([
+                    String(route.source), String(route.sourceCommandID), String(route.target),
+                    String(route.targetCommandID), String(decoding: route.path, as: UTF8.self),
+                    TimeText.duration(nanoseconds: now.monotonic &- route.started),
+                ])
+            }
+            return table.render()
+        case "zenki":
+            var table = TextTable(headers: ["zenka", "state", "sessions"])
+            var names = Set(onDemand.keys)
+            for session in sessions.values where session.method == "zenka" { if let user = session.user { names.insert(user) } }
+            for name in names.sorted() {
+                let count = usersIndex[name]?.count ?? 0
+                let state = count > 0 ? "online" : (onDemand[name]?.starting == true ? "starting" : "offline")
+                table.append([name, state, String(count)])
+            }
+            return table.render()
+        default:
+            return nil
+        }
+    }
+}

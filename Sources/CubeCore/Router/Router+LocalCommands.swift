@@ -1,0 +1,65 @@
+// The commands a cube answers itself (PROTOCOL.md §8), listed in `LocalCommand.all`.
+extension Router {
+    mutating func runLocal(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard let session = sessions[id], let user = session.user else { return }
+        let name = String(decoding: command.path, as: UTF8.self)
+        let args = command.args.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let words = args.split(separator: " ").map(String.init)
+        func reply(_ keyword: ReplyKeyword, _ text: String) {
+            actions.append(.send(id, Render.reply(id: command.id, keyword, text)))
+        }
+        func table(_ text: String) {
+            actions.append(.send(id, Render.body(id: command.id, .size, Array(text.utf8))))
+        }
+        switch name {
+        case "heart": reply(.trueReply, "beating")
+        case "whoami": reply(.trueReply, "\(user) \(id)")
+        case "name": reply(.trueReply, configuration.nodeName)
+        case "ptl-ver": reply(.trueReply, #": protocol version : \\PROTOCOL-7-VERSION\\\#(Wire.version)\\"#)
+        case "commands":
+            let text = commandsTable(for: user, matching: words.first)
+            text.map(table) ?? reply(.falseReply, "no commands matching '\(words.first ?? "")' available")
+        case "list":
+            listTable(words.first, now: now).map(table) ?? reply(.falseReply, "no such list [ see 'list' command ]")
+        case "present": reply(present(words.first))
+        case "exit":
+            reply(.trueReply, "bye")
+            close(id, now: now, actions: &actions)
+        case "close": close(id, now: now, actions: &actions)
+        case "select": reply(select(words, caller: id))
+        case "unselect":
+            guard sessions[id]?.basePath != nil else { return reply(.falseReply, "base path not defined") }
+            sessions[id]?.basePath = nil
+            reply(.trueReply, "base path reset to local cube node")
+        case "basepath":
+            let base = session.basePath.map { String(decoding: $0, as: UTF8.self) }
+            base.map { reply(.trueReply, $0) } ?? reply(.falseReply, "not set")
+        case "set-initialized": reply(setInitialized(words.first, caller: id))
+        case "session-key": reply(sessionKey(words, now: now))
+        case "ondemand-zenka": reply(onDemandCommand(words, now: now, actions: &actions))
+        case "term-all": termAll(words, command: command, caller: id, user: user, now: now, actions: &actions)
+        default: reply(.falseReply, Wire.commandDoesNotExist)
+        }
+
+        /// Local helpers return (keyword, text) pairs; this adapts them to `reply`.
+        func reply(_ pair: (ReplyKeyword, String)) { reply(pair.0, pair.1) }
+    }
+
+    private func commandsTable(for user: String, matching word: String?) -> String? {
+        var table = TextTable(headers: ["command", "usage", "description"])
+        for command in LocalCommand.all where configuration.access.allows(user: user, command: command.name.utf8) {
+            if let word, !command.name.contains(word) { continue }
+            table.append([command.name, command.usage, command.summary])
+        }
+        return table.rows.isEmpty ? nil : table.render()
+    }
+
+    private func present(_ name: String?) -> (ReplyKeyword, String) {
+        guard let name else { return (.falseReply, "not enough arguments") }
+        if let ids = usersIndex[name], let first = ids.compactMap({ sessions[$0] }).min(by: { $0.since.wall < $1.since.wall }) {
+            return (.trueReply, "present since \(TimeText.clock(first.since.wall, offset: utcOffset))")
+        }
+        if let seen = lastSeen[name] { return (.falseReply, "last seen \(TimeText.clock(seen, offset: utcOffset))") }
+        return (.falseReply, "seen no such client")
+    }
+}

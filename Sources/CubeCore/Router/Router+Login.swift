@@ -1,0 +1,164 @@
+// The pre-auth mini-protocol (PROTOCOL.md §3): list, select, selected, close and the
+// credential line of the selected method. Every failure closes the session [D].
+extension Router {
+    /// Methods offered on a transport, longest name first, equal lengths in reverse order.
+    func offeredMethods(on transport: Transport) -> [String] {
+        let methods = configuration.authMethods.filter { method in
+            switch transport {
+            case .unix, .local: true
+            case .tcp: method != "unix" && method != "pwd" && method != "zenka"
+            }
+        }
+        return methods.sorted { $0.count != $1.count ? $0.count > $1.count : $0 > $1 }
+    }
+
+    mutating func handleLogin(_ frame: Frame, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard case .line(let line) = frame, let session = sessions[id], case .login(var state) = session.phase else {
+            actions.append(.send(id, Wire.speakProtocol7))
+            close(id, now: now, actions: &actions)
+            return
+        }
+        var request = line[...]
+        if request.starts(with: "auth.".utf8) { request = request.dropFirst(5) }
+        let text = String(decoding: request, as: UTF8.self)
+        if text == "close" {
+            actions.append(.send(id, Wire.connectionClosed))
+            return close(id, now: now, actions: &actions)
+        }
+        if text == "list" {
+            state.listCount += 1
+            switch state.listCount {
+            case 1:
+                let list = offeredMethods(on: session.transport).map { $0 + "\n" }.joined()
+                actions.append(.send(id, Array("SIZE \(list.utf8.count)\n\(list)".utf8)))
+            case 2:
+                actions.append(.send(id, Wire.listAgain))
+            default:
+                actions.append(.send(id, Wire.authMethodsError))
+                return close(id, now: now, actions: &actions)
+            }
+            sessions[id]?.phase = .login(state)
+            return
+        }
+        if text == "selected" {
+            let reply = state.method.map { Render.reply(id: 0, .trueReply, $0) } ?? Wire.notSelectedYet
+            actions.append(.send(id, reply))
+            return
+        }
+        if text.hasPrefix("select ") {
+            return select(String(text.dropFirst(7)), state: state, session: session, now: now, actions: &actions)
+        }
+        guard let method = state.method else {
+            actions.append(.send(id, Bytes.isBlank(line) ? Wire.authMethodsError : Wire.speakProtocol7))
+            return close(id, now: now, actions: &actions)
+        }
+        credential(line, method: method, state: state, session: session, now: now, actions: &actions)
+    }
+
+    private mutating func select(_ method: String, state: LoginState, session: Session, now: Timestamp,
+                                 actions: inout [RouterAction]) {
+        var state = state
+        let id = session.id
+        state.selectCount += 1
+        guard Names.isMethodName(method.utf8), state.selectCount <= 3 else {
+            actions.append(.send(id, Wire.authMethodsError))
+            return close(id, now: now, actions: &actions)
+        }
+        if offeredMethods(on: session.transport).contains(method) {
+            state.method = method
+            actions.append(.send(id, Wire.selectContinue))
+        } else {
+            state.failedSelects += 1
+            guard state.failedSelects < 3 else {
+                actions.append(.send(id, Wire.authMethodsError))
+                return close(id, now: now, actions: &actions)
+            }
+            actions.append(.send(id, Wire.selectUnavailable))
+        }
+        sessions[id]?.phase = .login(state)
+    }
+
+    private mutating func credential(_ line: [UInt8], method: String, state: LoginState, session: Session,
+                                     now: Timestamp, actions: inout [RouterAction]) {
+        let id = session.id
+        let words = line.split(separator: Wire.space, maxSplits: 2, omittingEmptySubsequences: false).map(Array.init)
+        switch method {
+        case "unix":
+            guard words.count == 2, words[0].elementsEqual("auth".utf8), Names.isUserName(words[1]) else {
+                return malformed(id, now: now, actions: &actions)
+            }
+            let name = String(decoding: words[1], as: UTF8.self)
+            if session.transport == .unix, let peer = session.peer, unixAllowed(name, peer: peer) {
+                actions.append(.send(id, Wire.authTrue))
+                activate(id, user: name, subname: nil, method: method, now: now, actions: &actions)
+            } else {
+                refuse(id, method: method, user: name, now: now, actions: &actions)
+            }
+        case "pwd":
+            guard words.count >= 3, words[0].elementsEqual("auth".utf8), Names.isUserName(words[1]) else {
+                return malformed(id, now: now, actions: &actions)
+            }
+            let name = String(decoding: words[1], as: UTF8.self)
+            let password = Array(line.dropFirst(words[0].count + words[1].count + 2))
+            guard !password.isEmpty else { return malformed(id, now: now, actions: &actions) }
+            guard let stored = configuration.users[name]?.passwordHash else {
+                return refuse(id, method: method, user: name, now: now, actions: &actions)
+            }
+            sessions[id]?.phase = .verifying(state, user: name)
+            actions.append(.verifyPassword(id, password: password, storedHash: stored))
+        case "zenka":
+            zenkaLogin(words, session: session, now: now, actions: &actions)
+        default:
+            malformed(id, now: now, actions: &actions)
+        }
+    }
+
+    /// `<name>[<sub>] <key>`: one-time keys registered with `session-key`.
+    private mutating func zenkaLogin(_ words: [[UInt8]], session: Session, now: Timestamp, actions: inout [RouterAction]) {
+        let id = session.id
+        guard words.count == 2, !words[1].isEmpty else { return malformed(id, now: now, actions: &actions) }
+        var nameBytes = words[0]
+        var sub: String?
+        if let (name, subname) = Names.splitSubname(words[0]) {
+            nameBytes = name
+            sub = String(decoding: subname, as: UTF8.self)
+        }
+        guard Names.isUserName(nameBytes) else { return malformed(id, now: now, actions: &actions) }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        let digest = hasher.digest(words[1])
+        guard var keys = zenkaKeys[name],
+              let index = keys.firstIndex(where: { $0.expires > now.monotonic && constantTimeEqual($0.digest, digest) })
+        else { return refuse(id, method: "zenka", user: name, now: now, actions: &actions) }
+        keys.remove(at: index)
+        zenkaKeys[name] = keys.isEmpty ? nil : keys
+        actions.append(.send(id, Wire.authTrue))
+        activate(id, user: name, subname: sub, method: "zenka", now: now, actions: &actions)
+    }
+
+    /// Whether the unix peer may act as `name`: listed in `:unix:` or the implicit `unix-<user>`.
+    func unixAllowed(_ name: String, peer: PeerIdentity) -> Bool {
+        guard let unixUser = peer.userName else { return false }
+        if configuration.unixImplicit && name == "unix-" + unixUser { return true }
+        return configuration.users[name]?.unixUsers.contains(unixUser) ?? false
+    }
+
+    private mutating func malformed(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        actions.append(.send(id, Wire.credentialMismatch))
+        close(id, now: now, actions: &actions)
+    }
+
+    private mutating func refuse(_ id: SessionID, method: String, user: String, now: Timestamp,
+                                 actions: inout [RouterAction]) {
+        stats.failedLogins += 1
+        actions.append(.event(.loginFailed(session: id, method: method, user: user)))
+        actions.append(.send(id, Wire.authError))
+        close(id, now: now, actions: &actions)
+    }
+
+    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

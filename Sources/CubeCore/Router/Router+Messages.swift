@@ -1,0 +1,208 @@
+// Messages of logged-in sessions: commands are checked and dispatched, replies relayed
+// (PROTOCOL.md §4–§6).
+extension Router {
+    mutating func handleActive(_ frame: Frame, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        switch frame {
+        case .lineTooLong:
+            actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.lineTooLong)))
+        case .bodyTooLarge(let header):
+            // A refused reply still ends its route, with the error going to the source.
+            var headerLine = header
+            while let last = headerLine.last, Bytes.isBlankByte(last) || last == UInt8(ascii: "+") { headerLine.removeLast() }
+            switch Message.parseLine(headerLine) {
+            case .reply(let reply):
+                relay(Reply(id: reply.id, keyword: .falseReply, text: Array(Wire.bodyTooLarge.utf8)), from: id, now: now,
+                      actions: &actions)
+            case .command(let command):
+                actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.bodyTooLarge)))
+            default:
+                actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.bodyTooLarge)))
+            }
+        case .line, .multiline, .body:
+            switch Message(frame: frame) {
+            case .empty, .terminate:
+                return
+            case .invalid(let error):
+                actions.append(.send(id, Render.reply(id: error.id, .falseReply, error.text)))
+            case .reply(let reply):
+                relay(reply, from: id, now: now, actions: &actions)
+            case .command(let command):
+                dispatch(command, from: id, now: now, actions: &actions)
+            }
+        }
+    }
+
+    /// Applies the base path, checks access, then runs a local command or routes it.
+    mutating func dispatch(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard let session = sessions[id], let user = session.user else { return }
+        var path = command.path
+        if path.elementsEqual("..".utf8) {
+            path = Array("unselect".utf8)
+        } else if path.starts(with: "..".utf8) {
+            path.removeFirst(2)
+        } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
+            path = base + [UInt8(ascii: ".")] + path
+        }
+        guard let parsed = CommandPath(path) else {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
+            return
+        }
+        guard configuration.access.allows(user: user, command: accessSubject(path, parsed)) else {
+            let text = "command not known or no permission for '\(String(decoding: path, as: UTF8.self))'"
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
+            return
+        }
+        var effective = command
+        effective.path = path
+        if parsed.target == nil {
+            stats.localCommands += 1
+            runLocal(effective, from: id, now: now, actions: &actions)
+        } else {
+            route(effective, parsed, from: id, now: now, actions: &actions)
+        }
+    }
+
+    /// The string access patterns are matched against: a leading session id is replaced by
+    /// that session's user name.
+    private func accessSubject(_ path: [UInt8], _ parsed: CommandPath) -> [UInt8] {
+        guard case .session(let target) = parsed.target, let name = sessions[target]?.user else { return path }
+        return Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder
+    }
+
+    // MARK: - Routing
+
+    /// Sends a command to every session its first path element names.
+    mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
+                        actions: inout [RouterAction]) {
+        let targets = resolve(path.target)
+        guard !targets.isEmpty else {
+            if let name = onDemandName(path.target), var entry = onDemand[name] {
+                entry.queue.append(QueuedCommand(source: id, command: command, path: path, queued: now.monotonic))
+                let mustStart = !entry.starting
+                entry.starting = true
+                onDemand[name] = entry
+                if mustStart { actions.append(.startZenka(name)) }
+                return
+            }
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
+            return
+        }
+        guard let source = sessions[id], source.sourceRoutes.count + targets.count <= configuration.limits.routesPerSession
+        else {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, "too many open routes")))
+            return
+        }
+        for target in targets {
+            forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
+        }
+    }
+
+    /// Creates one route and writes the command to its target under a fresh target id.
+    mutating func forward(_ command: Command, remainder: [UInt8], from source: SessionID, to target: SessionID,
+                          now: Timestamp, actions: inout [RouterAction]) {
+        let targetID = newTargetID(for: target)
+        let timedHeart = remainder.elementsEqual("heart".utf8) && command.multiline == nil
+            && !(command.args?.elementsEqual("notime".utf8) ?? false)
+        let bytes: [UInt8] = if let multiline = command.multiline {
+            Render.multilineCommand(id: targetID, path: remainder, multiline)
+        } else {
+            Render.command(id: targetID, path: remainder, args: command.args)
+        }
+        let routeID = nextRouteID
+        nextRouteID += 1
+        routes[routeID] = Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
+                                targetCommandID: targetID, path: command.path, started: now.monotonic,
+                                lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil)
+        sessions[source]?.sourceRoutes.insert(routeID)
+        sessions[target]?.targetRoutes[targetID] = routeID
+        stats.commandsRouted += 1
+        actions.append(.send(target, bytes))
+    }
+
+    /// Sessions addressed by a path's first element (only logged-in ones).
+    func resolve(_ target: CommandPath.Target?) -> [SessionID] {
+        switch target {
+        case nil:
+            return []
+        case .session(let id):
+            return sessions[id]?.isActive == true ? [id] : []
+        case .name(let name):
+            return usersIndex[name] ?? []
+        case .subname(let name, let sub):
+            return (usersIndex[name] ?? []).filter { sessions[$0]?.subname == sub }
+        }
+    }
+
+    private func onDemandName(_ target: CommandPath.Target?) -> String? {
+        switch target {
+        case .name(let name), .subname(let name, _): name
+        default: nil
+        }
+    }
+
+    /// A 6-digit id not used by any open route of `target`.
+    mutating func newTargetID(for target: SessionID) -> UInt64 {
+        while true {
+            let candidate = 100_000 + random.next() % 900_000
+            if sessions[target]?.targetRoutes[candidate] == nil { return candidate }
+        }
+    }
+
+    // MARK: - Replies
+
+    /// Relays a reply from the session a route was sent to back to its source.
+    mutating func relay(_ reply: Reply, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard let routeID = sessions[id]?.targetRoutes[reply.id], var route = routes[routeID], route.target == id else {
+            actions.append(.event(.droppedReply(session: id, id: reply.id)))
+            return
+        }
+        let bytes: [UInt8]
+        if reply.keyword.hasBody {
+            guard let body = reply.body else {
+                // `SIZE` without a valid count: the source learns the reply was unusable.
+                return relay(Reply(id: reply.id, keyword: .falseReply, text: Array(Wire.protocolMismatch.utf8)), from: id,
+                             now: now, actions: &actions)
+            }
+            bytes = Render.body(id: route.sourceCommandID, reply.keyword, body)
+        } else {
+            var text = reply.text.isEmpty ? Array("UNDEFINED".utf8) : reply.text
+            if let started = route.heartStarted, reply.keyword == .trueReply {
+                text += Array(" [ \(Self.seconds(now.monotonic &- started)) secs ]".utf8)
+            }
+            bytes = Render.reply(id: route.sourceCommandID, reply.keyword, text)
+        }
+        stats.repliesRelayed += 1
+        actions.append(.send(route.source, bytes))
+        if reply.keyword.closesRoute {
+            endRoute(routeID)
+        } else {
+            route.lastActivity = now.monotonic
+            routes[routeID] = route
+        }
+    }
+
+    /// Removes a route from the table and from both sessions' indexes.
+    mutating func endRoute(_ routeID: RouteID) {
+        guard let route = routes.removeValue(forKey: routeID) else { return }
+        sessions[route.source]?.sourceRoutes.remove(routeID)
+        sessions[route.target]?.targetRoutes[route.targetCommandID] = nil
+    }
+
+    /// Answers `FALSE route timeout` for routes idle longer than the configured timeout.
+    mutating func expireRoutes(now: Timestamp, actions: inout [RouterAction]) {
+        let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000
+        guard timeout > 0 else { return }
+        let expired = routes.values.filter { now.monotonic &- $0.lastActivity >= timeout }.sorted { $0.id < $1.id }
+        for route in expired {
+            actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
+            endRoute(route.id)
+        }
+    }
+
+    /// `secs` with five decimals, as the original's `%.5f`.
+    static func seconds(_ nanoseconds: UInt64) -> String {
+        let hundredThousandths = (nanoseconds + 5_000) / 10_000
+        let fraction = String(hundredThousandths % 100_000)
+        return "\(hundredThousandths / 100_000)." + String(repeating: "0", count: 5 - fraction.count) + fraction
+    }
+}

@@ -1,0 +1,53 @@
+// On-demand zenki (PROTOCOL.md §4.1): commands for a registered zenka that is not connected
+// wait in a queue while the manager starts it, then drain to its first session.
+extension Router {
+    /// Registers `name` as an on-demand zenka (as `ondemand-zenka add` does).
+    public mutating func registerOnDemand(_ name: String) {
+        guard onDemand[name] == nil else { return }
+        onDemand[name] = OnDemandZenka(id: nextOnDemandID)
+        nextOnDemandID += 1
+    }
+
+    /// Registers a one-time zenka key for `name` (as `session-key` does, without the name check).
+    public mutating func registerZenkaKey(name: String, key: [UInt8], now: Timestamp) {
+        let expires = now.monotonic + UInt64(configuration.zenkaKeyLifetimeSeconds) * 1_000_000_000
+        zenkaKeys[name, default: []].append(ZenkaKey(digest: hasher.digest(key), expires: expires))
+    }
+
+    /// Starting an on-demand zenka failed (or nobody can start it): every queued command
+    /// is answered `FALSE client not present` under its own id.
+    public mutating func zenkaStartFailed(_ name: String, now: Timestamp) -> [RouterAction] {
+        guard var entry = onDemand[name] else { return [] }
+        let queue = entry.queue
+        entry.queue = []
+        entry.starting = false
+        onDemand[name] = entry
+        return queue.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
+    }
+
+    /// Sends everything queued for `user` to its sessions now that one has logged in.
+    mutating func drainOnDemandQueue(for user: String, now: Timestamp, actions: inout [RouterAction]) {
+        guard var entry = onDemand[user] else { return }
+        let queue = entry.queue
+        entry.queue = []
+        entry.starting = false
+        onDemand[user] = entry
+        for queued in queue where sessions[queued.source] != nil {
+            route(queued.command, queued.path, from: queued.source, now: now, actions: &actions)
+        }
+    }
+
+    /// Queued commands older than the route timeout are answered `FALSE route timeout`.
+    mutating func expireQueuedCommands(now: Timestamp, actions: inout [RouterAction]) {
+        let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000
+        guard timeout > 0 else { return }
+        for (name, var entry) in onDemand where entry.queue.contains(where: { now.monotonic &- $0.queued >= timeout }) {
+            let expired = entry.queue.filter { now.monotonic &- $0.queued >= timeout }
+            entry.queue.removeAll { now.monotonic &- $0.queued >= timeout }
+            onDemand[name] = entry
+            for queued in expired {
+                actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, Wire.routeTimeout)))
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// Read-only views of the router for observers (the mounted filesystem, `status`).
+
+/// A summary of one session, for `info` files and tables.
+public struct SessionSummary: Equatable, Sendable {
+    public var id: SessionID
+    public var user: String?
+    public var subname: String?
+    public var method: String?
+    public var transport: Transport
+    public var since: Timestamp
+    public var openRoutes: Int
+    public var isLoggedIn: Bool
+    /// The process id of a unix-socket peer.
+    public var peerPID: Int32?
+}
+
+/// What would happen to a command, decided before it is sent (the filesystem turns this
+/// into an errno at `write()` time).
+public enum Preflight: Equatable, Sendable {
+    case accepted
+    /// The path matches neither a local command nor a routed path.
+    case malformed
+    /// Access rules deny it.
+    case denied
+    /// The first element names no connected session and no on-demand zenka.
+    case targetMissing
+}
+
+extension Router {
+    /// Names of zenki: users of zenka-authenticated sessions, and registered on-demand zenki.
+    public var zenkaNames: [String] {
+        var names = Set(onDemand.keys)
+        for session in sessions.values where session.isActive && session.method == "zenka" {
+            if let user = session.user { names.insert(user) }
+        }
+        return names.sorted()
+    }
+
+    /// Whether `name` is a registered on-demand zenka.
+    public func isOnDemand(_ name: String) -> Bool { onDemand[name] != nil }
+
+    /// Logged-in sessions of `user`, in login order.
+    public func sessions(of user: String) -> [SessionID] { usersIndex[user] ?? [] }
+
+    /// A summary of session `id`, if it exists.
+    public func summary(of id: SessionID) -> SessionSummary? {
+        guard let session = sessions[id] else { return nil }
+        return SessionSummary(id: id, user: session.user, subname: session.subname, method: session.method,
+                              transport: session.transport, since: session.since,
+                              openRoutes: session.sourceRoutes.count + session.targetRoutes.count,
+                              isLoggedIn: session.isActive, peerPID: session.peer?.pid)
+    }
+
+    /// Checks a command path for `user` the way ``dispatch`` would, without sending it.
+    public func preflight(user: String, path: [UInt8]) -> Preflight {
+        guard let parsed = CommandPath(path) else { return .malformed }
+        var subject = path
+        if case .session(let target) = parsed.target, let name = sessions[target]?.user {
+            subject = Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder
+        }
+        guard configuration.access.allows(user: user, command: subject) else { return .denied }
+        if let target = parsed.target, resolve(target).isEmpty {
+            switch target {
+            case .name(let name), .subname(let name, _): return onDemand[name] != nil ? .accepted : .targetMissing
+            case .session: return .targetMissing
+            }
+        }
+        return .accepted
+    }
+
+    /// Seconds the router has been running.
+    public func uptime(now: Timestamp) -> UInt64 { now.monotonic &- started.monotonic }
+}

@@ -1,0 +1,230 @@
+/// The routing state machine of a cube: sessions, logins, routes, local commands.
+///
+/// Pure: it performs no I/O, reads no clock and draws no entropy of its own. Each input is
+/// a `mutating` method named for what happened; it returns the ``RouterAction``s its owner
+/// must carry out, in order. The owner serialises all calls (one lock or one thread).
+public struct Router: Sendable {
+    public let configuration: CubeConfiguration
+    let hasher: any KeyHasher
+    /// Seconds east of UTC, for times shown to users.
+    let utcOffset: Int
+    var random: SplitMix64
+
+    var sessions: [SessionID: Session] = [:]
+    /// Logged-in sessions per user name, in login order (fan-out order).
+    var usersIndex: [String: [SessionID]] = [:]
+    /// When each user name was last seen, kept after its last session is gone.
+    var lastSeen: [String: Int64] = [:]
+    var routes: [RouteID: Route] = [:]
+    var nextRouteID: RouteID = 1
+    var zenkaKeys: [String: [ZenkaKey]] = [:]
+    var onDemand: [String: OnDemandZenka] = [:]
+    var nextOnDemandID = 1
+    /// Work done since start.
+    public internal(set) var stats = RouterStats()
+    let started: Timestamp
+
+    /// - Parameters:
+    ///   - configuration: limits, users, access rules and the node name.
+    ///   - hasher: digests one-time zenka keys.
+    ///   - seed: seeds session and route ids.
+    ///   - utcOffset: seconds east of UTC for displayed times.
+    ///   - now: the start time.
+    public init(configuration: CubeConfiguration, hasher: any KeyHasher, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
+        self.configuration = configuration
+        self.hasher = hasher
+        self.random = SplitMix64(seed: seed)
+        self.utcOffset = utcOffset
+        self.started = now
+    }
+
+    // MARK: - Inputs
+
+    /// A connection was accepted: allocates its session and sends the banner.
+    public mutating func connected(transport: Transport, peer: PeerIdentity?, now: Timestamp) -> (SessionID, [RouterAction]) {
+        let id = newSessionID()
+        guard sessions.count < configuration.limits.sessions else {
+            // Never registered: the owner writes the notice and drops the connection.
+            return (id, [.send(id, Render.terminate("too many sessions")), .close(id)])
+        }
+        let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
+        sessions[id] = Session(id: id, transport: transport, peer: peer, since: now, phase: .login(LoginState()), decoder: decoder)
+        return (id, [.send(id, Wire.banner)])
+    }
+
+    /// Opens an already-authenticated session inside the cube process (the filesystem, the
+    /// manager). It speaks the wire protocol like any other session, without the login.
+    public mutating func connectLocal(user: String, transport: Transport, method: String? = nil,
+                                      now: Timestamp) -> (SessionID, [RouterAction]) {
+        let id = newSessionID()
+        let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
+        sessions[id] = Session(id: id, transport: transport, peer: nil, since: now, phase: .login(LoginState()), decoder: decoder)
+        var actions: [RouterAction] = []
+        activate(id, user: user, subname: nil, method: method ?? transport.description, now: now, actions: &actions)
+        return (id, actions)
+    }
+
+    /// Bytes arrived from a session.
+    public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id] else { return [] }
+        sessions[id]?.decoder.append(bytes)
+        var actions: [RouterAction] = []
+        // Input waiting for a password check is bounded like one line after login.
+        if case .verifying = session.phase, session.decoder.bufferedByteCount + bytes.count > configuration.limits.line {
+            actions.append(.send(id, Wire.speakProtocol7))
+            close(id, now: now, actions: &actions)
+            return actions
+        }
+        process(id, now: now, actions: &actions)
+        return actions
+    }
+
+    /// The session's connection is gone (closed by the peer, by an error, or after ``RouterAction/close(_:)``).
+    public mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+        var actions: [RouterAction] = []
+        remove(id, now: now, actions: &actions)
+        return actions
+    }
+
+    /// The login deadline of a session passed; closes it if it is still not logged in.
+    public mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id], !session.isActive else { return [] }
+        var actions: [RouterAction] = [.send(id, Wire.loginTimeout)]
+        close(id, now: now, actions: &actions)
+        return actions
+    }
+
+    /// The result of a ``RouterAction/verifyPassword(_:password:storedHash:)``.
+    public mutating func passwordChecked(_ id: SessionID, success: Bool, now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id], case .verifying(_, let user) = session.phase else { return [] }
+        var actions: [RouterAction] = []
+        if success {
+            actions.append(.send(id, Wire.authTrue))
+            activate(id, user: user, subname: nil, method: "pwd", now: now, actions: &actions)
+            process(id, now: now, actions: &actions)
+        } else {
+            stats.failedLogins += 1
+            actions.append(.event(.loginFailed(session: id, method: "pwd", user: user)))
+            actions.append(.send(id, Wire.authError))
+            close(id, now: now, actions: &actions)
+        }
+        return actions
+    }
+
+    /// Periodic housekeeping: route timeouts and expired zenka keys. Call about once a second.
+    public mutating func tick(now: Timestamp) -> [RouterAction] {
+        var actions: [RouterAction] = []
+        expireRoutes(now: now, actions: &actions)
+        expireQueuedCommands(now: now, actions: &actions)
+        for (name, keys) in zenkaKeys {
+            let live = keys.filter { $0.expires > now.monotonic }
+            zenkaKeys[name] = live.isEmpty ? nil : live
+        }
+        return actions
+    }
+
+    /// Tells every session `!TERM! <reason>` and closes it (graceful shutdown).
+    public mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
+        var actions: [RouterAction] = []
+        for id in sessions.keys.sorted() {
+            actions.append(.send(id, Render.terminate(reason)))
+            close(id, now: now, actions: &actions)
+        }
+        return actions
+    }
+
+    // MARK: - Queries for observers
+
+    /// Sessions that are logged in, with their user names, in id order.
+    public var activeSessions: [(id: SessionID, user: String, subname: String?)] {
+        sessions.values.filter(\.isActive).sorted { $0.id < $1.id }.compactMap { session in
+            session.user.map { (session.id, $0, session.subname) }
+        }
+    }
+
+    /// Number of sessions, logged in or not.
+    public var sessionCount: Int { sessions.count }
+
+    /// Number of open routes.
+    public var routeCount: Int { routes.count }
+
+    // MARK: - Internals shared by the extensions
+
+    /// Runs every complete frame buffered for `id` through the current phase.
+    mutating func process(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        while let session = sessions[id] {
+            switch session.phase {
+            case .verifying:
+                return
+            case .login:
+                guard let frame = sessions[id]?.decoder.next() else { return }
+                handleLogin(frame, from: id, now: now, actions: &actions)
+            case .active:
+                guard let frame = sessions[id]?.decoder.next() else { return }
+                handleActive(frame, from: id, now: now, actions: &actions)
+            }
+        }
+    }
+
+    /// Marks a session as logged in and switches it to the post-auth decoder.
+    mutating func activate(_ id: SessionID, user: String, subname: String?, method: String, now: Timestamp,
+                           actions: inout [RouterAction]) {
+        guard var session = sessions[id] else { return }
+        let pending = session.decoder.takeRemainingBytes()
+        var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
+                                   maximumBodyLength: configuration.limits.body)
+        decoder.append(pending)
+        session.decoder = decoder
+        session.phase = .active
+        session.user = user
+        session.subname = subname
+        session.method = method
+        session.initialized = method != "zenka"
+        sessions[id] = session
+        usersIndex[user, default: []].append(id)
+        stats.logins += 1
+        lastSeen[user] = now.wall
+        actions.append(.event(.join(user: user, session: id)))
+        drainOnDemandQueue(for: user, now: now, actions: &actions)
+    }
+
+    /// Closes a session: tells the owner, then forgets it (its routes collapse now).
+    mutating func close(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard sessions[id] != nil else { return }
+        actions.append(.close(id))
+        remove(id, now: now, actions: &actions)
+    }
+
+    /// Forgets a session and every route it is part of.
+    mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        // Sorted, so collapse notices go out in the order the routes were made.
+        for routeID in session.sourceRoutes.sorted() {
+            guard let route = routes.removeValue(forKey: routeID) else { continue }
+            sessions[route.target]?.targetRoutes[route.targetCommandID] = nil
+        }
+        for routeID in session.targetRoutes.values.sorted() {
+            guard let route = routes.removeValue(forKey: routeID) else { continue }
+            sessions[route.source]?.sourceRoutes.remove(routeID)
+            if route.source != id {
+                actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
+            }
+        }
+        for (name, var entry) in onDemand where entry.queue.contains(where: { $0.source == id }) {
+            entry.queue.removeAll { $0.source == id }
+            onDemand[name] = entry
+        }
+        guard let user = session.user, session.isActive else { return }
+        usersIndex[user]?.removeAll { $0 == id }
+        if usersIndex[user]?.isEmpty == true { usersIndex[user] = nil }
+        lastSeen[user] = now.wall
+        actions.append(.event(.leave(user: user, session: id)))
+    }
+
+    mutating func newSessionID() -> SessionID {
+        while true {
+            let id = 1_000_000 + random.next() % 9_000_000
+            if sessions[id] == nil { return id }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// A session id: a random 7-digit decimal (PROTOCOL.md §4.1).
+public typealias SessionID = UInt64
+
+/// A point in time given to the router by its owner: the core reads no clock.
+public struct Timestamp: Equatable, Sendable {
+    /// Monotonic nanoseconds, for latencies and timeouts.
+    public var monotonic: UInt64
+    /// Wall-clock seconds since 1970, for `present` and `list` output.
+    public var wall: Int64
+
+    public init(monotonic: UInt64, wall: Int64) {
+        self.monotonic = monotonic
+        self.wall = wall
+    }
+}
+
+/// Who is on the other end of a unix socket (from `SO_PEERCRED`).
+public struct PeerIdentity: Equatable, Sendable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var pid: Int32
+    /// The unix user name of `uid`, if it has one.
+    public var userName: String?
+
+    public init(uid: UInt32, gid: UInt32, pid: Int32, userName: String?) {
+        self.uid = uid
+        self.gid = gid
+        self.pid = pid
+        self.userName = userName
+    }
+}
+
+/// How a session reached the cube.
+public enum Transport: Equatable, Sendable, CustomStringConvertible {
+    case unix
+    case tcp
+    /// A session inside the cube process (the mounted filesystem, the manager).
+    case local(String)
+
+    public var description: String {
+        switch self {
+        case .unix: "unix"
+        case .tcp: "tcp"
+        case .local(let name): name
+        }
+    }
+}
+
+/// Something the owner of the ``Router`` must do.
+public enum RouterAction: Equatable, Sendable {
+    /// Queue `bytes` for the session's connection.
+    case send(SessionID, [UInt8])
+    /// Close the session's connection after everything sent before has been written.
+    case close(SessionID)
+    /// Check `password` against `storedHash` off the router's thread, then call
+    /// ``Router/passwordChecked(_:success:now:)``.
+    case verifyPassword(SessionID, password: [UInt8], storedHash: String)
+    /// Start the on-demand zenka `name`; answer with ``Router/zenkaStartFailed(_:now:)`` if that is impossible.
+    case startZenka(String)
+    /// A change worth telling observers about (the `events` file, logs).
+    case event(RouterEvent)
+}
+
+/// Topology changes, reported as ``RouterAction/event(_:)``.
+public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
+    case join(user: String, session: SessionID)
+    case leave(user: String, session: SessionID)
+    case loginFailed(session: SessionID, method: String, user: String)
+    case droppedReply(session: SessionID, id: UInt64)
+
+    public var description: String {
+        switch self {
+        case .join(let user, let session): "join \(user) \(session)"
+        case .leave(let user, let session): "leave \(user) \(session)"
+        case .loginFailed(let session, let method, let user): "login-failed \(session) \(method) \(user)"
+        case .droppedReply(let session, let id): "dropped-reply \(session) \(id)"
+        }
+    }
+}
+
+/// Hashes one-time zenka keys; injected so the core needs no crypto library.
+public protocol KeyHasher: Sendable {
+    /// A fixed-length digest of `key`.
+    func digest(_ key: [UInt8]) -> [UInt8]
+}
+
+/// Counters of the router's work since start, for `status`.
+public struct RouterStats: Equatable, Sendable {
+    /// Commands forwarded to a target session (each fan-out copy counts).
+    public var commandsRouted: UInt64 = 0
+    /// Replies relayed back to a source.
+    public var repliesRelayed: UInt64 = 0
+    /// Commands the cube answered itself.
+    public var localCommands: UInt64 = 0
+    /// Logins that succeeded.
+    public var logins: UInt64 = 0
+    /// Logins that failed.
+    public var failedLogins: UInt64 = 0
+}

@@ -1,0 +1,41 @@
+/// Router-side state of one connection or in-process session.
+struct Session: Sendable {
+    enum Phase: Sendable {
+        /// Pre-auth lines (PROTOCOL.md §3).
+        case login(LoginState)
+        /// A password is being checked; input waits in the decoder.
+        case verifying(LoginState, user: String)
+        /// Logged in: commands and replies.
+        case active
+    }
+
+    let id: SessionID
+    let transport: Transport
+    let peer: PeerIdentity?
+    let since: Timestamp
+    var phase: Phase
+    var decoder: FrameDecoder
+    var user: String?
+    var subname: String?
+    var method: String?
+    var initialized = false
+    /// Prefix set by `select`, applied to later commands.
+    var basePath: [UInt8]?
+    /// Routes this session started.
+    var sourceRoutes: Set<RouteID> = []
+    /// Routes sent to this session, by the id the cube chose for it.
+    var targetRoutes: [UInt64: RouteID] = [:]
+
+    var isActive: Bool {
+        if case .active = phase { return true }
+        return false
+    }
+}
+
+/// Counters of the pre-auth mini-protocol.
+struct LoginState: Sendable {
+    var listCount = 0
+    var selectCount = 0
+    var failedSelects = 0
+    var method: String?
+}

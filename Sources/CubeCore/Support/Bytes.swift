@@ -1,0 +1,42 @@
+/// Small byte-class helpers shared by the parsers. ASCII only: the protocol's syntax is ASCII,
+/// everything else passes through untouched.
+public enum Bytes {
+    @inline(__always) public static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    @inline(__always) public static func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
+    @inline(__always) public static func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+    @inline(__always) public static func isAlnum(_ byte: UInt8) -> Bool { isDigit(byte) || isLower(byte) || isUpper(byte) }
+    @inline(__always) static func isLowerOrDigit(_ byte: UInt8) -> Bool { isLower(byte) || isDigit(byte) }
+    @inline(__always) static func isBlankByte(_ byte: UInt8) -> Bool { byte == Wire.space || byte == Wire.tab }
+
+    /// Characters of a command path token: `[0-9A-Za-z_\-\[\].]`.
+    @inline(__always) static func isPathByte(_ byte: UInt8) -> Bool {
+        isAlnum(byte) || byte == 0x2D || byte == 0x5F || byte == 0x5B || byte == 0x5D || byte == 0x2E
+    }
+
+    /// True if every byte is a space or a tab (also for an empty slice).
+    static func isBlank(_ bytes: some Collection<UInt8>) -> Bool { bytes.allSatisfy(isBlankByte) }
+
+    /// Index of the first byte at or after `index` that is not a space or tab.
+    static func skipBlanks(_ bytes: [UInt8], from index: Int) -> Int {
+        var cursor = index
+        while cursor < bytes.count && isBlankByte(bytes[cursor]) { cursor += 1 }
+        return cursor
+    }
+
+    /// `bytes` without trailing spaces and tabs.
+    static func trimTrailingBlanks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var end = bytes.endIndex
+        while end > bytes.startIndex && isBlankByte(bytes[end - 1]) { end -= 1 }
+        return bytes[bytes.startIndex..<end]
+    }
+
+    /// Decimal digits of `value`.
+    public static func decimal(_ value: UInt64) -> [UInt8] { Array(String(value).utf8) }
+
+    /// Decimal digits of `value`, left-padded with zeros to at least `width` digits.
+    public static func decimal(_ value: Int, minimumWidth width: Int) -> [UInt8] {
+        let digits = Array(String(value).utf8)
+        guard digits.count < width else { return digits }
+        return [UInt8](repeating: 0x30, count: width - digits.count) + digits
+    }
+}

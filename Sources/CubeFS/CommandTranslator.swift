@@ -1,0 +1,85 @@
+import CubeCore
+
+/// Turns the frames written to a `cmd`/`ask` file into wire commands for the router.
+///
+/// Every command gets a fresh internal id (unique for the mount), so replies can be matched
+/// to the port and the open file that asked; the id shown in `out` is the one the line
+/// carried, or the internal id when it carried none.
+public struct CommandTranslator: Sendable {
+    /// One translated command, or the reason it was refused.
+    public enum Outcome: Equatable, Sendable {
+        case command(Translated)
+        case refused(Refusal)
+        case ignored
+    }
+
+    /// A command ready for the router.
+    public struct Translated: Equatable, Sendable {
+        public var wire: [UInt8]
+        public var path: [UInt8]
+        public var internalID: UInt64
+        public var visibleID: UInt64
+    }
+
+    /// Why a frame was refused; ``errno`` names the `write()` error.
+    public struct Refusal: Equatable, Sendable {
+        public enum Kind: Equatable, Sendable { case invalid, denied, missing, tooLong }
+        public var kind: Kind
+        public var visibleID: UInt64
+        public var text: String
+
+        public init(kind: Kind, visibleID: UInt64, text: String) {
+            self.kind = kind
+            self.visibleID = visibleID
+            self.text = text
+        }
+    }
+
+    /// Local commands that would change or end the filesystem's shared session.
+    static let sessionCommands: Set<String> = ["select", "unselect", "basepath", "exit", "close", "..", "term-all"]
+
+    private var nextID: UInt64 = 1
+
+    public init() {}
+
+    /// Allocates an internal id.
+    public mutating func allocateID() -> UInt64 {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    /// Translates one frame written to the port of `target`.
+    public mutating func translate(_ frame: Frame, for target: PortTarget) -> Outcome {
+        switch frame {
+        case .lineTooLong, .bodyTooLarge:
+            return .refused(Refusal(kind: .tooLong, visibleID: 0, text: Wire.lineTooLong))
+        case .body:
+            return .refused(Refusal(kind: .invalid, visibleID: 0, text: Wire.protocolMismatch))
+        case .line, .multiline:
+            switch Message(frame: frame) {
+            case .empty, .terminate:
+                return .ignored
+            case .reply(let reply):
+                return .refused(Refusal(kind: .invalid, visibleID: reply.id, text: "replies cannot be written"))
+            case .invalid(let error):
+                return .refused(Refusal(kind: .invalid, visibleID: error.id, text: error.text))
+            case .command(let command):
+                return translate(command, for: target)
+            }
+        }
+    }
+
+    private mutating func translate(_ command: Command, for target: PortTarget) -> Outcome {
+        let name = String(decoding: command.path, as: UTF8.self)
+        if target == .cube && (Self.sessionCommands.contains(name) || name.hasPrefix("..")) {
+            return .refused(Refusal(kind: .invalid, visibleID: command.id,
+                                    text: "'\(name)' is not available through the filesystem"))
+        }
+        let internalID = allocateID()
+        let visibleID = command.id != 0 ? command.id : internalID
+        let path = target.prefix.map { $0 + [UInt8(ascii: ".")] + command.path } ?? command.path
+        let wire = command.multiline.map { Render.multilineCommand(id: internalID, path: path, $0) }
+            ?? Render.command(id: internalID, path: path, args: command.args)
+        return .command(Translated(wire: wire, path: path, internalID: internalID, visibleID: visibleID))
+    }
+}

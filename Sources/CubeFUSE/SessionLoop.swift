@@ -1,0 +1,73 @@
+import CFuse3
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The single-threaded request loop, built on libfuse's custom event loop API
+/// (`fuse_session_fd` + `fuse_session_receive_buf` + `fuse_session_process_buf`).
+///
+/// Why not `fuse_session_loop`: in libfuse 3.14 it sits in `read(2)` on `/dev/fuse`, and
+/// `fuse_session_exit` does not wake it; only the next kernel request would. This loop `poll(2)`s
+/// the FUSE descriptor together with a self-pipe, so ``wake()`` ends it at once, without signals
+/// and without touching the mount. It also ends by itself when the kernel closes the connection
+/// (`fusermount3 -u`, `umount`): `receive_buf` then returns 0.
+final class SessionLoop: Sendable {
+    private let session: SessionPointer
+    private let logger: Logger
+    /// Self-pipe: [read end, write end]; closed in `deinit`, after the loop thread was joined.
+    private let wakePipe: (read: Int32, write: Int32)
+
+    init(session: SessionPointer, logger: Logger) throws(Errno) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw Errno(rawValue: errno) }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        }
+        self.session = session
+        self.logger = logger
+        self.wakePipe = (fds[0], fds[1])
+    }
+
+    deinit {
+        close(wakePipe.read)
+        close(wakePipe.write)
+    }
+
+    /// Runs until ``wake()`` or until the kernel ends the connection. Call on a dedicated thread.
+    func run() {
+        let fuseFD = fuse_session_fd(session.raw)
+        var buffer = fuse_buf()
+        defer { free(buffer.mem) }
+        var fds = [
+            pollfd(fd: fuseFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
+        ]
+        while fuse_session_exited(session.raw) == 0 {
+            let ready = poll(&fds, nfds_t(fds.count), -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                logger.error("poll on /dev/fuse failed", metadata: ["errno": "\(errno)"])
+                return
+            }
+            if fds[1].revents != 0 { return }
+            guard fds[0].revents != 0 else { continue }
+            let received = fuse_session_receive_buf(session.raw, &buffer)
+            if received == -EINTR || received == -EAGAIN { continue }
+            if received <= 0 {
+                if received < 0 { logger.error("reading /dev/fuse failed", metadata: ["errno": "\(-received)"]) }
+                return
+            }
+            fuse_session_process_buf(session.raw, &buffer)
+        }
+    }
+
+    /// Makes ``run()`` return after the request it is handling, from any thread.
+    func wake() {
+        fuse_session_exit(session.raw)
+        var byte: UInt8 = 1
+        _ = write(wakePipe.write, &byte, 1)
+    }
+}

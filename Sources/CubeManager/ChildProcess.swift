@@ -1,0 +1,158 @@
+import CCubeSystem
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A process started by the manager in a session (and process group) of its own, so stopping
+/// it stops everything it started. Its stdout and stderr are read by dedicated threads.
+final class ChildProcess: @unchecked Sendable {
+    let pid: pid_t
+    /// Write end of the child's stdin (stdio zenki), or -1.
+    let input: Int32
+    private let writer: DispatchQueue
+    private let pendingInput = NSLock()
+    private var queuedBytes = 0
+
+    /// What to run.
+    struct Launch {
+        var program: String
+        var arguments: [String]
+        var environment: [String: String]
+        var directory: String
+        /// Connect stdin and stdout to the cube (stdio zenki) instead of /dev/null and the log.
+        var stdio: Bool
+    }
+
+    /// Starts `launch`; `onOutput` gets each stdout line (only when not stdio), `onError` each
+    /// stderr line, `onStdout` raw stdout bytes (stdio), `onExit` the wait status once.
+    init(_ launch: Launch, onStdout: @escaping @Sendable ([UInt8]) -> Void, onLine: @escaping @Sendable (String) -> Void,
+         onExit: @escaping @Sendable (Int32) -> Void) throws {
+        var stdinPipe: [Int32] = [-1, -1]
+        var stdoutPipe: [Int32] = [-1, -1]
+        var stderrPipe: [Int32] = [-1, -1]
+        guard CCubeSystem_pipe_cloexec(&stdoutPipe) == 0, CCubeSystem_pipe_cloexec(&stderrPipe) == 0 else { throw ManagerError.spawn(errno) }
+        if launch.stdio { guard CCubeSystem_pipe_cloexec(&stdinPipe) == 0 else { throw ManagerError.spawn(errno) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if launch.stdio {
+            posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        CCubeSystem_spawn_addchdir(&actions, launch.directory)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // A new session, so the whole process group can be signalled at stop.
+        posix_spawnattr_setflags(&attributes,
+                                 Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | CCubeSystem_spawn_setsid_flag())
+        let argv = ([launch.program] + launch.arguments).map { strdup($0) } + [nil]
+        let envp = launch.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let status = posix_spawnp(&child, launch.program, &actions, &attributes, argv, envp)
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
+        if launch.stdio { close(stdinPipe[0]) }
+        guard status == 0 else {
+            [stdoutPipe[0], stderrPipe[0], stdinPipe[1]].filter { $0 >= 0 }.forEach { close($0) }
+            throw ManagerError.spawn(status)
+        }
+        let spawned = child
+        pid = spawned
+        input = launch.stdio ? stdinPipe[1] : -1
+        writer = DispatchQueue(label: "zenka-stdin-\(spawned)")
+        let stdio = launch.stdio
+        Self.reader(stdoutPipe[0], name: "zenka-out-\(spawned)") { bytes in
+            if stdio { onStdout(bytes) } else { Self.lines(bytes).forEach(onLine) }
+        }
+        Self.reader(stderrPipe[0], name: "zenka-err-\(spawned)") { Self.lines($0).forEach(onLine) }
+        let waiter = Thread {
+            var status: Int32 = 0
+            while waitpid(spawned, &status, 0) < 0 && errno == EINTR {}
+            onExit(status)
+        }
+        waiter.name = "zenka-wait-\(spawned)"
+        waiter.start()
+    }
+
+    /// Queues bytes for the child's stdin without blocking the caller; false if the child
+    /// stopped reading and more than `limit` bytes are waiting.
+    func write(_ bytes: [UInt8], limit: Int) -> Bool {
+        guard input >= 0 else { return false }
+        pendingInput.lock()
+        let overflowing = queuedBytes + bytes.count > limit
+        if !overflowing { queuedBytes += bytes.count }
+        pendingInput.unlock()
+        guard !overflowing else { return false }
+        writer.async { [self] in
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { Glibc.write(input, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { break }
+                offset += written
+            }
+            pendingInput.lock()
+            queuedBytes -= bytes.count
+            pendingInput.unlock()
+        }
+        return true
+    }
+
+    /// Closes the child's stdin (a stdio zenka sees end-of-file).
+    func closeInput() {
+        guard input >= 0 else { return }
+        writer.async { [input] in close(input) }
+    }
+
+    /// Sends `signal` to the child's whole process group.
+    func signalGroup(_ signal: Int32) {
+        if kill(-pid, signal) != 0 { kill(pid, signal) }
+    }
+
+    private static func reader(_ fd: Int32, name: String, _ deliver: @escaping @Sendable ([UInt8]) -> Void) {
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                deliver(Array(buffer[0..<count]))
+            }
+            close(fd)
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    private static func lines(_ bytes: [UInt8]) -> [String] {
+        bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Why the manager could not do something.
+enum ManagerError: Error, CustomStringConvertible {
+    case spawn(Int32)
+
+    var description: String {
+        switch self {
+        case .spawn(let code): "cannot start process: \(String(cString: strerror(code)))"
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import CubeCore
+import CubeNet
+
+/// The `v7` session's endpoint: what the router sends the manager.
+final class ManagerEndpoint: SessionEndpoint {
+    private weak let manager: Manager?
+
+    init(manager: Manager) { self.manager = manager }
+
+    func send(_ bytes: [UInt8]) { manager?.received(bytes) }
+
+    func close() {}
+}
+
+/// A stdio zenka's endpoint: the router's bytes go to the process's stdin.
+final class StdioEndpoint: SessionEndpoint {
+    private let process: ChildProcess
+    private let limit: Int
+
+    init(process: ChildProcess, limit: Int) {
+        self.process = process
+        self.limit = limit
+    }
+
+    func send(_ bytes: [UInt8]) {
+        // A zenka that stops reading its stdin is stopped rather than buffered without bound.
+        if !process.write(bytes, limit: limit) { process.signalGroup(15) }
+    }
+
+    func close() { process.closeInput() }
+}
+
+extension Manager {
+    /// Bytes a stdio zenka wrote on stdout: its replies, passed to the router as its session.
+    func stdioOutput(_ bytes: [UInt8], instance id: Int) {
+        guard let session = instances[id]?.session else { return }
+        hub.received(bytes, from: session)
+    }
+}

@@ -1,0 +1,43 @@
+import CubeCore
+
+/// One running (or starting, or stopping) process of a zenka.
+struct Instance: Sendable {
+    enum State: String, Sendable {
+        /// Started, not logged in yet.
+        case starting
+        /// Logged in; checked with heartbeats.
+        case online
+        /// SIGTERM sent; SIGKILL follows after the stop timeout.
+        case stopping
+    }
+
+    let id: Int
+    let name: String
+    let process: ChildProcess
+    var state = State.starting
+    let started: UInt64
+    var session: SessionID?
+    /// Set by `stop`: no restart after the exit.
+    var stopRequested = false
+    /// Set by a restart: start a new instance as soon as this one has exited.
+    var restartRequested = false
+    var stopDeadline: UInt64?
+    /// Id of the heart check in flight and when it was sent.
+    var heartCheck: (id: UInt64, sent: UInt64)?
+    var lastHeartbeat: UInt64
+    var missedHeartbeats = 0
+}
+
+/// Per-zenka bookkeeping that outlives instances (restart backoff, counts).
+struct ZenkaRecord: Sendable {
+    var restarts = 0
+    /// Consecutive failed runs; the restart delay doubles with each.
+    var failures = 0
+    /// When a pending restart is due.
+    var restartAt: UInt64?
+    /// Stopped by `v7.stop`: no automatic start until `v7.start`.
+    var manuallyStopped = false
+    /// Waiting for dependencies to come online before starting.
+    var waitingForDependencies = false
+    var lastExit: String?
+}

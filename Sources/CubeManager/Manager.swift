@@ -1,0 +1,262 @@
+import CubeAuth
+import CubeCore
+import CubeNet
+import Dispatch
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The zenka manager, answering as the zenka `v7`: starts the configured zenki, restarts
+/// them with exponential backoff, checks them with `heart notime`, starts on-demand zenki
+/// when a command for them arrives, and stops whole process groups.
+///
+/// All state lives on one serial dispatch queue (never the Swift concurrency pool); the hub
+/// is called from that queue without holding anything the hub could call back into.
+public final class Manager: @unchecked Sendable {
+    let hub: Hub
+    let logger: Logger
+    let definitions: [String: ZenkaDefinition]
+    /// Files that travel with each zenka (scripts), copied into its working directory.
+    let files: [String: [String: [UInt8]]]
+    let runtimeDirectory: String
+    let queue = DispatchQueue(label: "cube-manager")
+    /// Queue-confined state.
+    var instances: [Int: Instance] = [:]
+    var records: [String: ZenkaRecord] = [:]
+    var session: SessionID = 0
+    var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 20)
+    var nextCheckID: UInt64 = 1
+    var shuttingDown = false
+    private var timer: (any DispatchSourceTimer)?
+
+    /// - Parameters:
+    ///   - definitions: the zenki to manage.
+    ///   - files: each zenka's support files.
+    ///   - runtimeDirectory: where zenki get their working directories (`<dir>/zenki/<name>`).
+    public init(hub: Hub, definitions: [String: ZenkaDefinition], files: [String: [String: [UInt8]]],
+                runtimeDirectory: String, logger: Logger) {
+        self.hub = hub
+        self.definitions = definitions
+        self.files = files
+        self.runtimeDirectory = runtimeDirectory
+        self.logger = logger
+    }
+
+    /// Logs in as `v7`, registers on-demand zenki and starts the others.
+    public func start() {
+        queue.sync {
+            session = hub.connectLocal(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"),
+                                       method: "manager")
+            hub.update { delegates in
+                delegates.startZenka = { [weak self] name in self?.startOnDemand(name) ?? false }
+                delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
+            }
+            for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
+                switch definition.start {
+                case .ondemand: hub.registerOnDemand(definition.name)
+                case .always: _ = launch(definition.name)
+                case .manual: break
+                }
+            }
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+            timer.setEventHandler { [weak self] in self?.tick() }
+            timer.resume()
+            self.timer = timer
+        }
+    }
+
+    /// Stops every zenka (SIGTERM, then SIGKILL after its stop timeout) and waits for them.
+    public func stopAll() {
+        queue.sync {
+            shuttingDown = true
+            for id in instances.keys { stop(instance: id, now: Self.now) }
+        }
+        let deadline = Date().addingTimeInterval(definitions.values.map(\.stopTimeout).max().map { $0 + 1 } ?? 1)
+        while Date() < deadline, queue.sync(execute: { !instances.isEmpty }) {
+            usleep(20_000)
+        }
+        queue.sync {
+            timer?.cancel()
+            for instance in instances.values { instance.process.signalGroup(SIGKILL) }
+            hub.update { delegates in
+                delegates.startZenka = nil
+                delegates.observers["manager"] = nil
+            }
+        }
+    }
+
+    static var now: UInt64 { Timestamp.now.monotonic }
+
+    // MARK: - Starting and stopping
+
+    /// Starts one instance of `name`; returns its id or a reason.
+    @discardableResult
+    func launch(_ name: String) -> Result<Int, LaunchFailure> {
+        guard let definition = definitions[name] else { return .failure(.unknown) }
+        guard instances.values.filter({ $0.name == name && $0.state != .stopping }).count < definition.instances else {
+            return .failure(.maximumReached(definition.instances))
+        }
+        let missing = definition.dependencies.filter { !isOnline($0) }
+        if !missing.isEmpty {
+            records[name, default: ZenkaRecord()].waitingForDependencies = true
+            for dependency in missing where definitions[dependency] != nil && !isRunning(dependency) {
+                _ = launch(dependency)
+            }
+            return .failure(.waiting(missing))
+        }
+        records[name, default: ZenkaRecord()].waitingForDependencies = false
+        records[name]?.manuallyStopped = false
+        records[name]?.restartAt = nil
+        do {
+            let directory = try prepareDirectory(for: definition)
+            let id = newInstanceID()
+            var environment = ProcessInfo.processInfo.environment.merging(definition.environment) { $1 }
+            environment["PROTOCOL_7_UNIX_PATH"] = hub.configuration.unixSocketPath
+            environment["PROTOCOL_7_ZENKA_NAME"] = name
+            environment["PROTOCOL_7_INSTANCE"] = String(id)
+            if definition.mode == .sdk {
+                let key = SecureRandom.sessionKey()
+                hub.registerZenkaKey(name: name, key: key)
+                environment["PROTOCOL_7_ZENKA_KEY"] = key
+                environment["PROTOCOL_7_ZENKA_KEY_FILE"] = directory + "/.zenka-key"
+                writeKeyFile(directory + "/.zenka-key", name: name)
+            }
+            let (program, arguments) = resolve(definition)
+            let launchSpec = ChildProcess.Launch(program: program, arguments: arguments, environment: environment,
+                                                 directory: directory, stdio: definition.mode == .stdio)
+            let logger = self.logger
+            let process = try ChildProcess(launchSpec, onStdout: { [weak self] bytes in
+                guard let manager = self else { return }
+                manager.queue.async { manager.stdioOutput(bytes, instance: id) }
+            }, onLine: { line in
+                logger.info("\(line)", metadata: ["zenka": "\(name)", "instance": "\(id)"])
+            }, onExit: { [weak self] status in
+                guard let manager = self else { return }
+                manager.queue.async { manager.exited(instance: id, status: status) }
+            })
+            let now = Self.now
+            var instance = Instance(id: id, name: name, process: process, started: now, lastHeartbeat: now)
+            if definition.mode == .stdio {
+                let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue)
+                instance.session = hub.connectLocal(endpoint, user: name, transport: .local("stdio"), method: "zenka")
+                instance.state = .online
+            }
+            instances[id] = instance
+            logger.info("zenka started", metadata: ["zenka": "\(name)", "instance": "\(id)", "pid": "\(process.pid)"])
+            return .success(id)
+        } catch {
+            logger.error("zenka failed to start: \(error)", metadata: ["zenka": "\(name)"])
+            records[name, default: ZenkaRecord()].lastExit = "\(error)"
+            scheduleRestart(name, failed: true)
+            return .failure(.spawn("\(error)"))
+        }
+    }
+
+    /// Why a start did not happen.
+    enum LaunchFailure: Error {
+        case unknown
+        case maximumReached(Int)
+        case waiting([String])
+        case spawn(String)
+    }
+
+    func isRunning(_ name: String) -> Bool { instances.values.contains { $0.name == name && $0.state != .stopping } }
+
+    func stop(instance id: Int, now: UInt64) {
+        guard var instance = instances[id], instance.state != .stopping else { return }
+        instance.state = .stopping
+        instance.stopRequested = true
+        instance.stopDeadline = now + UInt64((definitions[instance.name]?.stopTimeout ?? 5) * 1e9)
+        instance.process.closeInput()
+        instance.process.signalGroup(SIGTERM)
+        instances[id] = instance
+    }
+
+    /// Called by the router when a command is queued for an on-demand zenka.
+    func startOnDemand(_ name: String) -> Bool {
+        guard definitions[name] != nil else { return false }
+        queue.async { [self] in
+            if isRunning(name) { return }
+            if case .failure(let reason) = launch(name), case .waiting = reason {} else if !isRunning(name) {
+                hub.zenkaStartFailed(name)
+            }
+        }
+        return true
+    }
+
+    /// A process ended: forget it, then restart it if its policy says so.
+    func exited(instance id: Int, status: Int32) {
+        guard let instance = instances.removeValue(forKey: id) else { return }
+        let code = (status & 0x7F) == 0 ? "exit \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
+        let failed = status != 0 && !instance.stopRequested
+        records[instance.name, default: ZenkaRecord()].lastExit = code
+        logger.info("zenka exited (\(code))", metadata: ["zenka": "\(instance.name)", "instance": "\(id)"])
+        if let session = instance.session, definitions[instance.name]?.mode == .stdio { hub.disconnected(session) }
+        if instance.state == .starting, definitions[instance.name]?.start == .ondemand {
+            hub.zenkaStartFailed(instance.name)
+        }
+        if instance.restartRequested && !shuttingDown {
+            records[instance.name, default: ZenkaRecord()].restarts += 1
+            launch(instance.name)
+            return
+        }
+        guard !instance.stopRequested, !shuttingDown, let definition = definitions[instance.name] else { return }
+        switch definition.restart {
+        case .always: scheduleRestart(instance.name, failed: failed || Self.now - instance.started < 30_000_000_000)
+        case .onFailure: if failed { scheduleRestart(instance.name, failed: true) }
+        case .never: break
+        }
+    }
+
+    /// Schedules the next start after the backoff delay (doubling with each failure).
+    func scheduleRestart(_ name: String, failed: Bool) {
+        guard let definition = definitions[name], !shuttingDown else { return }
+        var record = records[name, default: ZenkaRecord()]
+        record.failures = failed ? record.failures + 1 : 0
+        let delay = min(definition.maximumBackoff, definition.backoff * pow(2, Double(max(0, record.failures - 1))))
+        record.restartAt = Self.now + UInt64(delay * 1e9)
+        record.restarts += 1
+        records[name] = record
+        logger.info("zenka restart in \(delay) s", metadata: ["zenka": "\(name)"])
+    }
+
+    func newInstanceID() -> Int {
+        while true {
+            let id = Int.random(in: 1_000_000...9_999_999)
+            if instances[id] == nil { return id }
+        }
+    }
+
+    /// `@sample` runs the `zenka` executable next to `cube` with the sample's name.
+    func resolve(_ definition: ZenkaDefinition) -> (String, [String]) {
+        guard definition.program.hasPrefix("@") else { return (definition.program, definition.arguments) }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "cube"
+        let directory = (executable as NSString).deletingLastPathComponent
+        return (directory + "/zenka", [String(definition.program.dropFirst())] + definition.arguments)
+    }
+
+    /// Creates `<runtime>/zenki/<name>` (or the configured directory) with the zenka's files.
+    func prepareDirectory(for definition: ZenkaDefinition) throws -> String {
+        let directory = definition.directory ?? runtimeDirectory + "/zenki/" + definition.name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, bytes) in files[definition.name] ?? [:] where name != "zenka.conf" {
+            let path = directory + "/" + name
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o755])
+            else { throw ManagerError.spawn(errno) }
+        }
+        return directory
+    }
+
+    /// Writes a fresh one-time key to `path` (mode 0600) so an SDK zenka can log in again
+    /// after losing its connection.
+    func writeKeyFile(_ path: String, name: String) {
+        let key = SecureRandom.sessionKey()
+        hub.registerZenkaKey(name: name, key: key)
+        if !FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) {
+            logger.warning("cannot write key file", metadata: ["path": "\(path)"])
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import CubeFUSE
+import Foundation
+import CubeNet
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Mounts the network at a directory for the lifetime of the cube.
+///
+/// On graceful shutdown parked reads end, the mount is removed, and the directory is left
+/// empty. Mounting and unmounting block (they may run `fusermount3`), so they run on a
+/// dedicated thread, never on the Swift concurrency pool.
+public final class MountService: Service {
+    private let hub: Hub
+    private let path: String
+    private let allowOther: Bool
+    private let logger: Logger
+
+    public init(hub: Hub, path: String, allowOther: Bool, logger: Logger) {
+        self.hub = hub
+        self.path = path
+        self.allowOther = allowOther
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let path = self.path
+        makeDirectories(path)
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, logger: logger)
+        let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
+        let logger = self.logger
+        let mount = try await offThread { () throws(FUSEError) -> FUSEMount in
+            try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger)
+        }
+        fileSystem.attach(mount.notifier)
+        hub.update { $0.observers["mount"] = { fileSystem.observe($0) } }
+        logger.info("network mounted", metadata: ["path": "\(path)"])
+        print("network mounted at \(path)")
+
+        try? await gracefulShutdown()
+
+        hub.update { $0.observers["mount"] = nil }
+        fileSystem.shutdown()
+        try? await offThread { () throws(FUSEError) in mount.unmount() }
+        logger.info("network unmounted", metadata: ["path": "\(path)"])
+    }
+
+    private func makeDirectories(_ path: String) {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            mkdir(current, 0o755)
+        }
+    }
+}
+
+/// Runs blocking work on a fresh thread and awaits its result.
+func offThread<T: Sendable>(_ work: @escaping @Sendable () throws(FUSEError) -> T) async throws(FUSEError) -> T {
+    let result: Result<T, FUSEError> = await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: Result { () throws(FUSEError) in try work() }) }
+        thread.start()
+    }
+    return try result.get()
+}

@@ -1,0 +1,117 @@
+import CubeCore
+import CubeFS
+import CubeFUSE
+
+/// Everything the mounted tree keeps between requests; protected by
+/// ``NetworkFileSystem``'s mutex and never held while calling the hub or libfuse.
+struct MountState: Sendable {
+    /// A command sent through the mount, waiting for its final reply.
+    struct Pending: Sendable {
+        let port: PortTarget
+        let visibleID: UInt64
+        /// The `ask` file that wrote it, if any.
+        let handle: UInt64?
+        let session: SessionID
+    }
+
+    /// The router session speaking for one unix user.
+    struct UserSession: Sendable {
+        let id: SessionID
+        let user: String
+        var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 30, maximumBodyLength: 1 << 30)
+    }
+
+    var nodes = NodeTable()
+    var files: [UInt64: OpenFile] = [:]
+    var nextHandle: UInt64 = 1
+    var ports: [PortTarget: PortLog] = [:]
+    var events = PortLog(retention: 256)
+    var pending: [UInt64: Pending] = [:]
+    var translator = CommandTranslator()
+    var sessions: [UInt32: UserSession] = [:]
+    var shuttingDown = false
+
+    /// Appends a reply to a port and returns the reads and poll handles it wakes.
+    mutating func publish(_ bytes: [UInt8], to port: PortTarget) -> Wakeups {
+        ports[port, default: PortLog()].append(bytes)
+        var wakeups = Wakeups()
+        for (handle, file) in files where file.node == .file(.out, port) {
+            wakeups.merge(drain(handle))
+        }
+        return wakeups
+    }
+
+    /// Answers the parked reads of `handle` that can be answered now.
+    mutating func drain(_ handle: UInt64) -> Wakeups {
+        guard var file = files[handle] else { return Wakeups() }
+        var wakeups = Wakeups()
+        if let poll = file.pollHandle, hasData(file) {
+            wakeups.polls.append(poll)
+            file.pollHandle = nil
+        }
+        while !file.parked.isEmpty {
+            let request = file.parked[0]
+            guard let bytes = take(&file, limit: request.size) else { break }
+            file.parked.removeFirst()
+            wakeups.replies.append((request, bytes))
+        }
+        files[handle] = file
+        return wakeups
+    }
+
+    func hasData(_ file: OpenFile) -> Bool {
+        switch file.node {
+        case .file(.out, let port?): file.cursor.map { ports[port]?.hasData(at: $0) ?? false } ?? false
+        case .file(.events, _): file.cursor.map { events.hasData(at: $0) } ?? false
+        case .file(.ask, _): file.askRead < file.askReplies.count
+        default: true
+        }
+    }
+
+    private func isAtEnd(_ file: OpenFile) -> Bool {
+        if file.ended || shuttingDown { return true }
+        if case .file(.ask, _) = file.node { return !file.askWrote || file.askPending.isEmpty }
+        return false
+    }
+
+    /// Takes up to `limit` bytes for a read of `file`; nil when the reader must wait.
+    mutating func take(_ file: inout OpenFile, limit: Int) -> [UInt8]? {
+        switch file.node {
+        case .file(.out, let port?):
+            guard var cursor = file.cursor else { return [] }
+            let bytes = ports[port]?.read(from: &cursor, limit: limit) ?? []
+            file.cursor = cursor
+            return bytes.isEmpty ? (isAtEnd(file) ? [] : nil) : bytes
+        case .file(.events, _):
+            guard var cursor = file.cursor else { return [] }
+            let bytes = events.read(from: &cursor, limit: limit)
+            file.cursor = cursor
+            return bytes.isEmpty ? (isAtEnd(file) ? [] : nil) : bytes
+        case .file(.ask, _):
+            if file.askRead < file.askReplies.count {
+                let end = min(file.askReplies.count, file.askRead + limit)
+                defer { file.askRead = end }
+                return Array(file.askReplies[file.askRead..<end])
+            }
+            return isAtEnd(file) ? [] : nil
+        default:
+            return []
+        }
+    }
+}
+
+/// Reads to answer and pollers to wake, collected under the lock and carried out after it.
+struct Wakeups: Sendable {
+    var replies: [(ReadRequest, [UInt8])] = []
+    var polls: [PollHandle] = []
+
+    mutating func merge(_ other: Wakeups) {
+        replies += other.replies
+        polls += other.polls
+    }
+
+    func perform() {
+        for (request, bytes) in replies { request.reply(bytes: bytes) }
+        for poll in polls { poll.notify() }
+    }
+}

@@ -1,0 +1,67 @@
+import CubeCore
+import CubeFS
+import CubeFUSE
+
+// Topology changes: the `events` stream, end-of-file for ended sessions, and kernel cache
+// invalidations (sent by the notifier's own thread, never from a request handler).
+extension NetworkFileSystem {
+    /// Called by the hub for every router event.
+    public func observe(_ event: RouterEvent) {
+        let (user, session, joined): (String, SessionID, Bool)
+        switch event {
+        case .join(let name, let id): (user, session, joined) = (name, id, true)
+        case .leave(let name, let id): (user, session, joined) = (name, id, false)
+        default: return
+        }
+        let zenkaStillThere = hub.inspect { $0.zenkaNames.contains(user) }
+        let line = Array("\(joined ? "join" : "leave") \(user) \(session)\n".utf8)
+        let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
+            state.events.append(line)
+            var wakeups = Wakeups()
+            for (handle, file) in state.files where file.node == .file(.events, nil) {
+                wakeups.merge(state.drain(handle))
+            }
+            if !joined {
+                for (handle, file) in state.files where file.node.port == .session(session) {
+                    state.files[handle]?.ended = true
+                    wakeups.merge(state.drain(handle))
+                }
+            }
+            let zenki = state.nodes.ino(for: .directory(.zenki))
+            let sessions = state.nodes.ino(for: .directory(.sessions))
+            var invalidations: [Invalidation] = []
+            if !zenkaStillThere, let ino = state.nodes.knownIno(for: .zenka(user)) {
+                invalidations.append(.delete(parent: zenki, child: ino, name: user))
+            } else {
+                invalidations.append(.entry(parent: zenki, name: user))
+            }
+            if !joined, let ino = state.nodes.knownIno(for: .session(session)) {
+                invalidations.append(.delete(parent: sessions, child: ino, name: String(session)))
+            } else {
+                invalidations.append(.entry(parent: sessions, name: String(session)))
+            }
+            return (wakeups, invalidations)
+        }
+        wakeups.perform()
+        notifier.withLock { $0 }?.send(contentsOf: invalidations)
+    }
+
+    /// Ends every parked read (the mount is going away).
+    public func shutdown() {
+        let wakeups = state.withLock { state -> Wakeups in
+            state.shuttingDown = true
+            var wakeups = Wakeups()
+            for handle in state.files.keys { wakeups.merge(state.drain(handle)) }
+            return wakeups
+        }
+        wakeups.perform()
+    }
+}
+
+extension Node {
+    /// The port a file belongs to.
+    var port: PortTarget? {
+        if case .file(_, let port) = self { return port }
+        return nil
+    }
+}

@@ -1,0 +1,115 @@
+import CubeCore
+import CubeFS
+import CubeFUSE
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Opening, reading, writing and polling the files of the tree.
+extension NetworkFileSystem {
+    public func open(ino: UInt64, flags: Int32, context: RequestContext) -> Result<OpenResult, Errno> {
+        guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
+            return .failure(.noSuchFileOrDirectory)
+        }
+        guard case .file(let role, let port) = node else { return .failure(.isDirectory) }
+        let access = flags & O_ACCMODE
+        switch role {
+        case .cmd where access == O_RDONLY: return .failure(.permissionDenied)
+        case .cmd, .ask: break
+        default: if access != O_RDONLY { return .failure(.permissionDenied) }
+        }
+        var file = OpenFile(node: node, uid: context.uid)
+        switch role {
+        case .readme, .status, .info, .sessions: file.text = Array(TextViews.render(role, port, of: self).utf8)
+        default: break
+        }
+        let handle = state.withLock { state -> UInt64 in
+            switch role {
+            case .out: if let port { file.cursor = state.ports[port, default: PortLog()].cursor(backlog: 64) }
+            case .events: file.cursor = state.events.cursor(backlog: 0)
+            default: break
+            }
+            defer { state.nextHandle += 1 }
+            state.files[state.nextHandle] = file
+            return state.nextHandle
+        }
+        let stream = role == .out || role == .events || role == .ask || role == .cmd
+        return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
+    }
+
+    public func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
+                     request: ReadRequest) {
+        enum Answer { case bytes([UInt8]), error(Errno), parked }
+        let answer = state.withLock { state -> Answer in
+            guard var file = state.files[handle] else { return .error(.badFileDescriptor) }
+            if case .file(let role, _) = file.node, [.readme, .status, .info, .sessions].contains(role) {
+                let start = min(Int(offset), file.text.count)
+                return .bytes(Array(file.text[start..<min(file.text.count, start + size)]))
+            }
+            if case .file(.cmd, _) = file.node { return .error(.badFileDescriptor) }
+            if let bytes = state.take(&file, limit: size) {
+                state.files[handle] = file
+                return .bytes(bytes)
+            }
+            if request.flags & O_NONBLOCK != 0 { return .error(.resourceTemporarilyUnavailable) }
+            file.parked.append(request)
+            state.files[handle] = file
+            return .parked
+        }
+        switch answer {
+        case .bytes(let bytes): request.reply(bytes: bytes)
+        case .error(let error): request.reply(error: error)
+        case .parked:
+            request.onInterrupt { [weak self] in
+                self?.state.withLock { state in state.files[handle]?.parked.removeAll { $0 === request } }
+            }
+        }
+    }
+
+    public func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
+        -> Result<Int, Errno> {
+        let frames = state.withLock { state -> [Frame]? in
+            guard state.files[handle] != nil else { return nil }
+            state.files[handle]?.decoder.append(bytes)
+            var frames: [Frame] = []
+            while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
+            return frames
+        }
+        guard let frames else { return .failure(.badFileDescriptor) }
+        if let error = submit(frames, handle: handle, uid: context.uid) { return .failure(error) }
+        return .success(bytes.count)
+    }
+
+    /// A final line without LF is sent when the file is closed.
+    public func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
+        let frames = state.withLock { state -> [Frame] in
+            guard let file = state.files[handle], file.decoder.bufferedByteCount > 0 else {
+                return []
+            }
+            state.files[handle]?.decoder.append([Wire.lf])
+            var frames: [Frame] = []
+            while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
+            return frames
+        }
+        if let error = submit(frames, handle: handle, uid: context.uid) { return .failure(error) }
+        return .success(())
+    }
+
+    public func release(ino: UInt64, handle: UInt64, flags: Int32) {
+        let parked = state.withLock { $0.files.removeValue(forKey: handle)?.parked ?? [] }
+        for request in parked { request.reply(bytes: []) }
+    }
+
+    public func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {
+        state.withLock { state in
+            guard var file = state.files[handle] else { return .failure(.badFileDescriptor) }
+            if case .file(.cmd, _) = file.node { return .success(.writable) }
+            var ready = PollEvents()
+            if state.hasData(file) || file.ended || state.shuttingDown { ready.insert(.readable) }
+            if case .file(.ask, _) = file.node { ready.insert(.writable) }
+            if ready.isEmpty, let pollHandle { file.pollHandle = pollHandle }
+            state.files[handle] = file
+            return .success(ready)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import CubeCore
+import CubeFS
+import CubeFUSE
+import CubeNet
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The network as a directory tree (FILESYSTEM.md), served through ``FUSEMount``.
+///
+/// All methods run on the FUSE loop thread except the reply path, which runs wherever the
+/// hub delivers bytes. Lock rule: `state` is never held while calling the hub (the hub may
+/// call straight back into this object) or while replying to the kernel.
+public final class NetworkFileSystem: FileSystem {
+    let hub: Hub
+    let logger: Logger
+    let mountPoint: String
+    let state = Mutex(MountState())
+    /// Set once mounted; invalidations go through it.
+    let notifier = Mutex<Notifier?>(nil)
+    /// Owner of the files (the user running the cube).
+    let owner = (uid: UInt32(getuid()), gid: UInt32(getgid()))
+    static let cacheSeconds = 1.0
+
+    public init(hub: Hub, mountPoint: String, logger: Logger) {
+        self.hub = hub
+        self.mountPoint = mountPoint
+        self.logger = logger
+    }
+
+    /// Connects the kernel notifier once the mount exists.
+    public func attach(_ notifier: Notifier) {
+        self.notifier.withLock { $0 = notifier }
+    }
+
+    // MARK: - Names
+
+    public func lookup(parent: UInt64, name: String, context: RequestContext) -> Result<Entry, Errno> {
+        guard let directory = state.withLock({ $0.nodes.node(for: parent) }) else { return .failure(.noSuchFileOrDirectory) }
+        guard let child = children(of: directory).first(where: { $0.name == name }) else {
+            return .failure(.noSuchFileOrDirectory)
+        }
+        let ino = state.withLock { $0.nodes.ino(for: child.node) }
+        return .success(Entry(attributes: attributes(child.node, ino: ino), entryTimeout: Self.cacheSeconds,
+                              attributeTimeout: Self.cacheSeconds))
+    }
+
+    public func getattr(ino: UInt64, context: RequestContext) -> Result<AttributeReply, Errno> {
+        guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
+            return .failure(.noSuchFileOrDirectory)
+        }
+        return .success(AttributeReply(attributes: attributes(node, ino: ino), timeout: Self.cacheSeconds))
+    }
+
+    public func readdir(ino: UInt64, context: RequestContext) -> Result<[DirectoryEntry], Errno> {
+        guard let node = state.withLock({ $0.nodes.node(for: ino) }) else { return .failure(.noSuchFileOrDirectory) }
+        guard node.isDirectory else { return .failure(.notDirectory) }
+        let entries = children(of: node)
+        return .success(state.withLock { state in
+            entries.map { DirectoryEntry(name: $0.name, ino: state.nodes.ino(for: $0.node),
+                                         kind: $0.node.isDirectory ? .directory : .regularFile) }
+        })
+    }
+
+    public func forget(ino: UInt64) {
+        state.withLock { $0.nodes.forget(ino) }
+    }
+
+    /// The entries of a directory node, from the hub's live view.
+    func children(of node: Node) -> [(name: String, node: Node)] {
+        switch node {
+        case .root:
+            let files: [Node] = [.file(.readme, nil), .file(.status, nil), .file(.events, nil),
+                                 .file(.cmd, .cube), .file(.out, .cube), .file(.ask, .cube)]
+            return files.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
+        case .directory(.zenki):
+            return hub.inspect { $0.zenkaNames }.map { ($0, .zenka($0)) }
+        case .directory(.sessions):
+            return hub.inspect { router in router.activeSessions.map { $0.id } }.map { (String($0), .session($0)) }
+        case .directory:
+            return []
+        case .zenka(let name):
+            guard exists(node) else { return [] }
+            let roles: [Node.Role] = [.cmd, .out, .ask, .info, .sessions]
+            return roles.map { ($0.rawValue, .file($0, .zenka(name))) }
+        case .session(let id):
+            guard exists(node) else { return [] }
+            let roles: [Node.Role] = [.cmd, .out, .ask, .info]
+            return roles.map { ($0.rawValue, .file($0, .session(id))) }
+        case .file:
+            return []
+        }
+    }
+
+    private func name(of node: Node) -> String {
+        if case .file(let role, _) = node { return role.rawValue }
+        return ""
+    }
+
+    /// Whether a node is still part of the tree.
+    func exists(_ node: Node) -> Bool {
+        switch node {
+        case .root, .directory: return true
+        case .zenka(let name): return hub.inspect { $0.zenkaNames.contains(name) }
+        case .session(let id): return hub.inspect { $0.summary(of: id)?.isLoggedIn == true }
+        case .file(_, .zenka(let name)?): return exists(.zenka(name))
+        case .file(_, .session(let id)?): return exists(.session(id))
+        case .file: return true
+        }
+    }
+
+    func attributes(_ node: Node, ino: UInt64) -> Attributes {
+        Attributes(ino: ino, kind: node.isDirectory ? .directory : .regularFile, permissions: node.permissions,
+                   size: 0, linkCount: node.isDirectory ? 2 : 1, uid: owner.uid, gid: owner.gid,
+                   modified: Double(Timestamp.now.wall))
+    }
+
+    // MARK: - Refused operations
+
+    public func setattr(ino: UInt64, changes: AttributeChanges, handle: UInt64?, context: RequestContext)
+        -> Result<AttributeReply, Errno> {
+        // `echo x > cmd` truncates first: accept truncation to zero, refuse everything else.
+        guard let node = state.withLock({ $0.nodes.node(for: ino) }) else { return .failure(.noSuchFileOrDirectory) }
+        guard changes.size == 0, changes.permissions == nil, changes.uid == nil, changes.gid == nil else {
+            return .failure(.notPermitted)
+        }
+        return .success(AttributeReply(attributes: attributes(node, ino: ino), timeout: Self.cacheSeconds))
+    }
+}

@@ -1,0 +1,32 @@
+import CubeCore
+import CubeFS
+import CubeFUSE
+
+/// The state of one open file of the mount.
+struct OpenFile: Sendable {
+    let node: Node
+    let uid: UInt32
+    /// Line buffer of `cmd`/`ask`: a command may straddle writes.
+    var decoder = FrameDecoder(mode: .messages, maximumLineLength: 64 << 10)
+    /// Reading position in the port log (`out`, `events`).
+    var cursor: PortLog.Cursor?
+    /// Content of a text file, fixed at open.
+    var text: [UInt8] = []
+    /// `ask`: ids of commands written and not yet finally answered.
+    var askPending: Set<UInt64> = []
+    /// `ask`: replies to this file's commands, in arrival order.
+    var askReplies: [UInt8] = []
+    var askRead = 0
+    var askWrote = false
+    /// Reads waiting for data.
+    var parked: [ReadRequest] = []
+    /// Wakes `poll`/`select` callers when data arrives.
+    var pollHandle: PollHandle?
+    /// The target is gone for good: readers get end-of-file.
+    var ended = false
+
+    init(node: Node, uid: UInt32) {
+        self.node = node
+        self.uid = uid
+    }
+}

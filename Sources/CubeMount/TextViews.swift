@@ -1,0 +1,84 @@
+import CubeCore
+import CubeFS
+import CubeNet
+
+/// The small generated text files of the mount (`README`, `status`, `info`, `sessions`).
+enum TextViews {
+    static func render(_ role: Node.Role, _ port: PortTarget?, of fileSystem: NetworkFileSystem) -> String {
+        let hub = fileSystem.hub
+        switch (role, port) {
+        case (.readme, _):
+            return readme(mountPoint: fileSystem.mountPoint)
+        case (.status, _):
+            let now = Timestamp.now
+            return hub.inspect { router in
+                let stats = router.stats
+                return """
+                    node: \(router.configuration.nodeName)
+                    protocol-version: \(Wire.version)
+                    identity-key: none
+                    socket: \(router.configuration.unixSocketPath)
+                    mount: \(fileSystem.mountPoint)
+                    uptime: \(TimeText.duration(nanoseconds: router.uptime(now: now)))
+                    sessions: \(router.sessionCount)
+                    zenki: \(router.zenkaNames.count)
+                    routes-open: \(router.routeCount)
+                    commands-routed: \(stats.commandsRouted)
+                    replies-relayed: \(stats.repliesRelayed)
+                    local-commands: \(stats.localCommands)
+                    logins: \(stats.logins)
+                    failed-logins: \(stats.failedLogins)
+
+                    """
+            }
+        case (.info, .zenka(let name)?):
+            return hub.inspect { router in
+                let sessions = router.sessions(of: name)
+                let state = !sessions.isEmpty ? "online" : (router.isOnDemand(name) ? "offline (on demand)" : "offline")
+                return "name: \(name)\nstate: \(state)\nsessions: \(sessions.map(String.init).joined(separator: " "))\noffers: 0\n"
+            }
+        case (.info, .session(let id)?):
+            return hub.inspect { router in
+                guard let summary = router.summary(of: id) else { return "sid: \(id)\nstate: gone\n" }
+                return """
+                    sid: \(id)
+                    user: \(summary.user ?? "---")
+                    subname: \(summary.subname ?? "-")
+                    auth: \(summary.method ?? "-")
+                    transport: \(summary.transport)
+                    since: \(TimeText.clock(summary.since.wall, offset: 0)) UTC
+                    routes-open: \(summary.openRoutes)
+
+                    """
+            }
+        case (.info, _):
+            return hub.inspect { "name: \($0.configuration.nodeName)\nstate: online\n" }
+        case (.sessions, .zenka(let name)?):
+            return hub.inspect { $0.sessions(of: name) }.map { "\($0)\n" }.joined()
+        default:
+            return ""
+        }
+    }
+
+    static func readme(mountPoint: String) -> String {
+        """
+        Protocol-7: this directory is the network of cube nodes, as files.
+
+          status            this node: name, version, uptime, counts
+          events            stream of topology changes (join, leave, ...)
+          cmd out ask       the local cube itself (list, whoami, heart, ...)
+          zenki/<name>/     one directory per zenka: cmd out ask info sessions
+          sessions/<sid>/   one directory per session: cmd out ask info
+          nodes/ offers/ leases/   other nodes, resource offers, leases
+
+          cmd   write commands, one per line: echo heart > zenki/calc/cmd
+          out   read replies as they come:     cat zenki/calc/out
+          ask   write, then read exactly the replies to what you wrote:
+                exec 3<>zenki/calc/ask; echo heart >&3; cat <&3; exec 3>&-
+
+        You speak as your unix user (unix-<name>) with its access rules.
+        Mounted at \(mountPoint).
+
+        """
+    }
+}

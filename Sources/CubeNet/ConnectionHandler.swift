@@ -1,0 +1,61 @@
+import CubeCore
+import Logging
+import NIOCore
+
+/// Feeds one socket connection into the ``Hub``: registers it (with its peer credentials),
+/// arms the login deadline, passes every read on, and reports the end of the connection.
+final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+
+    private let hub: Hub
+    private let transport: Transport
+    private let logger: Logger
+    /// Loop-confined: the session once registered.
+    private var session: SessionID?
+    /// Loop-confined: reads that arrived before registration finished.
+    private var early: [ByteBuffer] = []
+    private var loginDeadline: Scheduled<Void>?
+
+    init(hub: Hub, transport: Transport, logger: Logger) {
+        self.hub = hub
+        self.transport = transport
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let endpoint = SocketEndpoint(channel: channel, logger: logger)
+        let hub = self.hub
+        let transport = self.transport
+        let timeout = TimeAmount.seconds(Int64(hub.configuration.loginTimeoutSeconds))
+        PeerCredentials.read(from: channel).whenSuccess { peer in
+            let id = hub.connect(endpoint, transport: transport, peer: peer)
+            self.session = id
+            self.loginDeadline = channel.eventLoop.scheduleTask(in: timeout) { hub.loginDeadlinePassed(id) }
+            for buffer in self.early { hub.received(buffer.readableBytesView, from: id) }
+            self.early = []
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard let session else {
+            early.append(buffer)
+            return
+        }
+        hub.received(buffer.readableBytesView, from: session)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        loginDeadline?.cancel()
+        if let session { hub.disconnected(session) }
+        session = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error: \(error)")
+        context.close(promise: nil)
+    }
+}

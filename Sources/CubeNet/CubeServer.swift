@@ -1,0 +1,71 @@
+import CubeCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The unix-socket listener of a cube, as a `Service`.
+///
+/// All connections share one event-loop thread: the router is called synchronously from
+/// it, so the hot path has no thread hops; the second core is left to the clients.
+/// On graceful shutdown every session gets `!TERM! <reason>`, output is flushed, the
+/// listener closes and the socket file is removed.
+public final class CubeServer: Service {
+    private let hub: Hub
+    private let logger: Logger
+    private let onReady: @Sendable (String) -> Void
+
+    public init(hub: Hub, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.hub = hub
+        self.logger = logger
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        let configuration = hub.configuration
+        let path = configuration.unixSocketPath
+        try UnixSocketFile.prepare(path)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let hub = self.hub
+        let logger = self.logger
+        let limit = configuration.limits.outputQueue
+        let listener: any Channel
+        do {
+            listener = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ConnectionHandler(hub: hub, transport: .unix, logger: logger))
+                    }
+                }
+                .bind(unixDomainSocketPath: path)
+                .get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        chmod(path, mode_t(configuration.unixSocketMode))
+        let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
+        logger.info("serving", metadata: ["socket": "\(path)", "node": "\(configuration.nodeName)"])
+        onReady(path)
+
+        try? await gracefulShutdown()
+
+        logger.info("shutting down")
+        ticker.cancel()
+        hub.shutdown(reason: "cube shutdown")
+        try? await listener.close()
+        UnixSocketFile.remove(path)
+        // Give the !TERM! notices a moment to flush before the loop goes away.
+        for _ in 0..<50 where hub.inspect({ $0.sessionCount }) > 0 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        try? await Task.sleep(for: .milliseconds(20))
+        try? await group.shutdownGracefully()
+    }
+}

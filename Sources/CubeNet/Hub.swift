@@ -1,0 +1,188 @@
+import CubeCore
+import Logging
+import NIOConcurrencyHelpers
+
+/// Owns the ``Router`` and carries out its actions.
+///
+/// Every input takes the lock once, runs the pure router, resolves each action's session to
+/// its endpoint while still holding the lock, and then performs the actions outside the
+/// lock. Callers may be NIO event loops, FUSE threads or the manager: ordering per session
+/// is kept because each endpoint preserves the order of its own `send` calls.
+public final class Hub: Sendable {
+    private struct State: Sendable {
+        var router: Router
+        var endpoints: [SessionID: any SessionEndpoint] = [:]
+    }
+
+    private enum Resolved {
+        case send(any SessionEndpoint, [UInt8])
+        case close(any SessionEndpoint)
+        case other(RouterAction)
+    }
+
+    /// Receives actions the hub itself cannot perform (password checks, zenka starts, events).
+    public struct Delegates: Sendable {
+        public var verifyPassword: @Sendable (_ password: [UInt8], _ storedHash: String) -> Bool
+        public var startZenka: (@Sendable (_ name: String) -> Bool)?
+        /// Observers of router events, by name (the mount, the manager).
+        public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
+
+        public init(verifyPassword: @escaping @Sendable ([UInt8], String) -> Bool,
+                    startZenka: (@Sendable (String) -> Bool)? = nil) {
+            self.verifyPassword = verifyPassword
+            self.startZenka = startZenka
+        }
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let delegates: NIOLockedValueBox<Delegates>
+    private let logger: Logger
+    /// Runs password checks (Argon2id is deliberately slow) away from the event loop.
+    private let workers: BlockingWorkers
+    public let configuration: CubeConfiguration
+
+    public init(configuration: CubeConfiguration, hasher: any KeyHasher, seed: UInt64, utcOffset: Int,
+                delegates: Delegates, logger: Logger) {
+        self.configuration = configuration
+        self.state = NIOLockedValueBox(State(router: Router(configuration: configuration, hasher: hasher, seed: seed,
+                                                            utcOffset: utcOffset, now: .now)))
+        self.delegates = NIOLockedValueBox(delegates)
+        self.logger = logger
+        self.workers = BlockingWorkers(name: "cube-auth")
+    }
+
+    /// Replaces the delegates (the manager and the filesystem attach after start-up).
+    public func update(_ change: @Sendable (inout Delegates) -> Void) {
+        delegates.withLockedValue { change(&$0) }
+    }
+
+    // MARK: - Inputs
+
+    /// Registers a new connection and sends its banner.
+    public func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?) -> SessionID {
+        let (id, resolved) = state.withLockedValue { state -> (SessionID, [Resolved]) in
+            let (id, actions) = state.router.connected(transport: transport, peer: peer, now: .now)
+            state.endpoints[id] = endpoint
+            return (id, Self.resolve(actions, in: &state))
+        }
+        perform(resolved)
+        return id
+    }
+
+    /// Registers an in-process session that is already logged in as `user` (with `method`,
+    /// e.g. "zenka" for a zenka the manager logs in over stdio).
+    public func connectLocal(_ endpoint: any SessionEndpoint, user: String, transport: Transport,
+                             method: String? = nil) -> SessionID {
+        let (id, resolved) = state.withLockedValue { state -> (SessionID, [Resolved]) in
+            let (id, actions) = state.router.connectLocal(user: user, transport: transport, method: method, now: .now)
+            state.endpoints[id] = endpoint
+            return (id, Self.resolve(actions, in: &state))
+        }
+        perform(resolved)
+        return id
+    }
+
+    /// Bytes arrived from a session.
+    public func received(_ bytes: some Collection<UInt8>, from id: SessionID) {
+        run { $0.received(bytes, from: id, now: .now) }
+    }
+
+    /// A session's connection is gone.
+    public func disconnected(_ id: SessionID) {
+        run { $0.disconnected(id, now: .now) }
+    }
+
+    /// The login deadline of a session passed.
+    public func loginDeadlinePassed(_ id: SessionID) {
+        run { $0.loginDeadlinePassed(id, now: .now) }
+    }
+
+    /// Registers a one-time key for zenka `name`.
+    public func registerZenkaKey(name: String, key: String) {
+        state.withLockedValue { $0.router.registerZenkaKey(name: name, key: Array(key.utf8), now: .now) }
+    }
+
+    /// Registers `name` as an on-demand zenka.
+    public func registerOnDemand(_ name: String) {
+        state.withLockedValue { $0.router.registerOnDemand(name) }
+    }
+
+    /// Starting the on-demand zenka `name` failed: queued commands get their FALSE.
+    public func zenkaStartFailed(_ name: String) {
+        run { $0.zenkaStartFailed(name, now: .now) }
+    }
+
+    /// Periodic housekeeping (route timeouts, key expiry).
+    public func tick() {
+        run { $0.tick(now: .now) }
+    }
+
+    /// Sends `!TERM! <reason>` to every session and closes them.
+    public func shutdown(reason: String) {
+        run { $0.shutdown(reason: reason, now: .now) }
+    }
+
+    /// Runs `body` with read access to the router (for status views).
+    public func inspect<T: Sendable>(_ body: (borrowing Router) -> T) -> T {
+        state.withLockedValue { body($0.router) }
+    }
+
+    // MARK: - Execution
+
+    private func run(_ body: (inout Router) -> [RouterAction]) {
+        let resolved = state.withLockedValue { state -> [Resolved] in
+            let actions = body(&state.router)
+            return Self.resolve(actions, in: &state)
+        }
+        perform(resolved)
+    }
+
+    /// Maps sessions to endpoints; a closed session's endpoint leaves the table here.
+    private static func resolve(_ actions: [RouterAction], in state: inout State) -> [Resolved] {
+        var resolved: [Resolved] = []
+        resolved.reserveCapacity(actions.count)
+        for action in actions {
+            switch action {
+            case .send(let id, let bytes):
+                if let endpoint = state.endpoints[id] { resolved.append(.send(endpoint, bytes)) }
+            case .close(let id):
+                if let endpoint = state.endpoints.removeValue(forKey: id) { resolved.append(.close(endpoint)) }
+            default:
+                resolved.append(.other(action))
+            }
+        }
+        return resolved
+    }
+
+    private func perform(_ resolved: [Resolved]) {
+        for item in resolved {
+            switch item {
+            case .send(let endpoint, let bytes): endpoint.send(bytes)
+            case .close(let endpoint): endpoint.close()
+            case .other(let action): performOther(action)
+            }
+        }
+    }
+
+    private func performOther(_ action: RouterAction) {
+        switch action {
+        case .verifyPassword(let id, let password, let storedHash):
+            let check = delegates.withLockedValue { $0.verifyPassword }
+            workers.submit { [self] in
+                let success = check(password, storedHash)
+                run { $0.passwordChecked(id, success: success, now: .now) }
+            }
+        case .startZenka(let name):
+            let start = delegates.withLockedValue { $0.startZenka }
+            if start?(name) != true {
+                logger.info("no manager can start on-demand zenka", metadata: ["zenka": "\(name)"])
+                run { $0.zenkaStartFailed(name, now: .now) }
+            }
+        case .event(let event):
+            logger.debug("\(event)")
+            for observer in delegates.withLockedValue({ $0.observers.values }) { observer(event) }
+        case .send, .close:
+            break
+        }
+    }
+}

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prepares the path of the cube's unix socket: creates its directory, removes a stale
+/// socket file, and refuses when a live cube still answers on it.
+public enum UnixSocketFile {
+    /// Why the socket path cannot be used.
+    public struct Unusable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Makes `path` ready for `bind`.
+    /// - Throws: ``Unusable`` if another cube is serving there or the path is not a socket.
+    public static func prepare(_ path: String) throws(Unusable) {
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        if !directory.isEmpty { makeDirectories(directory) }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+            throw Unusable(description: "\(path) exists and is not a socket; refusing to replace it")
+        }
+        if isAnswering(path) {
+            throw Unusable(description: "a cube is already serving on \(path)")
+        }
+        unlink(path)
+    }
+
+    /// Removes the socket file if it is still a socket.
+    public static func remove(_ path: String) {
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+    }
+
+    /// Whether something accepts connections on the unix socket `path`.
+    public static func isAnswering(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+
+    private static func makeDirectories(_ path: String) {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            mkdir(current, 0o755)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import CubeClient
+import CubeCore
+import Foundation
+import Synchronization
+
+/// One logged-in connection to the cube: a dedicated reader thread and serialized writes.
+///
+/// The blocking ``P7Connection`` is shared by exactly two parties: the reader thread, the only
+/// one that reads and the only one that closes, and writers, which go through `writeLock` one at
+/// a time. That discipline is why the class is `@unchecked Sendable`. Reads wake up every
+/// ``pollInterval`` to notice ``close()``, so no thread of the Swift concurrency pool ever blocks
+/// on the socket.
+final class Link: @unchecked Sendable {
+    /// What the reader thread reports, in wire order.
+    enum Event: Sendable {
+        /// A complete message.
+        case frame(Frame)
+        /// The connection ended; carries the reason for the log.
+        case closed(String)
+    }
+
+    /// How often the reader thread checks whether it was asked to stop.
+    static let pollInterval: Duration = .milliseconds(250)
+
+    /// Incoming messages in wire order; finishes after ``Event/closed(_:)``.
+    let events: AsyncStream<Event>
+    private let continuation: AsyncStream<Event>.Continuation
+    private let connection: P7Connection
+    /// Guards writes and the close of `connection`; true once closed.
+    private let writeLock = Mutex(false)
+    private let stopRequested = Atomic(false)
+
+    private init(connection: P7Connection) {
+        self.connection = connection
+        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Connects and logs in on a fresh thread (never on the concurrency pool), then starts reading.
+    /// - Parameters:
+    ///   - path: the cube's unix socket.
+    ///   - login: the login to perform.
+    ///   - timeout: the longest silence during connect and login.
+    /// - Returns: the logged-in link.
+    /// - Throws: a ``ClientError`` when connect or login fails.
+    static func open(path: String, login: LoginPlan.Step, timeout: Duration) async throws -> Link {
+        let link: Link = try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { () throws(ClientError) -> Link in
+                    let connection = try P7Connection(unixPath: path, timeout: timeout)
+                    switch login {
+                    case .zenka(let name, let key): try connection.loginZenka(name: name, key: key)
+                    case .unix(let user): try connection.loginUnix(user: user)
+                    }
+                    connection.timeout = pollInterval
+                    return Link(connection: connection)
+                })
+            }
+            thread.name = "zenka-connect"
+            thread.start()
+        }
+        link.startReading()
+        return link
+    }
+
+    private func startReading() {
+        let thread = Thread { [self] in readLoop() }
+        thread.name = "zenka-reader"
+        thread.start()
+    }
+
+    private func readLoop() {
+        var reason = "closed by the zenka"
+        while !stopRequested.load(ordering: .acquiring) {
+            do {
+                let frame = try connection.readFrame()
+                continuation.yield(.frame(frame))
+            } catch .timeout {
+                continue
+            } catch {
+                reason = error.description
+                break
+            }
+        }
+        writeLock.withLock { closed in
+            closed = true
+            connection.close()
+        }
+        continuation.yield(.closed(reason))
+        continuation.finish()
+    }
+
+    /// Writes `bytes` whole; writes from concurrent tasks never interleave.
+    /// - Throws: ``ZenkaError/disconnected`` once the link is closed, or the socket's error.
+    func write(_ bytes: [UInt8]) throws {
+        try writeLock.withLock { closed throws in
+            guard !closed else { throw ZenkaError.disconnected }
+            try connection.sendRaw(bytes)
+        }
+    }
+
+    /// Asks the reader thread to close the connection; ``events`` ends within ``pollInterval``.
+    func close() {
+        stopRequested.store(true, ordering: .releasing)
+    }
+}

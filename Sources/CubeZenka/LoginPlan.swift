@@ -1,0 +1,43 @@
+import Foundation
+
+/// Chooses the login for each (re)connect from ``ZenkaSettings``.
+///
+/// A one-time key works once, so it is used for the first attempt only. Later attempts read
+/// a fresh key from the key file (the manager rewrites it), or fall back to method `unix`.
+struct LoginPlan: Sendable {
+    /// One login to try.
+    enum Step: Sendable, Equatable {
+        /// Method `zenka`: `<name>[<sub>] <key>`.
+        case zenka(name: String, key: String)
+        /// Method `unix`: `auth <user>`.
+        case unix(user: String)
+    }
+
+    let settings: ZenkaSettings
+    private var keyUsed = false
+
+    init(settings: ZenkaSettings) { self.settings = settings }
+
+    /// The login for the next attempt.
+    /// - Throws: ``ZenkaError/keyFileUnreadable(_:)`` or ``ZenkaError/noCredentials``.
+    mutating func next() throws -> Step {
+        if let key = settings.key, !keyUsed {
+            keyUsed = true
+            return .zenka(name: settings.name, key: key)
+        }
+        if let path = settings.keyFile {
+            return .zenka(name: settings.name, key: try Self.readKey(path))
+        }
+        if let user = settings.unixUser, !user.isEmpty { return .unix(user: user) }
+        throw ZenkaError.noCredentials
+    }
+
+    /// The first line of the file at `path`, trimmed.
+    static func readKey(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ZenkaError.keyFileUnreadable(path) }
+        let text = String(decoding: data, as: UTF8.self)
+        let key = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !key.isEmpty else { throw ZenkaError.keyFileUnreadable(path) }
+        return key
+    }
+}

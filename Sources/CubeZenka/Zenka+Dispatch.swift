@@ -1,0 +1,111 @@
+import CubeCore
+
+extension Zenka {
+    /// Handles the link's messages in wire order until it closes; returns why it closed.
+    func serve(_ link: Link) async -> String {
+        var reason = "connection ended"
+        for await event in link.events {
+            switch event {
+            case .frame(let frame): handle(frame, from: link)
+            case .closed(let why): reason = why
+            }
+        }
+        return reason
+    }
+
+    private func handle(_ frame: Frame, from link: Link) {
+        switch frame {
+        case .lineTooLong:
+            log("dropped an over-long line from the cube")
+            return
+        case .bodyTooLarge(let header):
+            log("dropped an over-large body: \(String(decoding: header, as: UTF8.self))")
+            return
+        case .line, .body, .multiline:
+            break
+        }
+        switch Message(frame: frame) {
+        case .command(let command):
+            Task { await self.invoke(command, on: link) }
+        case .reply:
+            deliver(Self.reply(from: frame))
+        case .terminate:
+            log("the cube is closing the connection: \(Self.text(of: frame))")
+            link.close()
+        case .empty:
+            break
+        case .invalid:
+            log("ignored an unparsable line: \(Self.text(of: frame))")
+        }
+    }
+
+    /// Runs the command's handler (or a built-in) and writes its final reply.
+    private func invoke(_ command: Command, on link: Link) async {
+        let call = Call(command: command, link: link)
+        let reply: ZenkaReply
+        if let builtin = builtinReply(to: call) {
+            reply = builtin
+        } else if let entry = state.withLock({ $0.commands[call.command] }) {
+            do {
+                reply = try await entry.handler(call)
+            } catch {
+                log("command '\(call.command)' (\(call.id)) failed: \(error)")
+                reply = .false(Wire.invocationError)
+            }
+        } else {
+            reply = .false(Wire.commandDoesNotExist)
+        }
+        do {
+            try link.write(reply.render(id: call.id))
+        } catch {
+            log("reply to '\(call.command)' (\(call.id)) not sent: \(error)")
+        }
+    }
+
+    private func builtinReply(to call: Call) -> ZenkaReply? {
+        switch call.command {
+        case "heart": .true("beating")
+        case "name": .true(settings.name)
+        case "commands": .size(text: commandTable)
+        default: nil
+        }
+    }
+
+    /// Hands a reply to the ``send(_:args:headers:body:onInterim:)`` waiting for its id.
+    private func deliver(_ reply: Reply) {
+        guard let id = reply.id else {
+            log("dropped a reply without id: \(reply.textString)")
+            return
+        }
+        let entry = state.withLock { state -> ZenkaState.Pending? in
+            reply.isFinal ? state.pending.removeValue(forKey: id) : state.pending[id]
+        }
+        guard let entry else {
+            log("dropped a late reply (\(id)): \(String(decoding: reply.raw, as: UTF8.self))")
+            return
+        }
+        if reply.isFinal {
+            entry.continuation.resume(returning: reply)
+        } else {
+            entry.onInterim?(reply)
+        }
+    }
+
+    private static func reply(from frame: Frame) -> Reply {
+        switch frame {
+        case .body(let header, let body): Reply(parsing: header, body: body)
+        case .line(let line): Reply(parsing: line)
+        case .multiline(let header, _), .bodyTooLarge(let header): Reply(parsing: header)
+        case .lineTooLong: Reply(parsing: [])
+        }
+    }
+
+    private static func text(of frame: Frame) -> String {
+        switch frame {
+        case .line(let line): String(decoding: line, as: UTF8.self)
+        case .body(let header, _), .multiline(let header, _), .bodyTooLarge(let header):
+            String(decoding: header, as: UTF8.self)
+        case .lineTooLong: "(over-long line)"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import CubeClient
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a ``Zenka`` connects and how it logs in.
+///
+/// Built from the manager's environment with ``fromEnvironment(defaultName:)`` (what
+/// `Zenka(name:)` does), or given explicitly for a zenka run by hand with
+/// ``init(socketPath:name:key:keyFile:unixUser:)``.
+///
+/// Login order on every (re)connect: the one-time ``key`` if it was not used yet, else a key
+/// read fresh from ``keyFile``, else method `unix` as ``unixUser`` (PROTOCOL.md §3.1).
+public struct ZenkaSettings: Sendable, Equatable {
+    /// The environment variable holding the cube's unix socket path.
+    public static let socketVariable = "PROTOCOL_7_UNIX_PATH"
+    /// The environment variable holding the zenka's name, optionally `name[sub]`.
+    public static let nameVariable = "PROTOCOL_7_ZENKA_NAME"
+    /// The environment variable holding a one-time session key (method `zenka`).
+    public static let keyVariable = "PROTOCOL_7_ZENKA_KEY"
+    /// The environment variable naming a file that holds a fresh one-time key for each login.
+    public static let keyFileVariable = "PROTOCOL_7_ZENKA_KEY_FILE"
+    /// The environment variable naming the user for the `unix` login fallback.
+    public static let unixUserVariable = "PROTOCOL_7_ZENKA_UNIX_USER"
+
+    /// The cube's unix socket path.
+    public var socketPath: String
+    /// The zenka name, `name` or `name[sub]`; commands reach it as `name.<command>`.
+    public var name: String
+    /// A one-time session key registered with `session-key` (used for the first login only).
+    public var key: String?
+    /// A file whose first line is a one-time key, re-read before every login that has no unused ``key``.
+    public var keyFile: String?
+    /// The name for method `unix` when no key is available: the zenka's own name (needs
+    /// `auth.setup.usr.<name> = :unix:<user>`) or `unix-<user>`. Nil disables the fallback.
+    public var unixUser: String?
+    /// The first reconnect delay; doubled after every failed attempt.
+    public var initialBackoff: Duration = .milliseconds(200)
+    /// The longest reconnect delay.
+    public var maximumBackoff: Duration = .seconds(10)
+
+    /// Explicit settings.
+    /// - Parameters:
+    ///   - socketPath: the cube's unix socket.
+    ///   - name: the zenka name, optionally `name[sub]`.
+    ///   - key: a one-time session key, if any.
+    ///   - keyFile: a file holding fresh one-time keys, if any.
+    ///   - unixUser: the name for the `unix` login fallback; by default the zenka's base name.
+    public init(socketPath: String, name: String, key: String? = nil, keyFile: String? = nil, unixUser: String? = nil) {
+        self.socketPath = socketPath
+        self.name = name
+        self.key = key
+        self.keyFile = keyFile
+        self.unixUser = unixUser ?? Self.baseName(of: name)
+    }
+
+    /// Settings from the variables the manager sets (see ``Zenka``):
+    /// `PROTOCOL_7_UNIX_PATH`, `PROTOCOL_7_ZENKA_NAME`, `PROTOCOL_7_ZENKA_KEY`,
+    /// `PROTOCOL_7_ZENKA_KEY_FILE` and `PROTOCOL_7_ZENKA_UNIX_USER`. Empty values count as absent.
+    /// - Parameter defaultName: the name used when `PROTOCOL_7_ZENKA_NAME` is not set.
+    /// - Returns: the settings.
+    public static func fromEnvironment(defaultName: String) -> ZenkaSettings {
+        fromEnvironment(defaultName: defaultName) { variable in
+            guard let raw = getenv(variable) else { return nil }
+            return String(cString: raw)
+        }
+    }
+
+    /// Like ``fromEnvironment(defaultName:)``, reading variables through `environment` (for tests).
+    /// - Parameters:
+    ///   - defaultName: the name used when `PROTOCOL_7_ZENKA_NAME` is not set.
+    ///   - environment: looks up a variable by name.
+    /// - Returns: the settings.
+    public static func fromEnvironment(defaultName: String, environment: (String) -> String?) -> ZenkaSettings {
+        func value(_ variable: String) -> String? {
+            guard let text = environment(variable), !text.isEmpty else { return nil }
+            return text
+        }
+        let socket = SocketPath.resolve(explicit: nil, environment: environment)
+        return ZenkaSettings(socketPath: socket, name: value(nameVariable) ?? defaultName,
+                             key: value(keyVariable), keyFile: value(keyFileVariable),
+                             unixUser: value(unixUserVariable))
+    }
+
+    /// `name` without a `[sub]` suffix.
+    static func baseName(of name: String) -> String {
+        guard let open = name.firstIndex(of: "[") else { return name }
+        return String(name[..<open])
+    }
+}

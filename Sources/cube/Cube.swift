@@ -1,0 +1,51 @@
+import ArgumentParser
+import CubeNet
+
+/// The `cube` command: runs a Protocol-7 node and offers its maintenance tools.
+@main
+struct Cube: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
+        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self],
+        defaultSubcommand: Run.self)
+}
+
+/// Options every subcommand that reads the configuration shares.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file or directory (default: the embedded configuration).")
+    var config: String?
+
+    @Option(name: .long, help: "Unix socket path (overrides socket.unix.path).")
+    var socket: String?
+
+    @Option(name: .long, help: "Node name (overrides node.name).")
+    var name: String?
+
+    @Option(name: .long, help: "Mount the network at this directory (overrides mount.path).")
+    var mount: String?
+
+    @Flag(name: .long, help: "Do not mount the network, whatever the configuration says.")
+    var noMount = false
+
+    @Flag(name: .long, help: "Let other unix users enter the mount (overrides mount.allow-other).")
+    var allowOther = false
+
+    func validate() throws {
+        if let socket, !socket.hasPrefix("/") { throw ValidationError("--socket needs an absolute path") }
+        if let mount, !mount.hasPrefix("/") { throw ValidationError("--mount needs an absolute path") }
+        if mount != nil && noMount { throw ValidationError("--mount and --no-mount exclude each other") }
+    }
+
+    /// The configuration with this command line's overrides applied.
+    func load() throws -> LoadedConfiguration {
+        var loaded = try ConfigurationLoader.load(path: config, owner: UnixUser.current)
+        var configuration = loaded.configuration
+        if let socket { configuration.unixSocketPath = socket }
+        if let name { configuration.nodeName = name }
+        if let mount { configuration.mountPath = mount }
+        if noMount { configuration.mountPath = nil }
+        if allowOther { configuration.mountAllowOther = true }
+        loaded.configuration = configuration
+        return loaded
+    }
+}

@@ -1,0 +1,62 @@
+import CubeAuth
+import CubeCore
+import CubeManager
+import CubeMount
+import CubeNet
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds the running cube from a configuration, so tests need no command line.
+struct Daemon {
+    let hub: Hub
+    let group: ServiceGroup
+
+    static func build(loaded: LoadedConfiguration, logger: Logger) -> Daemon {
+        let configuration = loaded.configuration
+        let delegates = Hub.Delegates(verifyPassword: { password, stored in
+            PasswordHash.verify(password, against: stored)
+        })
+        let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), seed: SecureRandom.uint64(),
+                      utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
+        let server = CubeServer(hub: hub, logger: logger) { path in
+            // One plain line on stdout for people and scripts: where to connect.
+            let line = Array("cube '\(configuration.nodeName)' serving on \(path)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if !configuration.zenki.isEmpty {
+            // After the server: zenki are stopped before the socket closes.
+            // Zenki work in <socket directory>/zenki/<name>/.
+            let socket = configuration.unixSocketPath
+            let runtime = socket.lastIndex(of: "/").map { String(socket[..<$0]) } ?? "."
+            let manager = Manager(hub: hub, definitions: configuration.zenki, files: loaded.zenkaFiles,
+                                  runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
+            services.append(.init(service: ManagerService(manager: manager)))
+        }
+        if let path = configuration.mountPath {
+            // Last in the list, so it is the first to stop: the mount goes before the socket.
+            services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
+                                                        logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        return Daemon(hub: hub, group: group)
+    }
+
+    func run() async throws {
+        try await group.run()
+    }
+
+    /// Seconds east of UTC of the local time zone, for times shown to users.
+    static func localUTCOffset() -> Int {
+        var now = time(nil)
+        var local = tm()
+        localtime_r(&now, &local)
+        return local.tm_gmtoff
+    }
+}

@@ -1,0 +1,75 @@
+import CubeClient
+
+/// Connects, logs in, sends one command and turns its replies into output and an exit status.
+struct OneShot {
+    /// The id p7 puts on its command; any id would do, as the session carries nothing else.
+    static let commandID: UInt64 = 7
+    /// Connecting and logging in must finish within this; the cube itself gives up after 17 s.
+    static let loginTimeout: Duration = .seconds(30)
+
+    let invocation: Arguments.Invocation
+
+    func run() -> ExitStatus {
+        let path = SocketPath.resolve(explicit: invocation.socketPath)
+        let connection: P7Connection
+        do {
+            connection = try P7Connection(unixPath: path, timeout: Self.loginTimeout)
+            try connection.loginUnix(user: P7User.loginName())
+        } catch {
+            StandardStream.error.write("p7: \(error)\n")
+            return .connectFailed
+        }
+        defer { connection.close() }
+        // Commands may legitimately run for minutes (the cube's route timeout bounds them).
+        connection.timeout = nil
+        do {
+            try connection.sendCommand(id: Self.commandID, path: invocation.command, args: invocation.arguments)
+            return try awaitFinalReply(on: connection)
+        } catch .closedByPeer {
+            StandardStream.error.write("p7: connection closed before the reply\n")
+            return .protocolFailure
+        } catch {
+            StandardStream.error.write("p7: \(error)\n")
+            return .protocolFailure
+        }
+    }
+
+    /// Reads replies until the one that closes our route.
+    private func awaitFinalReply(on connection: P7Connection) throws(ClientError) -> ExitStatus {
+        while true {
+            let reply = try connection.readReply()
+            if reply.kind == .terminate {
+                StandardStream.error.write("p7: connection terminated: \(reply.textString)\n")
+                return .protocolFailure
+            }
+            // An id-less reply is taken as ours: the cube drops the id only when it could not
+            // parse our command, and that answer is the one the user needs to see.
+            if let id = reply.id, id != Self.commandID { continue }
+            if let status = handle(reply) { return status }
+        }
+    }
+
+    /// Prints one reply; returns the exit status if it ends the route.
+    private func handle(_ reply: Reply) -> ExitStatus? {
+        switch reply.kind {
+        case .trueReply, .get, .term:
+            StandardStream.output.write(reply.text + [0x0A])
+            return .success
+        case .falseReply:
+            StandardStream.output.write(reply.text + [0x0A])
+            return .falseReply
+        case .size:
+            StandardStream.output.write(reply.body)
+            return .success
+        case .stream:
+            StandardStream.output.write(reply.body)
+            return nil
+        case .wait:
+            StandardStream.error.write(reply.text + [0x0A])
+            return nil
+        case .terminate, .other:
+            StandardStream.error.write("p7: malformed reply: \(String(decoding: reply.raw, as: UTF8.self))\n")
+            return .protocolFailure
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import CubeClient
+import Synchronization
+import Testing
+
+@Suite struct ConnectionTests {
+    /// Starts a fake server that logs the client in and then runs `script`; returns a logged-in client.
+    private static func loggedIn(
+        _ script: @escaping @Sendable (FakePeer) throws -> Void
+    ) throws -> (FakeServer, P7Connection) {
+        let server = try FakeServer { peer in
+            try peer.sendBanner()
+            try peer.acceptUnixLogin()
+            try script(peer)
+        }
+        let connection = try P7Connection(unixPath: server.path, timeout: .seconds(5))
+        try connection.loginUnix(user: "unix-test")
+        return (server, connection)
+    }
+
+    @Test func sizeBodySplitOverSeveralWritesArrivesWhole() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            for chunk in ["(12)SI", "ZE 00", "12\nhel", "lo wor", "ld", "\n"] {
+                try peer.write(chunk)
+                peer.pause()
+            }
+        }
+        let reply = try connection.readReply()
+        #expect(reply.id == 12)
+        #expect(reply.kind == .size)
+        #expect(reply.text == Array("0012".utf8))
+        #expect(reply.body == Array("hello world\n".utf8))
+        try server.finish()
+    }
+
+    @Test func binaryBodyWithLineFeedsAndNoTrailingLF() throws {
+        let body: [UInt8] = [0x0A, 0x00, 0xFF, 0x0A, 0x2E]
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write(Array("(2)SIZE 5\n".utf8) + body + Array("(3)TRUE next\n".utf8))
+        }
+        let size = try connection.readReply()
+        #expect(size.kind == .size && size.body == body)
+        let next = try connection.readReply()
+        #expect(next.id == 3 && next.textString == "next")
+        try server.finish()
+    }
+
+    @Test func waitThenTrue() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(7)WAIT starting calc\n")
+            peer.pause()
+            try peer.write("(7)TRUE beating\n")
+        }
+        let wait = try connection.readReply()
+        #expect(wait.id == 7 && wait.kind == .wait && wait.textString == "starting calc")
+        let done = try connection.readReply()
+        #expect(done.id == 7 && done.kind == .trueReply && done.textString == "beating")
+        try server.finish()
+    }
+
+    @Test func streamChunksThenFinalReply() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(7)STRM 3\nabc")
+            peer.pause()
+            try peer.write("(7)STRM 0\n(7)STRM 2\nd")
+            peer.pause()
+            try peer.write("e(7)TRUE done\n")
+        }
+        var chunks: [[UInt8]] = []
+        var reply = try connection.readReply()
+        while reply.kind == .stream {
+            chunks.append(reply.body)
+            reply = try connection.readReply()
+        }
+        #expect(chunks == [Array("abc".utf8), [], Array("de".utf8)])
+        #expect(reply.kind == .trueReply && reply.textString == "done")
+        try server.finish()
+    }
+
+    @Test func terminateLineIsReported() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("!TERM! cube shutting down\n")
+        }
+        let reply = try connection.readReply()
+        #expect(reply.kind == .terminate && reply.id == nil && reply.textString == "cube shutting down")
+        #expect(throws: ClientError.closedByPeer) { try connection.readReply() }
+        try server.finish()
+    }
+
+    @Test func endOfFileInsideABodyIsClosedByPeer() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(1)SIZE 10\nabc")
+        }
+        #expect(throws: ClientError.closedByPeer) { try connection.readReply() }
+        try server.finish()
+    }
+
+    @Test func malformedSizeHeaderIsAProtocolError() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(1)SIZE ten\n")
+        }
+        #expect(throws: ClientError.self) { try connection.readReply() }
+        try server.finish()
+    }
+
+    @Test func multilineMessageIsUnstuffed() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(4)calc.put+\ntype: x\n\n..dot\nplain\n.\n")
+        }
+        let reply = try connection.readReply()
+        #expect(reply.id == 4 && reply.kind == .other)
+        #expect(reply.textString == "calc.put+")
+        #expect(reply.body == Array("type: x\n\n.dot\nplain\n".utf8))
+        try server.finish()
+    }
+
+    @Test func commandsAreSentAsSingleLines() throws {
+        let received = Mutex<[UInt8]>([])
+        let (server, connection) = try Self.loggedIn { peer in
+            let bytes = try peer.readLines(4)
+            received.withLock { $0 = bytes }
+        }
+        try connection.sendCommand(id: 42, path: "whoami", args: nil)
+        try connection.sendCommand(id: nil, path: "calc.add", args: "1 2")
+        try connection.sendCommand(id: 43, path: "heart", args: "")
+        try connection.send("exit")
+        #expect(throws: ClientError.self) { try connection.send("a\nb") }
+        #expect(throws: ClientError.self) { try connection.sendCommand(id: 1, path: "", args: nil) }
+        try server.finish()
+        #expect(received.withLock { $0 } == Array("(42)whoami\ncalc.add 1 2\n(43)heart\nexit\n".utf8))
+    }
+
+    @Test func readRawReturnsBytesExactly() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(1)TRUE a\r\n")
+            _ = try peer.readOnce()
+        }
+        #expect(try connection.readRaw(timeout: .seconds(5)) == Array("(1)TRUE a\r\n".utf8))
+        #expect(throws: ClientError.timeout) { try connection.readRaw(timeout: .milliseconds(50)) }
+        try connection.sendRaw([0x0A])
+        #expect(try connection.readRaw(timeout: .seconds(5)) == [])
+        try server.finish()
+    }
+
+    @Test func readLineAndCloseBehave() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(1)TRUE line\r\n")
+        }
+        #expect(try connection.readLine() == Array("(1)TRUE line".utf8))
+        connection.close()
+        connection.close()
+        #expect(connection.isClosed)
+        #expect(throws: ClientError.self) { try connection.send("heart") }
+        try server.finish()
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Runs the built `p7` executable against the fake server.
+@Suite struct P7BinaryTests {
+    struct Run {
+        var status: Int32
+        var output: [UInt8]
+        var error: String
+        var stdout: String { String(decoding: output, as: UTF8.self) }
+    }
+
+    /// The `p7` binary next to the test bundle, or in `.build-client/debug`.
+    static let binary: URL? = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0])
+        let directory = bundle.deletingLastPathComponent()
+        var candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("p7") }
+        candidates.append(URL(fileURLWithPath: ".build-client/debug/p7"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        guard let binary else {
+            Issue.record("p7 binary not found next to the test bundle or in .build-client/debug")
+            throw FakeServer.Failure.script("p7 binary not found")
+        }
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "PROTOCOL_7_UNIX_PATH")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Read before waiting so a large output cannot fill the pipe and block p7.
+        let outBytes = output.fileHandleForReading.readDataToEndOfFile()
+        let errBytes = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: Array(outBytes),
+                   error: String(decoding: errBytes, as: UTF8.self))
+    }
+
+    /// A server that checks the login and `(<id>)<expected command>`, then answers `reply(id)`.
+    static func server(
+        expectingUser user: String = "unix-tester", command: String,
+        reply: @escaping @Sendable (String) -> String
+    ) throws -> FakeServer {
+        try FakeServer { peer in
+            try peer.sendBanner()
+            let login = try peer.acceptUnixLogin()
+            guard login == Array("select unix\nauth \(user)\n".utf8) else {
+                throw FakeServer.Failure.script("unexpected login \(String(decoding: login, as: UTF8.self))")
+            }
+            let line = String(decoding: try peer.readLines(1), as: UTF8.self)
+            guard line.hasPrefix("("), let close = line.firstIndex(of: ")"),
+                  line[line.index(after: close)...] == command + "\n" else {
+                throw FakeServer.Failure.script("unexpected command \(line)")
+            }
+            let id = String(line[line.index(after: line.startIndex)..<close])
+            try peer.write(reply(id))
+        }
+    }
+
+    private static let env = ["PROTOCOL_7_BIN_P7_USER": "tester"]
+
+    @Test func trueReplyPrintsTextAndExitsZero() throws {
+        let server = try Self.server(command: "calc.heart") { id in "(\(id))TRUE beating\n" }
+        let run = try Self.run(["--socket", server.path, "calc.heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 0)
+        #expect(run.stdout == "beating\n")
+    }
+
+    @Test func falseReplyExitsOne() throws {
+        let server = try Self.server(command: "nosuch.heart") { id in "(\(id))FALSE client not present\n" }
+        let environment = Self.env.merging(["PROTOCOL_7_UNIX_PATH": server.path]) { $1 }
+        let run = try Self.run(["nosuch.heart"], environment: environment)
+        try server.finish()
+        #expect(run.status == 1)
+        #expect(run.stdout == "client not present\n")
+    }
+
+    @Test func argumentsAreJoinedAndOtherIdsIgnored() throws {
+        let server = try Self.server(expectingUser: "unix-alice", command: "calc.add 1 -2  x") { id in
+            "(999)TRUE not mine\n(\(id))WAIT working\n(\(id))TRUE -1\n"
+        }
+        let run = try Self.run(["--socket=\(server.path)", "calc.add", "1", "-2 ", "x"],
+                               environment: ["USER": "alice", "PROTOCOL_7_BIN_P7_USER": ""])
+        try server.finish()
+        #expect(run.status == 0)
+        #expect(run.stdout == "-1\n")
+        #expect(run.error.contains("working"))
+    }
+
+    @Test func sizeAndStreamBodiesAreWrittenRaw() throws {
+        let server = try Self.server(command: "calc.table") { id in
+            "(\(id))STRM 3\nab\n(\(id))SIZE 0012\nhello world\n"
+        }
+        let run = try Self.run(["-s", server.path, "calc.table"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 0)
+        #expect(run.stdout == "ab\nhello world\n")
+    }
+
+    @Test func terminateBeforeTheReplyExitsFour() throws {
+        let server = try Self.server(command: "heart") { _ in "!TERM! shutting down\n" }
+        let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 4)
+        #expect(run.error.contains("shutting down"))
+    }
+
+    @Test func endOfFileBeforeTheReplyExitsFour() throws {
+        let server = try Self.server(command: "heart") { id in "(\(id))WAIT hold on\n" }
+        let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 4)
+    }
+
+    @Test func malformedReplyExitsFour() throws {
+        let server = try Self.server(command: "heart") { id in "(\(id))BOGUS x\n" }
+        let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 4)
+    }
+
+    @Test func connectFailureExitsThree() throws {
+        let run = try Self.run(["--socket", "/tmp/p7-client-test-missing.sock", "heart"])
+        #expect(run.status == 3)
+        #expect(run.error.contains("/tmp/p7-client-test-missing.sock"))
+    }
+
+    @Test func rejectedLoginExitsThree() throws {
+        let server = try FakeServer { peer in
+            try peer.sendBanner()
+            _ = try peer.readOnce()
+            try peer.write("TRUE continue\nAUTH_ERROR `>:|\n")
+        }
+        let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 3)
+        #expect(run.error.contains("AUTH_ERROR"))
+    }
+
+    @Test func helpAndUsageErrors() throws {
+        let help = try Self.run(["--help"])
+        #expect(help.status == 0 && help.stdout.hasPrefix("usage: p7"))
+        let none = try Self.run([])
+        #expect(none.status == 2 && none.stdout.isEmpty && none.error.contains("usage: p7"))
+        let unknown = try Self.run(["--frobnicate", "heart"])
+        #expect(unknown.status == 2)
+    }
+}

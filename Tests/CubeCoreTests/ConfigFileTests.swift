@@ -1,0 +1,146 @@
+import CubeCore
+import Testing
+
+private func load(_ text: String, owner: String = "root") throws(ConfigError) -> CubeConfiguration {
+    try CubeConfiguration.load(try ConfigFile.parse(text, file: "test.conf"), owner: owner)
+}
+
+@Suite struct ConfigFileTests {
+    @Test func readsKeyValueLinesAndSkipsComments() throws {
+        let text = """
+            # a comment
+            node.name = alpha   # trailing comment
+
+              limits.line=2048
+            mount.path =
+            key.with-hash = a\\#b
+            """
+        let entries = try ConfigFile.parse(text, file: "a.conf")
+        #expect(entries.map { "\($0.file):\($0.line): \($0.key)=\($0.value)" } == [
+            "a.conf:2: node.name=alpha",
+            "a.conf:4: limits.line=2048",
+            "a.conf:5: mount.path=",
+            "a.conf:6: key.with-hash=a#b",
+        ])
+    }
+
+    @Test func joinsContinuedLinesWithOneSpace() throws {
+        let text = """
+            access.cmd.usr.* = heart whoami \\
+                               name \\
+                               *.heart
+            node.name = n
+            """
+        let entries = try ConfigFile.parse(text, file: "c.conf")
+        #expect(entries.map(\.key) == ["access.cmd.usr.*", "node.name"])
+        #expect(entries.map(\.line) == [1, 4])
+        // Continued parts are joined with exactly one space.
+        #expect(entries.first?.value == "heart whoami name *.heart")
+    }
+
+    @Test func reportsAContinuationAtTheEndOfTheFile() {
+        #expect(throws: ConfigError(file: "c.conf", line: 2, message: "line continuation at end of file")) {
+            try ConfigFile.parse("a = b\nc = d \\", file: "c.conf")
+        }
+    }
+
+    @Test func namesFileAndLineOfASyntaxError() {
+        let error = ConfigError(file: "x.conf", line: 3, message: "expected 'key = value', found 'not a pair'")
+        #expect(throws: error) { try ConfigFile.parse("a = b\n# c\nnot a pair\n", file: "x.conf") }
+        #expect(error.description == "x.conf:3: expected 'key = value', found 'not a pair'")
+        #expect(throws: ConfigError(file: "x.conf", line: 1, message: "invalid key 'bad key'")) {
+            try ConfigFile.parse("bad key = 1", file: "x.conf")
+        }
+        #expect(throws: ConfigError(file: "x.conf", line: 2, message: "invalid key 'a..b'")) {
+            try ConfigFile.parse("\na..b = 1", file: "x.conf")
+        }
+    }
+
+    @Test func turnsUnknownKeysIntoWarnings() throws {
+        let config = try load("node.name = n\nno.such.key = 1\n\nauth.twofish = yes\n")
+        #expect(config.nodeName == "n")
+        #expect(config.warnings == [
+            "test.conf:2: unknown key 'no.such.key' ignored",
+            "test.conf:4: unknown key 'auth.twofish' ignored",
+        ])
+    }
+
+    @Test func substitutesTheOwnerInKeysAndValues() throws {
+        let config = try load("""
+            auth.setup.usr.<owner> = :unix:<owner>,root :zenka:
+            access.cmd.usr.unix-<owner> = **
+            mount.path = /home/<owner>/p7
+            """, owner: "alice")
+        #expect(config.users["alice"] == UserSetup(unixUsers: ["alice", "root"], zenka: true))
+        #expect(config.access.allows(user: "unix-alice", command: bytes("calc.anything")))
+        #expect(!config.access.allows(user: "unix-root", command: bytes("calc.anything")))
+        #expect(config.mountPath == "/home/alice/p7")
+    }
+
+    @Test(arguments: [
+        ("limits.line = abc", "'limits.line' needs an integer in 1024...67108864, found 'abc'"),
+        ("limits.line = 10", "'limits.line' needs an integer in 1024...67108864, found '10'"),
+        ("timeouts.route = -1", "'timeouts.route' needs an integer in 0...86400, found '-1'"),
+        ("auth.unix.implicit = maybe", "'auth.unix.implicit' needs yes or no, found 'maybe'"),
+        ("auth.methods = unix twofish", "unknown authentication method 'twofish'"),
+        ("node.name = two words", "invalid node name 'two words'"),
+        ("auth.setup.usr.x = :bogus:", "unknown token ':bogus:' in 'auth.setup.usr.x'"),
+        ("auth.setup.usr.x = :unix:", "unknown token ':unix:' in 'auth.setup.usr.x'"),
+        ("auth.setup.usr.a.b = :zenka:", "invalid user name 'a.b'"),
+        ("socket.unix.path = relative.sock", "'socket.unix.path' must be an absolute path"),
+        ("socket.unix.mode = 999", "'socket.unix.mode' needs an octal mode"),
+    ] as [(String, String)])
+    func rejectsBadValuesNamingFileAndLine(line: String, message: String) {
+        #expect(throws: ConfigError(file: "test.conf", line: 2, message: message)) {
+            try load("# first\n" + line)
+        }
+    }
+
+    @Test func readsEveryDocumentedSetting() throws {
+        let config = try load("""
+            node.name = alpha
+            auth.methods = unix
+            auth.unix.implicit = no
+            auth.zenka.any-name = off
+            auth.zenka.key-lifetime = 30
+            auth.setup.usr.p7tester = $argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA
+            limits.line.pre-auth = 512
+            limits.line = 4096
+            limits.body = 8192
+            limits.sessions = 5
+            limits.routes-per-session = 6
+            timeouts.login = 9
+            timeouts.route = 0
+            socket.unix.mode = 660
+            node.name = beta
+            """)
+        #expect(config.nodeName == "beta")
+        #expect(config.authMethods == ["unix"])
+        #expect(!config.unixImplicit)
+        #expect(!config.zenkaAnyName)
+        #expect(config.zenkaKeyLifetimeSeconds == 30)
+        #expect(config.users["p7tester"]?.passwordHash == "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA")
+        #expect(config.limits.preAuthLine == 512)
+        #expect(config.limits.line == 4096)
+        #expect(config.limits.body == 8192)
+        #expect(config.limits.sessions == 5)
+        #expect(config.limits.routesPerSession == 6)
+        #expect(config.loginTimeoutSeconds == 9)
+        #expect(config.routeTimeoutSeconds == 0)
+        #expect(config.unixSocketMode == 0o660)
+        #expect(config.warnings.isEmpty)
+    }
+
+    @Test func hasTheDocumentedDefaults() throws {
+        let config = try load("")
+        #expect(config == CubeConfiguration())
+        #expect(config.authMethods == ["zenka", "unix", "pwd"])
+        #expect(config.limits.preAuthLine == 1024)
+        #expect(config.limits.line == 65536)
+        #expect(config.limits.body == 16 << 20)
+        #expect(config.loginTimeoutSeconds == 17)
+        #expect(config.routeTimeoutSeconds == 120)
+        #expect(config.zenkaKeyLifetimeSeconds == 60)
+        #expect(config.unixImplicit && config.zenkaAnyName)
+    }
+}

@@ -1,0 +1,176 @@
+import CubeCore
+import Testing
+
+/// Replays a ``Transcript`` against a real ``Router`` and checks every expectation.
+struct TranscriptRunner {
+    private var router: Router
+    private var now = Timestamp(monotonic: 1_000_000_000_000, wall: 1_795_000_000)
+    private var names: [String: SessionID] = [:]
+    private var pending: [SessionID: [UInt8]] = [:]
+    private var closed: Set<SessionID> = []
+    private var passwords: [SessionID: ([UInt8], String)] = [:]
+    private var starts: [String] = []
+    private var captures: [String: String] = [:]
+    private let transcript: String
+
+    init(_ transcript: Transcript) throws {
+        self.transcript = transcript.name
+        var config = transcriptBaseConfiguration
+        for line in transcript.text.split(separator: "\n") where line.hasPrefix("config ") {
+            config += "\n" + line.dropFirst("config ".count)
+        }
+        let entries = try ConfigFile.parse(config, file: transcript.name)
+        let configuration = try CubeConfiguration.load(entries, owner: "root")
+        router = Router(configuration: configuration, hasher: IdentityHasher(), seed: 7, now: now)
+    }
+
+    mutating func run(_ text: String) throws {
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("config ") { continue }
+            try step(line, at: SourceLocation(fileID: "CubeCoreTests/\(transcript)", filePath: "Tests/CubeCoreTests/Transcripts/\(transcript)", line: index + 1, column: 1))
+        }
+    }
+
+    private mutating func step(_ line: String, at location: SourceLocation) throws {
+        let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let head = words[0]
+        if head.hasSuffix(">") || head.hasSuffix("<") {
+            let session = try session(String(head.dropLast()), location)
+            let payload = words.count > 1 ? words[1] : ""
+            if head.hasSuffix(">") {
+                apply(router.received(substitute(payload), from: session, now: now))
+            } else {
+                expect(payload, from: session, at: location)
+            }
+            return
+        }
+        let argument = words.count > 1 ? words[1] : ""
+        let parts = argument.split(separator: " ").map(String.init)
+        switch head {
+        case "connect":
+            let transport: Transport = parts[1] == "tcp" ? .tcp : .unix
+            let peer = transport == .tcp ? nil : PeerIdentity(
+                uid: parts.count > 3 ? UInt32(parts[3]) ?? 0 : 0, gid: 0, pid: 4242,
+                userName: parts.count > 2 ? parts[2] : "root")
+            let (id, actions) = router.connected(transport: transport, peer: peer, now: now)
+            names[parts[0]] = id
+            apply(actions)
+        case "local":
+            let (id, actions) = router.connectLocal(user: parts[1], transport: .local("fs"), now: now)
+            names[parts[0]] = id
+            apply(actions)
+        case "disconnect": apply(router.disconnected(try session(parts[0], location), now: now))
+        case "advance":
+            let seconds = Double(parts[0]) ?? 0
+            now.monotonic += UInt64(seconds * 1_000_000_000)
+            now.wall += Int64(seconds)
+        case "tick": apply(router.tick(now: now))
+        case "deadline": apply(router.loginDeadlinePassed(try session(parts[0], location), now: now))
+        case "password":
+            let id = try session(parts[0], location)
+            #expect(passwords[id] != nil, "no password check pending for \(parts[0])", sourceLocation: location)
+            let words = argument.split(separator: " ", maxSplits: 2)
+            if words.count > 2, let (password, _) = passwords[id] {
+                let expected = String(words[2])
+                if password != Escapes.decode(expected) {
+                    Issue.record("password checked was \(Escapes.show(password)), expected \(expected)", sourceLocation: location)
+                }
+            }
+            passwords[id] = nil
+            apply(router.passwordChecked(id, success: parts[1] == "ok", now: now))
+        case "start":
+            #expect(starts.first == parts[0], "expected start of \(parts[0]), got \(starts)", sourceLocation: location)
+            if !starts.isEmpty { starts.removeFirst() }
+        case "startfailed": apply(router.zenkaStartFailed(parts[0], now: now))
+        case "shutdown": apply(router.shutdown(reason: argument, now: now))
+        default:
+            let id = try session(head, location)
+            switch argument {
+            case "closed": #expect(closed.contains(id), "\(head) should be closed", sourceLocation: location)
+            case "open": #expect(!closed.contains(id), "\(head) should be open", sourceLocation: location)
+            default: Issue.record("unknown step '\(line)'", sourceLocation: location)
+            }
+        }
+    }
+
+    /// Checks that nothing is left unexpected at the end.
+    func finish() {
+        for (name, id) in names.sorted(by: { $0.key < $1.key }) where !(pending[id] ?? []).isEmpty {
+            Issue.record("\(transcript): unexpected output for \(name): \(Escapes.show(pending[id] ?? []))")
+        }
+        if !starts.isEmpty { Issue.record("\(transcript): unexpected zenka starts \(starts)") }
+    }
+
+    private mutating func apply(_ actions: [RouterAction]) {
+        for action in actions {
+            switch action {
+            case .send(let id, let bytes): pending[id, default: []] += bytes
+            case .close(let id): closed.insert(id)
+            case .verifyPassword(let id, let password, let hash): passwords[id] = (password, hash)
+            case .startZenka(let name): starts.append(name)
+            case .event: break
+            }
+        }
+    }
+
+    private mutating func expect(_ payload: String, from id: SessionID, at location: SourceLocation) {
+        var output = pending[id] ?? []
+        if payload == "nothing" {
+            if !output.isEmpty { Issue.record("unexpected output \(Escapes.show(output))", sourceLocation: location) }
+            pending[id] = []
+            return
+        }
+        let pattern = Escapes.decode(payload)
+        var index = 0
+        var cursor = 0
+        var matched = true
+        while index < pattern.count {
+            if pattern[index] == UInt8(ascii: "$"), let (name, next) = captureName(pattern, index + 1) {
+                var digits = ""
+                while cursor < output.count, Bytes.isDigit(output[cursor]) {
+                    digits.append(Character(UnicodeScalar(output[cursor])))
+                    cursor += 1
+                }
+                if let known = captures[name], known != digits { matched = false; break }
+                if digits.isEmpty { matched = false; break }
+                captures[name] = digits
+                index = next
+                continue
+            }
+            guard cursor < output.count, output[cursor] == pattern[index] else { matched = false; break }
+            cursor += 1
+            index += 1
+        }
+        if !matched { Issue.record("expected \(payload) got \(Escapes.show(output))", sourceLocation: location) }
+        output.removeFirst(matched ? cursor : output.count)
+        pending[id] = output
+    }
+
+    private func captureName(_ pattern: [UInt8], _ start: Int) -> (String, Int)? {
+        var end = start
+        while end < pattern.count, Bytes.isAlnum(pattern[end]) || pattern[end] == UInt8(ascii: "_") { end += 1 }
+        guard end > start else { return nil }
+        return (String(decoding: pattern[start..<end], as: UTF8.self), end)
+    }
+
+    private func substitute(_ payload: String) -> [UInt8] {
+        var text = payload
+        for (name, value) in captures.sorted(by: { $0.key.count > $1.key.count }) {
+            text = text.replacingOccurrences(of: "$" + name, with: value)
+        }
+        return Escapes.decode(text)
+    }
+
+    private func session(_ name: String, _ location: SourceLocation) throws -> SessionID {
+        guard let id = names[name] else {
+            Issue.record("unknown session \(name)", sourceLocation: location)
+            throw TranscriptError.unknownSession(name)
+        }
+        return id
+    }
+}
+
+enum TranscriptError: Error {
+    case unknownSession(String)
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Unmounting, crash recovery, and the round-trip measurement.
+extension MountLiveTests {
+    @Test func sigtermOfTheCubeWhileCatOutIsBlockedEndsTheCatAndLeavesNothingMounted() throws {
+        let mount = try MountedCube()
+        defer { mount.cleanup() }
+        let out = MountChild(["/bin/cat", mount.path("out")])
+        let events = MountChild(["/bin/cat", mount.path("events")])
+        #expect(out.waitUntilBlockedInRead(), "cat out never blocked")
+        #expect(events.waitUntilBlockedInRead(), "cat events never blocked")
+        let started = Date()
+        let status = mount.cube.stop(signal: SIGTERM, seconds: 5)
+        let stopped = Date().timeIntervalSince(started)
+        #expect(status == 0, "cube exit status \(status): \(mount.cube.standardError())")
+        let outEnded = out.wait(timeout: 3)
+        let eventsEnded = events.wait(timeout: 3)
+        #expect(outEnded.succeeded, "cat out: \(outEnded)")
+        #expect(eventsEnded.succeeded, "cat events: \(eventsEnded)")
+        #expect(MountInfo.entries(at: mount.mountPoint).isEmpty, "still mounted after SIGTERM")
+        print("mount: SIGTERM with two blocked readers → cube gone after \(ms(stopped))")
+    }
+
+    @Test func afterKillMinus9ANewCubeOnTheSameMountPointClearsTheStaleMountAndServes() throws {
+        let first = try MountedCube()
+        defer { first.cleanup() }
+        let point = first.mountPoint
+        first.cube.stop(signal: SIGKILL)
+        let stale = Set(MountInfo.entries(at: point).map(\.id))
+        #expect(!stale.isEmpty, "kill -9 left no mount behind; nothing to clear")
+        let dead = MountChild.run(["/bin/ls", point])
+        #expect(dead.status != 0 && dead.errors.contains("Transport endpoint is not connected"), "\(dead)")
+
+        let second = try MountedCube(mountPoint: point, replacing: stale)
+        defer { second.cleanup() }
+        let entries = MountInfo.entries(at: point)
+        #expect(entries.count == 1 && stale.isDisjoint(with: entries.map(\.id)), "mounts at \(point): \(entries)")
+        let listing = second.ls()
+        #expect(listing.succeeded && listing.lines.contains("zenki"), "\(listing)")
+        #expect(second.echo("(3)heart", to: "cmd").succeeded)
+        #expect(second.readLines("out", pattern: "(3)").lines.first?.hasPrefix("(3)TRUE beating") == true)
+        second.cleanup()
+        #expect(MountInfo.entries(at: point).isEmpty, "still mounted after the second cube stopped")
+    }
+
+    /// Not a threshold: prints the median `cmd` write → reply readable in `out`, next to the same
+    /// round trip over the unix socket, both through the same zenka.
+    @Test func measuresTheMedianRoundTripThroughCmdAndOutNextToTheSocket() throws {
+        let mount = try MountedCube()
+        defer { mount.cleanup() }
+        let zenka = try TestZenka(name: "calc", cube: mount.cube)
+        defer { zenka.stop() }
+        #expect(mount.waitListed("calc") != nil)
+        let rounds = 200
+        let viaMount = MountChild.py(MountScripts.roundTripMount,
+                                     [mount.path("zenki/calc/cmd"), mount.path("zenki/calc/out"), String(rounds)],
+                                     timeout: 30)
+        let viaSocket = MountChild.py(MountScripts.roundTripSocket, [mount.cube.socketPath, "calc", String(rounds)],
+                                      timeout: 30)
+        #expect(viaMount.lines.first?.hasPrefix("ok=\(rounds) ") == true, "\(viaMount)")
+        #expect(viaSocket.lines.first?.hasPrefix("ok=\(rounds) ") == true, "\(viaSocket)")
+        print("mount round trip (\(rounds)× echo, cmd write → reply read from out): \(viaMount.lines.first ?? "failed")")
+        print("socket round trip (\(rounds)× calc.echo over the unix socket):       \(viaSocket.lines.first ?? "failed")")
+    }
+}

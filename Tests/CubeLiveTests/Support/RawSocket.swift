@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A bare blocking unix-socket client for byte-exact tests: no framing, no parsing.
+final class RawSocket: @unchecked Sendable {
+    private(set) var descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else { throw LiveTestError.cubeExited("connect \(path): errno \(errno)") }
+    }
+
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+
+    /// Reads until `count` bytes arrived, the peer closed, or `timeout` passed.
+    func read(count: Int, timeout: Double = 5) -> [UInt8] {
+        var out: [UInt8] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while out.count < count {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { break }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(remaining * 1000)) > 0 else { break }
+            var buffer = [UInt8](repeating: 0, count: max(1, min(65536, count - out.count)))
+            let got = recv(descriptor, &buffer, buffer.count, 0)
+            guard got > 0 else { break }
+            out += buffer[0..<got]
+        }
+        return out
+    }
+
+    /// Returns the next chunk that arrives (empty on close or timeout).
+    func readAvailable(timeout: Double = 5) -> [UInt8] {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, Int32(timeout * 1000)) > 0 else { return [] }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let got = recv(descriptor, &buffer, buffer.count, 0)
+        return got > 0 ? Array(buffer[0..<got]) : []
+    }
+
+    /// Reads until the bytes end with `suffix` (or timeout / close).
+    func read(until suffix: String, timeout: Double = 5) -> String {
+        let wanted = Array(suffix.utf8)
+        var out: [UInt8] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while !out.ends(with: wanted), deadline.timeIntervalSinceNow > 0 {
+            let chunk = read(count: 1, timeout: deadline.timeIntervalSinceNow)
+            if chunk.isEmpty { break }
+            out += chunk
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Reads everything that arrives within `quiet` seconds of silence.
+    func drain(quiet: Double = 0.2) -> [UInt8] {
+        var out: [UInt8] = []
+        while true {
+            let chunk = read(count: 65536, timeout: quiet)
+            if chunk.isEmpty { return out }
+            out += chunk
+        }
+    }
+
+    /// True once the peer has closed the connection (EOF within `timeout`).
+    func isClosedByPeer(timeout: Double = 2) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while deadline.timeIntervalSinceNow > 0 {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(deadline.timeIntervalSinceNow * 1000)) > 0 else { return false }
+            var byte: UInt8 = 0
+            let got = recv(descriptor, &byte, 1, 0)
+            if got <= 0 { return true }
+        }
+        return false
+    }
+
+    /// Logs in as `user` with method unix and consumes banner and login replies.
+    func loginUnix(_ user: String = "unix-root") -> Bool {
+        _ = read(count: 32)
+        send("select unix\nauth \(user)\n")
+        return read(until: "AUTH_TRUE =)\n").hasSuffix("AUTH_TRUE =)\n")
+    }
+
+    /// Shuts the connection down (waking any thread blocked on it) and closes the descriptor.
+    func close() {
+        if descriptor >= 0 {
+            shutdown(descriptor, Int32(SHUT_RDWR))
+            Glibc.close(descriptor)
+        }
+        descriptor = -1
+    }
+
+    deinit { close() }
+}
+
+extension Array where Element == UInt8 {
+    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A zenka on its own thread: logs in with a one-time key registered by an admin session and
+/// answers `(<tid>)echo <text>` with `(<tid>)TRUE <text>` and `(<tid>)heart` with `TRUE beating`.
+final class TestZenka: @unchecked Sendable {
+    let socket: RawSocket
+    let name: String
+    private let thread: Thread
+
+    init(name: String, cube: CubeProcess) throws {
+        self.name = name
+        let admin = try RawSocket(path: cube.socketPath)
+        guard admin.loginUnix() else { throw LiveTestError.timeout("admin login") }
+        let key = "key\(UInt64.random(in: 0...UInt64.max))"
+        admin.send("(1)session-key \(name) \(key)\n")
+        _ = admin.read(until: "(1)TRUE key added\n")
+        admin.close()
+        socket = try RawSocket(path: cube.socketPath)
+        _ = socket.read(count: 32)
+        socket.send("select zenka\n\(name) \(key)\n")
+        guard socket.read(until: "AUTH_TRUE =)\n").hasSuffix("AUTH_TRUE =)\n") else {
+            throw LiveTestError.timeout("zenka login")
+        }
+        let socket = self.socket
+        thread = Thread {
+            var pending: [UInt8] = []
+            while true {
+                let chunk = socket.readAvailable(timeout: 3600)
+                if chunk.isEmpty { return }
+                pending += chunk
+                var replies: [UInt8] = []
+                while let lf = pending.firstIndex(of: 0x0A) {
+                    let line = String(decoding: pending[..<lf], as: UTF8.self)
+                    pending.removeFirst(lf + 1)
+                    replies += Array(Self.answer(line).utf8)
+                }
+                if !replies.isEmpty { socket.send(replies) }
+            }
+        }
+        thread.start()
+    }
+
+    private static func answer(_ line: String) -> String {
+        guard line.hasPrefix("("), let close = line.firstIndex(of: ")") else { return "" }
+        let id = line[line.index(after: line.startIndex)..<close]
+        let command = line[line.index(after: close)...]
+        if command.hasPrefix("echo ") { return "(\(id))TRUE \(command.dropFirst(5))\n" }
+        if command.hasPrefix("heart") { return "(\(id))TRUE beating\n" }
+        if command.hasPrefix("never") { return "" }
+        return "(\(id))FALSE command does not exist\n"
+    }
+
+    func stop() { socket.close() }
+}
