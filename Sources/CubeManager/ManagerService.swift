@@ -7,10 +7,23 @@ import ServiceLifecycle
 /// before the socket closes (the service group stops services in reverse order).
 public final class ManagerService: Service {
     private let manager: Manager
+    private let listening: Readiness
 
-    public init(manager: Manager) { self.manager = manager }
+    /// - Parameter listening: signalled once the socket accepts connections.
+    public init(manager: Manager, after listening: Readiness) {
+        self.manager = manager
+        self.listening = listening
+    }
 
     public func run() async throws {
+        // If the server never comes up the group shuts down or is cancelled: stop waiting then.
+        let listening = self.listening
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler { await listening.wait() } onGracefulShutdown: { listening.signal() }
+        } onCancel: {
+            listening.signal()
+        }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         manager.start()
         try? await gracefulShutdown()
         let manager = self.manager

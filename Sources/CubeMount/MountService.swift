@@ -18,8 +18,11 @@ public final class MountService: Service {
     private let allowOther: Bool
     private let logger: Logger
 
-    public init(hub: Hub, path: String, allowOther: Bool, logger: Logger) {
+    private let configuredZenki: Set<String>
+
+    public init(hub: Hub, path: String, allowOther: Bool, configuredZenki: Set<String> = [], logger: Logger) {
         self.hub = hub
+        self.configuredZenki = configuredZenki
         self.path = path
         self.allowOther = allowOther
         self.logger = logger
@@ -28,7 +31,7 @@ public final class MountService: Service {
     public func run() async throws {
         let path = self.path
         makeDirectories(path)
-        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, logger: logger)
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, configuredZenki: configuredZenki, logger: logger)
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount = try await offThread { () throws(FUSEError) -> FUSEMount in
@@ -37,7 +40,9 @@ public final class MountService: Service {
         fileSystem.attach(mount.notifier)
         hub.update { $0.observers["mount"] = { fileSystem.observe($0) } }
         logger.info("network mounted", metadata: ["path": "\(path)"])
-        print("network mounted at \(path)")
+        // Unbuffered, so scripts waiting for this line see it at once.
+        let line = Array("network mounted at \(path)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
 
         try? await gracefulShutdown()
 

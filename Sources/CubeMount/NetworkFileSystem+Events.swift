@@ -11,6 +11,7 @@ extension NetworkFileSystem {
         switch event {
         case .join(let name, let id): (user, session, joined) = (name, id, true)
         case .leave(let name, let id): (user, session, joined) = (name, id, false)
+        case .offer, .offerGone, .lease, .leaseEnded: return resourceChanged(event)
         default: return
         }
         let zenkaStillThere = hub.inspect { $0.zenkaNames.contains(user) }
@@ -39,6 +40,26 @@ extension NetworkFileSystem {
                 invalidations.append(.delete(parent: sessions, child: ino, name: String(session)))
             } else {
                 invalidations.append(.entry(parent: sessions, name: String(session)))
+            }
+            return (wakeups, invalidations)
+        }
+        wakeups.perform()
+        notifier.withLock { $0 }?.send(contentsOf: invalidations)
+    }
+
+    /// An offer or lease appeared or ended: an `events` line and fresh directory entries.
+    private func resourceChanged(_ event: RouterEvent) {
+        let line = Array("\(event)\n".utf8)
+        let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
+            state.events.append(line)
+            var wakeups = Wakeups()
+            for (handle, file) in state.files where file.node == .file(.events, nil) { wakeups.merge(state.drain(handle)) }
+            let invalidations: [Invalidation] = switch event {
+            case .offer(let id, _, _, _), .offerGone(let id, _):
+                [.entry(parent: state.nodes.ino(for: .directory(.offers)), name: String(id))]
+            case .lease(let id, _, _, _), .leaseEnded(let id, _):
+                [.entry(parent: state.nodes.ino(for: .directory(.leases)), name: String(id))]
+            default: []
             }
             return (wakeups, invalidations)
         }

@@ -1,6 +1,7 @@
 import CubeCore
 import CubeFS
 import CubeFUSE
+import CubeNet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,9 @@ extension NetworkFileSystem {
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
         }
-        guard case .file(let role, let port) = node else { return .failure(.isDirectory) }
+        if case .offer = node, flags & O_ACCMODE == O_RDONLY { return openText(node, uid: context.uid) }
+        if case .lease = node, flags & O_ACCMODE == O_RDONLY { return openText(node, uid: context.uid) }
+        guard case .file(let role, let port) = node else { return .failure(node.isDirectory ? .isDirectory : .permissionDenied) }
         let access = flags & O_ACCMODE
         switch role {
         case .cmd where access == O_RDONLY: return .failure(.permissionDenied)
@@ -20,7 +23,7 @@ extension NetworkFileSystem {
         }
         var file = OpenFile(node: node, uid: context.uid)
         switch role {
-        case .readme, .status, .info, .sessions: file.text = Array(TextViews.render(role, port, of: self).utf8)
+        case .readme, .status, .info, .sessions: file.text = Array(TextViews.render(node, of: self).utf8)
         default: break
         }
         let handle = state.withLock { state -> UInt64 in
@@ -37,12 +40,24 @@ extension NetworkFileSystem {
         return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
     }
 
+    /// Opens an `offers/<id>` or `leases/<id>` file: its text is fixed at open.
+    private func openText(_ node: Node, uid: UInt32) -> Result<OpenResult, Errno> {
+        var file = OpenFile(node: node, uid: uid)
+        file.text = Array(TextViews.render(node, of: self).utf8)
+        let handle = state.withLock { state -> UInt64 in
+            defer { state.nextHandle += 1 }
+            state.files[state.nextHandle] = file
+            return state.nextHandle
+        }
+        return .success(OpenResult(handle: handle, directIO: true))
+    }
+
     public func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
                      request: ReadRequest) {
         enum Answer { case bytes([UInt8]), error(Errno), parked }
         let answer = state.withLock { state -> Answer in
             guard var file = state.files[handle] else { return .error(.badFileDescriptor) }
-            if case .file(let role, _) = file.node, [.readme, .status, .info, .sessions].contains(role) {
+            if file.node.isTextFile {
                 let start = min(Int(offset), file.text.count)
                 return .bytes(Array(file.text[start..<min(file.text.count, start + size)]))
             }
@@ -111,5 +126,27 @@ extension NetworkFileSystem {
             state.files[handle] = file
             return .success(ready)
         }
+    }
+}
+
+extension Node {
+    /// Files whose content is generated once at open.
+    var isTextFile: Bool {
+        switch self {
+        case .file(let role, _): [.readme, .status, .info, .sessions].contains(role)
+        case .offer, .lease: true
+        default: false
+        }
+    }
+}
+
+// `rm leases/<id>` releases the lease (as the unix user removing it).
+extension NetworkFileSystem {
+    public func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+        guard state.withLock({ $0.nodes.node(for: parent) }) == .directory(.leases) else { return .failure(.notPermitted) }
+        guard let lease = UInt64(name), exists(.lease(lease)) else { return .failure(.noSuchFileOrDirectory) }
+        guard let user = UnixUser.name(of: context.uid) else { return .failure(.permissionDenied) }
+        let (released, _) = hub.releaseLease(lease, user: "unix-" + user)
+        return released ? .success(()) : .failure(.permissionDenied)
     }
 }

@@ -24,8 +24,12 @@ public final class NetworkFileSystem: FileSystem {
     let owner = (uid: UInt32(getuid()), gid: UInt32(getgid()))
     static let cacheSeconds = 1.0
 
-    public init(hub: Hub, mountPoint: String, logger: Logger) {
+    /// Zenki the manager is configured to run: listed even while offline.
+    let configuredZenki: Set<String>
+
+    public init(hub: Hub, mountPoint: String, configuredZenki: Set<String> = [], logger: Logger) {
         self.hub = hub
+        self.configuredZenki = configuredZenki
         self.mountPoint = mountPoint
         self.logger = logger
     }
@@ -76,7 +80,11 @@ public final class NetworkFileSystem: FileSystem {
                                  .file(.cmd, .cube), .file(.out, .cube), .file(.ask, .cube)]
             return files.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
         case .directory(.zenki):
-            return hub.inspect { $0.zenkaNames }.map { ($0, .zenka($0)) }
+            return zenkaNames().map { ($0, .zenka($0)) }
+        case .directory(.offers):
+            return hub.inspect { $0.allOffers.map(\.id) }.map { (String($0), .offer($0)) }
+        case .directory(.leases):
+            return hub.inspect { $0.allLeases.filter { $0.state == .active }.map(\.id) }.map { (String($0), .lease($0)) }
         case .directory(.sessions):
             return hub.inspect { router in router.activeSessions.map { $0.id } }.map { (String($0), .session($0)) }
         case .directory:
@@ -89,9 +97,14 @@ public final class NetworkFileSystem: FileSystem {
             guard exists(node) else { return [] }
             let roles: [Node.Role] = [.cmd, .out, .ask, .info]
             return roles.map { ($0.rawValue, .file($0, .session(id))) }
-        case .file:
+        case .file, .offer, .lease:
             return []
         }
+    }
+
+    /// Connected and on-demand zenki, and every configured one.
+    func zenkaNames() -> [String] {
+        Set(hub.inspect { $0.zenkaNames }).union(configuredZenki).sorted()
     }
 
     private func name(of node: Node) -> String {
@@ -103,7 +116,9 @@ public final class NetworkFileSystem: FileSystem {
     func exists(_ node: Node) -> Bool {
         switch node {
         case .root, .directory: return true
-        case .zenka(let name): return hub.inspect { $0.zenkaNames.contains(name) }
+        case .zenka(let name): return configuredZenki.contains(name) || hub.inspect { $0.zenkaNames.contains(name) }
+        case .offer(let id): return hub.inspect { $0.allOffers.contains { $0.id == id } }
+        case .lease(let id): return hub.inspect { $0.allLeases.contains { $0.id == id && $0.state == .active } }
         case .session(let id): return hub.inspect { $0.summary(of: id)?.isLoggedIn == true }
         case .file(_, .zenka(let name)?): return exists(.zenka(name))
         case .file(_, .session(let id)?): return exists(.session(id))

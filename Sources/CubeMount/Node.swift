@@ -9,6 +9,10 @@ enum Node: Hashable, Sendable {
     case zenka(String)
     case session(SessionID)
     case file(Role, PortTarget?)
+    /// `offers/<id>`: one resource offer.
+    case offer(UInt64)
+    /// `leases/<id>`: one lease; `rm` releases it.
+    case lease(UInt64)
 
     /// The fixed directories under the root.
     enum Directory: String, CaseIterable, Sendable {
@@ -30,7 +34,7 @@ enum Node: Hashable, Sendable {
     var isDirectory: Bool {
         switch self {
         case .root, .directory, .zenka, .session: true
-        case .file: false
+        case .file, .offer, .lease: false
         }
     }
 
@@ -40,7 +44,7 @@ enum Node: Hashable, Sendable {
         case .root, .directory, .zenka, .session: 0o555
         case .file(.cmd, _): 0o222
         case .file(.ask, _): 0o666
-        case .file: 0o444
+        case .file, .offer, .lease: 0o444
         }
     }
 }

@@ -4,7 +4,36 @@ import CubeNet
 
 /// The small generated text files of the mount (`README`, `status`, `info`, `sessions`).
 enum TextViews {
-    static func render(_ role: Node.Role, _ port: PortTarget?, of fileSystem: NetworkFileSystem) -> String {
+    static func render(_ node: Node, of fileSystem: NetworkFileSystem) -> String {
+        let hub = fileSystem.hub
+        switch node {
+        case .offer(let id):
+            return hub.inspect { router in
+                guard let offer = router.allOffers.first(where: { $0.id == id }) else { return "" }
+                var text = "id: \(offer.id)\nkind: \(offer.kind)\nprovider: \(offer.providerUser)\n"
+                text += "provider-session: \(offer.provider)\ncapacity: \(offer.capacity)\navailable: \(offer.available)\n"
+                for attribute in offer.attributes {
+                    let parts = attribute.split(separator: "=", maxSplits: 1)
+                    text += "\(parts[0]): \(parts.count > 1 ? String(parts[1]) : "")\n"
+                }
+                return text
+            }
+        case .lease(let id):
+            let now = Timestamp.now
+            return hub.inspect { router in
+                guard let lease = router.allLeases.first(where: { $0.id == id }) else { return "" }
+                let left = lease.expires > now.monotonic ? lease.expires - now.monotonic : 0
+                return "id: \(lease.id)\noffer: \(lease.offer)\nconsumer: \(lease.consumerUser)\namount: \(lease.amount)\n"
+                    + "ttl: \(lease.ttl)\nexpires-in: \(TimeText.duration(nanoseconds: left))\n"
+            }
+        case .file(let role, let port):
+            return render(role, port, of: fileSystem)
+        default:
+            return ""
+        }
+    }
+
+    private static func render(_ role: Node.Role, _ port: PortTarget?, of fileSystem: NetworkFileSystem) -> String {
         let hub = fileSystem.hub
         switch (role, port) {
         case (.readme, _):
@@ -35,7 +64,9 @@ enum TextViews {
             return hub.inspect { router in
                 let sessions = router.sessions(of: name)
                 let state = !sessions.isEmpty ? "online" : (router.isOnDemand(name) ? "offline (on demand)" : "offline")
-                return "name: \(name)\nstate: \(state)\nsessions: \(sessions.map(String.init).joined(separator: " "))\noffers: 0\n"
+                let offers = router.allOffers.filter { $0.providerUser == name }.map { String($0.id) }
+                return "name: \(name)\nstate: \(state)\nsessions: \(sessions.map(String.init).joined(separator: " "))\n"
+                    + "offers: \(offers.joined(separator: " "))\n"
             }
         case (.info, .session(let id)?):
             return hub.inspect { router in

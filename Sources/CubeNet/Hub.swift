@@ -112,6 +112,17 @@ public final class Hub: Sendable {
         run { $0.zenkaStartFailed(name, now: .now) }
     }
 
+    /// Releases a lease on behalf of `user` (the mount's `rm leases/<id>`).
+    /// - Returns: whether it was released, and the reason when not.
+    public func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
+        let (released, message, resolved) = state.withLockedValue { state -> (Bool, String, [Resolved]) in
+            let (released, message, actions) = state.router.release(lease, user: user, now: .now)
+            return (released, message, Self.resolve(actions, in: &state))
+        }
+        perform(resolved)
+        return (released, message)
+    }
+
     /// Periodic housekeeping (route timeouts, key expiry).
     public func tick() {
         run { $0.tick(now: .now) }

@@ -21,7 +21,9 @@ struct Daemon {
         })
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
+        let listening = Readiness()
         let server = CubeServer(hub: hub, logger: logger) { path in
+            listening.signal()
             // One plain line on stdout for people and scripts: where to connect.
             let line = Array("cube '\(configuration.nodeName)' serving on \(path)\n".utf8)
             _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
@@ -34,12 +36,12 @@ struct Daemon {
             let runtime = socket.lastIndex(of: "/").map { String(socket[..<$0]) } ?? "."
             let manager = Manager(hub: hub, definitions: configuration.zenki, files: loaded.zenkaFiles,
                                   runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
-            services.append(.init(service: ManagerService(manager: manager)))
+            services.append(.init(service: ManagerService(manager: manager, after: listening)))
         }
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
-                                                        logger: logger)))
+                                                        configuredZenki: Set(configuration.zenki.keys), logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services,

@@ -55,7 +55,8 @@ access.cmd.usr.admin = **
 access.cmd.usr.v7 = **
 # Everyone: read-only commands, liveness checks of any zenka, and their own session.
 access.cmd.usr.* = heart whoami name commands list present ptl-ver exit close \
-                   select unselect basepath *.heart v7.list v7.status p7-log.append
+                   select unselect basepath *.heart v7.list v7.status p7-log.append \
+                   offer unoffer offers acquire renew release leases
 
 # --- limits -----------------------------------------------------------------------
 # Longest line before login (bytes); a longer one closes the session.

@@ -21,7 +21,7 @@ extension MountLiveTests {
         #expect(out.lines.first == "(3)FALSE command not known or no permission for 'calc.echo'", "\(out)")
         #expect(out.lines.dropFirst().first?.hasPrefix("(4)TRUE beating [ ") == true, "\(out)")
         // A plain shell redirection by that user is refused the same way, and heart works.
-        let denied = MountChild.run(user.prefix + ["/bin/sh", "-c", "echo 'echo x' > \(shq(mount.path("zenki/calc/cmd")))"])
+        let denied = MountChild.run(user.prefix + ["/bin/bash", "-c", "echo 'echo x' > \(shq(mount.path("zenki/calc/cmd")))"])
         #expect(denied.status != 0 && denied.errors.contains("Permission denied"), "\(denied)")
         let allowed = MountChild.run(user.prefix + ["/bin/sh", "-c", "echo heart > \(shq(mount.path("zenki/calc/cmd")))"])
         #expect(allowed.succeeded, "\(allowed)")

@@ -23,6 +23,13 @@ public struct LocalCommand: Sendable {
         .init(name: "ondemand-zenka", usage: "ondemand-zenka add|del <name>", summary: "register an on-demand zenka"),
         .init(name: "term-all", usage: "term-all <user|sid> [message]", summary: "terminate sessions"),
         .init(name: "ptl-ver", usage: "ptl-ver", summary: "the protocol version"),
+        .init(name: "offer", usage: "offer <kind> <capacity> [key=value...]", summary: "offer a resource (e.g. storage 10GiB)"),
+        .init(name: "unoffer", usage: "unoffer <offer>", summary: "withdraw one of your offers"),
+        .init(name: "offers", usage: "offers [kind]", summary: "table of resource offers"),
+        .init(name: "acquire", usage: "acquire <offer> <amount> [ttl]", summary: "lease part of an offer (ttl in s, default 3600)"),
+        .init(name: "renew", usage: "renew <lease> [ttl]", summary: "extend one of your leases"),
+        .init(name: "release", usage: "release <lease>", summary: "give a lease back"),
+        .init(name: "leases", usage: "leases", summary: "your leases, held and provided"),
     ]
 
     /// The local command called `name`, if any.

@@ -17,6 +17,14 @@ struct Route: Sendable {
     var lastActivity: UInt64
     /// Set when a routed `heart` is timed: its reply gets the latency appended.
     let heartStarted: UInt64?
+    /// Set for routes the cube itself made for a purpose (a `lease-request`).
+    var purpose: RoutePurpose?
+}
+
+/// Why the cube made a route on a session's behalf.
+enum RoutePurpose: Equatable, Sendable {
+    /// Asking a provider for the lease with this id.
+    case leaseRequest(UInt64)
 }
 
 /// A command held for an on-demand zenka that is being started.

@@ -38,6 +38,17 @@ extension Router {
         case "session-key": reply(sessionKey(words, now: now))
         case "ondemand-zenka": reply(onDemandCommand(words, now: now, actions: &actions))
         case "term-all": termAll(words, command: command, caller: id, user: user, now: now, actions: &actions)
+        case "offer": reply(offerCommand(words, from: id, user: user, now: now, actions: &actions))
+        case "unoffer": reply(unofferCommand(words, from: id, user: user, now: now, actions: &actions))
+        case "offers": table(offersTable(kind: words.first))
+        case "acquire": acquire(command, words: words, from: id, user: user, now: now, actions: &actions)
+        case "renew": reply(renew(words, user: user, now: now))
+        case "release":
+            guard let text = words.first, let lease = UInt64(text) else { return reply(.falseReply, "no such lease '\(words.first ?? "")'") }
+            let (released, message, more) = release(lease, user: user, now: now)
+            actions += more
+            reply(released ? .trueReply : .falseReply, message)
+        case "leases": table(leasesTable(user: user, now: now))
         default: reply(.falseReply, Wire.commandDoesNotExist)
         }
 

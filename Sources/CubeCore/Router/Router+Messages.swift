@@ -98,8 +98,9 @@ extension Router {
     }
 
     /// Creates one route and writes the command to its target under a fresh target id.
+    @discardableResult
     mutating func forward(_ command: Command, remainder: [UInt8], from source: SessionID, to target: SessionID,
-                          now: Timestamp, actions: inout [RouterAction]) {
+                          now: Timestamp, actions: inout [RouterAction]) -> RouteID {
         let targetID = newTargetID(for: target)
         let timedHeart = remainder.elementsEqual("heart".utf8) && command.multiline == nil
             && !(command.args?.elementsEqual("notime".utf8) ?? false)
@@ -117,6 +118,7 @@ extension Router {
         sessions[target]?.targetRoutes[targetID] = routeID
         stats.commandsRouted += 1
         actions.append(.send(target, bytes))
+        return routeID
     }
 
     /// Sessions addressed by a path's first element (only logged-in ones).
@@ -155,6 +157,10 @@ extension Router {
         guard let routeID = sessions[id]?.targetRoutes[reply.id], var route = routes[routeID], route.target == id else {
             actions.append(.event(.droppedReply(session: id, id: reply.id)))
             return
+        }
+        if case .leaseRequest(let lease) = route.purpose, reply.keyword.closesRoute {
+            endRoute(routeID)
+            return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
         }
         let bytes: [UInt8]
         if reply.keyword.hasBody {

@@ -20,6 +20,10 @@ public struct Router: Sendable {
     var zenkaKeys: [String: [ZenkaKey]] = [:]
     var onDemand: [String: OnDemandZenka] = [:]
     var nextOnDemandID = 1
+    var offers: [UInt64: Offer] = [:]
+    var leases: [UInt64: Lease] = [:]
+    var nextOfferID: UInt64 = 1
+    var nextLeaseID: UInt64 = 1
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -116,6 +120,7 @@ public struct Router: Sendable {
         var actions: [RouterAction] = []
         expireRoutes(now: now, actions: &actions)
         expireQueuedCommands(now: now, actions: &actions)
+        expireLeases(now: now, actions: &actions)
         for (name, keys) in zenkaKeys {
             let live = keys.filter { $0.expires > now.monotonic }
             zenkaKeys[name] = live.isEmpty ? nil : live
@@ -202,14 +207,17 @@ public struct Router: Sendable {
         for routeID in session.sourceRoutes.sorted() {
             guard let route = routes.removeValue(forKey: routeID) else { continue }
             sessions[route.target]?.targetRoutes[route.targetCommandID] = nil
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
         for routeID in session.targetRoutes.values.sorted() {
             guard let route = routes.removeValue(forKey: routeID) else { continue }
             sessions[route.source]?.sourceRoutes.remove(routeID)
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
                 actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
             }
         }
+        providerLeft(id, now: now, actions: &actions)
         for (name, var entry) in onDemand where entry.queue.contains(where: { $0.source == id }) {
             entry.queue.removeAll { $0.source == id }
             onDemand[name] = entry

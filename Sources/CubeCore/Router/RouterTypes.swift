@@ -67,6 +67,10 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     case leave(user: String, session: SessionID)
     case loginFailed(session: SessionID, method: String, user: String)
     case droppedReply(session: SessionID, id: UInt64)
+    case offer(id: UInt64, kind: String, capacity: UInt64, provider: String)
+    case offerGone(id: UInt64, reason: String)
+    case lease(id: UInt64, offer: UInt64, consumer: String, amount: UInt64)
+    case leaseEnded(id: UInt64, reason: String)
 
     public var description: String {
         switch self {
@@ -74,6 +78,10 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .leave(let user, let session): "leave \(user) \(session)"
         case .loginFailed(let session, let method, let user): "login-failed \(session) \(method) \(user)"
         case .droppedReply(let session, let id): "dropped-reply \(session) \(id)"
+        case .offer(let id, let kind, let capacity, let provider): "offer \(id) \(kind) \(capacity) \(provider)"
+        case .offerGone(let id, let reason): "unoffer \(id) \(reason)"
+        case .lease(let id, let offer, let consumer, let amount): "lease \(id) \(offer) \(consumer) \(amount)"
+        case .leaseEnded(let id, let reason): "lease-end \(id) \(reason)"
         }
     }
 }

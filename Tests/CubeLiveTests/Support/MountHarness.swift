@@ -16,23 +16,22 @@ final class MountedCube: @unchecked Sendable {
     private var cleanedUp = false
 
     /// Starts a cube mounting at `mountPoint` (a new directory under /tmp if nil) and waits until
-    /// the mount is in the mount table. Mounts listed in `replacing` (ids from ``MountInfo``) are
-    /// the stale ones a killed cube left: the new cube must clear them, so they do not count.
-    init(allowOther: Bool = false, mountPoint: String? = nil, replacing stale: Set<Int> = []) throws {
+    /// the mount is in the mount table. With `stale`, a killed cube left a dead mount there that
+    /// the new cube must clear: then the wait is until `ls` in a child succeeds (a dead mount
+    /// answers ENOTCONN at once, so this never hangs).
+    init(allowOther: Bool = false, mountPoint: String? = nil, stale: Bool = false) throws {
         let point = mountPoint ?? "/tmp/p7mnt-\(UUID().uuidString.prefix(8))"
         mkdir(point, 0o755)
         self.mountPoint = point
         cube = try CubeProcess(arguments: ["--mount", point] + (allowOther ? ["--allow-other"] : []))
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let fresh = MountInfo.entries(at: point).filter { !stale.contains($0.id) }
-            if !fresh.isEmpty { return }
-            if !cube.process.isRunning { break }
-            usleep(5_000)
+        while Date() < deadline && cube.process.isRunning {
+            if !MountInfo.entries(at: point).isEmpty
+                && (!stale || MountChild.run(["/bin/ls", point], timeout: 3).succeeded) { return }
+            usleep(stale ? 20_000 : 5_000)
         }
-        let errors = cube.standardError()
         cleanup()
-        throw LiveTestError.timeout("cube did not mount \(point): \(errors)")
+        throw LiveTestError.timeout("cube did not mount \(point): \(cube.standardError())")
     }
 
     /// `mountPoint` joined with a relative path inside the mount (for child processes only).

@@ -228,4 +228,31 @@ enum MountScripts {
     samples.sort()
     print('ok=%d median_us=%.1f p90_us=%.1f' % (ok, statistics.median(samples) * 1e6, samples[int(len(samples) * 0.9)] * 1e6), flush=True)
     """#
+
+    /// `refusals DIR`: tries what FILESYSTEM.md refuses with EPERM (create, unlink, rename,
+    /// truncate to non-zero) and what it accepts (`O_TRUNC`, `O_APPEND`, truncate to zero) inside
+    /// DIR (a zenka directory); prints `<operation> <ok|ERRNONAME>` per line.
+    static let refusals = #"""
+    import os, sys, errno
+    d = sys.argv[1]
+    def attempt(name, action):
+        try:
+            action()
+            print(name, 'ok', flush=True)
+        except OSError as error:
+            print(name, errno.errorcode.get(error.errno, error.errno), flush=True)
+    def write_with(flags):
+        fd = os.open(d + '/cmd', os.O_WRONLY | flags)
+        os.write(fd, b'heart\n')
+        os.close(fd)
+    attempt('create', lambda: os.close(os.open(d + '/new', os.O_WRONLY | os.O_CREAT, 0o644)))
+    attempt('unlink', lambda: os.unlink(d + '/out'))
+    attempt('rename', lambda: os.rename(d + '/out', d + '/out2'))
+    attempt('truncate5', lambda: os.truncate(d + '/cmd', 5))
+    attempt('truncate0', lambda: os.truncate(d + '/cmd', 0))
+    attempt('trunc', lambda: write_with(os.O_TRUNC))
+    attempt('append', lambda: write_with(os.O_APPEND))
+    attempt('readcmd', lambda: os.close(os.open(d + '/cmd', os.O_RDONLY)))
+    attempt('writeout', lambda: os.close(os.open(d + '/out', os.O_WRONLY)))
+    """#
 }
