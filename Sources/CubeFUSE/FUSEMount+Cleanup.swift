@@ -17,7 +17,8 @@ extension FUSEMount {
     ///
     /// Detection: a FUSE entry for `path` in `/proc/self/mountinfo`, or `stat` failing with `ENOTCONN`.
     /// Clearing: `fusermount3 -u`, then `fusermount3 -u -z`, then (as root) `umount2(MNT_DETACH)` and
-    /// `umount -l`, until nothing is mounted there. A live FUSE mount at `path` is cleared too.
+    /// `umount -l`, until nothing is mounted there. A live FUSE mount (one that still answers)
+    /// is left alone: ``FUSEError/mountPointBusy(path:fileSystemType:)``.
     /// Blocking; call off the concurrency pool.
     /// - Parameters:
     ///   - path: The mount point.
@@ -35,8 +36,12 @@ extension FUSEMount {
             throw .mountPointBusy(path: mountPoint, fileSystemType: foreign.fileSystemType)
         }
         var info = stat()
-        let disconnected = mounts.isEmpty && stat(mountPoint, &info) != 0 && errno == ENOTCONN
-        guard !mounts.isEmpty || disconnected else { return false }
+        let disconnected = stat(mountPoint, &info) != 0 && errno == ENOTCONN
+        // A FUSE mount that still answers belongs to a running daemon: never pull it away.
+        if let live = mounts.first, !disconnected {
+            throw .mountPointBusy(path: mountPoint, fileSystemType: live.fileSystemType)
+        }
+        guard disconnected else { return false }
         logger.warning("clearing stale FUSE mount", metadata: ["path": "\(mountPoint)"])
         try forceUnmount(mountPoint)
         return true

@@ -30,7 +30,7 @@ public final class MountService: Service {
 
     public func run() async throws {
         let path = self.path
-        makeDirectories(path)
+        UnixSocketFile.makeDirectories(path)
         let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, configuredZenki: configuredZenki, logger: logger)
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
@@ -50,14 +50,6 @@ public final class MountService: Service {
         fileSystem.shutdown()
         try? await offThread { () throws(FUSEError) in mount.unmount() }
         logger.info("network unmounted", metadata: ["path": "\(path)"])
-    }
-
-    private func makeDirectories(_ path: String) {
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            mkdir(current, 0o755)
-        }
     }
 }
 

@@ -45,7 +45,7 @@ struct MountState: Sendable {
     mutating func drain(_ handle: UInt64) -> Wakeups {
         guard var file = files[handle] else { return Wakeups() }
         var wakeups = Wakeups()
-        if let poll = file.pollHandle, hasData(file) {
+        if let poll = file.pollHandle, hasData(file) || file.ended || shuttingDown {
             wakeups.polls.append(poll)
             file.pollHandle = nil
         }

@@ -12,7 +12,8 @@ extension NetworkFileSystem {
         guard let node = state.withLock({ $0.files[handle]?.node }), case .file(let role, let port?) = node else {
             return .badFileDescriptor
         }
-        guard let session = userSession(for: uid) else { return .permissionDenied }
+        // Without a user name to speak as, every command is refused (and says why in `out`).
+        let session = userSession(for: uid)
         var wire: [UInt8] = []
         var firstError: Errno?
         var wakeups = Wakeups()
@@ -25,6 +26,11 @@ extension NetworkFileSystem {
             case .refused(let reason):
                 refusal = reason
             case .command(let command):
+                guard let session else {
+                    refusal = .init(kind: .denied, visibleID: command.visibleID,
+                                    text: "uid \(uid) has no unix user name to speak as")
+                    break
+                }
                 switch hub.inspect({ $0.preflight(user: session.user, path: command.path) }) {
                 case .accepted:
                     state.withLock { state in
@@ -61,7 +67,7 @@ extension NetworkFileSystem {
             })
         }
         wakeups.perform()
-        if !wire.isEmpty { hub.received(wire, from: session.id) }
+        if let session, !wire.isEmpty { hub.received(wire, from: session.id) }
         return firstError
     }
 

@@ -52,7 +52,8 @@ public enum UnixSocketFile {
         return result == 0
     }
 
-    private static func makeDirectories(_ path: String) {
+    /// Creates `path` and its missing parents (mode 0755), like `mkdir -p`.
+    public static func makeDirectories(_ path: String) {
         var current = ""
         for component in path.split(separator: "/") {
             current += "/" + component

@@ -39,4 +39,19 @@ extension MountLiveTests {
         #expect(listing.status != 0 && listing.errors.contains("Permission denied"), "\(listing)")
         #expect(mount.ls().succeeded)
     }
+
+    @Test func aUidWithoutAUserNameGetsEACCESAndTheReasonAsAFalseLineInOut() throws {
+        let uid = (54_321...54_400).first { getpwuid(UInt32($0)) == nil }.map(UInt32.init) ?? 54_321
+        let nobody = MountUser(name: "uid\(uid)", uid: uid, gid: uid)
+        let mount = try MountedCube(allowOther: true)
+        defer { mount.cleanup() }
+        let zenka = try TestZenka(name: "calc", cube: mount.cube)
+        defer { zenka.stop() }
+        #expect(mount.waitListed("calc") != nil)
+        let write = mount.write("zenki/calc/cmd", ["(9)heart\\n"], asUser: nobody)
+        #expect(write.lines == ["write EACCES", "close ok"], "\(write)")
+        // FILESYSTEM.md: every refusal also goes to `out` as a FALSE line.
+        let out = mount.readLines("zenki/calc/out", pattern: "(9)", timeout: 2)
+        #expect(out.lines.first?.hasPrefix("(9)FALSE ") == true, "no FALSE line for the refused write: \(out)")
+    }
 }

@@ -48,22 +48,30 @@ extension MountLiveTests {
     }
 
     /// Not a threshold: prints the median `cmd` write → reply readable in `out`, next to the same
-    /// round trip over the unix socket, both through the same zenka.
+    /// round trip over the unix socket, through the same test zenka (`echo`) and for a command the
+    /// cube answers itself (`whoami`). Each figure: 200 sequential round trips by a python3 helper.
     @Test func measuresTheMedianRoundTripThroughCmdAndOutNextToTheSocket() throws {
         let mount = try MountedCube()
         defer { mount.cleanup() }
         let zenka = try TestZenka(name: "calc", cube: mount.cube)
         defer { zenka.stop() }
         #expect(mount.waitListed("calc") != nil)
-        let rounds = 200
-        let viaMount = MountChild.py(MountScripts.roundTripMount,
-                                     [mount.path("zenki/calc/cmd"), mount.path("zenki/calc/out"), String(rounds)],
-                                     timeout: 30)
-        let viaSocket = MountChild.py(MountScripts.roundTripSocket, [mount.cube.socketPath, "calc", String(rounds)],
-                                      timeout: 30)
-        #expect(viaMount.lines.first?.hasPrefix("ok=\(rounds) ") == true, "\(viaMount)")
-        #expect(viaSocket.lines.first?.hasPrefix("ok=\(rounds) ") == true, "\(viaSocket)")
-        print("mount round trip (\(rounds)× echo, cmd write → reply read from out): \(viaMount.lines.first ?? "failed")")
-        print("socket round trip (\(rounds)× calc.echo over the unix socket):       \(viaSocket.lines.first ?? "failed")")
+        let rounds = "200"
+        let runs: [(String, MountChild.Outcome)] = [
+            ("zenka echo, mount  zenki/calc/cmd → zenki/calc/out",
+             MountChild.py(MountScripts.roundTripMount,
+                           [mount.path("zenki/calc/cmd"), mount.path("zenki/calc/out"), rounds, "echo rt"], timeout: 30)),
+            ("zenka echo, socket calc.echo",
+             MountChild.py(MountScripts.roundTripSocket, [mount.cube.socketPath, rounds, "calc.echo rt"], timeout: 30)),
+            ("local whoami, mount  cmd → out",
+             MountChild.py(MountScripts.roundTripMount, [mount.path("cmd"), mount.path("out"), rounds, "whoami"],
+                           timeout: 30)),
+            ("local whoami, socket whoami",
+             MountChild.py(MountScripts.roundTripSocket, [mount.cube.socketPath, rounds, "whoami"], timeout: 30)),
+        ]
+        for (name, run) in runs {
+            #expect(run.lines.first?.hasPrefix("ok=\(rounds) ") == true, "\(name): \(run)")
+            print("round trip \(name): \(run.lines.first ?? "failed: \(run)")")
+        }
     }
 }

@@ -113,8 +113,8 @@ final class MountChild: @unchecked Sendable {
         let base = NSTemporaryDirectory() + "p7mount-child-\(UUID().uuidString.prefix(8))"
         outputPath = base + ".out"
         errorPath = base + ".err"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
         process.standardInput = FileHandle.nullDevice
@@ -175,6 +175,13 @@ final class MountChild: @unchecked Sendable {
         python(script, arguments, asUser: user).wait(timeout: timeout)
     }
 
+    /// `read(2)`'s number as `/proc/<pid>/syscall` shows it.
+    #if arch(arm64)
+    static let readSyscall = "63 "
+    #else
+    static let readSyscall = "0 "
+    #endif
+
     /// Waits until the child sleeps in `read(2)` (e.g. a `cat out` parked by the mount).
     func waitUntilBlockedInRead(timeout: Double = 5) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
@@ -182,7 +189,7 @@ final class MountChild: @unchecked Sendable {
             let syscall = (try? String(contentsOfFile: "/proc/\(pid)/syscall", encoding: .utf8)) ?? ""
             let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
             let state = stat.split(separator: ")").last?.split(separator: " ").first
-            if syscall.hasPrefix("0 "), state == "S" { return true }
+            if syscall.hasPrefix(Self.readSyscall), state == "S" { return true }
             usleep(2_000)
         }
         return false
@@ -290,7 +297,7 @@ func mountFlag() -> String { NSTemporaryDirectory() + "p7flag-\(UUID().uuidStrin
 
 func flagExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-func raiseFlag(_ path: String) { FileManager.default.createFile(atPath: path, contents: nil) }
+func raiseFlag(_ path: String) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
 
 /// Waits until a child created `path`.
 func waitForFlag(_ path: String, timeout: Double = 5) -> Bool { mountWait(timeout: timeout) { flagExists(path) } != nil }

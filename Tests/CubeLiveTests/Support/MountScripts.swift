@@ -82,6 +82,7 @@ enum MountScripts {
     import os, sys, time, signal, subprocess
     def unblock():
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    READ = '63 ' if os.uname().machine == 'aarch64' else '0 '
     child = subprocess.Popen(['/bin/cat', sys.argv[1]], stdout=subprocess.DEVNULL, preexec_fn=unblock)
     blocked, deadline = False, time.monotonic() + 5
     while time.monotonic() < deadline and child.poll() is None:
@@ -90,7 +91,7 @@ enum MountScripts {
             state = open('/proc/%d/stat' % child.pid).read().rsplit(')', 1)[1].split()[0]
         except OSError:
             syscall, state = '', ''
-        if syscall.startswith('0 ') and state == 'S':
+        if syscall.startswith(READ) and state == 'S':
             blocked = True
             break
         time.sleep(0.002)
@@ -170,60 +171,70 @@ enum MountScripts {
     print('read ' + os.read(fd, 65536).decode().rstrip('\n'), flush=True)
     """#
 
-    /// `rttmount CMD OUT N`: N sequential `echo rt<i>` written to CMD, each waited for in OUT.
+    /// `rttmount CMD OUT N COMMAND`: N sequential `(<id>)COMMAND` lines written to CMD, each
+    /// waited for until its reply (`(<id>)...`) can be read from OUT (opened first).
     /// Prints `ok=<count> median_us=<..> p90_us=<..>`.
     static let roundTripMount = #"""
     import os, sys, time, statistics
-    cmd, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    cmd, out, n, command = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].encode()
     r = os.open(out, os.O_RDONLY)
     w = os.open(cmd, os.O_WRONLY)
     samples, ok, buffer = [], 0, b''
     for i in range(n):
-        want = b'TRUE rt%d\n' % i
+        tag = b'(%d)' % (100000 + i)
         start = time.perf_counter()
-        os.write(w, b'echo rt%d\n' % i)
-        while want not in buffer:
+        os.write(w, tag + command + b'\n')
+        found = False
+        while not found:
+            while b'\n' in buffer:
+                line, buffer = buffer.split(b'\n', 1)
+                if line.startswith(tag):
+                    found = True
+                    break
+            if found:
+                break
             data = os.read(r, 65536)
             if not data:
                 break
             buffer += data
         samples.append(time.perf_counter() - start)
-        if want in buffer:
-            ok += 1
-            buffer = buffer.split(want, 1)[1]
+        ok += found
     samples.sort()
     print('ok=%d median_us=%.1f p90_us=%.1f' % (ok, statistics.median(samples) * 1e6, samples[int(len(samples) * 0.9)] * 1e6), flush=True)
     """#
 
-    /// `rttsocket SOCKET TARGET N`: the same round trip over the unix socket (unix login as root).
+    /// `rttsocket SOCKET N COMMAND`: the same round trip over the unix socket, logged in with
+    /// unix auth as root: `(<id>)COMMAND` sent, its reply line awaited.
     static let roundTripSocket = #"""
     import socket, sys, time, statistics
-    path, target, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    path, n, command = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
     buffer = b''
-    def until(suffix):
+    def line_starting(prefix):
         global buffer
-        while suffix not in buffer:
+        while True:
+            while b'\n' in buffer:
+                line, buffer = buffer.split(b'\n', 1)
+                if line.startswith(prefix):
+                    return True
             data = s.recv(65536)
             if not data:
                 return False
             buffer += data
-        buffer = buffer.split(suffix, 1)[1]
-        return True
     while len(buffer) < 32:
         buffer += s.recv(64)
     buffer = buffer[32:]
     s.sendall(b'select unix\nauth unix-root\n')
-    if not until(b'AUTH_TRUE =)\n'):
+    if not line_starting(b'AUTH_TRUE'):
         print('login failed', flush=True)
         sys.exit(1)
     samples, ok = [], 0
     for i in range(n):
+        tag = b'(%d)' % (100000 + i)
         start = time.perf_counter()
-        s.sendall(b'(%d)%s.echo rt%d\n' % (i + 1, target.encode(), i))
-        if until(b'(%d)TRUE rt%d\n' % (i + 1, i)):
-            ok += 1
+        s.sendall(tag + command + b'\n')
+        ok += line_starting(tag + b'TRUE')
         samples.append(time.perf_counter() - start)
     samples.sort()
     print('ok=%d median_us=%.1f p90_us=%.1f' % (ok, statistics.median(samples) * 1e6, samples[int(len(samples) * 0.9)] * 1e6), flush=True)
@@ -254,5 +265,33 @@ enum MountScripts {
     attempt('append', lambda: write_with(os.O_APPEND))
     attempt('readcmd', lambda: os.close(os.open(d + '/cmd', os.O_RDONLY)))
     attempt('writeout', lambda: os.close(os.open(d + '/out', os.O_WRONLY)))
+    """#
+
+    /// `askwait ASK LINES...`: writes LINES to ASK (opened read-write), then reads until
+    /// end-of-file or until a caught SIGALRM 600 ms later interrupts the read. Prints what was read
+    /// (`got <repr>`) and `EOF` or `interrupted`.
+    static let askWait = #"""
+    import os, sys, signal
+    fd = os.open(sys.argv[1], os.O_RDWR)
+    os.write(fd, ''.join(line + '\n' for line in sys.argv[2:]).encode())
+    class Alarm(Exception):
+        pass
+    def ring(signum, frame):
+        raise Alarm()
+    signal.signal(signal.SIGALRM, ring)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.setitimer(signal.ITIMER_REAL, 0.6)
+    got, end = b'', 'EOF'
+    try:
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            got += data
+    except Alarm:
+        end = 'interrupted'
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    print('got ' + repr(got.decode()), flush=True)
+    print(end, flush=True)
     """#
 }

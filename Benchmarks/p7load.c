@@ -1,0 +1,640 @@
+/*
+ * p7load — the load generators of `make bench` (Benchmarks/README.md, docs/performance.md).
+ *
+ * One small C program, so that the client side is never the bottleneck: every mode uses
+ * blocking or epoll I/O on plain file descriptors, parses replies in place without copying,
+ * and writes all requests that became due after one read in a single write().
+ *
+ *   p7load cube-responder SOCKET NAME            log in as zenka NAME (key registered through an
+ *                                                admin session), answer `(<tid>)<cmd> <x>` with
+ *                                                `(<tid>)TRUE <x>`; prints "ready"
+ *   p7load cube-request SOCKET DEPTH WARMUP SECS [COUNT]
+ *                                                routed request-reply through a cube:
+ *                                                `(<id>)bench.echo x` -> `(<id>)TRUE x`
+ *   p7load raw-request DEPTH WARMUP SECS         the same bytes over one socketpair to a forked
+ *                                                responder process (the floor, no router)
+ *   p7load nats-responder PORT                   SUB bench.echo; answer each MSG with PUB to its
+ *                                                reply subject; prints "ready"
+ *   p7load nats-request PORT DEPTH WARMUP SECS   PUB bench.echo _INBOX.r.<id>, SUB _INBOX.r.*
+ *   p7load idle SOCKET N                         log in N sessions, print "ready", hold them
+ *                                                until standard input closes
+ *   p7load active SOCKET N SECS                  log in N sessions, each keeps one routed request
+ *                                                in flight for SECS; prints "active" when it starts
+ *   p7load fs MOUNT COUNT                        write `(<id>)bench.echo x` to MOUNT/zenki/bench/cmd,
+ *                                                read MOUNT/zenki/bench/out until `(<id>)TRUE x`
+ *
+ * Request modes print one line of key=value pairs: ops, secs, rate (per second), p50_us,
+ * p99_us (round-trip latency) and cpu (user+system seconds this process used while measuring).
+ * DEPTH is the number of requests in flight (1 = sequential). A run lasts WARMUP+SECS seconds;
+ * only the last SECS count. With COUNT > 0 it stops after COUNT measured requests instead.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUF (1 << 20)
+#define RING 4096 /* > any DEPTH: send times indexed by id % RING */
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "p7load: ");
+    vfprintf(stderr, fmt, ap);
+    if (errno) fprintf(stderr, " (%s)", strerror(errno));
+    fprintf(stderr, "\n");
+    va_end(ap);
+    exit(2);
+}
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static double cpu_seconds(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec * 1e-6;
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            die("write");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void read_exact(int fd, char *p, size_t n) {
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r == 0) { errno = 0; die("connection closed during login"); }
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            die("read");
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+static int connect_unix(const char *path) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    while (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) { usleep(1000); continue; } /* listen backlog full */
+        die("connect %s", path);
+    }
+    return fd;
+}
+
+static int connect_tcp(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect 127.0.0.1:%d", port);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+/* ---- Protocol-7 login ------------------------------------------------------------------ */
+
+static const char AUTH_OK[] = "TRUE continue\nAUTH_TRUE =)\n";
+
+static void check_banner(const char *b) {
+    if (memcmp(b, "\\\\PROTOCOL-7-VERSION\\\\", 22) != 0 || b[31] != '\n') {
+        errno = 0;
+        die("bad banner %.32s", b);
+    }
+}
+
+/* Sends the login lines; with wait, reads banner and answer and checks them. */
+static void p7_login_send(int fd, const char *lines) { write_all(fd, lines, strlen(lines)); }
+
+static void p7_login_finish(int fd) {
+    char b[32 + sizeof AUTH_OK - 1];
+    read_exact(fd, b, sizeof b);
+    check_banner(b);
+    if (memcmp(b + 32, AUTH_OK, sizeof AUTH_OK - 1) != 0) {
+        errno = 0;
+        die("login refused: %.*s", (int)(sizeof AUTH_OK - 1), b + 32);
+    }
+}
+
+static int p7_connect_root(const char *path) {
+    int fd = connect_unix(path);
+    p7_login_send(fd, "select unix\nauth unix-root\n");
+    p7_login_finish(fd);
+    return fd;
+}
+
+/* Reads one LF-terminated line (slow path; only for set-up). */
+static void read_line(int fd, char *line, size_t cap) {
+    size_t n = 0;
+    while (n + 1 < cap) {
+        ssize_t r = read(fd, line + n, 1);
+        if (r <= 0) { errno = 0; die("connection closed"); }
+        if (line[n++] == '\n') break;
+    }
+    line[n] = 0;
+}
+
+/* ---- latency statistics ---------------------------------------------------------------- */
+
+typedef struct {
+    double *v;
+    size_t n, cap;
+} samples;
+
+static void sample_add(samples *s, double x) {
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1 << 16;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        if (!s->v) die("out of memory");
+    }
+    s->v[s->n++] = x;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double percentile(samples *s, double p) {
+    if (s->n == 0) return 0;
+    size_t i = (size_t)(p * (double)(s->n - 1) + 0.5);
+    return s->v[i];
+}
+
+/* ---- request-reply engine -------------------------------------------------------------- */
+
+enum wire { P7, NATS };
+
+typedef struct {
+    enum wire wire;
+    int fd;
+    char *in, *out;
+    size_t have;
+} conn;
+
+/* Appends one request with this id to out; returns its length. */
+static size_t format_request(enum wire w, char *out, uint64_t id) {
+    if (w == P7) return (size_t)sprintf(out, "(%llu)bench.echo x\n", (unsigned long long)id);
+    return (size_t)sprintf(out, "PUB bench.echo _INBOX.r.%llu 1\r\nx\r\n", (unsigned long long)id);
+}
+
+static uint64_t parse_u64(const char *p, const char *end, const char **stop) {
+    uint64_t v = 0;
+    while (p < end && *p >= '0' && *p <= '9') v = v * 10 + (uint64_t)(*p++ - '0');
+    *stop = p;
+    return v;
+}
+
+/*
+ * Parses complete replies at the start of c->in, calls got(id) for each, keeps the rest.
+ * Returns the number of replies. NATS control lines (PING, +OK, INFO) are handled here.
+ */
+typedef void (*reply_fn)(void *ctx, uint64_t id);
+
+static int parse_replies(conn *c, reply_fn got, void *ctx) {
+    char *p = c->in, *end = c->in + c->have;
+    int replies = 0;
+    for (;;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) break;
+        if (c->wire == P7) {
+            const char *q;
+            if (*p != '(') { errno = 0; die("unexpected line: %.*s", (int)(nl - p), p); }
+            uint64_t id = parse_u64(p + 1, nl, &q);
+            if (q >= nl || *q != ')' || memcmp(q + 1, "TRUE", 4) != 0) {
+                errno = 0;
+                die("unexpected reply: %.*s", (int)(nl - p), p);
+            }
+            got(ctx, id);
+            replies++;
+            p = nl + 1;
+        } else {
+            if (nl - p >= 4 && memcmp(p, "MSG ", 4) == 0) {
+                /* MSG <subject> <sid> [reply-to] <#bytes>\r\n<payload>\r\n */
+                char *len_start = nl - 1;
+                while (len_start > p && len_start[-1] != ' ') len_start--;
+                const char *q;
+                size_t len = (size_t)parse_u64(len_start, nl, &q);
+                if (nl + 1 + len + 2 > end) break; /* payload not complete */
+                char *subject = p + 4;
+                if (memcmp(subject, "_INBOX.r.", 9) != 0) { errno = 0; die("unexpected MSG"); }
+                uint64_t id = parse_u64(subject + 9, nl, &q);
+                got(ctx, id);
+                replies++;
+                p = nl + 1 + len + 2;
+            } else if (nl - p >= 4 && memcmp(p, "PING", 4) == 0) {
+                write_all(c->fd, "PONG\r\n", 6);
+                p = nl + 1;
+            } else if (*p == '-') {
+                errno = 0;
+                die("nats-server: %.*s", (int)(nl - p), p);
+            } else {
+                p = nl + 1; /* +OK, INFO, PONG */
+            }
+        }
+    }
+    c->have = (size_t)(end - p);
+    memmove(c->in, p, c->have);
+    return replies;
+}
+
+typedef struct {
+    double sent[RING];
+    double measure_from;
+    samples lat;
+    uint64_t measured;
+    double t;
+} run_state;
+
+static void on_reply(void *ctx, uint64_t id) {
+    run_state *s = ctx;
+    if (s->t >= s->measure_from) {
+        sample_add(&s->lat, s->t - s->sent[id % RING]);
+        s->measured++;
+    }
+}
+
+/* Runs the requester on c: DEPTH in flight, WARMUP then SECS (or COUNT requests). */
+static void run_requests(conn *c, int depth, double warmup, double secs, uint64_t count) {
+    run_state *s = calloc(1, sizeof *s);
+    if (depth < 1 || depth >= RING) { errno = 0; die("bad depth"); }
+    double start = now();
+    s->measure_from = start + warmup;
+    double stop = s->measure_from + secs;
+    double cpu0 = 0, t0 = 0;
+    int measuring = 0;
+    uint64_t next = 1;
+    int inflight = 0;
+    size_t olen = 0;
+    s->t = start;
+    for (int i = 0; i < depth; i++) {
+        s->sent[next % RING] = s->t;
+        olen += format_request(c->wire, c->out + olen, next++);
+        inflight++;
+    }
+    write_all(c->fd, c->out, olen);
+    for (;;) {
+        ssize_t r = read(c->fd, c->in + c->have, BUF - c->have);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR) continue;
+            if (r == 0) errno = 0;
+            die("read from server");
+        }
+        c->have += (size_t)r;
+        s->t = now();
+        if (!measuring && s->t >= s->measure_from) {
+            measuring = 1;
+            cpu0 = cpu_seconds();
+            t0 = s->t;
+        }
+        inflight -= parse_replies(c, on_reply, s);
+        int done = count ? s->measured >= count : s->t >= stop;
+        if (done) break;
+        olen = 0;
+        while (inflight < depth) {
+            s->sent[next % RING] = s->t;
+            olen += format_request(c->wire, c->out + olen, next++);
+            inflight++;
+        }
+        if (olen) write_all(c->fd, c->out, olen);
+    }
+    double elapsed = s->t - t0, cpu = cpu_seconds() - cpu0;
+    qsort(s->lat.v, s->lat.n, sizeof(double), cmp_double);
+    printf("ops=%llu secs=%.3f rate=%.0f p50_us=%.1f p99_us=%.1f cpu=%.3f\n", (unsigned long long)s->measured,
+           elapsed, s->measured / elapsed, percentile(&s->lat, 0.5) * 1e6, percentile(&s->lat, 0.99) * 1e6, cpu);
+    fflush(stdout);
+}
+
+static conn *new_conn(enum wire w, int fd) {
+    conn *c = calloc(1, sizeof *c);
+    c->wire = w;
+    c->fd = fd;
+    c->in = malloc(BUF);
+    c->out = malloc(BUF);
+    if (!c->in || !c->out) die("out of memory");
+    return c;
+}
+
+/* ---- responders ------------------------------------------------------------------------ */
+
+/* Answers `(<tid>)<word>[ <args>]` with `(<tid>)TRUE <args>` until the peer closes. */
+static void p7_respond(int fd) {
+    char *in = malloc(BUF), *out = malloc(2 * BUF);
+    size_t have = 0;
+    for (;;) {
+        ssize_t r = read(fd, in + have, BUF - have);
+        if (r == 0) return;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        have += (size_t)r;
+        char *p = in, *end = in + have, *o = out;
+        for (;;) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (!nl) break;
+            char *close = p[0] == '(' ? memchr(p, ')', (size_t)(nl - p)) : NULL;
+            if (close) {
+                char *space = memchr(close, ' ', (size_t)(nl - close));
+                size_t idlen = (size_t)(close + 1 - p);
+                memcpy(o, p, idlen);
+                o += idlen;
+                memcpy(o, "TRUE ", 5);
+                o += 5;
+                if (space) {
+                    memcpy(o, space + 1, (size_t)(nl - space - 1));
+                    o += nl - space - 1;
+                }
+                *o++ = '\n';
+            }
+            p = nl + 1;
+        }
+        if (o > out) write_all(fd, out, (size_t)(o - out));
+        have = (size_t)(end - p);
+        memmove(in, p, have);
+    }
+}
+
+static void cube_responder(const char *path, const char *name) {
+    char key[48], line[256];
+    srand((unsigned)(getpid() ^ (unsigned)time(NULL)));
+    for (int i = 0; i < 40; i++) key[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rand() % 62];
+    key[40] = 0;
+    int admin = p7_connect_root(path);
+    snprintf(line, sizeof line, "(1)session-key %s %s\n", name, key);
+    write_all(admin, line, strlen(line));
+    read_line(admin, line, sizeof line);
+    if (strcmp(line, "(1)TRUE key added\n") != 0) { errno = 0; die("session-key: %s", line); }
+    int fd = connect_unix(path);
+    snprintf(line, sizeof line, "select zenka\n%s %s\n", name, key);
+    p7_login_send(fd, line);
+    p7_login_finish(fd);
+    close(admin);
+    printf("ready\n");
+    fflush(stdout);
+    p7_respond(fd);
+}
+
+static void nats_handshake(int fd, const char *sub) {
+    char line[4096];
+    read_line(fd, line, sizeof line); /* INFO {...} */
+    if (strncmp(line, "INFO ", 5) != 0) { errno = 0; die("nats: no INFO"); }
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"name\":\"p7load\"}\r\nSUB %s 1\r\nPING\r\n", sub);
+    write_all(fd, cmd, strlen(cmd));
+    for (;;) {
+        read_line(fd, line, sizeof line);
+        if (strncmp(line, "PONG", 4) == 0) return;
+        if (line[0] == '-') { errno = 0; die("nats: %s", line); }
+    }
+}
+
+static void nats_responder(int port) {
+    int fd = connect_tcp(port);
+    nats_handshake(fd, "bench.echo");
+    printf("ready\n");
+    fflush(stdout);
+    char *in = malloc(BUF), *out = malloc(2 * BUF);
+    size_t have = 0;
+    for (;;) {
+        ssize_t r = read(fd, in + have, BUF - have);
+        if (r == 0) return;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        have += (size_t)r;
+        char *p = in, *end = in + have, *o = out;
+        for (;;) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (!nl) break;
+            if (nl - p >= 4 && memcmp(p, "MSG ", 4) == 0) {
+                /* MSG bench.echo <sid> <reply-to> <#bytes>\r\n<payload>\r\n */
+                char *tok[6];
+                int n = 0;
+                for (char *q = p; q < nl && n < 6;) {
+                    tok[n++] = q;
+                    char *sp = memchr(q, ' ', (size_t)(nl - q));
+                    if (!sp) break;
+                    q = sp + 1;
+                }
+                const char *stop;
+                size_t len = (size_t)parse_u64(tok[n - 1], nl, &stop);
+                if (nl + 1 + len + 2 > end) break;
+                if (n == 5) {
+                    size_t rlen = (size_t)(tok[4] - tok[3] - 1);
+                    o += sprintf(o, "PUB %.*s %zu\r\n", (int)rlen, tok[3], len);
+                    memcpy(o, nl + 1, len + 2);
+                    o += len + 2;
+                }
+                p = nl + 1 + len + 2;
+            } else {
+                if (nl - p >= 4 && memcmp(p, "PING", 4) == 0) {
+                    memcpy(o, "PONG\r\n", 6);
+                    o += 6;
+                }
+                p = nl + 1;
+            }
+        }
+        if (o > out) write_all(fd, out, (size_t)(o - out));
+        have = (size_t)(end - p);
+        memmove(in, p, have);
+    }
+}
+
+/* ---- many sessions --------------------------------------------------------------------- */
+
+/* Logs in n sessions, batch by batch (each batch's logins are in flight together). */
+static int *login_many(const char *path, int n) {
+    int *fds = malloc(sizeof(int) * (size_t)n);
+    const int batch = 100;
+    for (int i = 0; i < n; i += batch) {
+        int m = n - i < batch ? n - i : batch;
+        for (int j = 0; j < m; j++) {
+            fds[i + j] = connect_unix(path);
+            p7_login_send(fds[i + j], "select unix\nauth unix-root\n");
+        }
+        for (int j = 0; j < m; j++) p7_login_finish(fds[i + j]);
+    }
+    return fds;
+}
+
+static void idle(const char *path, int n) {
+    double t = now();
+    login_many(path, n);
+    printf("ready logins_per_sec=%.0f\n", n / (now() - t));
+    fflush(stdout);
+    char b[64];
+    while (read(0, b, sizeof b) > 0) {}
+}
+
+static void active(const char *path, int n, double secs) {
+    int *fds = login_many(path, n);
+    int ep = epoll_create1(0);
+    uint64_t *next = calloc((size_t)n, sizeof *next);
+    char req[64], in[65536];
+    printf("active\n");
+    fflush(stdout);
+    double cpu0 = cpu_seconds(), t0 = now(), stop = t0 + secs;
+    for (int i = 0; i < n; i++) {
+        struct epoll_event e = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        fcntl(fds[i], F_SETFL, O_NONBLOCK);
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &e) < 0) die("epoll_ctl");
+        next[i] = 1;
+        write_all(fds[i], req, format_request(P7, req, next[i]));
+    }
+    uint64_t ops = 0;
+    struct epoll_event ev[256];
+    double t = t0;
+    while (t < stop) {
+        int k = epoll_wait(ep, ev, 256, 100);
+        t = now();
+        for (int j = 0; j < k; j++) {
+            int i = (int)ev[j].data.u32;
+            ssize_t r = read(fds[i], in, sizeof in);
+            if (r <= 0) {
+                if (r < 0 && errno == EAGAIN) continue;
+                if (r == 0) errno = 0;
+                die("session %d closed", i);
+            }
+            /* one request in flight per session: a reply is one line ending the read */
+            int lines = 0;
+            for (ssize_t q = 0; q < r; q++) lines += in[q] == '\n';
+            ops += (uint64_t)lines;
+            if (lines && t < stop) {
+                next[i]++;
+                write_all(fds[i], req, format_request(P7, req, next[i]));
+            }
+        }
+    }
+    double elapsed = now() - t0;
+    printf("ops=%llu secs=%.3f rate=%.0f cpu=%.3f\n", (unsigned long long)ops, elapsed, ops / elapsed,
+           cpu_seconds() - cpu0);
+    fflush(stdout);
+}
+
+/* ---- filesystem round trip ------------------------------------------------------------- */
+
+static void fs(const char *mount, int count) {
+    char path[4096], line[128], in[65536];
+    snprintf(path, sizeof path, "%s/zenki/bench/out", mount);
+    int out = open(path, O_RDONLY | O_CLOEXEC);
+    if (out < 0) die("open %s", path);
+    snprintf(path, sizeof path, "%s/zenki/bench/cmd", mount);
+    int cmd = open(path, O_WRONLY | O_CLOEXEC);
+    if (cmd < 0) die("open %s", path);
+    samples lat = {0};
+    size_t have = 0;
+    uint64_t base = 1000000000ULL + (uint64_t)getpid() * 100000ULL; /* never an assigned id */
+    int warm = count / 10 + 10;
+    double cpu0 = 0, t0 = 0;
+    for (int i = 0; i < warm + count; i++) {
+        if (i == warm) { cpu0 = cpu_seconds(); t0 = now(); }
+        uint64_t id = base + (uint64_t)i;
+        char want[64];
+        int wl = sprintf(want, "(%llu)TRUE x\n", (unsigned long long)id);
+        int n = sprintf(line, "(%llu)bench.echo x\n", (unsigned long long)id);
+        double t = now();
+        write_all(cmd, line, (size_t)n);
+        for (int found = 0; !found;) {
+            ssize_t r = read(out, in + have, sizeof in - have);
+            if (r <= 0) {
+                if (r < 0 && errno == EINTR) continue;
+                if (r == 0) errno = 0;
+                die("read out");
+            }
+            have += (size_t)r;
+            char *p = in, *end = in + have;
+            for (char *nl; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+                if (nl + 1 - p == wl && memcmp(p, want, (size_t)wl) == 0) found = 1;
+            have = (size_t)(end - p);
+            memmove(in, p, have);
+        }
+        if (i >= warm) sample_add(&lat, now() - t);
+    }
+    double elapsed = now() - t0;
+    qsort(lat.v, lat.n, sizeof(double), cmp_double);
+    printf("ops=%d secs=%.3f rate=%.0f p50_us=%.1f p99_us=%.1f cpu=%.3f\n", count, elapsed, count / elapsed,
+           percentile(&lat, 0.5) * 1e6, percentile(&lat, 0.99) * 1e6, cpu_seconds() - cpu0);
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+static void usage(void) {
+    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|idle|active|fs ...\n"
+                    "       (see the comment at the top of Benchmarks/p7load.c)\n");
+    exit(2);
+}
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) usage();
+    const char *m = argv[1];
+    if (!strcmp(m, "cube-responder") && argc == 4) {
+        cube_responder(argv[2], argv[3]);
+    } else if (!strcmp(m, "cube-request") && (argc == 6 || argc == 7)) {
+        conn *c = new_conn(P7, p7_connect_root(argv[2]));
+        run_requests(c, atoi(argv[3]), atof(argv[4]), atof(argv[5]), argc == 7 ? strtoull(argv[6], 0, 10) : 0);
+    } else if (!strcmp(m, "raw-request") && argc == 5) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) die("socketpair");
+        pid_t child = fork();
+        if (child < 0) die("fork");
+        if (child == 0) {
+            close(sv[0]);
+            p7_respond(sv[1]);
+            _exit(0);
+        }
+        close(sv[1]);
+        run_requests(new_conn(P7, sv[0]), atoi(argv[2]), atof(argv[3]), atof(argv[4]), 0);
+        close(sv[0]);
+        waitpid(child, NULL, 0);
+    } else if (!strcmp(m, "nats-responder") && argc == 3) {
+        nats_responder(atoi(argv[2]));
+    } else if (!strcmp(m, "nats-request") && argc == 6) {
+        int fd = connect_tcp(atoi(argv[2]));
+        nats_handshake(fd, "_INBOX.r.*");
+        run_requests(new_conn(NATS, fd), atoi(argv[3]), atof(argv[4]), atof(argv[5]), 0);
+    } else if (!strcmp(m, "idle") && argc == 4) {
+        idle(argv[2], atoi(argv[3]));
+    } else if (!strcmp(m, "active") && argc == 5) {
+        active(argv[2], atoi(argv[3]), atof(argv[4]));
+    } else if (!strcmp(m, "fs") && argc == 4) {
+        fs(argv[2], atoi(argv[3]));
+    } else {
+        usage();
+    }
+    return 0;
+}

@@ -1,0 +1,457 @@
+#!/usr/bin/env python3
+"""make bench / make bench-check: runs the cube against its references and prints one table.
+
+Everything runs on this machine: a cube (release build) on a temporary unix socket with its own
+configuration (no sample zenki), a responder zenka, nats-server on a free loopback port, and the
+load generators of Benchmarks/p7load.c. Every figure is measured in the same run as its
+reference, in interleaved rounds (median of the rounds), because the machines are shared and noisy.
+Everything started here is stopped at the end, and the temporary mount is gone.
+
+    python3 Benchmarks/run.py --cube .build/release/cube --p7load .build/bench/p7load
+    python3 Benchmarks/run.py ... --check docs/performance.md     (short regression check)
+"""
+import argparse
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CONFIG = """\
+node.name = bench
+auth.methods = zenka unix
+auth.unix.implicit = yes
+auth.zenka.any-name = yes
+access.cmd.usr.unix-root = **
+access.cmd.usr.bench = **
+access.cmd.usr.* = heart whoami
+limits.sessions = 12000
+limits.routes-per-session = 10000
+timeouts.route = 120
+"""
+
+TICK = os.sysconf("SC_CLK_TCK")
+started = []  # every Popen we started, stopped in stop_all()
+mounts = []   # mount points we asked for
+verbose = False
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def debug(message):
+    if verbose:
+        log(message)
+
+
+# ---- processes -----------------------------------------------------------------------------
+
+def spawn(argv, log_path=None, stdin=None, stdout=subprocess.DEVNULL):
+    err = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=err)
+    started.append(proc)
+    return proc
+
+
+def stop(proc, timeout=10):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def mounted(path):
+    path = os.path.realpath(path)
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == path for line in f)
+
+
+def stop_all():
+    for proc in reversed(started):
+        stop(proc)
+    for path in mounts:
+        if mounted(path):
+            log(f"bench: {path} still mounted after the cube stopped; unmounting")
+            for cmd in (["fusermount3", "-u", path], ["umount", "-l", path]):
+                if subprocess.run(cmd, stderr=subprocess.DEVNULL).returncode == 0:
+                    break
+
+
+def cpu_of(pid):
+    """User+system CPU seconds of a running process."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def open_files_limit(pid):
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    return 0
+
+
+def parse_kv(line):
+    return {k: float(v) for k, v in (item.split("=") for item in line.split() if "=" in item)}
+
+
+# ---- the cube ------------------------------------------------------------------------------
+
+class Cube:
+    """`cube run` on a temporary socket; start-up times measured from the spawn."""
+
+    def __init__(self, args, work, mount=None):
+        self.socket = os.path.join(work, "cube.sock")
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        argv = [args.cube, "run", "--config", os.path.join(work, "cube.conf"), "--socket", self.socket,
+                "--log-level", "error"]
+        argv += ["--mount", mount] if mount else ["--no-mount"]
+        self.mount = mount
+        if mount:
+            mounts.append(mount)
+        t0 = time.monotonic()
+        self.proc = spawn(argv, os.path.join(work, "cube.log"))
+        self.to_socket = self._wait(self._answers, t0)
+        self.to_mount = self._wait(lambda: mounted(mount) and os.path.isdir(os.path.join(mount, "zenki")), t0) if mount else None
+
+    def _answers(self):
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(1)
+                s.connect(self.socket)
+                return len(s.recv(32)) == 32
+        except OSError:
+            return False
+
+    def _wait(self, ready, t0, timeout=20):
+        while not ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError("cube exited during start-up (see its log)")
+            if time.monotonic() - t0 > timeout:
+                raise RuntimeError("cube did not become ready")
+            time.sleep(0.0005)
+        return time.monotonic() - t0
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self):
+        stop(self.proc)
+        if self.mount and mounted(self.mount):
+            raise RuntimeError(f"{self.mount} is still mounted after the cube stopped")
+
+
+def start_responder(args, cube, work):
+    proc = spawn([args.p7load, "cube-responder", cube.socket, "bench"], os.path.join(work, "responder.log"),
+                 stdout=subprocess.PIPE)
+    if proc.stdout.readline().strip() != b"ready":
+        raise RuntimeError("responder did not log in (see responder.log)")
+    return proc
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nats(work):
+    binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    port = free_port()
+    proc = spawn([binary, "-a", "127.0.0.1", "-p", str(port)], os.path.join(work, "nats.log"))
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return proc, port
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("nats-server did not start (see nats.log)")
+            time.sleep(0.01)
+
+
+def measure(argv, servers, work):
+    """Runs one load generator; returns its figures plus the CPU seconds each server used meanwhile."""
+    before = {name: cpu_of(p.pid) for name, p in servers.items()}
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=open(os.path.join(work, "p7load.log"), "ab"),
+                         check=True).stdout.decode()
+    result = parse_kv(out.strip().splitlines()[-1])
+    for name, p in servers.items():
+        result["cpu_" + name] = cpu_of(p.pid) - before[name]
+    debug(f"  {' '.join(os.path.basename(a) for a in argv[1:])}: {result}")
+    return result
+
+
+# ---- the run -------------------------------------------------------------------------------
+
+def median_of(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def startup(args, work, reps):
+    socket_times, mount_times = [], []
+    for _ in range(reps):
+        cube = Cube(args, work)
+        socket_times.append(cube.to_socket)
+        cube.stop()
+    mount_dir = os.path.join(work, "net")
+    os.makedirs(mount_dir, exist_ok=True)
+    for i in range(reps):
+        cube = Cube(args, work, mount=mount_dir)
+        mount_times.append(cube.to_mount)
+        if i < reps - 1:
+            cube.stop()
+    return statistics.median(socket_times), statistics.median(mount_times), cube
+
+
+def filesystem(args, work, cube, count, secs):
+    """FS round trip and socket round trip on the same (mounted) cube, interleaved."""
+    responder = start_responder(args, cube, work)
+    servers = {"cube": cube.proc}
+    fs_runs, sock_runs = [], []
+    for _ in range(2):
+        fs_runs.append(measure([args.p7load, "fs", cube.mount, str(count)], servers, work))
+        sock_runs.append(measure([args.p7load, "cube-request", cube.socket, "1", "0.3", str(secs)], servers, work))
+    stop(responder)
+    return median_of(fs_runs, "p50_us"), median_of(sock_runs, "p50_us"), median_of(fs_runs, "p99_us")
+
+
+def throughput(args, work, cube, port, rounds, secs):
+    runs = {}
+    plan = []
+    for depth in ("1", "64"):
+        plan += [("cube", depth, [args.p7load, "cube-request", cube.socket, depth, "0.5", str(secs)]),
+                 ("nats", depth, [args.p7load, "nats-request", str(port), depth, "0.5", str(secs)]),
+                 ("raw", depth, [args.p7load, "raw-request", depth, "0.5", str(secs)])]
+    for _ in range(rounds):
+        for name, depth, argv in plan:
+            runs.setdefault((name, depth), []).append(measure(argv, args.servers[name], work))
+    return runs
+
+
+def scale(args, work, cube, idle_sessions, active_clients, active_secs, requests):
+    result = {"nofile": open_files_limit(cube.pid)}
+    # memory before and after `requests` routed requests (the throughput runs were the warm-up)
+    result["rss_before"] = rss_kib(cube.pid)
+    grow = measure([args.p7load, "cube-request", cube.socket, "64", "0", "3600", str(requests)], {"cube": cube.proc}, work)
+    time.sleep(0.5)
+    result["rss_after"] = rss_kib(cube.pid)
+    result["grow_rate"] = grow["rate"]
+    # idle sessions
+    time.sleep(0.2)
+    base = rss_kib(cube.pid)
+    idle = spawn([args.p7load, "idle", cube.socket, str(idle_sessions)], os.path.join(work, "p7load.log"),
+                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    line = idle.stdout.readline().decode()
+    if not line.startswith("ready"):
+        raise RuntimeError(f"{idle_sessions} idle sessions did not log in (see p7load.log)")
+    time.sleep(0.5)
+    result["idle_rss"] = rss_kib(cube.pid)
+    result["idle_base"] = base
+    result["idle_per_session"] = (result["idle_rss"] - base) / idle_sessions
+    result["logins_per_sec"] = parse_kv(line)["logins_per_sec"]
+    idle.stdin.close()
+    idle.wait()
+    time.sleep(0.5)
+    # many clients active at once: peak RSS while they run
+    proc = spawn([args.p7load, "active", cube.socket, str(active_clients), str(active_secs)],
+                 os.path.join(work, "p7load.log"), stdout=subprocess.PIPE)
+    if proc.stdout.readline().strip() != b"active":
+        raise RuntimeError("active clients did not log in (see p7load.log)")
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, rss_kib(cube.pid))
+        time.sleep(0.05)
+    result["active_rss"] = peak
+    result["active_rate"] = parse_kv(proc.stdout.read().decode().strip().splitlines()[-1])["rate"]
+    return result
+
+
+def fmt(value, digits=0):
+    return f"{value:,.{digits}f}"
+
+
+def table(rows):
+    header = ("figure", "cube", "reference", "ref. value", "ratio", "goal", "")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join
+    out = [line(str(h).ljust(w) for h, w in zip(header, widths)), line("-" * w for w in widths)]
+    for r in rows:
+        out.append(line((str(c).rjust(w) if 0 < i < 5 else str(c).ljust(w)) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(out)
+
+
+def ratio_row(name, cube, ref_name, ref, goal=None, higher_better=True, digits=0):
+    ratio = cube / ref if ref else float("inf")
+    met = ""
+    if goal is not None:
+        met = "met" if (ratio >= goal if higher_better else ratio <= goal) else "NOT MET"
+    goal_text = "" if goal is None else (f">= {goal}x" if higher_better else f"<= {goal}x")
+    return (name, fmt(cube, digits), ref_name, fmt(ref, digits), f"{ratio:.2f}x", goal_text, met)
+
+
+def full(args, work):
+    log("bench: start-up")
+    to_socket, to_mount, mcube = startup(args, work, 3)
+    log("bench: filesystem round trip")
+    fs_p50, sock_p50, fs_p99 = filesystem(args, work, mcube, args.fs_count, 2)
+    mcube.stop()
+
+    log("bench: request-reply (cube, nats-server, raw socket pair)")
+    cube = Cube(args, work)
+    responder = start_responder(args, cube, work)
+    nats, port = start_nats(work)
+    nats_responder = spawn([args.p7load, "nats-responder", str(port)], os.path.join(work, "nats-responder.log"),
+                           stdout=subprocess.PIPE)
+    if nats_responder.stdout.readline().strip() != b"ready":
+        raise RuntimeError("nats responder did not subscribe")
+    args.servers = {"cube": {"server": cube.proc, "responder": responder},
+                    "nats": {"server": nats, "responder": nats_responder},
+                    "raw": {}}
+    runs = throughput(args, work, cube, port, args.rounds, args.seconds)
+    stop(nats_responder)
+    stop(nats)
+
+    log(f"bench: scale ({args.requests:,} requests, {args.idle:,} idle sessions, {args.active:,} active clients)")
+    sc = scale(args, work, cube, args.idle, args.active, 3, args.requests)
+    stop(responder)
+    cube.stop()
+
+    m = {k: {f: median_of(v, f) for f in v[0]} for k, v in runs.items()}
+    c1, n1, r1 = m[("cube", "1")], m[("nats", "1")], m[("raw", "1")]
+    c64, n64, r64 = m[("cube", "64")], m[("nats", "64")], m[("raw", "64")]
+    rows = [
+        ratio_row("routed sequential, round trips/s", c1["rate"], "nats-server", n1["rate"], 1.5),
+        ratio_row("  median latency, us", c1["p50_us"], "nats-server", n1["p50_us"], None, False, 1),
+        ratio_row("  p99 latency, us", c1["p99_us"], "nats-server", n1["p99_us"], None, False, 1),
+        ratio_row("routed pipelined 64, requests/s", c64["rate"], "nats-server", n64["rate"], 1.5),
+        ratio_row("routed sequential vs floor, rt/s", c1["rate"], "raw socketpair", r1["rate"]),
+        ratio_row("routed pipelined 64 vs floor, req/s", c64["rate"], "raw socketpair", r64["rate"]),
+        ratio_row("filesystem cmd->out median, us", fs_p50, "socket median", sock_p50, 2, False, 1),
+        ("  filesystem p99, us", fmt(fs_p99, 1), "", "", "", "", ""),
+        ("idle sessions: KiB per session", fmt(sc["idle_per_session"], 2), f"{args.idle:,} sessions",
+         fmt(sc["idle_rss"] - sc["idle_base"]) + " KiB", "", "<= 2 KiB",
+         "met" if sc["idle_per_session"] <= 2 else "NOT MET"),
+        (f"RSS with {args.active:,} active clients, KiB", fmt(sc["active_rss"]), "rate, req/s",
+         fmt(sc["active_rate"]), "", "", ""),
+        (f"RSS after {args.requests:,} requests, KiB", fmt(sc["rss_after"]), "RSS before",
+         fmt(sc["rss_before"]), f"{sc['rss_after'] / sc['rss_before']:.2f}x", "no growth",
+         "met" if sc["rss_after"] - sc["rss_before"] <= max(1024, 0.02 * sc["rss_before"]) else "NOT MET"),
+        ("start-up to socket answering, ms", fmt(to_socket * 1000, 1), "", "", "", "", ""),
+        ("start-up to mount ready, ms", fmt(to_mount * 1000, 1), "", "", "", "", ""),
+    ]
+    print()
+    print(table(rows))
+    print()
+    print("Load generator vs server CPU (seconds per run, median):")
+    for name in ("cube", "nats", "raw"):
+        for depth in ("1", "64"):
+            r = m[(name, depth)]
+            parts = [f"load generator {r['cpu']:.2f}"]
+            if "cpu_server" in r:
+                parts.append(f"{'cube' if name == 'cube' else 'nats-server'} {r['cpu_server']:.2f}")
+                parts.append(f"responder {r['cpu_responder']:.2f}")
+            print(f"  {name:5} depth {depth:>2}: {', '.join(parts)}  ({args.seconds:g} s runs)")
+    print(f"Cube: RLIMIT_NOFILE {sc['nofile']}, {sc['logins_per_sec']:,.0f} logins/s, "
+          f"{args.requests:,} requests at {sc['grow_rate']:,.0f}/s; "
+          f"medians of {args.rounds} interleaved rounds of {args.seconds:g} s.")
+    print(f"bench-check record: routed_pipelined={c64['rate']:.0f} routed_sequential={c1['rate']:.0f}")
+
+
+def check(args, work):
+    """Short routed benchmark; fails only below 20 % of the figure recorded in the doc."""
+    text = open(args.check).read()
+    found = re.search(r"bench-check record: routed_pipelined=(\d+) routed_sequential=(\d+)", text)
+    if not found:
+        raise RuntimeError(f"no 'bench-check record:' line in {args.check}")
+    recorded = {"64": int(found.group(1)), "1": int(found.group(2))}
+    cube = Cube(args, work)
+    start_responder(args, cube, work)
+    failed = False
+    for depth, name in (("1", "sequential"), ("64", "pipelined 64")):
+        best = max(measure([args.p7load, "cube-request", cube.socket, depth, "0.3", "1.5"], {}, work)["rate"]
+                   for _ in range(2))
+        floor = 0.2 * recorded[depth]
+        ok = best >= floor
+        failed |= not ok
+        print(f"bench-check: routed {name}: {best:,.0f}/s (recorded {recorded[depth]:,}/s, floor {floor:,.0f}/s) "
+              f"{'ok' if ok else 'REGRESSION'}")
+    return 1 if failed else 0
+
+
+def main():
+    global verbose
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cube", required=True)
+    p.add_argument("--p7load", required=True)
+    p.add_argument("--check", metavar="DOC", help="regression check against the figure recorded in DOC")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--seconds", type=float, default=2)
+    p.add_argument("--idle", type=int, default=10000)
+    p.add_argument("--active", type=int, default=1000)
+    p.add_argument("--requests", type=int, default=1000000)
+    p.add_argument("--fs-count", type=int, default=2000)
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args()
+    verbose = args.verbose
+    args.cube, args.p7load = os.path.abspath(args.cube), os.path.abspath(args.p7load)
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by the cube and p7load
+    need = args.idle + 200
+    if not args.check and hard < need:
+        log(f"bench: RLIMIT_NOFILE hard limit {hard} < {need}; idle sessions reduced to {hard - 200}")
+        args.idle = hard - 200
+
+    work = tempfile.mkdtemp(prefix="p7bench-")
+    with open(os.path.join(work, "cube.conf"), "w") as f:
+        f.write(CONFIG)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    status = 1
+    t0 = time.monotonic()
+    try:
+        status = check(args, work) if args.check else (full(args, work) or 0)
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        log(f"bench: FAILED: {error}")
+        for name in ("cube.log", "responder.log", "p7load.log", "nats.log"):
+            path = os.path.join(work, name)
+            if os.path.exists(path) and os.path.getsize(path):
+                log(f"--- {name} (last lines)")
+                log("".join(open(path, errors="replace").readlines()[-15:]))
+    except KeyboardInterrupt:
+        log("bench: interrupted")
+    finally:
+        stop_all()
+        if args.keep or status:
+            log(f"bench: logs kept in {work}")
+        elif not any(mounted(path) for path in mounts):
+            shutil.rmtree(work, ignore_errors=True)
+    if not args.check:
+        log(f"bench: done in {time.monotonic() - t0:.0f} s")
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
