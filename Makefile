@@ -23,7 +23,7 @@ run: build
 ## The whole suite: unit, transcript, live-socket and mount tests.
 test: deps check-imports
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## Only the pure core (fast).
 test-core: deps
@@ -31,7 +31,7 @@ test-core: deps
 
 ## Module boundaries of docs/architecture.md.
 check-imports:
-	@! grep -rlE '^import (NIO|NIOCore|NIOPosix|Foundation|Glibc|Logging|CSodium|CFuse3)' Sources/CubeCore --include=*.swift
+	@! grep -rlE '^import (NIO|NIOCore|NIOPosix|Foundation|Glibc|Logging|CSodium|CFuse3)' Sources/CubeCore Sources/CubeFS --include=*.swift
 	@! grep -rl 'import NIOPosix' Sources --include=*.swift | grep -v '^Sources/CubeNet/'
 	@! grep -rl 'import CSodium' Sources --include=*.swift | grep -v '^Sources/CubeAuth/'
 	@! grep -rl 'import CFuse3' Sources --include=*.swift | grep -v '^Sources/CubeFUSE/'

@@ -85,6 +85,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth"]),
+        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "cube", "p7"]),

@@ -194,11 +194,17 @@ def start_nats(work):
 def measure(argv, servers, work):
     """Runs one load generator; returns its figures plus the CPU seconds each server used meanwhile."""
     before = {name: cpu_of(p.pid) for name, p in servers.items()}
+    t0 = time.monotonic()
     out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=open(os.path.join(work, "p7load.log"), "ab"),
                          check=True).stdout.decode()
-    result = parse_kv(out.strip().splitlines()[-1])
+    result = {}
+    for line in out.strip().splitlines():
+        result.update(parse_kv(line))
+    result["wall"] = time.monotonic() - t0
     for name, p in servers.items():
         result["cpu_" + name] = cpu_of(p.pid) - before[name]
+    if "cpu_responder_self" in result:
+        result["cpu_responder"] = result["cpu_responder_self"]
     debug(f"  {' '.join(os.path.basename(a) for a in argv[1:])}: {result}")
     return result
 
@@ -250,7 +256,7 @@ def throughput(args, work, cube, port, rounds, secs):
     return runs
 
 
-def scale(args, work, cube, idle_sessions, active_clients, active_secs, requests):
+def scale(args, work, cube, requests):
     result = {"nofile": open_files_limit(cube.pid)}
     # memory before and after `requests` routed requests (the throughput runs were the warm-up)
     result["rss_before"] = rss_kib(cube.pid)
@@ -258,7 +264,13 @@ def scale(args, work, cube, idle_sessions, active_clients, active_secs, requests
     time.sleep(0.5)
     result["rss_after"] = rss_kib(cube.pid)
     result["grow_rate"] = grow["rate"]
-    # idle sessions
+    return result
+
+
+def sessions_scale(args, work, result, idle_sessions, active_clients, active_secs):
+    """Each on a fresh cube (with its responder), so that neither inherits the other's heap."""
+    cube = Cube(args, work)
+    responder = start_responder(args, cube, work)
     time.sleep(0.2)
     base = rss_kib(cube.pid)
     idle = spawn([args.p7load, "idle", cube.socket, str(idle_sessions)], os.path.join(work, "p7load.log"),
@@ -273,8 +285,13 @@ def scale(args, work, cube, idle_sessions, active_clients, active_secs, requests
     result["logins_per_sec"] = parse_kv(line)["logins_per_sec"]
     idle.stdin.close()
     idle.wait()
-    time.sleep(0.5)
+    stop(responder)
+    cube.stop()
     # many clients active at once: peak RSS while they run
+    cube = Cube(args, work)
+    responder = start_responder(args, cube, work)
+    time.sleep(0.2)
+    result["active_base"] = rss_kib(cube.pid)
     proc = spawn([args.p7load, "active", cube.socket, str(active_clients), str(active_secs)],
                  os.path.join(work, "p7load.log"), stdout=subprocess.PIPE)
     if proc.stdout.readline().strip() != b"active":
@@ -285,6 +302,8 @@ def scale(args, work, cube, idle_sessions, active_clients, active_secs, requests
         time.sleep(0.05)
     result["active_rss"] = peak
     result["active_rate"] = parse_kv(proc.stdout.read().decode().strip().splitlines()[-1])["rate"]
+    stop(responder)
+    cube.stop()
     return result
 
 
@@ -334,9 +353,10 @@ def full(args, work):
     stop(nats)
 
     log(f"bench: scale ({args.requests:,} requests, {args.idle:,} idle sessions, {args.active:,} active clients)")
-    sc = scale(args, work, cube, args.idle, args.active, 3, args.requests)
+    sc = scale(args, work, cube, args.requests)
     stop(responder)
     cube.stop()
+    sessions_scale(args, work, sc, args.idle, args.active, 3)
 
     m = {k: {f: median_of(v, f) for f in v[0]} for k, v in runs.items()}
     c1, n1, r1 = m[("cube", "1")], m[("nats", "1")], m[("raw", "1")]
@@ -353,8 +373,9 @@ def full(args, work):
         ("idle sessions: KiB per session", fmt(sc["idle_per_session"], 2), f"{args.idle:,} sessions",
          fmt(sc["idle_rss"] - sc["idle_base"]) + " KiB", "", "<= 2 KiB",
          "met" if sc["idle_per_session"] <= 2 else "NOT MET"),
-        (f"RSS with {args.active:,} active clients, KiB", fmt(sc["active_rss"]), "rate, req/s",
-         fmt(sc["active_rate"]), "", "", ""),
+        (f"RSS with {args.active:,} active clients, KiB", fmt(sc["active_rss"]), "RSS before",
+         fmt(sc["active_base"]), f"{sc['active_rss'] / sc['active_base']:.2f}x", "", ""),
+        (f"  {args.active:,} active clients, requests/s", fmt(sc["active_rate"]), "", "", "", "", ""),
         (f"RSS after {args.requests:,} requests, KiB", fmt(sc["rss_after"]), "RSS before",
          fmt(sc["rss_before"]), f"{sc['rss_after'] / sc['rss_before']:.2f}x", "no growth",
          "met" if sc["rss_after"] - sc["rss_before"] <= max(1024, 0.02 * sc["rss_before"]) else "NOT MET"),
@@ -364,15 +385,16 @@ def full(args, work):
     print()
     print(table(rows))
     print()
-    print("Load generator vs server CPU (seconds per run, median):")
+    print("CPU use during each run, % of one core (median; the load generator must stay well below the server):")
     for name in ("cube", "nats", "raw"):
         for depth in ("1", "64"):
             r = m[(name, depth)]
-            parts = [f"load generator {r['cpu']:.2f}"]
+            pct = lambda key: f"{100 * r[key] / r['wall']:3.0f}%"
+            parts = [f"load generator {pct('cpu_all')}"]
             if "cpu_server" in r:
-                parts.append(f"{'cube' if name == 'cube' else 'nats-server'} {r['cpu_server']:.2f}")
-                parts.append(f"responder {r['cpu_responder']:.2f}")
-            print(f"  {name:5} depth {depth:>2}: {', '.join(parts)}  ({args.seconds:g} s runs)")
+                parts.append(f"{'cube' if name == 'cube' else 'nats-server'} {pct('cpu_server')}")
+            parts.append(f"responder {pct('cpu_responder')}")
+            print(f"  {name:5} depth {depth:>2}: {', '.join(parts)}")
     print(f"Cube: RLIMIT_NOFILE {sc['nofile']}, {sc['logins_per_sec']:,.0f} logins/s, "
           f"{args.requests:,} requests at {sc['grow_rate']:,.0f}/s; "
           f"medians of {args.rounds} interleaved rounds of {args.seconds:g} s.")

@@ -1,10 +1,10 @@
-import CubeCore
-
 /// The replies of one port (`out` of a directory), kept for readers that follow them.
 ///
 /// Each open `out` has a ``Cursor``; new readers start with a short backlog. The log keeps
 /// at most ``retention`` replies, so a reader that falls far behind skips ahead instead of
-/// making the log grow without bound.
+/// making the log grow without bound. Each reply may belong to one reader (the unix user
+/// whose command it answers): other readers skip it, so users of a shared mount
+/// (`allow_other`) never see each other's replies. Entries without an owner are public.
 public struct PortLog: Sendable {
     /// A reader's position: the reply it is in and the bytes of it already returned.
     public struct Cursor: Equatable, Sendable {
@@ -12,8 +12,16 @@ public struct PortLog: Sendable {
         public var offset: Int
     }
 
+    /// Who may read replies: one uid, or (root) everyone.
+    public struct Reader: Equatable, Sendable {
+        public var uid: UInt32
+        public init(uid: UInt32) { self.uid = uid }
+
+        func mayRead(_ owner: UInt32?) -> Bool { owner == nil || uid == 0 || owner == uid }
+    }
+
     public let retention: Int
-    private var entries: [[UInt8]] = []
+    private var entries: [(owner: UInt32?, bytes: [UInt8])] = []
     private var head = 0
     /// Sequence number of `entries[head]`.
     public private(set) var firstSequence: UInt64 = 0
@@ -23,9 +31,9 @@ public struct PortLog: Sendable {
     /// Sequence number the next reply will get.
     public var nextSequence: UInt64 { firstSequence + UInt64(entries.count - head) }
 
-    /// Appends one complete reply in wire form.
-    public mutating func append(_ reply: [UInt8]) {
-        entries.append(reply)
+    /// Appends one complete reply in wire form, readable by `owner` only (nil: by everyone).
+    public mutating func append(_ reply: [UInt8], owner: UInt32? = nil) {
+        entries.append((owner, reply))
         if entries.count - head > retention {
             head += 1
             firstSequence += 1
@@ -42,19 +50,30 @@ public struct PortLog: Sendable {
         return Cursor(sequence: nextSequence - min(available, UInt64(backlog)), offset: 0)
     }
 
-    /// Whether `cursor` has bytes to read.
-    public func hasData(at cursor: Cursor) -> Bool { cursor.sequence < nextSequence }
+    /// Whether `reader` has bytes to read at `cursor`.
+    public func hasData(at cursor: Cursor, for reader: Reader) -> Bool {
+        var sequence = max(cursor.sequence, firstSequence)
+        while sequence < nextSequence {
+            if reader.mayRead(entries[head + Int(sequence - firstSequence)].owner) { return true }
+            sequence += 1
+        }
+        return false
+    }
 
-    /// Up to `limit` bytes from `cursor`, advancing it.
-    public func read(from cursor: inout Cursor, limit: Int) -> [UInt8] {
+    /// Up to `limit` bytes for `reader` from `cursor`, advancing it past what it may not read.
+    public func read(from cursor: inout Cursor, limit: Int, for reader: Reader) -> [UInt8] {
         if cursor.sequence < firstSequence { cursor = Cursor(sequence: firstSequence, offset: 0) }
         var out: [UInt8] = []
         while out.count < limit, cursor.sequence < nextSequence {
             let entry = entries[head + Int(cursor.sequence - firstSequence)]
-            let take = min(limit - out.count, entry.count - cursor.offset)
-            out.append(contentsOf: entry[cursor.offset..<(cursor.offset + take)])
+            guard reader.mayRead(entry.owner) else {
+                cursor = Cursor(sequence: cursor.sequence + 1, offset: 0)
+                continue
+            }
+            let take = min(limit - out.count, entry.bytes.count - cursor.offset)
+            out.append(contentsOf: entry.bytes[cursor.offset..<(cursor.offset + take)])
             cursor.offset += take
-            if cursor.offset == entry.count { cursor = Cursor(sequence: cursor.sequence + 1, offset: 0) }
+            if cursor.offset == entry.bytes.count { cursor = Cursor(sequence: cursor.sequence + 1, offset: 0) }
         }
         return out
     }

@@ -78,10 +78,12 @@ final class ChildProcess: @unchecked Sendable {
         input = launch.stdio ? stdinPipe[1] : -1
         writer = DispatchQueue(label: "zenka-stdin-\(spawned)")
         let stdio = launch.stdio
-        Self.reader(stdoutPipe[0], name: "zenka-out-\(spawned)") { bytes in
-            if stdio { onStdout(bytes) } else { Self.lines(bytes).forEach(onLine) }
+        if stdio {
+            Self.reader(stdoutPipe[0], name: "zenka-out-\(spawned)", onStdout)
+        } else {
+            Self.lineReader(stdoutPipe[0], name: "zenka-out-\(spawned)", onLine)
         }
-        Self.reader(stderrPipe[0], name: "zenka-err-\(spawned)") { Self.lines($0).forEach(onLine) }
+        Self.lineReader(stderrPipe[0], name: "zenka-err-\(spawned)", onLine)
         let waiter = Thread {
             var status: Int32 = 0
             while waitpid(spawned, &status, 0) < 0 && errno == EINTR {}
@@ -135,14 +137,42 @@ final class ChildProcess: @unchecked Sendable {
                 guard count > 0 else { break }
                 deliver(Array(buffer[0..<count]))
             }
+            deliver([])  // end of output: lets a line buffer flush its last, unterminated line
             close(fd)
         }
         thread.name = name
         thread.start()
     }
 
-    private static func lines(_ bytes: [UInt8]) -> [String] {
-        bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+    /// Reads `fd` and hands over whole lines (a line split across reads stays one line; an
+    /// endless line is cut at 64 KiB so a chatty child cannot grow the buffer without bound).
+    private static func lineReader(_ fd: Int32, name: String, _ deliver: @escaping @Sendable (String) -> Void) {
+        let pending = LineBuffer()
+        reader(fd, name: name) { bytes in pending.add(bytes).forEach(deliver) }
+    }
+}
+
+/// Accumulates bytes into lines for ``ChildProcess``; used by one reader thread only.
+private final class LineBuffer: @unchecked Sendable {
+    private var bytes: [UInt8] = []
+
+    /// Complete lines from `chunk`; an empty chunk (end of output) also returns the rest.
+    func add(_ chunk: [UInt8]) -> [String] {
+        if chunk.isEmpty {
+            defer { bytes.removeAll() }
+            return bytes.isEmpty ? [] : [String(decoding: bytes, as: UTF8.self)]
+        }
+        bytes += chunk
+        var lines: [String] = []
+        while let lf = bytes.firstIndex(of: 0x0A) {
+            lines.append(String(decoding: bytes[..<lf], as: UTF8.self))
+            bytes.removeFirst(lf + 1)
+        }
+        if bytes.count > 65536 {
+            lines.append(String(decoding: bytes, as: UTF8.self))
+            bytes.removeAll()
+        }
+        return lines
     }
 }
 

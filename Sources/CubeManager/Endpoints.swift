@@ -33,7 +33,7 @@ final class StdioEndpoint: SessionEndpoint {
 extension Manager {
     /// Bytes a stdio zenka wrote on stdout: its replies, passed to the router as its session.
     func stdioOutput(_ bytes: [UInt8], instance id: Int) {
-        guard let session = instances[id]?.session else { return }
+        guard !bytes.isEmpty, let session = instances[id]?.session else { return }
         hub.received(bytes, from: session)
     }
 }

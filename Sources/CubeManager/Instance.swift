@@ -16,11 +16,21 @@ struct Instance: Sendable {
     let process: ChildProcess
     var state = State.starting
     let started: UInt64
+    /// Since when the instance has been waiting to log in (its start, or losing its session).
+    var waitingSince: UInt64
     var session: SessionID?
     /// Set by `stop`: no restart after the exit.
     var stopRequested = false
-    /// Set by a restart: start a new instance as soon as this one has exited.
-    var restartRequested = false
+    /// Set by a restart: start a new instance once this one has exited.
+    var restartRequested: RestartReason?
+
+    /// Why an instance is being restarted.
+    enum RestartReason: Sendable {
+        /// `v7.restart`: start again at once.
+        case requested
+        /// Missed heartbeats or no login: start again after the backoff delay.
+        case unhealthy
+    }
     var stopDeadline: UInt64?
     /// Id of the heart check in flight and when it was sent.
     var heartCheck: (id: UInt64, sent: UInt64)?

@@ -100,7 +100,7 @@ extension Manager {
     private func restart(_ words: [String], now: UInt64) -> (ReplyKeyword, String) {
         let victims = matching(words)
         guard !victims.isEmpty else { return (.falseReply, "there is no zenka matching '\(words.joined(separator: " "))' running") }
-        for id in victims { restart(instance: id, now: now) }
+        for id in victims { restart(instance: id, now: now, reason: .requested) }
         return (.trueReply, "restarting \(victims.count) zenka instance(s) .,")
     }
 

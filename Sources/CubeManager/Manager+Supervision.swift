@@ -29,6 +29,7 @@ extension Manager {
             case .leave(let user, let session):
                 guard let instance = instances.values.first(where: { $0.session == session }) else { return }
                 instances[instance.id]?.session = nil
+                instances[instance.id]?.waitingSince = Self.now
                 if instance.state == .online { instances[instance.id]?.state = .starting }
                 // The process lives on: give it a fresh key so it can log in again.
                 if definitions[user]?.mode == .sdk, let definition = definitions[user] {
@@ -53,7 +54,7 @@ extension Manager {
                     instances[id]?.stopDeadline = nil
                 }
             case .starting:
-                if now - instance.started > Self.loginGrace && instance.session == nil {
+                if now - instance.waitingSince > Self.loginGrace && instance.session == nil {
                     logger.warning("zenka did not log in, restarting", metadata: ["zenka": "\(instance.name)"])
                     restart(instance: id, now: now)
                 }
@@ -105,10 +106,11 @@ extension Manager {
         }
     }
 
-    /// Stops an instance so that its exit starts a new one.
-    func restart(instance id: Int, now: UInt64) {
+    /// Stops an instance so that its exit starts a new one (at once when requested, after
+    /// the backoff delay when it was unhealthy).
+    func restart(instance id: Int, now: UInt64, reason: Instance.RestartReason = .unhealthy) {
         stop(instance: id, now: now)
-        instances[id]?.restartRequested = true
+        instances[id]?.restartRequested = reason
     }
 
     /// Whether any session of `name` is logged in.

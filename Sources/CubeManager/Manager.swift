@@ -138,7 +138,8 @@ public final class Manager: @unchecked Sendable {
                 manager.queue.async { manager.exited(instance: id, status: status) }
             })
             let now = Self.now
-            var instance = Instance(id: id, name: name, process: process, started: now, lastHeartbeat: now)
+            var instance = Instance(id: id, name: name, process: process, started: now, waitingSince: now,
+                                    lastHeartbeat: now)
             if definition.mode == .stdio {
                 let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue)
                 instance.session = hub.connectLocal(endpoint, user: name, transport: .local("stdio"), method: "zenka")
@@ -150,7 +151,8 @@ public final class Manager: @unchecked Sendable {
         } catch {
             logger.error("zenka failed to start: \(error)", metadata: ["zenka": "\(name)"])
             records[name, default: ZenkaRecord()].lastExit = "\(error)"
-            scheduleRestart(name, failed: true)
+            // On-demand zenki are started by demand only (the caller answers the queue).
+            if definition.start != .ondemand { scheduleRestart(name, failed: true) }
             return .failure(.spawn("\(error)"))
         }
     }
@@ -196,12 +198,20 @@ public final class Manager: @unchecked Sendable {
         logger.info("zenka exited (\(code))", metadata: ["zenka": "\(instance.name)", "instance": "\(id)"])
         if let session = instance.session, definitions[instance.name]?.mode == .stdio { hub.disconnected(session) }
         if instance.state == .starting, definitions[instance.name]?.start == .ondemand {
+            // Never logged in: the queued commands fail, and only new demand starts it again.
             hub.zenkaStartFailed(instance.name)
+            return
         }
-        if instance.restartRequested && !shuttingDown {
+        switch instance.restartRequested {
+        case .requested? where !shuttingDown:
             records[instance.name, default: ZenkaRecord()].restarts += 1
             launch(instance.name)
             return
+        case .unhealthy? where !shuttingDown:
+            scheduleRestart(instance.name, failed: true)
+            return
+        default:
+            break
         }
         guard !instance.stopRequested, !shuttingDown, let definition = definitions[instance.name] else { return }
         switch definition.restart {
@@ -244,7 +254,9 @@ public final class Manager: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, bytes) in files[definition.name] ?? [:] where name != "zenka.conf" {
             let path = directory + "/" + name
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o755])
+            // Scripts (`#!`) stay executable; data files are not.
+            let mode = bytes.starts(with: Array("#!".utf8)) ? 0o755 : 0o644
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: mode])
             else { throw ManagerError.spawn(errno) }
         }
         return directory

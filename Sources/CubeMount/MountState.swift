@@ -12,6 +12,8 @@ struct MountState: Sendable {
         /// The `ask` file that wrote it, if any.
         let handle: UInt64?
         let session: SessionID
+        /// The unix user who wrote the command: only they (and root) read its replies.
+        let uid: UInt32
     }
 
     /// The router session speaking for one unix user.
@@ -32,8 +34,9 @@ struct MountState: Sendable {
     var shuttingDown = false
 
     /// Appends a reply to a port and returns the reads and poll handles it wakes.
-    mutating func publish(_ bytes: [UInt8], to port: PortTarget) -> Wakeups {
-        ports[port, default: PortLog()].append(bytes)
+    /// Appends a reply for `owner`'s eyes (nil: everyone's) and returns the reads it wakes.
+    mutating func publish(_ bytes: [UInt8], to port: PortTarget, owner: UInt32?) -> Wakeups {
+        ports[port, default: PortLog()].append(bytes, owner: owner)
         var wakeups = Wakeups()
         for (handle, file) in files where file.node == .file(.out, port) {
             wakeups.merge(drain(handle))
@@ -61,8 +64,9 @@ struct MountState: Sendable {
 
     func hasData(_ file: OpenFile) -> Bool {
         switch file.node {
-        case .file(.out, let port?): file.cursor.map { ports[port]?.hasData(at: $0) ?? false } ?? false
-        case .file(.events, _): file.cursor.map { events.hasData(at: $0) } ?? false
+        case .file(.out, let port?):
+            file.cursor.map { ports[port]?.hasData(at: $0, for: PortLog.Reader(uid: file.uid)) ?? false } ?? false
+        case .file(.events, _): file.cursor.map { events.hasData(at: $0, for: PortLog.Reader(uid: file.uid)) } ?? false
         case .file(.ask, _): file.askRead < file.askReplies.count
         default: true
         }
@@ -79,12 +83,12 @@ struct MountState: Sendable {
         switch file.node {
         case .file(.out, let port?):
             guard var cursor = file.cursor else { return [] }
-            let bytes = ports[port]?.read(from: &cursor, limit: limit) ?? []
+            let bytes = ports[port]?.read(from: &cursor, limit: limit, for: PortLog.Reader(uid: file.uid)) ?? []
             file.cursor = cursor
             return bytes.isEmpty ? (isAtEnd(file) ? [] : nil) : bytes
         case .file(.events, _):
             guard var cursor = file.cursor else { return [] }
-            let bytes = events.read(from: &cursor, limit: limit)
+            let bytes = events.read(from: &cursor, limit: limit, for: PortLog.Reader(uid: file.uid))
             file.cursor = cursor
             return bytes.isEmpty ? (isAtEnd(file) ? [] : nil) : bytes
         case .file(.ask, _):

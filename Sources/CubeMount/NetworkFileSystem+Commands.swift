@@ -36,7 +36,7 @@ extension NetworkFileSystem {
                     state.withLock { state in
                         state.pending[command.internalID] = MountState.Pending(
                             port: port, visibleID: command.visibleID, handle: role == .ask ? handle : nil,
-                            session: session.id)
+                            session: session.id, uid: uid)
                         if role == .ask {
                             state.files[handle]?.askPending.insert(command.internalID)
                             state.files[handle]?.askWrote = true
@@ -57,7 +57,7 @@ extension NetworkFileSystem {
             firstError = firstError ?? Self.errno(for: refusal.kind)
             let line = Render.reply(id: refusal.visibleID, .falseReply, refusal.text)
             wakeups.merge(state.withLock { state in
-                var wakeups = state.publish(line, to: port)
+                var wakeups = state.publish(line, to: port, owner: uid)
                 if role == .ask {
                     state.files[handle]?.askReplies += line
                     state.files[handle]?.askWrote = true
@@ -103,7 +103,7 @@ extension NetworkFileSystem {
                 let line = reply.keyword.hasBody
                     ? Render.body(id: pending.visibleID, reply.keyword, reply.body ?? [])
                     : Render.reply(id: pending.visibleID, reply.keyword, reply.text)
-                wakeups.merge(state.publish(line, to: pending.port))
+                wakeups.merge(state.publish(line, to: pending.port, owner: pending.uid))
                 if let handle = pending.handle, state.files[handle] != nil {
                     state.files[handle]?.askReplies += line
                     if reply.keyword.closesRoute { state.files[handle]?.askPending.remove(reply.id) }
@@ -125,7 +125,7 @@ extension NetworkFileSystem {
             var wakeups = Wakeups()
             for (id, pending) in state.pending where pending.session == session.id {
                 let line = Render.reply(id: pending.visibleID, .falseReply, Wire.routeCollapsed)
-                wakeups.merge(state.publish(line, to: pending.port))
+                wakeups.merge(state.publish(line, to: pending.port, owner: pending.uid))
                 if let handle = pending.handle, state.files[handle] != nil {
                     state.files[handle]?.askReplies += line
                     state.files[handle]?.askPending.remove(id)

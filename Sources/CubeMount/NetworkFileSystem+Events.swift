@@ -14,7 +14,6 @@ extension NetworkFileSystem {
         case .offer, .offerGone, .lease, .leaseEnded: return resourceChanged(event)
         default: return
         }
-        let zenkaStillThere = hub.inspect { $0.zenkaNames.contains(user) }
         let line = Array("\(joined ? "join" : "leave") \(user) \(session)\n".utf8)
         let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
             state.events.append(line)
@@ -30,17 +29,12 @@ extension NetworkFileSystem {
             }
             let zenki = state.nodes.ino(for: .directory(.zenki))
             let sessions = state.nodes.ino(for: .directory(.sessions))
-            var invalidations: [Invalidation] = []
-            if !zenkaStillThere, let ino = state.nodes.knownIno(for: .zenka(user)) {
-                invalidations.append(.delete(parent: zenki, child: ino, name: user))
-            } else {
-                invalidations.append(.entry(parent: zenki, name: user))
-            }
-            if !joined, let ino = state.nodes.knownIno(for: .session(session)) {
-                invalidations.append(.delete(parent: sessions, child: ino, name: String(session)))
-            } else {
-                invalidations.append(.entry(parent: sessions, name: String(session)))
-            }
+            // Entry invalidation only: `notify_delete` on a directory whose children the kernel
+            // still caches fails with ENOTEMPTY (and libfuse logs it); dropping the entry is
+            // enough for the next lookup to see the change.
+            let invalidations: [Invalidation] = [
+                .entry(parent: zenki, name: user), .entry(parent: sessions, name: String(session)),
+            ]
             return (wakeups, invalidations)
         }
         wakeups.perform()

@@ -4,20 +4,13 @@ import NIOConcurrencyHelpers
 
 /// Owns the ``Router`` and carries out its actions.
 ///
-/// Every input takes the lock once, runs the pure router, resolves each action's session to
-/// its endpoint while still holding the lock, and then performs the actions outside the
-/// lock. Callers may be NIO event loops, FUSE threads or the manager: ordering per session
-/// is kept because each endpoint preserves the order of its own `send` calls.
+/// Every input takes the lock once, runs the pure router and hands its output to the
+/// endpoints before releasing the lock (endpoints only queue bytes). Callers may be NIO event
+/// loops, password workers, FUSE threads or the manager; output order equals router order.
 public final class Hub: Sendable {
     private struct State: Sendable {
         var router: Router
         var endpoints: [SessionID: any SessionEndpoint] = [:]
-    }
-
-    private enum Resolved {
-        case send(any SessionEndpoint, [UInt8])
-        case close(any SessionEndpoint)
-        case other(RouterAction)
     }
 
     /// Receives actions the hub itself cannot perform (password checks, zenka starts, events).
@@ -60,12 +53,12 @@ public final class Hub: Sendable {
 
     /// Registers a new connection and sends its banner.
     public func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?) -> SessionID {
-        let (id, resolved) = state.withLockedValue { state -> (SessionID, [Resolved]) in
+        let (id, others) = state.withLockedValue { state -> (SessionID, [RouterAction]) in
             let (id, actions) = state.router.connected(transport: transport, peer: peer, now: .now)
             state.endpoints[id] = endpoint
-            return (id, Self.resolve(actions, in: &state))
+            return (id, Self.deliver(actions, in: &state))
         }
-        perform(resolved)
+        for action in others { performOther(action) }
         return id
     }
 
@@ -73,12 +66,12 @@ public final class Hub: Sendable {
     /// e.g. "zenka" for a zenka the manager logs in over stdio).
     public func connectLocal(_ endpoint: any SessionEndpoint, user: String, transport: Transport,
                              method: String? = nil) -> SessionID {
-        let (id, resolved) = state.withLockedValue { state -> (SessionID, [Resolved]) in
+        let (id, others) = state.withLockedValue { state -> (SessionID, [RouterAction]) in
             let (id, actions) = state.router.connectLocal(user: user, transport: transport, method: method, now: .now)
             state.endpoints[id] = endpoint
-            return (id, Self.resolve(actions, in: &state))
+            return (id, Self.deliver(actions, in: &state))
         }
-        perform(resolved)
+        for action in others { performOther(action) }
         return id
     }
 
@@ -115,11 +108,11 @@ public final class Hub: Sendable {
     /// Releases a lease on behalf of `user` (the mount's `rm leases/<id>`).
     /// - Returns: whether it was released, and the reason when not.
     public func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
-        let (released, message, resolved) = state.withLockedValue { state -> (Bool, String, [Resolved]) in
+        let (released, message, others) = state.withLockedValue { state -> (Bool, String, [RouterAction]) in
             let (released, message, actions) = state.router.release(lease, user: user, now: .now)
-            return (released, message, Self.resolve(actions, in: &state))
+            return (released, message, Self.deliver(actions, in: &state))
         }
-        perform(resolved)
+        for action in others { performOther(action) }
         return (released, message)
     }
 
@@ -140,39 +133,32 @@ public final class Hub: Sendable {
 
     // MARK: - Execution
 
+    /// Runs a router input. Sends and closes are handed to their endpoints while the lock is
+    /// still held, so bytes reach every endpoint in exactly the order the router produced them,
+    /// whichever thread (event loop, password worker, FUSE, manager) made the call. Endpoints
+    /// never block and never call back into the hub synchronously. Other actions (which may
+    /// call the hub) run after the lock is released.
     private func run(_ body: (inout Router) -> [RouterAction]) {
-        let resolved = state.withLockedValue { state -> [Resolved] in
-            let actions = body(&state.router)
-            return Self.resolve(actions, in: &state)
+        let others = state.withLockedValue { state -> [RouterAction] in
+            Self.deliver(body(&state.router), in: &state)
         }
-        perform(resolved)
+        for action in others { performOther(action) }
     }
 
-    /// Maps sessions to endpoints; a closed session's endpoint leaves the table here.
-    private static func resolve(_ actions: [RouterAction], in state: inout State) -> [Resolved] {
-        var resolved: [Resolved] = []
-        resolved.reserveCapacity(actions.count)
+    /// Performs sends and closes; returns the remaining actions.
+    private static func deliver(_ actions: [RouterAction], in state: inout State) -> [RouterAction] {
+        var others: [RouterAction] = []
         for action in actions {
             switch action {
             case .send(let id, let bytes):
-                if let endpoint = state.endpoints[id] { resolved.append(.send(endpoint, bytes)) }
+                state.endpoints[id]?.send(bytes)
             case .close(let id):
-                if let endpoint = state.endpoints.removeValue(forKey: id) { resolved.append(.close(endpoint)) }
+                state.endpoints.removeValue(forKey: id)?.close()
             default:
-                resolved.append(.other(action))
+                others.append(action)
             }
         }
-        return resolved
-    }
-
-    private func perform(_ resolved: [Resolved]) {
-        for item in resolved {
-            switch item {
-            case .send(let endpoint, let bytes): endpoint.send(bytes)
-            case .close(let endpoint): endpoint.close()
-            case .other(let action): performOther(action)
-            }
-        }
+        return others
     }
 
     private func performOther(_ action: RouterAction) {

@@ -29,11 +29,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     func close() {
-        if channel.eventLoop.inEventLoop {
-            closeAfterFlush()
-        } else {
-            channel.eventLoop.execute { self.closeAfterFlush() }
-        }
+        channel.eventLoop.execute { self.closeAfterFlush() }
     }
 
     private func write(_ bytes: [UInt8]) {
@@ -42,7 +38,9 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
             // The peer stopped reading and its queue passed the limit: drop it rather than grow.
             logger.warning("output queue limit reached, closing slow reader")
             closing = true
-            channel.close(promise: nil)
+            // Deferred: closing fires channelInactive, which calls the hub, whose lock may be held.
+            let channel = self.channel
+            channel.eventLoop.execute { channel.close(promise: nil) }
             return
         }
         channel.write(channel.allocator.buffer(bytes: bytes), promise: nil)
@@ -59,7 +57,8 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         closing = true
         let channel = self.channel
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
-            channel.close(promise: nil)
+            // Deferred for the same reason as above: never close inside the caller's stack.
+            channel.eventLoop.execute { channel.close(promise: nil) }
         }
     }
 }

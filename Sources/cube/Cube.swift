@@ -1,4 +1,5 @@
 import ArgumentParser
+import CubeCore
 import CubeNet
 
 /// The `cube` command: runs a Protocol-7 node and offers its maintenance tools.
@@ -32,6 +33,9 @@ struct ConfigurationOptions: ParsableArguments {
 
     func validate() throws {
         if let socket, !socket.hasPrefix("/") { throw ValidationError("--socket needs an absolute path") }
+        if let name, !Names.isUserName(name.utf8) {
+            throw ValidationError("--name must be 1-17 characters of [0-9A-Za-z_-], starting with a letter or digit")
+        }
         if let mount, !mount.hasPrefix("/") { throw ValidationError("--mount needs an absolute path") }
         if mount != nil && noMount { throw ValidationError("--mount and --no-mount exclude each other") }
     }

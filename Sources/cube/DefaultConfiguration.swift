@@ -77,6 +77,7 @@ limits.routes-per-session = 10000
 timeouts.login = 17
 # A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never).
 timeouts.route = 120
+
 """#),
         ("configuration/zenki/calc/zenka.conf", #"""
 # calc: `eval <expression>` evaluates arithmetic: p7 calc.eval "2*(3+4)" -> TRUE 14
@@ -85,6 +86,7 @@ mode = sdk
 start = always
 restart = always
 heartbeat = 10
+
 """#),
         ("configuration/zenki/echo/zenka.conf", #"""
 # echo: answers `echo <text>` with `TRUE <text>`. Keys are relative to `zenka.echo.`.
@@ -98,6 +100,7 @@ restart = always
 restart.backoff = 1
 # Check it with `heart notime` every 10 s; two missed checks restart it.
 heartbeat = 10
+
 """#),
         ("configuration/zenki/hello-sh/hello.sh", #"""
 #!/bin/sh
@@ -113,6 +116,7 @@ while IFS= read -r line; do
         *)     echo "($id)FALSE command does not exist" ;;
     esac
 done
+
 """#),
         ("configuration/zenki/hello-sh/zenka.conf", #"""
 # hello-sh: a zenka written in shell (see hello.sh). With mode = stdio the cube logs in for
@@ -124,6 +128,7 @@ mode = stdio
 start = always
 restart = on-failure
 heartbeat = 10
+
 """#),
         ("configuration/zenki/p7-log/zenka.conf", #"""
 # p7-log: collects `append <text>` lines from any zenka; `tail [n]` shows the last ones.
@@ -132,6 +137,7 @@ mode = sdk
 start = always
 restart = always
 heartbeat = 10
+
 """#),
         ("configuration/zenki/storage/zenka.conf", #"""
 # storage: named blobs under a quota (put, get, list, delete, df); offers its free space.
@@ -142,6 +148,7 @@ mode = sdk
 start = ondemand
 restart = on-failure
 heartbeat = 10
+
 """#),
     ]
 }

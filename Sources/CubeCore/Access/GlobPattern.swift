@@ -35,6 +35,8 @@ public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
     /// Whether the whole of `subject` matches. Linear in the subject per pattern piece
     /// (dynamic programming), so a long hostile path cannot make matching explode.
     public func matches(_ subject: some Collection<UInt8>) -> Bool {
+        // `**` alone (the usual admin rule) matches any non-empty path: no work at all.
+        if pieces == [.anything] { return !subject.isEmpty }
         let bytes = Array(subject)
         if pieces.allSatisfy(Self.isLiteral) {
             return bytes.count == pieces.count && zip(pieces, bytes).allSatisfy { $0 == .literal($1) }

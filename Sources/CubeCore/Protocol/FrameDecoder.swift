@@ -196,7 +196,8 @@ public struct FrameDecoder: Sendable {
         start += count
         scanned = max(0, scanned - count)
         if start == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 16)
+            // Idle sessions should cost little: keep only a small buffer between messages.
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 4096)
             start = 0
             scanned = 0
         }

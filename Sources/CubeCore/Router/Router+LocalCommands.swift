@@ -1,7 +1,7 @@
 // The commands a cube answers itself (PROTOCOL.md §8), listed in `LocalCommand.all`.
 extension Router {
     mutating func runLocal(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let session = sessions[id], let user = session.user else { return }
+        guard let user = sessions[id]?.user else { return }
         let name = String(decoding: command.path, as: UTF8.self)
         let args = command.args.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let words = args.split(separator: " ").map(String.init)
@@ -32,7 +32,7 @@ extension Router {
             sessions[id]?.basePath = nil
             reply(.trueReply, "base path reset to local cube node")
         case "basepath":
-            let base = session.basePath.map { String(decoding: $0, as: UTF8.self) }
+            let base = sessions[id]?.basePath.map { String(decoding: $0, as: UTF8.self) }
             base.map { reply(.trueReply, $0) } ?? reply(.falseReply, "not set")
         case "set-initialized": reply(setInitialized(words.first, caller: id))
         case "session-key": reply(sessionKey(words, now: now))

@@ -13,6 +13,7 @@ extension Router {
     }
 
     mutating func handleLogin(_ frame: Frame, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        // A copy of the session is fine here: logins happen once per session, not per message.
         guard case .line(let line) = frame, let session = sessions[id], case .login(var state) = session.phase else {
             actions.append(.send(id, Wire.speakProtocol7))
             close(id, now: now, actions: &actions)

@@ -34,13 +34,14 @@ extension Router {
 
     /// Applies the base path, checks access, then runs a local command or routes it.
     mutating func dispatch(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let session = sessions[id], let user = session.user else { return }
+        guard let user = sessions[id]?.user else { return }
+        let basePath = sessions[id]?.basePath
         var path = command.path
         if path.elementsEqual("..".utf8) {
             path = Array("unselect".utf8)
         } else if path.starts(with: "..".utf8) {
             path.removeFirst(2)
-        } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
+        } else if let base = basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
             path = base + [UInt8(ascii: ".")] + path
         }
         guard let parsed = CommandPath(path) else {
@@ -87,7 +88,7 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
             return
         }
-        guard let source = sessions[id], source.sourceRoutes.count + targets.count <= configuration.limits.routesPerSession
+        guard let open = sessions[id]?.sourceRoutes.count, open + targets.count <= configuration.limits.routesPerSession
         else {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, "too many open routes")))
             return
@@ -202,6 +203,7 @@ extension Router {
         for route in expired {
             actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
             endRoute(route.id)
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
     }
 

@@ -70,11 +70,11 @@ public struct Router: Sendable {
 
     /// Bytes arrived from a session.
     public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id] else { return [] }
+        guard let phase = sessions[id]?.phase else { return [] }
         sessions[id]?.decoder.append(bytes)
         var actions: [RouterAction] = []
         // Input waiting for a password check is bounded like one line after login.
-        if case .verifying = session.phase, session.decoder.bufferedByteCount + bytes.count > configuration.limits.line {
+        if case .verifying = phase, sessions[id]?.decoder.bufferedByteCount ?? 0 > configuration.limits.line {
             actions.append(.send(id, Wire.speakProtocol7))
             close(id, now: now, actions: &actions)
             return actions
@@ -157,8 +157,10 @@ public struct Router: Sendable {
 
     /// Runs every complete frame buffered for `id` through the current phase.
     mutating func process(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        while let session = sessions[id] {
-            switch session.phase {
+        // Only the phase is copied out: a copy of the whole Session would share the decoder's
+        // buffer and make every `next()` copy it.
+        while let phase = sessions[id]?.phase {
+            switch phase {
             case .verifying:
                 return
             case .login:

@@ -1,0 +1,288 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Supervision with real children: crash loops back off, hung zenki are restarted by the
+/// heartbeat, a child that ignores SIGTERM is killed with its whole process group, a killed
+/// sample zenka comes back, and cube shutdown leaves no child behind.
+@Suite(.serialized) struct ManagerSupervisionLiveTests {
+    @Test func crashAtStartRestartsWithGrowingDelays() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "crash", conf: """
+                program = /bin/sh
+                args = crash.sh
+                restart = always
+                restart.backoff = 0.1
+                restart.backoff-max = 0.8
+                """, files: ["crash.sh": ManagerScripts.crashAtStart]),
+        ])
+        let starts = cube.zenkaDirectory("crash") + "/starts.txt"
+        func startTimes() -> [Double] {
+            ((try? String(contentsOfFile: starts, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Double($0) }
+        }
+        usleep(3_000_000)
+        let times = startTimes()
+        // 0.1 + 0.2 + 0.4 + 0.8 + 0.8 ... : a handful of starts in 3 s, never a busy loop.
+        #expect(times.count >= 4 && times.count <= 9, "starts in 3 s: \(times.count)")
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= 0.09 }, "gaps \(gaps)")
+        // The delays grow (allowing for the manager's timer granularity) up to the maximum.
+        for (earlier, later) in zip(gaps, gaps.dropFirst()) {
+            #expect(later >= earlier - 0.15, "gaps must not shrink: \(gaps)")
+        }
+        if let first = gaps.first, let last = gaps.last {
+            #expect(last >= first + 0.3, "gaps must grow: \(gaps)")
+            #expect(last <= 1.3, "backoff-max 0.8 s exceeded: \(gaps)")
+        }
+        // The announced delays double and stop at restart.backoff-max.
+        let delays = cube.logLines(containing: "zenka=crash", "zenka restart in").compactMap { line -> Double? in
+            guard let range = line.range(of: "zenka restart in ") else { return nil }
+            return Double(line[range.upperBound...].prefix { $0 != " " })
+        }
+        #expect(Array(delays.prefix(5)) == [0.1, 0.2, 0.4, 0.8, 0.8])
+        let admin = try cube.client()
+        let row = try #require(admin.list().first)
+        #expect(row.lastExit == "exit 1")
+        #expect(row.restarts >= 3)
+        #expect(row.state == "restart pending" || row.state == "starting")
+    }
+
+    @Test func stoppedCrashLoopStaysStopped() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "crash", conf: """
+                program = /bin/sh
+                args = crash.sh
+                restart = always
+                restart.backoff = 0.1
+                """, files: ["crash.sh": ManagerScripts.crashAtStart]),
+        ])
+        let admin = try cube.client()
+        #expect(eventually(timeout: 3) { admin.list().first.map { $0.restarts >= 1 } ?? false })
+        // Nothing is running between attempts, but the pending restart is cancelled.
+        let stop = admin.call("v7.stop crash")
+        #expect(stop?.keyword == "FALSE" || stop?.keyword == "TRUE")
+        usleep(300_000)
+        let count = ((try? String(contentsOfFile: cube.zenkaDirectory("crash") + "/starts.txt", encoding: .utf8)) ?? "")
+            .split(separator: "\n").count
+        usleep(1_000_000)
+        let later = ((try? String(contentsOfFile: cube.zenkaDirectory("crash") + "/starts.txt", encoding: .utf8)) ?? "")
+            .split(separator: "\n").count
+        #expect(later == count)
+        #expect(admin.list().first?.state == "stopped")
+    }
+
+    @Test func heartbeatRestartsAnSDKZenkaThatStopsAnswering() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "silent", conf: """
+                program = \(ManagerScripts.python)
+                args = -u silent.py
+                heartbeat = 0.5
+                heartbeat.timeout = 0.3
+                restart.backoff = 0.1
+                stop-timeout = 0.5
+                """, files: ["silent.py": ManagerScripts.silent]),
+            // Same heartbeat, but answers: must be left alone.
+            ManagerZenka(name: "ech", conf: """
+                program = @echo
+                heartbeat = 0.5
+                heartbeat.timeout = 0.3
+                """),
+        ])
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("silent", timeout: 5))
+        // Logged in and routed: only the heart checks go unanswered.
+        #expect(admin.call("silent.ping")?.line == "TRUE pong")
+        let second = try #require(admin.waitOnline("silent", excluding: first.pid, timeout: 5))
+        #expect(!ManagerProcesses.isAlive(first.pid))
+        #expect(second.restarts >= 1)
+        #expect(!cube.logLines(containing: "zenka=silent", "stopped answering").isEmpty)
+        #expect(admin.call("silent.ping")?.line == "TRUE pong")
+        // The answering zenka kept its one process all along.
+        let echo = try #require(admin.instance(of: "ech"))
+        #expect(echo.restarts == 0)
+        #expect(cube.logLines(containing: "zenka=ech", "restart").isEmpty)
+    }
+
+    @Test func heartbeatRestartsAHungStdioZenka() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "hung", conf: """
+                program = /bin/sh
+                args = hang.sh
+                mode = stdio
+                heartbeat = 0.5
+                heartbeat.timeout = 0.3
+                restart.backoff = 0.1
+                stop-timeout = 0.5
+                """, files: ["hang.sh": ManagerScripts.hang]),
+        ])
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("hung"))
+        let second = try #require(admin.waitOnline("hung", excluding: first.pid, timeout: 5))
+        #expect(!ManagerProcesses.isAlive(first.pid))
+        #expect(ManagerProcesses.isAlive(second.pid))
+        #expect(!cube.logLines(containing: "zenka=hung", "stopped answering").isEmpty)
+    }
+
+    @Test func childIgnoringSIGTERMIsKilledWithItsProcessGroup() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "stubborn", conf: """
+                program = /bin/sh
+                args = stubborn.sh
+                restart = always
+                restart.backoff = 0.1
+                stop-timeout = 0.6
+                """, files: ["stubborn.sh": ManagerScripts.ignoreTerm]),
+        ])
+        let admin = try cube.client()
+        let directory = cube.zenkaDirectory("stubborn")
+        let main = try #require(ManagerProcesses.pid(in: directory + "/main.pid"))
+        let grandchild = try #require(ManagerProcesses.pid(in: directory + "/grandchild.pid"))
+        #expect(ManagerProcesses.isAlive(main) && ManagerProcesses.isAlive(grandchild))
+        #expect(ManagerProcesses.stat(grandchild)?.group == main)
+        #expect(admin.status("stubborn").first?.pid == main)
+        let stopped = Date()
+        #expect(admin.call("v7.stop stubborn")?.line == "TRUE shutting down 1 zenka instance(s)")
+        // SIGTERM is ignored: still there, shown as stopping, until the stop timeout.
+        usleep(300_000)
+        #expect(ManagerProcesses.isAlive(main))
+        #expect(admin.status("stubborn").first?.state == "stopping")
+        #expect(eventually(timeout: 4) { ManagerProcesses.group(main).isEmpty })
+        let took = Date().timeIntervalSince(stopped)
+        #expect(took >= 0.55 && took < 2.0, "killed after \(took) s")
+        #expect(!ManagerProcesses.isAlive(main) && !ManagerProcesses.isAlive(grandchild))
+        #expect(!cube.logLines(containing: "zenka=stubborn", "ignored SIGTERM").isEmpty)
+        // Stopped means stopped: no restart.
+        usleep(500_000)
+        #expect(admin.status("stubborn").isEmpty)
+        #expect(admin.list().first?.state == "stopped")
+    }
+
+    @Test func restartOfAChildIgnoringSIGTERMKillsItAndStartsANewOne() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "stubborn", conf: """
+                program = /bin/sh
+                args = stubborn.sh
+                restart.backoff = 0.1
+                stop-timeout = 0.4
+                """, files: ["stubborn.sh": ManagerScripts.ignoreTerm]),
+        ])
+        let admin = try cube.client()
+        let directory = cube.zenkaDirectory("stubborn")
+        let main = try #require(ManagerProcesses.pid(in: directory + "/main.pid"))
+        let grandchild = try #require(ManagerProcesses.pid(in: directory + "/grandchild.pid"))
+        #expect(admin.call("v7.restart stubborn")?.line == "TRUE restarting 1 zenka instance(s) .,")
+        #expect(eventually(timeout: 4) {
+            ManagerProcesses.group(main).isEmpty && admin.status("stubborn").contains { $0.pid != main && $0.state == "starting" }
+        })
+        #expect(!ManagerProcesses.isAlive(grandchild))
+    }
+
+    @Test func killedCalcIsRestartedAndAnswersAgain() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "calc", conf: """
+                program = @calc
+                restart = always
+                restart.backoff = 0.1
+                """),
+        ])
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("calc"))
+        #expect(admin.call("calc.eval 2*(3+4)")?.line == "TRUE 14")
+        kill(first.pid, SIGKILL)
+        let second = try #require(admin.waitOnline("calc", excluding: first.pid, timeout: 5))
+        #expect(admin.call("calc.eval 2*(3+4)")?.line == "TRUE 14")
+        #expect(second.restarts >= 1)
+        #expect(admin.list().first?.lastExit == "signal 9")
+        // And once more with SIGTERM from outside (not a v7.stop): restarted as well.
+        kill(second.pid, SIGTERM)
+        _ = try #require(admin.waitOnline("calc", excluding: second.pid, timeout: 5))
+        #expect(admin.call("calc.eval 2*(3+4)")?.line == "TRUE 14")
+    }
+
+    @Test func cubeShutdownStopsEveryZenkaFirst() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "sh1", conf: """
+                program = /bin/sh
+                args = echo.sh
+                mode = stdio
+                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+            ManagerZenka(name: "ech", conf: "program = @echo\n"),
+            ManagerZenka(name: "stubborn", conf: """
+                program = /bin/sh
+                args = stubborn.sh
+                stop-timeout = 0.5
+                """, files: ["stubborn.sh": ManagerScripts.ignoreTerm]),
+        ])
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("sh1"))
+        _ = try #require(admin.waitOnline("ech"))
+        _ = try #require(ManagerProcesses.pid(in: cube.zenkaDirectory("stubborn") + "/grandchild.pid"))
+        let children = cube.zenkaProcesses()
+        #expect(children.count >= 4, "zenki and the grandchild: \(children)")
+        let started = Date()
+        let status = cube.stop(signal: SIGTERM, seconds: 8)
+        let took = Date().timeIntervalSince(started)
+        #expect(status == 0)
+        #expect(took < 3, "shutdown took \(took) s")
+        #expect(cube.zenkaProcesses().isEmpty)
+        for pid in children { #expect(!ManagerProcesses.isAlive(pid)) }
+        // The zenki were stopped before the socket closed, and none was restarted.
+        let lines = cube.log.split(separator: "\n").map(String.init)
+        let lastExit = lines.lastIndex { $0.contains("zenka exited") }
+        let socketClosed = lines.firstIndex { $0.contains("shutting down") }
+        #expect(lastExit != nil && socketClosed != nil && lastExit! < socketClosed!)
+        #expect(lines.filter { $0.contains("zenka started") }.count == 3)
+    }
+}
+
+/// A separate suite: its wait is long, so it runs alongside the others.
+@Suite(.serialized) struct ManagerLoginDeadlineLiveTests {
+    @Test func childThatNeverLogsInIsRestarted() throws {
+        // No heartbeat can reach a zenka without a session: the login deadline must restart it.
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "mute", conf: """
+                program = /bin/sh
+                args = hang.sh
+                heartbeat = 0.5
+                heartbeat.timeout = 0.3
+                restart.backoff = 0.1
+                stop-timeout = 0.3
+                """, files: ["hang.sh": ManagerScripts.hang]),
+        ])
+        let admin = try cube.client()
+        let first = try #require(admin.status("mute").first)
+        #expect(first.state == "starting")
+        let replaced = eventually(timeout: 20, interval: 0.2) {
+            admin.status("mute").contains { $0.pid != first.pid }
+        }
+        #expect(replaced, "a child that never logs in was not restarted within 20 s")
+        #expect(!ManagerProcesses.isAlive(first.pid))
+    }
+}
+
+/// A separate suite: it needs a zenka that has been up for longer than the manager's login
+/// grace (15 s), so it runs alongside the others.
+@Suite(.serialized) struct ManagerReconnectLiveTests {
+    @Test func sdkZenkaThatLosesItsSessionAfterLongUptimeMayReconnect() throws {
+        // The manager rewrites the key file when a session ends, so the process can log in
+        // again; it must get the same grace to do so as at start, counted from the loss.
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "ech", conf: """
+                program = @echo
+                restart.backoff = 0.1
+                """),
+        ])
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("ech"))
+        usleep(16_000_000)
+        #expect(admin.call("term-all ech bye")?.isTrue == true)
+        #expect(eventually(timeout: 3) { admin.instance(of: "ech").map { $0.session != first.session } ?? false })
+        let now = try #require(admin.instance(of: "ech"))
+        #expect(now.pid == first.pid, "the manager killed the zenka instead of letting it reconnect")
+        #expect(now.restarts == 0)
+        #expect(cube.logLines(containing: "zenka=ech", "did not log in").isEmpty)
+        #expect(admin.call("ech.echo still here")?.line == "TRUE still here")
+    }
+}
