@@ -42,7 +42,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "CubeClient", dependencies: ["CubeCore"], swiftSettings: swiftSettings),
+        .target(name: "CubeClient", dependencies: ["CubeCore", "CubeAuth"], swiftSettings: swiftSettings),
         .target(name: "CubeZenka", dependencies: ["CubeClient", "CubeCore"], swiftSettings: swiftSettings),
         .target(
             name: "CubeFUSE",

@@ -1,3 +1,4 @@
+import CubeAuth
 import CubeCore
 
 extension P7Connection {
@@ -28,6 +29,52 @@ extension P7Connection {
         try login(method: "pwd", credential: "auth \(user) \(password)")
     }
 
+    /// Logs in with `c25519` (PROTOCOL.md §3.5) and switches the connection to encryption.
+    ///
+    /// Sends `select c25519`, expects `TRUE continue`, runs CubeAuth's ``ClientHandshake``
+    /// (`hello` → `TRUE <S> <Se> <sig>` → `auth <sig>` → `AUTH_TRUE =)`) with a fresh ephemeral
+    /// key, then sends our stream header; from then on everything sent and received on this
+    /// connection is encrypted. On any failure the connection is closed.
+    /// - Parameters:
+    ///   - identity: our Ed25519 identity; its public key must be authorized on the cube.
+    ///   - expectedServer: the server key pinned in the known-nodes file; nil accepts whatever
+    ///     key the server proves (first use: pin the returned key).
+    /// - Returns: the server's identity key, proven by its signature over this connection's transcript.
+    /// - Throws: ``ClientError/serverKeyChanged(expected:got:)`` if the server's key is not the
+    ///   pinned one (checked before we sign anything), ``ClientError/loginFailed(_:)`` with the
+    ///   server's refusal line (`FALSE …`, ``AUTH_ERROR `>:|``, `>:[`),
+    ///   ``ClientError/handshakeFailed(_:)`` for a server line that does not verify or parse,
+    ///   or a connection error.
+    @discardableResult
+    public func loginC25519(identity: IdentityKey, expectedServer: PublicKey?) throws(ClientError) -> PublicKey {
+        do throws(ClientError) {
+            try sendRaw(Array("select c25519\n".utf8))
+            try expectLoginLine(Wire.selectContinue)
+            var handshake = ClientHandshake(identity: identity, banner: banner, ephemeral: .generate(),
+                                            expectedServer: expectedServer)
+            try sendRaw(handshake.helloLine())
+            while true {
+                let line = try loginLine()
+                switch handshake.receive(line: line) {
+                case .send(let bytes):
+                    try sendRaw(bytes)
+                case .authenticated(let server, let keys):
+                    try startEncryption(keys)
+                    return server
+                case .failed(.serverKeyChanged(let expected, let got)):
+                    throw ClientError.serverKeyChanged(expected: expected, got: got)
+                case .failed(.rejected):
+                    throw ClientError.loginFailed(String(decoding: line, as: UTF8.self))
+                case .failed(let failure):
+                    throw ClientError.handshakeFailed(failure.description)
+                }
+            }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
     /// Pipelines the select and the credential line in one write, then checks both answers.
     private func login(method: String, credential: String) throws(ClientError) {
         guard !credential.utf8.contains(Wire.lf) else { throw .invalidArgument("credential contains a line feed") }
@@ -38,12 +85,16 @@ extension P7Connection {
 
     /// Reads one line and fails unless it equals `expected` (which ends in LF).
     private func expectLoginLine(_ expected: [UInt8]) throws(ClientError) {
-        let text: [UInt8]
-        switch try readFrame() {
-        case .line(let line): text = line
-        case .body(let header, _), .multiline(let header, _), .bodyTooLarge(let header): text = header
-        case .lineTooLong: text = Array("(over-long line)".utf8)
-        }
+        let text = try loginLine()
         guard text + [Wire.lf] == expected else { throw .loginFailed(String(decoding: text, as: UTF8.self)) }
+    }
+
+    /// Reads the next pre-auth line (a message with a body yields its header line).
+    private func loginLine() throws(ClientError) -> [UInt8] {
+        switch try readFrame() {
+        case .line(let line): line
+        case .body(let header, _), .multiline(let header, _), .bodyTooLarge(let header): header
+        case .lineTooLong: Array("(over-long line)".utf8)
+        }
     }
 }

@@ -1,6 +1,7 @@
+import CubeAuth
 import CubeCore
 
-/// A blocking client connection to a cube over its unix socket.
+/// A blocking client connection to a cube over its unix socket or TCP.
 ///
 /// Not thread-safe and deliberately not `Sendable`: one thread owns a connection and calls all
 /// its methods. Every call blocks that thread (no Swift concurrency, no NIO), which keeps
@@ -8,6 +9,8 @@ import CubeCore
 /// while the other end is served by the same pool.
 ///
 /// Incoming bytes are framed by CubeCore's ``FrameDecoder``, so `SIZE`/`STRM` bodies arrive whole.
+/// After ``loginC25519(identity:expectedServer:)`` both directions are encrypted
+/// (PROTOCOL.md §3.5) and every method below works on the protocol bytes inside the frames.
 public final class P7Connection {
     /// How long one wait for incoming bytes may last; nil waits forever. It bounds silence,
     /// not the whole operation: a slowly trickling body does not time out.
@@ -15,8 +18,12 @@ public final class P7Connection {
     /// The banner line the server sent, including its LF.
     public let banner: [UInt8]
 
-    private var socket: UnixSocket
+    private var socket: StreamSocket
     private var decoder: FrameDecoder
+    /// Seals outbound protocol bytes once a `c25519` login switched to encryption.
+    private var sealer: SecretStreamSender?
+    /// Opens inbound frames once a `c25519` login switched to encryption.
+    private var opener: SecretStreamReceiver?
 
     /// Client-side limits: generous, since the cube is trusted far more than its clients, yet
     /// bounded so a broken server cannot make a client grow without limit.
@@ -29,8 +36,21 @@ public final class P7Connection {
     ///   - timeout: the longest wait for incoming bytes, here and in later reads; nil waits forever.
     /// - Throws: ``ClientError/connectFailed(path:errno:)``, ``ClientError/badBanner(_:)``,
     ///   ``ClientError/closedByPeer`` or ``ClientError/timeout``.
-    public init(unixPath: String, timeout: Duration?) throws(ClientError) {
-        var socket = try UnixSocket(connectingTo: unixPath)
+    public convenience init(unixPath: String, timeout: Duration?) throws(ClientError) {
+        try self.init(address: .unix(unixPath), timeout: timeout)
+    }
+
+    /// Connects to the cube at `address` and reads and validates its banner.
+    ///
+    /// Over TCP the cube offers only `c25519`: log in with ``loginC25519(identity:expectedServer:)``.
+    /// - Parameters:
+    ///   - address: the unix socket or the TCP address.
+    ///   - timeout: the longest wait for incoming bytes, here and in later reads; nil waits forever.
+    ///     It does not bound the TCP connect itself (the system's connect timeout does).
+    /// - Throws: ``ClientError/connectFailed(path:errno:)``, ``ClientError/addressNotFound(host:detail:)``,
+    ///   ``ClientError/badBanner(_:)``, ``ClientError/closedByPeer`` or ``ClientError/timeout``.
+    public init(address: ClientAddress, timeout: Duration?) throws(ClientError) {
+        var socket = try StreamSocket(connectingTo: address)
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: Self.maximumLineLength,
                                    maximumBodyLength: Self.maximumBodyLength)
         do {
@@ -53,6 +73,9 @@ public final class P7Connection {
     /// True once ``close()`` was called.
     public var isClosed: Bool { socket.descriptor < 0 }
 
+    /// True once a `c25519` login switched the connection to encryption.
+    public var isEncrypted: Bool { sealer != nil }
+
     /// Closes the connection. Safe to call more than once; later sends and reads fail.
     public func close() {
         socket.close()
@@ -61,9 +84,15 @@ public final class P7Connection {
     // MARK: - Sending
 
     /// Writes `bytes` exactly as given, in one `send` loop (small writes arrive as one segment).
+    /// On an encrypted connection the bytes are sealed first (one frame per 64 KiB).
     /// - Throws: ``ClientError/closedByPeer`` or ``ClientError/ioFailed(operation:errno:)``.
     public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
-        try socket.writeAll(bytes)
+        guard !bytes.isEmpty else { return }
+        if sealer != nil {
+            try socket.writeAll(sealer!.seal(bytes))
+        } else {
+            try socket.writeAll(bytes)
+        }
     }
 
     /// Sends one line: `line` followed by LF.
@@ -103,7 +132,7 @@ public final class P7Connection {
             if let frame = decoder.next() { return frame }
             let bytes = try socket.readSome(timeout: timeout)
             guard !bytes.isEmpty else { throw .closedByPeer }
-            decoder.append(bytes)
+            decoder.append(try open(bytes))
         }
     }
 
@@ -152,14 +181,51 @@ public final class P7Connection {
     public func readRaw(timeout: Duration?) throws(ClientError) -> [UInt8] {
         let buffered = decoder.takeRemainingBytes()
         if !buffered.isEmpty { return buffered }
-        return try socket.readSome(timeout: timeout)
+        while true {
+            let bytes = try socket.readSome(timeout: timeout)
+            // Encrypted: a chunk that completes no frame yields nothing yet; wait for more.
+            guard !bytes.isEmpty else { return [] }
+            let plain = try open(bytes)
+            if !plain.isEmpty || opener == nil { return plain }
+        }
+    }
+
+    // MARK: - Encryption
+
+    /// Switches both directions to `crypto_secretstream` after `AUTH_TRUE =)` (PROTOCOL.md §3.5):
+    /// sends our stream header, and feeds the bytes that already arrived behind the `AUTH_TRUE`
+    /// line (the start of the server's encrypted stream) through the receiver.
+    func startEncryption(_ keys: SessionKeys) throws(ClientError) {
+        var transmit = keys.tx
+        var receive = keys.rx
+        let sender = SecretStreamSender(key: transmit)
+        let receiver = SecretStreamReceiver(key: receive)
+        for index in transmit.indices { transmit[index] = 0 }
+        for index in receive.indices { receive[index] = 0 }
+        try socket.writeAll(sender.header)
+        sealer = sender
+        opener = receiver
+        let early = decoder.takeRemainingBytes()
+        if !early.isEmpty { decoder.append(try open(early)) }
+    }
+
+    /// Decrypts received bytes once encryption is on (else returns them unchanged). A frame
+    /// that fails to authenticate closes the connection and nothing of it is returned.
+    private func open(_ bytes: [UInt8]) throws(ClientError) -> [UInt8] {
+        guard opener != nil else { return bytes }
+        do {
+            return try opener!.receive(bytes)
+        } catch {
+            socket.close()
+            throw .decryptionFailed(error.description)
+        }
     }
 
     // MARK: - Helpers
 
     /// Reads up to and including the first LF; it must be the 32-byte banner. Returns it and any
     /// bytes the server already sent after it (they belong to the first messages).
-    private static func readBanner(from socket: UnixSocket, timeout: Duration?) throws(ClientError)
+    private static func readBanner(from socket: StreamSocket, timeout: Duration?) throws(ClientError)
         -> (banner: [UInt8], rest: [UInt8])
     {
         var received: [UInt8] = []

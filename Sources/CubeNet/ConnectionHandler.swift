@@ -12,6 +12,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private let logger: Logger
     /// Loop-confined: the session once registered.
     private var session: SessionID?
+    /// Loop-confined: the session's endpoint (it decrypts once a `c25519` login succeeded).
+    private var endpoint: SocketEndpoint?
     /// Loop-confined: reads that arrived before registration finished.
     private var early: [ByteBuffer] = []
     private var loginDeadline: Scheduled<Void>?
@@ -25,11 +27,15 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelActive(context: ChannelHandlerContext) {
         let channel = context.channel
         let endpoint = SocketEndpoint(channel: channel, logger: logger)
+        self.endpoint = endpoint
         let hub = self.hub
         let transport = self.transport
         let timeout = TimeAmount.seconds(Int64(hub.configuration.loginTimeoutSeconds))
-        PeerCredentials.read(from: channel).whenSuccess { peer in
-            let id = hub.connect(endpoint, transport: transport, peer: peer)
+        // Unix peers are known by their credentials, TCP peers by their address.
+        let credentials = transport == .unix ? PeerCredentials.read(from: channel) : channel.eventLoop.makeSucceededFuture(nil)
+        let address = channel.remoteAddress?.ipAddress
+        credentials.whenSuccess { peer in
+            let id = hub.connect(endpoint, transport: transport, peer: peer, address: address)
             self.session = id
             self.loginDeadline = channel.eventLoop.scheduleTask(in: timeout) { hub.loginDeadlinePassed(id) }
             for buffer in self.early { hub.received(buffer.readableBytesView, from: id) }
@@ -44,7 +50,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             early.append(buffer)
             return
         }
-        hub.received(buffer.readableBytesView, from: session)
+        if let endpoint, endpoint.opener != nil {
+            guard let plain = endpoint.open(buffer.readableBytesView) else { return context.close(promise: nil) }
+            if !plain.isEmpty { hub.received(plain, from: session) }
+        } else {
+            hub.received(buffer.readableBytesView, from: session)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -50,6 +50,31 @@ public final class CubeServer: Service {
             throw error
         }
         chmod(path, mode_t(configuration.unixSocketMode))
+        var tcpListener: (any Channel)?
+        if let listen = configuration.tcpListen, let colon = listen.lastIndex(of: ":"),
+           let port = Int(listen[listen.index(after: colon)...]) {
+            let host = String(listen[..<colon]).trimmingCharacters(in: ["[", "]"])
+            do {
+                tcpListener = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.backlog, value: 256)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                ConnectionHandler(hub: hub, transport: .tcp, logger: logger))
+                        }
+                    }
+                    .bind(host: host, port: port)
+                    .get()
+                logger.info("listening", metadata: ["tcp": "\(listen)"])
+            } catch {
+                try? await listener.close()
+                UnixSocketFile.remove(path)
+                try? await group.shutdownGracefully()
+                throw error
+            }
+        }
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
         logger.info("serving", metadata: ["socket": "\(path)", "node": "\(configuration.nodeName)"])
         onReady(path)
@@ -60,6 +85,7 @@ public final class CubeServer: Service {
         ticker.cancel()
         hub.shutdown(reason: "cube shutdown")
         try? await listener.close()
+        try? await tcpListener?.close()
         UnixSocketFile.remove(path)
         // Give the !TERM! notices a moment to flush before the loop goes away.
         for _ in 0..<50 where hub.inspect({ $0.sessionCount }) > 0 {

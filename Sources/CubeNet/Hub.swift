@@ -34,10 +34,11 @@ public final class Hub: Sendable {
     private let workers: BlockingWorkers
     public let configuration: CubeConfiguration
 
-    public init(configuration: CubeConfiguration, hasher: any KeyHasher, seed: UInt64, utcOffset: Int,
-                delegates: Delegates, logger: Logger) {
+    public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
+                seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
         self.configuration = configuration
-        self.state = NIOLockedValueBox(State(router: Router(configuration: configuration, hasher: hasher, seed: seed,
+        self.state = NIOLockedValueBox(State(router: Router(configuration: configuration, hasher: hasher,
+                                                            secureLogin: secureLogin, seed: seed,
                                                             utcOffset: utcOffset, now: .now)))
         self.delegates = NIOLockedValueBox(delegates)
         self.logger = logger
@@ -52,9 +53,10 @@ public final class Hub: Sendable {
     // MARK: - Inputs
 
     /// Registers a new connection and sends its banner.
-    public func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?) -> SessionID {
+    public func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?,
+                        address: String? = nil) -> SessionID {
         let (id, others) = state.withLockedValue { state -> (SessionID, [RouterAction]) in
-            let (id, actions) = state.router.connected(transport: transport, peer: peer, now: .now)
+            let (id, actions) = state.router.connected(transport: transport, peer: peer, address: address, now: .now)
             state.endpoints[id] = endpoint
             return (id, Self.deliver(actions, in: &state))
         }
@@ -146,18 +148,37 @@ public final class Hub: Sendable {
     }
 
     /// Performs sends and closes; returns the remaining actions.
+    ///
+    /// Sends to the same session are joined into one write (a pipelined burst of 64 commands
+    /// becomes one write to the zenka instead of 64); a close or a switch to encryption first
+    /// flushes what was joined for that session, so each session's byte order is kept.
     private static func deliver(_ actions: [RouterAction], in state: inout State) -> [RouterAction] {
         var others: [RouterAction] = []
+        var joined: [SessionID: [UInt8]] = [:]
+        var order: [SessionID] = []
+        func flush(_ id: SessionID, _ state: inout State) {
+            if let bytes = joined.removeValue(forKey: id) { state.endpoints[id]?.send(bytes) }
+        }
         for action in actions {
             switch action {
             case .send(let id, let bytes):
-                state.endpoints[id]?.send(bytes)
+                if joined[id] == nil {
+                    order.append(id)
+                    joined[id] = bytes
+                } else {
+                    joined[id]?.append(contentsOf: bytes)
+                }
             case .close(let id):
+                flush(id, &state)
                 state.endpoints.removeValue(forKey: id)?.close()
+            case .encrypt(let id, let keys):
+                flush(id, &state)
+                state.endpoints[id]?.encrypt(with: keys)
             default:
                 others.append(action)
             }
         }
+        for id in order { flush(id, &state) }
         return others
     }
 
@@ -178,7 +199,7 @@ public final class Hub: Sendable {
         case .event(let event):
             logger.debug("\(event)")
             for observer in delegates.withLockedValue({ $0.observers.values }) { observer(event) }
-        case .send, .close:
+        case .send, .close, .encrypt:
             break
         }
     }

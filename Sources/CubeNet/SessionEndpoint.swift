@@ -8,4 +8,12 @@ public protocol SessionEndpoint: AnyObject, Sendable {
     func send(_ bytes: [UInt8])
     /// Closes the peer after everything sent before has been delivered.
     func close()
+    /// Encrypts everything sent from now on and decrypts everything received (after a
+    /// `c25519` login). Endpoints inside the process have nothing to encrypt.
+    func encrypt(with keys: SecureChannelKeys)
+}
+
+extension SessionEndpoint {
+    /// In-process endpoints: nothing crosses a wire.
+    public func encrypt(with keys: SecureChannelKeys) {}
 }

@@ -1,3 +1,4 @@
+import CubeAuth
 import CubeCore
 import Logging
 import NIOCore
@@ -14,6 +15,10 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     private var flushScheduled = false
     /// Loop-confined: set once the connection is being closed.
     private var closing = false
+    /// Loop-confined: encrypts outbound bytes after a `c25519` login.
+    private var sealer: SecretStreamSender?
+    /// Loop-confined: decrypts inbound bytes after a `c25519` login.
+    private(set) var opener: SecretStreamReceiver?
 
     init(channel: any Channel, logger: Logger) {
         self.channel = channel
@@ -43,12 +48,46 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
             channel.eventLoop.execute { channel.close(promise: nil) }
             return
         }
-        channel.write(channel.allocator.buffer(bytes: bytes), promise: nil)
+        if sealer != nil {
+            let sealed = sealer?.seal(bytes) ?? []
+            channel.write(channel.allocator.buffer(bytes: sealed), promise: nil)
+        } else {
+            channel.write(channel.allocator.buffer(bytes: bytes), promise: nil)
+        }
         guard !flushScheduled else { return }
         flushScheduled = true
         channel.eventLoop.execute {
             self.flushScheduled = false
             self.channel.flush()
+        }
+    }
+
+    func encrypt(with keys: SecureChannelKeys) {
+        if channel.eventLoop.inEventLoop {
+            startEncryption(keys)
+        } else {
+            channel.eventLoop.execute { self.startEncryption(keys) }
+        }
+    }
+
+    /// Sends this side's stream header (in clear, right after `AUTH_TRUE =)`), then seals
+    /// every later write; inbound bytes go through the receiver from now on.
+    private func startEncryption(_ keys: SecureChannelKeys) {
+        let sender = SecretStreamSender(key: keys.transmit)
+        channel.write(channel.allocator.buffer(bytes: sender.header), promise: nil)
+        sealer = sender
+        opener = SecretStreamReceiver(key: keys.receive)
+    }
+
+    /// Decrypts received bytes once encryption is on; nil when they fail to decrypt (the
+    /// caller closes: nothing of a tampered frame is delivered).
+    func open(_ bytes: some Collection<UInt8>) -> [UInt8]? {
+        guard opener != nil else { return Array(bytes) }
+        do {
+            return try opener?.receive(bytes)
+        } catch {
+            logger.warning("frame failed to decrypt, closing: \(error)")
+            return nil
         }
     }
 

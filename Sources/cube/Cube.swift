@@ -7,7 +7,7 @@ import CubeNet
 struct Cube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
-        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self],
+        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self],
         defaultSubcommand: Run.self)
 }
 
@@ -31,6 +31,15 @@ struct ConfigurationOptions: ParsableArguments {
     @Flag(name: .long, help: "Let other unix users enter the mount (overrides mount.allow-other).")
     var allowOther = false
 
+    @Option(name: .long, help: "Also listen on TCP, as tcp:HOST:PORT (only c25519 is offered there).")
+    var listen: String?
+
+    @Option(name: .long, help: "This node's identity key file (overrides auth.c25519.identity).")
+    var identity: String?
+
+    @Option(name: .long, help: "Authorized client keys file (overrides auth.c25519.authorized-keys).")
+    var authorizedKeys: String?
+
     func validate() throws {
         if let socket, !socket.hasPrefix("/") { throw ValidationError("--socket needs an absolute path") }
         if let name, !Names.isUserName(name.utf8) {
@@ -38,6 +47,9 @@ struct ConfigurationOptions: ParsableArguments {
         }
         if let mount, !mount.hasPrefix("/") { throw ValidationError("--mount needs an absolute path") }
         if mount != nil && noMount { throw ValidationError("--mount and --no-mount exclude each other") }
+        if let listen, !listen.hasPrefix("tcp:") || listen.dropFirst(4).split(separator: ":").count < 2 {
+            throw ValidationError("--listen needs tcp:HOST:PORT")
+        }
     }
 
     /// The configuration with this command line's overrides applied.
@@ -49,6 +61,9 @@ struct ConfigurationOptions: ParsableArguments {
         if let mount { configuration.mountPath = mount }
         if noMount { configuration.mountPath = nil }
         if allowOther { configuration.mountAllowOther = true }
+        if let listen { configuration.tcpListen = String(listen.dropFirst(4)) }
+        if let identity { configuration.identityKeyPath = identity }
+        if let authorizedKeys { configuration.authorizedKeysPath = authorizedKeys }
         loaded.configuration = configuration
         return loaded
     }

@@ -14,12 +14,14 @@ struct Daemon {
     let hub: Hub
     let group: ServiceGroup
 
-    static func build(loaded: LoadedConfiguration, logger: Logger) -> Daemon {
+    static func build(loaded: LoadedConfiguration, logger: Logger) throws -> Daemon {
         let configuration = loaded.configuration
+        let secureLogin = try secureLogin(configuration, logger: logger)
         let delegates = Hub.Delegates(verifyPassword: { password, stored in
             PasswordHash.verify(password, against: stored)
         })
-        let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), seed: SecureRandom.uint64(),
+        let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
+                      seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         let listening = Readiness()
         let server = CubeServer(hub: hub, logger: logger) { path in
@@ -48,6 +50,30 @@ struct Daemon {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         return Daemon(hub: hub, group: group)
+    }
+
+    /// The `c25519` method, when the configuration names an identity key.
+    /// - Throws: when a key file is unreadable, malformed, or readable/writable by others.
+    static func secureLogin(_ configuration: CubeConfiguration, logger: Logger) throws -> C25519Login? {
+        guard let path = configuration.identityKeyPath else {
+            if configuration.tcpListen != nil {
+                logger.warning("TCP listener without auth.c25519.identity: nothing is offered there")
+            }
+            return nil
+        }
+        let identity = try IdentityKey.read(from: path)
+        var authorized = AuthorizedKeys()
+        if let keys = configuration.authorizedKeysPath {
+            authorized = try AuthorizedKeys.read(from: keys)
+        }
+        var signers = Set<PublicKey>()
+        for text in configuration.trustedSigners {
+            guard let key = PublicKey(base32: text) else { throw ConfigError(file: "auth.c25519.trusted-signers", line: 0,
+                                                                              message: "not a base32 public key: \(text)") }
+            signers.insert(key)
+        }
+        logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
+        return C25519Login(identity: identity, authorized: authorized, trustedSigners: signers)
     }
 
     func run() async throws {

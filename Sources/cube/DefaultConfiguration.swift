@@ -20,6 +20,9 @@ node.name = cube
 socket.unix.path = /run/protocol-7/cube.sock
 # File mode of the socket (octal). Access is decided by authentication, not by the mode.
 socket.unix.mode = 666
+# TCP listener as host:port (empty = off). Only the encrypted method c25519 is offered
+# there, so it needs auth.c25519.identity. Example: 127.0.0.1:7070
+socket.tcp.listen =
 
 # --- mount ------------------------------------------------------------------------
 # Where the network is mounted as a directory; empty = do not mount.
@@ -28,8 +31,16 @@ mount.path = /run/protocol-7/net
 mount.allow-other = no
 
 # --- authentication ---------------------------------------------------------------
-# Methods offered on the unix socket (PROTOCOL.md §3): zenka, unix, pwd.
-auth.methods = zenka unix pwd
+# Methods offered (PROTOCOL.md §3): c25519, zenka, unix, pwd. On TCP only c25519 is
+# offered; c25519 only when the node has an identity key.
+auth.methods = c25519 zenka unix pwd
+# This node's Ed25519 identity key, made by `cube keygen --out FILE` (mode 0600).
+# Empty = no identity, so no c25519 (the TCP listener then offers nothing).
+auth.c25519.identity =
+# Client keys allowed to log in with c25519: lines `<base32-public-key> <user-name>`.
+auth.c25519.authorized-keys =
+# Other nodes (base32 public keys) whose `set-client-key` certificates log users in here.
+auth.c25519.trusted-signers =
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
 auth.unix.implicit = yes
 # `session-key` may register one-time keys for any zenka name (else only names whose
@@ -71,6 +82,9 @@ limits.output-queue = 8388608
 limits.sessions = 10000
 # Most open routes one session may have.
 limits.routes-per-session = 10000
+# Failed logins per minute from one unix uid or one TCP address before further
+# connections from there are turned away for the rest of that minute.
+limits.login-failures = 20
 
 # --- timeouts (seconds) -----------------------------------------------------------
 # Login must complete within this time after connect.

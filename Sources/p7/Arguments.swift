@@ -1,3 +1,5 @@
+import CubeClient
+
 /// p7's command line, parsed by hand: ArgumentParser would cost start-up time in a tool that
 /// scripts run thousands of times.
 enum Arguments: Equatable {
@@ -5,6 +7,14 @@ enum Arguments: Equatable {
     struct Invocation: Equatable {
         /// `--socket PATH`, if given.
         var socketPath: String?
+        /// `--connect ADDRESS` (`tcp:HOST:PORT` or `unix:PATH`), if given, as typed.
+        var connect: String?
+        /// `--key FILE`: the identity key for a `c25519` login.
+        var keyPath: String?
+        /// `--known-nodes FILE`, if given.
+        var knownNodesPath: String?
+        /// `--pin`: trust and record the key of a node not yet in the known-nodes file.
+        var pin = false
         /// The command path, e.g. `heart` or `calc.table`.
         var command: String
         /// The remaining words joined with single spaces (empty if none).
@@ -18,10 +28,17 @@ enum Arguments: Equatable {
     /// The command line is wrong; carries the reason.
     case usageError(String)
 
+    /// Options that take a value, with their short forms.
+    private static let valued: [String: String] = [
+        "--socket": "--socket", "-s": "--socket", "--connect": "--connect", "-c": "--connect",
+        "--key": "--key", "-k": "--key", "--known-nodes": "--known-nodes",
+    ]
+
     /// Parses the arguments after the program name. Options are recognised only before the
     /// command; everything after it belongs to the command, so `p7 calc.add -5` works.
     static func parse(_ words: [String]) -> Arguments {
-        var socketPath: String?
+        var values: [String: String] = [:]
+        var pin = false
         var index = 0
         while index < words.count {
             let word = words[index]
@@ -30,25 +47,48 @@ enum Arguments: Equatable {
                 break
             }
             guard word.hasPrefix("-"), word.count > 1 else { break }
-            switch word {
-            case "-h", "--help":
-                return .help
-            case "--socket", "-s":
-                guard index + 1 < words.count else { return .usageError("\(word) needs a path") }
-                socketPath = words[index + 1]
-                index += 2
-            default:
-                if word.hasPrefix("--socket=") {
-                    socketPath = String(word.dropFirst("--socket=".count))
-                    index += 1
-                } else {
-                    return .usageError("unknown option \(word)")
-                }
+            if word == "-h" || word == "--help" { return .help }
+            if word == "--pin" {
+                pin = true
+                index += 1
+                continue
             }
+            if let option = valued[word] {
+                guard index + 1 < words.count else { return .usageError("\(word) needs a value") }
+                values[option] = words[index + 1]
+                index += 2
+                continue
+            }
+            if let equals = word.firstIndex(of: "="), word.hasPrefix("--"), let option = valued[String(word[..<equals])] {
+                values[option] = String(word[word.index(after: equals)...])
+                index += 1
+                continue
+            }
+            return .usageError("unknown option \(word)")
         }
         guard index < words.count, !words[index].isEmpty else { return .usageError("no command given") }
-        let invocation = Invocation(socketPath: socketPath, command: words[index],
-                                    arguments: words[(index + 1)...].joined(separator: " "))
+        let invocation = Invocation(
+            socketPath: values["--socket"], connect: values["--connect"], keyPath: values["--key"],
+            knownNodesPath: values["--known-nodes"], pin: pin, command: words[index],
+            arguments: words[(index + 1)...].joined(separator: " "))
+        if let problem = check(invocation) { return .usageError(problem) }
         return .run(invocation)
+    }
+
+    /// Combinations that make no sense.
+    private static func check(_ invocation: Invocation) -> String? {
+        if invocation.socketPath != nil && invocation.connect != nil { return "--socket and --connect exclude each other" }
+        if let connect = invocation.connect {
+            guard let address = ClientAddress(parsing: connect) else {
+                return "--connect needs tcp:HOST:PORT or unix:PATH, not '\(connect)'"
+            }
+            if case .tcp = address, invocation.keyPath == nil { return "--connect \(connect) needs --key FILE (TCP offers only c25519)" }
+        }
+        if invocation.keyPath?.isEmpty == true { return "--key needs a file" }
+        if invocation.knownNodesPath?.isEmpty == true { return "--known-nodes needs a file" }
+        if invocation.keyPath == nil && (invocation.pin || invocation.knownNodesPath != nil) {
+            return "--pin and --known-nodes only apply to a c25519 login (--key FILE)"
+        }
+        return nil
     }
 }

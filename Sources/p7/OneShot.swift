@@ -10,11 +10,9 @@ struct OneShot {
     let invocation: Arguments.Invocation
 
     func run() -> ExitStatus {
-        let path = SocketPath.resolve(explicit: invocation.socketPath)
         let connection: P7Connection
         do {
-            connection = try P7Connection(unixPath: path, timeout: Self.loginTimeout)
-            try connection.loginUnix(user: P7User.loginName())
+            connection = try connectAndLogIn()
         } catch {
             StandardStream.error.write("p7: \(error)\n")
             return .connectFailed
@@ -31,6 +29,30 @@ struct OneShot {
         } catch {
             StandardStream.error.write("p7: \(error)\n")
             return .protocolFailure
+        }
+    }
+
+    /// Connects as the options say: `--key` logs in with `c25519` (over `--connect`, or the unix
+    /// socket), else the unix socket with the `unix` method.
+    private func connectAndLogIn() throws(LoginFailure) -> P7Connection {
+        let address: ClientAddress
+        if let connect = invocation.connect, let parsed = ClientAddress(parsing: connect) {
+            address = parsed
+        } else {
+            address = .unix(SocketPath.resolve(explicit: invocation.socketPath))
+        }
+        if let keyPath = invocation.keyPath {
+            let login = SecureLogin(address: address, keyPath: keyPath,
+                                    knownNodesPath: invocation.knownNodesPath ?? SecureLogin.defaultKnownNodesPath(),
+                                    pin: invocation.pin)
+            return try login.connect(timeout: Self.loginTimeout)
+        }
+        do {
+            let connection = try P7Connection(address: address, timeout: Self.loginTimeout)
+            try connection.loginUnix(user: P7User.loginName())
+            return connection
+        } catch {
+            throw LoginFailure(error.description)
         }
     }
 

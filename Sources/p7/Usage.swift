@@ -2,19 +2,32 @@
 enum Usage {
     static let text = """
         usage: p7 [--socket PATH] <command> [args...]
+               p7 --connect tcp:HOST:PORT --key FILE [--known-nodes FILE] [--pin] <command> [args...]
 
         Sends one Protocol-7 command to the cube and prints its reply.
 
-          --socket PATH, -s PATH  the cube's unix socket (default: $PROTOCOL_7_UNIX_PATH,
-                                  else /run/protocol-7/cube.sock)
-          -h, --help              show this help
+          --socket PATH, -s PATH    the cube's unix socket (default: $PROTOCOL_7_UNIX_PATH,
+                                    else /run/protocol-7/cube.sock)
+          --connect ADDR, -c ADDR   connect to tcp:HOST:PORT (IPv6: tcp:[ADDR]:PORT) or
+                                    unix:PATH instead; TCP needs --key
+          --key FILE, -k FILE       log in with c25519 (encrypted) using this identity key
+                                    (made by `cube keygen --out FILE`, mode 0600); its public
+                                    key must be in the cube's authorized-keys file
+          --known-nodes FILE        pinned node keys, lines '<node> <public-key>'
+                                    (default: ~/.config/protocol-7/known-nodes); the node is
+                                    named by its address as given, e.g. tcp:10.0.0.5:7070
+          --pin                     trust the key of a node not in the known-nodes file yet
+                                    and record it there (without it such a node is refused);
+                                    a node whose key changed is always refused
+          -h, --help                show this help
 
-        Logs in as unix-$PROTOCOL_7_BIN_P7_USER (else unix-$USER, unix-$LOGNAME, unix-root).
-        TRUE/FALSE/GET/TERM text goes to stdout, SIZE and STRM bodies as raw bytes,
+        Without --key, logs in as unix-$PROTOCOL_7_BIN_P7_USER (else unix-$USER, unix-$LOGNAME,
+        unix-root). TRUE/FALSE/GET/TERM text goes to stdout, SIZE and STRM bodies as raw bytes,
         WAIT notices to stderr.
 
-        exit status: 0 TRUE, 1 FALSE, 2 usage error, 3 cannot connect or log in,
-                     4 connection closed or protocol error before the final reply
+        exit status: 0 TRUE, 1 FALSE, 2 usage error, 3 cannot connect or log in (also an
+                     unknown node or a changed node key), 4 connection closed or protocol
+                     error before the final reply
 
         """
 }

@@ -134,7 +134,7 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
     @Test func hasTheDocumentedDefaults() throws {
         let config = try load("")
         #expect(config == CubeConfiguration())
-        #expect(config.authMethods == ["zenka", "unix", "pwd"])
+        #expect(config.authMethods == ["c25519", "zenka", "unix", "pwd"])
         #expect(config.limits.preAuthLine == 1024)
         #expect(config.limits.line == 65536)
         #expect(config.limits.body == 16 << 20)

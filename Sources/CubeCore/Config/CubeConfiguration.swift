@@ -11,13 +11,24 @@ public struct CubeConfiguration: Equatable, Sendable {
         public var outputQueue = 8 << 20
         public var sessions = 10_000
         public var routesPerSession = 10_000
+        /// Failed logins per minute from one unix uid or one address before new
+        /// connections from there are turned away.
+        public var loginFailures = 20
         public init() {}
     }
 
     public var nodeName = "cube"
     public var unixSocketPath = "/run/protocol-7/cube.sock"
     public var unixSocketMode: UInt32 = 0o666
-    public var authMethods = ["zenka", "unix", "pwd"]
+    /// `host:port` of the TCP listener (only `c25519` is offered there); nil = off.
+    public var tcpListen: String?
+    /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
+    public var identityKeyPath: String?
+    /// Client public keys and the user each logs in as (`c25519`).
+    public var authorizedKeysPath: String?
+    /// Other nodes (base32 public keys) whose key certificates are accepted.
+    public var trustedSigners: [String] = []
+    public var authMethods = ["c25519", "zenka", "unix", "pwd"]
     public var unixImplicit = true
     public var zenkaAnyName = true
     public var zenkaKeyLifetimeSeconds = 60
@@ -38,7 +49,7 @@ public struct CubeConfiguration: Equatable, Sendable {
     public init() {}
 
     /// Methods the cube implements; others in `auth.methods` are rejected.
-    public static let knownMethods: Set<String> = ["zenka", "unix", "pwd"]
+    public static let knownMethods: Set<String> = ["c25519", "zenka", "unix", "pwd"]
 
     /// Interprets parsed entries. `<owner>` in keys and values becomes `owner`, the unix user
     /// running the cube. Later entries override earlier ones; patterns accumulate.
@@ -111,6 +122,18 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "socket.unix.mode":
             guard let mode = UInt32(value, radix: 8), mode <= 0o777 else { throw fail("'socket.unix.mode' needs an octal mode") }
             unixSocketMode = mode
+        case "socket.tcp.listen":
+            if value.isEmpty {
+                tcpListen = nil
+            } else {
+                guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
+                      (1...65535).contains(port), colon != value.startIndex
+                else { throw fail("'socket.tcp.listen' needs host:port, found '\(value)'") }
+                tcpListen = value
+            }
+        case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
+        case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value
+        case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
         case "auth.methods":
             let methods = value.split(separator: " ").map(String.init)
             if let unknown = methods.first(where: { !Self.knownMethods.contains($0) }) {
@@ -126,6 +149,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "limits.output-queue": limits.outputQueue = try integer(64 << 10...(1 << 30))
         case "limits.sessions": limits.sessions = try integer(1...1_000_000)
         case "limits.routes-per-session": limits.routesPerSession = try integer(1...1_000_000)
+        case "limits.login-failures": limits.loginFailures = try integer(1...1_000_000)
         case "timeouts.login": loginTimeoutSeconds = try integer(1...3600)
         case "timeouts.route": routeTimeoutSeconds = try integer(0...86_400)
         case "mount.path":

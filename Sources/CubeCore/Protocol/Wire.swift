@@ -39,5 +39,5 @@ public enum Wire {
     public static let multilineSyntax = "error in [multi-line] command param syntax"
 
     /// `text` followed by LF, as bytes.
-    static func line(_ text: String) -> [UInt8] { Array(text.utf8) + [lf] }
+    public static func line(_ text: String) -> [UInt8] { Array(text.utf8) + [lf] }
 }

@@ -30,6 +30,7 @@ public struct LocalCommand: Sendable {
         .init(name: "renew", usage: "renew <lease> [ttl]", summary: "extend one of your leases"),
         .init(name: "release", usage: "release <lease>", summary: "give a lease back"),
         .init(name: "leases", usage: "leases", summary: "your leases, held and provided"),
+        .init(name: "set-client-key", usage: "set-client-key <key> <name> [days]", summary: "sign a user's c25519 key"),
     ]
 
     /// The local command called `name`, if any.

@@ -22,6 +22,17 @@ extension Router {
         return (.trueReply, "base_path now '\(text)', 'unselect' or '..' to reset,'..<cmd>' for parent")
     }
 
+    /// `set-client-key <base32-key> <name> [days]`: the node signs a user's key (default 30 days).
+    func setClientKey(_ words: [String], now: Timestamp) -> (ReplyKeyword, String) {
+        guard let issuer = secureLogin as? any CertificateIssuer else { return (.falseReply, "this node has no identity key") }
+        guard words.count == 2 || words.count == 3 else { return (.falseReply, "usage: set-client-key <key> <name> [days]") }
+        let days = words.count == 3 ? Int64(words[2]) : 30
+        guard let days, (1...3650).contains(days) else { return (.falseReply, "days must be 1...3650") }
+        guard let certificate = issuer.issueCertificate(publicKey: words[0], name: words[1], expires: now.wall + days * 86_400)
+        else { return (.falseReply, "invalid key or name") }
+        return (.trueReply, certificate)
+    }
+
     mutating func setInitialized(_ argument: String?, caller: SessionID) -> (ReplyKeyword, String) {
         let target = (argument == nil || argument == "0") ? caller : UInt64(argument ?? "")
         guard let target, let session = sessions[target], session.isActive else { return (.falseReply, "no such session") }

@@ -49,6 +49,7 @@ extension Router {
             actions += more
             reply(released ? .trueReply : .falseReply, message)
         case "leases": table(leasesTable(user: user, now: now))
+        case "set-client-key": reply(setClientKey(words, now: now))
         default: reply(.falseReply, Wire.commandDoesNotExist)
         }
 

@@ -4,9 +4,10 @@ extension Router {
     /// Methods offered on a transport, longest name first, equal lengths in reverse order.
     func offeredMethods(on transport: Transport) -> [String] {
         let methods = configuration.authMethods.filter { method in
+            if method == "c25519" { return secureLogin != nil }
             switch transport {
-            case .unix, .local: true
-            case .tcp: method != "unix" && method != "pwd" && method != "zenka"
+            case .unix, .local: return true
+            case .tcp: return false  // only the encrypted, key-authenticated method crosses a network
             }
         }
         return methods.sorted { $0.count != $1.count ? $0.count > $1.count : $0 > $1 }
@@ -68,6 +69,10 @@ extension Router {
         if offeredMethods(on: session.transport).contains(method) {
             state.method = method
             actions.append(.send(id, Wire.selectContinue))
+            if method == "c25519", let secureLogin {
+                sessions[id]?.phase = .secureLogin(state, secureLogin.start())
+                return
+            }
         } else {
             state.failedSelects += 1
             guard state.failedSelects < 3 else {
@@ -136,11 +141,38 @@ extension Router {
         activate(id, user: name, subname: sub, method: "zenka", now: now, actions: &actions)
     }
 
+    /// One line of a running `c25519` handshake.
+    mutating func secureLoginLine(_ frame: Frame, state: LoginState, handshake: inout any SecureHandshake,
+                                  from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        guard case .line(let line) = frame else { return malformed(id, now: now, actions: &actions) }
+        switch handshake.receive(line) {
+        case .send(let bytes):
+            sessions[id]?.phase = .secureLogin(state, handshake)
+            actions.append(.send(id, bytes))
+        case .authenticated(let user, let keys):
+            actions.append(.send(id, Wire.authTrue))
+            actions.append(.encrypt(id, keys))
+            activate(id, user: user, subname: nil, method: "c25519", now: now, actions: &actions)
+        case .malformed:
+            malformed(id, now: now, actions: &actions)
+        case .denied(let who):
+            refuse(id, method: "c25519", user: who, now: now, actions: &actions)
+        }
+    }
+
     /// Whether the unix peer may act as `name`: listed in `:unix:` or the implicit `unix-<user>`.
     func unixAllowed(_ name: String, peer: PeerIdentity) -> Bool {
         guard let unixUser = peer.userName else { return false }
         if configuration.unixImplicit && name == "unix-" + unixUser { return true }
         return configuration.users[name]?.unixUsers.contains(unixUser) ?? false
+    }
+
+    /// Whether `origin` failed to log in too often in the last minute.
+    mutating func isThrottled(_ origin: String, now: Timestamp) -> Bool {
+        let window: UInt64 = 60_000_000_000
+        let recent = (failedLogins[origin] ?? []).filter { now.monotonic &- $0 < window }
+        failedLogins[origin] = recent.isEmpty ? nil : recent
+        return recent.count >= configuration.limits.loginFailures
     }
 
     private mutating func malformed(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
@@ -151,6 +183,7 @@ extension Router {
     private mutating func refuse(_ id: SessionID, method: String, user: String, now: Timestamp,
                                  actions: inout [RouterAction]) {
         stats.failedLogins += 1
+        if let origin = sessions[id]?.origin { failedLogins[origin, default: []].append(now.monotonic) }
         actions.append(.event(.loginFailed(session: id, method: method, user: user)))
         actions.append(.send(id, Wire.authError))
         close(id, now: now, actions: &actions)

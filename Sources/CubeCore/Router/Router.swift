@@ -6,6 +6,8 @@
 public struct Router: Sendable {
     public let configuration: CubeConfiguration
     let hasher: any KeyHasher
+    /// Runs `c25519` handshakes; nil when the node has no identity key (method not offered).
+    let secureLogin: (any SecureHandshakeFactory)?
     /// Seconds east of UTC, for times shown to users.
     let utcOffset: Int
     var random: SplitMix64
@@ -24,6 +26,8 @@ public struct Router: Sendable {
     var leases: [UInt64: Lease] = [:]
     var nextOfferID: UInt64 = 1
     var nextLeaseID: UInt64 = 1
+    /// Times of recent failed logins per origin (`uid:<n>`, `ip:<address>`).
+    var failedLogins: [String: [UInt64]] = [:]
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -34,9 +38,11 @@ public struct Router: Sendable {
     ///   - seed: seeds session and route ids.
     ///   - utcOffset: seconds east of UTC for displayed times.
     ///   - now: the start time.
-    public init(configuration: CubeConfiguration, hasher: any KeyHasher, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
+    public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
+                seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
         self.hasher = hasher
+        self.secureLogin = secureLogin
         self.random = SplitMix64(seed: seed)
         self.utcOffset = utcOffset
         self.started = now
@@ -45,14 +51,21 @@ public struct Router: Sendable {
     // MARK: - Inputs
 
     /// A connection was accepted: allocates its session and sends the banner.
-    public mutating func connected(transport: Transport, peer: PeerIdentity?, now: Timestamp) -> (SessionID, [RouterAction]) {
+    /// - Parameter address: the remote address of a TCP peer (failed logins are counted per address).
+    public mutating func connected(transport: Transport, peer: PeerIdentity?, address: String? = nil,
+                                   now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = newSessionID()
         guard sessions.count < configuration.limits.sessions else {
             // Never registered: the owner writes the notice and drops the connection.
             return (id, [.send(id, Render.terminate("too many sessions")), .close(id)])
         }
+        let origin = peer.map { "uid:\($0.uid)" } ?? address.map { "ip:\($0)" }
+        if let origin, isThrottled(origin, now: now) {
+            return (id, [.send(id, Wire.line(">:| too many failed logins, try later")), .close(id)])
+        }
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        sessions[id] = Session(id: id, transport: transport, peer: peer, since: now, phase: .login(LoginState()), decoder: decoder)
+        sessions[id] = Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
+                               phase: .login(LoginState()), decoder: decoder)
         return (id, [.send(id, Wire.banner)])
     }
 
@@ -62,7 +75,8 @@ public struct Router: Sendable {
                                       now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = newSessionID()
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        sessions[id] = Session(id: id, transport: transport, peer: nil, since: now, phase: .login(LoginState()), decoder: decoder)
+        sessions[id] = Session(id: id, transport: transport, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
+                               decoder: decoder)
         var actions: [RouterAction] = []
         activate(id, user: user, subname: nil, method: method ?? transport.description, now: now, actions: &actions)
         return (id, actions)
@@ -163,6 +177,9 @@ public struct Router: Sendable {
             switch phase {
             case .verifying:
                 return
+            case .secureLogin(let state, var handshake):
+                guard let frame = sessions[id]?.decoder.next() else { return }
+                secureLoginLine(frame, state: state, handshake: &handshake, from: id, now: now, actions: &actions)
             case .login:
                 guard let frame = sessions[id]?.decoder.next() else { return }
                 handleLogin(frame, from: id, now: now, actions: &actions)

@@ -57,6 +57,9 @@ public enum RouterAction: Equatable, Sendable {
     case verifyPassword(SessionID, password: [UInt8], storedHash: String)
     /// Start the on-demand zenka `name`; answer with ``Router/zenkaStartFailed(_:now:)`` if that is impossible.
     case startZenka(String)
+    /// From now on encrypt everything sent to the session and decrypt everything received
+    /// (sent right after its `AUTH_TRUE =)`).
+    case encrypt(SessionID, SecureChannelKeys)
     /// A change worth telling observers about (the `events` file, logs).
     case event(RouterEvent)
 }

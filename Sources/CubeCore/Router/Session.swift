@@ -5,6 +5,8 @@ struct Session: Sendable {
         case login(LoginState)
         /// A password is being checked; input waits in the decoder.
         case verifying(LoginState, user: String)
+        /// The `c25519` handshake is running.
+        case secureLogin(LoginState, any SecureHandshake)
         /// Logged in: commands and replies.
         case active
     }
@@ -12,6 +14,8 @@ struct Session: Sendable {
     let id: SessionID
     let transport: Transport
     let peer: PeerIdentity?
+    /// Where failed logins are counted: `uid:<n>` for unix peers, `ip:<address>` for TCP.
+    let origin: String?
     let since: Timestamp
     var phase: Phase
     var decoder: FrameDecoder

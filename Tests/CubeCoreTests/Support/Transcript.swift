@@ -12,7 +12,9 @@ import Testing
 ///
 ///     config key = value          configuration line (before the first step)
 ///     connect A unix USER [UID]   session A connects over a unix socket as unix user USER
-///     connect A tcp               session A connects over TCP
+///     connect A tcp [ADDRESS]     session A connects over TCP (from 127.0.0.1 by default)
+///     secure-login fake           offer `c25519` through ``FakeSecureLogin`` (put it on a line of its own)
+///     A encrypted                 the router switched A to encryption
 ///     local A USER                in-process session A, already logged in as USER
 ///     A> bytes                    A sends bytes
 ///     A< bytes                    the next bytes the cube sent A are exactly these
@@ -62,3 +64,27 @@ let transcriptBaseConfiguration = """
     access.cmd.usr.* = heart whoami name commands list present ptl-ver exit close select unselect basepath *.heart \
         offer unoffer offers acquire renew release leases
     """
+
+/// A stand-in for the `c25519` handshake: `hello <user>` → `TRUE fake-server`, then
+/// `auth good` logs in as that user, `auth bad` is denied, anything else is malformed.
+struct FakeSecureLogin: SecureHandshakeFactory {
+    func start() -> any SecureHandshake { Handshake() }
+
+    struct Handshake: SecureHandshake {
+        var user: String?
+
+        mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
+            let text = String(decoding: line, as: UTF8.self)
+            if user == nil, text.hasPrefix("hello ") {
+                user = String(text.dropFirst(6))
+                return .send(Array("TRUE fake-server\n".utf8))
+            }
+            guard let user else { return .malformed }
+            switch text {
+            case "auth good": return .authenticated(user: user, keys: SecureChannelKeys(receive: [1], transmit: [2]))
+            case "auth bad": return .denied("fake")
+            default: return .malformed
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ struct TranscriptRunner {
     private var closed: Set<SessionID> = []
     private var passwords: [SessionID: ([UInt8], String)] = [:]
     private var starts: [String] = []
+    private var encrypted: Set<SessionID> = []
     private var captures: [String: String] = [:]
     private let transcript: String
 
@@ -21,13 +22,15 @@ struct TranscriptRunner {
         }
         let entries = try ConfigFile.parse(config, file: transcript.name)
         let configuration = try CubeConfiguration.load(entries, owner: "root")
-        router = Router(configuration: configuration, hasher: IdentityHasher(), seed: 7, now: now)
+        let secure = transcript.text.split(separator: "\n").contains("secure-login fake")
+        router = Router(configuration: configuration, hasher: IdentityHasher(),
+                        secureLogin: secure ? FakeSecureLogin() : nil, seed: 7, now: now)
     }
 
     mutating func run(_ text: String) throws {
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("config ") { continue }
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("config ") || line == "secure-login fake" { continue }
             try step(line, at: SourceLocation(fileID: "CubeCoreTests/\(transcript)", filePath: "Tests/CubeCoreTests/Transcripts/\(transcript)", line: index + 1, column: 1))
         }
     }
@@ -53,7 +56,8 @@ struct TranscriptRunner {
             let peer = transport == .tcp ? nil : PeerIdentity(
                 uid: parts.count > 3 ? UInt32(parts[3]) ?? 0 : 0, gid: 0, pid: 4242,
                 userName: parts.count > 2 ? parts[2] : "root")
-            let (id, actions) = router.connected(transport: transport, peer: peer, now: now)
+            let address = transport == .tcp ? (parts.count > 2 ? parts[2] : "127.0.0.1") : nil
+            let (id, actions) = router.connected(transport: transport, peer: peer, address: address, now: now)
             names[parts[0]] = id
             apply(actions)
         case "local":
@@ -89,6 +93,7 @@ struct TranscriptRunner {
             switch argument {
             case "closed": #expect(closed.contains(id), "\(head) should be closed", sourceLocation: location)
             case "open": #expect(!closed.contains(id), "\(head) should be open", sourceLocation: location)
+            case "encrypted": #expect(encrypted.contains(id), "\(head) should be encrypted", sourceLocation: location)
             default: Issue.record("unknown step '\(line)'", sourceLocation: location)
             }
         }
@@ -109,6 +114,7 @@ struct TranscriptRunner {
             case .close(let id): closed.insert(id)
             case .verifyPassword(let id, let password, let hash): passwords[id] = (password, hash)
             case .startZenka(let name): starts.append(name)
+            case .encrypt(let id, _): encrypted.insert(id)
             case .event: break
             }
         }

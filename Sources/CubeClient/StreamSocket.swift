@@ -4,12 +4,75 @@ import Glibc
 import Darwin
 #endif
 
-/// Blocking system calls on one connected unix stream socket, with `EINTR` retried.
+/// Blocking system calls on one connected stream socket (unix or TCP), with `EINTR` retried.
 ///
 /// Owned by one ``P7Connection``; not thread-safe.
-struct UnixSocket {
+struct StreamSocket {
     /// The file descriptor, or -1 once closed.
     private(set) var descriptor: Int32
+
+    /// Connects to `address`.
+    /// - Throws: ``ClientError/connectFailed(path:errno:)`` or ``ClientError/addressNotFound(host:detail:)``.
+    init(connectingTo address: ClientAddress) throws(ClientError) {
+        switch address {
+        case .unix(let path): try self.init(connectingTo: path)
+        case .tcp(let host, let port): try self.init(connectingToHost: host, port: port)
+        }
+    }
+
+    /// Connects over TCP to `host` (a name or a numeric IPv4/IPv6 address) and `port`, trying
+    /// every address the resolver returns in order. Nagle is switched off: the protocol is
+    /// request/reply with small lines.
+    /// - Throws: ``ClientError/addressNotFound(host:detail:)`` if `host` does not resolve,
+    ///   ``ClientError/connectFailed(path:errno:)`` (path `tcp:HOST:PORT`) if no address accepts.
+    init(connectingToHost host: String, port: Int) throws(ClientError) {
+        let label = ClientAddress.tcp(host: host, port: port).description
+        guard (1...65535).contains(port) else { throw .connectFailed(path: label, errno: EINVAL) }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            let detail = status == EAI_SYSTEM ? String(cString: strerror(errno)) : String(cString: gai_strerror(status))
+            throw .addressNotFound(host: host, detail: detail)
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: Int32 = ECONNREFUSED
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let current = entry {
+            entry = current.pointee.ai_next
+            #if canImport(Glibc)
+            let type = current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue)
+            #else
+            let type = current.pointee.ai_socktype
+            #endif
+            let fd = socket(current.pointee.ai_family, type, current.pointee.ai_protocol)
+            guard fd >= 0 else {
+                lastError = errno
+                continue
+            }
+            var result: Int32
+            repeat {
+                result = connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen)
+            } while result != 0 && errno == EINTR
+            guard result == 0 else {
+                lastError = errno
+                systemClose(fd)
+                continue
+            }
+            var on: Int32 = 1
+            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            descriptor = fd
+            return
+        }
+        throw .connectFailed(path: label, errno: lastError)
+    }
 
     /// Connects to the unix socket at `path`.
     /// - Throws: ``ClientError/connectFailed(path:errno:)``.
@@ -114,7 +177,7 @@ struct UnixSocket {
     }
 }
 
-/// `close(2)`, named apart from ``UnixSocket/close()`` which would otherwise shadow it.
+/// `close(2)`, named apart from ``StreamSocket/close()`` which would otherwise shadow it.
 private func systemClose(_ descriptor: Int32) {
     #if canImport(Glibc)
     _ = Glibc.close(descriptor)

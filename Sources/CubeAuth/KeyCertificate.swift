@@ -1,0 +1,82 @@
+/// A signed ("virtual") user key: a node vouches that `key` belongs to user `name` until
+/// `expires` (PROTOCOL.md §3.5, `set-client-key`). Nodes that trust the signer accept it.
+///
+/// Text form, one line: `<name> <user-key> <expires> <signer-key> <signature>` (keys and
+/// signature in base32, `expires` in decimal unix seconds). The signature is Ed25519 over the
+/// bytes `"protocol-7 key certificate v1\n<name> <user-key> <expires>\n"`; the domain prefix
+/// keeps it from ever being valid as a handshake signature (those sign a 32-byte hash).
+public struct KeyCertificate: Sendable, Hashable {
+    /// The user name (``UserName`` grammar).
+    public let name: String
+    /// The user's key.
+    public let key: PublicKey
+    /// Expiry, unix seconds; the certificate is valid while `now < expires`.
+    public let expires: Int64
+    /// The node that signed.
+    public let signer: PublicKey
+    /// The 64-byte signature.
+    public let signature: [UInt8]
+
+    /// Issues a certificate.
+    /// - Parameters:
+    ///   - key: the user's key.
+    ///   - name: the user name; must satisfy ``UserName/isValid(_:)``.
+    ///   - expires: expiry in unix seconds.
+    ///   - signer: the node's identity.
+    /// - Returns: the signed certificate.
+    /// - Precondition: `name` is valid (check with ``UserName/isValid(_:)`` first).
+    public static func issue(for key: PublicKey, name: String, expires: Int64, by signer: IdentityKey)
+        -> KeyCertificate
+    {
+        precondition(UserName.isValid(name), "invalid user name for a key certificate")
+        let signature = signer.sign(signedBytes(name: name, key: key, expires: expires))
+        return KeyCertificate(name: name, key: key, expires: expires, signer: signer.publicKey, signature: signature)
+    }
+
+    /// Stores the fields.
+    private init(name: String, key: PublicKey, expires: Int64, signer: PublicKey, signature: [UInt8]) {
+        self.name = name
+        self.key = key
+        self.expires = expires
+        self.signer = signer
+        self.signature = signature
+    }
+
+    /// Parses the one-line text form (no signature check; see ``verify(trusting:now:)``).
+    /// - Parameter text: `<name> <user-key> <expires> <signer-key> <signature>`, single spaces.
+    /// - Returns: nil if the shape, name, keys, number or base32 are wrong.
+    public init?(text: String) {
+        let fields = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 5, UserName.isValid(fields[0]),
+              let key = PublicKey(base32: fields[1]),
+              let expires = Int64(fields[2]), String(expires) == fields[2],
+              let signer = PublicKey(base32: fields[3]),
+              let signature = Base32.decode(fields[4]), signature.count == 64 else { return nil }
+        self.init(name: fields[0], key: key, expires: expires, signer: signer, signature: signature)
+    }
+
+    /// The one-line text form.
+    public var text: String { "\(name) \(key) \(expires) \(signer) \(Base32.encode(signature))" }
+
+    /// Checks the certificate.
+    /// - Parameters:
+    ///   - trusted: the node keys whose certificates are accepted.
+    ///   - now: the current time, unix seconds.
+    /// - Returns: the user name and key, or why the certificate is refused (untrusted signer
+    ///   first, then a bad signature, then expiry).
+    public func verify(trusting trusted: Set<PublicKey>, now: Int64)
+        -> Result<(name: String, key: PublicKey), CertificateError>
+    {
+        guard trusted.contains(signer) else { return .failure(.untrustedSigner(signer)) }
+        guard signer.verify(signature, of: Self.signedBytes(name: name, key: key, expires: expires)) else {
+            return .failure(.badSignature)
+        }
+        guard now < expires else { return .failure(.expired(at: expires)) }
+        return .success((name: name, key: key))
+    }
+
+    /// The bytes the signer signs.
+    static func signedBytes(name: String, key: PublicKey, expires: Int64) -> [UInt8] {
+        Array("protocol-7 key certificate v1\n\(name) \(key) \(expires)\n".utf8)
+    }
+}

@@ -1,0 +1,48 @@
+/// The `c25519` login (PROTOCOL.md §3.5) as the router sees it. The cryptography lives in
+/// CubeAuth; the router only moves handshake lines and learns the outcome, so the core
+/// stays free of crypto and I/O.
+public protocol SecureHandshake: Sendable {
+    /// Feeds one handshake line (without its LF).
+    mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep
+}
+
+/// What a handshake line leads to.
+public enum SecureHandshakeStep: Sendable {
+    /// Send these bytes (a complete line) and wait for the next line.
+    case send([UInt8])
+    /// The peer proved its key and may act as `user`; traffic switches to the session keys.
+    case authenticated(user: String, keys: SecureChannelKeys)
+    /// A line of the wrong shape (`>:[`).
+    case malformed
+    /// A bad signature or a key nobody authorized (``AUTH_ERROR `>:|``).
+    case denied(String)
+}
+
+/// Starts the server side of a handshake for one session (after `select c25519` was
+/// answered `TRUE continue`; both signatures cover the banner and those two lines).
+public protocol SecureHandshakeFactory: Sendable {
+    func start() -> any SecureHandshake
+}
+
+/// Signs client keys for `set-client-key` ("virtual keys", PROTOCOL.md §3.5).
+public protocol CertificateIssuer: Sendable {
+    /// A one-line certificate binding `publicKey` (base32) to `name` until `expires` (unix
+    /// seconds), or nil for a malformed key or name.
+    func issueCertificate(publicKey: String, name: String, expires: Int64) -> String?
+}
+
+/// Session keys of an encrypted session: the owner of the connection switches both
+/// directions to `crypto_secretstream` with them right after `AUTH_TRUE =)`.
+public final class SecureChannelKeys: Equatable, Sendable {
+    /// Key for bytes received from the peer.
+    public let receive: [UInt8]
+    /// Key for bytes sent to the peer.
+    public let transmit: [UInt8]
+
+    public init(receive: [UInt8], transmit: [UInt8]) {
+        self.receive = receive
+        self.transmit = transmit
+    }
+
+    public static func == (lhs: SecureChannelKeys, rhs: SecureChannelKeys) -> Bool { lhs === rhs }
+}

@@ -1,0 +1,20 @@
+/// The field names of an advert's text form (``LinkStateAdvert/render()``), in the order
+/// they must appear. `neighbour`, `zenka` and `offer` repeat; `sig` may be absent (unsigned).
+public enum AdvertField: String, CaseIterable, Sendable {
+    /// `node: <name>`, the origin.
+    case node
+    /// `key: <base32>`, the origin's identity key.
+    case key
+    /// `seq: <decimal>`, the sequence number.
+    case seq
+    /// `neighbour: <name> <cost>`, one per live link.
+    case neighbour
+    /// `zenka: <name>`, one per zenka.
+    case zenka
+    /// `offer: <id> <kind> <capacity> <available>`, one per offer.
+    case offer
+    /// `issued: <unix seconds>`.
+    case issued
+    /// `sig: <base32>`, the signature over ``LinkStateAdvert/signedBytes``.
+    case sig
+}

@@ -1,0 +1,87 @@
+/// A signed link-state advert (PROTOCOL.md §7): what one node tells the whole network about
+/// itself. Every node floods its own advert to its neighbours, which flood it on, so every
+/// node holds the latest advert of every other node (see ``Topology``).
+///
+/// The value is normalized on creation: neighbours and zenki are sorted by name, offers by id,
+/// so one advert has exactly one ``signedBytes`` and one ``render()`` form. Use
+/// ``isWellFormed`` (or parse with ``init(parsing:)``, which checks it) before trusting one.
+public struct LinkStateAdvert: Equatable, Sendable {
+    // MARK: - Limits
+
+    /// At most this many neighbours per advert.
+    public static let maximumNeighbours = 256
+    /// At most this many zenka names per advert.
+    public static let maximumZenki = 4096
+    /// At most this many offers per advert.
+    public static let maximumOffers = 4096
+    /// At most this many characters of base32 identity key.
+    public static let maximumKeyCharacters = 128
+    /// At most this many signature bytes.
+    public static let maximumSignatureBytes = 128
+    /// At most this many bytes per line of the text form, LF included.
+    public static let maximumLineBytes = 256
+    /// An upper bound of the text form's size: every line at its longest.
+    public static let maximumTextBytes = (5 + maximumNeighbours + maximumZenki + maximumOffers) * maximumLineBytes
+
+    // MARK: - Fields
+
+    /// The node the advert is about (and that signed it).
+    public let origin: String
+    /// The origin's Ed25519 identity key, base32 (PROTOCOL.md §3.5).
+    public let key: String
+    /// Grows with every new advert of the origin; a lower or equal one is stale.
+    public let sequence: UInt64
+    /// The origin's live links, sorted by name.
+    public let neighbours: [AdvertNeighbour]
+    /// The names of the zenki connected to the origin, sorted.
+    public let zenki: [String]
+    /// The origin's resource offers, sorted by id.
+    public let offers: [AdvertOffer]
+    /// When the origin issued the advert, unix seconds.
+    public let issued: Int64
+    /// The origin's signature over ``signedBytes``; empty when unsigned.
+    public let signature: [UInt8]
+
+    /// Creates an advert, sorting its lists into canonical order.
+    /// - Parameters:
+    ///   - origin: the node the advert is about.
+    ///   - key: the origin's identity key, base32.
+    ///   - sequence: the advert's sequence number.
+    ///   - neighbours: the origin's live links (any order).
+    ///   - zenki: the zenka names (any order).
+    ///   - offers: the offers (any order).
+    ///   - issued: unix seconds when it was issued.
+    ///   - signature: the signature over ``signedBytes``, empty if not signed yet.
+    public init(origin: String, key: String, sequence: UInt64, neighbours: [AdvertNeighbour] = [],
+                zenki: [String] = [], offers: [AdvertOffer] = [], issued: Int64, signature: [UInt8] = []) {
+        self.origin = origin
+        self.key = key
+        self.sequence = sequence
+        self.neighbours = neighbours.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        self.zenki = zenki.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        self.offers = offers.sorted { $0.id < $1.id }
+        self.issued = issued
+        self.signature = signature
+    }
+
+    /// The same advert carrying `signature`.
+    /// - Parameter signature: a signature over ``signedBytes``.
+    /// - Returns: a copy with the signature replaced.
+    public func withSignature(_ signature: [UInt8]) -> LinkStateAdvert {
+        LinkStateAdvert(origin: origin, key: key, sequence: sequence, neighbours: neighbours, zenki: zenki,
+                        offers: offers, issued: issued, signature: signature)
+    }
+
+    /// The same advert signed by `signer` (over ``signedBytes``).
+    /// - Parameter signer: holds the origin's secret key.
+    /// - Returns: the signed copy.
+    public func signed(by signer: some AdvertSigner) -> LinkStateAdvert {
+        withSignature(signer.sign(signedBytes))
+    }
+
+    /// The cost the origin gives its link to `neighbour`, or nil if it does not advertise one.
+    /// - Parameter neighbour: a node name.
+    public func cost(to neighbour: String) -> UInt32? {
+        neighbours.first { $0.name == neighbour }?.cost
+    }
+}

@@ -1,0 +1,75 @@
+extension Topology {
+    /// Judges an advert that arrived from a neighbour and stores it if it is new and genuine.
+    ///
+    /// Checks, cheapest first: shape and limits, a signature present, age (issued at most
+    /// ``maximumAge`` ago and at most ``maximumClockSkew`` ahead), adverts about this node,
+    /// the sequence number against the one held for the origin, the signature, and the key
+    /// pinned for the origin.
+    /// - Parameters:
+    ///   - advert: the advert, parsed from a link.
+    ///   - neighbour: the node it came from (never sent back there).
+    ///   - now: the current time, unix seconds.
+    /// - Returns: what happened; forward the advert only on `.accepted`.
+    public mutating func accept(_ advert: LinkStateAdvert, from neighbour: String, now: Int64) -> AdvertDecision {
+        guard advert.isWellFormed else { return .malformed }
+        guard !advert.signature.isEmpty else { return .unsigned }
+        guard !isExpired(advert, now: now) else { return .tooOld }
+        guard advert.issued <= now.addingReportingOverflow(maximumClockSkew).partialValue else { return .fromTheFuture }
+        if advert.origin == localNode {
+            guard advert.key == localKey, isSigned(advert) else { return .forgedLocalNode }
+            return .aboutLocalNode(sequence: advert.sequence)
+        }
+        if let known = records[advert.origin], advert.sequence <= known.sequence {
+            return .stale(known: known.sequence)
+        }
+        guard isSigned(advert) else { return .badSignature }
+        if let pinned = pinnedKeys[advert.origin], pinned != advert.key { return .keyChanged(pinned: pinned) }
+        pinnedKeys[advert.origin] = advert.key
+        records[advert.origin] = advert
+        recompute()
+        return .accepted(forwardTo: neighbours.filter { $0 != neighbour })
+    }
+
+    /// Records this node's own advert (built with ``localAdvert(seq:zenki:offers:now:)`` and
+    /// signed) so that neighbours whose links come up later receive it too.
+    /// - Parameter advert: this node's signed advert.
+    /// - Returns: the live neighbours to send it to, sorted; nil (and nothing stored) if the
+    ///   advert is not this node's (wrong origin or key) or not newer than the published one.
+    public mutating func publish(_ advert: LinkStateAdvert) -> [String]? {
+        guard advert.origin == localNode, advert.key == localKey else { return nil }
+        if let published = publishedAdvert, advert.sequence <= published.sequence { return nil }
+        publishedAdvert = advert
+        return neighbours
+    }
+
+    /// Removes every origin whose latest advert is older than ``maximumAge``: it stopped
+    /// re-advertising, so it is gone or cut off. Call it on a timer (every few seconds).
+    /// - Parameter now: the current time, unix seconds.
+    /// - Returns: the removed node names, sorted.
+    @discardableResult
+    public mutating func expire(now: Int64) -> [String] {
+        let removed = records.values.filter { isExpired($0, now: now) }.map(\.origin).sorted(by: Self.precedes)
+        guard !removed.isEmpty else { return [] }
+        for origin in removed { records[origin] = nil }
+        recompute()
+        return removed
+    }
+
+    /// Drops everything known about `node`, its pinned key included (an operator replaced
+    /// that node's key). Its next advert is then trusted on first use again.
+    /// - Parameter node: a node name other than this one.
+    public mutating func forget(_ node: String) {
+        pinnedKeys[node] = nil
+        if records.removeValue(forKey: node) != nil { recompute() }
+    }
+
+    /// True if `advert` was issued more than ``maximumAge`` seconds before `now`.
+    func isExpired(_ advert: LinkStateAdvert, now: Int64) -> Bool {
+        let (age, overflow) = now.subtractingReportingOverflow(advert.issued)
+        return !overflow && age > maximumAge
+    }
+
+    private func isSigned(_ advert: LinkStateAdvert) -> Bool {
+        verifier.verify(advert.signature, of: advert.signedBytes, by: advert.key)
+    }
+}

@@ -1,0 +1,106 @@
+/// The link-state database of one node (PROTOCOL.md §7): the latest advert of every other
+/// node, this node's live links, and the shortest paths over them. Pure: the daemon feeds it
+/// events (an advert arrived on a link, a link came up or went down, a timer fired) and
+/// carries out what it returns (send this advert to these neighbours).
+///
+/// ## Flooding
+/// An advert that ``accept(_:from:now:)`` stores is sent on to every live neighbour except
+/// the one it came from; every other copy arriving later is `stale` and goes no further, so
+/// each advert crosses each link at most once per direction and flooding ends.
+///
+/// ## Routing
+/// A link counts only when **both** ends advertise it (for this node's own links: when the
+/// link is live here and the neighbour's advert lists this node); its cost is the larger of
+/// the two advertised costs, so the graph is the same seen from either end. Paths are
+/// shortest by total cost; among equally short ones every node picks, at each step, the
+/// neighbour whose name sorts first (bytewise), so ``route(to:)`` computed here is exactly
+/// the path that hop-by-hop forwarding will take.
+///
+/// ## Why forwarding cannot loop
+/// A node forwards a path whose first element names a remote node to ``nextHop(to:)``,
+/// unchanged; the named node strips its own name and resolves the rest (a new destination
+/// starts a new, equally loop-free, journey). Once adverts have flooded, every node computes
+/// on the same graph, and the next hop `v` of node `u` towards `d` lies on a shortest path:
+/// `dist(v, d) = dist(u, d) - cost(u, v) < dist(u, d)` because costs are at least 1. The
+/// distance to the destination strictly decreases at every hop and cannot return to an
+/// earlier value, so no node is visited twice. While adverts are still in flight two nodes
+/// may briefly disagree; a ``HopCount`` (at most ``maximumHops``) travels with every
+/// forwarded path so that a transient loop, or a bug, ends with `FALSE hop limit exceeded`.
+public struct Topology: Sendable {
+    /// The most links a forwarded path may cross (see ``HopCount``).
+    public static let maximumHops = 32
+    /// Default for ``maximumAge``: ten minutes, so a node should re-advertise every few minutes.
+    public static let defaultMaximumAge: Int64 = 600
+    /// Default for ``maximumClockSkew``.
+    public static let defaultMaximumClockSkew: Int64 = 60
+
+    /// This node's name.
+    public let localNode: String
+    /// This node's identity key, base32.
+    public let localKey: String
+    /// An advert issued more than this many seconds ago is refused, and an origin whose
+    /// latest advert grows that old is removed by ``expire(now:)``.
+    public let maximumAge: Int64
+    /// An advert issued more than this many seconds in the future is refused.
+    public let maximumClockSkew: Int64
+    let verifier: any AdvertVerifier
+
+    /// The latest accepted advert of every other node, by origin.
+    var records: [String: LinkStateAdvert] = [:]
+    /// This node's own advert as last given to ``publish(_:)``.
+    public internal(set) var publishedAdvert: LinkStateAdvert?
+    /// The key seen first for each origin (trust on first use). Kept when an origin expires,
+    /// so a node that comes back must come back with the same key; persist it with
+    /// `init(…pinnedKeys:)` across restarts, undo it with ``forget(_:)``.
+    public internal(set) var pinnedKeys: [String: String]
+    /// This node's live links: neighbour name → cost.
+    public internal(set) var links: [String: UInt32] = [:]
+    /// Shortest-path results, recomputed after every change.
+    var table = RoutingTable()
+
+    /// Creates an empty database.
+    /// - Parameters:
+    ///   - localNode: this node's name.
+    ///   - localKey: this node's identity key, base32.
+    ///   - verifier: checks advert signatures.
+    ///   - maximumAge: see ``maximumAge``.
+    ///   - maximumClockSkew: see ``maximumClockSkew``.
+    ///   - pinnedKeys: keys pinned by an earlier run (origin → base32 key).
+    public init(localNode: String, localKey: String, verifier: any AdvertVerifier,
+                maximumAge: Int64 = Topology.defaultMaximumAge,
+                maximumClockSkew: Int64 = Topology.defaultMaximumClockSkew,
+                pinnedKeys: [String: String] = [:]) {
+        self.localNode = localNode
+        self.localKey = localKey
+        self.verifier = verifier
+        self.maximumAge = maximumAge
+        self.maximumClockSkew = maximumClockSkew
+        self.pinnedKeys = pinnedKeys
+    }
+
+    // MARK: - Queries
+
+    /// Every known node, this one included, sorted (reachable or not).
+    public var nodes: [String] { (Array(records.keys) + [localNode]).sorted(by: Self.precedes) }
+
+    /// The nodes a path currently leads to, this one included, sorted.
+    public var reachableNodes: [String] { table.distances.keys.sorted(by: Self.precedes) }
+
+    /// This node's live neighbours, sorted.
+    public var neighbours: [String] { links.keys.sorted(by: Self.precedes) }
+
+    /// The latest advert of `node` (this node's: the published one), or nil.
+    /// - Parameter node: a node name.
+    public func advert(of node: String) -> LinkStateAdvert? {
+        node == localNode ? publishedAdvert : records[node]
+    }
+
+    /// Every advert held, this node's published one included, sorted by origin: what a
+    /// neighbour whose link just came up must be sent.
+    public var adverts: [LinkStateAdvert] {
+        (Array(records.values) + (publishedAdvert.map { [$0] } ?? [])).sorted { Self.precedes($0.origin, $1.origin) }
+    }
+
+    /// Bytewise name order, the order of every list and tie-break here.
+    static func precedes(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
+}

@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CubeAuth
+import CubeClient
+
+/// Why p7 could not connect or log in; `description` is printed after `p7: ` (exit status 3).
+struct LoginFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// A `c25519` login with server-key pinning (PROTOCOL.md §3.5).
+///
+/// The node's name in the known-nodes file is the address as p7 writes it back
+/// (``ClientAddress/description``): `tcp:HOST:PORT`, `tcp:[v6-address]:PORT` or `unix:PATH`,
+/// exactly as given, so `tcp:localhost:7070` and `tcp:127.0.0.1:7070` are two entries, like
+/// host names in ssh's known_hosts. A node that is not listed is refused before anything is
+/// sent unless `--pin` is given; then the key it proves in the handshake is recorded. A listed
+/// node that presents another key is always refused, naming both keys.
+struct SecureLogin {
+    let address: ClientAddress
+    let keyPath: String
+    let knownNodesPath: String
+    let pin: Bool
+
+    /// `$HOME/.config/protocol-7/known-nodes` (home from `$HOME`, else the password database).
+    static func defaultKnownNodesPath() -> String {
+        var home = getenv("HOME").map { String(cString: $0) } ?? ""
+        if home.isEmpty, let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir {
+            home = String(cString: directory)
+        }
+        if home.isEmpty { home = "/" }
+        return (home.hasSuffix("/") ? home : home + "/") + ".config/protocol-7/known-nodes"
+    }
+
+    /// Loads the key and the known-nodes file, connects, logs in, and pins on first use.
+    func connect(timeout: Duration) throws(LoginFailure) -> P7Connection {
+        let identity: IdentityKey
+        do {
+            identity = try IdentityKey.read(from: keyPath)
+        } catch {
+            throw LoginFailure("cannot load the key \(keyPath): \(error)")
+        }
+        var known: KnownNodes
+        do {
+            known = try KnownNodes.read(from: knownNodesPath)
+        } catch {
+            throw LoginFailure("cannot read the known-nodes file: \(error)")
+        }
+        let node = address.description
+        guard KnownNodes.isValidName(node) else {
+            throw LoginFailure("\(node) cannot be recorded in a known-nodes file (spaces, '#' or control characters)")
+        }
+        let pinned = known.key(for: node)
+        if pinned == nil && !pin {
+            throw LoginFailure(
+                "\(node) is not a known node (no entry in \(knownNodesPath)); refusing to connect. "
+                    + "Add the line '\(node) <node-public-key>' (the key printed by `cube keygen` on the node), "
+                    + "or run again with --pin to trust the key the node presents")
+        }
+        let connection: P7Connection
+        let server: PublicKey
+        do {
+            connection = try P7Connection(address: address, timeout: timeout)
+            server = try connection.loginC25519(identity: identity, expectedServer: pinned)
+        } catch .serverKeyChanged(let expected, let got) {
+            throw LoginFailure(
+                "the key of \(node) changed: \(knownNodesPath) pins \(expected), the node presented \(got); "
+                    + "refusing to connect (someone may be intercepting the connection; if the node's key "
+                    + "was really replaced, edit its line in \(knownNodesPath))")
+        } catch {
+            throw LoginFailure("\(node): \(error)")
+        }
+        if pinned == nil {
+            known.pin(node: node, key: server)
+            do {
+                try Self.makeParentDirectory(of: knownNodesPath)
+                try known.write(to: knownNodesPath)
+            } catch {
+                connection.close()
+                throw LoginFailure("cannot record the key of \(node) in \(knownNodesPath): \(error)")
+            }
+            StandardStream.error.write("p7: pinned \(node) as \(server) in \(knownNodesPath)\n")
+        }
+        return connection
+    }
+
+    /// Creates the missing directories above `path` (mode 0700, like `~/.config`).
+    private static func makeParentDirectory(of path: String) throws(LoginFailure) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let directory = String(path[..<slash])
+        var prefix = directory.hasPrefix("/") ? "/" : ""
+        for component in directory.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw LoginFailure("cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}

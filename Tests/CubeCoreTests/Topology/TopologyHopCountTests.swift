@@ -1,0 +1,37 @@
+import CubeCore
+import Testing
+
+@Suite struct TopologyHopCountTests {
+    @Test func startsAtTheMaximumAndRunsOut() {
+        var hops = HopCount.initial
+        #expect(hops.remaining == Topology.maximumHops)
+        var forwards = 0
+        while let next = hops.decremented() {
+            hops = next
+            forwards += 1
+        }
+        #expect(forwards == Topology.maximumHops)
+        #expect(hops.remaining == 0)
+    }
+
+    @Test func prefixesAndSplitsAPath() throws {
+        let hops = try #require(HopCount(remaining: 31))
+        let sent = hops.prefixing(bytes("n5.calc.add"))
+        #expect(sent == bytes("_h31.n5.calc.add"))
+        let (received, rest) = try #require(HopCount.split(sent))
+        #expect(received == hops)
+        #expect(Array(rest) == bytes("n5.calc.add"))
+    }
+
+    @Test func treatsAPathWithoutPrefixAsFresh() throws {
+        let (hops, rest) = try #require(HopCount.split(bytes("n5.calc.add")))
+        #expect(hops == .initial)
+        #expect(Array(rest) == bytes("n5.calc.add"))
+    }
+
+    @Test(arguments: ["_h33.n5.calc", "_h.n5.calc", "_h07.n5.calc", "_h5", "_h5.", "_hx.n5.calc", "_h-1.n5.calc"])
+    func rejectsMalformedHopElements(path: String) {
+        #expect(HopCount.split(bytes(path)) == nil)
+        #expect(HopCount(remaining: 33) == nil)
+    }
+}
