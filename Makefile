@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: deps build release run test test-core check-imports clean install
+.PHONY: deps build release run test test-core fuzz check-imports clean install
 
 deps:
 	@scripts/install-deps.sh
@@ -28,6 +28,13 @@ test: deps check-imports
 ## Only the pure core (fast).
 test-core: deps
 	$(SWIFT) test --filter CubeCoreTests
+
+## A long fuzz pass over the decoder, parser, router, handshake and frame decoder (property
+## tests with a seeded generator; FUZZ_ITERATIONS and FUZZ_SEED override, the seed is printed).
+FUZZ_ITERATIONS ?= 200000
+fuzz: deps
+	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; echo "fuzz seed $$seed, $(FUZZ_ITERATIONS) iterations per property"; \
+	CUBE_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) CUBE_FUZZ_SEED=$$seed $(SWIFT) test --filter 'FuzzTests'
 
 ## Module boundaries of docs/architecture.md.
 check-imports:

@@ -1,10 +1,15 @@
 import CubeAuth
+import Foundation
 import Testing
 
 /// Property-style fuzzing: random and mutated inputs from a seeded generator must never crash
 /// the parsers and must never be accepted where a signature or MAC is required.
 @Suite struct FuzzTests {
-    static let iterations = 2_000
+    /// A short pass in `make test`; `make fuzz` sets `CUBE_FUZZ_ITERATIONS` (and a fresh
+    /// `CUBE_FUZZ_SEED`) for a long one.
+    static let iterations = Int(ProcessInfo.processInfo.environment["CUBE_FUZZ_ITERATIONS"] ?? "") ?? 2_000
+    /// Added to every generator's fixed seed, so a long run explores new inputs yet can be replayed.
+    static let seedOffset = UInt64(ProcessInfo.processInfo.environment["CUBE_FUZZ_SEED"] ?? "") ?? 0
 
     /// Valid seeds to mutate: the lines of a real handshake.
     static func seedLines() throws -> [[UInt8]] {
@@ -45,7 +50,7 @@ import Testing
     }
 
     @Test func serverHandshakeSurvivesRandomAndMutatedLines() throws {
-        var generator = SeededGenerator(seed: 0xC255_19)
+        var generator = SeededGenerator(seed: 0xC255_19 &+ Self.seedOffset)
         let seeds = try Self.seedLines()
         var accepted = 0
         for iteration in 0..<Self.iterations {
@@ -67,7 +72,7 @@ import Testing
     }
 
     @Test func clientHandshakeSurvivesRandomAndMutatedLines() throws {
-        var generator = SeededGenerator(seed: 0xC11E47)
+        var generator = SeededGenerator(seed: 0xC11E47 &+ Self.seedOffset)
         let seeds = try Self.seedLines()
         for _ in 0..<Self.iterations {
             var client = HandshakePair().client
@@ -79,7 +84,7 @@ import Testing
     }
 
     @Test func secretStreamReceiverSurvivesRandomAndMutatedInput() {
-        var generator = SeededGenerator(seed: 0x5EC2E7)
+        var generator = SeededGenerator(seed: 0x5EC2E7 &+ Self.seedOffset)
         let key = SecretStreamTests.key
         let messages = [Array("one\n".utf8), generator.bytes(200), Array("three\n".utf8)]
         let valid = SecretStreamTests.wire(messages)
@@ -105,7 +110,7 @@ import Testing
     }
 
     @Test func base32DecodeSurvivesRandomText() {
-        var generator = SeededGenerator(seed: 0xB32)
+        var generator = SeededGenerator(seed: 0xB32 &+ Self.seedOffset)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=a1 ".utf8)
         for iteration in 0..<Self.iterations {
             let count = Int.random(in: 0..<120, using: &generator)
@@ -120,7 +125,7 @@ import Testing
     }
 
     @Test func keyListsAndCertificatesSurviveMutatedText() {
-        var generator = SeededGenerator(seed: 0x11575)
+        var generator = SeededGenerator(seed: 0x11575 &+ Self.seedOffset)
         let key = TestSupport.identity(2).publicKey
         let certificate = KeyCertificate.issue(for: key, name: "alice", expires: 10, by: TestSupport.identity(1))
         let seeds = [Array("\(key) alice # c\n".utf8), Array(certificate.text.utf8), Array("node \(key)\n".utf8)]
