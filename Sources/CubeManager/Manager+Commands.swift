@@ -26,6 +26,8 @@ extension Manager {
         ("restart <name|instance>...", "stop and start instances"),
         ("status [name|instance]", "table of running instances"),
         ("list", "table of configured zenki"),
+        ("notify_online <name>", "answer once <name> is online (at once if it is)"),
+        ("notify_offline <name>", "answer once <name> has no session left (at once if none)"),
         ("heart [notime]", "liveness check"),
         ("commands", "this table"),
     ]
@@ -42,6 +44,23 @@ extension Manager {
         case "start", "start_once": (keyword, text) = start(words, once: name == "start_once")
         case "stop": (keyword, text) = stop(words, now: now)
         case "restart": (keyword, text) = restart(words, now: now)
+        case "notify_online", "notify_offline":
+            guard let target = words.first.map({ $0.split(separator: "[").first.map(String.init) ?? $0 }) else {
+                (keyword, text) = (.falseReply, "zenka name expected")
+                break
+            }
+            let online = isOnline(target)
+            if name == "notify_online", online {
+                let sid = hub.inspect { $0.sessions(of: target).first } ?? 0
+                (keyword, text) = (.trueReply, "zenka '\(target)' already online., [\(sid)]")
+            } else if name == "notify_offline", !online {
+                (keyword, text) = (.trueReply, "zenka \(target) is not online.")
+            } else {
+                // Deferred: answered by `observe` when the zenka joins or leaves (or by the
+                // cube's route timeout).
+                notifications.append(Notification(id: command.id, name: target, online: name == "notify_online"))
+                return
+            }
         case "status": return reply(command.id, body: statusTable(words.first, now: now))
         case "list": return reply(command.id, body: listTable())
         case "commands":

@@ -12,6 +12,7 @@ extension Manager {
     /// Router events: a zenka instance logged in or lost its session.
     func observe(_ event: RouterEvent) {
         queue.async { [self] in
+            answerNotifications(event)
             switch event {
             case .join(let user, let session):
                 guard definitions[user] != nil else { return }
@@ -42,6 +43,23 @@ extension Manager {
         }
     }
 
+    /// Answers deferred `notify_online`/`notify_offline` commands the event settles.
+    func answerNotifications(_ event: RouterEvent) {
+        let (user, session, joined): (String, SessionID, Bool)
+        switch event {
+        case .join(let name, let id): (user, session, joined) = (name, id, true)
+        case .leave(let name, let id): (user, session, joined) = (name, id, false)
+        default: return
+        }
+        let settled = notifications.filter { $0.name == user && ($0.online ? joined : !joined && !isOnline(user)) }
+        guard !settled.isEmpty else { return }
+        notifications.removeAll { $0.name == user && ($0.online ? joined : !joined && !isOnline(user)) }
+        for notification in settled {
+            let text = notification.online ? "zenka '\(user)' is online [\(session)]" : "instance '\(user)' is terminated"
+            hub.received(Render.reply(id: notification.id, .trueReply, text), from: self.session)
+        }
+    }
+
     /// Runs every 250 ms on the manager queue.
     func tick() {
         let now = Self.now
@@ -69,6 +87,9 @@ extension Manager {
             }
         }
         startWaitingDependents()
+        // The cube has answered these with `FALSE route timeout` by now.
+        let timeout = UInt64(max(1, hub.configuration.routeTimeoutSeconds)) * 1_000_000_000
+        notifications.removeAll { now - $0.asked > timeout }
     }
 
     private func checkHeartbeat(_ id: Int, _ instance: Instance, now: UInt64) {

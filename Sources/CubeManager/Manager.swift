@@ -29,6 +29,17 @@ public final class Manager: @unchecked Sendable {
     var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 20)
     var nextCheckID: UInt64 = 1
     var shuttingDown = false
+    /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
+    var notifications: [Notification] = []
+
+    /// A deferred `notify_online` (online = true) or `notify_offline`.
+    struct Notification: Sendable {
+        let id: UInt64
+        let name: String
+        let online: Bool
+        /// When it was asked; unanswered ones are dropped after the route timeout.
+        var asked = Manager.now
+    }
     private var timer: (any DispatchSourceTimer)?
 
     /// - Parameters:
