@@ -34,8 +34,8 @@ extension Router {
 
     /// Applies the base path, checks access, then runs a local command or routes it.
     mutating func dispatch(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let user = sessions[id]?.user else { return }
-        let basePath = sessions[id]?.basePath
+        guard let session = sessions[id], let user = session.user else { return }
+        let basePath = session.basePath
         var path = command.path
         if path.elementsEqual("..".utf8) {
             path = Array("unselect".utf8)
@@ -102,7 +102,8 @@ extension Router {
     @discardableResult
     mutating func forward(_ command: Command, remainder: [UInt8], from source: SessionID, to target: SessionID,
                           now: Timestamp, actions: inout [RouterAction]) -> RouteID {
-        let targetID = newTargetID(for: target)
+        let targetSession = sessions[target]
+        let targetID = newTargetID(in: targetSession)
         let timedHeart = remainder.elementsEqual("heart".utf8) && command.multiline == nil
             && !(command.args?.elementsEqual("notime".utf8) ?? false)
         let bytes: [UInt8] = if let multiline = command.multiline {
@@ -116,7 +117,7 @@ extension Router {
                                 targetCommandID: targetID, path: command.path, started: now.monotonic,
                                 lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil)
         sessions[source]?.sourceRoutes.insert(routeID)
-        sessions[target]?.targetRoutes[targetID] = routeID
+        targetSession?.targetRoutes[targetID] = routeID
         stats.commandsRouted += 1
         actions.append(.send(target, bytes))
         return routeID
@@ -144,10 +145,10 @@ extension Router {
     }
 
     /// A 6-digit id not used by any open route of `target`.
-    mutating func newTargetID(for target: SessionID) -> UInt64 {
+    mutating func newTargetID(in target: Session?) -> UInt64 {
         while true {
             let candidate = 100_000 + random.next() % 900_000
-            if sessions[target]?.targetRoutes[candidate] == nil { return candidate }
+            if target?.targetRoutes[candidate] == nil { return candidate }
         }
     }
 

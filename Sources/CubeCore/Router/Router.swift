@@ -84,11 +84,11 @@ public struct Router: Sendable {
 
     /// Bytes arrived from a session.
     public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let phase = sessions[id]?.phase else { return [] }
-        sessions[id]?.decoder.append(bytes)
+        guard let session = sessions[id] else { return [] }
+        session.decoder.append(bytes)
         var actions: [RouterAction] = []
         // Input waiting for a password check is bounded like one line after login.
-        if case .verifying = phase, sessions[id]?.decoder.bufferedByteCount ?? 0 > configuration.limits.line {
+        if case .verifying = session.phase, session.decoder.bufferedByteCount > configuration.limits.line {
             actions.append(.send(id, Wire.speakProtocol7))
             close(id, now: now, actions: &actions)
             return actions
@@ -171,20 +171,19 @@ public struct Router: Sendable {
 
     /// Runs every complete frame buffered for `id` through the current phase.
     mutating func process(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        // Only the phase is copied out: a copy of the whole Session would share the decoder's
-        // buffer and make every `next()` copy it.
-        while let phase = sessions[id]?.phase {
-            switch phase {
+        // Sessions are objects: one lookup per frame, and the decoder is mutated in place.
+        while let session = sessions[id] {
+            switch session.phase {
             case .verifying:
                 return
             case .secureLogin(let state, var handshake):
-                guard let frame = sessions[id]?.decoder.next() else { return }
+                guard let frame = session.decoder.next() else { return }
                 secureLoginLine(frame, state: state, handshake: &handshake, from: id, now: now, actions: &actions)
             case .login:
-                guard let frame = sessions[id]?.decoder.next() else { return }
+                guard let frame = session.decoder.next() else { return }
                 handleLogin(frame, from: id, now: now, actions: &actions)
             case .active:
-                guard let frame = sessions[id]?.decoder.next() else { return }
+                guard let frame = session.decoder.next() else { return }
                 handleActive(frame, from: id, now: now, actions: &actions)
             }
         }
@@ -193,7 +192,7 @@ public struct Router: Sendable {
     /// Marks a session as logged in and switches it to the post-auth decoder.
     mutating func activate(_ id: SessionID, user: String, subname: String?, method: String, now: Timestamp,
                            actions: inout [RouterAction]) {
-        guard var session = sessions[id] else { return }
+        guard let session = sessions[id] else { return }
         let pending = session.decoder.takeRemainingBytes()
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
                                    maximumBodyLength: configuration.limits.body)
@@ -204,7 +203,6 @@ public struct Router: Sendable {
         session.subname = subname
         session.method = method
         session.initialized = method != "zenka"
-        sessions[id] = session
         usersIndex[user, default: []].append(id)
         stats.logins += 1
         lastSeen[user] = now.wall

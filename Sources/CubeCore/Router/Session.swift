@@ -1,5 +1,11 @@
 /// Router-side state of one connection or in-process session.
-struct Session: Sendable {
+///
+/// A class on purpose: the router reads a field or two of a session for every message, and
+/// a struct in a dictionary is copied whole by every read (`sessions[id]?.user` copies the
+/// session, retaining each of its buffers). Sessions are owned by one ``Router`` and reached
+/// only through it; the router's owner serializes every call (one lock), which is what makes
+/// the unchecked `Sendable` sound. Never share a session between routers.
+final class Session: @unchecked Sendable {
     enum Phase: Sendable {
         /// Pre-auth lines (PROTOCOL.md §3).
         case login(LoginState)
@@ -29,6 +35,17 @@ struct Session: Sendable {
     var sourceRoutes: Set<RouteID> = []
     /// Routes sent to this session, by the id the cube chose for it.
     var targetRoutes: [UInt64: RouteID] = [:]
+
+    init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: String?, since: Timestamp, phase: Phase,
+         decoder: FrameDecoder) {
+        self.id = id
+        self.transport = transport
+        self.peer = peer
+        self.origin = origin
+        self.since = since
+        self.phase = phase
+        self.decoder = decoder
+    }
 
     var isActive: Bool {
         if case .active = phase { return true }
