@@ -32,10 +32,14 @@ public final class CubeServer: Service {
         let hub = self.hub
         let logger = self.logger
         let limit = configuration.limits.outputQueue
+        // Each connection keeps its receive buffer between reads: start it small so ten
+        // thousand idle sessions cost little; it grows for busy ones.
+        let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
         let listener: any Channel
         do {
             listener = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.recvAllocator, value: receiveBuffers)
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -58,6 +62,7 @@ public final class CubeServer: Service {
                 tcpListener = try await ServerBootstrap(group: group)
                     .serverChannelOption(.backlog, value: 256)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.recvAllocator, value: receiveBuffers)
                     .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
