@@ -150,6 +150,12 @@ extension Router {
             sessions[id]?.phase = .secureLogin(state, handshake)
             actions.append(.send(id, bytes))
         case .authenticated(let user, let keys):
+            // Nothing may follow `auth` before AUTH_TRUE: the client switches to encryption only
+            // after reading it. Bytes already here arrived in clear and would run as the user
+            // (an injection, as in STARTTLS command injection): refuse the login instead.
+            if let waiting = sessions[id]?.decoder.bufferedByteCount, waiting > 0 {
+                return refuse(id, method: "c25519", user: user, now: now, actions: &actions)
+            }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
             activate(id, user: user, subname: nil, method: "c25519", now: now, actions: &actions)
@@ -167,6 +173,14 @@ extension Router {
         return configuration.users[name]?.unixUsers.contains(unixUser) ?? false
     }
 
+    /// Records a failed login for the session's origin, once: the session leaves the handshake
+    /// phase, so closing it does not count it again as an abandoned handshake.
+    mutating func countFailure(_ id: SessionID, now: Timestamp) {
+        guard let session = sessions[id] else { return }
+        if let origin = session.origin { failedLogins[origin, default: []].append(now.monotonic) }
+        session.phase = .login(LoginState())
+    }
+
     /// Whether `origin` failed to log in too often in the last minute.
     mutating func isThrottled(_ origin: String, now: Timestamp) -> Bool {
         let window: UInt64 = 60_000_000_000
@@ -176,6 +190,8 @@ extension Router {
     }
 
     private mutating func malformed(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+        // A malformed credential counts as a failed login too (it may be a probe).
+        countFailure(id, now: now)
         actions.append(.send(id, Wire.credentialMismatch))
         close(id, now: now, actions: &actions)
     }
@@ -183,7 +199,7 @@ extension Router {
     private mutating func refuse(_ id: SessionID, method: String, user: String, now: Timestamp,
                                  actions: inout [RouterAction]) {
         stats.failedLogins += 1
-        if let origin = sessions[id]?.origin { failedLogins[origin, default: []].append(now.monotonic) }
+        countFailure(id, now: now)
         actions.append(.event(.loginFailed(session: id, method: method, user: user)))
         actions.append(.send(id, Wire.authError))
         close(id, now: now, actions: &actions)

@@ -122,6 +122,7 @@ public struct Router: Sendable {
             process(id, now: now, actions: &actions)
         } else {
             stats.failedLogins += 1
+            countFailure(id, now: now)
             actions.append(.event(.loginFailed(session: id, method: "pwd", user: user)))
             actions.append(.send(id, Wire.authError))
             close(id, now: now, actions: &actions)
@@ -220,6 +221,11 @@ public struct Router: Sendable {
     /// Forgets a session and every route it is part of.
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
+        // like a failed login, so a peer cannot make the cube sign without limit.
+        if case .secureLogin = session.phase, let origin = session.origin {
+            failedLogins[origin, default: []].append(now.monotonic)
+        }
         // Sorted, so collapse notices go out in the order the routes were made.
         for routeID in session.sourceRoutes.sorted() {
             guard let route = routes.removeValue(forKey: routeID) else { continue }

@@ -1,0 +1,121 @@
+import CubeAuth
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A cube listening on a unix socket and on TCP 127.0.0.1 with `c25519`: a node key made by
+/// `cube keygen`, and an authorized-keys file listing `client` as `remote-alice` and `zenka`
+/// as `calc`. `stranger` is a valid key that is not authorized.
+final class SecurityCube: @unchecked Sendable {
+    let keys: URL
+    let port: Int
+    let nodeKey: PublicKey
+    let nodeKeyPath: String
+    let client: IdentityKey
+    let clientKeyPath: String
+    let zenka: IdentityKey
+    let stranger: IdentityKey
+    let strangerKeyPath: String
+    let cube: CubeProcess
+
+    static let configuration = """
+        access.cmd.usr.remote-alice = **
+        """
+
+    init(extraConfiguration: String = "") throws {
+        keys = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cube-sec-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        nodeKeyPath = keys.appendingPathComponent("node.key").path
+        let keygen = try SecurityRun.run(Binaries.cube, ["keygen", "--out", nodeKeyPath])
+        guard keygen.status == 0, let nodeKey = PublicKey(base32: keygen.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw LiveTestError.cubeExited("cube keygen: \(keygen.status) \(keygen.stdout) \(keygen.stderr)") }
+        self.nodeKey = nodeKey
+        client = IdentityKey.generate()
+        clientKeyPath = keys.appendingPathComponent("client.key").path
+        try client.write(to: clientKeyPath, overwrite: false)
+        zenka = IdentityKey.generate()
+        stranger = IdentityKey.generate()
+        strangerKeyPath = keys.appendingPathComponent("stranger.key").path
+        try stranger.write(to: strangerKeyPath, overwrite: false)
+        let authorized = keys.appendingPathComponent("authorized-keys").path
+        try "# test keys\n\(client.publicKey) remote-alice\n\(zenka.publicKey) calc  # the zenka\n"
+            .write(toFile: authorized, atomically: true, encoding: .utf8)
+        port = try Self.freePort()
+        cube = try CubeProcess(
+            extraConfiguration: Self.configuration + "\n" + extraConfiguration,
+            arguments: ["--listen", "tcp:127.0.0.1:\(port)", "--identity", nodeKeyPath, "--authorized-keys", authorized])
+        try waitForTCP()
+    }
+
+    /// The address p7 is given, which is also the node's name in the known-nodes file.
+    var address: String { "tcp:127.0.0.1:\(port)" }
+
+    /// A known-nodes file path in the key directory (not created).
+    func knownNodesPath(_ name: String = "known-nodes") -> String { keys.appendingPathComponent(name).path }
+
+    /// Runs the p7 binary with `HOME` pointing into the key directory.
+    func p7(_ arguments: [String]) throws -> SecurityRun {
+        try SecurityRun.run(Binaries.p7, arguments, environment: ["HOME": keys.appendingPathComponent("home").path])
+    }
+
+    func stop() {
+        cube.stop()
+    }
+
+    private func waitForTCP() throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let probe = try? TCPRawSocket(port: port), probe.read(count: 32, timeout: 1).count == 32 { return }
+            usleep(20_000)
+        }
+        throw LiveTestError.timeout("cube did not listen on 127.0.0.1:\(port): \(cube.standardError())")
+    }
+
+    /// A port that was free a moment ago (bind to port 0, read it back, close).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw LiveTestError.timeout("no free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        cube.stop()
+        try? FileManager.default.removeItem(at: keys)
+    }
+}
+
+/// One finished run of an executable.
+struct SecurityRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> SecurityRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "PROTOCOL_7_UNIX_PATH")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return SecurityRun(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                           stderr: String(decoding: err, as: UTF8.self))
+    }
+}
