@@ -29,26 +29,9 @@ public final class CubeServer: Service {
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let hub = self.hub
-        let logger = self.logger
-        let limit = configuration.limits.outputQueue
-        // Each connection keeps its receive buffer between reads: start it small so ten
-        // thousand idle sessions cost little; it grows for busy ones.
-        let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
         let listener: any Channel
         do {
-            listener = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                .childChannelOption(.recvAllocator, value: receiveBuffers)
-                .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ConnectionHandler(hub: hub, transport: .unix, logger: logger))
-                    }
-                }
-                .bind(unixDomainSocketPath: path)
-                .get()
+            listener = try await bootstrap(group, transport: .unix).bind(unixDomainSocketPath: path).get()
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -59,17 +42,8 @@ public final class CubeServer: Service {
            let port = Int(listen[listen.index(after: colon)...]) {
             let host = String(listen[..<colon]).trimmingCharacters(in: ["[", "]"])
             do {
-                tcpListener = try await ServerBootstrap(group: group)
-                    .serverChannelOption(.backlog, value: 256)
+                tcpListener = try await bootstrap(group, transport: .tcp)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelOption(.recvAllocator, value: receiveBuffers)
-                    .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(
-                                ConnectionHandler(hub: hub, transport: .tcp, logger: logger))
-                        }
-                    }
                     .bind(host: host, port: port)
                     .get()
                 logger.info("listening", metadata: ["tcp": "\(listen)"])
@@ -80,6 +54,7 @@ public final class CubeServer: Service {
                 throw error
             }
         }
+        let hub = self.hub
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
         logger.info("serving", metadata: ["socket": "\(path)", "node": "\(configuration.nodeName)"])
         onReady(path)
@@ -98,5 +73,25 @@ public final class CubeServer: Service {
         }
         try? await Task.sleep(for: .milliseconds(20))
         try? await group.shutdownGracefully()
+    }
+
+    /// A listener whose connections each get a ``ConnectionHandler`` for `transport`.
+    private func bootstrap(_ group: any EventLoopGroup, transport: Transport) -> ServerBootstrap {
+        let hub = self.hub
+        let logger = self.logger
+        let limit = hub.configuration.limits.outputQueue
+        // Each connection keeps its receive buffer between reads: start it small so ten
+        // thousand idle sessions cost little; it grows for busy ones.
+        let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.recvAllocator, value: receiveBuffers)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(hub: hub, transport: transport, logger: logger))
+                }
+            }
     }
 }
