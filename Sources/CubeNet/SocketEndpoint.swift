@@ -2,6 +2,7 @@ import CubeAuth
 import CubeCore
 import Logging
 import NIOCore
+import Synchronization
 
 /// The endpoint of a socket connection.
 ///
@@ -19,6 +20,10 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     private var sealer: SecretStreamSender?
     /// Loop-confined: decrypts inbound bytes after a `c25519` login.
     private(set) var opener: SecretStreamReceiver?
+    /// Work handed to the event loop and not run yet. While it is not zero, work from the loop
+    /// itself queues behind it too, so bytes leave in the order the hub handed them over
+    /// (a password worker's `AUTH_TRUE =)` cannot be overtaken by a reply made on the loop).
+    private let hops = Atomic<Int>(0)
 
     init(channel: any Channel, logger: Logger) {
         self.channel = channel
@@ -26,15 +31,31 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     func send(_ bytes: [UInt8]) {
-        if channel.eventLoop.inEventLoop {
-            write(bytes)
-        } else {
-            channel.eventLoop.execute { self.write(bytes) }
-        }
+        inOrder { self.write(bytes) }
     }
 
     func close() {
-        channel.eventLoop.execute { self.closeAfterFlush() }
+        // Always deferred: closing fires channelInactive, which calls the hub, whose lock the
+        // caller may hold.
+        hop { self.closeAfterFlush() }
+    }
+
+    /// Runs `work` now if on the loop with nothing queued ahead of it, else queues it.
+    private func inOrder(_ work: @escaping @Sendable () -> Void) {
+        if channel.eventLoop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
+            work()
+        } else {
+            hop(work)
+        }
+    }
+
+    /// Queues `work` on the loop, counted so later work keeps its place behind it.
+    private func hop(_ work: @escaping @Sendable () -> Void) {
+        hops.add(1, ordering: .relaxed)
+        channel.eventLoop.execute {
+            work()
+            self.hops.subtract(1, ordering: .releasing)
+        }
     }
 
     private func write(_ bytes: [UInt8]) {
@@ -63,11 +84,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     func encrypt(with keys: SecureChannelKeys) {
-        if channel.eventLoop.inEventLoop {
-            startEncryption(keys)
-        } else {
-            channel.eventLoop.execute { self.startEncryption(keys) }
-        }
+        inOrder { self.startEncryption(keys) }
     }
 
     /// Sends this side's stream header (in clear, right after `AUTH_TRUE =)`), then seals

@@ -64,7 +64,11 @@ struct Daemon {
         let identity = try IdentityKey.read(from: path)
         var authorized = AuthorizedKeys()
         if let keys = configuration.authorizedKeysPath {
-            authorized = try AuthorizedKeys.read(from: keys)
+            do {
+                authorized = try AuthorizedKeys.read(from: keys)
+            } catch {
+                throw ConfigError(file: keys, line: 0, message: "\(error)")
+            }
         }
         var signers = Set<PublicKey>()
         for text in configuration.trustedSigners {

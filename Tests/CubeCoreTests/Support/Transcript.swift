@@ -67,8 +67,13 @@ let transcriptBaseConfiguration = """
 
 /// A stand-in for the `c25519` handshake: `hello <user>` → `TRUE fake-server`, then
 /// `auth good` logs in as that user, `auth bad` is denied, anything else is malformed.
-struct FakeSecureLogin: SecureHandshakeFactory {
+struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
     func start() -> any SecureHandshake { Handshake() }
+
+    /// `cert:<key>:<name>:<expires>`: stands in for a signed certificate.
+    func issueCertificate(publicKey: String, name: String, expires: Int64) -> String? {
+        publicKey.count == 52 && Names.isUserName(name.utf8) ? "cert:\(publicKey):\(name):\(expires)" : nil
+    }
 
     struct Handshake: SecureHandshake {
         var user: String?
