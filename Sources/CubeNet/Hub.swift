@@ -187,6 +187,8 @@ public final class Hub: Sendable {
         case .verifyPassword(let id, let password, let storedHash):
             let check = delegates.withLockedValue { $0.verifyPassword }
             workers.submit { [self] in
+                // The session may have gone while the check waited: spare the Argon2 work.
+                guard inspect({ $0.summary(of: id) != nil }) else { return }
                 let success = check(password, storedHash)
                 run { $0.passwordChecked(id, success: success, now: .now) }
             }

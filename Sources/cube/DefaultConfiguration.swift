@@ -85,6 +85,9 @@ limits.routes-per-session = 10000
 # Failed logins per minute from one unix uid or one TCP address before further
 # connections from there are turned away for the rest of that minute.
 limits.login-failures = 20
+# Sessions from one unix uid or one TCP address that may be connected without having
+# logged in yet (each waits at most timeouts.login).
+limits.pre-auth-sessions = 1024
 
 # --- timeouts (seconds) -----------------------------------------------------------
 # Login must complete within this time after connect.

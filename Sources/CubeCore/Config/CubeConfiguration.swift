@@ -14,6 +14,8 @@ public struct CubeConfiguration: Equatable, Sendable {
         /// Failed logins per minute from one unix uid or one address before new
         /// connections from there are turned away.
         public var loginFailures = 20
+        /// Sessions from one unix uid or one address that may wait to log in at once.
+        public var preAuthSessions = 1024
         public init() {}
     }
 
@@ -150,6 +152,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "limits.sessions": limits.sessions = try integer(1...1_000_000)
         case "limits.routes-per-session": limits.routesPerSession = try integer(1...1_000_000)
         case "limits.login-failures": limits.loginFailures = try integer(1...1_000_000)
+        case "limits.pre-auth-sessions": limits.preAuthSessions = try integer(1...1_000_000)
         case "timeouts.login": loginTimeoutSeconds = try integer(1...3600)
         case "timeouts.route": routeTimeoutSeconds = try integer(0...86_400)
         case "mount.path":

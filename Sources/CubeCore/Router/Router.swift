@@ -28,6 +28,8 @@ public struct Router: Sendable {
     var nextLeaseID: UInt64 = 1
     /// Times of recent failed logins per origin (`uid:<n>`, `ip:<address>`).
     var failedLogins: [String: [UInt64]] = [:]
+    /// Sessions per origin that have not logged in yet.
+    var waitingLogins: [String: Int] = [:]
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -63,6 +65,12 @@ public struct Router: Sendable {
         if let origin, isThrottled(origin, now: now) {
             return (id, [.send(id, Wire.line(">:| too many failed logins, try later")), .close(id)])
         }
+        // Sessions that have not logged in are bounded per origin, so one peer cannot fill the
+        // session table with connections that never log in.
+        if let origin, waitingLogins[origin, default: 0] >= configuration.limits.preAuthSessions {
+            return (id, [.send(id, Wire.line(">:| too many sessions waiting to log in")), .close(id)])
+        }
+        if let origin { waitingLogins[origin, default: 0] += 1 }
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
         sessions[id] = Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
                                phase: .login(LoginState()), decoder: decoder)
@@ -136,6 +144,11 @@ public struct Router: Sendable {
         expireRoutes(now: now, actions: &actions)
         expireQueuedCommands(now: now, actions: &actions)
         expireLeases(now: now, actions: &actions)
+        // Forget failed logins older than the throttling window, also of origins that never return.
+        failedLogins = failedLogins.compactMapValues { times in
+            let recent = times.filter { now.monotonic &- $0 < 60_000_000_000 }
+            return recent.isEmpty ? nil : recent
+        }
         for (name, keys) in zenkaKeys {
             let live = keys.filter { $0.expires > now.monotonic }
             zenkaKeys[name] = live.isEmpty ? nil : live
@@ -194,6 +207,7 @@ public struct Router: Sendable {
     mutating func activate(_ id: SessionID, user: String, subname: String?, method: String, now: Timestamp,
                            actions: inout [RouterAction]) {
         guard let session = sessions[id] else { return }
+        if let origin = session.origin { leftLoginPhase(origin) }
         let pending = session.decoder.takeRemainingBytes()
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
                                    maximumBodyLength: configuration.limits.body)
@@ -221,6 +235,7 @@ public struct Router: Sendable {
     /// Forgets a session and every route it is part of.
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
         // like a failed login, so a peer cannot make the cube sign without limit.
         if case .secureLogin = session.phase, let origin = session.origin {
@@ -250,6 +265,12 @@ public struct Router: Sendable {
         if usersIndex[user]?.isEmpty == true { usersIndex[user] = nil }
         lastSeen[user] = now.wall
         actions.append(.event(.leave(user: user, session: id)))
+    }
+
+    /// One session of `origin` logged in or went away before it did.
+    mutating func leftLoginPhase(_ origin: String) {
+        let count = (waitingLogins[origin] ?? 1) - 1
+        waitingLogins[origin] = count > 0 ? count : nil
     }
 
     mutating func newSessionID() -> SessionID {
