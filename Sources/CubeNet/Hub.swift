@@ -153,20 +153,27 @@ public final class Hub: Sendable {
     /// becomes one write to the zenka instead of 64); a close or a switch to encryption first
     /// flushes what was joined for that session, so each session's byte order is kept.
     private static func deliver(_ actions: [RouterAction], in state: inout State) -> [RouterAction] {
+        // The usual input answers one session with one message: no joining needed.
+        if actions.count == 1, case .send(let id, let bytes) = actions[0] {
+            state.endpoints[id]?.send(bytes)
+            return []
+        }
         var others: [RouterAction] = []
-        var joined: [SessionID: [UInt8]] = [:]
-        var order: [SessionID] = []
+        // Few sessions per input (a burst goes to one zenka, its replies to one client), so a
+        // short list searched from its end beats hashing.
+        var joined: [(id: SessionID, bytes: [UInt8])] = []
         func flush(_ id: SessionID, _ state: inout State) {
-            if let bytes = joined.removeValue(forKey: id) { state.endpoints[id]?.send(bytes) }
+            guard let index = joined.lastIndex(where: { $0.id == id }) else { return }
+            state.endpoints[id]?.send(joined[index].bytes)
+            joined[index].bytes = []
         }
         for action in actions {
             switch action {
             case .send(let id, let bytes):
-                if joined[id] == nil {
-                    order.append(id)
-                    joined[id] = bytes
+                if let index = joined.lastIndex(where: { $0.id == id }) {
+                    joined[index].bytes.append(contentsOf: bytes)
                 } else {
-                    joined[id]?.append(contentsOf: bytes)
+                    joined.append((id, bytes))
                 }
             case .close(let id):
                 flush(id, &state)
@@ -178,7 +185,7 @@ public final class Hub: Sendable {
                 others.append(action)
             }
         }
-        for id in order { flush(id, &state) }
+        for entry in joined where !entry.bytes.isEmpty { state.endpoints[entry.id]?.send(entry.bytes) }
         return others
     }
 

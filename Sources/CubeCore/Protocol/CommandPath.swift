@@ -41,22 +41,20 @@ public struct CommandPath: Equatable, Sendable {
     }
 
     /// `elem(.elem)*.command`: every element but the last addresses a target.
+    /// Checked in place on slices (this runs for every routed command: no allocations).
     private static func isValidRemainder(_ rest: [UInt8]) -> Bool {
-        var elements: [[UInt8]] = []
-        var current: [UInt8] = []
+        var start = rest.startIndex
         var depth = 0
-        for byte in rest {
+        for index in rest.indices {
+            let byte = rest[index]
             if byte == UInt8(ascii: "[") { depth += 1 }
             if byte == UInt8(ascii: "]") { depth -= 1 }
             if byte == UInt8(ascii: "."), depth == 0 {
-                elements.append(current)
-                current = []
-            } else {
-                current.append(byte)
+                guard Names.isTargetElement(rest[start..<index]) else { return false }
+                start = index + 1
             }
         }
-        guard Names.isCommandName(current) else { return false }
-        return elements.allSatisfy(Names.isTargetElement)
+        return Names.isCommandName(rest[start...])
     }
 
     /// Index of the first `.` outside brackets.

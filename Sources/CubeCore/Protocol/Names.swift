@@ -31,6 +31,11 @@ public enum Names {
     }
 
     /// Splits `name[sub]` into its parts; nil if `element` has another shape.
+    public static func splitSubname(_ element: some Collection<UInt8>) -> (name: [UInt8], sub: [UInt8])? {
+        splitSubname(Array(element))
+    }
+
+    /// Splits `name[sub]` into its parts; nil if `element` has another shape.
     public static func splitSubname(_ element: [UInt8]) -> (name: [UInt8], sub: [UInt8])? {
         guard element.last == UInt8(ascii: "]"), let open = element.firstIndex(of: UInt8(ascii: "[")) else { return nil }
         let name = Array(element[..<open])
@@ -40,7 +45,7 @@ public enum Names {
     }
 
     /// A path element that may address a target: a session id, a name, or `name[sub]`.
-    public static func isTargetElement(_ element: [UInt8]) -> Bool {
-        isSessionID(element) || isUserName(element) || splitSubname(element) != nil
+    public static func isTargetElement(_ element: some Collection<UInt8>) -> Bool {
+        isSessionID(element) || isUserName(element) || (element.contains(UInt8(ascii: "[")) && splitSubname(element) != nil)
     }
 }
