@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: - Tests
-        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts")]),
+        .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth"]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore"]),

@@ -10,8 +10,20 @@ import Testing
     static let iterations = Int(ProcessInfo.processInfo.environment["CUBE_FUZZ_ITERATIONS"] ?? "") ?? 1_500
     static let seedOffset = UInt64(ProcessInfo.processInfo.environment["CUBE_FUZZ_SEED"] ?? "") ?? 0
 
-    /// Inputs worth mutating: real protocol traffic.
-    static let seeds: [[UInt8]] = [
+    /// Inputs worth mutating: real protocol traffic, from the committed corpus
+    /// (`Tests/CubeCoreTests/Corpus`) and a few built in.
+    static let seeds: [[UInt8]] = corpus() + builtInSeeds
+
+    static func corpus() -> [[UInt8]] {
+        guard let directory = Bundle.module.url(forResource: "Corpus", withExtension: nil),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
+        else { return [] }
+        return names.filter { $0.hasSuffix(".txt") }.sorted().compactMap {
+            FileManager.default.contents(atPath: directory.appendingPathComponent($0).path).map { Array($0) }
+        }
+    }
+
+    static let builtInSeeds: [[UInt8]] = [
         "select unix\nauth unix-root\n", "list\nselected\nselect zenka\ncalc k\n", "(12)heart\n", "(1)calc.eval 1+2\n",
         "(2)unix-root.upload+\nk: v\nx = y\n\nbody\n..dot\n.\n", "(3)SIZE 0005\nhello", "(4)STRM 3\nabc(4)TRUE done\n",
         "select unix-root\n(5)whoami\n..\n", "(6)offer storage 1GiB a=b\n(7)acquire 1 10 60\n", "!TERM! bye\n",
@@ -32,6 +44,10 @@ import Testing
             }
         }
         return bytes
+    }
+
+    @Test func theCorpusIsPresent() {
+        #expect(Self.corpus().count >= 10)
     }
 
     @Test func frameDecoderNeverLosesBoundsOrTraps() {
