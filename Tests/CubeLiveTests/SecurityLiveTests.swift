@@ -140,7 +140,7 @@ import Glibc
         let fixture = try SecurityCube()
         let client = try SecureRawClient(port: fixture.port)
         #expect(client.logIn(identity: fixture.stranger) == .refused("AUTH_ERROR `>:|\n"))
-        #expect(client.socket.isClosedByPeer())
+        #expect(client.socket.isClosedByPeer(timeout: 3))
         // Through the library and p7 as well.
         let connection = try P7Connection(address: .tcp(host: "127.0.0.1", port: fixture.port), timeout: .seconds(5))
         #expect(throws: ClientError.loginFailed("AUTH_ERROR `>:|")) {
@@ -156,7 +156,7 @@ import Glibc
 
     @Test func tcpOffersOnlyC25519AndRefusesUnixMethods() throws {
         let fixture = try SecurityCube()
-        let listing = try TCPRawSocket(port: fixture.port)
+        let listing = try RawSocket(tcpPort: fixture.port)
         _ = listing.read(count: 32)
         listing.send("list\n")
         #expect(listing.read(count: 14) == Array("SIZE 7\nc25519\n".utf8))
@@ -167,7 +167,7 @@ import Glibc
                     "select \(method) over TCP: \(answer)")
         }
         // A unix credential pipelined over TCP does not log anyone in.
-        let pipelined = try TCPRawSocket(port: fixture.port)
+        let pipelined = try RawSocket(tcpPort: fixture.port)
         _ = pipelined.read(count: 32)
         pipelined.send("select unix\nauth unix-root\n(1)whoami\n")
         var received: [UInt8] = []
@@ -195,7 +195,7 @@ import Glibc
 
         // Step by step: the server answers the replayed hello with a fresh ephemeral key, so
         // the recorded signature no longer verifies.
-        let replay = try TCPRawSocket(port: fixture.port)
+        let replay = try RawSocket(tcpPort: fixture.port)
         _ = replay.read(count: 32)
         replay.send(recorded[0])
         #expect(replay.readLine() == "TRUE continue\n")
@@ -203,10 +203,10 @@ import Glibc
         #expect(replay.readLine().hasPrefix("TRUE "))
         replay.send(recorded[2])
         #expect(replay.readLine() == "AUTH_ERROR `>:|\n")
-        #expect(replay.isClosedByPeer())
+        #expect(replay.isClosedByPeer(timeout: 3))
 
         // All at once, followed by what would be an encrypted command: still refused.
-        let blind = try TCPRawSocket(port: fixture.port)
+        let blind = try RawSocket(tcpPort: fixture.port)
         _ = blind.read(count: 32)
         blind.send(recorded.flatMap { $0 } + [UInt8](repeating: 0x41, count: 64))
         var answer: [UInt8] = []
@@ -216,7 +216,7 @@ import Glibc
         #expect(!text.contains("AUTH_TRUE"))
 
         // A second hello on one connection is refused too.
-        let twice = try TCPRawSocket(port: fixture.port)
+        let twice = try RawSocket(tcpPort: fixture.port)
         _ = twice.read(count: 32)
         twice.send(recorded[0])
         _ = twice.readLine()
@@ -225,7 +225,7 @@ import Glibc
         twice.send(recorded[1])
         let second = twice.readLine()
         #expect(second == ">:[\n" || second == "AUTH_ERROR `>:|\n", "\(second)")
-        #expect(twice.isClosedByPeer())
+        #expect(twice.isClosedByPeer(timeout: 3))
         fixture.stop()
     }
 
@@ -384,7 +384,7 @@ import Glibc
         var throttled = 0
         var other: [String] = []
         for _ in 0..<1000 {
-            let attacker = try TCPRawSocket(port: fixture.port)
+            let attacker = try RawSocket(tcpPort: fixture.port)
             var text = attacker.readLine()
             if text.hasPrefix("\\\\PROTOCOL-7-VERSION") {
                 var handshake = ClientHandshake(identity: fixture.stranger, banner: Array(text.utf8),

@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A bare blocking unix-socket client for byte-exact tests: no framing, no parsing.
+/// A bare blocking client (unix socket, or TCP on 127.0.0.1) for byte-exact tests: no
+/// framing, no parsing.
 final class RawSocket: @unchecked Sendable {
     private(set) var descriptor: Int32
 
@@ -18,6 +19,27 @@ final class RawSocket: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard result == 0 else { throw LiveTestError.cubeExited("connect \(path): errno \(errno)") }
+    }
+
+    /// Connects over TCP to 127.0.0.1:`tcpPort` (Nagle off, so small writes go out at once).
+    init(tcpPort port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw LiveTestError.timeout("connect 127.0.0.1:\(port): errno \(code)")
+        }
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
     func send(_ text: String) { send(Array(text.utf8)) }
@@ -80,15 +102,26 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
-    /// True once the peer has closed the connection (EOF within `timeout`).
+    /// Reads one line (through its LF) without consuming anything behind it.
+    func readLine(timeout: Double = 5) -> String { read(until: "\n", timeout: timeout) }
+
+    /// True once the peer has closed the connection (EOF or reset within `timeout`).
     func isClosedByPeer(timeout: Double = 2) -> Bool {
+        var ignored: [UInt8] = []
+        return isClosedByPeer(timeout: timeout, before: &ignored)
+    }
+
+    /// True once the peer has closed the connection; bytes that arrive first are collected
+    /// in `before`.
+    func isClosedByPeer(timeout: Double, before: inout [UInt8]) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while deadline.timeIntervalSinceNow > 0 {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, Int32(deadline.timeIntervalSinceNow * 1000)) > 0 else { return false }
-            var byte: UInt8 = 0
-            let got = recv(descriptor, &byte, 1, 0)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let got = recv(descriptor, &buffer, buffer.count, 0)
             if got <= 0 { return true }
+            before += buffer[0..<got]
         }
         return false
     }

@@ -66,7 +66,7 @@ final class SecurityCube: @unchecked Sendable {
     private func waitForTCP() throws {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if let probe = try? TCPRawSocket(port: port), probe.read(count: 32, timeout: 1).count == 32 { return }
+            if let probe = try? RawSocket(tcpPort: port), probe.read(count: 32, timeout: 1).count == 32 { return }
             usleep(20_000)
         }
         throw LiveTestError.timeout("cube did not listen on 127.0.0.1:\(port): \(cube.standardError())")

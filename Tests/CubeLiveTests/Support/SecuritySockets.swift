@@ -5,107 +5,7 @@ import Foundation
 import Glibc
 #endif
 
-/// A bare blocking TCP client on 127.0.0.1 for byte-exact tests, the TCP twin of ``RawSocket``.
-final class TCPRawSocket: @unchecked Sendable {
-    private(set) var descriptor: Int32
-
-    init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            Glibc.close(descriptor)
-            throw LiveTestError.timeout("connect 127.0.0.1:\(port): errno \(code)")
-        }
-        var on: Int32 = 1
-        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-    }
-
-    func send(_ text: String) { send(Array(text.utf8)) }
-
-    func send(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { return }
-            offset += written
-        }
-    }
-
-    /// Reads until `count` bytes arrived, the peer closed, or `timeout` passed.
-    func read(count: Int, timeout: Double = 5) -> [UInt8] {
-        var out: [UInt8] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while out.count < count {
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else { break }
-            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, Int32(remaining * 1000)) > 0 else { break }
-            var buffer = [UInt8](repeating: 0, count: max(1, min(65536, count - out.count)))
-            let got = recv(descriptor, &buffer, buffer.count, 0)
-            guard got > 0 else { break }
-            out += buffer[0..<got]
-        }
-        return out
-    }
-
-    /// Reads one byte at a time until the bytes end with `suffix` (or timeout / close), so
-    /// nothing behind it is consumed.
-    func read(until suffix: String, timeout: Double = 5) -> String {
-        let wanted = Array(suffix.utf8)
-        var out: [UInt8] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while !out.ends(with: wanted), deadline.timeIntervalSinceNow > 0 {
-            let chunk = read(count: 1, timeout: deadline.timeIntervalSinceNow)
-            if chunk.isEmpty { break }
-            out += chunk
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Reads one line (through its LF) without consuming anything behind it.
-    func readLine(timeout: Double = 5) -> String { read(until: "\n", timeout: timeout) }
-
-    /// True once the peer has closed the connection (EOF or reset within `timeout`); bytes
-    /// that arrive first are collected in `before`.
-    func isClosedByPeer(timeout: Double = 3, before: inout [UInt8]) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while deadline.timeIntervalSinceNow > 0 {
-            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, Int32(deadline.timeIntervalSinceNow * 1000)) > 0 else { return false }
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            let got = recv(descriptor, &buffer, buffer.count, 0)
-            if got <= 0 { return true }
-            before += buffer[0..<got]
-        }
-        return false
-    }
-
-    func isClosedByPeer(timeout: Double = 3) -> Bool {
-        var ignored: [UInt8] = []
-        return isClosedByPeer(timeout: timeout, before: &ignored)
-    }
-
-    func close() {
-        if descriptor >= 0 {
-            shutdown(descriptor, Int32(SHUT_RDWR))
-            Glibc.close(descriptor)
-        }
-        descriptor = -1
-    }
-
-    deinit { close() }
-}
-
-/// A hand-driven `c25519` client over ``TCPRawSocket``: runs CubeAuth's ``ClientHandshake``
+/// A hand-driven `c25519` client over ``RawSocket``: runs CubeAuth's ``ClientHandshake``
 /// line by line, records the handshake lines it sent (for replay tests) and exposes the
 /// encrypted stream frame by frame (for tampering tests).
 final class SecureRawClient: @unchecked Sendable {
@@ -116,7 +16,7 @@ final class SecureRawClient: @unchecked Sendable {
         case failed(String)
     }
 
-    let socket: TCPRawSocket
+    let socket: RawSocket
     let banner: [UInt8]
     /// Every byte this client sent in clear, in order (select, hello, auth).
     private(set) var clearSent: [[UInt8]] = []
@@ -125,7 +25,7 @@ final class SecureRawClient: @unchecked Sendable {
     private var plain: [UInt8] = []
 
     init(port: Int) throws {
-        socket = try TCPRawSocket(port: port)
+        socket = try RawSocket(tcpPort: port)
         banner = socket.read(count: 32)
         guard banner.count == 32 else { throw LiveTestError.timeout("banner over TCP") }
     }
