@@ -16,20 +16,25 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     let authorized: AuthorizedKeys
     /// Nodes whose certificates are accepted (this node always is).
     let trustedSigners: Set<PublicKey>
+    /// Trusted nodes by key (`network.nodes`): a session proving one of these keys is a link.
+    let nodes: [PublicKey: String]
 
     /// - Parameters:
     ///   - identity: this node's Ed25519 identity.
     ///   - authorized: which client keys may log in, and as whom.
     ///   - trustedSigners: other nodes whose key certificates are accepted.
-    public init(identity: IdentityKey, authorized: AuthorizedKeys, trustedSigners: Set<PublicKey> = []) {
+    ///   - nodes: trusted nodes (name → key) whose sessions are links.
+    public init(identity: IdentityKey, authorized: AuthorizedKeys, trustedSigners: Set<PublicKey> = [],
+                nodes: KnownNodes = KnownNodes()) {
         self.identity = identity
         self.authorized = authorized
         self.trustedSigners = trustedSigners.union([identity.publicKey])
+        self.nodes = Dictionary(nodes.keys.map { ($0.value, $0.key) }, uniquingKeysWith: min)
     }
 
     public func start() -> any SecureHandshake {
         Session(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
-                authorized: authorized, trustedSigners: trustedSigners)
+                authorized: authorized, trustedSigners: trustedSigners, nodes: nodes)
     }
 
     /// Signs `key` for `name` until `expires` (the `set-client-key` command).
@@ -43,6 +48,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         var handshake: ServerHandshake
         let authorized: AuthorizedKeys
         let trustedSigners: Set<PublicKey>
+        let nodes: [PublicKey: String]
         var certificate: KeyCertificate?
         var sawHello = false
 
@@ -58,8 +64,10 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
             case .send(let bytes):
                 return .send(bytes)
             case .authenticated(let client, let keys):
+                let channel = SecureChannelKeys(receive: keys.rx, transmit: keys.tx)
+                if let node = nodes[client] { return .authenticatedNode(name: node, keys: channel) }
                 guard let user = user(for: client) else { return .denied("key \(client)") }
-                return .authenticated(user: user, keys: SecureChannelKeys(receive: keys.rx, transmit: keys.tx))
+                return .authenticated(user: user, keys: channel)
             case .failed(let failure):
                 return failure.serverReply.starts(with: ">:[".utf8) ? .malformed : .denied("c25519 \(failure)")
             }

@@ -19,6 +19,10 @@ public final class Hub: Sendable {
         public var startZenka: (@Sendable (_ name: String) -> Bool)?
         /// Observers of router events, by name (the mount, the manager).
         public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
+        /// Starts keeping a link to a `tcp:HOST:PORT` peer (the `link` command).
+        public var dial: (@Sendable (_ address: String) -> Void)?
+        /// Stops keeping a link to a peer (the `unlink` command).
+        public var hangUp: (@Sendable (_ address: String) -> Void)?
 
         public init(verifyPassword: @escaping @Sendable ([UInt8], String) -> Bool,
                     startZenka: (@Sendable (String) -> Bool)? = nil) {
@@ -35,10 +39,10 @@ public final class Hub: Sendable {
     public let configuration: CubeConfiguration
 
     public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
-                seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
+                network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
         self.configuration = configuration
         self.state = NIOLockedValueBox(State(router: Router(configuration: configuration, hasher: hasher,
-                                                            secureLogin: secureLogin, seed: seed,
+                                                            secureLogin: secureLogin, network: network, seed: seed,
                                                             utcOffset: utcOffset, now: .now)))
         self.delegates = NIOLockedValueBox(delegates)
         self.logger = logger
@@ -75,6 +79,28 @@ public final class Hub: Sendable {
         }
         for action in others { performOther(action) }
         return id
+    }
+
+    /// An outbound link finished its handshake with the trusted node `node`.
+    /// - Returns: its session, or nil when the router refused it (no network, own name).
+    public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: String) -> SessionID? {
+        let (id, others) = state.withLockedValue { state -> (SessionID?, [RouterAction]) in
+            let (id, actions) = state.router.linkConnected(node: node, address: address, now: .now)
+            if let id { state.endpoints[id] = endpoint }
+            return (id, Self.deliver(actions, in: &state))
+        }
+        for action in others { performOther(action) }
+        return id
+    }
+
+    /// The dialer's news about a peer address (for `links`).
+    public func peerStatus(_ address: String, error: String?, origin: String = "discovered") {
+        state.withLockedValue { $0.router.peerStatus(address, error: error, origin: origin) }
+    }
+
+    /// Whether a link to `node` is up.
+    public func isLinked(to node: String) -> Bool {
+        state.withLockedValue { $0.router.isLinked(to: node) }
     }
 
     /// Bytes arrived from a session.
@@ -206,8 +232,16 @@ public final class Hub: Sendable {
                 run { $0.zenkaStartFailed(name, now: .now) }
             }
         case .event(let event):
-            logger.debug("\(event)")
+            switch event {
+            case .link, .node: logger.info("\(event)")
+            case .advertRejected: logger.warning("\(event)")
+            default: logger.debug("\(event)")
+            }
             for observer in delegates.withLockedValue({ $0.observers.values }) { observer(event) }
+        case .dial(let address):
+            delegates.withLockedValue { $0.dial }?(address)
+        case .hangUp(let address):
+            delegates.withLockedValue { $0.hangUp }?(address)
         case .send, .close, .encrypt:
             break
         }

@@ -40,7 +40,16 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "Authorized client keys file (overrides auth.c25519.authorized-keys).")
     var authorizedKeys: String?
 
+    @Option(name: .long, help: "Keep a link to this node, as tcp:HOST:PORT (repeatable; adds to network.peers).")
+    var peer: [String] = []
+
+    @Option(name: .long, help: "Trusted nodes file, '<node> <public-key>' per line (overrides network.nodes).")
+    var nodes: String?
+
     func validate() throws {
+        if let bad = peer.first(where: { !NetworkSettings.isPeerAddress($0) }) {
+            throw ValidationError("--peer needs tcp:HOST:PORT with a port in 1...65535, found '\(bad)'")
+        }
         if let socket, !socket.hasPrefix("/") { throw ValidationError("--socket needs an absolute path") }
         if let name, !Names.isUserName(name.utf8) {
             throw ValidationError("--name must be 1-17 characters of [0-9A-Za-z_-], starting with a letter or digit")
@@ -67,6 +76,8 @@ struct ConfigurationOptions: ParsableArguments {
         if let listen { configuration.tcpListen = String(listen.dropFirst(4)) }
         if let identity { configuration.identityKeyPath = identity }
         if let authorizedKeys { configuration.authorizedKeysPath = authorizedKeys }
+        for address in peer where !configuration.network.peers.contains(address) { configuration.network.peers.append(address) }
+        if let nodes { configuration.network.nodesPath = nodes }
         loaded.configuration = configuration
         return loaded
     }

@@ -16,12 +16,18 @@ struct Daemon {
 
     static func build(loaded: LoadedConfiguration, logger: Logger) throws -> Daemon {
         let configuration = loaded.configuration
-        let secureLogin = try secureLogin(configuration, logger: logger)
+        let nodes = try trustedNodes(configuration)
+        let secureLogin = try secureLogin(configuration, nodes: nodes, logger: logger)
+        // Every node with an identity takes part in the network: it signs its own adverts.
+        let network = try secureLogin.map { _ in
+            NetworkSetup(signer: IdentityAdvertSigner(identity: try identityKey(configuration)),
+                         verifier: Ed25519AdvertVerifier())
+        }
         let delegates = Hub.Delegates(verifyPassword: { password, stored in
             PasswordHash.verify(password, against: stored)
         })
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
-                      seed: SecureRandom.uint64(),
+                      network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         let listening = Readiness()
         let server = CubeServer(hub: hub, logger: logger) { path in
@@ -54,14 +60,14 @@ struct Daemon {
 
     /// The `c25519` method, when the configuration names an identity key.
     /// - Throws: when a key file is unreadable, malformed, or readable/writable by others.
-    static func secureLogin(_ configuration: CubeConfiguration, logger: Logger) throws -> C25519Login? {
+    static func secureLogin(_ configuration: CubeConfiguration, nodes: KnownNodes, logger: Logger) throws -> C25519Login? {
         guard let path = configuration.identityKeyPath else {
             if configuration.tcpListen != nil {
                 logger.warning("TCP listener without auth.c25519.identity: nothing is offered there")
             }
             return nil
         }
-        let identity = try IdentityKey.read(from: path)
+        let identity = try identityKey(configuration)
         var authorized = AuthorizedKeys()
         if let keys = configuration.authorizedKeysPath {
             do {
@@ -77,7 +83,25 @@ struct Daemon {
             signers.insert(key)
         }
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
-        return C25519Login(identity: identity, authorized: authorized, trustedSigners: signers)
+        return C25519Login(identity: identity, authorized: authorized, trustedSigners: signers, nodes: nodes)
+    }
+
+    /// The identity key named by `auth.c25519.identity`.
+    static func identityKey(_ configuration: CubeConfiguration) throws -> IdentityKey {
+        guard let path = configuration.identityKeyPath else {
+            throw ConfigError(file: "auth.c25519.identity", line: 0, message: "no identity key configured")
+        }
+        return try IdentityKey.read(from: path)
+    }
+
+    /// The trusted-nodes file (`network.nodes`); empty when none is configured.
+    static func trustedNodes(_ configuration: CubeConfiguration) throws -> KnownNodes {
+        guard let path = configuration.network.nodesPath else { return KnownNodes() }
+        do {
+            return try KnownNodes.read(from: path)
+        } catch {
+            throw ConfigError(file: path, line: 0, message: "\(error)")
+        }
     }
 
     func run() async throws {

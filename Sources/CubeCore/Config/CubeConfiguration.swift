@@ -43,6 +43,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var mountPath: String?
     /// Whether other unix users may enter the mount.
     public var mountAllowOther = false
+    /// Links to other cubes, adverts, discovery.
+    public var network = NetworkSettings()
     /// Zenki the manager runs, by name.
     public var zenki: [String: ZenkaDefinition] = [:]
     /// Problems that do not stop the cube (unknown keys), one message each.
@@ -159,6 +161,25 @@ public struct CubeConfiguration: Equatable, Sendable {
             guard value.isEmpty || value.hasPrefix("/") else { throw fail("'mount.path' must be an absolute path") }
             mountPath = value.isEmpty ? nil : value
         case "mount.allow-other": mountAllowOther = try flag()
+        case "network.peers":
+            let peers = value.split(separator: " ").map(String.init)
+            if let bad = peers.first(where: { !NetworkSettings.isPeerAddress($0) }) {
+                throw fail("'network.peers' needs tcp:HOST:PORT addresses, found '\(bad)'")
+            }
+            network.peers = peers
+        case "network.nodes": network.nodesPath = value.isEmpty ? nil : value
+        case "network.link-access": network.linkAccess = value.split(separator: " ").map { GlobPattern(String($0)) }
+        case "network.advert-interval": network.advertIntervalSeconds = try integer(1...3600)
+        case "network.advert-max-age": network.advertMaximumAgeSeconds = try integer(10...86_400)
+        case "network.reconnect-max": network.reconnectMaximumSeconds = try integer(1...3600)
+        case "network.link-timeout": network.linkTimeoutSeconds = try integer(3...3600)
+        case "network.discovery.interface": network.discoveryInterface = value.isEmpty ? nil : value
+        case "network.discovery.group":
+            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
+                  (1...65_535).contains(port), !value[..<colon].isEmpty
+            else { throw fail("'network.discovery.group' needs ADDRESS:PORT, found '\(value)'") }
+            network.discoveryGroup = value
+        case "network.discovery.interval": network.discoveryIntervalSeconds = try integer(1...3600)
         default:
             warnings.append("\(entry.file):\(entry.line): unknown key '\(entry.key)' ignored")
         }

@@ -28,6 +28,10 @@ public enum Wire {
     // MARK: - Error texts of replies (without keyword and id)
     public static let commandDoesNotExist = "command does not exist"
     public static let clientNotPresent = "client not present"
+    /// Link commands on a node without a network (no identity key).
+    public static let noNetwork = "this node takes no part in a network [ no identity key ]"
+    /// A forwarded path crossed ``Topology/maximumHops`` links (a transient loop or a bug).
+    public static let hopLimitExceeded = "hop limit exceeded"
     public static let routeCollapsed = "command route collapsed"
     public static let invocationError = "error during command invocation [ details are logged ]"
     public static let routeTimeout = "route timeout"

@@ -11,7 +11,7 @@ public struct LocalCommand: Sendable {
         .init(name: "whoami", usage: "whoami", summary: "your user name and session id"),
         .init(name: "name", usage: "name", summary: "the name of this node"),
         .init(name: "commands", usage: "commands [word]", summary: "the commands you may use"),
-        .init(name: "list", usage: "list [sessions|users|routes|zenki]", summary: "tables of the cube's state"),
+        .init(name: "list", usage: "list [sessions|users|routes|zenki|nodes]", summary: "tables of the cube's state"),
         .init(name: "present", usage: "present <name>", summary: "whether a user or zenka is connected"),
         .init(name: "exit", usage: "exit", summary: "say goodbye and close this session"),
         .init(name: "close", usage: "close", summary: "close this session without a reply"),
@@ -31,6 +31,9 @@ public struct LocalCommand: Sendable {
         .init(name: "release", usage: "release <lease>", summary: "give a lease back"),
         .init(name: "leases", usage: "leases", summary: "your leases, held and provided"),
         .init(name: "set-client-key", usage: "set-client-key <key> <name> [days]", summary: "sign a user's c25519 key"),
+        .init(name: "link", usage: "link tcp:<host>:<port>", summary: "keep a link to another node"),
+        .init(name: "unlink", usage: "unlink <node|tcp:host:port>", summary: "drop a link and stop redialling it"),
+        .init(name: "links", usage: "links", summary: "table of this node's links and peers"),
     ]
 
     /// The local command called `name`, if any.

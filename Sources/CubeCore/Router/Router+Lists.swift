@@ -1,4 +1,4 @@
-// `list [sessions|users|routes|zenki]`: aligned tables of the cube's state.
+// `list [sessions|users|routes|zenki|nodes]`: aligned tables of the cube's state.
 extension Router {
     /// The named table, the index of tables for nil, or nil for an unknown name.
     func listTable(_ name: String?, now: Timestamp) -> String? {
@@ -9,6 +9,7 @@ extension Router {
             table.append(["users", "logged-in users and zenki"])
             table.append(["routes", "commands waiting for replies"])
             table.append(["zenki", "zenki connected or registered on demand"])
+            if network != nil { table.append(["nodes", "the nodes of the network"]) }
             return table.render()
         case "sessions":
             var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "since"])
@@ -47,6 +48,8 @@ extension Router {
                 table.append([name, state, String(count)])
             }
             return table.render()
+        case "nodes":
+            return nodesTable(now: now)
         default:
             return nil
         }

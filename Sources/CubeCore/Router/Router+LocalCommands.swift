@@ -50,6 +50,9 @@ extension Router {
             reply(released ? .trueReply : .falseReply, message)
         case "leases": table(leasesTable(user: user, now: now))
         case "set-client-key": reply(setClientKey(words, now: now))
+        case "link": reply(linkCommand(words, actions: &actions))
+        case "unlink": reply(unlinkCommand(words, now: now, actions: &actions))
+        case "links": linksTable(now: now).map(table) ?? reply(.falseReply, Wire.noNetwork)
         default: reply(.falseReply, Wire.commandDoesNotExist)
         }
 

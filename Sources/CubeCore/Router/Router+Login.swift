@@ -159,6 +159,18 @@ extension Router {
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
             activate(id, user: user, subname: nil, method: "c25519", now: now, actions: &actions)
+        case .authenticatedNode(let node, let keys):
+            // A link needs a network to join and a valid, foreign node name; anything else is
+            // a configuration mistake on one side, refused like an unknown key.
+            guard network != nil, node != configuration.nodeName, Names.isUserName(node.utf8),
+                  sessions[id]?.decoder.bufferedByteCount == 0
+            else { return refuse(id, method: "c25519", user: node, now: now, actions: &actions) }
+            let address = sessions[id]?.origin.map { String($0.dropFirst(3)) } ?? "-"
+            sessions[id]?.link = LinkInfo(node: node, address: address, outbound: false)
+            sessions[id]?.lastHeard = now.monotonic
+            actions.append(.send(id, Wire.authTrue))
+            actions.append(.encrypt(id, keys))
+            activate(id, user: node, subname: nil, method: "link", now: now, actions: &actions)
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .denied(let who):

@@ -32,23 +32,48 @@ extension Router {
         }
     }
 
-    /// Applies the base path, checks access, then runs a local command or routes it.
+    /// Applies the base path (or, on a link, the hop element), strips this node's own name,
+    /// checks access, then runs a local command, forwards towards another node or routes it.
     mutating func dispatch(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions[id], let user = session.user else { return }
-        let basePath = session.basePath
         var path = command.path
-        if path.elementsEqual("..".utf8) {
+        var hops = HopCount.initial
+        let fromLink = session.link != nil && network != nil
+        if fromLink {
+            if path.starts(with: HopCount.marker) {
+                guard let split = HopCount.split(path) else {
+                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
+                    return
+                }
+                hops = split.hops
+                path = Array(split.path)
+            } else if path.elementsEqual("advert".utf8) {
+                return receiveAdvert(command, from: user, now: now, actions: &actions)
+            } else if path.elementsEqual("link-alive".utf8) {
+                return  // keep-alive: receiving it was the point
+            }
+        } else if path.elementsEqual("..".utf8) {
             path = Array("unselect".utf8)
         } else if path.starts(with: "..".utf8) {
             path.removeFirst(2)
-        } else if let base = basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
+        } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
             path = base + [UInt8(ascii: ".")] + path
+        }
+        // `<this node>.rest` is `rest` here (PROTOCOL.md §7).
+        if network != nil, path.count > configuration.nodeName.utf8.count, path.starts(with: configuration.nodeName.utf8),
+           path[configuration.nodeName.utf8.count] == UInt8(ascii: ".") {
+            path.removeFirst(configuration.nodeName.utf8.count + 1)
         }
         guard let parsed = CommandPath(path) else {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
             return
         }
-        guard configuration.access.allows(user: user, command: accessSubject(path, parsed)) else {
+        // A command on a link was checked against its user's rules where it entered the
+        // network; here only the node's link rules apply.
+        let allowed = fromLink
+            ? configuration.network.linkAccess.contains { $0.matches(path) }
+            : configuration.access.allows(user: user, command: accessSubject(path, parsed))
+        guard allowed else {
             let text = "command not known or no permission for '\(String(decoding: path, as: UTF8.self))'"
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
             return
@@ -58,6 +83,8 @@ extension Router {
         if parsed.target == nil {
             stats.localCommands += 1
             runLocal(effective, from: id, now: now, actions: &actions)
+        } else if case .name(let name) = parsed.target, isRemoteNode(name) {
+            forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
         } else {
             route(effective, parsed, from: id, now: now, actions: &actions)
         }

@@ -49,6 +49,10 @@ extension Router {
                           actions: inout [RouterAction]) {
         func refuse(_ text: String) { actions.append(.send(id, Render.reply(id: command.id, .falseReply, text))) }
         guard words.count >= 2, words.count <= 3 else { return refuse("usage: acquire <offer> <amount> [ttl]") }
+        if acquireRemote(command, words: words, from: id, now: now, actions: &actions) { return }
+        var words = words
+        // `<this node>:<id>` is a local offer written the network-wide way.
+        if words[0].hasPrefix(configuration.nodeName + ":") { words[0].removeFirst(configuration.nodeName.count + 1) }
         guard let offerID = UInt64(words[0]), var offer = offers[offerID] else { return refuse("no such offer '\(words[0])'") }
         guard let amount = Capacity.parse(words[1]), amount > 0 else { return refuse("invalid amount '\(words[1])'") }
         let ttl = words.count == 3 ? UInt64(words[2]) : Self.defaultLeaseTTL
@@ -163,6 +167,7 @@ extension Router {
             table.append([String(offer.id), offer.kind, offer.providerUser, String(offer.capacity), String(offer.available),
                           offer.attributes.isEmpty ? "-" : offer.attributes.joined(separator: " ")])
         }
+        for row in remoteOfferRows(kind: kind) { table.append(row) }
         return table.render()
     }
 

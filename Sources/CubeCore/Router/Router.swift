@@ -30,6 +30,8 @@ public struct Router: Sendable {
     var failedLogins: [String: [UInt64]] = [:]
     /// Sessions per origin that have not logged in yet.
     var waitingLogins: [String: Int] = [:]
+    /// The network of cubes; nil when this node takes no part (no identity key).
+    var network: NetworkState?
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -40,9 +42,19 @@ public struct Router: Sendable {
     ///   - seed: seeds session and route ids.
     ///   - utcOffset: seconds east of UTC for displayed times.
     ///   - now: the start time.
+    ///   - network: signs and checks adverts; nil = this node takes no part in a network.
     public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
-                seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
+                network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
+        if let network {
+            let topology = Topology(localNode: configuration.nodeName, localKey: network.signer.publicKey,
+                                    verifier: network.verifier,
+                                    maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
+                                    pinnedKeys: network.pinnedKeys)
+            var state = NetworkState(topology: topology, signer: network.signer)
+            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(origin: "configured") }
+            self.network = state
+        }
         self.hasher = hasher
         self.secureLogin = secureLogin
         self.random = SplitMix64(seed: seed)
@@ -94,6 +106,7 @@ public struct Router: Sendable {
     public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id] else { return [] }
         session.decoder.append(bytes)
+        if session.link != nil { session.lastHeard = now.monotonic }
         var actions: [RouterAction] = []
         // Input waiting for a password check is bounded like one line after login.
         if case .verifying = session.phase, session.decoder.bufferedByteCount > configuration.limits.line {
@@ -153,6 +166,7 @@ public struct Router: Sendable {
             let live = keys.filter { $0.expires > now.monotonic }
             zenkaKeys[name] = live.isEmpty ? nil : live
         }
+        networkTick(now: now, actions: &actions)
         return actions
     }
 
@@ -222,6 +236,7 @@ public struct Router: Sendable {
         stats.logins += 1
         lastSeen[user] = now.wall
         actions.append(.event(.join(user: user, session: id)))
+        if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
     }
 
@@ -265,6 +280,7 @@ public struct Router: Sendable {
         if usersIndex[user]?.isEmpty == true { usersIndex[user] = nil }
         lastSeen[user] = now.wall
         actions.append(.event(.leave(user: user, session: id)))
+        if let link = session.link { linkClosed(id, link, now: now, actions: &actions) }
     }
 
     /// One session of `origin` logged in or went away before it did.

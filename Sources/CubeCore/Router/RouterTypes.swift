@@ -62,6 +62,10 @@ public enum RouterAction: Equatable, Sendable {
     case encrypt(SessionID, SecureChannelKeys)
     /// A change worth telling observers about (the `events` file, logs).
     case event(RouterEvent)
+    /// Keep a link to the peer at this `tcp:HOST:PORT` address (the `link` command).
+    case dial(String)
+    /// Stop keeping a link to the peer at this address (the `unlink` command).
+    case hangUp(String)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.
@@ -74,6 +78,12 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     case offerGone(id: UInt64, reason: String)
     case lease(id: UInt64, offer: UInt64, consumer: String, amount: UInt64)
     case leaseEnded(id: UInt64, reason: String)
+    /// A link to another node came up or went down.
+    case link(node: String, session: SessionID, up: Bool)
+    /// A remote node became reachable or unreachable (the topology changed).
+    case node(name: String, reachable: Bool)
+    /// An advert was dropped for a reason worth a log line (not mere flooding duplicates).
+    case advertRejected(origin: String, from: String, reason: String)
 
     public var description: String {
         switch self {
@@ -85,6 +95,9 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .offerGone(let id, let reason): "unoffer \(id) \(reason)"
         case .lease(let id, let offer, let consumer, let amount): "lease \(id) \(offer) \(consumer) \(amount)"
         case .leaseEnded(let id, let reason): "lease-end \(id) \(reason)"
+        case .link(let node, _, let up): "link \(node) \(up ? "up" : "down")"
+        case .node(let name, let reachable): "node \(name) \(reachable ? "reachable" : "unreachable")"
+        case .advertRejected(let origin, let from, let reason): "advert-rejected \(origin) from \(from) \(reason)"
         }
     }
 }

@@ -12,6 +12,9 @@ public enum SecureHandshakeStep: Sendable {
     case send([UInt8])
     /// The peer proved its key and may act as `user`; traffic switches to the session keys.
     case authenticated(user: String, keys: SecureChannelKeys)
+    /// The peer proved the key of the trusted node `name`: the session is a link from it
+    /// (PROTOCOL.md §7), logged in as user `name`.
+    case authenticatedNode(name: String, keys: SecureChannelKeys)
     /// A line of the wrong shape (`>:[`).
     case malformed
     /// A bad signature or a key nobody authorized (``AUTH_ERROR `>:|``).

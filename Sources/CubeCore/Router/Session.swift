@@ -35,6 +35,10 @@ final class Session: @unchecked Sendable {
     var sourceRoutes: Set<RouteID> = []
     /// Routes sent to this session, by the id the cube chose for it.
     var targetRoutes: [UInt64: RouteID] = [:]
+    /// Set when the session is a link to another node (PROTOCOL.md §7).
+    var link: LinkInfo?
+    /// When a link last received anything (monotonic ns): silent links are closed.
+    var lastHeard: UInt64 = 0
 
     init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: String?, since: Timestamp, phase: Phase,
          decoder: FrameDecoder) {

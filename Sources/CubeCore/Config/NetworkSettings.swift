@@ -1,0 +1,40 @@
+/// The `network.*` keys: links to other cubes, adverts and discovery (PROTOCOL.md §7,
+/// docs/network.md).
+public struct NetworkSettings: Equatable, Sendable {
+    /// Peers this node keeps a link to, `tcp:HOST:PORT` each (`network.peers`, `--peer`).
+    public var peers: [String] = []
+    /// The trusted-nodes file: `<node-name> <public-key>` per line (`network.nodes`). A
+    /// `c25519` session proving one of these keys is a link from that node, and an outbound
+    /// link is accepted only to a server whose key is listed; nil = no links.
+    public var nodesPath: String?
+    /// Patterns a command arriving on a link must match (`network.link-access`). The node
+    /// where a command entered the network already checked its user's access.
+    public var linkAccess: [GlobPattern] = [GlobPattern("**")]
+    /// Seconds between re-adverts when nothing changed (`network.advert-interval`).
+    public var advertIntervalSeconds = 60
+    /// Adverts older than this many seconds are refused and their node forgotten
+    /// (`network.advert-max-age`); keep it several times the interval.
+    public var advertMaximumAgeSeconds = 600
+    /// Longest wait between two attempts to reach a peer (`network.reconnect-max`).
+    public var reconnectMaximumSeconds = 30
+    /// Seconds a link may stay silent before it is considered dead (`network.link-timeout`):
+    /// every node sends a keep-alive at a third of it.
+    public var linkTimeoutSeconds = 15
+    /// Interface for multicast discovery (`network.discovery.interface`); nil = off.
+    public var discoveryInterface: String?
+    /// Multicast group and port of discovery announcements (`network.discovery.group`).
+    public var discoveryGroup = "239.255.7.7:7077"
+    /// Seconds between two announcements (`network.discovery.interval`).
+    public var discoveryIntervalSeconds = 5
+
+    public init() {}
+
+    /// Whether `address` has the form `tcp:HOST:PORT` (HOST a name, IPv4 or `[IPv6]`, PORT 1–65535).
+    /// - Parameter address: a peer address.
+    public static func isPeerAddress(_ address: String) -> Bool {
+        guard address.hasPrefix("tcp:"), let colon = address.lastIndex(of: ":") else { return false }
+        let host = address[address.index(address.startIndex, offsetBy: 4)..<colon]
+        guard let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port) else { return false }
+        return !host.isEmpty && !host.contains(" ")
+    }
+}

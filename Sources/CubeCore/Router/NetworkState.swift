@@ -1,0 +1,33 @@
+/// The router's part in a network of cubes: the link-state database and the links.
+struct NetworkState: Sendable {
+    var topology: Topology
+    let signer: any AdvertSigner
+    /// The sequence number of this node's latest advert.
+    var sequence: UInt64 = 0
+    /// When this node last published its advert (wall seconds); `.min` = never.
+    var lastPublished: Int64 = .min
+    /// When keep-alives last went out on every link (monotonic ns).
+    var lastKeepAlive: UInt64 = 0
+    /// Live link sessions per neighbour, oldest first; the first one carries traffic.
+    var links: [String: [SessionID]] = [:]
+    /// Peers being dialled, by address: what the `links` table shows for them.
+    var peers: [String: PeerRecord] = [:]
+}
+
+/// A peer address the daemon keeps a link to.
+struct PeerRecord: Sendable {
+    /// The node met at that address the last time, once known.
+    var node: String?
+    /// Why the last attempt failed, while it is failing.
+    var lastError: String?
+    /// Whether it came from the configuration (or from `link` at run time / discovery).
+    var origin: String
+}
+
+/// What makes a session a link: the node at the other end.
+struct LinkInfo: Sendable {
+    let node: String
+    /// `tcp:HOST:PORT` dialled (outbound) or the remote address (inbound).
+    let address: String
+    let outbound: Bool
+}

@@ -1,0 +1,106 @@
+// The network's local commands: `link`, `unlink`, `links`, `list nodes`, and the remote half of
+// `offers` and `acquire` (docs/protocol.md "Links and nodes").
+extension Router {
+    /// `link tcp:HOST:PORT`: keep a link to that peer (the dialer redials it with backoff).
+    mutating func linkCommand(_ words: [String], actions: inout [RouterAction]) -> (ReplyKeyword, String) {
+        guard network != nil else { return (.falseReply, Wire.noNetwork) }
+        guard words.count == 1, NetworkSettings.isPeerAddress(words[0]) else { return (.falseReply, "usage: link tcp:<host>:<port>") }
+        let address = words[0]
+        if network?.peers[address] != nil { return (.trueReply, "already linking \(address)") }
+        network?.peers[address] = PeerRecord(origin: "command")
+        actions.append(.dial(address))
+        return (.trueReply, "linking \(address)")
+    }
+
+    /// `unlink NODE|tcp:HOST:PORT`: stop redialling and close the links to that node.
+    mutating func unlinkCommand(_ words: [String], now: Timestamp, actions: inout [RouterAction]) -> (ReplyKeyword, String) {
+        guard let state = network else { return (.falseReply, Wire.noNetwork) }
+        guard words.count == 1 else { return (.falseReply, "usage: unlink <node|tcp:host:port>") }
+        let word = words[0]
+        var addresses = state.peers.filter { $0.key == word || $0.value.node == word }.map(\.key).sorted()
+        var node: String? = state.peers[word]?.node ?? (state.links[word] != nil ? word : nil)
+        if node == nil, let session = state.links.values.joined().first(where: { sessions[$0]?.link?.address == word }) {
+            node = sessions[session]?.link?.node
+        }
+        guard !addresses.isEmpty || node != nil else { return (.falseReply, "no such link '\(word)'") }
+        if let node { addresses += state.peers.filter { $0.value.node == node && !addresses.contains($0.key) }.map(\.key) }
+        for address in addresses {
+            network?.peers[address] = nil
+            actions.append(.hangUp(address))
+        }
+        let victims = node.flatMap { state.links[$0] } ?? []
+        for id in victims {
+            actions.append(.send(id, Render.terminate("unlinked by \(configuration.nodeName)")))
+            close(id, now: now, actions: &actions)
+        }
+        return (.trueReply, "unlinked \(node ?? word) [ \(victims.count) link(s) closed ]")
+    }
+
+    /// `links`: one row per link session, then every peer address being dialled without one.
+    func linksTable(now: Timestamp) -> String? {
+        guard let state = network else { return nil }
+        var table = TextTable(headers: ["node", "sid", "direction", "address", "state", "since"])
+        var shown = Set<String>()
+        for (node, ids) in state.links.sorted(by: { $0.key < $1.key }) {
+            for (index, id) in ids.enumerated() {
+                guard let session = sessions[id], let link = session.link else { continue }
+                shown.insert(link.address)
+                table.append([node, String(id), link.outbound ? "out" : "in", link.address, index == 0 ? "up" : "spare",
+                              TimeText.duration(nanoseconds: now.monotonic &- session.since.monotonic)])
+            }
+        }
+        for (address, peer) in state.peers.sorted(by: { $0.key < $1.key }) where !shown.contains(address) {
+            let linked = peer.node.map { isLinked(to: $0) } ?? false
+            let status = linked ? "up (other direction)" : (peer.lastError.map { "retrying: \($0)" } ?? "connecting")
+            table.append([peer.node ?? "?", "-", "out", address, status, peer.origin])
+        }
+        return table.render()
+    }
+
+    /// `list nodes`: every node of the topology with its distance, next hop and advert.
+    func nodesTable(now: Timestamp) -> String? {
+        guard let topology = network?.topology else { return nil }
+        var table = TextTable(headers: ["node", "distance", "via", "neighbours", "zenki", "offers", "seq", "age"])
+        for node in topology.nodes {
+            let advert = topology.advert(of: node)
+            let distance = topology.distance(to: node).map(String.init) ?? "unreachable"
+            let via = node == topology.localNode ? "-" : (topology.nextHop(to: node) ?? "-")
+            table.append([node, distance, via, advert.map { $0.neighbours.map(\.name).joined(separator: ",") } ?? "-",
+                          advert.map { String($0.zenki.count) } ?? "-", advert.map { String($0.offers.count) } ?? "-",
+                          advert.map { String($0.sequence) } ?? "-",
+                          advert.map { "\(max(0, now.wall - $0.issued))s" } ?? "-"])
+        }
+        return table.render()
+    }
+
+    /// Offers of other nodes as their latest adverts list them, as `offers` rows (the id is
+    /// written `<node>:<id>`; `acquire` takes it in that form).
+    func remoteOfferRows(kind: String?) -> [[String]] {
+        guard let topology = network?.topology else { return [] }
+        var rows: [[String]] = []
+        for node in topology.reachableNodes where node != topology.localNode {
+            for offer in topology.advert(of: node)?.offers ?? [] where kind == nil || offer.kind == kind {
+                rows.append(["\(node):\(offer.id)", offer.kind, node, String(offer.capacity), String(offer.available), "-"])
+            }
+        }
+        return rows
+    }
+
+    /// `acquire <node>:<offer> …` for an offer of another node: sent there as
+    /// `<node>.acquire <offer> …`; the reply comes back on this route.
+    /// - Returns: false if the offer is not remote (the caller handles it locally).
+    mutating func acquireRemote(_ command: Command, words: [String], from id: SessionID, now: Timestamp,
+                                actions: inout [RouterAction]) -> Bool {
+        guard let first = words.first, let colon = first.firstIndex(of: ":") else { return false }
+        let node = String(first[..<colon])
+        if node == configuration.nodeName { return false }
+        guard isRemoteNode(node) else {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, "no such offer '\(first)'")))
+            return true
+        }
+        let args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
+        let remote = Command(id: command.id, path: Array("\(node).acquire".utf8), args: Array(args.utf8))
+        forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, now: now, actions: &actions)
+        return true
+    }
+}
