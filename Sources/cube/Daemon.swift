@@ -46,6 +46,13 @@ struct Daemon {
                                   runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
             services.append(.init(service: ManagerService(manager: manager, after: listening)))
         }
+        if network != nil, configuration.network.nodesPath != nil {
+            // Links need a listener to answer and trusted nodes to accept; dialling is separate.
+            services.append(.init(service: LinkService(hub: hub, identity: try identityKey(configuration), nodes: nodes,
+                                                       logger: logger)))
+        } else if !configuration.network.peers.isEmpty {
+            logger.warning("network.peers ignored: links need auth.c25519.identity and network.nodes")
+        }
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,

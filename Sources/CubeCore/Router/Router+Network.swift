@@ -209,7 +209,10 @@ extension Router {
 
     // MARK: - Observers
 
-    private var reachableSet: Set<String> { Set(network?.topology.reachableNodes ?? []) }
+    /// Remote nodes a path leads to now.
+    private var reachableSet: Set<String> {
+        Set(network?.topology.reachableNodes.filter { $0 != configuration.nodeName } ?? [])
+    }
 
     /// Emits `node … reachable/unreachable` for every node whose reachability changed.
     private func reportReachability(since before: Set<String>, actions: inout [RouterAction]) {

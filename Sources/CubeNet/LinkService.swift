@@ -1,0 +1,156 @@
+import CubeAuth
+import CubeCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps this node's outbound links up (PROTOCOL.md §7): dials every configured peer (and every
+/// peer added at run time with `link` or found by discovery) over TCP, runs the `c25519`
+/// handshake through a ``LinkHandler``, and redials a lost or failed link with exponential
+/// backoff (0.25 s doubling up to `network.reconnect-max`). A peer that is already linked the
+/// other way (it dialled us) is not dialled again while that link lasts.
+public final class LinkService: Service, Sendable {
+    private let hub: Hub
+    private let identity: IdentityKey
+    private let nodes: KnownNodes
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    /// Peers wanted, by address, with the channel of their current attempt or link.
+    private let peers = Mutex<[String: PeerSlot]>([:])
+
+    private struct PeerSlot: Sendable {
+        var task: Task<Void, Never>?
+        var channel: (any Channel)?
+    }
+
+    /// - Parameters:
+    ///   - hub: where links become sessions.
+    ///   - identity: this node's identity key (the client key of every link).
+    ///   - nodes: trusted nodes; a server must prove one of these keys.
+    public init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, logger: Logger) {
+        self.hub = hub
+        self.identity = identity
+        self.nodes = nodes
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    public func run() async throws {
+        hub.update { delegates in
+            delegates.dial = { [weak self] address in self?.keepLinked(address) }
+            delegates.hangUp = { [weak self] address in self?.drop(address) }
+        }
+        for address in hub.configuration.network.peers { keepLinked(address) }
+        try? await gracefulShutdown()
+        hub.update { delegates in
+            delegates.dial = nil
+            delegates.hangUp = nil
+        }
+        let slots = peers.withLock { peers in
+            defer { peers = [:] }
+            return Array(peers.values)
+        }
+        for slot in slots {
+            slot.task?.cancel()
+            try? await slot.channel?.close()
+        }
+        try? await group.shutdownGracefully()
+    }
+
+    /// Starts keeping a link to `address` (idempotent).
+    public func keepLinked(_ address: String) {
+        let started = peers.withLock { peers -> Bool in
+            guard peers[address] == nil else { return false }
+            peers[address] = PeerSlot()
+            return true
+        }
+        guard started else { return }
+        let task = Task { [self] in await redial(address) }
+        peers.withLock { peers in peers[address]?.task = task }
+    }
+
+    /// Stops keeping a link to `address` and closes the current attempt.
+    public func drop(_ address: String) {
+        let slot = peers.withLock { $0.removeValue(forKey: address) }
+        slot?.task?.cancel()
+        slot?.channel?.close(promise: nil)
+    }
+
+    /// The dial loop of one peer.
+    private func redial(_ address: String) async {
+        let maximum = Duration.seconds(hub.configuration.network.reconnectMaximumSeconds)
+        var backoff = Duration.milliseconds(250)
+        var knownNode: String?
+        while !Task.isCancelled, isWanted(address) {
+            if let node = knownNode, hub.isLinked(to: node) {
+                // Linked the other way round: check again later.
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            let started = ContinuousClock.now
+            do {
+                let (channel, node) = try await connect(address)
+                knownNode = node
+                logger.info("link up", metadata: ["node": "\(node)", "peer": "\(address)"])
+                try? await channel.closeFuture.get()
+                logger.info("link down", metadata: ["node": "\(node)", "peer": "\(address)"])
+                // A link that lasted is a healthy peer: its next attempt starts quickly again.
+                if ContinuousClock.now - started > .seconds(10) { backoff = .milliseconds(250) }
+            } catch {
+                hub.peerStatus(address, error: "\(error)")
+                logger.debug("link attempt failed", metadata: ["peer": "\(address)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, maximum)
+        }
+    }
+
+    private func isWanted(_ address: String) -> Bool { peers.withLock { $0[address] != nil } }
+
+    /// One attempt: TCP connect, handshake; returns the linked channel and the node's name.
+    private func connect(_ address: String) async throws -> (any Channel, String) {
+        guard let (host, port) = Self.split(address) else { throw LinkError("not a tcp:HOST:PORT address") }
+        let hub = self.hub
+        let identity = self.identity
+        let nodes = self.nodes
+        let logger = self.logger
+        let loop = group.next()
+        let outcome = loop.makePromise(of: String.self)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
+                .connectTimeout(.seconds(5))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            LinkHandler(hub: hub, identity: identity, nodes: nodes, address: address, outcome: outcome,
+                                        logger: logger))
+                    }
+                }
+                .connect(host: host, port: port).get()
+        } catch {
+            outcome.fail(error)
+            throw LinkError(Self.describe(error))
+        }
+        peers.withLock { $0[address]?.channel = channel }
+        return (channel, try await outcome.futureResult.get())
+    }
+
+    /// `tcp:HOST:PORT` → host (brackets of an IPv6 literal removed) and port.
+    static func split(_ address: String) -> (String, Int)? {
+        guard NetworkSettings.isPeerAddress(address), let colon = address.lastIndex(of: ":"),
+              let port = Int(address[address.index(after: colon)...])
+        else { return nil }
+        let host = address[address.index(address.startIndex, offsetBy: 4)..<colon]
+        return (String(host).trimmingCharacters(in: ["[", "]"]), port)
+    }
+
+    /// A short reason for the `links` table.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return "\(error.description)" }
+        return "\(error)"
+    }
+}
