@@ -68,10 +68,13 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
             return
         }
+        var remoteNode: String?
+        if case .name(let name) = parsed.target, isRemoteNode(name) { remoteNode = name }
         // A command on a link was checked against its user's rules where it entered the
-        // network; here only the node's link rules apply.
+        // network; here only the node's link rules apply, and only to what runs or is
+        // delivered here: passing traffic on is what a node is for.
         let allowed = fromLink
-            ? configuration.network.linkAccess.contains { $0.matches(path) }
+            ? remoteNode != nil || configuration.network.linkAccess.contains { $0.matches(path) }
             : configuration.access.allows(user: user, command: accessSubject(path, parsed))
         guard allowed else {
             let text = "command not known or no permission for '\(String(decoding: path, as: UTF8.self))'"
@@ -83,7 +86,7 @@ extension Router {
         if parsed.target == nil {
             stats.localCommands += 1
             runLocal(effective, from: id, now: now, actions: &actions)
-        } else if case .name(let name) = parsed.target, isRemoteNode(name) {
+        } else if let name = remoteNode {
             forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
         } else {
             route(effective, parsed, from: id, now: now, actions: &actions)

@@ -1,0 +1,125 @@
+import CubeCore
+import Testing
+
+/// The router's network behaviour (PROTOCOL.md §7, docs/network.md), on routers joined in memory.
+@Suite struct NetworkRoutingTests {
+    /// n1 — n2 — n3 with a zenka `calc` on n3 and a client on n1.
+    private func line(extra: [String] = []) throws -> (SimulatedNetwork, client: SessionID, calc: SessionID) {
+        var net = SimulatedNetwork()
+        for name in ["n1", "n2", "n3"] { try net.add(name, extra: extra) }
+        net.link("n1", "n2")
+        net.link("n2", "n3")
+        let calc = net.connect("calc", at: "n3", method: "zenka")
+        let client = net.connect("alice", at: "n1")
+        net.tick(seconds: 1)  // n3 re-advertises with its new zenka
+        return (net, client, calc)
+    }
+
+    @Test func floodingGivesEveryNodeTheWholeGraph() throws {
+        let (net, _, _) = try line()
+        for name in ["n1", "n2", "n3"] {
+            #expect(net.routers[name]?.topology?.reachableNodes == ["n1", "n2", "n3"], "\(name)")
+        }
+        #expect(net.routers["n1"]?.topology?.nextHop(to: "n3") == "n2")
+        #expect(net.routers["n1"]?.topology?.advert(of: "n3")?.zenki == ["calc"])
+    }
+
+    @Test func forwardsUnchangedBehindAHopElementAndRelaysTheReply() throws {
+        var (net, client, calc) = try line()
+        net.send("(5)n3.calc.add 1 2\n", from: client, at: "n1")
+        let atCalc = net.take(calc, at: "n3")
+        let tid = try #require(atCalc.firstMatch(of: /^\((\d+)\)add 1 2\n$/)).1
+        // Each node spent one hop: n1 sent 32, n2 sent 31 (exact bytes on the links).
+        let onLinks = net.traffic.values.map { String(decoding: $0, as: UTF8.self) }
+        #expect(onLinks.contains { $0.contains(")_h32.n3.calc.add 1 2\n") })
+        #expect(onLinks.contains { $0.contains(")_h31.n3.calc.add 1 2\n") })
+        net.send("(\(tid))TRUE 3\n", from: calc, at: "n3")
+        #expect(net.take(client, at: "n1") == "(5)TRUE 3\n")
+    }
+
+    @Test func ownNodeNameIsStrippedAndRemoteLocalCommandsAnswer() throws {
+        var (net, client, _) = try line()
+        net.send("(1)n1.heart\n(2)n3.name\n(3)n2.n3.name\n", from: client, at: "n1")
+        #expect(net.take(client, at: "n1") == "(1)TRUE beating\n(2)TRUE n3\n(3)TRUE n3\n")
+    }
+
+    @Test func unknownNodeAndSpentHopsAreRefused() throws {
+        var (net, client, _) = try line()
+        net.send("(1)n9.heart\n", from: client, at: "n1")
+        #expect(net.take(client, at: "n1") == "(1)FALSE client not present\n")
+        // A path arriving with no hops left must not go further.
+        let link = try #require(net.routers["n2"]?.linkSessions["n1"]?.first)
+        net.inject(Array("(77)_h0.n3.heart\n".utf8), on: link, at: "n2")
+        let back = net.traffic[.init(node: "n2", session: link)].map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(back.hasSuffix("(77)FALSE hop limit exceeded\n"))
+    }
+
+    @Test func aDeadLinkCollapsesItsRoutesAndTrafficTakesTheOtherWay() throws {
+        var (net, client, calc) = try line()
+        let (spareA, _) = net.link("n1", "n3")  // the chord: n1 now reaches n3 directly
+        net.tick(seconds: 1)
+        #expect(net.routers["n1"]?.topology?.nextHop(to: "n3") == "n3")
+        net.send("(8)n3.calc.slow\n", from: client, at: "n1")
+        _ = net.take(calc, at: "n3")
+        net.cut("n1", spareA)
+        #expect(net.take(client, at: "n1") == "(8)FALSE command route collapsed\n")
+        #expect(net.routers["n1"]?.topology?.nextHop(to: "n3") == "n2")
+        net.send("(9)n3.name\n", from: client, at: "n1")
+        #expect(net.take(client, at: "n1") == "(9)TRUE n3\n")
+    }
+
+    @Test func forgedAndUnsignedAdvertsAreDropped() throws {
+        var (net, _, _) = try line()
+        let link = try #require(net.routers["n2"]?.linkSessions["n1"]?.first)
+        let forged = LinkStateAdvert(origin: "evil", key: ToyMAC.key(for: "evil"), sequence: 1, issued: net.now.wall,
+                                     signature: [1, 2, 3, 4, 5, 6, 7, 8])
+        let unsigned = LinkStateAdvert(origin: "evil2", key: ToyMAC.key(for: "evil2"), sequence: 1, issued: net.now.wall)
+        for advert in [forged, unsigned] {
+            let lines = advert.render().split(separator: 10).map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
+            net.inject(Array("advert+\n\n\(lines).\n".utf8), on: link, at: "n2")
+        }
+        #expect(net.routers["n2"]?.topology?.nodes == ["n1", "n2", "n3"])
+        let rejected = net.events["n2", default: []].filter { if case .advertRejected = $0 { true } else { false } }
+        #expect(rejected.map(\.description) == ["advert-rejected evil from n1 badSignature",
+                                                  "advert-rejected evil2 from n1 unsigned"])
+    }
+
+    @Test func linkAccessRulesApplyToCommandsArrivingOnLinks() throws {
+        var (net, client, _) = try line(extra: ["network.link-access = heart name *.heart"])
+        net.send("(1)n3.calc.add 1 2\n(2)n3.name\n", from: client, at: "n1")
+        #expect(net.take(client, at: "n1")
+            == "(1)FALSE command not known or no permission for 'calc.add'\n(2)TRUE n3\n")
+    }
+
+    @Test func silentLinksAreClosedAndKeepAlivesKeepLiveOnesOpen() throws {
+        var (net, _, _) = try line(extra: ["network.link-timeout = 3"])
+        net.tick(seconds: 1)
+        net.tick(seconds: 1)
+        net.tick(seconds: 1)
+        #expect(net.routers["n1"]?.isLinked(to: "n2") == true, "keep-alives flow every second")
+        // Silence n2 → n1: sever delivery but leave n1's session in place.
+        let link = try #require(net.routers["n1"]?.linkSessions["n2"]?.first)
+        let other = try #require(net.wires[.init(node: "n1", session: link)])
+        net.wires[.init(node: "n1", session: link)] = nil
+        net.wires[other] = nil
+        for _ in 0..<5 { net.tick(seconds: 1) }
+        #expect(net.routers["n1"]?.isLinked(to: "n2") == false)
+        #expect(net.routers["n1"]?.topology?.reachableNodes == ["n1"])
+    }
+
+    @Test func remoteOffersAreListedAndAcquiredOnTheirNode() throws {
+        var (net, client, _) = try line()
+        let provider = net.connect("store", at: "n3", method: "zenka")
+        net.send("(1)offer storage 1000\n", from: provider, at: "n3")
+        _ = net.take(provider, at: "n3")
+        net.tick(seconds: 1)
+        net.send("(2)offers\n", from: client, at: "n1")
+        let table = net.take(client, at: "n1")
+        #expect(table.contains("n3:1 "), "\(table)")
+        net.send("(3)acquire n3:1 100 60\n", from: client, at: "n1")
+        let request = net.take(provider, at: "n3")
+        let tid = try #require(request.firstMatch(of: /^\((\d+)\)lease-request (\d+) n2 100 60\n$/)).1
+        net.send("(\(tid))TRUE granted\n", from: provider, at: "n3")
+        #expect(net.take(client, at: "n1").hasPrefix("(3)TRUE"))
+    }
+}
