@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# A demo network of cubes on loopback (docs/network.md).
+#
+#   scripts/network-demo.sh start DIR [N]   N nodes n1..nN (default 5): a ring plus one chord
+#                                           (n1-n3), fresh keys under DIR; returns once every
+#                                           node sees the whole topology
+#   scripts/network-demo.sh stop DIR        stops every node, unmounts, leaves nothing running
+#
+# Each node runs the embedded default configuration (with its sample zenki) and leaves its
+# unix socket at DIR/<node>.sock and, when FUSE is usable, its mount at DIR/<node>.mnt.
+# Environment: CUBE (the cube binary; default: build .build/debug/cube), P7_DEMO_PORT (first
+# TCP port, default 27101; node i listens on P7_DEMO_PORT + i - 1), P7_DEMO_TIMEOUT (seconds
+# to wait for the topology, default 30).
+set -euo pipefail
+
+usage() { echo "usage: $0 start DIR [N] | stop DIR" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+cube_binary() {
+    if [ -n "${CUBE:-}" ]; then echo "$CUBE"; return; fi
+    if [ ! -x "$root/.build/debug/cube" ]; then
+        (cd "$root" && scripts/install-deps.sh >&2 && swift build --product cube >&2)
+    fi
+    echo "$root/.build/debug/cube"
+}
+
+# Whether this machine can mount: /dev/fuse, fusermount3 or root.
+can_mount() { [ -c /dev/fuse ] && { [ "$(id -u)" -eq 0 ] || command -v fusermount3 >/dev/null; }; }
+
+# Asks node $1 (socket $2) for `list nodes`; prints how many nodes it reaches, itself included.
+reachable_count() {
+    local reply
+    reply=$(PROTOCOL_7_UNIX_PATH="$2" timeout 5 "$P7" list nodes 2>/dev/null) || { echo 0; return; }
+    printf '%s\n' "$reply" | tail -n +3 | grep -vc unreachable || true
+}
+
+start() {
+    local dir=$1 count=${2:-5}
+    [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 2 ] && [ "$count" -le 50 ] || { echo "N must be 2..50" >&2; exit 2; }
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    if ls "$dir"/*.pid >/dev/null 2>&1; then echo "$dir already holds a running demo: stop it first" >&2; exit 1; fi
+    local cube; cube=$(cube_binary)
+    P7="$(dirname "$cube")/p7"
+    [ -x "$P7" ] || (cd "$root" && swift build --product p7 >&2)
+    local base=${P7_DEMO_PORT:-27101} i
+    : > "$dir/nodes"
+    for ((i = 1; i <= count; i++)); do
+        rm -f "$dir/n$i.key"
+        local key; key=$("$cube" keygen --out "$dir/n$i.key" | awk '{print $NF}' | tail -1)
+        echo "n$i $key" >> "$dir/nodes"
+    done
+    echo "$count" > "$dir/count"
+    for ((i = 1; i <= count; i++)); do
+        local node="n$i" next=$(( i % count + 1 ))
+        local args=(run --name "$node" --socket "$dir/$node/cube.sock" --listen "tcp:127.0.0.1:$((base + i - 1))"
+                    --identity "$dir/$node.key" --nodes "$dir/nodes" --peer "tcp:127.0.0.1:$((base + next - 1))")
+        # The chord: n1 also links to n3 (a ring of 4 or more gets a shortcut).
+        if [ "$i" -eq 1 ] && [ "$count" -ge 4 ]; then args+=(--peer "tcp:127.0.0.1:$((base + 2))"); fi
+        if can_mount; then mkdir -p "$dir/$node.mnt"; args+=(--mount "$dir/$node.mnt"); else args+=(--no-mount); fi
+        mkdir -p "$dir/$node"
+        # Each node works in its own directory: its zenki run under <socket directory>/zenki/.
+        nohup "$cube" "${args[@]}" > "$dir/$node.log" 2>&1 &
+        echo $! > "$dir/$node.pid"
+        ln -sfn "$dir/$node/cube.sock" "$dir/$node.sock"
+    done
+    local deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} )) started; started=$(date +%s%N)
+    for ((i = 1; i <= count; i++)); do
+        until [ "$(reachable_count "n$i" "$dir/n$i.sock")" -eq "$count" ]; do
+            if [ "$(date +%s)" -ge "$deadline" ]; then
+                echo "n$i does not see all $count nodes; logs in $dir/*.log" >&2; stop "$dir"; exit 1
+            fi
+            sleep 0.1
+        done
+    done
+    echo "network of $count nodes up in $(( ($(date +%s%N) - started) / 1000000 )) ms after start-up: ring n1..n$count$([ "$count" -ge 4 ] && echo ' + chord n1-n3')"
+    echo "  sockets: $dir/n<i>.sock   e.g. PROTOCOL_7_UNIX_PATH=$dir/n1.sock $P7 n$((count / 2 + 1)).calc.add 2 3"
+    if can_mount; then echo "  mounts:  $dir/n<i>.mnt   e.g. ls $dir/n1.mnt/nodes/"; fi
+}
+
+stop() {
+    local dir=$1 pid node cube
+    [ -d "$dir" ] || { echo "no such directory $dir" >&2; exit 1; }
+    cube=$(cube_binary)
+    for file in "$dir"/*.pid; do
+        [ -e "$file" ] || continue
+        pid=$(cat "$file"); node=$(basename "$file" .pid)
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        if [ -d "$dir/$node.mnt" ] && grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" || true; fi
+        rm -f "$file" "$dir/$node.sock"
+    done
+    echo "stopped the demo network in $dir"
+}
+
+case "${1:-}" in
+    start) [ $# -ge 2 ] || usage; start "$2" "${3:-5}" ;;
+    stop) [ $# -eq 2 ] || usage; stop "$2" ;;
+    *) usage ;;
+esac
