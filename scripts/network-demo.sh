@@ -57,7 +57,14 @@ start() {
                     --identity "$dir/$node.key" --nodes "$dir/nodes" --peer "tcp:127.0.0.1:$((base + next - 1))")
         # The chord: n1 also links to n3 (a ring of 4 or more gets a shortcut).
         if [ "$i" -eq 1 ] && [ "$count" -ge 4 ]; then args+=(--peer "tcp:127.0.0.1:$((base + 2))"); fi
-        if can_mount; then mkdir -p "$dir/$node.mnt"; args+=(--mount "$dir/$node.mnt"); else args+=(--no-mount); fi
+        if can_mount; then
+            # A mount left stale by a killed node would make mkdir fail.
+            if grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" >/dev/null || true; fi
+            mkdir -p "$dir/$node.mnt"
+            args+=(--mount "$dir/$node.mnt")
+        else
+            args+=(--no-mount)
+        fi
         mkdir -p "$dir/$node"
         # Each node works in its own directory: its zenki run under <socket directory>/zenki/.
         nohup "$cube" "${args[@]}" > "$dir/$node.log" 2>&1 &
@@ -88,7 +95,8 @@ stop() {
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
-        if [ -d "$dir/$node.mnt" ] && grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" || true; fi
+        # Not `[ -d ]`: the mount of a killed node is stale and stat fails on it.
+        if grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" || true; fi
         rm -f "$file" "$dir/$node.sock"
     done
     echo "stopped the demo network in $dir"

@@ -32,6 +32,18 @@ struct MountState: Sendable {
     var translator = CommandTranslator()
     var sessions: [UInt32: UserSession] = [:]
     var shuttingDown = false
+    /// The network part of the tree as last computed (to tell the kernel what changed).
+    var networkSnapshot = NetworkSnapshot()
+
+    /// Appends a line to `events` and returns the reads it wakes.
+    mutating func appendEvent(_ line: [UInt8]) -> Wakeups {
+        events.append(line)
+        var wakeups = Wakeups()
+        for (handle, file) in files where file.node == .file(.events, nil) {
+            wakeups.merge(drain(handle))
+        }
+        return wakeups
+    }
 
     /// Appends a reply to a port and returns the reads and poll handles it wakes.
     /// Appends a reply for `owner`'s eyes (nil: everyone's) and returns the reads it wakes.

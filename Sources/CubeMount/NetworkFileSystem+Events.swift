@@ -12,15 +12,12 @@ extension NetworkFileSystem {
         case .join(let name, let id): (user, session, joined) = (name, id, true)
         case .leave(let name, let id): (user, session, joined) = (name, id, false)
         case .offer, .offerGone, .lease, .leaseEnded: return resourceChanged(event)
+        case .link, .node: return networkChanged(event)
         default: return
         }
         let line = Array("\(joined ? "join" : "leave") \(user) \(session)\n".utf8)
         let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
-            state.events.append(line)
-            var wakeups = Wakeups()
-            for (handle, file) in state.files where file.node == .file(.events, nil) {
-                wakeups.merge(state.drain(handle))
-            }
+            var wakeups = state.appendEvent(line)
             if !joined {
                 for (handle, file) in state.files where file.node.port == .session(session) {
                     state.files[handle]?.ended = true
@@ -39,15 +36,15 @@ extension NetworkFileSystem {
         }
         wakeups.perform()
         notifier.withLock { $0 }?.send(contentsOf: invalidations)
+        // This node's zenki are listed under `nodes/<this node>/zenki/` too.
+        refreshNetworkEntries()
     }
 
     /// An offer or lease appeared or ended: an `events` line and fresh directory entries.
     private func resourceChanged(_ event: RouterEvent) {
         let line = Array("\(event)\n".utf8)
         let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
-            state.events.append(line)
-            var wakeups = Wakeups()
-            for (handle, file) in state.files where file.node == .file(.events, nil) { wakeups.merge(state.drain(handle)) }
+            let wakeups = state.appendEvent(line)
             let invalidations: [Invalidation] = switch event {
             case .offer(let id, _, _, _), .offerGone(let id, _):
                 [.entry(parent: state.nodes.ino(for: .directory(.offers)), name: String(id))]

@@ -12,8 +12,11 @@ extension NetworkFileSystem {
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
         }
-        if case .offer = node, flags & O_ACCMODE == O_RDONLY { return openText(node, uid: context.uid) }
-        if case .lease = node, flags & O_ACCMODE == O_RDONLY { return openText(node, uid: context.uid) }
+        switch node {
+        case .offer, .lease, .nodeFile, .remoteOffer:
+            return flags & O_ACCMODE == O_RDONLY ? openText(node, uid: context.uid) : .failure(.permissionDenied)
+        default: break
+        }
         guard case .file(let role, let port) = node else { return .failure(node.isDirectory ? .isDirectory : .permissionDenied) }
         let access = flags & O_ACCMODE
         switch role {
@@ -40,7 +43,7 @@ extension NetworkFileSystem {
         return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
     }
 
-    /// Opens an `offers/<id>` or `leases/<id>` file: its text is fixed at open.
+    /// Opens an `offers/<id>`, `leases/<id>` or `nodes/<node>/` text file: its text is fixed at open.
     private func openText(_ node: Node, uid: UInt32) -> Result<OpenResult, Errno> {
         var file = OpenFile(node: node, uid: uid)
         file.text = Array(TextViews.render(node, of: self).utf8)
@@ -134,7 +137,7 @@ extension Node {
     var isTextFile: Bool {
         switch self {
         case .file(let role, _): [.readme, .status, .info, .sessions].contains(role)
-        case .offer, .lease: true
+        case .offer, .lease, .nodeFile, .remoteOffer: true
         default: false
         }
     }

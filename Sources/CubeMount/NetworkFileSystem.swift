@@ -62,6 +62,9 @@ public final class NetworkFileSystem: FileSystem {
         guard let node = state.withLock({ $0.nodes.node(for: ino) }) else { return .failure(.noSuchFileOrDirectory) }
         guard node.isDirectory else { return .failure(.notDirectory) }
         let entries = children(of: node)
+        // Adverts change these listings without an event: whoever lists them also makes the
+        // kernel drop entries that vanished since the last look.
+        if node.listsNetwork { refreshNetworkEntries() }
         return .success(state.withLock { state in
             entries.map { DirectoryEntry(name: $0.name, ino: state.nodes.ino(for: $0.node),
                                          kind: $0.node.isDirectory ? .directory : .regularFile) }
@@ -81,8 +84,14 @@ public final class NetworkFileSystem: FileSystem {
             return files.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
         case .directory(.zenki):
             return zenkaNames().map { ($0, .zenka($0)) }
+        case .directory(.nodes):
+            return hub.inspect { NetworkSnapshot.nodeNames($0) }.map { ($0, .node($0)) }
         case .directory(.offers):
-            return hub.inspect { $0.allOffers.map(\.id) }.map { (String($0), .offer($0)) }
+            let (local, remote) = hub.inspect { router in
+                (router.allOffers.map(\.id), NetworkSnapshot.remoteOffers(router).map { ($0.node, $0.offer.id) })
+            }
+            return local.map { (String($0), .offer($0)) }
+                + remote.map { node, id in ("\(node):\(id)", .remoteOffer(node: node, id: id)) }
         case .directory(.leases):
             return hub.inspect { $0.allLeases.filter { $0.state == .active }.map(\.id) }.map { (String($0), .lease($0)) }
         case .directory(.sessions):
@@ -97,7 +106,9 @@ public final class NetworkFileSystem: FileSystem {
             guard exists(node) else { return [] }
             let roles: [Node.Role] = [.cmd, .out, .ask, .info]
             return roles.map { ($0.rawValue, .file($0, .session(id))) }
-        case .file, .offer, .lease:
+        case .node, .nodeZenki, .nodeZenka:
+            return networkChildren(of: node)
+        case .file, .offer, .lease, .nodeFile, .remoteOffer:
             return []
         }
     }
@@ -120,7 +131,10 @@ public final class NetworkFileSystem: FileSystem {
         case .offer(let id): return hub.inspect { $0.allOffers.contains { $0.id == id } }
         case .lease(let id): return hub.inspect { $0.allLeases.contains { $0.id == id && $0.state == .active } }
         case .session(let id): return hub.inspect { $0.summary(of: id)?.isLoggedIn == true }
-        case .file(_, .zenka(let name)?): return exists(.zenka(name))
+        case .node, .nodeFile, .nodeZenki, .nodeZenka, .remoteOffer: return networkEntryExists(node)
+        case .file(_, .zenka(let name)?):
+            if let remote = NodeZenka(port: .zenka(name)) { return exists(.nodeZenka(remote)) }
+            return exists(.zenka(name))
         case .file(_, .session(let id)?): return exists(.session(id))
         case .file: return true
         }

@@ -13,6 +13,16 @@ enum Node: Hashable, Sendable {
     case offer(UInt64)
     /// `leases/<id>`: one lease; `rm` releases it.
     case lease(UInt64)
+    /// `nodes/<node>/`: one node of the network (this one included).
+    case node(String)
+    /// `nodes/<node>/info` or `nodes/<node>/links`.
+    case nodeFile(Role, String)
+    /// `nodes/<node>/zenki/`.
+    case nodeZenki(String)
+    /// `nodes/<node>/zenki/<name>/`; its files are `.file(role, zenka.port)`.
+    case nodeZenka(NodeZenka)
+    /// `offers/<node>:<id>`: an offer of another node, as its advert lists it.
+    case remoteOffer(node: String, id: UInt64)
 
     /// The fixed directories under the root.
     enum Directory: String, CaseIterable, Sendable {
@@ -29,22 +39,23 @@ enum Node: Hashable, Sendable {
         case ask
         case info
         case sessions
+        case links
     }
 
     var isDirectory: Bool {
         switch self {
-        case .root, .directory, .zenka, .session: true
-        case .file, .offer, .lease: false
+        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka: true
+        case .file, .offer, .lease, .nodeFile, .remoteOffer: false
         }
     }
 
     /// Permission bits: write-only `cmd`, read-write `ask`, everything else read-only.
     var permissions: UInt32 {
         switch self {
-        case .root, .directory, .zenka, .session: 0o555
+        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka: 0o555
         case .file(.cmd, _): 0o222
         case .file(.ask, _): 0o666
-        case .file, .offer, .lease: 0o444
+        case .file, .offer, .lease, .nodeFile, .remoteOffer: 0o444
         }
     }
 }

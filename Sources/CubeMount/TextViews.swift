@@ -2,7 +2,8 @@ import CubeCore
 import CubeFS
 import CubeNet
 
-/// The small generated text files of the mount (`README`, `status`, `info`, `sessions`).
+/// The small generated text files of the mount (`README`, `status`, `info`, `sessions`);
+/// those of the network part come from ``NodeTextViews``.
 enum TextViews {
     static func render(_ node: Node, of fileSystem: NetworkFileSystem) -> String {
         let hub = fileSystem.hub
@@ -26,6 +27,15 @@ enum TextViews {
                 return "id: \(lease.id)\noffer: \(lease.offer)\nconsumer: \(lease.consumerUser)\namount: \(lease.amount)\n"
                     + "ttl: \(lease.ttl)\nexpires-in: \(TimeText.duration(nanoseconds: left))\n"
             }
+        case .nodeFile(.links, let name):
+            return NodeTextViews.links(of: name, in: fileSystem)
+        case .nodeFile(_, let name):
+            return NodeTextViews.info(of: name, in: fileSystem)
+        case .remoteOffer(let node, let id):
+            return NodeTextViews.offer(node: node, id: id, in: fileSystem)
+        case .file(.info, let port?):
+            if let zenka = NodeZenka(port: port) { return NodeTextViews.info(of: zenka, in: fileSystem) }
+            return render(.info, port, of: fileSystem)
         case .file(let role, let port):
             return render(role, port, of: fileSystem)
         default:
@@ -45,7 +55,7 @@ enum TextViews {
                 return """
                     node: \(router.configuration.nodeName)
                     protocol-version: \(Wire.version)
-                    identity-key: none
+                    identity-key: \(router.topology?.localKey ?? "none")
                     socket: \(router.configuration.unixSocketPath)
                     mount: \(fileSystem.mountPoint)
                     uptime: \(TimeText.duration(nanoseconds: router.uptime(now: now)))
@@ -100,7 +110,9 @@ enum TextViews {
           cmd out ask       the local cube itself (list, whoami, heart, ...)
           zenki/<name>/     one directory per zenka: cmd out ask info sessions
           sessions/<sid>/   one directory per session: cmd out ask info
-          nodes/ offers/ leases/   other nodes, resource offers, leases
+          nodes/<node>/     every node of the network: info links zenki/<name>/
+                            (echo heart > nodes/n2/zenki/calc/cmd sends n2.calc.heart)
+          offers/ leases/   resource offers (<node>:<id> for other nodes'), leases
 
           cmd   write commands, one per line: echo heart > zenki/calc/cmd
           out   read replies as they come:     cat zenki/calc/out

@@ -39,7 +39,9 @@ enum ConfigurationLoader {
                     prefixed.key = "zenka.\(zenka).\(entry.key)"
                     return prefixed
                 }
-            } else if name.hasSuffix(".conf") {
+            } else if name.hasSuffix(".conf") || name == path {
+                // A file named on the command line is read whatever its name; in a directory
+                // only `*.conf` files are.
                 entries += try ConfigFile.parse(String(decoding: bytes, as: UTF8.self), file: name)
             }
         }

@@ -59,11 +59,7 @@ extension Router {
         } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
             path = base + [UInt8(ascii: ".")] + path
         }
-        // `<this node>.rest` is `rest` here (PROTOCOL.md §7).
-        if network != nil, path.count > configuration.nodeName.utf8.count, path.starts(with: configuration.nodeName.utf8),
-           path[configuration.nodeName.utf8.count] == UInt8(ascii: ".") {
-            path.removeFirst(configuration.nodeName.utf8.count + 1)
-        }
+        stripLocalNode(&path)
         guard let parsed = CommandPath(path) else {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
             return

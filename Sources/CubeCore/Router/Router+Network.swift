@@ -200,6 +200,14 @@ extension Router {
         forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
     }
 
+    /// `<this node>.rest` is `rest` here (PROTOCOL.md §7): strips the node's own name.
+    func stripLocalNode(_ path: inout [UInt8]) {
+        let name = configuration.nodeName.utf8
+        guard network != nil, path.count > name.count, path.starts(with: name), path[name.count] == UInt8(ascii: ".")
+        else { return }
+        path.removeFirst(name.count + 1)
+    }
+
     /// Whether `name` is a remote node this router can route to by name: in the topology, or a
     /// live neighbour.
     func isRemoteNode(_ name: String) -> Bool {

@@ -53,7 +53,15 @@ extension Router {
 
     /// Checks a command path for `user` the way ``dispatch`` would, without sending it.
     public func preflight(user: String, path: [UInt8]) -> Preflight {
+        var path = path
+        stripLocalNode(&path)
         guard let parsed = CommandPath(path) else { return .malformed }
+        // A remote node: whether the zenka exists there only that node knows; its answer
+        // comes back as the reply.
+        if case .name(let name) = parsed.target, isRemoteNode(name) {
+            guard configuration.access.allows(user: user, command: path) else { return .denied }
+            return network?.topology.nextHop(to: name) != nil || isLinked(to: name) ? .accepted : .targetMissing
+        }
         var subject = path
         if case .session(let target) = parsed.target, let name = sessions[target]?.user {
             subject = Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder
