@@ -30,6 +30,34 @@ mount.path = /run/protocol-7/net
 # Let other unix users enter the mount (adds default_permissions; needs root).
 mount.allow-other = no
 
+# --- network of cubes (docs/network.md) ------------------------------------------------
+# A node with an identity key (auth.c25519.identity) takes part in a network: it links to
+# other nodes over TCP with c25519, floods signed link-state adverts and forwards paths whose
+# first element names another node. Links also need the trusted-nodes file below.
+# Trusted nodes, '<node-name> <public-key>' per line: a c25519 session proving one of these
+# keys is a link from that node, and a dialled peer must prove one. Empty = no links.
+network.nodes =
+# Peers to keep a link to, tcp:HOST:PORT separated by spaces (also: cube run --peer).
+network.peers =
+# Patterns a command arriving on a link must match to run or be delivered here; commands
+# passing through to another node are always forwarded. The entry node already checked
+# its user's access.* rules.
+network.link-access = **
+# Seconds between re-adverts when nothing changed (changes are advertised within a second).
+network.advert-interval = 60
+# Adverts older than this are refused and their node forgotten; keep it several intervals.
+network.advert-max-age = 600
+# Longest wait between two attempts to reach a peer (backoff starts at 0.25 s and doubles).
+network.reconnect-max = 30
+# A link silent for this many seconds is closed (keep-alives go out every third of it).
+network.link-timeout = 15
+# Multicast discovery of nodes on the same segment: the interface to announce on, empty = off.
+network.discovery.interface =
+# Multicast group and UDP port of the announcements.
+network.discovery.group = 239.255.7.7:7077
+# Seconds between two announcements.
+network.discovery.interval = 5
+
 # --- authentication ---------------------------------------------------------------
 # Methods offered (PROTOCOL.md §3): c25519, zenka, unix, pwd. On TCP only c25519 is
 # offered; c25519 only when the node has an identity key.
