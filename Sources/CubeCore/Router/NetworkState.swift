@@ -12,6 +12,9 @@ struct NetworkState: Sendable {
     var links: [String: [SessionID]] = [:]
     /// Peers being dialled, by address: what the `links` table shows for them.
     var peers: [String: PeerRecord] = [:]
+    /// Nodes unlinked here: links from them are refused until `link <node>` (otherwise a
+    /// node that dials this one would simply come back).
+    var refused: Set<String> = []
 }
 
 /// A peer address the daemon keeps a link to.

@@ -2,10 +2,17 @@
 // `offers` and `acquire` (docs/protocol.md "Links and nodes").
 extension Router {
     /// `link tcp:HOST:PORT`: keep a link to that peer (the dialer redials it with backoff).
+    /// `link NODE`: accept links from a node unlinked earlier again.
     mutating func linkCommand(_ words: [String], actions: inout [RouterAction]) -> (ReplyKeyword, String) {
         guard network != nil else { return (.falseReply, Wire.noNetwork) }
-        guard words.count == 1, NetworkSettings.isPeerAddress(words[0]) else { return (.falseReply, "usage: link tcp:<host>:<port>") }
+        if words.count == 1, network?.refused.remove(words[0]) != nil {
+            return (.trueReply, "accepting links from \(words[0]) again")
+        }
+        guard words.count == 1, NetworkSettings.isPeerAddress(words[0]) else {
+            return (.falseReply, "usage: link tcp:<host>:<port> | link <unlinked node>")
+        }
         let address = words[0]
+        if let node = network?.peers[address]?.node { network?.refused.remove(node) }
         if network?.peers[address] != nil { return (.trueReply, "already linking \(address)") }
         network?.peers[address] = PeerRecord(origin: "command")
         actions.append(.dial(address))
@@ -28,6 +35,8 @@ extension Router {
             network?.peers[address] = nil
             actions.append(.hangUp(address))
         }
+        // Refused from now on, or a node that dials this one would come straight back.
+        if let node { network?.refused.insert(node) }
         let victims = node.flatMap { state.links[$0] } ?? []
         for id in victims {
             actions.append(.send(id, Render.terminate("unlinked by \(configuration.nodeName)")))

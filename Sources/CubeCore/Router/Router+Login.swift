@@ -163,6 +163,7 @@ extension Router {
             // A link needs a network to join and a valid, foreign node name; anything else is
             // a configuration mistake on one side, refused like an unknown key.
             guard network != nil, node != configuration.nodeName, Names.isUserName(node.utf8),
+                  network?.refused.contains(node) == false,
                   sessions[id]?.decoder.bufferedByteCount == 0
             else { return refuse(id, method: "c25519", user: node, now: now, actions: &actions) }
             let address = sessions[id]?.origin.map { String($0.dropFirst(3)) } ?? "-"

@@ -17,7 +17,11 @@ extension Router {
     /// - Returns: the session and the actions (adverts for the new neighbour); no session when
     ///   the router takes no part in a network or `node` names this node.
     public mutating func linkConnected(node: String, address: String, now: Timestamp) -> (SessionID?, [RouterAction]) {
-        guard network != nil, node != configuration.nodeName, Names.isUserName(node.utf8) else { return (nil, []) }
+        // Dialling an address on purpose (`link tcp:…`) lifts an earlier `unlink` of its node.
+        if network?.peers[address] != nil { network?.refused.remove(node) }
+        guard network != nil, node != configuration.nodeName, Names.isUserName(node.utf8),
+              network?.refused.contains(node) == false
+        else { return (nil, []) }
         let id = newSessionID()
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
         let session = Session(id: id, transport: .tcp, peer: nil, origin: nil, since: now, phase: .login(LoginState()),

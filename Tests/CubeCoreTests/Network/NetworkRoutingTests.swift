@@ -123,3 +123,25 @@ import Testing
         #expect(net.take(client, at: "n1").hasPrefix("(3)TRUE"))
     }
 }
+
+/// `unlink` lasts on the side that did not dial, until `link` lifts it.
+@Suite struct UnlinkTests {
+    @Test func anUnlinkedNodeCannotLinkBackUntilLinkedAgain() throws {
+        var net = SimulatedNetwork()
+        try net.add("n1")
+        try net.add("n2")
+        net.link("n1", "n2")
+        let admin = net.connect("root", at: "n2")
+        net.send("(1)unlink n1\n", from: admin, at: "n2")
+        #expect(net.take(admin, at: "n2") == "(1)TRUE unlinked n1 [ 1 link(s) closed ]\n")
+        #expect(net.routers["n2"]?.isLinked(to: "n1") == false)
+        // n1 dials again: refused on n2.
+        let (again, _) = net.routers["n2"]?.linkConnected(node: "n1", address: "tcp:n1:1", now: net.now) ?? (nil, [])
+        #expect(again == nil)
+        net.send("(2)link n1\n(3)link n1\n", from: admin, at: "n2")
+        #expect(net.take(admin, at: "n2")
+            == "(2)TRUE accepting links from n1 again\n(3)FALSE usage: link tcp:<host>:<port> | link <unlinked node>\n")
+        net.link("n1", "n2")
+        #expect(net.routers["n2"]?.isLinked(to: "n1") == true)
+    }
+}
