@@ -98,6 +98,11 @@ public final class Hub: Sendable {
         state.withLockedValue { $0.router.peerStatus(address, error: error, origin: origin) }
     }
 
+    /// Whether `node` was unlinked here (discovery must not dial it back).
+    public func isUnlinked(_ node: String) -> Bool {
+        state.withLockedValue { $0.router.isUnlinked(node) }
+    }
+
     /// Whether a link to `node` is up.
     public func isLinked(to node: String) -> Bool {
         state.withLockedValue { $0.router.isLinked(to: node) }

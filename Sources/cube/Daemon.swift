@@ -20,8 +20,11 @@ struct Daemon {
         let secureLogin = try secureLogin(configuration, nodes: nodes, logger: logger)
         // Every node with an identity takes part in the network: it signs its own adverts.
         let network = try secureLogin.map { _ in
+            // The trusted nodes' keys are pinned from the start: no advert signed by another
+            // key can claim a listed node's name, not even before that node first appears.
             NetworkSetup(signer: IdentityAdvertSigner(identity: try identityKey(configuration)),
-                         verifier: Ed25519AdvertVerifier())
+                         verifier: Ed25519AdvertVerifier(),
+                         pinnedKeys: nodes.keys.mapValues(\.description))
         }
         let delegates = Hub.Delegates(verifyPassword: { password, stored in
             PasswordHash.verify(password, against: stored)
@@ -48,10 +51,16 @@ struct Daemon {
         }
         if network != nil, configuration.network.nodesPath != nil {
             // Links need a listener to answer and trusted nodes to accept; dialling is separate.
-            services.append(.init(service: LinkService(hub: hub, identity: try identityKey(configuration), nodes: nodes,
-                                                       logger: logger)))
-        } else if !configuration.network.peers.isEmpty {
-            logger.warning("network.peers ignored: links need auth.c25519.identity and network.nodes")
+            let identity = try identityKey(configuration)
+            let links = LinkService(hub: hub, identity: identity, nodes: nodes, logger: logger)
+            services.append(.init(service: links))
+            if configuration.network.discoveryInterface != nil {
+                // After the links: discovery stops first and hands them no new peers while they close.
+                services.append(.init(service: try DiscoveryService(hub: hub, identity: identity, nodes: nodes, links: links,
+                                                                    logger: logger)))
+            }
+        } else if !configuration.network.peers.isEmpty || configuration.network.discoveryInterface != nil {
+            logger.warning("network.peers and network.discovery ignored: links need auth.c25519.identity and network.nodes")
         }
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.

@@ -48,6 +48,9 @@ extension Router {
         network?.peers[address] = record
     }
 
+    /// Whether `node` was unlinked here (its links are refused until `link`).
+    public func isUnlinked(_ node: String) -> Bool { network?.refused.contains(node) ?? false }
+
     /// Whether a link to `node` is up.
     public func isLinked(to node: String) -> Bool { !(network?.links[node]?.isEmpty ?? true) }
 
