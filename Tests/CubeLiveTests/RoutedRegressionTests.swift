@@ -7,13 +7,20 @@ import Glibc
 /// A short routed benchmark inside `make test` (issue 5, item 4): the debug `cube` that the
 /// suite already built, driven by `Benchmarks/p7load.c`, compared with the
 /// `debug-check record:` line of docs/performance.md. It fails only on a gross regression
-/// (a figure below 20 % of its record), never on noise: the record is a median of several runs
-/// on a shared machine and each figure here is the best of two short runs.
+/// (a figure below 20 % of its record), never on noise: the record is a median of several runs,
+/// each figure here is the best of two short runs (of up to six when it would fail), and the
+/// benchmark's processes run at nice -10 where permitted, ahead of other jobs on a shared machine.
 @Suite(.serialized) struct RoutedRegressionTests {
     /// A figure passes at this share of its record or more. Loose on purpose: a loaded shared
     /// machine halves the debug figures easily; a real regression (an accidental O(n) per
     /// message, a lost write coalescing) costs far more than that.
     static let floorShare = 0.2
+
+    /// Runs of one figure at most before it fails (two always, the rest only below the floor).
+    static let maximumRuns = 6
+
+    /// The nice value the benchmark's processes run at, where permitted.
+    static let benchmarkNice: Int32 = -10
 
     /// The repository root (this file is Tests/CubeLiveTests/RoutedRegressionTests.swift).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -25,6 +32,14 @@ import Glibc
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("routed-check-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
+
+        // gcc, the cube, the responder and the load generators inherit the nice value of the
+        // thread that starts them (on Linux it is per thread). At -10, jobs of other builds at
+        // the default 0 take little CPU from them, and those are most of the noise on a shared
+        // machine. Without the privilege (not root) everything runs at the default priority.
+        let previousNice = Self.setThreadNice(Self.benchmarkNice)
+        defer { if let previousNice { _ = Self.setThreadNice(previousNice) } }
+        let nice = previousNice == nil ? nil : Self.benchmarkNice
         let p7load = try Self.compileP7load(into: work)
 
         // The base configuration of the live tests already lets unix-root (the requester and
@@ -39,25 +54,54 @@ import Glibc
         var pipelined: [Double] = []
         var sequential: [Double] = []
         for _ in 0..<2 {
-            pipelined.append(try Self.rate(p7load: p7load, cube: cube, depth: 64))
-            sequential.append(try Self.rate(p7load: p7load, cube: cube, depth: 1))
+            pipelined.append(try Self.rate(p7load: p7load, cube: cube, depth: 64, nice: nice))
+            sequential.append(try Self.rate(p7load: p7load, cube: cube, depth: 1, nice: nice))
         }
         let figures = [
-            ("routed pipelined 64, requests/s", pipelined, record.pipelined),
-            ("routed sequential, round trips/s", sequential, record.sequential),
+            ("routed pipelined 64, requests/s", 64, pipelined, record.pipelined),
+            ("routed sequential, round trips/s", 1, sequential, record.sequential),
         ]
-        for (name, runs, recorded) in figures {
+        for (name, depth, first, recorded) in figures {
+            let floor = Self.floorShare * Double(recorded)
+            var runs = first
+            // Below the floor after two runs is either a regression or a machine so busy that
+            // the cube hardly ran: a few more runs tell them apart (a regression stays below in
+            // every run), and cost time only on this path.
+            while (runs.max() ?? 0) < floor, runs.count < Self.maximumRuns {
+                runs.append(try Self.rate(p7load: p7load, cube: cube, depth: depth, nice: nice))
+            }
             let best = runs.max() ?? 0
-            let ratio = best / Double(recorded)
-            let line = "routed-regression: \(name): best \(Int(best)) of runs \(runs.map { Int($0) }), "
-                + "debug record \(recorded), ratio \(String(format: "%.2f", ratio)) (fails below \(Self.floorShare))"
-            print(line)
-            #expect(ratio >= Self.floorShare, """
-                gross regression: \(name) \(Int(best)) is below \(Int(Self.floorShare * 100)) % of the \
-                debug-check record \(recorded) in docs/performance.md (\(line))
+            let ratio = String(format: "%.2f", best / Double(recorded))
+            let figure = "\(name): best \(Int(best)) of runs \(runs.map { Int($0) }), debug record \(recorded), ratio \(ratio)"
+            print("routed-regression: \(figure) (fails below \(Self.floorShare))")
+            #expect(best >= floor, """
+                gross regression, below \(Int(Self.floorShare * 100)) % of the debug-check record in \
+                docs/performance.md in every run: \(figure)
                 """)
         }
-        print("routed-regression: done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        // The load average says whether low figures came from a busy machine.
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3) ?? []
+        print("routed-regression: done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, "
+            + "load average \(load.joined(separator: " ")), "
+            + (nice.map { "nice \($0)" } ?? "default priority"))
+    }
+
+    /// Sets the calling thread's nice value; returns the previous one, or nil if not permitted.
+    static func setThreadNice(_ value: Int32) -> Int32? {
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        // getpriority may return -1 as a value: errno tells it apart from a failure.
+        errno = 0
+        let previous = getpriority(which, 0)
+        guard errno == 0, setpriority(which, 0, value) == 0 else { return nil }
+        return previous
+    }
+
+    /// Sets the nice value of every thread of process `pid` (best effort: a thread may end meanwhile).
+    static func setNice(_ value: Int32, ofThreadsOf pid: Int32) {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for task in tasks {
+            if let tid = id_t(task) { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, value) }
+        }
     }
 
     /// The figures of the `debug-check record: routed_pipelined=<n> routed_sequential=<n>` line
@@ -93,11 +137,15 @@ import Glibc
     }
 
     /// One `p7load cube-request` run (0.2 s warm-up, 1 s measured) with `depth` requests in
-    /// flight; returns its rate per second.
-    static func rate(p7load: String, cube: CubeProcess, depth: Int) throws -> Double {
+    /// flight, with the cube's threads at `nice` if given; returns its rate per second.
+    static func rate(p7load: String, cube: CubeProcess, depth: Int, nice: Int32?) throws -> Double {
+        // NIO starts its event-loop threads at nice 0 whatever the process inherited, and the
+        // cube may have started threads since the last run, so every thread is set each time.
+        if let nice { setNice(nice, ofThreadsOf: cube.process.processIdentifier) }
         // p7load blocks on the socket; `timeout` turns a stalled cube into a failure with a
-        // message instead of a test run that never ends.
-        let run = try SecurityRun.run("/usr/bin/timeout", ["-k", "2", "20", p7load, "cube-request", cube.socketPath, "\(depth)", "0.2", "1"])
+        // message instead of a test run that never ends. SIGKILL, because children of the test
+        // runner inherit a signal mask that blocks SIGTERM, and p7load has nothing to clean up.
+        let run = try SecurityRun.run("/usr/bin/timeout", ["-s", "KILL", "20", p7load, "cube-request", cube.socketPath, "\(depth)", "0.2", "1"])
         let rate = run.stdout.split(separator: " ").first { $0.hasPrefix("rate=") }.flatMap { Double($0.dropFirst(5)) }
         guard run.status == 0, let rate else {
             throw RegressionCheckError.failed("p7load cube-request depth \(depth): exit \(run.status) '\(run.stdout)' \(run.stderr)"
@@ -117,7 +165,7 @@ final class P7loadResponder: @unchecked Sendable {
 
     init(p7load: String, cube: CubeProcess, log: URL) throws {
         self.log = log
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)  // a failure shows as the throw below
         process.executableURL = URL(fileURLWithPath: p7load)
         process.arguments = ["cube-responder", cube.socketPath, "bench"]
         process.standardOutput = output
@@ -147,13 +195,12 @@ final class P7loadResponder: @unchecked Sendable {
         return String(decoding: line, as: UTF8.self)
     }
 
-    /// SIGTERM, then SIGKILL if it has not ended within 2 s; idempotent.
+    /// Kills it and waits for it; idempotent. SIGKILL straight away: it inherits the test
+    /// runner's signal mask, which blocks SIGTERM (a SIGTERM would only cost a 2 s wait), and
+    /// it holds nothing to clean up but its session, which the cube closes on EOF.
     func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
