@@ -83,12 +83,13 @@ let package = Package(
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: - Tests
+        .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth"]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
-        .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore"]),
+        .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
-        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "cube", "p7"]),
-        .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore"]),
+        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport", "cube", "p7"]),
+        .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),
     ]
 )

@@ -1,16 +1,10 @@
+import CubeTestSupport
 import Foundation
 import Synchronization
 import Testing
 
 /// Runs the built `p7` executable against the fake server.
 @Suite struct P7BinaryTests {
-    struct Run {
-        var status: Int32
-        var output: [UInt8]
-        var error: String
-        var stdout: String { String(decoding: output, as: UTF8.self) }
-    }
-
     /// The `p7` binary next to the test bundle, or in `.build-client/debug`.
     static let binary: URL? = {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -20,29 +14,12 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ExecutableRun {
         guard let binary else {
             Issue.record("p7 binary not found next to the test bundle or in .build-client/debug")
             throw FakeServer.Failure.script("p7 binary not found")
         }
-        process.executableURL = binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "PROTOCOL_7_UNIX_PATH")
-        env.merge(environment) { $1 }
-        process.environment = env
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read before waiting so a large output cannot fill the pipe and block p7.
-        let outBytes = output.fileHandleForReading.readDataToEndOfFile()
-        let errBytes = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: Array(outBytes),
-                   error: String(decoding: errBytes, as: UTF8.self))
+        return try ExecutableRun.run(binary.path, arguments, environment: environment)
     }
 
     /// A server that checks the login and `(<id>)<expected command>`, then answers `reply(id)`.
@@ -94,7 +71,7 @@ import Testing
         try server.finish()
         #expect(run.status == 0)
         #expect(run.stdout == "-1\n")
-        #expect(run.error.contains("working"))
+        #expect(run.stderr.contains("working"))
     }
 
     @Test func sizeAndStreamBodiesAreWrittenRaw() throws {
@@ -112,7 +89,7 @@ import Testing
         let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
         try server.finish()
         #expect(run.status == 4)
-        #expect(run.error.contains("shutting down"))
+        #expect(run.stderr.contains("shutting down"))
     }
 
     @Test func endOfFileBeforeTheReplyExitsFour() throws {
@@ -132,7 +109,7 @@ import Testing
     @Test func connectFailureExitsThree() throws {
         let run = try Self.run(["--socket", "/tmp/p7-client-test-missing.sock", "heart"])
         #expect(run.status == 3)
-        #expect(run.error.contains("/tmp/p7-client-test-missing.sock"))
+        #expect(run.stderr.contains("/tmp/p7-client-test-missing.sock"))
     }
 
     @Test func rejectedLoginExitsThree() throws {
@@ -144,14 +121,14 @@ import Testing
         let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
         try server.finish()
         #expect(run.status == 3)
-        #expect(run.error.contains("AUTH_ERROR"))
+        #expect(run.stderr.contains("AUTH_ERROR"))
     }
 
     @Test func helpAndUsageErrors() throws {
         let help = try Self.run(["--help"])
         #expect(help.status == 0 && help.stdout.hasPrefix("usage: p7"))
         let none = try Self.run([])
-        #expect(none.status == 2 && none.stdout.isEmpty && none.error.contains("usage: p7"))
+        #expect(none.status == 2 && none.stdout.isEmpty && none.stderr.contains("usage: p7"))
         let unknown = try Self.run(["--frobnicate", "heart"])
         #expect(unknown.status == 2)
     }

@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -90,7 +91,7 @@ final class DiscoveryNetns: @unchecked Sendable {
         try trusted.map { "\($0.0) \($0.1)\n" }.joined().write(toFile: nodesPath, atomically: true, encoding: .utf8)
         let config = directory.appendingPathComponent("\(name).conf")
         try """
-            \(CubeProcess.baseConfiguration)
+            \(CubeProfile.live.baseConfiguration)
             network.discovery.interface = \(interface)
             network.discovery.interval = 1
             network.reconnect-max = 2
@@ -113,13 +114,11 @@ final class DiscoveryNetns: @unchecked Sendable {
         try process.run()
         let node = Node(name: name, process: process, socketPath: socketPath, logPath: logPath)
         nodes.append(node)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let probe = try? RawSocket(path: socketPath), probe.read(count: 32, timeout: 1).count == 32 { return node }
-            if !process.isRunning { throw LiveTestError.cubeExited(node.log) }
-            usleep(20_000)
+        switch CubeServing.wait(socketPath: socketPath, process: process, interval: 0.02) {
+        case .serving: return node
+        case .exited: throw LiveTestError.cubeExited(node.log)
+        case .timedOut: throw LiveTestError.timeout("cube \(name) did not serve on \(socketPath): \(node.log)")
         }
-        throw LiveTestError.timeout("cube \(name) did not serve on \(socketPath): \(node.log)")
     }
 
     /// Stops the cubes, deletes the namespaces (which removes the pair) and the files. Idempotent.
@@ -144,7 +143,7 @@ final class DiscoveryNetns: @unchecked Sendable {
     /// Runs `ip` with `arguments`.
     /// - Throws: ``LiveTestError`` with its stderr when it fails.
     private func run(_ arguments: [String]) throws {
-        let result = try SecurityRun.run(ip, arguments)
+        let result = try ExecutableRun.run(ip, arguments)
         guard result.status == 0 else {
             throw LiveTestError.cubeExited("ip \(arguments.joined(separator: " ")): \(result.status) \(result.stderr)")
         }

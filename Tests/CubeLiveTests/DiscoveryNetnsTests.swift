@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

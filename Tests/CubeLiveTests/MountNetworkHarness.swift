@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +67,7 @@ final class LinkedMountedCubes: @unchecked Sendable {
 
     /// Runs `cube keygen --out path` and returns the public key it printed.
     private static func keygen(_ path: String) throws -> String {
-        let run = try SecurityRun.run(Binaries.cube, ["keygen", "--out", path])
+        let run = try ExecutableRun.run(Binaries.cube, ["keygen", "--out", path])
         let key = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard run.status == 0, !key.isEmpty else { throw LiveTestError.cubeExited("cube keygen: \(run.status) \(run.stderr)") }
         return key

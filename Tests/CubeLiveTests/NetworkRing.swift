@@ -1,6 +1,7 @@
 import CubeAuth
 import CubeClient
 import CubeCore
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -129,7 +130,7 @@ import Glibc
     static func compileP7load(into directory: URL) throws -> String {
         let output = directory.appendingPathComponent("p7load").path
         let source = root.appendingPathComponent("Benchmarks/p7load.c").path
-        let gcc = try SecurityRun.run("/usr/bin/env", ["gcc", "-O2", "-Wall", "-Wextra", "-o", output, source])
+        let gcc = try ExecutableRun.run("/usr/bin/env", ["gcc", "-O2", "-Wall", "-Wextra", "-o", output, source])
         guard gcc.status == 0 else {
             throw RegressionCheckError.failed("gcc -O2 \(source) (exit \(gcc.status); scripts/install-deps.sh installs gcc): \(gcc.stderr)")
         }
@@ -145,7 +146,7 @@ import Glibc
         // p7load blocks on the socket; `timeout` turns a stalled cube into a failure with a
         // message instead of a test run that never ends. SIGKILL, because children of the test
         // runner inherit a signal mask that blocks SIGTERM, and p7load has nothing to clean up.
-        let run = try SecurityRun.run("/usr/bin/timeout", ["-s", "KILL", "20", p7load, "cube-request", cube.socketPath, "\(depth)", "0.2", "1"])
+        let run = try ExecutableRun.run("/usr/bin/timeout", ["-s", "KILL", "20", p7load, "cube-request", cube.socketPath, "\(depth)", "0.2", "1"])
         let rate = run.stdout.split(separator: " ").first { $0.hasPrefix("rate=") }.flatMap { Double($0.dropFirst(5)) }
         guard run.status == 0, let rate else {
             throw RegressionCheckError.failed("p7load cube-request depth \(depth): exit \(run.status) '\(run.stdout)' \(run.stderr)"

@@ -1,5 +1,6 @@
 import CubeAuth
 import CubeClient
+import CubeTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -425,7 +426,7 @@ import Glibc
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("node.key").path
-        let first = try SecurityRun.run(Binaries.cube, ["keygen", "--out", path])
+        let first = try ExecutableRun.run(Binaries.cube, ["keygen", "--out", path])
         #expect(first.status == 0, "\(first.stderr)")
         let printed = first.stdout.trimmingCharacters(in: .newlines)
         #expect(printed.count == 52 && PublicKey(base32: printed) != nil, "\(first.stdout)")
@@ -434,7 +435,7 @@ import Glibc
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(try IdentityKey.read(from: path).publicKey.description == printed)
         let contents = try String(contentsOfFile: path, encoding: .utf8)
-        let second = try SecurityRun.run(Binaries.cube, ["keygen", "--out", path])
+        let second = try ExecutableRun.run(Binaries.cube, ["keygen", "--out", path])
         #expect(second.status != 0)
         #expect(second.stderr.contains("exists"), "\(second.stderr)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == contents)

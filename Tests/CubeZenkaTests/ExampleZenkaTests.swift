@@ -1,3 +1,4 @@
+import CubeTestSupport
 import CubeZenka
 import Foundation
 import Testing
@@ -17,7 +18,7 @@ struct Hello {
 
 @Suite(.serialized) struct ExampleZenkaTests {
     @Test func theDocumentedExampleWorksFromTheEnvironment() async throws {
-        let cube = try CubeProcess()
+        let cube = try CubeProcess(profile: .zenka)
         setenv("PROTOCOL_7_UNIX_PATH", cube.socketPath, 1)
         setenv("PROTOCOL_7_ZENKA_NAME", "hello[doc]", 1)
         setenv("PROTOCOL_7_ZENKA_KEY", try cube.registerKey(for: "hello[doc]"), 1)

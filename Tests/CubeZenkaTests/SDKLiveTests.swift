@@ -1,4 +1,5 @@
 import CubeClient
+import CubeTestSupport
 import CubeZenka
 import Foundation
 import Testing
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func answersCommandsBuiltinsStreamsAndSize() async throws {
-        let cube = try CubeProcess()
+        let cube = try CubeProcess(profile: .zenka)
         let zenka = try Self.makeHello(cube: cube)
         let task = try await Self.start(zenka)
         let client = try TestClient(cube: cube)
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func sendsToAnotherZenkaAndAwaitsTheReply() async throws {
-        let cube = try CubeProcess()
+        let cube = try CubeProcess(profile: .zenka)
         let hello = try Self.makeHello(cube: cube)
         let helloTask = try await Self.start(hello)
         let caller = Zenka(settings: ZenkaSettings(socketPath: cube.socketPath, name: "caller",
@@ -100,13 +101,13 @@ import Testing
     @Test func reconnectsWithUnixLoginAfterTheCubeRestarts() async throws {
         let user = UnixUserName.current
         let configuration = "auth.setup.usr.rezenka = :unix:\(user)"
-        let first = try CubeProcess(extraConfiguration: configuration)
+        let first = try CubeProcess(profile: .zenka, extraConfiguration: configuration)
         let zenka = try Self.makeHello(cube: first, name: "rezenka")
         let task = try await Self.start(zenka)
         first.stop()
         #expect(await eventually { !zenka.isConnected })
 
-        let second = try CubeProcess(extraConfiguration: configuration, socketPath: first.socketPath)
+        let second = try CubeProcess(profile: .zenka, extraConfiguration: configuration, socketPath: first.socketPath)
         #expect(await eventually(seconds: 8) { zenka.isConnected })
         let client = try TestClient(cube: second)
         #expect(try await client.final("rezenka.greet again") == "TRUE hello again")
@@ -117,7 +118,7 @@ import Testing
     }
 
     @Test func reconnectsWithAFreshKeyFromTheKeyFile() async throws {
-        let first = try CubeProcess()
+        let first = try CubeProcess(profile: .zenka)
         let keyFile = first.directory.appendingPathComponent("zenka.key").path
         try first.registerKey(for: "keyed").write(toFile: keyFile, atomically: true, encoding: .utf8)
         let zenka = Zenka(settings: ZenkaSettings(socketPath: first.socketPath, name: "keyed", keyFile: keyFile, unixUser: ""))
@@ -126,7 +127,7 @@ import Testing
         first.stop()
         #expect(await eventually { !zenka.isConnected })
 
-        let second = try CubeProcess(socketPath: first.socketPath)
+        let second = try CubeProcess(profile: .zenka, socketPath: first.socketPath)
         try second.registerKey(for: "keyed").write(toFile: keyFile, atomically: true, encoding: .utf8)
         #expect(await eventually(seconds: 8) { zenka.isConnected })
         let client = try TestClient(cube: second)

@@ -1,10 +1,11 @@
+import CubeTestSupport
 import Foundation
 import Testing
 
 /// The sample zenki as processes (`zenka calc` …) started like the manager does, through a real cube.
 @Suite(.serialized) struct SampleZenkiLiveTests {
     @Test func echoAndCalc() async throws {
-        let cube = try CubeProcess()
+        let cube = try CubeProcess(profile: .zenka)
         let client = try TestClient(cube: cube)
         let echo = try ZenkaProcess(["echo"], name: "echo", cube: cube)
         let calc = try ZenkaProcess(["calc"], name: "calc", cube: cube)
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func storage() async throws {
-        let cube = try CubeProcess()
+        let cube = try CubeProcess(profile: .zenka)
         let client = try TestClient(cube: cube)
         let directory = cube.directory.appendingPathComponent("blobs").path
         let storage = try ZenkaProcess(["storage", "--dir", directory, "--quota", "20"], name: "storage", cube: cube)
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func p7Log() async throws {
-        let cube = try CubeProcess()
+        let cube = try CubeProcess(profile: .zenka)
         let client = try TestClient(cube: cube)
         let log = try ZenkaProcess(["p7-log"], name: "p7-log", cube: cube)
         try await log.waitUntilPresent("p7-log", client: client)

@@ -6,19 +6,30 @@ public struct AccessRules: Equatable, Sendable {
     /// Patterns per user name; the key `*` applies to every user.
     public private(set) var patterns: [String: [GlobPattern]]
 
+    /// The patterns of `*`, kept apart: they are checked for every command of every user.
+    private var everyone: [GlobPattern] = []
+    /// Whether `*` has `**`: then every non-empty path is allowed without a look-up.
+    private var everyoneMayDoAnything = false
+
     public init(_ patterns: [String: [GlobPattern]] = [:]) {
-        self.patterns = patterns
+        self.patterns = [:]
+        for (user, list) in patterns { allow(user, list) }
     }
 
     /// Adds patterns for `user`.
     public mutating func allow(_ user: String, _ new: [GlobPattern]) {
         patterns[user, default: []].append(contentsOf: new)
+        guard user == "*" else { return }
+        everyone += new
+        everyoneMayDoAnything = everyone.contains(where: \.matchesEverything)
     }
 
     /// Whether `user` may send `command` (a path with session ids already replaced by user names).
+    /// Runs for every command, so the common cases avoid hashing the user name.
     public func allows(user: String, command: some Collection<UInt8>) -> Bool {
-        if let own = patterns[user], own.contains(where: { $0.matches(command) }) { return true }
-        if let everyone = patterns["*"], everyone.contains(where: { $0.matches(command) }) { return true }
-        return false
+        if everyoneMayDoAnything, !command.isEmpty { return true }
+        if everyone.contains(where: { $0.matches(command) }) { return true }
+        guard let own = patterns[user] else { return false }
+        return own.contains(where: { $0.matches(command) })
     }
 }

@@ -9,6 +9,8 @@ public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
 
     private let pieces: [Piece]
     public let description: String
+    /// True for `**` alone, the usual admin rule: it matches every non-empty path.
+    public let matchesEverything: Bool
 
     public init(_ text: String) {
         description = text
@@ -30,13 +32,14 @@ public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
             }
         }
         self.pieces = pieces
+        matchesEverything = pieces == [.anything]
     }
 
     /// Whether the whole of `subject` matches. Linear in the subject per pattern piece
     /// (dynamic programming), so a long hostile path cannot make matching explode.
     public func matches(_ subject: some Collection<UInt8>) -> Bool {
         // `**` alone (the usual admin rule) matches any non-empty path: no work at all.
-        if pieces == [.anything] { return !subject.isEmpty }
+        if matchesEverything { return !subject.isEmpty }
         let bytes = Array(subject)
         if pieces.allSatisfy(Self.isLiteral) {
             return bytes.count == pieces.count && zip(pieces, bytes).allSatisfy { $0 == .literal($1) }

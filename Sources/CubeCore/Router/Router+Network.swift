@@ -209,8 +209,9 @@ extension Router {
 
     /// `<this node>.rest` is `rest` here (PROTOCOL.md §7): strips the node's own name.
     func stripLocalNode(_ path: inout [UInt8]) {
+        guard network != nil else { return }
         let name = configuration.nodeName.utf8
-        guard network != nil, path.count > name.count, path.starts(with: name), path[name.count] == UInt8(ascii: ".")
+        guard path.count > name.count, path.starts(with: name), path[name.count] == UInt8(ascii: ".")
         else { return }
         path.removeFirst(name.count + 1)
     }
@@ -218,8 +219,9 @@ extension Router {
     /// Whether `name` is a remote node this router can route to by name: in the topology, or a
     /// live neighbour.
     func isRemoteNode(_ name: String) -> Bool {
-        guard let network, name != configuration.nodeName else { return false }
-        return network.topology.advert(of: name) != nil || !(network.links[name]?.isEmpty ?? true)
+        // Not `guard let network`: that would copy the whole state for every routed command.
+        guard network != nil, name != configuration.nodeName else { return false }
+        return network?.topology.advert(of: name) != nil || !(network?.links[name]?.isEmpty ?? true)
     }
 
     // MARK: - Observers

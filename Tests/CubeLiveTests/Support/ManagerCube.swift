@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -48,21 +49,19 @@ final class ManagerCube: @unchecked Sendable {
                 chmod(folder + "/" + name, 0o755)
             }
         }
-        files.createFile(atPath: logPath, contents: nil)
-        files.createFile(atPath: directory + "/cube.out", contents: nil)
+        _ = files.createFile(atPath: logPath, contents: nil)
+        _ = files.createFile(atPath: directory + "/cube.out", contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.cube)
         process.arguments = ["run", "--config", configDirectory, "--socket", socketPath, "--log-level", "info"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: directory + "/cube.out")
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let probe = try? RawSocket(path: socketPath), probe.read(count: 32, timeout: 1).count == 32 { return }
-            if !process.isRunning { throw LiveTestError.cubeExited(log) }
-            usleep(10_000)
+        switch CubeServing.wait(socketPath: socketPath, process: process) {
+        case .serving: return
+        case .exited: throw LiveTestError.cubeExited(log)
+        case .timedOut: throw LiveTestError.timeout("cube did not serve on \(socketPath): \(log)")
         }
-        throw LiveTestError.timeout("cube did not serve on \(socketPath): \(log)")
     }
 
     /// The working directory the manager gives zenka `name`.
@@ -86,15 +85,7 @@ final class ManagerCube: @unchecked Sendable {
     /// Sends `signal` and waits for the cube to end (at most `seconds`); SIGKILL after that.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, seconds: Double = 8) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return -1
-        }
-        return process.terminationStatus
+        process.stop(signal: signal, seconds: seconds)
     }
 
     /// Every live process (not a zombie) whose environment names this cube's socket: the

@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ final class SecurityCube: @unchecked Sendable {
         keys = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cube-sec-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         nodeKeyPath = keys.appendingPathComponent("node.key").path
-        let keygen = try SecurityRun.run(Binaries.cube, ["keygen", "--out", nodeKeyPath])
+        let keygen = try ExecutableRun.run(Binaries.cube, ["keygen", "--out", nodeKeyPath])
         guard keygen.status == 0, let nodeKey = PublicKey(base32: keygen.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw LiveTestError.cubeExited("cube keygen: \(keygen.status) \(keygen.stdout) \(keygen.stderr)") }
         self.nodeKey = nodeKey
@@ -55,8 +56,8 @@ final class SecurityCube: @unchecked Sendable {
     func knownNodesPath(_ name: String = "known-nodes") -> String { keys.appendingPathComponent(name).path }
 
     /// Runs the p7 binary with `HOME` pointing into the key directory.
-    func p7(_ arguments: [String]) throws -> SecurityRun {
-        try SecurityRun.run(Binaries.p7, arguments, environment: ["HOME": keys.appendingPathComponent("home").path])
+    func p7(_ arguments: [String]) throws -> ExecutableRun {
+        try ExecutableRun.run(Binaries.p7, arguments, environment: ["HOME": keys.appendingPathComponent("home").path])
     }
 
     func stop() {
@@ -90,32 +91,5 @@ final class SecurityCube: @unchecked Sendable {
     deinit {
         cube.stop()
         try? FileManager.default.removeItem(at: keys)
-    }
-}
-
-/// One finished run of an executable.
-struct SecurityRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> SecurityRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "PROTOCOL_7_UNIX_PATH")
-        env.merge(environment) { $1 }
-        process.environment = env
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return SecurityRun(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                           stderr: String(decoding: err, as: UTF8.self))
     }
 }

@@ -1,5 +1,6 @@
 import CubeAuth
 import CubeClient
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

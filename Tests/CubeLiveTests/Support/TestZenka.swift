@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 
 /// A zenka on its own thread: logs in with a one-time key registered by an admin session and

@@ -1,4 +1,5 @@
 import CubeClient
+import CubeTestSupport
 import Foundation
 
 /// A logged-in `unix-<user>` session whose blocking reads run on their own thread, never on

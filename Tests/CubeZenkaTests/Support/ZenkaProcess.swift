@@ -1,3 +1,4 @@
+import CubeTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,10 +43,5 @@ final class ZenkaProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    deinit { process.killIfRunning() }
 }

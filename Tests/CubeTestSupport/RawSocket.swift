@@ -5,10 +5,13 @@ import Glibc
 
 /// A bare blocking client (unix socket, or TCP on 127.0.0.1) for byte-exact tests: no
 /// framing, no parsing.
-final class RawSocket: @unchecked Sendable {
-    private(set) var descriptor: Int32
+public final class RawSocket: @unchecked Sendable {
+    /// The socket descriptor; -1 once closed.
+    public private(set) var descriptor: Int32
 
-    init(path: String) throws {
+    /// Connects to the unix socket at `path`.
+    /// - Throws: ``LiveTestError`` when the connection is refused.
+    public init(path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -22,7 +25,8 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Connects over TCP to 127.0.0.1:`tcpPort` (Nagle off, so small writes go out at once).
-    init(tcpPort port: Int) throws {
+    /// - Throws: ``LiveTestError`` when the connection is refused.
+    public init(tcpPort port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -42,9 +46,11 @@ final class RawSocket: @unchecked Sendable {
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    /// Writes `text` as UTF-8 (see the byte variant).
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    /// Writes all of `bytes`; stops quietly when the peer has gone.
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -54,7 +60,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads until `count` bytes arrived, the peer closed, or `timeout` passed.
-    func read(count: Int, timeout: Double = 5) -> [UInt8] {
+    public func read(count: Int, timeout: Double = 5) -> [UInt8] {
         var out: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
         while out.count < count {
@@ -71,7 +77,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Returns the next chunk that arrives (empty on close or timeout).
-    func readAvailable(timeout: Double = 5) -> [UInt8] {
+    public func readAvailable(timeout: Double = 5) -> [UInt8] {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, Int32(timeout * 1000)) > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -80,7 +86,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads until the bytes end with `suffix` (or timeout / close).
-    func read(until suffix: String, timeout: Double = 5) -> String {
+    public func read(until suffix: String, timeout: Double = 5) -> String {
         let wanted = Array(suffix.utf8)
         var out: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
@@ -93,7 +99,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads everything that arrives within `quiet` seconds of silence.
-    func drain(quiet: Double = 0.2) -> [UInt8] {
+    public func drain(quiet: Double = 0.2) -> [UInt8] {
         var out: [UInt8] = []
         while true {
             let chunk = read(count: 65536, timeout: quiet)
@@ -103,17 +109,17 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads one line (through its LF) without consuming anything behind it.
-    func readLine(timeout: Double = 5) -> String { read(until: "\n", timeout: timeout) }
+    public func readLine(timeout: Double = 5) -> String { read(until: "\n", timeout: timeout) }
 
     /// True once the peer has closed the connection (EOF or reset within `timeout`).
-    func isClosedByPeer(timeout: Double = 2) -> Bool {
+    public func isClosedByPeer(timeout: Double = 2) -> Bool {
         var ignored: [UInt8] = []
         return isClosedByPeer(timeout: timeout, before: &ignored)
     }
 
     /// True once the peer has closed the connection; bytes that arrive first are collected
     /// in `before`.
-    func isClosedByPeer(timeout: Double, before: inout [UInt8]) -> Bool {
+    public func isClosedByPeer(timeout: Double, before: inout [UInt8]) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while deadline.timeIntervalSinceNow > 0 {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -127,14 +133,14 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Logs in as `user` with method unix and consumes banner and login replies.
-    func loginUnix(_ user: String = "unix-root") -> Bool {
+    public func loginUnix(_ user: String = "unix-root") -> Bool {
         _ = read(count: 32)
         send("select unix\nauth \(user)\n")
         return read(until: "AUTH_TRUE =)\n").hasSuffix("AUTH_TRUE =)\n")
     }
 
     /// Shuts the connection down (waking any thread blocked on it) and closes the descriptor.
-    func close() {
+    public func close() {
         if descriptor >= 0 {
             shutdown(descriptor, Int32(SHUT_RDWR))
             Glibc.close(descriptor)
@@ -143,8 +149,4 @@ final class RawSocket: @unchecked Sendable {
     }
 
     deinit { close() }
-}
-
-extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }
