@@ -34,7 +34,12 @@ struct SimulatedNetwork {
     mutating func link(_ a: String, _ b: String) -> (SessionID, SessionID) {
         let (idA, actionsA) = routers[a]?.linkConnected(node: b, address: "tcp:\(b):1", now: now) ?? (nil, [])
         let (idB, actionsB) = routers[b]?.linkConnected(node: a, address: "tcp:\(a):1", now: now) ?? (nil, [])
-        guard let idA, let idB else { return (0, 0) }
+        guard let idA, let idB else {
+            // One side refused the link: like a closed TCP connection, the other side sees it end.
+            if let idA { apply(actionsA + (routers[a]?.disconnected(idA, now: now) ?? []), at: a) }
+            if let idB { apply(actionsB + (routers[b]?.disconnected(idB, now: now) ?? []), at: b) }
+            return (0, 0)
+        }
         wires[Link(node: a, session: idA)] = Link(node: b, session: idB)
         wires[Link(node: b, session: idB)] = Link(node: a, session: idA)
         apply(actionsA, at: a)
