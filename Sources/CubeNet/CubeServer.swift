@@ -82,7 +82,7 @@ public final class CubeServer: Service {
         let limit = hub.configuration.limits.outputQueue
         // Each connection keeps its receive buffer between reads: start it small so ten
         // thousand idle sessions cost little; it grows for busy ones.
-        let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
+        let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64, maximum: 65536)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.recvAllocator, value: receiveBuffers)
