@@ -130,8 +130,14 @@ extension Router {
                           now: Timestamp, actions: inout [RouterAction]) -> RouteID {
         let targetSession = sessions[target]
         let targetID = newTargetID(in: targetSession)
-        let timedHeart = remainder.elementsEqual("heart".utf8) && command.multiline == nil
-            && !(command.args?.elementsEqual("notime".utf8) ?? false)
+        // A heart is timed once, by the node where it entered the network, so the latency
+        // covers every hop: towards another node, a path ending in `.heart`; towards a local
+        // session, a remainder of just `heart`; never for a heart that arrived on a link.
+        let isHeart = targetSession?.link != nil
+            ? command.path.count > 6 && command.path.suffix(6).elementsEqual(".heart".utf8)
+            : remainder.elementsEqual("heart".utf8)
+        let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
+            && sessions[source]?.link == nil
         let bytes: [UInt8] = if let multiline = command.multiline {
             Render.multilineCommand(id: targetID, path: remainder, multiline)
         } else {

@@ -43,6 +43,17 @@ import Testing
         #expect(net.take(client, at: "n1") == "(1)TRUE beating\n(2)TRUE n3\n(3)TRUE n3\n")
     }
 
+    @Test func aHeartIsTimedOnceByTheNodeWhereItEntered() throws {
+        var (net, client, calc) = try line()
+        net.send("(1)n3.heart\n(2)n3.calc.heart\n(3)n3.heart notime\n", from: client, at: "n1")
+        let atCalc = net.take(calc, at: "n3")
+        let tid = try #require(atCalc.firstMatch(of: /^\((\d+)\)heart\n$/)).1
+        net.send("(\(tid))TRUE beating\n", from: calc, at: "n3")
+        let replies = net.take(client, at: "n1")
+        // Simulated time stands still: 0 s, but the annotation appears exactly once.
+        #expect(replies == "(1)TRUE beating [ 0.00000 secs ]\n(3)TRUE beating\n(2)TRUE beating [ 0.00000 secs ]\n")
+    }
+
     @Test func unknownNodeAndSpentHopsAreRefused() throws {
         var (net, client, _) = try line()
         net.send("(1)n9.heart\n", from: client, at: "n1")
