@@ -10,4 +10,8 @@ int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
+int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
 short CCubeSystem_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }

@@ -44,6 +44,11 @@ final class ChildProcess: @unchecked Sendable {
         }
         posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+        // Nothing else of the cube's may leak into a zenka: not every descriptor is
+        // close-on-exec (listeners, accepted sessions, links), and a child holding a copy keeps
+        // a killed cube's sockets open: the port stays bound and linked nodes never see the
+        // link drop.
+        CCubeSystem_spawn_addclosefrom(&actions, 3)
         CCubeSystem_spawn_addchdir(&actions, launch.directory)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -55,6 +55,20 @@ import Glibc
         #expect(admin.call("v7.bogus")?.line == "FALSE command does not exist")
     }
 
+    /// A zenka gets stdin, stdout and stderr and nothing else of the cube's: a copy of a
+    /// listener, a session or a link socket would keep it open after the cube died (the port
+    /// stays bound, linked nodes never see the link drop).
+    @Test func zenkiInheritNoSocketsOfTheCube() throws {
+        let cube = try Self.lifecycleCube()
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("sh1"))
+        _ = try #require(admin.waitOnline("ech"))
+        // Restarted after sessions exist, so there is more to leak than the listeners.
+        #expect(admin.call("v7.restart sh1")?.line.hasPrefix("TRUE") == true)
+        _ = try #require(admin.waitOnline("sh1"))
+        #expect(admin.call("sh1.sockets")?.line == "TRUE 0")
+    }
+
     @Test func stopEndsTheChildAndDoesNotRestartIt() throws {
         let cube = try Self.lifecycleCube()
         let admin = try cube.client()

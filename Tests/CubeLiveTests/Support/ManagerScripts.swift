@@ -16,6 +16,7 @@ enum ManagerScripts {
             heart) echo "($id)TRUE beating" ;;
             echo)  echo "($id)TRUE $args" ;;
             pid)   echo "($id)TRUE $$" ;;
+            sockets) n=$(for f in /proc/$$/fd/*; do readlink "$f"; done | grep -c socket); echo "($id)TRUE $n" ;;
             *)     echo "($id)FALSE command does not exist" ;;
         esac
     done
