@@ -38,13 +38,11 @@ public final class CubeServer: Service {
         }
         chmod(path, mode_t(configuration.unixSocketMode))
         var tcpListener: (any Channel)?
-        if let listen = configuration.tcpListen, let colon = listen.lastIndex(of: ":"),
-           let port = Int(listen[listen.index(after: colon)...]) {
-            let host = String(listen[..<colon]).trimmingCharacters(in: ["[", "]"])
+        if let listen = configuration.tcpListen, let address = HostPort(listen) {
             do {
                 tcpListener = try await bootstrap(group, transport: .tcp)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .bind(host: host, port: port)
+                    .bind(host: address.bareHost, port: address.port)
                     .get()
                 logger.info("listening", metadata: ["tcp": "\(listen)"])
             } catch {

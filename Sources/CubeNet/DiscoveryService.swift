@@ -264,9 +264,7 @@ public final class DiscoveryService: Service, Sendable {
 
     /// `ADDRESS:PORT` of an IPv4 multicast group.
     static func groupAddress(_ text: String) -> SocketAddress? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (1...65_535).contains(port),
-              let address = try? SocketAddress(ipAddress: String(text[..<colon]), port: port),
+        guard let group = HostPort(text), let address = try? SocketAddress(ipAddress: group.host, port: group.port),
               case .v4 = address, address.isMulticast
         else { return nil }
         return address
@@ -285,11 +283,9 @@ public final class DiscoveryService: Service, Sendable {
     /// wildcard host becomes the interface's own address, which is what peers can reach.
     /// - Returns: `tcp:HOST:PORT`, or nil without a usable listener.
     static func announcedAddress(listen: String?, interfaceAddress: String) -> String? {
-        guard let listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...])
-        else { return nil }
-        let host = String(listen[..<colon])
-        let wildcard = ["", "*", "0.0.0.0", "::", "[::]"].contains(host)
-        let address = "tcp:\(wildcard ? interfaceAddress : host):\(port)"
+        guard let listen = listen.flatMap(HostPort.init) else { return nil }
+        let wildcard = ["*", "0.0.0.0", "::", "[::]"].contains(listen.host)
+        let address = "tcp:\(wildcard ? interfaceAddress : listen.host):\(listen.port)"
         return NetworkSettings.isPeerAddress(address) ? address : nil
     }
 }

@@ -111,7 +111,7 @@ public final class LinkService: Service, Sendable {
 
     /// One attempt: TCP connect, handshake; returns the linked channel and the node's name.
     private func connect(_ address: String) async throws -> (any Channel, String) {
-        guard let (host, port) = Self.split(address) else { throw LinkError("not a tcp:HOST:PORT address") }
+        guard let target = NetworkSettings.peerHostPort(address) else { throw LinkError("not a tcp:HOST:PORT address") }
         let hub = self.hub
         let identity = self.identity
         let nodes = self.nodes
@@ -130,22 +130,13 @@ public final class LinkService: Service, Sendable {
                                         logger: logger))
                     }
                 }
-                .connect(host: host, port: port).get()
+                .connect(host: target.bareHost, port: target.port).get()
         } catch {
             outcome.fail(error)
             throw LinkError(Self.describe(error))
         }
         peers.withLock { $0[address]?.channel = channel }
         return (channel, try await outcome.futureResult.get())
-    }
-
-    /// `tcp:HOST:PORT` → host (brackets of an IPv6 literal removed) and port.
-    static func split(_ address: String) -> (String, Int)? {
-        guard NetworkSettings.isPeerAddress(address), let colon = address.lastIndex(of: ":"),
-              let port = Int(address[address.index(after: colon)...])
-        else { return nil }
-        let host = address[address.index(address.startIndex, offsetBy: 4)..<colon]
-        return (String(host).trimmingCharacters(in: ["[", "]"]), port)
     }
 
     /// A short reason for the `links` table.

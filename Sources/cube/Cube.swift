@@ -56,11 +56,8 @@ struct ConfigurationOptions: ParsableArguments {
         }
         if let mount, !mount.hasPrefix("/") { throw ValidationError("--mount needs an absolute path") }
         if mount != nil && noMount { throw ValidationError("--mount and --no-mount exclude each other") }
-        if let listen {
-            let address = listen.dropFirst(4)
-            guard listen.hasPrefix("tcp:"), let colon = address.lastIndex(of: ":"), colon != address.startIndex,
-                  let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port)
-            else { throw ValidationError("--listen needs tcp:HOST:PORT with a port in 1...65535") }
+        if let listen, NetworkSettings.peerHostPort(listen) == nil {
+            throw ValidationError("--listen needs tcp:HOST:PORT with a port in 1...65535")
         }
     }
 

@@ -130,9 +130,7 @@ public struct CubeConfiguration: Equatable, Sendable {
             if value.isEmpty {
                 tcpListen = nil
             } else {
-                guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
-                      (1...65535).contains(port), colon != value.startIndex
-                else { throw fail("'socket.tcp.listen' needs host:port, found '\(value)'") }
+                guard HostPort(value) != nil else { throw fail("'socket.tcp.listen' needs host:port, found '\(value)'") }
                 tcpListen = value
             }
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
@@ -175,9 +173,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "network.link-timeout": network.linkTimeoutSeconds = try integer(3...3600)
         case "network.discovery.interface": network.discoveryInterface = value.isEmpty ? nil : value
         case "network.discovery.group":
-            guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
-                  (1...65_535).contains(port), !value[..<colon].isEmpty
-            else { throw fail("'network.discovery.group' needs ADDRESS:PORT, found '\(value)'") }
+            guard HostPort(value) != nil else { throw fail("'network.discovery.group' needs ADDRESS:PORT, found '\(value)'") }
             network.discoveryGroup = value
         case "network.discovery.interval": network.discoveryIntervalSeconds = try integer(1...3600)
         default:

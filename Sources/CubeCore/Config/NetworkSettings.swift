@@ -32,9 +32,12 @@ public struct NetworkSettings: Equatable, Sendable {
     /// Whether `address` has the form `tcp:HOST:PORT` (HOST a name, IPv4 or `[IPv6]`, PORT 1–65535).
     /// - Parameter address: a peer address.
     public static func isPeerAddress(_ address: String) -> Bool {
-        guard address.hasPrefix("tcp:"), let colon = address.lastIndex(of: ":") else { return false }
-        let host = address[address.index(address.startIndex, offsetBy: 4)..<colon]
-        guard let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port) else { return false }
-        return !host.isEmpty && !host.contains(" ")
+        peerHostPort(address).map { !$0.host.contains(" ") } ?? false
+    }
+
+    /// The `HOST:PORT` of a `tcp:HOST:PORT` address, nil for another form.
+    /// - Parameter address: a peer address.
+    public static func peerHostPort(_ address: String) -> HostPort? {
+        address.hasPrefix("tcp:") ? HostPort(address.dropFirst(4)) : nil
     }
 }

@@ -155,4 +155,12 @@ import Testing
         net.link("n1", "n2")
         #expect(net.routers["n2"]?.isLinked(to: "n1") == true)
     }
+
+    @Test func aMalformedPeerAddressIsAUsageErrorNotACrash() throws {
+        var net = SimulatedNetwork()
+        try net.add("n1")
+        let admin = net.connect("root", at: "n1")
+        net.send("(1)link tcp:80\n", from: admin, at: "n1")
+        #expect(net.take(admin, at: "n1") == "(1)FALSE usage: link tcp:<host>:<port> | link <unlinked node>\n")
+    }
 }
