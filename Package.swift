@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
 
         // MARK: - Crypto (CPU only)
-        .target(name: "CubeAuth", dependencies: ["CSodium"], swiftSettings: swiftSettings),
+        .target(name: "CubeAuth", dependencies: ["CubeCore", "CSodium"], swiftSettings: swiftSettings),
 
         // MARK: - I/O edges
         .target(
@@ -85,7 +85,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
-        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth"]),
+        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),

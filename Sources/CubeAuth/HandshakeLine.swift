@@ -1,3 +1,5 @@
+import CubeCore
+
 /// The lines of a `c25519` handshake, parsed strictly: single spaces, canonical base32,
 /// valid keys. Input may end in LF or CR LF and may carry the `auth.` prefix of pre-auth lines.
 enum HandshakeLine: Equatable {

@@ -1,3 +1,5 @@
+import CubeCore
+
 /// The bytes both sides of a `c25519` handshake hash and sign (PROTOCOL.md §3.5).
 ///
 /// Exactly these bytes, in this order, each line ending in one LF:

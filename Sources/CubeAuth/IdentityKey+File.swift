@@ -1,3 +1,5 @@
+import CubeCore
+
 /// The identity key file (PROTOCOL.md §3.5, `cube keygen`):
 ///
 /// ```

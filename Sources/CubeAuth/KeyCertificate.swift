@@ -1,3 +1,5 @@
+import CubeCore
+
 /// A signed ("virtual") user key: a node vouches that `key` belongs to user `name` until
 /// `expires` (PROTOCOL.md §3.5, `set-client-key`). Nodes that trust the signer accept it.
 ///

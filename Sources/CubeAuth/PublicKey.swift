@@ -1,4 +1,5 @@
 import CSodium
+import CubeCore
 
 /// An Ed25519 public identity key (32 bytes), written as 52 characters of base32.
 public struct PublicKey: Hashable, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import CubeCore
+
 /// The server side of the `c25519` handshake (PROTOCOL.md §3.5) as a pure state machine.
 ///
 /// Create it once the client has selected the method (`select c25519` answered with

@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeCore
 import Testing
 
 @Suite struct Base32Tests {

@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeCore
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeCore
 import Testing
 
 /// A deterministic client/server pair and helpers to run the handshake.

@@ -19,7 +19,7 @@ extension LinkStateAdvert {
         lines += zenki.map { "zenka: \($0)" }
         lines += offers.map { "offer: \($0.id) \($0.kind) \($0.capacity) \($0.available)" }
         lines.append("issued: \(issued)")
-        if !signature.isEmpty { lines.append("sig: \(TopologyBase32.encode(signature))") }
+        if !signature.isEmpty { lines.append("sig: \(Base32.encode(signature))") }
         return Array(lines.map { $0 + "\n" }.joined().utf8)
     }
 
@@ -44,7 +44,7 @@ extension LinkStateAdvert {
         else { return nil }
         var signature: [UInt8] = []
         if let text = reader.single(.sig) {
-            guard let decoded = TopologyBase32.decode(text.utf8), !decoded.isEmpty else { return nil }
+            guard let decoded = Base32.decode(utf8: text.utf8), !decoded.isEmpty else { return nil }
             signature = decoded
         }
         guard reader.isAtEnd else { return nil }

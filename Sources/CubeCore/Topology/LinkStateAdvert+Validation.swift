@@ -6,7 +6,7 @@ extension LinkStateAdvert {
     public var isWellFormed: Bool {
         Names.isUserName(origin.utf8)
             && (1...Self.maximumKeyCharacters).contains(key.utf8.count)
-            && TopologyBase32.decode(key.utf8) != nil
+            && Base32.decode(utf8: key.utf8) != nil
             && issued >= 0
             && signature.count <= Self.maximumSignatureBytes
             && neighboursAreWellFormed && zenkiAreWellFormed && offersAreWellFormed

@@ -1,6 +1,7 @@
 /// RFC 4648 base32 (alphabet `A–Z2–7`) without padding, the text form of keys and signatures.
 ///
-/// A 32-byte key is 52 characters, a 64-byte signature or secret key 103.
+/// A 32-byte key is 52 characters, a 64-byte signature or secret key 103. In CubeCore so that
+/// adverts (CubeCore) and keys and handshakes (CubeAuth) share one strict codec.
 public enum Base32 {
     /// The 32 symbols, in value order.
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
@@ -13,7 +14,7 @@ public enum Base32 {
     }
 
     /// Encodes bytes without padding into ASCII bytes (lets callers wipe an encoded secret).
-    static func encode(utf8 bytes: [UInt8]) -> [UInt8] {
+    public static func encode(utf8 bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 8 + 4) / 5)
         var buffer: UInt32 = 0
@@ -44,7 +45,7 @@ public enum Base32 {
     }
 
     /// Decodes unpadded base32 given as bytes (see ``decode(_:)``).
-    static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
+    public static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
         switch text.count % 8 {
         case 1, 3, 6: return nil
         default: break
