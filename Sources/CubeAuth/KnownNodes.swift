@@ -49,6 +49,12 @@ public struct KnownNodes: Sendable, Equatable {
             && name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0 != "#" }
     }
 
+    /// Node names by key, for finding which node proved a key. A key listed under several
+    /// names maps to the one that sorts first, so every user of this file agrees.
+    public var nodesByKey: [PublicKey: String] {
+        Dictionary(keys.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+    }
+
     /// The pinned key of a node.
     /// - Parameter node: the node name.
     /// - Returns: its key, or nil if the node is not known yet.

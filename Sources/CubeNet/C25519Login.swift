@@ -29,7 +29,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         self.identity = identity
         self.authorized = authorized
         self.trustedSigners = trustedSigners.union([identity.publicKey])
-        self.nodes = Dictionary(nodes.keys.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+        self.nodes = nodes.nodesByKey
     }
 
     public func start() -> any SecureHandshake {

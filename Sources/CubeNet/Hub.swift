@@ -59,38 +59,20 @@ public final class Hub: Sendable {
     /// Registers a new connection and sends its banner.
     public func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?,
                         address: String? = nil) -> SessionID {
-        let (id, others) = state.withLockedValue { state -> (SessionID, [RouterAction]) in
-            let (id, actions) = state.router.connected(transport: transport, peer: peer, address: address, now: .now)
-            state.endpoints[id] = endpoint
-            return (id, Self.deliver(actions, in: &state))
-        }
-        for action in others { performOther(action) }
-        return id
+        open(endpoint, session: { $0 }) { $0.connected(transport: transport, peer: peer, address: address, now: .now) }
     }
 
     /// Registers an in-process session that is already logged in as `user` (with `method`,
     /// e.g. "zenka" for a zenka the manager logs in over stdio).
     public func connectLocal(_ endpoint: any SessionEndpoint, user: String, transport: Transport,
                              method: String? = nil) -> SessionID {
-        let (id, others) = state.withLockedValue { state -> (SessionID, [RouterAction]) in
-            let (id, actions) = state.router.connectLocal(user: user, transport: transport, method: method, now: .now)
-            state.endpoints[id] = endpoint
-            return (id, Self.deliver(actions, in: &state))
-        }
-        for action in others { performOther(action) }
-        return id
+        open(endpoint, session: { $0 }) { $0.connectLocal(user: user, transport: transport, method: method, now: .now) }
     }
 
     /// An outbound link finished its handshake with the trusted node `node`.
     /// - Returns: its session, or nil when the router refused it (no network, own name).
     public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: String) -> SessionID? {
-        let (id, others) = state.withLockedValue { state -> (SessionID?, [RouterAction]) in
-            let (id, actions) = state.router.linkConnected(node: node, address: address, now: .now)
-            if let id { state.endpoints[id] = endpoint }
-            return (id, Self.deliver(actions, in: &state))
-        }
-        for action in others { performOther(action) }
-        return id
+        open(endpoint, session: { $0 }) { $0.linkConnected(node: node, address: address, now: .now) }
     }
 
     /// The dialer's news about a peer address (for `links`).
@@ -176,6 +158,20 @@ public final class Hub: Sendable {
             Self.deliver(body(&state.router), in: &state)
         }
         for action in others { performOther(action) }
+    }
+
+    /// Runs a router input that opens a session, registering `endpoint` for it before any of
+    /// its output is delivered (the first bytes may be for the new session).
+    /// - Parameter session: the new session in the input's result, nil if none was opened.
+    private func open<Opened>(_ endpoint: any SessionEndpoint, session: (Opened) -> SessionID?,
+                              _ body: (inout Router) -> (Opened, [RouterAction])) -> Opened {
+        let (opened, others) = state.withLockedValue { state -> (Opened, [RouterAction]) in
+            let (opened, actions) = body(&state.router)
+            if let id = session(opened) { state.endpoints[id] = endpoint }
+            return (opened, Self.deliver(actions, in: &state))
+        }
+        for action in others { performOther(action) }
+        return opened
     }
 
     /// Performs sends and closes; returns the remaining actions.

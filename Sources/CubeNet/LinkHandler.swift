@@ -120,7 +120,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// The server proved its key: accept it only as a trusted node, then register the link.
     private func linked(server: PublicKey, keys: SecureChannelKeys, channel: any Channel) {
-        guard let node = nodes.keys.first(where: { $0.value == server })?.key else {
+        guard let node = nodes.nodesByKey[server] else {
             return fail("server key \(server) is not a trusted node", channel: channel)
         }
         deadline?.cancel()

@@ -24,13 +24,14 @@ extension Router {
         guard let state = network else { return (.falseReply, Wire.noNetwork) }
         guard words.count == 1 else { return (.falseReply, "usage: unlink <node|tcp:host:port>") }
         let word = words[0]
-        var addresses = state.peers.filter { $0.key == word || $0.value.node == word }.map(\.key).sorted()
-        var node: String? = state.peers[word]?.node ?? (state.links[word] != nil ? word : nil)
-        if node == nil, let session = state.links.values.joined().first(where: { sessions[$0]?.link?.address == word }) {
-            node = sessions[session]?.link?.node
-        }
+        // The node meant: the one met at that peer address, the word itself when it names a
+        // linked node, or the node of a link from that address.
+        let node = state.peers[word]?.node ?? (state.links[word] != nil ? word : nil)
+            ?? state.links.values.joined().compactMap { sessions[$0]?.link }.first { $0.address == word }?.node
+        // Every address that leads to it, so that none is redialled.
+        let addresses = state.peers.filter { $0.key == word || $0.value.node == word || (node != nil && $0.value.node == node) }
+            .map(\.key).sorted()
         guard !addresses.isEmpty || node != nil else { return (.falseReply, "no such link '\(word)'") }
-        if let node { addresses += state.peers.filter { $0.value.node == node && !addresses.contains($0.key) }.map(\.key) }
         for address in addresses {
             network?.peers[address] = nil
             actions.append(.hangUp(address))

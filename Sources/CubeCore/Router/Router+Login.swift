@@ -162,16 +162,13 @@ extension Router {
         case .authenticatedNode(let node, let keys):
             // A link needs a network to join and a valid, foreign node name; anything else is
             // a configuration mistake on one side, refused like an unknown key.
-            guard network != nil, node != configuration.nodeName, Names.isUserName(node.utf8),
-                  network?.refused.contains(node) == false,
-                  sessions[id]?.decoder.bufferedByteCount == 0
+            // Clear bytes behind `auth` are refused as above.
+            guard acceptsLink(from: node), sessions[id]?.decoder.bufferedByteCount == 0
             else { return refuse(id, method: "c25519", user: node, now: now, actions: &actions) }
             let address = sessions[id]?.origin.map { String($0.dropFirst(3)) } ?? "-"
-            sessions[id]?.link = LinkInfo(node: node, address: address, outbound: false)
-            sessions[id]?.lastHeard = now.monotonic
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
-            activate(id, user: node, subname: nil, method: "link", now: now, actions: &actions)
+            openLink(id, LinkInfo(node: node, address: address, outbound: false), now: now, actions: &actions)
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .denied(let who):

@@ -19,21 +19,27 @@ extension Router {
     public mutating func linkConnected(node: String, address: String, now: Timestamp) -> (SessionID?, [RouterAction]) {
         // Dialling an address on purpose (`link tcp:…`) lifts an earlier `unlink` of its node.
         if network?.peers[address] != nil { network?.refused.remove(node) }
-        guard network != nil, node != configuration.nodeName, Names.isUserName(node.utf8),
-              network?.refused.contains(node) == false
-        else { return (nil, []) }
-        let id = newSessionID()
-        let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        let session = Session(id: id, transport: .tcp, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
-                              decoder: decoder)
-        session.link = LinkInfo(node: node, address: address, outbound: true)
-        session.lastHeard = now.monotonic
-        sessions[id] = session
+        guard acceptsLink(from: node) else { return (nil, []) }
+        let id = addSessionWithoutLogin(transport: .tcp, now: now)
         network?.peers[address]?.node = node
         network?.peers[address]?.lastError = nil
         var actions: [RouterAction] = []
-        activate(id, user: node, subname: nil, method: "link", now: now, actions: &actions)
+        openLink(id, LinkInfo(node: node, address: address, outbound: true), now: now, actions: &actions)
         return (id, actions)
+    }
+
+    /// Whether a session proving `node`'s key may become a link: this node takes part in a
+    /// network, `node` is a valid name other than its own, and it was not unlinked here.
+    func acceptsLink(from node: String) -> Bool {
+        network != nil && node != configuration.nodeName && Names.isUserName(node.utf8)
+            && network?.refused.contains(node) == false
+    }
+
+    /// Makes session `id` the link `link` and logs it in as the node (user = node name).
+    mutating func openLink(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
+        sessions[id]?.link = link
+        sessions[id]?.lastHeard = now.monotonic
+        activate(id, user: link.node, subname: nil, method: "link", now: now, actions: &actions)
     }
 
     /// The dialer's latest news about a peer address (shown by `links`).
@@ -102,7 +108,11 @@ extension Router {
         let neighbours = state.topology.publish(advert) ?? []
         state.lastPublished = now.wall
         network = state
-        let bytes = Self.advertCommand(advert)
+        send(Self.advertCommand(advert), toNeighbours: neighbours, actions: &actions)
+    }
+
+    /// Sends `bytes` on the link that carries traffic to each of `neighbours`.
+    func send(_ bytes: [UInt8], toNeighbours neighbours: [String], actions: inout [RouterAction]) {
         for neighbour in neighbours {
             if let link = linkSession(to: neighbour) { actions.append(.send(link, bytes)) }
         }
@@ -136,10 +146,7 @@ extension Router {
         guard let decision = network?.topology.accept(advert, from: neighbour, now: now.wall) else { return }
         switch decision {
         case .accepted(let forwardTo):
-            let bytes = Self.advertCommand(advert)
-            for next in forwardTo {
-                if let link = linkSession(to: next) { actions.append(.send(link, bytes)) }
-            }
+            send(Self.advertCommand(advert), toNeighbours: forwardTo, actions: &actions)
             reportReachability(since: reachable, actions: &actions)
         case .stale:
             return  // a flooding duplicate: normal
@@ -188,10 +195,7 @@ extension Router {
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
                                 now: Timestamp, actions: inout [RouterAction]) {
-        // The shortest live path; a neighbour whose advert has not arrived yet is reached
-        // over its link directly.
-        guard let next = network?.topology.nextHop(to: node) ?? (isLinked(to: node) ? node : nil),
-              let link = linkSession(to: next)
+        guard let next = nextHop(towards: node), let link = linkSession(to: next)
         else {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
             return
@@ -205,6 +209,12 @@ extension Router {
             return
         }
         forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+    }
+
+    /// The neighbour traffic for `node` goes to: the first step of the shortest live path, or
+    /// `node` itself when it is a neighbour whose advert has not arrived yet.
+    func nextHop(towards node: String) -> String? {
+        network?.topology.nextHop(to: node) ?? (isLinked(to: node) ? node : nil)
     }
 
     /// `<this node>.rest` is `rest` here (PROTOCOL.md §7): strips the node's own name.

@@ -60,7 +60,7 @@ extension Router {
         // comes back as the reply.
         if case .name(let name) = parsed.target, isRemoteNode(name) {
             guard configuration.access.allows(user: user, command: path) else { return .denied }
-            return network?.topology.nextHop(to: name) != nil || isLinked(to: name) ? .accepted : .targetMissing
+            return nextHop(towards: name) != nil ? .accepted : .targetMissing
         }
         var subject = path
         if case .session(let target) = parsed.target, let name = sessions[target]?.user {

@@ -93,13 +93,20 @@ public struct Router: Sendable {
     /// manager). It speaks the wire protocol like any other session, without the login.
     public mutating func connectLocal(user: String, transport: Transport, method: String? = nil,
                                       now: Timestamp) -> (SessionID, [RouterAction]) {
+        let id = addSessionWithoutLogin(transport: transport, now: now)
+        var actions: [RouterAction] = []
+        activate(id, user: user, subname: nil, method: method ?? transport.description, now: now, actions: &actions)
+        return (id, actions)
+    }
+
+    /// A session whose identity the owner already established (in-process sessions, dialled
+    /// links): it skips the pre-auth phase; ``activate(_:user:subname:method:now:actions:)`` it next.
+    mutating func addSessionWithoutLogin(transport: Transport, now: Timestamp) -> SessionID {
         let id = newSessionID()
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
         sessions[id] = Session(id: id, transport: transport, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
                                decoder: decoder)
-        var actions: [RouterAction] = []
-        activate(id, user: user, subname: nil, method: method ?? transport.description, now: now, actions: &actions)
-        return (id, actions)
+        return id
     }
 
     /// Bytes arrived from a session.
