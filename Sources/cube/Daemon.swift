@@ -17,13 +17,14 @@ struct Daemon {
     static func build(loaded: LoadedConfiguration, logger: Logger) throws -> Daemon {
         let configuration = loaded.configuration
         let nodes = try trustedNodes(configuration)
-        let secureLogin = try secureLogin(configuration, nodes: nodes, logger: logger)
+        // Read once: it serves the c25519 login, the adverts and the links.
+        let identity = try configuration.identityKeyPath.map { try IdentityKey.read(from: $0) }
+        let secureLogin = try secureLogin(configuration, identity: identity, nodes: nodes, logger: logger)
         // Every node with an identity takes part in the network: it signs its own adverts.
-        let network = try secureLogin.map { _ in
+        let network = identity.map { identity in
             // The trusted nodes' keys are pinned from the start: no advert signed by another
             // key can claim a listed node's name, not even before that node first appears.
-            NetworkSetup(signer: IdentityAdvertSigner(identity: try identityKey(configuration)),
-                         verifier: Ed25519AdvertVerifier(),
+            NetworkSetup(signer: IdentityAdvertSigner(identity: identity), verifier: Ed25519AdvertVerifier(),
                          pinnedKeys: nodes.keys.mapValues(\.description))
         }
         let delegates = Hub.Delegates(verifyPassword: { password, stored in
@@ -49,9 +50,8 @@ struct Daemon {
                                   runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
             services.append(.init(service: ManagerService(manager: manager, after: listening)))
         }
-        if network != nil, configuration.network.nodesPath != nil {
+        if let identity, configuration.network.nodesPath != nil {
             // Links need a listener to answer and trusted nodes to accept; dialling is separate.
-            let identity = try identityKey(configuration)
             let links = LinkService(hub: hub, identity: identity, nodes: nodes, logger: logger)
             services.append(.init(service: links))
             if configuration.network.discoveryInterface != nil {
@@ -75,15 +75,15 @@ struct Daemon {
     }
 
     /// The `c25519` method, when the configuration names an identity key.
-    /// - Throws: when a key file is unreadable, malformed, or readable/writable by others.
-    static func secureLogin(_ configuration: CubeConfiguration, nodes: KnownNodes, logger: Logger) throws -> C25519Login? {
-        guard let path = configuration.identityKeyPath else {
+    /// - Throws: when the authorized-keys file or a trusted signer is malformed.
+    static func secureLogin(_ configuration: CubeConfiguration, identity: IdentityKey?, nodes: KnownNodes,
+                            logger: Logger) throws -> C25519Login? {
+        guard let identity else {
             if configuration.tcpListen != nil {
                 logger.warning("TCP listener without auth.c25519.identity: nothing is offered there")
             }
             return nil
         }
-        let identity = try identityKey(configuration)
         var authorized = AuthorizedKeys()
         if let keys = configuration.authorizedKeysPath {
             do {
@@ -100,14 +100,6 @@ struct Daemon {
         }
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
         return C25519Login(identity: identity, authorized: authorized, trustedSigners: signers, nodes: nodes)
-    }
-
-    /// The identity key named by `auth.c25519.identity`.
-    static func identityKey(_ configuration: CubeConfiguration) throws -> IdentityKey {
-        guard let path = configuration.identityKeyPath else {
-            throw ConfigError(file: "auth.c25519.identity", line: 0, message: "no identity key configured")
-        }
-        return try IdentityKey.read(from: path)
     }
 
     /// The trusted-nodes file (`network.nodes`); empty when none is configured.
