@@ -31,7 +31,7 @@ final class LinkedMountedCubes: @unchecked Sendable {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("p7net-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         keyPaths = (directory.appendingPathComponent("n1.key").path, directory.appendingPathComponent("n2.key").path)
-        keys = (try Self.keygen(keyPaths.n1), try Self.keygen(keyPaths.n2))
+        keys = (try CubeKeygen.run(out: keyPaths.n1), try CubeKeygen.run(out: keyPaths.n2))
         nodesPath = directory.appendingPathComponent("nodes").path
         try "n1 \(keys.n1)\nn2 \(keys.n2)\n".write(toFile: nodesPath, atomically: true, encoding: .utf8)
         ports = (try SecurityCube.freePort(), try SecurityCube.freePort())
@@ -63,14 +63,6 @@ final class LinkedMountedCubes: @unchecked Sendable {
 
     private func networkArguments(_ name: String, port: Int, key: String) -> [String] {
         ["--name", name, "--listen", "tcp:127.0.0.1:\(port)", "--identity", key, "--nodes", nodesPath]
-    }
-
-    /// Runs `cube keygen --out path` and returns the public key it printed.
-    private static func keygen(_ path: String) throws -> String {
-        let run = try ExecutableRun.run(Binaries.cube, ["keygen", "--out", path])
-        let key = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard run.status == 0, !key.isEmpty else { throw LiveTestError.cubeExited("cube keygen: \(run.status) \(run.stderr)") }
-        return key
     }
 
     /// `mountPoint` joined with a relative path inside the mount (for child processes only).

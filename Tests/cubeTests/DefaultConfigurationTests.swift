@@ -13,7 +13,7 @@ import Testing
             .map { "configuration/" + $0 }
             .filter { path in
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(path).path, isDirectory: &isDirectory)
                 return !isDirectory.boolValue && (path == "configuration/cube.conf" || path.hasPrefix("configuration/zenki/"))
             }
             .sorted()

@@ -28,9 +28,8 @@ final class SecurityCube: @unchecked Sendable {
         keys = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cube-sec-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         nodeKeyPath = keys.appendingPathComponent("node.key").path
-        let keygen = try ExecutableRun.run(Binaries.cube, ["keygen", "--out", nodeKeyPath])
-        guard keygen.status == 0, let nodeKey = PublicKey(base32: keygen.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw LiveTestError.cubeExited("cube keygen: \(keygen.status) \(keygen.stdout) \(keygen.stderr)") }
+        let printed = try CubeKeygen.run(out: nodeKeyPath)
+        guard let nodeKey = PublicKey(base32: printed) else { throw LiveTestError.cubeExited("cube keygen printed '\(printed)'") }
         self.nodeKey = nodeKey
         client = IdentityKey.generate()
         clientKeyPath = keys.appendingPathComponent("client.key").path
