@@ -57,7 +57,7 @@ clean:
 BENCH_SCRATCH ?= .build
 BENCH_RUN = python3 Benchmarks/run.py --cube $(BENCH_SCRATCH)/release/cube --p7load $(BENCH_SCRATCH)/bench/p7load
 
-.PHONY: bench bench-check bench-build bench-deps
+.PHONY: bench bench-check bench-build bench-deps bench-router
 
 bench: bench-build
 	$(BENCH_RUN)
@@ -65,6 +65,11 @@ bench: bench-build
 ## Short routed benchmark; fails only below 20 % of the figure recorded in docs/performance.md.
 bench-check: bench-build
 	$(BENCH_RUN) --check docs/performance.md
+
+## The routing core alone (no sockets): CPU ns per pipelined request, to compare two builds.
+bench-router: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product cube-router-bench
+	$(BENCH_SCRATCH)/release/cube-router-bench 64 2
 
 bench-build: deps bench-deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product cube

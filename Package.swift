@@ -80,6 +80,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "p7", dependencies: ["CubeClient"], swiftSettings: swiftSettings),
+        .executableTarget(name: "cube-router-bench", dependencies: ["CubeCore"], path: "Benchmarks/RouterBench",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: - Tests

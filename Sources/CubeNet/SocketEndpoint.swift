@@ -31,7 +31,13 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     func send(_ bytes: [UInt8]) {
-        inOrder { self.write(bytes) }
+        // Spelled out rather than through `inOrder`: this runs for every write, and the
+        // escaping closure would be allocated even when the write happens right here.
+        if channel.eventLoop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
+            write(bytes)
+        } else {
+            hop { self.write(bytes) }
+        }
     }
 
     func close() {

@@ -10,9 +10,11 @@ public struct CommandPath: Equatable, Sendable {
     /// nil for a local command.
     public var target: Target?
     /// The first element as written (for access checks and messages).
-    public var targetElement: [UInt8]
+    /// Slices of the parsed path share its storage: parsing a routed path allocates nothing
+    /// but the target's name.
+    public var targetElement: ArraySlice<UInt8>
     /// Everything after the first element (the whole path for a local command).
-    public var remainder: [UInt8]
+    public var remainder: ArraySlice<UInt8>
 
     /// Parses a path token; nil when it matches neither a local command nor a routed path.
     public init?(_ path: [UInt8]) {
@@ -20,11 +22,11 @@ public struct CommandPath: Equatable, Sendable {
             guard Names.isCommandName(path) else { return nil }
             target = nil
             targetElement = []
-            remainder = path
+            remainder = path[...]
             return
         }
-        let first = Array(path[..<dot])
-        let rest = Array(path[(dot + 1)...])
+        let first = path[..<dot]
+        let rest = path[(dot + 1)...]
         guard CommandPath.isValidRemainder(rest) else { return nil }
         if Names.isSessionID(first) {
             guard let id = UInt64(String(decoding: first, as: UTF8.self)) else { return nil }
@@ -42,7 +44,7 @@ public struct CommandPath: Equatable, Sendable {
 
     /// `elem(.elem)*.command`: every element but the last addresses a target.
     /// Checked in place on slices (this runs for every routed command: no allocations).
-    private static func isValidRemainder(_ rest: [UInt8]) -> Bool {
+    private static func isValidRemainder(_ rest: ArraySlice<UInt8>) -> Bool {
         var start = rest.startIndex
         var depth = 0
         for index in rest.indices {

@@ -2,6 +2,10 @@
 enum FrameHeader {
     /// `[(<id>)][ ]*<path>+[ \t]*` where the path starts with a lower-case letter or digit.
     static func isMultilineHeader(_ line: [UInt8]) -> Bool {
+        // Every line after login is asked; almost none is a header, and its end tells.
+        guard let last = line.lastIndex(where: { !Bytes.isBlankByte($0) }), line[last] == UInt8(ascii: "+") else {
+            return false
+        }
         var index = Bytes.skipBlanks(line, from: 0)
         index = skipOptionalID(line, from: index)
         while index < line.count && line[index] == Wire.space { index += 1 }
@@ -16,9 +20,10 @@ enum FrameHeader {
         var index = Bytes.skipBlanks(line, from: 0)
         index = skipOptionalID(line, from: index)
         while index < line.count && line[index] == Wire.space { index += 1 }
-        guard line.count - index >= 6 else { return nil }
+        // Both keywords start with `S`: most lines are turned away by that one byte.
+        guard line.count - index >= 6, line[index] == UInt8(ascii: "S") else { return nil }
         let keyword = line[index..<(index + 4)]
-        guard keyword.elementsEqual("SIZE".utf8) || keyword.elementsEqual("STRM".utf8) else { return nil }
+        guard keyword.elementsEqual(sizeKeyword) || keyword.elementsEqual(streamKeyword) else { return nil }
         index += 4
         guard line[index] == Wire.space else { return nil }
         while index < line.count && line[index] == Wire.space { index += 1 }
@@ -33,6 +38,9 @@ enum FrameHeader {
         guard digits > 0, Bytes.isBlank(line[index...]) else { return nil }
         return value
     }
+
+    private static let sizeKeyword: [UInt8] = Array("SIZE".utf8)
+    private static let streamKeyword: [UInt8] = Array("STRM".utf8)
 
     /// Skips `(<digits>)` if present; returns the index after it (or `index` unchanged).
     private static func skipOptionalID(_ line: [UInt8], from index: Int) -> Int {

@@ -24,16 +24,16 @@ extension Message {
         case .failure(let error): return .invalid(error)
         case .success(nil): return .empty
         case .success(.some(let parts)):
-            if parts.token.elementsEqual("!TERM!".utf8) { return .terminate }
+            if parts.isTerminate { return .terminate }
             if let keyword = ReplyKeyword(token: parts.token) {
-                return .reply(Reply(id: parts.id, keyword: keyword, text: parts.args ?? []))
+                return .reply(Reply(id: parts.id, keyword: keyword, text: parts.args.map(Array.init) ?? []))
             }
             // All upper case (some capital, no small letter) and not a keyword: a bad reply type.
             // Anything else goes on as a command; the path check rejects what is malformed.
             if parts.token.contains(where: Bytes.isUpper) && !parts.token.contains(where: Bytes.isLower) {
                 return .invalid(.invalidReplyType(id: parts.id))
             }
-            return .command(Command(id: parts.id, path: parts.token, args: parts.args))
+            return .command(Command(id: parts.id, path: Array(parts.token), args: parts.args.map(Array.init)))
         }
     }
 
@@ -74,18 +74,20 @@ extension Message {
         return (Array(key), Array(value))
     }
 
+    /// Pieces of a line as slices of it: only what a message keeps is copied out.
     private struct LineParts {
         var id: UInt64
-        var token: [UInt8]
-        var args: [UInt8]?
+        var token: ArraySlice<UInt8>
+        var args: ArraySlice<UInt8>?
+        var isTerminate = false
     }
 
     /// Splits a line into id, token and arguments; `.success(nil)` for a blank line.
     private static func splitLine(_ line: [UInt8]) -> Result<LineParts?, ParseError> {
         var index = Bytes.skipBlanks(line, from: 0)
         guard index < line.count else { return .success(nil) }
-        if line[index...].starts(with: "!TERM!".utf8) {
-            return .success(LineParts(id: 0, token: Array("!TERM!".utf8)))
+        if line[index] == UInt8(ascii: "!"), line[index...].starts(with: "!TERM!".utf8) {
+            return .success(LineParts(id: 0, token: line[index..<(index + 6)], isTerminate: true))
         }
         var id: UInt64 = 0
         if line[index] == UInt8(ascii: "(") {
@@ -102,12 +104,12 @@ extension Message {
         let tokenStart = index
         while index < line.count && Bytes.isPathByte(line[index]) { index += 1 }
         guard index > tokenStart else { return .failure(.mismatch(id: id)) }
-        let token = Array(line[tokenStart..<index])
+        let token = line[tokenStart..<index]
         let rest = line[index...]
         if Bytes.isBlank(rest) { return .success(LineParts(id: id, token: token)) }
         guard line[index] == Wire.space else { return .failure(.mismatch(id: id)) }
         let argsStart = Bytes.skipBlanks(line, from: index)
         let args = Bytes.trimTrailingBlanks(line[argsStart...])
-        return .success(LineParts(id: id, token: token, args: args.isEmpty ? nil : Array(args)))
+        return .success(LineParts(id: id, token: token, args: args.isEmpty ? nil : args))
     }
 }

@@ -7,12 +7,17 @@ public enum Render {
         appendID(id, to: &out)
         out.append(contentsOf: keyword.rawValue.utf8)
         out.append(Wire.space)
-        for byte in text {
-            if byte == Wire.lf {
-                out.append(UInt8(ascii: "\\"))
-                out.append(UInt8(ascii: "n"))
-            } else {
-                out.append(byte)
+        // Relayed texts almost never hold an LF: copy them whole, escape only when needed.
+        if !text.contains(Wire.lf) {
+            out.append(contentsOf: text)
+        } else {
+            for byte in text {
+                if byte == Wire.lf {
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "n"))
+                } else {
+                    out.append(byte)
+                }
             }
         }
         out.append(Wire.lf)
@@ -31,7 +36,7 @@ public enum Render {
         appendID(id, to: &out)
         out.append(contentsOf: keyword.rawValue.utf8)
         out.append(Wire.space)
-        out.append(contentsOf: Bytes.decimal(body.count, minimumWidth: keyword == .size ? 4 : 1))
+        Bytes.appendDecimal(UInt64(body.count), minimumWidth: keyword == .size ? 4 : 1, to: &out)
         out.append(Wire.lf)
         out.append(contentsOf: body)
         return out
@@ -81,7 +86,7 @@ public enum Render {
     @inline(__always) static func appendID(_ id: UInt64, to out: inout [UInt8]) {
         guard id > 0 else { return }
         out.append(UInt8(ascii: "("))
-        out.append(contentsOf: Bytes.decimal(id))
+        Bytes.appendDecimal(id, to: &out)
         out.append(UInt8(ascii: ")"))
     }
 }

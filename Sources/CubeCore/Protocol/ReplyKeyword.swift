@@ -17,12 +17,18 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     public var bytes: [UInt8] { Array(rawValue.utf8) }
 
     /// The keyword spelled by `token`, if any.
+    ///
+    /// Compares bytes, not strings: it runs for every line a session sends, and most lines
+    /// (commands) are rejected by their first byte.
     public init?(token: some Collection<UInt8>) {
-        guard token.count >= 3 && token.count <= 5 else { return nil }
-        for keyword in ReplyKeyword.allCases where token.elementsEqual(keyword.rawValue.utf8) {
+        guard token.count >= 3 && token.count <= 5, let first = token.first, Bytes.isUpper(first) else { return nil }
+        for (keyword, spelling) in ReplyKeyword.spellings where token.elementsEqual(spelling) {
             self = keyword
             return
         }
         return nil
     }
+
+    /// Each keyword with its bytes, made once rather than from `rawValue` for every line.
+    private static let spellings: [(ReplyKeyword, [UInt8])] = allCases.map { ($0, Array($0.rawValue.utf8)) }
 }

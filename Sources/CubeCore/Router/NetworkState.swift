@@ -15,6 +15,11 @@ struct NetworkState: Sendable {
     /// Nodes unlinked here: links from them are refused until `link <node>` (otherwise a
     /// node that dials this one would simply come back).
     var refused: Set<String> = []
+
+    /// Whether a link to `node` is live (no hashing while there are no links at all).
+    func hasLink(to node: String) -> Bool {
+        !links.isEmpty && !(links[node]?.isEmpty ?? true)
+    }
 }
 
 /// A peer address the daemon keeps a link to.

@@ -1,4 +1,4 @@
-/// Identifies one route record inside the router.
+/// Names a route in creation order: issued one after another, never reused (slots are, see ``RouteTable``).
 typealias RouteID = UInt64
 
 /// A command in flight: who asked, under which id, and where it went (PROTOCOL.md §6).
@@ -8,6 +8,10 @@ struct Route: Sendable {
     /// The id the source used (0 = none); replies are relayed under it.
     let sourceCommandID: UInt64
     let target: SessionID
+    /// The sessions at both ends, so that ending the route (once per request) updates their
+    /// indexes without looking them up. A session's routes end before the session is dropped.
+    let sourceSession: Session
+    let targetSession: Session
     /// The id the cube chose for the target, unique among the target's open routes.
     let targetCommandID: UInt64
     /// The path as the source wrote it, for `list routes`.

@@ -4,7 +4,7 @@ extension Router {
     /// `link tcp:HOST:PORT`: keep a link to that peer (the dialer redials it with backoff).
     /// `link NODE`: accept links from a node unlinked earlier again.
     mutating func linkCommand(_ words: [String], actions: inout [RouterAction]) -> (ReplyKeyword, String) {
-        guard network != nil else { return (.falseReply, Wire.noNetwork) }
+        guard inNetwork else { return (.falseReply, Wire.noNetwork) }
         if words.count == 1, network?.refused.remove(words[0]) != nil {
             return (.trueReply, "accepting links from \(words[0]) again")
         }

@@ -9,7 +9,7 @@ extension Router {
             table.append(["users", "logged-in users and zenki"])
             table.append(["routes", "commands waiting for replies"])
             table.append(["zenki", "zenki connected or registered on demand"])
-            if network != nil { table.append(["nodes", "the nodes of the network"]) }
+            if inNetwork { table.append(["nodes", "the nodes of the network"]) }
             return table.render()
         case "sessions":
             var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "since"])
@@ -30,7 +30,7 @@ extension Router {
             return table.render()
         case "routes":
             var table = TextTable(headers: ["source", "id", "target", "tid", "path", "age"])
-            for route in routes.values.sorted(by: { $0.id < $1.id }) {
+            for (_, route) in routes.ordered() {
                 table.append([
                     String(route.source), String(route.sourceCommandID), String(route.target),
                     String(route.targetCommandID), String(decoding: route.path, as: UTF8.self),

@@ -1,7 +1,9 @@
 // Messages of logged-in sessions: commands are checked and dispatched, replies relayed
 // (PROTOCOL.md §4–§6).
 extension Router {
-    mutating func handleActive(_ frame: Frame, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+    /// - Parameter session: the sender, passed down rather than looked up again per message.
+    mutating func handleActive(_ frame: Frame, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
+        let id = session.id
         switch frame {
         case .lineTooLong:
             actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.lineTooLong)))
@@ -11,7 +13,7 @@ extension Router {
             while let last = headerLine.last, Bytes.isBlankByte(last) || last == UInt8(ascii: "+") { headerLine.removeLast() }
             switch Message.parseLine(headerLine) {
             case .reply(let reply):
-                relay(Reply(id: reply.id, keyword: .falseReply, text: Array(Wire.bodyTooLarge.utf8)), from: id, now: now,
+                relay(Reply(id: reply.id, keyword: .falseReply, text: Array(Wire.bodyTooLarge.utf8)), from: session, now: now,
                       actions: &actions)
             case .command(let command):
                 actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.bodyTooLarge)))
@@ -25,20 +27,21 @@ extension Router {
             case .invalid(let error):
                 actions.append(.send(id, Render.reply(id: error.id, .falseReply, error.text)))
             case .reply(let reply):
-                relay(reply, from: id, now: now, actions: &actions)
+                relay(reply, from: session, now: now, actions: &actions)
             case .command(let command):
-                dispatch(command, from: id, now: now, actions: &actions)
+                dispatch(command, from: session, now: now, actions: &actions)
             }
         }
     }
 
     /// Applies the base path (or, on a link, the hop element), strips this node's own name,
     /// checks access, then runs a local command, forwards towards another node or routes it.
-    mutating func dispatch(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let session = sessions[id], let user = session.user else { return }
+    mutating func dispatch(_ command: Command, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
+        let id = session.id
+        guard let user = session.user else { return }
         var path = command.path
         var hops = HopCount.initial
-        let fromLink = session.link != nil && network != nil
+        let fromLink = session.isLink && inNetwork
         if fromLink {
             if path.starts(with: HopCount.marker) {
                 guard let split = HopCount.split(path) else {
@@ -125,19 +128,20 @@ extension Router {
     }
 
     /// Creates one route and writes the command to its target under a fresh target id.
+    /// - Returns: the route's slot; nil when either session is gone.
     @discardableResult
-    mutating func forward(_ command: Command, remainder: [UInt8], from source: SessionID, to target: SessionID,
-                          now: Timestamp, actions: inout [RouterAction]) -> RouteID {
-        let targetSession = sessions[target]
+    mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from source: SessionID, to target: SessionID,
+                          now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
+        guard let sourceSession = sessions[source], let targetSession = sessions[target] else { return nil }
         let targetID = newTargetID(in: targetSession)
         // A heart is timed once, by the node where it entered the network, so the latency
         // covers every hop: towards another node, a path ending in `.heart`; towards a local
         // session, a remainder of just `heart`; never for a heart that arrived on a link.
-        let isHeart = targetSession?.link != nil
+        let isHeart = targetSession.isLink
             ? command.path.count > 6 && command.path.suffix(6).elementsEqual(".heart".utf8)
             : remainder.elementsEqual("heart".utf8)
         let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
-            && sessions[source]?.link == nil
+            && !sourceSession.isLink
         let bytes: [UInt8] = if let multiline = command.multiline {
             Render.multilineCommand(id: targetID, path: remainder, multiline)
         } else {
@@ -145,14 +149,15 @@ extension Router {
         }
         let routeID = nextRouteID
         nextRouteID += 1
-        routes[routeID] = Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
+        let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
+                                       sourceSession: sourceSession, targetSession: targetSession,
                                 targetCommandID: targetID, path: command.path, started: now.monotonic,
-                                lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil)
-        sessions[source]?.sourceRoutes.insert(routeID)
-        targetSession?.targetRoutes[targetID] = routeID
+                                lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil))
+        sourceSession.sourceRoutes.insert(slot)
+        targetSession.targetRoutes[targetID] = slot
         stats.commandsRouted += 1
         actions.append(.send(target, bytes))
-        return routeID
+        return slot
     }
 
     /// Sessions addressed by a path's first element (only logged-in ones).
@@ -177,32 +182,34 @@ extension Router {
     }
 
     /// A 6-digit id not used by any open route of `target`.
-    mutating func newTargetID(in target: Session?) -> UInt64 {
+    mutating func newTargetID(in target: Session) -> UInt64 {
         while true {
             let candidate = 100_000 + random.next() % 900_000
-            if target?.targetRoutes[candidate] == nil { return candidate }
+            if target.targetRoutes[candidate] == nil { return candidate }
         }
     }
 
     // MARK: - Replies
 
     /// Relays a reply from the session a route was sent to back to its source.
-    mutating func relay(_ reply: Reply, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let routeID = sessions[id]?.targetRoutes[reply.id], var route = routes[routeID], route.target == id else {
+    mutating func relay(_ reply: Reply, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
+        let id = session.id
+        guard let slot = session.targetRoutes[reply.id], routes.target(of: slot) == id else {
             actions.append(.event(.droppedReply(session: id, id: reply.id)))
             return
         }
-        if case .leaseRequest(let lease) = route.purpose, reply.keyword.closesRoute {
-            endRoute(routeID)
+        // `SIZE`/`STRM` without a valid count: the source learns the reply was unusable.
+        let malformed = reply.keyword.hasBody && reply.body == nil
+        let closes = reply.keyword.closesRoute || malformed
+        // A final reply takes its route out of the table (moved, not copied).
+        guard let route = closes ? endRoute(slot) : routes[slot] else { return }
+        if case .leaseRequest(let lease) = route.purpose, closes {
             return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
         }
         let bytes: [UInt8]
-        if reply.keyword.hasBody {
-            guard let body = reply.body else {
-                // `SIZE` without a valid count: the source learns the reply was unusable.
-                return relay(Reply(id: reply.id, keyword: .falseReply, text: Array(Wire.protocolMismatch.utf8)), from: id,
-                             now: now, actions: &actions)
-            }
+        if malformed {
+            bytes = Render.reply(id: route.sourceCommandID, .falseReply, Wire.protocolMismatch)
+        } else if reply.keyword.hasBody, let body = reply.body {
             bytes = Render.body(id: route.sourceCommandID, reply.keyword, body)
         } else {
             var text = reply.text.isEmpty ? Array("UNDEFINED".utf8) : reply.text
@@ -213,29 +220,26 @@ extension Router {
         }
         stats.repliesRelayed += 1
         actions.append(.send(route.source, bytes))
-        if reply.keyword.closesRoute {
-            endRoute(routeID)
-        } else {
-            route.lastActivity = now.monotonic
-            routes[routeID] = route
-        }
+        if !closes { routes.touch(slot, at: now.monotonic) }
     }
 
-    /// Removes a route from the table and from both sessions' indexes.
-    mutating func endRoute(_ routeID: RouteID) {
-        guard let route = routes.removeValue(forKey: routeID) else { return }
-        sessions[route.source]?.sourceRoutes.remove(routeID)
-        sessions[route.target]?.targetRoutes[route.targetCommandID] = nil
+    /// Removes a route from the table and from both sessions' indexes; returns it.
+    @discardableResult
+    mutating func endRoute(_ slot: RouteSlot) -> Route? {
+        guard let route = routes.remove(slot) else { return nil }
+        route.sourceSession.sourceRoutes.remove(slot)
+        route.targetSession.targetRoutes[route.targetCommandID] = nil
+        return route
     }
 
     /// Answers `FALSE route timeout` for routes idle longer than the configured timeout.
     mutating func expireRoutes(now: Timestamp, actions: inout [RouterAction]) {
         let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000
         guard timeout > 0 else { return }
-        let expired = routes.values.filter { now.monotonic &- $0.lastActivity >= timeout }.sorted { $0.id < $1.id }
-        for route in expired {
+        let expired = routes.ordered { now.monotonic &- $0.lastActivity >= timeout }
+        for (slot, route) in expired {
             actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
-            endRoute(route.id)
+            endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
     }

@@ -31,7 +31,7 @@ extension Router {
     /// Whether a session proving `node`'s key may become a link: this node takes part in a
     /// network, `node` is a valid name other than its own, and it was not unlinked here.
     func acceptsLink(from node: String) -> Bool {
-        network != nil && node != configuration.nodeName && Names.isUserName(node.utf8)
+        inNetwork && node != configuration.nodeName && Names.isUserName(node.utf8)
             && network?.refused.contains(node) == false
     }
 
@@ -48,7 +48,7 @@ extension Router {
     ///   - error: why the last attempt failed; nil once it succeeded.
     ///   - origin: where the address came from, for an address not known yet (discovery).
     public mutating func peerStatus(_ address: String, error: String?, origin: String = "discovered") {
-        guard network != nil else { return }
+        guard inNetwork else { return }
         var record = network?.peers[address] ?? PeerRecord(origin: origin)
         record.lastError = error
         network?.peers[address] = record
@@ -58,13 +58,13 @@ extension Router {
     public func isUnlinked(_ node: String) -> Bool { network?.refused.contains(node) ?? false }
 
     /// Whether a link to `node` is up.
-    public func isLinked(to node: String) -> Bool { !(network?.links[node]?.isEmpty ?? true) }
+    public func isLinked(to node: String) -> Bool { network?.hasLink(to: node) == true }
 
     // MARK: - Link life cycle
 
     /// A link session logged in: tell the new neighbour everything known, then re-advertise.
     mutating func linkOpened(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
-        guard network != nil else { return }
+        guard inNetwork else { return }
         let first = network?.links[link.node]?.isEmpty ?? true
         network?.links[link.node, default: []].append(id)
         actions.append(.event(.link(node: link.node, session: id, up: true)))
@@ -80,7 +80,7 @@ extension Router {
     /// A link session is gone; its routes have collapsed already. When it was the last link to
     /// that node, routing stops using the node and the network hears about it.
     mutating func linkClosed(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
-        guard network != nil else { return }
+        guard inNetwork else { return }
         network?.links[link.node]?.removeAll { $0 == id }
         actions.append(.event(.link(node: link.node, session: id, up: false)))
         guard network?.links[link.node]?.isEmpty ?? false else { return }
@@ -135,7 +135,7 @@ extension Router {
 
     /// An `advert` arrived on the link from `neighbour`.
     mutating func receiveAdvert(_ command: Command, from neighbour: String, now: Timestamp, actions: inout [RouterAction]) {
-        guard network != nil else { return }
+        guard inNetwork else { return }
         guard let multiline = command.multiline, multiline.headers.isEmpty,
               let advert = LinkStateAdvert(parsing: multiline.body.flatMap { $0 + [Wire.lf] })
         else {
@@ -219,7 +219,7 @@ extension Router {
 
     /// `<this node>.rest` is `rest` here (PROTOCOL.md §7): strips the node's own name.
     func stripLocalNode(_ path: inout [UInt8]) {
-        guard network != nil else { return }
+        guard inNetwork else { return }
         let name = configuration.nodeName.utf8
         guard path.count > name.count, path.starts(with: name), path[name.count] == UInt8(ascii: ".")
         else { return }
@@ -230,8 +230,8 @@ extension Router {
     /// live neighbour.
     func isRemoteNode(_ name: String) -> Bool {
         // Not `guard let network`: that would copy the whole state for every routed command.
-        guard network != nil, name != configuration.nodeName else { return false }
-        return network?.topology.advert(of: name) != nil || !(network?.links[name]?.isEmpty ?? true)
+        guard inNetwork, name != configuration.nodeName else { return false }
+        return network?.topology.knows(name) == true || network?.hasLink(to: name) == true
     }
 
     // MARK: - Observers

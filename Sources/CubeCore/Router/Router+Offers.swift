@@ -69,8 +69,9 @@ extension Router {
                                 expires: now.monotonic + ttl * 1_000_000_000, state: .requested)
         let request = Command(id: command.id, path: Array("lease-request".utf8),
                               args: Array("\(leaseID) \(user) \(amount) \(ttl)".utf8))
-        let routeID = forward(request, remainder: request.path, from: id, to: offer.provider, now: now, actions: &actions)
-        routes[routeID]?.purpose = .leaseRequest(leaseID)
+        if let slot = forward(request, remainder: request.path, from: id, to: offer.provider, now: now, actions: &actions) {
+            routes.setPurpose(.leaseRequest(leaseID), of: slot)
+        }
     }
 
     /// The provider answered a `lease-request`.

@@ -17,7 +17,7 @@ public struct Router: Sendable {
     var usersIndex: [String: [SessionID]] = [:]
     /// When each user name was last seen, kept after its last session is gone.
     var lastSeen: [String: Int64] = [:]
-    var routes: [RouteID: Route] = [:]
+    var routes = RouteTable()
     var nextRouteID: RouteID = 1
     var zenkaKeys: [String: [ZenkaKey]] = [:]
     var onDemand: [String: OnDemandZenka] = [:]
@@ -32,6 +32,9 @@ public struct Router: Sendable {
     var waitingLogins: [String: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
+    /// Whether ``network`` is set (fixed at start). Asked on every routed command, where
+    /// `inNetwork` would copy the whole network state to answer.
+    let inNetwork: Bool
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -55,6 +58,7 @@ public struct Router: Sendable {
             for peer in configuration.network.peers { state.peers[peer] = PeerRecord(origin: "configured") }
             self.network = state
         }
+        self.inNetwork = network != nil
         self.hasher = hasher
         self.secureLogin = secureLogin
         self.random = SplitMix64(seed: seed)
@@ -113,7 +117,7 @@ public struct Router: Sendable {
     public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id] else { return [] }
         session.decoder.append(bytes)
-        if session.link != nil { session.lastHeard = now.monotonic }
+        if session.isLink { session.lastHeard = now.monotonic }
         var actions: [RouterAction] = []
         // Input waiting for a password check is bounded like one line after login.
         if case .verifying = session.phase, session.decoder.bufferedByteCount > configuration.limits.line {
@@ -206,8 +210,10 @@ public struct Router: Sendable {
 
     /// Runs every complete frame buffered for `id` through the current phase.
     mutating func process(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        // Sessions are objects: one lookup per frame, and the decoder is mutated in place.
-        while let session = sessions[id] {
+        // Sessions are objects: the decoder is mutated in place, and one look-up serves every
+        // frame of the read (a frame that ends the session marks it gone).
+        guard let session = sessions[id] else { return }
+        while !session.isGone {
             switch session.phase {
             case .verifying:
                 return
@@ -219,7 +225,7 @@ public struct Router: Sendable {
                 handleLogin(frame, from: id, now: now, actions: &actions)
             case .active:
                 guard let frame = session.decoder.next() else { return }
-                handleActive(frame, from: id, now: now, actions: &actions)
+                handleActive(frame, from: session, now: now, actions: &actions)
             }
         }
     }
@@ -257,6 +263,7 @@ public struct Router: Sendable {
     /// Forgets a session and every route it is part of.
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        session.isGone = true
         if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
         // like a failed login, so a peer cannot make the cube sign without limit.
@@ -264,14 +271,14 @@ public struct Router: Sendable {
             failedLogins[origin, default: []].append(now.monotonic)
         }
         // Sorted, so collapse notices go out in the order the routes were made.
-        for routeID in session.sourceRoutes.sorted() {
-            guard let route = routes.removeValue(forKey: routeID) else { continue }
-            sessions[route.target]?.targetRoutes[route.targetCommandID] = nil
+        for (slot, route) in routes.ordered(session.sourceRoutes) {
+            routes.remove(slot)
+            route.targetSession.targetRoutes[route.targetCommandID] = nil
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
-        for routeID in session.targetRoutes.values.sorted() {
-            guard let route = routes.removeValue(forKey: routeID) else { continue }
-            sessions[route.source]?.sourceRoutes.remove(routeID)
+        for (slot, route) in routes.ordered(session.targetRoutes.values) {
+            routes.remove(slot)
+            route.sourceSession.sourceRoutes.remove(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
                 actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))

@@ -32,13 +32,19 @@ final class Session: @unchecked Sendable {
     /// Prefix set by `select`, applied to later commands.
     var basePath: [UInt8]?
     /// Routes this session started.
-    var sourceRoutes: Set<RouteID> = []
+    var sourceRoutes: Set<RouteSlot> = []
     /// Routes sent to this session, by the id the cube chose for it.
-    var targetRoutes: [UInt64: RouteID] = [:]
+    var targetRoutes: [UInt64: RouteSlot] = [:]
     /// Set when the session is a link to another node (PROTOCOL.md §7).
-    var link: LinkInfo?
+    var link: LinkInfo? {
+        didSet { isLink = link != nil }
+    }
+    /// Whether ``link`` is set, without copying it (asked for every message).
+    private(set) var isLink = false
     /// When a link last received anything (monotonic ns): silent links are closed.
     var lastHeard: UInt64 = 0
+    /// Set when the router dropped the session; a loop holding it stops there.
+    var isGone = false
 
     init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: String?, since: Timestamp, phase: Phase,
          decoder: FrameDecoder) {

@@ -31,12 +31,38 @@ public enum Bytes {
     }
 
     /// Decimal digits of `value`.
-    public static func decimal(_ value: UInt64) -> [UInt8] { Array(String(value).utf8) }
+    public static func decimal(_ value: UInt64) -> [UInt8] {
+        var out: [UInt8] = []
+        appendDecimal(value, to: &out)
+        return out
+    }
 
     /// Decimal digits of `value`, left-padded with zeros to at least `width` digits.
     public static func decimal(_ value: Int, minimumWidth width: Int) -> [UInt8] {
-        let digits = Array(String(value).utf8)
-        guard digits.count < width else { return digits }
-        return [UInt8](repeating: 0x30, count: width - digits.count) + digits
+        var out: [UInt8] = []
+        appendDecimal(UInt64(max(0, value)), minimumWidth: width, to: &out)
+        return out
+    }
+
+    /// Appends the decimal digits of `value` (at least `width`, zero-padded) to `out`.
+    ///
+    /// Written digit by digit into `out`: every routed message renders one or two ids, and
+    /// going through `String(value)` cost an allocation and a copy each time.
+    @inline(__always)
+    public static func appendDecimal(_ value: UInt64, minimumWidth width: Int = 1, to out: inout [UInt8]) {
+        var digits = 1
+        var divisor: UInt64 = 1
+        while divisor <= value / 10 {
+            divisor *= 10
+            digits += 1
+        }
+        for _ in digits..<max(width, digits) { out.append(0x30) }
+        // Most significant digit first, straight into `out`.
+        var rest = value
+        while divisor > 0 {
+            out.append(0x30 + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }

@@ -95,6 +95,12 @@ public struct Topology: Sendable {
         node == localNode ? publishedAdvert : records[node]
     }
 
+    /// Whether an advert of the other node `node` is held. Asked for every routed command:
+    /// answers without hashing while this node knows no other.
+    public func knows(_ node: String) -> Bool {
+        !records.isEmpty && records[node] != nil
+    }
+
     /// Every advert held, this node's published one included, sorted by origin: what a
     /// neighbour whose link just came up must be sent.
     public var adverts: [LinkStateAdvert] {
