@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 
 /// Feeds one socket connection into the ``Hub``: registers it (with its peer credentials),
-/// arms the login deadline, passes every read on, and reports the end of the connection.
+/// passes every read on, and reports the end of the connection. (The login deadline is the
+/// router's: its periodic tick closes sessions that did not log in in time.)
 final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
@@ -16,7 +17,6 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var endpoint: SocketEndpoint?
     /// Loop-confined: reads that arrived before registration finished.
     private var early: [ByteBuffer] = []
-    private var loginDeadline: Scheduled<Void>?
 
     init(hub: Hub, transport: Transport, logger: Logger) {
         self.hub = hub
@@ -30,14 +30,12 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         self.endpoint = endpoint
         let hub = self.hub
         let transport = self.transport
-        let timeout = TimeAmount.seconds(Int64(hub.configuration.loginTimeoutSeconds))
         // Unix peers are known by their credentials, TCP peers by their address.
         let credentials = transport == .unix ? PeerCredentials.read(from: channel) : channel.eventLoop.makeSucceededFuture(nil)
         let address = channel.remoteAddress?.ipAddress
         credentials.whenSuccess { peer in
             let id = hub.connect(endpoint, transport: transport, peer: peer, address: address)
             self.session = id
-            self.loginDeadline = channel.eventLoop.scheduleTask(in: timeout) { hub.loginDeadlinePassed(id) }
             for buffer in self.early { hub.received(buffer.readableBytesView, from: id) }
             self.early = []
         }
@@ -59,7 +57,6 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        loginDeadline?.cancel()
         if let session { hub.disconnected(session) }
         session = nil
         context.fireChannelInactive()

@@ -100,11 +100,6 @@ public final class Hub: Sendable {
         run { $0.disconnected(id, now: .now) }
     }
 
-    /// The login deadline of a session passed.
-    public func loginDeadlinePassed(_ id: SessionID) {
-        run { $0.loginDeadlinePassed(id, now: .now) }
-    }
-
     /// Registers a one-time key for zenka `name`.
     public func registerZenkaKey(name: String, key: String) {
         state.withLockedValue { $0.router.registerZenkaKey(name: name, key: Array(key.utf8), now: .now) }

@@ -118,7 +118,7 @@ limits.login-failures = 20
 limits.pre-auth-sessions = 1024
 
 # --- timeouts (seconds) -----------------------------------------------------------
-# Login must complete within this time after connect.
+# Login must complete within this time after connect (checked once a second).
 timeouts.login = 17
 # A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never).
 timeouts.route = 120

@@ -14,6 +14,22 @@ import Testing
         cube.stop()
     }
 
+    @Test func aConnectionThatNeverLogsInIsClosedAfterTheLoginTimeoutAndOthersStay() throws {
+        let cube = try CubeProcess(extraConfiguration: "timeouts.login = 1")
+        let idle = try RawSocket(path: cube.socketPath)
+        _ = idle.read(count: 32)
+        idle.send("select unix\n")
+        let client = try RawSocket(path: cube.socketPath)
+        #expect(client.loginUnix())
+        var before: [UInt8] = []
+        // The deadline is one second; the periodic check may add up to one more.
+        #expect(idle.isClosedByPeer(timeout: 4, before: &before))
+        #expect(String(decoding: before, as: UTF8.self) == "TRUE continue\n>:| timeout\n")
+        client.send("(1)heart\n")
+        #expect(client.read(until: "\n") == "(1)TRUE beating\n")
+        cube.stop()
+    }
+
     @Test func routesToAZenkaAndBackWithLatency() throws {
         let cube = try CubeProcess()
         let zenka = try TestZenka(name: "calc", cube: cube)

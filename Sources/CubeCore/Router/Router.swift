@@ -144,6 +144,18 @@ public struct Router: Sendable {
         return actions
     }
 
+    /// Closes every session still not logged in when its login deadline passed.
+    ///
+    /// Checked by the periodic tick rather than by a timer per connection: ten thousand idle
+    /// sessions would otherwise each hold a scheduled task until their deadline.
+    mutating func closeLateLogins(now: Timestamp, actions: inout [RouterAction]) {
+        let timeout = UInt64(configuration.loginTimeoutSeconds) * 1_000_000_000
+        let late = sessions.values.filter { !$0.isActive && now.monotonic &- $0.since.monotonic >= timeout }
+        for session in late.sorted(by: { $0.id < $1.id }) {
+            actions += loginDeadlinePassed(session.id, now: now)
+        }
+    }
+
     /// The result of a ``RouterAction/verifyPassword(_:password:storedHash:)``.
     public mutating func passwordChecked(_ id: SessionID, success: Bool, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], case .verifying(_, let user) = session.phase else { return [] }
@@ -162,9 +174,11 @@ public struct Router: Sendable {
         return actions
     }
 
-    /// Periodic housekeeping: route timeouts and expired zenka keys. Call about once a second.
+    /// Periodic housekeeping: login deadlines, route timeouts and expired zenka keys. Call about
+    /// once a second.
     public mutating func tick(now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
+        closeLateLogins(now: now, actions: &actions)
         expireRoutes(now: now, actions: &actions)
         expireQueuedCommands(now: now, actions: &actions)
         expireLeases(now: now, actions: &actions)
