@@ -1,8 +1,9 @@
 // The routing core alone: pipelined request-reply through a pure `Router`, no sockets.
 //
-// `make bench` prints it next to the socket figures: it tells how much of a routed request
-// is the router's own work, and it is steady enough (one thread, no system calls) to compare
-// two builds of the router on a noisy machine.
+// `make bench-router` runs it. It has no reference to compare against, so it is not in
+// `make bench`'s table: it tells how much of a routed request is the router's own work, and
+// compares two builds of the router (alternate the binaries a few times: on a shared machine
+// even one thread's CPU time per request moves from one second to the next).
 //
 //   cube-router-bench [DEPTH] [SECONDS]
 import CubeCore
