@@ -24,6 +24,7 @@ import Testing
         #expect(table.remove(first) == nil, "a slot empties once")
         let third = table.insert(route(3))
         #expect(third == first, "the vacant slot is taken before the slab grows")
+        #expect(table.holds(third, id: 3) && !table.holds(third, id: 1), "a reused slot holds the new route only")
         #expect(table.ordered().map(\.route.id) == [2, 3])
         #expect(table.ordered([third, second]).map(\.slot) == [second, third])
         #expect(table.ordered { $0.id > 2 }.map(\.route.id) == [3])

@@ -32,6 +32,12 @@ struct RouteTable: Sendable {
         slots.indices.contains(slot) ? slots[slot] : nil
     }
 
+    /// Whether `slot` still holds the route `id`: a list of routes taken earlier must check
+    /// before it acts, because an emptied slot is reused.
+    func holds(_ slot: RouteSlot, id: RouteID) -> Bool {
+        slots.indices.contains(slot) && slots[slot]?.id == id
+    }
+
     /// The target session of the route in `slot`, read without copying the route.
     func target(of slot: RouteSlot) -> SessionID? {
         slots.indices.contains(slot) ? slots[slot]?.target : nil

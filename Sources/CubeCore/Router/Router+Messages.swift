@@ -237,7 +237,7 @@ extension Router {
         let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000
         guard timeout > 0 else { return }
         let expired = routes.ordered { now.monotonic &- $0.lastActivity >= timeout }
-        for (slot, route) in expired {
+        for (slot, route) in expired where routes.holds(slot, id: route.id) {
             actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }

@@ -285,12 +285,12 @@ public struct Router: Sendable {
             failedLogins[origin, default: []].append(now.monotonic)
         }
         // Sorted, so collapse notices go out in the order the routes were made.
-        for (slot, route) in routes.ordered(session.sourceRoutes) {
+        for (slot, route) in routes.ordered(session.sourceRoutes) where routes.holds(slot, id: route.id) {
             routes.remove(slot)
             route.targetSession.targetRoutes[route.targetCommandID] = nil
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
-        for (slot, route) in routes.ordered(session.targetRoutes.values) {
+        for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
             routes.remove(slot)
             route.sourceSession.sourceRoutes.remove(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
