@@ -429,7 +429,7 @@ def main():
     p.add_argument("--p7load", required=True)
     p.add_argument("--check", metavar="DOC", help="regression check against the figure recorded in DOC")
     p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--seconds", type=float, default=2)
+    p.add_argument("--seconds", type=float, default=1)
     p.add_argument("--idle", type=int, default=10000)
     p.add_argument("--active", type=int, default=1000)
     p.add_argument("--requests", type=int, default=1000000)
