@@ -22,8 +22,7 @@ enum FrameHeader {
         while index < line.count && line[index] == Wire.space { index += 1 }
         // Both keywords start with `S`: most lines are turned away by that one byte.
         guard line.count - index >= 6, line[index] == UInt8(ascii: "S") else { return nil }
-        let keyword = line[index..<(index + 4)]
-        guard keyword.elementsEqual(sizeKeyword) || keyword.elementsEqual(streamKeyword) else { return nil }
+        guard ReplyKeyword(token: line[index..<(index + 4)])?.hasBody == true else { return nil }
         index += 4
         guard line[index] == Wire.space else { return nil }
         while index < line.count && line[index] == Wire.space { index += 1 }
@@ -38,9 +37,6 @@ enum FrameHeader {
         guard digits > 0, Bytes.isBlank(line[index...]) else { return nil }
         return value
     }
-
-    private static let sizeKeyword: [UInt8] = Array("SIZE".utf8)
-    private static let streamKeyword: [UInt8] = Array("STRM".utf8)
 
     /// Skips `(<digits>)` if present; returns the index after it (or `index` unchanged).
     private static func skipOptionalID(_ line: [UInt8], from index: Int) -> Int {

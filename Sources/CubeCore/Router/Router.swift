@@ -33,7 +33,7 @@ public struct Router: Sendable {
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
     /// Whether ``network`` is set (fixed at start). Asked on every routed command, where
-    /// `inNetwork` would copy the whole network state to answer.
+    /// `network != nil` would copy the whole network state to answer.
     let inNetwork: Bool
     /// Work done since start.
     public internal(set) var stats = RouterStats()
@@ -286,13 +286,11 @@ public struct Router: Sendable {
         }
         // Sorted, so collapse notices go out in the order the routes were made.
         for (slot, route) in routes.ordered(session.sourceRoutes) where routes.holds(slot, id: route.id) {
-            routes.remove(slot)
-            route.targetSession.targetRoutes[route.targetCommandID] = nil
+            endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
         for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
-            routes.remove(slot)
-            route.sourceSession.sourceRoutes.remove(slot)
+            endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
                 actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))

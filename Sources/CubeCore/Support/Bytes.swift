@@ -30,20 +30,6 @@ public enum Bytes {
         return bytes[bytes.startIndex..<end]
     }
 
-    /// Decimal digits of `value`.
-    public static func decimal(_ value: UInt64) -> [UInt8] {
-        var out: [UInt8] = []
-        appendDecimal(value, to: &out)
-        return out
-    }
-
-    /// Decimal digits of `value`, left-padded with zeros to at least `width` digits.
-    public static func decimal(_ value: Int, minimumWidth width: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        appendDecimal(UInt64(max(0, value)), minimumWidth: width, to: &out)
-        return out
-    }
-
     /// Appends the decimal digits of `value` (at least `width`, zero-padded) to `out`.
     ///
     /// Written digit by digit into `out`: every routed message renders one or two ids, and
