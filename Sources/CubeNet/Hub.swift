@@ -95,10 +95,22 @@ public final class Hub: Sendable {
         run { $0.received(bytes, from: id, now: .now) }
     }
 
-    /// A session's connection is gone.
+    /// A session's connection is gone: the router forgets it and the hub its endpoint.
+    ///
+    /// The endpoint must go here too: only a `close` action removes it otherwise, and a peer
+    /// that hangs up itself gets none, so every such connection used to stay behind (about
+    /// 1.8 KB each, docs/security.md "Resource limits").
     public func disconnected(_ id: SessionID) {
-        run { $0.disconnected(id, now: .now) }
+        let others = state.withLockedValue { state -> [RouterAction] in
+            let actions = Self.deliver(state.router.disconnected(id, now: .now), in: &state)
+            state.endpoints.removeValue(forKey: id)
+            return actions
+        }
+        for action in others { performOther(action) }
     }
+
+    /// Endpoints the hub holds (one per open session); for tests and the status view.
+    public var endpointCount: Int { state.withLockedValue { $0.endpoints.count } }
 
     /// Registers a one-time key for zenka `name`.
     public func registerZenkaKey(name: String, key: String) {

@@ -84,7 +84,7 @@ extension Router {
         if Names.isSessionID(target.utf8), let sid = UInt64(target), sessions[sid] != nil {
             victims = [sid]
         } else {
-            victims = usersIndex[target] ?? []
+            victims = usersIndex[target]?.ids ?? []
         }
         guard !victims.isEmpty else {
             actions.append(.send(caller, Render.reply(id: command.id, .falseReply, "no session matches '\(target)'")))

@@ -23,7 +23,8 @@ extension Router {
             return table.render()
         case "users":
             var table = TextTable(headers: ["user", "sessions", "since"])
-            for (user, ids) in usersIndex.sorted(by: { $0.key < $1.key }) {
+            for (user, entry) in usersIndex.sorted(by: { $0.key < $1.key }) {
+                let ids = entry.ids
                 let since = ids.compactMap { sessions[$0]?.since.wall }.min() ?? now.wall
                 table.append([user, String(ids.count), TimeText.clock(since, offset: utcOffset)])
             }

@@ -71,7 +71,7 @@ extension Router {
 
     private func present(_ name: String?) -> (ReplyKeyword, String) {
         guard let name else { return (.falseReply, "not enough arguments") }
-        if let ids = usersIndex[name], let first = ids.compactMap({ sessions[$0] }).min(by: { $0.since.wall < $1.since.wall }) {
+        if let ids = usersIndex[name]?.ids, let first = ids.compactMap({ sessions[$0] }).min(by: { $0.since.wall < $1.since.wall }) {
             return (.trueReply, "present since \(TimeText.clock(first.since.wall, offset: utcOffset))")
         }
         if let seen = lastSeen[name] { return (.falseReply, "last seen \(TimeText.clock(seen, offset: utcOffset))") }

@@ -107,6 +107,7 @@ extension Router {
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
             if let name = onDemandName(path.target), var entry = onDemand[name] {
+                sessions[id]?.hasQueued = true
                 entry.queue.append(QueuedCommand(source: id, command: command, path: path, queued: now.monotonic))
                 let mustStart = !entry.starting
                 entry.starting = true
@@ -168,9 +169,9 @@ extension Router {
         case .session(let id):
             return sessions[id]?.isActive == true ? [id] : []
         case .name(let name):
-            return usersIndex[name] ?? []
+            return usersIndex[name]?.ids ?? []
         case .subname(let name, let sub):
-            return (usersIndex[name] ?? []).filter { sessions[$0]?.subname == sub }
+            return (usersIndex[name]?.ids ?? []).filter { sessions[$0]?.subname == sub }
         }
     }
 

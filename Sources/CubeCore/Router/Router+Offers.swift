@@ -27,6 +27,7 @@ extension Router {
         }
         let offerID = nextOfferID
         nextOfferID += 1
+        sessions[id]?.hasOffered = true
         offers[offerID] = Offer(id: offerID, kind: words[0], capacity: capacity, attributes: attributes, provider: id,
                                 providerUser: user, created: now.wall)
         actions.append(.event(.offer(id: offerID, kind: words[0], capacity: capacity, provider: user)))

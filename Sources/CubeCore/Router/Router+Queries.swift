@@ -40,7 +40,7 @@ extension Router {
     public func isOnDemand(_ name: String) -> Bool { onDemand[name] != nil }
 
     /// Logged-in sessions of `user`, in login order.
-    public func sessions(of user: String) -> [SessionID] { usersIndex[user] ?? [] }
+    public func sessions(of user: String) -> [SessionID] { usersIndex[user]?.ids ?? [] }
 
     /// A summary of session `id`, if it exists.
     public func summary(of id: SessionID) -> SessionSummary? {

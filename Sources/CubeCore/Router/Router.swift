@@ -14,7 +14,9 @@ public struct Router: Sendable {
 
     var sessions: [SessionID: Session] = [:]
     /// Logged-in sessions per user name, in login order (fan-out order).
-    var usersIndex: [String: [SessionID]] = [:]
+    var usersIndex: [String: UserSessions] = [:]
+    /// Users whose ``usersIndex`` entry has blank places; compacted by ``tick(now:)``.
+    var usersWithBlanks: Set<String> = []
     /// When each user name was last seen, kept after its last session is gone.
     var lastSeen: [String: Int64] = [:]
     var routes = RouteTable()
@@ -187,6 +189,8 @@ public struct Router: Sendable {
             let recent = times.filter { now.monotonic &- $0 < 60_000_000_000 }
             return recent.isEmpty ? nil : recent
         }
+        for user in usersWithBlanks { usersIndex[user]?.compact() }
+        usersWithBlanks.removeAll()
         for (name, keys) in zenkaKeys {
             let live = keys.filter { $0.expires > now.monotonic }
             zenkaKeys[name] = live.isEmpty ? nil : live
@@ -259,7 +263,7 @@ public struct Router: Sendable {
         session.subname = subname
         session.method = method
         session.initialized = method != "zenka"
-        usersIndex[user, default: []].append(id)
+        usersIndex[user, default: UserSessions()].append(id)
         stats.logins += 1
         lastSeen[user] = now.wall
         actions.append(.event(.join(user: user, session: id)))
@@ -296,14 +300,21 @@ public struct Router: Sendable {
                 actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
             }
         }
-        providerLeft(id, now: now, actions: &actions)
-        for (name, var entry) in onDemand where entry.queue.contains(where: { $0.source == id }) {
+        if session.hasOffered { providerLeft(id, now: now, actions: &actions) }
+        for (name, var entry) in onDemand where session.hasQueued && entry.queue.contains(where: { $0.source == id }) {
             entry.queue.removeAll { $0.source == id }
             onDemand[name] = entry
         }
         guard let user = session.user, session.isActive else { return }
-        usersIndex[user]?.removeAll { $0 == id }
-        if usersIndex[user]?.isEmpty == true { usersIndex[user] = nil }
+        usersIndex[user]?.remove(id)
+        if let entry = usersIndex[user] {
+            if entry.isEmpty {
+                usersIndex[user] = nil
+                usersWithBlanks.remove(user)
+            } else if entry.hasBlanks {
+                usersWithBlanks.insert(user)
+            }
+        }
         lastSeen[user] = now.wall
         actions.append(.event(.leave(user: user, session: id)))
         if let link = session.link { linkClosed(id, link, now: now, actions: &actions) }

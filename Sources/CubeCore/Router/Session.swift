@@ -43,6 +43,11 @@ final class Session: @unchecked Sendable {
     private(set) var isLink = false
     /// When a link last received anything (monotonic ns): silent links are closed.
     var lastHeard: UInt64 = 0
+    /// Set once the session made an offer / had a command queued for an on-demand zenka:
+    /// closing a session scans the offers and queues only then, so closing many sessions at
+    /// once costs constant time each (docs/security.md "Resource limits").
+    var hasOffered = false
+    var hasQueued = false
     /// Set when the router dropped the session; a loop holding it stops there.
     var isGone = false
 
