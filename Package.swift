@@ -91,6 +91,7 @@ let package = Package(
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
+        .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
         .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),
     ]

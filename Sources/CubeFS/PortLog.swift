@@ -1,8 +1,11 @@
 /// The replies of one port (`out` of a directory), kept for readers that follow them.
 ///
 /// Each open `out` has a ``Cursor``; new readers start with a short backlog. The log keeps
-/// at most ``retention`` replies, so a reader that falls far behind skips ahead instead of
-/// making the log grow without bound. Each reply may belong to one reader (the unix user
+/// at most ``retention`` replies and at most ``maximumBytes`` bytes of them (the newest reply
+/// is always kept whole; the router bounds it by `limits.body`), so a reader that falls far
+/// behind skips ahead instead of making the log grow without bound. A count alone let a
+/// zenka answering with large STRM chunks grow the cube by 900 MB in five commands
+/// (docs/security.md "Resource limits"). Each reply may belong to one reader (the unix user
 /// whose command it answers): other readers skip it, so users of a shared mount
 /// (`allow_other`) never see each other's replies. Entries without an owner are public.
 public struct PortLog: Sendable {
@@ -21,12 +24,22 @@ public struct PortLog: Sendable {
     }
 
     public let retention: Int
+    /// Bytes kept at most, besides the newest reply.
+    public let maximumBytes: Int
+    /// Bytes of the replies kept now.
+    public private(set) var byteCount = 0
     private var entries: [(owner: UInt32?, bytes: [UInt8])] = []
     private var head = 0
     /// Sequence number of `entries[head]`.
     public private(set) var firstSequence: UInt64 = 0
 
-    public init(retention: Int = 1024) { self.retention = max(64, retention) }
+    /// Replies kept by default per directory: 1,024 and 1 MiB.
+    public static let defaultMaximumBytes = 1 << 20
+
+    public init(retention: Int = 1024, maximumBytes: Int = PortLog.defaultMaximumBytes) {
+        self.retention = max(64, retention)
+        self.maximumBytes = max(4096, maximumBytes)
+    }
 
     /// Sequence number the next reply will get.
     public var nextSequence: UInt64 { firstSequence + UInt64(entries.count - head) }
@@ -34,7 +47,11 @@ public struct PortLog: Sendable {
     /// Appends one complete reply in wire form, readable by `owner` only (nil: by everyone).
     public mutating func append(_ reply: [UInt8], owner: UInt32? = nil) {
         entries.append((owner, reply))
-        if entries.count - head > retention {
+        byteCount += reply.count
+        while entries.count - head > 1, entries.count - head > retention || byteCount > maximumBytes {
+            byteCount -= entries[head].bytes.count
+            // The dropped reply's bytes go now, not when the array is next compacted.
+            entries[head].bytes = []
             head += 1
             firstSequence += 1
         }

@@ -27,6 +27,9 @@ struct MountState: Sendable {
     var files: [UInt64: OpenFile] = [:]
     var nextHandle: UInt64 = 1
     var ports: [PortTarget: PortLog] = [:]
+    /// Directories that went away while a reader still had their `out` open: the log goes
+    /// with its last reader.
+    var orphanedPorts: Set<PortTarget> = []
     var events = PortLog(retention: 256)
     var pending: [UInt64: Pending] = [:]
     var translator = CommandTranslator()
@@ -54,6 +57,29 @@ struct MountState: Sendable {
             wakeups.merge(drain(handle))
         }
         return wakeups
+    }
+
+    /// The directory of `port` went away (its session left, or the last session of its zenka
+    /// name): its reply log is freed now, or when its last reader closes.
+    mutating func portGone(_ port: PortTarget) {
+        if files.values.contains(where: { $0.node.port == port }) {
+            orphanedPorts.insert(port)
+        } else {
+            ports[port] = nil
+        }
+    }
+
+    /// The directory of `port` is back (a zenka of that name logged in again).
+    mutating func portBack(_ port: PortTarget) {
+        orphanedPorts.remove(port)
+    }
+
+    /// `file` was closed: frees its port's log if the directory is gone and nobody else reads it.
+    mutating func closed(_ file: OpenFile) {
+        guard let port = file.node.port, orphanedPorts.contains(port),
+              !files.values.contains(where: { $0.node.port == port }) else { return }
+        orphanedPorts.remove(port)
+        ports[port] = nil
     }
 
     /// Answers the parked reads of `handle` that can be answered now.

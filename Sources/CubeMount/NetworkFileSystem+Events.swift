@@ -16,9 +16,15 @@ extension NetworkFileSystem {
         default: return
         }
         let line = Array("\(joined ? "join" : "leave") \(user) \(session)\n".utf8)
+        // Asked before taking the mount's lock (never held while calling the hub).
+        let nameGone = !joined && hub.inspect { $0.sessions(of: user).isEmpty }
         let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
             var wakeups = state.appendEvent(line)
-            if !joined {
+            if joined {
+                state.portBack(.zenka(user))
+            } else {
+                state.portGone(.session(session))
+                if nameGone { state.portGone(.zenka(user)) }
                 for (handle, file) in state.files where file.node.port == .session(session) {
                     state.files[handle]?.ended = true
                     wakeups.merge(state.drain(handle))

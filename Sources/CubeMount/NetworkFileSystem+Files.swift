@@ -114,7 +114,11 @@ extension NetworkFileSystem {
     }
 
     public func release(ino: UInt64, handle: UInt64, flags: Int32) {
-        let parked = state.withLock { $0.files.removeValue(forKey: handle)?.parked ?? [] }
+        let parked = state.withLock { state -> [ReadRequest] in
+            guard let file = state.files.removeValue(forKey: handle) else { return [] }
+            state.closed(file)
+            return file.parked
+        }
         for request in parked { request.reply(bytes: []) }
     }
 

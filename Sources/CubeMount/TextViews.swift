@@ -50,6 +50,7 @@ enum TextViews {
             return readme(mountPoint: fileSystem.mountPoint)
         case (.status, _):
             let now = Timestamp.now
+            let logs = fileSystem.state.withLock { state in (state.ports.count, state.ports.values.reduce(0) { $0 + $1.byteCount }) }
             return hub.inspect { router in
                 let stats = router.stats
                 return """
@@ -67,6 +68,8 @@ enum TextViews {
                     local-commands: \(stats.localCommands)
                     logins: \(stats.logins)
                     failed-logins: \(stats.failedLogins)
+                    reply-logs: \(logs.0)
+                    reply-log-bytes: \(logs.1)
 
                     """
             }

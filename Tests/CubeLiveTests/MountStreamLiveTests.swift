@@ -76,3 +76,36 @@ extension MountLiveTests {
         #expect(dd.status != 0 && dd.errors.contains("Resource temporarily unavailable"), "\(dd)")
     }
 }
+
+/// The replies kept for `out` readers are bounded in bytes and go with their directory.
+extension MountLiveTests {
+    /// `reply-logs` and `reply-log-bytes` from the mount's `status`.
+    private func replyLogs(_ mount: MountedCube) -> (logs: Int, bytes: Int)? {
+        var values: [String: Int] = [:]
+        for line in mount.cat("status").lines {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let value = Int(parts[1]) { values[parts[0]] = value }
+        }
+        guard let logs = values["reply-logs"], let bytes = values["reply-log-bytes"] else { return nil }
+        return (logs, bytes)
+    }
+
+    @Test func replyLogsAreBoundedInBytesAndFreedWithTheirDirectory() throws {
+        let mount = try MountedCube()
+        defer { mount.cleanup() }
+        let zenka = try TestZenka(name: "calc", cube: mount.cube)
+        #expect(mount.waitListed("calc") != nil)
+        // 48 replies of 30,000 bytes: 1.4 MB, more than one directory may keep (1 MiB).
+        let text = String(repeating: "x", count: 30_000)
+        let steps = (1...48).map { "(\($0))echo \(text)\\n" }
+        #expect(mount.write("zenki/calc/cmd", steps).succeeded)
+        #expect(mount.readLines("zenki/calc/out", count: 1, pattern: "(48)", timeout: 10).succeeded)
+        let held = replyLogs(mount)
+        #expect(held.map { $0.logs >= 1 && $0.bytes > 900_000 && $0.bytes <= (1 << 20) + 30_016 } == true,
+                "status: \(String(describing: held))")
+        zenka.stop()
+        #expect(mount.waitListed("calc", present: false) != nil)
+        let after = replyLogs(mount)
+        #expect(after.map { $0.bytes < 4_096 } == true, "the log stayed after its directory went: \(String(describing: after))")
+    }
+}
