@@ -26,7 +26,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelActive(context: ChannelHandlerContext) {
         let channel = context.channel
-        let endpoint = SocketEndpoint(channel: channel, logger: logger)
+        let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory)
         self.endpoint = endpoint
         let hub = self.hub
         let transport = self.transport

@@ -37,10 +37,13 @@ public final class Hub: Sendable {
     /// Runs password checks (Argon2id is deliberately slow) away from the event loop.
     private let workers: BlockingWorkers
     public let configuration: CubeConfiguration
+    /// Output queued for slow readers and what the router holds, against `limits.memory`.
+    public let memory: MemoryGauge
 
     public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
         self.configuration = configuration
+        self.memory = MemoryGauge(limit: configuration.limits.memory)
         self.state = NIOLockedValueBox(State(router: Router(configuration: configuration, hasher: hasher,
                                                             secureLogin: secureLogin, network: network, seed: seed,
                                                             utcOffset: utcOffset, now: .now)))
@@ -103,7 +106,7 @@ public final class Hub: Sendable {
     public func disconnected(_ id: SessionID) {
         let others = state.withLockedValue { state -> [RouterAction] in
             let actions = Self.deliver(state.router.disconnected(id, now: .now), in: &state)
-            state.endpoints.removeValue(forKey: id)
+            state.endpoints.removeValue(forKey: id)?.detached()
             return actions
         }
         for action in others { performOther(action) }
@@ -161,8 +164,14 @@ public final class Hub: Sendable {
     /// never block and never call back into the hub synchronously. Other actions (which may
     /// call the hub) run after the lock is released.
     private func run(_ body: (inout Router) -> [RouterAction]) {
+        let memory = self.memory
         let others = state.withLockedValue { state -> [RouterAction] in
-            Self.deliver(body(&state.router), in: &state)
+            // The router counts queued output against limits.memory too; endpoints count the
+            // router's share when deciding whether to drop a slow reader.
+            state.router.setExternalMemory(memory.outputBytes)
+            let actions = body(&state.router)
+            memory.routerBytes = state.router.memoryHeld
+            return Self.deliver(actions, in: &state)
         }
         for action in others { performOther(action) }
     }
@@ -211,7 +220,10 @@ public final class Hub: Sendable {
                 }
             case .close(let id):
                 flush(id, &state)
-                state.endpoints.removeValue(forKey: id)?.close()
+                if let endpoint = state.endpoints.removeValue(forKey: id) {
+                    endpoint.close()
+                    endpoint.detached()
+                }
             case .encrypt(let id, let keys):
                 flush(id, &state)
                 state.endpoints[id]?.encrypt(with: keys)

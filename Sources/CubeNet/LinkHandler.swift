@@ -124,7 +124,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
             return fail("server key \(server) is not a trusted node", channel: channel)
         }
         deadline?.cancel()
-        let endpoint = SocketEndpoint(channel: channel, logger: logger)
+        let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory)
         self.endpoint = endpoint
         // Our stream header goes out first; everything the hub sends after is sealed.
         endpoint.encrypt(with: keys)

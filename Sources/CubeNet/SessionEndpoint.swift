@@ -11,9 +11,14 @@ public protocol SessionEndpoint: AnyObject, Sendable {
     /// Encrypts everything sent from now on and decrypts everything received (after a
     /// `c25519` login). Endpoints inside the process have nothing to encrypt.
     func encrypt(with keys: SecureChannelKeys)
+    /// The hub forgot the endpoint (its session closed or its peer went): whatever it still
+    /// counts against `limits.memory` is returned.
+    func detached()
 }
 
 extension SessionEndpoint {
     /// In-process endpoints: nothing crosses a wire.
     public func encrypt(with keys: SecureChannelKeys) {}
+    /// In-process endpoints queue nothing of their own that the gauge counts.
+    public func detached() {}
 }

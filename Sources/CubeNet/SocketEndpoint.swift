@@ -24,10 +24,22 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// itself queues behind it too, so bytes leave in the order the hub handed them over
     /// (a password worker's `AUTH_TRUE =)` cannot be overtaken by a reply made on the loop).
     private let hops = Atomic<Int>(0)
+    /// Where queued output is counted against `limits.memory` (nil: not counted).
+    private let gauge: MemoryGauge?
+    /// Loop-confined: bytes of this connection's queue counted in ``gauge`` now.
+    private var charged = 0
+    /// Loop-confined: a marker write is pending whose completion says the queue drained.
+    private var watching = false
+    /// Loop-confined: set once the hub forgot the endpoint; nothing more is counted.
+    private var isDetached = false
+    /// A reader whose queue is past this while the cube is past `limits.memory` is
+    /// disconnected like one past `limits.output-queue`.
+    static let slowReaderQueue = 64 << 10
 
-    init(channel: any Channel, logger: Logger) {
+    init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil) {
         self.channel = channel
         self.logger = logger
+        self.gauge = gauge
     }
 
     func send(_ bytes: [UInt8]) {
@@ -69,10 +81,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         guard channel.isWritable else {
             // The peer stopped reading and its queue passed the limit: drop it rather than grow.
             logger.warning("output queue limit reached, closing slow reader")
-            closing = true
-            // Deferred: closing fires channelInactive, which calls the hub, whose lock may be held.
-            let channel = self.channel
-            channel.eventLoop.execute { channel.close(promise: nil) }
+            dropSlowReader()
             return
         }
         if sealer != nil {
@@ -86,7 +95,49 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         channel.eventLoop.execute {
             self.flushScheduled = false
             self.channel.flush()
+            self.measureQueue()
         }
+    }
+
+    /// Counts what the socket could not take yet against `limits.memory`, and watches it
+    /// drain. Almost always the queue is empty after a flush and this costs one option read.
+    private func measureQueue() {
+        guard let gauge, !isDetached else { return }
+        let queued = (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        gauge.chargeOutput(queued - charged)
+        charged = queued
+        guard queued > 0, !closing else { return }
+        if queued > Self.slowReaderQueue && gauge.isExhausted {
+            logger.warning("memory limit reached, closing a slow reader", metadata: ["queued": "\(queued)"])
+            dropSlowReader()
+            return
+        }
+        guard !watching else { return }
+        // Write promises complete in order: this empty write's completes once everything
+        // queued before it has gone to the socket.
+        watching = true
+        let marker = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(channel.allocator.buffer(capacity: 0), promise: marker)
+        marker.futureResult.whenComplete { _ in
+            self.watching = false
+            self.measureQueue()
+        }
+    }
+
+    func detached() {
+        hop {
+            self.isDetached = true
+            self.gauge?.chargeOutput(-self.charged)
+            self.charged = 0
+        }
+    }
+
+    /// Closes a peer that does not read (its queue passed a limit) rather than let it grow.
+    private func dropSlowReader() {
+        closing = true
+        // Deferred: closing fires channelInactive, which calls the hub, whose lock may be held.
+        let channel = self.channel
+        channel.eventLoop.execute { channel.close(promise: nil) }
     }
 
     func encrypt(with keys: SecureChannelKeys) {

@@ -116,6 +116,13 @@ limits.login-failures = 20
 # Sessions from one unix uid or one TCP address that may be connected without having
 # logged in yet (each waits at most timeouts.login).
 limits.pre-auth-sessions = 1024
+# Bytes all users together may make the cube hold: input buffered for unfinished
+# lines, multi-line commands and bodies, open routes, offers, commands queued for an
+# on-demand zenka, and output queued for sessions that read slowly (512 MiB).
+limits.memory = 536870912
+# Bytes one user name may make the cube hold (64 MiB). A command beyond it is
+# answered FALSE memory limit reached [ limits.memory.user ]; see docs/security.md.
+limits.memory.user = 67108864
 
 # --- timeouts (seconds) -----------------------------------------------------------
 # Login must complete within this time after connect (checked once a second).

@@ -286,4 +286,43 @@ import Glibc
         #expect(cube.logLines(containing: "zenka=ech", "did not log in").isEmpty)
         #expect(admin.call("ech.echo still here")?.line == "TRUE still here")
     }
+
+    /// A flood from another user at a stdio zenka that reads slowly used to fill its stdin
+    /// queue past `limits.output-queue` and make the cube stop it (and drive its restart
+    /// backoff): now the flood gets `FALSE target busy` and the zenka keeps running.
+    @Test func aFloodAtASlowStdioZenkaIsRefusedNotFatal() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "sh1", conf: """
+                program = /bin/sh
+                args = echo.sh
+                mode = stdio
+                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+        ], extraConfiguration: "limits.output-queue = 1048576")
+        let admin = try cube.client()
+        let before = try #require(admin.waitOnline("sh1"))
+        let flooder = try RawSocket(path: cube.socketPath)
+        #expect(flooder.loginUnix("taeki"))
+        // 1,000 × 2,000 bytes in one write: four times the zenka's stdin allowance.
+        let text = String(repeating: "f", count: 2_000)
+        flooder.send((1...1_000).map { "(\($0))sh1.heart \(text)\n" }.joined())
+        var answered = 0
+        var busy = 0
+        var pending = ""
+        let deadline = Date().addingTimeInterval(60)
+        while answered + busy < 1_000, Date() < deadline {
+            pending += String(decoding: flooder.readAvailable(timeout: 5), as: UTF8.self)
+            while let lf = pending.firstIndex(of: "\n") {
+                let line = pending[..<lf]
+                if line.contains("TRUE beating") { answered += 1 }
+                if line.contains("FALSE target busy") { busy += 1 }
+                pending = String(pending[pending.index(after: lf)...])
+            }
+        }
+        #expect(answered + busy == 1_000, "answered \(answered), busy \(busy)")
+        #expect(busy > 0 && answered > 0, "answered \(answered), busy \(busy)")
+        // The same process still serves: not stopped, not restarted.
+        #expect(admin.call("sh1.pid")?.line == "TRUE \(before.pid)")
+        #expect(cube.logLines(containing: "zenka=sh1", "zenka exited").isEmpty)
+        print("stdio flood: \(answered) answered, \(busy) refused as busy")
+    }
 }

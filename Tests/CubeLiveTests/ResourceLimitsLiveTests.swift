@@ -11,11 +11,7 @@ import Glibc
 @Suite(.serialized) struct ResourceLimitsLiveTests {
     /// Resident memory of `process` in KiB (VmRSS).
     static func residentKiB(_ process: Process) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        }
-        return 0
+        HostileInputLiveTests.residentKiB(of: process.processIdentifier)
     }
 
     /// `count` connect/close cycles: every other one logs in, the rest only read the banner.
@@ -79,6 +75,45 @@ import Glibc
         // (< 20 ms, release) is measured by `make soak`; this bound only catches the n² cost.
         #expect(worst < 1.5, "worst heart latency \(worst) s while 6,000 sessions closed")
         #expect(answered > 0)
+        cube.stop()
+    }
+
+    @Test func slowReadersCannotQueueMoreOutputThanTheMemoryLimit() throws {
+        // 32 MiB for everything, while each session alone could queue 16 MiB.
+        let cube = try CubeProcess(extraConfiguration: "limits.memory = 33554432\nlimits.output-queue = 16777216")
+        let honest = try RawSocket(path: cube.socketPath)
+        #expect(honest.loginUnix())
+        // One offer with a 60 KB attribute makes every `offers` reply 60 KB.
+        honest.send("(1)offer disk 10 note=\(String(repeating: "n", count: 60_000))\n")
+        #expect(honest.readLine() == "(1)TRUE offer 1\n")
+        let before = Self.residentKiB(cube.process)
+        // Twelve sessions ask for the listing 400 times each (12 × 24 MB) and never read it.
+        var sluggards: [RawSocket] = []
+        for _ in 0..<12 {
+            let sluggard = try RawSocket(path: cube.socketPath)
+            #expect(sluggard.loginUnix())
+            var size: Int32 = 4096
+            setsockopt(sluggard.descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            sluggards.append(sluggard)
+        }
+        var peak = before
+        for round in 0..<400 {
+            for sluggard in sluggards { sluggard.send("(\(round + 1))offers\n") }
+            if round % 20 == 0 {
+                peak = max(peak, Self.residentKiB(cube.process))
+                honest.send("heart\n")
+                #expect(honest.readLine(timeout: 10) == "TRUE beating\n", "the honest client is not served")
+            }
+        }
+        usleep(500_000)
+        peak = max(peak, Self.residentKiB(cube.process))
+        let dropped = sluggards.filter { $0.isClosedByPeer(timeout: 5) }.count
+        #expect(dropped > 0, "no slow reader was disconnected")
+        // Debug builds keep more per byte queued than release; 32 MiB of queue plus slack.
+        #expect(peak - before < 80 * 1024, "RSS \(before) KiB before, \(peak) KiB at peak")
+        honest.send("heart\n")
+        #expect(honest.readLine() == "TRUE beating\n")
+        print("memory: slow readers: RSS \(before) KiB before, \(peak) KiB at peak, \(dropped) of 12 dropped")
         cube.stop()
     }
 }

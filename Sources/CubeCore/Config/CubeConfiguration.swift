@@ -16,6 +16,11 @@ public struct CubeConfiguration: Equatable, Sendable {
         public var loginFailures = 20
         /// Sessions from one unix uid or one address that may wait to log in at once.
         public var preAuthSessions = 1024
+        /// Bytes all users together may make the cube hold (buffered input, open routes,
+        /// offers, queued commands and queued output; docs/security.md "Resource limits").
+        public var memory = 512 << 20
+        /// Bytes one user name may make the cube hold (its part of ``memory``).
+        public var memoryPerUser = 64 << 20
         public init() {}
     }
 
@@ -153,6 +158,8 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "limits.routes-per-session": limits.routesPerSession = try integer(1...1_000_000)
         case "limits.login-failures": limits.loginFailures = try integer(1...1_000_000)
         case "limits.pre-auth-sessions": limits.preAuthSessions = try integer(1...1_000_000)
+        case "limits.memory": limits.memory = try integer((16 << 20)...(1 << 40))
+        case "limits.memory.user": limits.memoryPerUser = try integer((1 << 20)...(1 << 40))
         case "timeouts.login": loginTimeoutSeconds = try integer(1...3600)
         case "timeouts.route": routeTimeoutSeconds = try integer(0...86_400)
         case "mount.path":

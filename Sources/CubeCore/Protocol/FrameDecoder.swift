@@ -45,6 +45,39 @@ public struct FrameDecoder: Sendable {
     /// Bytes received but not yet returned as part of a frame.
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// Bytes the decoder holds: buffered input plus the lines or body collected so far of an
+    /// unfinished message. What the router charges to the sender's memory share.
+    public var heldByteCount: Int {
+        switch state {
+        case .multiline(let header, _, let total): bufferedByteCount + header.count + total
+        case .body(let header, _, let collected): bufferedByteCount + header.count + collected.count
+        default: bufferedByteCount
+        }
+    }
+
+    /// Gives up the message being received because its sender may hold no more memory
+    /// (docs/security.md "Resource limits"): what it collected is dropped and the rest of it
+    /// will be skipped like an over-long one. Returns the header of a multi-line command or
+    /// body (to answer under its id), or nil for a plain partial line.
+    public mutating func refuseCurrentMessage() -> [UInt8]? {
+        switch state {
+        case .multiline(let header, _, _):
+            state = .skippingMultiline(insideLongLine: false)
+            return header
+        case .body(let header, let remaining, _):
+            state = .skippingBody(remaining: remaining)
+            return header
+        case .idle:
+            // Only a partial line can be buffered here (complete ones were taken by `next`).
+            guard bufferedByteCount > 0 else { return nil }
+            consume(bufferedByteCount)
+            state = .skippingLine
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// True while the decoder sits inside a message (a partial line, body or multi-line command).
     public var isInsideMessage: Bool {
         if case .idle = state { return bufferedByteCount > 0 }

@@ -35,6 +35,8 @@ public enum Wire {
     public static let routeCollapsed = "command route collapsed"
     public static let invocationError = "error during command invocation [ details are logged ]"
     public static let routeTimeout = "route timeout"
+    /// A target sent half of `limits.output-queue` of commands it has not answered yet.
+    public static let targetBusy = "target busy [ unanswered commands past limits.output-queue / 2 ]"
     public static let protocolMismatch = "protocol mismatch"
     public static let invalidReplyType = "protocol error [ reply type not valid ]"
     public static let invalidCommandID = "invalid command id syntax or length"

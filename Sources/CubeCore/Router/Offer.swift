@@ -13,6 +13,11 @@ public struct Offer: Equatable, Sendable {
 
     /// Capacity that can still be acquired.
     public var available: UInt64 { capacity - min(capacity, committed) }
+
+    /// What an offer costs its provider's memory share (docs/security.md "Resource limits").
+    static func memoryCost(kind: String, attributes: [String]) -> Int {
+        attributes.reduce(256 + kind.utf8.count) { $0 + $1.utf8.count + 16 }
+    }
 }
 
 /// A share of an offer held by a consumer (`acquire <offer> <amount> [ttl]`).

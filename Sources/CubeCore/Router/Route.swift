@@ -23,6 +23,13 @@ struct Route: Sendable {
     let heartStarted: UInt64?
     /// Set for routes the cube itself made for a purpose (a `lease-request`).
     var purpose: RoutePurpose?
+    /// Bytes sent to the target for this route, counted in its ``Session/unansweredBytes``.
+    var sentBytes = 0
+
+    /// What an open route costs its source's memory share: the route, its slab slot and
+    /// index entries, the path, and the manager's record when it defers the answer
+    /// (200,000 deferred `v7.notify_online` held 68 MB: about 340 bytes each).
+    static func memoryCost(pathLength: Int) -> Int { 320 + pathLength }
 }
 
 /// Why the cube made a route on a session's behalf.
@@ -37,6 +44,9 @@ struct QueuedCommand: Sendable {
     let command: Command
     let path: CommandPath
     let queued: UInt64
+    /// Charged to the source's memory share while queued (docs/security.md "Resource limits").
+    let account: MemoryAccount?
+    let cost: Int
 }
 
 /// An on-demand zenka registered with `ondemand-zenka add`.

@@ -64,6 +64,7 @@ extension Router {
             return (.trueReply, "zenka registered [ id = \(onDemand[name]?.id ?? 0) ]")
         case "del":
             guard let entry = onDemand.removeValue(forKey: name) else { return (.falseReply, "no such virtual zenka '\(name)'") }
+            unqueued(entry.queue)
             for queued in entry.queue {
                 actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, Wire.clientNotPresent)))
             }

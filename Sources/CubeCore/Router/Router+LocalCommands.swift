@@ -1,5 +1,17 @@
 // The commands a cube answers itself (PROTOCOL.md §8), listed in `LocalCommand.all`.
 extension Router {
+    /// A listing cut at its last whole line within `limit` (`limits.body`), with a last line
+    /// saying how much was left out: every client must be able to read the reply, and one
+    /// larger than the body limit failed `p7 offers` for everybody (docs/security.md).
+    static func fitting(_ body: [UInt8], limit: Int) -> [UInt8] {
+        guard body.count > limit else { return body }
+        let room = max(0, limit - 96)
+        var end = room
+        while end > 0 && body[end - 1] != Wire.lf { end -= 1 }
+        let notice = "... listing cut at limits.body: \(body.count - end) more bytes not shown\n"
+        return Array(body[..<end]) + Array(notice.utf8)
+    }
+
     mutating func runLocal(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let user = sessions[id]?.user else { return }
         let name = String(decoding: command.path, as: UTF8.self)
@@ -9,7 +21,7 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, keyword, text)))
         }
         func table(_ text: String) {
-            actions.append(.send(id, Render.body(id: command.id, .size, Array(text.utf8))))
+            actions.append(.send(id, Render.body(id: command.id, .size, Self.fitting(Array(text.utf8), limit: configuration.limits.body))))
         }
         switch name {
         case "heart": reply(.trueReply, "beating")

@@ -8,18 +8,7 @@ extension Router {
         case .lineTooLong:
             actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.lineTooLong)))
         case .bodyTooLarge(let header):
-            // A refused reply still ends its route, with the error going to the source.
-            var headerLine = header
-            while let last = headerLine.last, Bytes.isBlankByte(last) || last == UInt8(ascii: "+") { headerLine.removeLast() }
-            switch Message.parseLine(headerLine) {
-            case .reply(let reply):
-                relay(Reply(id: reply.id, keyword: .falseReply, text: Array(Wire.bodyTooLarge.utf8)), from: session, now: now,
-                      actions: &actions)
-            case .command(let command):
-                actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.bodyTooLarge)))
-            default:
-                actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.bodyTooLarge)))
-            }
+            refuse(header: header, text: Wire.bodyTooLarge, from: session, now: now, actions: &actions)
         case .line, .multiline, .body:
             switch Message(frame: frame) {
             case .empty, .terminate:
@@ -31,6 +20,23 @@ extension Router {
             case .command(let command):
                 dispatch(command, from: session, now: now, actions: &actions)
             }
+        }
+    }
+
+    /// Answers a message refused before it was complete (too large, or past its sender's
+    /// memory share) under the id of its header; a refused reply still ends its route, with
+    /// the error going to the source.
+    mutating func refuse(header: [UInt8]?, text: String, from session: Session, now: Timestamp,
+                         actions: inout [RouterAction]) {
+        var headerLine = header ?? []
+        while let last = headerLine.last, Bytes.isBlankByte(last) || last == UInt8(ascii: "+") { headerLine.removeLast() }
+        switch header == nil ? nil : Message.parseLine(headerLine) {
+        case .reply(let reply):
+            relay(Reply(id: reply.id, keyword: .falseReply, text: Array(text.utf8)), from: session, now: now, actions: &actions)
+        case .command(let command):
+            actions.append(.send(session.id, Render.reply(id: command.id, .falseReply, text)))
+        default:
+            actions.append(.send(session.id, Render.reply(id: 0, .falseReply, text)))
         }
     }
 
@@ -107,8 +113,17 @@ extension Router {
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
             if let name = onDemandName(path.target), var entry = onDemand[name] {
+                let account = sessions[id]?.account
+                // The command's bytes and the route it will become.
+                let cost = Route.memoryCost(pathLength: command.path.count) + command.byteCount
+                if let account, let refusal = memory.refusal(cost, to: account) {
+                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
+                    return
+                }
+                if let account { memory.charge(cost, to: account) }
                 sessions[id]?.hasQueued = true
-                entry.queue.append(QueuedCommand(source: id, command: command, path: path, queued: now.monotonic))
+                entry.queue.append(QueuedCommand(source: id, command: command, path: path, queued: now.monotonic,
+                                                 account: account, cost: cost))
                 let mustStart = !entry.starting
                 entry.starting = true
                 onDemand[name] = entry
@@ -118,12 +133,24 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
             return
         }
-        guard let open = sessions[id]?.sourceRoutes.count, open + targets.count <= configuration.limits.routesPerSession
+        guard let source = sessions[id], source.sourceRoutes.count + targets.count <= configuration.limits.routesPerSession
         else {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, "too many open routes")))
             return
         }
+        if let account = source.account,
+           let refusal = memory.refusal(targets.count * Route.memoryCost(pathLength: command.path.count), to: account) {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
+            return
+        }
+        let busy = configuration.limits.outputQueue / 2
         for target in targets {
+            // A target that has not answered half an output queue's worth of commands gets
+            // no more for now (docs/security.md "Resource limits"); links have TCP's own.
+            if let session = sessions[target], !session.isLink, session.unansweredBytes + command.byteCount > busy {
+                actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.targetBusy)))
+                continue
+            }
             forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
         }
     }
@@ -153,9 +180,12 @@ extension Router {
         let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
                                        sourceSession: sourceSession, targetSession: targetSession,
                                 targetCommandID: targetID, path: command.path, started: now.monotonic,
-                                lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil))
+                                lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil,
+                                sentBytes: bytes.count))
+        targetSession.unansweredBytes += bytes.count
         sourceSession.sourceRoutes.insert(slot)
         targetSession.targetRoutes[targetID] = slot
+        if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
         actions.append(.send(target, bytes))
         return slot
@@ -228,8 +258,13 @@ extension Router {
     @discardableResult
     mutating func endRoute(_ slot: RouteSlot) -> Route? {
         guard let route = routes.remove(slot) else { return nil }
+        if let account = route.sourceSession.account {
+            memory.charge(-Route.memoryCost(pathLength: route.path.count), to: account)
+            if account.sessions <= 0 { memory.release(account) }
+        }
         route.sourceSession.sourceRoutes.remove(slot)
         route.targetSession.targetRoutes[route.targetCommandID] = nil
+        route.targetSession.unansweredBytes -= route.sentBytes
         return route
     }
 

@@ -204,8 +204,12 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.hopLimitExceeded)))
             return
         }
-        guard let open = sessions[id]?.sourceRoutes.count, open < configuration.limits.routesPerSession else {
+        guard let source = sessions[id], source.sourceRoutes.count < configuration.limits.routesPerSession else {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, "too many open routes")))
+            return
+        }
+        if let account = source.account, let refusal = memory.refusal(Route.memoryCost(pathLength: command.path.count), to: account) {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
             return
         }
         forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)

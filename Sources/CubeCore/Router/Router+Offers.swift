@@ -27,6 +27,11 @@ extension Router {
         }
         let offerID = nextOfferID
         nextOfferID += 1
+        if let account = sessions[id]?.account {
+            let cost = Offer.memoryCost(kind: words[0], attributes: attributes)
+            if let refusal = memory.refusal(cost, to: account) { return (.falseReply, refusal.text) }
+            memory.charge(cost, to: account)
+        }
         sessions[id]?.hasOffered = true
         offers[offerID] = Offer(id: offerID, kind: words[0], capacity: capacity, attributes: attributes, provider: id,
                                 providerUser: user, created: now.wall)
@@ -141,7 +146,11 @@ extension Router {
 
     /// Removes an offer and ends its leases.
     mutating func withdraw(_ offerID: UInt64, reason: String, now: Timestamp, actions: inout [RouterAction]) {
-        guard offers[offerID] != nil else { return }
+        guard let offer = offers[offerID] else { return }
+        if let account = memory.accounts[offer.providerUser] {
+            memory.charge(-Offer.memoryCost(kind: offer.kind, attributes: offer.attributes), to: account)
+            memory.release(account)
+        }
         for lease in leases.values.filter({ $0.offer == offerID }).sorted(by: { $0.id < $1.id }) {
             endLease(lease.id, reason: "offer-\(reason)", now: now, actions: &actions)
         }

@@ -22,6 +22,7 @@ extension Router {
         entry.queue = []
         entry.starting = false
         onDemand[name] = entry
+        unqueued(queue)
         return queue.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
     }
 
@@ -32,8 +33,18 @@ extension Router {
         entry.queue = []
         entry.starting = false
         onDemand[user] = entry
+        unqueued(queue)
         for queued in queue where sessions[queued.source] != nil {
             route(queued.command, queued.path, from: queued.source, now: now, actions: &actions)
+        }
+    }
+
+    /// Returns the memory of commands taken out of a queue to their senders' shares.
+    mutating func unqueued(_ commands: [QueuedCommand]) {
+        for queued in commands {
+            guard let account = queued.account else { continue }
+            memory.charge(-queued.cost, to: account)
+            memory.release(account)
         }
     }
 
@@ -45,6 +56,7 @@ extension Router {
             let expired = entry.queue.filter { now.monotonic &- $0.queued >= timeout }
             entry.queue.removeAll { now.monotonic &- $0.queued >= timeout }
             onDemand[name] = entry
+            unqueued(expired)
             for queued in expired {
                 actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, Wire.routeTimeout)))
             }

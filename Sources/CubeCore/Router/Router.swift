@@ -37,6 +37,8 @@ public struct Router: Sendable {
     /// Whether ``network`` is set (fixed at start). Asked on every routed command, where
     /// `network != nil` would copy the whole network state to answer.
     let inNetwork: Bool
+    /// What users make the cube hold, against `limits.memory` (docs/security.md "Resource limits").
+    var memory: MemoryBudget
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -51,6 +53,7 @@ public struct Router: Sendable {
     public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
+        self.memory = MemoryBudget(limit: configuration.limits.memory, share: configuration.limits.memoryPerUser)
         if let network {
             let topology = Topology(localNode: configuration.nodeName, localKey: network.signer.publicKey,
                                     verifier: network.verifier,
@@ -128,8 +131,31 @@ public struct Router: Sendable {
             return actions
         }
         process(id, now: now, actions: &actions)
+        if let account = session.account, !session.isGone { settleInput(session, account, now: now, actions: &actions) }
         return actions
     }
+
+    /// Charges what `session`'s decoder still holds after a read to its user; past the user's
+    /// share (or the cube's limit) the unfinished message is refused and its bytes dropped.
+    mutating func settleInput(_ session: Session, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
+        var held = session.decoder.heldByteCount
+        guard held != session.chargedInput else { return }
+        if held > session.chargedInput, let refusal = memory.refusal(held - session.chargedInput, to: account) {
+            let header = session.decoder.refuseCurrentMessage()
+            refuse(header: header, text: refusal.text, from: session, now: now, actions: &actions)
+            held = session.decoder.heldByteCount
+        }
+        memory.charge(held - session.chargedInput, to: account)
+        session.chargedInput = held
+    }
+
+    /// Bytes held outside the router (output queued for slow readers), measured by the owner.
+    public mutating func setExternalMemory(_ bytes: Int) {
+        memory.external = bytes
+    }
+
+    /// Bytes users make the router hold now (buffered input, routes, offers, queued commands).
+    public var memoryHeld: Int { memory.held }
 
     /// The session's connection is gone (closed by the peer, by an error, or after ``RouterAction/close(_:)``).
     public mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
@@ -263,6 +289,9 @@ public struct Router: Sendable {
         session.subname = subname
         session.method = method
         session.initialized = method != "zenka"
+        let account = memory.account(for: user, isLink: session.link != nil)
+        account.sessions += 1
+        session.account = account
         usersIndex[user, default: UserSessions()].append(id)
         stats.logins += 1
         lastSeen[user] = now.wall
@@ -302,8 +331,15 @@ public struct Router: Sendable {
         }
         if session.hasOffered { providerLeft(id, now: now, actions: &actions) }
         for (name, var entry) in onDemand where session.hasQueued && entry.queue.contains(where: { $0.source == id }) {
+            unqueued(entry.queue.filter { $0.source == id })
             entry.queue.removeAll { $0.source == id }
             onDemand[name] = entry
+        }
+        if let account = session.account {
+            memory.charge(-session.chargedInput, to: account)
+            session.chargedInput = 0
+            account.sessions -= 1
+            memory.release(account)
         }
         guard let user = session.user, session.isActive else { return }
         usersIndex[user]?.remove(id)

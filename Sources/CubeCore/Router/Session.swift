@@ -47,6 +47,14 @@ final class Session: @unchecked Sendable {
     /// closing a session scans the offers and queues only then, so closing many sessions at
     /// once costs constant time each (docs/security.md "Resource limits").
     var hasOffered = false
+    /// The memory account of the session's user (set at login) and the bytes of buffered
+    /// input charged to it now (docs/security.md "Resource limits").
+    var account: MemoryAccount?
+    var chargedInput = 0
+    /// Bytes of commands sent to this session whose routes are still open: a zenka that
+    /// reads slowly is not sent more than half of `limits.output-queue` of them (others get
+    /// `FALSE target busy`), so nobody can make the cube drop it for not reading.
+    var unansweredBytes = 0
     var hasQueued = false
     /// Set when the router dropped the session; a loop holding it stops there.
     var isGone = false

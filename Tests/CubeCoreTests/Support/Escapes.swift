@@ -17,12 +17,13 @@ enum Escapes {
                 case "t": out.append(0x09)
                 case "0": out.append(0x00)
                 case "{":
-                    // `\{N text}`: `text` (taken literally) repeated N times, for long lines.
+                    // `\{N text}`: `text` repeated N times, for long input (`⏎` and the escapes
+                    // above work inside; `text` cannot hold `}`).
                     guard let close = scalars[index...].firstIndex(of: "}"),
                           let space = scalars[index..<close].firstIndex(of: " "),
                           let count = Int(String(String.UnicodeScalarView(scalars[(index + 1)..<space])))
                     else { out.append(contentsOf: "{".utf8); break }
-                    let unit = Array(String(String.UnicodeScalarView(scalars[(space + 1)..<close])).utf8)
+                    let unit = decode(String(String.UnicodeScalarView(scalars[(space + 1)..<close])))
                     for _ in 0..<count { out.append(contentsOf: unit) }
                     index = close
                 case "x":

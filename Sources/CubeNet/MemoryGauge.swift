@@ -1,0 +1,34 @@
+import Synchronization
+
+/// The cube's memory as `limits.memory` counts it (docs/security.md "Resource limits"):
+/// output queued in socket endpoints for peers that read slowly, and what the router holds
+/// for its users. Shared by the hub (which hands the output figure to the router and stores
+/// the router's) and every socket endpoint (which charges its queue here).
+public final class MemoryGauge: Sendable {
+    /// `limits.memory`.
+    public let limit: Int
+    private let output = Atomic<Int>(0)
+    private let router = Atomic<Int>(0)
+
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Bytes queued for slow readers now.
+    public var outputBytes: Int { output.load(ordering: .relaxed) }
+
+    /// Bytes the router holds, as last stored by the hub.
+    public var routerBytes: Int {
+        get { router.load(ordering: .relaxed) }
+        set { router.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Whether the cube as a whole is past its limit.
+    public var isExhausted: Bool { outputBytes + routerBytes > limit }
+
+    /// Adds (or, negative, returns) queued output.
+    func chargeOutput(_ bytes: Int) {
+        guard bytes != 0 else { return }
+        output.add(bytes, ordering: .relaxed)
+    }
+}
