@@ -1,15 +1,15 @@
-import CubeTestSupport
-
 extension CubeProcess {
-    /// Registers a one-time key for `name` over an admin connection and returns it.
-    func registerKey(for name: String) throws -> String {
+    /// Registers a one-time zenka key for `name` over a connection of `admin` (who must be
+    /// allowed `session-key`) and returns it.
+    /// - Throws: ``LiveTestError`` when the login or the registration fails.
+    public func registerKey(for name: String, admin user: String = "unix-root") throws -> String {
         let admin = try RawSocket(path: socketPath)
         defer { admin.close() }
-        guard admin.loginUnix("unix-" + UnixUserName.current) else { throw ZenkaTestError.failed("admin login") }
+        guard admin.loginUnix(user) else { throw LiveTestError.timeout("admin login") }
         let key = "key\(UInt64.random(in: 0...UInt64.max))"
-        admin.send("(1)session-key \(name) \(key)\n")
+        admin.send("(10)session-key \(name) \(key)\n")
         let answer = admin.read(until: "\n")
-        guard answer == "(1)TRUE key added\n" else { throw ZenkaTestError.failed("session-key: \(answer)") }
+        guard answer == "(10)TRUE key added\n" else { throw LiveTestError.cubeExited("session-key: \(answer)") }
         return key
     }
 }
