@@ -90,9 +90,6 @@ public final class P7Connection {
         set { decoder.sizeUnit = newValue }
     }
 
-    /// True while the answer to ``requestByteCounts()`` has not arrived.
-    public var isSizeUnitPending: Bool { sizeUnitRequest != nil }
-
     /// Asks the server to count bodies in bytes on this connection: sends
     /// `(<id>)size-unit bytes` (docs/protocol.md §5) and returns at once. The reply is taken out
     /// of the stream by the read methods: `TRUE size unit bytes` switches ``sizeUnit`` to bytes;
@@ -224,8 +221,7 @@ public final class P7Connection {
         case .line(let line):
             let reply = Reply(parsing: line)
             // `STRM open [<n>]` (the original's stream announcement) is an interim without body.
-            if reply.kind == .stream, reply.text.starts(with: "open".utf8),
-               reply.text.count == 4 || reply.text[4] == Wire.space {
+            if reply.kind == .stream, Wire.isStreamOpen(reply.text) {
                 return reply
             }
             if reply.kind == .size || reply.kind == .stream {

@@ -201,8 +201,7 @@ extension Router {
         // The original's `STRM open [<n>]` announces a stream: like the original, relay nothing
         // and keep the route open (its clock restarts), so the chunks and the final reply that
         // follow reach the source (docs/protocol.md §5).
-        if reply.keyword == .stream, reply.body == nil, reply.text.starts(with: "open".utf8),
-           reply.text.count == 4 || Bytes.isBlankByte(reply.text[4]) {
+        if reply.keyword == .stream, reply.body == nil, Wire.isStreamOpen(reply.text) {
             routes.touch(slot, at: now.monotonic)
             return
         }
