@@ -38,14 +38,13 @@ public struct CommandTranslator: Sendable {
     /// Local commands that would change or end the filesystem's shared session.
     static let sessionCommands: Set<String> = ["select", "unselect", "basepath", "exit", "close", "..", "term-all"]
 
-    /// Ids of 2–15 digits, like everything we send (docs/protocol.md §4).
-    private var nextID: UInt64 = CommandID.first
+    private var nextID: UInt64 = 1
 
     public init() {}
 
     /// Allocates an internal id.
     public mutating func allocateID() -> UInt64 {
-        defer { nextID = CommandID.after(nextID) }
+        defer { nextID += 1 }
         return nextID
     }
 
