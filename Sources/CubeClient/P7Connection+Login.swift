@@ -60,6 +60,8 @@ extension P7Connection {
                     try sendRaw(bytes)
                 case .authenticated(let server, let keys):
                     try startEncryption(keys)
+                    // Only our cubes speak c25519, and they count bytes there (docs/protocol.md §5).
+                    sizeUnit = .bytes
                     return server
                 case .failed(.serverKeyChanged(let expected, let got)):
                     throw ClientError.serverKeyChanged(expected: expected, got: got)

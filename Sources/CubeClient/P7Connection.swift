@@ -24,6 +24,10 @@ public final class P7Connection {
     private var sealer: SecretStreamSender?
     /// Opens inbound frames once a `c25519` login switched to encryption.
     private var opener: SecretStreamReceiver?
+    /// The id of our `size-unit bytes` request while its reply is outstanding.
+    private var sizeUnitRequest: UInt64?
+    /// Frames that arrived while ``settleSizeUnit()`` waited; ``readFrame()`` returns them first.
+    private var stashed: [Frame] = []
 
     /// Client-side limits: generous, since the cube is trusted far more than its clients, yet
     /// bounded so a broken server cannot make a client grow without limit.
@@ -53,6 +57,8 @@ public final class P7Connection {
         var socket = try StreamSocket(connectingTo: address)
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: Self.maximumLineLength,
                                    maximumBodyLength: Self.maximumBodyLength)
+        // Until the server agrees to count bytes, count as the original does (docs/protocol.md §5).
+        decoder.sizeUnit = .characters
         do {
             let (banner, rest) = try Self.readBanner(from: socket, timeout: timeout)
             decoder.append(rest)
@@ -75,6 +81,39 @@ public final class P7Connection {
 
     /// True once a `c25519` login switched the connection to encryption.
     public var isEncrypted: Bool { sealer != nil }
+
+    /// What the counts of `SIZE`/`STRM` bodies count on this connection, both ways
+    /// (docs/protocol.md §5): characters, as the original counts, until the server agreed to
+    /// ``requestByteCounts()``; bytes after a `c25519` login. Render bodies you send with it.
+    public var sizeUnit: SizeUnit {
+        get { decoder.sizeUnit }
+        set { decoder.sizeUnit = newValue }
+    }
+
+    /// Asks the server to count bodies in bytes on this connection: sends
+    /// `(<id>)size-unit bytes` (docs/protocol.md §5) and returns at once. The reply is taken out
+    /// of the stream by the read methods: `TRUE size unit bytes` switches ``sizeUnit`` to bytes;
+    /// any other answer (an original cube does not know the command) keeps characters. Servers
+    /// answer in order, so every body after the reply is counted in the agreed unit.
+    /// - Parameter id: the request's id; choose one your own commands do not use.
+    /// - Throws: a send failure.
+    public func requestByteCounts(id: UInt64 = CommandID.sizeUnitRequest) throws(ClientError) {
+        try sendCommand(id: id, path: "size-unit", args: "bytes")
+        sizeUnitRequest = id
+    }
+
+    /// Waits for the answer to ``requestByteCounts()``; frames that arrive first are kept for
+    /// ``readFrame()``. Use it before you send bodies yourself, so they are counted right.
+    /// - Throws: the errors of ``readFrame()``.
+    public func settleSizeUnit() throws(ClientError) {
+        while sizeUnitRequest != nil {
+            guard let frame = decoder.next() else {
+                try receive()
+                continue
+            }
+            if !takeSizeUnitAnswer(frame) { stashed.append(frame) }
+        }
+    }
 
     /// Closes the connection. Safe to call more than once; later sends and reads fail.
     public func close() {
@@ -128,12 +167,37 @@ public final class P7Connection {
     /// Reads the next complete message as framed by ``FrameDecoder``.
     /// - Throws: ``ClientError/closedByPeer`` at end of file, ``ClientError/timeout``, or an I/O failure.
     public func readFrame() throws(ClientError) -> Frame {
+        if !stashed.isEmpty { return stashed.removeFirst() }
+        return try nextFrame()
+    }
+
+    /// The next frame from the socket, with the answer to a size-unit request taken out.
+    private func nextFrame() throws(ClientError) -> Frame {
         while true {
-            if let frame = decoder.next() { return frame }
-            let bytes = try socket.readSome(timeout: timeout)
-            guard !bytes.isEmpty else { throw .closedByPeer }
-            decoder.append(try open(bytes))
+            if let frame = decoder.next() {
+                if takeSizeUnitAnswer(frame) { continue }
+                return frame
+            }
+            try receive()
         }
+    }
+
+    /// Feeds the decoder with the next bytes from the socket.
+    private func receive() throws(ClientError) {
+        let bytes = try socket.readSome(timeout: timeout)
+        guard !bytes.isEmpty else { throw .closedByPeer }
+        decoder.append(try open(bytes))
+    }
+
+    /// If `frame` answers our size-unit request, applies it and returns true (it is consumed).
+    private func takeSizeUnitAnswer(_ frame: Frame) -> Bool {
+        guard let request = sizeUnitRequest, case .line(let line) = frame else { return false }
+        let reply = Reply(parsing: line)
+        guard reply.id == request, reply.isFinal else { return false }
+        sizeUnitRequest = nil
+        let agreed = reply.kind == .trueReply && reply.text.elementsEqual("size unit bytes".utf8)
+        decoder.sizeUnit = agreed ? .bytes : .characters
+        return true
     }
 
     /// Reads the next line, without its LF.
@@ -156,6 +220,10 @@ public final class P7Connection {
         switch try readFrame() {
         case .line(let line):
             let reply = Reply(parsing: line)
+            // `STRM open [<n>]` (the original's stream announcement) is an interim without body.
+            if reply.kind == .stream, Wire.isStreamOpen(reply.text) {
+                return reply
+            }
             if reply.kind == .size || reply.kind == .stream {
                 throw .protocolError("malformed body header: \(Self.text(line))")
             }
@@ -179,6 +247,7 @@ public final class P7Connection {
     /// - Returns: the bytes, or an empty array at end of file.
     /// - Throws: ``ClientError/timeout`` or an I/O failure.
     public func readRaw(timeout: Duration?) throws(ClientError) -> [UInt8] {
+        stashed = []
         let buffered = decoder.takeRemainingBytes()
         if !buffered.isEmpty { return buffered }
         while true {

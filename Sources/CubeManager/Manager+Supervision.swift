@@ -109,7 +109,7 @@ extension Manager {
         }
         guard now - instance.lastHeartbeat >= UInt64(definition.heartbeat * 1e9) else { return }
         let checkID = nextCheckID
-        nextCheckID += 1
+        nextCheckID = CommandID.after(nextCheckID)
         instances[id]?.heartCheck = (checkID, now)
         hub.received(Array("(\(checkID))\(session).heart notime\n".utf8), from: self.session)
     }

@@ -27,7 +27,7 @@ public final class Manager: @unchecked Sendable {
     var records: [String: ZenkaRecord] = [:]
     var session: SessionID = 0
     var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 20)
-    var nextCheckID: UInt64 = 1
+    var nextCheckID: UInt64 = CommandID.first
     var shuttingDown = false
     /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
     var notifications: [Notification] = []

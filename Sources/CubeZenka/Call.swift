@@ -80,6 +80,7 @@ public struct Call: Sendable {
     /// - Parameter bytes: the chunk (may be empty: a keep-alive).
     /// - Throws: ``ZenkaError/disconnected`` if the connection is gone.
     public func stream(_ bytes: [UInt8]) async throws {
-        try link?.write(Render.body(id: id, .stream, bytes))
+        guard let link else { return }
+        try link.write(Render.body(id: id, .stream, bytes, unit: link.sizeUnit))
     }
 }

@@ -26,12 +26,15 @@ final class Link: @unchecked Sendable {
     let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
     private let connection: P7Connection
+    /// What our `SIZE`/`STRM` counts count, agreed at login (docs/protocol.md §5); fixed after.
+    let sizeUnit: SizeUnit
     /// Guards writes and the close of `connection`; true once closed.
     private let writeLock = Mutex(false)
     private let stopRequested = Atomic(false)
 
     private init(connection: P7Connection) {
         self.connection = connection
+        sizeUnit = connection.sizeUnit
         (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
     }
 
@@ -51,6 +54,10 @@ final class Link: @unchecked Sendable {
                     case .zenka(let name, let key): try connection.loginZenka(name: name, key: key)
                     case .unix(let user): try connection.loginUnix(user: user)
                     }
+                    // Settled before any reply is written, so every body is counted as the
+                    // cube reads it: bytes on ours, characters on an original cube.
+                    try connection.requestByteCounts()
+                    try connection.settleSizeUnit()
                     connection.timeout = pollInterval
                     return Link(connection: connection)
                 })

@@ -56,7 +56,7 @@ extension Zenka {
             reply = .false(Wire.commandDoesNotExist)
         }
         do {
-            try link.write(reply.render(id: call.id))
+            try link.write(reply.render(id: call.id, unit: link.sizeUnit))
         } catch {
             log("reply to '\(call.command)' (\(call.id)) not sent: \(error)")
         }

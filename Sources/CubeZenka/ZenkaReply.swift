@@ -14,12 +14,12 @@ public enum ZenkaReply: Sendable, Equatable {
     /// - Returns: the reply.
     public static func size(text: String) -> ZenkaReply { .size(Array(text.utf8)) }
 
-    /// The wire bytes of this reply to command `id`.
-    func render(id: UInt64) -> [UInt8] {
+    /// The wire bytes of this reply to command `id`, a body counted in `unit`.
+    func render(id: UInt64, unit: SizeUnit) -> [UInt8] {
         switch self {
         case .true(let text): Render.reply(id: id, .trueReply, text)
         case .false(let text): Render.reply(id: id, .falseReply, text)
-        case .size(let body): Render.body(id: id, .size, body)
+        case .size(let body): Render.body(id: id, .size, body, unit: unit)
         }
     }
 }

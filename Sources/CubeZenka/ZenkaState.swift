@@ -1,3 +1,5 @@
+import CubeCore
+
 /// The mutable state of a ``Zenka``, kept behind its mutex.
 struct ZenkaState: Sendable {
     /// A command sent with ``Zenka/send(_:args:headers:body:onInterim:)`` awaiting its final reply.
@@ -11,15 +13,16 @@ struct ZenkaState: Sendable {
     /// The live connection, nil while disconnected.
     var link: Link?
     var pending: [UInt64: Pending] = [:]
-    var nextID: UInt64 = 0
+    /// The last id handed out; the first is the one after the size-unit request's.
+    var nextID: UInt64 = CommandID.sizeUnitRequest
     var running = false
     var stopped = false
 
-    /// A fresh command id (1–15 digits, wrapping long before that).
+    /// A fresh command id of 2–15 digits, as the original cube requires (docs/protocol.md §4).
     mutating func allocateID() -> UInt64 {
         repeat {
-            nextID = nextID >= 999_999_999_999_999 ? 1 : nextID + 1
-        } while pending[nextID] != nil
+            nextID = CommandID.after(nextID)
+        } while pending[nextID] != nil || nextID == CommandID.sizeUnitRequest
         return nextID
     }
 }

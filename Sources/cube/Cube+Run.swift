@@ -14,6 +14,11 @@ extension Cube {
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
+        @Flag(name: .customLong("v7-stdin"), help: ArgumentHelp(
+            "Started by the original's v7 manager: read stdin to its end, register the key of its "
+                + "[base.auth.set_v7_key:'<key>'] line for the zenka v7, and print the start-up line v7 waits for."))
+        var v7Stdin = false
+
         func run() async throws {
             SignalMask.clear()
             let loaded = try options.load()
@@ -25,7 +30,12 @@ extension Cube {
             let logger = Logger(label: "cube")
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
             logger.info("configuration loaded", metadata: ["source": "\(loaded.source)"])
-            try await Daemon.build(loaded: loaded, logger: logger).run()
+            var v7Key: String?
+            if v7Stdin {
+                v7Key = V7Startup.key(in: V7Startup.readStandardInput())
+                if v7Key == nil { throw ValidationError("--v7-stdin: no [base.auth.set_v7_key:'<key>'] line on stdin") }
+            }
+            try await Daemon.build(loaded: loaded, logger: logger, v7Key: v7Key).run()
         }
     }
 }

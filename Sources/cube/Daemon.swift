@@ -14,7 +14,9 @@ struct Daemon {
     let hub: Hub
     let group: ServiceGroup
 
-    static func build(loaded: LoadedConfiguration, logger: Logger) throws -> Daemon {
+    /// - Parameter v7Key: the key the original's v7 manager gave on stdin (`--v7-stdin`); it is
+    ///   registered for the zenka `v7`, and v7's start-up line is printed once the cube serves.
+    static func build(loaded: LoadedConfiguration, logger: Logger, v7Key: String? = nil) throws -> Daemon {
         let configuration = loaded.configuration
         let nodes = try trustedNodes(configuration)
         // Read once: it serves the c25519 login, the adverts and the links.
@@ -33,11 +35,15 @@ struct Daemon {
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
                       network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
+        if let v7Key { hub.registerZenkaKey(name: "v7", key: v7Key) }
         let listening = Readiness()
         let server = CubeServer(hub: hub, logger: logger) { path in
             listening.signal()
-            // One plain line on stdout for people and scripts: where to connect.
-            let line = Array("cube '\(configuration.nodeName)' serving on \(path)\n".utf8)
+            // One plain line on stdout for people and scripts: where to connect; and under the
+            // original's v7, the line it waits for before it connects (docs/protocol.md §12).
+            var text = "cube '\(configuration.nodeName)' serving on \(path)\n"
+            if v7Key != nil { text += V7Startup.readyLine(node: configuration.nodeName, user: UnixUser.current) }
+            let line = Array(text.utf8)
             _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]

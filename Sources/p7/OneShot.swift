@@ -1,9 +1,11 @@
 import CubeClient
+import enum CubeCore.CommandID
 
 /// Connects, logs in, sends one command and turns its replies into output and an exit status.
 struct OneShot {
-    /// The id p7 puts on its command; any id would do, as the session carries nothing else.
-    static let commandID: UInt64 = 7
+    /// The id p7 puts on its command. Any id of 2–15 digits would do (the original cube refuses
+    /// one digit), as long as it differs from the size-unit request's.
+    static let commandID: UInt64 = CommandID.sizeUnitRequest + 1
     /// Connecting and logging in must finish within this; the cube itself gives up after 17 s.
     static let loginTimeout: Duration = .seconds(30)
 
@@ -21,6 +23,9 @@ struct OneShot {
         // Commands may legitimately run for minutes (the cube's route timeout bounds them).
         connection.timeout = nil
         do {
+            // Bodies in bytes where the cube agrees, so binary output stays intact; an original
+            // cube refuses and bodies are counted in characters, as it sends them.
+            if !connection.isEncrypted { try connection.requestByteCounts() }
             try connection.sendCommand(id: Self.commandID, path: invocation.command, args: invocation.arguments)
             return try awaitFinalReply(on: connection)
         } catch .closedByPeer {

@@ -44,6 +44,52 @@ import Testing
         try server.finish()
     }
 
+    /// `ä€x⏎⏎`: 5 characters, 8 bytes.
+    static let umlauts: [UInt8] = [0xC3, 0xA4, 0xE2, 0x82, 0xAC, 0x78, 0x0A, 0x0A]
+
+    /// docs/protocol.md §5: an original cube refuses `size-unit bytes`; bodies stay counted in
+    /// characters, and the refusal never reaches the caller.
+    @Test func sizeUnitRefusedKeepsCharacters() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            let request = try peer.readLines(1)
+            guard request == Array("(10)size-unit bytes\n".utf8) else { throw FakeServer.Failure.script("got \(request)") }
+            try peer.write(Array("(10)FALSE command does not exist\n(11)SIZE 0005\n".utf8) + Self.umlauts
+                + Array("(12)TRUE after\n".utf8))
+        }
+        try connection.requestByteCounts()
+        let size = try connection.readReply()
+        #expect(size.id == 11 && size.kind == .size && size.body == Self.umlauts)
+        #expect(connection.sizeUnit == .characters)
+        let after = try connection.readReply()
+        #expect(after.id == 12 && after.textString == "after")
+        try server.finish()
+    }
+
+    @Test func sizeUnitAgreedSwitchesToBytesBeforeTheNextBody() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            _ = try peer.readLines(1)
+            try peer.write(Array("(10)TRUE size unit bytes\n(11)SIZE 0008\n".utf8) + Self.umlauts + Array("(12)WAIT x\n".utf8))
+        }
+        try connection.requestByteCounts()
+        try connection.settleSizeUnit()
+        #expect(connection.sizeUnit == .bytes)
+        let size = try connection.readReply()
+        #expect(size.id == 11 && size.body == Self.umlauts)
+        #expect(try connection.readReply().kind == .wait)
+        try server.finish()
+    }
+
+    /// The original's `STRM open` is an interim reply without a body, not a protocol error.
+    @Test func streamOpenIsAnInterimReply() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(27)STRM open 100\n(27)TRUE end-of-stream\n")
+        }
+        let open = try connection.readReply()
+        #expect(open.kind == .stream && open.body.isEmpty && !open.isFinal)
+        #expect(try connection.readReply().textString == "end-of-stream")
+        try server.finish()
+    }
+
     @Test func waitThenTrue() throws {
         let (server, connection) = try Self.loggedIn { peer in
             try peer.write("(7)WAIT starting calc\n")

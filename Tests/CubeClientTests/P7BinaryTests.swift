@@ -33,7 +33,13 @@ import Testing
             guard login == Array("select unix\nauth \(user)\n".utf8) else {
                 throw FakeServer.Failure.script("unexpected login \(String(decoding: login, as: UTF8.self))")
             }
-            let line = String(decoding: try peer.readLines(1), as: UTF8.self)
+            // p7 first asks for byte counts (docs/protocol.md §5); this server agrees, as our cube does.
+            let lines = String(decoding: try peer.readLines(2), as: UTF8.self).split(separator: "\n")
+            guard lines.count == 2, lines[0] == "(10)size-unit bytes" else {
+                throw FakeServer.Failure.script("unexpected size-unit request \(lines)")
+            }
+            try peer.write("(10)TRUE size unit bytes\n")
+            let line = String(lines[1]) + "\n"
             guard line.hasPrefix("("), let close = line.firstIndex(of: ")"),
                   line[line.index(after: close)...] == command + "\n" else {
                 throw FakeServer.Failure.script("unexpected command \(line)")

@@ -20,7 +20,7 @@ public struct CubeProfile: Sendable {
             auth.setup.usr.taeki = :unix:root
             access.cmd.usr.unix-root = **
             access.cmd.usr.taeki = **
-            access.cmd.usr.* = heart whoami name commands list present ptl-ver exit close *.heart
+            access.cmd.usr.* = heart whoami name commands list present ptl-ver size-unit exit close *.heart
             """,
         directoryPrefix: "cube-live")
 }

@@ -20,6 +20,7 @@ public struct FrameDecoder: Sendable {
         /// Dropping a refused multi-line command up to its `.` line; `insideLongLine` while the
         /// current (over-long) line has not ended yet, so it cannot be the terminator.
         case skippingMultiline(insideLongLine: Bool)
+        /// `remaining` and `skippingBody`'s count are in ``sizeUnit``s.
         case body(header: [UInt8], remaining: Int, collected: [UInt8])
         case skippingBody(remaining: Int)
     }
@@ -29,6 +30,8 @@ public struct FrameDecoder: Sendable {
     public var maximumLineLength: Int
     /// Largest accepted `SIZE`/`STRM` body, and largest multi-line command.
     public var maximumBodyLength: Int
+    /// What `SIZE`/`STRM` counts count (docs/protocol.md §5); may change between frames.
+    public var sizeUnit: SizeUnit = .bytes
 
     private var buffer: [UInt8] = []
     private var start = 0
@@ -109,20 +112,20 @@ public struct FrameDecoder: Sendable {
         while true {
             switch state {
             case .body(let header, let remaining, var collected):
-                let take = min(remaining, bufferedByteCount)
-                collected.append(contentsOf: buffer[start..<(start + take)])
-                consume(take)
-                if take == remaining {
+                let (bytes, units) = available(remaining)
+                collected.append(contentsOf: buffer[start..<(start + bytes)])
+                consume(bytes)
+                if units == remaining {
                     state = .idle
                     return .body(header: header, body: collected)
                 }
-                state = .body(header: header, remaining: remaining - take, collected: collected)
+                state = .body(header: header, remaining: remaining - units, collected: collected)
                 return nil
             case .skippingBody(let remaining):
-                let take = min(remaining, bufferedByteCount)
-                consume(take)
-                if take < remaining {
-                    state = .skippingBody(remaining: remaining - take)
+                let (bytes, units) = available(remaining)
+                consume(bytes)
+                if units < remaining {
+                    state = .skippingBody(remaining: remaining - units)
                     return nil
                 }
                 state = .idle
@@ -200,6 +203,23 @@ public struct FrameDecoder: Sendable {
             return nil
         }
         return .line(line)
+    }
+
+    /// How many of the buffered bytes make up at most `units` units, and how many units they are.
+    /// In characters a sequence whose bytes have not all arrived is left for the next call.
+    private func available(_ units: Int) -> (bytes: Int, units: Int) {
+        guard sizeUnit == .characters else {
+            let take = min(units, bufferedByteCount)
+            return (take, take)
+        }
+        var index = start
+        var counted = 0
+        while counted < units && index < buffer.count {
+            guard let length = SizeUnit.unitLength(buffer, at: index, end: buffer.count) else { break }
+            index += length
+            counted += 1
+        }
+        return (index - start, counted)
     }
 
     private mutating func findLF() -> Int? {

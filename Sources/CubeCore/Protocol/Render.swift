@@ -30,13 +30,14 @@ public enum Render {
     }
 
     /// `[(<id>)]SIZE <n, ≥4 digits>⏎<body>` or `[(<id>)]STRM <n>⏎<body>`.
-    public static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8]) -> [UInt8] {
+    /// - Parameter unit: what `<n>` counts: the receiving session's unit (docs/protocol.md §5).
+    public static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8], unit: SizeUnit = .bytes) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 24)
         appendID(id, to: &out)
         out.append(contentsOf: keyword.rawValue.utf8)
         out.append(Wire.space)
-        Bytes.appendDecimal(UInt64(body.count), minimumWidth: keyword == .size ? 4 : 1, to: &out)
+        Bytes.appendDecimal(UInt64(unit.count(body)), minimumWidth: keyword == .size ? 4 : 1, to: &out)
         out.append(Wire.lf)
         out.append(contentsOf: body)
         return out

@@ -44,6 +44,13 @@ public enum Wire {
     public static let bodyTooLarge = "body too large"
     public static let multilineSyntax = "error in [multi-line] command param syntax"
 
+    /// Whether the text of a `STRM` reply is the original's stream announcement, `open` or
+    /// `open <n>` (docs/protocol.md §5): relayed as nothing, the route stays open.
+    public static func isStreamOpen(_ text: some Collection<UInt8>) -> Bool {
+        let bytes = Array(text)
+        return bytes.starts(with: "open".utf8) && (bytes.count == 4 || bytes[4] == space)
+    }
+
     /// `text` followed by LF, as bytes.
     public static func line(_ text: String) -> [UInt8] { Array(text.utf8) + [lf] }
 }

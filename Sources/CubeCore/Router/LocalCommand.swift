@@ -22,6 +22,7 @@ public struct LocalCommand: Sendable {
         .init(name: "session-key", usage: "session-key <name>[<sub>] <key>", summary: "register a one-time zenka key"),
         .init(name: "ondemand-zenka", usage: "ondemand-zenka add|del <name>", summary: "register an on-demand zenka"),
         .init(name: "term-all", usage: "term-all <user|sid> [message]", summary: "terminate sessions"),
+        .init(name: "size-unit", usage: "size-unit [bytes|characters]", summary: "what SIZE counts count on this session"),
         .init(name: "ptl-ver", usage: "ptl-ver", summary: "the protocol version"),
         .init(name: "offer", usage: "offer <kind> <capacity> [key=value...]", summary: "offer a resource (e.g. storage 10GiB)"),
         .init(name: "unoffer", usage: "unoffer <offer>", summary: "withdraw one of your offers"),

@@ -21,12 +21,15 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, keyword, text)))
         }
         func table(_ text: String) {
-            actions.append(.send(id, Render.body(id: command.id, .size, Self.fitting(Array(text.utf8), limit: configuration.limits.body))))
+            let unit = sessions[id]?.decoder.sizeUnit ?? .bytes
+            let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
+            actions.append(.send(id, Render.body(id: command.id, .size, body, unit: unit)))
         }
         switch name {
         case "heart": reply(.trueReply, "beating")
         case "whoami": reply(.trueReply, "\(user) \(id)")
         case "name": reply(.trueReply, configuration.nodeName)
+        case "size-unit": reply(sizeUnit(words.first, session: id))
         case "ptl-ver": reply(.trueReply, #": protocol version : \\PROTOCOL-7-VERSION\\\#(Wire.version)\\"#)
         case "commands":
             let text = commandsTable(for: user, matching: words.first)
@@ -79,6 +82,17 @@ extension Router {
             table.append([command.name, command.usage, command.summary])
         }
         return table.rows.isEmpty ? nil : table.render()
+    }
+
+    /// `size-unit [bytes|characters]`: what this session's `SIZE`/`STRM` counts count from the
+    /// next message on, both ways (docs/protocol.md §5).
+    private func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
+        guard let session = sessions[id] else { return (.falseReply, Wire.clientNotPresent) }
+        if let word {
+            guard let unit = SizeUnit(rawValue: word) else { return (.falseReply, "usage: size-unit [bytes|characters]") }
+            session.decoder.sizeUnit = unit
+        }
+        return (.trueReply, "size unit \(session.decoder.sizeUnit.rawValue)")
     }
 
     private func present(_ name: String?) -> (ReplyKeyword, String) {

@@ -229,6 +229,13 @@ extension Router {
             actions.append(.event(.droppedReply(session: id, id: reply.id)))
             return
         }
+        // The original's `STRM open [<n>]` announces a stream: like the original, relay nothing
+        // and keep the route open (its clock restarts), so the chunks and the final reply that
+        // follow reach the source (docs/protocol.md §5).
+        if reply.keyword == .stream, reply.body == nil, Wire.isStreamOpen(reply.text) {
+            routes.touch(slot, at: now.monotonic)
+            return
+        }
         // `SIZE`/`STRM` without a valid count: the source learns the reply was unusable.
         let malformed = reply.keyword.hasBody && reply.body == nil
         let closes = reply.keyword.closesRoute || malformed
@@ -241,7 +248,7 @@ extension Router {
         if malformed {
             bytes = Render.reply(id: route.sourceCommandID, .falseReply, Wire.protocolMismatch)
         } else if reply.keyword.hasBody, let body = reply.body {
-            bytes = Render.body(id: route.sourceCommandID, reply.keyword, body)
+            bytes = Render.body(id: route.sourceCommandID, reply.keyword, body, unit: route.sourceSession.decoder.sizeUnit)
         } else {
             var text = reply.text.isEmpty ? Array("UNDEFINED".utf8) : reply.text
             if let started = route.heartStarted, reply.keyword == .trueReply {

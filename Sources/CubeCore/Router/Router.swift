@@ -282,6 +282,9 @@ public struct Router: Sendable {
         let pending = session.decoder.takeRemainingBytes()
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
                                    maximumBodyLength: configuration.limits.body)
+        // Peers that log in like the original's count bodies in characters until they ask for
+        // bytes; c25519, links and in-process sessions are always ours (docs/protocol.md §5).
+        if session.transport == .unix && ["unix", "pwd", "zenka"].contains(method) { decoder.sizeUnit = .characters }
         decoder.append(pending)
         session.decoder = decoder
         session.phase = .active

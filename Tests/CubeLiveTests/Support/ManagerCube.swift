@@ -58,10 +58,25 @@ final class ManagerCube: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
         switch CubeServing.wait(socketPath: socketPath, process: process) {
-        case .serving: return
+        case .serving: break
         case .exited: throw LiveTestError.cubeExited(log)
         case .timedOut: throw LiveTestError.timeout("cube did not serve on \(socketPath): \(log)")
         }
+        if !zenki.isEmpty { try waitForManager() }
+    }
+
+    /// The manager's session joins right after the socket serves; on a busy machine a test's
+    /// first command could otherwise overtake it and get `FALSE client not present`.
+    private func waitForManager() throws {
+        let probe = try ManagerClient(path: socketPath)
+        guard probe.socket.loginUnix() else { throw LiveTestError.timeout("login as unix-root") }
+        defer { probe.socket.close() }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if probe.call("present v7")?.keyword == "TRUE" { return }
+            usleep(20_000)
+        }
+        throw LiveTestError.timeout("the manager did not join: \(log)")
     }
 
     /// The working directory the manager gives zenka `name`.

@@ -10,12 +10,7 @@ final class TestZenka: @unchecked Sendable {
 
     init(name: String, cube: CubeProcess) throws {
         self.name = name
-        let admin = try RawSocket(path: cube.socketPath)
-        guard admin.loginUnix() else { throw LiveTestError.timeout("admin login") }
-        let key = "key\(UInt64.random(in: 0...UInt64.max))"
-        admin.send("(1)session-key \(name) \(key)\n")
-        _ = admin.read(until: "(1)TRUE key added\n")
-        admin.close()
+        let key = try cube.registerKey(for: name)
         socket = try RawSocket(path: cube.socketPath)
         _ = socket.read(count: 32)
         socket.send("select zenka\n\(name) \(key)\n")

@@ -10,7 +10,7 @@ extension CubeProfile {
             access.cmd.usr.unix-root = **
             access.cmd.usr.unix-<owner> = **
             access.cmd.usr.caller = **
-            access.cmd.usr.* = heart whoami name commands list present ptl-ver exit close *.heart
+            access.cmd.usr.* = heart whoami name commands list present ptl-ver size-unit exit close *.heart
             """,
         directoryPrefix: "cube-zenka")
 }
