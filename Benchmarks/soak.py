@@ -280,8 +280,10 @@ def fork_worker(name, fn, ctx, user=None):
         if user:
             as_user(user)
         result = fn(ctx) or {}
-    except BaseException as error:  # the child must never return into the parent's code
+    except (OSError, ConnectionError) as error:  # the cube refused or closed it: reported, not a crash
         result = {"error": f"{type(error).__name__}: {error}"}
+    except BaseException as error:  # the child must never return into the parent's code
+        result = {"error": f"{type(error).__name__}: {error}", "crashed": True}
         status = 1
     try:
         with open(os.path.join(ctx["work"], "stats", f"{name}.json"), "w") as f:
@@ -314,7 +316,7 @@ def read_stats(work, name):
         with open(os.path.join(work, "stats", f"{name}.json")) as f:
             return json.load(f)
     except (OSError, ValueError):
-        return {"error": "no result"}
+        return {"error": "no result (still busy when the abuse ended, so killed)"}
 
 
 def sleep_until(t):
@@ -474,12 +476,16 @@ def honest_pwd_logins(ctx):
     while not stop_requested:
         t0 = time.monotonic()
         try:
-            s = Session(ctx["socket"], timeout=30)
+            s = Session(ctx["socket"], timeout=20)  # > timeouts.login, so the cube's own timeout shows
             s.login(f"select pwd\nauth honest {HONEST_PASSWORD}\n".encode())
             s.close()
             results.append((t0, time.monotonic() - t0, "ok"))
         except (OSError, ConnectionError) as error:
             results.append((t0, time.monotonic() - t0, str(error)[:100]))
+        path = os.path.join(ctx["work"], "stats", "pwd-logins.json")
+        with open(path + ".new", "w") as f:
+            json.dump({"logins": results}, f)  # as it goes: a login cut off at the end loses only itself
+        os.replace(path + ".new", path)
         time.sleep(max(0.0, 1 - (time.monotonic() - t0)))
     return {"logins": results}
 
@@ -520,46 +526,78 @@ def hold(ctx, sessions):
         s.close()
 
 
+class Cut:
+    """What the cube did to an abuser's sessions: refused or closed them (fine: counted)."""
+
+    def __init__(self):
+        self.count, self.first = 0, None
+
+    def note(self, error):
+        self.count += 1
+        self.first = self.first or f"{type(error).__name__}: {error}"[:120]
+
+    def result(self, **figures):
+        return dict(figures, **({"refused_or_closed": self.count, "first": self.first} if self.count else {}))
+
+
 def abuse_multiline(ctx):
     """Unfinished multi-line commands: each session sends a body just under limits.body, no `.`."""
-    sessions, sent = [], 0
+    sessions, sent, cut = [], 0, Cut()
     line = b"x" * 60000 + b"\n"
     for _ in range(ctx["multiline_sessions"]):
-        s = Session(ctx["socket"]).unix("unix-nobody")
-        s.sock.sendall(b"(1)hello-sh.heart+\n\n")
-        for _ in range(ctx["multiline_bytes"] // len(line)):
-            s.sock.sendall(line)
-            sent += len(line)
-        sessions.append(s)
+        if time.monotonic() >= ctx["until"]:
+            break
+        try:
+            s = Session(ctx["socket"]).unix("unix-nobody")
+            sessions.append(s)
+            s.sock.sendall(b"(1)hello-sh.heart+\n\n")
+            for _ in range(ctx["multiline_bytes"] // len(line)):
+                if time.monotonic() >= ctx["until"]:
+                    break
+                s.sock.sendall(line)
+                sent += len(line)
+        except (OSError, ConnectionError) as error:
+            cut.note(error)
     hold(ctx, sessions)
-    return {"sessions": len(sessions), "bytes": sent}
+    return cut.result(sessions=len(sessions), bytes=sent)
 
 
 def abuse_offers(ctx):
     """Offers with huge attribute lists (one line each, just under limits.line)."""
-    s = Session(ctx["socket"]).unix("unix-nobody")
     attrs = " ".join(f"a{i}=" + "v" * 40 for i in range(1400))  # ~61 KB
-    answers = {}
-    for i in range(ctx["offers"]):
-        s.sock.sendall(f"({i + 1})offer storage 1GiB {attrs}\n".encode())
-        reply = s.read_until(b"\n").decode()
-        key = re.sub(r"\d+", "N", reply.split(")", 1)[-1].strip())[:60]
-        answers[key] = answers.get(key, 0) + 1
-    hold(ctx, [s])
-    return {"offers": ctx["offers"], "answers": answers}
+    answers, sessions, cut = {}, [], Cut()
+    try:
+        s = Session(ctx["socket"]).unix("unix-nobody")
+        sessions.append(s)
+        for i in range(ctx["offers"]):
+            if time.monotonic() >= ctx["until"]:
+                break
+            s.sock.sendall(f"({i + 1})offer storage 1GiB {attrs}\n".encode())
+            reply = s.read_until(b"\n").decode()
+            key = re.sub(r"\d+", "N", reply.split(")", 1)[-1].strip())[:60]
+            answers[key] = answers.get(key, 0) + 1
+    except (OSError, ConnectionError) as error:
+        cut.note(error)
+    hold(ctx, sessions)
+    return cut.result(offers=ctx["offers"], answers=answers)
 
 
 def abuse_deferred(ctx):
     """Masses of deferred routes: `v7.notify_online` for names that never come."""
-    sessions, sent = [], 0
+    sessions, sent, cut = [], 0, Cut()
     for k in range(ctx["deferred_sessions"]):
-        s = Session(ctx["socket"]).unix("unix-nobody")
-        s.sock.sendall(b"".join(f"({i + 1})v7.notify_online ghost{k}x{i}\n".encode()
-                                for i in range(ctx["deferred_per_session"])))
-        sent += ctx["deferred_per_session"]
-        sessions.append(s)
+        if time.monotonic() >= ctx["until"]:
+            break
+        try:
+            s = Session(ctx["socket"]).unix("unix-nobody")
+            sessions.append(s)
+            s.sock.sendall(b"".join(f"({i + 1})v7.notify_online ghost{k}x{i}\n".encode()
+                                    for i in range(ctx["deferred_per_session"])))
+            sent += ctx["deferred_per_session"]
+        except (OSError, ConnectionError) as error:
+            cut.note(error)
     hold(ctx, sessions)
-    return {"routes": sent}
+    return cut.result(routes=sent)
 
 
 def abuse_heart_flood(ctx):
@@ -636,38 +674,48 @@ def abuse_pwd_burst(ctx):
 
 def abuse_slow_readers(ctx):
     """Sessions that pipeline requests with large replies and never read one."""
-    sessions = []
+    sessions, cut = [], Cut()
     request = b"".join(f"({i + 1})commands\n".encode() for i in range(ctx["slow_requests"]))
     for _ in range(ctx["slow_sessions"]):
-        s = Session(ctx["socket"]).unix("unix-nobody")
-        s.sock.settimeout(5)
+        if time.monotonic() >= ctx["until"]:
+            break
         try:
+            s = Session(ctx["socket"]).unix("unix-nobody")
+            sessions.append(s)
+            s.sock.settimeout(5)
             s.sock.sendall(request)
-        except OSError:
-            pass  # the cube may stop reading (backpressure) or drop us: both fine
-        sessions.append(s)
+        except (OSError, ConnectionError) as error:
+            cut.note(error)  # the cube may stop reading (backpressure) or drop us: both fine
     hold(ctx, sessions)
-    return {"sessions": len(sessions), "requests_each": ctx["slow_requests"]}
+    return cut.result(sessions=len(sessions), requests_each=ctx["slow_requests"])
 
 
 def abuse_mount_strm(ctx):
     """A zenka answering commands written through the mount with large STRM streams."""
-    s = Session(ctx["socket"]).login(f"select zenka\nbigstrm {ctx['bigstrm_key']}\n".encode())
     chunk = b"s" * (1 << 20)
     cmd = os.path.join(ctx["mount_dir"], "zenki", "bigstrm", "cmd")
-    streamed = 0
-    for i in range(ctx["strm_commands"]):
-        with open(cmd, "w") as f:
-            f.write(f"get {i}\n")
-        line = s.read_until(b"\n").decode()
-        tid = line[1:line.index(")")]
-        head = f"({tid})STRM {len(chunk)}\n".encode()
-        for _ in range(ctx["strm_chunks"]):
-            s.sock.sendall(head + chunk)
-            streamed += len(chunk)
-        s.sock.sendall(f"({tid})STRM 0\n({tid})TRUE end-of-stream\n".encode())
-    hold(ctx, [s])
-    return {"commands": ctx["strm_commands"], "bytes": streamed}
+    streamed, sessions, cut = 0, [], Cut()
+    try:
+        s = Session(ctx["socket"]).login(f"select zenka\nbigstrm {ctx['bigstrm_key']}\n".encode())
+        sessions.append(s)
+        for i in range(ctx["strm_commands"]):
+            if time.monotonic() >= ctx["until"]:
+                break
+            with open(cmd, "w") as f:
+                f.write(f"get {i}\n")
+            line = s.read_until(b"\n").decode()
+            tid = line[1:line.index(")")]
+            head = f"({tid})STRM {len(chunk)}\n".encode()
+            for _ in range(ctx["strm_chunks"]):
+                if time.monotonic() >= ctx["until"]:
+                    break
+                s.sock.sendall(head + chunk)
+                streamed += len(chunk)
+            s.sock.sendall(f"({tid})STRM 0\n({tid})TRUE end-of-stream\n".encode())
+    except (OSError, ConnectionError) as error:
+        cut.note(error)
+    hold(ctx, sessions)
+    return cut.result(commands=ctx["strm_commands"], bytes=streamed)
 
 
 ABUSES = {
@@ -712,7 +760,9 @@ def soak(args, work):
     t0 = time.monotonic()
     warm, leave = args.warmup, args.after
     abuse_start = t0 + warm
-    abuse_end = t0 + args.seconds - leave
+    # the whole run stays within --seconds: warm-up, abuse, the abusers' leaving (at most
+    # --leave-grace, then they are killed), honest traffic alone, the honest drain
+    abuse_end = t0 + args.seconds - leave - args.leave_grace - args.drain
     ctx = {"work": work, "socket": cube.socket, "port": args.port, "hello": args.hello, "p7load": args.p7load,
            "until": abuse_end, "body_limit": 16 * 1024 * 1024}
     ctx.update({k: v for k, v in vars(args).items() if k not in ctx})
@@ -748,14 +798,15 @@ def soak(args, work):
         fork_worker(name, fn, ctx, user)
     sample_until(abuse_end)
     log("abusers leave")
-    wait_workers(enabled, 60)
+    wait_workers(enabled, args.leave_grace)
     left_at = time.monotonic()
     honest_end = left_at + leave
     sample_until(honest_end)
     log("honest clients stop; waiting for their last replies")
     for pid in honest_pids:
         os.kill(pid, signal.SIGUSR1)
-    wait_workers(["honest", "pwd-logins"], args.drain + 40)
+    wait_workers(["pwd-logins"], 2)  # a pwd login still waiting is cut off
+    wait_workers(["honest"], args.drain + 12)  # it ends by itself after --drain
     samples.append((time.monotonic(), rss_kib(cube.pid)))
 
     honest = read_stats(work, "honest")
@@ -839,6 +890,10 @@ def soak(args, work):
         print(f"  honest FALSE replies: {json.dumps(honest['falses'])}")
     if login_fail:
         print(f"  failed honest pwd logins: {json.dumps([r[2] for r in login_fail][:5])}")
+    crashed = [name for name, st in abuse_stats.items() if st.get("crashed")]
+    if crashed:
+        log(f"abuser(s) crashed (a harness bug): {', '.join(crashed)}")
+        return 2
     return 1 if failed else 0
 
 
@@ -978,6 +1033,8 @@ def main():
     g.add_argument("--warmup", type=float, default=10)
     g.add_argument("--after", type=float, default=20, help="seconds of honest traffic after the abusers left")
     g.add_argument("--drain", type=float, default=10, help="seconds to wait for the last honest replies")
+    g.add_argument("--leave-grace", type=float, default=10,
+                   help="seconds the abusers get to end once the abuse is over; then they are killed")
     b = p.add_argument_group("bounds (exit 1 when exceeded)")
     b.add_argument("--max-lost", type=int, default=0)
     b.add_argument("--max-false", type=int, default=0)
@@ -1003,8 +1060,8 @@ def main():
             p.error(f"unknown abuse(s): {', '.join(sorted(unknown))}")
         args.off = [n for n in ABUSES if n not in wanted]
     if args.short:
-        args.seconds = min(args.seconds, 48)
-        args.warmup, args.after, args.drain = 5, 10, 5
+        args.seconds = min(args.seconds, 50)
+        args.warmup, args.after, args.drain, args.leave_grace = 5, 8, 5, 3
         args.mass_sessions, args.multiline_sessions, args.multiline_bytes = 2000, 5, 5_000_000
         args.offers, args.deferred_sessions, args.deferred_per_session = 200, 5, 5000
         args.pwd_count, args.slow_sessions, args.slow_requests = 200, 5, 10000
