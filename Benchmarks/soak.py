@@ -2,8 +2,9 @@
 """make soak: honest clients and zenki next to hostile ones, all at once, against a real cube.
 
 One `cube run` (the build given with --cube) on a temporary unix socket, a loopback TCP
-listener and a temporary FUSE mount (--no-mount: none), with a node identity (so c25519 is offered), two password users and a stdio zenka
-(`hello-sh`, the shipped shell example) under its manager. Next to it:
+listener and a temporary FUSE mount (--no-mount: none), with a node identity (so c25519 is
+offered), two password users and a stdio zenka (`hello-sh`, the shipped shell example) under
+its manager. Next to it:
 
   honest   unix-root sessions sending a steady mix of requests (local `heart`, routed
            `bench.echo` to a socket zenka, `hello-sh.hello` to the stdio zenka, `offers` now
@@ -12,9 +13,10 @@ listener and a temporary FUSE mount (--no-mount: none), with a node identity (so
            unprivileged unix users (nobody, daemon, bin) or unauthenticated TCP peers, and each
            switched off with --no-<name>.
 
-Timeline (SOAK_SECONDS / --seconds, default 180): honest warm-up, then every abuse at once,
-then the abusers leave and the honest clients go on alone for a while, then they stop and
-wait for their last replies. The cube's VmRSS is sampled all along.
+docs/soak.md explains every row. Timeline (SOAK_SECONDS / --seconds, default 180): honest
+warm-up, then every abuse at once, then the abusers leave and the honest clients go on alone
+for a while, then they stop and wait for their last replies. The cube's VmRSS is sampled all
+along.
 
 It prints one table and exits 1 when a bound is exceeded: an honest request lost (sent and
 never answered with any reply) or answered FALSE, honest p99 latency during the abuse, the
@@ -29,6 +31,7 @@ Two measurements of issue 12's "done when" are separate modes (nothing else runs
     python3 Benchmarks/soak.py --cube .build/release/cube --p7load .build/bench/p7load
 """
 import argparse
+import base64
 import json
 import os
 import pwd
@@ -56,16 +59,10 @@ VICTIM_PASSWORD = "victim-soak-password"
 
 started = []  # Popen objects we started, stopped in stop_all()
 children = {}  # pid -> abuse/honest name, forked by us
-verbose = False
 
 
 def log(message):
     print(f"soak: {message}", file=sys.stderr, flush=True)
-
-
-def debug(message):
-    if verbose:
-        log(message)
 
 
 # ---- processes and the cube -------------------------------------------------------------
@@ -137,7 +134,6 @@ def write_config(args, work):
         f.write("\n".join(lines) + "\n")
     # c25519 `hello <C> <Ce>`: a real Ed25519 identity, an X25519 key of random bytes (the
     # node computes its session keys from it before it answers; nobody ever signs).
-    import base64
     ce = base64.b32encode(os.urandom(32)).decode().rstrip("=")
     args.hello = f"hello {client_key} {ce}"
 
@@ -172,6 +168,8 @@ def parse_bytes(text):
 
 
 class Cube:
+    """`cube run` with the soak configuration, serving (banner answered) when constructed."""
+
     def __init__(self, args, work):
         self.socket = os.path.join(work, "cube.sock")
         argv = [args.cube, "run", "--config", os.path.join(work, "cube.conf"), "--socket", self.socket,
@@ -208,7 +206,7 @@ class Cube:
 # ---- a small blocking protocol client ----------------------------------------------------
 
 class Session:
-    """A unix (or TCP) connection; login() sends the pre-auth lines and waits for AUTH_TRUE."""
+    """A unix-socket connection; login() sends the pre-auth lines and waits for AUTH_TRUE."""
 
     def __init__(self, path, timeout=30):
         self.sock = socket.socket(socket.AF_UNIX)
@@ -996,7 +994,6 @@ def measure_close(args, work):
 # ---- main --------------------------------------------------------------------------------
 
 def main():
-    global verbose
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cube", required=True, help="the cube binary (release or debug build)")
     p.add_argument("--p7load", required=True, help="Benchmarks/p7load.c, built")
@@ -1050,9 +1047,7 @@ def main():
     m.add_argument("--close-watch", type=float, default=8, help="seconds of heart pings after the close")
     m.add_argument("--max-close-heart-ms", type=float, default=20)
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
-    p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
-    verbose = args.verbose
     if args.only:
         wanted = set(args.only.split(","))
         unknown = wanted - set(ABUSES)
