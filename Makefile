@@ -80,3 +80,20 @@ bench-deps:
 	@command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || \
 	    { s=$$([ "$$(id -u)" -eq 0 ] || echo sudo); echo "installing: nats-server"; \
 	      $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq nats-server; }
+
+## Soak (docs/soak.md): a real cube under honest load and every abuse of issue 12 at once, for
+## SOAK_SECONDS (default 180, at most 600); prints sent/answered/lost, latency and RSS, exits 1
+## when a bound is exceeded. Needs root (the abusers run as nobody, daemon and bin).
+## SOAK_ARGS adds options (e.g. --short, --no-churn, --measure-churn 1000,50000; see --help).
+SOAK_SCRATCH ?= .build
+SOAK_ARGS ?=
+
+.PHONY: soak soak-build
+
+soak: soak-build
+	python3 Benchmarks/soak.py --cube $(SOAK_SCRATCH)/release/cube --p7load $(SOAK_SCRATCH)/bench/p7load $(SOAK_ARGS)
+
+soak-build: deps
+	$(SWIFT) build -c release --scratch-path $(SOAK_SCRATCH) --product cube
+	@mkdir -p $(SOAK_SCRATCH)/bench
+	gcc -O2 -Wall -Wextra -o $(SOAK_SCRATCH)/bench/p7load Benchmarks/p7load.c

@@ -16,8 +16,21 @@
  *   p7load nats-responder PORT                   SUB bench.echo; answer each MSG with PUB to its
  *                                                reply subject; prints "ready"
  *   p7load nats-request PORT DEPTH WARMUP SECS   PUB bench.echo _INBOX.r.<id>, SUB _INBOX.r.*
- *   p7load idle SOCKET N                         log in N sessions, print "ready", hold them
- *                                                until standard input closes
+ *   p7load idle SOCKET N [USER]                  log in N sessions (unix login as USER, default
+ *                                                unix-root), print "ready", hold them until
+ *                                                standard input closes, then exit (so the kernel
+ *                                                closes them all at once)
+ *   p7load churn SOCKET PORT COUNT USER HELLO RATE [SECS]
+ *                                                COUNT connect/close cycles, in turn: a unix login
+ *                                                as USER, a unix connection that reads only the
+ *                                                banner, and a TCP connection to 127.0.0.1:PORT
+ *                                                that sends `select c25519` and the line HELLO and
+ *                                                leaves after the node's answer (each from its
+ *                                                own 127.x.y.z address, so that no address hits
+ *                                                limits.login-failures); PORT 0 = unix only.
+ *                                                RATE cycles per second at most (0 = no pause);
+ *                                                SECS ends it early. Prints cycles done, refused
+ *                                                (no banner) and secs.
  *   p7load active SOCKET N SECS                  log in N sessions, each keeps one routed request
  *                                                in flight for SECS; prints "active" when it starts
  *   p7load fs MOUNT COUNT                        write `(<id>)bench.echo x` to MOUNT/zenki/bench/cmd,
@@ -478,6 +491,8 @@ static void nats_responder(int port) {
 /* ---- many sessions --------------------------------------------------------------------- */
 
 /* Logs in n sessions, batch by batch (each batch's logins are in flight together). */
+static const char *many_login = "select unix\nauth unix-root\n";
+
 static int *login_many(const char *path, int n) {
     int *fds = malloc(sizeof(int) * (size_t)n);
     const int batch = 100;
@@ -485,7 +500,7 @@ static int *login_many(const char *path, int n) {
         int m = n - i < batch ? n - i : batch;
         for (int j = 0; j < m; j++) {
             fds[i + j] = connect_unix(path);
-            p7_login_send(fds[i + j], "select unix\nauth unix-root\n");
+            p7_login_send(fds[i + j], many_login);
         }
         for (int j = 0; j < m; j++) p7_login_finish(fds[i + j]);
     }
@@ -546,6 +561,70 @@ static void active(const char *path, int n, double secs) {
     fflush(stdout);
 }
 
+/* ---- connect/close churn (make soak) --------------------------------------------------- */
+
+/* Reads until `lines` LFs have arrived or the peer closed; returns bytes read (0 on close first). */
+static size_t read_lines(int fd, char *b, size_t cap, int lines) {
+    size_t n = 0;
+    while (lines > 0 && n < cap) {
+        ssize_t r = read(fd, b + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        for (ssize_t i = 0; i < r; i++) lines -= b[n + (size_t)i] == '\n';
+        n += (size_t)r;
+    }
+    return n;
+}
+
+static int connect_tcp_from(int port, uint32_t from) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket");
+    struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(from)};
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) die("bind");
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect 127.0.0.1:%d", port);
+    return fd;
+}
+
+static void churn(const char *path, int port, long count, const char *user, const char *hello, double rate,
+                  double secs) {
+    char login[128], b[4096], c25519[1024];
+    snprintf(login, sizeof login, "select unix\nauth %s\n", user);
+    snprintf(c25519, sizeof c25519, "select c25519\n%s\n", hello);
+    long refused = 0;
+    uint32_t next_address = 0;
+    int kinds = port > 0 ? 3 : 2;
+    double t0 = now();
+    long i = 0;
+    for (; i < count && (secs <= 0 || now() - t0 < secs); i++) {
+        if (rate > 0) {
+            double due = t0 + (double)i / rate, wait = due - now();
+            if (wait > 0) usleep((useconds_t)(wait * 1e6));
+        }
+        int fd, kind = (int)(i % kinds);
+        if (kind == 2) {
+            /* 127.1.0.1, 127.1.0.2, ...: a fresh address each time (4,000,000 before one repeats) */
+            fd = connect_tcp_from(port, (127u << 24) | (1u << 16) | (1 + next_address++ % 4000000u));
+        } else {
+            fd = connect_unix(path);
+        }
+        size_t n = read_lines(fd, b, 32, 1);
+        if (n < 32 || memcmp(b, "\\\\PROTOCOL-7-VERSION\\\\", 22) != 0) {
+            refused++;
+        } else if (kind == 0) {
+            write_all(fd, login, strlen(login));
+            read_lines(fd, b, sizeof b, 2);
+        } else if (kind == 2) {
+            write_all(fd, c25519, strlen(c25519));
+            read_lines(fd, b, sizeof b, 2);
+        }
+        close(fd);
+    }
+    printf("cycles=%ld refused=%ld secs=%.3f\n", i, refused, now() - t0);
+    fflush(stdout);
+}
+
 /* ---- filesystem round trip ------------------------------------------------------------- */
 
 static void fs(const char *mount, int count) {
@@ -594,7 +673,7 @@ static void fs(const char *mount, int count) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void usage(void) {
-    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|idle|active|fs ...\n"
+    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|idle|active|churn|fs ...\n"
                     "       (see the comment at the top of Benchmarks/p7load.c)\n");
     exit(2);
 }
@@ -632,8 +711,15 @@ int main(int argc, char **argv) {
         int fd = connect_tcp(atoi(argv[2]));
         nats_handshake(fd, "_INBOX.r.*");
         run_requests(new_conn(NATS, fd), atoi(argv[3]), atof(argv[4]), atof(argv[5]), 0);
-    } else if (!strcmp(m, "idle") && argc == 4) {
+    } else if (!strcmp(m, "idle") && (argc == 4 || argc == 5)) {
+        char login[128];
+        if (argc == 5) {
+            snprintf(login, sizeof login, "select unix\nauth %s\n", argv[4]);
+            many_login = login;
+        }
         idle(argv[2], atoi(argv[3]));
+    } else if (!strcmp(m, "churn") && (argc == 8 || argc == 9)) {
+        churn(argv[2], atoi(argv[3]), atol(argv[4]), argv[5], argv[6], atof(argv[7]), argc == 9 ? atof(argv[8]) : 0);
     } else if (!strcmp(m, "active") && argc == 5) {
         active(argv[2], atoi(argv[3]), atof(argv[4]));
     } else if (!strcmp(m, "fs") && argc == 4) {
