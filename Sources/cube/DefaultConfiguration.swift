@@ -111,7 +111,8 @@ limits.sessions = 10000
 # Most open routes one session may have.
 limits.routes-per-session = 10000
 # Failed logins per minute from one unix uid or one TCP address before further
-# connections from there are turned away for the rest of that minute.
+# connections from there are turned away for the rest of that minute. Password checks
+# not decided yet count too: a pwd login past the limit is refused before its check.
 limits.login-failures = 20
 # Sessions from one unix uid or one TCP address that may be connected without having
 # logged in yet (each waits at most timeouts.login).
