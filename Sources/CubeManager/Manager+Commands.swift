@@ -56,8 +56,10 @@ extension Manager {
             } else if name == "notify_offline", !online {
                 (keyword, text) = (.trueReply, "zenka \(target) is not online.")
             } else {
-                // Deferred: answered by `observe` when the zenka joins or leaves (or by the
-                // cube's route timeout).
+                // Deferred: answered by `observe` when the zenka joins or leaves; kept as long
+                // as its route is open (see `forgetEndedNotifications`). Route ids are unique
+                // among open routes, so an older entry with the same id belongs to an ended route.
+                notifications.removeAll { $0.id == command.id }
                 notifications.append(Notification(id: command.id, name: target, online: name == "notify_online"))
                 return
             }

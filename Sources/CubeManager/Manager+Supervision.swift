@@ -87,9 +87,18 @@ extension Manager {
             }
         }
         startWaitingDependents()
-        // The cube has answered these with `FALSE route timeout` by now.
-        let timeout = UInt64(max(1, hub.configuration.routeTimeoutSeconds)) * 1_000_000_000
-        notifications.removeAll { now - $0.asked > timeout }
+        forgetEndedNotifications()
+    }
+
+    /// Forgets deferred notifications whose route ended without them: the cube answered
+    /// `FALSE route timeout` or the asker left (docs/protocol.md §8.2). With `timeouts.route = 0`
+    /// a route never times out, so its notification waits for its event as long as the asker stays.
+    private func forgetEndedNotifications() {
+        guard !notifications.isEmpty else { return }
+        let ids = notifications.map(\.id)
+        let manager = session
+        let open = hub.inspect { router in Set(ids.filter { router.isRouteOpen(to: manager, commandID: $0) }) }
+        notifications.removeAll { !open.contains($0.id) }
     }
 
     private func checkHeartbeat(_ id: Int, _ instance: Instance, now: UInt64) {

@@ -37,8 +37,6 @@ public final class Manager: @unchecked Sendable {
         let id: UInt64
         let name: String
         let online: Bool
-        /// When it was asked; unanswered ones are dropped after the route timeout.
-        var asked = Manager.now
     }
     private var timer: (any DispatchSourceTimer)?
 

@@ -121,7 +121,8 @@ limits.pre-auth-sessions = 1024
 # --- timeouts (seconds) -----------------------------------------------------------
 # Login must complete within this time after connect (checked once a second).
 timeouts.login = 17
-# A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never).
+# A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never;
+# a deferred v7.notify_online/notify_offline then waits for its event).
 timeouts.route = 120
 
 """#),
