@@ -7,6 +7,8 @@
 enum MountTable {
     /// One line of `mountinfo`.
     struct Mount: Equatable {
+        /// `major:minor` of the mounted file system; each FUSE connection has its own.
+        var device: String
         var mountPoint: String
         var fileSystemType: String
         var source: String
@@ -24,12 +26,17 @@ enum MountTable {
         parse(readProcFile("/proc/self/mountinfo")).filter { $0.mountPoint == path }
     }
 
+    /// Whether a mount of the file system `device` (`major:minor`) is still attached anywhere.
+    static func contains(device: String) -> Bool {
+        parse(readProcFile("/proc/self/mountinfo")).contains { $0.device == device }
+    }
+
     static func parse(_ text: String) -> [Mount] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count else { return nil }
             return Mount(
-                mountPoint: unescape(fields[4]), fileSystemType: String(fields[dash + 1]),
+                device: String(fields[2]), mountPoint: unescape(fields[4]), fileSystemType: String(fields[dash + 1]),
                 source: unescape(fields[dash + 2]))
         }
     }
