@@ -57,10 +57,8 @@ extension Manager {
                 (keyword, text) = (.trueReply, "zenka \(target) is not online.")
             } else {
                 // Deferred: answered by `observe` when the zenka joins or leaves; kept as long
-                // as its route is open (see `forgetEndedNotifications`). Route ids are unique
-                // among open routes, so an older entry with the same id belongs to an ended route.
-                notifications.removeAll { $0.id == command.id }
-                notifications.append(Notification(id: command.id, name: target, online: name == "notify_online"))
+                // as its route is open (`forgetEndedNotifications`).
+                notifications.add(id: command.id, name: target, online: name == "notify_online")
                 return
             }
         case "status": return reply(command.id, body: statusTable(words.first, now: now))

@@ -38,12 +38,16 @@ import Testing
     @Test func withoutRouteTimeoutDeferredNotificationsWaitForTheirEvent() throws {
         let cube = try ManagerCube(zenki: [Self.later], extraConfiguration: "timeouts.route = 0")
         let client = try cube.client()
-        client.send("(201)v7.notify_online later\n")
+        // More than the manager checks for ended routes in one tick (1024), all still open.
+        let burst = (1000...3047).map { "(\($0))v7.notify_online later\n" }.joined()
+        client.send("(201)v7.notify_online later\n" + burst)
         // Several manager ticks and more than the old 1 s.
         #expect(client.reply(id: 201, timeout: 2.5) == nil, "answered before the zenka was online")
         #expect(client.call("v7.start later")?.keyword == "TRUE")
         let online = client.reply(id: 201)
         #expect(online?.text.hasPrefix("zenka 'later' is online [") == true, "\(String(describing: online))")
+        let answered = (1000...3047).filter { client.reply(id: UInt64($0))?.text.hasPrefix("zenka 'later' is online [") == true }
+        #expect(answered.count == 2048)
         client.send("(202)v7.notify_offline later\n")
         #expect(client.reply(id: 202, timeout: 2.5) == nil, "answered while the zenka was online")
         #expect(client.call("v7.stop later")?.keyword == "TRUE")

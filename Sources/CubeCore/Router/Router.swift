@@ -159,7 +159,7 @@ public struct Router: Sendable {
         }
     }
 
-    /// The result of a ``RouterAction/verifyPassword(_:password:storedHash:)``.
+    /// The result of a ``RouterAction/verifyPassword(_:origin:password:storedHash:)``.
     public mutating func passwordChecked(_ id: SessionID, success: Bool, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], case .verifying(_, let user) = session.phase else { return [] }
         passwordCheckEnded(session)
