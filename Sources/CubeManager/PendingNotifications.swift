@@ -1,8 +1,8 @@
 /// Deferred `v7.notify_online` / `v7.notify_offline` commands waiting for their zenka to join
 /// or leave (docs/protocol.md §8.2), by the id the cube gave their route.
 ///
-/// Each is kept exactly while its route is open: the manager answers it on its event, and
-/// forgets it once the route ended without it (`FALSE route timeout`, the asker left). With
+/// Each is kept while its route is open: the manager answers it on its event, and forgets
+/// it once the route ended without it (`FALSE route timeout`, the asker left). With
 /// `timeouts.route = 0` it therefore waits for its event as long as the asker stays. Every
 /// operation costs time in proportion to the notifications it touches, not to all of them.
 struct PendingNotifications: Sendable {
