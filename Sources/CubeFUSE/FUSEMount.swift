@@ -75,7 +75,8 @@ public final class FUSEMount: Sendable {
                 // Detached from outside (`fusermount3 -u -z`): the connection lives on while files
                 // are open, so parked readers would wait for ever. They get end-of-file, like at
                 // unmount; once they close, the kernel ends the connection and the loop.
-                guard let device, !MountTable.contains(device: device), bridge.reads.closeAndAnswerAll() else { return }
+                guard let device, MountTable.contains(device: device) == false, bridge.reads.closeAndAnswerAll()
+                else { return }
                 logger.warning("mount detached from outside; parked reads answered end-of-file",
                                metadata: ["path": "\(mountPoint)"])
             }

@@ -23,12 +23,15 @@ enum MountTable {
     /// All mounts whose mount point is exactly `path` (stacked mounts appear more than once).
     /// - Parameter path: A canonical absolute path (see ``canonical(_:)``).
     static func mounts(at path: String) -> [Mount] {
-        parse(readProcFile("/proc/self/mountinfo")).filter { $0.mountPoint == path }
+        parse(readProcFile("/proc/self/mountinfo") ?? "").filter { $0.mountPoint == path }
     }
 
     /// Whether a mount of the file system `device` (`major:minor`) is still attached anywhere.
-    static func contains(device: String) -> Bool {
-        parse(readProcFile("/proc/self/mountinfo")).contains { $0.device == device }
+    /// - Returns: nil when the mount table could not be read whole (no descriptor left, a read
+    ///   error): unknown is not "gone".
+    static func contains(device: String) -> Bool? {
+        guard let text = readProcFile("/proc/self/mountinfo"), !text.isEmpty else { return nil }
+        return parse(text).contains { $0.device == device }
     }
 
     static func parse(_ text: String) -> [Mount] {
@@ -74,15 +77,17 @@ enum MountTable {
     }
 
     /// Reads a file whose `stat` size is 0 (procfs) to the end.
-    static func readProcFile(_ path: String) -> String {
+    /// - Returns: nil if it could not be opened or a read failed.
+    static func readProcFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "" }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {
             let count = read(fd, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
             guard count > 0 else { break }
             data.append(contentsOf: chunk[..<count])
         }
