@@ -58,9 +58,17 @@ final class ManagerCube: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
         switch CubeServing.wait(socketPath: socketPath, process: process) {
-        case .serving: return
+        case .serving: break
         case .exited: throw LiveTestError.cubeExited(log)
         case .timedOut: throw LiveTestError.timeout("cube did not serve on \(socketPath): \(log)")
+        }
+        // The manager logs in and registers the on-demand zenki only once the socket serves; a
+        // command sent before that finds no on-demand zenka. It answers `v7.heart` on the same
+        // queue, after that set-up.
+        let probe = try client()
+        defer { probe.close() }
+        guard eventually(timeout: 10, { probe.call("v7.heart", timeout: 1)?.isTrue == true }) else {
+            throw LiveTestError.timeout("the manager did not answer v7.heart: \(log)")
         }
     }
 
