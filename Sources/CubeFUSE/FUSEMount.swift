@@ -68,12 +68,24 @@ public final class FUSEMount: Sendable {
         let loop: SessionLoop
         let notifier: Notifier
         let running = DispatchGroup()
+        // Nothing else was mounted here (checked above), so the FUSE entry now listed is this one.
+        let device = MountTable.mounts(at: mountPoint).last(where: \.isFUSE)?.device
         do {
-            loop = try SessionLoop(session: session, logger: logger)
+            loop = try SessionLoop(session: session, logger: logger) { [bridge] in
+                // Detached from outside (`fusermount3 -u -z`): the connection lives on while files
+                // are open, so parked readers would wait for ever. They get end-of-file, like at
+                // unmount; once they close, the kernel ends the connection and the loop.
+                guard let device, MountTable.contains(device: device) == false, bridge.reads.closeAndAnswerAll()
+                else { return }
+                logger.warning("mount detached from outside; parked reads answered end-of-file",
+                               metadata: ["path": "\(mountPoint)"])
+            }
             notifier = Notifier(session: session, bridge: bridge, logger: logger)
             running.enter()
             self.loopThread = try JoinableThread {
                 loop.run()
+                // The connection ended (or unmount began): no parked read can be answered later.
+                bridge.reads.closeAndAnswerAll()
                 running.leave()
                 onLoopExit?()
             }

@@ -7,6 +7,8 @@
 enum MountTable {
     /// One line of `mountinfo`.
     struct Mount: Equatable {
+        /// `major:minor` of the mounted file system; each FUSE connection has its own.
+        var device: String
         var mountPoint: String
         var fileSystemType: String
         var source: String
@@ -21,7 +23,15 @@ enum MountTable {
     /// All mounts whose mount point is exactly `path` (stacked mounts appear more than once).
     /// - Parameter path: A canonical absolute path (see ``canonical(_:)``).
     static func mounts(at path: String) -> [Mount] {
-        parse(readProcFile("/proc/self/mountinfo")).filter { $0.mountPoint == path }
+        parse(readProcFile("/proc/self/mountinfo") ?? "").filter { $0.mountPoint == path }
+    }
+
+    /// Whether a mount of the file system `device` (`major:minor`) is still attached anywhere.
+    /// - Returns: nil when the mount table could not be read whole (no descriptor left, a read
+    ///   error): unknown is not "gone".
+    static func contains(device: String) -> Bool? {
+        guard let text = readProcFile("/proc/self/mountinfo"), !text.isEmpty else { return nil }
+        return parse(text).contains { $0.device == device }
     }
 
     static func parse(_ text: String) -> [Mount] {
@@ -29,7 +39,7 @@ enum MountTable {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count else { return nil }
             return Mount(
-                mountPoint: unescape(fields[4]), fileSystemType: String(fields[dash + 1]),
+                device: String(fields[2]), mountPoint: unescape(fields[4]), fileSystemType: String(fields[dash + 1]),
                 source: unescape(fields[dash + 2]))
         }
     }
@@ -67,15 +77,17 @@ enum MountTable {
     }
 
     /// Reads a file whose `stat` size is 0 (procfs) to the end.
-    static func readProcFile(_ path: String) -> String {
+    /// - Returns: nil if it could not be opened or a read failed.
+    static func readProcFile(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "" }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {
             let count = read(fd, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
             guard count > 0 else { break }
             data.append(contentsOf: chunk[..<count])
         }

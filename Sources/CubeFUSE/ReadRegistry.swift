@@ -48,12 +48,15 @@ final class ReadRegistry: Sendable {
     }
 
     /// Refuses new reads and answers end-of-file to every unanswered one.
-    func closeAndAnswerAll() {
-        let pending = state.withLock { state -> [ReadRequest] in
-            state.closed = true
-            return state.reads.values.compactMap(\.request)
+    /// - Returns: `false` if it had been closed before.
+    @discardableResult
+    func closeAndAnswerAll() -> Bool {
+        let (wasOpen, pending) = state.withLock { state -> (Bool, [ReadRequest]) in
+            defer { state.closed = true }
+            return (!state.closed, state.reads.values.compactMap(\.request))
         }
         for request in pending { request.reply(bytes: []) }
+        return wasOpen
     }
 
     func droppedWithoutReply(ino: UInt64) {

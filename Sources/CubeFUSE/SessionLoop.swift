@@ -13,13 +13,21 @@ import Logging
 /// the FUSE descriptor together with a self-pipe, so ``wake()`` ends it at once, without signals
 /// and without touching the mount. It also ends by itself when the kernel closes the connection
 /// (`fusermount3 -u`, `umount`): `receive_buf` then returns 0.
+///
+/// A lazy unmount (`fusermount3 -u -z`) does not close the connection while files are open:
+/// a reader parked on a stream would wait for ever. So the loop also polls
+/// `/proc/self/mountinfo`, which reports `POLLPRI` whenever the mount table changes, and calls
+/// `onMountTableChange` then, on the loop thread.
 final class SessionLoop: Sendable {
     private let session: SessionPointer
     private let logger: Logger
     /// Self-pipe: [read end, write end]; closed in `deinit`, after the loop thread was joined.
     private let wakePipe: (read: Int32, write: Int32)
+    /// `/proc/self/mountinfo`, or -1 when it cannot be opened (`poll` skips it).
+    private let mountTable: Int32
+    private let onMountTableChange: @Sendable () -> Void
 
-    init(session: SessionPointer, logger: Logger) throws(Errno) {
+    init(session: SessionPointer, logger: Logger, onMountTableChange: @escaping @Sendable () -> Void = {}) throws(Errno) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw Errno(rawValue: errno) }
         for fd in fds {
@@ -29,11 +37,14 @@ final class SessionLoop: Sendable {
         self.session = session
         self.logger = logger
         self.wakePipe = (fds[0], fds[1])
+        self.mountTable = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+        self.onMountTableChange = onMountTableChange
     }
 
     deinit {
         close(wakePipe.read)
         close(wakePipe.write)
+        if mountTable >= 0 { close(mountTable) }
     }
 
     /// Runs until ``wake()`` or until the kernel ends the connection. Call on a dedicated thread.
@@ -44,6 +55,8 @@ final class SessionLoop: Sendable {
         var fds = [
             pollfd(fd: fuseFD, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
+            // Not POLLIN: procfs mount files are always readable. A change shows as POLLPRI|POLLERR.
+            pollfd(fd: mountTable, events: Int16(POLLPRI), revents: 0),
         ]
         while fuse_session_exited(session.raw) == 0 {
             let ready = poll(&fds, nfds_t(fds.count), -1)
@@ -53,6 +66,7 @@ final class SessionLoop: Sendable {
                 return
             }
             if fds[1].revents != 0 { return }
+            if fds[2].revents != 0 { onMountTableChange() }
             guard fds[0].revents != 0 else { continue }
             let received = fuse_session_receive_buf(session.raw, &buffer)
             if received == -EINTR || received == -EAGAIN { continue }

@@ -56,9 +56,9 @@ extension Manager {
             } else if name == "notify_offline", !online {
                 (keyword, text) = (.trueReply, "zenka \(target) is not online.")
             } else {
-                // Deferred: answered by `observe` when the zenka joins or leaves (or by the
-                // cube's route timeout).
-                notifications.append(Notification(id: command.id, name: target, online: name == "notify_online"))
+                // Deferred: answered by `observe` when the zenka joins or leaves; kept as long
+                // as its route is open (`forgetEndedNotifications`).
+                notifications.add(id: command.id, name: target, online: name == "notify_online")
                 return
             }
         case "status": return reply(command.id, body: statusTable(words.first, now: now))

@@ -51,10 +51,9 @@ extension Manager {
         case .leave(let name, let id): (user, session, joined) = (name, id, false)
         default: return
         }
-        let settled = notifications.filter { $0.name == user && ($0.online ? joined : !joined && !isOnline(user)) }
-        guard !settled.isEmpty else { return }
-        notifications.removeAll { $0.name == user && ($0.online ? joined : !joined && !isOnline(user)) }
-        for notification in settled {
+        // notify_offline waits for the last session of the name.
+        if !joined && isOnline(user) { return }
+        for notification in notifications.settle(user, online: joined) {
             let text = notification.online ? "zenka '\(user)' is online [\(session)]" : "instance '\(user)' is terminated"
             hub.received(Render.reply(id: notification.id, .trueReply, text), from: self.session)
         }
@@ -87,9 +86,19 @@ extension Manager {
             }
         }
         startWaitingDependents()
-        // The cube has answered these with `FALSE route timeout` by now.
-        let timeout = UInt64(max(1, hub.configuration.routeTimeoutSeconds)) * 1_000_000_000
-        notifications.removeAll { now - $0.asked > timeout }
+        forgetEndedNotifications()
+    }
+
+    /// Forgets deferred notifications whose route ended without them: the cube answered
+    /// `FALSE route timeout` or the asker left (docs/protocol.md §8.2). With `timeouts.route = 0`
+    /// a route never times out, so its notification waits for its event as long as the asker stays.
+    private func forgetEndedNotifications() {
+        guard !notifications.isEmpty else { return }
+        let ids = notifications.nextToCheck()
+        guard !ids.isEmpty else { return }
+        let manager = session
+        let ended = hub.inspect { router in ids.filter { !router.isRouteOpen(to: manager, commandID: $0) } }
+        for id in ended { notifications.forget(id) }
     }
 
     private func checkHeartbeat(_ id: Int, _ instance: Instance, now: UInt64) {

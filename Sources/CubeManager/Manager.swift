@@ -30,16 +30,7 @@ public final class Manager: @unchecked Sendable {
     var nextCheckID: UInt64 = CommandID.first
     var shuttingDown = false
     /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
-    var notifications: [Notification] = []
-
-    /// A deferred `notify_online` (online = true) or `notify_offline`.
-    struct Notification: Sendable {
-        let id: UInt64
-        let name: String
-        let online: Bool
-        /// When it was asked; unanswered ones are dropped after the route timeout.
-        var asked = Manager.now
-    }
+    var notifications = PendingNotifications()
     private var timer: (any DispatchSourceTimer)?
 
     /// - Parameters:

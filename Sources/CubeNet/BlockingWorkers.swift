@@ -1,20 +1,76 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
 
-/// A small pool of dedicated threads for CPU-heavy work (Argon2id password checks, about
-/// 64 MiB and 0.1 s each) that must not run on an event loop or on the 2-thread Swift
-/// concurrency pool. At most `width` jobs run at once, so a login flood cannot exhaust memory.
+/// A small pool of threads for CPU-heavy work (Argon2id password checks, about 64 MiB and
+/// 0.1 s each) that must not run on an event loop or on the 2-thread Swift concurrency pool.
+///
+/// Fair across origins (docs/security.md, "Resource limits"): every job names its origin
+/// (`uid:<n>`, `ip:<address>`); each origin has its own queue, origins are served round-robin,
+/// and an origin has at most one job running. A burst from one origin therefore holds at most
+/// one worker, and a job of another origin waits at most for one job per other busy origin,
+/// never behind the burst. At most `width` jobs run at once, so memory stays bounded; the
+/// router bounds how many jobs one origin can queue. Threads exist only while there is work.
 final class BlockingWorkers: Sendable {
-    private let queue: OperationQueue
+    typealias Job = @Sendable () -> Void
 
-    init(name: String, width: Int = 2) {
-        let queue = OperationQueue()
-        queue.name = name
-        queue.maxConcurrentOperationCount = width
-        self.queue = queue
+    private struct State: Sendable {
+        /// Waiting jobs per origin; an origin without waiting jobs has no entry.
+        var queues: [String: CircularBuffer<Job>] = [:]
+        /// Origins with waiting jobs and none running, in the order they will be served.
+        var ready = CircularBuffer<String>()
+        /// Origins with a job running.
+        var running: Set<String> = []
+        /// Worker threads alive.
+        var threads = 0
     }
 
-    /// Runs `work` on a worker thread.
-    func submit(_ work: @escaping @Sendable () -> Void) {
-        queue.addOperation(work)
+    private let name: String
+    private let width: Int
+    private let state = NIOLockedValueBox(State())
+
+    init(name: String, width: Int = 2) {
+        self.name = name
+        self.width = max(1, width)
+    }
+
+    /// Runs `work` on a worker thread, after the jobs queued before it for the same origin.
+    func submit(origin: String, _ work: @escaping Job) {
+        let startThread = state.withLockedValue { state -> Bool in
+            if state.queues[origin] == nil && !state.running.contains(origin) { state.ready.append(origin) }
+            state.queues[origin, default: CircularBuffer()].append(work)
+            guard state.threads < width else { return false }
+            state.threads += 1
+            return true
+        }
+        guard startThread else { return }
+        let thread = Thread { [self] in serve() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// A worker: takes the next ready origin's oldest job until none is ready.
+    private func serve() {
+        var finished: String?
+        while true {
+            let next = state.withLockedValue { state -> (origin: String, work: Job)? in
+                if let finished {
+                    state.running.remove(finished)
+                    // Back to the end of the line: every other ready origin goes first.
+                    if state.queues[finished] != nil { state.ready.append(finished) }
+                }
+                guard let origin = state.ready.popFirst(), var queue = state.queues[origin],
+                      let work = queue.popFirst() else {
+                    state.threads -= 1
+                    return nil
+                }
+                state.queues[origin] = queue.isEmpty ? nil : queue
+                state.running.insert(origin)
+                return (origin, work)
+            }
+            guard let next else { return }
+            next.work()
+            finished = next.origin
+        }
     }
 }

@@ -34,7 +34,8 @@ public final class Hub: Sendable {
     private let state: NIOLockedValueBox<State>
     private let delegates: NIOLockedValueBox<Delegates>
     private let logger: Logger
-    /// Runs password checks (Argon2id is deliberately slow) away from the event loop.
+    /// Runs password checks (Argon2id is deliberately slow) away from the event loop, taking
+    /// turns between origins.
     private let workers: BlockingWorkers
     public let configuration: CubeConfiguration
     /// Output queued for slow readers and what the router holds, against `limits.memory`.
@@ -237,9 +238,9 @@ public final class Hub: Sendable {
 
     private func performOther(_ action: RouterAction) {
         switch action {
-        case .verifyPassword(let id, let password, let storedHash):
+        case .verifyPassword(let id, let origin, let password, let storedHash):
             let check = delegates.withLockedValue { $0.verifyPassword }
-            workers.submit { [self] in
+            workers.submit(origin: origin) { [self] in
                 // The session may have gone while the check waited: spare the Argon2 work.
                 guard inspect({ $0.summary(of: id) != nil }) else { return }
                 let success = check(password, storedHash)

@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 extension Cube {
-    /// Starts the cube and serves until SIGINT or SIGTERM.
+    /// Starts the cube and serves until SIGINT or SIGTERM (SIGHUP is logged and ignored).
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the cube (the default subcommand).")
 
@@ -28,6 +28,8 @@ extension Cube {
                 return handler
             }
             let logger = Logger(label: "cube")
+            let hangUp = HangUpSignal.ignore(logger: logger)
+            defer { hangUp.cancel() }
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
             logger.info("configuration loaded", metadata: ["source": "\(loaded.source)"])
             var v7Key: String?

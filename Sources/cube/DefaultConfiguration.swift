@@ -111,7 +111,8 @@ limits.sessions = 10000
 # Most open routes one session may have.
 limits.routes-per-session = 10000
 # Failed logins per minute from one unix uid or one TCP address before further
-# connections from there are turned away for the rest of that minute.
+# connections from there are turned away for the rest of that minute. Password checks
+# not decided yet count too: a pwd login past the limit is refused before its check.
 limits.login-failures = 20
 # Sessions from one unix uid or one TCP address that may be connected without having
 # logged in yet (each waits at most timeouts.login).
@@ -127,7 +128,8 @@ limits.memory.user = 67108864
 # --- timeouts (seconds) -----------------------------------------------------------
 # Login must complete within this time after connect (checked once a second).
 timeouts.login = 17
-# A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never).
+# A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never;
+# a deferred v7.notify_online/notify_offline then waits for its event).
 timeouts.route = 120
 
 """#),

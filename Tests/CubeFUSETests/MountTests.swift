@@ -150,6 +150,22 @@ struct MountTests {
         #expect(mountInfoLines(containing: path).isEmpty)
     }
 
+    /// A lazy unmount keeps the connection while a file is open: the mount sees the mount table
+    /// change and answers the parked read; once the reader closes, the kernel ends the loop.
+    @Test func lazyExternalUnmountEndsBlockedReaderAndThenTheLoop() async throws {
+        try await withToyMount { mount, fileSystem, path in
+            let reader = try Spawned(["/bin/cat", path + "/stream"])
+            let parked = await eventually { fileSystem.parkedCount == 1 }
+            let (lazy, _) = try await Spawned.run(["/usr/bin/fusermount3", "-u", "-z", path])
+            let exit = await reader.wait(timeout: .seconds(3))
+            #expect(parked)
+            #expect(lazy.code == 0)
+            #expect(!exit.timedOut, "the parked read was never answered")
+            #expect(exit.code == 0, "the parked read got end-of-file")
+            #expect(await eventually { !mount.isServing }, "the loop did not end after the reader closed")
+        }
+    }
+
     @Test func clearStaleMountLeftByKilledProcess() async throws {
         let path = try makeMountPoint()
         defer { rmdir(path) }

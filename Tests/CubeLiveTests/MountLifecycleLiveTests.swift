@@ -26,6 +26,53 @@ extension MountLiveTests {
         print("mount: SIGTERM with two blocked readers → cube gone after \(ms(stopped))")
     }
 
+    /// `fusermount3 -u -z` detaches the mount but keeps the connection while files are open: the
+    /// cube notices the mount table change and answers parked reads with end-of-file.
+    @Test func aLazyUnmountEndsACatBlockedOnOutAndTheCubeKeepsServing() throws {
+        let mount = try MountedCube()
+        defer { mount.cleanup() }
+        let out = MountChild(["/bin/cat", mount.path("out")])
+        #expect(out.waitUntilBlockedInRead(), "cat out never blocked")
+        let lazy = MountChild.run(["/usr/bin/fusermount3", "-u", "-z", mount.mountPoint])
+        #expect(lazy.succeeded, "\(lazy)")
+        let ended = out.wait(timeout: 5)
+        #expect(ended.succeeded, "cat out after the lazy unmount: \(ended)")
+        #expect(!mount.isMounted, "still mounted after fusermount3 -u -z")
+        let client = try RawSocket(path: mount.cube.socketPath)
+        #expect(client.loginUnix())
+        client.send("(1)heart\n")
+        #expect(client.read(until: "\n") == "(1)TRUE beating\n")
+        #expect(mount.cube.stop(signal: SIGTERM, seconds: 5) == 0)
+        // Read once the cube is gone: reading its stderr earlier would block while it is silent.
+        let log = mount.cube.standardError()
+        #expect(log.contains("mount detached from outside"), "\(log)")
+        #expect(access(mount.cube.socketPath, F_OK) != 0, "socket left behind")
+        print("mount: lazy unmount with a blocked cat → cat ran \(ms(ended.seconds)) in all")
+    }
+
+    /// SIGHUP (the terminal running the cube closed) is logged and ignored; SIGTERM afterwards
+    /// still unmounts and removes the socket.
+    @Test func sighupLeavesTheCubeServingAndSigtermThenRemovesMountAndSocket() throws {
+        let mount = try MountedCube()
+        defer { mount.cleanup() }
+        let pid = mount.cube.process.processIdentifier
+        #expect(kill(pid, SIGHUP) == 0)
+        #expect(kill(pid, SIGHUP) == 0)
+        usleep(300_000)
+        #expect(mount.cube.process.isRunning, "SIGHUP ended the cube")
+        let client = try RawSocket(path: mount.cube.socketPath)
+        #expect(client.loginUnix())
+        client.send("(1)heart\n")
+        #expect(client.read(until: "\n") == "(1)TRUE beating\n")
+        #expect(mount.echo("(2)heart", to: "cmd").succeeded)
+        #expect(mount.readLines("out", pattern: "(2)").lines.first?.hasPrefix("(2)TRUE beating") == true)
+        #expect(mount.cube.stop(signal: SIGTERM, seconds: 5) == 0)
+        #expect(!mount.isMounted, "still mounted after SIGTERM")
+        #expect(access(mount.cube.socketPath, F_OK) != 0, "socket left behind")
+        let log = mount.cube.standardError()
+        #expect(log.contains("SIGHUP received: configuration reload is not supported yet"), "\(log)")
+    }
+
     @Test func afterKillMinus9ANewCubeOnTheSameMountPointClearsTheStaleMountAndServes() throws {
         let first = try MountedCube()
         defer { first.cleanup() }

@@ -14,6 +14,8 @@ public enum Wire {
 
     // MARK: - Pre-auth texts (each ends in LF)
     public static let loginTimeout = line(">:| timeout")
+    /// An origin with too many failed (or undecided) logins in the last minute (docs/protocol.md §3.6).
+    public static let loginThrottled = line(">:| too many failed logins, try later")
     public static let authMethodsError = line(">;| auth methods")
     public static let speakProtocol7 = line(">:[ speak protocol 7 ?")
     public static let authTrue = line("AUTH_TRUE =)")

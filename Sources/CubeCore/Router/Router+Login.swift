@@ -110,8 +110,16 @@ extension Router {
             guard let stored = configuration.users[name]?.passwordHash else {
                 return refuse(id, method: method, user: name, now: now, actions: &actions)
             }
-            sessions[id]?.phase = .verifying(state, user: name)
-            actions.append(.verifyPassword(id, password: password, storedHash: stored))
+            // Refused before Argon2 runs: checks still undecided count as failures, so an origin
+            // never has more than `limits.login-failures` checks queued (docs/security.md).
+            let origin = session.origin ?? "-"
+            if isThrottled(origin, now: now) {
+                actions.append(.send(id, Wire.loginThrottled))
+                return close(id, now: now, actions: &actions)
+            }
+            passwordChecks[origin, default: 0] += 1
+            session.phase = .verifying(state, user: name)
+            actions.append(.verifyPassword(id, origin: origin, password: password, storedHash: stored))
         case "zenka":
             zenkaLogin(words, session: session, now: now, actions: &actions)
         default:
@@ -191,12 +199,20 @@ extension Router {
         session.phase = .login(LoginState())
     }
 
-    /// Whether `origin` failed to log in too often in the last minute.
+    /// Whether `origin` failed to log in too often in the last minute. Password checks of the
+    /// origin that are queued or running count as failures until they are decided.
     mutating func isThrottled(_ origin: String, now: Timestamp) -> Bool {
         let window: UInt64 = 60_000_000_000
         let recent = (failedLogins[origin] ?? []).filter { now.monotonic &- $0 < window }
         failedLogins[origin] = recent.isEmpty ? nil : recent
-        return recent.count >= configuration.limits.loginFailures
+        return recent.count + passwordChecks[origin, default: 0] >= configuration.limits.loginFailures
+    }
+
+    /// The password check of `session` (in `.verifying`) was decided, or its session is gone.
+    mutating func passwordCheckEnded(_ session: Session) {
+        let origin = session.origin ?? "-"
+        let count = passwordChecks[origin, default: 1] - 1
+        passwordChecks[origin] = count > 0 ? count : nil
     }
 
     private mutating func malformed(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {

@@ -42,6 +42,12 @@ extension Router {
     /// Logged-in sessions of `user`, in login order.
     public func sessions(of user: String) -> [SessionID] { usersIndex[user]?.ids ?? [] }
 
+    /// Whether a route sent to session `target` under `commandID` (the id the cube chose for
+    /// the target) is still open: not answered, timed out or collapsed.
+    public func isRouteOpen(to target: SessionID, commandID: UInt64) -> Bool {
+        sessions[target]?.targetRoutes[commandID] != nil
+    }
+
     /// A summary of session `id`, if it exists.
     public func summary(of id: SessionID) -> SessionSummary? {
         guard let session = sessions[id] else { return nil }

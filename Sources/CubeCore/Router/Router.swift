@@ -30,6 +30,9 @@ public struct Router: Sendable {
     var nextLeaseID: UInt64 = 1
     /// Times of recent failed logins per origin (`uid:<n>`, `ip:<address>`).
     var failedLogins: [String: [UInt64]] = [:]
+    /// Password checks per origin that are queued or running (sessions in `.verifying`); they
+    /// count as failures until decided, so a burst is refused before Argon2 runs.
+    var passwordChecks: [String: Int] = [:]
     /// Sessions per origin that have not logged in yet.
     var waitingLogins: [String: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
@@ -84,7 +87,7 @@ public struct Router: Sendable {
         }
         let origin = peer.map { "uid:\($0.uid)" } ?? address.map { "ip:\($0)" }
         if let origin, isThrottled(origin, now: now) {
-            return (id, [.send(id, Wire.line(">:| too many failed logins, try later")), .close(id)])
+            return (id, [.send(id, Wire.loginThrottled), .close(id)])
         }
         // Sessions that have not logged in are bounded per origin, so one peer cannot fill the
         // session table with connections that never log in.
@@ -184,9 +187,10 @@ public struct Router: Sendable {
         }
     }
 
-    /// The result of a ``RouterAction/verifyPassword(_:password:storedHash:)``.
+    /// The result of a ``RouterAction/verifyPassword(_:origin:password:storedHash:)``.
     public mutating func passwordChecked(_ id: SessionID, success: Bool, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], case .verifying(_, let user) = session.phase else { return [] }
+        passwordCheckEnded(session)
         var actions: [RouterAction] = []
         if success {
             actions.append(.send(id, Wire.authTrue))
@@ -315,6 +319,7 @@ public struct Router: Sendable {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.isGone = true
         if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
+        if case .verifying = session.phase { passwordCheckEnded(session) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
         // like a failed login, so a peer cannot make the cube sign without limit.
         if case .secureLogin = session.phase, let origin = session.origin {

@@ -53,8 +53,9 @@ public enum RouterAction: Equatable, Sendable {
     /// Close the session's connection after everything sent before has been written.
     case close(SessionID)
     /// Check `password` against `storedHash` off the router's thread, then call
-    /// ``Router/passwordChecked(_:success:now:)``.
-    case verifyPassword(SessionID, password: [UInt8], storedHash: String)
+    /// ``Router/passwordChecked(_:success:now:)``. Checks of different `origin`s (the session's
+    /// `uid:<n>` or `ip:<address>`) take turns, so one origin's burst delays no other (docs/security.md).
+    case verifyPassword(SessionID, origin: String, password: [UInt8], storedHash: String)
     /// Start the on-demand zenka `name`; answer with ``Router/zenkaStartFailed(_:now:)`` if that is impossible.
     case startZenka(String)
     /// From now on encrypt everything sent to the session and decrypt everything received

@@ -112,7 +112,7 @@ struct TranscriptRunner {
             switch action {
             case .send(let id, let bytes): pending[id, default: []] += bytes
             case .close(let id): closed.insert(id)
-            case .verifyPassword(let id, let password, let hash): passwords[id] = (password, hash)
+            case .verifyPassword(let id, _, let password, let hash): passwords[id] = (password, hash)
             case .startZenka(let name): starts.append(name)
             case .encrypt(let id, _): encrypted.insert(id)
             case .event, .dial, .hangUp: break

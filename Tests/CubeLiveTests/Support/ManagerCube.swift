@@ -62,21 +62,14 @@ final class ManagerCube: @unchecked Sendable {
         case .exited: throw LiveTestError.cubeExited(log)
         case .timedOut: throw LiveTestError.timeout("cube did not serve on \(socketPath): \(log)")
         }
-        if !zenki.isEmpty { try waitForManager() }
-    }
-
-    /// The manager's session joins right after the socket serves; on a busy machine a test's
-    /// first command could otherwise overtake it and get `FALSE client not present`.
-    private func waitForManager() throws {
-        let probe = try ManagerClient(path: socketPath)
-        guard probe.socket.loginUnix() else { throw LiveTestError.timeout("login as unix-root") }
-        defer { probe.socket.close() }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if probe.call("present v7")?.keyword == "TRUE" { return }
-            usleep(20_000)
+        // The manager logs in and registers the on-demand zenki only once the socket serves; a
+        // command sent before that finds no on-demand zenka. It answers `v7.heart` on the same
+        // queue, after that set-up.
+        let probe = try client()
+        defer { probe.close() }
+        guard eventually(timeout: 10, { probe.call("v7.heart", timeout: 1)?.isTrue == true }) else {
+            throw LiveTestError.timeout("the manager did not answer v7.heart: \(log)")
         }
-        throw LiveTestError.timeout("the manager did not join: \(log)")
     }
 
     /// The working directory the manager gives zenka `name`.
