@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "CubeNet",
             dependencies: [
-                "CubeCore", "CubeAuth",
+                "CubeCore", "CubeAuth", "CCubeSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -15,3 +15,9 @@ int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowe
 }
 
 short CCubeSystem_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
+
+#include <malloc.h>
+
+int CCubeSystem_malloc_trim(void) {
+    return malloc_trim(0);
+}

@@ -26,7 +26,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelActive(context: ChannelHandlerContext) {
         let channel = context.channel
-        let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory)
+        let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
+                                      dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body)
         self.endpoint = endpoint
         let hub = self.hub
         let transport = self.transport

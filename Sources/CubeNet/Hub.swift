@@ -40,6 +40,8 @@ public final class Hub: Sendable {
     public let configuration: CubeConfiguration
     /// Output queued for slow readers and what the router holds, against `limits.memory`.
     public let memory: MemoryGauge
+    /// Returns freed heap to the system after a surge (the tick's).
+    private let trimmer = NIOLockedValueBox(MemoryTrimmer())
 
     public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
@@ -145,6 +147,8 @@ public final class Hub: Sendable {
     /// Periodic housekeeping (route timeouts, key expiry).
     public func tick() {
         run { $0.tick(now: .now) }
+        let held = memory.outputBytes + memory.routerBytes
+        trimmer.withLockedValue { $0.observe(counted: held) }
     }
 
     /// Sends `!TERM! <reason>` to every session and closes them.

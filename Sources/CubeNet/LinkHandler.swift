@@ -124,7 +124,8 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
             return fail("server key \(server) is not a trusted node", channel: channel)
         }
         deadline?.cancel()
-        let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory)
+        let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
+                                      dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body)
         self.endpoint = endpoint
         // Our stream header goes out first; everything the hub sends after is sealed.
         endpoint.encrypt(with: keys)

@@ -36,10 +36,20 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// disconnected like one past `limits.output-queue`.
     static let slowReaderQueue = 64 << 10
 
-    init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil) {
+    /// Queued bytes past which a peer that does not read is dropped: `limits.output-queue`
+    /// plus one largest message (`limits.body`).
+    private let dropAbove: Int
+
+    init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil, dropAbove: Int = 8 << 20) {
         self.channel = channel
         self.logger = logger
         self.gauge = gauge
+        self.dropAbove = dropAbove
+    }
+
+    /// Loop-confined: bytes written to the channel and not yet taken by the socket.
+    private func queuedBytes() -> Int {
+        (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
     }
 
     func send(_ bytes: [UInt8]) {
@@ -78,8 +88,11 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 
     private func write(_ bytes: [UInt8]) {
         guard !closing else { return }
-        guard channel.isWritable else {
+        if !channel.isWritable, queuedBytes() + bytes.count > dropAbove {
             // The peer stopped reading and its queue passed the limit: drop it rather than grow.
+            // Past the watermark alone is not enough: one reply as large as `limits.body` may
+            // exceed `limits.output-queue` by itself, and a peer reading it must not be dropped
+            // for the next reply (docs/security.md "Resource limits").
             logger.warning("output queue limit reached, closing slow reader")
             dropSlowReader()
             return
@@ -103,7 +116,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// drain. Almost always the queue is empty after a flush and this costs one option read.
     private func measureQueue() {
         guard let gauge, !isDetached else { return }
-        let queued = (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        let queued = queuedBytes()
         gauge.chargeOutput(queued - charged)
         charged = queued
         guard queued > 0, !closing else { return }

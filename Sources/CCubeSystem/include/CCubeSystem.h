@@ -9,4 +9,6 @@ int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *
 int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
 /* POSIX_SPAWN_SETSID: start the child in a new session (and process group). */
 short CCubeSystem_spawn_setsid_flag(void);
+/* malloc_trim(3): give free heap pages back to the system (malloc.h is not imported). */
+int CCubeSystem_malloc_trim(void);
 #endif
