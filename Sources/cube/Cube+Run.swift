@@ -28,6 +28,7 @@ extension Cube {
                 return handler
             }
             let logger = Logger(label: "cube")
+            logger.info("cube starting", metadata: ["version": "\(SoftwareVersion.number)", "protocol-version": "\(Wire.version)"])
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
             logger.info("configuration loaded", metadata: ["source": "\(loaded.source)"])
             var v7Key: String?

@@ -93,7 +93,7 @@ access.cmd.usr.admin = **
 # The manager (zenka v7) starts and checks zenki: it may do everything.
 access.cmd.usr.v7 = **
 # Everyone: read-only commands, liveness checks of any zenka, and their own session.
-access.cmd.usr.* = heart whoami name commands list present ptl-ver size-unit exit close \
+access.cmd.usr.* = heart whoami name commands list present ptl-ver version size-unit exit close \
                    select unselect basepath *.heart v7.list v7.status v7.notify_online p7-log.append \
                    offer unoffer offers acquire renew release leases
 
