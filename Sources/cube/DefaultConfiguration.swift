@@ -183,7 +183,8 @@ heartbeat = 10
 
 """#),
         ("configuration/zenki/p7-log/zenka.conf", #"""
-# p7-log: collects `append <text>` lines from any zenka; `tail [n]` shows the last ones.
+# p7-log: collects `append <sender> <text>` lines from any zenka (e.g. `p7 p7-log.append me hello`);
+# `tail [n]` shows the last ones.
 program = @p7-log
 mode = sdk
 start = always
@@ -194,7 +195,10 @@ heartbeat = 10
         ("configuration/zenki/storage/zenka.conf", #"""
 # storage: named blobs under a quota (put, get, list, delete, df); offers its free space.
 program = @storage
-args = --dir /var/lib/protocol-7/storage --quota 104857600
+# Blobs live in $STATE_DIRECTORY/storage under systemd (the unit's StateDirectory), in
+# /var/lib/protocol-7/storage for root, else in ~/.local/state/protocol-7/storage
+# ($XDG_STATE_HOME/protocol-7/storage if set); `--dir DIR` chooses another directory.
+args = --quota 104857600
 mode = sdk
 # Started by the first command addressed to it (commands wait in a queue meanwhile).
 start = ondemand
