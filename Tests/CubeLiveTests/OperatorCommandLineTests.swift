@@ -95,3 +95,22 @@ private extension FileHandle {
         }
     }
 }
+
+/// A zenka whose program cannot be started is named in the manager's log (issue 17: an
+/// installed cube without its zenka logged only `No such file or directory`).
+@Suite struct ManagerStartFailureLiveTests {
+    @Test func theLogNamesTheProgramThatCannotStart() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "ghost", conf: """
+                program = /nonexistent/ghost-zenka
+                restart = never
+                """),
+        ])
+        let deadline = Date().addingTimeInterval(10)
+        while !cube.log.contains("cannot start /nonexistent/ghost-zenka: No such file or directory") && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(cube.log.contains("cannot start /nonexistent/ghost-zenka: No such file or directory"), "\(cube.log)")
+        #expect(cube.stop() == 0)
+    }
+}
