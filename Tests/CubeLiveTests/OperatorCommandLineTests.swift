@@ -114,3 +114,34 @@ private extension FileHandle {
         #expect(cube.stop() == 0)
     }
 }
+
+/// `cube default-config`: the embedded configuration, printed or written out (issue 17).
+@Suite struct DefaultConfigCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func printsTheEmbeddedCubeConf() throws {
+        let run = try ExecutableRun.run(Binaries.cube, ["default-config"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let shipped = try String(contentsOf: Self.root.appendingPathComponent("configuration/cube.conf"), encoding: .utf8)
+        #expect(run.stdout == shipped)
+    }
+
+    @Test func writesTheWholeConfigurationAndNeverOverwrites() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("defconf-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("conf").path
+        let run = try ExecutableRun.run(Binaries.cube, ["default-config", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        for file in ["cube.conf", "zenki/calc/zenka.conf", "zenki/hello-sh/hello.sh", "zenki/storage/zenka.conf"] {
+            let shipped = try Data(contentsOf: Self.root.appendingPathComponent("configuration/\(file)"))
+            #expect(FileManager.default.contents(atPath: out + "/" + file) == shipped, "\(file)")
+        }
+        #expect(FileManager.default.isExecutableFile(atPath: out + "/zenki/hello-sh/hello.sh"))
+        // What it wrote is a configuration cube accepts.
+        let check = try ExecutableRun.run(Binaries.cube, ["check-config", "--config", out])
+        #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
+        let again = try ExecutableRun.run(Binaries.cube, ["default-config", "--out", out])
+        #expect(again.status == 1 && again.stderr.contains("exists; not overwriting it"), "\(again.stderr)")
+    }
+}
