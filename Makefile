@@ -1,8 +1,17 @@
 # Protocol-7 cube. `make run` and `make test` are all a fresh machine needs.
 SWIFT ?= swift
+## Installation (scripts/install.sh): PREFIX and DESTDIR as usual; the others follow PREFIX.
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+## Which build `make install` installs: release (default) or debug.
+CONFIGURATION ?= release
+BUILT ?= $(CURDIR)/.build/$(CONFIGURATION)
 
-.PHONY: deps build release run test test-core fuzz check-imports clean install
+.PHONY: deps build release run test test-core fuzz check-imports clean install install-built uninstall
 
 deps:
 	@scripts/install-deps.sh
@@ -44,9 +53,22 @@ check-imports:
 	@! grep -rl 'import CFuse3' Sources --include=*.swift | grep -v '^Sources/CubeFUSE/'
 	@echo "module boundaries ok"
 
-install: release
-	install -m 0755 .build/release/cube $(PREFIX)/bin/cube
-	install -m 0755 .build/release/p7 $(PREFIX)/bin/p7
+INSTALL_ENV = BUILT='$(BUILT)' DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' MANDIR='$(MANDIR)' \
+    DATADIR='$(DATADIR)' SYSCONFDIR='$(SYSCONFDIR)' UNITDIR='$(UNITDIR)'
+
+## cube, p7, zenka, man pages, shell completions, configuration/ as $(SYSCONFDIR)/protocol-7/
+## and the systemd unit protocol-7.service. Builds first (a no-op when the build is up to
+## date); `make install CONFIGURATION=debug` installs the debug build instead.
+install: $(if $(filter debug,$(CONFIGURATION)),build,release)
+	@$(INSTALL_ENV) scripts/install.sh install
+
+## The same without building (what `make install` does after its build step).
+install-built:
+	@$(INSTALL_ENV) scripts/install.sh install
+
+## Removes what `make install` put in place (same PREFIX/DESTDIR); keeps edited configuration.
+uninstall:
+	@$(INSTALL_ENV) scripts/install.sh uninstall
 
 clean:
 	rm -rf .build

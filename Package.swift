@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(name: "p7", dependencies: ["CubeClient"], swiftSettings: swiftSettings),
         .executableTarget(name: "cube-router-bench", dependencies: ["CubeCore"], path: "Benchmarks/RouterBench",
                           swiftSettings: swiftSettings),
-        .executableTarget(name: "zenka", dependencies: ["CubeZenka", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+        .executableTarget(name: "zenka", dependencies: ["CubeZenka", "CubeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),

@@ -81,7 +81,7 @@ start() {
         done
     done
     echo "network of $count nodes up in $(( ($(date +%s%N) - started) / 1000000 )) ms after start-up: ring n1..n$count$([ "$count" -ge 4 ] && echo ' + chord n1-n3')"
-    echo "  sockets: $dir/n<i>.sock   e.g. PROTOCOL_7_UNIX_PATH=$dir/n1.sock $P7 n$((count / 2 + 1)).calc.add 2 3"
+    echo "  sockets: $dir/n<i>.sock   e.g. PROTOCOL_7_UNIX_PATH=$dir/n1.sock $P7 n$((count / 2 + 1)).calc.eval 2+3"
     if can_mount; then echo "  mounts:  $dir/n<i>.mnt   e.g. ls $dir/n1.mnt/nodes/"; fi
 }
 

@@ -76,7 +76,7 @@ final class ChildProcess: @unchecked Sendable {
         if launch.stdio { close(stdinPipe[0]) }
         guard status == 0 else {
             [stdoutPipe[0], stderrPipe[0], stdinPipe[1]].filter { $0 >= 0 }.forEach { close($0) }
-            throw ManagerError.spawn(status)
+            throw ManagerError.start(program: launch.program, code: status)
         }
         let spawned = child
         pid = spawned
@@ -184,10 +184,14 @@ private final class LineBuffer: @unchecked Sendable {
 /// Why the manager could not do something.
 enum ManagerError: Error, CustomStringConvertible {
     case spawn(Int32)
+    /// `posix_spawnp` refused the program: named, so a missing `zenka` next to an installed
+    /// `cube` (issue 17) or a typo in `program` is found from the log line alone.
+    case start(program: String, code: Int32)
 
     var description: String {
         switch self {
         case .spawn(let code): "cannot start process: \(String(cString: strerror(code)))"
+        case .start(let program, let code): "cannot start \(program): \(String(cString: strerror(code)))"
         }
     }
 }

@@ -34,8 +34,13 @@ public final class MountService: Service {
         let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, configuredZenki: configuredZenki, logger: logger)
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
-        let mount = try await offThread { () throws(FUSEError) -> FUSEMount in
-            try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger)
+        let mount: FUSEMount
+        do {
+            mount = try await offThread { () throws(FUSEError) -> FUSEMount in
+                try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger)
+            }
+        } catch {
+            throw MountUnavailable(reason: error)
         }
         fileSystem.attach(mount.notifier)
         hub.update { $0.observers["mount"] = { fileSystem.observe($0) } }

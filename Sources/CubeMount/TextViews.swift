@@ -55,6 +55,7 @@ enum TextViews {
                 let stats = router.stats
                 return """
                     node: \(router.configuration.nodeName)
+                    version: \(SoftwareVersion.number)
                     protocol-version: \(Wire.version)
                     identity-key: \(router.topology?.localKey ?? "none")
                     socket: \(router.configuration.unixSocketPath)

@@ -28,6 +28,7 @@ extension Cube {
                 return handler
             }
             let logger = Logger(label: "cube")
+            logger.info("cube starting", metadata: ["version": "\(SoftwareVersion.number)", "protocol-version": "\(Wire.version)"])
             let hangUp = HangUpSignal.ignore(logger: logger)
             defer { hangUp.cancel() }
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }

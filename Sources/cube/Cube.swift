@@ -7,7 +7,8 @@ import CubeNet
 struct Cube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
-        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self],
+        version: SoftwareVersion.line(tool: "cube"),
+        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, DefaultConfig.self],
         defaultSubcommand: Run.self)
 }
 

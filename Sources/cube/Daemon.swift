@@ -41,7 +41,7 @@ struct Daemon {
             listening.signal()
             // One plain line on stdout for people and scripts: where to connect; and under the
             // original's v7, the line it waits for before it connects (docs/protocol.md §12).
-            var text = "cube '\(configuration.nodeName)' serving on \(path)\n"
+            var text = "cube '\(configuration.nodeName)' serving on \(path) (version \(SoftwareVersion.number))\n"
             if v7Key != nil { text += V7Startup.readyLine(node: configuration.nodeName, user: UnixUser.current) }
             let line = Array(text.utf8)
             _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }

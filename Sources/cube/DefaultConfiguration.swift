@@ -93,7 +93,7 @@ access.cmd.usr.admin = **
 # The manager (zenka v7) starts and checks zenki: it may do everything.
 access.cmd.usr.v7 = **
 # Everyone: read-only commands, liveness checks of any zenka, and their own session.
-access.cmd.usr.* = heart whoami name commands list present ptl-ver size-unit exit close \
+access.cmd.usr.* = heart whoami name commands list present ptl-ver version size-unit exit close \
                    select unselect basepath *.heart v7.list v7.status v7.notify_online p7-log.append \
                    offer unoffer offers acquire renew release leases
 
@@ -185,7 +185,8 @@ heartbeat = 10
 
 """#),
         ("configuration/zenki/p7-log/zenka.conf", #"""
-# p7-log: collects `append <text>` lines from any zenka; `tail [n]` shows the last ones.
+# p7-log: collects `append <sender> <text>` lines from any zenka (e.g. `p7 p7-log.append me hello`);
+# `tail [n]` shows the last ones.
 program = @p7-log
 mode = sdk
 start = always
@@ -196,7 +197,10 @@ heartbeat = 10
         ("configuration/zenki/storage/zenka.conf", #"""
 # storage: named blobs under a quota (put, get, list, delete, df); offers its free space.
 program = @storage
-args = --dir /var/lib/protocol-7/storage --quota 104857600
+# Blobs live in $STATE_DIRECTORY/storage under systemd (the unit's StateDirectory), in
+# /var/lib/protocol-7/storage for root, else in ~/.local/state/protocol-7/storage
+# ($XDG_STATE_HOME/protocol-7/storage if set); `--dir DIR` chooses another directory.
+args = --quota 104857600
 mode = sdk
 # Started by the first command addressed to it (commands wait in a queue meanwhile).
 start = ondemand

@@ -23,6 +23,8 @@ enum Arguments: Equatable {
 
     /// `-h`/`--help`.
     case help
+    /// `-V`/`--version`.
+    case version
     /// A command to run.
     case run(Invocation)
     /// The command line is wrong; carries the reason.
@@ -48,6 +50,7 @@ enum Arguments: Equatable {
             }
             guard word.hasPrefix("-"), word.count > 1 else { break }
             if word == "-h" || word == "--help" { return .help }
+            if word == "-V" || word == "--version" { return .version }
             if word == "--pin" {
                 pin = true
                 index += 1

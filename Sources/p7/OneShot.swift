@@ -84,6 +84,9 @@ struct OneShot {
             return .success
         case .falseReply:
             StandardStream.output.write(reply.text + [0x0A])
+            if let hint = MismatchHint.hint(command: invocation.command, replyText: reply.textString) {
+                StandardStream.error.write(hint + "\n")
+            }
             return .falseReply
         case .size:
             StandardStream.output.write(reply.body)

@@ -19,6 +19,7 @@ enum Usage {
           --pin                     trust the key of a node not in the known-nodes file yet
                                     and record it there (without it such a node is refused);
                                     a node whose key changed is always refused
+          -V, --version             print p7's version
           -h, --help                show this help
 
         Without --key, logs in as unix-$PROTOCOL_7_BIN_P7_USER (else unix-$USER, unix-$LOGNAME,

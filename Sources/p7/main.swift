@@ -1,10 +1,14 @@
 // p7: one-shot Protocol-7 client, a drop-in for the original C `p7`. See Usage.swift.
 import CubeClient
+import enum CubeCore.SoftwareVersion
 
 let outcome: ExitStatus
 switch Arguments.parse(Array(CommandLine.arguments.dropFirst())) {
 case .help:
     StandardStream.output.write(Usage.text)
+    outcome = .success
+case .version:
+    StandardStream.output.write(SoftwareVersion.line(tool: "p7") + "\n")
     outcome = .success
 case .usageError(let message):
     StandardStream.error.write("p7: \(message)\n" + Usage.text)

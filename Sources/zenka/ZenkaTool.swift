@@ -1,4 +1,5 @@
 import ArgumentParser
+import CubeCore
 
 /// `zenka`: hosts the sample zenki; each runs as a subcommand until stopped.
 @main
@@ -9,5 +10,6 @@ struct ZenkaTool: AsyncParsableCommand {
         discussion: "Started by the cube's manager, a zenka reads PROTOCOL_7_UNIX_PATH, PROTOCOL_7_ZENKA_NAME, "
             + "PROTOCOL_7_ZENKA_KEY (and optionally PROTOCOL_7_ZENKA_KEY_FILE). Run by hand, it logs in "
             + "with method unix as its name (or --unix-user) on --socket.",
+        version: SoftwareVersion.line(tool: "zenka"),
         subcommands: [EchoCommand.self, CalcCommand.self, StorageCommand.self, P7LogCommand.self])
 }

@@ -1,3 +1,4 @@
+import CubeCore
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -28,6 +29,9 @@ import Glibc
         }
         let status = mount.cat("status")
         #expect(status.succeeded && status.lines.contains("node: testcube"), "\(status)")
+        // The software's version next to the protocol's (issue 17).
+        #expect(status.lines.contains("version: \(SoftwareVersion.number)"), "\(status)")
+        #expect(status.lines.contains("protocol-version: NZXZDSA"), "\(status)")
     }
 
     @Test func aZenkaAppearsInZenkiWithinOneSecondOfLoggingInAndDisappearsWithinOneSecondOfLeaving() throws {

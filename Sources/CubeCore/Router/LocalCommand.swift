@@ -24,6 +24,7 @@ public struct LocalCommand: Sendable {
         .init(name: "term-all", usage: "term-all <user|sid> [message]", summary: "terminate sessions"),
         .init(name: "size-unit", usage: "size-unit [bytes|characters]", summary: "what SIZE counts count on this session"),
         .init(name: "ptl-ver", usage: "ptl-ver", summary: "the protocol version"),
+        .init(name: "version", usage: "version", summary: "the software version of this cube"),
         .init(name: "offer", usage: "offer <kind> <capacity> [key=value...]", summary: "offer a resource (e.g. storage 10GiB)"),
         .init(name: "unoffer", usage: "unoffer <offer>", summary: "withdraw one of your offers"),
         .init(name: "offers", usage: "offers [kind]", summary: "table of resource offers"),

@@ -49,20 +49,21 @@ extension Router {
     /// `links`: one row per link session, then every peer address being dialled without one.
     func linksTable(now: Timestamp) -> String? {
         guard let state = network else { return nil }
-        var table = TextTable(headers: ["node", "sid", "direction", "address", "state", "since"])
+        var table = TextTable(headers: ["node", "sid", "direction", "address", "state", "age", "origin"])
         var shown = Set<String>()
         for (node, ids) in state.links.sorted(by: { $0.key < $1.key }) {
             for (index, id) in ids.enumerated() {
                 guard let session = sessions[id], let link = session.link else { continue }
                 shown.insert(link.address)
                 table.append([node, String(id), link.outbound ? "out" : "in", link.address, index == 0 ? "up" : "spare",
-                              TimeText.duration(nanoseconds: now.monotonic &- session.since.monotonic)])
+                              TimeText.duration(nanoseconds: now.monotonic &- session.since.monotonic),
+                              state.peers[link.address]?.origin ?? "-"])
             }
         }
         for (address, peer) in state.peers.sorted(by: { $0.key < $1.key }) where !shown.contains(address) {
             let linked = peer.node.map { isLinked(to: $0) } ?? false
             let status = linked ? "up (other direction)" : (peer.lastError.map { "retrying: \($0)" } ?? "connecting")
-            table.append([peer.node ?? "?", "-", "out", address, status, peer.origin])
+            table.append([peer.node ?? "?", "-", "out", address, status, "-", peer.origin])
         }
         return table.render()
     }

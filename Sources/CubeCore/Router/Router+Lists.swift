@@ -1,4 +1,6 @@
 // `list [sessions|users|routes|zenki|nodes]`: aligned tables of the cube's state.
+// Every time column of a table is elapsed time, headed `age` (docs/protocol.md §8): a mix of
+// durations and clock times under the same `since` header was misread.
 extension Router {
     /// The named table, the index of tables for nil, or nil for an unknown name.
     func listTable(_ name: String?, now: Timestamp) -> String? {
@@ -12,7 +14,7 @@ extension Router {
             if inNetwork { table.append(["nodes", "the nodes of the network"]) }
             return table.render()
         case "sessions":
-            var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "since"])
+            var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "age"])
             for session in sessions.values.sorted(by: { $0.id < $1.id }) {
                 table.append([
                     String(session.id), session.user ?? "---", session.subname ?? "-", session.method ?? "-",
@@ -22,11 +24,11 @@ extension Router {
             }
             return table.render()
         case "users":
-            var table = TextTable(headers: ["user", "sessions", "since"])
+            var table = TextTable(headers: ["user", "sessions", "age"])
             for (user, entry) in usersIndex.sorted(by: { $0.key < $1.key }) {
                 let ids = entry.ids
-                let since = ids.compactMap { sessions[$0]?.since.wall }.min() ?? now.wall
-                table.append([user, String(ids.count), TimeText.clock(since, offset: utcOffset)])
+                let since = ids.compactMap { sessions[$0]?.since.monotonic }.min() ?? now.monotonic
+                table.append([user, String(ids.count), TimeText.duration(nanoseconds: now.monotonic &- since)])
             }
             return table.render()
         case "routes":

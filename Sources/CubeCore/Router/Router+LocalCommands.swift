@@ -31,6 +31,7 @@ extension Router {
         case "name": reply(.trueReply, configuration.nodeName)
         case "size-unit": reply(sizeUnit(words.first, session: id))
         case "ptl-ver": reply(.trueReply, #": protocol version : \\PROTOCOL-7-VERSION\\\#(Wire.version)\\"#)
+        case "version": reply(.trueReply, SoftwareVersion.number)
         case "commands":
             let text = commandsTable(for: user, matching: words.first)
             text.map(table) ?? reply(.falseReply, "no commands matching '\(words.first ?? "")' available")

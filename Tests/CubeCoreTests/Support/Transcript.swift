@@ -61,7 +61,7 @@ let transcriptBaseConfiguration = """
     access.cmd.usr.unix-root = **
     access.cmd.usr.taeki = **
     access.cmd.usr.v7 = heart *.heart session-key ondemand-zenka set-initialized *.verify-instance
-    access.cmd.usr.* = heart whoami name commands list present ptl-ver size-unit exit close select unselect basepath *.heart \
+    access.cmd.usr.* = heart whoami name commands list present ptl-ver version size-unit exit close select unselect basepath *.heart \
         offer unoffer offers acquire renew release leases
     """
 

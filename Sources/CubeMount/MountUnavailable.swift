@@ -1,0 +1,14 @@
+import CubeFUSE
+
+/// The mount could not be set up; says how to run without it (docs/filesystem.md).
+///
+/// Without usable FUSE (not root, no `/dev/fuse`, no `fusermount3`) the cube stops rather
+/// than serve silently without the mount it was configured for, and names the way out.
+public struct MountUnavailable: Error, CustomStringConvertible {
+    /// Why mounting failed.
+    public let reason: FUSEError
+
+    public var description: String {
+        "\(reason); to serve without the mount, run `cube run --no-mount` (or set mount.path empty)"
+    }
+}
