@@ -4,7 +4,8 @@
 /// a `mutating` method named for what happened; it returns the ``RouterAction``s its owner
 /// must carry out, in order. The owner serialises all calls (one lock or one thread).
 public struct Router: Sendable {
-    public let configuration: CubeConfiguration
+    /// The running configuration; ``reconfigure(_:now:)`` replaces what can change live.
+    public internal(set) var configuration: CubeConfiguration
     let hasher: any KeyHasher
     /// Runs `c25519` handshakes; nil when the node has no identity key (method not offered).
     let secureLogin: (any SecureHandshakeFactory)?
