@@ -7,12 +7,12 @@ import CubeNet
 struct Cube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
-        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self],
+        subcommands: [Run.self, Reload.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self],
         defaultSubcommand: Run.self)
 }
 
 /// Options every subcommand that reads the configuration shares.
-struct ConfigurationOptions: ParsableArguments {
+struct ConfigurationOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Configuration file or directory (default: the embedded configuration).")
     var config: String?
 
