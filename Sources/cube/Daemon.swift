@@ -81,7 +81,7 @@ struct Daemon {
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
-                                                        configuredZenki: Set(configuration.zenki.keys), logger: logger)))
+                                                        logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services,

@@ -165,6 +165,30 @@ import Glibc
         #expect(cube.logLines(containing: "join unix-root").isEmpty, "\(cube.log)")
     }
 
+    @Test func theMountListsTheZenkiOfTheReloadedConfiguration() throws {
+        let mountPoint = NSTemporaryDirectory() + "cube-reload-mnt-\(UUID().uuidString.prefix(8))"
+        defer {
+            MountInfo.forceUnmount(mountPoint)
+            try? FileManager.default.removeItem(atPath: mountPoint)
+        }
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], extraConfiguration: "mount.path = \(mountPoint)",
+                                   baseConfiguration: Self.configuration)
+        func zenki() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: mountPoint + "/zenki")) ?? []).sorted()
+        }
+        #expect(eventually(timeout: 10) { zenki() == ["one"] }, "\(zenki()) \(cube.log)")
+        // `two` never runs (manual): it is listed only because it is configured.
+        var two = Self.stdioZenka("two")
+        two.conf += "\nstart = manual\n"
+        try Self.add(two, to: cube)
+        try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/one")
+        let run = try Self.reload(cube)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(eventually(timeout: 10) { zenki() == ["two"] }, "\(zenki()) \(cube.log)")
+        cube.stop()
+        #expect(eventually(timeout: 5) { MountInfo.entries(at: mountPoint).isEmpty })
+    }
+
     @Test func aCubeWithoutZenkiGetsItsFirstZenkaByReload() throws {
         let cube = try ManagerCube(zenki: [], baseConfiguration: Self.configuration)
         try Self.add(Self.stdioZenka("one"), to: cube)
