@@ -173,6 +173,11 @@ public final class Hub: Sendable {
         return running
     }
 
+    /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
+    public func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
+        state.withLockedValue { $0.router.replaceSecureLogin(factory) }
+    }
+
     /// Answers a `reload` command once the configuration was applied or refused.
     public func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String]) {
         run { $0.reloadFinished(id, command: command, refusal: refusal, changes: changes, now: .now) }

@@ -62,7 +62,16 @@ struct Daemon {
         let manager = Manager(hub: hub, definitions: configuration.zenki, files: loaded.zenkaFiles,
                               runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
         services.append(.init(service: ManagerService(manager: manager, after: listening)))
-        let reloader = Reloader(load: reload, hub: hub, manager: manager, level: levels, logger: logger)
+        // The identity and the trusted nodes need a restart; the authorized keys and trusted
+        // signers are read again with every reload.
+        var credentials: (@Sendable (CubeConfiguration) throws -> C25519Login?)?
+        if let identity {
+            credentials = { configuration in
+                try Daemon.secureLogin(configuration, identity: identity, nodes: nodes, logger: logger)
+            }
+        }
+        let reloader = Reloader(load: reload, credentials: credentials, login: secureLogin, hub: hub, manager: manager,
+                                level: levels, logger: logger)
         reloader.attach()
         let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         hangUp.setEventHandler { reloader.reload(reason: "SIGHUP") }

@@ -3,6 +3,7 @@ import CubeManager
 import CubeNet
 import Dispatch
 import Logging
+import Synchronization
 
 /// Re-reads the configuration and applies it to the running cube, after SIGHUP or for the
 /// `reload` command (docs/configuration.md "Reload").
@@ -15,17 +16,28 @@ import Logging
 /// event loop, and a SIGHUP during a `reload` command waits for it.
 final class Reloader: Sendable {
     private let load: @Sendable () throws -> LoadedConfiguration
+    /// Reads the `c25519` credentials again (authorized keys, trusted signers) for a node
+    /// with an identity; nil for one without.
+    private let credentials: (@Sendable (CubeConfiguration) throws -> C25519Login?)?
+    /// The credentials in use, to tell whether the authorized keys changed.
+    private let login: Mutex<C25519Login?>
     private let hub: Hub
     private let manager: Manager
     private let level: LogLevelSwitch
     private let logger: Logger
     private let queue = DispatchQueue(label: "cube-reload")
 
-    /// - Parameter load: reads the configuration the way `cube run` did at start (same path,
-    ///   same command-line overrides).
-    init(load: @escaping @Sendable () throws -> LoadedConfiguration, hub: Hub, manager: Manager, level: LogLevelSwitch,
-         logger: Logger) {
+    /// - Parameters:
+    ///   - load: reads the configuration the way `cube run` did at start (same path, same
+    ///     command-line overrides).
+    ///   - credentials: reads the `c25519` credentials for a configuration (nil: no identity).
+    ///   - login: the credentials the cube started with.
+    init(load: @escaping @Sendable () throws -> LoadedConfiguration,
+         credentials: (@Sendable (CubeConfiguration) throws -> C25519Login?)?, login: C25519Login?,
+         hub: Hub, manager: Manager, level: LogLevelSwitch, logger: Logger) {
         self.load = load
+        self.credentials = credentials
+        self.login = Mutex(login)
         self.hub = hub
         self.manager = manager
         self.level = level
@@ -56,18 +68,33 @@ final class Reloader: Sendable {
     private func apply(reason: String) -> (String?, [String]) {
         logger.notice("reloading configuration", metadata: ["reason": "\(reason)"])
         let loaded: LoadedConfiguration
+        let plan: ConfigurationReload
+        let newLogin: C25519Login?
         do {
+            // Everything that can fail comes first: a refusal changes nothing.
             loaded = try load()
+            plan = ConfigurationReload(running: hub.configuration, loaded: loaded.configuration)
+            newLogin = try credentials?(plan.configuration)
         } catch {
             logger.error("configuration refused, running configuration kept: \(error)")
             return ("\(error)", [])
         }
         for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
-        let plan = ConfigurationReload(running: hub.configuration, loaded: loaded.configuration)
         let running = hub.reconfigure(plan.configuration)
+        var others: [String] = []
+        if let newLogin {
+            let old = login.withLock { login in
+                defer { login = newLogin }
+                return login
+            }
+            if old?.authorized != newLogin.authorized {
+                others.append("auth.c25519.authorized-keys: read again, \(newLogin.authorized.users.count) key(s)")
+            }
+            hub.replaceSecureLogin(newLogin)
+        }
         if let newLevel = Logger.Level(rawValue: running.logLevel) { level.level = newLevel }
-        let zenki = manager.reconfigure(definitions: running.zenki, files: loaded.zenkaFiles)
-        let report = plan.report(zenki: zenki)
+        others += manager.reconfigure(definitions: running.zenki, files: loaded.zenkaFiles)
+        let report = plan.report(adding: others)
         for line in report { logger.notice("reload: \(line)") }
         logger.notice("configuration reloaded", metadata: ["changes": "\(report.count)"])
         return (nil, report)

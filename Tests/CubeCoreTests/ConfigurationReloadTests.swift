@@ -73,7 +73,7 @@ private func load(_ text: String) throws -> CubeConfiguration {
             """)
         let reload = ConfigurationReload(running: running, loaded: loaded)
         #expect(reload.needsRestart.isEmpty)
-        #expect(reload.report(zenki: ["zenka x added, starting"]) == [
+        #expect(reload.report(adding: ["zenka x added, starting"]) == [
             "auth.setup.usr.alice removed",
             "auth.setup.usr.bob added",
             "access.cmd.usr.alice changed: heart -> heart calc.*",

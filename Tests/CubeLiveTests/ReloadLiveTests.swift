@@ -189,6 +189,27 @@ import Glibc
         #expect(eventually(timeout: 5) { MountInfo.entries(at: mountPoint).isEmpty })
     }
 
+    @Test func aReloadReadsTheAuthorizedKeysAgain() throws {
+        let fixture = try SecurityCube(extraConfiguration: "access.cmd.usr.remote-bob = whoami")
+        defer { fixture.stop() }
+        let login = ["--connect", fixture.address, "--key", fixture.strangerKeyPath, "--known-nodes",
+                     fixture.knownNodesPath(), "--pin", "whoami"]
+        let before = try fixture.p7(login)
+        #expect(before.status == 3 && before.stderr.contains("AUTH_ERROR"), "\(before.stderr)")
+        let authorized = fixture.keys.appendingPathComponent("authorized-keys").path
+        let handle = try #require(FileHandle(forWritingAtPath: authorized))
+        handle.seekToEndOfFile()
+        handle.write(Data("\(fixture.stranger.publicKey) remote-bob\n".utf8))
+        handle.closeFile()
+        #expect(kill(fixture.cube.process.processIdentifier, SIGHUP) == 0)
+        var after = before
+        #expect(eventually(timeout: 10, interval: 0.2) {
+            after = (try? fixture.p7(login)) ?? before
+            return after.status == 0
+        }, "\(after.stderr)")
+        #expect(after.stdout.hasPrefix("remote-bob "), "\(after.stdout)")
+    }
+
     @Test func aCubeWithoutZenkiGetsItsFirstZenkaByReload() throws {
         let cube = try ManagerCube(zenki: [], baseConfiguration: Self.configuration)
         try Self.add(Self.stdioZenka("one"), to: cube)

@@ -3,7 +3,7 @@
 /// restart can apply.
 ///
 /// Pure, so the daemon, the router and the tests agree on one plan. Keys bound to resources
-/// made at start (the sockets, the mount, the identity key and what was read with it, the
+/// made at start (the sockets, the mount, the identity key, the trusted nodes, the
 /// discovery socket, the advert database) keep their running values and are reported as
 /// needing a restart; everything else is taken from the new configuration. Zenki are
 /// compared by the manager, which also knows the files that travel with them.
@@ -36,8 +36,6 @@ public struct ConfigurationReload: Sendable {
         keep("mount.path", \.mountPath, text)
         keep("mount.allow-other", \.mountAllowOther) { $0 ? "yes" : "no" }
         keep("auth.c25519.identity", \.identityKeyPath, text)
-        keep("auth.c25519.authorized-keys", \.authorizedKeysPath, text)
-        keep("auth.c25519.trusted-signers", \.trustedSigners) { text($0.joined(separator: " ")) }
         keep("network.nodes", \.network.nodesPath, text)
         keep("network.advert-max-age", \.network.advertMaximumAgeSeconds) { String($0) }
         keep("network.discovery.interface", \.network.discoveryInterface, text)
@@ -49,10 +47,10 @@ public struct ConfigurationReload: Sendable {
         changes = Self.changes(from: running, to: applied)
     }
 
-    /// What to log and answer: the live changes, then `zenki` (what the manager did), then
-    /// each key needing a restart.
-    public func report(zenki: [String] = []) -> [String] {
-        changes + zenki + needsRestart.map { "needs restart: " + $0 }
+    /// What to log and answer: the live changes, then `others` (files read again, what the
+    /// manager did), then each key needing a restart.
+    public func report(adding others: [String] = []) -> [String] {
+        changes + others + needsRestart.map { "needs restart: " + $0 }
     }
 
     /// The live changes between two configurations, in key order.
@@ -68,6 +66,8 @@ public struct ConfigurationReload: Sendable {
         compare("auth.unix.implicit", \.unixImplicit) { $0 ? "yes" : "no" }
         compare("auth.zenka.any-name", \.zenkaAnyName) { $0 ? "yes" : "no" }
         compare("auth.zenka.key-lifetime", \.zenkaKeyLifetimeSeconds) { String($0) }
+        compare("auth.c25519.authorized-keys", \.authorizedKeysPath) { $0 ?? "(none)" }
+        compare("auth.c25519.trusted-signers", \.trustedSigners, words)
         lines += named("auth.setup.usr", old.users, new.users)
         lines += named("access.cmd.usr", old.access.patterns, new.access.patterns) { patterns in
             words(patterns.map(\.description))

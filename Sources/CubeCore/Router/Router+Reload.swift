@@ -38,6 +38,14 @@ extension Router {
         return actions
     }
 
+    /// New `c25519` credentials from a reload (authorized keys, trusted signers read again),
+    /// for logins from now on; handshakes under way finish with the ones they started with.
+    /// A node without an identity key stays without (the identity needs a restart).
+    public mutating func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
+        guard secureLogin != nil else { return }
+        secureLogin = factory
+    }
+
     /// The answer to a `reload` command (``RouterAction/reload(_:command:)``): a `SIZE` body of
     /// the changes, one per line, or `FALSE` with the reason the configuration was refused.
     /// - Parameters:

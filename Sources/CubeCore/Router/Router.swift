@@ -8,7 +8,8 @@ public struct Router: Sendable {
     public internal(set) var configuration: CubeConfiguration
     let hasher: any KeyHasher
     /// Runs `c25519` handshakes; nil when the node has no identity key (method not offered).
-    let secureLogin: (any SecureHandshakeFactory)?
+    /// A reload may replace it (new authorized keys), never add or remove it.
+    var secureLogin: (any SecureHandshakeFactory)?
     /// Seconds east of UTC, for times shown to users.
     let utcOffset: Int
     var random: SplitMix64
