@@ -143,5 +143,7 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         #expect(config.routeTimeoutSeconds == 120)
         #expect(config.zenkaKeyLifetimeSeconds == 60)
         #expect(config.unixImplicit && config.zenkaAnyName)
+        #expect(config.logLevel == "info")
+        #expect(try load("log.level = debug").logLevel == "debug")
     }
 }
