@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "cube",
             dependencies: [
-                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager",
+                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

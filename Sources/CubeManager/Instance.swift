@@ -14,6 +14,8 @@ struct Instance: Sendable {
     let id: Int
     let name: String
     let process: ChildProcess
+    /// A `stdio` zenka, whose session the manager opened (and closes when it exits).
+    let stdio: Bool
     var state = State.starting
     let started: UInt64
     /// Since when the instance has been waiting to log in (its start, or losing its session).

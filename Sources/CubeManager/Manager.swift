@@ -17,9 +17,11 @@ import Glibc
 public final class Manager: @unchecked Sendable {
     let hub: Hub
     let logger: Logger
-    let definitions: [String: ZenkaDefinition]
-    /// Files that travel with each zenka (scripts), copied into its working directory.
-    let files: [String: [String: [UInt8]]]
+    /// The zenki to run (queue-confined; a reload replaces them).
+    var definitions: [String: ZenkaDefinition]
+    /// Files that travel with each zenka (scripts), copied into its working directory
+    /// (queue-confined; a reload replaces them).
+    var files: [String: [String: [UInt8]]]
     let runtimeDirectory: String
     let queue = DispatchQueue(label: "cube-manager")
     /// Queue-confined state.
@@ -29,6 +31,8 @@ public final class Manager: @unchecked Sendable {
     var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 20)
     var nextCheckID: UInt64 = CommandID.first
     var shuttingDown = false
+    /// Whether ``start()`` ran (the cube serves).
+    var started = false
     /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
     var notifications = PendingNotifications()
     private var timer: (any DispatchSourceTimer)?
@@ -46,37 +50,111 @@ public final class Manager: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Logs in as `v7`, registers on-demand zenki and starts the others.
+    /// Logs in as `v7`, registers on-demand zenki and starts the others. With no zenki
+    /// configured it waits: the first reload that brings some logs in (``reconfigure(definitions:files:)``).
     public func start() {
         queue.sync {
-            session = hub.connectLocal(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"),
-                                       method: "manager")
-            hub.update { delegates in
-                delegates.startZenka = { [weak self] name in self?.startOnDemand(name) ?? false }
-                delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
-            }
-            for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
-                switch definition.start {
-                case .ondemand: hub.registerOnDemand(definition.name)
-                case .always: _ = launch(definition.name)
-                case .manual: break
-                }
-            }
+            started = true
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
             timer.setEventHandler { [weak self] in self?.tick() }
             timer.resume()
             self.timer = timer
+            if !definitions.isEmpty { attach() }
+        }
+    }
+
+    /// Logs in as `v7` and starts the configured zenki (on the queue).
+    private func attach() {
+        session = hub.connectLocal(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"),
+                                   method: "manager")
+        hub.update { delegates in
+            delegates.startZenka = { [weak self] name in self?.startOnDemand(name) ?? false }
+            delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
+        }
+        for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
+            switch definition.start {
+            case .ondemand: hub.registerOnDemand(definition.name)
+            case .always: _ = launch(definition.name)
+            case .manual: break
+            }
+        }
+    }
+
+    /// Applies reloaded zenka definitions (docs/configuration.md "Reload"): a zenka no longer
+    /// configured is stopped, a new one is registered (on demand) or started (always), and one
+    /// whose definition or files changed has its running instances restarted with the new
+    /// definition (or is started, if `always` and not running). Others are left alone.
+    /// - Returns: one line per zenka touched, for the log and the `reload` answer.
+    public func reconfigure(definitions new: [String: ZenkaDefinition], files newFiles: [String: [String: [UInt8]]])
+        -> [String] {
+        queue.sync {
+            let old = definitions
+            let oldFiles = files
+            guard started, !shuttingDown else {
+                definitions = new
+                files = newFiles
+                return []
+            }
+            var lines: [String] = []
+            let now = Self.now
+            // Stopped while the old definition (and its stop timeout) still holds.
+            for name in Set(old.keys).subtracting(new.keys).sorted() {
+                let victims = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
+                for id in victims { stop(instance: id, now: now) }
+                records[name] = nil
+                if old[name]?.start == .ondemand { hub.unregisterOnDemand(name) }
+                lines.append("zenka \(name) removed" + (victims.isEmpty ? "" : ", \(victims.count) instance(s) stopped"))
+            }
+            definitions = new
+            files = newFiles
+            if session == 0 && !new.isEmpty {
+                // The first zenki of a cube that started without any.
+                attach()
+                return new.keys.sorted().map { "zenka \($0) added" }
+            }
+            for name in Set(new.keys).subtracting(old.keys).sorted() {
+                guard let definition = new[name] else { continue }
+                switch definition.start {
+                case .ondemand:
+                    hub.registerOnDemand(name)
+                    lines.append("zenka \(name) added, started on demand")
+                case .always:
+                    launch(name)
+                    lines.append("zenka \(name) added, starting")
+                case .manual:
+                    lines.append("zenka \(name) added, started by v7.start")
+                }
+            }
+            for name in Set(new.keys).intersection(old.keys).sorted() where old[name] != new[name] || oldFiles[name] != newFiles[name] {
+                guard let before = old[name], let after = new[name] else { continue }
+                if before.start == .ondemand && after.start != .ondemand { hub.unregisterOnDemand(name) }
+                if after.start == .ondemand && before.start != .ondemand { hub.registerOnDemand(name) }
+                let running = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
+                // Each restarts once it has exited (`exited`), with the new definition.
+                for id in running { restart(instance: id, now: now, reason: .requested) }
+                if !running.isEmpty {
+                    lines.append("zenka \(name) changed, \(running.count) instance(s) restarting")
+                } else if after.start == .always, records[name]?.manuallyStopped != true {
+                    launch(name)
+                    lines.append("zenka \(name) changed, starting")
+                } else {
+                    lines.append("zenka \(name) changed")
+                }
+            }
+            return lines
         }
     }
 
     /// Stops every zenka (SIGTERM, then SIGKILL after its stop timeout) and waits for them.
     public func stopAll() {
-        queue.sync {
+        // Definitions are read on the queue: a reload may replace them.
+        let longest = queue.sync {
             shuttingDown = true
             for id in instances.keys { stop(instance: id, now: Self.now) }
+            return definitions.values.map(\.stopTimeout).max()
         }
-        let deadline = Date().addingTimeInterval(definitions.values.map(\.stopTimeout).max().map { $0 + 1 } ?? 1)
+        let deadline = Date().addingTimeInterval(longest.map { $0 + 1 } ?? 1)
         while Date() < deadline, queue.sync(execute: { !instances.isEmpty }) {
             usleep(20_000)
         }
@@ -140,8 +218,8 @@ public final class Manager: @unchecked Sendable {
                 manager.queue.async { manager.exited(instance: id, status: status) }
             })
             let now = Self.now
-            var instance = Instance(id: id, name: name, process: process, started: now, waitingSince: now,
-                                    lastHeartbeat: now)
+            var instance = Instance(id: id, name: name, process: process, stdio: definition.mode == .stdio, started: now,
+                                    waitingSince: now, lastHeartbeat: now)
             if definition.mode == .stdio {
                 let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue)
                 instance.session = hub.connectLocal(endpoint, user: name, transport: .local("stdio"), method: "zenka")
@@ -198,7 +276,8 @@ public final class Manager: @unchecked Sendable {
         let failed = status != 0 && !instance.stopRequested
         records[instance.name, default: ZenkaRecord()].lastExit = code
         logger.info("zenka exited (\(code))", metadata: ["zenka": "\(instance.name)", "instance": "\(id)"])
-        if let session = instance.session, definitions[instance.name]?.mode == .stdio { hub.disconnected(session) }
+        // From the instance, not the definition: a reload may have removed or changed that.
+        if let session = instance.session, instance.stdio { hub.disconnected(session) }
         if instance.state == .starting, definitions[instance.name]?.start == .ondemand {
             // Never logged in: the queued commands fail, and only new demand starts it again.
             hub.zenkaStartFailed(instance.name)

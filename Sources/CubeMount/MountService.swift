@@ -18,11 +18,8 @@ public final class MountService: Service {
     private let allowOther: Bool
     private let logger: Logger
 
-    private let configuredZenki: Set<String>
-
-    public init(hub: Hub, path: String, allowOther: Bool, configuredZenki: Set<String> = [], logger: Logger) {
+    public init(hub: Hub, path: String, allowOther: Bool, logger: Logger) {
         self.hub = hub
-        self.configuredZenki = configuredZenki
         self.path = path
         self.allowOther = allowOther
         self.logger = logger
@@ -31,7 +28,7 @@ public final class MountService: Service {
     public func run() async throws {
         let path = self.path
         UnixSocketFile.makeDirectories(path)
-        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, configuredZenki: configuredZenki, logger: logger)
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, logger: logger)
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount: FUSEMount

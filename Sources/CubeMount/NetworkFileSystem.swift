@@ -24,12 +24,12 @@ public final class NetworkFileSystem: FileSystem {
     let owner = (uid: UInt32(getuid()), gid: UInt32(getgid()))
     static let cacheSeconds = 1.0
 
-    /// Zenki the manager is configured to run: listed even while offline.
-    let configuredZenki: Set<String>
+    /// Zenki the manager is configured to run: listed even while offline. Read from the
+    /// running configuration, so a reload's new and removed zenki show at once.
+    var configuredZenki: Set<String> { Set(hub.configuration.zenki.keys) }
 
-    public init(hub: Hub, mountPoint: String, configuredZenki: Set<String> = [], logger: Logger) {
+    public init(hub: Hub, mountPoint: String, logger: Logger) {
         self.hub = hub
-        self.configuredZenki = configuredZenki
         self.mountPoint = mountPoint
         self.logger = logger
     }

@@ -13,9 +13,10 @@ import Glibc
 /// then proves, so it needs no place in the signed transcript.
 public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     let identity: IdentityKey
-    let authorized: AuthorizedKeys
+    /// Which client keys may log in, and as whom (a reload compares them).
+    public let authorized: AuthorizedKeys
     /// Nodes whose certificates are accepted (this node always is).
-    let trustedSigners: Set<PublicKey>
+    public let trustedSigners: Set<PublicKey>
     /// Trusted nodes by key (`network.nodes`): a session proving one of these keys is a link.
     let nodes: [PublicKey: String]
 

@@ -23,6 +23,9 @@ public final class Hub: Sendable {
         public var dial: (@Sendable (_ address: String) -> Void)?
         /// Stops keeping a link to a peer (the `unlink` command).
         public var hangUp: (@Sendable (_ address: String) -> Void)?
+        /// Re-reads and applies the configuration for the `reload` command of session `id`,
+        /// then calls ``Hub/reloadFinished(_:command:refusal:changes:)``.
+        public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
 
         public init(verifyPassword: @escaping @Sendable ([UInt8], String) -> Bool,
                     startZenka: (@Sendable (String) -> Bool)? = nil) {
@@ -37,7 +40,7 @@ public final class Hub: Sendable {
     /// Runs password checks (Argon2id is deliberately slow) away from the event loop, taking
     /// turns between origins.
     private let workers: BlockingWorkers
-    public let configuration: CubeConfiguration
+    private let current: NIOLockedValueBox<CubeConfiguration>
     /// Output queued for slow readers and what the router holds, against `limits.memory`.
     public let memory: MemoryGauge
     /// Returns freed heap to the system after a surge (the tick's).
@@ -45,7 +48,7 @@ public final class Hub: Sendable {
 
     public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
-        self.configuration = configuration
+        self.current = NIOLockedValueBox(configuration)
         self.memory = MemoryGauge(limit: configuration.limits.memory)
         self.state = NIOLockedValueBox(State(router: Router(configuration: configuration, hasher: hasher,
                                                             secureLogin: secureLogin, network: network, seed: seed,
@@ -54,6 +57,10 @@ public final class Hub: Sendable {
         self.logger = logger
         self.workers = BlockingWorkers(name: "cube-auth")
     }
+
+    /// The running configuration (``reconfigure(_:)`` changes it). Kept apart from the
+    /// router's lock, so reading it never waits for routing and is safe from any thread.
+    public var configuration: CubeConfiguration { current.withLockedValue { $0 } }
 
     /// Replaces the delegates (the manager and the filesystem attach after start-up).
     public func update(_ change: @Sendable (inout Delegates) -> Void) {
@@ -128,6 +135,11 @@ public final class Hub: Sendable {
         state.withLockedValue { $0.router.registerOnDemand(name) }
     }
 
+    /// Unregisters the on-demand zenka `name`; commands queued for it get their FALSE.
+    public func unregisterOnDemand(_ name: String) {
+        run { $0.unregisterOnDemand(name, now: .now) }
+    }
+
     /// Starting the on-demand zenka `name` failed: queued commands get their FALSE.
     public func zenkaStartFailed(_ name: String) {
         run { $0.zenkaStartFailed(name, now: .now) }
@@ -149,6 +161,31 @@ public final class Hub: Sendable {
         run { $0.tick(now: .now) }
         let held = memory.outputBytes + memory.routerBytes
         trimmer.withLockedValue { $0.observe(counted: held) }
+    }
+
+    /// Applies a reloaded configuration (``Router/reconfigure(_:now:)``): what can change live
+    /// does, sessions stay. Returns the configuration now running.
+    @discardableResult
+    public func reconfigure(_ loaded: CubeConfiguration) -> CubeConfiguration {
+        var running = loaded
+        run { router in
+            let actions = router.reconfigure(loaded, now: .now)
+            running = router.configuration
+            return actions
+        }
+        current.withLockedValue { $0 = running }
+        memory.limit = running.limits.memory
+        return running
+    }
+
+    /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
+    public func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
+        state.withLockedValue { $0.router.replaceSecureLogin(factory) }
+    }
+
+    /// Answers a `reload` command once the configuration was applied or refused.
+    public func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String]) {
+        run { $0.reloadFinished(id, command: command, refusal: refusal, changes: changes, now: .now) }
     }
 
     /// Sends `!TERM! <reason>` to every session and closes them.
@@ -267,6 +304,12 @@ public final class Hub: Sendable {
             delegates.withLockedValue { $0.dial }?(address)
         case .hangUp(let address):
             delegates.withLockedValue { $0.hangUp }?(address)
+        case .reload(let id, let command):
+            if let reload = delegates.withLockedValue({ $0.reload }) {
+                reload(id, command)
+            } else {
+                reloadFinished(id, command: command, refusal: "this cube cannot reload", changes: [])
+            }
         case .send, .close, .encrypt:
             break
         }

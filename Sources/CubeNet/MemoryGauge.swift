@@ -5,13 +5,18 @@ import Synchronization
 /// for its users. Shared by the hub (which hands the output figure to the router and stores
 /// the router's) and every socket endpoint (which charges its queue here).
 public final class MemoryGauge: Sendable {
-    /// `limits.memory`.
-    public let limit: Int
+    private let limitBytes: Atomic<Int>
     private let output = Atomic<Int>(0)
     private let router = Atomic<Int>(0)
 
     public init(limit: Int) {
-        self.limit = limit
+        self.limitBytes = Atomic(limit)
+    }
+
+    /// `limits.memory`; a reload may change it.
+    public var limit: Int {
+        get { limitBytes.load(ordering: .relaxed) }
+        set { limitBytes.store(newValue, ordering: .relaxed) }
     }
 
     /// Bytes queued for slow readers now.

@@ -3,16 +3,19 @@ import CubeCore
 import CubeNet
 import Logging
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Cube {
-    /// Starts the cube and serves until SIGINT or SIGTERM (SIGHUP is logged and ignored).
+    /// Starts the cube and serves until SIGINT or SIGTERM (SIGHUP reloads the configuration).
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the cube (the default subcommand).")
 
         @OptionGroup var options: ConfigurationOptions
 
-        @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-        var logLevel: Logger.Level = .info
+        @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (overrides log.level).")
+        var logLevel: Logger.Level?
 
         @Flag(name: .customLong("v7-stdin"), help: ArgumentHelp(
             "Started by the original's v7 manager: read stdin to its end, register the key of its "
@@ -21,16 +24,22 @@ extension Cube {
 
         func run() async throws {
             SignalMask.clear()
-            let loaded = try options.load()
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = logLevel
-                return handler
+            // SIGHUP reloads (docs/configuration.md "Reload"); until the reloader listens, one must
+            // not end the cube, which is what its default action would do.
+            signal(SIGHUP, SIG_IGN)
+            let options = self.options
+            let level = logLevel
+            // Reloads read the same path with the same command-line overrides as this start.
+            let load: @Sendable () throws -> LoadedConfiguration = {
+                var loaded = try options.load()
+                if let level { loaded.configuration.logLevel = level.rawValue }
+                return loaded
             }
+            let loaded = try load()
+            let levels = LogLevelSwitch(Logger.Level(rawValue: loaded.configuration.logLevel) ?? .info)
+            LoggingSystem.bootstrap { label in SwitchedLogHandler(label: label, levels: levels) }
             let logger = Logger(label: "cube")
             logger.info("cube starting", metadata: ["version": "\(SoftwareVersion.number)", "protocol-version": "\(Wire.version)"])
-            let hangUp = HangUpSignal.ignore(logger: logger)
-            defer { hangUp.cancel() }
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
             logger.info("configuration loaded", metadata: ["source": "\(loaded.source)"])
             var v7Key: String?
@@ -38,7 +47,7 @@ extension Cube {
                 v7Key = V7Startup.key(in: V7Startup.readStandardInput())
                 if v7Key == nil { throw ValidationError("--v7-stdin: no [base.auth.set_v7_key:'<key>'] line on stdin") }
             }
-            try await Daemon.build(loaded: loaded, logger: logger, v7Key: v7Key).run()
+            try await Daemon.build(loaded: loaded, logger: logger, v7Key: v7Key, reload: load, levels: levels).run()
         }
     }
 }

@@ -8,12 +8,12 @@ struct Cube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
         version: SoftwareVersion.line(tool: "cube"),
-        subcommands: [Run.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, DefaultConfig.self],
+        subcommands: [Run.self, Reload.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, DefaultConfig.self],
         defaultSubcommand: Run.self)
 }
 
 /// Options every subcommand that reads the configuration shares.
-struct ConfigurationOptions: ParsableArguments {
+struct ConfigurationOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Configuration file or directory (default: the embedded configuration).")
     var config: String?
 

@@ -3,6 +3,7 @@ import CubeCore
 import CubeManager
 import CubeMount
 import CubeNet
+import Dispatch
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -13,10 +14,16 @@ import Glibc
 struct Daemon {
     let hub: Hub
     let group: ServiceGroup
+    /// Delivers SIGHUP to the reloader while the cube runs.
+    let hangUp: any DispatchSourceSignal
 
-    /// - Parameter v7Key: the key the original's v7 manager gave on stdin (`--v7-stdin`); it is
-    ///   registered for the zenka `v7`, and v7's start-up line is printed once the cube serves.
-    static func build(loaded: LoadedConfiguration, logger: Logger, v7Key: String? = nil) throws -> Daemon {
+    /// - Parameters:
+    ///   - v7Key: the key the original's v7 manager gave on stdin (`--v7-stdin`); it is
+    ///     registered for the zenka `v7`, and v7's start-up line is printed once the cube serves.
+    ///   - reload: reads the configuration again, as at start (SIGHUP and the `reload` command).
+    ///   - levels: the log level every handler reads; a reload sets it from `log.level`.
+    static func build(loaded: LoadedConfiguration, logger: Logger, v7Key: String? = nil,
+                      reload: @escaping @Sendable () throws -> LoadedConfiguration, levels: LogLevelSwitch) throws -> Daemon {
         let configuration = loaded.configuration
         let nodes = try trustedNodes(configuration)
         // Read once: it serves the c25519 login, the adverts and the links.
@@ -47,15 +54,27 @@ struct Daemon {
             _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
-        if !configuration.zenki.isEmpty {
-            // After the server: zenki are stopped before the socket closes.
-            // Zenki work in <socket directory>/zenki/<name>/.
-            let socket = configuration.unixSocketPath
-            let runtime = socket.lastIndex(of: "/").map { String(socket[..<$0]) } ?? "."
-            let manager = Manager(hub: hub, definitions: configuration.zenki, files: loaded.zenkaFiles,
-                                  runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
-            services.append(.init(service: ManagerService(manager: manager, after: listening)))
+        // After the server: zenki are stopped before the socket closes. Always there, so that a
+        // reload can add the first zenki; it logs in as `v7` only once some are configured.
+        // Zenki work in <socket directory>/zenki/<name>/.
+        let socket = configuration.unixSocketPath
+        let runtime = socket.lastIndex(of: "/").map { String(socket[..<$0]) } ?? "."
+        let manager = Manager(hub: hub, definitions: configuration.zenki, files: loaded.zenkaFiles,
+                              runtimeDirectory: runtime.isEmpty ? "/" : runtime, logger: logger)
+        services.append(.init(service: ManagerService(manager: manager, after: listening)))
+        // The identity and the trusted nodes need a restart; the authorized keys and trusted
+        // signers are read again with every reload.
+        var credentials: (@Sendable (CubeConfiguration) throws -> C25519Login?)?
+        if let identity {
+            credentials = { configuration in
+                try Daemon.secureLogin(configuration, identity: identity, nodes: nodes, logger: logger)
+            }
         }
+        let reloader = Reloader(load: reload, credentials: credentials, login: secureLogin, hub: hub, manager: manager,
+                                level: levels, logger: logger)
+        reloader.attach()
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangUp.setEventHandler { reloader.reload(reason: "SIGHUP") }
         if let identity, configuration.network.nodesPath != nil {
             // Links need a listener to answer and trusted nodes to accept; dialling is separate.
             let links = LinkService(hub: hub, identity: identity, nodes: nodes, logger: logger)
@@ -71,13 +90,13 @@ struct Daemon {
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
-                                                        configuredZenki: Set(configuration.zenki.keys), logger: logger)))
+                                                        logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        return Daemon(hub: hub, group: group)
+        return Daemon(hub: hub, group: group, hangUp: hangUp)
     }
 
     /// The `c25519` method, when the configuration names an identity key.
@@ -119,6 +138,8 @@ struct Daemon {
     }
 
     func run() async throws {
+        hangUp.resume()
+        defer { hangUp.cancel() }
         try await group.run()
     }
 

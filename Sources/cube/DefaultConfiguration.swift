@@ -9,7 +9,8 @@ enum DefaultConfiguration {
 # comment, a trailing `\` continues the line. `<owner>` anywhere in a key or value is the
 # unix user that runs the cube. `cube run --config FILE|DIR` reads another file (or every
 # *.conf file of a directory, in name order) instead of this one; unknown keys are reported
-# at start.
+# at start. SIGHUP or `cube reload` re-reads it and applies what can change live
+# (docs/configuration.md "Reload").
 
 # --- node -------------------------------------------------------------------------
 # The name of this node (answer of `name`, first path element that other nodes use).
@@ -124,6 +125,11 @@ limits.memory = 536870912
 # Bytes one user name may make the cube hold (64 MiB). A command beyond it is
 # answered FALSE memory limit reached [ limits.memory.user ]; see docs/security.md.
 limits.memory.user = 67108864
+
+# --- logging ----------------------------------------------------------------------
+# Log level: trace, debug, info, notice, warning, error or critical (cube run --log-level
+# overrides it). Logs go to stderr; a reload (SIGHUP, cube reload) changes the level at once.
+log.level = info
 
 # --- timeouts (seconds) -----------------------------------------------------------
 # Login must complete within this time after connect (checked once a second).

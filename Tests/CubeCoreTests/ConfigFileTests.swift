@@ -89,6 +89,7 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ("auth.setup.usr.a.b = :zenka:", "invalid user name 'a.b'"),
         ("socket.unix.path = relative.sock", "'socket.unix.path' must be an absolute path"),
         ("socket.unix.mode = 999", "'socket.unix.mode' needs an octal mode"),
+        ("log.level = loud", "'log.level' needs one of trace, debug, info, notice, warning, error, critical, found 'loud'"),
     ] as [(String, String)])
     func rejectsBadValuesNamingFileAndLine(line: String, message: String) {
         #expect(throws: ConfigError(file: "test.conf", line: 2, message: message)) {
@@ -142,5 +143,7 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         #expect(config.routeTimeoutSeconds == 120)
         #expect(config.zenkaKeyLifetimeSeconds == 60)
         #expect(config.unixImplicit && config.zenkaAnyName)
+        #expect(config.logLevel == "info")
+        #expect(try load("log.level = debug").logLevel == "debug")
     }
 }

@@ -52,6 +52,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var network = NetworkSettings()
     /// Zenki the manager runs, by name.
     public var zenki: [String: ZenkaDefinition] = [:]
+    /// The log level (`log.level`): one of ``logLevels``; `cube run --log-level` overrides it.
+    public var logLevel = "info"
     /// Problems that do not stop the cube (unknown keys), one message each.
     public var warnings: [String] = []
 
@@ -59,6 +61,9 @@ public struct CubeConfiguration: Equatable, Sendable {
 
     /// Methods the cube implements; others in `auth.methods` are rejected.
     public static let knownMethods: Set<String> = ["c25519", "zenka", "unix", "pwd"]
+
+    /// The values `log.level` takes, most verbose first (swift-log's levels).
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Interprets parsed entries. `<owner>` in keys and values becomes `owner`, the unix user
     /// running the cube. Later entries override earlier ones; patterns accumulate.
@@ -183,6 +188,11 @@ public struct CubeConfiguration: Equatable, Sendable {
             guard HostPort(value) != nil else { throw fail("'network.discovery.group' needs ADDRESS:PORT, found '\(value)'") }
             network.discoveryGroup = value
         case "network.discovery.interval": network.discoveryIntervalSeconds = try integer(1...3600)
+        case "log.level":
+            guard Self.logLevels.contains(value) else {
+                throw fail("'log.level' needs one of \(Self.logLevels.joined(separator: ", ")), found '\(value)'")
+            }
+            logLevel = value
         default:
             warnings.append("\(entry.file):\(entry.line): unknown key '\(entry.key)' ignored")
         }

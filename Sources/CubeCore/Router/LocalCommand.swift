@@ -36,6 +36,7 @@ public struct LocalCommand: Sendable {
         .init(name: "link", usage: "link tcp:<host>:<port>", summary: "keep a link to another node"),
         .init(name: "unlink", usage: "unlink <node|tcp:host:port>", summary: "drop a link and stop redialling it"),
         .init(name: "links", usage: "links", summary: "table of this node's links and peers"),
+        .init(name: "reload", usage: "reload", summary: "re-read the configuration, apply it live"),
     ]
 
     /// The local command called `name`, if any.

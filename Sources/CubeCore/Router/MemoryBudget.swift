@@ -10,9 +10,9 @@
 /// and the others keep being served.
 struct MemoryBudget: Sendable {
     /// `limits.memory`.
-    let limit: Int
+    private(set) var limit: Int
     /// `limits.memory.user`.
-    let share: Int
+    private(set) var share: Int
     /// Bytes charged to all accounts.
     private(set) var held = 0
     /// Bytes held outside the router (queued output), as last reported by the owner.
@@ -20,6 +20,12 @@ struct MemoryBudget: Sendable {
     private(set) var accounts: [String: MemoryAccount] = [:]
 
     init(limit: Int, share: Int) {
+        self.limit = limit
+        self.share = min(share, limit)
+    }
+
+    /// New limits from a reload: what is held stays charged; only later charges see them.
+    mutating func resize(limit: Int, share: Int) {
         self.limit = limit
         self.share = min(share, limit)
     }

@@ -63,12 +63,9 @@ extension Router {
             registerOnDemand(name)
             return (.trueReply, "zenka registered [ id = \(onDemand[name]?.id ?? 0) ]")
         case "del":
-            guard let entry = onDemand.removeValue(forKey: name) else { return (.falseReply, "no such virtual zenka '\(name)'") }
-            unqueued(entry.queue)
-            for queued in entry.queue {
-                actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, Wire.clientNotPresent)))
-            }
-            return (.trueReply, "virtual zenka \(entry.id) ['\(name)'] unregistered")
+            guard let id = onDemand[name]?.id else { return (.falseReply, "no such virtual zenka '\(name)'") }
+            actions += unregisterOnDemand(name, now: now)
+            return (.trueReply, "virtual zenka \(id) ['\(name)'] unregistered")
         default:
             return (.falseReply, "usage: ondemand-zenka add|del <name>")
         }

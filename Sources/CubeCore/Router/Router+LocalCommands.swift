@@ -69,6 +69,8 @@ extension Router {
         case "link": reply(linkCommand(words, actions: &actions))
         case "unlink": reply(unlinkCommand(words, now: now, actions: &actions))
         case "links": linksTable(now: now).map(table) ?? reply(.falseReply, Wire.noNetwork)
+        // Answered by `reloadFinished` once the owner has read and applied the files.
+        case "reload": actions.append(.reload(id, command: command.id))
         default: reply(.falseReply, Wire.commandDoesNotExist)
         }
 

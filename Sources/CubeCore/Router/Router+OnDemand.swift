@@ -8,6 +8,14 @@ extension Router {
         nextOnDemandID += 1
     }
 
+    /// Unregisters the on-demand zenka `name` (as `ondemand-zenka del` does; the manager after a
+    /// reload): commands queued for it are answered `FALSE client not present`.
+    public mutating func unregisterOnDemand(_ name: String, now: Timestamp) -> [RouterAction] {
+        guard let entry = onDemand.removeValue(forKey: name) else { return [] }
+        unqueued(entry.queue)
+        return entry.queue.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
+    }
+
     /// Registers a one-time zenka key for `name` (as `session-key` does, without the name check).
     public mutating func registerZenkaKey(name: String, key: [UInt8], now: Timestamp) {
         let expires = now.monotonic + UInt64(configuration.zenkaKeyLifetimeSeconds) * 1_000_000_000

@@ -4,10 +4,12 @@
 /// a `mutating` method named for what happened; it returns the ``RouterAction``s its owner
 /// must carry out, in order. The owner serialises all calls (one lock or one thread).
 public struct Router: Sendable {
-    public let configuration: CubeConfiguration
+    /// The running configuration; ``reconfigure(_:now:)`` replaces what can change live.
+    public internal(set) var configuration: CubeConfiguration
     let hasher: any KeyHasher
     /// Runs `c25519` handshakes; nil when the node has no identity key (method not offered).
-    let secureLogin: (any SecureHandshakeFactory)?
+    /// A reload may replace it (new authorized keys), never add or remove it.
+    var secureLogin: (any SecureHandshakeFactory)?
     /// Seconds east of UTC, for times shown to users.
     let utcOffset: Int
     var random: SplitMix64

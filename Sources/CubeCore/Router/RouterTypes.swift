@@ -67,6 +67,9 @@ public enum RouterAction: Equatable, Sendable {
     case dial(String)
     /// Stop keeping a link to the peer at this address (the `unlink` command).
     case hangUp(String)
+    /// Re-read the configuration (the `reload` command), apply it with
+    /// ``Router/reconfigure(_:now:)`` and answer with ``Router/reloadFinished(_:command:refusal:changes:now:)``.
+    case reload(SessionID, command: UInt64)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.

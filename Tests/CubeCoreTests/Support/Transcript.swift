@@ -29,6 +29,10 @@ import Testing
 ///     start NAME                  the router asked to start the on-demand zenka NAME
 ///     startfailed NAME            starting NAME failed
 ///     shutdown REASON             graceful shutdown
+///     reconfigure KEY = VALUE     reload with KEY's entries replaced (`KEY =`: empty); keeps the report
+///     report LINE                 the next line of the last reconfigure's report is exactly LINE
+///     reloaded A                  A's pending `reload` command finishes with that report
+///     reload-refused A REASON     A's pending `reload` command finds the configuration invalid
 struct Transcript: CustomTestStringConvertible, Sendable {
     let name: String
     let text: String

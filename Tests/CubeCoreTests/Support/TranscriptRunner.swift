@@ -12,6 +12,14 @@ struct TranscriptRunner {
     private var starts: [String] = []
     private var encrypted: Set<SessionID> = []
     private var captures: [String: String] = [:]
+    /// `reload` commands waiting for their answer (session, command id).
+    private var reloads: [(SessionID, UInt64)] = []
+    /// The configuration entries in force, for `reconfigure`.
+    private var entries: [ConfigEntry]
+    /// What the last `reconfigure` reported: all of it (what `reloaded` answers), and the
+    /// lines `report` steps have not checked yet.
+    private var lastReport: [String] = []
+    private var report: [String] = []
     private let transcript: String
 
     init(_ transcript: Transcript) throws {
@@ -20,7 +28,7 @@ struct TranscriptRunner {
         for line in transcript.text.split(separator: "\n") where line.hasPrefix("config ") {
             config += "\n" + line.dropFirst("config ".count)
         }
-        let entries = try ConfigFile.parse(config, file: transcript.name)
+        entries = try ConfigFile.parse(config, file: transcript.name)
         let configuration = try CubeConfiguration.load(entries, owner: "root")
         let secure = transcript.text.split(separator: "\n").contains("secure-login fake")
         router = Router(configuration: configuration, hasher: IdentityHasher(),
@@ -88,6 +96,29 @@ struct TranscriptRunner {
             if !starts.isEmpty { starts.removeFirst() }
         case "startfailed": apply(router.zenkaStartFailed(parts[0], now: now))
         case "shutdown": apply(router.shutdown(reason: argument, now: now))
+        case "reconfigure":
+            // `reconfigure KEY = VALUE` replaces every entry of KEY (`KEY =` leaves it empty).
+            let line = try ConfigFile.parse(argument, file: transcript)
+            entries.removeAll { entry in line.contains { $0.key == entry.key } }
+            entries += line
+            let loaded = try CubeConfiguration.load(entries, owner: "root")
+            lastReport = ConfigurationReload(running: router.configuration, loaded: loaded).report()
+            report = lastReport
+            apply(router.reconfigure(loaded, now: now))
+        case "report":
+            // `report LINE` checks the next line the last `reconfigure` reported.
+            #expect(report.first == argument, "reported \(report)", sourceLocation: location)
+            if !report.isEmpty { report.removeFirst() }
+        case "reloaded", "reload-refused":
+            let id = try session(parts[0], location)
+            guard let index = reloads.firstIndex(where: { $0.0 == id }) else {
+                Issue.record("no reload pending for \(parts[0])", sourceLocation: location)
+                return
+            }
+            let (_, command) = reloads.remove(at: index)
+            let refusal = head == "reload-refused" ? parts.dropFirst().joined(separator: " ") : nil
+            apply(router.reloadFinished(id, command: command, refusal: refusal, changes: refusal == nil ? lastReport : [],
+                                        now: now))
         default:
             let id = try session(head, location)
             switch argument {
@@ -105,6 +136,8 @@ struct TranscriptRunner {
             Issue.record("\(transcript): unexpected output for \(name): \(Escapes.show(pending[id] ?? []))")
         }
         if !starts.isEmpty { Issue.record("\(transcript): unexpected zenka starts \(starts)") }
+        if !reloads.isEmpty { Issue.record("\(transcript): unanswered reloads \(reloads)") }
+        if !report.isEmpty { Issue.record("\(transcript): unchecked report lines \(report)") }
     }
 
     private mutating func apply(_ actions: [RouterAction]) {
@@ -115,6 +148,7 @@ struct TranscriptRunner {
             case .verifyPassword(let id, _, let password, let hash): passwords[id] = (password, hash)
             case .startZenka(let name): starts.append(name)
             case .encrypt(let id, _): encrypted.insert(id)
+            case .reload(let id, let command): reloads.append((id, command))
             case .event, .dial, .hangUp: break
             }
         }

@@ -31,28 +31,26 @@ final class ManagerCube: @unchecked Sendable {
         timeouts.route = 20
         """
 
-    init(zenki: [ManagerZenka], extraConfiguration: String = "") throws {
+    /// - Parameters:
+    ///   - baseConfiguration: `cube.conf` before `extraConfiguration` (by default
+    ///     ``baseConfiguration``, which lets everyone run everything).
+    ///   - logLevel: the `--log-level` option; nil leaves the level to `log.level`.
+    init(zenki: [ManagerZenka], extraConfiguration: String = "", baseConfiguration: String = ManagerCube.baseConfiguration,
+         logLevel: String? = "info") throws {
         directory = NSTemporaryDirectory() + "cube-mgr-\(UUID().uuidString.prefix(8))"
         configDirectory = directory + "/conf"
         socketPath = directory + "/cube.sock"
         logPath = directory + "/cube.log"
         let files = FileManager.default
         try files.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
-        try (Self.baseConfiguration + "\n" + extraConfiguration + "\n")
+        try (baseConfiguration + "\n" + extraConfiguration + "\n")
             .write(toFile: configDirectory + "/cube.conf", atomically: true, encoding: .utf8)
-        for zenka in zenki {
-            let folder = configDirectory + "/zenki/" + zenka.name
-            try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try zenka.conf.write(toFile: folder + "/zenka.conf", atomically: true, encoding: .utf8)
-            for (name, text) in zenka.files {
-                try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
-                chmod(folder + "/" + name, 0o755)
-            }
-        }
+        for zenka in zenki { try Self.write(zenka, into: configDirectory) }
         _ = files.createFile(atPath: logPath, contents: nil)
         _ = files.createFile(atPath: directory + "/cube.out", contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.cube)
-        process.arguments = ["run", "--config", configDirectory, "--socket", socketPath, "--log-level", "info"]
+        process.arguments = ["run", "--config", configDirectory, "--socket", socketPath]
+            + (logLevel.map { ["--log-level", $0] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: directory + "/cube.out")
         process.standardError = FileHandle(forWritingAtPath: logPath)
@@ -62,9 +60,24 @@ final class ManagerCube: @unchecked Sendable {
         case .exited: throw LiveTestError.cubeExited(log)
         case .timedOut: throw LiveTestError.timeout("cube did not serve on \(socketPath): \(log)")
         }
-        // The manager logs in and registers the on-demand zenki only once the socket serves; a
-        // command sent before that finds no on-demand zenka. It answers `v7.heart` on the same
-        // queue, after that set-up.
+        if !zenki.isEmpty { try waitForManager() }
+    }
+
+    /// Writes `zenki/<name>/` (its `zenka.conf` and files) into a configuration directory.
+    static func write(_ zenka: ManagerZenka, into configDirectory: String) throws {
+        let folder = configDirectory + "/zenki/" + zenka.name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try zenka.conf.write(toFile: folder + "/zenka.conf", atomically: true, encoding: .utf8)
+        for (name, text) in zenka.files {
+            try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+            chmod(folder + "/" + name, 0o755)
+        }
+    }
+
+    /// The manager logs in and registers the on-demand zenki only once the socket serves (and
+    /// only when zenki are configured); a command sent before that finds no on-demand zenka. It
+    /// answers `v7.heart` on the same queue, after that set-up.
+    private func waitForManager() throws {
         let probe = try client()
         defer { probe.close() }
         guard eventually(timeout: 10, { probe.call("v7.heart", timeout: 1)?.isTrue == true }) else {

@@ -1,0 +1,66 @@
+// Reloading the configuration while sessions stay connected (docs/configuration.md "Reload").
+extension Router {
+    /// A new configuration was read (after SIGHUP or the `reload` command): from now on the
+    /// router works with what ``ConfigurationReload`` lets change live (access rules, users,
+    /// limits, timeouts, peers); restart-only keys keep their running values.
+    ///
+    /// No session is dropped: access rules and logins apply to the next command and the next
+    /// login; line and body limits apply to every session's next message; memory limits to
+    /// the next charge. Peers added to `network.peers` are dialled, peers removed from it are
+    /// hung up (their links close), as `link` and `unlink` would.
+    /// - Parameter loaded: the configuration just read; it must have passed ``CubeConfiguration/load(_:owner:)``.
+    public mutating func reconfigure(_ loaded: CubeConfiguration, now: Timestamp) -> [RouterAction] {
+        let old = configuration
+        configuration = ConfigurationReload(running: old, loaded: loaded).configuration
+        let limits = configuration.limits
+        memory.resize(limit: limits.memory, share: limits.memoryPerUser)
+        for session in sessions.values {
+            if session.isActive {
+                session.decoder.maximumLineLength = limits.line
+                session.decoder.maximumBodyLength = limits.body
+            } else {
+                session.decoder.maximumLineLength = limits.preAuthLine
+            }
+        }
+        var actions: [RouterAction] = []
+        guard network != nil else { return actions }
+        let before = Set(old.network.peers)
+        let after = Set(configuration.network.peers)
+        for address in after.subtracting(before).sorted() where network?.peers[address] == nil {
+            network?.peers[address] = PeerRecord(origin: "configured")
+            actions.append(.dial(address))
+        }
+        // Only peers the configuration brought: one added with `link` stays until `unlink`.
+        for address in before.subtracting(after).sorted() where network?.peers[address]?.origin == "configured" {
+            network?.peers[address] = nil
+            actions.append(.hangUp(address))
+        }
+        return actions
+    }
+
+    /// New `c25519` credentials from a reload (authorized keys, trusted signers read again),
+    /// for logins from now on; handshakes under way finish with the ones they started with.
+    /// A node without an identity key stays without (the identity needs a restart).
+    public mutating func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
+        guard secureLogin != nil else { return }
+        secureLogin = factory
+    }
+
+    /// The answer to a `reload` command (``RouterAction/reload(_:command:)``): a `SIZE` body of
+    /// the changes, one per line, or `FALSE` with the reason the configuration was refused.
+    /// - Parameters:
+    ///   - id: the session that asked; nothing is sent if it has gone.
+    ///   - command: the id of its `reload` command.
+    ///   - refusal: why the new configuration was refused (it names file and line), nil if applied.
+    ///   - changes: what the reload did, one line each.
+    public mutating func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String],
+                                        now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id], session.isActive else { return [] }
+        if let refusal {
+            return [.send(id, Render.reply(id: command, .falseReply, "configuration refused, running one kept: \(refusal)"))]
+        }
+        let text = changes.isEmpty ? "no changes\n" : changes.map { $0 + "\n" }.joined()
+        let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
+        return [.send(id, Render.body(id: command, .size, body, unit: session.decoder.sizeUnit))]
+    }
+}

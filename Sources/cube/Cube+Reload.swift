@@ -1,0 +1,47 @@
+import ArgumentParser
+import CubeClient
+import CubeNet
+
+extension Cube {
+    /// Asks a running cube to re-read its configuration (as SIGHUP does) and prints what
+    /// changed, or why the configuration was refused.
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a running cube re-read its configuration and apply what can change live.",
+            discussion: "Connects to the cube's socket, logs in with method unix and sends the local command "
+                + "'reload' (which the access rules must allow). Prints one line per change, or the reason "
+                + "the configuration was refused (file:line; the running one is kept) and exits 1. "
+                + "Same as `kill -HUP <cube>`, with the result. See docs/configuration.md \"Reload\".")
+
+        @Option(name: .long, help: "The cube's socket (default: $PROTOCOL_7_UNIX_PATH, else /run/protocol-7/cube.sock).")
+        var socket: String?
+
+        @Option(name: .long, help: "The name to log in as with method unix (default: unix-<your user name>).")
+        var user: String?
+
+        @Option(name: .long, help: "Seconds to wait for the answer.")
+        var timeout: Int = 60
+
+        func run() throws {
+            let path = SocketPath.resolve(explicit: socket)
+            let reply: Reply
+            do {
+                let connection = try P7Connection(unixPath: path, timeout: .seconds(timeout))
+                defer { connection.close() }
+                try connection.loginUnix(user: user ?? "unix-" + UnixUser.current)
+                try connection.sendCommand(id: 1, path: "reload", args: nil)
+                reply = try connection.readReply()
+            } catch {
+                throw ReloadFailure("\(path): \(error)")
+            }
+            switch reply.kind {
+            case .size:
+                print(String(decoding: reply.body, as: UTF8.self), terminator: "")
+            case .trueReply:
+                print(reply.textString)
+            default:
+                throw ReloadFailure(reply.textString)
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import CubeTestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reloading a running cube (docs/configuration.md "Reload"): SIGHUP and `cube reload` apply an
+/// edited configuration while clients stay connected; an invalid one is refused with file and
+/// line and the running one kept.
+@Suite(.serialized) struct ReloadLiveTests {
+    /// `taeki` (unix root may log in as taeki) may call `one` but not `two`; admins may do all.
+    static let configuration = """
+        node.name = testcube
+        auth.setup.usr.taeki = :unix:root
+        access.cmd.usr.unix-root = **
+        access.cmd.usr.v7 = **
+        access.cmd.usr.taeki = whoami one.*
+        timeouts.route = 20
+        """
+
+    static func stdioZenka(_ name: String) -> ManagerZenka {
+        ManagerZenka(name: name, conf: """
+            program = /bin/sh
+            args = echo.sh
+            mode = stdio
+            restart.backoff = 0.1
+            stop-timeout = 1
+            """, files: ["echo.sh": ManagerScripts.stdioEcho])
+    }
+
+    /// Writes `zenki/<name>/` into the cube's configuration directory.
+    static func add(_ zenka: ManagerZenka, to cube: ManagerCube) throws {
+        try ManagerCube.write(zenka, into: cube.configDirectory)
+    }
+
+    static func writeConfiguration(_ text: String, of cube: ManagerCube) throws {
+        try (text + "\n").write(toFile: cube.configDirectory + "/cube.conf", atomically: true, encoding: .utf8)
+    }
+
+    /// Waits for the `n`th "configuration reloaded" or "configuration refused" log line.
+    static func waitForReload(_ cube: ManagerCube, count: Int) -> Bool {
+        eventually(timeout: 10) {
+            cube.logLines(containing: "configuration reloaded").count + cube.logLines(containing: "configuration refused").count
+                >= count
+        }
+    }
+
+    static func reload(_ cube: ManagerCube) throws -> ExecutableRun {
+        try ExecutableRun.run(Binaries.cube, ["reload", "--socket", cube.socketPath])
+    }
+
+    @Test func hangUpStartsANewZenkaAndChangesAccessWhileAClientStaysConnected() throws {
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        let one = try #require(admin.waitOnline("one"))
+        let client = try cube.client("taeki")
+        let whoami = try #require(client.call("whoami"))
+        #expect(client.call("one.echo before")?.line == "TRUE before")
+        #expect(client.call("two.echo before")?.line == "FALSE command not known or no permission for 'two.echo'")
+
+        // The edit: a new zenka `two`; taeki may call two and no longer one.
+        try Self.add(Self.stdioZenka("two"), to: cube)
+        try Self.writeConfiguration(Self.configuration.replacingOccurrences(
+            of: "access.cmd.usr.taeki = whoami one.*", with: "access.cmd.usr.taeki = whoami two.*"), of: cube)
+        #expect(kill(cube.process.processIdentifier, SIGHUP) == 0)
+        #expect(Self.waitForReload(cube, count: 1), "\(cube.log)")
+        let two = try #require(admin.waitOnline("two"), "\(cube.log)")
+
+        // The same session, still working, under the new rules.
+        #expect(client.call("whoami")?.line == whoami.line)
+        #expect(client.call("two.echo after")?.line == "TRUE after")
+        #expect(client.call("one.echo after")?.line == "FALSE command not known or no permission for 'one.echo'")
+        // `one` did not change: the same process runs it.
+        #expect(admin.instance(of: "one")?.pid == one.pid)
+        #expect(two.pid != one.pid)
+        #expect(cube.process.isRunning)
+        #expect(!cube.logLines(containing: "reload: access.cmd.usr.taeki changed: whoami one.* -> whoami two.*").isEmpty,
+                "\(cube.log)")
+        #expect(!cube.logLines(containing: "reload: zenka two added, starting").isEmpty, "\(cube.log)")
+    }
+
+    @Test func changedZenkaRestartsAndRemovedZenkaStops() throws {
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one"), Self.stdioZenka("two")],
+                                   baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        let one = try #require(admin.waitOnline("one"))
+        let two = try #require(admin.waitOnline("two"))
+        var changed = Self.stdioZenka("one")
+        changed.conf += "\nenv.GREETING = changed\n"
+        try Self.add(changed, to: cube)
+        try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/two")
+        let run = try Self.reload(cube)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("zenka one changed, 1 instance(s) restarting"), "\(run.stdout)")
+        #expect(run.stdout.contains("zenka two removed, 1 instance(s) stopped"), "\(run.stdout)")
+        let restarted = try #require(admin.waitOnline("one", excluding: one.pid), "\(cube.log)")
+        #expect(restarted.pid != one.pid)
+        #expect(eventually(timeout: 5) { !ManagerProcesses.isAlive(two.pid) })
+        #expect(eventually(timeout: 5) { admin.status("two").isEmpty })
+        #expect(admin.list().map(\.zenka) == ["one"])
+        #expect(admin.call("one.echo still here")?.line == "TRUE still here")
+    }
+
+    @Test func invalidConfigurationIsRefusedAndTheRunningOneKept() throws {
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("one"))
+        let client = try cube.client("taeki")
+        // Line 3 is wrong; the access change on line 6 must not apply either.
+        try Self.writeConfiguration("""
+            node.name = testcube
+            auth.setup.usr.taeki = :unix:root
+            limits.line = lots
+            access.cmd.usr.unix-root = **
+            access.cmd.usr.v7 = **
+            access.cmd.usr.taeki = whoami
+            """, of: cube)
+        let path = cube.configDirectory + "/cube.conf"
+        let expected = "\(path):3: 'limits.line' needs an integer in 1024...67108864, found 'lots'"
+        let run = try Self.reload(cube)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("configuration refused, running one kept: \(expected)"), "\(run.stderr)")
+        #expect(!cube.logLines(containing: "configuration refused", expected).isEmpty, "\(cube.log)")
+        // SIGHUP with the same file: refused again, logged, the cube keeps serving.
+        #expect(kill(cube.process.processIdentifier, SIGHUP) == 0)
+        #expect(Self.waitForReload(cube, count: 2), "\(cube.log)")
+        #expect(cube.logLines(containing: "configuration refused", expected).count == 2, "\(cube.log)")
+        #expect(cube.process.isRunning)
+        #expect(client.call("one.echo kept")?.line == "TRUE kept")
+        #expect(admin.instance(of: "one") != nil)
+    }
+
+    @Test func reloadReportsChangesAndWhatNeedsARestart() throws {
+        // No --log-level, so log.level decides.
+        let cube = try ManagerCube(zenki: [], baseConfiguration: Self.configuration, logLevel: nil)
+        try Self.writeConfiguration(Self.configuration.replacingOccurrences(of: "node.name = testcube", with: "node.name = other")
+            .replacingOccurrences(of: "timeouts.route = 20", with: "timeouts.route = 30\nlog.level = debug"), of: cube)
+        let run = try Self.reload(cube)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == """
+            timeouts.route: 20 -> 30
+            log.level: info -> debug
+            needs restart: node.name: testcube -> other
+
+            """)
+        let admin = try cube.client()
+        #expect(admin.call("name")?.line == "TRUE testcube")
+        // The log level applies at once: the router's debug lines now appear.
+        #expect(eventually(timeout: 5) { !cube.logLines(containing: "debug", "join unix-root").isEmpty }, "\(cube.log)")
+        // Not allowed: taeki may not reload.
+        let denied = try ExecutableRun.run(Binaries.cube, ["reload", "--socket", cube.socketPath, "--user", "taeki"])
+        #expect(denied.status == 1)
+        #expect(denied.stderr.contains("command not known or no permission for 'reload'"), "\(denied.stderr)")
+    }
+
+    @Test func theCommandLineLogLevelWinsOverLogLevel() throws {
+        let cube = try ManagerCube(zenki: [], baseConfiguration: Self.configuration, logLevel: "notice")
+        try Self.writeConfiguration(Self.configuration + "\nlog.level = debug", of: cube)
+        let run = try Self.reload(cube)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "no changes\n")
+        _ = try cube.client()
+        usleep(200_000)
+        #expect(cube.logLines(containing: "join unix-root").isEmpty, "\(cube.log)")
+    }
+
+    @Test func theMountListsTheZenkiOfTheReloadedConfiguration() throws {
+        let mountPoint = NSTemporaryDirectory() + "cube-reload-mnt-\(UUID().uuidString.prefix(8))"
+        defer {
+            MountInfo.forceUnmount(mountPoint)
+            try? FileManager.default.removeItem(atPath: mountPoint)
+        }
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], extraConfiguration: "mount.path = \(mountPoint)",
+                                   baseConfiguration: Self.configuration)
+        func zenki() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: mountPoint + "/zenki")) ?? []).sorted()
+        }
+        #expect(eventually(timeout: 10) { zenki() == ["one"] }, "\(zenki()) \(cube.log)")
+        // `two` never runs (manual): it is listed only because it is configured.
+        var two = Self.stdioZenka("two")
+        two.conf += "\nstart = manual\n"
+        try Self.add(two, to: cube)
+        try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/one")
+        let run = try Self.reload(cube)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(eventually(timeout: 10) { zenki() == ["two"] }, "\(zenki()) \(cube.log)")
+        cube.stop()
+        #expect(eventually(timeout: 5) { MountInfo.entries(at: mountPoint).isEmpty })
+    }
+
+    @Test func aReloadReadsTheAuthorizedKeysAgain() throws {
+        let fixture = try SecurityCube(extraConfiguration: "access.cmd.usr.remote-bob = whoami")
+        defer { fixture.stop() }
+        let login = ["--connect", fixture.address, "--key", fixture.strangerKeyPath, "--known-nodes",
+                     fixture.knownNodesPath(), "--pin", "whoami"]
+        let before = try fixture.p7(login)
+        #expect(before.status == 3 && before.stderr.contains("AUTH_ERROR"), "\(before.stderr)")
+        let authorized = fixture.keys.appendingPathComponent("authorized-keys").path
+        let handle = try #require(FileHandle(forWritingAtPath: authorized))
+        handle.seekToEndOfFile()
+        handle.write(Data("\(fixture.stranger.publicKey) remote-bob\n".utf8))
+        handle.closeFile()
+        #expect(kill(fixture.cube.process.processIdentifier, SIGHUP) == 0)
+        var after = before
+        #expect(eventually(timeout: 10, interval: 0.2) {
+            after = (try? fixture.p7(login)) ?? before
+            return after.status == 0
+        }, "\(after.stderr)")
+        #expect(after.stdout.hasPrefix("remote-bob "), "\(after.stdout)")
+    }
+
+    @Test func aCubeWithoutZenkiGetsItsFirstZenkaByReload() throws {
+        let cube = try ManagerCube(zenki: [], baseConfiguration: Self.configuration)
+        try Self.add(Self.stdioZenka("one"), to: cube)
+        let run = try Self.reload(cube)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "zenka one added\n")
+        let admin = try cube.client()
+        #expect(admin.waitOnline("one") != nil, "\(cube.log)")
+        #expect(admin.call("one.echo first")?.line == "TRUE first")
+    }
+}
