@@ -14,6 +14,9 @@ extension Cube {
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
+        @Option(name: .long, help: "Log format: text (one line per record) or json (one JSON object per line).")
+        var logFormat: LogFormat = .text
+
         @Flag(name: .customLong("v7-stdin"), help: ArgumentHelp(
             "Started by the original's v7 manager: read stdin to its end, register the key of its "
                 + "[base.auth.set_v7_key:'<key>'] line for the zenka v7, and print the start-up line v7 waits for."))
@@ -22,10 +25,16 @@ extension Cube {
         func run() async throws {
             SignalMask.clear()
             let loaded = try options.load()
+            let (level, format) = (logLevel, logFormat)
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = logLevel
-                return handler
+                switch format {
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label)
+                    handler.logLevel = level
+                    return handler
+                case .json:
+                    return JSONLogHandler(label: label, logLevel: level)
+                }
             }
             let logger = Logger(label: "cube")
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
@@ -41,3 +50,9 @@ extension Cube {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// How `cube run` writes its log records to stderr.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case text
+    case json
+}
