@@ -1,4 +1,5 @@
 import CubeFUSE
+import CubeMetrics
 import Foundation
 import CubeNet
 import Logging
@@ -19,9 +20,13 @@ public final class MountService: Service {
     private let logger: Logger
 
     private let configuredZenki: Set<String>
+    private let metrics: CubeMetricsExporter?
 
-    public init(hub: Hub, path: String, allowOther: Bool, configuredZenki: Set<String> = [], logger: Logger) {
+    /// - Parameter metrics: serves the `metrics` file and receives the mount's operation counts.
+    public init(hub: Hub, path: String, allowOther: Bool, configuredZenki: Set<String> = [],
+                metrics: CubeMetricsExporter? = nil, logger: Logger) {
         self.hub = hub
+        self.metrics = metrics
         self.configuredZenki = configuredZenki
         self.path = path
         self.allowOther = allowOther
@@ -31,7 +36,12 @@ public final class MountService: Service {
     public func run() async throws {
         let path = self.path
         UnixSocketFile.makeDirectories(path)
-        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, configuredZenki: configuredZenki, logger: logger)
+        let metrics = self.metrics
+        var metricsText: (@Sendable () -> String)?
+        if let metrics { metricsText = { metrics.exposition() } }
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, configuredZenki: configuredZenki,
+                                           metricsText: metricsText, logger: logger)
+        metrics?.attachMount { [operations = fileSystem.operations] in operations.snapshot }
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount = try await offThread { () throws(FUSEError) -> FUSEMount in

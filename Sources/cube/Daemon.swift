@@ -1,6 +1,7 @@
 import CubeAuth
 import CubeCore
 import CubeManager
+import CubeMetrics
 import CubeMount
 import CubeNet
 import Logging
@@ -47,6 +48,11 @@ struct Daemon {
             _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        // Cheap until scraped: it serves the mount's `metrics` file even with the endpoint off.
+        let metrics = CubeMetricsExporter { [hub] in hub.inspect { $0.metrics } }
+        if let listen = configuration.metricsListen, let address = HostPort(listen) {
+            services.append(.init(service: MetricsServer(exporter: metrics, address: address, logger: logger)))
+        }
         if !configuration.zenki.isEmpty {
             // After the server: zenki are stopped before the socket closes.
             // Zenki work in <socket directory>/zenki/<name>/.
@@ -71,7 +77,8 @@ struct Daemon {
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
-                                                        configuredZenki: Set(configuration.zenki.keys), logger: logger)))
+                                                        configuredZenki: Set(configuration.zenki.keys), metrics: metrics,
+                                                        logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(
             services: services,
