@@ -105,6 +105,7 @@ let package = Package(
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
+        .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),

@@ -35,10 +35,12 @@ public final class CubeMetricsExporter: Sendable {
 
     /// The Prometheus text exposition (format 0.0.4) of the cube's metrics now.
     public func exposition() -> String {
-        let snapshot = source()
-        let mount = mountOperations.withLock { $0 }?() ?? [:]
+        let mount = mountOperations.withLock { $0 }
+        // Snapshots are taken and applied under one lock: two scrapes at once must not apply
+        // an older snapshot after a newer one (the deltas would count twice). The hub never
+        // calls back into the exporter, so holding this lock while it takes its own is safe.
         return state.withLock { state in
-            update(&state, snapshot, mount: mount)
+            update(&state, source(), mount: mount?() ?? [:])
             return registry.emitToString()
         }
     }
