@@ -50,9 +50,3 @@ extension Cube {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// How `cube run` writes its log records to stderr.
-enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text
-    case json
-}

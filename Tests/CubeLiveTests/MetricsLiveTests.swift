@@ -98,6 +98,20 @@ import Testing
         #expect(refused["command"] == "zzz.forbidden")
     }
 
+    @Test func idleConnectionsAreBoundedAndDoNotStopScrapesForLong() throws {
+        let port = freeTCPPort()
+        let cube = try CubeProcess(extraConfiguration: "metrics.listen = 127.0.0.1:\(port)")
+        defer { cube.stop() }
+        // 16 connections that send nothing hold every place; the next is closed at once.
+        let idle = (0..<16).compactMap { _ in tcpConnect(port: port) }
+        #expect(idle.count == 16)
+        usleep(200_000)
+        #expect(httpGet(port: port, path: "/metrics", timeout: 3) == nil)
+        for descriptor in idle { close(descriptor) }
+        usleep(200_000)
+        #expect(try scrape(port: port) != nil)
+    }
+
     private func scrape(port: Int) throws -> Exposition? {
         guard let (status, body) = httpGet(port: port, path: "/metrics") else { return nil }
         #expect(status.hasPrefix("HTTP/1.1 200"))

@@ -7,9 +7,3 @@ final class TargetCounters: @unchecked Sendable {
     var requests: UInt64 = 0
     var latency = LatencyHistogram()
 }
-
-/// A copy of one user's ``TargetCounters`` for observers.
-public struct TargetStats: Equatable, Sendable {
-    public var requests: UInt64
-    public var latency: LatencyHistogram
-}

@@ -80,13 +80,10 @@ struct Exposition {
     }
 }
 
-/// A plain HTTP/1.1 GET over a real TCP connection to 127.0.0.1; returns the status line and body.
-func httpGet(port: Int, path: String, timeout: Double = 5) -> (status: String, body: String)? {
+/// A TCP connection to 127.0.0.1:`port`; its descriptor, nil if it failed.
+func tcpConnect(port: Int) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var seconds = timeval(tv_sec: Int(timeout), tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -94,9 +91,22 @@ func httpGet(port: Int, path: String, timeout: Double = 5) -> (status: String, b
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { return nil }
+    guard connected == 0 else {
+        close(fd)
+        return nil
+    }
+    return fd
+}
+
+/// A plain HTTP/1.1 GET over a real TCP connection to 127.0.0.1; returns the status line and
+/// body, nil when the connection failed or closed before a response.
+func httpGet(port: Int, path: String, timeout: Double = 5) -> (status: String, body: String)? {
+    guard let fd = tcpConnect(port: port) else { return nil }
+    defer { close(fd) }
+    var seconds = timeval(tv_sec: Int(timeout), tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
     let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-    guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { return nil }
+    guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
     var response: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
