@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: - Pure core (no I/O, no Foundation)
@@ -53,7 +55,21 @@ let package = Package(
         .target(
             name: "CubeMount",
             dependencies: [
-                "CubeCore", "CubeFS", "CubeFUSE", "CubeNet",
+                "CubeCore", "CubeFS", "CubeFUSE", "CubeNet", "CubeMetrics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .target(
+            name: "CubeMetrics",
+            dependencies: [
+                "CubeCore", "CubeNet",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -73,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "cube",
             dependencies: [
-                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient",
+                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient", "CubeMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,6 +105,7 @@ let package = Package(
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
+        .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),

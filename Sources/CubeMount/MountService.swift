@@ -1,4 +1,5 @@
 import CubeFUSE
+import CubeMetrics
 import Foundation
 import CubeNet
 import Logging
@@ -18,8 +19,12 @@ public final class MountService: Service {
     private let allowOther: Bool
     private let logger: Logger
 
-    public init(hub: Hub, path: String, allowOther: Bool, logger: Logger) {
+    private let metrics: CubeMetricsExporter?
+
+    /// - Parameter metrics: serves the `metrics` file and receives the mount's operation counts.
+    public init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil, logger: Logger) {
         self.hub = hub
+        self.metrics = metrics
         self.path = path
         self.allowOther = allowOther
         self.logger = logger
@@ -28,7 +33,11 @@ public final class MountService: Service {
     public func run() async throws {
         let path = self.path
         UnixSocketFile.makeDirectories(path)
-        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, logger: logger)
+        let metrics = self.metrics
+        var metricsText: (@Sendable () -> String)?
+        if let metrics { metricsText = { metrics.exposition() } }
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, metricsText: metricsText, logger: logger)
+        metrics?.attachMount { [operations = fileSystem.operations] in operations.snapshot }
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount: FUSEMount

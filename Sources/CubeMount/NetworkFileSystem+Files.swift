@@ -9,6 +9,7 @@ import Glibc
 // Opening, reading, writing and polling the files of the tree.
 extension NetworkFileSystem {
     public func open(ino: UInt64, flags: Int32, context: RequestContext) -> Result<OpenResult, Errno> {
+        operations.count(.open)
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
         }
@@ -26,7 +27,7 @@ extension NetworkFileSystem {
         }
         var file = OpenFile(node: node, uid: context.uid)
         switch role {
-        case .readme, .status, .info, .sessions: file.text = Array(TextViews.render(node, of: self).utf8)
+        case .readme, .status, .info, .sessions, .metrics: file.text = Array(TextViews.render(node, of: self).utf8)
         default: break
         }
         let handle = state.withLock { state -> UInt64 in
@@ -57,6 +58,7 @@ extension NetworkFileSystem {
 
     public func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
                      request: ReadRequest) {
+        operations.count(.read)
         enum Answer { case bytes([UInt8]), error(Errno), parked }
         let answer = state.withLock { state -> Answer in
             guard var file = state.files[handle] else { return .error(.badFileDescriptor) }
@@ -86,6 +88,7 @@ extension NetworkFileSystem {
 
     public func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
         -> Result<Int, Errno> {
+        operations.count(.write)
         let frames = state.withLock { state -> [Frame]? in
             guard state.files[handle] != nil else { return nil }
             state.files[handle]?.decoder.append(bytes)
@@ -100,6 +103,7 @@ extension NetworkFileSystem {
 
     /// A final line without LF is sent when the file is closed.
     public func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
+        operations.count(.flush)
         let frames = state.withLock { state -> [Frame] in
             guard let file = state.files[handle], file.decoder.bufferedByteCount > 0 else {
                 return []
@@ -114,6 +118,7 @@ extension NetworkFileSystem {
     }
 
     public func release(ino: UInt64, handle: UInt64, flags: Int32) {
+        operations.count(.release)
         let parked = state.withLock { state -> [ReadRequest] in
             guard let file = state.files.removeValue(forKey: handle) else { return [] }
             state.closed(file)
@@ -123,7 +128,8 @@ extension NetworkFileSystem {
     }
 
     public func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {
-        state.withLock { state in
+        operations.count(.poll)
+        return state.withLock { state in
             guard var file = state.files[handle] else { return .failure(.badFileDescriptor) }
             if case .file(.cmd, _) = file.node { return .success(.writable) }
             var ready = PollEvents()
@@ -140,7 +146,7 @@ extension Node {
     /// Files whose content is generated once at open.
     var isTextFile: Bool {
         switch self {
-        case .file(let role, _): [.readme, .status, .info, .sessions].contains(role)
+        case .file(let role, _): [.readme, .status, .info, .sessions, .metrics].contains(role)
         case .offer, .lease, .nodeFile, .remoteOffer: true
         default: false
         }
@@ -150,6 +156,7 @@ extension Node {
 // `rm leases/<id>` releases the lease (as the unix user removing it).
 extension NetworkFileSystem {
     public func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+        operations.count(.unlink)
         guard state.withLock({ $0.nodes.node(for: parent) }) == .directory(.leases) else { return .failure(.notPermitted) }
         guard let lease = UInt64(name), exists(.lease(lease)) else { return .failure(.noSuchFileOrDirectory) }
         guard let user = UnixUser.name(of: context.uid) else { return .failure(.permissionDenied) }

@@ -28,8 +28,14 @@ public final class NetworkFileSystem: FileSystem {
     /// running configuration, so a reload's new and removed zenki show at once.
     var configuredZenki: Set<String> { Set(hub.configuration.zenki.keys) }
 
-    public init(hub: Hub, mountPoint: String, logger: Logger) {
+    /// The metrics text for the `metrics` file; nil = the file says metrics are not collected.
+    let metricsText: (@Sendable () -> String)?
+    /// Operations served, for the metrics.
+    let operations = MountOperations()
+
+    public init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger) {
         self.hub = hub
+        self.metricsText = metricsText
         self.mountPoint = mountPoint
         self.logger = logger
     }
@@ -42,6 +48,7 @@ public final class NetworkFileSystem: FileSystem {
     // MARK: - Names
 
     public func lookup(parent: UInt64, name: String, context: RequestContext) -> Result<Entry, Errno> {
+        operations.count(.lookup)
         guard let directory = state.withLock({ $0.nodes.node(for: parent) }) else { return .failure(.noSuchFileOrDirectory) }
         guard let child = children(of: directory).first(where: { $0.name == name }) else {
             return .failure(.noSuchFileOrDirectory)
@@ -52,6 +59,7 @@ public final class NetworkFileSystem: FileSystem {
     }
 
     public func getattr(ino: UInt64, context: RequestContext) -> Result<AttributeReply, Errno> {
+        operations.count(.getattr)
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
         }
@@ -59,6 +67,7 @@ public final class NetworkFileSystem: FileSystem {
     }
 
     public func readdir(ino: UInt64, context: RequestContext) -> Result<[DirectoryEntry], Errno> {
+        operations.count(.readdir)
         guard let node = state.withLock({ $0.nodes.node(for: ino) }) else { return .failure(.noSuchFileOrDirectory) }
         guard node.isDirectory else { return .failure(.notDirectory) }
         let entries = children(of: node)
@@ -79,7 +88,7 @@ public final class NetworkFileSystem: FileSystem {
     func children(of node: Node) -> [(name: String, node: Node)] {
         switch node {
         case .root:
-            let files: [Node] = [.file(.readme, nil), .file(.status, nil), .file(.events, nil),
+            let files: [Node] = [.file(.readme, nil), .file(.status, nil), .file(.metrics, nil), .file(.events, nil),
                                  .file(.cmd, .cube), .file(.out, .cube), .file(.ask, .cube)]
             return files.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
         case .directory(.zenki):
@@ -150,6 +159,7 @@ public final class NetworkFileSystem: FileSystem {
 
     public func setattr(ino: UInt64, changes: AttributeChanges, handle: UInt64?, context: RequestContext)
         -> Result<AttributeReply, Errno> {
+        operations.count(.setattr)
         // `echo x > cmd` truncates first: accept truncation to zero, refuse everything else.
         guard let node = state.withLock({ $0.nodes.node(for: ino) }) else { return .failure(.noSuchFileOrDirectory) }
         guard changes.size == 0, changes.permissions == nil, changes.uid == nil, changes.gid == nil else {

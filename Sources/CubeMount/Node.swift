@@ -40,6 +40,8 @@ enum Node: Hashable, Sendable {
         case info
         case sessions
         case links
+        /// The Prometheus text of the metrics endpoint (docs/filesystem.md).
+        case metrics
     }
 
     var isDirectory: Bool {

@@ -48,6 +48,8 @@ enum TextViews {
         switch (role, port) {
         case (.readme, _):
             return readme(mountPoint: fileSystem.mountPoint)
+        case (.metrics, _):
+            return fileSystem.metricsText?() ?? "# metrics are not collected by this cube\n"
         case (.status, _):
             let now = Timestamp.now
             let logs = fileSystem.state.withLock { state in (state.ports.count, state.ports.values.reduce(0) { $0 + $1.byteCount }) }
@@ -110,6 +112,7 @@ enum TextViews {
         Protocol-7: this directory is the network of cube nodes, as files.
 
           status            this node: name, version, uptime, counts
+          metrics           the same counters for Prometheus (text format)
           events            stream of topology changes (join, leave, ...)
           cmd out ask       the local cube itself (list, whoami, heart, ...)
           zenki/<name>/     one directory per zenka: cmd out ask info sessions
@@ -119,7 +122,7 @@ enum TextViews {
           offers/ leases/   resource offers (<node>:<id> for other nodes'), leases
 
           cmd   write commands, one per line: echo heart > zenki/calc/cmd
-          out   read replies as they come:     cat zenki/calc/out
+          out   read replies as they come:     cat zenki/calc/out   (follows; Ctrl-C ends it)
           ask   write, then read exactly the replies to what you wrote:
                 exec 3<>zenki/calc/ask; echo heart >&3; cat <&3; exec 3>&-
 

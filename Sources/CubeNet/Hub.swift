@@ -35,6 +35,10 @@ public final class Hub: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// Bounds the notices about refused logins and commands per origin.
+    private let refusals = NIOLockedValueBox(LogThrottle(perSecond: Hub.refusalLinesPerSecond))
+    /// Refusal notices per origin and second (docs/security.md "Logs").
+    public static let refusalLinesPerSecond = 5
     private let delegates: NIOLockedValueBox<Delegates>
     private let logger: Logger
     /// Runs password checks (Argon2id is deliberately slow) away from the event loop, taking
@@ -161,6 +165,8 @@ public final class Hub: Sendable {
         run { $0.tick(now: .now) }
         let held = memory.outputBytes + memory.routerBytes
         trimmer.withLockedValue { $0.observe(counted: held) }
+        let now = Timestamp.now.monotonic
+        for entry in refusals.withLockedValue({ $0.flush(now: now) }) { logSuppressed(entry) }
     }
 
     /// Applies a reloaded configuration (``Router/reconfigure(_:now:)``): what can change live
@@ -277,6 +283,38 @@ public final class Hub: Sendable {
         return others
     }
 
+    /// Logs a refusal at `notice`, with the origin as `uid` or `address`, within the origin's
+    /// share of ``refusalLinesPerSecond``.
+    private func logRefusal(origin: String?, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        let key = origin ?? "local"
+        let (admitted, suppressed) = refusals.withLockedValue { $0.admit(key, now: Timestamp.now.monotonic) }
+        for entry in suppressed { logSuppressed(entry) }
+        guard admitted else { return }
+        var metadata = metadata
+        metadata.merge(Self.originMetadata(key)) { $1 }
+        logger.notice(message, metadata: metadata)
+    }
+
+    private func logSuppressed(_ entry: (origin: String, count: Int)) {
+        var metadata = Self.originMetadata(entry.origin)
+        metadata["suppressed"] = "\(entry.count)"
+        logger.notice("refusal notices suppressed", metadata: metadata)
+    }
+
+    /// `uid:<n>` becomes `uid=<n>`, `ip:<address>` becomes `address=<address>`.
+    private static func originMetadata(_ origin: String) -> Logger.Metadata {
+        if origin.hasPrefix("uid:") { return ["uid": "\(origin.dropFirst(4))"] }
+        if origin.hasPrefix("ip:") { return ["address": "\(origin.dropFirst(3))"] }
+        return ["origin": "\(origin)"]
+    }
+
+    /// Text from a client, made safe for a log line: control characters become `?` and it is
+    /// cut at 200 characters (a command path may be as long as `limits.line`).
+    static func printable(_ text: String) -> String {
+        let cleaned = String(text.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        return text.unicodeScalars.count > 200 ? cleaned + "..." : cleaned
+    }
+
     private func performOther(_ action: RouterAction) {
         switch action {
         case .verifyPassword(let id, let origin, let password, let storedHash):
@@ -297,6 +335,16 @@ public final class Hub: Sendable {
             switch event {
             case .link, .node: logger.info("\(event)")
             case .advertRejected: logger.warning("\(event)")
+            case .loginFailed(let session, let method, let user, let origin, let reason):
+                logRefusal(origin: origin, "login failed", [
+                    "session": "\(session)", "method": "\(method)", "user": "\(Self.printable(user))",
+                    "reason": "\(reason)",
+                ])
+            case .commandRefused(let session, let user, let origin, let command):
+                logRefusal(origin: origin, "command refused", [
+                    "session": "\(session)", "user": "\(Self.printable(user))", "command": "\(Self.printable(command))",
+                    "reason": "no access rule allows it",
+                ])
             default: logger.debug("\(event)")
             }
             for observer in delegates.withLockedValue({ $0.observers.values }) { observer(event) }

@@ -17,6 +17,9 @@ extension Cube {
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (overrides log.level).")
         var logLevel: Logger.Level?
 
+        @Option(name: .long, help: "Log format: text (one line per record) or json (one JSON object per line).")
+        var logFormat: LogFormat = .text
+
         @Flag(name: .customLong("v7-stdin"), help: ArgumentHelp(
             "Started by the original's v7 manager: read stdin to its end, register the key of its "
                 + "[base.auth.set_v7_key:'<key>'] line for the zenka v7, and print the start-up line v7 waits for."))
@@ -28,7 +31,7 @@ extension Cube {
             // not end the cube, which is what its default action would do.
             signal(SIGHUP, SIG_IGN)
             let options = self.options
-            let level = logLevel
+            let (level, format) = (logLevel, logFormat)
             // Reloads read the same path with the same command-line overrides as this start.
             let load: @Sendable () throws -> LoadedConfiguration = {
                 var loaded = try options.load()
@@ -37,7 +40,7 @@ extension Cube {
             }
             let loaded = try load()
             let levels = LogLevelSwitch(Logger.Level(rawValue: loaded.configuration.logLevel) ?? .info)
-            LoggingSystem.bootstrap { label in SwitchedLogHandler(label: label, levels: levels) }
+            LoggingSystem.bootstrap { label in SwitchedLogHandler(label: label, levels: levels, format: format) }
             let logger = Logger(label: "cube")
             logger.info("cube starting", metadata: ["version": "\(SoftwareVersion.number)", "protocol-version": "\(Wire.version)"])
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }

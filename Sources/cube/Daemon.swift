@@ -1,6 +1,7 @@
 import CubeAuth
 import CubeCore
 import CubeManager
+import CubeMetrics
 import CubeMount
 import CubeNet
 import Dispatch
@@ -54,6 +55,11 @@ struct Daemon {
             _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        // Cheap until scraped: it serves the mount's `metrics` file even with the endpoint off.
+        let metrics = CubeMetricsExporter { [hub] in hub.inspect { $0.metrics } }
+        if let listen = configuration.metricsListen, let address = HostPort(listen) {
+            services.append(.init(service: MetricsServer(exporter: metrics, address: address, logger: logger)))
+        }
         // After the server: zenki are stopped before the socket closes. Always there, so that a
         // reload can add the first zenki; it logs in as `v7` only once some are configured.
         // Zenki work in <socket directory>/zenki/<name>/.
@@ -90,6 +96,7 @@ struct Daemon {
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
+                                                        metrics: metrics,
                                                         logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(

@@ -25,6 +25,11 @@ socket.unix.mode = 666
 # there, so it needs auth.c25519.identity. Example: 127.0.0.1:7070
 socket.tcp.listen =
 
+# --- metrics ----------------------------------------------------------------------
+# Prometheus endpoint as host:port (empty = off): GET /metrics answers the text format.
+# No access control: bind it to loopback or a monitoring network. Example: 127.0.0.1:9477
+metrics.listen =
+
 # --- mount ------------------------------------------------------------------------
 # Where the network is mounted as a directory; empty = do not mount.
 mount.path = /run/protocol-7/net

@@ -1,12 +1,16 @@
 import Logging
 
-/// A stderr log handler whose level is the shared ``LogLevelSwitch``.
+/// A stderr log handler, text or JSON (`--log-format`), whose level is the shared
+/// ``LogLevelSwitch`` (a reload changes it for every logger at once).
 struct SwitchedLogHandler: LogHandler {
-    private var stream: StreamLogHandler
+    private var stream: any LogHandler
     let levels: LogLevelSwitch
 
-    init(label: String, levels: LogLevelSwitch) {
-        stream = StreamLogHandler.standardError(label: label)
+    init(label: String, levels: LogLevelSwitch, format: LogFormat = .text) {
+        switch format {
+        case .text: stream = StreamLogHandler.standardError(label: label)
+        case .json: stream = JSONLogHandler(label: label, logLevel: .trace)
+        }
         self.levels = levels
     }
 

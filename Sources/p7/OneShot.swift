@@ -1,5 +1,8 @@
 import CubeClient
 import enum CubeCore.CommandID
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Connects, logs in, sends one command and turns its replies into output and an exit status.
 struct OneShot {
@@ -56,6 +59,13 @@ struct OneShot {
             let connection = try P7Connection(address: address, timeout: Self.loginTimeout)
             try connection.loginUnix(user: P7User.loginName())
             return connection
+        } catch .loginFailed(let line) {
+            var message = ClientError.loginFailed(line).description
+            let uid = UInt32(getuid())
+            if let hint = P7User.mismatchHint(uid: uid, realName: Self.userName(of: uid)) {
+                message += "\np7: " + hint
+            }
+            throw LoginFailure(message)
         } catch {
             throw LoginFailure(error.description)
         }
@@ -101,5 +111,15 @@ struct OneShot {
             StandardStream.error.write("p7: malformed reply: \(String(decoding: reply.raw, as: UTF8.self))\n")
             return .protocolFailure
         }
+    }
+
+    /// The user name of `uid` from the password database, nil if it has none.
+    static func userName(of uid: UInt32) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid_t(uid), &entry, &buffer, buffer.count, &result) == 0, result != nil,
+              let name = entry.pw_name else { return nil }
+        return String(cString: name)
     }
 }

@@ -24,3 +24,27 @@ import Testing
         #expect(P7User.loginName(environment: Self.lookup(["USER": "unix-x"])) == "unix-unix-x")
     }
 }
+
+@Suite struct LoginHintTests {
+    static func lookup(_ values: [String: String]) -> (String) -> String? { { values[$0] } }
+
+    @Test func namesTheVariableAndTheUidsRealUser() throws {
+        let hint = try #require(P7User.mismatchHint(uid: 1000, realName: "alice", environment: Self.lookup(["USER": "root"])))
+        #expect(hint.contains("refused 'unix-root'"))
+        #expect(hint.contains("from $USER"))
+        #expect(hint.contains("uid 1000 is user 'alice'"))
+        #expect(hint.contains("PROTOCOL_7_BIN_P7_USER=alice"))
+        #expect(hint.contains("auth.setup.usr.unix-root = :unix:alice"))
+    }
+
+    @Test func noHintWhenTheNameIsTheUidsUser() {
+        #expect(P7User.mismatchHint(uid: 1000, realName: "alice", environment: Self.lookup(["USER": "alice"])) == nil)
+        #expect(P7User.mismatchHint(uid: 0, realName: "root", environment: Self.lookup([:])) == nil)
+    }
+
+    @Test func theDefaultNameAndAUidWithoutUser() throws {
+        let hint = try #require(P7User.mismatchHint(uid: 4242, realName: nil, environment: Self.lookup([:])))
+        #expect(hint.contains("by default"))
+        #expect(hint.contains("uid 4242 has no user name"))
+    }
+}

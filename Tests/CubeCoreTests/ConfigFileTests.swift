@@ -90,11 +90,19 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ("socket.unix.path = relative.sock", "'socket.unix.path' must be an absolute path"),
         ("socket.unix.mode = 999", "'socket.unix.mode' needs an octal mode"),
         ("log.level = loud", "'log.level' needs one of trace, debug, info, notice, warning, error, critical, found 'loud'"),
+        ("socket.tcp.listen = nowhere", "'socket.tcp.listen' needs host:port, found 'nowhere'"),
+        ("metrics.listen = 127.0.0.1:0", "'metrics.listen' needs host:port, found '127.0.0.1:0'"),
     ] as [(String, String)])
     func rejectsBadValuesNamingFileAndLine(line: String, message: String) {
         #expect(throws: ConfigError(file: "test.conf", line: 2, message: message)) {
             try load("# first\n" + line)
         }
+    }
+
+    @Test func metricsAreOffByDefaultAndTakeHostPort() throws {
+        #expect(try load("").metricsListen == nil)
+        #expect(try load("metrics.listen = 127.0.0.1:9477").metricsListen == "127.0.0.1:9477")
+        #expect(try load("metrics.listen = 127.0.0.1:9477\nmetrics.listen =").metricsListen == nil)
     }
 
     @Test func readsEveryDocumentedSetting() throws {

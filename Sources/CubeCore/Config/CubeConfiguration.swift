@@ -29,6 +29,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var unixSocketMode: UInt32 = 0o666
     /// `host:port` of the TCP listener (only `c25519` is offered there); nil = off.
     public var tcpListen: String?
+    /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
+    public var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
     public var identityKeyPath: String?
     /// Client public keys and the user each logs in as (`c25519`).
@@ -97,6 +99,12 @@ public struct CubeConfiguration: Equatable, Sendable {
             }
             return number
         }
+        /// A `host:port` value, nil when empty (off).
+        func hostPort() throws(ConfigError) -> String? {
+            guard !value.isEmpty else { return nil }
+            guard HostPort(value) != nil else { throw fail("'\(entry.key)' needs host:port, found '\(value)'") }
+            return value
+        }
         func flag() throws(ConfigError) -> Bool {
             switch value {
             case "yes", "true", "on", "1": return true
@@ -136,13 +144,8 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "socket.unix.mode":
             guard let mode = UInt32(value, radix: 8), mode <= 0o777 else { throw fail("'socket.unix.mode' needs an octal mode") }
             unixSocketMode = mode
-        case "socket.tcp.listen":
-            if value.isEmpty {
-                tcpListen = nil
-            } else {
-                guard HostPort(value) != nil else { throw fail("'socket.tcp.listen' needs host:port, found '\(value)'") }
-                tcpListen = value
-            }
+        case "socket.tcp.listen": tcpListen = try hostPort()
+        case "metrics.listen": metricsListen = try hostPort()
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)

@@ -16,6 +16,19 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
 
     public var bytes: [UInt8] { Array(rawValue.utf8) }
 
+    /// The keyword's place in ``allCases`` (counters by keyword are arrays).
+    public var index: Int {
+        switch self {
+        case .trueReply: 0
+        case .falseReply: 1
+        case .wait: 2
+        case .size: 3
+        case .stream: 4
+        case .get: 5
+        case .term: 6
+        }
+    }
+
     /// The keyword spelled by `token`, if any.
     ///
     /// Compares bytes, not strings: it runs for every line a session sends, and most lines

@@ -98,7 +98,12 @@ extension Router {
                 actions.append(.send(id, Wire.authTrue))
                 activate(id, user: name, subname: nil, method: method, now: now, actions: &actions)
             } else {
-                refuse(id, method: method, user: name, now: now, actions: &actions)
+                let reason = if let peer = session.peer {
+                    "uid \(peer.uid) is unix user '\(peer.userName ?? "?")', which may not log in as '\(name)'"
+                } else {
+                    "no peer credentials (unix logins only on the unix socket)"
+                }
+                refuse(id, method: method, user: name, reason: reason, now: now, actions: &actions)
             }
         case "pwd":
             guard words.count >= 3, words[0].elementsEqual("auth".utf8), Names.isUserName(words[1]) else {
@@ -108,7 +113,8 @@ extension Router {
             let password = Array(line.dropFirst(words[0].count + words[1].count + 2))
             guard !password.isEmpty else { return malformed(id, now: now, actions: &actions) }
             guard let stored = configuration.users[name]?.passwordHash else {
-                return refuse(id, method: method, user: name, now: now, actions: &actions)
+                return refuse(id, method: method, user: name, reason: "no password set for this user", now: now,
+                              actions: &actions)
             }
             // Refused before Argon2 runs: checks still undecided count as failures, so an origin
             // never has more than `limits.login-failures` checks queued (docs/security.md).
@@ -142,7 +148,7 @@ extension Router {
         let digest = hasher.digest(words[1])
         guard var keys = zenkaKeys[name],
               let index = keys.firstIndex(where: { $0.expires > now.monotonic && constantTimeEqual($0.digest, digest) })
-        else { return refuse(id, method: "zenka", user: name, now: now, actions: &actions) }
+        else { return refuse(id, method: "zenka", user: name, reason: "no valid one-time key", now: now, actions: &actions) }
         keys.remove(at: index)
         zenkaKeys[name] = keys.isEmpty ? nil : keys
         actions.append(.send(id, Wire.authTrue))
@@ -162,7 +168,8 @@ extension Router {
             // after reading it. Bytes already here arrived in clear and would run as the user
             // (an injection, as in STARTTLS command injection): refuse the login instead.
             if let waiting = sessions[id]?.decoder.bufferedByteCount, waiting > 0 {
-                return refuse(id, method: "c25519", user: user, now: now, actions: &actions)
+                return refuse(id, method: "c25519", user: user, reason: "bytes sent before AUTH_TRUE", now: now,
+                              actions: &actions)
             }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
@@ -172,7 +179,8 @@ extension Router {
             // a configuration mistake on one side, refused like an unknown key.
             // Clear bytes behind `auth` are refused as above.
             guard acceptsLink(from: node), sessions[id]?.decoder.bufferedByteCount == 0
-            else { return refuse(id, method: "c25519", user: node, now: now, actions: &actions) }
+            else { return refuse(id, method: "c25519", user: node, reason: "link from this node not accepted", now: now,
+                                 actions: &actions) }
             let address = sessions[id]?.origin.map { String($0.dropFirst(3)) } ?? "-"
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
@@ -180,7 +188,7 @@ extension Router {
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .denied(let who):
-            refuse(id, method: "c25519", user: who, now: now, actions: &actions)
+            refuse(id, method: "c25519", user: who, reason: "key not authorized", now: now, actions: &actions)
         }
     }
 
@@ -218,15 +226,20 @@ extension Router {
     private mutating func malformed(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         // A malformed credential counts as a failed login too (it may be a probe).
         countFailure(id, now: now)
+        if let session = sessions[id] {
+            actions.append(.event(.loginFailed(session: id, method: "-", user: "-", origin: session.origin,
+                                               reason: "malformed credential")))
+        }
         actions.append(.send(id, Wire.credentialMismatch))
         close(id, now: now, actions: &actions)
     }
 
-    private mutating func refuse(_ id: SessionID, method: String, user: String, now: Timestamp,
+    private mutating func refuse(_ id: SessionID, method: String, user: String, reason: String, now: Timestamp,
                                  actions: inout [RouterAction]) {
         stats.failedLogins += 1
         countFailure(id, now: now)
-        actions.append(.event(.loginFailed(session: id, method: method, user: user)))
+        let origin = sessions[id]?.origin
+        actions.append(.event(.loginFailed(session: id, method: method, user: user, origin: origin, reason: reason)))
         actions.append(.send(id, Wire.authError))
         close(id, now: now, actions: &actions)
     }

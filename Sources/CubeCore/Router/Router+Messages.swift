@@ -82,7 +82,10 @@ extension Router {
             ? remoteNode != nil || configuration.network.linkAccess.contains { $0.matches(path) }
             : configuration.access.allows(user: user, command: accessSubject(path, parsed))
         guard allowed else {
-            let text = "command not known or no permission for '\(String(decoding: path, as: UTF8.self))'"
+            let subject = String(decoding: path, as: UTF8.self)
+            let text = "command not known or no permission for '\(subject)'"
+            stats.refusedCommands += 1
+            actions.append(.event(.commandRefused(session: id, user: user, origin: session.origin, command: subject)))
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
             return
         }
@@ -187,8 +190,24 @@ extension Router {
         targetSession.targetRoutes[targetID] = slot
         if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
+        counters(of: targetSession).requests &+= 1
         actions.append(.send(target, bytes))
         return slot
+    }
+
+    /// Names kept in ``targetCounters`` before new ones share `_other`: user names come from
+    /// the configuration, unix accounts and zenka keys, so this is rarely reached.
+    static let maximumTargetCounters = 1024
+
+    /// The counters of `session`'s user as a target; found by name once per session.
+    mutating func counters(of session: Session) -> TargetCounters {
+        if let counters = session.counters { return counters }
+        let name = session.user ?? "_other"
+        let key = targetCounters[name] != nil || targetCounters.count < Self.maximumTargetCounters ? name : "_other"
+        let counters = targetCounters[key] ?? TargetCounters()
+        targetCounters[key] = counters
+        session.counters = counters
+        return counters
     }
 
     /// Sessions addressed by a path's first element (only logged-in ones).
@@ -257,6 +276,12 @@ extension Router {
             bytes = Render.reply(id: route.sourceCommandID, reply.keyword, text)
         }
         stats.repliesRelayed += 1
+        stats.repliesByKeyword[reply.keyword.index] &+= 1
+        if closes {
+            let latency = now.monotonic &- route.started
+            stats.routeLatency.record(latency)
+            route.targetSession.counters?.latency.record(latency)
+        }
         actions.append(.send(route.source, bytes))
         if !closes { routes.touch(slot, at: now.monotonic) }
     }
@@ -282,6 +307,7 @@ extension Router {
         let expired = routes.ordered { now.monotonic &- $0.lastActivity >= timeout }
         for (slot, route) in expired where routes.holds(slot, id: route.id) {
             actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
+            stats.routesTimedOut += 1
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }

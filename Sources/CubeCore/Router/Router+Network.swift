@@ -108,6 +108,7 @@ extension Router {
         let neighbours = state.topology.publish(advert) ?? []
         state.lastPublished = now.wall
         network = state
+        stats.advertsPublished += 1
         send(Self.advertCommand(advert), toNeighbours: neighbours, actions: &actions)
     }
 
@@ -142,6 +143,7 @@ extension Router {
             actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "malformed")))
             return
         }
+        stats.advertsReceived += 1
         let reachable = reachableSet
         guard let decision = network?.topology.accept(advert, from: neighbour, now: now.wall) else { return }
         switch decision {

@@ -35,6 +35,7 @@ extension Router {
         sessions[id]?.hasOffered = true
         offers[offerID] = Offer(id: offerID, kind: words[0], capacity: capacity, attributes: attributes, provider: id,
                                 providerUser: user, created: now.wall)
+        stats.offersMade += 1
         actions.append(.event(.offer(id: offerID, kind: words[0], capacity: capacity, provider: user)))
         return (.trueReply, "offer \(offerID)")
     }
@@ -90,6 +91,7 @@ extension Router {
             leases[leaseID] = lease
             actions.append(.send(route.source, Render.reply(
                 id: route.sourceCommandID, .trueReply, "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)")))
+            stats.leasesGranted += 1
             actions.append(.event(.lease(id: leaseID, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
         } else {
             endLease(leaseID, reason: nil, now: now, actions: &actions)

@@ -35,6 +35,9 @@ public struct Router: Sendable {
     /// Password checks per origin that are queued or running (sessions in `.verifying`); they
     /// count as failures until decided, so a burst is refused before Argon2 runs.
     var passwordChecks: [String: Int] = [:]
+    /// Per user name: requests routed to it and their latencies (bounded by
+    /// ``maximumTargetCounters``; names beyond share the entry `_other`).
+    var targetCounters: [String: TargetCounters] = [:]
     /// Sessions per origin that have not logged in yet.
     var waitingLogins: [String: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
@@ -201,7 +204,8 @@ public struct Router: Sendable {
         } else {
             stats.failedLogins += 1
             countFailure(id, now: now)
-            actions.append(.event(.loginFailed(session: id, method: "pwd", user: user)))
+            actions.append(.event(.loginFailed(session: id, method: "pwd", user: user, origin: session.origin,
+                                               reason: "wrong password")))
             actions.append(.send(id, Wire.authError))
             close(id, now: now, actions: &actions)
         }
@@ -336,6 +340,7 @@ public struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
+                stats.routesCollapsed += 1
                 actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
             }
         }

@@ -76,7 +76,11 @@ public enum RouterAction: Equatable, Sendable {
 public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     case join(user: String, session: SessionID)
     case leave(user: String, session: SessionID)
-    case loginFailed(session: SessionID, method: String, user: String)
+    /// A login was refused. `origin` is `uid:<n>` or `ip:<address>` (nil for in-process
+    /// sessions); `reason` says why, for the operator's log (never for the client).
+    case loginFailed(session: SessionID, method: String, user: String, origin: String?, reason: String)
+    /// A logged-in session's command was refused for lack of permission.
+    case commandRefused(session: SessionID, user: String, origin: String?, command: String)
     case droppedReply(session: SessionID, id: UInt64)
     case offer(id: UInt64, kind: String, capacity: UInt64, provider: String)
     case offerGone(id: UInt64, reason: String)
@@ -93,7 +97,8 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .join(let user, let session): "join \(user) \(session)"
         case .leave(let user, let session): "leave \(user) \(session)"
-        case .loginFailed(let session, let method, let user): "login-failed \(session) \(method) \(user)"
+        case .loginFailed(let session, let method, let user, _, _): "login-failed \(session) \(method) \(user)"
+        case .commandRefused(let session, let user, _, let command): "refused \(session) \(user) \(command)"
         case .droppedReply(let session, let id): "dropped-reply \(session) \(id)"
         case .offer(let id, let kind, let capacity, let provider): "offer \(id) \(kind) \(capacity) \(provider)"
         case .offerGone(let id, let reason): "unoffer \(id) \(reason)"
@@ -124,4 +129,20 @@ public struct RouterStats: Equatable, Sendable {
     public var logins: UInt64 = 0
     /// Logins that failed.
     public var failedLogins: UInt64 = 0
+    /// Commands refused for lack of permission.
+    public var refusedCommands: UInt64 = 0
+    /// Replies relayed, by keyword (indexed like `ReplyKeyword.allCases`).
+    public var repliesByKeyword = [UInt64](repeating: 0, count: ReplyKeyword.allCases.count)
+    /// Routes that collapsed because their target went away.
+    public var routesCollapsed: UInt64 = 0
+    /// Routes answered `FALSE route timeout`.
+    public var routesTimedOut: UInt64 = 0
+    /// Time from a routed command to its final reply.
+    public var routeLatency = LatencyHistogram()
+    /// Adverts received on links, and adverts this node published.
+    public var advertsReceived: UInt64 = 0
+    public var advertsPublished: UInt64 = 0
+    /// Offers made and leases granted since start.
+    public var offersMade: UInt64 = 0
+    public var leasesGranted: UInt64 = 0
 }

@@ -56,6 +56,8 @@ final class Session: @unchecked Sendable {
     /// `FALSE target busy`), so nobody can make the cube drop it for not reading.
     var unansweredBytes = 0
     var hasQueued = false
+    /// The user's counters as a target of routed commands; set by the first command it receives.
+    var counters: TargetCounters?
     /// Set when the router dropped the session; a loop holding it stops there.
     var isGone = false
 

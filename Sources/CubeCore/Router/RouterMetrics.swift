@@ -1,0 +1,46 @@
+/// What the router knows for a metrics scrape: its counters and the gauges of the moment
+/// (docs/configuration.md "Monitoring").
+public struct RouterMetrics: Equatable, Sendable {
+    /// Counters since start.
+    public var stats: RouterStats
+    /// Logged-in sessions by login method (`unix`, `pwd`, `zenka`, `c25519`, `link`, `fs`, ...).
+    public var sessionsByMethod: [String: Int]
+    /// Sessions that have not logged in yet.
+    public var sessionsWaiting: Int
+    public var routesOpen: Int
+    /// Requests and latencies per target user name.
+    public var targets: [String: TargetStats]
+    /// Sessions per zenka name (method `zenka`); on-demand zenki not running count 0.
+    public var zenkaInstances: [String: Int]
+    /// Links up, and remote nodes a path leads to.
+    public var links: Int
+    public var nodesReachable: Int
+    public var offers: Int
+    public var leases: Int
+    /// Bytes users make the router hold (against `limits.memory`).
+    public var memoryHeld: Int
+}
+
+extension Router {
+    /// A snapshot for the metrics endpoint; walks the sessions once (scrape time, not per request).
+    public var metrics: RouterMetrics {
+        var byMethod: [String: Int] = [:]
+        var waiting = 0
+        var instances: [String: Int] = [:]
+        for name in onDemand.keys { instances[name] = 0 }
+        for session in sessions.values {
+            guard session.isActive, let method = session.method else {
+                waiting += 1
+                continue
+            }
+            byMethod[session.isLink ? "link" : method, default: 0] += 1
+            if method == "zenka", let user = session.user { instances[user, default: 0] += 1 }
+        }
+        let links = network?.links.values.reduce(0) { $0 + $1.count } ?? 0
+        let reachable = network?.topology.reachableNodes.filter { $0 != configuration.nodeName }.count ?? 0
+        return RouterMetrics(stats: stats, sessionsByMethod: byMethod, sessionsWaiting: waiting, routesOpen: routes.count,
+                             targets: targetCounters.mapValues { TargetStats(requests: $0.requests, latency: $0.latency) },
+                             zenkaInstances: instances, links: links, nodesReachable: reachable, offers: offers.count,
+                             leases: leases.count, memoryHeld: memory.held)
+    }
+}

@@ -1,0 +1,5 @@
+/// A copy of one user's ``TargetCounters`` for observers.
+public struct TargetStats: Equatable, Sendable {
+    public var requests: UInt64
+    public var latency: LatencyHistogram
+}
