@@ -45,6 +45,9 @@ public final class Hub: Sendable {
     /// turns between origins.
     private let workers: BlockingWorkers
     private let current: NIOLockedValueBox<CubeConfiguration>
+    /// Messages (plus KiB of local listings) one session is served per turn before the others
+    /// (``Router/turnBudget``): a pipelined burst of 64 stays one turn.
+    public static let turnBudget = 256
     /// Output queued for slow readers and what the router holds, against `limits.memory`.
     public let memory: MemoryGauge
     /// Returns freed heap to the system after a surge (the tick's).
@@ -60,6 +63,7 @@ public final class Hub: Sendable {
         self.delegates = NIOLockedValueBox(delegates)
         self.logger = logger
         self.workers = BlockingWorkers(name: "cube-auth")
+        state.withLockedValue { $0.router.turnBudget = Self.turnBudget }
     }
 
     /// The running configuration (``reconfigure(_:)`` changes it). Kept apart from the
@@ -358,8 +362,37 @@ public final class Hub: Sendable {
             } else {
                 reloadFinished(id, command: command, refusal: "this cube cannot reload", changes: [])
             }
+        case .resume(let id):
+            guard let endpoint = state.withLockedValue({ $0.endpoints[id] }) else { return }
+            endpoint.pauseReading()
+            endpoint.later(afterNanoseconds: 1_000_000) { [self] in resume(id, endpoint) }
         case .send, .close, .encrypt:
             break
         }
+    }
+
+    /// Gives a session whose turn ended with messages buffered its next turn; reading from
+    /// it starts again once nothing is left (``RouterAction/resume(_:)``).
+    private func resume(_ id: SessionID, _ endpoint: any SessionEndpoint) {
+        let started = ContinuousClock.now
+        var backlog = false
+        let memory = self.memory
+        let others = state.withLockedValue { state -> [RouterAction] in
+            state.router.setExternalMemory(memory.outputBytes)
+            let actions = state.router.received(EmptyCollection(), from: id, now: .now)
+            memory.routerBytes = state.router.memoryHeld
+            backlog = actions.contains(.resume(id))
+            return Self.deliver(actions, in: &state)
+        }
+        guard backlog else {
+            endpoint.resumeReading()
+            for action in others { performOther(action) }
+            return
+        }
+        // The next turn comes no sooner than this one took (see SocketEndpoint.later).
+        let took = ContinuousClock.now - started
+        let nanoseconds = took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000
+        for action in others where action != .resume(id) { performOther(action) }
+        endpoint.later(afterNanoseconds: nanoseconds) { [self] in resume(id, endpoint) }
     }
 }

@@ -1,4 +1,5 @@
 import CubeCore
+import Dispatch
 
 /// Where the bytes of one session go: a socket connection, a filesystem port, the manager.
 ///
@@ -14,6 +15,14 @@ public protocol SessionEndpoint: AnyObject, Sendable {
     /// The hub forgot the endpoint (its session closed or its peer went): whatever it still
     /// counts against `limits.memory` is returned.
     func detached()
+    /// Stop taking input from the peer until ``resumeReading()`` (its turn ended with
+    /// messages still buffered; docs/security.md "Resource limits").
+    func pauseReading()
+    /// Take input again.
+    func resumeReading()
+    /// Runs `work` after other sessions had their turn, at least `delay` from now (the time
+    /// the session's last turn took; for a socket: scheduled on its event loop).
+    func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void)
 }
 
 extension SessionEndpoint {
@@ -21,4 +30,10 @@ extension SessionEndpoint {
     public func encrypt(with keys: SecureChannelKeys) {}
     /// In-process endpoints queue nothing of their own that the gauge counts.
     public func detached() {}
+    /// In-process endpoints hand over their input themselves: nothing to pause.
+    public func pauseReading() {}
+    public func resumeReading() {}
+    public func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay)), execute: work)
+    }
 }

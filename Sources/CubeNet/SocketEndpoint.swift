@@ -137,6 +137,29 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         }
     }
 
+    func pauseReading() {
+        inOrder { _ = self.channel.setOption(ChannelOptions.autoRead, value: false) }
+    }
+
+    func resumeReading() {
+        inOrder {
+            _ = self.channel.setOption(ChannelOptions.autoRead, value: true)
+            self.channel.read()
+        }
+    }
+
+    /// Scheduled, not `execute`d: NIO keeps running the tasks that are due, including those
+    /// that tasks submit, before it looks at other connections again, so a session resuming
+    /// itself at once would still have the loop to itself. Due no sooner than its last turn
+    /// took, a backlogged session gets at most about half of the loop.
+    func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
+        hops.add(1, ordering: .relaxed)
+        channel.eventLoop.scheduleTask(in: .nanoseconds(max(50_000, delay))) {
+            work()
+            self.hops.subtract(1, ordering: .releasing)
+        }
+    }
+
     func detached() {
         hop {
             self.isDetached = true

@@ -23,6 +23,7 @@ extension Router {
         func table(_ text: String) {
             let unit = sessions[id]?.decoder.sizeUnit ?? .bytes
             let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
+            turnCost += body.count >> 10
             actions.append(.send(id, Render.body(id: command.id, .size, body, unit: unit)))
         }
         switch name {
@@ -33,6 +34,8 @@ extension Router {
         case "ptl-ver": reply(.trueReply, #": protocol version : \\PROTOCOL-7-VERSION\\\#(Wire.version)\\"#)
         case "version": reply(.trueReply, SoftwareVersion.number)
         case "commands":
+            // One access check per command of the table: each is a unit of the turn's work.
+            turnCost += LocalCommand.all.count
             let text = commandsTable(for: user, matching: words.first)
             text.map(table) ?? reply(.falseReply, "no commands matching '\(words.first ?? "")' available")
         case "list":

@@ -29,9 +29,13 @@ public enum Preflight: Equatable, Sendable {
 extension Router {
     /// Names of zenki: users of zenka-authenticated sessions, and registered on-demand zenki.
     public var zenkaNames: [String] {
+        // Per user name, not per session: the mount asks on every join and leave, and one user
+        // with thousands of sessions made that a scan of every session each time (make soak:
+        // local hearts waited seconds while sessions came and went). A name's sessions share
+        // its login method, so its first session tells.
         var names = Set(onDemand.keys)
-        for session in sessions.values where session.isActive && session.method == "zenka" {
-            if let user = session.user { names.insert(user) }
+        for (user, entry) in usersIndex where entry.first.flatMap({ sessions[$0]?.method }) == "zenka" {
+            names.insert(user)
         }
         return names.sorted()
     }

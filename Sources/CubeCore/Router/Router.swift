@@ -47,6 +47,13 @@ public struct Router: Sendable {
     let inNetwork: Bool
     /// What users make the cube hold, against `limits.memory` (docs/security.md "Resource limits").
     var memory: MemoryBudget
+    /// Work one session may have done per input before the others get their turn: one unit per
+    /// message, plus one per KiB of a local listing. nil = no limit (the transcripts). The
+    /// hub sets it: one read of 64 KiB can hold 8,000 `commands`, and twenty sessions doing
+    /// that kept every other client waiting for seconds (make soak, docs/security.md).
+    public var turnBudget: Int?
+    /// Work done in the current turn (see ``turnBudget``).
+    var turnCost = 0
     /// Work done since start.
     public internal(set) var stats = RouterStats()
     let started: Timestamp
@@ -148,7 +155,9 @@ public struct Router: Sendable {
     mutating func settleInput(_ session: Session, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
         var held = session.decoder.heldByteCount
         guard held != session.chargedInput else { return }
-        if held > session.chargedInput, let refusal = memory.refusal(held - session.chargedInput, to: account) {
+        // Messages waiting for the session's next turn are complete: they are charged, not
+        // refused (reading stops meanwhile, so at most one read's worth waits).
+        if held > session.chargedInput, !session.hasBacklog, let refusal = memory.refusal(held - session.chargedInput, to: account) {
             let header = session.decoder.refuseCurrentMessage()
             refuse(header: header, text: refusal.text, from: session, now: now, actions: &actions)
             held = session.decoder.heldByteCount
@@ -267,7 +276,15 @@ public struct Router: Sendable {
         // Sessions are objects: the decoder is mutated in place, and one look-up serves every
         // frame of the read (a frame that ends the session marks it gone).
         guard let session = sessions[id] else { return }
+        turnCost = 0
+        session.hasBacklog = false
         while !session.isGone {
+            if let turnBudget, turnCost >= turnBudget, session.decoder.bufferedByteCount > 0 {
+                session.hasBacklog = true
+                actions.append(.resume(id))
+                return
+            }
+            turnCost += 1
             switch session.phase {
             case .verifying:
                 return

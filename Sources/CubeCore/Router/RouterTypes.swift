@@ -70,6 +70,10 @@ public enum RouterAction: Equatable, Sendable {
     /// Re-read the configuration (the `reload` command), apply it with
     /// ``Router/reconfigure(_:now:)`` and answer with ``Router/reloadFinished(_:command:refusal:changes:now:)``.
     case reload(SessionID, command: UInt64)
+    /// The session used up its turn (``Router/turnBudget``) with messages still buffered: stop
+    /// reading from it, and feed it an empty ``Router/received(_:from:now:)`` after other
+    /// sessions had their turn; read again once that returns no `resume` (docs/security.md).
+    case resume(SessionID)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.

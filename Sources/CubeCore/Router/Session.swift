@@ -55,6 +55,8 @@ final class Session: @unchecked Sendable {
     /// reads slowly is not sent more than half of `limits.output-queue` of them (others get
     /// `FALSE target busy`), so nobody can make the cube drop it for not reading.
     var unansweredBytes = 0
+    /// Complete messages wait for the session's next turn (``Router/turnBudget``).
+    var hasBacklog = false
     var hasQueued = false
     /// The user's counters as a target of routed commands; set by the first command it receives.
     var counters: TargetCounters?

@@ -25,6 +25,9 @@ struct UserSessions: Sendable {
 
     func contains(_ id: SessionID) -> Bool { positions[id] != nil }
 
+    /// The session that logged in first, of those still here.
+    var first: SessionID? { slots.first { $0 != 0 } }
+
     mutating func append(_ id: SessionID) {
         guard positions[id] == nil else { return }
         positions[id] = slots.count
