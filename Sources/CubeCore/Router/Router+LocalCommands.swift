@@ -68,6 +68,9 @@ extension Router {
         case "link": reply(linkCommand(words, actions: &actions))
         case "unlink": reply(unlinkCommand(words, now: now, actions: &actions))
         case "links": linksTable(now: now).map(table) ?? reply(.falseReply, Wire.noNetwork)
+        case "stats": table(statsText(now: now))
+        case "watch": watch(words, command: command, caller: id, now: now, actions: &actions)
+        case "unwatch": unwatch(command: command, caller: id, actions: &actions)
         default: reply(.falseReply, Wire.commandDoesNotExist)
         }
 

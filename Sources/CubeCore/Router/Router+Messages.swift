@@ -187,7 +187,11 @@ extension Router {
         targetSession.targetRoutes[targetID] = slot
         if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
+        targetSession.requestsReceived += 1
         actions.append(.send(target, bytes))
+        if !watchers.isEmpty {
+            watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
+        }
         return slot
     }
 
@@ -257,7 +261,12 @@ extension Router {
             bytes = Render.reply(id: route.sourceCommandID, reply.keyword, text)
         }
         stats.repliesRelayed += 1
+        if closes {
+            route.targetSession.requestsAnswered += 1
+            route.targetSession.answerNanoseconds &+= now.monotonic &- route.started
+        }
         actions.append(.send(route.source, bytes))
+        if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
     }
 
