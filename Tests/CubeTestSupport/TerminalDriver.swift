@@ -1,4 +1,3 @@
-import CubeTestSupport
 import Foundation
 
 /// Runs a program in a real pseudo-terminal (python3's `pty` module) and plays a script
@@ -6,8 +5,8 @@ import Foundation
 /// seconds. Escapes such as `\t`, `\r`, `\x03` are decoded in both. The driver stops at the
 /// first text that does not come and exits 1; after the script it waits up to 20 s for the
 /// program's end.
-enum TerminalDriver {
-    static let script = #"""
+public enum TerminalDriver {
+    public static let script = #"""
         import os, pty, select, signal, sys, time
         program = sys.argv[1]
         arguments = [a for a in sys.argv[2].split('\x1f') if a]
@@ -60,7 +59,7 @@ enum TerminalDriver {
 
     /// Plays `steps` against `program arguments` in a pseudo-terminal.
     /// - Returns: the driver's exit status (0: every expected text came) and the transcript.
-    static func run(_ program: String, _ arguments: [String], steps: [String],
+    public static func run(_ program: String, _ arguments: [String], steps: [String],
                     environment: [String: String] = [:]) throws -> (status: Int32, transcript: String) {
         let run = try ExecutableRun.run("/usr/bin/python3", ["-c", script, program, arguments.joined(separator: "\u{1F}")] + steps,
                                         environment: environment)
