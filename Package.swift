@@ -28,6 +28,8 @@ let package = Package(
         // MARK: - C system libraries
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        // libedit: line editing, history and completion for p7's interactive terminal.
+        .systemLibrary(name: "CLineEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         // MARK: - Crypto (CPU only)
         .target(name: "CubeAuth", dependencies: ["CubeCore", "CSodium"], swiftSettings: swiftSettings),
@@ -95,7 +97,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        .executableTarget(name: "p7", dependencies: ["CubeClient"], swiftSettings: swiftSettings),
+        .executableTarget(name: "p7", dependencies: ["CubeClient", "CLineEdit"], swiftSettings: swiftSettings),
         .executableTarget(name: "cube-router-bench", dependencies: ["CubeCore"], path: "Benchmarks/RouterBench",
                           swiftSettings: swiftSettings),
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", "CubeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),

@@ -93,6 +93,8 @@ auth.setup.usr.admin = :unix:root,<owner>
 # access.cmd.usr.<user> = <pattern> ...   (`*` = one path segment, `**` = anything)
 # access.cmd.usr.* applies to everyone. Patterns are matched against the whole path,
 # e.g. `heart`, `*.heart`, `v7.start`, `**`.
+# Operators without `**`: `stats list links` for `p7 top`, `watch unwatch` for `p7 watch`
+# (they see every routed command matching their pattern: give them with care).
 access.cmd.usr.unix-root = **
 access.cmd.usr.unix-<owner> = **
 access.cmd.usr.admin = **

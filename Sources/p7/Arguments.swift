@@ -27,6 +27,12 @@ enum Arguments: Equatable {
     case version
     /// A command to run.
     case run(Invocation)
+    /// No command, or `shell`: the interactive terminal (its `command` is empty).
+    case shell(Invocation)
+    /// `top [--once] [--interval SECONDS]`: the live view.
+    case top(Invocation, once: Bool, interval: Duration)
+    /// `watch <pattern>`: routed traffic matching the pattern.
+    case watch(Invocation, pattern: String)
     /// The command line is wrong; carries the reason.
     case usageError(String)
 
@@ -69,13 +75,49 @@ enum Arguments: Equatable {
             }
             return .usageError("unknown option \(word)")
         }
-        guard index < words.count, !words[index].isEmpty else { return .usageError("no command given") }
-        let invocation = Invocation(
+        let command = index < words.count ? words[index] : ""
+        let rest = index < words.count ? Array(words[(index + 1)...]) : []
+        var invocation = Invocation(
             socketPath: values["--socket"], connect: values["--connect"], keyPath: values["--key"],
-            knownNodesPath: values["--known-nodes"], pin: pin, command: words[index],
-            arguments: words[(index + 1)...].joined(separator: " "))
+            knownNodesPath: values["--known-nodes"], pin: pin, command: command,
+            arguments: rest.joined(separator: " "))
         if let problem = check(invocation) { return .usageError(problem) }
-        return .run(invocation)
+        switch command {
+        case "", "shell":
+            guard rest.isEmpty else { return .usageError("shell takes no arguments") }
+            invocation.command = ""
+            return .shell(invocation)
+        case "top":
+            return parseTop(rest, invocation)
+        case "watch":
+            guard rest.count == 1, !rest[0].isEmpty else { return .usageError("watch needs one pattern, e.g. 'calc.*'") }
+            return .watch(invocation, pattern: rest[0])
+        default:
+            return .run(invocation)
+        }
+    }
+
+    /// `top`'s own options.
+    private static func parseTop(_ words: [String], _ invocation: Invocation) -> Arguments {
+        var once = false
+        var interval: Duration = .seconds(1)
+        var index = 0
+        while index < words.count {
+            switch words[index] {
+            case "--once":
+                once = true
+            case "--interval":
+                guard index + 1 < words.count, let seconds = Double(words[index + 1]), seconds >= 0.1, seconds <= 3600 else {
+                    return .usageError("--interval needs seconds between 0.1 and 3600")
+                }
+                interval = .milliseconds(Int64(seconds * 1000))
+                index += 1
+            default:
+                return .usageError("top takes --once and --interval SECONDS, not '\(words[index])'")
+            }
+            index += 1
+        }
+        return .top(invocation, once: once, interval: interval)
     }
 
     /// Combinations that make no sense.

@@ -9,15 +9,13 @@ struct OneShot {
     /// The id p7 puts on its command. Any id of 2–15 digits would do (the original cube refuses
     /// one digit), as long as it differs from the size-unit request's.
     static let commandID: UInt64 = CommandID.sizeUnitRequest + 1
-    /// Connecting and logging in must finish within this; the cube itself gives up after 17 s.
-    static let loginTimeout: Duration = .seconds(30)
 
     let invocation: Arguments.Invocation
 
     func run() -> ExitStatus {
         let connection: P7Connection
         do {
-            connection = try connectAndLogIn()
+            connection = try Login.connect(invocation)
         } catch {
             StandardStream.error.write("p7: \(error)\n")
             return .connectFailed
@@ -37,37 +35,6 @@ struct OneShot {
         } catch {
             StandardStream.error.write("p7: \(error)\n")
             return .protocolFailure
-        }
-    }
-
-    /// Connects as the options say: `--key` logs in with `c25519` (over `--connect`, or the unix
-    /// socket), else the unix socket with the `unix` method.
-    private func connectAndLogIn() throws(LoginFailure) -> P7Connection {
-        let address: ClientAddress
-        if let connect = invocation.connect, let parsed = ClientAddress(parsing: connect) {
-            address = parsed
-        } else {
-            address = .unix(SocketPath.resolve(explicit: invocation.socketPath))
-        }
-        if let keyPath = invocation.keyPath {
-            let login = SecureLogin(address: address, keyPath: keyPath,
-                                    knownNodesPath: invocation.knownNodesPath ?? SecureLogin.defaultKnownNodesPath(),
-                                    pin: invocation.pin)
-            return try login.connect(timeout: Self.loginTimeout)
-        }
-        do {
-            let connection = try P7Connection(address: address, timeout: Self.loginTimeout)
-            try connection.loginUnix(user: P7User.loginName())
-            return connection
-        } catch .loginFailed(let line) {
-            var message = ClientError.loginFailed(line).description
-            let uid = UInt32(getuid())
-            if let hint = P7User.mismatchHint(uid: uid, realName: Self.userName(of: uid)) {
-                message += "\np7: " + hint
-            }
-            throw LoginFailure(message)
-        } catch {
-            throw LoginFailure(error.description)
         }
     }
 

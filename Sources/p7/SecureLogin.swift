@@ -90,7 +90,7 @@ struct SecureLogin {
     }
 
     /// Creates the missing directories above `path` (mode 0700, like `~/.config`).
-    private static func makeParentDirectory(of path: String) throws(LoginFailure) {
+    static func makeParentDirectory(of path: String) throws(LoginFailure) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         let directory = String(path[..<slash])
         var prefix = directory.hasPrefix("/") ? "/" : ""

@@ -3,8 +3,16 @@ enum Usage {
     static let text = """
         usage: p7 [--socket PATH] <command> [args...]
                p7 --connect tcp:HOST:PORT --key FILE [--known-nodes FILE] [--pin] <command> [args...]
+               p7 [options] [shell]                                  the interactive terminal
+               p7 [options] top [--once] [--interval SECONDS]        a live view of the cube
+               p7 [options] watch <pattern>                          routed traffic matching a pattern
 
-        Sends one Protocol-7 command to the cube and prints its reply.
+        Sends one Protocol-7 command to the cube and prints its reply. Without a command, opens
+        an interactive terminal: line editing, history (~/.config/protocol-7/p7-history), TAB
+        completes targets and their commands, Ctrl-C abandons a waiting command, Ctrl-D leaves.
+        `top` redraws sessions, zenki with their rates and links every interval (Ctrl-C quits;
+        needs the commands stats, list, links); `watch` prints routed commands and replies
+        whose path matches the pattern until Ctrl-C (needs the command watch). See docs/p7.md.
 
           --socket PATH, -s PATH    the cube's unix socket (default: $PROTOCOL_7_UNIX_PATH,
                                     else /run/protocol-7/cube.sock)

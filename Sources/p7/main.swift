@@ -15,5 +15,11 @@ case .usageError(let message):
     outcome = .usage
 case .run(let invocation):
     outcome = OneShot(invocation: invocation).run()
+case .shell(let invocation):
+    outcome = Shell(invocation: invocation).run()
+case .top(let invocation, let once, let interval):
+    outcome = Top(invocation: invocation, once: once, interval: interval).run()
+case .watch(let invocation, let pattern):
+    outcome = Watch(invocation: invocation, pattern: pattern).run()
 }
 outcome.exit()

@@ -133,8 +133,13 @@ import Testing
     @Test func helpAndUsageErrors() throws {
         let help = try Self.run(["--help"])
         #expect(help.status == 0 && help.stdout.hasPrefix("usage: p7"))
-        let none = try Self.run([])
-        #expect(none.status == 2 && none.stdout.isEmpty && none.stderr.contains("usage: p7"))
+        // No command opens the terminal (docs/p7.md): here it cannot connect.
+        let none = try Self.run(["--socket", "/nonexistent/cube.sock"])
+        #expect(none.status == 3 && none.stderr.contains("/nonexistent/cube.sock"))
+        for words in [["shell", "extra"], ["watch"], ["watch", "a", "b"], ["top", "--bogus"], ["top", "--interval", "0"]] {
+            let wrong = try Self.run(["--socket", "/nonexistent/cube.sock"] + words)
+            #expect(wrong.status == 2 && wrong.stderr.contains("usage: p7"), "\(words)")
+        }
         let unknown = try Self.run(["--frobnicate", "heart"])
         #expect(unknown.status == 2)
     }

@@ -191,7 +191,11 @@ extension Router {
         if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
         counters(of: targetSession).requests &+= 1
+        targetSession.requestsReceived += 1
         actions.append(.send(target, bytes))
+        if !watchers.isEmpty {
+            watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
+        }
         return slot
     }
 
@@ -281,8 +285,11 @@ extension Router {
             let latency = now.monotonic &- route.started
             stats.routeLatency.record(latency)
             route.targetSession.counters?.latency.record(latency)
+            route.targetSession.requestsAnswered += 1
+            route.targetSession.answerNanoseconds &+= latency
         }
         actions.append(.send(route.source, bytes))
+        if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
     }
 

@@ -28,6 +28,8 @@ public struct Router: Sendable {
     var nextOnDemandID = 1
     var offers: [UInt64: Offer] = [:]
     var leases: [UInt64: Lease] = [:]
+    /// Sessions watching routed traffic (`watch`), at most ``Watcher/maximumWatchers``.
+    var watchers: [Watcher] = []
     var nextOfferID: UInt64 = 1
     var nextLeaseID: UInt64 = 1
     /// Times of recent failed logins per origin (`uid:<n>`, `ip:<address>`).
@@ -241,6 +243,7 @@ public struct Router: Sendable {
             zenkaKeys[name] = live.isEmpty ? nil : live
         }
         networkTick(now: now, actions: &actions)
+        if !watchers.isEmpty { reportWatchDrops(now: now, actions: &actions) }
         return actions
     }
 
@@ -362,6 +365,7 @@ public struct Router: Sendable {
             }
         }
         if session.hasOffered { providerLeft(id, now: now, actions: &actions) }
+        if session.isWatching { watcherLeft(id) }
         for (name, var entry) in onDemand where session.hasQueued && entry.queue.contains(where: { $0.source == id }) {
             unqueued(entry.queue.filter { $0.source == id })
             entry.queue.removeAll { $0.source == id }

@@ -1,0 +1,63 @@
+import CubeClient
+
+/// One command at a time over a logged-in connection, for the interactive tools: numbers the
+/// commands, hands over every reply to the current one, and gives up when Ctrl-C is pressed or
+/// a deadline passes. Replies to an abandoned command arrive later under its old id and are
+/// dropped.
+final class Conversation {
+    /// How often a wait wakes to look for Ctrl-C.
+    static let pollInterval: Duration = .milliseconds(100)
+
+    /// How a command ended.
+    enum Outcome {
+        /// Its final reply.
+        case final(Reply)
+        /// Ctrl-C was pressed, or the deadline passed, before it.
+        case abandoned
+    }
+
+    let connection: P7Connection
+    private var nextID: UInt64 = CommandIDs.first
+
+    init(connection: P7Connection) {
+        self.connection = connection
+        connection.timeout = Self.pollInterval
+    }
+
+    /// Sends `line` (a command as typed, without id) and waits for its final reply.
+    /// - Parameters:
+    ///   - deadline: give up after this long; nil waits until the reply or Ctrl-C.
+    ///   - interim: called with each `WAIT` and `STRM` reply before the final one.
+    func run(_ line: String, deadline: Duration? = nil, interim: (Reply) -> Void = { _ in })
+        throws(ClientError) -> Outcome
+    {
+        let id = nextID
+        nextID = nextID >= CommandIDs.last ? CommandIDs.first : nextID + 1
+        try connection.send("(\(id))" + line)
+        let clock = ContinuousClock()
+        let giveUp = deadline.map { clock.now + $0 }
+        while true {
+            let reply: Reply
+            do {
+                reply = try connection.readReply()
+            } catch .timeout {
+                if Interrupt.take() { return .abandoned }
+                if let giveUp, clock.now >= giveUp { return .abandoned }
+                continue
+            }
+            if reply.kind == .terminate { throw .protocolError("connection terminated: \(reply.textString)") }
+            // An id-less reply is taken as ours, as the one-shot p7 does: the cube drops the id
+            // only when it could not parse the command.
+            if let replyID = reply.id, replyID != id { continue }
+            if reply.isFinal || reply.kind == .other { return .final(reply) }
+            interim(reply)
+        }
+    }
+}
+
+/// The ids the interactive tools number their commands with: 5 digits, apart from the id of
+/// the size-unit request (docs/protocol.md §5).
+enum CommandIDs {
+    static let first: UInt64 = 10_000
+    static let last: UInt64 = 99_999
+}

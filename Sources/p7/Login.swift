@@ -1,0 +1,61 @@
+import CubeClient
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Connecting and logging in as p7's options say, shared by one-shot commands, the terminal,
+/// `top` and `watch`.
+enum Login {
+    /// Connecting and logging in must finish within this; the cube itself gives up after 17 s.
+    static let timeout: Duration = .seconds(30)
+
+    /// Connects as the options say: `--key` logs in with `c25519` (over `--connect`, or the unix
+    /// socket), else the unix socket with the `unix` method.
+    static func connect(_ invocation: Arguments.Invocation) throws(LoginFailure) -> P7Connection {
+        let address: ClientAddress
+        if let connect = invocation.connect, let parsed = ClientAddress(parsing: connect) {
+            address = parsed
+        } else {
+            address = .unix(SocketPath.resolve(explicit: invocation.socketPath))
+        }
+        if let keyPath = invocation.keyPath {
+            let login = SecureLogin(address: address, keyPath: keyPath,
+                                    knownNodesPath: invocation.knownNodesPath ?? SecureLogin.defaultKnownNodesPath(),
+                                    pin: invocation.pin)
+            return try login.connect(timeout: timeout)
+        }
+        do {
+            let connection = try P7Connection(address: address, timeout: timeout)
+            try connection.loginUnix(user: P7User.loginName())
+            return connection
+        } catch .loginFailed(let line) {
+            // A unix login refused because the name p7 took from $USER is not the uid's.
+            var message = ClientError.loginFailed(line).description
+            let uid = UInt32(getuid())
+            if let hint = P7User.mismatchHint(uid: uid, realName: OneShot.userName(of: uid)) {
+                message += "\np7: " + hint
+            }
+            throw LoginFailure(message)
+        } catch {
+            throw LoginFailure(error.description)
+        }
+    }
+
+    /// Connects and logs in for the interactive tools (terminal, `top`, `watch`), asking for
+    /// byte counts as the one-shot p7 does; prints why not and returns nil if that fails.
+    static func conversation(_ invocation: Arguments.Invocation) -> Conversation? {
+        do {
+            let connection = try connect(invocation)
+            do {
+                if !connection.isEncrypted { try connection.requestByteCounts() }
+            } catch {
+                connection.close()
+                throw LoginFailure(error.description)
+            }
+            return Conversation(connection: connection)
+        } catch {
+            StandardStream.error.write("p7: \(error)\n")
+            return nil
+        }
+    }
+}
