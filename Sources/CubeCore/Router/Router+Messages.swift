@@ -191,7 +191,6 @@ extension Router {
         if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
         counters(of: targetSession).requests &+= 1
-        targetSession.requestsReceived += 1
         actions.append(.send(target, bytes))
         if !watchers.isEmpty {
             watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
@@ -285,8 +284,6 @@ extension Router {
             let latency = now.monotonic &- route.started
             stats.routeLatency.record(latency)
             route.targetSession.counters?.latency.record(latency)
-            route.targetSession.requestsAnswered += 1
-            route.targetSession.answerNanoseconds &+= latency
         }
         actions.append(.send(route.source, bytes))
         if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }

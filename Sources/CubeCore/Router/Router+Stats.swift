@@ -1,6 +1,6 @@
 // `stats`: the router's counters and, per logged-in user, the commands routed to it and how
 // fast they were answered (docs/protocol.md §8.4). `p7 top` turns successive samples
-// into rates; the counters only grow (a user's count restarts when its sessions go).
+// into rates; the counters only grow (they are kept per name, across sessions).
 extension Router {
     /// `name value` lines, a blank line, then a table with one row per logged-in user.
     func statsText(now: Timestamp) -> String {
@@ -17,15 +17,14 @@ extension Router {
         line("memory-held", memory.held)
         line("watchers", watchers.count)
         var table = TextTable(headers: ["user", "sessions", "requests", "answered", "answer-us"])
+        // The per-name counters the metrics export (``TargetCounters``): one count per routed
+        // command, one histogram entry per final reply.
         for (user, entry) in usersIndex.sorted(by: { $0.key < $1.key }) {
-            var requests: UInt64 = 0, answered: UInt64 = 0, nanoseconds: UInt64 = 0
-            let members = entry.ids.compactMap { sessions[$0] }
-            for session in members {
-                requests &+= session.requestsReceived
-                answered &+= session.requestsAnswered
-                nanoseconds &+= session.answerNanoseconds
-            }
-            table.append([user, String(members.count), String(requests), String(answered), String(nanoseconds / 1000)])
+            let counters = targetCounters[user]
+            let answered = counters?.latency.counts.reduce(0, &+) ?? 0
+            let nanoseconds = counters?.latency.sums.reduce(0, &+) ?? 0
+            table.append([user, String(entry.count), String(counters?.requests ?? 0), String(answered),
+                          String(nanoseconds / 1000)])
         }
         return text + "\n" + table.render()
     }

@@ -62,11 +62,6 @@ final class Session: @unchecked Sendable {
     var counters: TargetCounters?
     /// Set while the session watches traffic (`watch`): leaving ends the watch.
     var isWatching = false
-    /// Commands routed to this session, and how many of them it answered and in what total
-    /// time (monotonic ns from forwarding to the final reply), for `stats` and `p7 top`.
-    var requestsReceived: UInt64 = 0
-    var requestsAnswered: UInt64 = 0
-    var answerNanoseconds: UInt64 = 0
     /// Set when the router dropped the session; a loop holding it stops there.
     var isGone = false
 
