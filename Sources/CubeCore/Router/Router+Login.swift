@@ -203,8 +203,23 @@ extension Router {
     /// phase, so closing it does not count it again as an abandoned handshake.
     mutating func countFailure(_ id: SessionID, now: Timestamp) {
         guard let session = sessions[id] else { return }
-        if let origin = session.origin { failedLogins[origin, default: []].append(now.monotonic) }
+        if let origin = session.origin { recordFailure(of: origin, now: now) }
         session.phase = .login(LoginState())
+    }
+
+    /// Origins whose failed logins are remembered at most: past it, one is forgotten for each
+    /// new one. One record per address for the one-minute window made 50,000 connections from
+    /// as many addresses grow the cube by 4 MB (make soak --measure-churn); an attacker with
+    /// more addresses than this is not held back per address anyway (docs/security.md).
+    static let maximumFailureOrigins = 4096
+
+    /// Remembers a failed login (or an abandoned `c25519` handshake) of `origin`.
+    mutating func recordFailure(of origin: String, now: Timestamp) {
+        if failedLogins[origin] == nil, failedLogins.count >= Self.maximumFailureOrigins,
+           let forgotten = failedLogins.keys.first {
+            failedLogins[forgotten] = nil
+        }
+        failedLogins[origin, default: []].append(now.monotonic)
     }
 
     /// Whether `origin` failed to log in too often in the last minute. Password checks of the

@@ -349,7 +349,7 @@ public struct Router: Sendable {
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
         // like a failed login, so a peer cannot make the cube sign without limit.
         if case .secureLogin = session.phase, let origin = session.origin {
-            failedLogins[origin, default: []].append(now.monotonic)
+            recordFailure(of: origin, now: now)
         }
         // Sorted, so collapse notices go out in the order the routes were made.
         for (slot, route) in routes.ordered(session.sourceRoutes) where routes.holds(slot, id: route.id) {
