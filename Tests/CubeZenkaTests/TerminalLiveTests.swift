@@ -31,7 +31,8 @@ import Testing
             // History: up-arrow brings back the last line.
             "s:heart\\r", "e:TRUE beating", "e:testcube> ",
             "s:\\x1b[A\\r", "e:TRUE beating", "e:testcube> ",
-            "s:\\x04",
+            // A moment for libedit to be reading again (see TerminalTCPLiveTests), then Ctrl-D.
+            "w:0.3", "s:\\x04",
         ]
         let (status, transcript) = try await offPool {
             try TerminalDriver.run(Binaries.p7, ["--socket", cube.socketPath], steps: steps, environment: ["HOME": home])
