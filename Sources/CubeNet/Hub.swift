@@ -122,10 +122,9 @@ public final class Hub: Sendable {
     /// that hangs up itself gets none, so every such connection used to stay behind (about
     /// 1.8 KB each, docs/security.md "Resource limits").
     public func disconnected(_ id: SessionID) {
-        let others = state.withLockedValue { state -> [RouterAction] in
-            let actions = Self.deliver(state.router.disconnected(id, now: .now), in: &state)
+        let others = execute { state in
             state.endpoints.removeValue(forKey: id)?.detached()
-            return actions
+            return state.router.disconnected(id, now: .now)
         }
         for action in others { performOther(action) }
     }
@@ -216,16 +215,21 @@ public final class Hub: Sendable {
     /// never block and never call back into the hub synchronously. Other actions (which may
     /// call the hub) run after the lock is released.
     private func run(_ body: (inout Router) -> [RouterAction]) {
+        for action in execute({ body(&$0.router) }) { performOther(action) }
+    }
+
+    /// Runs `body` under the lock and delivers its sends and closes; returns the other actions
+    /// (for the caller to perform after the lock is released).
+    private func execute(_ body: (inout State) -> [RouterAction]) -> [RouterAction] {
         let memory = self.memory
-        let others = state.withLockedValue { state -> [RouterAction] in
+        return state.withLockedValue { state in
             // The router counts queued output against limits.memory too; endpoints count the
             // router's share when deciding whether to drop a slow reader.
             state.router.setExternalMemory(memory.outputBytes)
-            let actions = body(&state.router)
+            let actions = body(&state)
             memory.routerBytes = state.router.memoryHeld
             return Self.deliver(actions, in: &state)
         }
-        for action in others { performOther(action) }
     }
 
     /// Runs a router input that opens a session, registering `endpoint` for it before any of
@@ -376,13 +380,10 @@ public final class Hub: Sendable {
     private func resume(_ id: SessionID, _ endpoint: any SessionEndpoint) {
         let started = ContinuousClock.now
         var backlog = false
-        let memory = self.memory
-        let others = state.withLockedValue { state -> [RouterAction] in
-            state.router.setExternalMemory(memory.outputBytes)
+        let others = execute { state in
             let actions = state.router.received(EmptyCollection(), from: id, now: .now)
-            memory.routerBytes = state.router.memoryHeld
             backlog = actions.contains(.resume(id))
-            return Self.deliver(actions, in: &state)
+            return actions
         }
         guard backlog else {
             endpoint.resumeReading()

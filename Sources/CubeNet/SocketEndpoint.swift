@@ -80,10 +80,13 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// Queues `work` on the loop, counted so later work keeps its place behind it.
     private func hop(_ work: @escaping @Sendable () -> Void) {
         hops.add(1, ordering: .relaxed)
-        channel.eventLoop.execute {
-            work()
-            self.hops.subtract(1, ordering: .releasing)
-        }
+        channel.eventLoop.execute { self.counted(work) }
+    }
+
+    /// Runs hopped work and marks it done, so later work from the loop may go first again.
+    private func counted(_ work: @Sendable () -> Void) {
+        work()
+        hops.subtract(1, ordering: .releasing)
     }
 
     private func write(_ bytes: [UInt8]) {
@@ -154,10 +157,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// took, a backlogged session gets at most about half of the loop.
     func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
         hops.add(1, ordering: .relaxed)
-        channel.eventLoop.scheduleTask(in: .nanoseconds(max(50_000, delay))) {
-            work()
-            self.hops.subtract(1, ordering: .releasing)
-        }
+        channel.eventLoop.scheduleTask(in: .nanoseconds(max(50_000, delay))) { self.counted(work) }
     }
 
     func detached() {
