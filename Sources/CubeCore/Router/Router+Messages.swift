@@ -136,14 +136,8 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
             return
         }
-        guard let source = sessions[id], source.sourceRoutes.count + targets.count <= configuration.limits.routesPerSession
-        else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, "too many open routes")))
-            return
-        }
-        if let account = source.account,
-           let refusal = memory.refusal(targets.count * Route.memoryCost(pathLength: command.path.count), to: account) {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
+        if let refusal = routeRefusal(targets.count, for: command, from: id) {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal)))
             return
         }
         let busy = configuration.limits.outputQueue / 2
@@ -211,6 +205,17 @@ extension Router {
         targetCounters[key] = counters
         session.counters = counters
         return counters
+    }
+
+    /// Why session `id` may not open `count` more routes for `command`: too many open already
+    /// (`limits.routes-per-session`), or past its memory share (docs/security.md "Resource
+    /// limits"); nil when it may. Local fan-out and forwarding to another node ask the same.
+    func routeRefusal(_ count: Int, for command: Command, from id: SessionID) -> String? {
+        guard let source = sessions[id], source.sourceRoutes.count + count <= configuration.limits.routesPerSession else {
+            return "too many open routes"
+        }
+        guard let account = source.account else { return nil }
+        return memory.refusal(count * Route.memoryCost(pathLength: command.path.count), to: account)?.text
     }
 
     /// Sessions addressed by a path's first element (only logged-in ones).

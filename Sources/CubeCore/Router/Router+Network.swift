@@ -206,12 +206,8 @@ extension Router {
             actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.hopLimitExceeded)))
             return
         }
-        guard let source = sessions[id], source.sourceRoutes.count < configuration.limits.routesPerSession else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, "too many open routes")))
-            return
-        }
-        if let account = source.account, let refusal = memory.refusal(Route.memoryCost(pathLength: command.path.count), to: account) {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
+        if let refusal = routeRefusal(1, for: command, from: id) {
+            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal)))
             return
         }
         forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
