@@ -167,6 +167,13 @@ restart = always
 restart.backoff = 1
 # Check it with `heart notime` every 10 s; two missed checks restart it.
 heartbeat = 10
+# How a command for `echo` reaches its instances (docs/pooling.md): `all` = every instance
+# gets a copy (the original's fan-out); `balanced` = exactly one, the least loaded.
+dispatch = all
+# balanced only: commands that may wait for a free instance (more get FALSE queue full) ...
+queue = 1000
+# ... and the outstanding requests per instance past which other nodes' instances are used too.
+scale.target = 4
 
 """#),
         ("configuration/zenki/hello-sh/hello.sh", #"""

@@ -47,6 +47,12 @@ public struct ZenkaDefinition: Equatable, Sendable {
     public var heartbeatTimeout = 5.0
     /// Seconds between SIGTERM and SIGKILL when stopping.
     public var stopTimeout = 5.0
+    /// How commands for the name reach its instances (docs/pooling.md).
+    public var dispatch = DispatchMode.all
+    /// Commands that may wait for a free instance of a balanced zenka; more get `FALSE queue full`.
+    public var queueLimit = 1000
+    /// Outstanding requests per instance past which balanced dispatch looks beyond this node.
+    public var scaleTarget = 4
 
     public init(name: String) { self.name = name }
 
@@ -90,6 +96,15 @@ public struct ZenkaDefinition: Equatable, Sendable {
         case "heartbeat.timeout":
             guard let number = seconds(0.1...600) else { return "heartbeat.timeout needs seconds" }
             heartbeatTimeout = number
+        case "dispatch":
+            guard let parsed = DispatchMode(rawValue: value) else { return "dispatch must be all or balanced" }
+            dispatch = parsed
+        case "queue":
+            guard let number = Int(value), (0...100_000).contains(number) else { return "queue needs 0...100000" }
+            queueLimit = number
+        case "scale.target":
+            guard let number = Int(value), (1...100_000).contains(number) else { return "scale.target needs 1...100000" }
+            scaleTarget = number
         case "stop-timeout":
             guard let number = seconds(0.1...600) else { return "stop-timeout needs seconds" }
             stopTimeout = number

@@ -113,6 +113,10 @@ extension Router {
     /// Sends a command to every session its first path element names.
     mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
                         actions: inout [RouterAction]) {
+        // `name[sub]` and session ids keep addressing exactly those sessions (docs/pooling.md).
+        if case .name(let name) = path.target, let definition = balancedDefinition(name) {
+            return routeBalanced(command, path, name: name, definition: definition, from: id, now: now, actions: &actions)
+        }
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
             if let name = onDemandName(path.target), var entry = onDemand[name] {
@@ -293,6 +297,9 @@ extension Router {
         actions.append(.send(route.source, bytes))
         if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
+        if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {
+            drainPool(name, now: now, actions: &actions)
+        }
     }
 
     /// Removes a route from the table and from both sessions' indexes; returns it.
@@ -306,6 +313,7 @@ extension Router {
         route.sourceSession.sourceRoutes.remove(slot)
         route.targetSession.targetRoutes[route.targetCommandID] = nil
         route.targetSession.unansweredBytes -= route.sentBytes
+        if case .pooled(let name, let node) = route.purpose { pooledRouteEnded(name: name, node: node) }
         return route
     }
 

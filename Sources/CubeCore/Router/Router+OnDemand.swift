@@ -30,8 +30,10 @@ extension Router {
         entry.queue = []
         entry.starting = false
         onDemand[name] = entry
-        unqueued(queue)
-        return queue.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
+        // Commands waiting for a balanced zenka with no instance at all fail with it.
+        let waiting = usersIndex[name] == nil ? pools.takeWaiting(name) : []
+        unqueued(queue + waiting)
+        return (queue + waiting).map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
     }
 
     /// Sends everything queued for `user` to its sessions now that one has logged in.

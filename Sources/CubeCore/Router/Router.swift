@@ -25,6 +25,8 @@ public struct Router: Sendable {
     var nextRouteID: RouteID = 1
     var zenkaKeys: [String: [ZenkaKey]] = [:]
     var onDemand: [String: OnDemandZenka] = [:]
+    /// Balanced zenki: queues, draining sessions, commands in flight to other nodes (docs/pooling.md).
+    var pools = PoolTable()
     var nextOnDemandID = 1
     var offers: [UInt64: Offer] = [:]
     var leases: [UInt64: Lease] = [:]
@@ -230,6 +232,8 @@ public struct Router: Sendable {
         closeLateLogins(now: now, actions: &actions)
         expireRoutes(now: now, actions: &actions)
         expireQueuedCommands(now: now, actions: &actions)
+        expirePoolQueues(now: now, actions: &actions)
+        for name in pools.namesWaiting { drainPool(name, now: now, actions: &actions) }
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
         failedLogins = failedLogins.compactMapValues { times in
@@ -331,6 +335,7 @@ public struct Router: Sendable {
         actions.append(.event(.join(user: user, session: id)))
         if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
+        drainPool(user, now: now, actions: &actions)
     }
 
     /// Closes a session: tells the owner, then forgets it (its routes collapse now).
@@ -371,6 +376,7 @@ public struct Router: Sendable {
             entry.queue.removeAll { $0.source == id }
             onDemand[name] = entry
         }
+        if session.hasQueued { unqueued(pools.takeQueued(by: id)) }
         if let account = session.account {
             memory.charge(-session.chargedInput, to: account)
             session.chargedInput = 0
@@ -379,6 +385,7 @@ public struct Router: Sendable {
         }
         guard let user = session.user, session.isActive else { return }
         usersIndex[user]?.remove(id)
+        pools.sessionLeft(id, of: user)
         if let entry = usersIndex[user] {
             if entry.isEmpty {
                 usersIndex[user] = nil

@@ -72,4 +72,13 @@ struct AdvertTextReader {
         else { return nil }
         return AdvertOffer(id: id, kind: String(words[1]), capacity: capacity, available: available)
     }
+
+    /// `<zenka> <instances> <outstanding>`.
+    static func load(_ text: String) -> AdvertLoad? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard words.count == 3, let instances = decimal(words[1]).flatMap(UInt32.init(exactly:)),
+              let outstanding = decimal(words[2]).flatMap(UInt32.init(exactly:))
+        else { return nil }
+        return AdvertLoad(name: String(words[0]), instances: instances, outstanding: outstanding)
+    }
 }

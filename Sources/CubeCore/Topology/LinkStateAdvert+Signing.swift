@@ -26,6 +26,16 @@ extension LinkStateAdvert {
             Self.append(offer.capacity, to: &out)
             Self.append(offer.available, to: &out)
         }
+        // Only adverts that carry loads sign them: without any, the bytes are those of nodes
+        // that predate pooling, so mixed networks keep verifying each other (docs/pooling.md).
+        if !loads.isEmpty {
+            Self.append(UInt32(truncatingIfNeeded: loads.count), to: &out)
+            for load in loads {
+                Self.append(string: load.name, to: &out)
+                Self.append(load.instances, to: &out)
+                Self.append(load.outstanding, to: &out)
+            }
+        }
         return out
     }
 

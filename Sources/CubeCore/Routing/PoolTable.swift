@@ -1,0 +1,111 @@
+/// The balanced zenka names' ``Pool``s (docs/pooling.md). A pure state machine: the router
+/// feeds it what happened and acts on what it returns; nothing here sends or reads the clock.
+struct PoolTable: Sendable {
+    private var pools: [String: Pool] = [:]
+
+    /// Why a command could not join a queue.
+    enum Refusal: Equatable, Sendable {
+        /// `limit` commands already wait.
+        case full(limit: Int)
+    }
+
+    /// Advances `name`'s tie-break turn through `select`.
+    mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {
+        policy.select(candidates, turn: &pools[name, default: Pool()].turn)
+    }
+
+    // MARK: - Waiting commands
+
+    /// Queues `command` for `name` unless `limit` commands wait already.
+    mutating func enqueue(_ command: QueuedCommand, for name: String, limit: Int) -> Refusal? {
+        guard waitingCount(name) < limit else { return .full(limit: limit) }
+        pools[name, default: Pool()].waiting.append(command)
+        return nil
+    }
+
+    /// Commands waiting for `name`.
+    func waitingCount(_ name: String) -> Int { pools[name]?.waiting.count ?? 0 }
+
+    /// Names with commands waiting, sorted.
+    var namesWaiting: [String] { pools.filter { !$0.value.waiting.isEmpty }.keys.sorted() }
+
+    /// Whether any command waits for `name`.
+    func hasWaiting(_ name: String) -> Bool { !(pools[name]?.waiting.isEmpty ?? true) }
+
+    /// Takes every command waiting for `name`, oldest first (the router routes them again;
+    /// what still finds no instance queues again, in the same order).
+    mutating func takeWaiting(_ name: String) -> [QueuedCommand] {
+        guard let waiting = pools[name]?.waiting, !waiting.isEmpty else { return [] }
+        pools[name]?.waiting = []
+        return waiting
+    }
+
+    /// Returns commands taken with ``takeWaiting(_:)`` that still found no instance, ahead of
+    /// anything queued since.
+    mutating func putBack(_ commands: [QueuedCommand], for name: String) {
+        guard !commands.isEmpty else { return }
+        pools[name, default: Pool()].waiting.insert(contentsOf: commands, at: 0)
+    }
+
+    /// Takes the commands that waited `timeout` nanoseconds or longer, per name.
+    mutating func takeExpired(now: UInt64, timeout: UInt64) -> [QueuedCommand] {
+        var expired: [QueuedCommand] = []
+        for name in pools.keys.sorted() {
+            guard let waiting = pools[name]?.waiting, waiting.contains(where: { now &- $0.queued >= timeout }) else { continue }
+            expired += waiting.filter { now &- $0.queued >= timeout }
+            pools[name]?.waiting.removeAll { now &- $0.queued >= timeout }
+        }
+        return expired
+    }
+
+    /// Takes the commands `source` queued (it went away).
+    mutating func takeQueued(by source: SessionID) -> [QueuedCommand] {
+        var taken: [QueuedCommand] = []
+        for name in pools.keys.sorted() where pools[name]?.waiting.contains(where: { $0.source == source }) == true {
+            taken += pools[name]?.waiting.filter { $0.source == source } ?? []
+            pools[name]?.waiting.removeAll { $0.source == source }
+        }
+        return taken
+    }
+
+    // MARK: - Draining
+
+    /// Marks `session` of `name` as draining: no new commands go to it.
+    mutating func drain(_ session: SessionID, of name: String) {
+        pools[name, default: Pool()].draining.insert(session)
+    }
+
+    /// Whether `session` of `name` is draining.
+    func isDraining(_ session: SessionID, of name: String) -> Bool {
+        pools[name]?.draining.contains(session) ?? false
+    }
+
+    /// Forgets `session` (it went away).
+    mutating func sessionLeft(_ session: SessionID, of name: String) {
+        guard pools[name]?.draining.remove(session) != nil else { return }
+        forgetIfIdle(name)
+    }
+
+    // MARK: - Remote instances
+
+    /// Commands in flight from here to `node`'s instances of `name`.
+    func remoteOutstanding(_ name: String, at node: String) -> UInt32 {
+        pools[name]?.remoteOutstanding[node] ?? 0
+    }
+
+    /// A command for `name` was forwarded to `node`.
+    mutating func remoteSent(_ name: String, to node: String) {
+        pools[name, default: Pool()].remoteOutstanding[node, default: 0] &+= 1
+    }
+
+    /// A command forwarded to `node` for `name` got its final reply (or its route ended).
+    mutating func remoteEnded(_ name: String, at node: String) {
+        guard let count = pools[name]?.remoteOutstanding[node] else { return }
+        pools[name]?.remoteOutstanding[node] = count > 1 ? count - 1 : nil
+        forgetIfIdle(name)
+    }
+
+    private mutating func forgetIfIdle(_ name: String) {
+        if pools[name]?.isIdle == true { pools[name] = nil }
+    }
+}
