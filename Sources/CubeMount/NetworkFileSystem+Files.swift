@@ -27,7 +27,7 @@ extension NetworkFileSystem {
         }
         var file = OpenFile(node: node, uid: context.uid)
         switch role {
-        case .readme, .status, .info, .sessions, .metrics: file.text = Array(TextViews.render(node, of: self).utf8)
+        case .readme, .status, .info, .sessions, .stats, .metrics: file.text = Array(TextViews.render(node, of: self).utf8)
         default: break
         }
         let handle = state.withLock { state -> UInt64 in
@@ -146,7 +146,7 @@ extension Node {
     /// Files whose content is generated once at open.
     var isTextFile: Bool {
         switch self {
-        case .file(let role, _): [.readme, .status, .info, .sessions, .metrics].contains(role)
+        case .file(let role, _): [.readme, .status, .info, .sessions, .stats, .metrics].contains(role)
         case .offer, .lease, .nodeFile, .remoteOffer: true
         default: false
         }

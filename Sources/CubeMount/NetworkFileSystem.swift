@@ -109,7 +109,7 @@ public final class NetworkFileSystem: FileSystem {
             return []
         case .zenka(let name):
             guard exists(node) else { return [] }
-            let roles: [Node.Role] = [.cmd, .out, .ask, .info, .sessions]
+            let roles: [Node.Role] = [.cmd, .out, .ask, .info, .sessions, .stats]
             return roles.map { ($0.rawValue, .file($0, .zenka(name))) }
         case .session(let id):
             guard exists(node) else { return [] }

@@ -37,7 +37,7 @@ public struct LocalCommand: Sendable {
         .init(name: "unlink", usage: "unlink <node|tcp:host:port>", summary: "drop a link and stop redialling it"),
         .init(name: "links", usage: "links", summary: "table of this node's links and peers"),
         .init(name: "reload", usage: "reload", summary: "re-read the configuration, apply it live"),
-        .init(name: "stats", usage: "stats", summary: "counters of the router and of each user, for p7 top"),
+        .init(name: "stats", usage: "stats [zenka]", summary: "counters of the router and of each user, for p7 top"),
         .init(name: "watch", usage: "watch <pattern>", summary: "copies of routed traffic matching a path pattern"),
         .init(name: "unwatch", usage: "unwatch", summary: "end your watch"),
     ]

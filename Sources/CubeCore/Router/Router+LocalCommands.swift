@@ -74,7 +74,9 @@ extension Router {
         case "links": linksTable(now: now).map(table) ?? reply(.falseReply, Wire.noNetwork)
         // Answered by `reloadFinished` once the owner has read and applied the files.
         case "reload": actions.append(.reload(id, command: command.id))
-        case "stats": table(statsText(now: now))
+        case "stats":
+            guard let zenka = words.first else { return table(statsText(now: now)) }
+            zenkaStats(zenka, now: now).map(table) ?? reply(.falseReply, "no such zenka '\(zenka)'")
         case "watch": watch(words, command: command, caller: id, now: now, actions: &actions)
         case "unwatch": unwatch(command: command, caller: id, actions: &actions)
         default: reply(.falseReply, Wire.commandDoesNotExist)

@@ -293,6 +293,9 @@ extension Router {
             let latency = now.monotonic &- route.started
             stats.routeLatency.record(latency)
             route.targetSession.counters?.latency.record(latency)
+            if case .pooled(let name, _) = route.purpose {
+                pools.answered(name, latency: latency, error: reply.keyword == .falseReply || malformed)
+            }
         }
         actions.append(.send(route.source, bytes))
         if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
@@ -326,6 +329,7 @@ extension Router {
             actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
             stats.routesTimedOut += 1
             endRoute(slot)
+            if case .pooled(let name, _) = route.purpose { pools.failed(name) }
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
         }
     }

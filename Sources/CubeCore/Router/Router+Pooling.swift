@@ -86,6 +86,7 @@ extension Router {
         let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic, account: account,
                                    cost: cost)
         if case .full(let limit)? = pools.enqueue(queued, for: name, limit: limit) {
+            pools.failed(name)
             let text = "queue full [ \(limit) commands wait for a free instance of \(name) ]"
             return actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
         }
@@ -124,6 +125,7 @@ extension Router {
         let expired = pools.takeExpired(now: now.monotonic, timeout: timeout)
         unqueued(expired)
         for queued in expired {
+            if case .name(let name) = queued.path.target { pools.failed(name) }
             let text = Wire.routeTimeout + " [ no instance was free ]"
             actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, text)))
         }

@@ -233,6 +233,7 @@ public struct Router: Sendable {
         expireRoutes(now: now, actions: &actions)
         expireQueuedCommands(now: now, actions: &actions)
         expirePoolQueues(now: now, actions: &actions)
+        pools.sample(now: now.monotonic)
         for name in pools.namesWaiting { drainPool(name, now: now, actions: &actions) }
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
@@ -365,6 +366,7 @@ public struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
+                if case .pooled(let name, _) = route.purpose { pools.failed(name) }
                 stats.routesCollapsed += 1
                 actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
             }

@@ -1,5 +1,5 @@
 /// What the router keeps for one balanced zenka name (docs/pooling.md): the tie-break turn,
-/// commands waiting for a free instance, sessions being drained, and commands in flight to
+/// its figures, commands waiting for a free instance, sessions being drained, and commands in flight to
 /// other nodes' instances.
 struct Pool: Sendable {
     /// Tie-break counter of the ``BalancedPolicy``.
@@ -12,6 +12,6 @@ struct Pool: Sendable {
     /// node's advert may be up to a second old, so this is the floor of its load.
     var remoteOutstanding: [String: UInt32] = [:]
 
-    /// Nothing left worth keeping (the table forgets the entry).
-    var isIdle: Bool { waiting.isEmpty && draining.isEmpty && remoteOutstanding.isEmpty && turn == 0 }
+    /// Answers, errors, latencies and scale events, for `stats <name>`.
+    var stats = PoolStats()
 }

@@ -82,8 +82,7 @@ struct PoolTable: Sendable {
 
     /// Forgets `session` (it went away).
     mutating func sessionLeft(_ session: SessionID, of name: String) {
-        guard pools[name]?.draining.remove(session) != nil else { return }
-        forgetIfIdle(name)
+        pools[name]?.draining.remove(session)
     }
 
     // MARK: - Remote instances
@@ -102,10 +101,36 @@ struct PoolTable: Sendable {
     mutating func remoteEnded(_ name: String, at node: String) {
         guard let count = pools[name]?.remoteOutstanding[node] else { return }
         pools[name]?.remoteOutstanding[node] = count > 1 ? count - 1 : nil
-        forgetIfIdle(name)
     }
 
-    private mutating func forgetIfIdle(_ name: String) {
-        if pools[name]?.isIdle == true { pools[name] = nil }
+    // MARK: - Figures
+
+    /// The figures of `name` (empty for a name that never had a balanced command).
+    func stats(_ name: String) -> PoolStats { pools[name]?.stats ?? PoolStats() }
+
+    /// Commands of `name` in flight to each remote node, by node name.
+    func remoteOutstanding(_ name: String) -> [String: UInt32] { pools[name]?.remoteOutstanding ?? [:] }
+
+    /// Sessions of `name` being drained.
+    func draining(_ name: String) -> Set<SessionID> { pools[name]?.draining ?? [] }
+
+    /// A command of `name` got its final answer (`error`: a `FALSE`) after `latency` ns.
+    mutating func answered(_ name: String, latency: UInt64, error: Bool) {
+        pools[name, default: Pool()].stats.answered(latency: latency, error: error)
+    }
+
+    /// A command of `name` lost its route (collapse, timeout).
+    mutating func failed(_ name: String) {
+        pools[name, default: Pool()].stats.failed()
+    }
+
+    /// Once a second: every pool takes its rate sample.
+    mutating func sample(now: UInt64) {
+        for name in pools.keys { pools[name]?.stats.sample(now: now) }
+    }
+
+    /// Records a scale event of `name`.
+    mutating func scaled(_ name: String, up: Bool, event: String) {
+        pools[name, default: Pool()].stats.scaled(up: up, event: event)
     }
 }
