@@ -25,7 +25,14 @@ extension Router {
     /// Starting an on-demand zenka failed (or nobody can start it): every queued command
     /// is answered `FALSE client not present` under its own id.
     public mutating func zenkaStartFailed(_ name: String, now: Timestamp) -> [RouterAction] {
-        guard var entry = onDemand[name] else { return [] }
+        pools.startFailed(name)
+        guard var entry = onDemand[name] else {
+            // A scaling zenka with no instance: what waits for it fails with the start.
+            guard usersIndex[name] == nil else { return [] }
+            let waiting = pools.takeWaiting(name)
+            unqueued(waiting)
+            return waiting.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
+        }
         let queue = entry.queue
         entry.queue = []
         entry.starting = false

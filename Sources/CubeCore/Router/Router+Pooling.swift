@@ -92,7 +92,10 @@ extension Router {
         }
         if let account { memory.charge(cost, to: account) }
         sessions[id]?.hasQueued = true
-        if usersIndex[name] == nil, var entry = onDemand[name], !entry.starting {
+        // No instance at all: a scaling zenka starts one at once, an on-demand one as always.
+        if usersIndex[name] == nil, let definition = configuration.zenki[name], ScaleRule(definition).scales {
+            planScaling(name, definition: definition, now: now, actions: &actions)
+        } else if usersIndex[name] == nil, var entry = onDemand[name], !entry.starting {
             entry.starting = true
             onDemand[name] = entry
             actions.append(.startZenka(name))

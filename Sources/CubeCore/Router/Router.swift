@@ -234,6 +234,7 @@ public struct Router: Sendable {
         expireQueuedCommands(now: now, actions: &actions)
         expirePoolQueues(now: now, actions: &actions)
         pools.sample(now: now.monotonic)
+        scaleTick(now: now, actions: &actions)
         for name in pools.namesWaiting { drainPool(name, now: now, actions: &actions) }
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
@@ -336,6 +337,7 @@ public struct Router: Sendable {
         actions.append(.event(.join(user: user, session: id)))
         if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
+        if balancedDefinition(user) != nil { pools.joined(user) }
         drainPool(user, now: now, actions: &actions)
     }
 

@@ -12,6 +12,8 @@ struct Pool: Sendable {
     /// node's advert may be up to a second old, so this is the floor of its load.
     var remoteOutstanding: [String: UInt32] = [:]
 
+    /// Draining sessions whose stop was ordered already (``ScaleOrder/stop(_:_:)`` goes out once).
+    var stopOrdered: Set<SessionID> = []
     /// Answers, errors, latencies and scale events, for `stats <name>`.
     var stats = PoolStats()
 }

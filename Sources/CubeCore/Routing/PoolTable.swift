@@ -2,6 +2,8 @@
 /// feeds it what happened and acts on what it returns; nothing here sends or reads the clock.
 struct PoolTable: Sendable {
     private var pools: [String: Pool] = [:]
+    /// When each scaling zenka grows or shrinks.
+    private var planner = ScalePlanner()
 
     /// Why a command could not join a queue.
     enum Refusal: Equatable, Sendable {
@@ -83,6 +85,7 @@ struct PoolTable: Sendable {
     /// Forgets `session` (it went away).
     mutating func sessionLeft(_ session: SessionID, of name: String) {
         pools[name]?.draining.remove(session)
+        pools[name]?.stopOrdered.remove(session)
     }
 
     // MARK: - Remote instances
@@ -132,5 +135,32 @@ struct PoolTable: Sendable {
     /// Records a scale event of `name`.
     mutating func scaled(_ name: String, up: Bool, event: String) {
         pools[name, default: Pool()].stats.scaled(up: up, event: event)
+    }
+
+    // MARK: - Scaling
+
+    /// Whether `name` should grow or shrink now (``ScalePlanner``).
+    mutating func decide(_ name: String, rule: ScaleRule, instances: Int, outstanding: Int,
+                         now: UInt64) -> ScalePlanner.Decision? {
+        planner.decide(name, rule: rule, instances: instances, outstanding: outstanding, waiting: waitingCount(name),
+                       now: now)
+    }
+
+    /// An instance of `name` logged in.
+    mutating func joined(_ name: String) { planner.joined(name) }
+
+    /// Starting an instance of `name` failed.
+    mutating func startFailed(_ name: String) { planner.startFailed(name) }
+
+    /// Instances of `name` asked for and not logged in yet.
+    func starting(_ name: String) -> Int { planner.starting(name) }
+
+    /// Draining sessions of `name` with nothing outstanding (per `isIdle`) whose stop was not
+    /// ordered yet; marks them ordered.
+    mutating func takeDrained(_ name: String, isIdle: (SessionID) -> Bool) -> [SessionID] {
+        guard let pool = pools[name] else { return [] }
+        let drained = pool.draining.subtracting(pool.stopOrdered).filter(isIdle).sorted()
+        pools[name]?.stopOrdered.formUnion(drained)
+        return drained
     }
 }
