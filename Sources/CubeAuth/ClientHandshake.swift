@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The client side of the `c25519` handshake (PROTOCOL.md §3.5) as a pure state machine.
+/// The client side of the `c25519` handshake (docs/protocol.md §3.5) as a pure state machine.
 ///
 /// After `select c25519` was answered `TRUE continue`, send ``helloLine()``, then feed every
 /// line the server sends:

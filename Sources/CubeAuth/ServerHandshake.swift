@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The server side of the `c25519` handshake (PROTOCOL.md §3.5) as a pure state machine.
+/// The server side of the `c25519` handshake (docs/protocol.md §3.5) as a pure state machine.
 ///
 /// Create it once the client has selected the method (`select c25519` answered with
 /// `TRUE continue`) and feed it every following line until it reports success or failure:

@@ -6,7 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps this node's outbound links up (PROTOCOL.md §7): dials every configured peer (and every
+/// Keeps this node's outbound links up (docs/protocol.md §8.3): dials every configured peer (and every
 /// peer added at run time with `link` or found by discovery) over TCP, runs the `c25519`
 /// handshake through a ``LinkHandler``, and redials a lost or failed link with exponential
 /// backoff (0.25 s doubling up to `network.reconnect-max`). A peer that is already linked the

@@ -18,7 +18,7 @@ public typealias Reply = CubeClient.Reply
 /// - `PROTOCOL_7_UNIX_PATH`: the cube's unix socket (default `/run/protocol-7/cube.sock`).
 /// - `PROTOCOL_7_ZENKA_NAME`: the name to log in as, `name` or `name[sub]`; overrides the
 ///   name given in code.
-/// - `PROTOCOL_7_ZENKA_KEY`: a one-time session key for method `zenka` (PROTOCOL.md §3.3).
+/// - `PROTOCOL_7_ZENKA_KEY`: a one-time session key for method `zenka` (docs/protocol.md §3.3).
 /// - `PROTOCOL_7_ZENKA_KEY_FILE`: optional; a file whose first line is a one-time key. A key
 ///   works once, so every *re*connect reads this file again (the manager rewrites it with a
 ///   fresh key registered by `session-key`).

@@ -13,7 +13,7 @@ import Darwin
 /// ``init(socketPath:name:key:keyFile:unixUser:)``.
 ///
 /// Login order on every (re)connect: the one-time ``key`` if it was not used yet, else a key
-/// read fresh from ``keyFile``, else method `unix` as ``unixUser`` (PROTOCOL.md §3.1).
+/// read fresh from ``keyFile``, else method `unix` as ``unixUser`` (docs/protocol.md §3.1).
 public struct ZenkaSettings: Sendable, Equatable {
     /// The environment variable holding the cube's unix socket path.
     public static let socketVariable = "PROTOCOL_7_UNIX_PATH"

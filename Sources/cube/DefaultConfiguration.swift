@@ -65,7 +65,7 @@ network.discovery.group = 239.255.7.7:7077
 network.discovery.interval = 5
 
 # --- authentication ---------------------------------------------------------------
-# Methods offered (PROTOCOL.md §3): c25519, zenka, unix, pwd. On TCP only c25519 is
+# Methods offered (docs/protocol.md §3): c25519, zenka, unix, pwd. On TCP only c25519 is
 # offered; c25519 only when the node has an identity key.
 auth.methods = c25519 zenka unix pwd
 # This node's Ed25519 identity key, made by `cube keygen --out FILE` (mode 0600).

@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-/// `c25519` over TCP against a real cube (PROTOCOL.md §3.5, issue 6): encryption on the wire,
+/// `c25519` over TCP against a real cube (docs/protocol.md §3.5, issue 6): encryption on the wire,
 /// key pinning in p7, and the attacks of the issue's point 5.
 @Suite(.serialized) struct SecurityLiveTests {
     // MARK: - Two processes over TCP, nothing readable on the wire

@@ -1,4 +1,4 @@
-// The pre-auth mini-protocol (PROTOCOL.md §3): list, select, selected, close and the
+// The pre-auth mini-protocol (docs/protocol.md §3): list, select, selected, close and the
 // credential line of the selected method. Every failure closes the session [D].
 extension Router {
     /// Methods offered on a transport, longest name first, equal lengths in reverse order.

@@ -7,7 +7,7 @@
 /// the unchecked `Sendable` sound. Never share a session between routers.
 final class Session: @unchecked Sendable {
     enum Phase: Sendable {
-        /// Pre-auth lines (PROTOCOL.md §3).
+        /// Pre-auth lines (docs/protocol.md §3).
         case login(LoginState)
         /// A password is being checked; input waits in the decoder.
         case verifying(LoginState, user: String)
@@ -35,7 +35,7 @@ final class Session: @unchecked Sendable {
     var sourceRoutes: Set<RouteSlot> = []
     /// Routes sent to this session, by the id the cube chose for it.
     var targetRoutes: [UInt64: RouteSlot] = [:]
-    /// Set when the session is a link to another node (PROTOCOL.md §7).
+    /// Set when the session is a link to another node (docs/protocol.md §8.3).
     var link: LinkInfo? {
         didSet { isLink = link != nil }
     }
