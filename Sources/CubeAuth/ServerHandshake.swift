@@ -65,7 +65,7 @@ public struct ServerHandshake: Sendable {
     /// - Parameters:
     ///   - identity: the node's identity key.
     ///   - banner: the 32-byte version line this server sent at accept (LF optional).
-    ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()`` or an ``EphemeralKeySource``).
+    ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()``; tests pass a fixed one).
     public init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair) {
         self.identity = identity
         self.ephemeral = ephemeral

@@ -28,6 +28,8 @@ final class Session: @unchecked Sendable {
     var user: String?
     var subname: String?
     var method: String?
+    /// Set by `set-initialized` (zenka sessions start unset, others set): a second call answers
+    /// `FALSE was already initialized`, as the original does (auth-zenka-manager.txt).
     var initialized = false
     /// Prefix set by `select`, applied to later commands.
     var basePath: [UInt8]?
