@@ -13,9 +13,9 @@ import ServiceLifecycle
 /// ``maximumConnections`` at once, and a connection that has not sent its request within
 /// ``requestTimeout`` is closed; NIO's HTTP parser caps the header size. There is no access
 /// control: bind it to loopback or a monitoring network.
-public final class MetricsServer: Service {
-    public static let maximumConnections = 16
-    public static let requestTimeout: TimeAmount = .seconds(10)
+package final class MetricsServer: Service {
+    package static let maximumConnections = 16
+    package static let requestTimeout: TimeAmount = .seconds(10)
 
     private let exporter: CubeMetricsExporter
     private let address: HostPort
@@ -25,7 +25,7 @@ public final class MetricsServer: Service {
     private let onReady: @Sendable (Int) -> Void
 
     /// - Parameter onReady: called with the bound port once the listener is up.
-    public init(exporter: CubeMetricsExporter, address: HostPort, loop: NetworkLoop, logger: Logger,
+    package init(exporter: CubeMetricsExporter, address: HostPort, loop: NetworkLoop, logger: Logger,
                 onReady: @escaping @Sendable (Int) -> Void = { _ in }) {
         group = loop.group
         self.exporter = exporter
@@ -34,7 +34,7 @@ public final class MetricsServer: Service {
         self.onReady = onReady
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let exporter = self.exporter
         let open = ConnectionCount()
         let listener = try await ServerBootstrap(group: group)

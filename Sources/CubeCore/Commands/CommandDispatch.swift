@@ -1,5 +1,5 @@
 /// What a ``CommandTable`` makes of a command name.
-public enum CommandDispatch<Handler: Sendable> {
+package enum CommandDispatch<Handler: Sendable> {
     /// Answer this one line (`heart`, `name`).
     case answer(ReplyKeyword, String)
     /// Answer the table's listing (`commands`), filtered as the answerer needs.

@@ -1,7 +1,7 @@
 /// The columns of a `commands` listing. Each command set keeps the layout it always had: the
 /// cube's is pinned by transcripts (local-lists.txt); `v7`'s and the SDK's stay as they were
 /// for whoever reads them.
-public enum CommandListing: Sendable {
+package enum CommandListing: Sendable {
     /// `command  usage  description` (the cube's local commands).
     case nameUsageSummary
     /// `command  description`, the command column showing its usage (`v7`).

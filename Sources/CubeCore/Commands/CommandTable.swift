@@ -1,16 +1,16 @@
 /// One set of commands that both dispatches and lists (as lib9p's `Cmdtab`): the cube's local
 /// commands (`LocalCommand.all`), the manager's `v7` and each zenka of the SDK. `heart`, `name`
 /// and `commands` are answered here, once for all three (docs/protocol.md §8).
-public struct CommandTable<Handler: Sendable>: Sendable {
+package struct CommandTable<Handler: Sendable>: Sendable {
     /// The rows in listing order.
-    public private(set) var entries: [CommandEntry<Handler>]
+    package private(set) var entries: [CommandEntry<Handler>]
     /// Row index by name: dispatch runs for every local command, so it does not scan.
     private var positions: [String: Int] = [:]
     /// Rows before this index came with the table; rows added later are kept in name order.
     private let fixedCount: Int
 
     /// A table of `entries`, listed in this order. A later row of the same name is ignored.
-    public init(_ entries: [CommandEntry<Handler>]) {
+    package init(_ entries: [CommandEntry<Handler>]) {
         self.entries = []
         for entry in entries where positions[entry.name] == nil {
             positions[entry.name] = self.entries.count
@@ -20,7 +20,7 @@ public struct CommandTable<Handler: Sendable>: Sendable {
     }
 
     /// The row called `name`, if any.
-    public subscript(name: String) -> CommandEntry<Handler>? {
+    package subscript(name: String) -> CommandEntry<Handler>? {
         positions[name].map { entries[$0] }
     }
 
@@ -28,7 +28,7 @@ public struct CommandTable<Handler: Sendable>: Sendable {
     /// added row of that name. Returns false, changing nothing, for the name of a row the table
     /// was created with (the SDK's built-ins always win).
     @discardableResult
-    public mutating func add(_ entry: CommandEntry<Handler>) -> Bool {
+    package mutating func add(_ entry: CommandEntry<Handler>) -> Bool {
         if let index = positions[entry.name] {
             guard index >= fixedCount else { return false }
             entries[index] = entry
@@ -41,7 +41,7 @@ public struct CommandTable<Handler: Sendable>: Sendable {
     }
 
     /// What to do for the command `name` of an answerer called `answerer`.
-    public func dispatch(_ name: String, answerer: String) -> CommandDispatch<Handler> {
+    package func dispatch(_ name: String, answerer: String) -> CommandDispatch<Handler> {
         guard let entry = self[name] else { return .unknown }
         switch entry.action {
         case .heart: return .answer(.trueReply, "beating")
@@ -52,7 +52,7 @@ public struct CommandTable<Handler: Sendable>: Sendable {
     }
 
     /// The `commands` table of the rows `include` accepts, nil if it accepts none.
-    public func listing(_ layout: CommandListing, where include: (CommandEntry<Handler>) -> Bool = { _ in true }) -> String? {
+    package func listing(_ layout: CommandListing, where include: (CommandEntry<Handler>) -> Bool = { _ in true }) -> String? {
         var table = TextTable(headers: layout.headers)
         for entry in entries where include(entry) { table.append(layout.row(entry)) }
         return table.rows.isEmpty ? nil : table.render()
