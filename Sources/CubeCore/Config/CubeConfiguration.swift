@@ -61,8 +61,6 @@ public struct CubeConfiguration: Equatable, Sendable {
 
     public init() {}
 
-    /// Methods the cube implements; others in `auth.methods` are rejected.
-    public static let knownMethods: Set<String> = ["c25519", "zenka", "unix", "pwd"]
 
     /// The values `log.level` takes, most verbose first (swift-log's levels).
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -151,7 +149,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
         case "auth.methods":
             let methods = value.split(separator: " ").map(String.init)
-            if let unknown = methods.first(where: { !Self.knownMethods.contains($0) }) {
+            if let unknown = methods.first(where: { !AuthMethods.names.contains($0) }) {
                 throw fail("unknown authentication method '\(unknown)'")
             }
             authMethods = methods

@@ -90,7 +90,8 @@ struct TranscriptRunner {
                 }
             }
             passwords[id] = nil
-            apply(router.passwordChecked(id, success: parts[1] == "ok", now: now))
+            apply(router.credentialChecked(id, verdict: parts[1] == "ok" ? .accepted : .refused(reason: "wrong password"),
+                                            now: now))
         case "start":
             #expect(starts.first == parts[0], "expected start of \(parts[0]), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
@@ -145,7 +146,7 @@ struct TranscriptRunner {
             switch action {
             case .send(let id, let bytes): pending[id, default: []] += bytes
             case .close(let id): closed.insert(id)
-            case .verifyPassword(let id, _, let password, let hash): passwords[id] = (password, hash)
+            case .checkCredential(let id, _, let check): passwords[id] = (check.secret, check.reference)
             case .startZenka(let name): starts.append(name)
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
