@@ -6,7 +6,7 @@ package enum AuthMethods {
     static let all: [String: any AuthMethod] = Dictionary(uniqueKeysWithValues: registered.map { ($0.name, $0) })
 
     private static let registered: [any AuthMethod] = [
-        C25519Method(), ZenkaMethod(), UnixMethod(), PasswordMethod(),
+        C25519Method(), ZenkaMethod(), UnixMethod(), PasswordMethod(), CalloutMethod(),
     ]
 
     /// The names `auth.methods` accepts.

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func theTableHoldsEveryMethodOnce() {
-        #expect(AuthMethods.names == ["c25519", "zenka", "unix", "pwd"])
+        #expect(AuthMethods.names == ["c25519", "zenka", "unix", "pwd", "callout"])
         for name in AuthMethods.names { #expect(AuthMethods.named(name)?.name == name) }
         #expect(AuthMethods.named("twofish") == nil)
     }
@@ -38,6 +38,53 @@ import Testing
         }
         let c25519 = try #require(AuthMethods.named("c25519"))
         #expect(!c25519.isOffered(in: unix) && !c25519.isOffered(in: tcp))
+    }
+
+    @Test func calloutNeedsAProgramAndReachesTCPOnlyWhenAllowed() throws {
+        let callout = try #require(AuthMethods.named("callout"))
+        #expect(!callout.isOffered(in: try Self.context(.unix)))
+        let program = "auth.callout.program = /opt/check"
+        #expect(callout.isOffered(in: try Self.context(.unix, config: program)))
+        #expect(!callout.isOffered(in: try Self.context(.tcp, config: program)))
+        #expect(callout.isOffered(in: try Self.context(.tcp, config: program + "\nauth.callout.tcp = yes")))
+        // Ours: bytes, like c25519 (docs/protocol.md §5).
+        #expect(!callout.countsCharacters)
+        #expect(callout.kind == .client(method: "callout"))
+    }
+
+    @Test func calloutHandsNameCredentialProgramAndTimeoutOn() throws {
+        let context = try Self.context(config: "auth.callout.program = /opt/check\nauth.callout.timeout = 9")
+        guard case .check(let check) = try Self.verdict("callout", "auth alice  pass word", in: context) else {
+            Issue.record("no check asked for")
+            return
+        }
+        #expect(check == CredentialCheck(method: "callout", user: "alice", secret: Array(" pass word".utf8),
+                                         reference: "/opt/check", timeoutSeconds: 9))
+        for bad in ["auth alice", "auth alice ", "alice secret", "auth al/ice secret"] {
+            guard case .malformed = try Self.verdict("callout", bad, in: context) else {
+                Issue.record("'\(bad)' is not malformed")
+                continue
+            }
+        }
+    }
+
+    @Test func calloutKeysAreCheckedAtLoad() throws {
+        let good = try CubeConfiguration.load(ConfigFile.parse("""
+            auth.callout.program = /usr/libexec/check
+            auth.callout.timeout = 3
+            auth.callout.concurrency = 4
+            auth.callout.tcp = yes
+            """, file: "t"), owner: "root")
+        var expected = CalloutSettings()
+        expected.program = "/usr/libexec/check"
+        expected.timeoutSeconds = 3
+        expected.concurrency = 4
+        expected.overTCP = true
+        #expect(good.callout == expected)
+        for bad in ["auth.callout.program = check", "auth.callout.timeout = 0", "auth.callout.concurrency = 65",
+                    "auth.callout.tcp = maybe"] {
+            #expect(throws: ConfigError.self) { try CubeConfiguration.load(ConfigFile.parse(bad, file: "t"), owner: "root") }
+        }
     }
 
     @Test func sessionKindsAndBodyCounts() throws {

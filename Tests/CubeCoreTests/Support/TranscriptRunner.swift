@@ -79,9 +79,10 @@ struct TranscriptRunner {
             now.wall += Int64(seconds)
         case "tick": apply(router.tick(now: now))
         case "deadline": apply(router.loginDeadlinePassed(try session(parts[0], location), now: now))
-        case "password":
+        case "password", "check":
+            // `password|check X ok|fail SECRET` finishes the credential check of X (`pwd`, `callout`).
             let id = try session(parts[0], location)
-            #expect(passwords[id] != nil, "no password check pending for \(parts[0])", sourceLocation: location)
+            #expect(passwords[id] != nil, "no credential check pending for \(parts[0])", sourceLocation: location)
             let words = argument.split(separator: " ", maxSplits: 2)
             if words.count > 2, let (password, _) = passwords[id] {
                 let expected = String(words[2])
