@@ -29,6 +29,20 @@ extension P7Connection {
         try login(method: "pwd", credential: "auth \(user) \(password)")
     }
 
+    /// Logs in with `callout` (docs/protocol.md §3.7): `select callout⏎auth <user> <credential>⏎`.
+    /// The cube hands the name and the credential to its configured checker program. Like
+    /// `pwd`'s password the credential crosses the connection in clear. Afterwards bodies are
+    /// counted in bytes, as the cube counts them for this method (docs/protocol.md §5).
+    /// - Parameters:
+    ///   - user: the user name.
+    ///   - credential: the credential (the rest of the line; not empty, no line feed).
+    /// - Throws: ``ClientError/loginFailed(_:)`` with the first unexpected line, or a connection error.
+    public func loginCallout(user: String, credential: String) throws(ClientError) {
+        guard !credential.isEmpty else { throw .invalidArgument("empty credential") }
+        try login(method: "callout", credential: "auth \(user) \(credential)")
+        sizeUnit = .bytes
+    }
+
     /// Logs in with `c25519` (docs/protocol.md §3.5) and switches the connection to encryption.
     ///
     /// Sends `select c25519`, expects `TRUE continue`, runs CubeAuth's ``ClientHandshake``

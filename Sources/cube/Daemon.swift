@@ -39,9 +39,11 @@ struct Daemon {
             NetworkSetup(signer: IdentityAdvertSigner(identity: identity), verifier: Ed25519AdvertVerifier(),
                          pinnedKeys: nodes.keys.mapValues(\.description))
         }
-        let delegates = Hub.Delegates(verifyPassword: { password, stored in
+        var delegates = Hub.Delegates(verifyPassword: { password, stored in
             PasswordHash.verify(password, against: stored)
         })
+        // Registered even without a program: a reload may set one (docs/configuration.md).
+        delegates.checkers["callout"] = CalloutProgram.checker(width: configuration.callout.concurrency)
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
                       network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)

@@ -24,6 +24,12 @@ public struct AccessRules: Equatable, Sendable {
         everyoneMayDoAnything = everyone.contains(where: \.matchesEverything)
     }
 
+    /// Whether `user` may act on other users' sessions and leases: the right to run
+    /// `term-all` is what makes an administrator (docs/protocol.md §8, §8.1).
+    public func isAdministrator(_ user: String) -> Bool {
+        allows(user: user, command: "term-all".utf8)
+    }
+
     /// Whether `user` may send `command` (a path with session ids already replaced by user names).
     /// Runs for every command, so the common cases avoid hashing the user name.
     public func allows(user: String, command: some Collection<UInt8>) -> Bool {

@@ -55,9 +55,3 @@ struct OnDemandZenka: Sendable {
     var queue: [QueuedCommand] = []
     var starting = false
 }
-
-/// A registered one-time zenka key (only its digest is kept).
-struct ZenkaKey: Sendable {
-    let digest: [UInt8]
-    let expires: UInt64
-}

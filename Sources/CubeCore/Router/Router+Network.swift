@@ -39,7 +39,7 @@ extension Router {
     mutating func openLink(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
         sessions[id]?.link = link
         sessions[id]?.lastHeard = now.monotonic
-        activate(id, user: link.node, subname: nil, method: "link", now: now, actions: &actions)
+        activate(id, user: link.node, subname: nil, kind: .link, method: nil, now: now, actions: &actions)
     }
 
     /// The dialer's latest news about a peer address (shown by `links`).

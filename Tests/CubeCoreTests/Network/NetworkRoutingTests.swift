@@ -9,7 +9,7 @@ import Testing
         for name in ["n1", "n2", "n3"] { try net.add(name, extra: extra) }
         net.link("n1", "n2")
         net.link("n2", "n3")
-        let calc = net.connect("calc", at: "n3", method: "zenka")
+        let calc = net.connect("calc", at: "n3", kind: .zenka)
         let client = net.connect("alice", at: "n1")
         net.tick(seconds: 1)  // n3 re-advertises with its new zenka
         return (net, client, calc)
@@ -120,7 +120,7 @@ import Testing
 
     @Test func remoteOffersAreListedAndAcquiredOnTheirNode() throws {
         var (net, client, _) = try line()
-        let provider = net.connect("store", at: "n3", method: "zenka")
+        let provider = net.connect("store", at: "n3", kind: .zenka)
         net.send("(1)offer storage 1000\n", from: provider, at: "n3")
         _ = net.take(provider, at: "n3")
         net.tick(seconds: 1)
