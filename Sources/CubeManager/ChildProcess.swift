@@ -25,8 +25,9 @@ final class ChildProcess: @unchecked Sendable {
         var stdio: Bool
     }
 
-    /// Starts `launch`; `onOutput` gets each stdout line (only when not stdio), `onError` each
-    /// stderr line, `onStdout` raw stdout bytes (stdio), `onExit` the wait status once.
+    /// Starts `launch`; `onLine` gets each stderr line and, unless stdio, each stdout line;
+    /// `onStdout` the raw stdout bytes (stdio only, an empty chunk at the end); `onExit` the
+    /// wait status once. Each runs on a thread of its own.
     init(_ launch: Launch, onStdout: @escaping @Sendable ([UInt8]) -> Void, onLine: @escaping @Sendable (String) -> Void,
          onExit: @escaping @Sendable (Int32) -> Void) throws {
         var stdinPipe: [Int32] = [-1, -1]

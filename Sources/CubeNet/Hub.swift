@@ -138,9 +138,6 @@ public final class Hub: Sendable {
         for action in others { performOther(action) }
     }
 
-    /// Endpoints the hub holds (one per open session); for tests and the status view.
-    public var endpointCount: Int { state.withLockedValue { $0.endpoints.count } }
-
     /// Registers a one-time key for zenka `name`.
     public func registerZenkaKey(name: String, key: String) {
         state.withLockedValue { $0.router.registerZenkaKey(name: name, key: Array(key.utf8), now: .now) }

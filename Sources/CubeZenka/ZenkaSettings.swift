@@ -16,8 +16,6 @@ import Darwin
 /// read fresh from ``keyFile``, else method `callout` as ``calloutUser`` with ``credential``
 /// (docs/protocol.md §3.7), else method `unix` as ``unixUser`` (docs/protocol.md §3.1).
 public struct ZenkaSettings: Sendable, Equatable {
-    /// The environment variable holding the cube's unix socket path.
-    public static let socketVariable = "PROTOCOL_7_UNIX_PATH"
     /// The environment variable holding the zenka's name, optionally `name[sub]`.
     public static let nameVariable = "PROTOCOL_7_ZENKA_NAME"
     /// The environment variable holding a one-time session key (method `zenka`).

@@ -1,4 +1,4 @@
-/// Which commands each user may send (`access.cmd.usr.<user> = <pattern> …`, PROTOCOL.md §3.4).
+/// Which commands each user may send (`access.cmd.usr.<user> = <pattern> …`, docs/protocol.md §3.4).
 ///
 /// A command is allowed if it matches one of the user's own patterns or one of the
 /// patterns of `*` (everyone).

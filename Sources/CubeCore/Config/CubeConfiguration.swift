@@ -3,7 +3,7 @@
 /// Built from parsed entries by ``load(_:owner:)``; every key is listed in
 /// `configuration/cube.conf`, the embedded default.
 public struct CubeConfiguration: Equatable, Sendable {
-    /// Size limits of PROTOCOL.md §1.
+    /// Size limits of docs/protocol.md §1.
     public struct Limits: Equatable, Sendable {
         public var preAuthLine = 1024
         public var line = 64 << 10

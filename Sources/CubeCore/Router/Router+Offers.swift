@@ -34,7 +34,7 @@ extension Router {
         }
         sessions[id]?.hasOffered = true
         offers[offerID] = Offer(id: offerID, kind: words[0], capacity: capacity, attributes: attributes, provider: id,
-                                providerUser: user, created: now.wall)
+                                providerUser: user)
         stats.offersMade += 1
         actions.append(.event(.offer(id: offerID, kind: words[0], capacity: capacity, provider: user)))
         return (.trueReply, "offer \(offerID)")

@@ -1,4 +1,4 @@
-// On-demand zenki (PROTOCOL.md §4.1): commands for a registered zenka that is not connected
+// On-demand zenki (docs/protocol.md §6): commands for a registered zenka that is not connected
 // wait in a queue while the manager starts it, then drain to its first session.
 extension Router {
     /// Registers `name` as an on-demand zenka (as `ondemand-zenka add` does).

@@ -1,4 +1,4 @@
-/// A session id: a random 7-digit decimal (PROTOCOL.md §4.1).
+/// A session id: a random 7-digit decimal (docs/protocol.md §6).
 public typealias SessionID = UInt64
 
 /// A point in time given to the router by its owner: the core reads no clock.

@@ -30,6 +30,8 @@ final class Session: @unchecked Sendable {
     var subname: String?
     /// What the session is once logged in (decides what the method name used to).
     var kind = SessionKind.inProcess
+    /// Set by `set-initialized` (zenka sessions start unset, others set): a second call answers
+    /// `FALSE was already initialized`, as the original does (auth-zenka-manager.txt).
     var initialized = false
     /// Prefix set by `select`, applied to later commands.
     var basePath: [UInt8]?
@@ -37,7 +39,7 @@ final class Session: @unchecked Sendable {
     var sourceRoutes: Set<RouteSlot> = []
     /// Routes sent to this session, by the id the cube chose for it.
     var targetRoutes: [UInt64: RouteSlot] = [:]
-    /// Set when the session is a link to another node (PROTOCOL.md §7).
+    /// Set when the session is a link to another node (docs/protocol.md §8.3).
     var link: LinkInfo? {
         didSet { isLink = link != nil }
     }

@@ -1,7 +1,7 @@
 import CubeCore
 import Testing
 
-/// The router's network behaviour (PROTOCOL.md §7, docs/network.md), on routers joined in memory.
+/// The router's network behaviour (docs/protocol.md §8.3, docs/network.md), on routers joined in memory.
 @Suite struct NetworkRoutingTests {
     /// n1 — n2 — n3 with a zenka `calc` on n3 and a client on n1.
     private func line(extra: [String] = []) throws -> (SimulatedNetwork, client: SessionID, calc: SessionID) {
