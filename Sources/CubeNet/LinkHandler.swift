@@ -3,7 +3,7 @@ import CubeCore
 import Logging
 import NIOCore
 
-/// The dialling side of one link (PROTOCOL.md §3.5, §7): reads the banner, selects `c25519`,
+/// The dialling side of one link (docs/protocol.md §3.5, §8.3): reads the banner, selects `c25519`,
 /// runs the client handshake, accepts the server only if its key belongs to a trusted node,
 /// then switches to encryption and hands the connection to the ``Hub`` as a link session.
 final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
@@ -21,7 +21,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     private let hub: Hub
     private let identity: IdentityKey
     private let nodes: KnownNodes
-    private let address: String
+    private let address: PeerAddress
     private let logger: Logger
     /// Completed with the node name once linked, failed with the reason otherwise.
     private let outcome: EventLoopPromise<String>
@@ -34,7 +34,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Handshake lines are short; anything longer is not a cube.
     private static let maximumLine = 4096
 
-    init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, address: String, outcome: EventLoopPromise<String>,
+    init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, address: PeerAddress, outcome: EventLoopPromise<String>,
          logger: Logger) {
         self.hub = hub
         self.identity = identity

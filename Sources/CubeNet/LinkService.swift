@@ -6,7 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps this node's outbound links up (PROTOCOL.md §7): dials every configured peer (and every
+/// Keeps this node's outbound links up (docs/protocol.md §8.3): dials every configured peer (and every
 /// peer added at run time with `link` or found by discovery) over TCP, runs the `c25519`
 /// handshake through a ``LinkHandler``, and redials a lost or failed link with exponential
 /// backoff (0.25 s doubling up to `network.reconnect-max`). A peer that is already linked the
@@ -18,7 +18,7 @@ public final class LinkService: Service, Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     /// Peers wanted, by address, with the channel of their current attempt or link.
-    private let peers = Mutex<[String: PeerSlot]>([:])
+    private let peers = Mutex<[PeerAddress: PeerSlot]>([:])
 
     private struct PeerSlot: Sendable {
         var task: Task<Void, Never>?
@@ -27,14 +27,15 @@ public final class LinkService: Service, Sendable {
 
     /// - Parameters:
     ///   - hub: where links become sessions.
+    ///   - loop: the cube's event loop, where every link runs.
     ///   - identity: this node's identity key (the client key of every link).
     ///   - nodes: trusted nodes; a server must prove one of these keys.
-    public init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, logger: Logger) {
+    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, nodes: KnownNodes, logger: Logger) {
         self.hub = hub
         self.identity = identity
         self.nodes = nodes
         self.logger = logger
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = loop.group
     }
 
     public func run() async throws {
@@ -56,11 +57,10 @@ public final class LinkService: Service, Sendable {
             slot.task?.cancel()
             try? await slot.channel?.close()
         }
-        try? await group.shutdownGracefully()
     }
 
     /// Starts keeping a link to `address` (idempotent).
-    public func keepLinked(_ address: String) {
+    public func keepLinked(_ address: PeerAddress) {
         let started = peers.withLock { peers -> Bool in
             guard peers[address] == nil else { return false }
             peers[address] = PeerSlot()
@@ -72,14 +72,14 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Stops keeping a link to `address` and closes the current attempt.
-    public func drop(_ address: String) {
+    public func drop(_ address: PeerAddress) {
         let slot = peers.withLock { $0.removeValue(forKey: address) }
         slot?.task?.cancel()
         slot?.channel?.close(promise: nil)
     }
 
     /// The dial loop of one peer.
-    private func redial(_ address: String) async {
+    private func redial(_ address: PeerAddress) async {
         let maximum = Duration.seconds(hub.configuration.network.reconnectMaximumSeconds)
         var backoff = Duration.milliseconds(250)
         var knownNode: String?
@@ -107,11 +107,11 @@ public final class LinkService: Service, Sendable {
         }
     }
 
-    private func isWanted(_ address: String) -> Bool { peers.withLock { $0[address] != nil } }
+    private func isWanted(_ address: PeerAddress) -> Bool { peers.withLock { $0[address] != nil } }
 
     /// One attempt: TCP connect, handshake; returns the linked channel and the node's name.
-    private func connect(_ address: String) async throws -> (any Channel, String) {
-        guard let target = NetworkSettings.peerHostPort(address) else { throw LinkError("not a tcp:HOST:PORT address") }
+    private func connect(_ address: PeerAddress) async throws -> (any Channel, String) {
+        let target = address.hostPort
         let hub = self.hub
         let identity = self.identity
         let nodes = self.nodes

@@ -42,6 +42,8 @@ public struct ConfigurationReload: Sendable {
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }
         keep("network.discovery.interval", \.network.discoveryIntervalSeconds) { String($0) }
         keep("limits.output-queue", \.limits.outputQueue) { String($0) }
+        // The checker's pool is made with its width at start (Hub.Delegates.checkers).
+        keep("auth.callout.concurrency", \.callout.concurrency) { String($0) }
         configuration = applied
         needsRestart = restart
         changes = Self.changes(from: running, to: applied)
@@ -66,6 +68,9 @@ public struct ConfigurationReload: Sendable {
         compare("auth.unix.implicit", \.unixImplicit) { $0 ? "yes" : "no" }
         compare("auth.zenka.any-name", \.zenkaAnyName) { $0 ? "yes" : "no" }
         compare("auth.zenka.key-lifetime", \.zenkaKeyLifetimeSeconds) { String($0) }
+        compare("auth.callout.program", \.callout.program) { $0 ?? "(none)" }
+        compare("auth.callout.timeout", \.callout.timeoutSeconds) { String($0) }
+        compare("auth.callout.tcp", \.callout.overTCP) { $0 ? "yes" : "no" }
         compare("auth.c25519.authorized-keys", \.authorizedKeysPath) { $0 ?? "(none)" }
         compare("auth.c25519.trusted-signers", \.trustedSigners, words)
         lines += named("auth.setup.usr", old.users, new.users)
@@ -83,7 +88,7 @@ public struct ConfigurationReload: Sendable {
         compare("limits.memory.user", \.limits.memoryPerUser) { String($0) }
         compare("timeouts.login", \.loginTimeoutSeconds) { String($0) }
         compare("timeouts.route", \.routeTimeoutSeconds) { String($0) }
-        compare("network.peers", \.network.peers, words)
+        compare("network.peers", \.network.peers) { words($0.map(\.description)) }
         compare("network.link-access", \.network.linkAccess) { words($0.map(\.description)) }
         compare("network.advert-interval", \.network.advertIntervalSeconds) { String($0) }
         compare("network.reconnect-max", \.network.reconnectMaximumSeconds) { String($0) }
