@@ -32,6 +32,9 @@ public final class NetworkFileSystem: FileSystem {
     let metricsText: (@Sendable () -> String)?
     /// Operations served, for the metrics.
     let operations = MountOperations()
+    /// Runs between looking up the writer's session and submitting a command to it; only tests
+    /// set it (to close the session in that window, `MountDoorTests`).
+    let beforeSubmit = Mutex<(@Sendable (SessionID) -> Void)?>(nil)
 
     public init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger) {
         self.hub = hub

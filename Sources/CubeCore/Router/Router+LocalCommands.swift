@@ -18,13 +18,12 @@ extension Router {
         let args = command.args.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let words = args.split(separator: " ").map(String.init)
         func reply(_ keyword: ReplyKeyword, _ text: String) {
-            actions.append(.send(id, Render.reply(id: command.id, keyword, text)))
+            actions.append(answer(id, command.id, keyword, text))
         }
         func table(_ text: String) {
-            let unit = sessions[id]?.decoder.sizeUnit ?? .bytes
             let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
             turnCost += body.count >> 10
-            actions.append(.send(id, Render.body(id: command.id, .size, body, unit: unit)))
+            actions.append(answer(id, command.id, .size, body: body))
         }
         switch name {
         case "heart": reply(.trueReply, "beating")

@@ -115,11 +115,14 @@ public struct Router: Sendable {
         return (id, [.send(id, Wire.banner)])
     }
 
-    /// Opens an already-authenticated session inside the cube process (the filesystem, the
-    /// manager). It speaks the wire protocol like any other session, without the login.
-    public mutating func connectLocal(user: String, transport: Transport, method: String? = nil,
+    /// Opens an already-authenticated session inside the cube process, without the login.
+    /// - Parameter door: the session takes typed messages and submits typed commands
+    ///   (``submit(_:from:now:)``, ``replied(_:from:now:)``): the mount and the manager. Without
+    ///   it (a `stdio` zenka) it speaks the wire protocol like any other session.
+    public mutating func connectLocal(user: String, transport: Transport, method: String? = nil, door: Bool = false,
                                       now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = addSessionWithoutLogin(transport: transport, now: now)
+        sessions[id]?.isDoor = door
         var actions: [RouterAction] = []
         activate(id, user: user, subname: nil, method: method ?? transport.description, now: now, actions: &actions)
         return (id, actions)
@@ -251,7 +254,7 @@ public struct Router: Sendable {
     public mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         for id in sessions.keys.sorted() {
-            actions.append(.send(id, Render.terminate(reason)))
+            actions.append(terminate(id, reason))
             close(id, now: now, actions: &actions)
         }
         return actions
@@ -361,7 +364,7 @@ public struct Router: Sendable {
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
                 stats.routesCollapsed += 1
-                actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
+                actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
         }
         if session.hasOffered { providerLeft(id, now: now, actions: &actions) }
