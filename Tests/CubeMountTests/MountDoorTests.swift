@@ -58,11 +58,8 @@ struct MountDoorTests {
 /// An in-process hub whose network is mounted at a fresh directory: `body` gets the hub, the
 /// file system and the mount point; the mount is removed on every path.
 func withMountedHub(_ body: (Hub, NetworkFileSystem, String) throws -> Void) throws {
-    let text = "access.cmd.usr.* = **\nnode.name = doortest\n"
-    let configuration = try CubeConfiguration.load(ConfigFile.parse(text, file: "test"), owner: "root")
+    let hub = try makeHub()
     let logger = Logger(label: "door-test")
-    let hub = Hub(configuration: configuration, hasher: PlainHasher(), seed: 7, utcOffset: 0,
-                  delegates: .init(verifyPassword: { _, _ in false }), logger: logger)
     let path = NSTemporaryDirectory() + "cube-door-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -76,6 +73,14 @@ func withMountedHub(_ body: (Hub, NetworkFileSystem, String) throws -> Void) thr
     }
     fileSystem.attach(mount.notifier)
     try body(hub, fileSystem, path)
+}
+
+/// A hub on a configuration that lets every user run everything.
+func makeHub() throws -> Hub {
+    let text = "access.cmd.usr.* = **\nnode.name = doortest\n"
+    let configuration = try CubeConfiguration.load(ConfigFile.parse(text, file: "test"), owner: "root")
+    return Hub(configuration: configuration, hasher: PlainHasher(), seed: 7, utcOffset: 0,
+               delegates: .init(verifyPassword: { _, _ in false }), logger: Logger(label: "door-test"))
 }
 
 /// A shell command run under `timeout -s KILL 5`: its exit status, stdout and stderr.
