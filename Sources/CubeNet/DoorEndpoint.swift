@@ -7,7 +7,7 @@ import CubeCore
 /// must record what they got and return at once: never block, never call the hub. Work that
 /// may take time (answering parked FUSE reads) is returned and run after the hub's lock is
 /// released.
-public protocol DoorEndpoint: AnyObject, Sendable {
+package protocol DoorEndpoint: AnyObject, Sendable {
     /// A command routed to the session, a reply to one of its commands, or `!TERM!`.
     /// - Returns: what to do once the hub's lock is released, if anything.
     func deliver(_ message: Message) -> DoorFollowUp?
@@ -17,4 +17,4 @@ public protocol DoorEndpoint: AnyObject, Sendable {
 }
 
 /// Work a door endpoint leaves for after the hub's lock is released.
-public typealias DoorFollowUp = @Sendable () -> Void
+package typealias DoorFollowUp = @Sendable () -> Void

@@ -5,7 +5,7 @@ extension Router {
     /// A command from door session `id`, dispatched exactly as one that arrived on a socket
     /// (base path, access rules, local commands, routing, forwarding, on-demand queues).
     /// - Returns: what became of it; a refusal is not also sent as a reply.
-    public mutating func submit(_ command: Command, from id: SessionID, now: Timestamp) -> (DispatchOutcome, [RouterAction]) {
+    package mutating func submit(_ command: Command, from id: SessionID, now: Timestamp) -> (DispatchOutcome, [RouterAction]) {
         guard let session = sessions[id], session.isActive else { return (.noSession, []) }
         var actions: [RouterAction] = []
         if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
@@ -16,7 +16,7 @@ extension Router {
 
     /// A reply from door session `id` to a command routed to it (the manager answering a `v7`
     /// command), relayed exactly as one that arrived on a socket.
-    public mutating func replied(_ reply: Reply, from id: SessionID, now: Timestamp) -> [RouterAction] {
+    package mutating func replied(_ reply: Reply, from id: SessionID, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], session.isActive else { return [] }
         var actions: [RouterAction] = []
         relay(reply, from: session, now: now, actions: &actions)
