@@ -47,7 +47,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "CubeClient", dependencies: ["CubeCore", "CubeAuth"], swiftSettings: swiftSettings),
-        .target(name: "CubeZenka", dependencies: ["CubeClient", "CubeCore"], swiftSettings: swiftSettings),
+        .target(name: "CubeZenka", dependencies: ["CubeAuth", "CubeClient", "CubeCore"], swiftSettings: swiftSettings),
         .target(
             name: "CubeFUSE",
             dependencies: ["CFuse3", .product(name: "Logging", package: "swift-log")],

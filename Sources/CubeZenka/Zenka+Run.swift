@@ -85,6 +85,7 @@ extension Zenka {
         switch step {
         case .zenka(let name, _): "\(name) (method zenka)"
         case .unix(let user): "\(user) (method unix)"
+        case .c25519(let identity, let certificate): "key \(identity)\(certificate.map { " with certificate \($0)" } ?? "") (method c25519)"
         }
     }
 

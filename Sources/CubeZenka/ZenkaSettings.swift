@@ -12,8 +12,10 @@ import Darwin
 /// `Zenka(name:)` does), or given explicitly for a zenka run by hand with
 /// ``init(socketPath:name:key:keyFile:unixUser:)``.
 ///
-/// Login order on every (re)connect: the one-time ``key`` if it was not used yet, else a key
-/// read fresh from ``keyFile``, else method `unix` as ``unixUser`` (PROTOCOL.md §3.1).
+/// Login order on every (re)connect: method `c25519` with ``identityKeyPath`` (and the
+/// certificate in ``certificatePath``, if any) when an identity is set; else the one-time
+/// ``key`` if it was not used yet, else a key read fresh from ``keyFile``, else method `unix`
+/// as ``unixUser`` (PROTOCOL.md §3.1, §3.5).
 public struct ZenkaSettings: Sendable, Equatable {
     /// The environment variable holding the cube's unix socket path.
     public static let socketVariable = "PROTOCOL_7_UNIX_PATH"
@@ -26,8 +28,18 @@ public struct ZenkaSettings: Sendable, Equatable {
     /// The environment variable naming the user for the `unix` login fallback.
     public static let unixUserVariable = "PROTOCOL_7_ZENKA_UNIX_USER"
 
+    /// The environment variable naming an identity key file: log in with `c25519`.
+    public static let identityVariable = "PROTOCOL_7_ZENKA_IDENTITY"
+    /// The environment variable naming a key certificate file for that identity.
+    public static let certificateVariable = "PROTOCOL_7_ZENKA_CERT"
+
     /// The cube's unix socket path.
     public var socketPath: String
+    /// An identity key file (mode 0600, `cube keygen`): every login uses `c25519` with it.
+    public var identityKeyPath: String?
+    /// A key certificate for that identity (`set-client-key`, `cube cert sign`): the zenka
+    /// logs in as the certified name, presented before the handshake.
+    public var certificatePath: String?
     /// The zenka name, `name` or `name[sub]`; commands reach it as `name.<command>`.
     public var name: String
     /// A one-time session key registered with `session-key` (used for the first login only).
@@ -59,7 +71,8 @@ public struct ZenkaSettings: Sendable, Equatable {
 
     /// Settings from the variables the manager sets (see ``Zenka``):
     /// `PROTOCOL_7_UNIX_PATH`, `PROTOCOL_7_ZENKA_NAME`, `PROTOCOL_7_ZENKA_KEY`,
-    /// `PROTOCOL_7_ZENKA_KEY_FILE` and `PROTOCOL_7_ZENKA_UNIX_USER`. Empty values count as absent.
+    /// `PROTOCOL_7_ZENKA_KEY_FILE`, `PROTOCOL_7_ZENKA_UNIX_USER`, `PROTOCOL_7_ZENKA_IDENTITY`
+    /// and `PROTOCOL_7_ZENKA_CERT`. Empty values count as absent.
     /// - Parameter defaultName: the name used when `PROTOCOL_7_ZENKA_NAME` is not set.
     /// - Returns: the settings.
     public static func fromEnvironment(defaultName: String) -> ZenkaSettings {
@@ -80,9 +93,12 @@ public struct ZenkaSettings: Sendable, Equatable {
             return text
         }
         let socket = SocketPath.resolve(explicit: nil, environment: environment)
-        return ZenkaSettings(socketPath: socket, name: value(nameVariable) ?? defaultName,
-                             key: value(keyVariable), keyFile: value(keyFileVariable),
-                             unixUser: value(unixUserVariable))
+        var settings = ZenkaSettings(socketPath: socket, name: value(nameVariable) ?? defaultName,
+                                     key: value(keyVariable), keyFile: value(keyFileVariable),
+                                     unixUser: value(unixUserVariable))
+        settings.identityKeyPath = value(identityVariable)
+        settings.certificatePath = value(certificateVariable)
+        return settings
     }
 
     /// `name` without a `[sub]` suffix.

@@ -124,14 +124,16 @@ struct Daemon {
                 throw ConfigError(file: keys, line: 0, message: "\(error)")
             }
         }
-        var signers = Set<PublicKey>()
+        var signers: [PublicKey: SignerScope] = [:]
         for text in configuration.trustedSigners {
             guard let key = PublicKey(base32: text) else { throw ConfigError(file: "auth.c25519.trusted-signers", line: 0,
                                                                               message: "not a base32 public key: \(text)") }
-            signers.insert(key)
+            signers[key] = .anyUnprivilegedName
         }
+        // Names with their own access rule (admin, v7, unix-root…) only from a signer that lists them.
+        let privileged = Set(configuration.access.patterns.keys.filter { $0 != "*" })
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
-        return C25519Login(identity: identity, authorized: authorized, trustedSigners: signers, nodes: nodes)
+        return C25519Login(identity: identity, authorized: authorized, signers: signers, privileged: privileged, nodes: nodes)
     }
 
     /// The trusted-nodes file (`network.nodes`); empty when none is configured.

@@ -24,6 +24,8 @@ struct LoginFailure: Error, CustomStringConvertible {
 struct SecureLogin {
     let address: ClientAddress
     let keyPath: String
+    /// `--cert FILE`: a key certificate for the key, sent as `cert …` before `hello`.
+    var certificatePath: String?
     let knownNodesPath: String
     let pin: Bool
 
@@ -44,6 +46,18 @@ struct SecureLogin {
             identity = try IdentityKey.read(from: keyPath)
         } catch {
             throw LoginFailure("cannot load the key \(keyPath): \(error)")
+        }
+        var certificate: KeyCertificate?
+        if let certificatePath {
+            do {
+                certificate = try KeyCertificate.read(from: certificatePath)
+            } catch {
+                throw LoginFailure("cannot load the certificate \(certificatePath): \(error)")
+            }
+            if let certificate, certificate.key != identity.publicKey {
+                throw LoginFailure("the certificate \(certificatePath) is for key \(certificate.key), "
+                                   + "not for the key \(identity.publicKey) in \(keyPath)")
+            }
         }
         var known: KnownNodes
         do {
@@ -66,7 +80,7 @@ struct SecureLogin {
         let server: PublicKey
         do {
             connection = try P7Connection(address: address, timeout: timeout)
-            server = try connection.loginC25519(identity: identity, expectedServer: pinned)
+            server = try connection.loginC25519(identity: identity, expectedServer: pinned, certificate: certificate?.text)
         } catch .serverKeyChanged(let expected, let got) {
             throw LoginFailure(
                 "the key of \(node) changed: \(knownNodesPath) pins \(expected), the node presented \(got); "

@@ -189,6 +189,9 @@ extension Router {
             malformed(id, now: now, actions: &actions)
         case .denied(let who):
             refuse(id, method: "c25519", user: who, reason: "key not authorized", now: now, actions: &actions)
+        case .refused(let reason):
+            refuse(id, method: "c25519", user: "-", reason: reason, reply: Wire.line("FALSE " + reason), now: now,
+                   actions: &actions)
         }
     }
 
@@ -249,13 +252,13 @@ extension Router {
         close(id, now: now, actions: &actions)
     }
 
-    private mutating func refuse(_ id: SessionID, method: String, user: String, reason: String, now: Timestamp,
-                                 actions: inout [RouterAction]) {
+    private mutating func refuse(_ id: SessionID, method: String, user: String, reason: String,
+                                 reply: [UInt8] = Wire.authError, now: Timestamp, actions: inout [RouterAction]) {
         stats.failedLogins += 1
         countFailure(id, now: now)
         let origin = sessions[id]?.origin
         actions.append(.event(.loginFailed(session: id, method: method, user: user, origin: origin, reason: reason)))
-        actions.append(.send(id, Wire.authError))
+        actions.append(.send(id, reply))
         close(id, now: now, actions: &actions)
     }
 

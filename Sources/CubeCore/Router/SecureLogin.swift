@@ -19,6 +19,9 @@ public enum SecureHandshakeStep: Sendable {
     case malformed
     /// A bad signature or a key nobody authorized (``AUTH_ERROR `>:|``).
     case denied(String)
+    /// A credential refused for a reason the client may read, such as an expired key
+    /// certificate: answered `FALSE <reason>`, counted as a failed login, closed.
+    case refused(String)
 }
 
 /// Starts the server side of a handshake for one session (after `select c25519` was

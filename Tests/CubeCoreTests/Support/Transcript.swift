@@ -70,7 +70,8 @@ let transcriptBaseConfiguration = """
     """
 
 /// A stand-in for the `c25519` handshake: `hello <user>` → `TRUE fake-server`, then
-/// `auth good` logs in as that user, `auth bad` is denied, anything else is malformed.
+/// `auth good` logs in as that user, `auth bad` is denied, `cert expired` is refused with a
+/// reason, anything else is malformed.
 struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
     func start() -> any SecureHandshake { Handshake() }
 
@@ -84,6 +85,7 @@ struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
 
         mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
             let text = String(decoding: line, as: UTF8.self)
+            if user == nil, text == "cert expired" { return .refused("key certificate expired at 5") }
             if user == nil, text.hasPrefix("hello ") {
                 user = String(text.dropFirst(6))
                 return .send(Array("TRUE fake-server\n".utf8))
