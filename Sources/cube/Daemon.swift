@@ -130,6 +130,12 @@ struct Daemon {
                                                                               message: "not a base32 public key: \(text)") }
             signers[key] = .anyUnprivilegedName
         }
+        for setup in configuration.signers.values.sorted(by: { $0.label < $1.label }) {
+            let file = "auth.c25519.signer.\(setup.label).key"
+            guard let text = setup.key else { throw ConfigError(file: file, line: 0, message: "missing: the signer's public key") }
+            guard let key = PublicKey(base32: text) else { throw ConfigError(file: file, line: 0, message: "not a base32 public key: \(text)") }
+            signers[key] = SignerScope(names: setup.names, maximumDays: setup.maximumDays.map(Int64.init))
+        }
         // Names with their own access rule (admin, v7, unix-root…) only from a signer that lists them.
         let privileged = Set(configuration.access.patterns.keys.filter { $0 != "*" })
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])

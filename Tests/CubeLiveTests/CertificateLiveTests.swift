@@ -106,4 +106,31 @@ import Glibc
         #expect(connection.isClosed)
         fixture.stop()
     }
+
+    @Test func aScopedSignerCertifiesItsNamesOnlyAndNotForTooLong() throws {
+        let ops = IdentityKey.generate()
+        let fixture = try SecurityCube(extraConfiguration: """
+            auth.c25519.signer.ops.key = \(ops.publicKey)
+            auth.c25519.signer.ops.names = dev-* remote-alice
+            auth.c25519.signer.ops.max-days = 2
+            """)
+        let erin = try Self.userKey(fixture, "erin")
+        let erinKey = try #require(PublicKey(base32: erin.key))
+        let now = Int64(time(nil))
+        func login(_ name: String, days: Int64) throws -> ExecutableRun {
+            let certificate = KeyCertificate.issue(for: erinKey, name: name, expires: now + days * 86_400 - 60, by: ops)
+            let path = try Self.certificateFile(fixture, "\(name)-\(days)", certificate.text)
+            return try fixture.p7(["--connect", fixture.address, "--key", erin.path, "--cert", path, "--pin", "whoami"])
+        }
+        let dev = try login("dev-erin", days: 2)
+        #expect(dev.status == 0 && dev.stdout.hasPrefix("dev-erin "), "\(dev.stderr)")
+        // remote-alice has its own access rule (admin-like): listed literally, so allowed.
+        let admin = try login("remote-alice", days: 1)
+        #expect(admin.status == 0 && admin.stdout.hasPrefix("remote-alice "), "\(admin.stderr)")
+        let outside = try login("ops-erin", days: 1)
+        #expect(outside.status == 3 && outside.stderr.contains("may not certify the name 'ops-erin'"), "\(outside.stderr)")
+        let long = try login("dev-erin", days: 10)
+        #expect(long.status == 3 && long.stderr.contains("longer than its signer may give (2 days)"), "\(long.stderr)")
+        fixture.stop()
+    }
 }

@@ -37,6 +37,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var authorizedKeysPath: String?
     /// Other nodes (base32 public keys) whose key certificates are accepted.
     public var trustedSigners: [String] = []
+    /// Scoped trusted signers by label (`auth.c25519.signer.<label>.*`).
+    public var signers: [String: SignerSetup] = [:]
     public var authMethods = ["c25519", "zenka", "unix", "pwd"]
     public var unixImplicit = true
     public var zenkaAnyName = true
@@ -128,6 +130,14 @@ public struct CubeConfiguration: Equatable, Sendable {
                 throw fail(problem)
             }
             zenki[name] = definition
+            return
+        }
+        if let rest = entry.key.dropPrefix("auth.c25519.signer."), let dot = rest.lastIndex(of: ".") {
+            let label = String(rest[..<dot])
+            guard Names.isUserName(label.utf8) else { throw fail("invalid signer label '\(label)'") }
+            var setup = signers[label] ?? SignerSetup(label: label)
+            if let problem = setup.apply(field: String(rest[rest.index(after: dot)...]), value: value) { throw fail(problem) }
+            signers[label] = setup
             return
         }
         if let user = entry.key.dropPrefix("access.cmd.usr.") {
