@@ -48,6 +48,9 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         return KeyCertificate.issue(for: key, name: name, expires: expires, by: identity).text
     }
 
+    /// The node's identity, for `revoke`.
+    public var revocationSigner: any AdvertSigner { IdentityAdvertSigner(identity: identity) }
+
     /// One connection's handshake.
     struct Session: SecureHandshake {
         var handshake: ServerHandshake
@@ -57,6 +60,8 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         let nodes: [PublicKey: String]
         var certificate: KeyCertificate?
         var sawHello = false
+        /// Set when the handshake succeeded: `key:<client>`, and `cert:<id>` if the certificate named the user.
+        var credentials: [String] = []
 
         mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
             if !sawHello, line.starts(with: "cert ".utf8) {
@@ -81,6 +86,8 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
                 let channel = SecureChannelKeys(receive: keys.rx, transmit: keys.tx)
                 if let node = nodes[client] { return .authenticatedNode(name: node, keys: channel) }
                 guard let user = user(for: client) else { return .denied("key \(client)") }
+                credentials = ["key:\(client)"]
+                if authorized.user(for: client) == nil, let certificate { credentials.append("cert:\(certificate.id)") }
                 return .authenticated(user: user, keys: channel)
             case .failed(let failure):
                 return failure.serverReply.starts(with: ">:[".utf8) ? .malformed : .denied("c25519 \(failure)")

@@ -44,6 +44,12 @@ struct Daemon {
                       network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         if let v7Key { hub.registerZenkaKey(name: "v7", key: v7Key) }
+        if identity != nil {
+            let revocations = RevocationFile(configuration: configuration)
+            let restored = hub.restoreRevocations(try revocations.load())
+            if restored > 0 { logger.info("revocations restored", metadata: ["count": "\(restored)", "path": "\(revocations.path)"]) }
+            hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }
+        }
         let listening = Readiness()
         let server = CubeServer(hub: hub, logger: logger) { path in
             listening.signal()

@@ -82,6 +82,9 @@ auth.c25519.trusted-signers =
 #   auth.c25519.signer.hq.key = <base32 public key>
 #   auth.c25519.signer.hq.names = remote-* dev-*
 #   auth.c25519.signer.hq.max-days = 30
+# The revocation list (`revoke`, `revocations`), kept across restarts; empty: the file
+# `revocations` in the socket's directory. Read at start, rewritten on every change.
+auth.c25519.revocations =
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
 auth.unix.implicit = yes
 # `session-key` may register one-time keys for any zenka name (else only names whose

@@ -33,6 +33,8 @@ public struct LocalCommand: Sendable {
         .init(name: "release", usage: "release <lease>", summary: "give a lease back"),
         .init(name: "leases", usage: "leases", summary: "your leases, held and provided"),
         .init(name: "set-client-key", usage: "set-client-key <key> <name> [days]", summary: "sign a user's c25519 key"),
+        .init(name: "revoke", usage: "revoke <key|certificate-id>", summary: "refuse a key or certificate on every node"),
+        .init(name: "revocations", usage: "revocations", summary: "table of revoked keys and certificates"),
         .init(name: "link", usage: "link tcp:<host>:<port>", summary: "keep a link to another node"),
         .init(name: "unlink", usage: "unlink <node|tcp:host:port>", summary: "drop a link and stop redialling it"),
         .init(name: "links", usage: "links", summary: "table of this node's links and peers"),

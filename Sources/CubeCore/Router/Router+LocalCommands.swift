@@ -69,6 +69,8 @@ extension Router {
             reply(released ? .trueReply : .falseReply, message)
         case "leases": table(leasesTable(user: user, now: now))
         case "set-client-key": reply(setClientKey(words, now: now))
+        case "revoke": reply(revokeCommand(words, now: now, actions: &actions))
+        case "revocations": table(revocationsTable())
         case "link": reply(linkCommand(words, actions: &actions))
         case "unlink": reply(unlinkCommand(words, now: now, actions: &actions))
         case "links": linksTable(now: now).map(table) ?? reply(.falseReply, Wire.noNetwork)

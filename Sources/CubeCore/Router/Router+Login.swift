@@ -171,6 +171,10 @@ extension Router {
                 return refuse(id, method: "c25519", user: user, reason: "bytes sent before AUTH_TRUE", now: now,
                               actions: &actions)
             }
+            if let revoked = checkRevocation(id, credentials: handshake.credentials) {
+                return refuse(id, method: "c25519", user: user, reason: revoked, reply: Wire.line("FALSE " + revoked), now: now,
+                              actions: &actions)
+            }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
             activate(id, user: user, subname: nil, method: "c25519", now: now, actions: &actions)

@@ -58,6 +58,8 @@ extension Router {
                 path = Array(split.path)
             } else if path.elementsEqual("advert".utf8) {
                 return receiveAdvert(command, from: user, now: now, actions: &actions)
+            } else if path.elementsEqual(Self.revocationsPath.utf8) {
+                return receiveRevocations(command, from: user, now: now, actions: &actions)
             } else if path.elementsEqual("link-alive".utf8) {
                 return  // keep-alive: receiving it was the point
             }

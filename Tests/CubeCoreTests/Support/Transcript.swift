@@ -75,6 +75,9 @@ let transcriptBaseConfiguration = """
 struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
     func start() -> any SecureHandshake { Handshake() }
 
+    /// Signs revocations with the toy MAC under the key of the name `cube`.
+    var revocationSigner: any AdvertSigner { ToySigner(publicKey: ToyMAC.key(for: "cube")) }
+
     /// `cert:<key>:<name>:<expires>`: stands in for a signed certificate.
     func issueCertificate(publicKey: String, name: String, expires: Int64) -> String? {
         publicKey.count == 52 && Names.isUserName(name.utf8) ? "cert:\(publicKey):\(name):\(expires)" : nil
@@ -82,6 +85,8 @@ struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
 
     struct Handshake: SecureHandshake {
         var user: String?
+        /// `key:<the toy key of the user>` once logged in, so that `revoke` can name it.
+        var credentials: [String] = []
 
         mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
             let text = String(decoding: line, as: UTF8.self)
@@ -92,7 +97,9 @@ struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
             }
             guard let user else { return .malformed }
             switch text {
-            case "auth good": return .authenticated(user: user, keys: SecureChannelKeys(receive: [1], transmit: [2]))
+            case "auth good":
+                credentials = ["key:" + ToyMAC.key(for: user)]
+                return .authenticated(user: user, keys: SecureChannelKeys(receive: [1], transmit: [2]))
             case "auth bad": return .denied("fake")
             default: return .malformed
             }

@@ -149,7 +149,7 @@ struct TranscriptRunner {
             case .startZenka(let name): starts.append(name)
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
-            case .event, .dial, .hangUp, .resume: break
+            case .event, .dial, .hangUp, .resume, .saveRevocations: break
             }
         }
     }
