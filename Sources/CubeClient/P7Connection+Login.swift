@@ -101,6 +101,17 @@ extension P7Connection {
         }
     }
 
+    /// Asks the node for the proof that its key replaced an earlier one (`rotation` after
+    /// `select c25519`, docs/security.md "Node key rotation"), then closes the connection.
+    /// - Returns: the one-line statement, or nil when the node has none.
+    public func fetchRotation() throws(ClientError) -> String? {
+        defer { close() }
+        try sendRaw(Array("select c25519\nrotation\n".utf8))
+        try expectLoginLine(Wire.selectContinue)
+        let line = String(decoding: try loginLine(), as: UTF8.self)
+        return line.hasPrefix("TRUE ") ? String(line.dropFirst(5)) : nil
+    }
+
     /// Pipelines the select and the credential line in one write, then checks both answers.
     private func login(method: String, credential: String) throws(ClientError) {
         guard !credential.utf8.contains(Wire.lf) else { throw .invalidArgument("credential contains a line feed") }

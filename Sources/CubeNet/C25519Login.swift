@@ -21,6 +21,9 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     let privileged: Set<String>
     /// Trusted nodes by key (`network.nodes`): a session proving one of these keys is a link.
     let nodes: [PublicKey: String]
+    /// The proof that this node's key replaced an earlier one (`auth.c25519.rotation`), sent
+    /// to clients that ask with `rotation` before `hello`.
+    public var rotation: KeyRotation?
 
     /// - Parameters:
     ///   - identity: this node's Ed25519 identity.
@@ -39,7 +42,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
 
     public func start() -> any SecureHandshake {
         Session(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
-                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes)
+                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation)
     }
 
     /// Signs `key` for `name` until `expires` (the `set-client-key` command).
@@ -58,6 +61,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         let signers: [PublicKey: SignerScope]
         let privileged: Set<String>
         let nodes: [PublicKey: String]
+        let rotation: KeyRotation?
         var certificate: KeyCertificate?
         var sawHello = false
         /// Set when the handshake succeeded: `key:<client>`, and `cert:<id>` if the certificate named the user.
@@ -74,6 +78,10 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
                 }
                 certificate = parsed
                 return .send(Wire.line("TRUE certificate noted"))
+            }
+            // A client whose pinned key differs asks for the proof of a rotation, then closes.
+            if !sawHello, line.elementsEqual("rotation".utf8) {
+                return .send(Wire.line(rotation.map { "TRUE \($0.text)" } ?? "FALSE no key rotation"))
             }
             if !sawHello, let certificate, let client = Self.helloKey(line), client != certificate.key {
                 return .refused(CertificateError.wrongKey(certified: certificate.key, presented: client).description)

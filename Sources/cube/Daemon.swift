@@ -149,8 +149,23 @@ struct Daemon {
         }
         // Names with their own access rule (admin, v7, unix-root…) only from a signer that lists them.
         let privileged = Set(configuration.access.patterns.keys.filter { $0 != "*" })
+        var rotation: KeyRotation?
+        if let path = configuration.rotationPath {
+            let parsed: KeyRotation
+            do {
+                parsed = try KeyRotation.read(from: path)
+            } catch {
+                throw ConfigError(file: path, line: 1, message: "\(error)")
+            }
+            guard parsed.new == identity.publicKey else {
+                throw ConfigError(file: path, line: 1, message: "the rotation is to \(parsed.new), not to this node's key \(identity.publicKey)")
+            }
+            rotation = parsed
+        }
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
-        return C25519Login(identity: identity, authorized: authorized, signers: signers, privileged: privileged, nodes: nodes)
+        var login = C25519Login(identity: identity, authorized: authorized, signers: signers, privileged: privileged, nodes: nodes)
+        login.rotation = rotation
+        return login
     }
 
     /// The trusted-nodes file (`network.nodes`); empty when none is configured.

@@ -86,6 +86,9 @@ auth.c25519.trusted-signers =
 # The revocation list (`revoke`, `revocations`), kept across restarts; empty: the file
 # `revocations` in the socket's directory. Read at start, rewritten on every change.
 auth.c25519.revocations =
+# After `cube keygen --rotate OLD --out NEW`: the statement NEW.rotation (the new key signed
+# by the old one), served to clients that pinned the old key; empty: none. Read at start.
+auth.c25519.rotation =
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
 auth.unix.implicit = yes
 # `session-key` may register one-time keys for any zenka name (else only names whose

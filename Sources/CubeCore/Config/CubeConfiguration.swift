@@ -37,6 +37,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var authorizedKeysPath: String?
     /// Other nodes (base32 public keys) whose key certificates are accepted.
     public var trustedSigners: [String] = []
+    /// The key rotation statement this node serves (`auth.c25519.rotation`), if any.
+    public var rotationPath: String?
     /// The revocation list file (`auth.c25519.revocations`); nil: `revocations` next to the socket.
     public var revocationsPath: String?
     /// Scoped trusted signers by label (`auth.c25519.signer.<label>.*`).
@@ -161,6 +163,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
+        case "auth.c25519.rotation": rotationPath = value.isEmpty ? nil : value
         case "auth.c25519.revocations":
             guard value.isEmpty || value.hasPrefix("/") else { throw fail("'auth.c25519.revocations' must be an absolute path") }
             revocationsPath = value.isEmpty ? nil : value
