@@ -47,7 +47,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "CubeClient", dependencies: ["CubeCore", "CubeAuth"], swiftSettings: swiftSettings),
-        .target(name: "CubeZenka", dependencies: ["CubeClient", "CubeCore"], swiftSettings: swiftSettings),
+        .target(name: "CubeZenka", dependencies: ["CubeAuth", "CubeClient", "CubeCore"], swiftSettings: swiftSettings),
         .target(
             name: "CubeFUSE",
             dependencies: ["CFuse3", .product(name: "Logging", package: "swift-log")],
@@ -105,7 +105,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
-        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"]),
+        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
         .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
