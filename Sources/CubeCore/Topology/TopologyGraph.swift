@@ -29,18 +29,25 @@ struct TopologyGraph {
     func cost(_ from: String, _ to: String) -> UInt64? { edges[from]?[to] }
 
     /// Dijkstra: the shortest distance from `source` to every node reachable from it.
-    func distances(from source: String) -> [String: UInt64] {
+    func distances(from source: String) -> [String: UInt64] { shortestPaths(from: source).distances }
+
+    /// Dijkstra: the shortest distances from `source`, and the reachable nodes in the order
+    /// they were settled (by distance, so every node comes after the nodes before it on its
+    /// shortest paths).
+    func shortestPaths(from source: String) -> (distances: [String: UInt64], order: [String]) {
         var settled: [String: UInt64] = [:]
+        var order: [String] = []
         var queue = DistanceQueue()
         queue.push(source, distance: 0)
         while let (node, distance) = queue.pop() {
             guard settled[node] == nil else { continue }
             settled[node] = distance
+            order.append(node)
             for (neighbour, cost) in edges[node] ?? [:] where settled[neighbour] == nil {
                 queue.push(neighbour, distance: distance + cost)
             }
         }
-        return settled
+        return (settled, order)
     }
 
     /// The first step from `node` towards the node whose distances are `toDestination`: the
