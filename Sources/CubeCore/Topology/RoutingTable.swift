@@ -18,30 +18,34 @@ struct RoutingTable: Equatable {
 
     init() {}
 
-    /// Computes the table of `localNode` over `graph`.
-    init(localNode: String, graph: TopologyGraph) {
-        let (settled, order) = graph.shortestPaths(from: localNode)
-        distances = settled
-        // Neighbours in name order: the lowest index in a set is the name that sorts first.
-        let neighbours = graph.neighbours(of: localNode)
-        var index: [String: Int] = [:]
-        for (position, neighbour) in neighbours.enumerated() { index[neighbour.name] = position }
+    /// Computes the table of the graph's node 0 (this node).
+    init(graph: TopologyGraph) {
+        let (settled, order) = graph.shortestPaths(from: 0)
+        // Neighbours in name order: the lowest position in a set is the name that sorts first.
+        let neighbours = graph.neighboursByName(of: 0)
+        var position = [Int](repeating: -1, count: graph.names.count)
+        for (index, neighbour) in neighbours.enumerated() { position[neighbour.node] = index }
         let words = (neighbours.count + 63) / 64
-        var firstHops: [String: [UInt64]] = [:]
-        for node in order where node != localNode {
+        var firstHops = [UInt64](repeating: 0, count: graph.names.count * words)
+        distances.reserveCapacity(order.count)
+        nextHops.reserveCapacity(order.count)
+        for node in order {
             guard let distance = settled[node] else { continue }
-            var set = [UInt64](repeating: 0, count: words)
-            if let position = index[node], graph.cost(localNode, node) == distance {
-                set[position / 64] |= 1 << UInt64(position % 64)
+            distances[graph.names[node]] = distance
+            guard node != 0 else { continue }
+            let set = node * words
+            let own: Int = position[node]
+            if own >= 0, neighbours[own].cost == distance {
+                firstHops[set + own / 64] |= UInt64(1) << UInt64(own % 64)
             }
-            for (previous, cost) in graph.edges[node] ?? [:] where previous != localNode {
-                guard let before = settled[previous], before + cost == distance, let inherited = firstHops[previous]
-                else { continue }
-                for word in 0..<words { set[word] |= inherited[word] }
+            for (previous, cost) in graph.edges[node] where previous != 0 {
+                guard let before = settled[previous], before + cost == distance else { continue }
+                for word in 0..<words { firstHops[set + word] |= firstHops[previous * words + word] }
             }
-            firstHops[node] = set
-            if let word = set.firstIndex(where: { $0 != 0 }) {
-                nextHops[node] = neighbours[word * 64 + set[word].trailingZeroBitCount].name
+            for word in 0..<words where firstHops[set + word] != 0 {
+                let first: Int = word * 64 + firstHops[set + word].trailingZeroBitCount
+                nextHops[graph.names[node]] = graph.names[neighbours[first].node]
+                break
             }
         }
     }
