@@ -8,7 +8,7 @@ struct ZenkaState: Sendable {
         var onInterim: (@Sendable (Reply) -> Void)?
     }
 
-    var commands: [String: ZenkaCommand] = [:]
+    var commands = ZenkaCommand.builtins
     var connectHooks: [@Sendable (Zenka) async -> Void] = []
     /// The live connection, nil while disconnected.
     var link: Link?

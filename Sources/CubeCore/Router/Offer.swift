@@ -7,7 +7,6 @@ public struct Offer: Equatable, Sendable {
     public let attributes: [String]
     public let provider: SessionID
     public let providerUser: String
-    public let created: Int64
     /// Capacity promised to leases that are active or being requested.
     public internal(set) var committed: UInt64 = 0
 

@@ -34,7 +34,7 @@ extension Router {
         }
         sessions[id]?.hasOffered = true
         offers[offerID] = Offer(id: offerID, kind: words[0], capacity: capacity, attributes: attributes, provider: id,
-                                providerUser: user, created: now.wall)
+                                providerUser: user)
         stats.offersMade += 1
         actions.append(.event(.offer(id: offerID, kind: words[0], capacity: capacity, provider: user)))
         return (.trueReply, "offer \(offerID)")
@@ -121,7 +121,7 @@ extension Router {
     public mutating func release(_ leaseID: UInt64, user: String, now: Timestamp) -> (Bool, String, [RouterAction]) {
         var actions: [RouterAction] = []
         guard let lease = leases[leaseID], lease.state == .active else { return (false, "no such lease '\(leaseID)'", []) }
-        guard lease.consumerUser == user || configuration.access.allows(user: user, command: "term-all".utf8) else {
+        guard lease.consumerUser == user || configuration.access.isAdministrator(user) else {
             return (false, "lease \(leaseID) is not yours", [])
         }
         endLease(leaseID, reason: "released", now: now, actions: &actions)
