@@ -343,7 +343,7 @@ def print_spread(runs, rounds):
     """Min / median / max of every routed figure over the rounds, cube and nats-server side by side."""
     print(f"Spread over {rounds} interleaved rounds, min / median / max (throughput moves with the machine's load; "
           "CPU time per request, user+system of the server process from /proc/<pid>/stat over the requests it "
-          "routed, barely does):")
+          "routed, moves less):")
     cells = []
     for depth, key, label, kind, digits in SPREAD_FIGURES:
         row = (label, kind)
