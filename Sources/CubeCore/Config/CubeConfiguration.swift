@@ -182,10 +182,10 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "mount.allow-other": mountAllowOther = try flag()
         case "network.peers":
             let peers = value.split(separator: " ").map(String.init)
-            if let bad = peers.first(where: { !NetworkSettings.isPeerAddress($0) }) {
+            if let bad = peers.first(where: { PeerAddress($0) == nil }) {
                 throw fail("'network.peers' needs tcp:HOST:PORT addresses, found '\(bad)'")
             }
-            network.peers = peers
+            network.peers = peers.compactMap(PeerAddress.init)
         case "network.nodes": network.nodesPath = value.isEmpty ? nil : value
         case "network.link-access": network.linkAccess = value.split(separator: " ").map { GlobPattern(String($0)) }
         case "network.advert-interval": network.advertIntervalSeconds = try integer(1...3600)

@@ -144,7 +144,7 @@ extension Router {
             let address = if case .address(let address) = sessions[id]?.origin { address } else { "-" }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
-            openLink(id, LinkInfo(node: node, address: address, outbound: false), now: now, actions: &actions)
+            openLink(id, LinkInfo(node: node, address: address, peer: nil), now: now, actions: &actions)
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .denied(let who):

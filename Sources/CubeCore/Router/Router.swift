@@ -77,7 +77,7 @@ public struct Router: Sendable {
                                     maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
                                     pinnedKeys: network.pinnedKeys)
             var state = NetworkState(topology: topology, signer: network.signer)
-            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(origin: "configured") }
+            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
             self.network = state
         }
         self.inNetwork = network != nil

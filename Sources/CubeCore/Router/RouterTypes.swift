@@ -64,9 +64,9 @@ public enum RouterAction: Equatable, Sendable {
     /// A change worth telling observers about (the `events` file, logs).
     case event(RouterEvent)
     /// Keep a link to the peer at this `tcp:HOST:PORT` address (the `link` command).
-    case dial(String)
+    case dial(PeerAddress)
     /// Stop keeping a link to the peer at this address (the `unlink` command).
-    case hangUp(String)
+    case hangUp(PeerAddress)
     /// Re-read the configuration (the `reload` command), apply it with
     /// ``Router/reconfigure(_:now:)`` and answer with ``Router/reloadFinished(_:command:refusal:changes:now:)``.
     case reload(SessionID, command: UInt64)
