@@ -100,6 +100,8 @@ let package = Package(
         .executableTarget(name: "p7", dependencies: ["CubeClient", "CLineEdit"], swiftSettings: swiftSettings),
         .executableTarget(name: "cube-router-bench", dependencies: ["CubeCore"], path: "Benchmarks/RouterBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "cube-network-sim", dependencies: ["CubeCore", "CubeAuth"], path: "Benchmarks/NetworkSim",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", "CubeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: - Tests
