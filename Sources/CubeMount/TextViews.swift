@@ -102,7 +102,9 @@ enum TextViews {
             return hub.inspect { "name: \($0.configuration.nodeName)\nstate: online\n" }
         case (.sessions, .zenka(let name)?):
             return hub.inspect { $0.sessions(of: name) }.map { "\($0)\n" }.joined()
-        case (.stats, .zenka(let name)?):
+        case (.stats, .zenka(let path)?):
+            // `nodes/<this node>/zenki/<name>/stats` speaks to the port `<node>.<name>`.
+            let name = NodeZenka(port: .zenka(path))?.name ?? path
             let now = Timestamp.now
             return hub.inspect { $0.zenkaStats(name, now: now) } ?? ""
         default:

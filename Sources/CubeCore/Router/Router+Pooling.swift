@@ -12,8 +12,9 @@ extension Router {
     }
 
     /// Sends `command` to the instance of `name` the policy picks, or queues it.
+    /// - Returns: why it was refused, or nil.
     mutating func routeBalanced(_ command: Command, _ path: CommandPath, name: String, definition: ZenkaDefinition,
-                                from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+                                from id: SessionID, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         let candidates = poolCandidates(name, definition: definition, command: command, from: id)
         guard let policy = definition.dispatch.policy(target: UInt32(definition.scaleTarget)),
               let index = pools.select(name, policy, candidates).first
@@ -21,27 +22,26 @@ extension Router {
             return queueForPool(command, path, name: name, limit: definition.queueLimit, from: id, now: now,
                                 actions: &actions)
         }
-        if let refusal = routeRefusal(1, for: command, from: id) {
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal)))
-        }
+        if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
         switch candidates[index].place {
         case .local(let target):
             guard let slot = forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
-            else { return }
+            else { return nil }
             routes.setPurpose(.pooled(name: name, node: nil), of: slot)
         case .remote(let node):
             guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
-                return actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
+                return Refusal(.missing, Wire.clientNotPresent)
             }
             // `<node>.<path>`, exactly what a client addressing that node would have sent.
             var forwarded = command
             forwarded.path = Array(node.utf8) + [UInt8(ascii: ".")] + command.path
             let remainder = HopCount.initial.prefixing(forwarded.path)
             guard let slot = forward(forwarded, remainder: remainder, from: id, to: link, now: now, actions: &actions)
-            else { return }
+            else { return nil }
             routes.setPurpose(.pooled(name: name, node: node), of: slot)
             pools.remoteSent(name, to: node)
         }
+        return nil
     }
 
     /// Where a command for `name` could go now: local sessions that take commands (not
@@ -77,18 +77,15 @@ extension Router {
     /// memory share; asks the manager for an instance when the name has none at all and starts
     /// on demand.
     mutating func queueForPool(_ command: Command, _ path: CommandPath, name: String, limit: Int, from id: SessionID,
-                               now: Timestamp, actions: inout [RouterAction]) {
+                               now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         let account = sessions[id]?.account
         let cost = Route.memoryCost(pathLength: command.path.count) + command.byteCount
-        if let account, let refusal = memory.refusal(cost, to: account) {
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
-        }
+        if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
         let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic, account: account,
                                    cost: cost)
         if case .full(let limit)? = pools.enqueue(queued, for: name, limit: limit) {
             pools.failed(name)
-            let text = "queue full [ \(limit) commands wait for a free instance of \(name) ]"
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
+            return Refusal(.limit, "queue full [ \(limit) commands wait for a free instance of \(name) ]")
         }
         if let account { memory.charge(cost, to: account) }
         sessions[id]?.hasQueued = true
@@ -100,6 +97,7 @@ extension Router {
             onDemand[name] = entry
             actions.append(.startZenka(name))
         }
+        return nil
     }
 
     /// Routes what waits for `name` while instances take it, oldest first; the rest keeps
@@ -115,8 +113,10 @@ extension Router {
             guard !poolCandidates(name, definition: definition, command: queued.command, from: queued.source).isEmpty
             else { break }
             unqueued([waiting.removeFirst()])
-            routeBalanced(queued.command, queued.path, name: name, definition: definition, from: queued.source, now: now,
-                          actions: &actions)
+            if let refusal = routeBalanced(queued.command, queued.path, name: name, definition: definition,
+                                           from: queued.source, now: now, actions: &actions) {
+                actions.append(answer(queued.source, queued.command.id, .falseReply, refusal.text))
+            }
         }
         pools.putBack(Array(waiting), for: name)
     }
@@ -130,7 +130,7 @@ extension Router {
         for queued in expired {
             if case .name(let name) = queued.path.target { pools.failed(name) }
             let text = Wire.routeTimeout + " [ no instance was free ]"
-            actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, text)))
+            actions.append(answer(queued.source, queued.command.id, .falseReply, text))
         }
     }
 
