@@ -111,6 +111,9 @@ let package = Package(
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
+        .testTarget(name: "CubeMountTests", dependencies: [
+            "CubeMount", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),
     ]

@@ -9,6 +9,7 @@ Everything started here is stopped at the end, and the temporary mount is gone.
 
     python3 Benchmarks/run.py --cube .build/release/cube --p7load .build/bench/p7load
     python3 Benchmarks/run.py ... --check docs/performance.md     (short regression check)
+    python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
 """
 import argparse
 import os
@@ -243,6 +244,34 @@ def filesystem(args, work, cube, count, secs):
     return median_of(fs_runs, "p50_us"), median_of(sock_runs, "p50_us"), median_of(fs_runs, "p99_us")
 
 
+def filesystem_only(args, work):
+    """`--only filesystem`: the filesystem and socket round trips on one mounted cube, one line
+    per round with the cube's CPU per filesystem round trip (which a busy machine moves less
+    than latency) and the load average beside it (other builds on a shared machine move the figures)."""
+    mount_dir = os.path.join(work, "net")
+    os.makedirs(mount_dir, exist_ok=True)
+    cube = Cube(args, work, mount=mount_dir)
+    responder = start_responder(args, cube, work)
+    servers = {"cube": cube.proc}
+    ratios, cpus = [], []
+    # p7load's fs mode warms up with count / 10 + 10 round trips before it starts timing.
+    sent = args.fs_count + args.fs_count // 10 + 10
+    for number in range(1, args.rounds + 1):
+        fs_run = measure([args.p7load, "fs", cube.mount, str(args.fs_count)], servers, work)
+        sock_run = measure([args.p7load, "cube-request", cube.socket, "1", "0.3", "2"], servers, work)
+        ratios.append(fs_run["p50_us"] / sock_run["p50_us"])
+        cpus.append(fs_run["cpu_cube"] / sent * 1e6)
+        load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"round {number}: filesystem cmd->out p50 {fs_run['p50_us']:.1f} us (p99 {fs_run['p99_us']:.1f} us), "
+              f"socket p50 {sock_run['p50_us']:.1f} us, ratio {ratios[-1]:.2f}x, "
+              f"cube CPU {cpus[-1]:.1f} us per filesystem round trip, load {load}", flush=True)
+    stop(responder)
+    cube.stop()
+    print(f"median ratio {statistics.median(ratios):.2f}x (goal <= 1.2x), "
+          f"median cube CPU {statistics.median(cpus):.1f} us per filesystem round trip, {args.rounds} rounds")
+    return 0
+
+
 def throughput(args, work, cube, port, rounds, secs):
     runs = {}
     plan = []
@@ -434,6 +463,7 @@ def main():
     p.add_argument("--active", type=int, default=1000)
     p.add_argument("--requests", type=int, default=1000000)
     p.add_argument("--fs-count", type=int, default=2000)
+    p.add_argument("--only", choices=["filesystem"], help="run one scenario alone, --rounds times")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
@@ -454,7 +484,10 @@ def main():
     status = 1
     t0 = time.monotonic()
     try:
-        status = check(args, work) if args.check else (full(args, work) or 0)
+        if args.only == "filesystem":
+            status = filesystem_only(args, work)
+        else:
+            status = check(args, work) if args.check else (full(args, work) or 0)
     except (RuntimeError, subprocess.CalledProcessError) as error:
         log(f"bench: FAILED: {error}")
         for name in ("cube.log", "responder.log", "p7load.log", "nats.log"):

@@ -28,7 +28,7 @@ extension Zenka {
         case .command(let command):
             Task { await self.invoke(command, on: link) }
         case .reply:
-            deliver(Self.reply(from: frame))
+            deliver(Reply(frame: frame))
         case .terminate:
             log("the cube is closing the connection: \(Self.text(of: frame))")
             link.close()
@@ -80,15 +80,6 @@ extension Zenka {
             entry.continuation.resume(returning: reply)
         } else {
             entry.onInterim?(reply)
-        }
-    }
-
-    private static func reply(from frame: Frame) -> Reply {
-        switch frame {
-        case .body(let header, let body): Reply(parsing: header, body: body)
-        case .line(let line): Reply(parsing: line)
-        case .multiline(let header, _), .bodyTooLarge(let header): Reply(parsing: header)
-        case .lineTooLong: Reply(parsing: [])
         }
     }
 

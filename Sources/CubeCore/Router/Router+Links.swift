@@ -106,12 +106,14 @@ extension Router {
         let node = String(first[..<colon])
         if node == configuration.nodeName { return false }
         guard isRemoteNode(node) else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, "no such offer '\(first)'")))
+            actions.append(answer(id, command.id, .falseReply, "no such offer '\(first)'"))
             return true
         }
         let args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
         let remote = Command(id: command.id, path: Array("\(node).acquire".utf8), args: Array(args.utf8))
-        forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, now: now, actions: &actions)
+        if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, now: now, actions: &actions) {
+            actions.append(answer(id, command.id, .falseReply, refusal.text))
+        }
         return true
     }
 }

@@ -196,21 +196,14 @@ extension Router {
     ///   - hops: the budget the command arrived with (``HopCount/initial`` from a local session).
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
-                                now: Timestamp, actions: inout [RouterAction]) {
-        guard let next = nextHop(towards: node), let link = linkSession(to: next)
-        else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
-            return
+                                now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+        guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
+            return Refusal(.missing, Wire.clientNotPresent)
         }
-        guard let budget = fromLink ? hops.decremented() : hops else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.hopLimitExceeded)))
-            return
-        }
-        if let refusal = routeRefusal(1, for: command, from: id) {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal)))
-            return
-        }
+        guard let budget = fromLink ? hops.decremented() : hops else { return Refusal(.limit, Wire.hopLimitExceeded) }
+        if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
         forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        return nil
     }
 
     /// The neighbour traffic for `node` goes to: the first step of the shortest live path, or

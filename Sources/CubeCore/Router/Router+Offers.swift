@@ -54,7 +54,7 @@ extension Router {
     /// `acquire <offer> <amount> [ttl]`: reserves capacity and asks the provider.
     mutating func acquire(_ command: Command, words: [String], from id: SessionID, user: String, now: Timestamp,
                           actions: inout [RouterAction]) {
-        func refuse(_ text: String) { actions.append(.send(id, Render.reply(id: command.id, .falseReply, text))) }
+        func refuse(_ text: String) { actions.append(answer(id, command.id, .falseReply, text)) }
         guard words.count >= 2, words.count <= 3 else { return refuse("usage: acquire <offer> <amount> [ttl]") }
         if acquireRemote(command, words: words, from: id, now: now, actions: &actions) { return }
         var words = words
@@ -89,14 +89,14 @@ extension Router {
             lease.state = .active
             lease.expires = now.monotonic + lease.ttl * 1_000_000_000
             leases[leaseID] = lease
-            actions.append(.send(route.source, Render.reply(
-                id: route.sourceCommandID, .trueReply, "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)")))
+            actions.append(answer(route.source, route.sourceCommandID, .trueReply,
+                                  "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
             stats.leasesGranted += 1
             actions.append(.event(.lease(id: leaseID, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
         } else {
             endLease(leaseID, reason: nil, now: now, actions: &actions)
             let text = reply.text.isEmpty ? Array("lease refused by provider".utf8) : reply.text
-            actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, text)))
+            actions.append(answer(route.source, route.sourceCommandID, .falseReply, text))
         }
     }
 
@@ -136,12 +136,12 @@ extension Router {
             offer.committed -= min(offer.committed, lease.amount)
             offers[lease.offer] = offer
             if let reason, sessions[offer.provider] != nil {
-                actions.append(.send(offer.provider, Array("lease-end \(leaseID) \(reason)\n".utf8)))
+                actions.append(notice(offer.provider, "lease-end", "\(leaseID) \(reason)"))
             }
         }
         guard let reason else { return }
         if sessions[lease.consumer] != nil {
-            actions.append(.send(lease.consumer, Array("lease-end \(leaseID) \(reason)\n".utf8)))
+            actions.append(notice(lease.consumer, "lease-end", "\(leaseID) \(reason)"))
         }
         actions.append(.event(.leaseEnded(id: leaseID, reason: reason)))
     }

@@ -57,10 +57,10 @@ extension Router {
                                         now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], session.isActive else { return [] }
         if let refusal {
-            return [.send(id, Render.reply(id: command, .falseReply, "configuration refused, running one kept: \(refusal)"))]
+            return [answer(id, command, .falseReply, "configuration refused, running one kept: \(refusal)")]
         }
         let text = changes.isEmpty ? "no changes\n" : changes.map { $0 + "\n" }.joined()
         let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
-        return [.send(id, Render.body(id: command, .size, body, unit: session.decoder.sizeUnit))]
+        return [answer(id, command, .size, body: body)]
     }
 }

@@ -109,12 +109,16 @@ public struct Router: Sendable {
         return (id, [.send(id, Wire.banner)])
     }
 
-    /// Opens an already-authenticated session inside the cube process (the filesystem, the
-    /// manager). It speaks the wire protocol like any other session, without the login.
-    /// - Parameter kind: ``SessionKind/zenka`` for a zenka the manager runs over stdio.
+    /// Opens an already-authenticated session inside the cube process, without the login.
+    /// - Parameters:
+    ///   - kind: ``SessionKind/zenka`` for a zenka the manager runs over stdio.
+    ///   - door: the session takes typed messages and submits typed commands
+    ///     (``submit(_:from:now:)``, ``replied(_:from:now:)``): the mount and the manager. Without
+    ///     it (a `stdio` zenka) it speaks the wire protocol like any other session.
     package mutating func connectLocal(user: String, transport: Transport, kind: SessionKind = .inProcess,
-                                       now: Timestamp) -> (SessionID, [RouterAction]) {
+                                       door: Bool = false, now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = addSessionWithoutLogin(transport: transport, now: now)
+        sessions[id]?.isDoor = door
         var actions: [RouterAction] = []
         let method: (any AuthMethod)? = if case .client(let name) = kind { AuthMethods.named(name) } else { nil }
         activate(id, user: user, subname: nil, kind: kind, method: method, now: now, actions: &actions)
@@ -243,7 +247,7 @@ public struct Router: Sendable {
     public mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         for id in sessions.keys.sorted() {
-            actions.append(.send(id, Render.terminate(reason)))
+            actions.append(terminate(id, reason))
             close(id, now: now, actions: &actions)
         }
         return actions
@@ -354,7 +358,7 @@ public struct Router: Sendable {
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
             if route.source != id {
                 stats.routesCollapsed += 1
-                actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
+                actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
         }
         if session.hasOffered { providerLeft(id, now: now, actions: &actions) }

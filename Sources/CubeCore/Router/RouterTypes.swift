@@ -50,6 +50,9 @@ public enum Transport: Equatable, Sendable, CustomStringConvertible {
 public enum RouterAction: Equatable, Sendable {
     /// Queue `bytes` for the session's connection.
     case send(SessionID, [UInt8])
+    /// Hand a typed message to a door session (the mount's, the manager's): nothing rendered,
+    /// nothing to parse (``Router/connectLocal(user:transport:method:door:now:)``).
+    case deliver(SessionID, Message)
     /// Close the session's connection after everything sent before has been written.
     case close(SessionID)
     /// Run `check` off the router's thread with the checker registered for its method, then

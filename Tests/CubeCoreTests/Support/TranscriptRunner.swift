@@ -152,6 +152,7 @@ struct TranscriptRunner {
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
             case .event, .dial, .hangUp, .resume: break
+            case .deliver(let id, let message): Issue.record("a typed message for \(id) in a transcript: \(message)")
             }
         }
     }
