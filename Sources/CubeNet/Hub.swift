@@ -37,6 +37,8 @@ public final class Hub: Sendable {
         /// Re-reads and applies the configuration for the `reload` command of session `id`,
         /// then calls ``Hub/reloadFinished(_:command:refusal:changes:)``.
         public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
+        /// Writes the revocation list to its file (``RouterAction/saveRevocations(_:)``).
+        public var saveRevocations: (@Sendable (_ text: String) -> Void)?
 
         /// - Parameters:
         ///   - verifyPassword: checks a `pwd` password against its stored Argon2id string.
@@ -241,6 +243,13 @@ public final class Hub: Sendable {
         return running
     }
 
+    /// Applies revocations read from the file at start (``Router/restoreRevocations(_:)``).
+    /// - Returns: how many were new.
+    @discardableResult
+    public func restoreRevocations(_ entries: [Revocation]) -> Int {
+        state.withLockedValue { $0.router.restoreRevocations(entries) }
+    }
+
     /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
     public func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
         state.withLockedValue { $0.router.replaceSecureLogin(factory) }
@@ -438,6 +447,8 @@ public final class Hub: Sendable {
             guard let endpoint = state.withLockedValue({ $0.endpoints[id] }) else { return }
             endpoint.pauseReading()
             endpoint.later(afterNanoseconds: 1_000_000) { [self] in resume(id, endpoint) }
+        case .saveRevocations(let text):
+            delegates.withLockedValue { $0.saveRevocations }?(text)
         case .send, .close, .encrypt, .deliver:
             break
         }

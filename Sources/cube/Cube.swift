@@ -8,7 +8,7 @@ struct Cube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
         version: SoftwareVersion.line(tool: "cube"),
-        subcommands: [Run.self, Reload.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, DefaultConfig.self],
+        subcommands: [Run.self, Reload.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, Cert.self, DefaultConfig.self],
         defaultSubcommand: Run.self)
 }
 

@@ -73,6 +73,9 @@ public struct ConfigurationReload: Sendable {
         compare("auth.callout.tcp", \.callout.overTCP) { $0 ? "yes" : "no" }
         compare("auth.c25519.authorized-keys", \.authorizedKeysPath) { $0 ?? "(none)" }
         compare("auth.c25519.trusted-signers", \.trustedSigners, words)
+        lines += named("auth.c25519.signer", old.signers, new.signers) { setup in
+            "\(setup.key ?? "(no key)") names \(words(setup.names)) max-days \(setup.maximumDays.map(String.init) ?? "(none)")"
+        }
         lines += named("auth.setup.usr", old.users, new.users)
         lines += named("access.cmd.usr", old.access.patterns, new.access.patterns) { patterns in
             words(patterns.map(\.description))

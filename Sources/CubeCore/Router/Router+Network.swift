@@ -73,6 +73,7 @@ extension Router {
         let reachable = reachableSet
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
+        revocationsForNewLink(id, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }

@@ -77,6 +77,9 @@ public enum RouterAction: Equatable, Sendable {
     /// reading from it, and feed it an empty ``Router/received(_:from:now:)`` after other
     /// sessions had their turn; read again once that returns no `resume` (docs/security.md).
     case resume(SessionID)
+    /// Write the revocation list (``RevocationList/render(_:)``) to its file, replacing it
+    /// (docs/security.md, "Revocation").
+    case saveRevocations(String)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.
