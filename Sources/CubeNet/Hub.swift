@@ -30,13 +30,15 @@ public final class Hub: Sendable {
         public var startZenka: (@Sendable (_ name: String) -> Bool)?
         /// Observers of router events, by name (the mount, the manager).
         public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
-        /// Starts keeping a link to a `tcp:HOST:PORT` peer (the `link` command).
-        public var dial: (@Sendable (_ address: String) -> Void)?
+        /// Starts keeping a link to a peer (the `link` command).
+        public var dial: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Stops keeping a link to a peer (the `unlink` command).
-        public var hangUp: (@Sendable (_ address: String) -> Void)?
+        public var hangUp: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Re-reads and applies the configuration for the `reload` command of session `id`,
         /// then calls ``Hub/reloadFinished(_:command:refusal:changes:)``.
         public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
+        /// Writes the revocation list to its file (``RouterAction/saveRevocations(_:)``).
+        public var saveRevocations: (@Sendable (_ text: String) -> Void)?
 
         /// - Parameters:
         ///   - verifyPassword: checks a `pwd` password against its stored Argon2id string.
@@ -148,12 +150,12 @@ public final class Hub: Sendable {
 
     /// An outbound link finished its handshake with the trusted node `node`.
     /// - Returns: its session, or nil when the router refused it (no network, own name).
-    public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: String) -> SessionID? {
+    public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: PeerAddress) -> SessionID? {
         open(endpoint, session: { $0 }) { $0.linkConnected(node: node, address: address, now: .now) }
     }
 
     /// The dialer's news about a peer address (for `links`).
-    public func peerStatus(_ address: String, error: String?, origin: String = "discovered") {
+    public func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
         state.withLockedValue { $0.router.peerStatus(address, error: error, origin: origin) }
     }
 
@@ -239,6 +241,13 @@ public final class Hub: Sendable {
         current.withLockedValue { $0 = running }
         memory.limit = running.limits.memory
         return running
+    }
+
+    /// Applies revocations read from the file at start (``Router/restoreRevocations(_:)``).
+    /// - Returns: how many were new.
+    @discardableResult
+    public func restoreRevocations(_ entries: [Revocation]) -> Int {
+        state.withLockedValue { $0.router.restoreRevocations(entries) }
     }
 
     /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
@@ -438,6 +447,8 @@ public final class Hub: Sendable {
             guard let endpoint = state.withLockedValue({ $0.endpoints[id] }) else { return }
             endpoint.pauseReading()
             endpoint.later(afterNanoseconds: 1_000_000) { [self] in resume(id, endpoint) }
+        case .saveRevocations(let text):
+            delegates.withLockedValue { $0.saveRevocations }?(text)
         case .send, .close, .encrypt, .deliver:
             break
         }

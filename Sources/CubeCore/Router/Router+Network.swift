@@ -16,7 +16,7 @@ extension Router {
     ///   - address: the `tcp:HOST:PORT` that was dialled.
     /// - Returns: the session and the actions (adverts for the new neighbour); no session when
     ///   the router takes no part in a network or `node` names this node.
-    public mutating func linkConnected(node: String, address: String, now: Timestamp) -> (SessionID?, [RouterAction]) {
+    public mutating func linkConnected(node: String, address: PeerAddress, now: Timestamp) -> (SessionID?, [RouterAction]) {
         // Dialling an address on purpose (`link tcp:…`) lifts an earlier `unlink` of its node.
         if network?.peers[address] != nil { network?.refused.remove(node) }
         guard acceptsLink(from: node) else { return (nil, []) }
@@ -24,7 +24,7 @@ extension Router {
         network?.peers[address]?.node = node
         network?.peers[address]?.lastError = nil
         var actions: [RouterAction] = []
-        openLink(id, LinkInfo(node: node, address: address, outbound: true), now: now, actions: &actions)
+        openLink(id, LinkInfo(node: node, address: address.description, peer: address), now: now, actions: &actions)
         return (id, actions)
     }
 
@@ -44,12 +44,12 @@ extension Router {
 
     /// The dialer's latest news about a peer address (shown by `links`).
     /// - Parameters:
-    ///   - address: the peer's `tcp:HOST:PORT`.
+    ///   - address: the peer's address.
     ///   - error: why the last attempt failed; nil once it succeeded.
     ///   - origin: where the address came from, for an address not known yet (discovery).
-    public mutating func peerStatus(_ address: String, error: String?, origin: String = "discovered") {
+    public mutating func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
         guard inNetwork else { return }
-        var record = network?.peers[address] ?? PeerRecord(origin: origin)
+        var record = network?.peers[address] ?? PeerRecord(source: origin)
         record.lastError = error
         network?.peers[address] = record
     }
@@ -73,6 +73,7 @@ extension Router {
         let reachable = reachableSet
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
+        revocationsForNewLink(id, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }

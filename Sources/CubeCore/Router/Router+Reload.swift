@@ -27,11 +27,11 @@ extension Router {
         let before = Set(old.network.peers)
         let after = Set(configuration.network.peers)
         for address in after.subtracting(before).sorted() where network?.peers[address] == nil {
-            network?.peers[address] = PeerRecord(origin: "configured")
+            network?.peers[address] = PeerRecord(source: .configured)
             actions.append(.dial(address))
         }
         // Only peers the configuration brought: one added with `link` stays until `unlink`.
-        for address in before.subtracting(after).sorted() where network?.peers[address]?.origin == "configured" {
+        for address in before.subtracting(after).sorted() where network?.peers[address]?.source == .configured {
             network?.peers[address] = nil
             actions.append(.hangUp(address))
         }

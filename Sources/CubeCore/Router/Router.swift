@@ -44,6 +44,8 @@ public struct Router: Sendable {
     var waitingLogins: [Origin: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
+    /// Revoked keys and certificates, and the c25519 sessions they would close (Router+Revocations).
+    var revocations = RevocationList()
     /// Whether ``network`` is set (fixed at start). Asked on every routed command, where
     /// `network != nil` would copy the whole network state to answer.
     let inNetwork: Bool
@@ -77,7 +79,7 @@ public struct Router: Sendable {
                                     maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
                                     pinnedKeys: network.pinnedKeys)
             var state = NetworkState(topology: topology, signer: network.signer)
-            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(origin: "configured") }
+            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
             self.network = state
         }
         self.inNetwork = network != nil
@@ -350,6 +352,7 @@ public struct Router: Sendable {
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.isGone = true
+        revocations.sessionClosed(id)
         if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
         if case .verifying = session.phase { credentialCheckEnded(session) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it

@@ -67,9 +67,9 @@ public enum RouterAction: Equatable, Sendable {
     /// A change worth telling observers about (the `events` file, logs).
     case event(RouterEvent)
     /// Keep a link to the peer at this `tcp:HOST:PORT` address (the `link` command).
-    case dial(String)
+    case dial(PeerAddress)
     /// Stop keeping a link to the peer at this address (the `unlink` command).
-    case hangUp(String)
+    case hangUp(PeerAddress)
     /// Re-read the configuration (the `reload` command), apply it with
     /// ``Router/reconfigure(_:now:)`` and answer with ``Router/reloadFinished(_:command:refusal:changes:now:)``.
     case reload(SessionID, command: UInt64)
@@ -77,6 +77,9 @@ public enum RouterAction: Equatable, Sendable {
     /// reading from it, and feed it an empty ``Router/received(_:from:now:)`` after other
     /// sessions had their turn; read again once that returns no `resume` (docs/security.md).
     case resume(SessionID)
+    /// Write the revocation list (``RevocationList/render(_:)``) to its file, replacing it
+    /// (docs/security.md, "Revocation").
+    case saveRevocations(String)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.
