@@ -26,6 +26,8 @@ struct StorageCommand: AsyncParsableCommand {
         let zenka = connection.makeZenka(defaultName: "storage")
         StorageCommands(store: store).install(on: zenka)
         zenka.onConnect { zenka in
+            // A lost connection ended every lease of the earlier one, without notices.
+            await store.unreserveAll()
             let free = await store.free
             // Offers may not exist on this cube yet: a FALSE is logged and otherwise ignored.
             if let reply = try? await zenka.send("offer", args: "storage \(free)"), reply.kind != .trueReply {
