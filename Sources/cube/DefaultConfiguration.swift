@@ -145,6 +145,11 @@ timeouts.login = 17
 # a deferred v7.notify_online/notify_offline then waits for its event).
 timeouts.route = 120
 
+# --- market (docs/market.md) ---------------------------------------------------------
+# Seconds a lease outlives its consumer's session: its user may renew it from a new session
+# meanwhile; then it ends with lease-end <id> consumer-gone (0 = at once). Applied on reload.
+leases.grace = 300
+
 """#),
         ("configuration/zenki/calc/zenka.conf", #"""
 # calc: `eval <expression>` evaluates arithmetic: p7 calc.eval "2*(3+4)" -> TRUE 14

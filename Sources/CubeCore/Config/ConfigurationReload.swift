@@ -83,6 +83,7 @@ public struct ConfigurationReload: Sendable {
         compare("limits.memory.user", \.limits.memoryPerUser) { String($0) }
         compare("timeouts.login", \.loginTimeoutSeconds) { String($0) }
         compare("timeouts.route", \.routeTimeoutSeconds) { String($0) }
+        compare("leases.grace", \.leaseGraceSeconds) { String($0) }
         compare("network.peers", \.network.peers, words)
         compare("network.link-access", \.network.linkAccess) { words($0.map(\.description)) }
         compare("network.advert-interval", \.network.advertIntervalSeconds) { String($0) }

@@ -28,7 +28,7 @@ public struct LocalCommand: Sendable {
         .init(name: "offer", usage: "offer <kind> <capacity> [key=value...]", summary: "offer a resource (e.g. storage 10GiB)"),
         .init(name: "unoffer", usage: "unoffer <offer>", summary: "withdraw one of your offers"),
         .init(name: "offers", usage: "offers [kind]", summary: "table of resource offers"),
-        .init(name: "acquire", usage: "acquire <offer> <amount> [ttl]", summary: "lease part of an offer (ttl in s, default 3600)"),
+        .init(name: "acquire", usage: "acquire <offer|kind> <amount> [ttl] ...", summary: "lease an offer, or the best match (where, rank)"),
         .init(name: "renew", usage: "renew <lease> [ttl]", summary: "extend one of your leases"),
         .init(name: "release", usage: "release <lease>", summary: "give a lease back"),
         .init(name: "leases", usage: "leases", summary: "your leases, held and provided"),

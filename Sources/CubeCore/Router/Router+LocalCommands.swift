@@ -61,7 +61,7 @@ extension Router {
         case "unoffer": reply(unofferCommand(words, from: id, user: user, now: now, actions: &actions))
         case "offers": table(offersTable(kind: words.first))
         case "acquire": acquire(command, words: words, from: id, user: user, now: now, actions: &actions)
-        case "renew": reply(renew(words, user: user, now: now))
+        case "renew": reply(renew(words, from: id, user: user, now: now))
         case "release":
             guard let text = words.first, let lease = UInt64(text) else { return reply(.falseReply, "no such lease '\(words.first ?? "")'") }
             let (released, message, more) = release(lease, user: user, now: now)

@@ -318,7 +318,7 @@ extension Router {
             actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
             stats.routesTimedOut += 1
             endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
         }
     }
 

@@ -1,0 +1,157 @@
+/// The resource market of one node (docs/resources.md, docs/market.md): offers, leases and
+/// the capacity accounting that never over-commits.
+///
+/// Pure: no I/O, no clock (every input carries `now`, monotonic nanoseconds), no sessions of
+/// its own. The router feeds it inputs and turns the ``MarketChange``s it returns into
+/// notices; capacity is reserved the moment a lease is requested, before the provider answers.
+public struct Market: Sendable {
+    public static let defaultLeaseTTL: UInt64 = 3600
+    public static let maximumLeaseTTL: UInt64 = 30 * 86_400
+
+    public private(set) var offers: [UInt64: Offer] = [:]
+    public private(set) var leases: [UInt64: Lease] = [:]
+    private var nextOfferID: UInt64 = 1
+    private var nextLeaseID: UInt64 = 1
+
+    public init() {}
+
+    /// Offers in id order.
+    public var allOffers: [Offer] { offers.values.sorted { $0.id < $1.id } }
+
+    /// Leases in id order.
+    public var allLeases: [Lease] { leases.values.sorted { $0.id < $1.id } }
+
+    /// Adds an offer (its words already checked by the caller); returns it with its new id.
+    public mutating func add(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
+                             provider: SessionID, providerUser: String, created: Int64) -> Offer {
+        let offer = Offer(id: nextOfferID, kind: kind, capacity: capacity, attributes: attributes, provider: provider,
+                          providerUser: providerUser, created: created, requirement: requirement)
+        nextOfferID += 1
+        offers[offer.id] = offer
+        return offer
+    }
+
+    /// Parses a ttl word (nil = the default).
+    public static func ttl(_ word: String?) -> Result<UInt64, MarketRefusal> {
+        guard let word else { return .success(defaultLeaseTTL) }
+        guard let ttl = UInt64(word), ttl > 0, ttl <= maximumLeaseTTL else { return .failure(.invalidTTL(word)) }
+        return .success(ttl)
+    }
+
+    /// A consumer asks for `amount` of offer `offerID`: reserves it and returns the lease in
+    /// state `requested` (the provider is asked next).
+    /// - Parameters:
+    ///   - consumer: what the offer's requirement is checked against (`user`, `node`).
+    ///   - providerPresent: whether the providing session is still logged in.
+    public mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
+                                 consumerUser: String, consumerNode: String, providerPresent: Bool,
+                                 now: UInt64) -> Result<Lease, MarketRefusal> {
+        guard var offer = offers[offerID] else { return .failure(.noSuchOffer(String(offerID))) }
+        guard offer.admits(user: consumerUser, node: consumerNode, amount: amount, ttl: ttl) else {
+            return .failure(.requirementNotMet(offer: offerID))
+        }
+        guard amount <= offer.available else { return .failure(.insufficientCapacity(available: offer.available)) }
+        guard providerPresent else { return .failure(.providerAbsent) }
+        offer.committed += amount
+        offers[offerID] = offer
+        let lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
+                          ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
+        nextLeaseID += 1
+        leases[lease.id] = lease
+        return .success(lease)
+    }
+
+    /// The provider granted a requested lease: it is active and runs `ttl` from now.
+    public mutating func grant(_ leaseID: UInt64, now: UInt64) -> Lease? {
+        guard var lease = leases[leaseID], lease.state == .requested else { return nil }
+        lease.state = .active
+        lease.expires = now + lease.ttl * 1_000_000_000
+        leases[leaseID] = lease
+        return lease
+    }
+
+    /// `renew <lease> [ttl]` by `user` from `session`: the lease runs `ttl` (or its ttl) from
+    /// now. A lease whose consumer session is gone is taken over by `session`.
+    public mutating func renew(_ leaseID: UInt64, ttl word: String?, user: String, session: SessionID,
+                               now: UInt64) -> Result<Lease, MarketRefusal> {
+        guard var lease = leases[leaseID], lease.state == .active else { return .failure(.noSuchLease(String(leaseID))) }
+        guard lease.consumerUser == user else { return .failure(.notYours(lease: leaseID)) }
+        if word != nil {
+            switch Self.ttl(word) {
+            case .success(let ttl): lease.ttl = ttl
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        lease.expires = now + lease.ttl * 1_000_000_000
+        if lease.consumerGoneUntil != nil {
+            lease.consumer = session
+            lease.consumerGoneUntil = nil
+        }
+        leases[leaseID] = lease
+        return .success(lease)
+    }
+
+    /// Whether `user` may release lease `leaseID` (`mayEndAny`: an admin).
+    public func checkRelease(_ leaseID: UInt64, user: String, mayEndAny: Bool) -> MarketRefusal? {
+        guard let lease = leases[leaseID], lease.state == .active else { return .noSuchLease(String(leaseID)) }
+        guard lease.consumerUser == user || mayEndAny else { return .notYours(lease: leaseID) }
+        return nil
+    }
+
+    /// Ends a lease and returns its capacity. `reason` nil ends a request silently.
+    public mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
+        guard let lease = leases.removeValue(forKey: leaseID) else { return [] }
+        var provider: SessionID?
+        if var offer = offers[lease.offer] {
+            offer.committed -= min(offer.committed, lease.amount)
+            offers[lease.offer] = offer
+            provider = offer.provider
+        }
+        return [.leaseEnded(lease, reason: reason, provider: provider)]
+    }
+
+    /// Removes an offer after ending its leases with reason `offer-<reason>`.
+    public mutating func withdraw(_ offerID: UInt64, reason: String) -> [MarketChange] {
+        guard offers[offerID] != nil else { return [] }
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.offer == offerID {
+            changes += end(lease.id, reason: "offer-\(reason)")
+        }
+        guard let offer = offers.removeValue(forKey: offerID) else { return changes }
+        return changes + [.offerGone(offer, reason: reason)]
+    }
+
+    /// A provider session is gone: its offers vanish and their leases end.
+    public mutating func providerLeft(_ session: SessionID) -> [MarketChange] {
+        allOffers.filter { $0.provider == session }.flatMap { withdraw($0.id, reason: "provider-gone") }
+    }
+
+    /// A consumer session is gone: each active lease it holds is kept `grace` nanoseconds
+    /// (`leases.grace`) for its user to renew from another session, then ends with reason
+    /// `consumer-gone`; with no grace it ends now. Requested leases end with their route.
+    public mutating func consumerLeft(_ session: SessionID, grace: UInt64, now: UInt64) -> [MarketChange] {
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.consumer == session && lease.state == .active && lease.consumerGoneUntil == nil {
+            if grace == 0 {
+                changes += end(lease.id, reason: "consumer-gone")
+            } else {
+                leases[lease.id]?.consumerGoneUntil = now + grace
+            }
+        }
+        return changes
+    }
+
+    /// Ends leases past their time (`expired`) and those whose consumer's grace ran out
+    /// (`consumer-gone`).
+    public mutating func expire(now: UInt64) -> [MarketChange] {
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.state == .active {
+            if lease.expires <= now {
+                changes += end(lease.id, reason: "expired")
+            } else if let until = lease.consumerGoneUntil, until <= now {
+                changes += end(lease.id, reason: "consumer-gone")
+            }
+        }
+        return changes
+    }
+}
