@@ -11,6 +11,8 @@ public final class Hub: Sendable {
     private struct State: Sendable {
         var router: Router
         var endpoints: [SessionID: any SessionEndpoint] = [:]
+        /// The market's durable store; nil = memory only, or once shutting down (docs/market.md).
+        var store: (any MarketPersistence)?
     }
 
     /// Receives actions the hub itself cannot perform (password checks, zenka starts, events).
@@ -64,6 +66,29 @@ public final class Hub: Sendable {
         self.logger = logger
         self.workers = BlockingWorkers(name: "cube-auth")
         state.withLockedValue { $0.router.turnBudget = Self.turnBudget }
+    }
+
+    /// Restores the market a store held and writes every later change to it, each input's
+    /// before its replies go out (docs/market.md "Storage"). Call once, before serving.
+    public func attachMarketStore(_ store: any MarketPersistence, restoring snapshot: MarketSnapshot) {
+        state.withLockedValue { state in
+            state.router.restoreMarket(snapshot, now: .now)
+            state.store = store
+        }
+    }
+
+    /// Stops writing to the market store: called when a graceful shutdown begins, so the
+    /// sessions it closes (zenki stopped, clients told) end no stored offer or lease.
+    public func detachMarketStore() {
+        state.withLockedValue { state in
+            Self.persist(&state)
+            state.store = nil
+        }
+    }
+
+    private static func persist(_ state: inout State) {
+        guard let store = state.store, state.router.marketChanged else { return }
+        store.save(state.router.takeMarketChanges(now: .now))
     }
 
     /// The running configuration (``reconfigure(_:)`` changes it). Kept apart from the
@@ -157,6 +182,7 @@ public final class Hub: Sendable {
     public func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
         let (released, message, others) = state.withLockedValue { state -> (Bool, String, [RouterAction]) in
             let (released, message, actions) = state.router.release(lease, user: user, now: .now)
+            Self.persist(&state)
             return (released, message, Self.deliver(actions, in: &state))
         }
         for action in others { performOther(action) }
@@ -227,6 +253,7 @@ public final class Hub: Sendable {
             // router's share when deciding whether to drop a slow reader.
             state.router.setExternalMemory(memory.outputBytes)
             let actions = body(&state)
+            Self.persist(&state)
             memory.routerBytes = state.router.memoryHeld
             return Self.deliver(actions, in: &state)
         }
@@ -239,6 +266,7 @@ public final class Hub: Sendable {
                               _ body: (inout Router) -> (Opened, [RouterAction])) -> Opened {
         let (opened, others) = state.withLockedValue { state -> (Opened, [RouterAction]) in
             let (opened, actions) = body(&state.router)
+            Self.persist(&state)
             if let id = session(opened) { state.endpoints[id] = endpoint }
             return (opened, Self.deliver(actions, in: &state))
         }

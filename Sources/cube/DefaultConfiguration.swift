@@ -149,6 +149,10 @@ timeouts.route = 120
 # Seconds a lease outlives its consumer's session: its user may renew it from a new session
 # meanwhile; then it ends with lease-end <id> consumer-gone (0 = at once). Applied on reload.
 leases.grace = 300
+# Directory of the market's durable store (market.sqlite3: offers and leases survive a restart
+# or a crash with their remaining time). Created on first start (mode 0700); empty = memory
+# only. Needs a restart to change.
+state.directory = /var/lib/protocol-7
 
 """#),
         ("configuration/zenki/calc/zenka.conf", #"""

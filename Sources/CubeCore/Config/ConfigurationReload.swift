@@ -37,6 +37,7 @@ public struct ConfigurationReload: Sendable {
         keep("mount.allow-other", \.mountAllowOther) { $0 ? "yes" : "no" }
         keep("auth.c25519.identity", \.identityKeyPath, text)
         keep("network.nodes", \.network.nodesPath, text)
+        keep("state.directory", \.stateDirectory, text)
         keep("network.advert-max-age", \.network.advertMaximumAgeSeconds) { String($0) }
         keep("network.discovery.interface", \.network.discoveryInterface, text)
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }

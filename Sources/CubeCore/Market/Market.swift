@@ -8,10 +8,22 @@ public struct Market: Sendable {
     public static let defaultLeaseTTL: UInt64 = 3600
     public static let maximumLeaseTTL: UInt64 = 30 * 86_400
 
-    public private(set) var offers: [UInt64: Offer] = [:]
-    public private(set) var leases: [UInt64: Lease] = [:]
+    public private(set) var offers: [UInt64: Offer] = [:] {
+        didSet { changed = true }
+    }
+    public private(set) var leases: [UInt64: Lease] = [:] {
+        didSet { changed = true }
+    }
     private var nextOfferID: UInt64 = 1
     private var nextLeaseID: UInt64 = 1
+    /// Offers and leases written since ``takeChanges(now:)`` last ran (the store's journal).
+    private var touchedOffers: Set<UInt64> = []
+    private var touchedLeases: Set<UInt64> = []
+    /// Whether anything changed since ``takeChanges(now:)``: cheap to ask on every input.
+    public private(set) var changed = false
+    /// Whether changes are kept for ``takeChanges(now:)`` (a store is attached); without one
+    /// nothing is kept, so nothing grows.
+    public var journaling = false
 
     public init() {}
 
@@ -28,6 +40,7 @@ public struct Market: Sendable {
                           providerUser: providerUser, created: created, requirement: requirement)
         nextOfferID += 1
         offers[offer.id] = offer
+        if journaling { touchedOffers.insert(offer.id) }
         return offer
     }
 
@@ -54,10 +67,12 @@ public struct Market: Sendable {
         guard providerPresent else { return .failure(.providerAbsent) }
         offer.committed += amount
         offers[offerID] = offer
+        if journaling { touchedOffers.insert(offerID) }
         let lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
                           ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
         nextLeaseID += 1
         leases[lease.id] = lease
+        if journaling { touchedLeases.insert(lease.id) }
         return .success(lease)
     }
 
@@ -67,6 +82,7 @@ public struct Market: Sendable {
         lease.state = .active
         lease.expires = now + lease.ttl * 1_000_000_000
         leases[leaseID] = lease
+        if journaling { touchedLeases.insert(leaseID) }
         return lease
     }
 
@@ -88,6 +104,7 @@ public struct Market: Sendable {
             lease.consumerGoneUntil = nil
         }
         leases[leaseID] = lease
+        if journaling { touchedLeases.insert(leaseID) }
         return .success(lease)
     }
 
@@ -101,11 +118,12 @@ public struct Market: Sendable {
     /// Ends a lease and returns its capacity. `reason` nil ends a request silently.
     public mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
         guard let lease = leases.removeValue(forKey: leaseID) else { return [] }
+        if journaling { touchedLeases.insert(leaseID) }
         var provider: SessionID?
         if var offer = offers[lease.offer] {
             offer.committed -= min(offer.committed, lease.amount)
             offers[lease.offer] = offer
-            provider = offer.provider
+            provider = offer.detachedUntil == nil ? offer.provider : nil
         }
         return [.leaseEnded(lease, reason: reason, provider: provider)]
     }
@@ -118,12 +136,13 @@ public struct Market: Sendable {
             changes += end(lease.id, reason: "offer-\(reason)")
         }
         guard let offer = offers.removeValue(forKey: offerID) else { return changes }
+        if journaling { touchedOffers.insert(offerID) }
         return changes + [.offerGone(offer, reason: reason)]
     }
 
     /// A provider session is gone: its offers vanish and their leases end.
     public mutating func providerLeft(_ session: SessionID) -> [MarketChange] {
-        allOffers.filter { $0.provider == session }.flatMap { withdraw($0.id, reason: "provider-gone") }
+        allOffers.filter { $0.provider == session && $0.detachedUntil == nil }.flatMap { withdraw($0.id, reason: "provider-gone") }
     }
 
     /// A consumer session is gone: each active lease it holds is kept `grace` nanoseconds
@@ -145,6 +164,9 @@ public struct Market: Sendable {
     /// (`consumer-gone`).
     public mutating func expire(now: UInt64) -> [MarketChange] {
         var changes: [MarketChange] = []
+        for offer in allOffers {
+            if let until = offer.detachedUntil, until <= now { changes += withdraw(offer.id, reason: "provider-gone") }
+        }
         for lease in allLeases where lease.state == .active {
             if lease.expires <= now {
                 changes += end(lease.id, reason: "expired")
@@ -153,5 +175,83 @@ public struct Market: Sendable {
             }
         }
         return changes
+    }
+
+    // MARK: - Durability (docs/market.md "Storage")
+
+    /// What changed since the last call, as store writes: offers and active leases written
+    /// whole, gone ones removed, and the id counters. Requested leases are not stored: their
+    /// route does not survive a restart.
+    /// - Parameter now: converts lease ends to wall-clock seconds.
+    public mutating func takeChanges(now: Timestamp) -> [MarketRecordChange] {
+        guard changed else { return [] }
+        var records: [MarketRecordChange] = []
+        for id in touchedOffers.sorted() {
+            if let offer = offers[id] {
+                records.append(.offer(OfferRecord(id: id, kind: offer.kind, capacity: offer.capacity, attributes: offer.attributes,
+                                                  requirement: offer.requirement.map(ExpressionRendering.render),
+                                                  providerUser: offer.providerUser, created: offer.created)))
+            } else {
+                records.append(.offerRemoved(id))
+            }
+        }
+        for id in touchedLeases.sorted() {
+            if let lease = leases[id], lease.state == .active {
+                let left = lease.expires > now.monotonic ? lease.expires - now.monotonic : 0
+                records.append(.lease(LeaseRecord(id: id, offer: lease.offer, consumerUser: lease.consumerUser, amount: lease.amount,
+                                                  ttl: lease.ttl, expiresWall: now.wall + Int64((left + 999_999_999) / 1_000_000_000))))
+            } else if leases[id] == nil {
+                records.append(.leaseRemoved(id))
+            }
+        }
+        if !records.isEmpty { records.append(.nextIDs(offer: nextOfferID, lease: nextLeaseID)) }
+        touchedOffers = []
+        touchedLeases = []
+        changed = false
+        return records
+    }
+
+    /// The market a store held, after a restart: every offer waits `grace` for its provider
+    /// to offer the same kind again (``reattach``), every lease for a session of its consumer's
+    /// user to renew it, with the time it had left. A lease without its offer is dropped.
+    public static func restored(_ snapshot: MarketSnapshot, now: Timestamp, grace: UInt64) -> Market {
+        var market = Market()
+        for record in snapshot.offers {
+            let requirement = record.requirement.flatMap { try? ExpressionParser.parse($0).get() }
+            var offer = Offer(id: record.id, kind: record.kind, capacity: record.capacity, attributes: record.attributes,
+                              provider: 0, providerUser: record.providerUser, created: record.created, requirement: requirement)
+            offer.detachedUntil = now.monotonic + grace
+            market.offers[record.id] = offer
+        }
+        for record in snapshot.leases {
+            guard var offer = market.offers[record.offer] else { continue }
+            let left = UInt64(max(0, record.expiresWall - now.wall)) * 1_000_000_000
+            offer.committed += record.amount
+            market.offers[record.offer] = offer
+            market.leases[record.id] = Lease(id: record.id, offer: record.offer, consumer: 0, consumerUser: record.consumerUser,
+                                             amount: record.amount, ttl: record.ttl, expires: now.monotonic + left, state: .active,
+                                             consumerGoneUntil: now.monotonic + grace)
+        }
+        let highestOffer = snapshot.offers.map(\.id).max() ?? 0, highestLease = snapshot.leases.map(\.id).max() ?? 0
+        market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
+        market.nextLeaseID = max(snapshot.nextLeaseID, highestLease + 1)
+        market.changed = false
+        market.journaling = true
+        return market
+    }
+
+    /// A provider offers again what it offered before a restart: the restored offer of that
+    /// user and kind takes the new session, capacity and attributes and keeps its id and
+    /// leases (capacity never below what they hold). Nil if there is none.
+    public mutating func reattach(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
+                                  provider: SessionID, providerUser: String) -> Offer? {
+        guard let old = allOffers.first(where: { $0.detachedUntil != nil && $0.providerUser == providerUser && $0.kind == kind })
+        else { return nil }
+        var offer = Offer(id: old.id, kind: kind, capacity: max(capacity, old.committed), attributes: attributes, provider: provider,
+                          providerUser: providerUser, created: old.created, requirement: requirement)
+        offer.committed = old.committed
+        offers[old.id] = offer
+        if journaling { touchedOffers.insert(old.id) }
+        return offer
     }
 }

@@ -12,6 +12,9 @@ public struct Offer: Equatable, Sendable {
     public let requirement: Expression?
     /// Capacity promised to leases that are active or being requested.
     public internal(set) var committed: UInt64 = 0
+    /// Set for an offer restored from the store whose provider has not offered again yet:
+    /// monotonic nanoseconds when it is withdrawn (`provider-gone`) unless it does.
+    public internal(set) var detachedUntil: UInt64?
 
     /// Capacity that can still be acquired.
     public var available: UInt64 { capacity - min(capacity, committed) }

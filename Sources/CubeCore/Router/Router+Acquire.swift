@@ -44,7 +44,8 @@ extension Router {
     /// Every offer this node knows: its own that `admits` lets through, and those of reachable
     /// nodes' adverts.
     func marketCandidates(admits: (Offer) -> Bool) -> [MarketCandidate] {
-        var candidates = market.allOffers.filter(admits).map { offer in
+        // An offer restored from the store waits for its provider: not a candidate until then.
+        var candidates = market.allOffers.filter { $0.detachedUntil == nil && admits($0) }.map { offer in
             MarketCandidate(node: configuration.nodeName, offer: offer.id, kind: offer.kind, capacity: offer.capacity,
                             available: offer.available, attributes: offer.attributes, distance: 0, provider: offer.providerUser)
         }

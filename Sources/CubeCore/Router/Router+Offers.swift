@@ -38,8 +38,11 @@ extension Router {
             memory.charge(cost, to: account)
         }
         sessions[id]?.hasOffered = true
-        let offer = market.add(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
-                               provider: id, providerUser: user, created: now.wall)
+        // A provider offering again after a restart gets its stored offer back, leases and all.
+        let offer = market.reattach(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
+                                    provider: id, providerUser: user)
+            ?? market.add(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
+                          provider: id, providerUser: user, created: now.wall)
         stats.offersMade += 1
         actions.append(.event(.offer(id: offer.id, kind: offer.kind, capacity: capacity, provider: user)))
         return (.trueReply, "offer \(offer.id)")
@@ -155,7 +158,8 @@ extension Router {
                 if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(.send(lease.consumer, notice)) }
                 actions.append(.event(.leaseEnded(id: lease.id, reason: reason)))
             case .offerGone(let offer, let reason):
-                if let account = memory.accounts[offer.providerUser] {
+                // A restored offer nobody offered again was never charged.
+                if offer.detachedUntil == nil, let account = memory.accounts[offer.providerUser] {
                     memory.charge(-Offer.memoryCost(kind: offer.kind, attributes: offer.attributes,
                                                     requirement: offer.requirement), to: account)
                     memory.release(account)
