@@ -52,7 +52,7 @@ func measure(depth: Int, seconds: Double) throws -> (requests: Int, nanoseconds:
     var now = Timestamp(monotonic: monotonicNanoseconds(), wall: 0)
     var router = Router(configuration: configuration, hasher: PlainHasher(), seed: 7, now: now)
     let (client, _) = router.connectLocal(user: "root", transport: .unix, now: now)
-    let (zenka, _) = router.connectLocal(user: "bench", transport: .unix, method: "unix", now: now)
+    let (zenka, _) = router.connectLocal(user: "bench", transport: .unix, kind: .client(method: "unix"), now: now)
 
     var burst: [UInt8] = []
     for id in 1...depth { burst.append(contentsOf: "(\(id))bench.echo x\n".utf8) }

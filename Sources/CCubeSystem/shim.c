@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 #include "CCubeSystem.h"
@@ -14,7 +15,17 @@ int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowe
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }
 
-short CCubeSystem_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
+int CCubeSystem_spawnattr_own_session(posix_spawnattr_t *attributes) {
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    int signals[] = {SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGCHLD};
+    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&defaults, signals[i]);
+    int failed = posix_spawnattr_setsigmask(attributes, &none);
+    failed |= posix_spawnattr_setsigdefault(attributes, &defaults);
+    failed |= posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+    return failed;
+}
 
 #include <malloc.h>
 

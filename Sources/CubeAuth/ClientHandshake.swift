@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The client side of the `c25519` handshake (PROTOCOL.md §3.5) as a pure state machine.
+/// The client side of the `c25519` handshake (docs/protocol.md §3.5) as a pure state machine.
 ///
 /// After `select c25519` was answered `TRUE continue`, send ``helloLine()``, then feed every
 /// line the server sends:
@@ -49,7 +49,7 @@ public struct ClientHandshake: Sendable {
     /// - Parameters:
     ///   - identity: the user's (or node's) identity key.
     ///   - banner: the 32-byte version line the server sent (LF optional).
-    ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()`` or an ``EphemeralKeySource``).
+    ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()``; tests pass a fixed one).
     ///   - expectedServer: the pinned server key from the known-nodes file; nil accepts any
     ///     server key (first use) — the caller then pins ``Step/authenticated(server:keys:)``'s key.
     public init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair, expectedServer: PublicKey?) {

@@ -20,7 +20,7 @@ public enum HandshakeFailure: Error, Equatable, Sendable, CustomStringConvertibl
     /// Input arrived after the handshake had already succeeded or failed.
     case finished
 
-    /// The line the server sends before closing (PROTOCOL.md §3): `>:[⏎` for a line of the
+    /// The line the server sends before closing (docs/protocol.md §3): `>:[⏎` for a line of the
     /// wrong shape or order, ``AUTH_ERROR `>:|⏎`` for credentials that do not hold.
     public var serverReply: [UInt8] {
         switch self {

@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The bytes both sides of a `c25519` handshake hash and sign (PROTOCOL.md §3.5).
+/// The bytes both sides of a `c25519` handshake hash and sign (docs/protocol.md §3.5).
 ///
 /// Exactly these bytes, in this order, each line ending in one LF:
 ///

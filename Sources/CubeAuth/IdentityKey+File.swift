@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The identity key file (PROTOCOL.md §3.5, `cube keygen`):
+/// The identity key file (docs/protocol.md §3.5, `cube keygen`):
 ///
 /// ```
 /// # protocol-7 identity key

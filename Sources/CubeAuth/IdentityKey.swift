@@ -1,6 +1,6 @@
 import CSodium
 
-/// An Ed25519 identity key pair: a node's or a remote user's long-term key (PROTOCOL.md §3.5).
+/// An Ed25519 identity key pair: a node's or a remote user's long-term key (docs/protocol.md §3.5).
 ///
 /// The 64-byte libsodium secret key (seed ‖ public key) lives in one private allocation that
 /// is zeroed with `sodium_memzero` when the last copy of the value goes away.

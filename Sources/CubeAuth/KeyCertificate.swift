@@ -1,7 +1,7 @@
 import CubeCore
 
 /// A signed ("virtual") user key: a node vouches that `key` belongs to user `name` until
-/// `expires` (PROTOCOL.md §3.5, `set-client-key`). Nodes that trust the signer accept it.
+/// `expires` (docs/protocol.md §3.5, `set-client-key`). Nodes that trust the signer accept it.
 ///
 /// Text form, one line: `<name> <user-key> <expires> <signer-key> <signature>` (keys and
 /// signature in base32, `expires` in decimal unix seconds). The signature is Ed25519 over the

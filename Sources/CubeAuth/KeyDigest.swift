@@ -1,6 +1,6 @@
 import CSodium
 
-/// BLAKE2b digests, used e.g. to store only a hash of one-time zenka session keys (PROTOCOL.md §3.3).
+/// BLAKE2b digests, used e.g. to store only a hash of one-time zenka session keys (docs/protocol.md §3.3).
 public enum KeyDigest {
     /// Computes an unkeyed BLAKE2b digest (`crypto_generichash`).
     /// - Parameters:

@@ -1,6 +1,6 @@
 import CSodium
 
-/// Password hashing for the `pwd` login method (PROTOCOL.md §3.2).
+/// Password hashing for the `pwd` login method (docs/protocol.md §3.2).
 ///
 /// Stored hashes are libsodium `crypto_pwhash_str` strings (Argon2id), e.g. `$argon2id$v=19$m=…`.
 public enum PasswordHash {

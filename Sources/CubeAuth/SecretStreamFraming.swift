@@ -1,6 +1,6 @@
 import CSodium
 
-/// Constants of the encrypted framing after a `c25519` login (PROTOCOL.md §3.5): a 24-byte
+/// Constants of the encrypted framing after a `c25519` login (docs/protocol.md §3.5): a 24-byte
 /// `crypto_secretstream_xchacha20poly1305` header, then frames of `u32 big-endian length ‖
 /// ciphertext`, each carrying at most 64 KiB of plaintext.
 public enum SecretStreamFraming {

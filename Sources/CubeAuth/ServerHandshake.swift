@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The server side of the `c25519` handshake (PROTOCOL.md §3.5) as a pure state machine.
+/// The server side of the `c25519` handshake (docs/protocol.md §3.5) as a pure state machine.
 ///
 /// Create it once the client has selected the method (`select c25519` answered with
 /// `TRUE continue`) and feed it every following line until it reports success or failure:
@@ -65,7 +65,7 @@ public struct ServerHandshake: Sendable {
     /// - Parameters:
     ///   - identity: the node's identity key.
     ///   - banner: the 32-byte version line this server sent at accept (LF optional).
-    ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()`` or an ``EphemeralKeySource``).
+    ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()``; tests pass a fixed one).
     public init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair) {
         self.identity = identity
         self.ephemeral = ephemeral

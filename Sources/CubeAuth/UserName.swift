@@ -1,4 +1,4 @@
-/// The grammar of user names in keys lists and certificates, that of PROTOCOL.md §3.1:
+/// The grammar of user names in keys lists and certificates, that of docs/protocol.md §3.1:
 /// `[0-9A-Za-z][0-9A-Za-z_-]{0,16}`.
 public enum UserName {
     /// Whether `name` is a valid user name.

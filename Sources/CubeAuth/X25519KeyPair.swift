@@ -37,19 +37,3 @@ public struct X25519KeyPair: Sendable {
         publicKey = publicBytes
     }
 }
-
-/// A source of ephemeral key pairs, injected into the network layer so that tests can make
-/// handshakes deterministic.
-public protocol EphemeralKeySource: Sendable {
-    /// Returns a key pair for one handshake; never the same pair twice in production.
-    func nextKeyPair() -> X25519KeyPair
-}
-
-/// The production ``EphemeralKeySource``: a fresh random key pair every time.
-public struct RandomEphemeralKeySource: EphemeralKeySource {
-    /// Creates the source.
-    public init() {}
-
-    /// Returns ``X25519KeyPair/generate()``.
-    public func nextKeyPair() -> X25519KeyPair { .generate() }
-}

@@ -1,6 +1,6 @@
 import CubeCore
 
-/// Recognises the 32-byte connection banner (PROTOCOL.md §2).
+/// Recognises the 32-byte connection banner (docs/protocol.md §2).
 enum Banner {
     /// Length of a banner including its LF.
     static let length = 32

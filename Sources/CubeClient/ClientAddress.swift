@@ -1,4 +1,4 @@
-/// Where a cube listens: its unix socket or a TCP address (PROTOCOL.md §1).
+/// Where a cube listens: its unix socket or a TCP address (docs/protocol.md §1).
 ///
 /// Written as `unix:/path/to/cube.sock` or `tcp:HOST:PORT`; an IPv6 host is written in
 /// brackets, `tcp:[::1]:7070`. ``description`` gives back that form, so it can serve as a

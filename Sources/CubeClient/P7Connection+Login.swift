@@ -2,7 +2,7 @@ import CubeAuth
 import CubeCore
 
 extension P7Connection {
-    /// Logs in with the `unix` method (PROTOCOL.md §3.1): sends `select unix⏎auth <user>⏎` in one
+    /// Logs in with the `unix` method (docs/protocol.md §3.1): sends `select unix⏎auth <user>⏎` in one
     /// write, as the original `p7` did, then expects `TRUE continue` and `AUTH_TRUE =)`.
     /// - Parameter user: the name to log in as, e.g. `unix-alice` (see ``P7User``).
     /// - Throws: ``ClientError/loginFailed(_:)`` with the first unexpected line, or a connection error.
@@ -10,7 +10,7 @@ extension P7Connection {
         try login(method: "unix", credential: "auth \(user)")
     }
 
-    /// Logs in with a one-time zenka session key (PROTOCOL.md §3.3): `select zenka⏎<name> <key>⏎`.
+    /// Logs in with a one-time zenka session key (docs/protocol.md §3.3): `select zenka⏎<name> <key>⏎`.
     /// - Parameters:
     ///   - name: the zenka name, optionally with `[sub]`.
     ///   - key: the session key registered with `session-key`.
@@ -19,7 +19,7 @@ extension P7Connection {
         try login(method: "zenka", credential: "\(name) \(key)")
     }
 
-    /// Logs in with a password (PROTOCOL.md §3.2): `select pwd⏎auth <user> <password>⏎`.
+    /// Logs in with a password (docs/protocol.md §3.2): `select pwd⏎auth <user> <password>⏎`.
     /// The password crosses the socket in clear, which is why the cube offers `pwd` on unix sockets only.
     /// - Parameters:
     ///   - user: the user name.
@@ -29,7 +29,21 @@ extension P7Connection {
         try login(method: "pwd", credential: "auth \(user) \(password)")
     }
 
-    /// Logs in with `c25519` (PROTOCOL.md §3.5) and switches the connection to encryption.
+    /// Logs in with `callout` (docs/protocol.md §3.7): `select callout⏎auth <user> <credential>⏎`.
+    /// The cube hands the name and the credential to its configured checker program. Like
+    /// `pwd`'s password the credential crosses the connection in clear. Afterwards bodies are
+    /// counted in bytes, as the cube counts them for this method (docs/protocol.md §5).
+    /// - Parameters:
+    ///   - user: the user name.
+    ///   - credential: the credential (the rest of the line; not empty, no line feed).
+    /// - Throws: ``ClientError/loginFailed(_:)`` with the first unexpected line, or a connection error.
+    public func loginCallout(user: String, credential: String) throws(ClientError) {
+        guard !credential.isEmpty else { throw .invalidArgument("empty credential") }
+        try login(method: "callout", credential: "auth \(user) \(credential)")
+        sizeUnit = .bytes
+    }
+
+    /// Logs in with `c25519` (docs/protocol.md §3.5) and switches the connection to encryption.
     ///
     /// Sends `select c25519`, expects `TRUE continue`, runs CubeAuth's ``ClientHandshake``
     /// (`hello` → `TRUE <S> <Se> <sig>` → `auth <sig>` → `AUTH_TRUE =)`) with a fresh ephemeral

@@ -10,7 +10,7 @@ import CubeCore
 ///
 /// Incoming bytes are framed by CubeCore's ``FrameDecoder``, so `SIZE`/`STRM` bodies arrive whole.
 /// After ``loginC25519(identity:expectedServer:)`` both directions are encrypted
-/// (PROTOCOL.md §3.5) and every method below works on the protocol bytes inside the frames.
+/// (docs/protocol.md §3.5) and every method below works on the protocol bytes inside the frames.
 public final class P7Connection {
     /// How long one wait for incoming bytes may last; nil waits forever. It bounds silence,
     /// not the whole operation: a slowly trickling body does not time out.
@@ -147,7 +147,7 @@ public final class P7Connection {
         try send(Array(text.utf8))
     }
 
-    /// Sends `[(<id>)]<path>[ <args>]⏎` (PROTOCOL.md §4).
+    /// Sends `[(<id>)]<path>[ <args>]⏎` (docs/protocol.md §4).
     /// - Parameters:
     ///   - id: the command id echoed in the replies; nil sends none.
     ///   - path: the command path, e.g. `heart` or `calc.table`.
@@ -212,7 +212,7 @@ public final class P7Connection {
         }
     }
 
-    /// Reads and parses the next message (PROTOCOL.md §5).
+    /// Reads and parses the next message (docs/protocol.md §5).
     /// - Returns: the reply; lines that are no reply come back as ``Reply/Kind/other``.
     /// - Throws: ``ClientError/protocolError(_:)`` for an over-long line or body, or a `SIZE`/`STRM`
     ///   line with a malformed count; else the errors of ``readFrame()``.
@@ -261,7 +261,7 @@ public final class P7Connection {
 
     // MARK: - Encryption
 
-    /// Switches both directions to `crypto_secretstream` after `AUTH_TRUE =)` (PROTOCOL.md §3.5):
+    /// Switches both directions to `crypto_secretstream` after `AUTH_TRUE =)` (docs/protocol.md §3.5):
     /// sends our stream header, and feeds the bytes that already arrived behind the `AUTH_TRUE`
     /// line (the start of the server's encrypted stream) through the receiver.
     func startEncryption(_ keys: SessionKeys) throws(ClientError) {

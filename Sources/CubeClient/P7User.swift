@@ -1,4 +1,4 @@
-/// The name `p7` logs in with over the `unix` method (PROTOCOL.md §3.1).
+/// The name `p7` logs in with over the `unix` method (docs/protocol.md §3.1).
 public enum P7User {
     /// Variables consulted in order; the first non-empty one names the user.
     public static let environmentVariables = ["PROTOCOL_7_BIN_P7_USER", "USER", "LOGNAME"]
@@ -38,7 +38,7 @@ public enum P7User {
 
     /// What to tell the user when the cube refused a `unix` login (AUTH_ERROR) whose name is
     /// not the one of the real uid: the cube checks the name against the uid of the socket's
-    /// peer (PROTOCOL.md §3.1), so `USER=root p7 …` run as another user fails.
+    /// peer (docs/protocol.md §3.1), so `USER=root p7 …` run as another user fails.
     /// - Parameters:
     ///   - uid: the real uid of the process.
     ///   - realName: that uid's user name, nil if it has none.

@@ -1,4 +1,4 @@
-/// One message received after login, split into id, keyword and text (PROTOCOL.md §5).
+/// One message received after login, split into id, keyword and text (docs/protocol.md §5).
 public struct Reply: Equatable, Sendable {
     /// The reply keyword.
     public enum Kind: Equatable, Sendable {

@@ -1,4 +1,4 @@
-/// Where the cube's unix socket is (PROTOCOL.md §1).
+/// Where the cube's unix socket is (docs/protocol.md §1).
 public enum SocketPath {
     /// The socket path used when neither an explicit path nor `$PROTOCOL_7_UNIX_PATH` is given.
     public static let defaultPath = "/run/protocol-7/cube.sock"

@@ -68,10 +68,10 @@ extension FUSEMount {
     /// Escalates until no mount is left at `mountPoint` (stacked mounts are removed one by one).
     private static func forceUnmount(_ mountPoint: String) throws(FUSEError) {
         let attempts: [() -> Void] = [
-            { _ = ChildProcess.run(["fusermount3", "-u", "-q", mountPoint]) },
-            { _ = ChildProcess.run(["fusermount3", "-u", "-q", "-z", mountPoint]) },
+            { _ = HelperCommand.run(["fusermount3", "-u", "-q", mountPoint]) },
+            { _ = HelperCommand.run(["fusermount3", "-u", "-q", "-z", mountPoint]) },
             { _ = umount2(mountPoint, Int32(MNT_DETACH)) },
-            { _ = ChildProcess.run(["umount", "-l", mountPoint]) },
+            { _ = HelperCommand.run(["umount", "-l", mountPoint]) },
         ]
         // Round 0 always runs: a disconnected mount may be visible only through ENOTCONN.
         for round in 0..<8 {

@@ -121,11 +121,6 @@ public final class FUSEMount: Sendable {
     /// Whether the loop is still serving requests.
     public var isServing: Bool { loopRunning.wait(timeout: .now()) == .timedOut }
 
-    /// Blocks until the loop stops (after ``unmount()`` or an unmount from outside).
-    public func waitUntilLoopExits() {
-        loopRunning.wait()
-    }
-
     /// Unmounts; idempotent, blocking, safe from any thread except a FUSE handler.
     ///
     /// Order: refuse new reads and answer every parked read with end-of-file; keep serving for up

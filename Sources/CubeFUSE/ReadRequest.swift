@@ -53,11 +53,6 @@ public final class ReadRequest: @unchecked Sendable {
 
     var key: UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(raw))) }
 
-    /// Whether the reader was interrupted by a signal (the request is finished; drop it).
-    public var isInterrupted: Bool {
-        state.withLock { if case .interrupted = $0 { true } else { false } }
-    }
-
     /// Whether the request is finished (answered, interrupted, or ended by unmount).
     public var isCompleted: Bool {
         state.withLock { if case .pending = $0 { false } else { true } }

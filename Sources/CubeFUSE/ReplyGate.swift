@@ -35,9 +35,6 @@ final class ReplyGate: Sendable {
         return true
     }
 
-    /// Whether senders are still admitted.
-    var isOpen: Bool { state.withLock { $0.open } }
-
     /// Refuses new senders and waits until running ones have finished (they never block long:
     /// the notifier is stopped before the gate closes).
     func close() {

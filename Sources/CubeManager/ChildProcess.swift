@@ -25,8 +25,9 @@ final class ChildProcess: @unchecked Sendable {
         var stdio: Bool
     }
 
-    /// Starts `launch`; `onOutput` gets each stdout line (only when not stdio), `onError` each
-    /// stderr line, `onStdout` raw stdout bytes (stdio), `onExit` the wait status once.
+    /// Starts `launch`; `onLine` gets each stderr line and, unless stdio, each stdout line;
+    /// `onStdout` the raw stdout bytes (stdio only, an empty chunk at the end); `onExit` the
+    /// wait status once. Each runs on a thread of its own.
     init(_ launch: Launch, onStdout: @escaping @Sendable ([UInt8]) -> Void, onLine: @escaping @Sendable (String) -> Void,
          onExit: @escaping @Sendable (Int32) -> Void) throws {
         var stdinPipe: [Int32] = [-1, -1]
@@ -53,16 +54,8 @@ final class ChildProcess: @unchecked Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
         // A new session, so the whole process group can be signalled at stop.
-        posix_spawnattr_setflags(&attributes,
-                                 Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | CCubeSystem_spawn_setsid_flag())
+        CCubeSystem_spawnattr_own_session(&attributes)
         let argv = ([launch.program] + launch.arguments).map { strdup($0) } + [nil]
         let envp = launch.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -1,7 +1,7 @@
 import CubeCore
 import Foundation
 
-// The commands of the `v7` zenka: start, start_once, stop, restart, status, list.
+// Running the commands of the `v7` zenka, one row of `ManagerCommand.all` each.
 extension Manager {
     /// Bytes the router sent to the `v7` session: commands for the manager and replies to its
     /// own heart checks.
@@ -18,65 +18,49 @@ extension Manager {
         }
     }
 
-    /// The commands `v7` answers, for `commands` and the docs.
-    static let commandTable: [(String, String)] = [
-        ("start <name>", "start an instance of a configured zenka"),
-        ("start_once <name>", "start it unless it is already running"),
-        ("stop <name|instance>...", "stop instances (no automatic restart until started again)"),
-        ("restart <name|instance>...", "stop and start instances"),
-        ("status [name|instance]", "table of running instances"),
-        ("list", "table of configured zenki"),
-        ("notify_online <name>", "answer once <name> is online (at once if it is)"),
-        ("notify_offline <name>", "answer once <name> has no session left (at once if none)"),
-        ("heart [notime]", "liveness check"),
-        ("commands", "this table"),
-    ]
-
+    /// Answers a command sent to `v7` by its row of `ManagerCommand.all`.
     private func answer(_ command: Command) {
         let name = String(decoding: command.path, as: UTF8.self)
         let args = command.args.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let words = args.split(separator: " ").map(String.init)
-        let now = Self.now
-        let (keyword, text): (ReplyKeyword, String)
-        switch name {
-        case "heart": (keyword, text) = (.trueReply, "beating")
-        case "name": (keyword, text) = (.trueReply, "v7")
-        case "start", "start_once": (keyword, text) = start(words, once: name == "start_once")
-        case "stop": (keyword, text) = stop(words, now: now)
-        case "restart": (keyword, text) = restart(words, now: now)
-        case "notify_online", "notify_offline":
-            guard let target = words.first.map({ $0.split(separator: "[").first.map(String.init) ?? $0 }) else {
-                (keyword, text) = (.falseReply, "zenka name expected")
-                break
-            }
-            let online = isOnline(target)
-            if name == "notify_online", online {
-                let sid = hub.inspect { $0.sessions(of: target).first } ?? 0
-                (keyword, text) = (.trueReply, "zenka '\(target)' already online., [\(sid)]")
-            } else if name == "notify_offline", !online {
-                (keyword, text) = (.trueReply, "zenka \(target) is not online.")
-            } else {
-                // Deferred: answered by `observe` when the zenka joins or leaves; kept as long
-                // as its route is open (`forgetEndedNotifications`).
-                notifications.add(id: command.id, name: target, online: name == "notify_online")
-                return
-            }
-        case "status": return reply(command.id, body: statusTable(words.first, now: now))
-        case "list": return reply(command.id, body: listTable())
-        case "commands":
-            var table = TextTable(headers: ["command", "description"])
-            for (usage, summary) in Self.commandTable { table.append([usage, summary]) }
-            return reply(command.id, body: table.render())
-        default: (keyword, text) = (.falseReply, Wire.commandDoesNotExist)
+        let answer: ManagerCommand.Answer
+        switch ManagerCommand.all.dispatch(name, answerer: "v7") {
+        case .answer(let keyword, let text): answer = .line(keyword, text)
+        case .listing: answer = .table(ManagerCommand.all.listing(.usageSummary) ?? "")
+        case .run(let handler): answer = handler(self, command, words)
+        case .unknown: answer = .line(.falseReply, Wire.commandDoesNotExist)
         }
-        hub.received(Render.reply(id: command.id, keyword, text), from: session)
+        switch answer {
+        case .line(let keyword, let text): hub.received(Render.reply(id: command.id, keyword, text), from: session)
+        case .table(let text): reply(command.id, body: text)
+        case .deferred: break
+        }
+    }
+
+    /// `notify_online`/`notify_offline <name>`: answers at once if `name` already is online
+    /// (offline), else once it logs in (its last session ends).
+    func notify(_ command: Command, _ words: [String], online wanted: Bool) -> ManagerCommand.Answer {
+        guard let target = words.first.map({ $0.split(separator: "[").first.map(String.init) ?? $0 }) else {
+            return .line(.falseReply, "zenka name expected")
+        }
+        let online = isOnline(target)
+        if wanted, online {
+            let sid = hub.inspect { $0.sessions(of: target).first } ?? 0
+            return .line(.trueReply, "zenka '\(target)' already online., [\(sid)]")
+        } else if !wanted, !online {
+            return .line(.trueReply, "zenka \(target) is not online.")
+        }
+        // Deferred: answered by `observe` when the zenka joins or leaves; kept as long
+        // as its route is open (`forgetEndedNotifications`).
+        notifications.add(id: command.id, name: target, online: wanted)
+        return .deferred
     }
 
     private func reply(_ id: UInt64, body: String) {
         hub.received(Render.body(id: id, .size, Array(body.utf8)), from: session)
     }
 
-    private func start(_ words: [String], once: Bool) -> (ReplyKeyword, String) {
+    func start(_ words: [String], once: Bool) -> (ReplyKeyword, String) {
         guard let name = words.first else { return (.falseReply, "zenka name expected") }
         guard definitions[name] != nil else { return (.falseReply, "zenka \(name) not found in start set-up ..,") }
         if once, let running = instances.values.first(where: { $0.name == name && $0.state != .stopping }) {
@@ -101,7 +85,7 @@ extension Manager {
         }.map(\.id)
     }
 
-    private func stop(_ words: [String], now: UInt64) -> (ReplyKeyword, String) {
+    func stop(_ words: [String], now: UInt64) -> (ReplyKeyword, String) {
         guard !words.isEmpty else { return (.falseReply, "zenka name or instance expected") }
         if let unknown = words.first(where: { definitions[$0] == nil && Int($0) == nil }) {
             return (.falseReply, "zenka '\(unknown)' not in set-up [ see 'v7.list' ]")
@@ -116,14 +100,14 @@ extension Manager {
         return (.trueReply, "shutting down \(victims.count) zenka instance(s)")
     }
 
-    private func restart(_ words: [String], now: UInt64) -> (ReplyKeyword, String) {
+    func restart(_ words: [String], now: UInt64) -> (ReplyKeyword, String) {
         let victims = matching(words)
         guard !victims.isEmpty else { return (.falseReply, "there is no zenka matching '\(words.joined(separator: " "))' running") }
         for id in victims { restart(instance: id, now: now, reason: .requested) }
         return (.trueReply, "restarting \(victims.count) zenka instance(s) .,")
     }
 
-    private func statusTable(_ filter: String?, now: UInt64) -> String {
+    func statusTable(_ filter: String?, now: UInt64) -> String {
         var table = TextTable(headers: ["instance", "zenka", "state", "pid", "session", "restarts", "up"])
         for instance in instances.values.sorted(by: { $0.id < $1.id }) {
             if let filter, filter != instance.name, filter != String(instance.id) { continue }
@@ -134,7 +118,7 @@ extension Manager {
         return table.render()
     }
 
-    private func listTable() -> String {
+    func listTable() -> String {
         var table = TextTable(headers: ["zenka", "mode", "start", "running", "state", "restarts", "last exit"])
         for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
             let running = instances.values.filter { $0.name == definition.name }

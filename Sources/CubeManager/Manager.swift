@@ -66,8 +66,7 @@ public final class Manager: @unchecked Sendable {
 
     /// Logs in as `v7` and starts the configured zenki (on the queue).
     private func attach() {
-        session = hub.connectLocal(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"),
-                                   method: "manager")
+        session = hub.connectLocal(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"))
         hub.update { delegates in
             delegates.startZenka = { [weak self] name in self?.startOnDemand(name) ?? false }
             delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
@@ -222,7 +221,7 @@ public final class Manager: @unchecked Sendable {
                                     waitingSince: now, lastHeartbeat: now)
             if definition.mode == .stdio {
                 let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue)
-                instance.session = hub.connectLocal(endpoint, user: name, transport: .local("stdio"), method: "zenka")
+                instance.session = hub.connectLocal(endpoint, user: name, transport: .local("stdio"), kind: .zenka)
                 instance.state = .online
             }
             instances[id] = instance

@@ -1,4 +1,5 @@
 import CubeCore
+import CubeNet
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -12,53 +13,48 @@ import ServiceLifecycle
 /// ``maximumConnections`` at once, and a connection that has not sent its request within
 /// ``requestTimeout`` is closed; NIO's HTTP parser caps the header size. There is no access
 /// control: bind it to loopback or a monitoring network.
-public final class MetricsServer: Service {
-    public static let maximumConnections = 16
-    public static let requestTimeout: TimeAmount = .seconds(10)
+package final class MetricsServer: Service {
+    package static let maximumConnections = 16
+    package static let requestTimeout: TimeAmount = .seconds(10)
 
     private let exporter: CubeMetricsExporter
     private let address: HostPort
+    /// The cube's event loop (``NetworkLoop``): a scrape is rare and small.
+    private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let onReady: @Sendable (Int) -> Void
 
     /// - Parameter onReady: called with the bound port once the listener is up.
-    public init(exporter: CubeMetricsExporter, address: HostPort, logger: Logger,
+    package init(exporter: CubeMetricsExporter, address: HostPort, loop: NetworkLoop, logger: Logger,
                 onReady: @escaping @Sendable (Int) -> Void = { _ in }) {
+        group = loop.group
         self.exporter = exporter
         self.address = address
         self.logger = logger
         self.onReady = onReady
     }
 
-    public func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    package func run() async throws {
         let exporter = self.exporter
         let open = ConnectionCount()
-        let listener: any Channel
-        do {
-            listener = try await ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 16)
-                .childChannelInitializer { channel in
-                    guard open.enter() else { return channel.close() }
-                    channel.closeFuture.whenComplete { _ in open.leave() }
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.requestTimeout))
-                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(exporter: exporter))
-                    }
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 16)
+            .childChannelInitializer { channel in
+                guard open.enter() else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.leave() }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.requestTimeout))
+                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(exporter: exporter))
                 }
-                .bind(host: address.bareHost, port: address.port)
-                .get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+            }
+            .bind(host: address.bareHost, port: address.port)
+            .get()
         let port = listener.localAddress?.port ?? address.port
         logger.info("metrics listening", metadata: ["metrics": "\(address.bareHost):\(port)"])
         onReady(port)
         try? await gracefulShutdown()
         try? await listener.close()
-        try? await group.shutdownGracefully()
     }
 }

@@ -1,3 +1,4 @@
+import CubeCore
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -6,7 +7,7 @@ import NIOCore
 /// 0.1 s each) that must not run on an event loop or on the 2-thread Swift concurrency pool.
 ///
 /// Fair across origins (docs/security.md, "Resource limits"): every job names its origin
-/// (`uid:<n>`, `ip:<address>`); each origin has its own queue, origins are served round-robin,
+/// (nil for none); each origin has its own queue, origins are served round-robin,
 /// and an origin has at most one job running. A burst from one origin therefore holds at most
 /// one worker, and a job of another origin waits at most for one job per other busy origin,
 /// never behind the burst. At most `width` jobs run at once, so memory stays bounded; the
@@ -16,11 +17,11 @@ final class BlockingWorkers: Sendable {
 
     private struct State: Sendable {
         /// Waiting jobs per origin; an origin without waiting jobs has no entry.
-        var queues: [String: CircularBuffer<Job>] = [:]
+        var queues: [Origin?: CircularBuffer<Job>] = [:]
         /// Origins with waiting jobs and none running, in the order they will be served.
-        var ready = CircularBuffer<String>()
+        var ready = CircularBuffer<Origin?>()
         /// Origins with a job running.
-        var running: Set<String> = []
+        var running: Set<Origin?> = []
         /// Worker threads alive.
         var threads = 0
     }
@@ -35,7 +36,7 @@ final class BlockingWorkers: Sendable {
     }
 
     /// Runs `work` on a worker thread, after the jobs queued before it for the same origin.
-    func submit(origin: String, _ work: @escaping Job) {
+    func submit(origin: Origin?, _ work: @escaping Job) {
         let startThread = state.withLockedValue { state -> Bool in
             if state.queues[origin] == nil && !state.running.contains(origin) { state.ready.append(origin) }
             state.queues[origin, default: CircularBuffer()].append(work)
@@ -51,10 +52,12 @@ final class BlockingWorkers: Sendable {
 
     /// A worker: takes the next ready origin's oldest job until none is ready.
     private func serve() {
-        var finished: String?
+        // The origin whose job this worker just finished (the first time round, none).
+        var finished: Origin?
+        var hasFinished = false
         while true {
-            let next = state.withLockedValue { state -> (origin: String, work: Job)? in
-                if let finished {
+            let next = state.withLockedValue { state -> (origin: Origin?, work: Job)? in
+                if hasFinished {
                     state.running.remove(finished)
                     // Back to the end of the line: every other ready origin goes first.
                     if state.queues[finished] != nil { state.ready.append(finished) }
@@ -71,6 +74,7 @@ final class BlockingWorkers: Sendable {
             guard let next else { return }
             next.work()
             finished = next.origin
+            hasFinished = true
         }
     }
 }

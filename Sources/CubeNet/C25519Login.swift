@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// The `c25519` method for the router: runs CubeAuth's handshake and maps the proven client
-/// key to a user (PROTOCOL.md §3.5), either through the authorized-keys file or through a
+/// key to a user (docs/protocol.md §3.5), either through the authorized-keys file or through a
 /// key certificate ("virtual key") signed by a node this one trusts.
 ///
 /// A client with a certificate sends it before `hello` as `cert <certificate>` and gets

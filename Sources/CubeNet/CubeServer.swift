@@ -7,19 +7,23 @@ import ServiceLifecycle
 import Glibc
 #endif
 
-/// The unix-socket listener of a cube, as a `Service`.
+/// The listeners of a cube, as a `Service`: the unix socket, and the TCP address of
+/// `socket.tcp.listen` when configured.
 ///
-/// All connections share one event-loop thread: the router is called synchronously from
-/// it, so the hot path has no thread hops; the second core is left to the clients.
+/// All connections share the one event-loop thread (``NetworkLoop``): the router is called
+/// synchronously from it, so the hot path has no thread hops; the second core is left to the
+/// clients.
 /// On graceful shutdown every session gets `!TERM! <reason>`, output is flushed, the
 /// listener closes and the socket file is removed.
 public final class CubeServer: Service {
     private let hub: Hub
     private let logger: Logger
     private let onReady: @Sendable (String) -> Void
+    private let group: MultiThreadedEventLoopGroup
 
-    public init(hub: Hub, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.hub = hub
+        group = loop.group
         self.logger = logger
         self.onReady = onReady
     }
@@ -28,14 +32,7 @@ public final class CubeServer: Service {
         let configuration = hub.configuration
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let listener: any Channel
-        do {
-            listener = try await bootstrap(group, transport: .unix).bind(unixDomainSocketPath: path).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        let listener = try await bootstrap(group, transport: .unix).bind(unixDomainSocketPath: path).get()
         chmod(path, mode_t(configuration.unixSocketMode))
         var tcpListener: (any Channel)?
         if let listen = configuration.tcpListen, let address = HostPort(listen) {
@@ -48,7 +45,6 @@ public final class CubeServer: Service {
             } catch {
                 try? await listener.close()
                 UnixSocketFile.remove(path)
-                try? await group.shutdownGracefully()
                 throw error
             }
         }
@@ -70,7 +66,6 @@ public final class CubeServer: Service {
             try? await Task.sleep(for: .milliseconds(10))
         }
         try? await Task.sleep(for: .milliseconds(20))
-        try? await group.shutdownGracefully()
     }
 
     /// A listener whose connections each get a ``ConnectionHandler`` for `transport`.

@@ -29,6 +29,7 @@ public final class DiscoveryService: Service, Sendable {
     private let interface: String
     private let group: SocketAddress
     private let intervalSeconds: Int
+    private let loops: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
 
     private struct State: Sendable {
@@ -47,9 +48,11 @@ public final class DiscoveryService: Service, Sendable {
     ///   - identity: this node's identity key; announcements are signed with it.
     ///   - nodes: trusted nodes; only their announcements are accepted.
     ///   - links: keeps the links to discovered nodes.
+    ///   - loop: the cube's event loop, where the datagram socket runs.
     /// - Throws: ``ConfigError`` when no interface is configured or the group is not an IPv4
     ///   multicast `ADDRESS:PORT`.
-    public init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, links: LinkService, logger: Logger) throws(ConfigError) {
+    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, nodes: KnownNodes, links: LinkService,
+                logger: Logger) throws(ConfigError) {
         let settings = hub.configuration.network
         guard let interface = settings.discoveryInterface else {
             throw ConfigError(file: "network.discovery.interface", line: 0, message: "no interface configured")
@@ -66,15 +69,14 @@ public final class DiscoveryService: Service, Sendable {
         self.interface = interface
         self.group = group
         self.intervalSeconds = settings.discoveryIntervalSeconds
+        loops = loop.group
     }
 
     public func run() async throws {
         if hub.configuration.tcpListen == nil {
             logger.warning("discovery without socket.tcp.listen: this node only listens for announcements")
         }
-        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         await cancelWhenGracefulShutdown { [self] in await serve(on: loops) }
-        try? await loops.shutdownGracefully()
     }
 
     /// Opens the socket on the interface and announces until cancelled; reopens it whenever the

@@ -15,9 +15,11 @@ public final class Hub: Sendable {
         var store: (any MarketPersistence)?
     }
 
-    /// Receives actions the hub itself cannot perform (password checks, zenka starts, events).
+    /// Receives actions the hub itself cannot perform (credential checks, zenka starts, events).
     public struct Delegates: Sendable {
-        public var verifyPassword: @Sendable (_ password: [UInt8], _ storedHash: String) -> Bool
+        /// Checkers of credentials by auth method (``RouterAction/checkCredential(_:origin:_:)``):
+        /// a method whose verdict is ``AuthVerdict/check(_:)`` needs one here under its name.
+        public var checkers: [String: CredentialChecker] = [:]
         public var startZenka: (@Sendable (_ name: String) -> Bool)?
         /// Observers of router events, by name (the mount, the manager).
         public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
@@ -29,23 +31,31 @@ public final class Hub: Sendable {
         /// then calls ``Hub/reloadFinished(_:command:refusal:changes:)``.
         public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
 
+        /// - Parameters:
+        ///   - verifyPassword: checks a `pwd` password against its stored Argon2id string.
+        ///   - startZenka: starts an on-demand zenka.
         public init(verifyPassword: @escaping @Sendable ([UInt8], String) -> Bool,
                     startZenka: (@Sendable (String) -> Bool)? = nil) {
-            self.verifyPassword = verifyPassword
+            self.checkers["pwd"] = CredentialChecker(width: Hub.passwordWorkers) { check in
+                verifyPassword(check.secret, check.reference) ? .accepted : .refused(reason: "wrong password")
+            }
             self.startZenka = startZenka
         }
     }
 
     private let state: NIOLockedValueBox<State>
     /// Bounds the notices about refused logins and commands per origin.
-    private let refusals = NIOLockedValueBox(LogThrottle(perSecond: Hub.refusalLinesPerSecond))
+    private let refusals = NIOLockedValueBox(LogThrottle<RefusalSource>(perSecond: Hub.refusalLinesPerSecond,
+                                                                        other: .other))
     /// Refusal notices per origin and second (docs/security.md "Logs").
     public static let refusalLinesPerSecond = 5
     private let delegates: NIOLockedValueBox<Delegates>
     private let logger: Logger
-    /// Runs password checks (Argon2id is deliberately slow) away from the event loop, taking
-    /// turns between origins.
-    private let workers: BlockingWorkers
+    /// Runs credential checks (Argon2id is deliberately slow, a program may be) away from the
+    /// event loop, taking turns between origins: one pool per method.
+    private let workers = NIOLockedValueBox([String: BlockingWorkers]())
+    /// Argon2id checks that run at once (about 64 MiB each, docs/security.md).
+    public static let passwordWorkers = 2
     private let current: NIOLockedValueBox<CubeConfiguration>
     /// Messages (plus KiB of local listings) one session is served per turn before the others
     /// (``Router/turnBudget``): a pipelined burst of 64 stays one turn.
@@ -64,7 +74,6 @@ public final class Hub: Sendable {
                                                             utcOffset: utcOffset, now: .now)))
         self.delegates = NIOLockedValueBox(delegates)
         self.logger = logger
-        self.workers = BlockingWorkers(name: "cube-auth")
         state.withLockedValue { $0.router.turnBudget = Self.turnBudget }
     }
 
@@ -108,11 +117,11 @@ public final class Hub: Sendable {
         open(endpoint, session: { $0 }) { $0.connected(transport: transport, peer: peer, address: address, now: .now) }
     }
 
-    /// Registers an in-process session that is already logged in as `user` (with `method`,
-    /// e.g. "zenka" for a zenka the manager logs in over stdio).
-    public func connectLocal(_ endpoint: any SessionEndpoint, user: String, transport: Transport,
-                             method: String? = nil) -> SessionID {
-        open(endpoint, session: { $0 }) { $0.connectLocal(user: user, transport: transport, method: method, now: .now) }
+    /// Registers an in-process session that is already logged in as `user` (of `kind`
+    /// ``SessionKind/zenka`` for a zenka the manager logs in over stdio).
+    package func connectLocal(_ endpoint: any SessionEndpoint, user: String, transport: Transport,
+                              kind: SessionKind = .inProcess) -> SessionID {
+        open(endpoint, session: { $0 }) { $0.connectLocal(user: user, transport: transport, kind: kind, now: .now) }
     }
 
     /// An outbound link finished its handshake with the trusted node `node`.
@@ -153,9 +162,6 @@ public final class Hub: Sendable {
         }
         for action in others { performOther(action) }
     }
-
-    /// Endpoints the hub holds (one per open session); for tests and the status view.
-    public var endpointCount: Int { state.withLockedValue { $0.endpoints.count } }
 
     /// Registers a one-time key for zenka `name`.
     public func registerZenkaKey(name: String, key: String) {
@@ -321,27 +327,20 @@ public final class Hub: Sendable {
 
     /// Logs a refusal at `notice`, with the origin as `uid` or `address`, within the origin's
     /// share of ``refusalLinesPerSecond``.
-    private func logRefusal(origin: String?, _ message: Logger.Message, _ metadata: Logger.Metadata) {
-        let key = origin ?? "local"
+    private func logRefusal(origin: Origin?, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        let key = origin.map(RefusalSource.origin) ?? .local
         let (admitted, suppressed) = refusals.withLockedValue { $0.admit(key, now: Timestamp.now.monotonic) }
         for entry in suppressed { logSuppressed(entry) }
         guard admitted else { return }
         var metadata = metadata
-        metadata.merge(Self.originMetadata(key)) { $1 }
+        metadata.merge(key.metadata) { $1 }
         logger.notice(message, metadata: metadata)
     }
 
-    private func logSuppressed(_ entry: (origin: String, count: Int)) {
-        var metadata = Self.originMetadata(entry.origin)
+    private func logSuppressed(_ entry: (origin: RefusalSource, count: Int)) {
+        var metadata = entry.origin.metadata
         metadata["suppressed"] = "\(entry.count)"
         logger.notice("refusal notices suppressed", metadata: metadata)
-    }
-
-    /// `uid:<n>` becomes `uid=<n>`, `ip:<address>` becomes `address=<address>`.
-    private static func originMetadata(_ origin: String) -> Logger.Metadata {
-        if origin.hasPrefix("uid:") { return ["uid": "\(origin.dropFirst(4))"] }
-        if origin.hasPrefix("ip:") { return ["address": "\(origin.dropFirst(3))"] }
-        return ["origin": "\(origin)"]
     }
 
     /// Text from a client, made safe for a log line: control characters become `?` and it is
@@ -353,13 +352,22 @@ public final class Hub: Sendable {
 
     private func performOther(_ action: RouterAction) {
         switch action {
-        case .verifyPassword(let id, let origin, let password, let storedHash):
-            let check = delegates.withLockedValue { $0.verifyPassword }
-            workers.submit(origin: origin) { [self] in
-                // The session may have gone while the check waited: spare the Argon2 work.
+        case .checkCredential(let id, let origin, let check):
+            guard let checker = delegates.withLockedValue({ $0.checkers[check.method] }) else {
+                run { $0.credentialChecked(id, verdict: .refused(reason: "no checker for '\(check.method)'"), now: .now) }
+                return
+            }
+            let pool = workers.withLockedValue { pools in
+                if let pool = pools[check.method] { return pool }
+                let pool = BlockingWorkers(name: "cube-auth", width: checker.width)
+                pools[check.method] = pool
+                return pool
+            }
+            pool.submit(origin: origin) { [self] in
+                // The session may have gone while the check waited: spare the work.
                 guard inspect({ $0.summary(of: id) != nil }) else { return }
-                let success = check(password, storedHash)
-                run { $0.passwordChecked(id, success: success, now: .now) }
+                let verdict = checker.check(check)
+                run { $0.credentialChecked(id, verdict: verdict, now: .now) }
             }
         case .startZenka(let name):
             let start = delegates.withLockedValue { $0.startZenka }
@@ -400,6 +408,32 @@ public final class Hub: Sendable {
             endpoint.later(afterNanoseconds: 1_000_000) { [self] in resume(id, endpoint) }
         case .send, .close, .encrypt:
             break
+        }
+    }
+
+    /// Whom a refusal notice is counted against (``LogThrottle``).
+    enum RefusalSource: Hashable, Sendable, CustomStringConvertible {
+        case origin(Origin)
+        /// A session inside the process.
+        case local
+        /// Origins beyond ``LogThrottle/maximumOrigins``, together.
+        case other
+
+        var description: String {
+            switch self {
+            case .origin(let origin): origin.description
+            case .local: "local"
+            case .other: "other"
+            }
+        }
+
+        /// `uid=<n>` or `address=<address>`, else `origin=local|other`.
+        var metadata: Logger.Metadata {
+            switch self {
+            case .origin(.uid(let uid)): ["uid": "\(uid)"]
+            case .origin(.address(let address)): ["address": "\(address)"]
+            case .local, .other: ["origin": "\(description)"]
+            }
         }
     }
 

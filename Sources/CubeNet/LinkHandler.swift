@@ -3,7 +3,7 @@ import CubeCore
 import Logging
 import NIOCore
 
-/// The dialling side of one link (PROTOCOL.md §3.5, §7): reads the banner, selects `c25519`,
+/// The dialling side of one link (docs/protocol.md §3.5, §8.3): reads the banner, selects `c25519`,
 /// runs the client handshake, accepts the server only if its key belongs to a trusted node,
 /// then switches to encryption and hands the connection to the ``Hub`` as a link session.
 final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {

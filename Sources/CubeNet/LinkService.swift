@@ -6,7 +6,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps this node's outbound links up (PROTOCOL.md §7): dials every configured peer (and every
+/// Keeps this node's outbound links up (docs/protocol.md §8.3): dials every configured peer (and every
 /// peer added at run time with `link` or found by discovery) over TCP, runs the `c25519`
 /// handshake through a ``LinkHandler``, and redials a lost or failed link with exponential
 /// backoff (0.25 s doubling up to `network.reconnect-max`). A peer that is already linked the
@@ -27,14 +27,15 @@ public final class LinkService: Service, Sendable {
 
     /// - Parameters:
     ///   - hub: where links become sessions.
+    ///   - loop: the cube's event loop, where every link runs.
     ///   - identity: this node's identity key (the client key of every link).
     ///   - nodes: trusted nodes; a server must prove one of these keys.
-    public init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, logger: Logger) {
+    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, nodes: KnownNodes, logger: Logger) {
         self.hub = hub
         self.identity = identity
         self.nodes = nodes
         self.logger = logger
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = loop.group
     }
 
     public func run() async throws {
@@ -56,7 +57,6 @@ public final class LinkService: Service, Sendable {
             slot.task?.cancel()
             try? await slot.channel?.close()
         }
-        try? await group.shutdownGracefully()
     }
 
     /// Starts keeping a link to `address` (idempotent).

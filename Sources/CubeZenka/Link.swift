@@ -40,19 +40,20 @@ final class Link: @unchecked Sendable {
 
     /// Connects and logs in on a fresh thread (never on the concurrency pool), then starts reading.
     /// - Parameters:
-    ///   - path: the cube's unix socket.
+    ///   - address: the cube's unix socket or TCP address.
     ///   - login: the login to perform.
     ///   - timeout: the longest silence during connect and login.
     /// - Returns: the logged-in link.
     /// - Throws: a ``ClientError`` when connect or login fails.
-    static func open(path: String, login: LoginPlan.Step, timeout: Duration) async throws -> Link {
+    static func open(address: ClientAddress, login: LoginPlan.Step, timeout: Duration) async throws -> Link {
         let link: Link = try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result { () throws(ClientError) -> Link in
-                    let connection = try P7Connection(unixPath: path, timeout: timeout)
+                    let connection = try P7Connection(address: address, timeout: timeout)
                     switch login {
                     case .zenka(let name, let key): try connection.loginZenka(name: name, key: key)
                     case .unix(let user): try connection.loginUnix(user: user)
+                    case .callout(let user, let credential): try connection.loginCallout(user: user, credential: credential)
                     }
                     // Settled before any reply is written, so every body is counted as the
                     // cube reads it: bytes on ours, characters on an original cube.

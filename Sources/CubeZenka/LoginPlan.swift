@@ -3,7 +3,8 @@ import Foundation
 /// Chooses the login for each (re)connect from ``ZenkaSettings``.
 ///
 /// A one-time key works once, so it is used for the first attempt only. Later attempts read
-/// a fresh key from the key file (the manager rewrites it), or fall back to method `unix`.
+/// a fresh key from the key file (the manager rewrites it), else log in with `callout` when
+/// a user and credential are set, else fall back to method `unix`.
 struct LoginPlan: Sendable {
     /// One login to try.
     enum Step: Sendable, Equatable {
@@ -11,6 +12,8 @@ struct LoginPlan: Sendable {
         case zenka(name: String, key: String)
         /// Method `unix`: `auth <user>`.
         case unix(user: String)
+        /// Method `callout`: `auth <user> <credential>` (docs/protocol.md §3.7).
+        case callout(user: String, credential: String)
     }
 
     let settings: ZenkaSettings
@@ -27,6 +30,9 @@ struct LoginPlan: Sendable {
         }
         if let path = settings.keyFile {
             return .zenka(name: settings.name, key: try Self.readKey(path))
+        }
+        if let user = settings.calloutUser, !user.isEmpty, let credential = settings.credential, !credential.isEmpty {
+            return .callout(user: user, credential: credential)
         }
         if let user = settings.unixUser, !user.isEmpty { return .unix(user: user) }
         throw ZenkaError.noCredentials

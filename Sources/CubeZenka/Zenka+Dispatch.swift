@@ -44,31 +44,23 @@ extension Zenka {
     private func invoke(_ command: Command, on link: Link) async {
         let call = Call(command: command, link: link)
         let reply: ZenkaReply
-        if let builtin = builtinReply(to: call) {
-            reply = builtin
-        } else if let entry = state.withLock({ $0.commands[call.command] }) {
+        let dispatch = state.withLock { $0.commands.dispatch(call.command, answerer: settings.name) }
+        switch dispatch {
+        case .answer(let keyword, let text): reply = keyword == .trueReply ? .true(text) : .false(text)
+        case .listing: reply = .size(text: state.withLock { $0.commands.listing(.nameHelp) } ?? "")
+        case .run(let handler):
             do {
-                reply = try await entry.handler(call)
+                reply = try await handler(call)
             } catch {
                 log("command '\(call.command)' (\(call.id)) failed: \(error)")
                 reply = .false(Wire.invocationError)
             }
-        } else {
-            reply = .false(Wire.commandDoesNotExist)
+        case .unknown: reply = .false(Wire.commandDoesNotExist)
         }
         do {
             try link.write(reply.render(id: call.id, unit: link.sizeUnit))
         } catch {
             log("reply to '\(call.command)' (\(call.id)) not sent: \(error)")
-        }
-    }
-
-    private func builtinReply(to call: Call) -> ZenkaReply? {
-        switch call.command {
-        case "heart": .true("beating")
-        case "name": .true(settings.name)
-        case "commands": .size(text: commandTable)
-        default: nil
         }
     }
 

@@ -25,10 +25,10 @@ extension Zenka {
         while !isStopped {
             do {
                 let step = try plan.next()
-                let link = try await Link.open(path: settings.socketPath, login: step, timeout: .seconds(5))
+                let link = try await Link.open(address: settings.connectAddress, login: step, timeout: .seconds(5))
                 delay = settings.initialBackoff
                 attach(link)
-                log("connected to \(settings.socketPath) as \(Self.describe(step))")
+                log("connected to \(settings.connectAddress) as \(Self.describe(step))")
                 runConnectHooks()
                 let reason = await serve(link)
                 log("disconnected: \(reason)")
@@ -85,6 +85,7 @@ extension Zenka {
         switch step {
         case .zenka(let name, _): "\(name) (method zenka)"
         case .unix(let user): "\(user) (method unix)"
+        case .callout(let user, _): "\(user) (method callout)"
         }
     }
 

@@ -18,7 +18,7 @@ public typealias Reply = CubeClient.Reply
 /// - `PROTOCOL_7_UNIX_PATH`: the cube's unix socket (default `/run/protocol-7/cube.sock`).
 /// - `PROTOCOL_7_ZENKA_NAME`: the name to log in as, `name` or `name[sub]`; overrides the
 ///   name given in code.
-/// - `PROTOCOL_7_ZENKA_KEY`: a one-time session key for method `zenka` (PROTOCOL.md §3.3).
+/// - `PROTOCOL_7_ZENKA_KEY`: a one-time session key for method `zenka` (docs/protocol.md §3.3).
 /// - `PROTOCOL_7_ZENKA_KEY_FILE`: optional; a file whose first line is a one-time key. A key
 ///   works once, so every *re*connect reads this file again (the manager rewrites it with a
 ///   fresh key registered by `session-key`).
@@ -68,10 +68,13 @@ public final class Zenka: Sendable {
     /// - Parameters:
     ///   - name: the command as it arrives, e.g. `greet` for `hello.greet`.
     ///   - help: one line for the `commands` table.
+    ///   - access: who may run it under the cube's default configuration, for the reader: the
+    ///     cube's `access.cmd.usr.*` rules decide (docs/protocol.md §3.4).
     ///   - handler: answers one call; runs as its own task, concurrently with other calls.
-    public func command(_ name: String, help: String, handler: @escaping ZenkaCommand.Handler) {
-        let entry = ZenkaCommand(name: name, help: help, handler: handler)
-        state.withLock { $0.commands[name] = entry }
+    public func command(_ name: String, help: String, access: CommandAccess = .granted,
+                        handler: @escaping ZenkaCommand.Handler) {
+        let entry = CommandEntry(name, name, help, access, handler: handler)
+        state.withLock { _ = $0.commands.add(entry) }
     }
 
     /// Runs `hook` as a task after every successful login (e.g. to announce offers).
@@ -92,21 +95,4 @@ public final class Zenka: Sendable {
         }
         link?.close()
     }
-
-    /// The names and help lines of all commands, built-ins first.
-    var commandTable: String {
-        var table = TextTable(headers: ["command", "help"])
-        for builtin in Self.builtins { table.append([builtin.name, builtin.help]) }
-        let commands = state.withLock { $0.commands.values.sorted { $0.name < $1.name } }
-        for command in commands where !Self.builtins.contains(where: { $0.name == command.name }) {
-            table.append([command.name, command.help])
-        }
-        return table.render()
-    }
-
-    static let builtins: [(name: String, help: String)] = [
-        ("heart", "heart [notime]: answers TRUE beating"),
-        ("name", "name: the zenka's name"),
-        ("commands", "commands: this table"),
-    ]
 }

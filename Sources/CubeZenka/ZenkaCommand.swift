@@ -1,24 +1,19 @@
-/// A command a ``Zenka`` answers: its name, help line and handler.
-public struct ZenkaCommand: Sendable {
+import CubeCore
+
+/// The commands a ``Zenka`` answers: its own, declared with ``Zenka/command(_:help:access:handler:)``,
+/// and the built-ins `heart`, `name` and `commands`, in one table that both dispatches and lists.
+public enum ZenkaCommand {
     /// Handles one call and returns the final reply; a thrown error becomes
     /// `FALSE error during command invocation [ details are logged ]`.
     public typealias Handler = @Sendable (Call) async throws -> ZenkaReply
 
-    /// The command name as it arrives, e.g. `eval`.
-    public var name: String
-    /// One line for the `commands` table, e.g. `eval <expr>: evaluates arithmetic`.
-    public var help: String
-    /// The handler.
-    public var handler: Handler
-
-    /// Creates a command.
-    /// - Parameters:
-    ///   - name: the command name.
-    ///   - help: the help line.
-    ///   - handler: the handler.
-    public init(name: String, help: String, handler: @escaping Handler) {
-        self.name = name
-        self.help = help
-        self.handler = handler
+    /// A new zenka's table: the built-ins, listed first. Commands declared later are listed
+    /// after them in name order.
+    static var builtins: CommandTable<Handler> {
+        CommandTable([
+            .init(name: "heart", usage: "heart [notime]", summary: "heart [notime]: answers TRUE beating", access: .everyone, action: .heart),
+            .init(name: "name", usage: "name", summary: "name: the zenka's name", access: .granted, action: .name),
+            .init(name: "commands", usage: "commands", summary: "commands: this table", access: .granted, action: .commands),
+        ])
     }
 }

@@ -1,6 +1,6 @@
 import CubeCore
 
-/// The final answer of a command handler (PROTOCOL.md §5).
+/// The final answer of a command handler (docs/protocol.md §5).
 public enum ZenkaReply: Sendable, Equatable {
     /// `TRUE <text>`: success.
     case `true`(String)

@@ -13,10 +13,9 @@ import Darwin
 /// ``init(socketPath:name:key:keyFile:unixUser:)``.
 ///
 /// Login order on every (re)connect: the one-time ``key`` if it was not used yet, else a key
-/// read fresh from ``keyFile``, else method `unix` as ``unixUser`` (PROTOCOL.md §3.1).
+/// read fresh from ``keyFile``, else method `callout` as ``calloutUser`` with ``credential``
+/// (docs/protocol.md §3.7), else method `unix` as ``unixUser`` (docs/protocol.md §3.1).
 public struct ZenkaSettings: Sendable, Equatable {
-    /// The environment variable holding the cube's unix socket path.
-    public static let socketVariable = "PROTOCOL_7_UNIX_PATH"
     /// The environment variable holding the zenka's name, optionally `name[sub]`.
     public static let nameVariable = "PROTOCOL_7_ZENKA_NAME"
     /// The environment variable holding a one-time session key (method `zenka`).
@@ -25,9 +24,19 @@ public struct ZenkaSettings: Sendable, Equatable {
     public static let keyFileVariable = "PROTOCOL_7_ZENKA_KEY_FILE"
     /// The environment variable naming the user for the `unix` login fallback.
     public static let unixUserVariable = "PROTOCOL_7_ZENKA_UNIX_USER"
+    /// The environment variable naming the user for a `callout` login.
+    public static let calloutUserVariable = "PROTOCOL_7_ZENKA_CALLOUT_USER"
+    /// The environment variable holding the credential for a `callout` login.
+    public static let credentialVariable = "PROTOCOL_7_ZENKA_CREDENTIAL"
+    /// The environment variable with an address to connect to instead of the unix socket
+    /// (`tcp:HOST:PORT` or `unix:PATH`).
+    public static let connectVariable = "PROTOCOL_7_CONNECT"
 
     /// The cube's unix socket path.
     public var socketPath: String
+    /// Where to connect instead of ``socketPath``: over TCP the cube offers no `unix` or
+    /// `zenka` login, so a zenka there logs in with `callout`.
+    public var address: ClientAddress?
     /// The zenka name, `name` or `name[sub]`; commands reach it as `name.<command>`.
     public var name: String
     /// A one-time session key registered with `session-key` (used for the first login only).
@@ -37,6 +46,10 @@ public struct ZenkaSettings: Sendable, Equatable {
     /// The name for method `unix` when no key is available: the zenka's own name (needs
     /// `auth.setup.usr.<name> = :unix:<user>`) or `unix-<user>`. Nil disables the fallback.
     public var unixUser: String?
+    /// The user for a `callout` login (with ``credential``); nil = no `callout` login.
+    public var calloutUser: String?
+    /// The credential the cube's callout checker judges; never logged.
+    public var credential: String?
     /// The first reconnect delay; doubled after every failed attempt.
     public var initialBackoff: Duration = .milliseconds(200)
     /// The longest reconnect delay.
@@ -59,7 +72,8 @@ public struct ZenkaSettings: Sendable, Equatable {
 
     /// Settings from the variables the manager sets (see ``Zenka``):
     /// `PROTOCOL_7_UNIX_PATH`, `PROTOCOL_7_ZENKA_NAME`, `PROTOCOL_7_ZENKA_KEY`,
-    /// `PROTOCOL_7_ZENKA_KEY_FILE` and `PROTOCOL_7_ZENKA_UNIX_USER`. Empty values count as absent.
+    /// `PROTOCOL_7_ZENKA_KEY_FILE`, `PROTOCOL_7_ZENKA_UNIX_USER`, `PROTOCOL_7_ZENKA_CALLOUT_USER`,
+    /// `PROTOCOL_7_ZENKA_CREDENTIAL` and `PROTOCOL_7_CONNECT`. Empty values count as absent.
     /// - Parameter defaultName: the name used when `PROTOCOL_7_ZENKA_NAME` is not set.
     /// - Returns: the settings.
     public static func fromEnvironment(defaultName: String) -> ZenkaSettings {
@@ -80,10 +94,17 @@ public struct ZenkaSettings: Sendable, Equatable {
             return text
         }
         let socket = SocketPath.resolve(explicit: nil, environment: environment)
-        return ZenkaSettings(socketPath: socket, name: value(nameVariable) ?? defaultName,
-                             key: value(keyVariable), keyFile: value(keyFileVariable),
-                             unixUser: value(unixUserVariable))
+        var settings = ZenkaSettings(socketPath: socket, name: value(nameVariable) ?? defaultName,
+                                     key: value(keyVariable), keyFile: value(keyFileVariable),
+                                     unixUser: value(unixUserVariable))
+        settings.address = value(connectVariable).flatMap(ClientAddress.init(parsing:))
+        settings.calloutUser = value(calloutUserVariable)
+        settings.credential = value(credentialVariable)
+        return settings
     }
+
+    /// Where the zenka connects: ``address``, else the unix socket ``socketPath``.
+    public var connectAddress: ClientAddress { address ?? .unix(socketPath) }
 
     /// `name` without a `[sub]` suffix.
     static func baseName(of name: String) -> String {

@@ -8,7 +8,7 @@ struct ZenkaState: Sendable {
         var onInterim: (@Sendable (Reply) -> Void)?
     }
 
-    var commands: [String: ZenkaCommand] = [:]
+    var commands = ZenkaCommand.builtins
     var connectHooks: [@Sendable (Zenka) async -> Void] = []
     /// Told of `lease-end` notices (``Zenka/onLeaseEnd(_:)``).
     var leaseEndHook: (@Sendable (UInt64, String) async -> Void)?

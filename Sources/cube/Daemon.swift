@@ -16,6 +16,8 @@ import Glibc
 struct Daemon {
     let hub: Hub
     let group: ServiceGroup
+    /// The one event-loop thread of every network service; stopped after they all have.
+    let loop: NetworkLoop
     /// Delivers SIGHUP to the reloader while the cube runs.
     let hangUp: any DispatchSourceSignal
 
@@ -38,16 +40,19 @@ struct Daemon {
             NetworkSetup(signer: IdentityAdvertSigner(identity: identity), verifier: Ed25519AdvertVerifier(),
                          pinnedKeys: nodes.keys.mapValues(\.description))
         }
-        let delegates = Hub.Delegates(verifyPassword: { password, stored in
+        var delegates = Hub.Delegates(verifyPassword: { password, stored in
             PasswordHash.verify(password, against: stored)
         })
+        // Registered even without a program: a reload may set one (docs/configuration.md).
+        delegates.checkers["callout"] = CalloutProgram.checker(width: configuration.callout.concurrency)
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
                       network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         if let v7Key { hub.registerZenkaKey(name: "v7", key: v7Key) }
         let store = openMarketStore(configuration, hub: hub, logger: logger)
         let listening = Readiness()
-        let server = CubeServer(hub: hub, logger: logger) { path in
+        let loop = NetworkLoop()
+        let server = CubeServer(hub: hub, loop: loop, logger: logger) { path in
             listening.signal()
             // One plain line on stdout for people and scripts: where to connect; and under the
             // original's v7, the line it waits for before it connects (docs/protocol.md §12).
@@ -60,7 +65,7 @@ struct Daemon {
         // Cheap until scraped: it serves the mount's `metrics` file even with the endpoint off.
         let metrics = CubeMetricsExporter { [hub] in hub.inspect { $0.metrics } }
         if let listen = configuration.metricsListen, let address = HostPort(listen) {
-            services.append(.init(service: MetricsServer(exporter: metrics, address: address, logger: logger)))
+            services.append(.init(service: MetricsServer(exporter: metrics, address: address, loop: loop, logger: logger)))
         }
         // After the server: zenki are stopped before the socket closes. Always there, so that a
         // reload can add the first zenki; it logs in as `v7` only once some are configured.
@@ -85,11 +90,11 @@ struct Daemon {
         hangUp.setEventHandler { reloader.reload(reason: "SIGHUP") }
         if let identity, configuration.network.nodesPath != nil {
             // Links need a listener to answer and trusted nodes to accept; dialling is separate.
-            let links = LinkService(hub: hub, identity: identity, nodes: nodes, logger: logger)
+            let links = LinkService(hub: hub, loop: loop, identity: identity, nodes: nodes, logger: logger)
             services.append(.init(service: links))
             if configuration.network.discoveryInterface != nil {
                 // After the links: discovery stops first and hands them no new peers while they close.
-                services.append(.init(service: try DiscoveryService(hub: hub, identity: identity, nodes: nodes, links: links,
+                services.append(.init(service: try DiscoveryService(hub: hub, loop: loop, identity: identity, nodes: nodes, links: links,
                                                                     logger: logger)))
             }
         } else if !configuration.network.peers.isEmpty || configuration.network.discoveryInterface != nil {
@@ -107,7 +112,7 @@ struct Daemon {
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        return Daemon(hub: hub, group: group, hangUp: hangUp)
+        return Daemon(hub: hub, group: group, loop: loop, hangUp: hangUp)
     }
 
     /// Opens the market's store under `state.directory` and restores what it holds
@@ -171,7 +176,13 @@ struct Daemon {
     func run() async throws {
         hangUp.resume()
         defer { hangUp.cancel() }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await loop.shutdown()
+            throw error
+        }
+        await loop.shutdown()
     }
 
     /// Seconds east of UTC of the local time zone, for times shown to users.

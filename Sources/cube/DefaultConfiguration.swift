@@ -65,8 +65,9 @@ network.discovery.group = 239.255.7.7:7077
 network.discovery.interval = 5
 
 # --- authentication ---------------------------------------------------------------
-# Methods offered (PROTOCOL.md §3): c25519, zenka, unix, pwd. On TCP only c25519 is
-# offered; c25519 only when the node has an identity key.
+# Methods offered (docs/protocol.md §3): c25519, zenka, unix, pwd, callout. On TCP only
+# c25519 is offered (and callout with auth.callout.tcp = yes); c25519 only when the node
+# has an identity key, callout only when auth.callout.program is set.
 auth.methods = c25519 zenka unix pwd
 # This node's Ed25519 identity key, made by `cube keygen --out FILE` (mode 0600).
 # Empty = no identity, so no c25519 (the TCP listener then offers nothing).
@@ -82,6 +83,17 @@ auth.unix.implicit = yes
 auth.zenka.any-name = yes
 # Seconds a registered one-time zenka key stays valid when unused.
 auth.zenka.key-lifetime = 60
+# Method callout (add it to auth.methods): this program judges `auth <name> <credential>`.
+# It runs as `<program> <name>` with the credential and a LF on stdin; exit 0 accepts,
+# 1 refuses, anything else (or the timeout) refuses too (docs/protocol.md §3.7).
+# An absolute path; empty = callout is not offered.
+auth.callout.program =
+# Seconds one check may take; then the program's process group is killed (1-300).
+auth.callout.timeout = 5
+# Checker programs running at once (1-64); more wait, origins taking turns. Restart to change.
+auth.callout.concurrency = 2
+# Offer callout on TCP too: its credential then crosses the network in clear.
+auth.callout.tcp = no
 
 # Users: auth.setup.usr.<name> = [:unix:<unix user>,...] [:zenka:] [$argon2id$... hash]
 #   :unix:u1,u2   these unix users may log in as <name> with method unix

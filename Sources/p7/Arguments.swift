@@ -15,6 +15,9 @@ enum Arguments: Equatable {
         var knownNodesPath: String?
         /// `--pin`: trust and record the key of a node not yet in the known-nodes file.
         var pin = false
+        /// `--callout USER`: log in with method `callout` (the credential comes from
+        /// ``Login/credentialVariable``, never from the command line).
+        var calloutUser: String?
         /// The command path, e.g. `heart` or `calc.table`.
         var command: String
         /// The remaining words joined with single spaces (empty if none).
@@ -39,7 +42,7 @@ enum Arguments: Equatable {
     /// Options that take a value, with their short forms.
     private static let valued: [String: String] = [
         "--socket": "--socket", "-s": "--socket", "--connect": "--connect", "-c": "--connect",
-        "--key": "--key", "-k": "--key", "--known-nodes": "--known-nodes",
+        "--key": "--key", "-k": "--key", "--known-nodes": "--known-nodes", "--callout": "--callout",
     ]
 
     /// Parses the arguments after the program name. Options are recognised only before the
@@ -79,7 +82,7 @@ enum Arguments: Equatable {
         let rest = index < words.count ? Array(words[(index + 1)...]) : []
         var invocation = Invocation(
             socketPath: values["--socket"], connect: values["--connect"], keyPath: values["--key"],
-            knownNodesPath: values["--known-nodes"], pin: pin, command: command,
+            knownNodesPath: values["--known-nodes"], pin: pin, calloutUser: values["--callout"], command: command,
             arguments: rest.joined(separator: " "))
         if let problem = check(invocation) { return .usageError(problem) }
         switch command {
@@ -127,7 +130,13 @@ enum Arguments: Equatable {
             guard let address = ClientAddress(parsing: connect) else {
                 return "--connect needs tcp:HOST:PORT or unix:PATH, not '\(connect)'"
             }
-            if case .tcp = address, invocation.keyPath == nil { return "--connect \(connect) needs --key FILE (TCP offers only c25519)" }
+            if case .tcp = address, invocation.keyPath == nil, invocation.calloutUser == nil {
+                return "--connect \(connect) needs --key FILE (TCP offers only c25519, and callout where allowed)"
+            }
+        }
+        if let user = invocation.calloutUser {
+            guard !user.isEmpty else { return "--callout needs a user name" }
+            if invocation.keyPath != nil { return "--callout and --key exclude each other" }
         }
         if invocation.keyPath?.isEmpty == true { return "--key needs a file" }
         if invocation.knownNodesPath?.isEmpty == true { return "--known-nodes needs a file" }

@@ -9,8 +9,12 @@ enum Login {
     /// Connecting and logging in must finish within this; the cube itself gives up after 17 s.
     static let timeout: Duration = .seconds(30)
 
+    /// Where `--callout` reads the credential: the environment, never the command line (which
+    /// every local user can read in `ps`).
+    static let credentialVariable = "P7_CREDENTIAL"
+
     /// Connects as the options say: `--key` logs in with `c25519` (over `--connect`, or the unix
-    /// socket), else the unix socket with the `unix` method.
+    /// socket), `--callout` with `callout`, else the unix socket with the `unix` method.
     static func connect(_ invocation: Arguments.Invocation) throws(LoginFailure) -> P7Connection {
         let address: ClientAddress
         if let connect = invocation.connect, let parsed = ClientAddress(parsing: connect) {
@@ -23,6 +27,18 @@ enum Login {
                                     knownNodesPath: invocation.knownNodesPath ?? SecureLogin.defaultKnownNodesPath(),
                                     pin: invocation.pin)
             return try login.connect(timeout: timeout)
+        }
+        if let user = invocation.calloutUser {
+            guard let raw = getenv(credentialVariable), raw.pointee != 0 else {
+                throw LoginFailure("--callout needs the credential in $\(credentialVariable)")
+            }
+            do {
+                let connection = try P7Connection(address: address, timeout: timeout)
+                try connection.loginCallout(user: user, credential: String(cString: raw))
+                return connection
+            } catch {
+                throw LoginFailure(error.description)
+            }
         }
         do {
             let connection = try P7Connection(address: address, timeout: timeout)

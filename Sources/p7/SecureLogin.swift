@@ -13,7 +13,7 @@ struct LoginFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A `c25519` login with server-key pinning (PROTOCOL.md §3.5).
+/// A `c25519` login with server-key pinning (docs/protocol.md §3.5).
 ///
 /// The node's name in the known-nodes file is the address as p7 writes it back
 /// (``ClientAddress/description``): `tcp:HOST:PORT`, `tcp:[v6-address]:PORT` or `unix:PATH`,

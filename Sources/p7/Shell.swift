@@ -6,7 +6,7 @@ import enum CubeCore.Wire
 ///
 /// Each line is sent as one command; its replies are shown as they arrive (`SIZE` and `STRM`
 /// bodies as text when they are text), and Ctrl-C abandons a command still waiting. `select`
-/// and `..` work as on the wire (the cube keeps the base path, PROTOCOL.md §4.1); the prompt
+/// and `..` work as on the wire (the cube keeps the base path, docs/protocol.md §4.2); the prompt
 /// shows it. `TAB` completes the command word (``Completer``).
 final class Shell {
     /// How long completion waits for a listing before offering nothing.

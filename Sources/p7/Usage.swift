@@ -3,6 +3,7 @@ enum Usage {
     static let text = """
         usage: p7 [--socket PATH] <command> [args...]
                p7 --connect tcp:HOST:PORT --key FILE [--known-nodes FILE] [--pin] <command> [args...]
+               p7 [--socket PATH | --connect ADDR] --callout USER <command> [args...]
                p7 [options] [shell]                                  the interactive terminal
                p7 [options] top [--once] [--interval SECONDS]        a live view of the cube
                p7 [options] watch <pattern>                          routed traffic matching a pattern
@@ -17,7 +18,7 @@ enum Usage {
           --socket PATH, -s PATH    the cube's unix socket (default: $PROTOCOL_7_UNIX_PATH,
                                     else /run/protocol-7/cube.sock)
           --connect ADDR, -c ADDR   connect to tcp:HOST:PORT (IPv6: tcp:[ADDR]:PORT) or
-                                    unix:PATH instead; TCP needs --key
+                                    unix:PATH instead; TCP needs --key or --callout
           --key FILE, -k FILE       log in with c25519 (encrypted) using this identity key
                                     (made by `cube keygen --out FILE`, mode 0600); its public
                                     key must be in the cube's authorized-keys file
@@ -27,6 +28,9 @@ enum Usage {
           --pin                     trust the key of a node not in the known-nodes file yet
                                     and record it there (without it such a node is refused);
                                     a node whose key changed is always refused
+          --callout USER            log in as USER with the cube's callout checker; the
+                                    credential is read from $P7_CREDENTIAL (never from the
+                                    command line); sent in clear, like a password
           -V, --version             print p7's version
           -h, --help                show this help
 

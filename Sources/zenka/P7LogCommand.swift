@@ -14,7 +14,8 @@ struct P7LogCommand: AsyncParsableCommand {
     func run() async throws {
         let keeper = LogKeeper(capacity: capacity)
         let zenka = connection.makeZenka(defaultName: "p7-log")
-        zenka.command("append", help: "append <sender> <text>: stores '<time> <sender> <text>'") { call in
+        // `p7-log.append` is in the default `access.cmd.usr.*`: every user may log.
+        zenka.command("append", help: "append <sender> <text>: stores '<time> <sender> <text>'", access: .everyone) { call in
             let parts = call.args.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2 else { return .false("usage: append <sender> <text>") }
             let line = "\(Date().ISO8601Format()) \(parts[0]) \(parts[1])"

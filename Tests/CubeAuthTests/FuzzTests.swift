@@ -72,16 +72,50 @@ import Testing
         #expect(accepted == 0)
     }
 
-    @Test func clientHandshakeSurvivesRandomAndMutatedLines() throws {
+    /// The client's twin of the server property: it answers (signs) only the genuine server line,
+    /// and is authenticated only after answering it, naming the genuine server.
+    @Test func clientHandshakeAcceptsNoMutatedServerLine() throws {
         var generator = SeededGenerator(seed: 0xC11E47 &+ Self.seedOffset)
         let seeds = try Self.seedLines()
-        for _ in 0..<Self.iterations {
+        let genuine = seeds[1]
+        let serverKey = HandshakePair().serverIdentity.publicKey
+        var forged = 0
+        for iteration in 0..<Self.iterations {
             var client = HandshakePair().client
+            // Half the time past the genuine server line, so the verdict state is fuzzed too.
+            var answered = false
+            if iteration % 2 == 0, case .send = client.receive(line: genuine) { answered = true }
             for _ in 0..<3 {
-                let seed = seeds.randomElement(using: &generator) ?? []
-                _ = client.receive(line: Self.mutate(seed, &generator, pool: seeds))
+                let line = iteration % 5 == 0
+                    ? generator.bytes(Int.random(in: 0..<300, using: &generator))
+                    : Self.mutate(seeds.randomElement(using: &generator) ?? [], &generator, pool: seeds)
+                let text = String(decoding: line, as: UTF8.self).debugDescription
+                switch client.receive(line: line) {
+                case .send:
+                    if !Self.isSameLine(line, genuine) {
+                        Issue.record("answered a mutated server line: \(text)")
+                        forged += 1
+                    }
+                    answered = true
+                case .authenticated(let server, _):
+                    if !answered || server != serverKey {
+                        Issue.record("authenticated without the genuine server line, after \(text)")
+                        forged += 1
+                    }
+                case .failed:
+                    break
+                }
             }
         }
+        #expect(forged == 0)
+    }
+
+    /// Whether `line` is `genuine` up to its line ending (LF, CR LF or none).
+    static func isSameLine(_ line: [UInt8], _ genuine: [UInt8]) -> Bool {
+        var core = line[...]
+        if core.last == UInt8(ascii: "\n") { core = core.dropLast() }
+        if core.last == UInt8(ascii: "\r") { core = core.dropLast() }
+        return core.elementsEqual(genuine.dropLast())
     }
 
     @Test func secretStreamReceiverSurvivesRandomAndMutatedInput() {

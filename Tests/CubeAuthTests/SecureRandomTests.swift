@@ -1,3 +1,4 @@
+import CSodium
 import CubeAuth
 import Testing
 
@@ -31,8 +32,13 @@ import Testing
         #expect(SecureRandom.uint64() != SecureRandom.uint64())
     }
 
-    @Test func initializeIsIdempotent() {
+    /// `initialize` really initialises libsodium (a second `sodium_init` reports "already
+    /// done", 1, where a first one would report 0), and calls from many threads at once are safe.
+    @Test func initializeInitialisesLibsodiumOnceFromAnyThread() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { Sodium.initialize() } }
+        }
         Sodium.initialize()
-        Sodium.initialize()
+        #expect(sodium_init() == 1)
     }
 }

@@ -9,14 +9,14 @@ import Testing
     @Test func manyAddressesCannotGrowTheRecordsPastTheirBound() throws {
         let configuration = try CubeConfiguration.load(ConfigFile.parse("", file: "test"), owner: "root")
         var router = Router(configuration: configuration, hasher: IdentityHasher(), seed: 9, now: now)
-        for index in 0..<10_000 { router.recordFailure(of: "ip:127.\(index / 256).\(index % 256).1", now: now) }
+        for index in 0..<10_000 { router.recordFailure(of: .address("127.\(index / 256).\(index % 256).1"), now: now) }
         #expect(router.failedLogins.count == Router.maximumFailureOrigins)
         // An origin still remembered keeps counting: 20 failures throttle it.
-        let origin = "ip:10.0.0.1"
+        let origin = Origin.address("10.0.0.1")
         for _ in 0..<20 { router.recordFailure(of: origin, now: now) }
         #expect(router.failedLogins.count == Router.maximumFailureOrigins)
         let throttled = router.isThrottled(origin, now: now)
-        let other = router.isThrottled("ip:10.0.0.2", now: now)
+        let other = router.isThrottled(.address("10.0.0.2"), now: now)
         #expect(throttled)
         #expect(!other)
     }

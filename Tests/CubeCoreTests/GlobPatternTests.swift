@@ -2,7 +2,7 @@ import CubeCore
 import Testing
 
 @Suite struct GlobPatternTests {
-    /// PROTOCOL.md §3.4: anchored; `*` is one dot-separated segment (`[^.]+`), `**` anything
+    /// docs/protocol.md §3.4: anchored; `*` is one dot-separated segment (`[^.]+`), `**` anything
     /// (`.+`); every other byte, brackets included, is literal.
     @Test(arguments: [
         ("heart", "heart", true),

@@ -31,11 +31,27 @@ final class DiscoveryNetns: @unchecked Sendable {
     private var created: [String] = []
     private var nodes: [Node] = []
 
-    /// Why the test cannot run here, or nil when it can: it needs `ip` and root.
-    static func unavailableReason() -> String? {
-        guard ipPath != nil else { return "no 'ip' command (iproute2)" }
+    /// Why the test cannot run here, nil if it can: checked once by creating and deleting a
+    /// namespace, so a machine that cannot skips the test and one that can fails it on error.
+    static let unavailableReason: String? = {
+        guard let ip = ipPath else { return "no 'ip' command (iproute2)" }
         guard geteuid() == 0 else { return "not root: network namespaces need CAP_SYS_ADMIN" }
+        let probe = "p7d-probe-\(getpid())"
+        guard run(ip, ["netns", "add", probe]) == 0 else { return "cannot create network namespaces here" }
+        _ = run(ip, ["netns", "delete", probe])
         return nil
+    }()
+
+    /// Runs `tool` with `arguments`, output discarded; its exit status (-1 if it did not start).
+    private static func run(_ tool: String, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     static var ipPath: String? {

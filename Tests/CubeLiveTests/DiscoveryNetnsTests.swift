@@ -10,18 +10,9 @@ import Glibc
 /// a veth pair, no configured peers. The two that trust each other must link by themselves; the
 /// third, whose key neither lists, must be heard, refused and never linked.
 @Suite(.serialized) struct DiscoveryNetnsTests {
-    @Test func trustedNodesOnOneSegmentLinkByThemselvesAndAStrangerDoesNot() throws {
-        if let reason = DiscoveryNetns.unavailableReason() {
-            print("SKIPPED discovery netns test: \(reason)")
-            return
-        }
-        let netns: DiscoveryNetns
-        do {
-            netns = try DiscoveryNetns()
-        } catch {
-            print("SKIPPED discovery netns test: cannot create network namespaces here: \(error)")
-            return
-        }
+    @Test(.enabled(if: DiscoveryNetns.unavailableReason == nil, "needs root, iproute2 and network namespaces"))
+    func trustedNodesOnOneSegmentLinkByThemselvesAndAStrangerDoesNot() throws {
+        let netns = try DiscoveryNetns()
         defer { netns.tearDown() }
         let one = IdentityKey.generate()
         let two = IdentityKey.generate()

@@ -4,7 +4,7 @@ import Testing
 import Glibc
 #endif
 
-/// On-demand zenki (`start = ondemand`, PROTOCOL.md §4.1): commands wait while the manager
+/// On-demand zenki (`start = ondemand`, docs/protocol.md §6): commands wait while the manager
 /// starts the zenka, then drain to it; a failed start answers each with its own FALSE.
 @Suite(.serialized) struct ManagerOnDemandLiveTests {
     @Test func queuedCommandsDrainOnceTheZenkaLogsIn() throws {

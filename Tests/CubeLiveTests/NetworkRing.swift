@@ -7,7 +7,7 @@ import Foundation
 import Glibc
 #endif
 
-/// A network of real `cube run` processes linked over TCP on 127.0.0.1 (PROTOCOL.md §7), for
+/// A network of real `cube run` processes linked over TCP on 127.0.0.1 (docs/protocol.md §8.3), for
 /// the network live tests: fresh identity keys and one trusted-nodes file in a temporary
 /// directory, one listening port per node, and `--peer` for every link (the first node of a
 /// link dials the second, so each link has exactly one dialler).

@@ -37,7 +37,7 @@ import Testing
         let configuration = try CubeConfiguration.load(ConfigFile.parse("access.cmd.usr.* = **", file: "test"), owner: "root")
         var router = Router(configuration: configuration, hasher: PlainHasher(), seed: 7, now: Self.at(0))
         let (client, _) = router.connectLocal(user: "client", transport: .local("test"), now: Self.at(0))
-        let (zenka, _) = router.connectLocal(user: "z", transport: .local("test"), method: "zenka", now: Self.at(0))
+        let (zenka, _) = router.connectLocal(user: "z", transport: .local("test"), kind: .zenka, now: Self.at(0))
         Self.roundTrip(&router, from: client, to: zenka, start: 1_000_000_000, latency: 1_500_000)  // 1.5 ms
         Self.roundTrip(&router, from: client, to: zenka, start: 2_000_000_000, latency: 3_000_000)  // 3 ms
         let snapshot = Mutex(router.metrics)

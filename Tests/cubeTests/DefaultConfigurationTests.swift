@@ -1,4 +1,5 @@
-import CubeCore
+@testable import CubeCore
+@testable import CubeManager
 import Foundation
 import Testing
 @testable import cube
@@ -32,6 +33,18 @@ import Testing
         #expect(!loaded.configuration.access.allows(user: "unix-nobody", command: "term-all".utf8))
         #expect(Set(loaded.configuration.zenki.keys) == ["echo", "calc", "storage", "p7-log", "hello-sh"])
         #expect(loaded.zenkaFiles["hello-sh"]?["hello.sh"] != nil)
+    }
+
+    /// The access rule written next to each local and `v7` command is the default configuration's.
+    @Test func eachCommandsDefaultAccessIsTheDefaultConfigurations() throws {
+        let access = try ConfigurationLoader.load(path: nil, owner: "tester").configuration.access
+        for entry in LocalCommand.all.entries {
+            #expect(access.allows(user: "unix-nobody", command: entry.name.utf8) == (entry.access == .everyone), "\(entry.name)")
+        }
+        for entry in ManagerCommand.all.entries {
+            let path = "v7.\(entry.name)"
+            #expect(access.allows(user: "unix-nobody", command: path.utf8) == (entry.access == .everyone), "\(path)")
+        }
     }
 
     @Test func theRepositoryDirectoryLoadsLikeTheEmbeddedDefault() throws {

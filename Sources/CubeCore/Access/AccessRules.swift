@@ -1,4 +1,4 @@
-/// Which commands each user may send (`access.cmd.usr.<user> = <pattern> …`, PROTOCOL.md §3.4).
+/// Which commands each user may send (`access.cmd.usr.<user> = <pattern> …`, docs/protocol.md §3.4).
 ///
 /// A command is allowed if it matches one of the user's own patterns or one of the
 /// patterns of `*` (everyone).
@@ -22,6 +22,12 @@ public struct AccessRules: Equatable, Sendable {
         guard user == "*" else { return }
         everyone += new
         everyoneMayDoAnything = everyone.contains(where: \.matchesEverything)
+    }
+
+    /// Whether `user` may act on other users' sessions and leases: the right to run
+    /// `term-all` is what makes an administrator (docs/protocol.md §8, §8.1).
+    public func isAdministrator(_ user: String) -> Bool {
+        allows(user: user, command: "term-all".utf8)
     }
 
     /// Whether `user` may send `command` (a path with session ids already replaced by user names).

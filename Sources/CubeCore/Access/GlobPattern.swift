@@ -1,4 +1,4 @@
-/// One access pattern (PROTOCOL.md §3.4): anchored, `*` matches within one dot-separated
+/// One access pattern (docs/protocol.md §3.4): anchored, `*` matches within one dot-separated
 /// segment (`[^.]+`), `**` matches anything (`.+`), every other byte (brackets too) is literal.
 public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
     private enum Piece: Equatable, Sendable {

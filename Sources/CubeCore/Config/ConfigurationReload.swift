@@ -43,6 +43,8 @@ public struct ConfigurationReload: Sendable {
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }
         keep("network.discovery.interval", \.network.discoveryIntervalSeconds) { String($0) }
         keep("limits.output-queue", \.limits.outputQueue) { String($0) }
+        // The checker's pool is made with its width at start (Hub.Delegates.checkers).
+        keep("auth.callout.concurrency", \.callout.concurrency) { String($0) }
         configuration = applied
         needsRestart = restart
         changes = Self.changes(from: running, to: applied)
@@ -67,6 +69,9 @@ public struct ConfigurationReload: Sendable {
         compare("auth.unix.implicit", \.unixImplicit) { $0 ? "yes" : "no" }
         compare("auth.zenka.any-name", \.zenkaAnyName) { $0 ? "yes" : "no" }
         compare("auth.zenka.key-lifetime", \.zenkaKeyLifetimeSeconds) { String($0) }
+        compare("auth.callout.program", \.callout.program) { $0 ?? "(none)" }
+        compare("auth.callout.timeout", \.callout.timeoutSeconds) { String($0) }
+        compare("auth.callout.tcp", \.callout.overTCP) { $0 ? "yes" : "no" }
         compare("auth.c25519.authorized-keys", \.authorizedKeysPath) { $0 ?? "(none)" }
         compare("auth.c25519.trusted-signers", \.trustedSigners, words)
         lines += named("auth.setup.usr", old.users, new.users)

@@ -3,7 +3,7 @@
 /// Built from parsed entries by ``load(_:owner:)``; every key is listed in
 /// `configuration/cube.conf`, the embedded default.
 public struct CubeConfiguration: Equatable, Sendable {
-    /// Size limits of PROTOCOL.md §1.
+    /// Size limits of docs/protocol.md §1.
     public struct Limits: Equatable, Sendable {
         public var preAuthLine = 1024
         public var line = 64 << 10
@@ -41,6 +41,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var unixImplicit = true
     public var zenkaAnyName = true
     public var zenkaKeyLifetimeSeconds = 60
+    /// The `callout` method's program and bounds (`auth.callout.*`).
+    public var callout = CalloutSettings()
     public var users: [String: UserSetup] = [:]
     public var access = AccessRules()
     public var limits = Limits()
@@ -66,8 +68,6 @@ public struct CubeConfiguration: Equatable, Sendable {
 
     public init() {}
 
-    /// Methods the cube implements; others in `auth.methods` are rejected.
-    public static let knownMethods: Set<String> = ["c25519", "zenka", "unix", "pwd"]
 
     /// The values `log.level` takes, most verbose first (swift-log's levels).
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -156,13 +156,19 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
         case "auth.methods":
             let methods = value.split(separator: " ").map(String.init)
-            if let unknown = methods.first(where: { !Self.knownMethods.contains($0) }) {
+            if let unknown = methods.first(where: { !AuthMethods.names.contains($0) }) {
                 throw fail("unknown authentication method '\(unknown)'")
             }
             authMethods = methods
         case "auth.unix.implicit": unixImplicit = try flag()
         case "auth.zenka.any-name": zenkaAnyName = try flag()
         case "auth.zenka.key-lifetime": zenkaKeyLifetimeSeconds = try integer(1...86_400)
+        case "auth.callout.program":
+            guard value.isEmpty || value.hasPrefix("/") else { throw fail("'auth.callout.program' must be an absolute path") }
+            callout.program = value.isEmpty ? nil : value
+        case "auth.callout.timeout": callout.timeoutSeconds = try integer(1...300)
+        case "auth.callout.concurrency": callout.concurrency = try integer(1...64)
+        case "auth.callout.tcp": callout.overTCP = try flag()
         case "limits.line.pre-auth": limits.preAuthLine = try integer(64...(1 << 20))
         case "limits.line": limits.line = try integer(1024...(64 << 20))
         case "limits.body": limits.body = try integer(1024...(1 << 30))

@@ -1,4 +1,4 @@
-/// The `network.*` keys: links to other cubes, adverts and discovery (PROTOCOL.md §7,
+/// The `network.*` keys: links to other cubes, adverts and discovery (docs/protocol.md §8.3,
 /// docs/network.md).
 public struct NetworkSettings: Equatable, Sendable {
     /// Peers this node keeps a link to, `tcp:HOST:PORT` each (`network.peers`, `--peer`).

@@ -1,4 +1,4 @@
-/// How a user may log in (`auth.setup.usr.<name> = …`, PROTOCOL.md §3).
+/// How a user may log in (`auth.setup.usr.<name> = …`, docs/protocol.md §3).
 ///
 /// The value is a list of tokens: `:unix:<u1>,<u2>` (unix users allowed to act as the name),
 /// `:zenka:` (the name may receive one-time session keys), and a `$argon2id$…` password hash.

@@ -14,7 +14,7 @@ public struct ZenkaDefinition: Equatable, Sendable {
     public enum Start: String, Sendable {
         /// With the cube.
         case always
-        /// When a command for it arrives (PROTOCOL.md §4.1).
+        /// When a command for it arrives (docs/protocol.md §6).
         case ondemand
         /// Only with `v7.start`.
         case manual

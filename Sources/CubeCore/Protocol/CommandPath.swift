@@ -1,4 +1,4 @@
-/// A command path split into its target and the remainder forwarded to it (PROTOCOL.md §4.1).
+/// A command path split into its target and the remainder forwarded to it (docs/protocol.md §4.3).
 public struct CommandPath: Equatable, Sendable {
     /// How the first element addresses its target.
     public enum Target: Equatable, Sendable {

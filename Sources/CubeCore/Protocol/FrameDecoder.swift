@@ -1,4 +1,4 @@
-/// Cuts a Protocol-7 byte stream into complete messages (PROTOCOL.md §1, §4, §5).
+/// Cuts a Protocol-7 byte stream into complete messages (docs/protocol.md §1, §4, §5).
 ///
 /// Pure and incremental: feed any chunking of the stream with ``append(_:)`` and pull
 /// frames with ``next()``. Nothing is judged before its LF (or its full body) arrived.

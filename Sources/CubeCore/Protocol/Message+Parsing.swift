@@ -18,7 +18,7 @@ extension Message {
         }
     }
 
-    /// Parses `[(<id>)][ ]*<token>[ <args>]` (PROTOCOL.md §4).
+    /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4).
     public static func parseLine(_ line: [UInt8]) -> Message {
         switch splitLine(line) {
         case .failure(let error): return .invalid(error)

@@ -1,4 +1,4 @@
-/// A complete inbound message after parsing (PROTOCOL.md §4, §5).
+/// A complete inbound message after parsing (docs/protocol.md §4, §5).
 public enum Message: Equatable, Sendable {
     /// A blank line: ignored.
     case empty

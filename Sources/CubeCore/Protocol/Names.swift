@@ -1,4 +1,4 @@
-/// Validators for the names of PROTOCOL.md (user names, session ids, subnames, commands).
+/// Validators for the names of docs/protocol.md §3 and §4 (user names, session ids, subnames, commands).
 public enum Names {
     /// A user or zenka name: `[0-9A-Za-z][0-9A-Za-z_-]{0,16}`.
     public static func isUserName(_ name: some Collection<UInt8>) -> Bool {

@@ -1,4 +1,4 @@
-/// Renders outbound wire messages (PROTOCOL.md §5, §6).
+/// Renders outbound wire messages (docs/protocol.md §5, §6).
 public enum Render {
     /// `[(<id>)]KEYWORD <text>⏎`; LF inside `text` becomes the two characters `\n`.
     public static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: some Collection<UInt8>) -> [UInt8] {

@@ -1,4 +1,4 @@
-/// The reply keywords of PROTOCOL.md §5.
+/// The reply keywords of docs/protocol.md §5.
 public enum ReplyKeyword: String, Sendable, CaseIterable {
     case trueReply = "TRUE"
     case falseReply = "FALSE"

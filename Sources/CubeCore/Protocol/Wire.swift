@@ -1,4 +1,4 @@
-/// Fixed byte sequences of the Protocol-7 wire format (PROTOCOL.md §2, §3, §5).
+/// Fixed byte sequences of the Protocol-7 wire format (docs/protocol.md §2, §3, §5).
 ///
 /// Kept in one place so transcript tests and the router agree byte for byte.
 public enum Wire {

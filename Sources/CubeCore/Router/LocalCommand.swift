@@ -1,47 +1,112 @@
-/// One command the cube answers itself (PROTOCOL.md §8). The table drives `commands`,
-/// the dispatcher and the documentation, so help and behaviour cannot drift apart.
-public struct LocalCommand: Sendable {
-    public let name: String
-    public let usage: String
-    public let summary: String
+/// The commands a cube answers itself (docs/protocol.md §8): one table that both the
+/// dispatcher (`Router.runLocal`) and the `commands` listing read, so help and behaviour cannot
+/// drift apart. A new local command is one row here. Each row's `CommandAccess` is who may run it
+/// under the default configuration (`DefaultConfigurationTests` checks it).
+enum LocalCommand {
+    /// Runs one local command: reads and changes the router, appends what to send.
+    typealias Handler = @Sendable (inout Router, LocalCall, inout [RouterAction]) -> Void
+    private typealias Row = CommandEntry<Handler>
 
     /// Every local command, in the order `commands` lists them.
-    public static let all: [LocalCommand] = [
-        .init(name: "heart", usage: "heart [notime]", summary: "liveness check, answers 'beating'"),
-        .init(name: "whoami", usage: "whoami", summary: "your user name and session id"),
-        .init(name: "name", usage: "name", summary: "the name of this node"),
-        .init(name: "commands", usage: "commands [word]", summary: "the commands you may use"),
-        .init(name: "list", usage: "list [sessions|users|routes|zenki|nodes]", summary: "tables of the cube's state"),
-        .init(name: "present", usage: "present <name>", summary: "whether a user or zenka is connected"),
-        .init(name: "exit", usage: "exit", summary: "say goodbye and close this session"),
-        .init(name: "close", usage: "close", summary: "close this session without a reply"),
-        .init(name: "select", usage: "select <name|sid|name[sub]>", summary: "prefix later commands with a target"),
-        .init(name: "unselect", usage: "unselect (or ..)", summary: "clear the selected base path"),
-        .init(name: "basepath", usage: "basepath", summary: "show the selected base path"),
-        .init(name: "set-initialized", usage: "set-initialized <sid|0>", summary: "mark a zenka session initialized"),
-        .init(name: "session-key", usage: "session-key <name>[<sub>] <key>", summary: "register a one-time zenka key"),
-        .init(name: "ondemand-zenka", usage: "ondemand-zenka add|del <name>", summary: "register an on-demand zenka"),
-        .init(name: "term-all", usage: "term-all <user|sid> [message]", summary: "terminate sessions"),
-        .init(name: "size-unit", usage: "size-unit [bytes|characters]", summary: "what SIZE counts count on this session"),
-        .init(name: "ptl-ver", usage: "ptl-ver", summary: "the protocol version"),
-        .init(name: "version", usage: "version", summary: "the software version of this cube"),
-        .init(name: "offer", usage: "offer <kind> <capacity> [key=value...]", summary: "offer a resource (e.g. storage 10GiB)"),
-        .init(name: "unoffer", usage: "unoffer <offer>", summary: "withdraw one of your offers"),
-        .init(name: "offers", usage: "offers [kind]", summary: "table of resource offers"),
-        .init(name: "acquire", usage: "acquire <offer|kind> <amount> [ttl] ...", summary: "lease an offer, or the best match (where, rank)"),
-        .init(name: "renew", usage: "renew <lease> [ttl]", summary: "extend one of your leases"),
-        .init(name: "release", usage: "release <lease>", summary: "give a lease back"),
-        .init(name: "leases", usage: "leases", summary: "your leases, held and provided"),
-        .init(name: "set-client-key", usage: "set-client-key <key> <name> [days]", summary: "sign a user's c25519 key"),
-        .init(name: "link", usage: "link tcp:<host>:<port>", summary: "keep a link to another node"),
-        .init(name: "unlink", usage: "unlink <node|tcp:host:port>", summary: "drop a link and stop redialling it"),
-        .init(name: "links", usage: "links", summary: "table of this node's links and peers"),
-        .init(name: "reload", usage: "reload", summary: "re-read the configuration, apply it live"),
-        .init(name: "stats", usage: "stats", summary: "counters of the router and of each user, for p7 top"),
-        .init(name: "watch", usage: "watch <pattern>", summary: "copies of routed traffic matching a path pattern"),
-        .init(name: "unwatch", usage: "unwatch", summary: "end your watch"),
-    ]
-
-    /// The local command called `name`, if any.
-    public static func named(_ name: String) -> LocalCommand? { all.first { $0.name == name } }
+    static let all = CommandTable<Handler>([
+        Row(name: "heart", usage: "heart [notime]", summary: "liveness check, answers 'beating'", access: .everyone, action: .heart),
+        Row("whoami", "whoami", "your user name and session id", .everyone) { router, call, actions in
+            router.answer(call, .trueReply, "\(call.user) \(call.id)", &actions)
+        },
+        Row(name: "name", usage: "name", summary: "the name of this node", access: .everyone, action: .name),
+        Row(name: "commands", usage: "commands [word]", summary: "the commands you may use", access: .everyone, action: .commands),
+        Row("list", "list [sessions|users|routes|zenki|nodes]", "tables of the cube's state", .everyone) { router, call, actions in
+            let text = router.listTable(call.words.first, now: call.now)
+            router.answer(call, table: text, else: "no such list [ see 'list' command ]", &actions)
+        },
+        Row("present", "present <name>", "whether a user or zenka is connected", .everyone) { router, call, actions in
+            router.answer(call, router.present(call.words.first), &actions)
+        },
+        Row("exit", "exit", "say goodbye and close this session", .everyone) { router, call, actions in
+            router.answer(call, .trueReply, "bye", &actions)
+            router.close(call.id, now: call.now, actions: &actions)
+        },
+        Row("close", "close", "close this session without a reply", .everyone) { router, call, actions in
+            router.close(call.id, now: call.now, actions: &actions)
+        },
+        Row("select", "select <name|sid|name[sub]>", "prefix later commands with a target", .everyone) { router, call, actions in
+            router.answer(call, router.select(call.words, caller: call.id), &actions)
+        },
+        Row("unselect", "unselect (or ..)", "clear the selected base path", .everyone) { router, call, actions in
+            router.answer(call, router.unselect(call.id), &actions)
+        },
+        Row("basepath", "basepath", "show the selected base path", .everyone) { router, call, actions in
+            let base = router.sessions[call.id]?.basePath.map { String(decoding: $0, as: UTF8.self) }
+            router.answer(call, base.map { (.trueReply, $0) } ?? (.falseReply, "not set"), &actions)
+        },
+        Row("set-initialized", "set-initialized <sid|0>", "mark a zenka session initialized", .granted) { router, call, actions in
+            router.answer(call, router.setInitialized(call.words.first, caller: call.id), &actions)
+        },
+        Row("session-key", "session-key <name>[<sub>] <key>", "register a one-time zenka key", .granted) { router, call, actions in
+            router.answer(call, router.sessionKey(call.words, now: call.now), &actions)
+        },
+        Row("ondemand-zenka", "ondemand-zenka add|del <name>", "register an on-demand zenka", .granted) { router, call, actions in
+            router.answer(call, router.onDemandCommand(call.words, now: call.now, actions: &actions), &actions)
+        },
+        Row("term-all", "term-all <user|sid> [message]", "terminate sessions", .granted) { router, call, actions in
+            router.termAll(call.words, command: call.command, caller: call.id, user: call.user, now: call.now, actions: &actions)
+        },
+        Row("size-unit", "size-unit [bytes|characters]", "what SIZE counts count on this session", .everyone) { router, call, actions in
+            router.answer(call, router.sizeUnit(call.words.first, session: call.id), &actions)
+        },
+        Row("ptl-ver", "ptl-ver", "the protocol version", .everyone) { router, call, actions in
+            router.answer(call, .trueReply, #": protocol version : \\PROTOCOL-7-VERSION\\\#(Wire.version)\\"#, &actions)
+        },
+        Row("version", "version", "the software version of this cube", .everyone) { router, call, actions in
+            router.answer(call, .trueReply, SoftwareVersion.number, &actions)
+        },
+        Row("offer", "offer <kind> <capacity> [key=value...]", "offer a resource (e.g. storage 10GiB)", .everyone) { router, call, actions in
+            let answer = router.offerCommand(call.words, from: call.id, user: call.user, now: call.now, actions: &actions)
+            router.answer(call, answer, &actions)
+        },
+        Row("unoffer", "unoffer <offer>", "withdraw one of your offers", .everyone) { router, call, actions in
+            let answer = router.unofferCommand(call.words, from: call.id, user: call.user, now: call.now, actions: &actions)
+            router.answer(call, answer, &actions)
+        },
+        Row("offers", "offers [kind]", "table of resource offers", .everyone) { router, call, actions in
+            router.answer(call, table: router.offersTable(kind: call.words.first), &actions)
+        },
+        Row("acquire", "acquire <offer|kind> <amount> [ttl] ...", "lease an offer, or the best match (where, rank)", .everyone) { router, call, actions in
+            router.acquire(call.command, words: call.words, from: call.id, user: call.user, now: call.now, actions: &actions)
+        },
+        Row("renew", "renew <lease> [ttl]", "extend one of your leases", .everyone) { router, call, actions in
+            router.answer(call, router.renew(call.words, from: call.id, user: call.user, now: call.now), &actions)
+        },
+        Row("release", "release <lease>", "give a lease back", .everyone) { router, call, actions in
+            router.answer(call, router.releaseCommand(call.words, user: call.user, now: call.now, actions: &actions), &actions)
+        },
+        Row("leases", "leases", "your leases, held and provided", .everyone) { router, call, actions in
+            router.answer(call, table: router.leasesTable(user: call.user, now: call.now), &actions)
+        },
+        Row("set-client-key", "set-client-key <key> <name> [days]", "sign a user's c25519 key", .granted) { router, call, actions in
+            router.answer(call, router.setClientKey(call.words, now: call.now), &actions)
+        },
+        Row("link", "link tcp:<host>:<port>", "keep a link to another node", .granted) { router, call, actions in
+            router.answer(call, router.linkCommand(call.words, actions: &actions), &actions)
+        },
+        Row("unlink", "unlink <node|tcp:host:port>", "drop a link and stop redialling it", .granted) { router, call, actions in
+            router.answer(call, router.unlinkCommand(call.words, now: call.now, actions: &actions), &actions)
+        },
+        Row("links", "links", "table of this node's links and peers", .granted) { router, call, actions in
+            router.answer(call, table: router.linksTable(now: call.now), else: Wire.noNetwork, &actions)
+        },
+        // Answered by `reloadFinished` once the owner has read and applied the files.
+        Row("reload", "reload", "re-read the configuration, apply it live", .granted) { _, call, actions in
+            actions.append(.reload(call.id, command: call.command.id))
+        },
+        Row("stats", "stats", "counters of the router and of each user, for p7 top", .granted) { router, call, actions in
+            router.answer(call, table: router.statsText(now: call.now), &actions)
+        },
+        Row("watch", "watch <pattern>", "copies of routed traffic matching a path pattern", .granted) { router, call, actions in
+            router.watch(call.words, command: call.command, caller: call.id, now: call.now, actions: &actions)
+        },
+        Row("unwatch", "unwatch", "end your watch", .granted) { router, call, actions in
+            router.unwatch(command: call.command, caller: call.id, actions: &actions)
+        },
+    ])
 }

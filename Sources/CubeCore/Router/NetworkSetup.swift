@@ -1,4 +1,4 @@
-/// What a router needs to take part in a network of cubes (PROTOCOL.md §7): the means to sign
+/// What a router needs to take part in a network of cubes (docs/protocol.md §8.3): the means to sign
 /// its own adverts and check everyone else's. CubeCore holds no cryptography; the daemon
 /// passes Ed25519 implementations, tests pass fakes.
 public struct NetworkSetup: Sendable {

@@ -1,7 +1,7 @@
 /// Names a route in creation order: issued one after another, never reused (slots are, see ``RouteTable``).
 typealias RouteID = UInt64
 
-/// A command in flight: who asked, under which id, and where it went (PROTOCOL.md §6).
+/// A command in flight: who asked, under which id, and where it went (docs/protocol.md §6).
 struct Route: Sendable {
     let id: RouteID
     let source: SessionID
@@ -54,10 +54,4 @@ struct OnDemandZenka: Sendable {
     let id: Int
     var queue: [QueuedCommand] = []
     var starting = false
-}
-
-/// A registered one-time zenka key (only its digest is kept).
-struct ZenkaKey: Sendable {
-    let digest: [UInt8]
-    let expires: UInt64
 }

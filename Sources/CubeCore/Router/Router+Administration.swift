@@ -36,7 +36,7 @@ extension Router {
     mutating func setInitialized(_ argument: String?, caller: SessionID) -> (ReplyKeyword, String) {
         let target = (argument == nil || argument == "0") ? caller : UInt64(argument ?? "")
         guard let target, let session = sessions[target], session.isActive else { return (.falseReply, "no such session") }
-        guard session.method == "zenka" else { return (.falseReply, "session not in 'zenka' mode") }
+        guard session.kind == .zenka else { return (.falseReply, "session not in 'zenka' mode") }
         guard !session.initialized else { return (.falseReply, "was already initialized") }
         sessions[target]?.initialized = true
         return (.trueReply, "initialized")

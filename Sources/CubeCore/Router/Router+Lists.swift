@@ -17,7 +17,7 @@ extension Router {
             var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "age"])
             for session in sessions.values.sorted(by: { $0.id < $1.id }) {
                 table.append([
-                    String(session.id), session.user ?? "---", session.subname ?? "-", session.method ?? "-",
+                    String(session.id), session.user ?? "---", session.subname ?? "-", session.authLabel ?? "-",
                     session.transport.description, String(session.sourceRoutes.count + session.targetRoutes.count),
                     TimeText.duration(nanoseconds: now.monotonic &- session.since.monotonic),
                 ])
@@ -44,7 +44,7 @@ extension Router {
         case "zenki":
             var table = TextTable(headers: ["zenka", "state", "sessions"])
             var names = Set(onDemand.keys)
-            for session in sessions.values where session.method == "zenka" { if let user = session.user { names.insert(user) } }
+            for session in sessions.values where session.isActive && session.kind == .zenka { if let user = session.user { names.insert(user) } }
             for name in names.sorted() {
                 let count = usersIndex[name]?.count ?? 0
                 let state = count > 0 ? "online" : (onDemand[name]?.starting == true ? "starting" : "offline")

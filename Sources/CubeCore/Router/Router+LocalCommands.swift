@@ -1,4 +1,4 @@
-// The commands a cube answers itself (PROTOCOL.md §8), listed in `LocalCommand.all`.
+// Running the commands a cube answers itself (docs/protocol.md §8), one row of `LocalCommand.all` each.
 extension Router {
     /// A listing cut at its last whole line within `limit` (`limits.body`), with a last line
     /// saying how much was left out: every client must be able to read the reply, and one
@@ -12,90 +12,72 @@ extension Router {
         return Array(body[..<end]) + Array(notice.utf8)
     }
 
+    /// Runs a local command the caller was allowed to run, by its row of `LocalCommand.all`.
     mutating func runLocal(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let user = sessions[id]?.user else { return }
         let name = String(decoding: command.path, as: UTF8.self)
         let args = command.args.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let words = args.split(separator: " ").map(String.init)
-        func reply(_ keyword: ReplyKeyword, _ text: String) {
-            actions.append(.send(id, Render.reply(id: command.id, keyword, text)))
-        }
-        func table(_ text: String) {
-            let unit = sessions[id]?.decoder.sizeUnit ?? .bytes
-            let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
-            turnCost += body.count >> 10
-            actions.append(.send(id, Render.body(id: command.id, .size, body, unit: unit)))
-        }
-        switch name {
-        case "heart": reply(.trueReply, "beating")
-        case "whoami": reply(.trueReply, "\(user) \(id)")
-        case "name": reply(.trueReply, configuration.nodeName)
-        case "size-unit": reply(sizeUnit(words.first, session: id))
-        case "ptl-ver": reply(.trueReply, #": protocol version : \\PROTOCOL-7-VERSION\\\#(Wire.version)\\"#)
-        case "version": reply(.trueReply, SoftwareVersion.number)
-        case "commands":
+        let call = LocalCall(command: command, id: id, user: user, words: words, now: now)
+        switch LocalCommand.all.dispatch(name, answerer: configuration.nodeName) {
+        case .answer(let keyword, let text): answer(call, keyword, text, &actions)
+        case .listing:
             // One access check per command of the table: each is a unit of the turn's work.
-            turnCost += LocalCommand.all.count
-            let text = commandsTable(for: user, matching: words.first)
-            text.map(table) ?? reply(.falseReply, "no commands matching '\(words.first ?? "")' available")
-        case "list":
-            listTable(words.first, now: now).map(table) ?? reply(.falseReply, "no such list [ see 'list' command ]")
-        case "present": reply(present(words.first))
-        case "exit":
-            reply(.trueReply, "bye")
-            close(id, now: now, actions: &actions)
-        case "close": close(id, now: now, actions: &actions)
-        case "select": reply(select(words, caller: id))
-        case "unselect":
-            guard sessions[id]?.basePath != nil else { return reply(.falseReply, "base path not defined") }
-            sessions[id]?.basePath = nil
-            reply(.trueReply, "base path reset to local cube node")
-        case "basepath":
-            let base = sessions[id]?.basePath.map { String(decoding: $0, as: UTF8.self) }
-            base.map { reply(.trueReply, $0) } ?? reply(.falseReply, "not set")
-        case "set-initialized": reply(setInitialized(words.first, caller: id))
-        case "session-key": reply(sessionKey(words, now: now))
-        case "ondemand-zenka": reply(onDemandCommand(words, now: now, actions: &actions))
-        case "term-all": termAll(words, command: command, caller: id, user: user, now: now, actions: &actions)
-        case "offer": reply(offerCommand(words, from: id, user: user, now: now, actions: &actions))
-        case "unoffer": reply(unofferCommand(words, from: id, user: user, now: now, actions: &actions))
-        case "offers": table(offersTable(kind: words.first))
-        case "acquire": acquire(command, words: words, from: id, user: user, now: now, actions: &actions)
-        case "renew": reply(renew(words, from: id, user: user, now: now))
-        case "release":
-            guard let text = words.first, let lease = UInt64(text) else { return reply(.falseReply, "no such lease '\(words.first ?? "")'") }
-            let (released, message, more) = release(lease, user: user, now: now)
-            actions += more
-            reply(released ? .trueReply : .falseReply, message)
-        case "leases": table(leasesTable(user: user, now: now))
-        case "set-client-key": reply(setClientKey(words, now: now))
-        case "link": reply(linkCommand(words, actions: &actions))
-        case "unlink": reply(unlinkCommand(words, now: now, actions: &actions))
-        case "links": linksTable(now: now).map(table) ?? reply(.falseReply, Wire.noNetwork)
-        // Answered by `reloadFinished` once the owner has read and applied the files.
-        case "reload": actions.append(.reload(id, command: command.id))
-        case "stats": table(statsText(now: now))
-        case "watch": watch(words, command: command, caller: id, now: now, actions: &actions)
-        case "unwatch": unwatch(command: command, caller: id, actions: &actions)
-        default: reply(.falseReply, Wire.commandDoesNotExist)
+            turnCost += LocalCommand.all.entries.count
+            let word = words.first
+            let text = LocalCommand.all.listing(.nameUsageSummary) { entry in
+                configuration.access.allows(user: user, command: entry.name.utf8) && word.map(entry.name.contains) ?? true
+            }
+            answer(call, table: text, else: "no commands matching '\(word ?? "")' available", &actions)
+        case .run(let handler): handler(&self, call, &actions)
+        case .unknown: answer(call, .falseReply, Wire.commandDoesNotExist, &actions)
         }
-
-        /// Local helpers return (keyword, text) pairs; this adapts them to `reply`.
-        func reply(_ pair: (ReplyKeyword, String)) { reply(pair.0, pair.1) }
     }
 
-    private func commandsTable(for user: String, matching word: String?) -> String? {
-        var table = TextTable(headers: ["command", "usage", "description"])
-        for command in LocalCommand.all where configuration.access.allows(user: user, command: command.name.utf8) {
-            if let word, !command.name.contains(word) { continue }
-            table.append([command.name, command.usage, command.summary])
-        }
-        return table.rows.isEmpty ? nil : table.render()
+    /// Answers `call` with one line.
+    func answer(_ call: LocalCall, _ keyword: ReplyKeyword, _ text: String, _ actions: inout [RouterAction]) {
+        actions.append(.send(call.id, Render.reply(id: call.command.id, keyword, text)))
+    }
+
+    /// Answers `call` with the (keyword, text) pair a command's helper returned.
+    func answer(_ call: LocalCall, _ pair: (ReplyKeyword, String), _ actions: inout [RouterAction]) {
+        answer(call, pair.0, pair.1, &actions)
+    }
+
+    /// Answers `call` with a `SIZE` table cut to `limits.body` (`fitting`); each KiB of it is
+    /// a unit of the turn's work.
+    mutating func answer(_ call: LocalCall, table text: String, _ actions: inout [RouterAction]) {
+        let unit = sessions[call.id]?.decoder.sizeUnit ?? .bytes
+        let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
+        turnCost += body.count >> 10
+        actions.append(.send(call.id, Render.body(id: call.command.id, .size, body, unit: unit)))
+    }
+
+    /// Answers `call` with the table `text`, or `FALSE <otherwise>` if there is none.
+    mutating func answer(_ call: LocalCall, table text: String?, else otherwise: String, _ actions: inout [RouterAction]) {
+        guard let text else { return answer(call, .falseReply, otherwise, &actions) }
+        answer(call, table: text, &actions)
+    }
+
+    /// `unselect` (or `..`): clears the caller's base path.
+    mutating func unselect(_ id: SessionID) -> (ReplyKeyword, String) {
+        guard sessions[id]?.basePath != nil else { return (.falseReply, "base path not defined") }
+        sessions[id]?.basePath = nil
+        return (.trueReply, "base path reset to local cube node")
+    }
+
+    /// `release <lease>`: gives one of the caller's leases back.
+    mutating func releaseCommand(_ words: [String], user: String, now: Timestamp,
+                                 actions: inout [RouterAction]) -> (ReplyKeyword, String) {
+        guard let text = words.first, let lease = UInt64(text) else { return (.falseReply, "no such lease '\(words.first ?? "")'") }
+        let (released, message, more) = release(lease, user: user, now: now)
+        actions += more
+        return (released ? .trueReply : .falseReply, message)
     }
 
     /// `size-unit [bytes|characters]`: what this session's `SIZE`/`STRM` counts count from the
     /// next message on, both ways (docs/protocol.md §5).
-    private func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
+    func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
         guard let session = sessions[id] else { return (.falseReply, Wire.clientNotPresent) }
         if let word {
             guard let unit = SizeUnit(rawValue: word) else { return (.falseReply, "usage: size-unit [bytes|characters]") }
@@ -104,7 +86,7 @@ extension Router {
         return (.trueReply, "size unit \(session.decoder.sizeUnit.rawValue)")
     }
 
-    private func present(_ name: String?) -> (ReplyKeyword, String) {
+    func present(_ name: String?) -> (ReplyKeyword, String) {
         guard let name else { return (.falseReply, "not enough arguments") }
         if let ids = usersIndex[name]?.ids, let first = ids.compactMap({ sessions[$0] }).min(by: { $0.since.wall < $1.since.wall }) {
             return (.trueReply, "present since \(TimeText.clock(first.since.wall, offset: utcOffset))")

@@ -1,5 +1,5 @@
 // Messages of logged-in sessions: commands are checked and dispatched, replies relayed
-// (PROTOCOL.md §4–§6).
+// (docs/protocol.md §4–§6).
 extension Router {
     /// - Parameter session: the sender, passed down rather than looked up again per message.
     mutating func handleActive(_ frame: Frame, from session: Session, now: Timestamp, actions: inout [RouterAction]) {

@@ -1,4 +1,4 @@
-// Links, adverts and forwarding between nodes (PROTOCOL.md §7, docs/network.md). The
+// Links, adverts and forwarding between nodes (docs/protocol.md §8.3, docs/network.md). The
 // link-state database is a `Topology`; this file connects it to sessions and routes.
 extension Router {
     /// The link-state database, for observers (`nodes/` in the mount); nil without a network.
@@ -39,7 +39,7 @@ extension Router {
     mutating func openLink(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
         sessions[id]?.link = link
         sessions[id]?.lastHeard = now.monotonic
-        activate(id, user: link.node, subname: nil, method: "link", now: now, actions: &actions)
+        activate(id, user: link.node, subname: nil, kind: .link, method: nil, now: now, actions: &actions)
     }
 
     /// The dialer's latest news about a peer address (shown by `links`).
@@ -219,7 +219,7 @@ extension Router {
         network?.topology.nextHop(to: node) ?? (isLinked(to: node) ? node : nil)
     }
 
-    /// `<this node>.rest` is `rest` here (PROTOCOL.md §7): strips the node's own name.
+    /// `<this node>.rest` is `rest` here (docs/protocol.md §8.3): strips the node's own name.
     func stripLocalNode(_ path: inout [UInt8]) {
         guard inNetwork else { return }
         let name = configuration.nodeName.utf8

@@ -1,4 +1,4 @@
-// On-demand zenki (PROTOCOL.md §4.1): commands for a registered zenka that is not connected
+// On-demand zenki (docs/protocol.md §6): commands for a registered zenka that is not connected
 // wait in a queue while the manager starts it, then drain to its first session.
 extension Router {
     /// Registers `name` as an on-demand zenka (as `ondemand-zenka add` does).
@@ -19,7 +19,7 @@ extension Router {
     /// Registers a one-time zenka key for `name` (as `session-key` does, without the name check).
     public mutating func registerZenkaKey(name: String, key: [UInt8], now: Timestamp) {
         let expires = now.monotonic + UInt64(configuration.zenkaKeyLifetimeSeconds) * 1_000_000_000
-        zenkaKeys[name, default: []].append(ZenkaKey(digest: hasher.digest(key), expires: expires))
+        zenkaKeys.register(name: name, digest: hasher.digest(key), expires: expires)
     }
 
     /// Starting an on-demand zenka failed (or nobody can start it): every queued command

@@ -34,7 +34,7 @@ extension Router {
         // local hearts waited seconds while sessions came and went). A name's sessions share
         // its login method, so its first session tells.
         var names = Set(onDemand.keys)
-        for (user, entry) in usersIndex where entry.first.flatMap({ sessions[$0]?.method }) == "zenka" {
+        for (user, entry) in usersIndex where entry.first.flatMap({ sessions[$0]?.kind }) == .zenka {
             names.insert(user)
         }
         return names.sorted()
@@ -55,7 +55,7 @@ extension Router {
     /// A summary of session `id`, if it exists.
     public func summary(of id: SessionID) -> SessionSummary? {
         guard let session = sessions[id] else { return nil }
-        return SessionSummary(id: id, user: session.user, subname: session.subname, method: session.method,
+        return SessionSummary(id: id, user: session.user, subname: session.subname, method: session.authLabel,
                               transport: session.transport, since: session.since,
                               openRoutes: session.sourceRoutes.count + session.targetRoutes.count,
                               isLoggedIn: session.isActive, peerPID: session.peer?.pid)

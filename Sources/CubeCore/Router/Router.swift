@@ -23,23 +23,23 @@ public struct Router: Sendable {
     var lastSeen: [String: Int64] = [:]
     var routes = RouteTable()
     var nextRouteID: RouteID = 1
-    var zenkaKeys: [String: [ZenkaKey]] = [:]
+    var zenkaKeys = ZenkaKeys()
     var onDemand: [String: OnDemandZenka] = [:]
     var nextOnDemandID = 1
     /// Offers and leases (docs/market.md); the router only wires it in.
     var market = Market()
     /// Sessions watching routed traffic (`watch`), at most ``Watcher/maximumWatchers``.
     var watchers: [Watcher] = []
-    /// Times of recent failed logins per origin (`uid:<n>`, `ip:<address>`).
-    var failedLogins: [String: [UInt64]] = [:]
-    /// Password checks per origin that are queued or running (sessions in `.verifying`); they
-    /// count as failures until decided, so a burst is refused before Argon2 runs.
-    var passwordChecks: [String: Int] = [:]
+    /// Times of recent failed logins per origin.
+    var failedLogins: [Origin: [UInt64]] = [:]
+    /// Credential checks per origin that are queued or running (sessions in `.verifying`);
+    /// they count as failures until decided, so a burst is refused before Argon2 runs.
+    var pendingChecks: [Origin: Int] = [:]
     /// Per user name: requests routed to it and their latencies (bounded by
     /// ``maximumTargetCounters``; names beyond share the entry `_other`).
     var targetCounters: [String: TargetCounters] = [:]
     /// Sessions per origin that have not logged in yet.
-    var waitingLogins: [String: Int] = [:]
+    var waitingLogins: [Origin: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
     /// Whether ``network`` is set (fixed at start). Asked on every routed command, where
@@ -97,7 +97,7 @@ public struct Router: Sendable {
             // Never registered: the owner writes the notice and drops the connection.
             return (id, [.send(id, Render.terminate("too many sessions")), .close(id)])
         }
-        let origin = peer.map { "uid:\($0.uid)" } ?? address.map { "ip:\($0)" }
+        let origin = peer.map { Origin.uid($0.uid) } ?? address.map { Origin.address($0) }
         if let origin, isThrottled(origin, now: now) {
             return (id, [.send(id, Wire.loginThrottled), .close(id)])
         }
@@ -115,16 +115,18 @@ public struct Router: Sendable {
 
     /// Opens an already-authenticated session inside the cube process (the filesystem, the
     /// manager). It speaks the wire protocol like any other session, without the login.
-    public mutating func connectLocal(user: String, transport: Transport, method: String? = nil,
-                                      now: Timestamp) -> (SessionID, [RouterAction]) {
+    /// - Parameter kind: ``SessionKind/zenka`` for a zenka the manager runs over stdio.
+    package mutating func connectLocal(user: String, transport: Transport, kind: SessionKind = .inProcess,
+                                       now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = addSessionWithoutLogin(transport: transport, now: now)
         var actions: [RouterAction] = []
-        activate(id, user: user, subname: nil, method: method ?? transport.description, now: now, actions: &actions)
+        let method: (any AuthMethod)? = if case .client(let name) = kind { AuthMethods.named(name) } else { nil }
+        activate(id, user: user, subname: nil, kind: kind, method: method, now: now, actions: &actions)
         return (id, actions)
     }
 
     /// A session whose identity the owner already established (in-process sessions, dialled
-    /// links): it skips the pre-auth phase; ``activate(_:user:subname:method:now:actions:)`` it next.
+    /// links): it skips the pre-auth phase; ``activate(_:user:subname:kind:method:now:actions:)`` it next.
     mutating func addSessionWithoutLogin(transport: Transport, now: Timestamp) -> SessionID {
         let id = newSessionID()
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
@@ -201,20 +203,22 @@ public struct Router: Sendable {
         }
     }
 
-    /// The result of a ``RouterAction/verifyPassword(_:origin:password:storedHash:)``.
-    public mutating func passwordChecked(_ id: SessionID, success: Bool, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], case .verifying(_, let user) = session.phase else { return [] }
-        passwordCheckEnded(session)
+    /// The result of a ``RouterAction/checkCredential(_:origin:_:)``.
+    public mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id], case .verifying(let state, let user) = session.phase,
+              let method = state.method else { return [] }
+        credentialCheckEnded(session)
         var actions: [RouterAction] = []
-        if success {
+        switch verdict {
+        case .accepted:
             actions.append(.send(id, Wire.authTrue))
-            activate(id, user: user, subname: nil, method: "pwd", now: now, actions: &actions)
+            activate(id, user: user, subname: nil, kind: method.kind, method: method, now: now, actions: &actions)
             process(id, now: now, actions: &actions)
-        } else {
+        case .refused(let reason):
             stats.failedLogins += 1
             countFailure(id, now: now)
-            actions.append(.event(.loginFailed(session: id, method: "pwd", user: user, origin: session.origin,
-                                               reason: "wrong password")))
+            actions.append(.event(.loginFailed(session: id, method: method.name, user: user, origin: session.origin,
+                                               reason: reason)))
             actions.append(.send(id, Wire.authError))
             close(id, now: now, actions: &actions)
         }
@@ -236,10 +240,7 @@ public struct Router: Sendable {
         }
         for user in usersWithBlanks { usersIndex[user]?.compact() }
         usersWithBlanks.removeAll()
-        for (name, keys) in zenkaKeys {
-            let live = keys.filter { $0.expires > now.monotonic }
-            zenkaKeys[name] = live.isEmpty ? nil : live
-        }
+        zenkaKeys.expire(now: now.monotonic)
         networkTick(now: now, actions: &actions)
         if !watchers.isEmpty { reportWatchDrops(now: now, actions: &actions) }
         return actions
@@ -303,8 +304,9 @@ public struct Router: Sendable {
     }
 
     /// Marks a session as logged in and switches it to the post-auth decoder.
-    mutating func activate(_ id: SessionID, user: String, subname: String?, method: String, now: Timestamp,
-                           actions: inout [RouterAction]) {
+    /// - Parameter method: the auth method that logged it in; nil for sessions without a login.
+    mutating func activate(_ id: SessionID, user: String, subname: String?, kind: SessionKind, method: (any AuthMethod)?,
+                           now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions[id] else { return }
         if let origin = session.origin { leftLoginPhase(origin) }
         let pending = session.decoder.takeRemainingBytes()
@@ -312,14 +314,14 @@ public struct Router: Sendable {
                                    maximumBodyLength: configuration.limits.body)
         // Peers that log in like the original's count bodies in characters until they ask for
         // bytes; c25519, links and in-process sessions are always ours (docs/protocol.md §5).
-        if session.transport == .unix && ["unix", "pwd", "zenka"].contains(method) { decoder.sizeUnit = .characters }
+        if session.transport == .unix && method?.countsCharacters == true { decoder.sizeUnit = .characters }
         decoder.append(pending)
         session.decoder = decoder
         session.phase = .active
         session.user = user
         session.subname = subname
-        session.method = method
-        session.initialized = method != "zenka"
+        session.kind = kind
+        session.initialized = kind != .zenka
         let account = memory.account(for: user, isLink: session.link != nil)
         account.sessions += 1
         session.account = account
@@ -343,7 +345,7 @@ public struct Router: Sendable {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.isGone = true
         if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
-        if case .verifying = session.phase { passwordCheckEnded(session) }
+        if case .verifying = session.phase { credentialCheckEnded(session) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
         // like a failed login, so a peer cannot make the cube sign without limit.
         if case .secureLogin = session.phase, let origin = session.origin {
@@ -391,7 +393,7 @@ public struct Router: Sendable {
     }
 
     /// One session of `origin` logged in or went away before it did.
-    mutating func leftLoginPhase(_ origin: String) {
+    mutating func leftLoginPhase(_ origin: Origin) {
         let count = (waitingLogins[origin] ?? 1) - 1
         waitingLogins[origin] = count > 0 ? count : nil
     }

@@ -29,12 +29,12 @@ extension Router {
         var instances: [String: Int] = [:]
         for name in onDemand.keys { instances[name] = 0 }
         for session in sessions.values {
-            guard session.isActive, let method = session.method else {
+            guard let method = session.authLabel else {
                 waiting += 1
                 continue
             }
-            byMethod[session.isLink ? "link" : method, default: 0] += 1
-            if method == "zenka", let user = session.user { instances[user, default: 0] += 1 }
+            byMethod[method, default: 0] += 1
+            if session.kind == .zenka, let user = session.user { instances[user, default: 0] += 1 }
         }
         let links = network?.links.values.reduce(0) { $0 + $1.count } ?? 0
         let reachable = network?.topology.reachableNodes.filter { $0 != configuration.nodeName }.count ?? 0

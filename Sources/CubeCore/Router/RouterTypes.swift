@@ -1,4 +1,4 @@
-/// A session id: a random 7-digit decimal (PROTOCOL.md §4.1).
+/// A session id: a random 7-digit decimal (docs/protocol.md §6).
 public typealias SessionID = UInt64
 
 /// A point in time given to the router by its owner: the core reads no clock.
@@ -52,10 +52,10 @@ public enum RouterAction: Equatable, Sendable {
     case send(SessionID, [UInt8])
     /// Close the session's connection after everything sent before has been written.
     case close(SessionID)
-    /// Check `password` against `storedHash` off the router's thread, then call
-    /// ``Router/passwordChecked(_:success:now:)``. Checks of different `origin`s (the session's
-    /// `uid:<n>` or `ip:<address>`) take turns, so one origin's burst delays no other (docs/security.md).
-    case verifyPassword(SessionID, origin: String, password: [UInt8], storedHash: String)
+    /// Run `check` off the router's thread with the checker registered for its method, then
+    /// call ``Router/credentialChecked(_:verdict:now:)``. Checks of different origins take
+    /// turns, so one origin's burst delays no other (docs/security.md "Resource limits").
+    case checkCredential(SessionID, origin: Origin?, CredentialCheck)
     /// Start the on-demand zenka `name`; answer with ``Router/zenkaStartFailed(_:now:)`` if that is impossible.
     case startZenka(String)
     /// From now on encrypt everything sent to the session and decrypt everything received
@@ -80,11 +80,11 @@ public enum RouterAction: Equatable, Sendable {
 public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     case join(user: String, session: SessionID)
     case leave(user: String, session: SessionID)
-    /// A login was refused. `origin` is `uid:<n>` or `ip:<address>` (nil for in-process
-    /// sessions); `reason` says why, for the operator's log (never for the client).
-    case loginFailed(session: SessionID, method: String, user: String, origin: String?, reason: String)
+    /// A login was refused. `origin` is nil for in-process sessions; `reason` says why, for
+    /// the operator's log (never for the client).
+    case loginFailed(session: SessionID, method: String, user: String, origin: Origin?, reason: String)
     /// A logged-in session's command was refused for lack of permission.
-    case commandRefused(session: SessionID, user: String, origin: String?, command: String)
+    case commandRefused(session: SessionID, user: String, origin: Origin?, command: String)
     case droppedReply(session: SessionID, id: UInt64)
     case offer(id: UInt64, kind: String, capacity: UInt64, provider: String)
     case offerGone(id: UInt64, reason: String)

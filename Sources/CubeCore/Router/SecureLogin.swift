@@ -1,4 +1,4 @@
-/// The `c25519` login (PROTOCOL.md §3.5) as the router sees it. The cryptography lives in
+/// The `c25519` login (docs/protocol.md §3.5) as the router sees it. The cryptography lives in
 /// CubeAuth; the router only moves handshake lines and learns the outcome, so the core
 /// stays free of crypto and I/O.
 public protocol SecureHandshake: Sendable {
@@ -13,7 +13,7 @@ public enum SecureHandshakeStep: Sendable {
     /// The peer proved its key and may act as `user`; traffic switches to the session keys.
     case authenticated(user: String, keys: SecureChannelKeys)
     /// The peer proved the key of the trusted node `name`: the session is a link from it
-    /// (PROTOCOL.md §7), logged in as user `name`.
+    /// (docs/protocol.md §8.3), logged in as user `name`.
     case authenticatedNode(name: String, keys: SecureChannelKeys)
     /// A line of the wrong shape (`>:[`).
     case malformed
@@ -27,7 +27,7 @@ public protocol SecureHandshakeFactory: Sendable {
     func start() -> any SecureHandshake
 }
 
-/// Signs client keys for `set-client-key` ("virtual keys", PROTOCOL.md §3.5).
+/// Signs client keys for `set-client-key` ("virtual keys", docs/protocol.md §3.5).
 public protocol CertificateIssuer: Sendable {
     /// A one-line certificate binding `publicKey` (base32) to `name` until `expires` (unix
     /// seconds), or nil for a malformed key or name.

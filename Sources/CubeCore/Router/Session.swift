@@ -7,9 +7,10 @@
 /// the unchecked `Sendable` sound. Never share a session between routers.
 final class Session: @unchecked Sendable {
     enum Phase: Sendable {
-        /// Pre-auth lines (PROTOCOL.md §3).
+        /// Pre-auth lines (docs/protocol.md §3).
         case login(LoginState)
-        /// A password is being checked; input waits in the decoder.
+        /// A credential is being checked off the router's thread (``AuthVerdict/check(_:)``);
+        /// input waits in the decoder.
         case verifying(LoginState, user: String)
         /// The `c25519` handshake is running.
         case secureLogin(LoginState, any SecureHandshake)
@@ -20,14 +21,17 @@ final class Session: @unchecked Sendable {
     let id: SessionID
     let transport: Transport
     let peer: PeerIdentity?
-    /// Where failed logins are counted: `uid:<n>` for unix peers, `ip:<address>` for TCP.
-    let origin: String?
+    /// Where failed logins are counted; nil for sessions inside the process.
+    let origin: Origin?
     let since: Timestamp
     var phase: Phase
     var decoder: FrameDecoder
     var user: String?
     var subname: String?
-    var method: String?
+    /// What the session is once logged in (decides what the method name used to).
+    var kind = SessionKind.inProcess
+    /// Set by `set-initialized` (zenka sessions start unset, others set): a second call answers
+    /// `FALSE was already initialized`, as the original does (auth-zenka-manager.txt).
     var initialized = false
     /// Prefix set by `select`, applied to later commands.
     var basePath: [UInt8]?
@@ -35,7 +39,7 @@ final class Session: @unchecked Sendable {
     var sourceRoutes: Set<RouteSlot> = []
     /// Routes sent to this session, by the id the cube chose for it.
     var targetRoutes: [UInt64: RouteSlot] = [:]
-    /// Set when the session is a link to another node (PROTOCOL.md §7).
+    /// Set when the session is a link to another node (docs/protocol.md §8.3).
     var link: LinkInfo? {
         didSet { isLink = link != nil }
     }
@@ -65,7 +69,7 @@ final class Session: @unchecked Sendable {
     /// Set when the router dropped the session; a loop holding it stops there.
     var isGone = false
 
-    init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: String?, since: Timestamp, phase: Phase,
+    init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: Origin?, since: Timestamp, phase: Phase,
          decoder: FrameDecoder) {
         self.id = id
         self.transport = transport
@@ -75,6 +79,10 @@ final class Session: @unchecked Sendable {
         self.phase = phase
         self.decoder = decoder
     }
+
+    /// How the session logged in, as shown to people (`list sessions`, the mount); nil
+    /// before login.
+    var authLabel: String? { isActive ? kind.label(on: transport) : nil }
 
     var isActive: Bool {
         if case .active = phase { return true }
@@ -87,5 +95,6 @@ struct LoginState: Sendable {
     var listCount = 0
     var selectCount = 0
     var failedSelects = 0
-    var method: String?
+    /// The selected method (`select`), from ``AuthMethods``.
+    var method: (any AuthMethod)?
 }

@@ -1,4 +1,4 @@
-/// A signed link-state advert (PROTOCOL.md §7): what one node tells the whole network about
+/// A signed link-state advert (docs/protocol.md §8.3): what one node tells the whole network about
 /// itself. Every node floods its own advert to its neighbours, which flood it on, so every
 /// node holds the latest advert of every other node (see ``Topology``).
 ///
@@ -27,7 +27,7 @@ public struct LinkStateAdvert: Equatable, Sendable {
 
     /// The node the advert is about (and that signed it).
     public let origin: String
-    /// The origin's Ed25519 identity key, base32 (PROTOCOL.md §3.5).
+    /// The origin's Ed25519 identity key, base32 (docs/protocol.md §3.5).
     public let key: String
     /// Grows with every new advert of the origin; a lower or equal one is stale.
     public let sequence: UInt64

@@ -1,4 +1,4 @@
-/// The link-state database of one node (PROTOCOL.md §7): the latest advert of every other
+/// The link-state database of one node (docs/protocol.md §8.3): the latest advert of every other
 /// node, this node's live links, and the shortest paths over them. Pure: the daemon feeds it
 /// events (an advert arrived on a link, a link came up or went down, a timer fired) and
 /// carries out what it returns (send this advert to these neighbours).

@@ -15,7 +15,7 @@ import Testing
         let offers = ["n1": "storage 1000 price=5 region=us", "n2": "storage 1000 price=1 region=us",
                       "n3": "storage 1000 price=1 region=eu require user == 'n2'"]
         for (node, offer) in offers.sorted(by: { $0.key < $1.key }) {
-            let provider = net.connect("store", at: node, method: "zenka")
+            let provider = net.connect("store", at: node, kind: .zenka)
             net.send("(1)offer \(offer)\n", from: provider, at: node)
             #expect(net.take(provider, at: node) == "(1)TRUE offer 1\n")
             providers[node] = provider

@@ -1,7 +1,7 @@
 import CubeCore
 import Testing
 
-/// The router's network behaviour (PROTOCOL.md §7, docs/network.md), on routers joined in memory.
+/// The router's network behaviour (docs/protocol.md §8.3, docs/network.md), on routers joined in memory.
 @Suite struct NetworkRoutingTests {
     /// n1 — n2 — n3 with a zenka `calc` on n3 and a client on n1.
     private func line(extra: [String] = []) throws -> (SimulatedNetwork, client: SessionID, calc: SessionID) {
@@ -9,7 +9,7 @@ import Testing
         for name in ["n1", "n2", "n3"] { try net.add(name, extra: extra) }
         net.link("n1", "n2")
         net.link("n2", "n3")
-        let calc = net.connect("calc", at: "n3", method: "zenka")
+        let calc = net.connect("calc", at: "n3", kind: .zenka)
         let client = net.connect("alice", at: "n1")
         net.tick(seconds: 1)  // n3 re-advertises with its new zenka
         return (net, client, calc)
@@ -120,7 +120,7 @@ import Testing
 
     @Test func remoteOffersAreListedAndAcquiredOnTheirNode() throws {
         var (net, client, _) = try line()
-        let provider = net.connect("store", at: "n3", method: "zenka")
+        let provider = net.connect("store", at: "n3", kind: .zenka)
         net.send("(1)offer storage 1000\n", from: provider, at: "n3")
         _ = net.take(provider, at: "n3")
         net.tick(seconds: 1)

@@ -58,9 +58,9 @@ struct SimulatedNetwork {
         apply(actionsB, at: there.node)
     }
 
-    /// A logged-in local session (a client or, with method "zenka", a zenka).
-    mutating func connect(_ user: String, at node: String, method: String? = nil) -> SessionID {
-        guard let (id, actions) = routers[node]?.connectLocal(user: user, transport: .local("sim"), method: method, now: now)
+    /// A logged-in local session (a client or, of kind `.zenka`, a zenka).
+    mutating func connect(_ user: String, at node: String, kind: SessionKind = .inProcess) -> SessionID {
+        guard let (id, actions) = routers[node]?.connectLocal(user: user, transport: .local("sim"), kind: kind, now: now)
         else { return 0 }
         apply(actions, at: node)
         output[Link(node: node, session: id)] = nil

@@ -2,7 +2,7 @@ import CubeCore
 import Foundation
 import Testing
 
-/// A golden conversation with the router, read from `Transcripts/*.txt` (STYLE.md §4.12).
+/// A golden conversation with the router, read from `Transcripts/*.txt` (docs/architecture.md "Testing").
 ///
 /// Each line is a step; `#` lines are comments. Text after `>`/`<` uses escapes:
 /// `\n` LF, `\r` CR, `\t` tab, `\\` backslash, `\xNN` any byte, `⏎` LF,
@@ -56,7 +56,7 @@ struct IdentityHasher: KeyHasher {
     func digest(_ key: [UInt8]) -> [UInt8] { key }
 }
 
-/// The configuration transcripts start from (PROTOCOL.md's examples use these users).
+/// The configuration transcripts start from (docs/protocol.md's examples use these users).
 let transcriptBaseConfiguration = """
     node.name = cube
     auth.setup.usr.taeki = :unix:root,taeki

@@ -79,9 +79,10 @@ struct TranscriptRunner {
             now.wall += Int64(seconds)
         case "tick": apply(router.tick(now: now))
         case "deadline": apply(router.loginDeadlinePassed(try session(parts[0], location), now: now))
-        case "password":
+        case "password", "check":
+            // `password|check X ok|fail SECRET` finishes the credential check of X (`pwd`, `callout`).
             let id = try session(parts[0], location)
-            #expect(passwords[id] != nil, "no password check pending for \(parts[0])", sourceLocation: location)
+            #expect(passwords[id] != nil, "no credential check pending for \(parts[0])", sourceLocation: location)
             let words = argument.split(separator: " ", maxSplits: 2)
             if words.count > 2, let (password, _) = passwords[id] {
                 let expected = String(words[2])
@@ -90,7 +91,8 @@ struct TranscriptRunner {
                 }
             }
             passwords[id] = nil
-            apply(router.passwordChecked(id, success: parts[1] == "ok", now: now))
+            apply(router.credentialChecked(id, verdict: parts[1] == "ok" ? .accepted : .refused(reason: "wrong password"),
+                                            now: now))
         case "start":
             #expect(starts.first == parts[0], "expected start of \(parts[0]), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
@@ -145,7 +147,7 @@ struct TranscriptRunner {
             switch action {
             case .send(let id, let bytes): pending[id, default: []] += bytes
             case .close(let id): closed.insert(id)
-            case .verifyPassword(let id, _, let password, let hash): passwords[id] = (password, hash)
+            case .checkCredential(let id, _, let check): passwords[id] = (check.secret, check.reference)
             case .startZenka(let name): starts.append(name)
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))

@@ -58,7 +58,7 @@ enum ManagerScripts {
     """#
 
     /// Login and line reading shared by the python zenki (method zenka with the key from the
-    /// environment, exactly as PROTOCOL.md §3.3 shows).
+    /// environment, exactly as docs/protocol.md §3.3 shows).
     static let pythonPrelude = #"""
     import os, socket, sys
     def login(name=None, key=None):

@@ -72,20 +72,8 @@ final class SecurityCube: @unchecked Sendable {
         throw LiveTestError.timeout("cube did not listen on 127.0.0.1:\(port): \(cube.standardError())")
     }
 
-    /// A port that was free a moment ago (bind to port 0, read it back, close).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw LiveTestError.timeout("no free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port that was free a moment ago (``FreePort/next()``).
+    static func freePort() throws -> Int { try FreePort.next() }
 
     deinit {
         cube.stop()

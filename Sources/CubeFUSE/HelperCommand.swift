@@ -3,8 +3,9 @@
 #endif
 
 /// Runs helper programs (`fusermount3`, `umount`) with `posix_spawnp` (no `fork` in Swift) and waits.
-/// Blocking: call it off the Swift concurrency pool.
-enum ChildProcess {
+/// Blocking: call it off the Swift concurrency pool. Not the manager's `ChildProcess`, which
+/// supervises long-running zenki with pipes and threads: this module stays free of Foundation.
+enum HelperCommand {
     /// Runs `arguments` (searched in `PATH`) with stdout and stderr discarded and a clean signal mask.
     /// - Parameter arguments: Program and arguments.
     /// - Returns: The exit status, or `nil` if it could not run or was killed.
