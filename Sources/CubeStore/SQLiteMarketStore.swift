@@ -4,7 +4,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// The market's durable store (docs/market.md "Storage"): offers and active leases in SQLite,
+/// The market's durable store (docs/market.md "Storage"): offers, active leases, accounts and
+/// ledger entries in SQLite,
 /// in `<state directory>/market.sqlite3`. WAL journal and `synchronous = FULL`: a change is
 /// on disk when ``save(_:)`` returns, and the hub sends the reply only after that, so a `kill -9`
 /// at any moment loses no lease a client was told of. Each save is one transaction.
@@ -20,6 +21,15 @@ public final class SQLiteMarketStore: MarketPersistence {
         CREATE TABLE leases(id INTEGER PRIMARY KEY, offer INTEGER NOT NULL, consumer_user TEXT NOT NULL,
                             amount INTEGER NOT NULL, ttl INTEGER NOT NULL, expires INTEGER NOT NULL);
         CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        """,
+        // 2: prices and credits: each lease's price and how far it was charged, the accounts,
+        // and every ledger entry.
+        """
+        ALTER TABLE leases ADD COLUMN price INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE leases ADD COLUMN charged_until INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE accounts(user TEXT PRIMARY KEY, balance INTEGER NOT NULL);
+        CREATE TABLE ledger(seq INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, delta INTEGER NOT NULL,
+                            balance INTEGER NOT NULL, lease INTEGER, note TEXT NOT NULL, at INTEGER NOT NULL);
         """,
     ]
 
@@ -76,11 +86,26 @@ public final class SQLiteMarketStore: MarketPersistence {
                                                    attributes: attributes.split(separator: " ").map(String.init),
                                                    requirement: row[4].text, providerUser: user, created: created))
             }
-            for row in try database.query("SELECT id, offer, consumer_user, amount, ttl, expires FROM leases ORDER BY id") {
-                guard row.count == 6, let id = row[0].integer, let offer = row[1].integer, let user = row[2].text,
-                      let amount = row[3].integer, let ttl = row[4].integer, let expires = row[5].integer else { continue }
+            let leases = "SELECT id, offer, consumer_user, amount, ttl, expires, price, charged_until FROM leases ORDER BY id"
+            for row in try database.query(leases) {
+                guard row.count == 8, let id = row[0].integer, let offer = row[1].integer, let user = row[2].text,
+                      let amount = row[3].integer, let ttl = row[4].integer, let expires = row[5].integer,
+                      let price = row[6].integer, let charged = row[7].integer else { continue }
                 snapshot.leases.append(LeaseRecord(id: UInt64(bitPattern: id), offer: UInt64(bitPattern: offer), consumerUser: user,
-                                                   amount: UInt64(bitPattern: amount), ttl: UInt64(bitPattern: ttl), expiresWall: expires))
+                                                   amount: UInt64(bitPattern: amount), ttl: UInt64(bitPattern: ttl), expiresWall: expires,
+                                                   price: price, chargedUntil: charged))
+            }
+            for row in try database.query("SELECT user, balance FROM accounts") {
+                guard row.count == 2, let user = row[0].text, let balance = row[1].integer else { continue }
+                snapshot.balances[user] = balance
+            }
+            // The latest entries, for `statement` (the ledger keeps a bounded number per user).
+            let recent = "SELECT user, delta, balance, lease, note, at FROM ledger ORDER BY seq DESC LIMIT 10000"
+            for row in try database.query(recent).reversed() {
+                guard row.count == 6, let user = row[0].text, let delta = row[1].integer, let balance = row[2].integer,
+                      let note = row[4].text, let at = row[5].integer else { continue }
+                snapshot.entries.append(LedgerEntry(user: user, delta: delta, balance: balance,
+                                                    lease: row[3].integer.map { UInt64(bitPattern: $0) }, note: note, wall: at))
             }
             for row in try database.query("SELECT name, value FROM counters") {
                 guard row.count == 2, let name = row[0].text, let value = row[1].integer else { continue }
@@ -119,12 +144,18 @@ public final class SQLiteMarketStore: MarketPersistence {
         case .offerRemoved(let id):
             try database.query("DELETE FROM offers WHERE id = ?", [integer(id)])
         case .lease(let lease):
-            try database.query("INSERT OR REPLACE INTO leases VALUES (?, ?, ?, ?, ?, ?)", [
+            try database.query("INSERT OR REPLACE INTO leases VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
                 integer(lease.id), integer(lease.offer), .text(lease.consumerUser), integer(lease.amount), integer(lease.ttl),
-                .integer(lease.expiresWall),
+                .integer(lease.expiresWall), .integer(lease.price), .integer(lease.chargedUntil),
             ])
         case .leaseRemoved(let id):
             try database.query("DELETE FROM leases WHERE id = ?", [integer(id)])
+        case .entry(let entry):
+            try database.query("INSERT INTO ledger(user, delta, balance, lease, note, at) VALUES (?, ?, ?, ?, ?, ?)", [
+                .text(entry.user), .integer(entry.delta), .integer(entry.balance), entry.lease.map(integer) ?? .null,
+                .text(entry.note), .integer(entry.wall),
+            ])
+            try database.query("INSERT OR REPLACE INTO accounts VALUES (?, ?)", [.text(entry.user), .integer(entry.balance)])
         case .nextIDs(let offer, let lease):
             try database.query("INSERT OR REPLACE INTO counters VALUES ('next_offer', ?), ('next_lease', ?)",
                                [integer(offer), integer(lease)])

@@ -115,7 +115,7 @@ access.cmd.usr.v7 = **
 # Everyone: read-only commands, liveness checks of any zenka, and their own session.
 access.cmd.usr.* = heart whoami name commands list present ptl-ver version size-unit exit close \
                    select unselect basepath *.heart v7.list v7.status v7.notify_online p7-log.append \
-                   offer unoffer offers acquire renew release leases
+                   offer unoffer offers acquire renew release leases balance statement
 
 # --- limits -----------------------------------------------------------------------
 # Longest line before login (bytes); a longer one closes the session.

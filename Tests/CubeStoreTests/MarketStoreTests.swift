@@ -37,7 +37,7 @@ import Testing
         let store = try SQLiteMarketStore(directory: path)
         try SQLiteDatabase(path: store.path).execute("PRAGMA user_version = 99")
         #expect(throws: StoreError.self) { try SQLiteMarketStore(directory: path) }
-        try SQLiteDatabase(path: store.path).execute("PRAGMA user_version = 1")
+        try SQLiteDatabase(path: store.path).execute("PRAGMA user_version = \(SQLiteMarketStore.migrations.count)")
 
         final class Failures: @unchecked Sendable { var texts: [String] = [] }
         let failures = Failures()

@@ -19,4 +19,10 @@ public struct Lease: Equatable, Sendable {
     /// Set while the consumer's session is gone (`leases.grace`): monotonic nanoseconds when
     /// the lease ends unless its user renews it from another session.
     public internal(set) var consumerGoneUntil: UInt64?
+    /// Millicredits per unit of `amount` per hour (the offer's `price=` when granted).
+    public internal(set) var price: Int64 = 0
+    /// Unix seconds up to which the lease has been charged.
+    public internal(set) var chargedUntil: Int64 = 0
+    /// Whether the consumer was told its credit runs low (`lease-warning <id> low-credit`).
+    public internal(set) var warned = false
 }

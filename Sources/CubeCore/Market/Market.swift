@@ -19,6 +19,12 @@ public struct Market: Sendable {
     /// Offers and leases written since ``takeChanges(now:)`` last ran (the store's journal).
     private var touchedOffers: Set<UInt64> = []
     private var touchedLeases: Set<UInt64> = []
+    /// The accounts of this node's users (docs/market.md "Prices and credits").
+    public private(set) var ledger = Ledger() {
+        didSet { changed = true }
+    }
+    /// Ledger entries posted since ``takeChanges(now:)`` (with a store attached).
+    private var newEntries: [LedgerEntry] = []
     /// Whether anything changed since ``takeChanges(now:)``: cheap to ask on every input.
     public private(set) var changed = false
     /// Whether changes are kept for ``takeChanges(now:)`` (a store is attached); without one
@@ -64,6 +70,9 @@ public struct Market: Sendable {
             return .failure(.requirementNotMet(offer: offerID))
         }
         guard amount <= offer.available else { return .failure(.insufficientCapacity(available: offer.available)) }
+        if offer.price > 0, ledger.balance(of: consumerUser) <= 0 {
+            return .failure(.insufficientCredit(balance: ledger.balance(of: consumerUser)))
+        }
         guard providerPresent else { return .failure(.providerAbsent) }
         offer.committed += amount
         offers[offerID] = offer
@@ -77,9 +86,11 @@ public struct Market: Sendable {
     }
 
     /// The provider granted a requested lease: it is active and runs `ttl` from now.
-    public mutating func grant(_ leaseID: UInt64, now: UInt64) -> Lease? {
+    public mutating func grant(_ leaseID: UInt64, now: UInt64, wall: Int64 = 0) -> Lease? {
         guard var lease = leases[leaseID], lease.state == .requested else { return nil }
         lease.state = .active
+        lease.price = offers[lease.offer]?.price ?? 0
+        lease.chargedUntil = wall
         lease.expires = now + lease.ttl * 1_000_000_000
         leases[leaseID] = lease
         if journaling { touchedLeases.insert(leaseID) }
@@ -199,12 +210,15 @@ public struct Market: Sendable {
             if let lease = leases[id], lease.state == .active {
                 let left = lease.expires > now.monotonic ? lease.expires - now.monotonic : 0
                 records.append(.lease(LeaseRecord(id: id, offer: lease.offer, consumerUser: lease.consumerUser, amount: lease.amount,
-                                                  ttl: lease.ttl, expiresWall: now.wall + Int64((left + 999_999_999) / 1_000_000_000))))
+                                                  ttl: lease.ttl, expiresWall: now.wall + Int64((left + 999_999_999) / 1_000_000_000),
+                                                  price: lease.price, chargedUntil: lease.chargedUntil)))
             } else if leases[id] == nil {
                 records.append(.leaseRemoved(id))
             }
         }
         if !records.isEmpty { records.append(.nextIDs(offer: nextOfferID, lease: nextLeaseID)) }
+        records += newEntries.map(MarketRecordChange.entry)
+        newEntries = []
         touchedOffers = []
         touchedLeases = []
         changed = false
@@ -230,11 +244,13 @@ public struct Market: Sendable {
             market.offers[record.offer] = offer
             market.leases[record.id] = Lease(id: record.id, offer: record.offer, consumer: 0, consumerUser: record.consumerUser,
                                              amount: record.amount, ttl: record.ttl, expires: now.monotonic + left, state: .active,
-                                             consumerGoneUntil: now.monotonic + grace)
+                                             consumerGoneUntil: now.monotonic + grace, price: record.price,
+                                             chargedUntil: record.chargedUntil)
         }
         let highestOffer = snapshot.offers.map(\.id).max() ?? 0, highestLease = snapshot.leases.map(\.id).max() ?? 0
         market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
         market.nextLeaseID = max(snapshot.nextLeaseID, highestLease + 1)
+        market.ledger.restore(balances: snapshot.balances, entries: snapshot.entries)
         market.changed = false
         market.journaling = true
         return market
@@ -253,5 +269,46 @@ public struct Market: Sendable {
         offers[old.id] = offer
         if journaling { touchedOffers.insert(old.id) }
         return offer
+    }
+
+    // MARK: - Prices and credits (docs/market.md "Prices and credits")
+
+    /// Adds `millicredits` to `user`'s account (`grant`, an administrator's command).
+    public mutating func grant(credits millicredits: Int64, to user: String, by admin: String, wall: Int64) -> LedgerEntry {
+        post(user: user, delta: millicredits, lease: nil, note: "grant by \(admin)", wall: wall)
+    }
+
+    /// Charges every priced active lease for the time since it was last charged, once at least
+    /// a minute has passed: pro rata, `price × amount × seconds / 3600`, rounded down to a
+    /// millicredit, taken from the consumer's account and paid into the provider's. A consumer
+    /// with less than five minutes' worth left is warned once; one at or below zero loses the
+    /// lease (`out-of-credit`).
+    public mutating func charge(now: Timestamp) -> [MarketChange] {
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.state == .active && lease.price > 0 && now.wall - lease.chargedUntil >= 60 {
+            guard let offer = offers[lease.offer] else { continue }
+            let seconds = now.wall - lease.chargedUntil
+            let perSecond = Double(lease.price) * Double(lease.amount) / 3600
+            let cost = Int64(min(Double(Int64.max / 4), (perSecond * Double(seconds)).rounded(.down)))
+            post(user: lease.consumerUser, delta: -cost, lease: lease.id, note: "lease \(lease.id) \(seconds) s", wall: now.wall)
+            post(user: offer.providerUser, delta: cost, lease: lease.id, note: "lease \(lease.id) income \(seconds) s", wall: now.wall)
+            leases[lease.id]?.chargedUntil = now.wall
+            if journaling { touchedLeases.insert(lease.id) }
+            let balance = ledger.balance(of: lease.consumerUser)
+            if balance <= 0 {
+                changes += end(lease.id, reason: "out-of-credit")
+            } else if !lease.warned, Double(balance) < perSecond * 300, var warned = leases[lease.id] {
+                warned.warned = true
+                leases[lease.id] = warned
+                changes.append(.leaseWarned(warned, reason: "low-credit"))
+            }
+        }
+        return changes
+    }
+
+    private mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
+        let entry = ledger.post(user: user, delta: delta, lease: lease, note: note, wall: wall)
+        if journaling { newEntries.append(entry) }
+        return entry
     }
 }

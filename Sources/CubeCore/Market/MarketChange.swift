@@ -6,4 +6,6 @@ public enum MarketChange: Equatable, Sendable {
     case leaseEnded(Lease, reason: String?, provider: SessionID?)
     /// An offer is gone (after its leases ended).
     case offerGone(Offer, reason: String)
+    /// The consumer should be told (`lease-warning <id> <reason>`): its credit runs low.
+    case leaseWarned(Lease, reason: String)
 }

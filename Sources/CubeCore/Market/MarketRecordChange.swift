@@ -5,4 +5,6 @@ public enum MarketRecordChange: Equatable, Sendable {
     case lease(LeaseRecord)
     case leaseRemoved(UInt64)
     case nextIDs(offer: UInt64, lease: UInt64)
+    /// A ledger entry; the account's balance becomes the entry's.
+    case entry(LedgerEntry)
 }

@@ -8,6 +8,7 @@ public enum MarketRefusal: Error, Equatable, Sendable {
     case requirementNotMet(offer: UInt64)
     case noSuchLease(String)
     case notYours(lease: UInt64)
+    case insufficientCredit(balance: Int64)
 
     /// The reply text.
     public var text: String {
@@ -20,6 +21,7 @@ public enum MarketRefusal: Error, Equatable, Sendable {
         case .requirementNotMet(let offer): "offer \(offer) requires what you do not meet"
         case .noSuchLease(let lease): "no such lease '\(lease)'"
         case .notYours(let lease): "lease \(lease) is not yours"
+        case .insufficientCredit(let balance): "insufficient credit [ balance \(Ledger.credits(balance)) ]"
         }
     }
 }

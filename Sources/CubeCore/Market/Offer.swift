@@ -41,6 +41,9 @@ public struct Offer: Equatable, Sendable {
         }
     }
 
+    /// `price=<credits per unit per hour>` in millicredits; 0 when absent or malformed.
+    public var price: Int64 { attribute("price").flatMap(Ledger.millicredits) ?? 0 }
+
     /// The value of attribute `key` (`price=2` → `2`), nil if the offer has none.
     public func attribute(_ key: String) -> String? {
         for attribute in attributes {

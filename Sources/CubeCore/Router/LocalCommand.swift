@@ -83,6 +83,16 @@ enum LocalCommand {
         Row("leases", "leases", "your leases, held and provided", .everyone) { router, call, actions in
             router.answer(call, table: router.leasesTable(user: call.user, now: call.now), &actions)
         },
+        Row("balance", "balance", "your credits (docs/market.md)", .everyone) { router, call, actions in
+            router.answer(call, router.balanceCommand(user: call.user), &actions)
+        },
+        Row("statement", "statement [n]", "your last n account entries (default 20)", .everyone) { router, call, actions in
+            let text = router.statementTable(call.words, user: call.user)
+            router.answer(call, table: text, else: "usage: statement [1...\(Ledger.recentEntries)]", &actions)
+        },
+        Row("grant", "grant <user> <credits>", "add credits to a user's account", .granted) { router, call, actions in
+            router.answer(call, router.grantCommand(call.words, admin: call.user, now: call.now), &actions)
+        },
         Row("set-client-key", "set-client-key <key> <name> [days]", "sign a user's c25519 key", .granted) { router, call, actions in
             router.answer(call, router.setClientKey(call.words, now: call.now), &actions)
         },

@@ -98,7 +98,7 @@ extension Router {
     mutating func leaseAnswered(_ leaseID: UInt64, reply: Reply, route: Route, now: Timestamp,
                                 actions: inout [RouterAction]) {
         guard market.leases[leaseID] != nil else { return }
-        if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic) {
+        if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
             actions.append(.send(route.source, Render.reply(
                 id: route.sourceCommandID, .trueReply, "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)")))
             stats.leasesGranted += 1
@@ -141,9 +141,10 @@ extension Router {
         apply(market.consumerLeft(session.id, grace: grace, now: now.monotonic), actions: &actions)
     }
 
-    /// Leases past their end, or past their consumer's grace, end.
+    /// Leases past their end, or past their consumer's grace, end; priced leases are charged.
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
         apply(market.expire(now: now.monotonic), actions: &actions)
+        apply(market.charge(now: now), actions: &actions)
     }
 
     /// Tells both parties of each ended lease (`lease-end <id> <reason>`, sent without an id:
@@ -157,6 +158,10 @@ extension Router {
                 if let provider, sessions[provider] != nil { actions.append(.send(provider, notice)) }
                 if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(.send(lease.consumer, notice)) }
                 actions.append(.event(.leaseEnded(id: lease.id, reason: reason)))
+            case .leaseWarned(let lease, let reason):
+                if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil {
+                    actions.append(.send(lease.consumer, Array("lease-warning \(lease.id) \(reason)\n".utf8)))
+                }
             case .offerGone(let offer, let reason):
                 // A restored offer nobody offered again was never charged.
                 if offer.detachedUntil == nil, let account = memory.accounts[offer.providerUser] {

@@ -13,13 +13,13 @@ import Testing
 
         market = Market.restored(MarketSnapshot(), now: Timestamp(monotonic: 0, wall: 1000), grace: 60 * second)
         let requirement = try ExpressionParser.parse("user == 'taeki'").get()
-        let offer = market.add(kind: "storage", capacity: 100, attributes: ["price=2"], requirement: requirement, provider: 1,
+        let offer = market.add(kind: "storage", capacity: 100, attributes: ["tier=ssd"], requirement: requirement, provider: 1,
                                providerUser: "p", created: 5)
         let lease = try market.request(offer: offer.id, amount: 40, ttl: 60, consumer: 2, consumerUser: "taeki", consumerNode: "n",
                                        providerPresent: true, now: 0).get()
         // A requested lease is not stored; the granted one is, with its end in wall seconds.
         let first = market.takeChanges(now: Timestamp(monotonic: 0, wall: 1000))
-        #expect(first == [.offer(OfferRecord(id: 1, kind: "storage", capacity: 100, attributes: ["price=2"],
+        #expect(first == [.offer(OfferRecord(id: 1, kind: "storage", capacity: 100, attributes: ["tier=ssd"],
                                              requirement: "(user == 'taeki')", providerUser: "p", created: 5)),
                           .nextIDs(offer: 2, lease: 2)])
         _ = market.grant(lease.id, now: 10 * second)
@@ -29,7 +29,7 @@ import Testing
         #expect(market.takeChanges(now: Timestamp(monotonic: 10 * second, wall: 1010)).isEmpty)
 
         // Restarted 30 s later: 30 s left, offer and lease waiting for their people.
-        let snapshot = MarketSnapshot(offers: [OfferRecord(id: 1, kind: "storage", capacity: 100, attributes: ["price=2"],
+        let snapshot = MarketSnapshot(offers: [OfferRecord(id: 1, kind: "storage", capacity: 100, attributes: ["tier=ssd"],
                                                            requirement: "(user == 'taeki')", providerUser: "p", created: 5)],
                                       leases: [record], nextOfferID: 2, nextLeaseID: 2)
         var restored = Market.restored(snapshot, now: Timestamp(monotonic: 500 * second, wall: 1040), grace: 60 * second)

@@ -11,7 +11,7 @@ import Testing
     private func market(capacity: UInt64 = 100, requirement: String? = nil) throws -> (Market, Offer) {
         var market = Market()
         let expression = try requirement.map { try ExpressionParser.parse($0).get() }
-        let offer = market.add(kind: "storage", capacity: capacity, attributes: ["price=2"], requirement: expression,
+        let offer = market.add(kind: "storage", capacity: capacity, attributes: ["tier=ssd"], requirement: expression,
                                provider: provider, providerUser: "store", created: 0)
         return (market, offer)
     }
@@ -24,7 +24,7 @@ import Testing
 
     @Test func requestsReserveAndNeverOverCommit() throws {
         var (market, offer) = try market()
-        #expect(offer.id == 1 && offer.attribute("price") == "2" && offer.attribute("tier") == nil)
+        #expect(offer.id == 1 && offer.attribute("tier") == "ssd" && offer.attribute("price") == nil)
         let first = try request(&market, 1, 60).get()
         #expect(first.state == .requested && market.offers[1]?.available == 40)
         #expect(request(&market, 1, 41) == .failure(.insufficientCapacity(available: 40)))

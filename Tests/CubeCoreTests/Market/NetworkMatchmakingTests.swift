@@ -21,6 +21,13 @@ import Testing
             providers[node] = provider
         }
         let client = net.connect("alice", at: "n1")
+        // Priced offers need credit; a node charges the account of whoever asks it: the client
+        // on n1, the previous node (the link's user) on n2 and n3.
+        for (node, user) in [("n1", "alice"), ("n1", "mallory"), ("n2", "n1"), ("n3", "n2"), ("n3", "mallory")] {
+            let admin = net.connect("root", at: node)
+            net.send("(9)grant \(user) 10\n", from: admin, at: node)
+            #expect(net.take(admin, at: node).hasPrefix("(9)TRUE granted 10.000 credits to \(user)"))
+        }
         net.tick(seconds: 1)  // every node re-advertises with its offer
         return (net, client, providers)
     }
