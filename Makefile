@@ -94,6 +94,19 @@ bench-router: deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product cube-router-bench
 	$(BENCH_SCRATCH)/release/cube-router-bench 64 2
 
+## A network of N nodes simulated in one process (docs/network.md "Scaling"): the pure
+## topology core of every node, adverts flooding round by round, no sockets. Convergence after
+## a link and a node loss, advert traffic steady and under churn, memory per node.
+## NETWORK_SIM_SIZES (default 100,1000), NETWORK_SIM_SHAPES (mesh,regions), latency ms per hop.
+NETWORK_SIM_SIZES ?= 100,1000
+NETWORK_SIM_SHAPES ?= mesh,regions
+NETWORK_SIM_LATENCY_MS ?= 1
+
+.PHONY: network-sim
+network-sim: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product cube-network-sim
+	$(BENCH_SCRATCH)/release/cube-network-sim $(NETWORK_SIM_SIZES) $(NETWORK_SIM_SHAPES) $(NETWORK_SIM_LATENCY_MS)
+
 bench-build: deps bench-deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product cube
 	@mkdir -p $(BENCH_SCRATCH)/bench

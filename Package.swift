@@ -49,7 +49,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "CubeClient", dependencies: ["CubeCore", "CubeAuth"], swiftSettings: swiftSettings),
-        .target(name: "CubeZenka", dependencies: ["CubeClient", "CubeCore"], swiftSettings: swiftSettings),
+        .target(name: "CubeZenka", dependencies: ["CubeAuth", "CubeClient", "CubeCore"], swiftSettings: swiftSettings),
         .target(
             name: "CubeFUSE",
             dependencies: ["CFuse3", .product(name: "Logging", package: "swift-log")],
@@ -103,18 +103,23 @@ let package = Package(
         .executableTarget(name: "p7", dependencies: ["CubeClient", "CLineEdit"], swiftSettings: swiftSettings),
         .executableTarget(name: "cube-router-bench", dependencies: ["CubeCore"], path: "Benchmarks/RouterBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "cube-network-sim", dependencies: ["CubeCore", "CubeAuth"], path: "Benchmarks/NetworkSim",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", "CubeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
 
         // MARK: - Tests
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
-        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"]),
+        .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"], resources: [.copy("Corpus")]),
         .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
         .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
         .testTarget(name: "CubeStoreTests", dependencies: ["CubeStore", "CubeCore"]),
+        .testTarget(name: "CubeMountTests", dependencies: [
+            "CubeMount", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),
     ]

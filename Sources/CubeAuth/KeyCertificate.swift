@@ -60,20 +60,42 @@ public struct KeyCertificate: Sendable, Hashable {
     /// The one-line text form.
     public var text: String { "\(name) \(key) \(expires) \(signer) \(Base32.encode(signature))" }
 
-    /// Checks the certificate.
+    /// The certificate id: 26 base32 characters of BLAKE2b-128 over the text form. `revoke`
+    /// takes it, and `cube cert show` prints it (docs/security.md, "Revocation").
+    public var id: String { Base32.encode(KeyDigest.blake2b(Array(text.utf8), length: 16)) }
+
+    /// Checks the certificate against unscoped signers (every name, no bound on validity).
     /// - Parameters:
     ///   - trusted: the node keys whose certificates are accepted.
     ///   - now: the current time, unix seconds.
-    /// - Returns: the user name and key, or why the certificate is refused (untrusted signer
-    ///   first, then a bad signature, then expiry).
+    /// - Returns: the user name and key, or why the certificate is refused.
     public func verify(trusting trusted: Set<PublicKey>, now: Int64)
         -> Result<(name: String, key: PublicKey), CertificateError>
     {
-        guard trusted.contains(signer) else { return .failure(.untrustedSigner(signer)) }
+        verify(signers: Dictionary(uniqueKeysWithValues: trusted.map { ($0, SignerScope.ownNode) }), privileged: [], now: now)
+    }
+
+    /// Checks the certificate: a trusted signer first, then the signature, then the signer's
+    /// scope for the name, then expiry and the signer's longest validity.
+    /// - Parameters:
+    ///   - signers: the keys whose certificates are accepted, with what each may certify.
+    ///   - privileged: names a wildcard of a scope does not reach (``SignerScope``).
+    ///   - now: the current time, unix seconds.
+    /// - Returns: the user name and key, or why the certificate is refused.
+    public func verify(signers: [PublicKey: SignerScope], privileged: Set<String>, now: Int64)
+        -> Result<(name: String, key: PublicKey), CertificateError>
+    {
+        guard let scope = signers[signer] else { return .failure(.untrustedSigner(signer)) }
         guard signer.verify(signature, of: Self.signedBytes(name: name, key: key, expires: expires)) else {
             return .failure(.badSignature)
         }
+        guard scope.permits(name, privileged: privileged.contains(name)) else {
+            return .failure(.nameOutOfScope(name: name, signer: signer))
+        }
         guard now < expires else { return .failure(.expired(at: expires)) }
+        if let days = scope.maximumDays, expires - now > days * 86_400 {
+            return .failure(.validityTooLong(maximumDays: days))
+        }
         return .success((name: name, key: key))
     }
 

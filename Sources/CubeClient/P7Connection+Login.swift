@@ -53,6 +53,10 @@ extension P7Connection {
     ///   - identity: our Ed25519 identity; its public key must be authorized on the cube.
     ///   - expectedServer: the server key pinned in the known-nodes file; nil accepts whatever
     ///     key the server proves (first use: pin the returned key).
+    ///   - certificate: a key certificate for `identity` (its one-line text form, from
+    ///     `set-client-key` or `cube cert sign`), sent as `cert <certificate>` before `hello`;
+    ///     a refused one ends the login with ``ClientError/loginFailed(_:)`` carrying the
+    ///     cube's `FALSE <reason>` line.
     /// - Returns: the server's identity key, proven by its signature over this connection's transcript.
     /// - Throws: ``ClientError/serverKeyChanged(expected:got:)`` if the server's key is not the
     ///   pinned one (checked before we sign anything), ``ClientError/loginFailed(_:)`` with the
@@ -60,10 +64,16 @@ extension P7Connection {
     ///   ``ClientError/handshakeFailed(_:)`` for a server line that does not verify or parse,
     ///   or a connection error.
     @discardableResult
-    public func loginC25519(identity: IdentityKey, expectedServer: PublicKey?) throws(ClientError) -> PublicKey {
+    public func loginC25519(identity: IdentityKey, expectedServer: PublicKey?,
+                            certificate: String? = nil) throws(ClientError) -> PublicKey {
         do throws(ClientError) {
             try sendRaw(Array("select c25519\n".utf8))
             try expectLoginLine(Wire.selectContinue)
+            if let certificate {
+                guard !certificate.utf8.contains(Wire.lf) else { throw .invalidArgument("certificate contains a line feed") }
+                try sendRaw(Array("cert \(certificate)\n".utf8))
+                try expectLoginLine(Wire.line("TRUE certificate noted"))
+            }
             var handshake = ClientHandshake(identity: identity, banner: banner, ephemeral: .generate(),
                                             expectedServer: expectedServer)
             try sendRaw(handshake.helloLine())
@@ -89,6 +99,17 @@ extension P7Connection {
             close()
             throw error
         }
+    }
+
+    /// Asks the node for the proof that its key replaced an earlier one (`rotation` after
+    /// `select c25519`, docs/security.md "Node key rotation"), then closes the connection.
+    /// - Returns: the one-line statement, or nil when the node has none.
+    public func fetchRotation() throws(ClientError) -> String? {
+        defer { close() }
+        try sendRaw(Array("select c25519\nrotation\n".utf8))
+        try expectLoginLine(Wire.selectContinue)
+        let line = String(decoding: try loginLine(), as: UTF8.self)
+        return line.hasPrefix("TRUE ") ? String(line.dropFirst(5)) : nil
     }
 
     /// Pipelines the select and the credential line in one write, then checks both answers.

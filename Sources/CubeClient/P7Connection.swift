@@ -217,9 +217,10 @@ public final class P7Connection {
     /// - Throws: ``ClientError/protocolError(_:)`` for an over-long line or body, or a `SIZE`/`STRM`
     ///   line with a malformed count; else the errors of ``readFrame()``.
     public func readReply() throws(ClientError) -> Reply {
-        switch try readFrame() {
+        let frame = try readFrame()
+        switch frame {
         case .line(let line):
-            let reply = Reply(parsing: line)
+            let reply = Reply(frame: frame)
             // `STRM open [<n>]` (the original's stream announcement) is an interim without body.
             if reply.kind == .stream, Wire.isStreamOpen(reply.text) {
                 return reply
@@ -228,10 +229,8 @@ public final class P7Connection {
                 throw .protocolError("malformed body header: \(Self.text(line))")
             }
             return reply
-        case .body(let header, let body):
-            return Reply(parsing: header, body: body)
-        case .multiline(let header, let lines):
-            return Reply(parsing: header, body: Self.unstuff(lines))
+        case .body, .multiline:
+            return Reply(frame: frame)
         case .lineTooLong:
             throw .protocolError("line longer than \(Self.maximumLineLength) bytes")
         case .bodyTooLarge(let header):
@@ -317,14 +316,4 @@ public final class P7Connection {
 
     /// `bytes` as text for error messages.
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
-
-    /// Joins multi-line body lines with LF, removing one leading `.` from dot-stuffed lines.
-    private static func unstuff(_ lines: [[UInt8]]) -> [UInt8] {
-        var body: [UInt8] = []
-        for line in lines {
-            body += line.first == UInt8(ascii: ".") ? Array(line.dropFirst()) : line
-            body.append(Wire.lf)
-        }
-        return body
-    }
 }

@@ -1,6 +1,6 @@
 import CubeCore
 
-/// Turns the frames written to a `cmd`/`ask` file into wire commands for the router.
+/// Turns the frames written to a `cmd`/`ask` file into typed commands for the router's door.
 ///
 /// Every command gets a fresh internal id (unique for the mount), so replies can be matched
 /// to the port and the open file that asked; the id shown in `out` is the one the line
@@ -13,17 +13,23 @@ public struct CommandTranslator: Sendable {
         case ignored
     }
 
-    /// A command ready for the router.
+    /// A command ready for the router: its path carries the port's prefix, its id is the
+    /// mount-wide internal id.
     public struct Translated: Equatable, Sendable {
-        public var wire: [UInt8]
-        public var path: [UInt8]
-        public var internalID: UInt64
+        public var command: Command
         public var visibleID: UInt64
+
+        /// The id replies to it carry.
+        public var internalID: UInt64 { command.id }
     }
 
     /// Why a frame was refused; ``errno`` names the `write()` error.
     public struct Refusal: Equatable, Sendable {
-        public enum Kind: Equatable, Sendable { case invalid, denied, missing, tooLong }
+        public enum Kind: Equatable, Sendable {
+            case invalid, denied, missing, tooLong
+            /// A limit of the sender (open routes, memory share): the command fails, the write does not.
+            case limit
+        }
         public var kind: Kind
         public var visibleID: UInt64
         public var text: String
@@ -77,9 +83,9 @@ public struct CommandTranslator: Sendable {
         }
         let internalID = allocateID()
         let visibleID = command.id != 0 ? command.id : internalID
-        let path = target.prefix.map { $0 + [UInt8(ascii: ".")] + command.path } ?? command.path
-        let wire = command.multiline.map { Render.multilineCommand(id: internalID, path: path, $0) }
-            ?? Render.command(id: internalID, path: path, args: command.args)
-        return .command(Translated(wire: wire, path: path, internalID: internalID, visibleID: visibleID))
+        var typed = command
+        typed.id = internalID
+        typed.path = target.prefix.map { $0 + [UInt8(ascii: ".")] + command.path } ?? command.path
+        return .command(Translated(command: typed, visibleID: visibleID))
     }
 }

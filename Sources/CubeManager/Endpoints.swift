@@ -1,15 +1,19 @@
 import CubeCore
 import CubeNet
 
-/// The `v7` session's endpoint: what the router sends the manager.
-final class ManagerEndpoint: SessionEndpoint {
+/// The `v7` session's door: typed commands for the manager and replies to its heart checks,
+/// handed to the manager's queue.
+final class ManagerEndpoint: DoorEndpoint {
     private weak let manager: Manager?
 
     init(manager: Manager) { self.manager = manager }
 
-    func send(_ bytes: [UInt8]) { manager?.received(bytes) }
+    func deliver(_ message: Message) -> DoorFollowUp? {
+        manager?.received(message)
+        return nil
+    }
 
-    func close() {}
+    func closed() -> DoorFollowUp? { nil }
 }
 
 /// A stdio zenka's endpoint: the router's bytes go to the process's stdin.

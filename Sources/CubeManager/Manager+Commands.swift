@@ -3,17 +3,14 @@ import Foundation
 
 // Running the commands of the `v7` zenka, one row of `ManagerCommand.all` each.
 extension Manager {
-    /// Bytes the router sent to the `v7` session: commands for the manager and replies to its
-    /// own heart checks.
-    func received(_ bytes: [UInt8]) {
+    /// A typed message the router gave the `v7` session: a command for the manager or a reply
+    /// to one of its own heart checks.
+    func received(_ message: Message) {
         queue.async { [self] in
-            decoder.append(bytes)
-            while let frame = decoder.next() {
-                switch Message(frame: frame) {
-                case .command(let command): answer(command)
-                case .reply(let reply): heartbeatReply(reply)
-                default: break
-                }
+            switch message {
+            case .command(let command): answer(command)
+            case .reply(let reply): heartbeatReply(reply)
+            default: break
             }
         }
     }
@@ -31,7 +28,7 @@ extension Manager {
         case .unknown: answer = .line(.falseReply, Wire.commandDoesNotExist)
         }
         switch answer {
-        case .line(let keyword, let text): hub.received(Render.reply(id: command.id, keyword, text), from: session)
+        case .line(let keyword, let text): hub.reply(Reply(id: command.id, keyword: keyword, text: Array(text.utf8)), from: session)
         case .table(let text): reply(command.id, body: text)
         case .deferred: break
         }
@@ -57,7 +54,7 @@ extension Manager {
     }
 
     private func reply(_ id: UInt64, body: String) {
-        hub.received(Render.body(id: id, .size, Array(body.utf8)), from: session)
+        hub.reply(Reply(id: id, keyword: .size, body: Array(body.utf8)), from: session)
     }
 
     func start(_ words: [String], once: Bool) -> (ReplyKeyword, String) {

@@ -55,7 +55,7 @@ extension Manager {
         if !joined && isOnline(user) { return }
         for notification in notifications.settle(user, online: joined) {
             let text = notification.online ? "zenka '\(user)' is online [\(session)]" : "instance '\(user)' is terminated"
-            hub.received(Render.reply(id: notification.id, .trueReply, text), from: self.session)
+            hub.reply(Reply(id: notification.id, keyword: .trueReply, text: Array(text.utf8)), from: self.session)
         }
     }
 
@@ -120,7 +120,10 @@ extension Manager {
         let checkID = nextCheckID
         nextCheckID = CommandID.after(nextCheckID)
         instances[id]?.heartCheck = (checkID, now)
-        hub.received(Array("(\(checkID))\(session).heart notime\n".utf8), from: self.session)
+        let check = Command(id: checkID, path: Array("\(session).heart".utf8), args: Array("notime".utf8))
+        // Through the door a refusal (the zenka left meanwhile) comes as the outcome, not as a
+        // reply: it counts as the `FALSE` it would have been.
+        if case .refused = hub.submit(check, from: self.session) { heartbeatReply(Reply(id: checkID, keyword: .falseReply)) }
     }
 
     /// A reply to one of the manager's own heart checks.

@@ -28,7 +28,6 @@ public final class Manager: @unchecked Sendable {
     var instances: [Int: Instance] = [:]
     var records: [String: ZenkaRecord] = [:]
     var session: SessionID = 0
-    var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 20)
     var nextCheckID: UInt64 = CommandID.first
     var shuttingDown = false
     /// Whether ``start()`` ran (the cube serves).
@@ -66,7 +65,7 @@ public final class Manager: @unchecked Sendable {
 
     /// Logs in as `v7` and starts the configured zenki (on the queue).
     private func attach() {
-        session = hub.connectLocal(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"))
+        session = hub.connectDoor(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"))
         hub.update { delegates in
             delegates.startZenka = { [weak self] name in self?.startOnDemand(name) ?? false }
             delegates.observers["manager"] = { [weak self] event in self?.observe(event) }

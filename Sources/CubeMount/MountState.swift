@@ -20,7 +20,6 @@ struct MountState: Sendable {
     struct UserSession: Sendable {
         let id: SessionID
         let user: String
-        var decoder = FrameDecoder(mode: .messages, maximumLineLength: 1 << 30, maximumBodyLength: 1 << 30)
     }
 
     var nodes = NodeTable()
@@ -146,6 +145,8 @@ struct MountState: Sendable {
 struct Wakeups: Sendable {
     var replies: [(ReadRequest, [UInt8])] = []
     var polls: [PollHandle] = []
+
+    var isEmpty: Bool { replies.isEmpty && polls.isEmpty }
 
     mutating func merge(_ other: Wakeups) {
         replies += other.replies

@@ -5,55 +5,25 @@ import CubeNet
 
 // Commands written to `cmd`/`ask` and the replies that come back for them.
 extension NetworkFileSystem {
-    /// Translates and sends frames written to the file `handle` by `uid`; returns the errno of
-    /// the first refused command (its reason also goes to `out` as a FALSE line).
+    /// Translates the frames written to the file `handle` by `uid` and submits each command
+    /// through the hub's door; returns the errno of the first refused command (its reason also
+    /// goes to `out` as a FALSE line).
     func submit(_ frames: [Frame], handle: UInt64, uid: UInt32) -> Errno? {
         guard !frames.isEmpty else { return nil }
         guard let node = state.withLock({ $0.files[handle]?.node }), case .file(let role, let port?) = node else {
             return .badFileDescriptor
         }
-        // Without a user name to speak as, every command is refused (and says why in `out`).
-        let session = userSession(for: uid)
-        var wire: [UInt8] = []
         var firstError: Errno?
         var wakeups = Wakeups()
         for frame in frames {
-            let outcome = state.withLock { $0.translator.translate(frame, for: port) }
-            var refusal: CommandTranslator.Refusal?
-            switch outcome {
-            case .ignored:
-                continue
-            case .refused(let reason):
-                refusal = reason
+            let refusal: CommandTranslator.Refusal
+            switch state.withLock({ $0.translator.translate(frame, for: port) }) {
+            case .ignored: continue
+            case .refused(let reason): refusal = reason
             case .command(let command):
-                guard let session else {
-                    refusal = .init(kind: .denied, visibleID: command.visibleID,
-                                    text: "uid \(uid) has no unix user name to speak as")
-                    break
-                }
-                switch hub.inspect({ $0.preflight(user: session.user, path: command.path) }) {
-                case .accepted:
-                    state.withLock { state in
-                        state.pending[command.internalID] = MountState.Pending(
-                            port: port, visibleID: command.visibleID, handle: role == .ask ? handle : nil,
-                            session: session.id, uid: uid)
-                        if role == .ask {
-                            state.files[handle]?.askPending.insert(command.internalID)
-                            state.files[handle]?.askWrote = true
-                        }
-                    }
-                    wire += command.wire
-                case .malformed:
-                    refusal = .init(kind: .invalid, visibleID: command.visibleID, text: Wire.protocolMismatch)
-                case .denied:
-                    let path = String(decoding: command.path, as: UTF8.self)
-                    refusal = .init(kind: .denied, visibleID: command.visibleID,
-                                    text: "command not known or no permission for '\(path)'")
-                case .targetMissing:
-                    refusal = .init(kind: .missing, visibleID: command.visibleID, text: Wire.clientNotPresent)
-                }
+                guard let reason = send(command, port: port, ask: role == .ask ? handle : nil, uid: uid) else { continue }
+                refusal = reason
             }
-            guard let refusal else { continue }
             firstError = firstError ?? Self.errno(for: refusal.kind)
             let line = Render.reply(id: refusal.visibleID, .falseReply, refusal.text)
             wakeups.merge(state.withLock { state in
@@ -67,16 +37,69 @@ extension NetworkFileSystem {
             })
         }
         wakeups.perform()
-        if let session, !wire.isEmpty { hub.received(wire, from: session.id) }
         return firstError
     }
 
-    static func errno(for kind: CommandTranslator.Refusal.Kind) -> Errno {
+    /// Submits one command as `uid` through the door; nil when the router took it, else why not.
+    ///
+    /// The pending entry its replies look for is filed under the hub's lock as the router takes
+    /// the command (``Hub/submit(_:from:registering:)``): a session closed before that is
+    /// reported as gone (the command goes again on a fresh session) and one closed after finds
+    /// the entry and answers it, so no command waits for a reply that cannot come.
+    func send(_ translated: CommandTranslator.Translated, port: PortTarget, ask handle: UInt64?, uid: UInt32)
+        -> CommandTranslator.Refusal? {
+        // A closed session is replaced once; a second closure in the same instant is the
+        // cube shutting down.
+        for _ in 0..<2 {
+            // Without a user name to speak as, every command is refused (and says why in `out`).
+            guard let session = userSession(for: uid) else {
+                return .init(kind: .denied, visibleID: translated.visibleID, text: "uid \(uid) has no unix user name to speak as")
+            }
+            beforeSubmit.withLock { $0 }?(session.id)
+            let pending = MountState.Pending(port: port, visibleID: translated.visibleID, handle: handle,
+                                             session: session.id, uid: uid)
+            let outcome = hub.submit(translated.command, from: session.id) { [self] in
+                state.withLock { state in
+                    state.pending[translated.internalID] = pending
+                    if let handle {
+                        state.files[handle]?.askPending.insert(translated.internalID)
+                        state.files[handle]?.askWrote = true
+                    }
+                }
+            }
+            switch outcome {
+            case .accepted:
+                return nil
+            case .refused(let refusal):
+                return .init(kind: Self.kind(of: refusal.reason), visibleID: translated.visibleID, text: refusal.text)
+            case .noSession:
+                state.withLock { state in
+                    if state.sessions[uid]?.id == session.id { state.sessions[uid] = nil }
+                }
+            }
+        }
+        return .init(kind: .missing, visibleID: translated.visibleID, text: Wire.routeCollapsed)
+    }
+
+    /// The translator's kind for a refusal of the router (its errno, docs/filesystem.md).
+    static func kind(of reason: CubeCore.Refusal.Reason) -> CommandTranslator.Refusal.Kind {
+        switch reason {
+        case .malformed: .invalid
+        case .denied: .denied
+        case .missing: .missing
+        case .limit: .limit
+        }
+    }
+
+    /// The `write()` errno of a refused command (docs/filesystem.md); nil for a limit of the
+    /// sender, which fails the command, not the write.
+    static func errno(for kind: CommandTranslator.Refusal.Kind) -> Errno? {
         switch kind {
         case .invalid: .invalidArgument
         case .denied: .permissionDenied
         case .missing: .noSuchFileOrDirectory
         case .tooLong: .messageTooLong
+        case .limit: nil
         }
     }
 
@@ -85,42 +108,39 @@ extension NetworkFileSystem {
         if let existing = state.withLock({ $0.sessions[uid] }) { return existing }
         guard let name = UnixUser.name(of: uid) else { return nil }
         let user = "unix-" + name
-        let endpoint = UserSessionEndpoint(fileSystem: self, uid: uid)
-        let id = hub.connectLocal(endpoint, user: user, transport: .local("fs"))
+        let id = hub.connectDoor(UserSessionEndpoint(fileSystem: self, uid: uid), user: user, transport: .local("fs"))
         let session = MountState.UserSession(id: id, user: user)
-        state.withLock { $0.sessions[uid] = session }
-        return session
+        // Another writer of the same uid may have opened one meanwhile: the first one stays.
+        return state.withLock { state in
+            if let first = state.sessions[uid] { return first }
+            state.sessions[uid] = session
+            return session
+        }
     }
 
-    /// Bytes the router sent to the session of `uid`: replies to commands written through the mount.
-    func deliver(_ bytes: [UInt8], toSessionOf uid: UInt32) {
-        let wakeups = state.withLock { state -> Wakeups in
-            guard var session = state.sessions[uid] else { return Wakeups() }
-            session.decoder.append(bytes)
-            var wakeups = Wakeups()
-            while let frame = session.decoder.next() {
-                guard case .reply(let reply) = Message(frame: frame), let pending = state.pending[reply.id] else { continue }
-                let line = reply.keyword.hasBody
-                    ? Render.body(id: pending.visibleID, reply.keyword, reply.body ?? [])
-                    : Render.reply(id: pending.visibleID, reply.keyword, reply.text)
-                wakeups.merge(state.publish(line, to: pending.port, owner: pending.uid))
-                if let handle = pending.handle, state.files[handle] != nil {
-                    state.files[handle]?.askReplies += line
-                    if reply.keyword.closesRoute { state.files[handle]?.askPending.remove(reply.id) }
-                    wakeups.merge(state.drain(handle))
-                }
-                if reply.keyword.closesRoute { state.pending[reply.id] = nil }
+    /// A reply the router gave the session of `uid` (under the hub's lock): it goes to the
+    /// directory's `out` and to the asking `ask` file; the reads it wakes are returned.
+    func received(_ reply: Reply, forSessionOf uid: UInt32) -> Wakeups {
+        state.withLock { state -> Wakeups in
+            guard let pending = state.pending[reply.id] else { return Wakeups() }
+            var visible = reply
+            visible.id = pending.visibleID
+            let line = Render.reply(visible)
+            var wakeups = state.publish(line, to: pending.port, owner: pending.uid)
+            if let handle = pending.handle, state.files[handle] != nil {
+                state.files[handle]?.askReplies += line
+                if reply.keyword.closesRoute { state.files[handle]?.askPending.remove(reply.id) }
+                wakeups.merge(state.drain(handle))
             }
-            state.sessions[uid] = session
+            if reply.keyword.closesRoute { state.pending[reply.id] = nil }
             return wakeups
         }
-        wakeups.perform()
     }
 
-    /// The router closed the session of `uid` (`term-all`, shutdown): commands still waiting
-    /// are answered as collapsed, and the next write opens a new session.
-    func sessionClosed(uid: UInt32) {
-        let wakeups = state.withLock { state -> Wakeups in
+    /// The router closed the session of `uid` (`term-all`, shutdown; under the hub's lock):
+    /// commands still waiting are answered as collapsed, and the next write opens a new session.
+    func sessionClosed(uid: UInt32) -> Wakeups {
+        state.withLock { state -> Wakeups in
             guard let session = state.sessions.removeValue(forKey: uid) else { return Wakeups() }
             var wakeups = Wakeups()
             for (id, pending) in state.pending where pending.session == session.id {
@@ -135,12 +155,12 @@ extension NetworkFileSystem {
             }
             return wakeups
         }
-        wakeups.perform()
     }
 }
 
-/// The endpoint of the router session speaking for one unix user through the mount.
-final class UserSessionEndpoint: SessionEndpoint {
+/// The door of the router session speaking for one unix user through the mount: typed
+/// replies in, parked reads answered after the hub's lock is released.
+final class UserSessionEndpoint: DoorEndpoint {
     private weak let fileSystem: NetworkFileSystem?
     private let uid: UInt32
 
@@ -149,7 +169,16 @@ final class UserSessionEndpoint: SessionEndpoint {
         self.uid = uid
     }
 
-    func send(_ bytes: [UInt8]) { fileSystem?.deliver(bytes, toSessionOf: uid) }
+    func deliver(_ message: Message) -> DoorFollowUp? {
+        // Commands routed to a mount session have nobody to answer them (their route times
+        // out); `!TERM!` is followed by the close.
+        guard case .reply(let reply) = message, let wakeups = fileSystem?.received(reply, forSessionOf: uid),
+              !wakeups.isEmpty else { return nil }
+        return { wakeups.perform() }
+    }
 
-    func close() { fileSystem?.sessionClosed(uid: uid) }
+    func closed() -> DoorFollowUp? {
+        guard let wakeups = fileSystem?.sessionClosed(uid: uid), !wakeups.isEmpty else { return nil }
+        return { wakeups.perform() }
+    }
 }

@@ -26,10 +26,7 @@ extension NetworkFileSystem {
         default: if access != O_RDONLY { return .failure(.permissionDenied) }
         }
         var file = OpenFile(node: node, uid: context.uid)
-        switch role {
-        case .readme, .status, .info, .sessions, .metrics: file.text = Array(TextViews.render(node, of: self).utf8)
-        default: break
-        }
+        if role.isText { file.text = Array(TextViews.render(node, of: self).utf8) }
         let handle = state.withLock { state -> UInt64 in
             switch role {
             case .out: if let port { file.cursor = state.ports[port, default: PortLog()].cursor(backlog: 64) }
@@ -146,7 +143,7 @@ extension Node {
     /// Files whose content is generated once at open.
     var isTextFile: Bool {
         switch self {
-        case .file(let role, _): [.readme, .status, .info, .sessions, .metrics].contains(role)
+        case .file(let role, _): role.isText
         case .offer, .lease, .nodeFile, .remoteOffer: true
         default: false
         }

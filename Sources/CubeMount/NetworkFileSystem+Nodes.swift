@@ -15,9 +15,7 @@ extension NetworkFileSystem {
             return (listedZenki(of: name) ?? []).map { ($0, .nodeZenka(NodeZenka(node: name, name: $0))) }
         case .nodeZenka(let zenka):
             guard exists(node) else { return [] }
-            // No `sessions` file: another node's session ids mean nothing here.
-            let roles: [Node.Role] = [.cmd, .out, .ask, .info]
-            return roles.map { ($0.rawValue, .file($0, zenka.port)) }
+            return DirectoryTable.remoteZenka.map { ($0.rawValue, .file($0, zenka.port)) }
         default:
             return []
         }

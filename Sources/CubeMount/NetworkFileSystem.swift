@@ -32,6 +32,9 @@ public final class NetworkFileSystem: FileSystem {
     let metricsText: (@Sendable () -> String)?
     /// Operations served, for the metrics.
     let operations = MountOperations()
+    /// Runs between looking up the writer's session and submitting a command to it; only tests
+    /// set it (to close the session in that window, `MountDoorTests`).
+    let beforeSubmit = Mutex<(@Sendable (SessionID) -> Void)?>(nil)
 
     public init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger) {
         self.hub = hub
@@ -88,9 +91,7 @@ public final class NetworkFileSystem: FileSystem {
     func children(of node: Node) -> [(name: String, node: Node)] {
         switch node {
         case .root:
-            let files: [Node] = [.file(.readme, nil), .file(.status, nil), .file(.metrics, nil), .file(.events, nil),
-                                 .file(.cmd, .cube), .file(.out, .cube), .file(.ask, .cube)]
-            return files.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
+            return DirectoryTable.root.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
         case .directory(.zenki):
             return zenkaNames().map { ($0, .zenka($0)) }
         case .directory(.nodes):
@@ -109,12 +110,10 @@ public final class NetworkFileSystem: FileSystem {
             return []
         case .zenka(let name):
             guard exists(node) else { return [] }
-            let roles: [Node.Role] = [.cmd, .out, .ask, .info, .sessions]
-            return roles.map { ($0.rawValue, .file($0, .zenka(name))) }
+            return DirectoryTable.zenka.map { ($0.rawValue, .file($0, .zenka(name))) }
         case .session(let id):
             guard exists(node) else { return [] }
-            let roles: [Node.Role] = [.cmd, .out, .ask, .info]
-            return roles.map { ($0.rawValue, .file($0, .session(id))) }
+            return DirectoryTable.session.map { ($0.rawValue, .file($0, .session(id))) }
         case .node, .nodeZenki, .nodeZenka:
             return networkChildren(of: node)
         case .file, .offer, .lease, .nodeFile, .remoteOffer:

@@ -15,27 +15,34 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     let identity: IdentityKey
     /// Which client keys may log in, and as whom (a reload compares them).
     public let authorized: AuthorizedKeys
-    /// Nodes whose certificates are accepted (this node always is).
-    public let trustedSigners: Set<PublicKey>
+    /// Nodes whose certificates are accepted, with what each may certify (this node: anything).
+    public let signers: [PublicKey: SignerScope]
+    /// Names a signer's wildcard does not reach: those with their own access rule.
+    let privileged: Set<String>
     /// Trusted nodes by key (`network.nodes`): a session proving one of these keys is a link.
     let nodes: [PublicKey: String]
+    /// The proof that this node's key replaced an earlier one (`auth.c25519.rotation`), sent
+    /// to clients that ask with `rotation` before `hello`.
+    public var rotation: KeyRotation?
 
     /// - Parameters:
     ///   - identity: this node's Ed25519 identity.
     ///   - authorized: which client keys may log in, and as whom.
-    ///   - trustedSigners: other nodes whose key certificates are accepted.
+    ///   - signers: other nodes whose key certificates are accepted, and their scopes.
+    ///   - privileged: names only a signer that lists them literally may certify.
     ///   - nodes: trusted nodes (name → key) whose sessions are links.
-    public init(identity: IdentityKey, authorized: AuthorizedKeys, trustedSigners: Set<PublicKey> = [],
-                nodes: KnownNodes = KnownNodes()) {
+    public init(identity: IdentityKey, authorized: AuthorizedKeys, signers: [PublicKey: SignerScope] = [:],
+                privileged: Set<String> = [], nodes: KnownNodes = KnownNodes()) {
         self.identity = identity
         self.authorized = authorized
-        self.trustedSigners = trustedSigners.union([identity.publicKey])
+        self.signers = signers.merging([identity.publicKey: .ownNode]) { _, own in own }
+        self.privileged = privileged
         self.nodes = nodes.nodesByKey
     }
 
     public func start() -> any SecureHandshake {
         Session(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
-                authorized: authorized, trustedSigners: trustedSigners, nodes: nodes)
+                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation)
     }
 
     /// Signs `key` for `name` until `expires` (the `set-client-key` command).
@@ -44,21 +51,40 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         return KeyCertificate.issue(for: key, name: name, expires: expires, by: identity).text
     }
 
+    /// The node's identity, for `revoke`.
+    public var revocationSigner: any AdvertSigner { IdentityAdvertSigner(identity: identity) }
+
     /// One connection's handshake.
     struct Session: SecureHandshake {
         var handshake: ServerHandshake
         let authorized: AuthorizedKeys
-        let trustedSigners: Set<PublicKey>
+        let signers: [PublicKey: SignerScope]
+        let privileged: Set<String>
         let nodes: [PublicKey: String]
+        let rotation: KeyRotation?
         var certificate: KeyCertificate?
         var sawHello = false
+        /// Set when the handshake succeeded: `key:<client>`, and `cert:<id>` if the certificate named the user.
+        var credentials: [String] = []
 
         mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
             if !sawHello, line.starts(with: "cert ".utf8) {
                 guard certificate == nil, let parsed = KeyCertificate(text: String(decoding: line.dropFirst(5), as: UTF8.self))
                 else { return .malformed }
+                // Checked at once, so the client learns why before it signs anything; only
+                // whether it holds the certified key is left for the handshake.
+                if case .failure(let error) = parsed.verify(signers: signers, privileged: privileged, now: Int64(time(nil))) {
+                    return .refused(error.description)
+                }
                 certificate = parsed
                 return .send(Wire.line("TRUE certificate noted"))
+            }
+            // A client whose pinned key differs asks for the proof of a rotation, then closes.
+            if !sawHello, line.elementsEqual("rotation".utf8) {
+                return .send(Wire.line(rotation.map { "TRUE \($0.text)" } ?? "FALSE no key rotation"))
+            }
+            if !sawHello, let certificate, let client = Self.helloKey(line), client != certificate.key {
+                return .refused(CertificateError.wrongKey(certified: certificate.key, presented: client).description)
             }
             sawHello = true
             switch handshake.receive(line: line) {
@@ -68,19 +94,27 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
                 let channel = SecureChannelKeys(receive: keys.rx, transmit: keys.tx)
                 if let node = nodes[client] { return .authenticatedNode(name: node, keys: channel) }
                 guard let user = user(for: client) else { return .denied("key \(client)") }
+                credentials = ["key:\(client)"]
+                if authorized.user(for: client) == nil, let certificate { credentials.append("cert:\(certificate.id)") }
                 return .authenticated(user: user, keys: channel)
             case .failed(let failure):
                 return failure.serverReply.starts(with: ">:[".utf8) ? .malformed : .denied("c25519 \(failure)")
             }
         }
 
-        /// The user a proven key logs in as: listed, or certified by a trusted node for this key.
+        /// The identity key of a `hello <C> <Ce>` line (the handshake parses it strictly later).
+        static func helloKey(_ line: [UInt8]) -> PublicKey? {
+            let fields = line.split(separator: Wire.space, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[0].elementsEqual("hello".utf8) else { return nil }
+            return PublicKey(base32: String(decoding: fields[1], as: UTF8.self))
+        }
+
+        /// The user a proven key logs in as: listed, or certified (checked at the `cert` line,
+        /// the key at `hello`) by a trusted node for this key.
         private func user(for client: PublicKey) -> String? {
             if let user = authorized.user(for: client) { return user }
-            guard let certificate, certificate.key == client,
-                  case .success(let verified) = certificate.verify(trusting: trustedSigners, now: Int64(time(nil)))
-            else { return nil }
-            return verified.name
+            guard let certificate, certificate.key == client else { return nil }
+            return certificate.name
         }
     }
 }

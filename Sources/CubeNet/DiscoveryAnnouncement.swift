@@ -64,7 +64,7 @@ public struct DiscoveryAnnouncement: Equatable, Sendable {
         guard fields.count == 6, fields[0] == Self.keyword,
               Names.isUserName(fields[1].utf8),
               let key = PublicKey(base32: fields[2]),
-              NetworkSettings.isPeerAddress(fields[3]),
+              PeerAddress(fields[3]) != nil,
               (1...12).contains(fields[4].utf8.count), fields[4].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
               let issued = Int64(fields[4]),
               let signature = Base32.decode(fields[5]), signature.count == Self.signatureByteCount

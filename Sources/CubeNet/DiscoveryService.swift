@@ -34,7 +34,7 @@ public final class DiscoveryService: Service, Sendable {
 
     private struct State: Sendable {
         /// The address each accepted node announced last.
-        var discovered: [String: String] = [:]
+        var discovered: [String: PeerAddress] = [:]
         /// Refusals already logged as warnings.
         var reported: Set<String> = []
         /// The unix second the signature budget counts, and how much of it is spent.
@@ -201,7 +201,8 @@ public final class DiscoveryService: Service, Sendable {
     }
 
     private func accepted(_ announcement: DiscoveryAnnouncement, from sender: SocketAddress) {
-        let address = announcement.address
+        // Checked when the datagram was parsed (DiscoveryAnnouncement).
+        guard let address = PeerAddress(announcement.address) else { return }
         let metadata: Logger.Metadata = ["node": "\(announcement.node)", "peer": "\(address)", "from": "\(sender)"]
         let previous = state.withLock { state in
             defer { state.discovered[announcement.node] = address }
@@ -230,7 +231,7 @@ public final class DiscoveryService: Service, Sendable {
         }
         if !configured.contains(address) {
             // Recorded before dialling so that the dialler's first error is not overwritten.
-            hub.peerStatus(address, error: nil, origin: "discovered")
+            hub.peerStatus(address, error: nil, origin: .discovered)
         }
         links.keepLinked(address)
         logger.info("node discovered", metadata: metadata)
@@ -288,6 +289,6 @@ public final class DiscoveryService: Service, Sendable {
         guard let listen = listen.flatMap(HostPort.init) else { return nil }
         let wildcard = ["*", "0.0.0.0", "::", "[::]"].contains(listen.host)
         let address = "tcp:\(wildcard ? interfaceAddress : listen.host):\(listen.port)"
-        return NetworkSettings.isPeerAddress(address) ? address : nil
+        return PeerAddress(address) != nil ? address : nil
     }
 }

@@ -13,6 +13,15 @@ public final class Hub: Sendable {
         var endpoints: [SessionID: any SessionEndpoint] = [:]
         /// The market's durable store; nil = memory only, or once shutting down (docs/market.md).
         var store: (any MarketPersistence)?
+        /// Door sessions (the mount's, the manager's): typed messages, no bytes.
+        var doors: [SessionID: any DoorEndpoint] = [:]
+    }
+
+    /// What one router input left to do after the hub's lock: door follow-ups first (parked
+    /// reads answered), then the other actions in order.
+    private struct Leftover: Sendable {
+        var followUps: [DoorFollowUp] = []
+        var others: [RouterAction] = []
     }
 
     /// Receives actions the hub itself cannot perform (credential checks, zenka starts, events).
@@ -23,13 +32,15 @@ public final class Hub: Sendable {
         public var startZenka: (@Sendable (_ name: String) -> Bool)?
         /// Observers of router events, by name (the mount, the manager).
         public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
-        /// Starts keeping a link to a `tcp:HOST:PORT` peer (the `link` command).
-        public var dial: (@Sendable (_ address: String) -> Void)?
+        /// Starts keeping a link to a peer (the `link` command).
+        public var dial: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Stops keeping a link to a peer (the `unlink` command).
-        public var hangUp: (@Sendable (_ address: String) -> Void)?
+        public var hangUp: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Re-reads and applies the configuration for the `reload` command of session `id`,
         /// then calls ``Hub/reloadFinished(_:command:refusal:changes:)``.
         public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
+        /// Writes the revocation list to its file (``RouterAction/saveRevocations(_:)``).
+        public var saveRevocations: (@Sendable (_ text: String) -> Void)?
 
         /// - Parameters:
         ///   - verifyPassword: checks a `pwd` password against its stored Argon2id string.
@@ -124,14 +135,55 @@ public final class Hub: Sendable {
         open(endpoint, session: { $0 }) { $0.connectLocal(user: user, transport: transport, kind: kind, now: .now) }
     }
 
+    /// Registers a door session, already logged in as `user`: it submits typed commands
+    /// (``submit(_:from:registering:)``) and replies (``reply(_:from:)``) and gets typed
+    /// messages back through `door` (docs/architecture.md "The door").
+    package func connectDoor(_ door: any DoorEndpoint, user: String, transport: Transport) -> SessionID {
+        let (id, leftover) = state.withLockedValue { state -> (SessionID, Leftover) in
+            let (id, actions) = state.router.connectLocal(user: user, transport: transport, door: true, now: .now)
+            Self.persist(&state)
+            state.doors[id] = door
+            return (id, Self.deliver(actions, in: &state))
+        }
+        perform(leftover)
+        return id
+    }
+
+    /// A typed command from door session `id`, dispatched like one from a socket.
+    ///
+    /// `registering` runs under the hub's lock once the router accepted the command and before
+    /// any of its replies is delivered, so the caller can file the command where its replies
+    /// will look for it: a session closing meanwhile either came first (``DispatchOutcome/noSession``)
+    /// or finds the entry and answers it (`FALSE command route collapsed`). It must not call the hub.
+    /// - Returns: routed or refused (with the reason, which nothing else reports), or the
+    ///   session is gone.
+    package func submit(_ command: Command, from id: SessionID, registering: (() -> Void)? = nil) -> DispatchOutcome {
+        let (outcome, leftover) = state.withLockedValue { state -> (DispatchOutcome, Leftover) in
+            state.router.setExternalMemory(memory.outputBytes)
+            let (outcome, actions) = state.router.submit(command, from: id, now: .now)
+            if outcome == .accepted { registering?() }
+            // The mount acquires and releases too (docs/market.md "Storage").
+            Self.persist(&state)
+            memory.routerBytes = state.router.memoryHeld
+            return (outcome, Self.deliver(actions, in: &state))
+        }
+        perform(leftover)
+        return outcome
+    }
+
+    /// A typed reply from door session `id` to a command routed to it.
+    package func reply(_ reply: Reply, from id: SessionID) {
+        run { $0.replied(reply, from: id, now: .now) }
+    }
+
     /// An outbound link finished its handshake with the trusted node `node`.
     /// - Returns: its session, or nil when the router refused it (no network, own name).
-    public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: String) -> SessionID? {
+    public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: PeerAddress) -> SessionID? {
         open(endpoint, session: { $0 }) { $0.linkConnected(node: node, address: address, now: .now) }
     }
 
     /// The dialer's news about a peer address (for `links`).
-    public func peerStatus(_ address: String, error: String?, origin: String = "discovered") {
+    public func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
         state.withLockedValue { $0.router.peerStatus(address, error: error, origin: origin) }
     }
 
@@ -156,11 +208,12 @@ public final class Hub: Sendable {
     /// that hangs up itself gets none, so every such connection used to stay behind (about
     /// 1.8 KB each, docs/security.md "Resource limits").
     public func disconnected(_ id: SessionID) {
-        let others = execute { state in
+        let leftover = execute { state in
             state.endpoints.removeValue(forKey: id)?.detached()
+            state.doors[id] = nil
             return state.router.disconnected(id, now: .now)
         }
-        for action in others { performOther(action) }
+        perform(leftover)
     }
 
     /// Registers a one-time key for zenka `name`.
@@ -186,12 +239,12 @@ public final class Hub: Sendable {
     /// Releases a lease on behalf of `user` (the mount's `rm leases/<id>`).
     /// - Returns: whether it was released, and the reason when not.
     public func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
-        let (released, message, others) = state.withLockedValue { state -> (Bool, String, [RouterAction]) in
+        let (released, message, leftover) = state.withLockedValue { state -> (Bool, String, Leftover) in
             let (released, message, actions) = state.router.release(lease, user: user, now: .now)
             Self.persist(&state)
             return (released, message, Self.deliver(actions, in: &state))
         }
-        for action in others { performOther(action) }
+        perform(leftover)
         return (released, message)
     }
 
@@ -217,6 +270,13 @@ public final class Hub: Sendable {
         current.withLockedValue { $0 = running }
         memory.limit = running.limits.memory
         return running
+    }
+
+    /// Applies revocations read from the file at start (``Router/restoreRevocations(_:)``).
+    /// - Returns: how many were new.
+    @discardableResult
+    public func restoreRevocations(_ entries: [Revocation]) -> Int {
+        state.withLockedValue { $0.router.restoreRevocations(entries) }
     }
 
     /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
@@ -247,12 +307,12 @@ public final class Hub: Sendable {
     /// never block and never call back into the hub synchronously. Other actions (which may
     /// call the hub) run after the lock is released.
     private func run(_ body: (inout Router) -> [RouterAction]) {
-        for action in execute({ body(&$0.router) }) { performOther(action) }
+        perform(execute({ body(&$0.router) }))
     }
 
-    /// Runs `body` under the lock and delivers its sends and closes; returns the other actions
-    /// (for the caller to perform after the lock is released).
-    private func execute(_ body: (inout State) -> [RouterAction]) -> [RouterAction] {
+    /// Runs `body` under the lock and delivers its sends, closes and typed messages; returns
+    /// what is left (for the caller to perform after the lock is released).
+    private func execute(_ body: (inout State) -> [RouterAction]) -> Leftover {
         let memory = self.memory
         return state.withLockedValue { state in
             // The router counts queued output against limits.memory too; endpoints count the
@@ -270,28 +330,37 @@ public final class Hub: Sendable {
     /// - Parameter session: the new session in the input's result, nil if none was opened.
     private func open<Opened>(_ endpoint: any SessionEndpoint, session: (Opened) -> SessionID?,
                               _ body: (inout Router) -> (Opened, [RouterAction])) -> Opened {
-        let (opened, others) = state.withLockedValue { state -> (Opened, [RouterAction]) in
+        let (opened, leftover) = state.withLockedValue { state -> (Opened, Leftover) in
             let (opened, actions) = body(&state.router)
             Self.persist(&state)
             if let id = session(opened) { state.endpoints[id] = endpoint }
             return (opened, Self.deliver(actions, in: &state))
         }
-        for action in others { performOther(action) }
+        perform(leftover)
         return opened
     }
 
-    /// Performs sends and closes; returns the remaining actions.
+    /// Carries out what an input left for after the lock: door follow-ups (answering parked
+    /// reads, never under the hub's lock), then the other actions in order.
+    private func perform(_ leftover: Leftover) {
+        for followUp in leftover.followUps { followUp() }
+        for action in leftover.others { performOther(action) }
+    }
+
+    /// Performs sends, closes and typed deliveries; returns the rest.
     ///
     /// Sends to the same session are joined into one write (a pipelined burst of 64 commands
     /// becomes one write to the zenka instead of 64); a close or a switch to encryption first
-    /// flushes what was joined for that session, so each session's byte order is kept.
-    private static func deliver(_ actions: [RouterAction], in state: inout State) -> [RouterAction] {
+    /// flushes what was joined for that session, so each session's byte order is kept. Typed
+    /// messages reach door endpoints here too, in router order; what they leave to do comes
+    /// back as follow-ups.
+    private static func deliver(_ actions: [RouterAction], in state: inout State) -> Leftover {
         // The usual input answers one session with one message: no joining needed.
         if actions.count == 1, case .send(let id, let bytes) = actions[0] {
             state.endpoints[id]?.send(bytes)
-            return []
+            return Leftover()
         }
-        var others: [RouterAction] = []
+        var leftover = Leftover()
         // Few sessions per input (a burst goes to one zenka, its replies to one client), so a
         // short list searched from its end beats hashing.
         var joined: [(id: SessionID, bytes: [UInt8])] = []
@@ -308,21 +377,24 @@ public final class Hub: Sendable {
                 } else {
                     joined.append((id, bytes))
                 }
+            case .deliver(let id, let message):
+                if let followUp = state.doors[id]?.deliver(message) { leftover.followUps.append(followUp) }
             case .close(let id):
                 flush(id, &state)
                 if let endpoint = state.endpoints.removeValue(forKey: id) {
                     endpoint.close()
                     endpoint.detached()
                 }
+                if let followUp = state.doors.removeValue(forKey: id)?.closed() { leftover.followUps.append(followUp) }
             case .encrypt(let id, let keys):
                 flush(id, &state)
                 state.endpoints[id]?.encrypt(with: keys)
             default:
-                others.append(action)
+                leftover.others.append(action)
             }
         }
         for entry in joined where !entry.bytes.isEmpty { state.endpoints[entry.id]?.send(entry.bytes) }
-        return others
+        return leftover
     }
 
     /// Logs a refusal at `notice`, with the origin as `uid` or `address`, within the origin's
@@ -406,7 +478,9 @@ public final class Hub: Sendable {
             guard let endpoint = state.withLockedValue({ $0.endpoints[id] }) else { return }
             endpoint.pauseReading()
             endpoint.later(afterNanoseconds: 1_000_000) { [self] in resume(id, endpoint) }
-        case .send, .close, .encrypt:
+        case .saveRevocations(let text):
+            delegates.withLockedValue { $0.saveRevocations }?(text)
+        case .send, .close, .encrypt, .deliver:
             break
         }
     }
@@ -442,20 +516,21 @@ public final class Hub: Sendable {
     private func resume(_ id: SessionID, _ endpoint: any SessionEndpoint) {
         let started = ContinuousClock.now
         var backlog = false
-        let others = execute { state in
+        var leftover = execute { state in
             let actions = state.router.received(EmptyCollection(), from: id, now: .now)
             backlog = actions.contains(.resume(id))
             return actions
         }
         guard backlog else {
             endpoint.resumeReading()
-            for action in others { performOther(action) }
+            perform(leftover)
             return
         }
         // The next turn comes no sooner than this one took (see SocketEndpoint.later).
         let took = ContinuousClock.now - started
         let nanoseconds = took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000
-        for action in others where action != .resume(id) { performOther(action) }
+        leftover.others.removeAll { $0 == .resume(id) }
+        perform(leftover)
         endpoint.later(afterNanoseconds: nanoseconds) { [self] in resume(id, endpoint) }
     }
 }

@@ -21,7 +21,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     private let hub: Hub
     private let identity: IdentityKey
     private let nodes: KnownNodes
-    private let address: String
+    private let address: PeerAddress
     private let logger: Logger
     /// Completed with the node name once linked, failed with the reason otherwise.
     private let outcome: EventLoopPromise<String>
@@ -34,7 +34,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Handshake lines are short; anything longer is not a cube.
     private static let maximumLine = 4096
 
-    init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, address: String, outcome: EventLoopPromise<String>,
+    init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, address: PeerAddress, outcome: EventLoopPromise<String>,
          logger: Logger) {
         self.hub = hub
         self.identity = identity

@@ -18,7 +18,7 @@ public final class LinkService: Service, Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     /// Peers wanted, by address, with the channel of their current attempt or link.
-    private let peers = Mutex<[String: PeerSlot]>([:])
+    private let peers = Mutex<[PeerAddress: PeerSlot]>([:])
 
     private struct PeerSlot: Sendable {
         var task: Task<Void, Never>?
@@ -60,7 +60,7 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Starts keeping a link to `address` (idempotent).
-    public func keepLinked(_ address: String) {
+    public func keepLinked(_ address: PeerAddress) {
         let started = peers.withLock { peers -> Bool in
             guard peers[address] == nil else { return false }
             peers[address] = PeerSlot()
@@ -72,14 +72,14 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Stops keeping a link to `address` and closes the current attempt.
-    public func drop(_ address: String) {
+    public func drop(_ address: PeerAddress) {
         let slot = peers.withLock { $0.removeValue(forKey: address) }
         slot?.task?.cancel()
         slot?.channel?.close(promise: nil)
     }
 
     /// The dial loop of one peer.
-    private func redial(_ address: String) async {
+    private func redial(_ address: PeerAddress) async {
         let maximum = Duration.seconds(hub.configuration.network.reconnectMaximumSeconds)
         var backoff = Duration.milliseconds(250)
         var knownNode: String?
@@ -107,11 +107,11 @@ public final class LinkService: Service, Sendable {
         }
     }
 
-    private func isWanted(_ address: String) -> Bool { peers.withLock { $0[address] != nil } }
+    private func isWanted(_ address: PeerAddress) -> Bool { peers.withLock { $0[address] != nil } }
 
     /// One attempt: TCP connect, handshake; returns the linked channel and the node's name.
-    private func connect(_ address: String) async throws -> (any Channel, String) {
-        guard let target = NetworkSettings.peerHostPort(address) else { throw LinkError("not a tcp:HOST:PORT address") }
+    private func connect(_ address: PeerAddress) async throws -> (any Channel, String) {
+        let target = address.hostPort
         let hub = self.hub
         let identity = self.identity
         let nodes = self.nodes

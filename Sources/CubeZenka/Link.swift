@@ -1,3 +1,4 @@
+import CubeAuth
 import CubeClient
 import CubeCore
 import Foundation
@@ -54,6 +55,8 @@ final class Link: @unchecked Sendable {
                     case .zenka(let name, let key): try connection.loginZenka(name: name, key: key)
                     case .unix(let user): try connection.loginUnix(user: user)
                     case .callout(let user, let credential): try connection.loginCallout(user: user, credential: credential)
+                    case .c25519(let identityPath, let certificatePath):
+                        try loginC25519(connection, identityPath: identityPath, certificatePath: certificatePath)
                     }
                     // Settled before any reply is written, so every body is counted as the
                     // cube reads it: bytes on ours, characters on an original cube.
@@ -68,6 +71,22 @@ final class Link: @unchecked Sendable {
         }
         link.startReading()
         return link
+    }
+
+    /// Loads the key (and certificate) and logs in with `c25519`. The server key is not
+    /// pinned: the SDK connects over the local unix socket only, whose path is the trust.
+    private static func loginC25519(_ connection: P7Connection, identityPath: String,
+                                    certificatePath: String?) throws(ClientError) {
+        let identity: IdentityKey
+        let certificate: KeyCertificate?
+        do throws(AuthError) {
+            identity = try IdentityKey.read(from: identityPath)
+            certificate = try certificatePath.map { path throws(AuthError) in try KeyCertificate.read(from: path) }
+        } catch {
+            connection.close()
+            throw ClientError.loginFailed("cannot load the identity or certificate: \(error)")
+        }
+        try connection.loginC25519(identity: identity, expectedServer: nil, certificate: certificate?.text)
     }
 
     private func startReading() {

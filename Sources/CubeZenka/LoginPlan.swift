@@ -12,6 +12,8 @@ struct LoginPlan: Sendable {
         case zenka(name: String, key: String)
         /// Method `unix`: `auth <user>`.
         case unix(user: String)
+        /// Method `c25519` with this identity key file, presenting the certificate file if any.
+        case c25519(identity: String, certificate: String?)
         /// Method `callout`: `auth <user> <credential>` (docs/protocol.md §3.7).
         case callout(user: String, credential: String)
     }
@@ -24,6 +26,9 @@ struct LoginPlan: Sendable {
     /// The login for the next attempt.
     /// - Throws: ``ZenkaError/keyFileUnreadable(_:)`` or ``ZenkaError/noCredentials``.
     mutating func next() throws -> Step {
+        if let identity = settings.identityKeyPath {
+            return .c25519(identity: identity, certificate: settings.certificatePath)
+        }
         if let key = settings.key, !keyUsed {
             keyUsed = true
             return .zenka(name: settings.name, key: key)

@@ -29,7 +29,7 @@ extension Zenka {
             if handledNotice(command) { return }
             Task { await self.invoke(command, on: link) }
         case .reply:
-            deliver(Self.reply(from: frame))
+            deliver(Reply(frame: frame))
         case .terminate:
             log("the cube is closing the connection: \(Self.text(of: frame))")
             link.close()
@@ -81,15 +81,6 @@ extension Zenka {
             entry.continuation.resume(returning: reply)
         } else {
             entry.onInterim?(reply)
-        }
-    }
-
-    private static func reply(from frame: Frame) -> Reply {
-        switch frame {
-        case .body(let header, let body): Reply(parsing: header, body: body)
-        case .line(let line): Reply(parsing: line)
-        case .multiline(let header, _), .bodyTooLarge(let header): Reply(parsing: header)
-        case .lineTooLong: Reply(parsing: [])
         }
     }
 

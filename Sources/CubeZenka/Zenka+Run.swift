@@ -86,6 +86,7 @@ extension Zenka {
         case .zenka(let name, _): "\(name) (method zenka)"
         case .unix(let user): "\(user) (method unix)"
         case .callout(let user, _): "\(user) (method callout)"
+        case .c25519(let identity, let certificate): "key \(identity)\(certificate.map { " with certificate \($0)" } ?? "") (method c25519)"
         }
     }
 

@@ -12,9 +12,11 @@ import Darwin
 /// `Zenka(name:)` does), or given explicitly for a zenka run by hand with
 /// ``init(socketPath:name:key:keyFile:unixUser:)``.
 ///
-/// Login order on every (re)connect: the one-time ``key`` if it was not used yet, else a key
-/// read fresh from ``keyFile``, else method `callout` as ``calloutUser`` with ``credential``
-/// (docs/protocol.md §3.7), else method `unix` as ``unixUser`` (docs/protocol.md §3.1).
+/// Login order on every (re)connect: method `c25519` with ``identityKeyPath`` (and the
+/// certificate in ``certificatePath``, if any) when an identity is set; else the one-time
+/// ``key`` if it was not used yet, else a key read fresh from ``keyFile``, else method
+/// `callout` as ``calloutUser`` with ``credential`` (docs/protocol.md §3.7), else method
+/// `unix` as ``unixUser`` (docs/protocol.md §3.1, §3.5).
 public struct ZenkaSettings: Sendable, Equatable {
     /// The environment variable holding the zenka's name, optionally `name[sub]`.
     public static let nameVariable = "PROTOCOL_7_ZENKA_NAME"
@@ -32,8 +34,18 @@ public struct ZenkaSettings: Sendable, Equatable {
     /// (`tcp:HOST:PORT` or `unix:PATH`).
     public static let connectVariable = "PROTOCOL_7_CONNECT"
 
+    /// The environment variable naming an identity key file: log in with `c25519`.
+    public static let identityVariable = "PROTOCOL_7_ZENKA_IDENTITY"
+    /// The environment variable naming a key certificate file for that identity.
+    public static let certificateVariable = "PROTOCOL_7_ZENKA_CERT"
+
     /// The cube's unix socket path.
     public var socketPath: String
+    /// An identity key file (mode 0600, `cube keygen`): every login uses `c25519` with it.
+    public var identityKeyPath: String?
+    /// A key certificate for that identity (`set-client-key`, `cube cert sign`): the zenka
+    /// logs in as the certified name, presented before the handshake.
+    public var certificatePath: String?
     /// Where to connect instead of ``socketPath``: over TCP the cube offers no `unix` or
     /// `zenka` login, so a zenka there logs in with `callout`.
     public var address: ClientAddress?
@@ -73,7 +85,8 @@ public struct ZenkaSettings: Sendable, Equatable {
     /// Settings from the variables the manager sets (see ``Zenka``):
     /// `PROTOCOL_7_UNIX_PATH`, `PROTOCOL_7_ZENKA_NAME`, `PROTOCOL_7_ZENKA_KEY`,
     /// `PROTOCOL_7_ZENKA_KEY_FILE`, `PROTOCOL_7_ZENKA_UNIX_USER`, `PROTOCOL_7_ZENKA_CALLOUT_USER`,
-    /// `PROTOCOL_7_ZENKA_CREDENTIAL` and `PROTOCOL_7_CONNECT`. Empty values count as absent.
+    /// `PROTOCOL_7_ZENKA_CREDENTIAL`, `PROTOCOL_7_CONNECT`, `PROTOCOL_7_ZENKA_IDENTITY` and
+    /// `PROTOCOL_7_ZENKA_CERT`. Empty values count as absent.
     /// - Parameter defaultName: the name used when `PROTOCOL_7_ZENKA_NAME` is not set.
     /// - Returns: the settings.
     public static func fromEnvironment(defaultName: String) -> ZenkaSettings {
@@ -100,6 +113,8 @@ public struct ZenkaSettings: Sendable, Equatable {
         settings.address = value(connectVariable).flatMap(ClientAddress.init(parsing:))
         settings.calloutUser = value(calloutUserVariable)
         settings.credential = value(credentialVariable)
+        settings.identityKeyPath = value(identityVariable)
+        settings.certificatePath = value(certificateVariable)
         return settings
     }
 

@@ -8,7 +8,7 @@ struct Cube: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Route Protocol-7 commands between zenki and mount the network as a directory.",
         version: SoftwareVersion.line(tool: "cube"),
-        subcommands: [Run.self, Reload.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, DefaultConfig.self],
+        subcommands: [Run.self, Reload.self, Passwd.self, CheckConfig.self, Unmount.self, Keygen.self, Cert.self, DefaultConfig.self],
         defaultSubcommand: Run.self)
 }
 
@@ -48,7 +48,7 @@ struct ConfigurationOptions: ParsableArguments, Sendable {
     var nodes: String?
 
     func validate() throws {
-        if let bad = peer.first(where: { !NetworkSettings.isPeerAddress($0) }) {
+        if let bad = peer.first(where: { PeerAddress($0) == nil }) {
             throw ValidationError("--peer needs tcp:HOST:PORT with a port in 1...65535, found '\(bad)'")
         }
         if let socket, !socket.hasPrefix("/") { throw ValidationError("--socket needs an absolute path") }
@@ -57,7 +57,7 @@ struct ConfigurationOptions: ParsableArguments, Sendable {
         }
         if let mount, !mount.hasPrefix("/") { throw ValidationError("--mount needs an absolute path") }
         if mount != nil && noMount { throw ValidationError("--mount and --no-mount exclude each other") }
-        if let listen, NetworkSettings.peerHostPort(listen) == nil {
+        if let listen, PeerAddress(listen) == nil {
             throw ValidationError("--listen needs tcp:HOST:PORT with a port in 1...65535")
         }
     }
@@ -71,10 +71,12 @@ struct ConfigurationOptions: ParsableArguments, Sendable {
         if let mount { configuration.mountPath = mount }
         if noMount { configuration.mountPath = nil }
         if allowOther { configuration.mountAllowOther = true }
-        if let listen { configuration.tcpListen = String(listen.dropFirst(4)) }
+        if let listen = listen.flatMap(PeerAddress.init) { configuration.tcpListen = listen.hostPort.description }
         if let identity { configuration.identityKeyPath = identity }
         if let authorizedKeys { configuration.authorizedKeysPath = authorizedKeys }
-        for address in peer where !configuration.network.peers.contains(address) { configuration.network.peers.append(address) }
+        for address in peer.compactMap(PeerAddress.init) where !configuration.network.peers.contains(address) {
+            configuration.network.peers.append(address)
+        }
         if let nodes { configuration.network.nodesPath = nodes }
         loaded.configuration = configuration
         return loaded

@@ -50,6 +50,12 @@ struct Daemon {
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         if let v7Key { hub.registerZenkaKey(name: "v7", key: v7Key) }
         let store = openMarketStore(configuration, hub: hub, logger: logger)
+        if identity != nil {
+            let revocations = RevocationFile(configuration: configuration)
+            let restored = hub.restoreRevocations(try revocations.load())
+            if restored > 0 { logger.info("revocations restored", metadata: ["count": "\(restored)", "path": "\(revocations.path)"]) }
+            hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }
+        }
         let listening = Readiness()
         let loop = NetworkLoop()
         let server = CubeServer(hub: hub, loop: loop, logger: logger) { path in
@@ -153,14 +159,37 @@ struct Daemon {
                 throw ConfigError(file: keys, line: 0, message: "\(error)")
             }
         }
-        var signers = Set<PublicKey>()
+        var signers: [PublicKey: SignerScope] = [:]
         for text in configuration.trustedSigners {
             guard let key = PublicKey(base32: text) else { throw ConfigError(file: "auth.c25519.trusted-signers", line: 0,
                                                                               message: "not a base32 public key: \(text)") }
-            signers.insert(key)
+            signers[key] = .anyUnprivilegedName
+        }
+        for setup in configuration.signers.values.sorted(by: { $0.label < $1.label }) {
+            let file = "auth.c25519.signer.\(setup.label).key"
+            guard let text = setup.key else { throw ConfigError(file: file, line: 0, message: "missing: the signer's public key") }
+            guard let key = PublicKey(base32: text) else { throw ConfigError(file: file, line: 0, message: "not a base32 public key: \(text)") }
+            signers[key] = SignerScope(names: setup.names, maximumDays: setup.maximumDays.map(Int64.init))
+        }
+        // Names with their own access rule (admin, v7, unix-root…) only from a signer that lists them.
+        let privileged = Set(configuration.access.patterns.keys.filter { $0 != "*" })
+        var rotation: KeyRotation?
+        if let path = configuration.rotationPath {
+            let parsed: KeyRotation
+            do {
+                parsed = try KeyRotation.read(from: path)
+            } catch {
+                throw ConfigError(file: path, line: 1, message: "\(error)")
+            }
+            guard parsed.new == identity.publicKey else {
+                throw ConfigError(file: path, line: 1, message: "the rotation is to \(parsed.new), not to this node's key \(identity.publicKey)")
+            }
+            rotation = parsed
         }
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
-        return C25519Login(identity: identity, authorized: authorized, trustedSigners: signers, nodes: nodes)
+        var login = C25519Login(identity: identity, authorized: authorized, signers: signers, privileged: privileged, nodes: nodes)
+        login.rotation = rotation
+        return login
     }
 
     /// The trusted-nodes file (`network.nodes`); empty when none is configured.

@@ -74,8 +74,21 @@ auth.methods = c25519 zenka unix pwd
 auth.c25519.identity =
 # Client keys allowed to log in with c25519: lines `<base32-public-key> <user-name>`.
 auth.c25519.authorized-keys =
-# Other nodes (base32 public keys) whose `set-client-key` certificates log users in here.
+# Other nodes (base32 public keys) whose `set-client-key` certificates log users in here,
+# for any name that has no access.cmd.usr rule of its own (admin names never).
 auth.c25519.trusted-signers =
+# Scoped signers, one label each: the signer's key, the names (globs) it may certify (a
+# name with its own access.cmd.usr rule, such as admin, only when listed literally), and
+# the longest validity (days, 1...3650) a certificate of it may still have when presented.
+#   auth.c25519.signer.hq.key = <base32 public key>
+#   auth.c25519.signer.hq.names = remote-* dev-*
+#   auth.c25519.signer.hq.max-days = 30
+# The revocation list (`revoke`, `revocations`), kept across restarts; empty: the file
+# `revocations` in the socket's directory. Read at start, rewritten on every change.
+auth.c25519.revocations =
+# After `cube keygen --rotate OLD --out NEW`: the statement NEW.rotation (the new key signed
+# by the old one), served to clients that pinned the old key; empty: none. Read at start.
+auth.c25519.rotation =
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
 auth.unix.implicit = yes
 # `session-key` may register one-time keys for any zenka name (else only names whose

@@ -11,6 +11,8 @@ enum Arguments: Equatable {
         var connect: String?
         /// `--key FILE`: the identity key for a `c25519` login.
         var keyPath: String?
+        /// `--cert FILE`: a key certificate for `--key`, presented before the handshake.
+        var certificatePath: String?
         /// `--known-nodes FILE`, if given.
         var knownNodesPath: String?
         /// `--pin`: trust and record the key of a node not yet in the known-nodes file.
@@ -42,7 +44,7 @@ enum Arguments: Equatable {
     /// Options that take a value, with their short forms.
     private static let valued: [String: String] = [
         "--socket": "--socket", "-s": "--socket", "--connect": "--connect", "-c": "--connect",
-        "--key": "--key", "-k": "--key", "--known-nodes": "--known-nodes", "--callout": "--callout",
+        "--key": "--key", "-k": "--key", "--known-nodes": "--known-nodes", "--callout": "--callout", "--cert": "--cert",
     ]
 
     /// Parses the arguments after the program name. Options are recognised only before the
@@ -82,7 +84,8 @@ enum Arguments: Equatable {
         let rest = index < words.count ? Array(words[(index + 1)...]) : []
         var invocation = Invocation(
             socketPath: values["--socket"], connect: values["--connect"], keyPath: values["--key"],
-            knownNodesPath: values["--known-nodes"], pin: pin, calloutUser: values["--callout"], command: command,
+            certificatePath: values["--cert"], knownNodesPath: values["--known-nodes"], pin: pin,
+            calloutUser: values["--callout"], command: command,
             arguments: rest.joined(separator: " "))
         if let problem = check(invocation) { return .usageError(problem) }
         switch command {
@@ -140,6 +143,8 @@ enum Arguments: Equatable {
         }
         if invocation.keyPath?.isEmpty == true { return "--key needs a file" }
         if invocation.knownNodesPath?.isEmpty == true { return "--known-nodes needs a file" }
+        if invocation.certificatePath?.isEmpty == true { return "--cert needs a file" }
+        if invocation.keyPath == nil && invocation.certificatePath != nil { return "--cert needs --key FILE (the certified key)" }
         if invocation.keyPath == nil && (invocation.pin || invocation.knownNodesPath != nil) {
             return "--pin and --known-nodes only apply to a c25519 login (--key FILE)"
         }

@@ -23,7 +23,7 @@ enum Login {
             address = .unix(SocketPath.resolve(explicit: invocation.socketPath))
         }
         if let keyPath = invocation.keyPath {
-            let login = SecureLogin(address: address, keyPath: keyPath,
+            let login = SecureLogin(address: address, keyPath: keyPath, certificatePath: invocation.certificatePath,
                                     knownNodesPath: invocation.knownNodesPath ?? SecureLogin.defaultKnownNodesPath(),
                                     pin: invocation.pin)
             return try login.connect(timeout: timeout)

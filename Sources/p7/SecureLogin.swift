@@ -24,6 +24,8 @@ struct LoginFailure: Error, CustomStringConvertible {
 struct SecureLogin {
     let address: ClientAddress
     let keyPath: String
+    /// `--cert FILE`: a key certificate for the key, sent as `cert …` before `hello`.
+    var certificatePath: String?
     let knownNodesPath: String
     let pin: Bool
 
@@ -45,6 +47,18 @@ struct SecureLogin {
         } catch {
             throw LoginFailure("cannot load the key \(keyPath): \(error)")
         }
+        var certificate: KeyCertificate?
+        if let certificatePath {
+            do {
+                certificate = try KeyCertificate.read(from: certificatePath)
+            } catch {
+                throw LoginFailure("cannot load the certificate \(certificatePath): \(error)")
+            }
+            if let certificate, certificate.key != identity.publicKey {
+                throw LoginFailure("the certificate \(certificatePath) is for key \(certificate.key), "
+                                   + "not for the key \(identity.publicKey) in \(keyPath)")
+            }
+        }
         var known: KnownNodes
         do {
             known = try KnownNodes.read(from: knownNodesPath)
@@ -62,16 +76,25 @@ struct SecureLogin {
                     + "Add the line '\(node) <node-public-key>' (the key printed by `cube keygen` on the node), "
                     + "or run again with --pin to trust the key the node presents")
         }
-        let connection: P7Connection
-        let server: PublicKey
+        var connection: P7Connection
+        var server: PublicKey
         do {
             connection = try P7Connection(address: address, timeout: timeout)
-            server = try connection.loginC25519(identity: identity, expectedServer: pinned)
+            server = try connection.loginC25519(identity: identity, expectedServer: pinned, certificate: certificate?.text)
         } catch .serverKeyChanged(let expected, let got) {
-            throw LoginFailure(
-                "the key of \(node) changed: \(knownNodesPath) pins \(expected), the node presented \(got); "
-                    + "refusing to connect (someone may be intercepting the connection; if the node's key "
-                    + "was really replaced, edit its line in \(knownNodesPath))")
+            // Accepted only on the old key's signed word (docs/security.md, "Node key rotation").
+            if let refusal = acceptRotation(node: node, from: expected, to: got, known: &known, timeout: timeout) {
+                throw LoginFailure(
+                    "the key of \(node) changed: \(knownNodesPath) pins \(expected), the node presented \(got), "
+                        + "and \(refusal); refusing to connect (someone may be intercepting the connection; if the "
+                        + "node's key was really replaced, edit its line in \(knownNodesPath))")
+            }
+            do {
+                connection = try P7Connection(address: address, timeout: timeout)
+                server = try connection.loginC25519(identity: identity, expectedServer: got, certificate: certificate?.text)
+            } catch {
+                throw LoginFailure("\(node): \(error)")
+            }
         } catch {
             throw LoginFailure("\(node): \(error)")
         }
@@ -87,6 +110,31 @@ struct SecureLogin {
             StandardStream.error.write("p7: pinned \(node) as \(server) in \(knownNodesPath)\n")
         }
         return connection
+    }
+
+    /// Fetches the node's rotation statement and, when it proves that the pinned key `old`
+    /// handed over to `new` within the grace period, re-pins the node to `new`.
+    /// - Returns: nil when re-pinned, else why the change is not accepted.
+    private func acceptRotation(node: String, from old: PublicKey, to new: PublicKey, known: inout KnownNodes,
+                                timeout: Duration) -> String? {
+        let text: String?
+        do {
+            text = try P7Connection(address: address, timeout: timeout).fetchRotation()
+        } catch {
+            return "asking it for a key rotation failed: \(error)"
+        }
+        guard let text else { return "it announces no key rotation" }
+        guard let rotation = KeyRotation(text: text) else { return "its key rotation statement is malformed" }
+        if let problem = rotation.verify(pinned: old, presented: new, now: Int64(time(nil))) { return problem }
+        known.pin(node: node, key: new)
+        do {
+            try known.write(to: knownNodesPath)
+        } catch {
+            return "recording the new key in \(knownNodesPath) failed: \(error)"
+        }
+        StandardStream.error.write("p7: \(node) rotated its key from \(old) to \(new) (signed by the old key); "
+                                   + "updated \(knownNodesPath)\n")
+        return nil
     }
 
     /// Creates the missing directories above `path` (mode 0700, like `~/.config`).

@@ -2,7 +2,7 @@
 enum Usage {
     static let text = """
         usage: p7 [--socket PATH] <command> [args...]
-               p7 --connect tcp:HOST:PORT --key FILE [--known-nodes FILE] [--pin] <command> [args...]
+               p7 --connect tcp:HOST:PORT --key FILE [--cert FILE] [--known-nodes FILE] [--pin] <command> [args...]
                p7 [--socket PATH | --connect ADDR] --callout USER <command> [args...]
                p7 [options] [shell]                                  the interactive terminal
                p7 [options] top [--once] [--interval SECONDS]        a live view of the cube
@@ -21,7 +21,10 @@ enum Usage {
                                     unix:PATH instead; TCP needs --key or --callout
           --key FILE, -k FILE       log in with c25519 (encrypted) using this identity key
                                     (made by `cube keygen --out FILE`, mode 0600); its public
-                                    key must be in the cube's authorized-keys file
+                                    key must be in the cube's authorized-keys file, or
+                                    certified with --cert
+          --cert FILE               a key certificate for --key (from `set-client-key` or
+                                    `cube cert sign`): logs in as the certified name
           --known-nodes FILE        pinned node keys, lines '<node> <public-key>'
                                     (default: ~/.config/protocol-7/known-nodes); the node is
                                     named by its address as given, e.g. tcp:10.0.0.5:7070

@@ -49,6 +49,11 @@ extension Result {
         if case .failure(let error) = self { return error }
         return nil
     }
+
+    var success: Success? {
+        if case .success(let value) = self { return value }
+        return nil
+    }
 }
 
 extension String {

@@ -1,5 +1,9 @@
 import CubeClient
+import CubeCore
 import Testing
+
+/// The client's view of a received line (CubeCore's `Reply` is the router's typed reply).
+typealias Reply = CubeClient.Reply
 
 @Suite struct ReplyParsingTests {
     private static func parse(_ line: String) -> Reply { Reply(parsing: Array(line.utf8)) }
@@ -44,5 +48,43 @@ import Testing
         #expect(!Self.parse("(1)WAIT a").isFinal)
         #expect(!Self.parse("(1)STRM 1").isFinal)
         #expect(!Self.parse("!TERM! bye").isFinal)
+    }
+
+    /// The client reads a line's id and keyword exactly as the router does: both start from
+    /// CubeCore's one reading of a line's head.
+    @Test(arguments: ["(12)TRUE beating", "(12) TRUE  x ", "FALSE no id", "(7)SIZE 0004", "(3)STRM open",
+                      "(5)WAIT", "(0)GET x", "(9)TERM", "!TERM! bye", "(9)TRUEX", "(5)heart", "(x)TRUE",
+                      "(1234567890123456)TRUE too long", "", "   ", "(4)TRUE\tx", "AUTH_TRUE =)"])
+    func agreesWithTheRoutersReading(line: String) {
+        let reply = Self.parse(line)
+        switch Message.parseLine(Array(line.utf8)) {
+        case .reply(let routed):
+            #expect(reply.id == (routed.id == 0 ? nil : routed.id))
+            #expect("\(reply.kind)" == Self.kindName(routed.keyword))
+        case .terminate:
+            #expect(reply.kind == .terminate)
+        case .command, .invalid, .empty:
+            #expect(reply.kind == .other)
+        }
+    }
+
+    private static func kindName(_ keyword: ReplyKeyword) -> String {
+        switch keyword {
+        case .trueReply: "trueReply"
+        case .falseReply: "falseReply"
+        case .wait: "wait"
+        case .size: "size"
+        case .stream: "stream"
+        case .get: "get"
+        case .term: "term"
+        }
+    }
+
+    @Test func framesGiveTheirBodies() {
+        let sized = Reply(frame: .body(header: Array("(2)SIZE 3".utf8), body: Array("abc".utf8)))
+        #expect(sized.id == 2 && sized.kind == .size && sized.body == Array("abc".utf8))
+        let lines = Reply(frame: .multiline(header: Array("(4)TRUE x".utf8), lines: [Array("..a".utf8), Array("b".utf8)]))
+        #expect(lines.id == 4 && lines.body == Array(".a\nb\n".utf8))
+        #expect(Reply(frame: .lineTooLong).kind == .other)
     }
 }

@@ -92,11 +92,30 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ("log.level = loud", "'log.level' needs one of trace, debug, info, notice, warning, error, critical, found 'loud'"),
         ("socket.tcp.listen = nowhere", "'socket.tcp.listen' needs host:port, found 'nowhere'"),
         ("metrics.listen = 127.0.0.1:0", "'metrics.listen' needs host:port, found '127.0.0.1:0'"),
+        ("auth.c25519.signer.hq.max-days = 0", "'auth.c25519.signer.hq.max-days' needs 1...3650, found '0'"),
+        ("auth.c25519.signer.hq.color = red", "unknown key 'auth.c25519.signer.hq.color' (key, names, max-days)"),
+        ("auth.c25519.signer.a.b.key = K", "invalid signer label 'a.b'"),
     ] as [(String, String)])
     func rejectsBadValuesNamingFileAndLine(line: String, message: String) {
         #expect(throws: ConfigError(file: "test.conf", line: 2, message: message)) {
             try load("# first\n" + line)
         }
+    }
+
+    @Test func readsScopedSigners() throws {
+        let config = try load("""
+            auth.c25519.signer.hq.key = KEY
+            auth.c25519.signer.hq.names = remote-* admin
+            auth.c25519.signer.hq.max-days = 30
+            auth.c25519.signer.lab.key = OTHER
+            """)
+        var hq = SignerSetup(label: "hq")
+        hq.key = "KEY"
+        hq.names = ["remote-*", "admin"]
+        hq.maximumDays = 30
+        var lab = SignerSetup(label: "lab")
+        lab.key = "OTHER"
+        #expect(config.signers == ["hq": hq, "lab": lab])
     }
 
     @Test func metricsAreOffByDefaultAndTakeHostPort() throws {

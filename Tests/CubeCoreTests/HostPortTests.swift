@@ -16,12 +16,14 @@ import Testing
     }
 
     @Test func peerAddressesNeedTheTcpPrefixAHostAndAPort() {
-        #expect(NetworkSettings.isPeerAddress("tcp:127.0.0.1:7007"))
-        #expect(NetworkSettings.isPeerAddress("tcp:[::1]:7007"))
-        #expect(NetworkSettings.peerHostPort("tcp:[::1]:7007")?.bareHost == "::1")
+        #expect(PeerAddress("tcp:127.0.0.1:7007")?.description == "tcp:127.0.0.1:7007")
+        #expect(PeerAddress("tcp:[::1]:7007")?.description == "tcp:[::1]:7007")
+        #expect(PeerAddress("tcp:[::1]:7007")?.hostPort.bareHost == "::1")
+        #expect(PeerAddress("tcp:[::1]:7007")?.hostPort.port == 7007)
         // `tcp:80` once trapped: its only colon after the prefix is the prefix's own.
         for bad in ["tcp:80", "tcp:", "tcp::80", "udp:h:80", "tcp:a b:80", "h:80", "tcp:h:99999"] {
-            #expect(!NetworkSettings.isPeerAddress(bad), "\(bad)")
+            #expect(PeerAddress(bad) == nil, "\(bad)")
         }
+        if let b = PeerAddress("tcp:b:2"), let c = PeerAddress("tcp:c:1") { #expect(b < c) } else { Issue.record("unparsed") }
     }
 }

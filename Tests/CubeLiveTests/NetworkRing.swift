@@ -46,7 +46,8 @@ final class RingNetwork: @unchecked Sendable {
     let rogue: IdentityKey
     private let keyPaths: [String: String]
     private let nodesFile: String
-    private let extraConfiguration: String
+    /// Appended to every node's configuration; may be extended before the nodes start.
+    var extraConfiguration: String
     private var cubes: [String: CubeProcess] = [:]
     private var clients: [String: RingClient] = [:]
     private var logs: [String: String] = [:]

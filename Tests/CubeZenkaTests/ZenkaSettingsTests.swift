@@ -36,4 +36,12 @@ import Testing
         var none = LoginPlan(settings: ZenkaSettings(socketPath: "/s", name: "calc", unixUser: ""))
         #expect(throws: ZenkaError.noCredentials) { try none.next() }
     }
+
+    @Test func anIdentityMakesEveryLoginC25519WithTheCertificate() throws {
+        let environment = ["PROTOCOL_7_ZENKA_IDENTITY": "/k/user.key", "PROTOCOL_7_ZENKA_CERT": "/k/user.cert",
+                           "PROTOCOL_7_ZENKA_KEY": "once"]
+        var plan = LoginPlan(settings: ZenkaSettings.fromEnvironment(defaultName: "calc") { environment[$0] })
+        #expect(try plan.next() == .c25519(identity: "/k/user.key", certificate: "/k/user.cert"))
+        #expect(try plan.next() == .c25519(identity: "/k/user.key", certificate: "/k/user.cert"))
+    }
 }

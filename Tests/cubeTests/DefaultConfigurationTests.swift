@@ -41,6 +41,7 @@ import Testing
         for entry in LocalCommand.all.entries {
             #expect(access.allows(user: "unix-nobody", command: entry.name.utf8) == (entry.access == .everyone), "\(entry.name)")
         }
+        #expect(LocalCommand.all.repeatedNames.isEmpty && ManagerCommand.all.repeatedNames.isEmpty)
         for entry in ManagerCommand.all.entries {
             let path = "v7.\(entry.name)"
             #expect(access.allows(user: "unix-nobody", command: path.utf8) == (entry.access == .everyone), "\(path)")

@@ -8,11 +8,18 @@ package struct CommandTable<Handler: Sendable>: Sendable {
     private var positions: [String: Int] = [:]
     /// Rows before this index came with the table; rows added later are kept in name order.
     private let fixedCount: Int
+    /// Names given more than once to ``init(_:)``: a mistake (a test checks each table has none).
+    package private(set) var repeatedNames: [String] = []
 
-    /// A table of `entries`, listed in this order. A later row of the same name is ignored.
+    /// A table of `entries`, listed in this order. A later row of the same name is ignored
+    /// and its name kept in ``repeatedNames``.
     package init(_ entries: [CommandEntry<Handler>]) {
         self.entries = []
-        for entry in entries where positions[entry.name] == nil {
+        for entry in entries {
+            guard positions[entry.name] == nil else {
+                repeatedNames.append(entry.name)
+                continue
+            }
             positions[entry.name] = self.entries.count
             self.entries.append(entry)
         }

@@ -74,6 +74,9 @@ public struct ConfigurationReload: Sendable {
         compare("auth.callout.tcp", \.callout.overTCP) { $0 ? "yes" : "no" }
         compare("auth.c25519.authorized-keys", \.authorizedKeysPath) { $0 ?? "(none)" }
         compare("auth.c25519.trusted-signers", \.trustedSigners, words)
+        lines += named("auth.c25519.signer", old.signers, new.signers) { setup in
+            "\(setup.key ?? "(no key)") names \(words(setup.names)) max-days \(setup.maximumDays.map(String.init) ?? "(none)")"
+        }
         lines += named("auth.setup.usr", old.users, new.users)
         lines += named("access.cmd.usr", old.access.patterns, new.access.patterns) { patterns in
             words(patterns.map(\.description))
@@ -90,7 +93,7 @@ public struct ConfigurationReload: Sendable {
         compare("timeouts.login", \.loginTimeoutSeconds) { String($0) }
         compare("timeouts.route", \.routeTimeoutSeconds) { String($0) }
         compare("leases.grace", \.leaseGraceSeconds) { String($0) }
-        compare("network.peers", \.network.peers, words)
+        compare("network.peers", \.network.peers) { words($0.map(\.description)) }
         compare("network.link-access", \.network.linkAccess) { words($0.map(\.description)) }
         compare("network.advert-interval", \.network.advertIntervalSeconds) { String($0) }
         compare("network.reconnect-max", \.network.reconnectMaximumSeconds) { String($0) }

@@ -37,6 +37,12 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var authorizedKeysPath: String?
     /// Other nodes (base32 public keys) whose key certificates are accepted.
     public var trustedSigners: [String] = []
+    /// The key rotation statement this node serves (`auth.c25519.rotation`), if any.
+    public var rotationPath: String?
+    /// The revocation list file (`auth.c25519.revocations`); nil: `revocations` next to the socket.
+    public var revocationsPath: String?
+    /// Scoped trusted signers by label (`auth.c25519.signer.<label>.*`).
+    public var signers: [String: SignerSetup] = [:]
     public var authMethods = ["c25519", "zenka", "unix", "pwd"]
     public var unixImplicit = true
     public var zenkaAnyName = true
@@ -135,6 +141,14 @@ public struct CubeConfiguration: Equatable, Sendable {
             zenki[name] = definition
             return
         }
+        if let rest = entry.key.dropPrefix("auth.c25519.signer."), let dot = rest.lastIndex(of: ".") {
+            let label = String(rest[..<dot])
+            guard Names.isUserName(label.utf8) else { throw fail("invalid signer label '\(label)'") }
+            var setup = signers[label] ?? SignerSetup(label: label)
+            if let problem = setup.apply(field: String(rest[rest.index(after: dot)...]), value: value) { throw fail(problem) }
+            signers[label] = setup
+            return
+        }
         if let user = entry.key.dropPrefix("access.cmd.usr.") {
             access.allow(user, value.split(separator: " ").map { GlobPattern(String($0)) })
             return
@@ -154,6 +168,10 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
+        case "auth.c25519.rotation": rotationPath = value.isEmpty ? nil : value
+        case "auth.c25519.revocations":
+            guard value.isEmpty || value.hasPrefix("/") else { throw fail("'auth.c25519.revocations' must be an absolute path") }
+            revocationsPath = value.isEmpty ? nil : value
         case "auth.methods":
             let methods = value.split(separator: " ").map(String.init)
             if let unknown = methods.first(where: { !AuthMethods.names.contains($0) }) {
@@ -191,10 +209,10 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "mount.allow-other": mountAllowOther = try flag()
         case "network.peers":
             let peers = value.split(separator: " ").map(String.init)
-            if let bad = peers.first(where: { !NetworkSettings.isPeerAddress($0) }) {
+            if let bad = peers.first(where: { PeerAddress($0) == nil }) {
                 throw fail("'network.peers' needs tcp:HOST:PORT addresses, found '\(bad)'")
             }
-            network.peers = peers
+            network.peers = peers.compactMap(PeerAddress.init)
         case "network.nodes": network.nodesPath = value.isEmpty ? nil : value
         case "network.link-access": network.linkAccess = value.split(separator: " ").map { GlobPattern(String($0)) }
         case "network.advert-interval": network.advertIntervalSeconds = try integer(1...3600)

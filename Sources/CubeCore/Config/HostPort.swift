@@ -1,7 +1,7 @@
 /// A `HOST:PORT` pair as the configuration and the command line write it (`socket.tcp.listen`,
 /// `network.discovery.group`, the part after `tcp:` of a peer address): the port follows the
 /// last colon, so an IPv6 host is written in brackets (`[::1]:7007`).
-public struct HostPort: Equatable, Sendable {
+public struct HostPort: Hashable, Sendable, CustomStringConvertible {
     /// The host as written, brackets included.
     public let host: String
     /// 1–65535.
@@ -16,6 +16,9 @@ public struct HostPort: Equatable, Sendable {
         host = String(text[..<colon])
         self.port = port
     }
+
+    /// `HOST:PORT`, as written (the port without leading zeros).
+    public var description: String { "\(host):\(port)" }
 
     /// The host without the brackets of an IPv6 literal, as socket APIs take it.
     public var bareHost: String {

@@ -2,7 +2,7 @@
 /// docs/network.md).
 public struct NetworkSettings: Equatable, Sendable {
     /// Peers this node keeps a link to, `tcp:HOST:PORT` each (`network.peers`, `--peer`).
-    public var peers: [String] = []
+    public var peers: [PeerAddress] = []
     /// The trusted-nodes file: `<node-name> <public-key>` per line (`network.nodes`). A
     /// `c25519` session proving one of these keys is a link from that node, and an outbound
     /// link is accepted only to a server whose key is listed; nil = no links.
@@ -28,16 +28,4 @@ public struct NetworkSettings: Equatable, Sendable {
     public var discoveryIntervalSeconds = 5
 
     public init() {}
-
-    /// Whether `address` has the form `tcp:HOST:PORT` (HOST a name, IPv4 or `[IPv6]`, PORT 1–65535).
-    /// - Parameter address: a peer address.
-    public static func isPeerAddress(_ address: String) -> Bool {
-        peerHostPort(address).map { !$0.host.contains(" ") } ?? false
-    }
-
-    /// The `HOST:PORT` of a `tcp:HOST:PORT` address, nil for another form.
-    /// - Parameter address: a peer address.
-    public static func peerHostPort(_ address: String) -> HostPort? {
-        address.hasPrefix("tcp:") ? HostPort(address.dropFirst(4)) : nil
-    }
 }

@@ -84,10 +84,42 @@ extension Message {
 
     /// Splits a line into id, token and arguments; `.success(nil)` for a blank line.
     private static func splitLine(_ line: [UInt8]) -> Result<LineParts?, ParseError> {
+        let head: LineHead
+        switch Self.head(of: line) {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .success(nil)
+        case .success(.some(let found)): head = found
+        }
+        if head.isTerminate { return .success(LineParts(id: 0, token: line[head.token], isTerminate: true)) }
+        guard !head.token.isEmpty else { return .failure(.mismatch(id: head.id)) }
+        let index = head.token.upperBound
+        let token = line[head.token]
+        let rest = line[index...]
+        if Bytes.isBlank(rest) { return .success(LineParts(id: head.id, token: token)) }
+        guard line[index] == Wire.space else { return .failure(.mismatch(id: head.id)) }
+        let argsStart = Bytes.skipBlanks(line, from: index)
+        let args = Bytes.trimTrailingBlanks(line[argsStart...])
+        return .success(LineParts(id: head.id, token: token, args: args.isEmpty ? nil : args))
+    }
+
+    /// Where the parts of a line start (docs/protocol.md §4, §5): its `(<id>)` (0 when none) and
+    /// its token (a run of path bytes, possibly empty), or `!TERM!`. The one reading of a line's
+    /// head, shared by the router (``parseLine(_:)``) and the client's reply reader, so both agree
+    /// on ids, keywords and `!TERM!`.
+    package struct LineHead: Equatable {
+        package var id: UInt64
+        /// The token's bytes, as indices into the line.
+        package var token: Range<Int>
+        /// `!TERM!` (then ``token`` covers those six bytes).
+        package var isTerminate = false
+    }
+
+    /// The head of `line`; `.success(nil)` for a blank line, a failure for a malformed id.
+    package static func head(of line: [UInt8]) -> Result<LineHead?, ParseError> {
         var index = Bytes.skipBlanks(line, from: 0)
         guard index < line.count else { return .success(nil) }
         if line[index] == UInt8(ascii: "!"), line[index...].starts(with: "!TERM!".utf8) {
-            return .success(LineParts(id: 0, token: line[index..<(index + 6)], isTerminate: true))
+            return .success(LineHead(id: 0, token: index..<(index + 6), isTerminate: true))
         }
         var id: UInt64 = 0
         if line[index] == UInt8(ascii: "(") {
@@ -103,13 +135,6 @@ extension Message {
         }
         let tokenStart = index
         while index < line.count && Bytes.isPathByte(line[index]) { index += 1 }
-        guard index > tokenStart else { return .failure(.mismatch(id: id)) }
-        let token = line[tokenStart..<index]
-        let rest = line[index...]
-        if Bytes.isBlank(rest) { return .success(LineParts(id: id, token: token)) }
-        guard line[index] == Wire.space else { return .failure(.mismatch(id: id)) }
-        let argsStart = Bytes.skipBlanks(line, from: index)
-        let args = Bytes.trimTrailingBlanks(line[argsStart...])
-        return .success(LineParts(id: id, token: token, args: args.isEmpty ? nil : args))
+        return .success(LineHead(id: id, token: tokenStart..<index))
     }
 }

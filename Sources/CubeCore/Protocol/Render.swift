@@ -29,6 +29,13 @@ public enum Render {
         reply(id: id, keyword, Array(text.utf8))
     }
 
+    /// A typed reply on the wire: `SIZE`/`STRM` with its body counted in `unit`, any other
+    /// keyword with its text.
+    public static func reply(_ reply: Reply, unit: SizeUnit = .bytes) -> [UInt8] {
+        if reply.keyword.hasBody, let body = reply.body { return Render.body(id: reply.id, reply.keyword, body, unit: unit) }
+        return Render.reply(id: reply.id, reply.keyword, reply.text)
+    }
+
     /// `[(<id>)]SIZE <n, ≥4 digits>⏎<body>` or `[(<id>)]STRM <n>⏎<body>`.
     /// - Parameter unit: what `<n>` counts: the receiving session's unit (docs/protocol.md §5).
     public static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8], unit: SizeUnit = .bytes) -> [UInt8] {

@@ -96,6 +96,12 @@ enum LocalCommand {
         Row("set-client-key", "set-client-key <key> <name> [days]", "sign a user's c25519 key", .granted) { router, call, actions in
             router.answer(call, router.setClientKey(call.words, now: call.now), &actions)
         },
+        Row("revoke", "revoke <key|certificate-id>", "refuse a key or certificate on every node", .granted) { router, call, actions in
+            router.answer(call, router.revokeCommand(call.words, now: call.now, actions: &actions), &actions)
+        },
+        Row("revocations", "revocations", "table of revoked keys and certificates", .granted) { router, call, actions in
+            router.answer(call, table: router.revocationsTable(), &actions)
+        },
         Row("link", "link tcp:<host>:<port>", "keep a link to another node", .granted) { router, call, actions in
             router.answer(call, router.linkCommand(call.words, actions: &actions), &actions)
         },

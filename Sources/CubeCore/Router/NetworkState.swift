@@ -11,7 +11,7 @@ struct NetworkState: Sendable {
     /// Live link sessions per neighbour, oldest first; the first one carries traffic.
     var links: [String: [SessionID]] = [:]
     /// Peers being dialled, by address: what the `links` table shows for them.
-    var peers: [String: PeerRecord] = [:]
+    var peers: [PeerAddress: PeerRecord] = [:]
     /// Nodes unlinked here: links from them are refused until `link <node>` (otherwise a
     /// node that dials this one would simply come back).
     var refused: Set<String> = []
@@ -29,13 +29,15 @@ struct PeerRecord: Sendable {
     /// Why the last attempt failed, while it is failing.
     var lastError: String?
     /// Whether it came from the configuration (or from `link` at run time / discovery).
-    var origin: String
+    var source: PeerSource
 }
 
 /// What makes a session a link: the node at the other end.
 struct LinkInfo: Sendable {
     let node: String
-    /// `tcp:HOST:PORT` dialled (outbound) or the remote address (inbound).
+    /// `tcp:HOST:PORT` dialled (outbound) or the remote address (inbound), as `links` shows it.
     let address: String
-    let outbound: Bool
+    /// The address dialled, for an outbound link.
+    let peer: PeerAddress?
+    var outbound: Bool { peer != nil }
 }

@@ -4,7 +4,7 @@ extension Router {
     /// `acquire <offer> <amount> [ttl]` or `acquire <kind> <amount> [ttl] [where …] [rank …]`.
     mutating func acquire(_ command: Command, words: [String], from id: SessionID, user: String, now: Timestamp,
                           actions: inout [RouterAction]) {
-        func refuse(_ text: String) { actions.append(.send(id, Render.reply(id: command.id, .falseReply, text))) }
+        func refuse(_ text: String) { actions.append(answer(id, command.id, .falseReply, text)) }
         guard let first = words.first, words.count >= 2 else { return refuse(AcquireQuery.usage) }
         // An offer id is digits, or `<node>:<digits>`; anything else is a kind to match.
         if first.contains(":") || first.utf8.allSatisfy(Bytes.isDigit) {
@@ -31,7 +31,7 @@ extension Router {
         // which node holds it).
         let local = pick.node == configuration.nodeName
         let name = local ? String(pick.offer) : "\(pick.node):\(pick.offer)"
-        actions.append(.send(id, Render.reply(id: command.id, .wait, "matched offer \(name)")))
+        actions.append(answer(id, command.id, .wait, "matched offer \(name)"))
         let amount = String(query.amount)
         if local {
             acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, from: id, user: user, now: now, actions: &actions)

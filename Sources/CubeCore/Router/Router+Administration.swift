@@ -74,7 +74,7 @@ extension Router {
     mutating func termAll(_ words: [String], command: Command, caller: SessionID, user: String, now: Timestamp,
                           actions: inout [RouterAction]) {
         guard let target = words.first else {
-            actions.append(.send(caller, Render.reply(id: command.id, .falseReply, "not enough arguments")))
+            actions.append(answer(caller, command.id, .falseReply, "not enough arguments"))
             return
         }
         let message = words.count > 1 ? words.dropFirst().joined(separator: " ") : "terminated by \(user)"
@@ -85,14 +85,14 @@ extension Router {
             victims = usersIndex[target]?.ids ?? []
         }
         guard !victims.isEmpty else {
-            actions.append(.send(caller, Render.reply(id: command.id, .falseReply, "no session matches '\(target)'")))
+            actions.append(answer(caller, command.id, .falseReply, "no session matches '\(target)'"))
             return
         }
         let includesCaller = victims.contains(caller)
         let suffix = includesCaller ? ", yours included" : ""
-        actions.append(.send(caller, Render.reply(id: command.id, .trueReply, "\(victims.count) session(s) terminated\(suffix)")))
+        actions.append(answer(caller, command.id, .trueReply, "\(victims.count) session(s) terminated\(suffix)"))
         for victim in victims {
-            actions.append(.send(victim, Render.terminate(message)))
+            actions.append(terminate(victim, message))
             close(victim, now: now, actions: &actions)
         }
     }

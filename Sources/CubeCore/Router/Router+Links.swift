@@ -8,15 +8,14 @@ extension Router {
         if words.count == 1, network?.refused.remove(words[0]) != nil {
             return (.trueReply, "accepting links from \(words[0]) again")
         }
-        guard words.count == 1, NetworkSettings.isPeerAddress(words[0]) else {
+        guard words.count == 1, let address = PeerAddress(words[0]) else {
             return (.falseReply, "usage: link tcp:<host>:<port> | link <unlinked node>")
         }
-        let address = words[0]
         if let node = network?.peers[address]?.node { network?.refused.remove(node) }
-        if network?.peers[address] != nil { return (.trueReply, "already linking \(address)") }
-        network?.peers[address] = PeerRecord(origin: "command")
+        if network?.peers[address] != nil { return (.trueReply, "already linking \(words[0])") }
+        network?.peers[address] = PeerRecord(source: .command)
         actions.append(.dial(address))
-        return (.trueReply, "linking \(address)")
+        return (.trueReply, "linking \(words[0])")
     }
 
     /// `unlink NODE|tcp:HOST:PORT`: stop redialling and close the links to that node.
@@ -24,12 +23,13 @@ extension Router {
         guard let state = network else { return (.falseReply, Wire.noNetwork) }
         guard words.count == 1 else { return (.falseReply, "usage: unlink <node|tcp:host:port>") }
         let word = words[0]
+        let peer = PeerAddress(word)
         // The node meant: the one met at that peer address, the word itself when it names a
         // linked node, or the node of a link from that address.
-        let node = state.peers[word]?.node ?? (state.links[word] != nil ? word : nil)
+        let node = peer.flatMap { state.peers[$0]?.node } ?? (state.links[word] != nil ? word : nil)
             ?? state.links.values.joined().compactMap { sessions[$0]?.link }.first { $0.address == word }?.node
         // Every address that leads to it, so that none is redialled.
-        let addresses = state.peers.filter { $0.key == word || $0.value.node == word || (node != nil && $0.value.node == node) }
+        let addresses = state.peers.filter { $0.key == peer || $0.value.node == word || (node != nil && $0.value.node == node) }
             .map(\.key).sorted()
         guard !addresses.isEmpty || node != nil else { return (.falseReply, "no such link '\(word)'") }
         for address in addresses {
@@ -57,13 +57,13 @@ extension Router {
                 shown.insert(link.address)
                 table.append([node, String(id), link.outbound ? "out" : "in", link.address, index == 0 ? "up" : "spare",
                               TimeText.duration(nanoseconds: now.monotonic &- session.since.monotonic),
-                              state.peers[link.address]?.origin ?? "-"])
+                              link.peer.flatMap { state.peers[$0]?.source.rawValue } ?? "-"])
             }
         }
-        for (address, peer) in state.peers.sorted(by: { $0.key < $1.key }) where !shown.contains(address) {
+        for (address, peer) in state.peers.sorted(by: { $0.key < $1.key }) where !shown.contains(address.description) {
             let linked = peer.node.map { isLinked(to: $0) } ?? false
             let status = linked ? "up (other direction)" : (peer.lastError.map { "retrying: \($0)" } ?? "connecting")
-            table.append([peer.node ?? "?", "-", "out", address, status, "-", peer.origin])
+            table.append([peer.node ?? "?", "-", "out", address.description, status, "-", peer.source.rawValue])
         }
         return table.render()
     }
@@ -107,12 +107,14 @@ extension Router {
         let node = String(first[..<colon])
         if node == configuration.nodeName { return false }
         guard isRemoteNode(node) else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, "no such offer '\(first)'")))
+            actions.append(answer(id, command.id, .falseReply, "no such offer '\(first)'"))
             return true
         }
         let args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
         let remote = Command(id: command.id, path: Array("\(node).acquire".utf8), args: Array(args.utf8))
-        forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, now: now, actions: &actions)
+        if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, now: now, actions: &actions) {
+            actions.append(answer(id, command.id, .falseReply, refusal.text))
+        }
         return true
     }
 }

@@ -36,7 +36,7 @@ extension Router {
 
     /// Answers `call` with one line.
     func answer(_ call: LocalCall, _ keyword: ReplyKeyword, _ text: String, _ actions: inout [RouterAction]) {
-        actions.append(.send(call.id, Render.reply(id: call.command.id, keyword, text)))
+        actions.append(answer(call.id, call.command.id, keyword, text))
     }
 
     /// Answers `call` with the (keyword, text) pair a command's helper returned.
@@ -47,10 +47,9 @@ extension Router {
     /// Answers `call` with a `SIZE` table cut to `limits.body` (`fitting`); each KiB of it is
     /// a unit of the turn's work.
     mutating func answer(_ call: LocalCall, table text: String, _ actions: inout [RouterAction]) {
-        let unit = sessions[call.id]?.decoder.sizeUnit ?? .bytes
         let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
         turnCost += body.count >> 10
-        actions.append(.send(call.id, Render.body(id: call.command.id, .size, body, unit: unit)))
+        actions.append(answer(call.id, call.command.id, .size, body: body))
     }
 
     /// Answers `call` with the table `text`, or `FALSE <otherwise>` if there is none.

@@ -131,6 +131,10 @@ extension Router {
                 return refuse(id, method: "c25519", user: user, reason: "bytes sent before AUTH_TRUE", now: now,
                               actions: &actions)
             }
+            if let revoked = checkRevocation(id, credentials: handshake.credentials) {
+                return refuse(id, method: "c25519", user: user, reason: revoked, reply: Wire.line("FALSE " + revoked), now: now,
+                              actions: &actions)
+            }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
             activate(id, user: user, subname: nil, kind: .client(method: "c25519"), method: nil, now: now, actions: &actions)
@@ -144,11 +148,14 @@ extension Router {
             let address = if case .address(let address) = sessions[id]?.origin { address } else { "-" }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
-            openLink(id, LinkInfo(node: node, address: address, outbound: false), now: now, actions: &actions)
+            openLink(id, LinkInfo(node: node, address: address, peer: nil), now: now, actions: &actions)
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .denied(let who):
             refuse(id, method: "c25519", user: who, reason: "key not authorized", now: now, actions: &actions)
+        case .refused(let reason):
+            refuse(id, method: "c25519", user: "-", reason: reason, reply: Wire.line("FALSE " + reason), now: now,
+                   actions: &actions)
         }
     }
 
@@ -202,13 +209,13 @@ extension Router {
         close(id, now: now, actions: &actions)
     }
 
-    private mutating func refuse(_ id: SessionID, method: String, user: String, reason: String, now: Timestamp,
-                                 actions: inout [RouterAction]) {
+    private mutating func refuse(_ id: SessionID, method: String, user: String, reason: String,
+                                 reply: [UInt8] = Wire.authError, now: Timestamp, actions: inout [RouterAction]) {
         stats.failedLogins += 1
         countFailure(id, now: now)
         let origin = sessions[id]?.origin
         actions.append(.event(.loginFailed(session: id, method: method, user: user, origin: origin, reason: reason)))
-        actions.append(.send(id, Wire.authError))
+        actions.append(.send(id, reply))
         close(id, now: now, actions: &actions)
     }
 }

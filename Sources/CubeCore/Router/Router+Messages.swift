@@ -18,7 +18,9 @@ extension Router {
             case .reply(let reply):
                 relay(reply, from: session, now: now, actions: &actions)
             case .command(let command):
-                dispatch(command, from: session, now: now, actions: &actions)
+                if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
+                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
+                }
             }
         }
     }
@@ -42,24 +44,28 @@ extension Router {
 
     /// Applies the base path (or, on a link, the hop element), strips this node's own name,
     /// checks access, then runs a local command, forwards towards another node or routes it.
-    mutating func dispatch(_ command: Command, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
+    /// - Returns: why the command was refused as a whole (the caller answers it: a `FALSE`
+    ///   line on a socket, a ``DispatchOutcome`` through the door), or nil.
+    mutating func dispatch(_ command: Command, from session: Session, now: Timestamp,
+                           actions: inout [RouterAction]) -> Refusal? {
         let id = session.id
-        guard let user = session.user else { return }
+        guard let user = session.user else { return nil }
         var path = command.path
         var hops = HopCount.initial
         let fromLink = session.isLink && inNetwork
         if fromLink {
             if path.starts(with: HopCount.marker) {
-                guard let split = HopCount.split(path) else {
-                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
-                    return
-                }
+                guard let split = HopCount.split(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
                 hops = split.hops
                 path = Array(split.path)
             } else if path.elementsEqual("advert".utf8) {
-                return receiveAdvert(command, from: user, now: now, actions: &actions)
+                receiveAdvert(command, from: user, now: now, actions: &actions)
+                return nil
+            } else if path.elementsEqual(Self.revocationsPath.utf8) {
+                receiveRevocations(command, from: user, now: now, actions: &actions)
+                return nil
             } else if path.elementsEqual("link-alive".utf8) {
-                return  // keep-alive: receiving it was the point
+                return nil  // keep-alive: receiving it was the point
             }
         } else if path.elementsEqual("..".utf8) {
             path = Array("unselect".utf8)
@@ -69,10 +75,7 @@ extension Router {
             path = base + [UInt8(ascii: ".")] + path
         }
         stripLocalNode(&path)
-        guard let parsed = CommandPath(path) else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.protocolMismatch)))
-            return
-        }
+        guard let parsed = CommandPath(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
         var remoteNode: String?
         if case .name(let name) = parsed.target, isRemoteNode(name) { remoteNode = name }
         // A command on a link was checked against its user's rules where it entered the
@@ -86,18 +89,18 @@ extension Router {
             let text = "command not known or no permission for '\(subject)'"
             stats.refusedCommands += 1
             actions.append(.event(.commandRefused(session: id, user: user, origin: session.origin, command: subject)))
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
-            return
+            return Refusal(.denied, text)
         }
         var effective = command
         effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
             runLocal(effective, from: id, now: now, actions: &actions)
+            return nil
         } else if let name = remoteNode {
-            forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
+            return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
         } else {
-            route(effective, parsed, from: id, now: now, actions: &actions)
+            return route(effective, parsed, from: id, now: now, actions: &actions)
         }
     }
 
@@ -111,18 +114,16 @@ extension Router {
     // MARK: - Routing
 
     /// Sends a command to every session its first path element names.
+    /// - Returns: why it was refused as a whole, or nil (a busy target gets its own `FALSE`).
     mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
-                        actions: inout [RouterAction]) {
+                        actions: inout [RouterAction]) -> Refusal? {
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
             if let name = onDemandName(path.target), var entry = onDemand[name] {
                 let account = sessions[id]?.account
                 // The command's bytes and the route it will become.
                 let cost = Route.memoryCost(pathLength: command.path.count) + command.byteCount
-                if let account, let refusal = memory.refusal(cost, to: account) {
-                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
-                    return
-                }
+                if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
                 if let account { memory.charge(cost, to: account) }
                 sessions[id]?.hasQueued = true
                 entry.queue.append(QueuedCommand(source: id, command: command, path: path, queued: now.monotonic,
@@ -131,25 +132,22 @@ extension Router {
                 entry.starting = true
                 onDemand[name] = entry
                 if mustStart { actions.append(.startZenka(name)) }
-                return
+                return nil
             }
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
-            return
+            return Refusal(.missing, Wire.clientNotPresent)
         }
-        if let refusal = routeRefusal(targets.count, for: command, from: id) {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal)))
-            return
-        }
+        if let refusal = routeRefusal(targets.count, for: command, from: id) { return Refusal(.limit, refusal) }
         let busy = configuration.limits.outputQueue / 2
         for target in targets {
             // A target that has not answered half an output queue's worth of commands gets
             // no more for now (docs/security.md "Resource limits"); links have TCP's own.
             if let session = sessions[target], !session.isLink, session.unansweredBytes + command.byteCount > busy {
-                actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.targetBusy)))
+                actions.append(answer(id, command.id, .falseReply, Wire.targetBusy))
                 continue
             }
             forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
         }
+        return nil
     }
 
     /// Creates one route and writes the command to its target under a fresh target id.
@@ -167,25 +165,34 @@ extension Router {
             : remainder.elementsEqual("heart".utf8)
         let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
             && !sourceSession.isLink
-        let bytes: [UInt8] = if let multiline = command.multiline {
+        // A door session (the manager) takes the command typed; its size is what the route counts.
+        let bytes: [UInt8] = if targetSession.isDoor {
+            []
+        } else if let multiline = command.multiline {
             Render.multilineCommand(id: targetID, path: remainder, multiline)
         } else {
             Render.command(id: targetID, path: remainder, args: command.args)
         }
+        let sent = targetSession.isDoor ? command.byteCount : bytes.count
         let routeID = nextRouteID
         nextRouteID += 1
         let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
                                        sourceSession: sourceSession, targetSession: targetSession,
                                 targetCommandID: targetID, path: command.path, started: now.monotonic,
                                 lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil,
-                                sentBytes: bytes.count))
-        targetSession.unansweredBytes += bytes.count
+                                sentBytes: sent))
+        targetSession.unansweredBytes += sent
         sourceSession.sourceRoutes.insert(slot)
         targetSession.targetRoutes[targetID] = slot
         if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
         counters(of: targetSession).requests &+= 1
-        actions.append(.send(target, bytes))
+        if targetSession.isDoor {
+            let typed = Command(id: targetID, path: Array(remainder), args: command.args, multiline: command.multiline)
+            actions.append(.deliver(target, .command(typed)))
+        } else {
+            actions.append(.send(target, bytes))
+        }
         if !watchers.isEmpty {
             watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
         }
@@ -271,17 +278,15 @@ extension Router {
         if case .leaseRequest(let lease) = route.purpose, closes {
             return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
         }
-        let bytes: [UInt8]
+        // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
+        var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
         if malformed {
-            bytes = Render.reply(id: route.sourceCommandID, .falseReply, Wire.protocolMismatch)
-        } else if reply.keyword.hasBody, let body = reply.body {
-            bytes = Render.body(id: route.sourceCommandID, reply.keyword, body, unit: route.sourceSession.decoder.sizeUnit)
-        } else {
-            var text = reply.text.isEmpty ? Array("UNDEFINED".utf8) : reply.text
+            relayed = Reply(id: route.sourceCommandID, keyword: .falseReply, text: Array(Wire.protocolMismatch.utf8))
+        } else if !reply.keyword.hasBody {
+            relayed.text = reply.text.isEmpty ? Array("UNDEFINED".utf8) : reply.text
             if let started = route.heartStarted, reply.keyword == .trueReply {
-                text += Array(" [ \(Self.seconds(now.monotonic &- started)) secs ]".utf8)
+                relayed.text += Array(" [ \(Self.seconds(now.monotonic &- started)) secs ]".utf8)
             }
-            bytes = Render.reply(id: route.sourceCommandID, reply.keyword, text)
         }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1
@@ -290,7 +295,10 @@ extension Router {
             stats.routeLatency.record(latency)
             route.targetSession.counters?.latency.record(latency)
         }
-        actions.append(.send(route.source, bytes))
+        // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
+        actions.append(route.sourceSession.isDoor
+            ? .deliver(route.source, .reply(relayed))
+            : .send(route.source, Render.reply(relayed, unit: route.sourceSession.decoder.sizeUnit)))
         if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
     }
@@ -315,7 +323,7 @@ extension Router {
         guard timeout > 0 else { return }
         let expired = routes.ordered { now.monotonic &- $0.lastActivity >= timeout }
         for (slot, route) in expired where routes.holds(slot, id: route.id) {
-            actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeTimeout)))
+            actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }

@@ -16,7 +16,7 @@ extension Router {
     ///   - address: the `tcp:HOST:PORT` that was dialled.
     /// - Returns: the session and the actions (adverts for the new neighbour); no session when
     ///   the router takes no part in a network or `node` names this node.
-    public mutating func linkConnected(node: String, address: String, now: Timestamp) -> (SessionID?, [RouterAction]) {
+    public mutating func linkConnected(node: String, address: PeerAddress, now: Timestamp) -> (SessionID?, [RouterAction]) {
         // Dialling an address on purpose (`link tcp:…`) lifts an earlier `unlink` of its node.
         if network?.peers[address] != nil { network?.refused.remove(node) }
         guard acceptsLink(from: node) else { return (nil, []) }
@@ -24,7 +24,7 @@ extension Router {
         network?.peers[address]?.node = node
         network?.peers[address]?.lastError = nil
         var actions: [RouterAction] = []
-        openLink(id, LinkInfo(node: node, address: address, outbound: true), now: now, actions: &actions)
+        openLink(id, LinkInfo(node: node, address: address.description, peer: address), now: now, actions: &actions)
         return (id, actions)
     }
 
@@ -44,12 +44,12 @@ extension Router {
 
     /// The dialer's latest news about a peer address (shown by `links`).
     /// - Parameters:
-    ///   - address: the peer's `tcp:HOST:PORT`.
+    ///   - address: the peer's address.
     ///   - error: why the last attempt failed; nil once it succeeded.
     ///   - origin: where the address came from, for an address not known yet (discovery).
-    public mutating func peerStatus(_ address: String, error: String?, origin: String = "discovered") {
+    public mutating func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
         guard inNetwork else { return }
-        var record = network?.peers[address] ?? PeerRecord(origin: origin)
+        var record = network?.peers[address] ?? PeerRecord(source: origin)
         record.lastError = error
         network?.peers[address] = record
     }
@@ -73,6 +73,7 @@ extension Router {
         let reachable = reachableSet
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
+        revocationsForNewLink(id, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
@@ -196,21 +197,14 @@ extension Router {
     ///   - hops: the budget the command arrived with (``HopCount/initial`` from a local session).
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
-                                now: Timestamp, actions: inout [RouterAction]) {
-        guard let next = nextHop(towards: node), let link = linkSession(to: next)
-        else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.clientNotPresent)))
-            return
+                                now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+        guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
+            return Refusal(.missing, Wire.clientNotPresent)
         }
-        guard let budget = fromLink ? hops.decremented() : hops else {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, Wire.hopLimitExceeded)))
-            return
-        }
-        if let refusal = routeRefusal(1, for: command, from: id) {
-            actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal)))
-            return
-        }
+        guard let budget = fromLink ? hops.decremented() : hops else { return Refusal(.limit, Wire.hopLimitExceeded) }
+        if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
         forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        return nil
     }
 
     /// The neighbour traffic for `node` goes to: the first step of the shortest live path, or

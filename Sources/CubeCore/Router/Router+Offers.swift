@@ -62,7 +62,7 @@ extension Router {
     /// `acquire <offer> <amount> [ttl]` for a local offer: reserves capacity and asks the provider.
     mutating func acquireLocal(_ command: Command, offer word: String, amount amountWord: String, ttl ttlWord: String?,
                                from id: SessionID, user: String, now: Timestamp, actions: inout [RouterAction]) {
-        func refuse(_ refusal: MarketRefusal) { actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text))) }
+        func refuse(_ refusal: MarketRefusal) { actions.append(answer(id, command.id, .falseReply, refusal.text)) }
         var word = word
         // `<this node>:<id>` is a local offer written the network-wide way.
         if word.hasPrefix(configuration.nodeName + ":") { word.removeFirst(configuration.nodeName.count + 1) }
@@ -99,14 +99,14 @@ extension Router {
                                 actions: inout [RouterAction]) {
         guard market.leases[leaseID] != nil else { return }
         if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
-            actions.append(.send(route.source, Render.reply(
-                id: route.sourceCommandID, .trueReply, "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)")))
+            actions.append(answer(route.source, route.sourceCommandID, .trueReply,
+                                  "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
             stats.leasesGranted += 1
             actions.append(.event(.lease(id: leaseID, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
         } else {
             apply(market.end(leaseID, reason: nil), actions: &actions)
             let text = reply.text.isEmpty ? Array("lease refused by provider".utf8) : reply.text
-            actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, text)))
+            actions.append(answer(route.source, route.sourceCommandID, .falseReply, text))
         }
     }
 
@@ -154,13 +154,13 @@ extension Router {
             switch change {
             case .leaseEnded(let lease, let reason, let provider):
                 guard let reason else { continue }
-                let notice = Array("lease-end \(lease.id) \(reason)\n".utf8)
-                if let provider, sessions[provider] != nil { actions.append(.send(provider, notice)) }
-                if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(.send(lease.consumer, notice)) }
+                let text = "\(lease.id) \(reason)"
+                if let provider, sessions[provider] != nil { actions.append(notice(provider, "lease-end", text)) }
+                if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(notice(lease.consumer, "lease-end", text)) }
                 actions.append(.event(.leaseEnded(id: lease.id, reason: reason)))
             case .leaseWarned(let lease, let reason):
                 if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil {
-                    actions.append(.send(lease.consumer, Array("lease-warning \(lease.id) \(reason)\n".utf8)))
+                    actions.append(notice(lease.consumer, "lease-warning", "\(lease.id) \(reason)"))
                 }
             case .offerGone(let offer, let reason):
                 // A restored offer nobody offered again was never charged.

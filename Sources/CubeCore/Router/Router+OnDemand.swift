@@ -13,7 +13,7 @@ extension Router {
     public mutating func unregisterOnDemand(_ name: String, now: Timestamp) -> [RouterAction] {
         guard let entry = onDemand.removeValue(forKey: name) else { return [] }
         unqueued(entry.queue)
-        return entry.queue.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
+        return entry.queue.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
     }
 
     /// Registers a one-time zenka key for `name` (as `session-key` does, without the name check).
@@ -31,7 +31,7 @@ extension Router {
         entry.starting = false
         onDemand[name] = entry
         unqueued(queue)
-        return queue.map { .send($0.source, Render.reply(id: $0.command.id, .falseReply, Wire.clientNotPresent)) }
+        return queue.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
     }
 
     /// Sends everything queued for `user` to its sessions now that one has logged in.
@@ -43,7 +43,9 @@ extension Router {
         onDemand[user] = entry
         unqueued(queue)
         for queued in queue where sessions[queued.source] != nil {
-            route(queued.command, queued.path, from: queued.source, now: now, actions: &actions)
+            if let refusal = route(queued.command, queued.path, from: queued.source, now: now, actions: &actions) {
+                actions.append(answer(queued.source, queued.command.id, .falseReply, refusal.text))
+            }
         }
     }
 
@@ -66,7 +68,7 @@ extension Router {
             onDemand[name] = entry
             unqueued(expired)
             for queued in expired {
-                actions.append(.send(queued.source, Render.reply(id: queued.command.id, .falseReply, Wire.routeTimeout)))
+                actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout))
             }
         }
     }

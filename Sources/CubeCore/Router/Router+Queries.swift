@@ -14,18 +14,6 @@ public struct SessionSummary: Equatable, Sendable {
     public var peerPID: Int32?
 }
 
-/// What would happen to a command, decided before it is sent (the filesystem turns this
-/// into an errno at `write()` time).
-public enum Preflight: Equatable, Sendable {
-    case accepted
-    /// The path matches neither a local command nor a routed path.
-    case malformed
-    /// Access rules deny it.
-    case denied
-    /// The first element names no connected session and no on-demand zenka.
-    case targetMissing
-}
-
 extension Router {
     /// Names of zenki: users of zenka-authenticated sessions, and registered on-demand zenki.
     public var zenkaNames: [String] {
@@ -59,31 +47,6 @@ extension Router {
                               transport: session.transport, since: session.since,
                               openRoutes: session.sourceRoutes.count + session.targetRoutes.count,
                               isLoggedIn: session.isActive, peerPID: session.peer?.pid)
-    }
-
-    /// Checks a command path for `user` the way ``dispatch`` would, without sending it.
-    public func preflight(user: String, path: [UInt8]) -> Preflight {
-        var path = path
-        stripLocalNode(&path)
-        guard let parsed = CommandPath(path) else { return .malformed }
-        // A remote node: whether the zenka exists there only that node knows; its answer
-        // comes back as the reply.
-        if case .name(let name) = parsed.target, isRemoteNode(name) {
-            guard configuration.access.allows(user: user, command: path) else { return .denied }
-            return nextHop(towards: name) != nil ? .accepted : .targetMissing
-        }
-        var subject = path
-        if case .session(let target) = parsed.target, let name = sessions[target]?.user {
-            subject = Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder
-        }
-        guard configuration.access.allows(user: user, command: subject) else { return .denied }
-        if let target = parsed.target, resolve(target).isEmpty {
-            switch target {
-            case .name(let name), .subname(let name, _): return onDemand[name] != nil ? .accepted : .targetMissing
-            case .session: return .targetMissing
-            }
-        }
-        return .accepted
     }
 
     /// Seconds the router has been running.

@@ -27,11 +27,11 @@ extension Router {
         let before = Set(old.network.peers)
         let after = Set(configuration.network.peers)
         for address in after.subtracting(before).sorted() where network?.peers[address] == nil {
-            network?.peers[address] = PeerRecord(origin: "configured")
+            network?.peers[address] = PeerRecord(source: .configured)
             actions.append(.dial(address))
         }
         // Only peers the configuration brought: one added with `link` stays until `unlink`.
-        for address in before.subtracting(after).sorted() where network?.peers[address]?.origin == "configured" {
+        for address in before.subtracting(after).sorted() where network?.peers[address]?.source == .configured {
             network?.peers[address] = nil
             actions.append(.hangUp(address))
         }
@@ -57,10 +57,10 @@ extension Router {
                                         now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], session.isActive else { return [] }
         if let refusal {
-            return [.send(id, Render.reply(id: command, .falseReply, "configuration refused, running one kept: \(refusal)"))]
+            return [answer(id, command, .falseReply, "configuration refused, running one kept: \(refusal)")]
         }
         let text = changes.isEmpty ? "no changes\n" : changes.map { $0 + "\n" }.joined()
         let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
-        return [.send(id, Render.body(id: command, .size, body, unit: session.decoder.sizeUnit))]
+        return [answer(id, command, .size, body: body)]
     }
 }

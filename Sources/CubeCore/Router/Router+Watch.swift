@@ -6,32 +6,32 @@ extension Router {
     mutating func watch(_ words: [String], command: Command, caller id: SessionID, now: Timestamp,
                         actions: inout [RouterAction]) {
         guard let pattern = words.first, words.count == 1 else {
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, "usage: watch <pattern>")))
+            return actions.append(answer(id, command.id, .falseReply, "usage: watch <pattern>"))
         }
         guard !watchers.contains(where: { $0.session == id }) else {
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, "already watching; 'unwatch' first")))
+            return actions.append(answer(id, command.id, .falseReply, "already watching; 'unwatch' first"))
         }
         guard watchers.count < Watcher.maximumWatchers else {
             let text = "too many watchers (at most \(Watcher.maximumWatchers) per cube)"
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, text)))
+            return actions.append(answer(id, command.id, .falseReply, text))
         }
         watchers.append(Watcher(session: id, commandID: command.id, pattern: GlobPattern(pattern),
                                 windowStart: now.monotonic))
         sessions[id]?.isWatching = true
         let text = "watching '\(pattern)', at most \(Watcher.linesPerSecond) lines/s; 'unwatch' ends it"
-        actions.append(.send(id, Render.reply(id: command.id, .wait, text)))
+        actions.append(answer(id, command.id, .wait, text))
     }
 
     /// `unwatch`: ends the caller's watch (its `watch` command gets its final `TRUE`).
     mutating func unwatch(command: Command, caller id: SessionID, actions: inout [RouterAction]) {
         guard let index = watchers.firstIndex(where: { $0.session == id }) else {
-            return actions.append(.send(id, Render.reply(id: command.id, .falseReply, "not watching")))
+            return actions.append(answer(id, command.id, .falseReply, "not watching"))
         }
         let watcher = watchers.remove(at: index)
         sessions[id]?.isWatching = false
         let text = "watch ended: \(watcher.sent) lines shown, \(watcher.dropped) dropped"
-        actions.append(.send(id, Render.reply(id: watcher.commandID, .trueReply, text)))
-        actions.append(.send(id, Render.reply(id: command.id, .trueReply, "unwatched")))
+        actions.append(answer(id, watcher.commandID, .trueReply, text))
+        actions.append(answer(id, command.id, .trueReply, "unwatched"))
     }
 
     /// Forgets the watch of a session that went away.
@@ -94,8 +94,7 @@ extension Router {
     }
 
     private func send(_ line: String, to watcher: Watcher, actions: inout [RouterAction]) {
-        let unit = sessions[watcher.session]?.decoder.sizeUnit ?? .bytes
-        actions.append(.send(watcher.session, Render.body(id: watcher.commandID, .stream, Array((line + "\n").utf8), unit: unit)))
+        actions.append(answer(watcher.session, watcher.commandID, .stream, body: Array((line + "\n").utf8)))
     }
 
     /// `user/sid`, the way watch lines name a session.

@@ -42,6 +42,8 @@ public struct Router: Sendable {
     var waitingLogins: [Origin: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
+    /// Revoked keys and certificates, and the c25519 sessions they would close (Router+Revocations).
+    var revocations = RevocationList()
     /// Whether ``network`` is set (fixed at start). Asked on every routed command, where
     /// `network != nil` would copy the whole network state to answer.
     let inNetwork: Bool
@@ -75,7 +77,7 @@ public struct Router: Sendable {
                                     maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
                                     pinnedKeys: network.pinnedKeys)
             var state = NetworkState(topology: topology, signer: network.signer)
-            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(origin: "configured") }
+            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
             self.network = state
         }
         self.inNetwork = network != nil
@@ -113,12 +115,16 @@ public struct Router: Sendable {
         return (id, [.send(id, Wire.banner)])
     }
 
-    /// Opens an already-authenticated session inside the cube process (the filesystem, the
-    /// manager). It speaks the wire protocol like any other session, without the login.
-    /// - Parameter kind: ``SessionKind/zenka`` for a zenka the manager runs over stdio.
+    /// Opens an already-authenticated session inside the cube process, without the login.
+    /// - Parameters:
+    ///   - kind: ``SessionKind/zenka`` for a zenka the manager runs over stdio.
+    ///   - door: the session takes typed messages and submits typed commands
+    ///     (``submit(_:from:now:)``, ``replied(_:from:now:)``): the mount and the manager. Without
+    ///     it (a `stdio` zenka) it speaks the wire protocol like any other session.
     package mutating func connectLocal(user: String, transport: Transport, kind: SessionKind = .inProcess,
-                                       now: Timestamp) -> (SessionID, [RouterAction]) {
+                                       door: Bool = false, now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = addSessionWithoutLogin(transport: transport, now: now)
+        sessions[id]?.isDoor = door
         var actions: [RouterAction] = []
         let method: (any AuthMethod)? = if case .client(let name) = kind { AuthMethods.named(name) } else { nil }
         activate(id, user: user, subname: nil, kind: kind, method: method, now: now, actions: &actions)
@@ -250,7 +256,7 @@ public struct Router: Sendable {
     public mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         for id in sessions.keys.sorted() {
-            actions.append(.send(id, Render.terminate(reason)))
+            actions.append(terminate(id, reason))
             close(id, now: now, actions: &actions)
         }
         return actions
@@ -344,6 +350,7 @@ public struct Router: Sendable {
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.isGone = true
+        revocations.sessionClosed(id)
         if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
         if case .verifying = session.phase { credentialCheckEnded(session) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
@@ -361,7 +368,7 @@ public struct Router: Sendable {
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
             if route.source != id {
                 stats.routesCollapsed += 1
-                actions.append(.send(route.source, Render.reply(id: route.sourceCommandID, .falseReply, Wire.routeCollapsed)))
+                actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
         }
         marketSessionLeft(session, now: now, actions: &actions)

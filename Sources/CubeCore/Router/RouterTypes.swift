@@ -50,6 +50,9 @@ public enum Transport: Equatable, Sendable, CustomStringConvertible {
 public enum RouterAction: Equatable, Sendable {
     /// Queue `bytes` for the session's connection.
     case send(SessionID, [UInt8])
+    /// Hand a typed message to a door session (the mount's, the manager's): nothing rendered,
+    /// nothing to parse (``Router/connectLocal(user:transport:method:door:now:)``).
+    case deliver(SessionID, Message)
     /// Close the session's connection after everything sent before has been written.
     case close(SessionID)
     /// Run `check` off the router's thread with the checker registered for its method, then
@@ -64,9 +67,9 @@ public enum RouterAction: Equatable, Sendable {
     /// A change worth telling observers about (the `events` file, logs).
     case event(RouterEvent)
     /// Keep a link to the peer at this `tcp:HOST:PORT` address (the `link` command).
-    case dial(String)
+    case dial(PeerAddress)
     /// Stop keeping a link to the peer at this address (the `unlink` command).
-    case hangUp(String)
+    case hangUp(PeerAddress)
     /// Re-read the configuration (the `reload` command), apply it with
     /// ``Router/reconfigure(_:now:)`` and answer with ``Router/reloadFinished(_:command:refusal:changes:now:)``.
     case reload(SessionID, command: UInt64)
@@ -74,6 +77,9 @@ public enum RouterAction: Equatable, Sendable {
     /// reading from it, and feed it an empty ``Router/received(_:from:now:)`` after other
     /// sessions had their turn; read again once that returns no `resume` (docs/security.md).
     case resume(SessionID)
+    /// Write the revocation list (``RevocationList/render(_:)``) to its file, replacing it
+    /// (docs/security.md, "Revocation").
+    case saveRevocations(String)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.

@@ -4,6 +4,16 @@
 public protocol SecureHandshake: Sendable {
     /// Feeds one handshake line (without its LF).
     mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep
+
+    /// After `.authenticated`: what the login rested on, as revocation targets (`key:<key>`,
+    /// and `cert:<id>` when a certificate named the user; ``Revocation``). The router refuses
+    /// a login whose credentials are revoked and closes the session when one is revoked later.
+    var credentials: [String] { get }
+}
+
+extension SecureHandshake {
+    /// No credentials to revoke (handshakes that do not use keys).
+    public var credentials: [String] { [] }
 }
 
 /// What a handshake line leads to.
@@ -19,6 +29,9 @@ public enum SecureHandshakeStep: Sendable {
     case malformed
     /// A bad signature or a key nobody authorized (``AUTH_ERROR `>:|``).
     case denied(String)
+    /// A credential refused for a reason the client may read, such as an expired key
+    /// certificate: answered `FALSE <reason>`, counted as a failed login, closed.
+    case refused(String)
 }
 
 /// Starts the server side of a handshake for one session (after `select c25519` was
@@ -32,6 +45,9 @@ public protocol CertificateIssuer: Sendable {
     /// A one-line certificate binding `publicKey` (base32) to `name` until `expires` (unix
     /// seconds), or nil for a malformed key or name.
     func issueCertificate(publicKey: String, name: String, expires: Int64) -> String?
+
+    /// Signs revocations (`revoke`) with the node's identity key.
+    var revocationSigner: any AdvertSigner { get }
 }
 
 /// Session keys of an encrypted session: the owner of the connection switches both

@@ -68,6 +68,9 @@ final class Session: @unchecked Sendable {
     var isWatching = false
     /// Set when the router dropped the session; a loop holding it stops there.
     var isGone = false
+    /// An in-process session that takes typed messages (``RouterAction/deliver(_:_:)``) and
+    /// submits typed commands: the mount's and the manager's.
+    var isDoor = false
 
     init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: Origin?, since: Timestamp, phase: Phase,
          decoder: FrameDecoder) {

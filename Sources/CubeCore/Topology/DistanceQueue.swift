@@ -1,10 +1,10 @@
-/// A binary min-heap of (distance, node) for Dijkstra; equal distances pop in name order, so
-/// runs are deterministic.
+/// A binary min-heap of (distance, node number) for Dijkstra. Equal distances pop in number
+/// order: any order gives the same distances, and this one is fixed for one graph.
 struct DistanceQueue {
-    private var heap: [(distance: UInt64, node: String)] = []
+    private var heap: [(distance: UInt64, node: Int)] = []
 
     /// Adds `node` at `distance` (duplicates allowed; the caller skips settled nodes).
-    mutating func push(_ node: String, distance: UInt64) {
+    mutating func push(_ node: Int, distance: UInt64) {
         heap.append((distance, node))
         var child = heap.count - 1
         while child > 0 {
@@ -16,7 +16,7 @@ struct DistanceQueue {
     }
 
     /// Removes and returns the nearest node, or nil when empty.
-    mutating func pop() -> (node: String, distance: UInt64)? {
+    mutating func pop() -> (node: Int, distance: UInt64)? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
@@ -30,17 +30,16 @@ struct DistanceQueue {
         var parent = 0
         while true {
             var smallest = parent
-            for child in [2 * parent + 1, 2 * parent + 2]
-            where child < heap.count && Self.less(heap[child], heap[smallest]) {
-                smallest = child
-            }
+            let left = 2 * parent + 1
+            if left < heap.count && Self.less(heap[left], heap[smallest]) { smallest = left }
+            if left + 1 < heap.count && Self.less(heap[left + 1], heap[smallest]) { smallest = left + 1 }
             guard smallest != parent else { return }
             heap.swapAt(parent, smallest)
             parent = smallest
         }
     }
 
-    private static func less(_ lhs: (distance: UInt64, node: String), _ rhs: (distance: UInt64, node: String)) -> Bool {
-        lhs.distance != rhs.distance ? lhs.distance < rhs.distance : Topology.precedes(lhs.node, rhs.node)
+    private static func less(_ lhs: (distance: UInt64, node: Int), _ rhs: (distance: UInt64, node: Int)) -> Bool {
+        lhs.distance != rhs.distance ? lhs.distance < rhs.distance : lhs.node < rhs.node
     }
 }

@@ -11,6 +11,47 @@ extension Topology {
     ///   - now: the current time, unix seconds.
     /// - Returns: what happened; forward the advert only on `.accepted`.
     public mutating func accept(_ advert: LinkStateAdvert, from neighbour: String, now: Int64) -> AdvertDecision {
+        let (decision, graphChanged) = store(advert, from: neighbour, now: now)
+        if graphChanged { recompute() }
+        return decision
+    }
+
+    /// Judges and stores several adverts from one neighbour (for example everything it sends
+    /// when its link comes up) with one recomputation of the routes for the lot instead of
+    /// one per advert.
+    /// - Parameters:
+    ///   - adverts: the adverts, in the order they arrived.
+    ///   - neighbour: the node they came from.
+    ///   - now: the current time, unix seconds.
+    /// - Returns: one decision per advert, as ``accept(_:from:now:)`` would have made them.
+    public mutating func accept(_ adverts: [LinkStateAdvert], from neighbour: String, now: Int64) -> [AdvertDecision] {
+        var graphChanged = false
+        var decisions: [AdvertDecision] = []
+        decisions.reserveCapacity(adverts.count)
+        for advert in adverts {
+            let (decision, changed) = store(advert, from: neighbour, now: now)
+            graphChanged = graphChanged || changed
+            decisions.append(decision)
+        }
+        if graphChanged { recompute() }
+        return decisions
+    }
+
+    /// ``accept(_:from:now:)`` without the recomputation; also says whether the graph changed.
+    /// A refresh (the same links, a new sequence number, other zenki or offers) leaves the
+    /// graph as it was, and with a few thousand nodes re-advertising every minute, skipping
+    /// the recomputation for those is what keeps steady state cheap (docs/network.md).
+    private mutating func store(_ advert: LinkStateAdvert, from neighbour: String,
+                                now: Int64) -> (AdvertDecision, graphChanged: Bool) {
+        if let refusal = judge(advert, now: now) { return (refusal, false) }
+        let graphChanged = records[advert.origin]?.neighbours != advert.neighbours
+        pinnedKeys[advert.origin] = advert.key
+        records[advert.origin] = advert
+        return (.accepted(forwardTo: neighbours.filter { $0 != neighbour }), graphChanged)
+    }
+
+    /// Why `advert` must be dropped, or nil if it is new and genuine.
+    private func judge(_ advert: LinkStateAdvert, now: Int64) -> AdvertDecision? {
         guard advert.isWellFormed else { return .malformed }
         guard !advert.signature.isEmpty else { return .unsigned }
         guard !isExpired(advert, now: now) else { return .tooOld }
@@ -24,10 +65,7 @@ extension Topology {
         }
         guard isSigned(advert) else { return .badSignature }
         if let pinned = pinnedKeys[advert.origin], pinned != advert.key { return .keyChanged(pinned: pinned) }
-        pinnedKeys[advert.origin] = advert.key
-        records[advert.origin] = advert
-        recompute()
-        return .accepted(forwardTo: neighbours.filter { $0 != neighbour })
+        return nil
     }
 
     /// Records this node's own advert (built with ``localAdvert(seq:zenki:offers:now:)`` and

@@ -10,14 +10,15 @@ extension Topology {
     public func route(to node: String) -> [String]? {
         guard table.distances[node] != nil else { return nil }
         let graph = TopologyGraph(localNode: localNode, links: links, records: records)
-        let towards = graph.distances(from: node)
-        var path = [localNode]
-        while let last = path.last, last != node {
+        guard let destination = graph.numbers[node] else { return nil }
+        let towards = graph.shortestPaths(from: destination).distances
+        var path = [0]
+        while let last = path.last, last != destination {
             guard path.count <= table.distances.count, let step = graph.step(from: last, toDestination: towards)
             else { return nil }
             path.append(step)
         }
-        return path
+        return path.map { graph.names[$0] }
     }
 
     /// The total cost of the shortest path to `node` (0 for this node), or nil if unreachable.
@@ -30,6 +31,6 @@ extension Topology {
     /// Rebuilds the graph and the routing table after a change.
     mutating func recompute() {
         let graph = TopologyGraph(localNode: localNode, links: links, records: records)
-        table = RoutingTable(localNode: localNode, graph: graph)
+        table = RoutingTable(graph: graph)
     }
 }

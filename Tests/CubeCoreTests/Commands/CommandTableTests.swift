@@ -40,6 +40,7 @@ import Testing
             return
         }
         #expect(Self.table.entries.map(\.name) == ["heart", "zeta", "name", "commands", "alpha"])
+        #expect(Self.table.repeatedNames == ["alpha"])
     }
 
     @Test func listingHasEveryRowTheDispatcherRunsInTableOrder() throws {
@@ -51,6 +52,11 @@ import Testing
         }
         #expect(text.hasPrefix("command    usage" + String(repeating: " ", count: 12) + "description\n"))
         #expect(Self.table.listing(.nameUsageSummary) { _ in false } == nil)
+    }
+
+    /// Two rows of one name (say, from two merged branches) would hide the second one.
+    @Test func theCubesLocalCommandsHaveOneRowPerName() {
+        #expect(LocalCommand.all.repeatedNames.isEmpty)
     }
 
     @Test func eachLayoutShowsItsColumns() throws {

@@ -147,7 +147,7 @@ import Testing
         #expect(net.take(admin, at: "n2") == "(1)TRUE unlinked n1 [ 1 link(s) closed ]\n")
         #expect(net.routers["n2"]?.isLinked(to: "n1") == false)
         // n1 dials again: refused on n2.
-        let (again, _) = net.routers["n2"]?.linkConnected(node: "n1", address: "tcp:n1:1", now: net.now) ?? (nil, [])
+        let (again, _) = net.routers["n2"]?.linkConnected(node: "n1", address: try peer("tcp:n1:1"), now: net.now) ?? (nil, [])
         #expect(again == nil)
         net.send("(2)link n1\n(3)link n1\n", from: admin, at: "n2")
         #expect(net.take(admin, at: "n2")

@@ -17,16 +17,16 @@ import Testing
         var router = try #require(network.routers["n1"])
         let (admin, _) = router.connectLocal(user: "root", transport: .local("test"), now: Self.now)
         #expect(router.received(Array("(1)link tcp:d:4\n".utf8), from: admin, now: Self.now)
-            == [.dial("tcp:d:4"), .send(admin, Array("(1)TRUE linking tcp:d:4\n".utf8))])
+            == [.dial(try peer("tcp:d:4")), .send(admin, Array("(1)TRUE linking tcp:d:4\n".utf8))])
 
         #expect(router.reconfigure(try Self.configuration(peers: "tcp:b:2 tcp:c:3"), now: Self.now)
-            == [.dial("tcp:c:3"), .hangUp("tcp:a:1")])
-        #expect(router.configuration.network.peers == ["tcp:b:2", "tcp:c:3"])
+            == [.dial(try peer("tcp:c:3")), .hangUp(try peer("tcp:a:1"))])
+        #expect(router.configuration.network.peers == [try peer("tcp:b:2"), try peer("tcp:c:3")])
         // The same peers again: nothing to do.
         #expect(router.reconfigure(try Self.configuration(peers: "tcp:c:3 tcp:b:2"), now: Self.now).isEmpty)
         // All configured peers gone; the one from `link` stays.
         #expect(router.reconfigure(try Self.configuration(peers: ""), now: Self.now)
-            == [.hangUp("tcp:b:2"), .hangUp("tcp:c:3")])
+            == [.hangUp(try peer("tcp:b:2")), .hangUp(try peer("tcp:c:3"))])
         let links = router.received(Array("(2)links\n".utf8), from: admin, now: Self.now)
         guard case .send(_, let bytes)? = links.first else {
             Issue.record("no links table: \(links)")
@@ -40,6 +40,6 @@ import Testing
     @Test func aNodeOutsideANetworkDialsNothing() throws {
         var router = Router(configuration: try Self.configuration(peers: ""), hasher: IdentityHasher(), seed: 1, now: Self.now)
         #expect(router.reconfigure(try Self.configuration(peers: "tcp:a:1"), now: Self.now).isEmpty)
-        #expect(router.configuration.network.peers == ["tcp:a:1"])
+        #expect(router.configuration.network.peers == [try peer("tcp:a:1")])
     }
 }

@@ -32,8 +32,10 @@ struct SimulatedNetwork {
     /// Links `a` and `b` (as if `a` had dialled `b`) and lets adverts flood.
     @discardableResult
     mutating func link(_ a: String, _ b: String) -> (SessionID, SessionID) {
-        let (idA, actionsA) = routers[a]?.linkConnected(node: b, address: "tcp:\(b):1", now: now) ?? (nil, [])
-        let (idB, actionsB) = routers[b]?.linkConnected(node: a, address: "tcp:\(a):1", now: now) ?? (nil, [])
+        // Node names are valid host names, so these always parse.
+        guard let toB = PeerAddress("tcp:\(b):1"), let toA = PeerAddress("tcp:\(a):1") else { return (0, 0) }
+        let (idA, actionsA) = routers[a]?.linkConnected(node: b, address: toB, now: now) ?? (nil, [])
+        let (idB, actionsB) = routers[b]?.linkConnected(node: a, address: toA, now: now) ?? (nil, [])
         guard let idA, let idB else {
             // One side refused the link: like a closed TCP connection, the other side sees it end.
             if let idA { apply(actionsA + (routers[a]?.disconnected(idA, now: now) ?? []), at: a) }

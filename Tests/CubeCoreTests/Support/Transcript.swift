@@ -70,9 +70,13 @@ let transcriptBaseConfiguration = """
     """
 
 /// A stand-in for the `c25519` handshake: `hello <user>` → `TRUE fake-server`, then
-/// `auth good` logs in as that user, `auth bad` is denied, anything else is malformed.
+/// `auth good` logs in as that user, `auth bad` is denied, `cert expired` is refused with a
+/// reason, anything else is malformed.
 struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
     func start() -> any SecureHandshake { Handshake() }
+
+    /// Signs revocations with the toy MAC under the key of the name `cube`.
+    var revocationSigner: any AdvertSigner { ToySigner(publicKey: ToyMAC.key(for: "cube")) }
 
     /// `cert:<key>:<name>:<expires>`: stands in for a signed certificate.
     func issueCertificate(publicKey: String, name: String, expires: Int64) -> String? {
@@ -81,16 +85,21 @@ struct FakeSecureLogin: SecureHandshakeFactory, CertificateIssuer {
 
     struct Handshake: SecureHandshake {
         var user: String?
+        /// `key:<the toy key of the user>` once logged in, so that `revoke` can name it.
+        var credentials: [String] = []
 
         mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
             let text = String(decoding: line, as: UTF8.self)
+            if user == nil, text == "cert expired" { return .refused("key certificate expired at 5") }
             if user == nil, text.hasPrefix("hello ") {
                 user = String(text.dropFirst(6))
                 return .send(Array("TRUE fake-server\n".utf8))
             }
             guard let user else { return .malformed }
             switch text {
-            case "auth good": return .authenticated(user: user, keys: SecureChannelKeys(receive: [1], transmit: [2]))
+            case "auth good":
+                credentials = ["key:" + ToyMAC.key(for: user)]
+                return .authenticated(user: user, keys: SecureChannelKeys(receive: [1], transmit: [2]))
             case "auth bad": return .denied("fake")
             default: return .malformed
             }

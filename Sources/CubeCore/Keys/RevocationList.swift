@@ -1,0 +1,86 @@
+/// The revocations a node knows, and which logged-in sessions they concern: a small pure
+/// state machine the router feeds and asks (docs/security.md, "Revocation").
+///
+/// Inputs: entries (made here by `revoke`, read from the file at start, received on links),
+/// sessions that logged in with a key or certificate, sessions that ended. Outputs: for each
+/// new entry the sessions to close; whether a login's credentials are revoked; the text
+/// to persist and to flood. At most ``maximumEntries`` entries; one per target (the first
+/// one kept).
+public struct RevocationList: Sendable, Equatable {
+    /// The most entries kept; `revoke` past it is refused, received ones past it dropped.
+    public static let maximumEntries = 4096
+
+    /// Entries by target, and their order of arrival (for listing and persisting).
+    private var byTarget: [String: Revocation] = [:]
+    private var order: [String] = []
+    /// The credentials (`key:…`, `cert:…`) each open session logged in with.
+    private var sessions: [SessionID: [String]] = [:]
+
+    /// An empty list.
+    public init() {}
+
+    /// What adding an entry did.
+    public enum Outcome: Equatable, Sendable {
+        /// New: these open sessions used the target and must be closed.
+        case added(closing: [SessionID])
+        /// The target was revoked already.
+        case known
+        /// ``maximumEntries`` reached.
+        case full
+    }
+
+    /// The entries in order of arrival.
+    public var entries: [Revocation] { order.compactMap { byTarget[$0] } }
+
+    /// The number of entries.
+    public var count: Int { order.count }
+
+    /// Adds an entry (its signature already checked by the caller).
+    public mutating func add(_ revocation: Revocation) -> Outcome {
+        guard byTarget[revocation.target] == nil else { return .known }
+        guard order.count < Self.maximumEntries else { return .full }
+        byTarget[revocation.target] = revocation
+        order.append(revocation.target)
+        let closing = sessions.filter { $0.value.contains(revocation.target) }.map(\.key).sorted()
+        for id in closing { sessions[id] = nil }
+        return .added(closing: closing)
+    }
+
+    /// The entry that revokes one of `credentials`, if any.
+    public func revocation(of credentials: [String]) -> Revocation? {
+        credentials.lazy.compactMap { byTarget[$0] }.first
+    }
+
+    /// A session logged in with `credentials` (it is closed when one is revoked).
+    public mutating func sessionOpened(_ id: SessionID, credentials: [String]) {
+        if !credentials.isEmpty { sessions[id] = credentials }
+    }
+
+    /// A session ended.
+    public mutating func sessionClosed(_ id: SessionID) {
+        sessions[id] = nil
+    }
+
+    /// The text form of the entries given, one line each (the file, a link record's body).
+    public static func render(_ entries: [Revocation]) -> String {
+        entries.map { $0.text + "\n" }.joined()
+    }
+
+    /// Parses lines of text form; blank lines and `#` comments are skipped.
+    /// - Returns: the entries, or the 1-based number of the first bad line.
+    public static func parse(_ text: String) -> Result<[Revocation], LineError> {
+        var entries: [Revocation] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let entry = Revocation(text: line) else { return .failure(LineError(line: index + 1)) }
+            entries.append(entry)
+        }
+        return .success(entries)
+    }
+
+    /// A line that is no revocation.
+    public struct LineError: Error, Equatable, Sendable {
+        /// Its 1-based number.
+        public let line: Int
+    }
+}

@@ -1,0 +1,136 @@
+import CubeAuth
+import CubeClient
+import CubeCore
+import CubeTestSupport
+import Foundation
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Revocation across a network of real cubes (issue 19, docs/security.md "Revocation"): a user
+/// certified by n1 logs in on every node of the five-node loopback ring; n1's admin revokes
+/// the certificate; every node closes the open session and refuses new logins with the reason.
+@Suite(.serialized) struct RevocationLiveTests {
+    /// A `c25519` session over TCP on `port` with `certificate`.
+    static func login(port: Int, identity: IdentityKey, certificate: KeyCertificate) throws(ClientError) -> P7Connection {
+        let connection = try P7Connection(address: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(10))
+        try connection.loginC25519(identity: identity, expectedServer: nil, certificate: certificate.text)
+        return connection
+    }
+
+    /// The cube's refusal line for a login with `certificate` on `port`, or nil if it got in.
+    static func refusal(port: Int, identity: IdentityKey, certificate: KeyCertificate) -> String? {
+        let result = Result { () throws(ClientError) -> P7Connection in
+            try login(port: port, identity: identity, certificate: certificate)
+        }
+        switch result {
+        case .success(let connection):
+            connection.close()
+            return nil
+        case .failure(.loginFailed(let line)): return line
+        case .failure(let error): return "\(error)"
+        }
+    }
+
+    @Test func aRevokedCertificateIsRefusedOnEveryNodeAndItsSessionsAreClosed() throws {
+        let net = try RingNetwork(names: ["n1", "n2", "n3", "n4", "n5"], links: RingNetwork.ringWithChord)
+        defer { net.shutdown() }
+        let signerKey = try #require(net.publicKeys["n1"])
+        net.extraConfiguration += "\nauth.c25519.trusted-signers = \(signerKey)\n"
+        for name in net.names { try net.start(name) }
+        _ = try net.waitForTopology(net.allEdges, timeout: 20)
+
+        let n1 = try IdentityKey.read(from: net.directory.appendingPathComponent("n1.key").path)
+        let user = IdentityKey.generate()
+        let certificate = KeyCertificate.issue(for: user.publicKey, name: "remote-ann",
+                                               expires: Int64(time(nil)) + 3600, by: n1)
+        // Logged in on every node: on n1 by its own signature, elsewhere through the trust in n1.
+        var sessions: [String: P7Connection] = [:]
+        for name in net.names {
+            let connection = try Self.login(port: net.ports[name]!, identity: user, certificate: certificate)
+            try connection.send("(1)whoami")
+            let reply = try connection.readReply()
+            #expect(reply.kind == .trueReply && reply.textString.hasPrefix("remote-ann "), "\(name): \(reply.rawText)")
+            sessions[name] = connection
+        }
+
+        // Each session waits for its end on its own thread, so each node's time is its own.
+        let closedAfter = Mutex<[String: Double]>([:])
+        let started = Date()
+        let group = DispatchGroup()
+        for (name, connection) in sessions {
+            group.enter()
+            let box = ConnectionBox(connection: connection)
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let connection = box.connection
+                connection.timeout = .seconds(15)
+                var text = ""
+                while let frame = try? connection.readFrame() {
+                    if case .line(let line) = frame { text = String(decoding: line, as: UTF8.self) }
+                }
+                let elapsed = Date().timeIntervalSince(started) * 1000
+                if text.hasPrefix("!TERM! credentials revoked") { closedAfter.withLock { $0[name] = elapsed } }
+            }
+        }
+        let revoke = try net.client("n1").ask("revoke \(certificate.id)")
+        #expect(revoke.kind == .trueReply && revoke.textString == "revoked cert:\(certificate.id), 1 session(s) closed",
+                "\(revoke.rawText)")
+        #expect(group.wait(timeout: .now() + 20) == .success)
+        let times = closedAfter.withLock { $0 }
+        print("revocation: sessions closed after " + net.names.map { "\($0) \(times[$0].map { String(Int($0)) } ?? "-") ms" }
+            .joined(separator: ", "))
+        #expect(Set(times.keys) == Set(net.names), "sessions not closed with the reason: \(times)")
+
+        // Every node refuses the certificate now, with the reason, and lists the entry.
+        for name in net.names {
+            let line = Self.refusal(port: net.ports[name]!, identity: user, certificate: certificate)
+            #expect(line == "FALSE key certificate revoked (cert:\(certificate.id))", "\(name): \(line ?? "logged in")")
+            let table = try net.client(name).ask("revocations")
+            let body = String(decoding: table.body, as: UTF8.self)
+            #expect(body.contains("cert:\(certificate.id)") && body.contains(signerKey), "\(name): \(body)")
+        }
+        // A node that starts later learns it from its neighbours when its links come up.
+        net.kill("n4")
+        try net.start("n4")
+        _ = try net.waitForTopology(net.allEdges, timeout: 20)
+        var refusedAgain = false
+        for _ in 0..<50 where !refusedAgain {
+            refusedAgain = Self.refusal(port: net.ports["n4"]!, identity: user, certificate: certificate)?.contains("revoked") == true
+            if !refusedAgain { usleep(100_000) }
+        }
+        #expect(refusedAgain, "the restarted n4 accepted the revoked certificate")
+    }
+
+    @Test func aRevokedKeyStaysRevokedAcrossARestart() throws {
+        let fixture = try SecurityCube()
+        let socket = fixture.cube.socketPath
+        let alice = try fixture.p7(["--socket", socket, "revoke", fixture.client.publicKey.description])
+        #expect(alice.status == 0 && alice.stdout.hasPrefix("revoked key:\(fixture.client.publicKey)"), "\(alice.stdout)\(alice.stderr)")
+        let refused = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--pin", "whoami"])
+        #expect(refused.status == 3 && refused.stderr.contains("FALSE key revoked (key:\(fixture.client.publicKey))"),
+                "\(refused.stderr)")
+        let file = fixture.cube.directory.appendingPathComponent("revocations").path
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("key:\(fixture.client.publicKey) "))
+        // The same node started again (same key, same socket directory) still refuses it.
+        fixture.cube.stop()
+        let again = try CubeProcess(extraConfiguration: SecurityCube.configuration, socketPath: socket,
+                                    arguments: ["--identity", fixture.nodeKeyPath, "--authorized-keys",
+                                                fixture.keys.appendingPathComponent("authorized-keys").path])
+        defer { again.stop() }
+        let listed = try fixture.p7(["--socket", socket, "revocations"])
+        #expect(listed.status == 0 && listed.stdout.contains("key:\(fixture.client.publicKey)"), "\(listed.stdout)")
+        let unix = try fixture.p7(["--connect", "unix:\(socket)", "--key", fixture.clientKeyPath, "--pin", "whoami"])
+        #expect(unix.status == 3 && unix.stderr.contains("key revoked"), "\(unix.stderr)")
+        let usage = try fixture.p7(["--socket", socket, "revoke", "nonsense"])
+        #expect(usage.status == 1 && usage.stdout.contains("usage: revoke"))
+    }
+}
+
+/// Hands a connection to the one thread that reads it from then on.
+private struct ConnectionBox: @unchecked Sendable {
+    let connection: P7Connection
+}
