@@ -326,7 +326,7 @@ extension Router {
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
         }
     }
 

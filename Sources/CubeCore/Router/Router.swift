@@ -26,12 +26,10 @@ public struct Router: Sendable {
     var zenkaKeys = ZenkaKeys()
     var onDemand: [String: OnDemandZenka] = [:]
     var nextOnDemandID = 1
-    var offers: [UInt64: Offer] = [:]
-    var leases: [UInt64: Lease] = [:]
+    /// Offers and leases (docs/market.md); the router only wires it in.
+    var market = Market()
     /// Sessions watching routed traffic (`watch`), at most ``Watcher/maximumWatchers``.
     var watchers: [Watcher] = []
-    var nextOfferID: UInt64 = 1
-    var nextLeaseID: UInt64 = 1
     /// Failed logins, undecided checks and waiting sessions per origin.
     var throttle = LoginThrottle()
     /// Per user name: requests routed to it and their latencies (bounded by
@@ -354,17 +352,17 @@ public struct Router: Sendable {
         // Sorted, so collapse notices go out in the order the routes were made.
         for (slot, route) in routes.ordered(session.sourceRoutes) where routes.holds(slot, id: route.id) {
             endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
         }
         for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
             endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, now: now, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
             if route.source != id {
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
         }
-        if session.hasOffered { providerLeft(id, now: now, actions: &actions) }
+        marketSessionLeft(session, now: now, actions: &actions)
         if session.isWatching { watcherLeft(id) }
         for (name, var entry) in onDemand where session.hasQueued && entry.queue.contains(where: { $0.source == id }) {
             unqueued(entry.queue.filter { $0.source == id })
