@@ -47,10 +47,11 @@ fuzz: deps
 
 ## Module boundaries of docs/architecture.md.
 check-imports:
-	@! grep -rlE '^import (NIO|NIOCore|NIOPosix|Foundation|Glibc|Logging|CSodium|CFuse3)' Sources/CubeCore Sources/CubeFS --include=*.swift
+	@! grep -rlE '^import (NIO|NIOCore|NIOPosix|Foundation|Glibc|Logging|CSodium|CFuse3|CSQLite3)' Sources/CubeCore Sources/CubeFS --include=*.swift
 	@! grep -rl 'import NIOPosix' Sources --include=*.swift | grep -v -e '^Sources/CubeNet/' -e '^Sources/CubeMetrics/'
 	@! grep -rl 'import CSodium' Sources --include=*.swift | grep -v '^Sources/CubeAuth/'
 	@! grep -rl 'import CFuse3' Sources --include=*.swift | grep -v '^Sources/CubeFUSE/'
+	@! grep -rl 'import CSQLite3' Sources --include=*.swift | grep -v '^Sources/CubeStore/'
 	@echo "module boundaries ok"
 
 INSTALL_ENV = BUILT='$(BUILT)' DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' MANDIR='$(MANDIR)' \

@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
         // libedit: line editing, history and completion for p7's interactive terminal.
         .systemLibrary(name: "CLineEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // SQLite: the cube's durable market store (docs/market.md "Storage").
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // MARK: - Crypto (CPU only)
         .target(name: "CubeAuth", dependencies: ["CubeCore", "CSodium"], swiftSettings: swiftSettings),
@@ -54,6 +56,7 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         .target(name: "CubeFS", dependencies: ["CubeCore"], swiftSettings: swiftSettings),
+        .target(name: "CubeStore", dependencies: ["CubeCore", "CSQLite3"], swiftSettings: swiftSettings),
         .target(
             name: "CubeMount",
             dependencies: [
@@ -91,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "cube",
             dependencies: [
-                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient", "CubeMetrics",
+                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient", "CubeMetrics", "CubeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,6 +116,7 @@ let package = Package(
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
+        .testTarget(name: "CubeStoreTests", dependencies: ["CubeStore", "CubeCore"]),
         .testTarget(name: "CubeMountTests", dependencies: [
             "CubeMount", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
         ]),

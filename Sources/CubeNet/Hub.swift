@@ -11,6 +11,8 @@ public final class Hub: Sendable {
     private struct State: Sendable {
         var router: Router
         var endpoints: [SessionID: any SessionEndpoint] = [:]
+        /// The market's durable store; nil = memory only, or once shutting down (docs/market.md).
+        var store: (any MarketPersistence)?
         /// Door sessions (the mount's, the manager's): typed messages, no bytes.
         var doors: [SessionID: any DoorEndpoint] = [:]
     }
@@ -88,6 +90,29 @@ public final class Hub: Sendable {
         state.withLockedValue { $0.router.turnBudget = Self.turnBudget }
     }
 
+    /// Restores the market a store held and writes every later change to it, each input's
+    /// before its replies go out (docs/market.md "Storage"). Call once, before serving.
+    public func attachMarketStore(_ store: any MarketPersistence, restoring snapshot: MarketSnapshot) {
+        state.withLockedValue { state in
+            state.router.restoreMarket(snapshot, now: .now)
+            state.store = store
+        }
+    }
+
+    /// Stops writing to the market store: called when a graceful shutdown begins, so the
+    /// sessions it closes (zenki stopped, clients told) end no stored offer or lease.
+    public func detachMarketStore() {
+        state.withLockedValue { state in
+            Self.persist(&state)
+            state.store = nil
+        }
+    }
+
+    private static func persist(_ state: inout State) {
+        guard let store = state.store, state.router.marketChanged else { return }
+        store.save(state.router.takeMarketChanges(now: .now))
+    }
+
     /// The running configuration (``reconfigure(_:)`` changes it). Kept apart from the
     /// router's lock, so reading it never waits for routing and is safe from any thread.
     public var configuration: CubeConfiguration { current.withLockedValue { $0 } }
@@ -118,6 +143,7 @@ public final class Hub: Sendable {
     package func connectDoor(_ door: any DoorEndpoint, user: String, transport: Transport) -> SessionID {
         let (id, leftover) = state.withLockedValue { state -> (SessionID, Leftover) in
             let (id, actions) = state.router.connectLocal(user: user, transport: transport, door: true, now: .now)
+            Self.persist(&state)
             state.doors[id] = door
             return (id, Self.deliver(actions, in: &state))
         }
@@ -138,6 +164,8 @@ public final class Hub: Sendable {
             state.router.setExternalMemory(memory.outputBytes)
             let (outcome, actions) = state.router.submit(command, from: id, now: .now)
             if outcome == .accepted { registering?() }
+            // The mount acquires and releases too (docs/market.md "Storage").
+            Self.persist(&state)
             memory.routerBytes = state.router.memoryHeld
             return (outcome, Self.deliver(actions, in: &state))
         }
@@ -215,6 +243,7 @@ public final class Hub: Sendable {
     public func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
         let (released, message, leftover) = state.withLockedValue { state -> (Bool, String, Leftover) in
             let (released, message, actions) = state.router.release(lease, user: user, now: .now)
+            Self.persist(&state)
             return (released, message, Self.deliver(actions, in: &state))
         }
         perform(leftover)
@@ -292,6 +321,7 @@ public final class Hub: Sendable {
             // router's share when deciding whether to drop a slow reader.
             state.router.setExternalMemory(memory.outputBytes)
             let actions = body(&state)
+            Self.persist(&state)
             memory.routerBytes = state.router.memoryHeld
             return Self.deliver(actions, in: &state)
         }
@@ -304,6 +334,7 @@ public final class Hub: Sendable {
                               _ body: (inout Router) -> (Opened, [RouterAction])) -> Opened {
         let (opened, leftover) = state.withLockedValue { state -> (Opened, Leftover) in
             let (opened, actions) = body(&state.router)
+            Self.persist(&state)
             if let id = session(opened) { state.endpoints[id] = endpoint }
             return (opened, Self.deliver(actions, in: &state))
         }

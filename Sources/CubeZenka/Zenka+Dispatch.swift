@@ -26,6 +26,7 @@ extension Zenka {
         }
         switch Message(frame: frame) {
         case .command(let command):
+            if handledNotice(command) { return }
             Task { await self.invoke(command, on: link) }
         case .reply:
             deliver(Reply(frame: frame))

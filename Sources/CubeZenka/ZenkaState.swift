@@ -10,6 +10,8 @@ struct ZenkaState: Sendable {
 
     var commands = ZenkaCommand.builtins
     var connectHooks: [@Sendable (Zenka) async -> Void] = []
+    /// Told of `lease-end` notices (``Zenka/onLeaseEnd(_:)``).
+    var leaseEndHook: (@Sendable (UInt64, String) async -> Void)?
     /// The live connection, nil while disconnected.
     var link: Link?
     var pending: [UInt64: Pending] = [:]

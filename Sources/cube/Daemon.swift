@@ -4,6 +4,7 @@ import CubeManager
 import CubeMetrics
 import CubeMount
 import CubeNet
+import CubeStore
 import Dispatch
 import Logging
 import ServiceLifecycle
@@ -48,6 +49,7 @@ struct Daemon {
                       network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         if let v7Key { hub.registerZenkaKey(name: "v7", key: v7Key) }
+        let store = openMarketStore(configuration, hub: hub, logger: logger)
         if identity != nil {
             let revocations = RevocationFile(configuration: configuration)
             let restored = hub.restoreRevocations(try revocations.load())
@@ -110,11 +112,33 @@ struct Daemon {
                                                         metrics: metrics,
                                                         logger: logger)))
         }
+        // Last of all, so it is the first to stop (before the mount and the zenki).
+        if store { services.append(.init(service: MarketStoreService(hub: hub))) }
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         return Daemon(hub: hub, group: group, loop: loop, hangUp: hangUp)
+    }
+
+    /// Opens the market's store under `state.directory` and restores what it holds
+    /// (docs/market.md "Storage"). A store that cannot be opened is logged; the cube then
+    /// keeps offers and leases in memory only rather than not starting.
+    /// - Returns: whether a store is attached.
+    static func openMarketStore(_ configuration: CubeConfiguration, hub: Hub, logger: Logger) -> Bool {
+        guard let directory = configuration.stateDirectory else { return false }
+        do {
+            let store = try SQLiteMarketStore(directory: directory) { failure in
+                logger.error("market store write failed, change kept in memory only: \(failure)")
+            }
+            let snapshot = try store.load()
+            hub.attachMarketStore(store, restoring: snapshot)
+            logger.info("market store \(store.path): \(snapshot.offers.count) offer(s), \(snapshot.leases.count) lease(s) restored")
+            return true
+        } catch {
+            logger.error("market store under \(directory) not opened, offers and leases in memory only: \(error)")
+            return false
+        }
     }
 
     /// The `c25519` method, when the configuration names an identity key.

@@ -128,7 +128,7 @@ access.cmd.usr.v7 = **
 # Everyone: read-only commands, liveness checks of any zenka, and their own session.
 access.cmd.usr.* = heart whoami name commands list present ptl-ver version size-unit exit close \
                    select unselect basepath *.heart v7.list v7.status v7.notify_online p7-log.append \
-                   offer unoffer offers acquire renew release leases
+                   offer unoffer offers acquire renew release leases balance statement
 
 # --- limits -----------------------------------------------------------------------
 # Longest line before login (bytes); a longer one closes the session.
@@ -169,6 +169,15 @@ timeouts.login = 17
 # A route with no reply, WAIT or STRM for this long is answered FALSE route timeout (0 = never;
 # a deferred v7.notify_online/notify_offline then waits for its event).
 timeouts.route = 120
+
+# --- market (docs/market.md) ---------------------------------------------------------
+# Seconds a lease outlives its consumer's session: its user may renew it from a new session
+# meanwhile; then it ends with lease-end <id> consumer-gone (0 = at once). Applied on reload.
+leases.grace = 300
+# Directory of the market's durable store (market.sqlite3: offers and leases survive a restart
+# or a crash with their remaining time). Created on first start (mode 0700); empty = memory
+# only. Needs a restart to change.
+state.directory = /var/lib/protocol-7
 
 """#),
         ("configuration/zenki/calc/zenka.conf", #"""

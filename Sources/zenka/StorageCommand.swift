@@ -26,10 +26,23 @@ struct StorageCommand: AsyncParsableCommand {
         let zenka = connection.makeZenka(defaultName: "storage")
         StorageCommands(store: store).install(on: zenka)
         zenka.onConnect { zenka in
+            // A lost connection ended every lease of the earlier one, without notices.
+            await store.unreserveAll()
             let free = await store.free
             // Offers may not exist on this cube yet: a FALSE is logged and otherwise ignored.
-            if let reply = try? await zenka.send("offer", args: "storage \(free)"), reply.kind != .trueReply {
-                zenka.log("offer not accepted: \(reply.textString)")
+            guard let reply = try? await zenka.send("offer", args: "storage \(free)"), reply.kind == .trueReply else {
+                zenka.log("offer not accepted")
+                return
+            }
+            // A cube that kept our offer through its restart (docs/market.md "Storage") hands it
+            // back with its leases: hold their bytes again.
+            let offer = reply.textString.split(separator: " ").last.map(String.init) ?? ""
+            guard let leases = try? await zenka.send("leases"), leases.kind == .size else { return }
+            for row in String(decoding: leases.body, as: UTF8.self).split(separator: "\n").dropFirst(2) {
+                let columns = row.split(separator: " ")
+                guard columns.count >= 4, String(columns[1]) == offer, let lease = UInt64(columns[0]),
+                      let bytes = Int(columns[3]) else { continue }
+                try? await store.reserve(lease: lease, bytes: bytes)
             }
         }
         try await zenka.run()

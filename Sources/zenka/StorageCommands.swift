@@ -22,10 +22,21 @@ struct StorageCommands: Sendable {
                 return .false("\(error)")
             }
         }
-        zenka.command("df", help: "df: free, used and quota in bytes") { _ in
-            let used = await store.used
-            return .true("free \(store.quota.free(used: used)) used \(used) quota \(store.quota.limit)")
+        zenka.command("df", help: "df: free, used, reserved (held for leases) and quota in bytes") { _ in
+            let (free, used, reserved) = (await store.free, await store.used, await store.reserved)
+            return .true("free \(free) used \(used) reserved \(reserved) quota \(store.quota.limit)")
         }
+        // A lease holds its bytes away from `put` until it ends (docs/resources.md).
+        zenka.onLeaseRequest { request in
+            guard let bytes = Int(exactly: request.amount) else { return .false("quota exceeded") }
+            do {
+                try await store.reserve(lease: request.lease, bytes: bytes)
+                return .true("reserved \(request.amount) bytes")
+            } catch {
+                return .false("\(error)")
+            }
+        }
+        zenka.onLeaseEnd { lease, _ in await store.unreserve(lease: lease) }
     }
 
     private func put(_ call: Call) async throws -> ZenkaReply {

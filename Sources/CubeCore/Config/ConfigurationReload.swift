@@ -37,6 +37,7 @@ public struct ConfigurationReload: Sendable {
         keep("mount.allow-other", \.mountAllowOther) { $0 ? "yes" : "no" }
         keep("auth.c25519.identity", \.identityKeyPath, text)
         keep("network.nodes", \.network.nodesPath, text)
+        keep("state.directory", \.stateDirectory, text)
         keep("network.advert-max-age", \.network.advertMaximumAgeSeconds) { String($0) }
         keep("network.discovery.interface", \.network.discoveryInterface, text)
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }
@@ -91,6 +92,7 @@ public struct ConfigurationReload: Sendable {
         compare("limits.memory.user", \.limits.memoryPerUser) { String($0) }
         compare("timeouts.login", \.loginTimeoutSeconds) { String($0) }
         compare("timeouts.route", \.routeTimeoutSeconds) { String($0) }
+        compare("leases.grace", \.leaseGraceSeconds) { String($0) }
         compare("network.peers", \.network.peers) { words($0.map(\.description)) }
         compare("network.link-access", \.network.linkAccess) { words($0.map(\.description)) }
         compare("network.advert-interval", \.network.advertIntervalSeconds) { String($0) }

@@ -54,6 +54,11 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var limits = Limits()
     public var loginTimeoutSeconds = 17
     public var routeTimeoutSeconds = 120
+    /// `leases.grace`: seconds a lease outlives its consumer's session (docs/market.md).
+    public var leaseGraceSeconds = 300
+    /// `state.directory`: where the market's SQLite store lives; nil = offers and leases in
+    /// memory only (docs/market.md "Storage"). The shipped configuration sets /var/lib/protocol-7.
+    public var stateDirectory: String?
     /// Where the network is mounted; nil = no mount.
     public var mountPath: String?
     /// Whether other unix users may enter the mount.
@@ -200,6 +205,10 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "limits.memory.user": limits.memoryPerUser = try integer((1 << 20)...(1 << 40))
         case "timeouts.login": loginTimeoutSeconds = try integer(1...3600)
         case "timeouts.route": routeTimeoutSeconds = try integer(0...86_400)
+        case "leases.grace": leaseGraceSeconds = try integer(0...86_400)
+        case "state.directory":
+            guard value.isEmpty || value.hasPrefix("/") else { throw fail("'state.directory' must be an absolute path") }
+            stateDirectory = value.isEmpty ? nil : value
         case "mount.path":
             guard value.isEmpty || value.hasPrefix("/") else { throw fail("'mount.path' must be an absolute path") }
             mountPath = value.isEmpty ? nil : value

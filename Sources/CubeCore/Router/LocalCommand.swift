@@ -71,17 +71,27 @@ enum LocalCommand {
         Row("offers", "offers [kind]", "table of resource offers", .everyone) { router, call, actions in
             router.answer(call, table: router.offersTable(kind: call.words.first), &actions)
         },
-        Row("acquire", "acquire <offer> <amount> [ttl]", "lease part of an offer (ttl in s, default 3600)", .everyone) { router, call, actions in
+        Row("acquire", "acquire <offer|kind> <amount> [ttl] ...", "lease an offer, or the best match (where, rank)", .everyone) { router, call, actions in
             router.acquire(call.command, words: call.words, from: call.id, user: call.user, now: call.now, actions: &actions)
         },
         Row("renew", "renew <lease> [ttl]", "extend one of your leases", .everyone) { router, call, actions in
-            router.answer(call, router.renew(call.words, user: call.user, now: call.now), &actions)
+            router.answer(call, router.renew(call.words, from: call.id, user: call.user, now: call.now), &actions)
         },
         Row("release", "release <lease>", "give a lease back", .everyone) { router, call, actions in
             router.answer(call, router.releaseCommand(call.words, user: call.user, now: call.now, actions: &actions), &actions)
         },
         Row("leases", "leases", "your leases, held and provided", .everyone) { router, call, actions in
             router.answer(call, table: router.leasesTable(user: call.user, now: call.now), &actions)
+        },
+        Row("balance", "balance", "your credits (docs/market.md)", .everyone) { router, call, actions in
+            router.answer(call, router.balanceCommand(user: call.user), &actions)
+        },
+        Row("statement", "statement [n]", "your last n account entries (default 20)", .everyone) { router, call, actions in
+            let text = router.statementTable(call.words, user: call.user)
+            router.answer(call, table: text, else: "usage: statement [1...\(Ledger.recentEntries)]", &actions)
+        },
+        Row("grant", "grant <user> <credits>", "add credits to a user's account", .granted) { router, call, actions in
+            router.answer(call, router.grantCommand(call.words, admin: call.user, now: call.now), &actions)
         },
         Row("set-client-key", "set-client-key <key> <name> [days]", "sign a user's c25519 key", .granted) { router, call, actions in
             router.answer(call, router.setClientKey(call.words, now: call.now), &actions)

@@ -91,7 +91,8 @@ extension Router {
         var rows: [[String]] = []
         for node in topology.reachableNodes where node != topology.localNode {
             for offer in topology.advert(of: node)?.offers ?? [] where kind == nil || offer.kind == kind {
-                rows.append(["\(node):\(offer.id)", offer.kind, node, String(offer.capacity), String(offer.available), "-"])
+                rows.append(["\(node):\(offer.id)", offer.kind, node, String(offer.capacity), String(offer.available),
+                             offer.attributes.isEmpty ? "-" : offer.attributes.joined(separator: " ")])
             }
         }
         return rows

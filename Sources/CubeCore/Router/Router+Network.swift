@@ -132,7 +132,7 @@ extension Router {
 
     /// Offers as this node advertises them (within the advert's limits).
     var advertisedOffers: [AdvertOffer] {
-        allOffers.prefix(LinkStateAdvert.maximumOffers).map(AdvertOffer.init).filter(\.isWellFormed)
+        allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map(AdvertOffer.init).filter(\.isWellFormed)
     }
 
     /// An `advert` arrived on the link from `neighbour`.

@@ -1,184 +1,186 @@
-// Resource offers and leases (an extension [X]): a pure registry with capacity accounting
-// that never over-commits. A consumer's `acquire` asks the provider with
-// `lease-request <lease> <consumer> <amount> <ttl>`; capacity is reserved while it decides.
+// Resource offers and leases (an extension [X]): the router wires the pure ``Market`` in —
+// it parses the commands, feeds the market and turns its changes into notices and events.
+// A consumer's `acquire` asks the provider with `lease-request <lease> <consumer> <amount> <ttl>`;
+// capacity is reserved while it decides (docs/protocol.md §8.1, docs/market.md).
 extension Router {
-    static let defaultLeaseTTL: UInt64 = 3600
-    static let maximumLeaseTTL: UInt64 = 30 * 86_400
-
     /// Offers in id order.
-    public var allOffers: [Offer] { offers.values.sorted { $0.id < $1.id } }
+    public var allOffers: [Offer] { market.allOffers }
 
     /// Leases in id order.
-    public var allLeases: [Lease] { leases.values.sorted { $0.id < $1.id } }
+    public var allLeases: [Lease] { market.allLeases }
 
-    /// `offer <kind> <capacity> [key=value…]`
+    /// `offer <kind> <capacity> [key=value…] [require <expression>]`
     mutating func offerCommand(_ words: [String], from id: SessionID, user: String, now: Timestamp,
                                actions: inout [RouterAction]) -> (ReplyKeyword, String) {
-        guard words.count >= 2 else { return (.falseReply, "usage: offer <kind> <capacity> [key=value...]") }
+        guard words.count >= 2 else { return (.falseReply, "usage: offer <kind> <capacity> [key=value...] [require <expression>]") }
         guard Names.isCommandName(words[0].utf8) || Names.isUserName(words[0].utf8) else {
             return (.falseReply, "invalid offer kind '\(words[0])'")
         }
         guard let capacity = Capacity.parse(words[1]), capacity > 0 else {
             return (.falseReply, "invalid capacity '\(words[1])' [ a number, optionally with KiB, MiB, GiB, TiB ]")
         }
-        let attributes = Array(words.dropFirst(2))
+        var attributes = Array(words.dropFirst(2))
+        var requirement: Expression?
+        if let start = attributes.firstIndex(of: "require") {
+            let text = attributes[(start + 1)...].joined(separator: " ")
+            attributes.removeSubrange(start...)
+            switch ExpressionParser.parse(text) {
+            case .success(let expression): requirement = expression
+            case .failure(let error): return (.falseReply, "invalid requirement: \(error.message)")
+            }
+        }
         if let bad = attributes.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
             return (.falseReply, "invalid attribute '\(bad)' [ key=value expected ]")
         }
-        let offerID = nextOfferID
-        nextOfferID += 1
         if let account = sessions[id]?.account {
-            let cost = Offer.memoryCost(kind: words[0], attributes: attributes)
+            let cost = Offer.memoryCost(kind: words[0], attributes: attributes, requirement: requirement)
             if let refusal = memory.refusal(cost, to: account) { return (.falseReply, refusal.text) }
             memory.charge(cost, to: account)
         }
         sessions[id]?.hasOffered = true
-        offers[offerID] = Offer(id: offerID, kind: words[0], capacity: capacity, attributes: attributes, provider: id,
-                                providerUser: user)
+        // A provider offering again after a restart gets its stored offer back, leases and all.
+        let offer = market.reattach(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
+                                    provider: id, providerUser: user)
+            ?? market.add(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
+                          provider: id, providerUser: user, created: now.wall)
         stats.offersMade += 1
-        actions.append(.event(.offer(id: offerID, kind: words[0], capacity: capacity, provider: user)))
-        return (.trueReply, "offer \(offerID)")
+        actions.append(.event(.offer(id: offer.id, kind: offer.kind, capacity: capacity, provider: user)))
+        return (.trueReply, "offer \(offer.id)")
     }
 
     /// `unoffer <id>`: only the providing session or user withdraws an offer.
     mutating func unofferCommand(_ words: [String], from id: SessionID, user: String, now: Timestamp,
                                  actions: inout [RouterAction]) -> (ReplyKeyword, String) {
-        guard let text = words.first, let offerID = UInt64(text), let offer = offers[offerID] else {
+        guard let text = words.first, let offerID = UInt64(text), let offer = market.offers[offerID] else {
             return (.falseReply, "no such offer '\(words.first ?? "")'")
         }
         guard offer.provider == id || offer.providerUser == user else { return (.falseReply, "offer \(offerID) is not yours") }
-        withdraw(offerID, reason: "withdrawn", now: now, actions: &actions)
+        apply(market.withdraw(offerID, reason: "withdrawn"), actions: &actions)
         return (.trueReply, "offer \(offerID) withdrawn")
     }
 
-    /// `acquire <offer> <amount> [ttl]`: reserves capacity and asks the provider.
-    mutating func acquire(_ command: Command, words: [String], from id: SessionID, user: String, now: Timestamp,
-                          actions: inout [RouterAction]) {
-        func refuse(_ text: String) { actions.append(answer(id, command.id, .falseReply, text)) }
-        guard words.count >= 2, words.count <= 3 else { return refuse("usage: acquire <offer> <amount> [ttl]") }
-        if acquireRemote(command, words: words, from: id, now: now, actions: &actions) { return }
-        var words = words
+    /// `acquire <offer> <amount> [ttl]` for a local offer: reserves capacity and asks the provider.
+    mutating func acquireLocal(_ command: Command, offer word: String, amount amountWord: String, ttl ttlWord: String?,
+                               from id: SessionID, user: String, now: Timestamp, actions: inout [RouterAction]) {
+        func refuse(_ refusal: MarketRefusal) { actions.append(answer(id, command.id, .falseReply, refusal.text)) }
+        var word = word
         // `<this node>:<id>` is a local offer written the network-wide way.
-        if words[0].hasPrefix(configuration.nodeName + ":") { words[0].removeFirst(configuration.nodeName.count + 1) }
-        guard let offerID = UInt64(words[0]), var offer = offers[offerID] else { return refuse("no such offer '\(words[0])'") }
-        guard let amount = Capacity.parse(words[1]), amount > 0 else { return refuse("invalid amount '\(words[1])'") }
-        let ttl = words.count == 3 ? UInt64(words[2]) : Self.defaultLeaseTTL
-        guard let ttl, ttl > 0, ttl <= Self.maximumLeaseTTL else {
-            return refuse("invalid ttl '\(words[2])' [ 1...\(Self.maximumLeaseTTL) seconds ]")
+        if word.hasPrefix(configuration.nodeName + ":") { word.removeFirst(configuration.nodeName.count + 1) }
+        guard let offerID = UInt64(word), let offer = market.offers[offerID] else { return refuse(.noSuchOffer(word)) }
+        guard let amount = Capacity.parse(amountWord), amount > 0 else { return refuse(.invalidAmount(amountWord)) }
+        let ttl: UInt64
+        switch Market.ttl(ttlWord) {
+        case .success(let value): ttl = value
+        case .failure(let refusal): return refuse(refusal)
         }
-        guard amount <= offer.available else { return refuse("insufficient capacity [ \(offer.available) available ]") }
-        guard sessions[offer.provider]?.isActive == true else { return refuse(Wire.clientNotPresent) }
-        let leaseID = nextLeaseID
-        nextLeaseID += 1
-        offer.committed += amount
-        offers[offerID] = offer
-        leases[leaseID] = Lease(id: leaseID, offer: offerID, consumer: id, consumerUser: user, amount: amount, ttl: ttl,
-                                expires: now.monotonic + ttl * 1_000_000_000, state: .requested)
-        let request = Command(id: command.id, path: Array("lease-request".utf8),
-                              args: Array("\(leaseID) \(user) \(amount) \(ttl)".utf8))
-        if let slot = forward(request, remainder: request.path, from: id, to: offer.provider, now: now, actions: &actions) {
-            routes.setPurpose(.leaseRequest(leaseID), of: slot)
+        let node = consumerNode(of: id, user: user)
+        let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
+                                       consumerNode: node, providerPresent: sessions[offer.provider]?.isActive == true,
+                                       now: now.monotonic)
+        switch requested {
+        case .failure(let refusal): refuse(refusal)
+        case .success(let lease):
+            let request = Command(id: command.id, path: Array("lease-request".utf8),
+                                  args: Array("\(lease.id) \(user) \(amount) \(ttl)".utf8))
+            if let slot = forward(request, remainder: request.path, from: id, to: offer.provider, now: now, actions: &actions) {
+                routes.setPurpose(.leaseRequest(lease.id), of: slot)
+            }
         }
+    }
+
+    /// The node a consumer is on: a lease asked for by another node's link is held in that
+    /// node's name (docs/resources.md), so its user is the node.
+    func consumerNode(of id: SessionID, user: String) -> String {
+        sessions[id]?.link != nil ? user : configuration.nodeName
     }
 
     /// The provider answered a `lease-request`.
     mutating func leaseAnswered(_ leaseID: UInt64, reply: Reply, route: Route, now: Timestamp,
                                 actions: inout [RouterAction]) {
-        guard var lease = leases[leaseID] else { return }
-        if reply.keyword == .trueReply || reply.keyword == .get {
-            lease.state = .active
-            lease.expires = now.monotonic + lease.ttl * 1_000_000_000
-            leases[leaseID] = lease
+        guard market.leases[leaseID] != nil else { return }
+        if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
             actions.append(answer(route.source, route.sourceCommandID, .trueReply,
                                   "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
             stats.leasesGranted += 1
             actions.append(.event(.lease(id: leaseID, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
         } else {
-            endLease(leaseID, reason: nil, now: now, actions: &actions)
+            apply(market.end(leaseID, reason: nil), actions: &actions)
             let text = reply.text.isEmpty ? Array("lease refused by provider".utf8) : reply.text
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, text))
         }
     }
 
     /// `renew <lease> [ttl]`
-    mutating func renew(_ words: [String], user: String, now: Timestamp) -> (ReplyKeyword, String) {
-        guard let text = words.first, let leaseID = UInt64(text), var lease = leases[leaseID], lease.state == .active else {
-            return (.falseReply, "no such lease '\(words.first ?? "")'")
+    mutating func renew(_ words: [String], from id: SessionID, user: String, now: Timestamp) -> (ReplyKeyword, String) {
+        guard let text = words.first, let leaseID = UInt64(text) else { return (.falseReply, "no such lease '\(words.first ?? "")'") }
+        switch market.renew(leaseID, ttl: words.count > 1 ? words[1] : nil, user: user, session: id, now: now.monotonic) {
+        case .success(let lease): return (.trueReply, "lease \(leaseID) renewed [ ttl \(lease.ttl) s ]")
+        case .failure(let refusal): return (.falseReply, refusal.text)
         }
-        guard lease.consumerUser == user else { return (.falseReply, "lease \(leaseID) is not yours") }
-        if words.count > 1 {
-            guard let ttl = UInt64(words[1]), ttl > 0, ttl <= Self.maximumLeaseTTL else {
-                return (.falseReply, "invalid ttl '\(words[1])' [ 1...\(Self.maximumLeaseTTL) seconds ]")
-            }
-            lease.ttl = ttl
-        }
-        lease.expires = now.monotonic + lease.ttl * 1_000_000_000
-        leases[leaseID] = lease
-        return (.trueReply, "lease \(leaseID) renewed [ ttl \(lease.ttl) s ]")
     }
 
     /// `release <lease>`; also used by the mount's `rm leases/<id>`.
     public mutating func release(_ leaseID: UInt64, user: String, now: Timestamp) -> (Bool, String, [RouterAction]) {
+        let mayEndAny = configuration.access.isAdministrator(user)
+        if let refusal = market.checkRelease(leaseID, user: user, mayEndAny: mayEndAny) { return (false, refusal.text, []) }
         var actions: [RouterAction] = []
-        guard let lease = leases[leaseID], lease.state == .active else { return (false, "no such lease '\(leaseID)'", []) }
-        guard lease.consumerUser == user || configuration.access.isAdministrator(user) else {
-            return (false, "lease \(leaseID) is not yours", [])
-        }
-        endLease(leaseID, reason: "released", now: now, actions: &actions)
+        apply(market.end(leaseID, reason: "released"), actions: &actions)
         return (true, "lease \(leaseID) released", actions)
     }
 
-    /// Ends a lease, returns its capacity and tells both parties (`lease-end <id> <reason>`,
-    /// sent without an id: a notice, not a question).
-    mutating func endLease(_ leaseID: UInt64, reason: String?, now: Timestamp, actions: inout [RouterAction]) {
-        guard let lease = leases.removeValue(forKey: leaseID) else { return }
-        if var offer = offers[lease.offer] {
-            offer.committed -= min(offer.committed, lease.amount)
-            offers[lease.offer] = offer
-            if let reason, sessions[offer.provider] != nil {
-                actions.append(notice(offer.provider, "lease-end", "\(leaseID) \(reason)"))
-            }
-        }
-        guard let reason else { return }
-        if sessions[lease.consumer] != nil {
-            actions.append(notice(lease.consumer, "lease-end", "\(leaseID) \(reason)"))
-        }
-        actions.append(.event(.leaseEnded(id: leaseID, reason: reason)))
+    /// Ends a lease (reason nil: a request ended silently).
+    mutating func endLease(_ leaseID: UInt64, reason: String?, actions: inout [RouterAction]) {
+        apply(market.end(leaseID, reason: reason), actions: &actions)
     }
 
-    /// Removes an offer and ends its leases.
-    mutating func withdraw(_ offerID: UInt64, reason: String, now: Timestamp, actions: inout [RouterAction]) {
-        guard let offer = offers[offerID] else { return }
-        if let account = memory.accounts[offer.providerUser] {
-            memory.charge(-Offer.memoryCost(kind: offer.kind, attributes: offer.attributes), to: account)
-            memory.release(account)
-        }
-        for lease in leases.values.filter({ $0.offer == offerID }).sorted(by: { $0.id < $1.id }) {
-            endLease(lease.id, reason: "offer-\(reason)", now: now, actions: &actions)
-        }
-        offers[offerID] = nil
-        actions.append(.event(.offerGone(id: offerID, reason: reason)))
+    /// A session that provided or consumed is gone: its offers vanish, their leases end, and
+    /// the leases it held wait `leases.grace` for their user.
+    mutating func marketSessionLeft(_ session: Session, now: Timestamp, actions: inout [RouterAction]) {
+        if session.hasOffered { apply(market.providerLeft(session.id), actions: &actions) }
+        let grace = UInt64(configuration.leaseGraceSeconds) * 1_000_000_000
+        apply(market.consumerLeft(session.id, grace: grace, now: now.monotonic), actions: &actions)
     }
 
-    /// A provider session is gone: its offers vanish and their leases end.
-    mutating func providerLeft(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        for offer in offers.values.filter({ $0.provider == id }).sorted(by: { $0.id < $1.id }) {
-            withdraw(offer.id, reason: "provider-gone", now: now, actions: &actions)
-        }
-    }
-
-    /// Leases past their end are released.
+    /// Leases past their end, or past their consumer's grace, end; priced leases are charged.
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
-        for lease in leases.values.filter({ $0.state == .active && $0.expires <= now.monotonic }).sorted(by: { $0.id < $1.id }) {
-            endLease(lease.id, reason: "expired", now: now, actions: &actions)
+        apply(market.expire(now: now.monotonic), actions: &actions)
+        apply(market.charge(now: now), actions: &actions)
+    }
+
+    /// Tells both parties of each ended lease (`lease-end <id> <reason>`, sent without an id:
+    /// a notice, not a question) and gives back what a gone offer cost its provider.
+    mutating func apply(_ changes: [MarketChange], actions: inout [RouterAction]) {
+        for change in changes {
+            switch change {
+            case .leaseEnded(let lease, let reason, let provider):
+                guard let reason else { continue }
+                let text = "\(lease.id) \(reason)"
+                if let provider, sessions[provider] != nil { actions.append(notice(provider, "lease-end", text)) }
+                if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(notice(lease.consumer, "lease-end", text)) }
+                actions.append(.event(.leaseEnded(id: lease.id, reason: reason)))
+            case .leaseWarned(let lease, let reason):
+                if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil {
+                    actions.append(notice(lease.consumer, "lease-warning", "\(lease.id) \(reason)"))
+                }
+            case .offerGone(let offer, let reason):
+                // A restored offer nobody offered again was never charged.
+                if offer.detachedUntil == nil, let account = memory.accounts[offer.providerUser] {
+                    memory.charge(-Offer.memoryCost(kind: offer.kind, attributes: offer.attributes,
+                                                    requirement: offer.requirement), to: account)
+                    memory.release(account)
+                }
+                actions.append(.event(.offerGone(id: offer.id, reason: reason)))
+            }
         }
     }
 
     func offersTable(kind: String?) -> String {
         var table = TextTable(headers: ["offer", "kind", "provider", "capacity", "available", "attributes"])
         for offer in allOffers where kind == nil || offer.kind == kind {
+            var attributes = offer.attributes
+            if let requirement = offer.requirement { attributes += ["require", ExpressionRendering.render(requirement)] }
             table.append([String(offer.id), offer.kind, offer.providerUser, String(offer.capacity), String(offer.available),
-                          offer.attributes.isEmpty ? "-" : offer.attributes.joined(separator: " ")])
+                          attributes.isEmpty ? "-" : attributes.joined(separator: " ")])
         }
         for row in remoteOfferRows(kind: kind) { table.append(row) }
         return table.render()
@@ -186,7 +188,7 @@ extension Router {
 
     func leasesTable(user: String, now: Timestamp) -> String {
         var table = TextTable(headers: ["lease", "offer", "consumer", "amount", "state", "expires in"])
-        for lease in allLeases where lease.consumerUser == user || offers[lease.offer]?.providerUser == user {
+        for lease in allLeases where lease.consumerUser == user || market.offers[lease.offer]?.providerUser == user {
             let left = lease.expires > now.monotonic ? lease.expires - now.monotonic : 0
             table.append([String(lease.id), String(lease.offer), lease.consumerUser, String(lease.amount),
                           lease.state.rawValue, TimeText.duration(nanoseconds: left)])

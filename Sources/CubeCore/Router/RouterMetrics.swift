@@ -40,7 +40,7 @@ extension Router {
         let reachable = network?.topology.reachableNodes.filter { $0 != configuration.nodeName }.count ?? 0
         return RouterMetrics(stats: stats, sessionsByMethod: byMethod, sessionsWaiting: waiting, routesOpen: routes.count,
                              targets: targetCounters.mapValues { TargetStats(requests: $0.requests, latency: $0.latency) },
-                             zenkaInstances: instances, links: links, nodesReachable: reachable, offers: offers.count,
-                             leases: leases.count, memoryHeld: memory.held)
+                             zenkaInstances: instances, links: links, nodesReachable: reachable, offers: market.offers.count,
+                             leases: market.leases.count, memoryHeld: memory.held)
     }
 }

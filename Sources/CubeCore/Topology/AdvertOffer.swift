@@ -1,5 +1,5 @@
 /// A resource offer as a link-state advert carries it across the network: only what another
-/// node needs to list and choose it (`offer: <id> <kind> <capacity> <available>`).
+/// node needs to list and choose it (`offer: <id> <kind> <capacity> <available> [key=value…]`).
 public struct AdvertOffer: Equatable, Hashable, Sendable {
     /// The offer id on its origin node (unique per origin, not network-wide).
     public let id: UInt64
@@ -9,6 +9,12 @@ public struct AdvertOffer: Equatable, Hashable, Sendable {
     public let capacity: UInt64
     /// Capacity that could still be acquired when the advert was issued (at most `capacity`).
     public let available: UInt64
+    /// The offer's `key=value` attributes that fit the advert's line, in order (matchmaking
+    /// reads them network-wide: docs/market.md).
+    public let attributes: [String]
+
+    /// The most attributes an advertised offer carries.
+    public static let maximumAttributes = 16
 
     /// Creates an advertised offer.
     /// - Parameters:
@@ -16,21 +22,37 @@ public struct AdvertOffer: Equatable, Hashable, Sendable {
     ///   - kind: the offer kind.
     ///   - capacity: total capacity.
     ///   - available: capacity still free.
-    public init(id: UInt64, kind: String, capacity: UInt64, available: UInt64) {
+    ///   - attributes: `key=value` words.
+    public init(id: UInt64, kind: String, capacity: UInt64, available: UInt64, attributes: [String] = []) {
         self.id = id
         self.kind = kind
         self.capacity = capacity
         self.available = available
+        self.attributes = attributes
     }
 
     /// The advertised form of a local offer.
     /// - Parameter offer: an offer held by the local router.
+    /// Attributes that are not well formed, or do not fit the line, are left out.
     public init(_ offer: Offer) {
-        self.init(id: offer.id, kind: offer.kind, capacity: offer.capacity, available: offer.available)
+        var length = "offer: \(offer.id) \(offer.kind) \(offer.capacity) \(offer.available)".utf8.count
+        var attributes: [String] = []
+        for attribute in offer.attributes where Self.isAttribute(attribute) && attributes.count < Self.maximumAttributes {
+            guard length + 1 + attribute.utf8.count <= LinkStateAdvert.maximumLineBytes else { break }
+            length += 1 + attribute.utf8.count
+            attributes.append(attribute)
+        }
+        self.init(id: offer.id, kind: offer.kind, capacity: offer.capacity, available: offer.available, attributes: attributes)
+    }
+
+    /// `key=value`, printable ASCII without blanks, the key not empty.
+    static func isAttribute(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && text.contains("=") && !text.hasPrefix("=")
     }
 
     /// True if the kind has a valid shape and `available` does not exceed `capacity`.
     public var isWellFormed: Bool {
         (Names.isCommandName(kind.utf8) || Names.isUserName(kind.utf8)) && available <= capacity
+            && attributes.count <= Self.maximumAttributes && attributes.allSatisfy(Self.isAttribute)
     }
 }

@@ -64,13 +64,14 @@ struct AdvertTextReader {
         return AdvertNeighbour(String(words[0]), cost: cost)
     }
 
-    /// `<id> <kind> <capacity> <available>`.
+    /// `<id> <kind> <capacity> <available> [key=value…]`.
     static func offer(_ text: String) -> AdvertOffer? {
         let words = text.split(separator: " ", omittingEmptySubsequences: false)
-        guard words.count == 4, let id = decimal(words[0]), let capacity = decimal(words[2]),
+        guard words.count >= 4, let id = decimal(words[0]), let capacity = decimal(words[2]),
               let available = decimal(words[3])
         else { return nil }
-        return AdvertOffer(id: id, kind: String(words[1]), capacity: capacity, available: available)
+        return AdvertOffer(id: id, kind: String(words[1]), capacity: capacity, available: available,
+                           attributes: words.dropFirst(4).map(String.init))
     }
 
     /// `<zenka> <instances> <outstanding>`.

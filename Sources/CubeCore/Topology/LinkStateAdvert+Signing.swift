@@ -25,6 +25,8 @@ extension LinkStateAdvert {
             Self.append(string: offer.kind, to: &out)
             Self.append(offer.capacity, to: &out)
             Self.append(offer.available, to: &out)
+            Self.append(UInt32(truncatingIfNeeded: offer.attributes.count), to: &out)
+            for attribute in offer.attributes { Self.append(string: attribute, to: &out) }
         }
         // Only adverts that carry loads sign them: without any, the bytes are those of nodes
         // that predate pooling, so mixed networks keep verifying each other (docs/pooling.md).

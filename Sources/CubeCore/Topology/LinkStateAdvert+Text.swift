@@ -8,7 +8,7 @@ extension LinkStateAdvert {
     ///     seq: 7
     ///     neighbour: n2 1
     ///     zenka: calc
-    ///     offer: 3 storage 1000 400
+    ///     offer: 3 storage 1000 400 price=2
     ///     load: calc 2 5
     ///     issued: 1767225600
     ///     sig: <103 base32 characters>
@@ -18,7 +18,7 @@ extension LinkStateAdvert {
         var lines: [String] = ["node: \(origin)", "key: \(key)", "seq: \(sequence)"]
         lines += neighbours.map { "neighbour: \($0.name) \($0.cost)" }
         lines += zenki.map { "zenka: \($0)" }
-        lines += offers.map { "offer: \($0.id) \($0.kind) \($0.capacity) \($0.available)" }
+        lines += offers.map { (["offer: \($0.id) \($0.kind) \($0.capacity) \($0.available)"] + $0.attributes).joined(separator: " ") }
         lines += loads.map { "load: \($0.name) \($0.instances) \($0.outstanding)" }
         lines.append("issued: \(issued)")
         if !signature.isEmpty { lines.append("sig: \(Base32.encode(signature))") }

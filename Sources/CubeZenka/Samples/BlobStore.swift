@@ -38,6 +38,8 @@ public actor BlobStore {
     /// The quota.
     public nonisolated let quota: StorageQuota
     private var sizes: [String: Int] = [:]
+    /// Bytes held for leases (docs/resources.md "The storage sample"), per lease id.
+    private var reservations: [UInt64: Int] = [:]
 
     /// Opens (creating if needed) the store in `directory` and indexes the blobs already there.
     /// - Parameters:
@@ -60,8 +62,26 @@ public actor BlobStore {
     /// The bytes all blobs hold.
     public var used: Int { sizes.values.reduce(0, +) }
 
-    /// The bytes still free under the quota.
-    public var free: Int { quota.free(used: used) }
+    /// The bytes held for leases.
+    public var reserved: Int { reservations.values.reduce(0, +) }
+
+    /// The bytes still free under the quota: neither used by blobs nor held for leases.
+    public var free: Int { quota.free(used: used + reserved) }
+
+    /// Holds `bytes` for lease `lease` (replacing what that lease held): `put` can no longer
+    /// use them.
+    /// - Throws: ``Failure/quotaExceeded`` if they are not free.
+    public func reserve(lease: UInt64, bytes: Int) throws(Failure) {
+        let others = reserved - (reservations[lease] ?? 0)
+        guard bytes >= 0, quota.allows(newSize: bytes, used: used + others) else { throw .quotaExceeded }
+        reservations[lease] = bytes
+    }
+
+    /// Gives back what lease `lease` held; nothing if it held nothing.
+    public func unreserve(lease: UInt64) { reservations[lease] = nil }
+
+    /// Gives back every reservation (the cube ended all leases: the connection was lost).
+    public func unreserveAll() { reservations.removeAll() }
 
     /// Every blob's name and size, sorted by name.
     public func list() -> [(name: String, bytes: Int)] {
@@ -79,7 +99,7 @@ public actor BlobStore {
     /// - Throws: ``Failure/invalidName(_:)``, ``Failure/quotaExceeded`` or ``Failure/io(_:)``.
     public func put(_ name: String, _ bytes: [UInt8]) throws(Failure) {
         guard BlobName.isValid(name) else { throw .invalidName(name) }
-        guard quota.allows(newSize: bytes.count, replacing: sizes[name] ?? 0, used: used) else { throw .quotaExceeded }
+        guard quota.allows(newSize: bytes.count, replacing: sizes[name] ?? 0, used: used + reserved) else { throw .quotaExceeded }
         let temporary = directory.appendingPathComponent(".tmp-\(UUID().uuidString)")
         do {
             try Data(bytes).write(to: temporary)

@@ -1,0 +1,28 @@
+/// A share of an offer held by a consumer (`acquire <offer> <amount> [ttl]`).
+public struct Lease: Equatable, Sendable {
+    public enum State: String, Sendable {
+        /// The provider has been asked and has not answered yet.
+        case requested
+        case active
+    }
+
+    public let id: UInt64
+    public let offer: UInt64
+    /// The consumer's session; after it ended, the last one (see ``consumerGoneUntil``).
+    public internal(set) var consumer: SessionID
+    public let consumerUser: String
+    public let amount: UInt64
+    public internal(set) var ttl: UInt64
+    /// Monotonic nanoseconds when the lease ends unless renewed.
+    public internal(set) var expires: UInt64
+    public internal(set) var state: State
+    /// Set while the consumer's session is gone (`leases.grace`): monotonic nanoseconds when
+    /// the lease ends unless its user renews it from another session.
+    public internal(set) var consumerGoneUntil: UInt64?
+    /// Millicredits per unit of `amount` per hour (the offer's `price=` when granted).
+    public internal(set) var price: Int64 = 0
+    /// Unix seconds up to which the lease has been charged.
+    public internal(set) var chargedUntil: Int64 = 0
+    /// Whether the consumer was told its credit runs low (`lease-warning <id> low-credit`).
+    public internal(set) var warned = false
+}

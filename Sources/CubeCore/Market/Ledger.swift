@@ -1,0 +1,60 @@
+/// The accounts of one node's users (docs/market.md "Prices and credits"): a balance per user
+/// in millicredits and each account's recent entries. Pure; the market posts to it.
+public struct Ledger: Equatable, Sendable {
+    /// Entries kept per account for `statement` (all of them are in the store).
+    public static let recentEntries = 100
+
+    public private(set) var balances: [String: Int64] = [:]
+    public private(set) var recent: [String: [LedgerEntry]] = [:]
+
+    public init() {}
+
+    /// The balance of `user` in millicredits (0 for an account never used).
+    public func balance(of user: String) -> Int64 { balances[user] ?? 0 }
+
+    /// Adds `delta` to `user`'s account and records it.
+    @discardableResult
+    public mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
+        let balance = balance(of: user) &+ delta
+        balances[user] = balance
+        let entry = LedgerEntry(user: user, delta: delta, balance: balance, lease: lease, note: note, wall: wall)
+        remember(entry)
+        return entry
+    }
+
+    /// Puts back what a store held (balances, and entries oldest first).
+    mutating func restore(balances: [String: Int64], entries: [LedgerEntry]) {
+        self.balances = balances
+        for entry in entries { remember(entry) }
+    }
+
+    private mutating func remember(_ entry: LedgerEntry) {
+        recent[entry.user, default: []].append(entry)
+        if let count = recent[entry.user]?.count, count > Self.recentEntries {
+            recent[entry.user]?.removeFirst(count - Self.recentEntries)
+        }
+    }
+
+    /// Millicredits as credits with three decimals: `12.345`, `-0.500`.
+    public static func credits(_ millicredits: Int64) -> String {
+        let sign = millicredits < 0 ? "-" : ""
+        let magnitude = millicredits.magnitude
+        let fraction = String(magnitude % 1000)
+        return "\(sign)\(magnitude / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+
+    /// `12`, `12.5`, `0.125` as millicredits; nil for anything else (more than three decimals,
+    /// a sign, a unit, more than 10^12 credits).
+    public static func millicredits(_ text: String) -> Int64? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = parts.first, !whole.isEmpty, whole.count <= 12,
+              whole.utf8.allSatisfy(Bytes.isDigit), let units = Int64(whole) else { return nil }
+        var fraction: Int64 = 0
+        if parts.count == 2 {
+            let digits = parts[1]
+            guard (1...3).contains(digits.count), digits.utf8.allSatisfy(Bytes.isDigit), let value = Int64(digits) else { return nil }
+            fraction = value * [1, 100, 10, 1][digits.count]
+        }
+        return units * 1000 + fraction
+    }
+}

@@ -1,0 +1,314 @@
+/// The resource market of one node (docs/resources.md, docs/market.md): offers, leases and
+/// the capacity accounting that never over-commits.
+///
+/// Pure: no I/O, no clock (every input carries `now`, monotonic nanoseconds), no sessions of
+/// its own. The router feeds it inputs and turns the ``MarketChange``s it returns into
+/// notices; capacity is reserved the moment a lease is requested, before the provider answers.
+public struct Market: Sendable {
+    public static let defaultLeaseTTL: UInt64 = 3600
+    public static let maximumLeaseTTL: UInt64 = 30 * 86_400
+
+    public private(set) var offers: [UInt64: Offer] = [:] {
+        didSet { changed = true }
+    }
+    public private(set) var leases: [UInt64: Lease] = [:] {
+        didSet { changed = true }
+    }
+    private var nextOfferID: UInt64 = 1
+    private var nextLeaseID: UInt64 = 1
+    /// Offers and leases written since ``takeChanges(now:)`` last ran (the store's journal).
+    private var touchedOffers: Set<UInt64> = []
+    private var touchedLeases: Set<UInt64> = []
+    /// The accounts of this node's users (docs/market.md "Prices and credits").
+    public private(set) var ledger = Ledger() {
+        didSet { changed = true }
+    }
+    /// Ledger entries posted since ``takeChanges(now:)`` (with a store attached).
+    private var newEntries: [LedgerEntry] = []
+    /// Whether anything changed since ``takeChanges(now:)``: cheap to ask on every input.
+    public private(set) var changed = false
+    /// Whether changes are kept for ``takeChanges(now:)`` (a store is attached); without one
+    /// nothing is kept, so nothing grows.
+    public var journaling = false
+
+    public init() {}
+
+    /// Offers in id order.
+    public var allOffers: [Offer] { offers.values.sorted { $0.id < $1.id } }
+
+    /// Leases in id order.
+    public var allLeases: [Lease] { leases.values.sorted { $0.id < $1.id } }
+
+    /// Adds an offer (its words already checked by the caller); returns it with its new id.
+    public mutating func add(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
+                             provider: SessionID, providerUser: String, created: Int64) -> Offer {
+        let offer = Offer(id: nextOfferID, kind: kind, capacity: capacity, attributes: attributes, provider: provider,
+                          providerUser: providerUser, created: created, requirement: requirement)
+        nextOfferID += 1
+        offers[offer.id] = offer
+        if journaling { touchedOffers.insert(offer.id) }
+        return offer
+    }
+
+    /// Parses a ttl word (nil = the default).
+    public static func ttl(_ word: String?) -> Result<UInt64, MarketRefusal> {
+        guard let word else { return .success(defaultLeaseTTL) }
+        guard let ttl = UInt64(word), ttl > 0, ttl <= maximumLeaseTTL else { return .failure(.invalidTTL(word)) }
+        return .success(ttl)
+    }
+
+    /// A consumer asks for `amount` of offer `offerID`: reserves it and returns the lease in
+    /// state `requested` (the provider is asked next).
+    /// - Parameters:
+    ///   - consumer: what the offer's requirement is checked against (`user`, `node`).
+    ///   - providerPresent: whether the providing session is still logged in.
+    public mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
+                                 consumerUser: String, consumerNode: String, providerPresent: Bool,
+                                 now: UInt64) -> Result<Lease, MarketRefusal> {
+        guard var offer = offers[offerID] else { return .failure(.noSuchOffer(String(offerID))) }
+        guard offer.admits(user: consumerUser, node: consumerNode, amount: amount, ttl: ttl) else {
+            return .failure(.requirementNotMet(offer: offerID))
+        }
+        guard amount <= offer.available else { return .failure(.insufficientCapacity(available: offer.available)) }
+        if offer.price > 0, ledger.balance(of: consumerUser) <= 0 {
+            return .failure(.insufficientCredit(balance: ledger.balance(of: consumerUser)))
+        }
+        guard providerPresent else { return .failure(.providerAbsent) }
+        offer.committed += amount
+        offers[offerID] = offer
+        if journaling { touchedOffers.insert(offerID) }
+        let lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
+                          ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
+        nextLeaseID += 1
+        leases[lease.id] = lease
+        if journaling { touchedLeases.insert(lease.id) }
+        return .success(lease)
+    }
+
+    /// The provider granted a requested lease: it is active and runs `ttl` from now.
+    public mutating func grant(_ leaseID: UInt64, now: UInt64, wall: Int64 = 0) -> Lease? {
+        guard var lease = leases[leaseID], lease.state == .requested else { return nil }
+        lease.state = .active
+        lease.price = offers[lease.offer]?.price ?? 0
+        lease.chargedUntil = wall
+        lease.expires = now + lease.ttl * 1_000_000_000
+        leases[leaseID] = lease
+        if journaling { touchedLeases.insert(leaseID) }
+        return lease
+    }
+
+    /// `renew <lease> [ttl]` by `user` from `session`: the lease runs `ttl` (or its ttl) from
+    /// now. A lease whose consumer session is gone is taken over by `session`.
+    public mutating func renew(_ leaseID: UInt64, ttl word: String?, user: String, session: SessionID,
+                               now: UInt64) -> Result<Lease, MarketRefusal> {
+        guard var lease = leases[leaseID], lease.state == .active else { return .failure(.noSuchLease(String(leaseID))) }
+        guard lease.consumerUser == user else { return .failure(.notYours(lease: leaseID)) }
+        if word != nil {
+            switch Self.ttl(word) {
+            case .success(let ttl): lease.ttl = ttl
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        lease.expires = now + lease.ttl * 1_000_000_000
+        if lease.consumerGoneUntil != nil {
+            lease.consumer = session
+            lease.consumerGoneUntil = nil
+        }
+        leases[leaseID] = lease
+        if journaling { touchedLeases.insert(leaseID) }
+        return .success(lease)
+    }
+
+    /// Whether `user` may release lease `leaseID` (`mayEndAny`: an admin).
+    public func checkRelease(_ leaseID: UInt64, user: String, mayEndAny: Bool) -> MarketRefusal? {
+        guard let lease = leases[leaseID], lease.state == .active else { return .noSuchLease(String(leaseID)) }
+        guard lease.consumerUser == user || mayEndAny else { return .notYours(lease: leaseID) }
+        return nil
+    }
+
+    /// Ends a lease and returns its capacity. `reason` nil ends a request silently.
+    public mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
+        guard let lease = leases.removeValue(forKey: leaseID) else { return [] }
+        if journaling { touchedLeases.insert(leaseID) }
+        var provider: SessionID?
+        if var offer = offers[lease.offer] {
+            offer.committed -= min(offer.committed, lease.amount)
+            offers[lease.offer] = offer
+            provider = offer.detachedUntil == nil ? offer.provider : nil
+        }
+        return [.leaseEnded(lease, reason: reason, provider: provider)]
+    }
+
+    /// Removes an offer after ending its leases with reason `offer-<reason>`.
+    public mutating func withdraw(_ offerID: UInt64, reason: String) -> [MarketChange] {
+        guard offers[offerID] != nil else { return [] }
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.offer == offerID {
+            changes += end(lease.id, reason: "offer-\(reason)")
+        }
+        guard let offer = offers.removeValue(forKey: offerID) else { return changes }
+        if journaling { touchedOffers.insert(offerID) }
+        return changes + [.offerGone(offer, reason: reason)]
+    }
+
+    /// A provider session is gone: its offers vanish and their leases end.
+    public mutating func providerLeft(_ session: SessionID) -> [MarketChange] {
+        allOffers.filter { $0.provider == session && $0.detachedUntil == nil }.flatMap { withdraw($0.id, reason: "provider-gone") }
+    }
+
+    /// A consumer session is gone: each active lease it holds is kept `grace` nanoseconds
+    /// (`leases.grace`) for its user to renew from another session, then ends with reason
+    /// `consumer-gone`; with no grace it ends now. Requested leases end with their route.
+    public mutating func consumerLeft(_ session: SessionID, grace: UInt64, now: UInt64) -> [MarketChange] {
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.consumer == session && lease.state == .active && lease.consumerGoneUntil == nil {
+            if grace == 0 {
+                changes += end(lease.id, reason: "consumer-gone")
+            } else {
+                leases[lease.id]?.consumerGoneUntil = now + grace
+            }
+        }
+        return changes
+    }
+
+    /// Ends leases past their time (`expired`) and those whose consumer's grace ran out
+    /// (`consumer-gone`).
+    public mutating func expire(now: UInt64) -> [MarketChange] {
+        var changes: [MarketChange] = []
+        for offer in allOffers {
+            if let until = offer.detachedUntil, until <= now { changes += withdraw(offer.id, reason: "provider-gone") }
+        }
+        for lease in allLeases where lease.state == .active {
+            if lease.expires <= now {
+                changes += end(lease.id, reason: "expired")
+            } else if let until = lease.consumerGoneUntil, until <= now {
+                changes += end(lease.id, reason: "consumer-gone")
+            }
+        }
+        return changes
+    }
+
+    // MARK: - Durability (docs/market.md "Storage")
+
+    /// What changed since the last call, as store writes: offers and active leases written
+    /// whole, gone ones removed, and the id counters. Requested leases are not stored: their
+    /// route does not survive a restart.
+    /// - Parameter now: converts lease ends to wall-clock seconds.
+    public mutating func takeChanges(now: Timestamp) -> [MarketRecordChange] {
+        guard changed else { return [] }
+        var records: [MarketRecordChange] = []
+        for id in touchedOffers.sorted() {
+            if let offer = offers[id] {
+                records.append(.offer(OfferRecord(id: id, kind: offer.kind, capacity: offer.capacity, attributes: offer.attributes,
+                                                  requirement: offer.requirement.map(ExpressionRendering.render),
+                                                  providerUser: offer.providerUser, created: offer.created)))
+            } else {
+                records.append(.offerRemoved(id))
+            }
+        }
+        for id in touchedLeases.sorted() {
+            if let lease = leases[id], lease.state == .active {
+                let left = lease.expires > now.monotonic ? lease.expires - now.monotonic : 0
+                records.append(.lease(LeaseRecord(id: id, offer: lease.offer, consumerUser: lease.consumerUser, amount: lease.amount,
+                                                  ttl: lease.ttl, expiresWall: now.wall + Int64((left + 999_999_999) / 1_000_000_000),
+                                                  price: lease.price, chargedUntil: lease.chargedUntil)))
+            } else if leases[id] == nil {
+                records.append(.leaseRemoved(id))
+            }
+        }
+        if !records.isEmpty { records.append(.nextIDs(offer: nextOfferID, lease: nextLeaseID)) }
+        records += newEntries.map(MarketRecordChange.entry)
+        newEntries = []
+        touchedOffers = []
+        touchedLeases = []
+        changed = false
+        return records
+    }
+
+    /// The market a store held, after a restart: every offer waits `grace` for its provider
+    /// to offer the same kind again (``reattach``), every lease for a session of its consumer's
+    /// user to renew it, with the time it had left. A lease without its offer is dropped.
+    public static func restored(_ snapshot: MarketSnapshot, now: Timestamp, grace: UInt64) -> Market {
+        var market = Market()
+        for record in snapshot.offers {
+            let requirement = record.requirement.flatMap { try? ExpressionParser.parse($0).get() }
+            var offer = Offer(id: record.id, kind: record.kind, capacity: record.capacity, attributes: record.attributes,
+                              provider: 0, providerUser: record.providerUser, created: record.created, requirement: requirement)
+            offer.detachedUntil = now.monotonic + grace
+            market.offers[record.id] = offer
+        }
+        for record in snapshot.leases {
+            guard var offer = market.offers[record.offer] else { continue }
+            let left = UInt64(max(0, record.expiresWall - now.wall)) * 1_000_000_000
+            offer.committed += record.amount
+            market.offers[record.offer] = offer
+            market.leases[record.id] = Lease(id: record.id, offer: record.offer, consumer: 0, consumerUser: record.consumerUser,
+                                             amount: record.amount, ttl: record.ttl, expires: now.monotonic + left, state: .active,
+                                             consumerGoneUntil: now.monotonic + grace, price: record.price,
+                                             chargedUntil: record.chargedUntil)
+        }
+        let highestOffer = snapshot.offers.map(\.id).max() ?? 0, highestLease = snapshot.leases.map(\.id).max() ?? 0
+        market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
+        market.nextLeaseID = max(snapshot.nextLeaseID, highestLease + 1)
+        market.ledger.restore(balances: snapshot.balances, entries: snapshot.entries)
+        market.changed = false
+        market.journaling = true
+        return market
+    }
+
+    /// A provider offers again what it offered before a restart: the restored offer of that
+    /// user and kind takes the new session, capacity and attributes and keeps its id and
+    /// leases (capacity never below what they hold). Nil if there is none.
+    public mutating func reattach(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
+                                  provider: SessionID, providerUser: String) -> Offer? {
+        guard let old = allOffers.first(where: { $0.detachedUntil != nil && $0.providerUser == providerUser && $0.kind == kind })
+        else { return nil }
+        var offer = Offer(id: old.id, kind: kind, capacity: max(capacity, old.committed), attributes: attributes, provider: provider,
+                          providerUser: providerUser, created: old.created, requirement: requirement)
+        offer.committed = old.committed
+        offers[old.id] = offer
+        if journaling { touchedOffers.insert(old.id) }
+        return offer
+    }
+
+    // MARK: - Prices and credits (docs/market.md "Prices and credits")
+
+    /// Adds `millicredits` to `user`'s account (`grant`, an administrator's command).
+    public mutating func grant(credits millicredits: Int64, to user: String, by admin: String, wall: Int64) -> LedgerEntry {
+        post(user: user, delta: millicredits, lease: nil, note: "grant by \(admin)", wall: wall)
+    }
+
+    /// Charges every priced active lease for the time since it was last charged, once at least
+    /// a minute has passed: pro rata, `price × amount × seconds / 3600`, rounded down to a
+    /// millicredit, taken from the consumer's account and paid into the provider's. A consumer
+    /// with less than five minutes' worth left is warned once; one at or below zero loses the
+    /// lease (`out-of-credit`).
+    public mutating func charge(now: Timestamp) -> [MarketChange] {
+        var changes: [MarketChange] = []
+        for lease in allLeases where lease.state == .active && lease.price > 0 && now.wall - lease.chargedUntil >= 60 {
+            guard let offer = offers[lease.offer] else { continue }
+            let seconds = now.wall - lease.chargedUntil
+            let perSecond = Double(lease.price) * Double(lease.amount) / 3600
+            let cost = Int64(min(Double(Int64.max / 4), (perSecond * Double(seconds)).rounded(.down)))
+            post(user: lease.consumerUser, delta: -cost, lease: lease.id, note: "lease \(lease.id) \(seconds) s", wall: now.wall)
+            post(user: offer.providerUser, delta: cost, lease: lease.id, note: "lease \(lease.id) income \(seconds) s", wall: now.wall)
+            leases[lease.id]?.chargedUntil = now.wall
+            if journaling { touchedLeases.insert(lease.id) }
+            let balance = ledger.balance(of: lease.consumerUser)
+            if balance <= 0 {
+                changes += end(lease.id, reason: "out-of-credit")
+            } else if !lease.warned, Double(balance) < perSecond * 300, var warned = leases[lease.id] {
+                warned.warned = true
+                leases[lease.id] = warned
+                changes.append(.leaseWarned(warned, reason: "low-credit"))
+            }
+        }
+        return changes
+    }
+
+    private mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
+        let entry = ledger.post(user: user, delta: delta, lease: lease, note: note, wall: wall)
+        if journaling { newEntries.append(entry) }
+        return entry
+    }
+}

@@ -1,0 +1,50 @@
+/// An offer as matchmaking sees it, local or from another node's advert (docs/market.md
+/// "Matchmaking").
+public struct MarketCandidate: Equatable, Sendable {
+    /// The providing node.
+    public let node: String
+    /// The offer id on that node.
+    public let offer: UInt64
+    public let kind: String
+    public let capacity: UInt64
+    public let available: UInt64
+    /// `key=value` words.
+    public let attributes: [String]
+    /// Cost of the path to the providing node (0 for this node).
+    public let distance: UInt64
+    /// The providing user (a local offer) or node (another node's offer).
+    public let provider: String
+
+    public init(node: String, offer: UInt64, kind: String, capacity: UInt64, available: UInt64, attributes: [String],
+                distance: UInt64, provider: String) {
+        self.node = node
+        self.offer = offer
+        self.kind = kind
+        self.capacity = capacity
+        self.available = available
+        self.attributes = attributes
+        self.distance = distance
+        self.provider = provider
+    }
+
+    /// The value of a name in `where` and `rank`: `kind`, `node`, `provider`, `capacity`,
+    /// `available`, `distance`, `offer`, else the attribute of that key; `price` is 0 when
+    /// the offer names none.
+    public func value(of name: String) -> ExpressionValue? {
+        switch name {
+        case "kind": return .string(kind)
+        case "node": return .string(node)
+        case "provider": return .string(provider)
+        case "capacity": return .number(Double(capacity))
+        case "available": return .number(Double(available))
+        case "distance": return .number(Double(distance))
+        case "offer": return .number(Double(offer))
+        default: break
+        }
+        for attribute in attributes {
+            guard let equals = attribute.firstIndex(of: "="), attribute[..<equals] == name else { continue }
+            return .attribute(String(attribute[attribute.index(after: equals)...]))
+        }
+        return name == "price" ? .number(0) : nil
+    }
+}

@@ -1,0 +1,18 @@
+/// Everything the store holds of the market.
+public struct MarketSnapshot: Equatable, Sendable {
+    public var offers: [OfferRecord]
+    public var leases: [LeaseRecord]
+    public var nextOfferID: UInt64
+    public var nextLeaseID: UInt64
+    /// Balances in millicredits, by user.
+    public var balances: [String: Int64] = [:]
+    /// The latest ledger entries, oldest first (for `statement`).
+    public var entries: [LedgerEntry] = []
+
+    public init(offers: [OfferRecord] = [], leases: [LeaseRecord] = [], nextOfferID: UInt64 = 1, nextLeaseID: UInt64 = 1) {
+        self.offers = offers
+        self.leases = leases
+        self.nextOfferID = nextOfferID
+        self.nextLeaseID = nextLeaseID
+    }
+}

@@ -1,0 +1,34 @@
+// Prices and credits (docs/market.md "Prices and credits"): the commands on the market's
+// ledger. Charging runs with the tick (``expireLeases(now:actions:)``).
+extension Router {
+    /// `balance`: the caller's credits.
+    func balanceCommand(user: String) -> (ReplyKeyword, String) {
+        (.trueReply, "\(Ledger.credits(market.ledger.balance(of: user))) credits")
+    }
+
+    /// `statement [n]`: the caller's last `n` entries (default 20, at most ``Ledger/recentEntries``).
+    func statementTable(_ words: [String], user: String) -> String? {
+        let count: Int
+        if let word = words.first {
+            guard let value = Int(word), (1...Ledger.recentEntries).contains(value) else { return nil }
+            count = value
+        } else {
+            count = 20
+        }
+        var table = TextTable(headers: ["age", "credits", "balance", "what"])
+        let now = market.ledger.recent[user]?.last?.wall ?? 0
+        for entry in (market.ledger.recent[user] ?? []).suffix(count) {
+            table.append(["\(max(0, now - entry.wall))s", Ledger.credits(entry.delta), Ledger.credits(entry.balance), entry.note])
+        }
+        return table.render()
+    }
+
+    /// `grant <user> <credits>` (administrators): adds credits to an account of this node.
+    mutating func grantCommand(_ words: [String], admin: String, now: Timestamp) -> (ReplyKeyword, String) {
+        guard words.count == 2, Names.isUserName(words[0].utf8), let amount = Ledger.millicredits(words[1]) else {
+            return (.falseReply, "usage: grant <user> <credits> [ credits: up to 3 decimals ]")
+        }
+        let entry = market.grant(credits: amount, to: words[0], by: admin, wall: now.wall)
+        return (.trueReply, "granted \(Ledger.credits(amount)) credits to \(words[0]) [ balance \(Ledger.credits(entry.balance)) ]")
+    }
+}

@@ -1,0 +1,164 @@
+import CubeCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The market's durable store (docs/market.md "Storage"): offers, active leases, accounts and
+/// ledger entries in SQLite,
+/// in `<state directory>/market.sqlite3`. WAL journal and `synchronous = FULL`: a change is
+/// on disk when ``save(_:)`` returns, and the hub sends the reply only after that, so a `kill -9`
+/// at any moment loses no lease a client was told of. Each save is one transaction.
+public final class SQLiteMarketStore: MarketPersistence {
+    /// The schema, one step per version; a database is brought to the last version at open
+    /// (`PRAGMA user_version` counts the steps applied). Append only.
+    static let migrations: [String] = [
+        // 1: offers, active leases and the id counters.
+        """
+        CREATE TABLE offers(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, capacity INTEGER NOT NULL,
+                            attributes TEXT NOT NULL, requirement TEXT, provider_user TEXT NOT NULL,
+                            created INTEGER NOT NULL);
+        CREATE TABLE leases(id INTEGER PRIMARY KEY, offer INTEGER NOT NULL, consumer_user TEXT NOT NULL,
+                            amount INTEGER NOT NULL, ttl INTEGER NOT NULL, expires INTEGER NOT NULL);
+        CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        """,
+        // 2: prices and credits: each lease's price and how far it was charged, the accounts,
+        // and every ledger entry.
+        """
+        ALTER TABLE leases ADD COLUMN price INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE leases ADD COLUMN charged_until INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE accounts(user TEXT PRIMARY KEY, balance INTEGER NOT NULL);
+        CREATE TABLE ledger(seq INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, delta INTEGER NOT NULL,
+                            balance INTEGER NOT NULL, lease INTEGER, note TEXT NOT NULL, at INTEGER NOT NULL);
+        """,
+    ]
+
+    /// The file name inside the state directory.
+    public static let fileName = "market.sqlite3"
+
+    private let database: Mutex<SQLiteDatabase>
+    /// Called with the reason when a save fails (the cube logs it; the change stays in memory).
+    private let failed: @Sendable (String) -> Void
+    /// The path of the database file.
+    public let path: String
+
+    /// Opens the store in `directory` (an absolute path; created with its parents, mode 0700,
+    /// if missing) and migrates it.
+    /// - Throws: ``StoreError`` if the file cannot be opened or its schema is newer than this cube's.
+    public init(directory: String, failed: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError) {
+        // Like mkdir -p: each missing directory of the path, the last one 0700.
+        var prefix = ""
+        for part in directory.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw StoreError("cannot create \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+        path = directory + "/" + Self.fileName
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+        let version = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
+        guard version <= Self.migrations.count else {
+            throw StoreError("\(path) has schema version \(version), newer than this cube's \(Self.migrations.count)")
+        }
+        for step in Int(version)..<Self.migrations.count {
+            try database.execute("BEGIN IMMEDIATE; \(Self.migrations[step]) PRAGMA user_version = \(step + 1); COMMIT;")
+        }
+        self.database = Mutex(database)
+        self.failed = failed
+    }
+
+    /// The schema version of the open database.
+    public var schemaVersion: Int {
+        database.withLock { database in
+            Int((try? database.query("PRAGMA user_version"))?.first?.first?.integer ?? 0)
+        }
+    }
+
+    /// Everything stored.
+    public func load() throws(StoreError) -> MarketSnapshot {
+        try database.withLock { database throws(StoreError) -> MarketSnapshot in
+            var snapshot = MarketSnapshot()
+            for row in try database.query("SELECT id, kind, capacity, attributes, requirement, provider_user, created FROM offers ORDER BY id") {
+                guard row.count == 7, let id = row[0].integer, let kind = row[1].text, let capacity = row[2].integer,
+                      let attributes = row[3].text, let user = row[5].text, let created = row[6].integer else { continue }
+                snapshot.offers.append(OfferRecord(id: UInt64(bitPattern: id), kind: kind, capacity: UInt64(bitPattern: capacity),
+                                                   attributes: attributes.split(separator: " ").map(String.init),
+                                                   requirement: row[4].text, providerUser: user, created: created))
+            }
+            let leases = "SELECT id, offer, consumer_user, amount, ttl, expires, price, charged_until FROM leases ORDER BY id"
+            for row in try database.query(leases) {
+                guard row.count == 8, let id = row[0].integer, let offer = row[1].integer, let user = row[2].text,
+                      let amount = row[3].integer, let ttl = row[4].integer, let expires = row[5].integer,
+                      let price = row[6].integer, let charged = row[7].integer else { continue }
+                snapshot.leases.append(LeaseRecord(id: UInt64(bitPattern: id), offer: UInt64(bitPattern: offer), consumerUser: user,
+                                                   amount: UInt64(bitPattern: amount), ttl: UInt64(bitPattern: ttl), expiresWall: expires,
+                                                   price: price, chargedUntil: charged))
+            }
+            for row in try database.query("SELECT user, balance FROM accounts") {
+                guard row.count == 2, let user = row[0].text, let balance = row[1].integer else { continue }
+                snapshot.balances[user] = balance
+            }
+            // The latest entries, for `statement` (the ledger keeps a bounded number per user).
+            let recent = "SELECT user, delta, balance, lease, note, at FROM ledger ORDER BY seq DESC LIMIT 10000"
+            for row in try database.query(recent).reversed() {
+                guard row.count == 6, let user = row[0].text, let delta = row[1].integer, let balance = row[2].integer,
+                      let note = row[4].text, let at = row[5].integer else { continue }
+                snapshot.entries.append(LedgerEntry(user: user, delta: delta, balance: balance,
+                                                    lease: row[3].integer.map { UInt64(bitPattern: $0) }, note: note, wall: at))
+            }
+            for row in try database.query("SELECT name, value FROM counters") {
+                guard row.count == 2, let name = row[0].text, let value = row[1].integer else { continue }
+                if name == "next_offer" { snapshot.nextOfferID = UInt64(bitPattern: value) }
+                if name == "next_lease" { snapshot.nextLeaseID = UInt64(bitPattern: value) }
+            }
+            return snapshot
+        }
+    }
+
+    /// Writes `changes` in one transaction; a failure is reported to `failed` and rolled back.
+    public func save(_ changes: [MarketRecordChange]) {
+        guard !changes.isEmpty else { return }
+        let failure: String? = database.withLock { database in
+            do throws(StoreError) {
+                try database.execute("BEGIN IMMEDIATE")
+                for change in changes { try Self.write(change, to: database) }
+                try database.execute("COMMIT")
+                return nil
+            } catch {
+                try? database.execute("ROLLBACK")
+                return error.message
+            }
+        }
+        if let failure { failed(failure) }
+    }
+
+    private static func write(_ change: MarketRecordChange, to database: SQLiteDatabase) throws(StoreError) {
+        func integer(_ value: UInt64) -> SQLiteDatabase.Value { .integer(Int64(bitPattern: value)) }
+        switch change {
+        case .offer(let offer):
+            try database.query("INSERT OR REPLACE INTO offers VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                integer(offer.id), .text(offer.kind), integer(offer.capacity), .text(offer.attributes.joined(separator: " ")),
+                offer.requirement.map { .text($0) } ?? .null, .text(offer.providerUser), .integer(offer.created),
+            ])
+        case .offerRemoved(let id):
+            try database.query("DELETE FROM offers WHERE id = ?", [integer(id)])
+        case .lease(let lease):
+            try database.query("INSERT OR REPLACE INTO leases VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                integer(lease.id), integer(lease.offer), .text(lease.consumerUser), integer(lease.amount), integer(lease.ttl),
+                .integer(lease.expiresWall), .integer(lease.price), .integer(lease.chargedUntil),
+            ])
+        case .leaseRemoved(let id):
+            try database.query("DELETE FROM leases WHERE id = ?", [integer(id)])
+        case .entry(let entry):
+            try database.query("INSERT INTO ledger(user, delta, balance, lease, note, at) VALUES (?, ?, ?, ?, ?, ?)", [
+                .text(entry.user), .integer(entry.delta), .integer(entry.balance), entry.lease.map(integer) ?? .null,
+                .text(entry.note), .integer(entry.wall),
+            ])
+            try database.query("INSERT OR REPLACE INTO accounts VALUES (?, ?)", [.text(entry.user), .integer(entry.balance)])
+        case .nextIDs(let offer, let lease):
+            try database.query("INSERT OR REPLACE INTO counters VALUES ('next_offer', ?), ('next_lease', ?)",
+                               [integer(offer), integer(lease)])
+        }
+    }
+}
