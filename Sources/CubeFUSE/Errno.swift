@@ -35,16 +35,12 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let isDirectory = Errno(rawValue: EISDIR)
     /// `EINVAL`: invalid argument, e.g. an unparsable line.
     public static let invalidArgument = Errno(rawValue: EINVAL)
-    /// `ENOTEMPTY`: the directory is not empty.
-    public static let directoryNotEmpty = Errno(rawValue: ENOTEMPTY)
     /// `ENOSYS`: the operation is not implemented.
     public static let noFunction = Errno(rawValue: ENOSYS)
     /// `EMSGSIZE`: a message (line) is too long.
     public static let messageTooLong = Errno(rawValue: EMSGSIZE)
     /// `ENOTCONN`: the transport (e.g. a dead FUSE connection) is not connected.
     public static let notConnected = Errno(rawValue: ENOTCONN)
-    /// `EBUSY`: the resource (e.g. a mount point) is busy.
-    public static let resourceBusy = Errno(rawValue: EBUSY)
 
     /// The C library's message for this error number.
     public var description: String { String(cString: strerror(rawValue)) }

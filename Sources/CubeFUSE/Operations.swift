@@ -23,7 +23,7 @@ enum Operations {
     fileprivate static func bridge(_ req: fuse_req_t?) -> (Bridge, OpaquePointer)? {
         guard let req else { return nil }
         guard let data = fuse_req_userdata(req) else {
-            _ = fuse_reply_err(req, EIO)
+            _ = fuse_reply_err(req, Errno.ioError.rawValue)
             return nil
         }
         return (Unmanaged<Bridge>.fromOpaque(data).takeUnretainedValue(), req)

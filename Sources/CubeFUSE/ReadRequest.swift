@@ -125,7 +125,7 @@ public final class ReadRequest: @unchecked Sendable {
         if pending {
             registry.remove(key)
             registry.droppedWithoutReply(ino: ino)
-            registry.gate.withOpenSession { _ = fuse_reply_err(raw, EIO) }
+            registry.gate.withOpenSession { _ = fuse_reply_err(raw, Errno.ioError.rawValue) }
         }
     }
 }

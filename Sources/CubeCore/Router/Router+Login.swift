@@ -109,7 +109,7 @@ extension Router {
                 actions.append(.send(id, Wire.loginThrottled))
                 return close(id, now: now, actions: &actions)
             }
-            if let origin = session.origin { pendingChecks[origin, default: 0] += 1 }
+            if let origin = session.origin { throttle.checkStarted(origin) }
             session.phase = .verifying(state, user: check.user)
             actions.append(.checkCredential(id, origin: session.origin, check))
         }
@@ -167,35 +167,20 @@ extension Router {
         session.phase = .login(LoginState())
     }
 
-    /// Origins whose failed logins are remembered at most: past it, one is forgotten for each
-    /// new one. One record per address for the one-minute window made 50,000 connections from
-    /// as many addresses grow the cube by 4 MB (make soak --measure-churn); an attacker with
-    /// more addresses than this is not held back per address anyway (docs/security.md).
-    static let maximumFailureOrigins = 4096
-
     /// Remembers a failed login (or an abandoned `c25519` handshake) of `origin`.
     mutating func recordFailure(of origin: Origin, now: Timestamp) {
-        if failedLogins[origin] == nil, failedLogins.count >= Self.maximumFailureOrigins,
-           let forgotten = failedLogins.keys.first {
-            failedLogins[forgotten] = nil
-        }
-        failedLogins[origin, default: []].append(now.monotonic)
+        throttle.recordFailure(of: origin, now: now.monotonic)
     }
 
-    /// Whether `origin` failed to log in too often in the last minute. Credential checks of the
-    /// origin that are queued or running count as failures until they are decided.
+    /// Whether `origin` failed to log in `limits.login-failures` times in the last minute,
+    /// credential checks still undecided counted (docs/protocol.md §3.6).
     mutating func isThrottled(_ origin: Origin, now: Timestamp) -> Bool {
-        let window: UInt64 = 60_000_000_000
-        let recent = (failedLogins[origin] ?? []).filter { now.monotonic &- $0 < window }
-        failedLogins[origin] = recent.isEmpty ? nil : recent
-        return recent.count + pendingChecks[origin, default: 0] >= configuration.limits.loginFailures
+        throttle.isThrottled(origin, limit: configuration.limits.loginFailures, now: now.monotonic)
     }
 
     /// The credential check of `session` (in `.verifying`) was decided, or its session is gone.
     mutating func credentialCheckEnded(_ session: Session) {
-        guard let origin = session.origin else { return }
-        let count = pendingChecks[origin, default: 1] - 1
-        pendingChecks[origin] = count > 0 ? count : nil
+        if let origin = session.origin { throttle.checkEnded(origin) }
     }
 
     private mutating func malformed(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {

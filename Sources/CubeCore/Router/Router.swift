@@ -30,16 +30,11 @@ public struct Router: Sendable {
     var market = Market()
     /// Sessions watching routed traffic (`watch`), at most ``Watcher/maximumWatchers``.
     var watchers: [Watcher] = []
-    /// Times of recent failed logins per origin.
-    var failedLogins: [Origin: [UInt64]] = [:]
-    /// Credential checks per origin that are queued or running (sessions in `.verifying`);
-    /// they count as failures until decided, so a burst is refused before Argon2 runs.
-    var pendingChecks: [Origin: Int] = [:]
+    /// Failed logins, undecided checks and waiting sessions per origin.
+    var throttle = LoginThrottle()
     /// Per user name: requests routed to it and their latencies (bounded by
     /// ``maximumTargetCounters``; names beyond share the entry `_other`).
     var targetCounters: [String: TargetCounters] = [:]
-    /// Sessions per origin that have not logged in yet.
-    var waitingLogins: [Origin: Int] = [:]
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
     /// Revoked keys and certificates, and the c25519 sessions they would close (Router+Revocations).
@@ -105,10 +100,9 @@ public struct Router: Sendable {
         }
         // Sessions that have not logged in are bounded per origin, so one peer cannot fill the
         // session table with connections that never log in.
-        if let origin, waitingLogins[origin, default: 0] >= configuration.limits.preAuthSessions {
+        if let origin, !throttle.sessionWaits(origin, limit: configuration.limits.preAuthSessions) {
             return (id, [.send(id, Wire.line(">:| too many sessions waiting to log in")), .close(id)])
         }
-        if let origin { waitingLogins[origin, default: 0] += 1 }
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
         sessions[id] = Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
                                phase: .login(LoginState()), decoder: decoder)
@@ -240,10 +234,7 @@ public struct Router: Sendable {
         expireQueuedCommands(now: now, actions: &actions)
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
-        failedLogins = failedLogins.compactMapValues { times in
-            let recent = times.filter { now.monotonic &- $0 < 60_000_000_000 }
-            return recent.isEmpty ? nil : recent
-        }
+        throttle.forgetOld(now: now.monotonic)
         for user in usersWithBlanks { usersIndex[user]?.compact() }
         usersWithBlanks.removeAll()
         zenkaKeys.expire(now: now.monotonic)
@@ -314,7 +305,7 @@ public struct Router: Sendable {
     mutating func activate(_ id: SessionID, user: String, subname: String?, kind: SessionKind, method: (any AuthMethod)?,
                            now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions[id] else { return }
-        if let origin = session.origin { leftLoginPhase(origin) }
+        if let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
         let pending = session.decoder.takeRemainingBytes()
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
                                    maximumBodyLength: configuration.limits.body)
@@ -351,7 +342,7 @@ public struct Router: Sendable {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.isGone = true
         revocations.sessionClosed(id)
-        if !session.isActive, let origin = session.origin { leftLoginPhase(origin) }
+        if !session.isActive, let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
         if case .verifying = session.phase { credentialCheckEnded(session) }
         // A c25519 handshake abandoned half-way cost a signature and a key exchange: count it
         // like a failed login, so a peer cannot make the cube sign without limit.
@@ -397,12 +388,6 @@ public struct Router: Sendable {
         lastSeen[user] = now.wall
         actions.append(.event(.leave(user: user, session: id)))
         if let link = session.link { linkClosed(id, link, now: now, actions: &actions) }
-    }
-
-    /// One session of `origin` logged in or went away before it did.
-    mutating func leftLoginPhase(_ origin: Origin) {
-        let count = (waitingLogins[origin] ?? 1) - 1
-        waitingLogins[origin] = count > 0 ? count : nil
     }
 
     mutating func newSessionID() -> SessionID {
