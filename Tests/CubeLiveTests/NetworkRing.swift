@@ -145,7 +145,24 @@ final class RingNetwork: @unchecked Sendable {
                 if signal == SIGSTOP { paused.insert(name) }
                 if signal == SIGCONT { paused.remove(name) }
             }
-            Glibc.kill(cube.process.processIdentifier, signal)
+            let pid = cube.process.processIdentifier
+            Glibc.kill(pid, signal)
+            // kill(2) only queues the signal: under load the process may answer one more command
+            // before it stops (seen: `TRUE beating` 1 ms after SIGSTOP). Wait until /proc says
+            // it is stopped (state T), at most 5 s.
+            if signal == SIGSTOP { Self.waitUntilStopped(pid) }
+        }
+    }
+
+    /// Waits until process `pid` is in state `T` (stopped) or 5 s have passed.
+    private static func waitUntilStopped(_ pid: Int32) {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            // /proc/<pid>/stat: "pid (comm) S ..."; the state follows the last ')'.
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")"),
+               stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first == "T" { return }
+            usleep(1_000)
         }
     }
 
