@@ -18,6 +18,11 @@
  *   p7load nats-responder PORT                   SUB bench.echo; answer each MSG with PUB to its
  *                                                reply subject; prints "ready"
  *   p7load nats-request PORT DEPTH WARMUP SECS   PUB bench.echo _INBOX.r.<id>, SUB _INBOX.r.*
+ *   p7load cube-worker SOCKET NAME USECS         a cube-responder that works like a single-threaded
+ *                                                service: each request takes USECS (a sleep), then
+ *                                                its answer is written (docs/pooling.md benchmark)
+ *   p7load nats-worker PORT USECS                the same worker as a member of the NATS queue group
+ *                                                `workers` on bench.echo
  *   p7load idle SOCKET N [USER]                  log in N sessions (unix login as USER, default
  *                                                unix-root), print "ready", hold them until
  *                                                standard input closes, then exit (so the kernel
@@ -371,8 +376,17 @@ static conn *new_conn(enum wire w, int fd) {
 
 /* ---- responders ------------------------------------------------------------------------ */
 
-/* Answers `(<tid>)<word>[ <args>]` with `(<tid>)TRUE <args>` until the peer closes. */
-static void p7_respond(int fd) {
+/* Writes what o holds since out, after `usecs` of simulated work per answer (0 = none). */
+static char *paced(int fd, char *out, char *o, long usecs) {
+    if (usecs <= 0) return o;
+    usleep((useconds_t)usecs);
+    write_all(fd, out, (size_t)(o - out));
+    return out;
+}
+
+/* Answers `(<tid>)<word>[ <args>]` with `(<tid>)TRUE <args>` until the peer closes; with
+   `usecs` > 0 one at a time, each after that much simulated work. */
+static void p7_respond(int fd, long usecs) {
     char *in = malloc(BUF), *out = malloc(2 * BUF);
     size_t have = 0;
     for (;;) {
@@ -400,6 +414,7 @@ static void p7_respond(int fd) {
                     o += nl - space - 1;
                 }
                 *o++ = '\n';
+                o = paced(fd, out, o, usecs);
             }
             p = nl + 1;
         }
@@ -409,7 +424,7 @@ static void p7_respond(int fd) {
     }
 }
 
-static void cube_responder(const char *path, const char *name) {
+static void cube_responder(const char *path, const char *name, long usecs) {
     char key[48], line[256];
     srand((unsigned)(getpid() ^ (unsigned)time(NULL)));
     for (int i = 0; i < 40; i++) key[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rand() % 62];
@@ -426,7 +441,7 @@ static void cube_responder(const char *path, const char *name) {
     close(admin);
     printf("ready\n");
     fflush(stdout);
-    p7_respond(fd);
+    p7_respond(fd, usecs);
 }
 
 static void nats_handshake(int fd, const char *sub) {
@@ -444,9 +459,10 @@ static void nats_handshake(int fd, const char *sub) {
     }
 }
 
-static void nats_responder(int port) {
+static void nats_responder(int port, long usecs) {
     int fd = connect_tcp(port);
-    nats_handshake(fd, "bench.echo");
+    /* A worker joins the queue group `workers`: NATS gives each message to one member. */
+    nats_handshake(fd, usecs > 0 ? "bench.echo workers" : "bench.echo");
     printf("ready\n");
     fflush(stdout);
     char *in = malloc(BUF), *out = malloc(2 * BUF);
@@ -481,6 +497,7 @@ static void nats_responder(int port) {
                     o += sprintf(o, "PUB %.*s %zu\r\n", (int)rlen, tok[3], len);
                     memcpy(o, nl + 1, len + 2);
                     o += len + 2;
+                    o = paced(fd, out, o, usecs);
                 }
                 p = nl + 1 + len + 2;
             } else {
@@ -682,7 +699,7 @@ static void fs(const char *mount, int count) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void usage(void) {
-    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|idle|active|churn|fs ...\n"
+    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|cube-worker|nats-worker|idle|active|churn|fs ...\n"
                     "       (see the comment at the top of Benchmarks/p7load.c)\n");
     exit(2);
 }
@@ -692,7 +709,11 @@ int main(int argc, char **argv) {
     if (argc < 2) usage();
     const char *m = argv[1];
     if (!strcmp(m, "cube-responder") && argc == 4) {
-        cube_responder(argv[2], argv[3]);
+        cube_responder(argv[2], argv[3], 0);
+    } else if (!strcmp(m, "cube-worker") && argc == 5) {
+        cube_responder(argv[2], argv[3], atol(argv[4]));
+    } else if (!strcmp(m, "nats-worker") && argc == 4) {
+        nats_responder(atoi(argv[2]), atol(argv[3]));
     } else if (!strcmp(m, "cube-request") && argc >= 6 && argc <= 8) {
         if (argc == 8) request_path = argv[7];
         conn *c = new_conn(P7, p7_connect_root(argv[2]));
@@ -704,7 +725,7 @@ int main(int argc, char **argv) {
         if (child < 0) die("fork");
         if (child == 0) {
             close(sv[0]);
-            p7_respond(sv[1]);
+            p7_respond(sv[1], 0);
             _exit(0);
         }
         close(sv[1]);
@@ -716,7 +737,7 @@ int main(int argc, char **argv) {
         printf("cpu_responder_self=%.3f\n", u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec +
                                               u.ru_stime.tv_usec * 1e-6);
     } else if (!strcmp(m, "nats-responder") && argc == 3) {
-        nats_responder(atoi(argv[2]));
+        nats_responder(atoi(argv[2]), 0);
     } else if (!strcmp(m, "nats-request") && argc == 6) {
         int fd = connect_tcp(atoi(argv[2]));
         nats_handshake(fd, "_INBOX.r.*");

@@ -9,6 +9,7 @@ Everything started here is stopped at the end, and the temporary mount is gone.
 
     python3 Benchmarks/run.py --cube .build/release/cube --p7load .build/bench/p7load
     python3 Benchmarks/run.py ... --check docs/performance.md     (short regression check)
+    python3 Benchmarks/run.py ... --only uneven                    (one scenario: uneven workers)
     python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
 """
 import argparse
@@ -39,6 +40,16 @@ timeouts.route = 120
 
 # The three nodes of the cross-node figures: links are c25519 sessions (docs/network.md).
 NETWORK_CONFIG = CONFIG.replace("auth.methods = zenka unix", "auth.methods = c25519 zenka unix")
+
+# Uneven workers (docs/pooling.md): `bench` is a balanced zenka whose instances the workers are.
+POOL_CONFIG = CONFIG + """\
+zenka.bench.program = /bin/true
+zenka.bench.start = manual
+zenka.bench.dispatch = balanced
+"""
+# Four workers, one of them ten times slower; requests in flight.
+WORKER_USECS = (1000, 1000, 1000, 10000)
+UNEVEN_DEPTH = 16
 
 TICK = os.sysconf("SC_CLK_TCK")
 started = []  # every Popen we started, stopped in stop_all()
@@ -460,6 +471,56 @@ def ratio_row(name, cube, ref_name, ref, goal=None, higher_better=True, digits=0
     return (name, fmt(cube, digits), ref_name, fmt(ref, digits), f"{ratio:.2f}x", goal_text, met)
 
 
+def uneven(args, work, rounds, secs):
+    """Four workers, one ten times slower: balanced dispatch against a NATS queue group, the same
+    worker design on both sides, interleaved rounds. Returns the medians and the machine load."""
+    with open(os.path.join(work, "pool.conf"), "w") as f:
+        f.write(POOL_CONFIG)
+    cube = Cube(args, work, config="pool.conf")
+    nats, port = start_nats(work)
+    workers = []
+    for usecs in WORKER_USECS:
+        for argv in ([args.p7load, "cube-worker", cube.socket, "bench", str(usecs)],
+                     [args.p7load, "nats-worker", str(port), str(usecs)]):
+            proc = spawn(argv, os.path.join(work, "workers.log"), stdout=subprocess.PIPE)
+            if proc.stdout.readline().strip() != b"ready":
+                raise RuntimeError("a worker did not log in or subscribe (see workers.log)")
+            workers.append(proc)
+    depth = str(UNEVEN_DEPTH)
+    plan = [("balanced", [args.p7load, "cube-request", cube.socket, depth, "0.5", str(secs)], {"server": cube.proc}),
+            ("nats", [args.p7load, "nats-request", str(port), depth, "0.5", str(secs)], {"server": nats})]
+    runs = {}
+    load = []
+    for _ in range(rounds):
+        for name, argv, servers in plan:
+            runs.setdefault(name, []).append(measure(argv, servers, work))
+            load.append(os.getloadavg()[0])
+    for proc in workers:
+        stop(proc)
+    stop(nats)
+    cube.stop()
+    return {k: {f: median_of(v, f) for f in v[0]} for k, v in runs.items()}, max(load)
+
+
+def uneven_rows(m):
+    b, n = m["balanced"], m["nats"]
+    return [
+        ratio_row("uneven workers: p99 latency, us", b["p99_us"], "NATS queue group", n["p99_us"], 0.5, False, 1),
+        ratio_row("  median latency, us", b["p50_us"], "NATS queue group", n["p50_us"], None, False, 1),
+        ratio_row("  throughput, requests/s", b["rate"], "NATS queue group", n["rate"], 1.0),
+    ]
+
+
+def uneven_only(args, work):
+    log(f"bench: uneven workers ({len(WORKER_USECS)} workers, service times {WORKER_USECS} us, "
+        f"{UNEVEN_DEPTH} in flight; balanced vs NATS queue group)")
+    m, load = uneven(args, work, args.rounds, args.seconds)
+    print()
+    print(table(uneven_rows(m)))
+    print(f"medians of {args.rounds} interleaved rounds of {args.seconds:g} s; highest 1-min load average "
+          f"{load:.2f} on {os.cpu_count()} cores")
+
+
 def cross_node(args, work):
     """Request-reply two hops apart over encrypted links next to a two-server nats cluster."""
     with open(os.path.join(work, "net.conf"), "w") as f:
@@ -577,6 +638,10 @@ def full(args, work):
     if not args.routed_only:
         sessions_scale(args, work, sc, args.idle, args.active, 3)
 
+    if not args.routed_only:
+        log("bench: uneven workers (balanced dispatch vs a NATS queue group)")
+        um, _ = uneven(args, work, args.rounds, args.seconds)
+
     m = {k: {f: median_of(v, f) for f in v[0]} for k, v in runs.items()}
     c1, n1, r1 = m[("cube", "1")], m[("nats", "1")], m[("raw", "1")]
     c64, n64, r64 = m[("cube", "64")], m[("nats", "64")], m[("raw", "64")]
@@ -607,7 +672,7 @@ def full(args, work):
              "met" if sc["rss_after"] - sc["rss_before"] <= max(1024, 0.02 * sc["rss_before"]) else "NOT MET"),
             ("start-up to socket answering, ms", fmt(to_socket * 1000, 1), "", "", "", "", ""),
             ("start-up to mount ready, ms", fmt(to_mount * 1000, 1), "", "", "", "", ""),
-        ]
+        ] + uneven_rows(um)
     print()
     print(table(rows))
     print()
@@ -667,9 +732,9 @@ def main():
     p.add_argument("--active", type=int, default=1000)
     p.add_argument("--requests", type=int, default=1000000)
     p.add_argument("--fs-count", type=int, default=2000)
-    p.add_argument("--only", choices=("routed", "cross-node", "filesystem"),
+    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven"),
                    help="only the routed rounds (cube, nats-server, raw), only the cross-node figures, "
-                        "or only the filesystem round trip (--rounds times)")
+                        "only the filesystem round trip (--rounds times), or only the uneven workers")
     p.add_argument("--cross-rounds", type=int, default=5)
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -694,11 +759,13 @@ def main():
     try:
         if args.only == "filesystem":
             status = filesystem_only(args, work)
+        elif args.only == "uneven":
+            status = uneven_only(args, work) or 0
         else:
             status = check(args, work) if args.check else (full(args, work) or 0)
     except (RuntimeError, subprocess.CalledProcessError) as error:
         log(f"bench: FAILED: {error}")
-        for name in ("cube.log", "responder.log", "p7load.log", "nats.log"):
+        for name in ("cube.log", "responder.log", "p7load.log", "nats.log", "workers.log"):
             path = os.path.join(work, name)
             if os.path.exists(path) and os.path.getsize(path):
                 log(f"--- {name} (last lines)")

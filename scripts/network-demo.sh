@@ -10,7 +10,8 @@
 # unix socket at DIR/<node>.sock and, when FUSE is usable, its mount at DIR/<node>.mnt.
 # Environment: CUBE (the cube binary; default: build .build/debug/cube), P7_DEMO_PORT (first
 # TCP port, default 27101; node i listens on P7_DEMO_PORT + i - 1), P7_DEMO_TIMEOUT (seconds
-# to wait for the topology, default 30).
+# to wait for the topology, default 30), P7_DEMO_CONFIG (a configuration directory every node
+# runs instead of the embedded one, e.g. with a balanced zenka: README "Pooling machines").
 set -euo pipefail
 
 usage() { echo "usage: $0 start DIR [N] | stop DIR" >&2; exit 2; }
@@ -55,6 +56,7 @@ start() {
         local node="n$i" next=$(( i % count + 1 ))
         local args=(run --name "$node" --socket "$dir/$node/cube.sock" --listen "tcp:127.0.0.1:$((base + i - 1))"
                     --identity "$dir/$node.key" --nodes "$dir/nodes" --peer "tcp:127.0.0.1:$((base + next - 1))")
+        if [ -n "${P7_DEMO_CONFIG:-}" ]; then args+=(--config "$P7_DEMO_CONFIG"); fi
         # The chord: n1 also links to n3 (a ring of 4 or more gets a shortcut).
         if [ "$i" -eq 1 ] && [ "$count" -ge 4 ]; then args+=(--peer "tcp:127.0.0.1:$((base + 2))"); fi
         if can_mount; then

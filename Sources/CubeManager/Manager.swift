@@ -68,12 +68,15 @@ public final class Manager: @unchecked Sendable {
         session = hub.connectDoor(ManagerEndpoint(manager: self), user: "v7", transport: .local("manager"))
         hub.update { delegates in
             delegates.startZenka = { [weak self] name in self?.startOnDemand(name) ?? false }
+            delegates.scale = { [weak self] order in self?.scale(order) }
             delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
         }
         for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
             switch definition.start {
             case .ondemand: hub.registerOnDemand(definition.name)
-            case .always: _ = launch(definition.name)
+            // `instances.min = 0`: started by the first command, stopped when idle (docs/pooling.md).
+            case .always where definition.minimumInstances == 0: hub.registerOnDemand(definition.name)
+            case .always: for _ in 0..<definition.minimumInstances { launch(definition.name) }
             case .manual: break
             }
         }
@@ -161,6 +164,7 @@ public final class Manager: @unchecked Sendable {
             for instance in instances.values { instance.process.signalGroup(SIGKILL) }
             hub.update { delegates in
                 delegates.startZenka = nil
+                delegates.scale = nil
                 delegates.observers["manager"] = nil
             }
         }
@@ -265,6 +269,26 @@ public final class Manager: @unchecked Sendable {
             }
         }
         return true
+    }
+
+    /// The router's order for a scaling zenka (docs/pooling.md "Scaling"): one more instance
+    /// (within `instances.max`), or stop one it drained, without a restart.
+    func scale(_ order: ScaleOrder) {
+        queue.async { [self] in
+            switch order {
+            case .start(let name):
+                switch launch(name) {
+                case .success, .failure(.waiting): return
+                case .failure(let reason):
+                    logger.info("zenka not scaled up: \(reason)", metadata: ["zenka": "\(name)"])
+                    hub.zenkaStartFailed(name)
+                }
+            case .stop(let name, let session):
+                guard let instance = instances.values.first(where: { $0.session == session }) else { return }
+                logger.info("zenka drained, stopping", metadata: ["zenka": "\(name)", "instance": "\(instance.id)"])
+                stop(instance: instance.id, now: Self.now)
+            }
+        }
     }
 
     /// A process ended: forget it, then restart it if its policy says so.

@@ -11,7 +11,7 @@ enum DirectoryTable {
         .file(.cmd, .cube), .file(.out, .cube), .file(.ask, .cube),
     ]
     /// `zenki/<name>/` (and `nodes/<this node>/zenki/<name>/`).
-    static let zenka: [Node.Role] = [.cmd, .out, .ask, .info, .sessions]
+    static let zenka: [Node.Role] = [.cmd, .out, .ask, .info, .sessions, .stats]
     /// `nodes/<other node>/zenki/<name>/`: no `sessions` file, another node's session ids
     /// mean nothing here.
     static let remoteZenka: [Node.Role] = [.cmd, .out, .ask, .info]
@@ -23,7 +23,7 @@ extension Node.Role {
     /// Files whose text is made once at open (``TextViews``), read by offset.
     var isText: Bool {
         switch self {
-        case .readme, .status, .info, .sessions, .metrics, .links: true
+        case .readme, .status, .info, .sessions, .stats, .metrics, .links: true
         case .events, .cmd, .out, .ask: false
         }
     }

@@ -11,7 +11,7 @@ extension NetworkFileSystem {
         switch event {
         case .join(let name, let id): (user, session, joined) = (name, id, true)
         case .leave(let name, let id): (user, session, joined) = (name, id, false)
-        case .offer, .offerGone, .lease, .leaseEnded: return resourceChanged(event)
+        case .offer, .offerGone, .lease, .leaseEnded, .scale: return resourceChanged(event)
         case .link, .node: return networkChanged(event)
         default: return
         }
@@ -46,7 +46,8 @@ extension NetworkFileSystem {
         refreshNetworkEntries()
     }
 
-    /// An offer or lease appeared or ended: an `events` line and fresh directory entries.
+    /// An offer or lease appeared or ended, or a zenka scaled (docs/pooling.md): an `events`
+    /// line and, for offers and leases, fresh directory entries.
     private func resourceChanged(_ event: RouterEvent) {
         let line = Array("\(event)\n".utf8)
         let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in

@@ -39,6 +39,8 @@ enum Node: Hashable, Sendable {
         case ask
         case info
         case sessions
+        /// `zenki/<name>/stats`: the zenka's instances and pool figures (docs/pooling.md).
+        case stats
         case links
         /// The Prometheus text of the metrics endpoint (docs/filesystem.md).
         case metrics

@@ -102,6 +102,11 @@ enum TextViews {
             return hub.inspect { "name: \($0.configuration.nodeName)\nstate: online\n" }
         case (.sessions, .zenka(let name)?):
             return hub.inspect { $0.sessions(of: name) }.map { "\($0)\n" }.joined()
+        case (.stats, .zenka(let path)?):
+            // `nodes/<this node>/zenki/<name>/stats` speaks to the port `<node>.<name>`.
+            let name = NodeZenka(port: .zenka(path))?.name ?? path
+            let now = Timestamp.now
+            return hub.inspect { $0.zenkaStats(name, now: now) } ?? ""
         default:
             return ""
         }
@@ -115,7 +120,7 @@ enum TextViews {
           metrics           the same counters for Prometheus (text format)
           events            stream of topology changes (join, leave, ...)
           cmd out ask       the local cube itself (list, whoami, heart, ...)
-          zenki/<name>/     one directory per zenka: cmd out ask info sessions
+          zenki/<name>/     one directory per zenka: cmd out ask info sessions stats
           sessions/<sid>/   one directory per session: cmd out ask info
           nodes/<node>/     every node of the network: info links zenki/<name>/
                             (echo heart > nodes/n2/zenki/calc/cmd sends n2.calc.heart)

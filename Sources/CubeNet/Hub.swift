@@ -30,6 +30,8 @@ public final class Hub: Sendable {
         /// a method whose verdict is ``AuthVerdict/check(_:)`` needs one here under its name.
         public var checkers: [String: CredentialChecker] = [:]
         public var startZenka: (@Sendable (_ name: String) -> Bool)?
+        /// Starts or stops one instance of a scaling zenka (the manager, docs/pooling.md).
+        public var scale: (@Sendable (ScaleOrder) -> Void)?
         /// Observers of router events, by name (the mount, the manager).
         public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
         /// Starts keeping a link to a peer (the `link` command).
@@ -449,9 +451,16 @@ public final class Hub: Sendable {
                 logger.info("no manager can start on-demand zenka", metadata: ["zenka": "\(name)"])
                 run { $0.zenkaStartFailed(name, now: .now) }
             }
+        case .scale(let order):
+            if let scale = delegates.withLockedValue({ $0.scale }) {
+                scale(order)
+            } else if case .start(let name) = order {
+                logger.info("no manager can start zenka instances", metadata: ["zenka": "\(name)"])
+                run { $0.zenkaStartFailed(name, now: .now) }
+            }
         case .event(let event):
             switch event {
-            case .link, .node: logger.info("\(event)")
+            case .link, .node, .scale: logger.info("\(event)")
             case .advertRejected: logger.warning("\(event)")
             case .loginFailed(let session, let method, let user, let origin, let reason):
                 logRefusal(origin: origin, "login failed", [

@@ -202,6 +202,23 @@ restart = always
 restart.backoff = 1
 # Check it with `heart notime` every 10 s; two missed checks restart it.
 heartbeat = 10
+# How a command for `echo` reaches its instances (docs/pooling.md): `all` = every instance
+# gets a copy (the original's fan-out); `balanced` = exactly one, the least loaded.
+dispatch = all
+# balanced only: commands that may wait for a free instance (more get FALSE queue full) ...
+queue = 1000
+# ... and the outstanding requests per instance past which other nodes' instances are used too.
+scale.target = 4
+# Instances (docs/pooling.md "Scaling"): at least instances.min (0 = started by the first
+# command, stopped when idle), at most instances.max. A balanced zenka between the two
+# grows after scale.up-after seconds at or past scale.target outstanding requests per
+# instance and drains one after scale.down-after seconds of low load, changing its count
+# at most once per scale.cooldown seconds.
+instances.min = 1
+instances.max = 1
+scale.up-after = 2
+scale.down-after = 30
+scale.cooldown = 5
 
 """#),
         ("configuration/zenki/hello-sh/hello.sh", #"""

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CubeZenka
 
-/// `zenka calc`: `eval <expr>` → `TRUE <result>` or `FALSE <reason>`.
+/// `zenka calc`: `eval <expr>` → `TRUE <result>` or `FALSE <reason>`; `work <ms>` spends that
+/// much CPU time first (load for pooling demos, docs/pooling.md).
 struct CalcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "calc", abstract: "Evaluates arithmetic expressions.")
 
@@ -15,6 +16,16 @@ struct CalcCommand: AsyncParsableCommand {
             } catch {
                 return .false("\(error)")
             }
+        }
+        zenka.command("work", help: "work <ms>: spend that much CPU time (0-10000 ms), then answer 'done'") { call in
+            guard let milliseconds = Int(call.args), (0...10_000).contains(milliseconds) else {
+                return .false("usage: work <ms> (0-10000)")
+            }
+            // Busy on purpose: an instance that works is an instance that is loaded.
+            let clock = ContinuousClock()
+            let end = clock.now.advanced(by: .milliseconds(milliseconds))
+            while clock.now < end {}
+            return .true("done")
         }
         try await zenka.run()
     }

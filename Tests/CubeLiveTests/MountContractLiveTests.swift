@@ -62,7 +62,7 @@ extension MountLiveTests {
         // `echo heart >> cmd` works like `>`.
         #expect(MountChild.sh("echo '(4)heart' >> \(shq(mount.path("zenki/calc/cmd")))").succeeded)
         #expect(mount.readLines("zenki/calc/out", pattern: "(4)TRUE beating").succeeded)
-        #expect(mount.names("zenki/calc").sorted() == ["ask", "cmd", "info", "out", "sessions"])
+        #expect(mount.names("zenki/calc").sorted() == ["ask", "cmd", "info", "out", "sessions", "stats"])
     }
 
     @Test func aMultiLineCommandIsSentAsOneCommandLikeOnTheWire() throws {

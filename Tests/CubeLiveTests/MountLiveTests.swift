@@ -43,7 +43,10 @@ import Glibc
         let appeared = mount.waitListed("calc", timeout: 3)
         #expect(appeared != nil && appeared! <= 1.0, "appeared after \(String(describing: appeared)) s")
         let inside = mount.ls("zenki/calc")
-        #expect(inside.lines.sorted() == ["ask", "cmd", "info", "out", "sessions"], "\(inside)")
+        #expect(inside.lines.sorted() == ["ask", "cmd", "info", "out", "sessions", "stats"], "\(inside)")
+        // `stats` is what `stats calc` answers (docs/pooling.md "Stats").
+        let stats = mount.cat("zenki/calc/stats")
+        #expect(stats.succeeded && stats.lines.prefix(3) == ["zenka calc", "dispatch all", "instances 1"], "\(stats)")
 
         zenka.stop()
         // Both the listing and a lookup of the (kernel-cached) entry must forget it.

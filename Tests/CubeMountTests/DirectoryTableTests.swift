@@ -12,7 +12,7 @@ import Testing
         #expect(root == ["README", "status", "metrics", "events", "cmd", "out", "ask",
                          "zenki", "sessions", "nodes", "offers", "leases"])
         let zenka = hub.connectLocal(Sink(), user: "calc", transport: .local("stdio"), kind: .zenka)
-        #expect(fileSystem.children(of: .zenka("calc")).map(\.name) == ["cmd", "out", "ask", "info", "sessions"])
+        #expect(fileSystem.children(of: .zenka("calc")).map(\.name) == ["cmd", "out", "ask", "info", "sessions", "stats"])
         #expect(fileSystem.children(of: .session(zenka)).map(\.name) == ["cmd", "out", "ask", "info"])
         #expect(fileSystem.children(of: .zenka("nosuch")).isEmpty)
     }

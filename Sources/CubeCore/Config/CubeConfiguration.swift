@@ -93,10 +93,16 @@ public struct CubeConfiguration: Equatable, Sendable {
                 origins[String(name)] = origins[String(name)] ?? entry
             }
         }
-        for definition in config.zenki.values.sorted(by: { $0.name < $1.name }) where definition.program.isEmpty {
+        for definition in config.zenki.values.sorted(by: { $0.name < $1.name }) {
             let origin = origins[definition.name]
-            throw ConfigError(file: origin?.file ?? "configuration", line: origin?.line ?? 0,
-                              message: "zenka '\(definition.name)' has no program")
+            if definition.program.isEmpty {
+                throw ConfigError(file: origin?.file ?? "configuration", line: origin?.line ?? 0,
+                                  message: "zenka '\(definition.name)' has no program")
+            }
+            if definition.minimumInstances > definition.instances {
+                throw ConfigError(file: origin?.file ?? "configuration", line: origin?.line ?? 0,
+                                  message: "zenka '\(definition.name)': instances.min exceeds instances.max")
+            }
         }
         return config
     }

@@ -47,6 +47,21 @@ public struct ZenkaDefinition: Equatable, Sendable {
     public var heartbeatTimeout = 5.0
     /// Seconds between SIGTERM and SIGKILL when stopping.
     public var stopTimeout = 5.0
+    /// How commands for the name reach its instances (docs/pooling.md).
+    public var dispatch = DispatchMode.all
+    /// Commands that may wait for a free instance of a balanced zenka; more get `FALSE queue full`.
+    public var queueLimit = 1000
+    /// Outstanding requests per instance past which balanced dispatch looks beyond this node
+    /// and a scaling zenka grows.
+    public var scaleTarget = 4
+    /// Instances kept running even when idle (`instances.min`); 0 = started on demand and
+    /// stopped when idle. ``instances`` is the most (`instances.max`).
+    public var minimumInstances = 1
+    /// Seconds of sustained load before an instance is added, of sustained idleness before one
+    /// is drained and stopped, and at least between two changes (docs/pooling.md "Scaling").
+    public var scaleUpAfter = 2.0
+    public var scaleDownAfter = 30.0
+    public var scaleCooldown = 5.0
 
     public init(name: String) { self.name = name }
 
@@ -81,15 +96,36 @@ public struct ZenkaDefinition: Equatable, Sendable {
         case "restart.backoff-max":
             guard let number = seconds(0.01...86_400) else { return "restart.backoff-max needs seconds" }
             maximumBackoff = number
-        case "instances":
-            guard let number = Int(value), (1...64).contains(number) else { return "instances needs 1...64" }
+        case "instances", "instances.max":
+            guard let number = Int(value), (1...64).contains(number) else { return "\(key) needs 1...64" }
             instances = number
+        case "instances.min":
+            guard let number = Int(value), (0...64).contains(number) else { return "instances.min needs 0...64" }
+            minimumInstances = number
+        case "scale.up-after":
+            guard let number = seconds(0...3600) else { return "scale.up-after needs seconds" }
+            scaleUpAfter = number
+        case "scale.down-after":
+            guard let number = seconds(0...86_400) else { return "scale.down-after needs seconds" }
+            scaleDownAfter = number
+        case "scale.cooldown":
+            guard let number = seconds(0...3600) else { return "scale.cooldown needs seconds" }
+            scaleCooldown = number
         case "heartbeat":
             guard let number = seconds(0...3600) else { return "heartbeat needs seconds" }
             heartbeat = number
         case "heartbeat.timeout":
             guard let number = seconds(0.1...600) else { return "heartbeat.timeout needs seconds" }
             heartbeatTimeout = number
+        case "dispatch":
+            guard let parsed = DispatchMode(rawValue: value) else { return "dispatch must be all or balanced" }
+            dispatch = parsed
+        case "queue":
+            guard let number = Int(value), (0...100_000).contains(number) else { return "queue needs 0...100000" }
+            queueLimit = number
+        case "scale.target":
+            guard let number = Int(value), (1...100_000).contains(number) else { return "scale.target needs 1...100000" }
+            scaleTarget = number
         case "stop-timeout":
             guard let number = seconds(0.1...600) else { return "stop-timeout needs seconds" }
             stopTimeout = number

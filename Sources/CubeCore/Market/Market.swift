@@ -75,8 +75,9 @@ public struct Market: Sendable {
         }
         guard providerPresent else { return .failure(.providerAbsent) }
         offer.committed += amount
+        // Only `committed` changed, which the store does not keep (restore adds the leases up):
+        // no write for the offer, so a request costs the store nothing.
         offers[offerID] = offer
-        if journaling { touchedOffers.insert(offerID) }
         let lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
                           ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
         nextLeaseID += 1

@@ -115,8 +115,11 @@ enum LocalCommand {
         Row("reload", "reload", "re-read the configuration, apply it live", .granted) { _, call, actions in
             actions.append(.reload(call.id, command: call.command.id))
         },
-        Row("stats", "stats", "counters of the router and of each user, for p7 top", .granted) { router, call, actions in
-            router.answer(call, table: router.statsText(now: call.now), &actions)
+        Row("stats", "stats [zenka]", "counters of the router and of each user, for p7 top", .granted) { router, call, actions in
+            // With a name: that zenka's instances and pool figures (docs/pooling.md "Stats").
+            guard let zenka = call.words.first else { return router.answer(call, table: router.statsText(now: call.now), &actions) }
+            let text = router.zenkaStats(zenka, now: call.now)
+            router.answer(call, table: text, else: "no such zenka '\(zenka)'", &actions)
         },
         Row("watch", "watch <pattern>", "copies of routed traffic matching a path pattern", .granted) { router, call, actions in
             router.watch(call.words, command: call.command, caller: call.id, now: call.now, actions: &actions)

@@ -36,6 +36,9 @@ struct Route: Sendable {
 enum RoutePurpose: Equatable, Sendable {
     /// Asking a provider for the lease with this id.
     case leaseRequest(UInt64)
+    /// A balanced command for the zenka `name`, sent to a local instance (`node` nil) or
+    /// towards another node's instances (docs/pooling.md).
+    case pooled(name: String, node: String?)
 }
 
 /// A command held for an on-demand zenka that is being started.

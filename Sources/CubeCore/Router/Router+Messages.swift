@@ -120,6 +120,10 @@ extension Router {
     /// - Returns: why it was refused as a whole, or nil (a busy target gets its own `FALSE`).
     mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
                         actions: inout [RouterAction]) -> Refusal? {
+        // `name[sub]` and session ids keep addressing exactly those sessions (docs/pooling.md).
+        if case .name(let name) = path.target, let definition = balancedDefinition(name) {
+            return routeBalanced(command, path, name: name, definition: definition, from: id, now: now, actions: &actions)
+        }
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
             if let name = onDemandName(path.target), var entry = onDemand[name] {
@@ -297,6 +301,9 @@ extension Router {
             let latency = now.monotonic &- route.started
             stats.routeLatency.record(latency)
             route.targetSession.counters?.latency.record(latency)
+            if case .pooled(let name, _) = route.purpose {
+                pools.answered(name, latency: latency, error: reply.keyword == .falseReply || malformed)
+            }
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
         actions.append(route.sourceSession.isDoor
@@ -304,6 +311,9 @@ extension Router {
             : .send(route.source, Render.reply(relayed, unit: route.sourceSession.decoder.sizeUnit)))
         if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
+        if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {
+            drainPool(name, now: now, actions: &actions)
+        }
     }
 
     /// Removes a route from the table and from both sessions' indexes; returns it.
@@ -317,6 +327,7 @@ extension Router {
         route.sourceSession.sourceRoutes.remove(slot)
         route.targetSession.targetRoutes[route.targetCommandID] = nil
         route.targetSession.unansweredBytes -= route.sentBytes
+        if case .pooled(let name, let node) = route.purpose { pooledRouteEnded(name: name, node: node) }
         return route
     }
 
@@ -329,6 +340,7 @@ extension Router {
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)
+            if case .pooled(let name, _) = route.purpose { pools.failed(name) }
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
         }
     }

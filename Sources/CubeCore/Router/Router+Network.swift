@@ -107,7 +107,7 @@ extension Router {
         // adverts within a millisecond simply count on.
         state.sequence = max(state.sequence + 1, UInt64(max(now.wall, 0)) * 1000)
         let advert = state.topology.localAdvert(seq: state.sequence, zenki: advertisedZenki, offers: advertisedOffers,
-                                                now: now.wall).signed(by: state.signer)
+                                                loads: advertisedLoads, now: now.wall).signed(by: state.signer)
         let neighbours = state.topology.publish(advert) ?? []
         state.lastPublished = now.wall
         network = state
@@ -176,6 +176,7 @@ extension Router {
         }
         let published = state.topology.publishedAdvert
         let changed = published?.zenki != advertisedZenki || published?.offers != advertisedOffers
+            || published?.loads != advertisedLoads
         let refreshDue = now.wall &- state.lastPublished >= Int64(configuration.network.advertIntervalSeconds)
         if changed || refreshDue { publishAdvert(now: now, actions: &actions) }
 

@@ -25,13 +25,22 @@ extension Router {
     /// Starting an on-demand zenka failed (or nobody can start it): every queued command
     /// is answered `FALSE client not present` under its own id.
     public mutating func zenkaStartFailed(_ name: String, now: Timestamp) -> [RouterAction] {
-        guard var entry = onDemand[name] else { return [] }
+        pools.startFailed(name)
+        guard var entry = onDemand[name] else {
+            // A scaling zenka with no instance: what waits for it fails with the start.
+            guard usersIndex[name] == nil else { return [] }
+            let waiting = pools.takeWaiting(name)
+            unqueued(waiting)
+            return waiting.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
+        }
         let queue = entry.queue
         entry.queue = []
         entry.starting = false
         onDemand[name] = entry
-        unqueued(queue)
-        return queue.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
+        // Commands waiting for a balanced zenka with no instance at all fail with it.
+        let waiting = usersIndex[name] == nil ? pools.takeWaiting(name) : []
+        unqueued(queue + waiting)
+        return (queue + waiting).map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
     }
 
     /// Sends everything queued for `user` to its sessions now that one has logged in.

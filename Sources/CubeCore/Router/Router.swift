@@ -25,6 +25,8 @@ public struct Router: Sendable {
     var nextRouteID: RouteID = 1
     var zenkaKeys = ZenkaKeys()
     var onDemand: [String: OnDemandZenka] = [:]
+    /// Balanced zenki: queues, draining sessions, commands in flight to other nodes (docs/pooling.md).
+    var pools = PoolTable()
     var nextOnDemandID = 1
     /// Offers and leases (docs/market.md); the router only wires it in.
     var market = Market()
@@ -233,6 +235,10 @@ public struct Router: Sendable {
         closeLateLogins(now: now, actions: &actions)
         expireRoutes(now: now, actions: &actions)
         expireQueuedCommands(now: now, actions: &actions)
+        expirePoolQueues(now: now, actions: &actions)
+        pools.sample(now: now.monotonic)
+        scaleTick(now: now, actions: &actions)
+        for name in pools.namesWaiting { drainPool(name, now: now, actions: &actions) }
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
         throttle.forgetOld(now: now.monotonic)
@@ -329,6 +335,8 @@ public struct Router: Sendable {
         actions.append(.event(.join(user: user, session: id)))
         if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
+        if balancedDefinition(user) != nil { pools.joined(user) }
+        drainPool(user, now: now, actions: &actions)
     }
 
     /// Closes a session: tells the owner, then forgets it (its routes collapse now).
@@ -359,6 +367,7 @@ public struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
             if route.source != id {
+                if case .pooled(let name, _) = route.purpose { pools.failed(name) }
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
@@ -370,6 +379,7 @@ public struct Router: Sendable {
             entry.queue.removeAll { $0.source == id }
             onDemand[name] = entry
         }
+        if session.hasQueued { unqueued(pools.takeQueued(by: id)) }
         if let account = session.account {
             memory.charge(-session.chargedInput, to: account)
             session.chargedInput = 0
@@ -378,6 +388,7 @@ public struct Router: Sendable {
         }
         guard let user = session.user, session.isActive else { return }
         usersIndex[user]?.remove(id)
+        pools.sessionLeft(id, of: user)
         if let entry = usersIndex[user] {
             if entry.isEmpty {
                 usersIndex[user] = nil

@@ -61,6 +61,8 @@ public enum RouterAction: Equatable, Sendable {
     case checkCredential(SessionID, origin: Origin?, CredentialCheck)
     /// Start the on-demand zenka `name`; answer with ``Router/zenkaStartFailed(_:now:)`` if that is impossible.
     case startZenka(String)
+    /// Start or stop one instance of a scaling balanced zenka (docs/pooling.md "Scaling").
+    case scale(ScaleOrder)
     /// From now on encrypt everything sent to the session and decrypt everything received
     /// (sent right after its `AUTH_TRUE =)`).
     case encrypt(SessionID, SecureChannelKeys)
@@ -105,6 +107,9 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     case node(name: String, reachable: Bool)
     /// An advert was dropped for a reason worth a log line (not mere flooding duplicates).
     case advertRejected(origin: String, from: String, reason: String)
+    /// A scaling zenka asked for one more instance (`up`) or drains one; `instances` is the
+    /// count it is heading for (docs/pooling.md "Scaling").
+    case scale(name: String, up: Bool, instances: Int)
 
     public var description: String {
         switch self {
@@ -120,6 +125,7 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .link(let node, _, let up): "link \(node) \(up ? "up" : "down")"
         case .node(let name, let reachable): "node \(name) \(reachable ? "reachable" : "unreachable")"
         case .advertRejected(let origin, let from, let reason): "advert-rejected \(origin) from \(from) \(reason)"
+        case .scale(let name, let up, let instances): "\(up ? "scale-up" : "scale-down") \(name) \(instances)"
         }
     }
 }

@@ -1,5 +1,5 @@
 /// The field names of an advert's text form (``LinkStateAdvert/render()``), in the order
-/// they must appear. `neighbour`, `zenka` and `offer` repeat; `sig` may be absent (unsigned).
+/// they must appear. `neighbour`, `zenka`, `offer` and `load` repeat; `sig` may be absent (unsigned).
 public enum AdvertField: String, CaseIterable, Sendable {
     /// `node: <name>`, the origin.
     case node
@@ -13,6 +13,8 @@ public enum AdvertField: String, CaseIterable, Sendable {
     case zenka
     /// `offer: <id> <kind> <capacity> <available>`, one per offer.
     case offer
+    /// `load: <zenka> <instances> <outstanding>`, one per balanced zenka (docs/pooling.md).
+    case load
     /// `issued: <unix seconds>`.
     case issued
     /// `sig: <base32>`, the signature over ``LinkStateAdvert/signedBytes``.

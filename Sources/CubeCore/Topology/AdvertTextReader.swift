@@ -73,4 +73,13 @@ struct AdvertTextReader {
         return AdvertOffer(id: id, kind: String(words[1]), capacity: capacity, available: available,
                            attributes: words.dropFirst(4).map(String.init))
     }
+
+    /// `<zenka> <instances> <outstanding>`.
+    static func load(_ text: String) -> AdvertLoad? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard words.count == 3, let instances = decimal(words[1]).flatMap(UInt32.init(exactly:)),
+              let outstanding = decimal(words[2]).flatMap(UInt32.init(exactly:))
+        else { return nil }
+        return AdvertLoad(name: String(words[0]), instances: instances, outstanding: outstanding)
+    }
 }

@@ -28,6 +28,16 @@ extension LinkStateAdvert {
             Self.append(UInt32(truncatingIfNeeded: offer.attributes.count), to: &out)
             for attribute in offer.attributes { Self.append(string: attribute, to: &out) }
         }
+        // Only adverts that carry loads sign them: without any, the bytes are those of nodes
+        // that predate pooling, so mixed networks keep verifying each other (docs/pooling.md).
+        if !loads.isEmpty {
+            Self.append(UInt32(truncatingIfNeeded: loads.count), to: &out)
+            for load in loads {
+                Self.append(string: load.name, to: &out)
+                Self.append(load.instances, to: &out)
+                Self.append(load.outstanding, to: &out)
+            }
+        }
         return out
     }
 

@@ -9,6 +9,7 @@ extension LinkStateAdvert {
     ///     neighbour: n2 1
     ///     zenka: calc
     ///     offer: 3 storage 1000 400 price=2
+    ///     load: calc 2 5
     ///     issued: 1767225600
     ///     sig: <103 base32 characters>
     ///
@@ -18,6 +19,7 @@ extension LinkStateAdvert {
         lines += neighbours.map { "neighbour: \($0.name) \($0.cost)" }
         lines += zenki.map { "zenka: \($0)" }
         lines += offers.map { (["offer: \($0.id) \($0.kind) \($0.capacity) \($0.available)"] + $0.attributes).joined(separator: " ") }
+        lines += loads.map { "load: \($0.name) \($0.instances) \($0.outstanding)" }
         lines.append("issued: \(issued)")
         if !signature.isEmpty { lines.append("sig: \(Base32.encode(signature))") }
         return Array(lines.map { $0 + "\n" }.joined().utf8)
@@ -26,7 +28,7 @@ extension LinkStateAdvert {
     /// Parses the text form of ``render()``, strictly: fields in order, each exactly
     /// `name: value` with one space, LF line ends (no CR), no blank or unknown lines, decimals
     /// canonical, base32 canonical, lists sorted without repeats, every limit respected
-    /// (``maximumLineBytes``, ``maximumNeighbours``, ``maximumZenki``, ``maximumOffers``), and
+    /// (``maximumLineBytes``, ``maximumNeighbours``, ``maximumZenki`` also for `load`, ``maximumOffers``), and
     /// the result ``isWellFormed``.
     /// - Parameter bytes: a `SIZE` body.
     /// - Returns: nil for anything else.
@@ -38,7 +40,8 @@ extension LinkStateAdvert {
         let neighbours = reader.repeated(.neighbour, limit: Self.maximumNeighbours, AdvertTextReader.neighbour)
         let zenki = reader.repeated(.zenka, limit: Self.maximumZenki) { $0 }
         let offers = reader.repeated(.offer, limit: Self.maximumOffers, AdvertTextReader.offer)
-        guard let neighbours, let zenki, let offers,
+        let loads = reader.repeated(.load, limit: Self.maximumZenki, AdvertTextReader.load)
+        guard let neighbours, let zenki, let offers, let loads,
               let issuedValue = reader.single(.issued).flatMap(AdvertTextReader.decimal),
               let issued = Int64(exactly: issuedValue)
         else { return nil }
@@ -49,9 +52,10 @@ extension LinkStateAdvert {
         }
         guard reader.isAtEnd else { return nil }
         let advert = LinkStateAdvert(origin: origin, key: key, sequence: sequence, neighbours: neighbours,
-                                     zenki: zenki, offers: offers, issued: issued, signature: signature)
+                                     zenki: zenki, offers: offers, loads: loads, issued: issued, signature: signature)
         // Sorting must not have changed anything: the text form is canonical.
-        guard advert.isWellFormed, advert.neighbours == neighbours, advert.zenki == zenki, advert.offers == offers
+        guard advert.isWellFormed, advert.neighbours == neighbours, advert.zenki == zenki, advert.offers == offers,
+              advert.loads == loads
         else { return nil }
         self = advert
     }

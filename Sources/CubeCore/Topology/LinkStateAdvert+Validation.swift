@@ -10,6 +10,7 @@ extension LinkStateAdvert {
             && issued >= 0
             && signature.count <= Self.maximumSignatureBytes
             && neighboursAreWellFormed && zenkiAreWellFormed && offersAreWellFormed
+            && loadsAreWellFormed
     }
 
     private var neighboursAreWellFormed: Bool {
@@ -26,6 +27,11 @@ extension LinkStateAdvert {
     private var offersAreWellFormed: Bool {
         offers.count <= Self.maximumOffers && offers.allSatisfy(\.isWellFormed)
             && zip(offers, offers.dropFirst()).allSatisfy { $0.id < $1.id }
+    }
+
+    private var loadsAreWellFormed: Bool {
+        loads.count <= Self.maximumZenki && loads.allSatisfy(\.isWellFormed)
+            && Self.isStrictlyAscending(loads.map(\.name))
     }
 
     /// True if `names` ascend bytewise with no repeats (sorted and duplicate-free).

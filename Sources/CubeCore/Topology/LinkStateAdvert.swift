@@ -21,7 +21,7 @@ public struct LinkStateAdvert: Equatable, Sendable {
     /// At most this many bytes per line of the text form, LF included.
     public static let maximumLineBytes = 256
     /// An upper bound of the text form's size: every line at its longest.
-    public static let maximumTextBytes = (5 + maximumNeighbours + maximumZenki + maximumOffers) * maximumLineBytes
+    public static let maximumTextBytes = (5 + maximumNeighbours + 2 * maximumZenki + maximumOffers) * maximumLineBytes
 
     // MARK: - Fields
 
@@ -37,6 +37,9 @@ public struct LinkStateAdvert: Equatable, Sendable {
     public let zenki: [String]
     /// The origin's resource offers, sorted by id.
     public let offers: [AdvertOffer]
+    /// The load of the origin's balanced zenki, sorted by name (docs/pooling.md); empty when
+    /// it runs none, and then the advert is exactly what nodes without pooling send.
+    public let loads: [AdvertLoad]
     /// When the origin issued the advert, unix seconds.
     public let issued: Int64
     /// The origin's signature over ``signedBytes``; empty when unsigned.
@@ -50,16 +53,19 @@ public struct LinkStateAdvert: Equatable, Sendable {
     ///   - neighbours: the origin's live links (any order).
     ///   - zenki: the zenka names (any order).
     ///   - offers: the offers (any order).
+    ///   - loads: the balanced zenki's loads (any order).
     ///   - issued: unix seconds when it was issued.
     ///   - signature: the signature over ``signedBytes``, empty if not signed yet.
     public init(origin: String, key: String, sequence: UInt64, neighbours: [AdvertNeighbour] = [],
-                zenki: [String] = [], offers: [AdvertOffer] = [], issued: Int64, signature: [UInt8] = []) {
+                zenki: [String] = [], offers: [AdvertOffer] = [], loads: [AdvertLoad] = [], issued: Int64,
+                signature: [UInt8] = []) {
         self.origin = origin
         self.key = key
         self.sequence = sequence
         self.neighbours = neighbours.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         self.zenki = zenki.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         self.offers = offers.sorted { $0.id < $1.id }
+        self.loads = loads.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         self.issued = issued
         self.signature = signature
     }
@@ -69,7 +75,7 @@ public struct LinkStateAdvert: Equatable, Sendable {
     /// - Returns: a copy with the signature replaced.
     public func withSignature(_ signature: [UInt8]) -> LinkStateAdvert {
         LinkStateAdvert(origin: origin, key: key, sequence: sequence, neighbours: neighbours, zenki: zenki,
-                        offers: offers, issued: issued, signature: signature)
+                        offers: offers, loads: loads, issued: issued, signature: signature)
     }
 
     /// The same advert signed by `signer` (over ``signedBytes``).

@@ -31,11 +31,13 @@ extension Topology {
     ///     (start from the clock, or from a persisted counter).
     ///   - zenki: the names of the zenki connected here.
     ///   - offers: the local offers.
+    ///   - loads: the load of the local balanced zenki.
     ///   - now: the current time, unix seconds (the `issued` field).
     /// - Returns: the unsigned advert.
-    public func localAdvert(seq: UInt64, zenki: [String], offers: [AdvertOffer], now: Int64) -> LinkStateAdvert {
+    public func localAdvert(seq: UInt64, zenki: [String], offers: [AdvertOffer], loads: [AdvertLoad] = [],
+                            now: Int64) -> LinkStateAdvert {
         LinkStateAdvert(origin: localNode, key: localKey, sequence: seq,
                         neighbours: links.map { AdvertNeighbour($0.key, cost: $0.value) },
-                        zenki: Array(Set(zenki)), offers: offers, issued: now)
+                        zenki: Array(Set(zenki)), offers: offers, loads: loads, issued: now)
     }
 }

@@ -96,6 +96,11 @@ struct TranscriptRunner {
         case "start":
             #expect(starts.first == parts[0], "expected start of \(parts[0]), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
+        case "scale":
+            // `scale NAME` expects an order for one more instance; `scale stop NAME SESSION` a stop.
+            let expected = parts[0] == "stop" ? "stop \(parts[1]) \(try session(parts[2], location))" : "scale \(parts[0])"
+            #expect(starts.first == expected, "expected \(expected), got \(starts)", sourceLocation: location)
+            if !starts.isEmpty { starts.removeFirst() }
         case "startfailed": apply(router.zenkaStartFailed(parts[0], now: now))
         case "shutdown": apply(router.shutdown(reason: argument, now: now))
         case "reconfigure":
@@ -149,6 +154,8 @@ struct TranscriptRunner {
             case .close(let id): closed.insert(id)
             case .checkCredential(let id, _, let check): passwords[id] = (check.secret, check.reference)
             case .startZenka(let name): starts.append(name)
+            case .scale(.start(let name)): starts.append("scale \(name)")
+            case .scale(.stop(let name, let id)): starts.append("stop \(name) \(id)")
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
             case .event, .dial, .hangUp, .resume, .saveRevocations, .nodeKeyRotated: break

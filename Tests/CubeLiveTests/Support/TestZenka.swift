@@ -10,13 +10,7 @@ final class TestZenka: @unchecked Sendable {
 
     init(name: String, cube: CubeProcess) throws {
         self.name = name
-        let key = try cube.registerKey(for: name)
-        socket = try RawSocket(path: cube.socketPath)
-        _ = socket.read(count: 32)
-        socket.send("select zenka\n\(name) \(key)\n")
-        guard socket.read(until: "AUTH_TRUE =)\n").hasSuffix("AUTH_TRUE =)\n") else {
-            throw LiveTestError.timeout("zenka login")
-        }
+        socket = try Self.login(name: name, cube: cube)
         let socket = self.socket
         thread = Thread {
             var pending: [UInt8] = []
@@ -34,6 +28,18 @@ final class TestZenka: @unchecked Sendable {
             }
         }
         thread.start()
+    }
+
+    /// A session logged in as the zenka `name` with a one-time key an admin registered.
+    static func login(name: String, cube: CubeProcess) throws -> RawSocket {
+        let key = try cube.registerKey(for: name)
+        let socket = try RawSocket(path: cube.socketPath)
+        _ = socket.read(count: 32)
+        socket.send("select zenka\n\(name) \(key)\n")
+        guard socket.read(until: "AUTH_TRUE =)\n").hasSuffix("AUTH_TRUE =)\n") else {
+            throw LiveTestError.timeout("zenka login")
+        }
+        return socket
     }
 
     private static func answer(_ line: String) -> String {

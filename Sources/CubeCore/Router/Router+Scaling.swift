@@ -1,0 +1,47 @@
+// Instances that follow demand (docs/pooling.md "Scaling"): once a second the `PoolTable`'s
+// planner looks at each scaling balanced zenka's load and the router asks the manager for
+// one more instance, or drains one (no new commands) and orders its stop once it has
+// answered everything it was sent.
+extension Router {
+    /// Plans every scaling zenka and orders the stop of drained instances (from ``tick(now:)``).
+    mutating func scaleTick(now: Timestamp, actions: inout [RouterAction]) {
+        guard !configuration.zenki.isEmpty else { return }
+        for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
+            guard ScaleRule(definition).scales else { continue }
+            planScaling(name, definition: definition, now: now, actions: &actions)
+            let drained = pools.takeDrained(name) { sessions[$0]?.targetRoutes.isEmpty ?? false }
+            for id in drained { actions.append(.scale(.stop(name, id))) }
+        }
+    }
+
+    /// Asks the planner about `name` and carries out its decision.
+    mutating func planScaling(_ name: String, definition: ZenkaDefinition, now: Timestamp, actions: inout [RouterAction]) {
+        var taking: [Session] = []
+        for id in usersIndex[name]?.ids ?? [] {
+            guard let session = sessions[id], !session.isLink, !pools.isDraining(id, of: name) else { continue }
+            taking.append(session)
+        }
+        let outstanding = taking.reduce(0) { $0 + $1.targetRoutes.count }
+        let rule = ScaleRule(definition)
+        switch pools.decide(name, rule: rule, instances: taking.count, outstanding: outstanding, now: now.monotonic) {
+        case .up?:
+            let count = taking.count + pools.starting(name)
+            pools.scaled(name, up: true, event: "scale-up \(name) \(count)")
+            actions.append(.event(.scale(name: name, up: true, instances: count)))
+            actions.append(.scale(.start(name)))
+        case .down?:
+            // The least loaded, the newest of equals: it has the least to finish.
+            guard let victim = taking.enumerated().min(by: { lhs, rhs in
+                (lhs.element.targetRoutes.count, -lhs.offset) < (rhs.element.targetRoutes.count, -rhs.offset)
+            })?.element else { return }
+            pools.drain(victim.id, of: name)
+            pools.scaled(name, up: false, event: "scale-down \(name) \(taking.count - 1)")
+            actions.append(.event(.scale(name: name, up: false, instances: taking.count - 1)))
+            if victim.targetRoutes.isEmpty, pools.takeDrained(name, isIdle: { $0 == victim.id }) == [victim.id] {
+                actions.append(.scale(.stop(name, victim.id)))
+            }
+        case nil:
+            return
+        }
+    }
+}

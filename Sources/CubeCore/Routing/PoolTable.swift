@@ -1,0 +1,166 @@
+/// The balanced zenka names' ``Pool``s (docs/pooling.md). A pure state machine: the router
+/// feeds it what happened and acts on what it returns; nothing here sends or reads the clock.
+struct PoolTable: Sendable {
+    private var pools: [String: Pool] = [:]
+    /// When each scaling zenka grows or shrinks.
+    private var planner = ScalePlanner()
+
+    /// Why a command could not join a queue.
+    enum Refusal: Equatable, Sendable {
+        /// `limit` commands already wait.
+        case full(limit: Int)
+    }
+
+    /// Advances `name`'s tie-break turn through `select`.
+    mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {
+        policy.select(candidates, turn: &pools[name, default: Pool()].turn)
+    }
+
+    // MARK: - Waiting commands
+
+    /// Queues `command` for `name` unless `limit` commands wait already.
+    mutating func enqueue(_ command: QueuedCommand, for name: String, limit: Int) -> Refusal? {
+        guard waitingCount(name) < limit else { return .full(limit: limit) }
+        pools[name, default: Pool()].waiting.append(command)
+        return nil
+    }
+
+    /// Commands waiting for `name`.
+    func waitingCount(_ name: String) -> Int { pools[name]?.waiting.count ?? 0 }
+
+    /// Names with commands waiting, sorted.
+    var namesWaiting: [String] { pools.filter { !$0.value.waiting.isEmpty }.keys.sorted() }
+
+    /// Whether any command waits for `name`.
+    func hasWaiting(_ name: String) -> Bool { !(pools[name]?.waiting.isEmpty ?? true) }
+
+    /// Takes every command waiting for `name`, oldest first (the router routes them again;
+    /// what still finds no instance queues again, in the same order).
+    mutating func takeWaiting(_ name: String) -> [QueuedCommand] {
+        guard let waiting = pools[name]?.waiting, !waiting.isEmpty else { return [] }
+        pools[name]?.waiting = []
+        return waiting
+    }
+
+    /// Returns commands taken with ``takeWaiting(_:)`` that still found no instance, ahead of
+    /// anything queued since.
+    mutating func putBack(_ commands: [QueuedCommand], for name: String) {
+        guard !commands.isEmpty else { return }
+        pools[name, default: Pool()].waiting.insert(contentsOf: commands, at: 0)
+    }
+
+    /// Takes the commands that waited `timeout` nanoseconds or longer, per name.
+    mutating func takeExpired(now: UInt64, timeout: UInt64) -> [QueuedCommand] {
+        var expired: [QueuedCommand] = []
+        for name in pools.keys.sorted() {
+            guard let waiting = pools[name]?.waiting, waiting.contains(where: { now &- $0.queued >= timeout }) else { continue }
+            expired += waiting.filter { now &- $0.queued >= timeout }
+            pools[name]?.waiting.removeAll { now &- $0.queued >= timeout }
+        }
+        return expired
+    }
+
+    /// Takes the commands `source` queued (it went away).
+    mutating func takeQueued(by source: SessionID) -> [QueuedCommand] {
+        var taken: [QueuedCommand] = []
+        for name in pools.keys.sorted() where pools[name]?.waiting.contains(where: { $0.source == source }) == true {
+            taken += pools[name]?.waiting.filter { $0.source == source } ?? []
+            pools[name]?.waiting.removeAll { $0.source == source }
+        }
+        return taken
+    }
+
+    // MARK: - Draining
+
+    /// Marks `session` of `name` as draining: no new commands go to it.
+    mutating func drain(_ session: SessionID, of name: String) {
+        pools[name, default: Pool()].draining.insert(session)
+    }
+
+    /// Whether `session` of `name` is draining.
+    func isDraining(_ session: SessionID, of name: String) -> Bool {
+        pools[name]?.draining.contains(session) ?? false
+    }
+
+    /// Forgets `session` (it went away).
+    mutating func sessionLeft(_ session: SessionID, of name: String) {
+        pools[name]?.draining.remove(session)
+        pools[name]?.stopOrdered.remove(session)
+    }
+
+    // MARK: - Remote instances
+
+    /// Commands in flight from here to `node`'s instances of `name`.
+    func remoteOutstanding(_ name: String, at node: String) -> UInt32 {
+        pools[name]?.remoteOutstanding[node] ?? 0
+    }
+
+    /// A command for `name` was forwarded to `node`.
+    mutating func remoteSent(_ name: String, to node: String) {
+        pools[name, default: Pool()].remoteOutstanding[node, default: 0] &+= 1
+    }
+
+    /// A command forwarded to `node` for `name` got its final reply (or its route ended).
+    mutating func remoteEnded(_ name: String, at node: String) {
+        guard let count = pools[name]?.remoteOutstanding[node] else { return }
+        pools[name]?.remoteOutstanding[node] = count > 1 ? count - 1 : nil
+    }
+
+    // MARK: - Figures
+
+    /// The figures of `name` (empty for a name that never had a balanced command).
+    func stats(_ name: String) -> PoolStats { pools[name]?.stats ?? PoolStats() }
+
+    /// Commands of `name` in flight to each remote node, by node name.
+    func remoteOutstanding(_ name: String) -> [String: UInt32] { pools[name]?.remoteOutstanding ?? [:] }
+
+    /// Sessions of `name` being drained.
+    func draining(_ name: String) -> Set<SessionID> { pools[name]?.draining ?? [] }
+
+    /// A command of `name` got its final answer (`error`: a `FALSE`) after `latency` ns.
+    mutating func answered(_ name: String, latency: UInt64, error: Bool) {
+        pools[name, default: Pool()].stats.answered(latency: latency, error: error)
+    }
+
+    /// A command of `name` lost its route (collapse, timeout).
+    mutating func failed(_ name: String) {
+        pools[name, default: Pool()].stats.failed()
+    }
+
+    /// Once a second: every pool takes its rate sample.
+    mutating func sample(now: UInt64) {
+        for name in pools.keys { pools[name]?.stats.sample(now: now) }
+    }
+
+    /// Records a scale event of `name`.
+    mutating func scaled(_ name: String, up: Bool, event: String) {
+        pools[name, default: Pool()].stats.scaled(up: up, event: event)
+    }
+
+    // MARK: - Scaling
+
+    /// Whether `name` should grow or shrink now (``ScalePlanner``).
+    mutating func decide(_ name: String, rule: ScaleRule, instances: Int, outstanding: Int,
+                         now: UInt64) -> ScalePlanner.Decision? {
+        planner.decide(name, rule: rule, instances: instances, outstanding: outstanding, waiting: waitingCount(name),
+                       now: now)
+    }
+
+    /// An instance of `name` logged in.
+    mutating func joined(_ name: String) { planner.joined(name) }
+
+    /// Starting an instance of `name` failed.
+    mutating func startFailed(_ name: String) { planner.startFailed(name) }
+
+    /// Instances of `name` asked for and not logged in yet.
+    func starting(_ name: String) -> Int { planner.starting(name) }
+
+    /// Draining sessions of `name` with nothing outstanding (per `isIdle`) whose stop was not
+    /// ordered yet; marks them ordered.
+    mutating func takeDrained(_ name: String, isIdle: (SessionID) -> Bool) -> [SessionID] {
+        guard let pool = pools[name] else { return [] }
+        let drained = pool.draining.subtracting(pool.stopOrdered).filter(isIdle).sorted()
+        pools[name]?.stopOrdered.formUnion(drained)
+        return drained
+    }
+}

@@ -1,0 +1,10 @@
+/// What the router asks of the manager when a balanced zenka's load changes (docs/pooling.md
+/// "Scaling"), as ``RouterAction/scale(_:)``.
+public enum ScaleOrder: Equatable, Sendable {
+    /// Start one more instance of the zenka (the manager keeps to `instances.max`); answer a
+    /// failure with ``Router/zenkaStartFailed(_:now:)``.
+    case start(String)
+    /// The zenka's instance logged in as this session was drained and has nothing outstanding:
+    /// stop its process (SIGTERM), with no restart.
+    case stop(String, SessionID)
+}
