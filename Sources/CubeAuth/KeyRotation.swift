@@ -70,6 +70,6 @@ public struct KeyRotation: Sendable, Equatable {
     }
 
     static func signedBytes(old: PublicKey, new: PublicKey, issued: Int64) -> [UInt8] {
-        Array("protocol-7 key rotation v1\n\(old) \(new) \(issued)\n".utf8)
+        NodeKeyRotation.signedBytes(old: old.description, new: new.description, issued: issued)
     }
 }

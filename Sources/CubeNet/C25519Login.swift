@@ -24,6 +24,10 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     /// The proof that this node's key replaced an earlier one (`auth.c25519.rotation`), sent
     /// to clients that ask with `rotation` before `hello`.
     public var rotation: KeyRotation?
+    /// Trusted nodes with their rotated keys: a session proving a node's current key, or
+    /// presenting (`rotation <proof>` before `hello`) a valid proof for the key it proves, is
+    /// a link. Without it, only the keys in `nodes` are.
+    public var linkTrust: LinkTrust?
 
     /// - Parameters:
     ///   - identity: this node's Ed25519 identity.
@@ -42,7 +46,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
 
     public func start() -> any SecureHandshake {
         Session(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
-                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation)
+                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation, linkTrust: linkTrust)
     }
 
     /// Signs `key` for `name` until `expires` (the `set-client-key` command).
@@ -62,6 +66,9 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         let privileged: Set<String>
         let nodes: [PublicKey: String]
         let rotation: KeyRotation?
+        let linkTrust: LinkTrust?
+        /// A dialling node's proof that its key replaced a trusted one.
+        var presented: NodeKeyRotation?
         var certificate: KeyCertificate?
         var sawHello = false
         /// Set when the handshake succeeded: `key:<client>`, and `cert:<id>` if the certificate named the user.
@@ -83,6 +90,14 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
             if !sawHello, line.elementsEqual("rotation".utf8) {
                 return .send(Wire.line(rotation.map { "TRUE \($0.text)" } ?? "FALSE no key rotation"))
             }
+            // A rotated node dialling a link presents its proof; it is checked once the
+            // handshake has proven the new key.
+            if !sawHello, line.starts(with: "rotation ".utf8) {
+                guard presented == nil, let parsed = NodeKeyRotation(text: String(decoding: line.dropFirst(9), as: UTF8.self))
+                else { return .malformed }
+                presented = parsed
+                return .send(Wire.line("TRUE rotation noted"))
+            }
             if !sawHello, let certificate, let client = Self.helloKey(line), client != certificate.key {
                 return .refused(CertificateError.wrongKey(certified: certificate.key, presented: client).description)
             }
@@ -92,7 +107,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
                 return .send(bytes)
             case .authenticated(let client, let keys):
                 let channel = SecureChannelKeys(receive: keys.rx, transmit: keys.tx)
-                if let node = nodes[client] { return .authenticatedNode(name: node, keys: channel) }
+                if let node = linkNode(client) { return .authenticatedNode(name: node, keys: channel) }
                 guard let user = user(for: client) else { return .denied("key \(client)") }
                 credentials = ["key:\(client)"]
                 if authorized.user(for: client) == nil, let certificate { credentials.append("cert:\(certificate.id)") }
@@ -100,6 +115,15 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
             case .failed(let failure):
                 return failure.serverReply.starts(with: ">:[".utf8) ? .malformed : .denied("c25519 \(failure)")
             }
+        }
+
+        /// The trusted node a proven key stands for, learning the presented proof if needed.
+        private func linkNode(_ client: PublicKey) -> String? {
+            guard let linkTrust else { return nodes[client] }
+            if let node = linkTrust.node(presenting: client) { return node }
+            guard let presented, presented.new == client.description,
+                  case .learned(let node) = linkTrust.learn(presented) else { return nil }
+            return node
         }
 
         /// The identity key of a `hello <C> <Ce>` line (the handshake parses it strictly later).

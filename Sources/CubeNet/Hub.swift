@@ -43,6 +43,8 @@ public final class Hub: Sendable {
         public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
         /// Writes the revocation list to its file (``RouterAction/saveRevocations(_:)``).
         public var saveRevocations: (@Sendable (_ text: String) -> Void)?
+        /// Tells the links' trust a rotation the router learned (``RouterAction/nodeKeyRotated(_:)``).
+        public var nodeKeyRotated: (@Sendable (_ rotation: NodeKeyRotation) -> Void)?
 
         /// - Parameters:
         ///   - verifyPassword: checks a `pwd` password against its stored Argon2id string.
@@ -489,6 +491,8 @@ public final class Hub: Sendable {
             endpoint.later(afterNanoseconds: 1_000_000) { [self] in resume(id, endpoint) }
         case .saveRevocations(let text):
             delegates.withLockedValue { $0.saveRevocations }?(text)
+        case .nodeKeyRotated(let rotation):
+            delegates.withLockedValue { $0.nodeKeyRotated }?(rotation)
         case .send, .close, .encrypt, .deliver:
             break
         }

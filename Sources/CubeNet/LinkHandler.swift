@@ -13,6 +13,10 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     private enum Phase {
         case banner
         case selecting
+        /// This node's rotation proof was sent; waiting for `TRUE rotation noted`.
+        case presenting
+        /// `rotation` was asked; waiting for `TRUE <proof>` or `FALSE …`.
+        case asking
         case handshaking(ClientHandshake)
         case linked(SessionID)
         case failed
@@ -20,7 +24,13 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let hub: Hub
     private let identity: IdentityKey
-    private let nodes: KnownNodes
+    private let trust: LinkTrust
+    /// This node's proof that its key replaced a trusted one, presented before `hello`.
+    private let rotation: NodeKeyRotation?
+    /// Whether to ask the server for its rotation proof (a former attempt met an unknown key).
+    private let askRotation: Bool
+    /// The server's proof, when asked and given.
+    private var offered: NodeKeyRotation?
     private let address: PeerAddress
     private let logger: Logger
     /// Completed with the node name once linked, failed with the reason otherwise.
@@ -34,11 +44,13 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Handshake lines are short; anything longer is not a cube.
     private static let maximumLine = 4096
 
-    init(hub: Hub, identity: IdentityKey, nodes: KnownNodes, address: PeerAddress, outcome: EventLoopPromise<String>,
-         logger: Logger) {
+    init(hub: Hub, identity: IdentityKey, trust: LinkTrust, rotation: NodeKeyRotation?, askRotation: Bool,
+         address: PeerAddress, outcome: EventLoopPromise<String>, logger: Logger) {
         self.hub = hub
         self.identity = identity
-        self.nodes = nodes
+        self.trust = trust
+        self.rotation = rotation
+        self.askRotation = askRotation
         self.address = address
         self.outcome = outcome
         self.logger = logger
@@ -98,9 +110,25 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
                 guard line.elementsEqual("TRUE continue".utf8) else {
                     return fail("c25519 not offered: \(String(decoding: line, as: UTF8.self))", channel: channel)
                 }
-                let client = ClientHandshake(identity: identity, banner: banner, ephemeral: .generate(), expectedServer: nil)
-                phase = .handshaking(client)
-                write(client.helloLine(), to: channel)
+                if let rotation {
+                    phase = .presenting
+                    write(Wire.line("rotation \(rotation.text)"), to: channel)
+                    continue
+                }
+                askOrHello(channel: channel)
+            case .presenting:
+                guard line.elementsEqual("TRUE rotation noted".utf8) else {
+                    return fail("rotation proof refused: \(String(decoding: line, as: UTF8.self))", channel: channel)
+                }
+                askOrHello(channel: channel)
+            case .asking:
+                // `FALSE no key rotation` (or a cube that does not know the line): no proof.
+                if line.starts(with: "TRUE ".utf8) {
+                    offered = NodeKeyRotation(text: String(decoding: line.dropFirst(5), as: UTF8.self))
+                } else if !line.starts(with: "FALSE".utf8) {
+                    return fail("unexpected answer to rotation: \(String(decoding: line, as: UTF8.self))", channel: channel)
+                }
+                hello(channel: channel)
             case .handshaking(var client):
                 switch client.receive(line: line) {
                 case .send(let bytes):
@@ -118,10 +146,25 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
         if pending.count > Self.maximumLine { fail("handshake line too long", channel: channel) }
     }
 
+    /// Asks for the server's rotation proof when told to, else goes on to `hello`.
+    private func askOrHello(channel: any Channel) {
+        guard askRotation else { return hello(channel: channel) }
+        phase = .asking
+        write(Wire.line("rotation"), to: channel)
+    }
+
+    /// Starts the client handshake: `hello`.
+    private func hello(channel: any Channel) {
+        let client = ClientHandshake(identity: identity, banner: banner, ephemeral: .generate(), expectedServer: nil)
+        phase = .handshaking(client)
+        write(client.helloLine(), to: channel)
+    }
+
     /// The server proved its key: accept it only as a trusted node, then register the link.
     private func linked(server: PublicKey, keys: SecureChannelKeys, channel: any Channel) {
-        guard let node = nodes.nodesByKey[server] else {
-            return fail("server key \(server) is not a trusted node", channel: channel)
+        guard let node = trust.node(presenting: server) ?? learnOffered(server) else {
+            return fail("server key \(server) is not a trusted node (nor a trusted node's rotated key)", channel: channel,
+                        untrustedKey: true)
         }
         deadline?.cancel()
         let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
@@ -141,16 +184,23 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
         if !plain.isEmpty { hub.received(plain, from: session) }
     }
 
+    /// The node whose key the server's proof (asked for) rotated to `server`, once learned.
+    private func learnOffered(_ server: PublicKey) -> String? {
+        guard let offered, offered.new == server.description, case .learned(let node) = trust.learn(offered) else { return nil }
+        logger.info("node key rotation learned", metadata: ["node": "\(node)", "old": "\(offered.old)", "new": "\(offered.new)"])
+        return node
+    }
+
     private func write(_ bytes: [UInt8], to channel: any Channel) {
         channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
     }
 
-    private func fail(_ reason: String, channel: any Channel) {
+    private func fail(_ reason: String, channel: any Channel, untrustedKey: Bool = false) {
         if case .linked = phase { return channel.close(promise: nil) }
         if case .failed = phase { return }
         phase = .failed
         deadline?.cancel()
-        outcome.fail(LinkError(reason))
+        outcome.fail(LinkError(reason, untrustedKey: untrustedKey))
         channel.close(promise: nil)
     }
 }
@@ -158,5 +208,10 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
 /// Why a link attempt failed, as the `links` table shows it.
 struct LinkError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The server proved a key that stands for no trusted node (the next attempt asks for a rotation proof).
+    let untrustedKey: Bool
+    init(_ description: String, untrustedKey: Bool = false) {
+        self.description = description
+        self.untrustedKey = untrustedKey
+    }
 }

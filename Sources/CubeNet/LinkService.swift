@@ -14,7 +14,8 @@ import Synchronization
 public final class LinkService: Service, Sendable {
     private let hub: Hub
     private let identity: IdentityKey
-    private let nodes: KnownNodes
+    private let trust: LinkTrust
+    private let rotation: NodeKeyRotation?
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     /// Peers wanted, by address, with the channel of their current attempt or link.
@@ -29,11 +30,15 @@ public final class LinkService: Service, Sendable {
     ///   - hub: where links become sessions.
     ///   - loop: the cube's event loop, where every link runs.
     ///   - identity: this node's identity key (the client key of every link).
-    ///   - nodes: trusted nodes; a server must prove one of these keys.
-    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, nodes: KnownNodes, logger: Logger) {
+    ///   - trust: trusted nodes; a server must prove one of their current keys.
+    ///   - rotation: this node's proof that its key replaced a trusted one, presented to
+    ///     every server (docs/security.md, "Node key rotation").
+    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, rotation: NodeKeyRotation? = nil,
+                logger: Logger) {
         self.hub = hub
         self.identity = identity
-        self.nodes = nodes
+        self.trust = trust
+        self.rotation = rotation
         self.logger = logger
         self.group = loop.group
     }
@@ -83,6 +88,10 @@ public final class LinkService: Service, Sendable {
         let maximum = Duration.seconds(hub.configuration.network.reconnectMaximumSeconds)
         var backoff = Duration.milliseconds(250)
         var knownNode: String?
+        // After a server proved a key no trusted node has, the next attempts ask it for a
+        // rotation proof (`rotation` before `hello`; docs/security.md, "Node key rotation").
+        // Only then: a cube that predates rotation would not know the line.
+        var askRotation = false
         while !Task.isCancelled, isWanted(address) {
             if let node = knownNode, hub.isLinked(to: node) {
                 // Linked the other way round: check again later.
@@ -91,7 +100,7 @@ public final class LinkService: Service, Sendable {
             }
             let started = ContinuousClock.now
             do {
-                let (channel, node) = try await connect(address)
+                let (channel, node) = try await connect(address, askRotation: askRotation)
                 knownNode = node
                 logger.info("link up", metadata: ["node": "\(node)", "peer": "\(address)"])
                 try? await channel.closeFuture.get()
@@ -99,6 +108,7 @@ public final class LinkService: Service, Sendable {
                 // A link that lasted is a healthy peer: its next attempt starts quickly again.
                 if ContinuousClock.now - started > .seconds(10) { backoff = .milliseconds(250) }
             } catch {
+                askRotation = (error as? LinkError)?.untrustedKey == true
                 hub.peerStatus(address, error: "\(error)")
                 logger.debug("link attempt failed", metadata: ["peer": "\(address)", "error": "\(error)"])
             }
@@ -110,11 +120,12 @@ public final class LinkService: Service, Sendable {
     private func isWanted(_ address: PeerAddress) -> Bool { peers.withLock { $0[address] != nil } }
 
     /// One attempt: TCP connect, handshake; returns the linked channel and the node's name.
-    private func connect(_ address: PeerAddress) async throws -> (any Channel, String) {
+    private func connect(_ address: PeerAddress, askRotation: Bool) async throws -> (any Channel, String) {
         let target = address.hostPort
         let hub = self.hub
         let identity = self.identity
-        let nodes = self.nodes
+        let trust = self.trust
+        let rotation = self.rotation
         let logger = self.logger
         let loop = group.next()
         let outcome = loop.makePromise(of: String.self)
@@ -126,8 +137,8 @@ public final class LinkService: Service, Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            LinkHandler(hub: hub, identity: identity, nodes: nodes, address: address, outcome: outcome,
-                                        logger: logger))
+                            LinkHandler(hub: hub, identity: identity, trust: trust, rotation: rotation, askRotation: askRotation,
+                                        address: address, outcome: outcome, logger: logger))
                     }
                 }
                 .connect(host: target.bareHost, port: target.port).get()

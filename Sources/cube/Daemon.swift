@@ -32,18 +32,24 @@ struct Daemon {
         let nodes = try trustedNodes(configuration)
         // Read once: it serves the c25519 login, the adverts and the links.
         let identity = try configuration.identityKeyPath.map { try IdentityKey.read(from: $0) }
-        let secureLogin = try secureLogin(configuration, identity: identity, nodes: nodes, logger: logger)
+        // Which key stands for which trusted node, rotations learned included; it outlives reloads.
+        let trust = LinkTrust(nodes: nodes)
+        let secureLogin = try secureLogin(configuration, identity: identity, nodes: nodes, trust: trust, logger: logger)
+        let ownRotation = secureLogin?.rotation.flatMap { NodeKeyRotation(text: $0.text) }
         // Every node with an identity takes part in the network: it signs its own adverts.
         let network = identity.map { identity in
             // The trusted nodes' keys are pinned from the start: no advert signed by another
             // key can claim a listed node's name, not even before that node first appears.
-            NetworkSetup(signer: IdentityAdvertSigner(identity: identity), verifier: Ed25519AdvertVerifier(),
-                         pinnedKeys: nodes.keys.mapValues(\.description))
+            var setup = NetworkSetup(signer: IdentityAdvertSigner(identity: identity), verifier: Ed25519AdvertVerifier(),
+                                     pinnedKeys: nodes.keys.mapValues(\.description))
+            setup.rotation = ownRotation
+            return setup
         }
         var delegates = Hub.Delegates(verifyPassword: { password, stored in
             PasswordHash.verify(password, against: stored)
         })
         // Registered even without a program: a reload may set one (docs/configuration.md).
+        delegates.nodeKeyRotated = { rotation in trust.learn(rotation) }
         delegates.checkers["callout"] = CalloutProgram.checker(width: configuration.callout.concurrency)
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
                       network: network, seed: SecureRandom.uint64(),
@@ -86,7 +92,7 @@ struct Daemon {
         var credentials: (@Sendable (CubeConfiguration) throws -> C25519Login?)?
         if let identity {
             credentials = { configuration in
-                try Daemon.secureLogin(configuration, identity: identity, nodes: nodes, logger: logger)
+                try Daemon.secureLogin(configuration, identity: identity, nodes: nodes, trust: trust, logger: logger)
             }
         }
         let reloader = Reloader(load: reload, credentials: credentials, login: secureLogin, hub: hub, manager: manager,
@@ -96,7 +102,7 @@ struct Daemon {
         hangUp.setEventHandler { reloader.reload(reason: "SIGHUP") }
         if let identity, configuration.network.nodesPath != nil {
             // Links need a listener to answer and trusted nodes to accept; dialling is separate.
-            let links = LinkService(hub: hub, loop: loop, identity: identity, nodes: nodes, logger: logger)
+            let links = LinkService(hub: hub, loop: loop, identity: identity, trust: trust, rotation: ownRotation, logger: logger)
             services.append(.init(service: links))
             if configuration.network.discoveryInterface != nil {
                 // After the links: discovery stops first and hands them no new peers while they close.
@@ -144,7 +150,7 @@ struct Daemon {
     /// The `c25519` method, when the configuration names an identity key.
     /// - Throws: when the authorized-keys file or a trusted signer is malformed.
     static func secureLogin(_ configuration: CubeConfiguration, identity: IdentityKey?, nodes: KnownNodes,
-                            logger: Logger) throws -> C25519Login? {
+                            trust: LinkTrust, logger: Logger) throws -> C25519Login? {
         guard let identity else {
             if configuration.tcpListen != nil {
                 logger.warning("TCP listener without auth.c25519.identity: nothing is offered there")
@@ -189,6 +195,7 @@ struct Daemon {
         logger.info("c25519 identity loaded", metadata: ["key": "\(identity.publicKey)", "authorized": "\(authorized.users.count)"])
         var login = C25519Login(identity: identity, authorized: authorized, signers: signers, privileged: privileged, nodes: nodes)
         login.rotation = rotation
+        login.linkTrust = trust
         return login
     }
 

@@ -87,7 +87,8 @@ auth.c25519.trusted-signers =
 # `revocations` in the socket's directory. Read at start, rewritten on every change.
 auth.c25519.revocations =
 # After `cube keygen --rotate OLD --out NEW`: the statement NEW.rotation (the new key signed
-# by the old one), served to clients that pinned the old key; empty: none. Read at start.
+# by the old one), served to clients that pinned the old key and to neighbours, which then
+# accept links and adverts from the new key; empty: none. Read at start.
 auth.c25519.rotation =
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
 auth.unix.implicit = yes

@@ -112,13 +112,13 @@ final class RingNetwork: @unchecked Sendable {
 
     // MARK: - Processes
 
-    /// Starts (or restarts, with the same key and port) `name` and waits until it serves on its
-    /// unix socket.
-    func start(_ name: String) throws {
+    /// Starts (or restarts, with the same port) `name` and waits until it serves on its unix
+    /// socket: with its own key, or with the key file `keyPath` and `extra` configuration lines.
+    func start(_ name: String, keyPath: String? = nil, extra: String = "") throws {
         let peers = (dials[name] ?? []).flatMap { ["--peer", address($0)] }
-        let arguments = ["--name", name, "--no-mount", "--listen", address(name), "--identity", keyPaths[name]!,
+        let arguments = ["--name", name, "--no-mount", "--listen", address(name), "--identity", keyPath ?? keyPaths[name]!,
                          "--nodes", nodesFile] + peers
-        let cube = try CubeProcess(extraConfiguration: extraConfiguration, arguments: arguments)
+        let cube = try CubeProcess(extraConfiguration: extraConfiguration + "\n" + extra, arguments: arguments)
         lock.withLock { cubes[name] = cube }
     }
 

@@ -8,6 +8,9 @@ public struct NetworkSetup: Sendable {
     public let verifier: any AdvertVerifier
     /// Origin → key pinned by an earlier run (trust on first use survives restarts).
     public let pinnedKeys: [String: String]
+    /// The proof that this node's key replaced an earlier one (`auth.c25519.rotation`),
+    /// given to every neighbour when its link comes up.
+    public var rotation: NodeKeyRotation?
 
     /// - Parameters:
     ///   - signer: signs this node's adverts.

@@ -15,6 +15,10 @@ struct NetworkState: Sendable {
     /// Nodes unlinked here: links from them are refused until `link <node>` (otherwise a
     /// node that dials this one would simply come back).
     var refused: Set<String> = []
+    /// Other nodes' key rotations learned with valid proofs (docs/security.md, "Node key rotation").
+    var rotations = NodeKeyRotations()
+    /// This node's own proof, if its key replaced an earlier one.
+    var ownRotation: NodeKeyRotation?
 
     /// Whether a link to `node` is live (no hashing while there are no links at all).
     func hasLink(to node: String) -> Bool {

@@ -64,6 +64,9 @@ extension Router {
             } else if path.elementsEqual(Self.revocationsPath.utf8) {
                 receiveRevocations(command, from: user, now: now, actions: &actions)
                 return nil
+            } else if path.elementsEqual(Self.rotationsPath.utf8) {
+                receiveRotations(command, from: user, now: now, actions: &actions)
+                return nil
             } else if path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
             }

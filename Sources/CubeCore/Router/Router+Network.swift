@@ -71,6 +71,8 @@ extension Router {
         // A second link to the same node (both sides dialled) is a spare: nothing changes.
         guard first else { return }
         let reachable = reachableSet
+        // Rotations first: the adverts that follow may be signed by a rotated key.
+        rotationsForNewLink(id, actions: &actions)
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
         revocationsForNewLink(id, actions: &actions)

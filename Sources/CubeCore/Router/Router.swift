@@ -74,6 +74,7 @@ public struct Router: Sendable {
                                     maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
                                     pinnedKeys: network.pinnedKeys)
             var state = NetworkState(topology: topology, signer: network.signer)
+            state.ownRotation = network.rotation
             for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
             self.network = state
         }

@@ -82,6 +82,9 @@ public enum RouterAction: Equatable, Sendable {
     /// Write the revocation list (``RevocationList/render(_:)``) to its file, replacing it
     /// (docs/security.md, "Revocation").
     case saveRevocations(String)
+    /// A node's key rotation was learned with a valid proof: links from that node are now
+    /// trusted only with the new key (docs/security.md, "Node key rotation").
+    case nodeKeyRotated(NodeKeyRotation)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.

@@ -158,7 +158,7 @@ struct TranscriptRunner {
             case .scale(.stop(let name, let id)): starts.append("stop \(name) \(id)")
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
-            case .event, .dial, .hangUp, .resume, .saveRevocations: break
+            case .event, .dial, .hangUp, .resume, .saveRevocations, .nodeKeyRotated: break
             case .deliver(let id, let message): Issue.record("a typed message for \(id) in a transcript: \(message)")
             }
         }

@@ -1,0 +1,63 @@
+// Node key rotation across the network (docs/security.md, "Node key rotation"): the router only
+// wires ``NodeKeyRotations`` in — it feeds it the proofs received on links, re-pins the rotated
+// node's advert key, floods what is new and tells the links' trust (``RouterAction/nodeKeyRotated(_:)``).
+extension Router {
+    /// The link record that carries rotation proofs: a multi-line command without id whose
+    /// body is proof lines (``NodeKeyRotation``). It is never answered.
+    static let rotationsPath = "rotations"
+
+    /// A `rotations` record arrived on the link from `neighbour`: proofs from a trusted node's
+    /// current key are learned and flooded on; others are logged and dropped.
+    mutating func receiveRotations(_ command: Command, from neighbour: String, now: Timestamp,
+                                   actions: inout [RouterAction]) {
+        guard inNetwork, let multiline = command.multiline, multiline.headers.isEmpty,
+              multiline.body.count <= NodeKeyRotations.maximumEntries else {
+            return actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "malformed rotations")))
+        }
+        var learned: [NodeKeyRotation] = []
+        for line in multiline.body {
+            guard let rotation = NodeKeyRotation(text: String(decoding: line, as: UTF8.self)) else {
+                actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "malformed rotation")))
+                continue
+            }
+            if learnRotation(rotation, from: neighbour, now: now, actions: &actions) { learned.append(rotation) }
+        }
+        guard !learned.isEmpty, let network else { return }
+        let others = network.topology.neighbours.filter { $0 != neighbour }
+        send(Self.rotationsCommand(learned), toNeighbours: others, actions: &actions)
+    }
+
+    /// Offers one proof; a learned one re-pins the node's advert key to the new key, so the
+    /// old key's adverts are refused from now on.
+    /// - Returns: whether it was new.
+    private mutating func learnRotation(_ rotation: NodeKeyRotation, from neighbour: String, now: Timestamp,
+                                        actions: inout [RouterAction]) -> Bool {
+        guard let topology = network?.topology, rotation != network?.ownRotation else { return false }
+        switch network?.rotations.learn(rotation, trusted: topology.pinnedKeys, verifier: topology.verifier, now: now.wall) {
+        case .learned(let node)?:
+            network?.topology.pinnedKeys[node] = rotation.new
+            actions.append(.nodeKeyRotated(rotation))
+            return true
+        case .refused(let reason)?:
+            actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "rotation refused: \(reason)")))
+            return false
+        case .known?, nil:
+            return false
+        }
+    }
+
+    /// The record that carries `rotations` over a link.
+    static func rotationsCommand(_ rotations: [NodeKeyRotation]) -> [UInt8] {
+        Render.multilineCommand(id: 0, path: rotationsPath.utf8,
+                                Multiline(headers: [], body: rotations.map { Array($0.text.utf8) }))
+    }
+
+    /// This node's own proof and every one learned, for a neighbour whose link just came up
+    /// (nothing when there are none).
+    func rotationsForNewLink(_ id: SessionID, actions: inout [RouterAction]) {
+        guard let network else { return }
+        let all = (network.ownRotation.map { [$0] } ?? []) + network.rotations.entries
+        guard !all.isEmpty else { return }
+        actions.append(.send(id, Self.rotationsCommand(all)))
+    }
+}
