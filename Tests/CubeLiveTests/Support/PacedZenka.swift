@@ -16,14 +16,8 @@ final class PacedZenka: @unchecked Sendable {
         let socket = self.socket
         let counter = self.counter
         thread = Thread {
-            var pending: [UInt8] = []
-            while true {
-                let chunk = socket.readAvailable(timeout: 3600)
-                if chunk.isEmpty { return }
-                pending += chunk
-                while let lf = pending.firstIndex(of: 0x0A) {
-                    let line = String(decoding: pending[..<lf], as: UTF8.self)
-                    pending.removeFirst(lf + 1)
+            TestZenka.readLines(of: socket) { lines in
+                for line in lines {
                     guard line.hasPrefix("("), let close = line.firstIndex(of: ")") else { continue }
                     if delay > 0 { Thread.sleep(forTimeInterval: delay) }
                     socket.send("\(line[..<close]))TRUE \(label)\n")

@@ -13,17 +13,8 @@ final class TestZenka: @unchecked Sendable {
         socket = try Self.login(name: name, cube: cube)
         let socket = self.socket
         thread = Thread {
-            var pending: [UInt8] = []
-            while true {
-                let chunk = socket.readAvailable(timeout: 3600)
-                if chunk.isEmpty { return }
-                pending += chunk
-                var replies: [UInt8] = []
-                while let lf = pending.firstIndex(of: 0x0A) {
-                    let line = String(decoding: pending[..<lf], as: UTF8.self)
-                    pending.removeFirst(lf + 1)
-                    replies += Array(Self.answer(line).utf8)
-                }
+            Self.readLines(of: socket) { lines in
+                let replies = lines.flatMap { Array(Self.answer($0).utf8) }
                 if !replies.isEmpty { socket.send(replies) }
             }
         }
@@ -40,6 +31,23 @@ final class TestZenka: @unchecked Sendable {
             throw LiveTestError.timeout("zenka login")
         }
         return socket
+    }
+
+    /// Reads `socket` until it closes and hands `body` the complete lines (without LF) of
+    /// each chunk read, so a zenka can answer a pipelined batch with one write.
+    static func readLines(of socket: RawSocket, _ body: ([String]) -> Void) {
+        var pending: [UInt8] = []
+        while true {
+            let chunk = socket.readAvailable(timeout: 3600)
+            if chunk.isEmpty { return }
+            pending += chunk
+            var lines: [String] = []
+            while let lf = pending.firstIndex(of: 0x0A) {
+                lines.append(String(decoding: pending[..<lf], as: UTF8.self))
+                pending.removeFirst(lf + 1)
+            }
+            body(lines)
+        }
     }
 
     private static func answer(_ line: String) -> String {
