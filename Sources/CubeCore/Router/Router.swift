@@ -74,6 +74,7 @@ public struct Router: Sendable {
                                     pinnedKeys: network.pinnedKeys)
             var state = NetworkState(topology: topology, signer: network.signer)
             state.ownRotation = network.rotation
+            state.rotations = NodeKeyRotations(retiredGrace: Int64(configuration.rotationGraceSeconds))
             for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
             self.network = state
         }
