@@ -130,6 +130,8 @@ def write_config(args, work):
     ]
     if args.memory_limit:
         lines.append(f"limits.memory = {args.memory_limit}")
+    if args.event_loops is not None:
+        lines.append(f"socket.event-loops = {args.event_loops}")
     with open(os.path.join(work, "cube.conf"), "w") as f:
         f.write("\n".join(lines) + "\n")
     # c25519 `hello <C> <Ce>`: a real Ed25519 identity, an X25519 key of random bytes (the
@@ -1058,6 +1060,8 @@ def main():
     g.add_argument("--strm-chunks", type=int, default=150, help="mount-strm: 1 MiB STRM chunks per reply")
     g.add_argument("--sessions-limit", type=int, default=25000, help="limits.sessions of the soak cube")
     g.add_argument("--memory-limit", help="limits.memory for the soak cube (default: the cube's own)")
+    g.add_argument("--event-loops", type=int,
+                   help="socket.event-loops for the soak cube (default: the cube's own, one per core; 1: a single loop)")
     g.add_argument("--warmup", type=float, default=10)
     g.add_argument("--after", type=float, default=20, help="seconds of honest traffic after the abusers left")
     g.add_argument("--drain", type=float, default=10, help="seconds to wait for the last honest replies")
