@@ -12,6 +12,15 @@ public struct LeaseUsage: Equatable, Sendable {
     /// What the time since then will cost at the next charge.
     public var accrued: Int64
 
+    /// A usage from its figures.
+    package init(price: Int64, charges: Int, charged: Int64, sinceCharge: Int64, accrued: Int64) {
+        self.price = price
+        self.charges = charges
+        self.charged = charged
+        self.sinceCharge = sinceCharge
+        self.accrued = accrued
+    }
+
     /// The usage of `lease` at unix second `wall`, from `ledger` (its recent entries: the
     /// last ``Ledger/recentEntries`` of the consumer's account).
     public init(of lease: Lease, ledger: Ledger, wall: Int64) {
