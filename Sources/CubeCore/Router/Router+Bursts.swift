@@ -20,8 +20,10 @@ extension Router {
         let instances = taking.count + pools.starting(name)
         let remote = pools.remoteOutstanding(name).values.reduce(0) { $0 + Int($1) }
         let demand = taking.reduce(0) { $0 + $1.targetRoutes.count } + remote + pools.waitingCount(name)
+        // At its maximum here, or this node's own compute slots are all lent out.
+        let noFreeSlot = market.allOffers.contains { $0.kind == ComputeLeases.kind && $0.available == 0 }
         let decided = pools.bursts.decide(name, rule: BurstRule(definition), instances: instances,
-                                          atMaximum: instances >= definition.instances, demand: demand,
+                                          atMaximum: instances >= definition.instances || noFreeSlot, demand: demand,
                                           candidates: computeCandidates(name), now: now.monotonic)
         for action in decided { sendBurst(action, for: name, now: now, actions: &actions) }
     }
