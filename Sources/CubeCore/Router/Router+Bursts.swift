@@ -73,7 +73,10 @@ extension Router {
             guard reply.keyword == .trueReply, words.count > 1, words[0] == "lease", let lease = UInt64(words[1]) else {
                 return burstFailed(action, for: name, now: now, actions: &actions)
             }
-            pools.bursts.acquired(name, node: node, lease: lease, now: now.monotonic)
+            // Granted after the node was given up (it vanished and came back): not kept.
+            guard pools.bursts.acquired(name, node: node, lease: lease, now: now.monotonic) else {
+                return sendBurst(.release(node: node, lease: lease), for: name, now: now, actions: &actions)
+            }
             pools.scaled(name, up: true, event: "burst \(name) \(node) \(lease)")
             actions.append(.event(.burst(name: name, node: node, lease: lease, ended: nil)))
         case .renew(let node, let lease):
