@@ -137,7 +137,7 @@ extension Router {
         allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
             var advertised = AdvertOffer(offer, reputation: market.reputationAttributes(of: offer.providerUser))
             // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts").
-            if offer.kind == ComputeLeases.kind, advertised.attributes.count < AdvertOffer.maximumAttributes {
+            if ComputeLeases.lendsInstances(kind: offer.kind, attributes: offer.attributes), advertised.attributes.count < AdvertOffer.maximumAttributes {
                 advertised = AdvertOffer(id: advertised.id, kind: advertised.kind, capacity: advertised.capacity,
                                          available: advertised.available,
                                          attributes: advertised.attributes + [computeLoad(offer)])
