@@ -67,6 +67,9 @@ extension Router {
             } else if path.elementsEqual(Self.rotationsPath.utf8) {
                 receiveRotations(command, from: user, now: now, actions: &actions)
                 return nil
+            } else if path.elementsEqual(Self.usageReceiptsPath.utf8) || path.elementsEqual(Self.usageAcksPath.utf8) {
+                receiveUsageRecord(command, from: user, now: now, actions: &actions)
+                return nil
             } else if path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
             }
@@ -98,7 +101,9 @@ extension Router {
         effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
-            runLocal(effective, from: id, now: now, actions: &actions)
+            // A path that crossed more than one link was relayed by the neighbour (usage
+            // receipts come only from the consumer's own node: docs/market.md).
+            runLocal(effective, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
             return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
@@ -284,6 +289,9 @@ extension Router {
         guard let route = closes ? endRoute(slot) : routes[slot] else { return }
         if case .leaseRequest(let lease) = route.purpose, closes {
             return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
+        }
+        if case .remoteAcquire(let node, let user) = route.purpose, closes {
+            remoteLeaseGranted(reply, node: node, user: user)
         }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
