@@ -113,9 +113,9 @@ extension Router {
                 let last = market.tabEnded(node: neighbour, lease: lease, at: wall, localNode: local, signer: signer,
                                            payeeKey: { pinned[$0] })
                 resend = resend || !last.isEmpty
-            } else if let ack = UsageReceipt(text: line),
-                      market.acknowledge(ack, from: neighbour, payeeKey: pinned[neighbour], verifier: verifier) {
-                continue
+            } else if let ack = UsageReceipt(text: line) {
+                // One not pending (acknowledged before: the receipt was sent twice) changes nothing.
+                _ = market.acknowledge(ack, from: neighbour, payeeKey: pinned[neighbour], verifier: verifier)
             } else {
                 actions.append(.event(.receiptRefused(node: neighbour, line: "unusable acknowledgement: \(line.prefix(80))")))
             }
