@@ -86,19 +86,19 @@ import Glibc
                 && words[9] == "1.000" && words[10] == "since", "\(text)")
         let since = try #require(words.last.flatMap { Int64($0) })
 
-        // Charging runs; kill -9 a in the middle of it, restart it on its store.
-        sleep(5)
-        net.kill("a")
-        sleep(3)
-        try net.start("a", extra: extra("a"))
-        _ = try net.waitForTopology([RingNetwork.Edge("a", "b")], timeout: 20)
-        sleep(5)
-        // And b.
-        net.kill("b")
-        sleep(3)
-        try net.start("b", extra: extra("b"))
-        _ = try net.waitForTopology([RingNetwork.Edge("a", "b")], timeout: 20)
-        sleep(5)
+        // Charging runs; kill -9 a at a random moment of it, restart it on its store; then b.
+        var generator = SystemRandomNumberGenerator()
+        for name in ["a", "b"] {
+            let running = UInt32.random(in: 3_000_000...7_000_000, using: &generator)
+            let down = UInt32.random(in: 500_000...3_000_000, using: &generator)
+            print("receipts: \(name) killed after \(running / 1000) ms of charging, down \(down / 1000) ms")
+            usleep(running)
+            net.kill(name)
+            usleep(down)
+            try net.start(name, extra: extra(name))
+            _ = try net.waitForTopology([RingNetwork.Edge("a", "b")], timeout: 20)
+        }
+        sleep(4)
         let released = try net.client("a").ask("b.release 1")
         #expect(released.kind == .trueReply, "\(released.rawText)")
         let end = Int64(Date().timeIntervalSince1970)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct ReceiptNetworkTests {
     /// a — b, a provider `store` on b offering 3600 units at 1 credit per unit per hour (1
     /// credit a second), `alice` on a with 100 credits, and her lease of 3600 units granted.
-    private func leased() throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
+    private func leased(credits: String = "100") throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
         var net = SimulatedNetwork()
         for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"]) }
         let links = net.link("a", "b")
@@ -17,8 +17,8 @@ import Testing
         #expect(net.take(store, at: "b") == "(1)TRUE offer 1\n")
         let alice = net.connect("alice", at: "a")
         let root = net.connect("root", at: "a")
-        net.send("(2)grant alice 100\n", from: root, at: "a")
-        #expect(net.take(root, at: "a").hasPrefix("(2)TRUE granted 100.000 credits to alice"))
+        net.send("(2)grant alice \(credits)\n", from: root, at: "a")
+        #expect(net.take(root, at: "a").hasPrefix("(2)TRUE granted \(credits).000 credits to alice"))
         net.tick(seconds: 1)
         net.send("(3)acquire b:1 3600 600\n", from: alice, at: "a")
         let request = net.take(store, at: "b")
@@ -90,5 +90,22 @@ import Testing
         net.tick(seconds: 2)
         #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000"])
         #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
+    }
+
+    @Test func aConsumerOutOfCreditHasTheLeaseReleasedAndNothingIsCounted() throws {
+        var (net, alice, _) = try leased(credits: "3")
+        net.tick(seconds: 2)
+        net.tick(seconds: 2)
+        // 3 - 2 - 2 = -1: a released the lease on b in its own name; b told a when it ended.
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000"])
+        let leases = net.connect("root", at: "b")
+        net.send("(6)leases\n", from: leases, at: "b")
+        #expect(!net.take(leases, at: "b").contains("active"))
+        for _ in 0..<3 { net.tick(seconds: 2) }
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ").count == 2)
+        // Without credit she cannot lease the priced offer again (checked on a, before asking b).
+        net.send("(7)acquire b:1 10\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a") == "(7)FALSE insufficient credit [ balance -1.000 ]\n")
     }
 }
