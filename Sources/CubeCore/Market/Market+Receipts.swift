@@ -7,6 +7,7 @@ extension Market {
     ///   consumer's node releases those leases).
     public mutating func chargeTabs(now: Int64, localNode: String, signer: some AdvertSigner,
                                     payeeKey: (String) -> String?) -> (receipts: [UsageReceipt], broke: [ReceiptBook.TabKey]) {
+        guard !receipts.tabs.isEmpty else { return ([], []) }
         let charged = receipts.charge(now: now, interval: chargeInterval, localNode: localNode, signer: signer, payeeKey: payeeKey)
         var broke: [ReceiptBook.TabKey] = []
         for (posting, receipt) in charged {
@@ -70,7 +71,7 @@ extension Market {
 
 extension Market {
     /// Whether there are tabs to charge or receipts to send (cheap: asked every tick).
-    var hasReceiptWork: Bool { !receipts.tabs.isEmpty }
+    var hasReceiptWork: Bool { !receipts.tabs.isEmpty || !receipts.accounts.isEmpty }
 
     /// A priced lease of another node was granted to one of this node's users.
     public mutating func openTab(_ tab: PayerTab) { receipts.open(tab) }

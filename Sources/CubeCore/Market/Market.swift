@@ -267,7 +267,8 @@ public struct Market: Sendable {
         market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
         market.nextLeaseID = max(snapshot.nextLeaseID, highestLease + 1)
         market.ledger.restore(balances: snapshot.balances, entries: snapshot.entries)
-        market.receipts = ReceiptBook.restored(tabs: snapshot.tabs, accounts: snapshot.accounts, receipts: snapshot.receipts)
+        market.receipts = ReceiptBook.restored(tabs: snapshot.tabs, accounts: snapshot.accounts, receipts: snapshot.receipts,
+                                               now: now.wall)
         market.changed = false
         market.journaling = true
         return market

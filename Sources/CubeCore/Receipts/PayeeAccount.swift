@@ -21,6 +21,9 @@ public struct PayeeAccount: Equatable, Sendable {
     /// Every receipt accepted, countersigned, by sequence: a receipt sent again is answered
     /// with the same acknowledgement and counted once.
     public internal(set) var accepted: [UInt64: UsageReceipt] = [:]
+    /// Unix seconds from which an unpaid stretch is counted besides ``paidUntil``: the time
+    /// this node came back, so that its own downtime is not held against the payer (not stored).
+    public internal(set) var watchedSince: Int64 = 0
 
     public init(payer: String, payerKey: String, lease: UInt64, providerUser: String, amount: UInt64, price: Int64,
                 paidUntil: Int64, lastSequence: UInt64 = 0, ended: Int64? = nil, accepted: [UInt64: UsageReceipt] = [:]) {

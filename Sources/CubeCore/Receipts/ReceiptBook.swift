@@ -225,6 +225,13 @@ public struct ReceiptBook: Sendable {
                                                            lease: receipt.lease, note: note))
     }
 
+    /// Running leases whose payer has sent no valid receipt for more than `limit` seconds
+    /// (counted from the last period paid, or from when this node came back if later): the
+    /// provider's node ends them (`unpaid`) rather than give the capacity away.
+    public func unpaid(now: Int64, limit: Int64) -> [UInt64] {
+        accounts.values.filter { $0.ended == nil && now - max($0.paidUntil, $0.watchedSince) > limit }.map(\.lease).sorted()
+    }
+
     /// Forgets accounts of leases that ended more than ``retention`` seconds ago.
     public mutating func expire(now: Int64) {
         for (id, account) in accounts {
@@ -277,10 +284,14 @@ public struct ReceiptBook: Sendable {
 
     /// The book a store held: tabs with their unacknowledged receipts, accounts with the
     /// receipts they accepted.
-    public static func restored(tabs: [PayerTab], accounts: [PayeeAccount], receipts: [UsageReceipt]) -> ReceiptBook {
+    /// - Parameter now: unix seconds; unpaid time is counted from here at the earliest.
+    public static func restored(tabs: [PayerTab], accounts: [PayeeAccount], receipts: [UsageReceipt], now: Int64 = 0) -> ReceiptBook {
         var book = ReceiptBook()
         for tab in tabs { book.tabs[TabKey(node: tab.node, lease: tab.lease)] = tab }
-        for account in accounts { book.accounts[account.lease] = account }
+        for var account in accounts {
+            account.watchedSince = now
+            book.accounts[account.lease] = account
+        }
         for receipt in receipts.sorted(by: { $0.sequence < $1.sequence }) {
             let key = TabKey(node: receipt.payee, lease: receipt.lease)
             if receipt.payeeSignature.isEmpty {

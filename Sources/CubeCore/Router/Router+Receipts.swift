@@ -26,7 +26,7 @@ extension Router {
 
     /// Each tick: charges the tabs that are due and sends their receipts, with every one not
     /// acknowledged yet (again each ``Market/chargeInterval``); releases the leases of users
-    /// whose balance reached zero.
+    /// whose balance reached zero; ends the leases here whose payer stopped paying.
     mutating func chargeTabs(now: Timestamp, actions: inout [RouterAction]) {
         guard inNetwork, market.hasReceiptWork, let signer = network?.signer else { return }
         let pinned = network?.topology.pinnedKeys ?? [:]
@@ -41,6 +41,14 @@ extension Router {
             actions.append(.send(link, Render.command(id: 0, path: "release".utf8, args: Array(String(key.lease).utf8))))
         }
         if now.wall % 60 == 0 { market.expireAccounts(now: now.wall) }
+        // Payee: a lease whose payer stopped paying ends (ten intervals, at least five minutes).
+        for lease in market.receipts.unpaid(now: now.wall, limit: max(300, 10 * market.chargeInterval)) {
+            if market.leases[lease] != nil {
+                apply(market.end(lease, reason: "unpaid"), wall: now.wall, actions: &actions)
+            } else {
+                _ = market.accountEnded(lease: lease, wall: now.wall)
+            }
+        }
     }
 
     /// Sends every receipt owed to `node` that is not acknowledged yet, if a link is up.

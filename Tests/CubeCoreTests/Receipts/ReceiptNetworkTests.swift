@@ -8,9 +8,10 @@ import Testing
 @Suite struct ReceiptNetworkTests {
     /// a — b, a provider `store` on b offering 3600 units at 1 credit per unit per hour (1
     /// credit a second), `alice` on a with 100 credits, and her lease of 3600 units granted.
-    private func leased(credits: String = "100") throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
+    private func leased(credits: String = "100", extra: [String] = [])
+        throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
         var net = SimulatedNetwork()
-        for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"]) }
+        for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"] + extra) }
         let links = net.link("a", "b")
         let store = net.connect("store", at: "b", kind: .zenka)
         net.send("(1)offer storage 3600 price=1\n", from: store, at: "b")
@@ -107,5 +108,18 @@ import Testing
         // Without credit she cannot lease the priced offer again (checked on a, before asking b).
         net.send("(7)acquire b:1 10\n", from: alice, at: "a")
         #expect(net.take(alice, at: "a") == "(7)FALSE insufficient credit [ balance -1.000 ]\n")
+    }
+
+    @Test func aLeaseWhosePayerStopsPayingEnds() throws {
+        // The consumer's link is kept an hour (leases.grace), but no receipt comes: after
+        // ten intervals, at least five minutes, b ends the lease as unpaid.
+        var (net, _, links) = try leased(extra: ["leases.grace = 3600"])
+        net.tick(seconds: 2)
+        net.cut("a", links.0)
+        net.tick(seconds: 200)
+        #expect(!net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "unpaid")))
+        net.tick(seconds: 200)
+        #expect(net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "unpaid")))
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000"])
     }
 }
