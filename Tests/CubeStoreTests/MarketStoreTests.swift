@@ -106,4 +106,32 @@ import Testing
         let empty = try store.load()
         #expect(empty.tabs.isEmpty && empty.accounts.isEmpty && empty.receipts == [receipt(2)])
     }
+
+    /// What one cross-node charge writes (docs/market.md "Usage receipts"): the consumer's
+    /// ledger entry, the tab's new state and the receipt, in one synchronous transaction; then
+    /// the acknowledgement. Prints the mean of 200 (a generous bound only).
+    @Test func aChargeWithItsReceiptIsOneDurableSave() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteMarketStore(directory: path)
+        let key = String(repeating: "A", count: 52)
+        let count = 200
+        let started = ContinuousClock.now
+        for index in 1...count {
+            let receipt = UsageReceipt(payer: "a", payee: "b", lease: 7, sequence: UInt64(index), from: Int64(index) * 60,
+                                       to: Int64(index + 1) * 60, amount: 100, payerKey: key, payeeKey: key,
+                                       payerSignature: Array(repeating: 1, count: 64))
+            let tab = PayerTab(node: "b", lease: 7, user: "alice", amount: 360, price: 2000, chargedUntil: receipt.to,
+                               nextSequence: UInt64(index + 1))
+            store.save([.entry(LedgerEntry(user: "alice", delta: -100, balance: Int64(-100 * index), lease: 7, note: "lease b:7 60 s",
+                                           wall: receipt.to)), .tab(tab), .receipt(receipt)])
+            store.save([.receipt(UsageReceipt(payer: "a", payee: "b", lease: 7, sequence: UInt64(index), from: receipt.from, to: receipt.to,
+                                              amount: 100, payerKey: key, payeeKey: key, payerSignature: receipt.payerSignature,
+                                              payeeSignature: Array(repeating: 2, count: 64)))])
+        }
+        let each = (ContinuousClock.now - started) / count
+        print("market store: one cross-node charge (entry + tab + receipt, then its acknowledgement: two saves) takes \(each)")
+        #expect(each < .milliseconds(500))
+        #expect(try store.load().receipts.isEmpty)
+    }
 }
