@@ -7,6 +7,8 @@ public enum MarketRecordChange: Equatable, Sendable {
     case nextIDs(offer: UInt64, lease: UInt64)
     /// A ledger entry; the account's balance becomes the entry's.
     case entry(LedgerEntry)
+    /// A provider's record, written whole (docs/market.md "Reputation").
+    case reputation(String, Reputation)
     /// A tab of a lease held on another node, written whole without its receipts
     /// (docs/market.md "Usage receipts").
     case tab(PayerTab)

@@ -8,6 +8,8 @@ public struct MarketSnapshot: Equatable, Sendable {
     public var balances: [String: Int64] = [:]
     /// The latest ledger entries, oldest first (for `statement`).
     public var entries: [LedgerEntry] = []
+    /// Each provider's record, by providing user.
+    public var reputations: [String: Reputation] = [:]
     /// Usage receipts (docs/market.md "Usage receipts"): the tabs and accounts, and the
     /// receipts still needed — those not acknowledged and those of the accounts.
     public var tabs: [PayerTab] = []
