@@ -144,7 +144,7 @@ extension Router {
     /// Leases past their end, or past their consumer's grace, end; priced leases are charged.
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
         apply(market.expire(now: now.monotonic), actions: &actions)
-        apply(market.charge(now: now), actions: &actions)
+        apply(market.charge(now: now, interval: Int64(configuration.chargeIntervalSeconds)), actions: &actions)
     }
 
     /// Tells both parties of each ended lease (`lease-end <id> <reason>`, sent without an id:
