@@ -32,7 +32,8 @@ import sys
 import tempfile
 import time
 
-from run import free_port, load_average, node_keys
+sys.dont_write_bytecode = True  # no __pycache__ in the repository for the import below
+from run import free_port, load_average, node_keys  # noqa: E402
 
 CONFIG = """\
 auth.methods = c25519 unix

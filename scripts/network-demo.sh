@@ -4,17 +4,23 @@
 #   scripts/network-demo.sh start DIR [N]   N nodes n1..nN (default 5): a ring plus one chord
 #                                           (n1-n3), fresh keys under DIR; returns once every
 #                                           node sees the whole topology
+#   scripts/network-demo.sh restart DIR NODE starts NODE again as it was started (after a
+#                                           kill -9, say); returns once it sees every node
 #   scripts/network-demo.sh stop DIR        stops every node, unmounts, leaves nothing running
 #
-# Each node runs the embedded default configuration (with its sample zenki) and leaves its
-# unix socket at DIR/<node>.sock and, when FUSE is usable, its mount at DIR/<node>.mnt.
+# Each node runs its own copy of the default configuration (with its sample zenki) in
+# DIR/<node>/conf, its market store in DIR/<node>/state (state.directory) and its storage
+# zenka's blobs in DIR/<node>/blobs, and leaves its unix socket at DIR/<node>.sock and, when
+# FUSE is usable, its mount at DIR/<node>.mnt.
 # Environment: CUBE (the cube binary; default: build .build/debug/cube), P7_DEMO_PORT (first
 # TCP port, default 27101; node i listens on P7_DEMO_PORT + i - 1), P7_DEMO_TIMEOUT (seconds
 # to wait for the topology, default 30), P7_DEMO_CONFIG (a configuration directory every node
-# runs instead of the embedded one, e.g. with a balanced zenka: README "Pooling machines").
+# copies instead of the default one, e.g. with a balanced zenka: README "Pooling machines"),
+# P7_DEMO_SET (`key = value` settings, separated by `;`, for every node's cube.conf, e.g.
+# 'market.charge-interval = 5': README "A market between machines").
 set -euo pipefail
 
-usage() { echo "usage: $0 start DIR [N] | stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start DIR [N] | restart DIR NODE | stop DIR" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 cube_binary() {
@@ -35,13 +41,67 @@ reachable_count() {
     printf '%s\n' "$reply" | tail -n +3 | grep -vc unreachable || true
 }
 
+# Sets `key = value` in the configuration file $1: replaces the key's line, or appends one.
+set_key() {
+    local file=$1 key=$2 value=$3
+    if grep -q "^$key *=" "$file"; then
+        sed -i "s|^$key *=.*|$key = $value|" "$file"
+    else
+        printf '%s = %s\n' "$key" "$value" >> "$file"
+    fi
+}
+
+# Writes node $2's configuration under $1/$2/conf: P7_DEMO_CONFIG or the default one, with
+# its own store and blobs, and P7_DEMO_SET applied.
+node_config() {
+    local dir=$1 node=$2 conf="$1/$2/conf" setting
+    rm -rf "$conf"
+    if [ -n "${P7_DEMO_CONFIG:-}" ]; then cp -r "$P7_DEMO_CONFIG" "$conf"; else "$cube" default-config --out "$conf" >/dev/null; fi
+    set_key "$conf/cube.conf" state.directory "$dir/$node/state"
+    if [ -f "$conf/zenki/storage/zenka.conf" ]; then
+        sed -i "s|^args = \(.*\)|args = \1 --dir $dir/$node/blobs|" "$conf/zenki/storage/zenka.conf"
+    fi
+    IFS=';' read -ra settings <<< "${P7_DEMO_SET:-}"
+    for setting in "${settings[@]}"; do
+        [[ "$setting" == *=* ]] || continue
+        local key value
+        key=$(echo "${setting%%=*}" | xargs); value=$(echo "${setting#*=}" | xargs)
+        set_key "$conf/cube.conf" "$key" "$value"
+    done
+}
+
+# Starts node $2 of the demo in $1 with the arguments saved in $1/$2.args.
+launch() {
+    local dir=$1 node=$2 args
+    mapfile -t args < "$dir/$node.args"
+    if grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" >/dev/null || true; fi
+    # Each node works in its own directory: its zenki run under <socket directory>/zenki/.
+    nohup "$cube" "${args[@]}" >> "$dir/$node.log" 2>&1 &
+    echo $! > "$dir/$node.pid"
+    ln -sfn "$dir/$node/cube.sock" "$dir/$node.sock"
+}
+
+# How many links node $1 (socket $2) has up.
+up_links() {
+    PROTOCOL_7_UNIX_PATH="$2" timeout 5 "$P7" links 2>/dev/null | tail -n +3 | grep -c ' up ' || true
+}
+
+# Waits until node $2 reaches all $3 nodes (P7_DEMO_TIMEOUT); false on timeout.
+wait_for() {
+    local dir=$1 node=$2 count=$3 deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} ))
+    until [ "$(reachable_count "$node" "$dir/$node.sock")" -eq "$count" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
+
 start() {
     local dir=$1 count=${2:-5}
     [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 2 ] && [ "$count" -le 50 ] || { echo "N must be 2..50" >&2; exit 2; }
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     if ls "$dir"/*.pid >/dev/null 2>&1; then echo "$dir already holds a running demo: stop it first" >&2; exit 1; fi
-    local cube; cube=$(cube_binary)
+    cube=$(cube_binary)
     P7="$(dirname "$cube")/p7"
     [ -x "$P7" ] || (cd "$root" && swift build --product p7 >&2)
     local base=${P7_DEMO_PORT:-27101} i
@@ -54,9 +114,13 @@ start() {
     echo "$count" > "$dir/count"
     for ((i = 1; i <= count; i++)); do
         local node="n$i" next=$(( i % count + 1 ))
-        local args=(run --name "$node" --socket "$dir/$node/cube.sock" --listen "tcp:127.0.0.1:$((base + i - 1))"
-                    --identity "$dir/$node.key" --nodes "$dir/nodes" --peer "tcp:127.0.0.1:$((base + next - 1))")
-        if [ -n "${P7_DEMO_CONFIG:-}" ]; then args+=(--config "$P7_DEMO_CONFIG"); fi
+        # A fresh network: no market store of an earlier demo (restart keeps it).
+        rm -rf "$dir/$node/state"
+        mkdir -p "$dir/$node"
+        node_config "$dir" "$node"
+        local args=(run --config "$dir/$node/conf" --name "$node" --socket "$dir/$node/cube.sock"
+                    --listen "tcp:127.0.0.1:$((base + i - 1))" --identity "$dir/$node.key" --nodes "$dir/nodes"
+                    --peer "tcp:127.0.0.1:$((base + next - 1))")
         # The chord: n1 also links to n3 (a ring of 4 or more gets a shortcut).
         if [ "$i" -eq 1 ] && [ "$count" -ge 4 ]; then args+=(--peer "tcp:127.0.0.1:$((base + 2))"); fi
         if can_mount; then
@@ -67,24 +131,41 @@ start() {
         else
             args+=(--no-mount)
         fi
-        mkdir -p "$dir/$node"
-        # Each node works in its own directory: its zenki run under <socket directory>/zenki/.
-        nohup "$cube" "${args[@]}" > "$dir/$node.log" 2>&1 &
-        echo $! > "$dir/$node.pid"
-        ln -sfn "$dir/$node/cube.sock" "$dir/$node.sock"
+        printf '%s\n' "${args[@]}" > "$dir/$node.args"
+        : > "$dir/$node.log"
+        launch "$dir" "$node"
     done
-    local deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} )) started; started=$(date +%s%N)
+    local started; started=$(date +%s%N)
     for ((i = 1; i <= count; i++)); do
-        until [ "$(reachable_count "n$i" "$dir/n$i.sock")" -eq "$count" ]; do
-            if [ "$(date +%s)" -ge "$deadline" ]; then
-                echo "n$i does not see all $count nodes; logs in $dir/*.log" >&2; stop "$dir"; exit 1
-            fi
-            sleep 0.1
-        done
+        if ! wait_for "$dir" "n$i" "$count"; then
+            echo "n$i does not see all $count nodes; logs in $dir/*.log" >&2; stop "$dir"; exit 1
+        fi
     done
+    for ((i = 1; i <= count; i++)); do up_links "n$i" "$dir/n$i.sock" > "$dir/n$i.links"; done
     echo "network of $count nodes up in $(( ($(date +%s%N) - started) / 1000000 )) ms after start-up: ring n1..n$count$([ "$count" -ge 4 ] && echo ' + chord n1-n3')"
     echo "  sockets: $dir/n<i>.sock   e.g. PROTOCOL_7_UNIX_PATH=$dir/n1.sock $P7 n$((count / 2 + 1)).calc.eval 2+3"
     if can_mount; then echo "  mounts:  $dir/n<i>.mnt   e.g. ls $dir/n1.mnt/nodes/"; fi
+}
+
+restart() {
+    local dir=$1 node=$2 count pid
+    [ -f "$dir/$node.args" ] || { echo "no node $node in $dir" >&2; exit 1; }
+    cube=$(cube_binary)
+    P7="$(dirname "$cube")/p7"
+    pid=$(cat "$dir/$node.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$node is running (pid $pid): kill it first" >&2; exit 1; fi
+    count=$(cat "$dir/count")
+    launch "$dir" "$node"
+    if ! wait_for "$dir" "$node" "$count"; then echo "$node does not see all $count nodes; log in $dir/$node.log" >&2; exit 1; fi
+    # And until its own links are back: another node names a command's sender by the link it
+    # came in on, so until then n3 would take a command of n1 relayed by n2 for n2's.
+    local links deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} ))
+    links=$(cat "$dir/$node.links" 2>/dev/null || echo 0)
+    until [ "$(up_links "$node" "$dir/$node.sock")" -ge "$links" ]; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then echo "$node has not all its $links links back" >&2; exit 1; fi
+        sleep 0.1
+    done
+    echo "$node restarted (pid $(cat "$dir/$node.pid")), sees all $count nodes, its $links links up"
 }
 
 stop() {
@@ -106,6 +187,7 @@ stop() {
 
 case "${1:-}" in
     start) [ $# -ge 2 ] || usage; start "$2" "${3:-5}" ;;
+    restart) [ $# -eq 3 ] || usage; restart "$2" "$3" ;;
     stop) [ $# -eq 2 ] || usage; stop "$2" ;;
     *) usage ;;
 esac
