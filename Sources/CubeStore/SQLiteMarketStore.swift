@@ -31,6 +31,19 @@ public final class SQLiteMarketStore: MarketPersistence {
         CREATE TABLE ledger(seq INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, delta INTEGER NOT NULL,
                             balance INTEGER NOT NULL, lease INTEGER, note TEXT NOT NULL, at INTEGER NOT NULL);
         """,
+        // 3: usage receipts between nodes (docs/market.md "Usage receipts"): the tabs of leases
+        // held on other nodes, the accounts of leases granted to them, and every receipt as
+        // its one-line text (acknowledged = countersigned by the payee).
+        """
+        CREATE TABLE receipt_tabs(node TEXT NOT NULL, lease INTEGER NOT NULL, user TEXT NOT NULL, amount INTEGER NOT NULL,
+                                  price INTEGER NOT NULL, charged_until INTEGER NOT NULL, next_seq INTEGER NOT NULL,
+                                  closed INTEGER NOT NULL, PRIMARY KEY(node, lease));
+        CREATE TABLE receipt_accounts(lease INTEGER PRIMARY KEY, payer TEXT NOT NULL, payer_key TEXT NOT NULL,
+                                      provider_user TEXT NOT NULL, amount INTEGER NOT NULL, price INTEGER NOT NULL,
+                                      paid_until INTEGER NOT NULL, last_seq INTEGER NOT NULL, ended INTEGER);
+        CREATE TABLE receipts(payer TEXT NOT NULL, payee TEXT NOT NULL, lease INTEGER NOT NULL, seq INTEGER NOT NULL,
+                              line TEXT NOT NULL, acknowledged INTEGER NOT NULL, PRIMARY KEY(payer, payee, lease, seq));
+        """,
     ]
 
     /// The file name inside the state directory.
@@ -107,6 +120,7 @@ public final class SQLiteMarketStore: MarketPersistence {
                 snapshot.entries.append(LedgerEntry(user: user, delta: delta, balance: balance,
                                                     lease: row[3].integer.map { UInt64(bitPattern: $0) }, note: note, wall: at))
             }
+            try Self.loadReceipts(from: database, into: &snapshot)
             for row in try database.query("SELECT name, value FROM counters") {
                 guard row.count == 2, let name = row[0].text, let value = row[1].integer else { continue }
                 if name == "next_offer" { snapshot.nextOfferID = UInt64(bitPattern: value) }
@@ -156,6 +170,8 @@ public final class SQLiteMarketStore: MarketPersistence {
                 .text(entry.note), .integer(entry.wall),
             ])
             try database.query("INSERT OR REPLACE INTO accounts VALUES (?, ?)", [.text(entry.user), .integer(entry.balance)])
+        case .tab, .tabRemoved, .account, .accountRemoved, .receipt, .receiptRemoved:
+            try writeReceipts(change, to: database)
         case .nextIDs(let offer, let lease):
             try database.query("INSERT OR REPLACE INTO counters VALUES ('next_offer', ?), ('next_lease', ?)",
                                [integer(offer), integer(lease)])

@@ -8,6 +8,11 @@ public struct MarketSnapshot: Equatable, Sendable {
     public var balances: [String: Int64] = [:]
     /// The latest ledger entries, oldest first (for `statement`).
     public var entries: [LedgerEntry] = []
+    /// Usage receipts (docs/market.md "Usage receipts"): the tabs and accounts, and the
+    /// receipts still needed — those not acknowledged and those of the accounts.
+    public var tabs: [PayerTab] = []
+    public var accounts: [PayeeAccount] = []
+    public var receipts: [UsageReceipt] = []
 
     public init(offers: [OfferRecord] = [], leases: [LeaseRecord] = [], nextOfferID: UInt64 = 1, nextLeaseID: UInt64 = 1) {
         self.offers = offers

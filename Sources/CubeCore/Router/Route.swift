@@ -39,6 +39,9 @@ enum RoutePurpose: Equatable, Sendable {
     /// A balanced command for the zenka `name`, sent to a local instance (`node` nil) or
     /// towards another node's instances (docs/pooling.md).
     case pooled(name: String, node: String?)
+    /// `acquire` of another node's offer for `user`: a priced grant opens a tab
+    /// (docs/market.md "Usage receipts").
+    case remoteAcquire(node: String, user: String)
 }
 
 /// A command held for an on-demand zenka that is being started.

@@ -67,6 +67,9 @@ extension Router {
             } else if path.elementsEqual(Self.rotationsPath.utf8) {
                 receiveRotations(command, from: user, now: now, actions: &actions)
                 return nil
+            } else if path.elementsEqual(Self.usageReceiptsPath.utf8) || path.elementsEqual(Self.usageAcksPath.utf8) {
+                receiveUsageRecord(command, from: user, now: now, actions: &actions)
+                return nil
             } else if path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
             }
@@ -98,7 +101,9 @@ extension Router {
         effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
-            runLocal(effective, from: id, now: now, actions: &actions)
+            // A path that crossed more than one link was relayed by the neighbour (usage
+            // receipts come only from the consumer's own node: docs/market.md).
+            runLocal(effective, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
             return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
@@ -200,7 +205,7 @@ extension Router {
         } else {
             actions.append(.send(target, bytes))
         }
-        if !watchers.isEmpty {
+        if !trafficWatch.isEmpty {
             watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
         }
         return slot
@@ -285,6 +290,9 @@ extension Router {
         if case .leaseRequest(let lease) = route.purpose, closes {
             return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
         }
+        if case .remoteAcquire(let node, let user) = route.purpose, closes {
+            remoteLeaseGranted(reply, node: node, user: user)
+        }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
         if malformed {
@@ -309,7 +317,7 @@ extension Router {
         actions.append(route.sourceSession.isDoor
             ? .deliver(route.source, .reply(relayed))
             : .send(route.source, Render.reply(relayed, unit: route.sourceSession.decoder.sizeUnit)))
-        if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
+        if !trafficWatch.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
         if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {
             drainPool(name, now: now, actions: &actions)

@@ -76,6 +76,7 @@ extension Router {
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
         revocationsForNewLink(id, actions: &actions)
+        sendPendingReceipts(to: link.node, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
@@ -200,13 +201,14 @@ extension Router {
     ///   - hops: the budget the command arrived with (``HopCount/initial`` from a local session).
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
-                                now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+                                purpose: RoutePurpose? = nil, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
             return Refusal(.missing, Wire.clientNotPresent)
         }
         guard let budget = fromLink ? hops.decremented() : hops else { return Refusal(.limit, Wire.hopLimitExceeded) }
         if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
-        forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        let slot = forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        if let slot, let purpose { routes.setPurpose(purpose, of: slot) }
         return nil
     }
 

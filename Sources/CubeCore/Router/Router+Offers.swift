@@ -55,13 +55,15 @@ extension Router {
             return (.falseReply, "no such offer '\(words.first ?? "")'")
         }
         guard offer.provider == id || offer.providerUser == user else { return (.falseReply, "offer \(offerID) is not yours") }
-        apply(market.withdraw(offerID, reason: "withdrawn"), actions: &actions)
+        apply(market.withdraw(offerID, reason: "withdrawn"), wall: now.wall, actions: &actions)
         return (.trueReply, "offer \(offerID) withdrawn")
     }
 
     /// `acquire <offer> <amount> [ttl]` for a local offer: reserves capacity and asks the provider.
+    /// A lease for a neighbour's own user (not `relayed`) is paid by that node's receipts.
     mutating func acquireLocal(_ command: Command, offer word: String, amount amountWord: String, ttl ttlWord: String?,
-                               from id: SessionID, user: String, now: Timestamp, actions: inout [RouterAction]) {
+                               from id: SessionID, user: String, relayed: Bool = false, now: Timestamp,
+                               actions: inout [RouterAction]) {
         func refuse(_ refusal: MarketRefusal) { actions.append(answer(id, command.id, .falseReply, refusal.text)) }
         var word = word
         // `<this node>:<id>` is a local offer written the network-wide way.
@@ -76,7 +78,7 @@ extension Router {
         let node = consumerNode(of: id, user: user)
         let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
                                        consumerNode: node, providerPresent: sessions[offer.provider]?.isActive == true,
-                                       now: now.monotonic)
+                                       paidByReceipts: sessions[id]?.link != nil && !relayed, now: now.monotonic)
         switch requested {
         case .failure(let refusal): refuse(refusal)
         case .success(let lease):
@@ -99,8 +101,11 @@ extension Router {
                                 actions: inout [RouterAction]) {
         guard market.leases[leaseID] != nil else { return }
         if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
+            // A priced lease for another node's link: that node pays by receipts and learns the
+            // price and start here (docs/market.md "Usage receipts").
+            let paid = openReceiptAccount(lease, now: now)
             actions.append(answer(route.source, route.sourceCommandID, .trueReply,
-                                  "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
+                                  "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)\(paid)"))
             stats.leasesGranted += 1
             actions.append(.event(.lease(id: leaseID, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
         } else {
@@ -124,7 +129,7 @@ extension Router {
         let mayEndAny = configuration.access.isAdministrator(user)
         if let refusal = market.checkRelease(leaseID, user: user, mayEndAny: mayEndAny) { return (false, refusal.text, []) }
         var actions: [RouterAction] = []
-        apply(market.end(leaseID, reason: "released"), actions: &actions)
+        apply(market.end(leaseID, reason: "released"), wall: now.wall, actions: &actions)
         return (true, "lease \(leaseID) released", actions)
     }
 
@@ -136,24 +141,28 @@ extension Router {
     /// A session that provided or consumed is gone: its offers vanish, their leases end, and
     /// the leases it held wait `leases.grace` for their user.
     mutating func marketSessionLeft(_ session: Session, now: Timestamp, actions: inout [RouterAction]) {
-        if session.hasOffered { apply(market.providerLeft(session.id), actions: &actions) }
+        if session.hasOffered { apply(market.providerLeft(session.id), wall: now.wall, actions: &actions) }
         let grace = UInt64(configuration.leaseGraceSeconds) * 1_000_000_000
-        apply(market.consumerLeft(session.id, grace: grace, now: now.monotonic), actions: &actions)
+        apply(market.consumerLeft(session.id, grace: grace, now: now.monotonic), wall: now.wall, actions: &actions)
     }
 
     /// Leases past their end, or past their consumer's grace, end; priced leases are charged.
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
-        apply(market.expire(now: now.monotonic), actions: &actions)
-        apply(market.charge(now: now, interval: Int64(configuration.chargeIntervalSeconds)), actions: &actions)
+        market.chargeInterval = Int64(configuration.chargeIntervalSeconds)
+        apply(market.expire(now: now.monotonic), wall: now.wall, actions: &actions)
+        apply(market.charge(now: now), wall: now.wall, actions: &actions)
+        chargeTabs(now: now, actions: &actions)
     }
 
     /// Tells both parties of each ended lease (`lease-end <id> <reason>`, sent without an id:
     /// a notice, not a question) and gives back what a gone offer cost its provider.
-    mutating func apply(_ changes: [MarketChange], actions: inout [RouterAction]) {
+    /// `wall`: when, for a lease paid by receipts (nil: the last charging tick).
+    mutating func apply(_ changes: [MarketChange], wall: Int64? = nil, actions: inout [RouterAction]) {
         for change in changes {
             switch change {
             case .leaseEnded(let lease, let reason, let provider):
                 guard let reason else { continue }
+                receiptLeaseEnded(lease, wall: wall, actions: &actions)
                 let text = "\(lease.id) \(reason)"
                 if let provider, sessions[provider] != nil { actions.append(notice(provider, "lease-end", text)) }
                 if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(notice(lease.consumer, "lease-end", text)) }

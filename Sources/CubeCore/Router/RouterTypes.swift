@@ -110,6 +110,9 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     /// A scaling zenka asked for one more instance (`up`) or drains one; `instances` is the
     /// count it is heading for (docs/pooling.md "Scaling").
     case scale(name: String, up: Bool, instances: Int)
+    /// A usage receipt was refused, here or by the node it was sent to, or a record was
+    /// unusable (docs/market.md "Usage receipts").
+    case receiptRefused(node: String, line: String)
 
     public var description: String {
         switch self {
@@ -126,6 +129,7 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .node(let name, let reachable): "node \(name) \(reachable ? "reachable" : "unreachable")"
         case .advertRejected(let origin, let from, let reason): "advert-rejected \(origin) from \(from) \(reason)"
         case .scale(let name, let up, let instances): "\(up ? "scale-up" : "scale-down") \(name) \(instances)"
+        case .receiptRefused(let node, let line): "receipt-refused \(node) \(line)"
         }
     }
 }

@@ -52,10 +52,11 @@ import Testing
         let lease = try lease(&market, amount: 30, wall: 1000)
         // `market.charge-interval = 5`: nothing after 4 s, then each charge covers the seconds
         // since the last one; 90 s in all cost what one 90 s charge costs (1.5 credits).
-        #expect(market.charge(now: Timestamp(monotonic: 4 * second, wall: 1004), interval: 5).isEmpty)
+        market.chargeInterval = 5
+        #expect(market.charge(now: Timestamp(monotonic: 4 * second, wall: 1004)).isEmpty)
         #expect(market.ledger.balance(of: "c") == 100_000)
         for wall in stride(from: Int64(1005), through: 1090, by: 5) {
-            _ = market.charge(now: Timestamp(monotonic: UInt64(wall - 1000) * second, wall: wall), interval: 5)
+            _ = market.charge(now: Timestamp(monotonic: UInt64(wall - 1000) * second, wall: wall))
         }
         #expect(market.leases[lease.id]?.chargedUntil == 1090)
         #expect(market.ledger.recent["c"]?.count == 1 + 18)
