@@ -8,15 +8,16 @@
 #                                           kill -9, say); returns once it sees every node
 #   scripts/network-demo.sh stop DIR        stops every node, unmounts, leaves nothing running
 #
-# Each node runs its own copy of the default configuration (with its sample zenki) in
-# DIR/<node>/conf, its market store in DIR/<node>/state (state.directory) and its storage
-# zenka's blobs in DIR/<node>/blobs, and leaves its unix socket at DIR/<node>.sock and, when
-# FUSE is usable, its mount at DIR/<node>.mnt.
+# Each node runs the default configuration (with its sample zenki; the storage zenka's blobs
+# in DIR/<node>/blobs) from DIR/<node>/conf, with its own stores (state.directory =
+# DIR/<node>/state: market and learned keys), and leaves its unix socket at DIR/<node>.sock
+# and, when FUSE is usable, its mount at DIR/<node>.mnt.
 # Environment: CUBE (the cube binary; default: build .build/debug/cube), P7_DEMO_PORT (first
 # TCP port, default 27101; node i listens on P7_DEMO_PORT + i - 1), P7_DEMO_TIMEOUT (seconds
 # to wait for the topology, default 30), P7_DEMO_CONFIG (a configuration directory every node
-# copies instead of the default one, e.g. with a balanced zenka: README "Pooling machines"),
-# P7_DEMO_SET (`key = value` settings, separated by `;`, for every node's cube.conf, e.g.
+# runs instead of the default one, e.g. with a balanced zenka: README "Pooling machines"; its
+# cube.conf and zenki/ are linked, so an edit and `cube reload` reach every node),
+# P7_DEMO_SET (`key = value` settings, separated by `;`, for every node, e.g.
 # 'market.charge-interval = 5': README "A market between machines").
 set -euo pipefail
 
@@ -41,32 +42,29 @@ reachable_count() {
     printf '%s\n' "$reply" | tail -n +3 | grep -vc unreachable || true
 }
 
-# Sets `key = value` in the configuration file $1: replaces the key's line, or appends one.
-set_key() {
-    local file=$1 key=$2 value=$3
-    if grep -q "^$key *=" "$file"; then
-        sed -i "s|^$key *=.*|$key = $value|" "$file"
-    else
-        printf '%s = %s\n' "$key" "$value" >> "$file"
-    fi
-}
-
-# Writes node $2's configuration under $1/$2/conf: P7_DEMO_CONFIG or the default one, with
-# its own store and blobs, and P7_DEMO_SET applied.
+# Writes node $2's configuration directory $1/$2/conf: the default configuration (copied,
+# its storage zenka's blobs in $1/$2/blobs), or P7_DEMO_CONFIG's *.conf and zenki/ linked, so
+# an edit there reaches every node at its next reload; then zz-demo-node.conf, read last (a
+# directory's *.conf files are read in name order, a later key wins): the node's own stores
+# and P7_DEMO_SET.
 node_config() {
     local dir=$1 node=$2 conf="$1/$2/conf" setting
     rm -rf "$conf"
-    if [ -n "${P7_DEMO_CONFIG:-}" ]; then cp -r "$P7_DEMO_CONFIG" "$conf"; else "$cube" default-config --out "$conf" >/dev/null; fi
-    set_key "$conf/cube.conf" state.directory "$dir/$node/state"
-    if [ -f "$conf/zenki/storage/zenka.conf" ]; then
+    if [ -n "${P7_DEMO_CONFIG:-}" ]; then
+        local source; source=$(cd "$P7_DEMO_CONFIG" && pwd)
+        mkdir -p "$conf"
+        for file in "$source"/*.conf; do ln -s "$file" "$conf/"; done
+        if [ -d "$source/zenki" ]; then ln -s "$source/zenki" "$conf/zenki"; fi
+    else
+        "$cube" default-config --out "$conf" >/dev/null
         sed -i "s|^args = \(.*\)|args = \1 --dir $dir/$node/blobs|" "$conf/zenki/storage/zenka.conf"
     fi
+    printf '# %s of the demo network in %s (scripts/network-demo.sh)\nstate.directory = %s\n' \
+        "$node" "$dir" "$dir/$node/state" > "$conf/zz-demo-node.conf"
     IFS=';' read -ra settings <<< "${P7_DEMO_SET:-}"
     for setting in "${settings[@]}"; do
         [[ "$setting" == *=* ]] || continue
-        local key value
-        key=$(echo "${setting%%=*}" | xargs); value=$(echo "${setting#*=}" | xargs)
-        set_key "$conf/cube.conf" "$key" "$value"
+        printf '%s = %s\n' "$(echo "${setting%%=*}" | xargs)" "$(echo "${setting#*=}" | xargs)" >> "$conf/zz-demo-node.conf"
     done
 }
 
