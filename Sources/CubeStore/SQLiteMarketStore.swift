@@ -2,7 +2,7 @@ import CubeCore
 import Synchronization
 
 /// The market's durable store (docs/market.md "Storage"): offers, active leases, accounts and
-/// ledger entries in SQLite,
+/// ledger entries and the providers' reputation in SQLite,
 /// in `<state directory>/market.sqlite3`. WAL journal and `synchronous = FULL`: a change is
 /// on disk when ``save(_:)`` returns, and the hub sends the reply only after that, so a `kill -9`
 /// at any moment loses no lease a client was told of. Each save is one transaction.
@@ -28,7 +28,13 @@ public final class SQLiteMarketStore: MarketPersistence {
         CREATE TABLE ledger(seq INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, delta INTEGER NOT NULL,
                             balance INTEGER NOT NULL, lease INTEGER, note TEXT NOT NULL, at INTEGER NOT NULL);
         """,
-        // 3: usage receipts between nodes (docs/market.md "Usage receipts"): the tabs of leases
+        // 3: each provider's reputation (docs/market.md "Reputation"); times are unix seconds.
+        """
+        CREATE TABLE reputation(provider TEXT PRIMARY KEY, granted INTEGER NOT NULL, refused INTEGER NOT NULL,
+                                ended_early INTEGER NOT NULL, honoured INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+                                online_seconds INTEGER NOT NULL, observed INTEGER NOT NULL);
+        """,
+        // 4: usage receipts between nodes (docs/market.md "Usage receipts"): the tabs of leases
         // held on other nodes, the accounts of leases granted to them, and every receipt as
         // its one-line text (acknowledged = countersigned by the payee).
         """
@@ -103,6 +109,20 @@ public final class SQLiteMarketStore: MarketPersistence {
                                                     lease: row[3].integer.map { UInt64(bitPattern: $0) }, note: note, wall: at))
             }
             try Self.loadReceipts(from: database, into: &snapshot)
+            let reputation = "SELECT provider, granted, refused, ended_early, honoured, first_seen, online_seconds, observed FROM reputation"
+            for row in try database.query(reputation) {
+                guard row.count == 8, let provider = row[0].text, let granted = row[1].integer, let refused = row[2].integer,
+                      let early = row[3].integer, let honoured = row[4].integer, let first = row[5].integer,
+                      let online = row[6].integer, let observed = row[7].integer else { continue }
+                var record = Reputation(firstSeen: first)
+                record.granted = UInt64(bitPattern: granted)
+                record.refused = UInt64(bitPattern: refused)
+                record.endedEarly = UInt64(bitPattern: early)
+                record.honoured = UInt64(bitPattern: honoured)
+                record.onlineSeconds = online
+                record.observed = observed
+                snapshot.reputations[provider] = record
+            }
             for row in try database.query("SELECT name, value FROM counters") {
                 guard row.count == 2, let name = row[0].text, let value = row[1].integer else { continue }
                 if name == "next_offer" { snapshot.nextOfferID = UInt64(bitPattern: value) }
@@ -154,6 +174,11 @@ public final class SQLiteMarketStore: MarketPersistence {
             try database.query("INSERT OR REPLACE INTO accounts VALUES (?, ?)", [.text(entry.user), .integer(entry.balance)])
         case .tab, .tabRemoved, .account, .accountRemoved, .receipt, .receiptRemoved:
             try writeReceipts(change, to: database)
+        case .reputation(let provider, let record):
+            try database.query("INSERT OR REPLACE INTO reputation VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                .text(provider), integer(record.granted), integer(record.refused), integer(record.endedEarly),
+                integer(record.honoured), .integer(record.firstSeen), .integer(record.onlineSeconds), .integer(record.observed),
+            ])
         case .nextIDs(let offer, let lease):
             try database.query("INSERT OR REPLACE INTO counters VALUES ('next_offer', ?), ('next_lease', ?)",
                                [integer(offer), integer(lease)])

@@ -77,7 +77,7 @@ struct Daemon {
             hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }
         }
         let listening = Readiness()
-        let loop = NetworkLoop()
+        let loop = NetworkLoop(threads: configuration.eventLoops == 0 ? nil : configuration.eventLoops)
         let server = CubeServer(hub: hub, loop: loop, logger: logger) { path in
             listening.signal()
             // One plain line on stdout for people and scripts: where to connect; and under the

@@ -24,6 +24,10 @@ socket.unix.mode = 666
 # TCP listener as host:port (empty = off). Only the encrypted method c25519 is offered
 # there, so it needs auth.c25519.identity. Example: 127.0.0.1:7070
 socket.tcp.listen =
+# Event-loop threads serving the sockets (0 = one per core). All sessions of one unix user
+# share a loop and a new user goes to the least busy one, so one user closing thousands of
+# sessions at once does not hold up the others' reads (docs/security.md "Resource limits").
+socket.event-loops = 0
 
 # --- metrics ----------------------------------------------------------------------
 # Prometheus endpoint as host:port (empty = off): GET /metrics answers the text format.

@@ -31,6 +31,24 @@ import Testing
         #expect(mode == "wal")
     }
 
+    /// Reputation records (schema version 3, docs/market.md "Reputation") come back as saved,
+    /// the latest write winning; the provider is offline until it offers again.
+    @Test func reputationRecordsRoundTrip() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteMarketStore(directory: path)
+        var record = Reputation(firstSeen: 1_795_000_000)
+        record.observe(online: true, wall: 1_795_000_000)
+        record.observe(online: true, wall: 1_795_000_090)
+        for outcome in [Reputation.Outcome.granted, .granted, .refused, .endedEarly, .honoured] { record.record(outcome) }
+        store.save([.reputation("store", Reputation(firstSeen: 1)), .reputation("store", record)])
+        var expected = record
+        expected.online = false
+        let loaded = try SQLiteMarketStore(directory: path).load()
+        #expect(loaded.reputations == ["store": expected])
+        #expect(loaded.reputations["store"]?.onlineSeconds == 90 && loaded.reputations["store"]?.endedEarly == 1)
+    }
+
     @Test func aNewerSchemaIsRefusedAndAFailedSaveChangesNothing() throws {
         let path = try directory()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
@@ -70,7 +88,7 @@ import Testing
         #expect(try store.load().leases.count == count)
     }
 
-    /// Usage receipts (docs/market.md "Usage receipts", schema step 3): tabs, accounts and the
+    /// Usage receipts (docs/market.md "Usage receipts", schema step 4): tabs, accounts and the
     /// receipts still needed come back; an acknowledged receipt of a tab is history only, a
     /// refunded one is gone; a database of schema 2 is migrated.
     @Test func receiptsRoundTripAndOldSchemasMigrate() throws {
@@ -82,7 +100,7 @@ import Testing
         for step in SQLiteMarketStore.migrations.prefix(2) { try old.execute(step) }
         try old.execute("PRAGMA user_version = 2; INSERT INTO accounts VALUES ('alice', 5000);")
         let store = try SQLiteMarketStore(directory: path)
-        #expect(store.schemaVersion == 3)
+        #expect(store.schemaVersion == SQLiteMarketStore.migrations.count)
         #expect(try store.load().balances == ["alice": 5000])
 
         let key = String(repeating: "A", count: 52), other = "B" + String(repeating: "A", count: 51)

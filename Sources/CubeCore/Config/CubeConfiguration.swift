@@ -29,6 +29,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var unixSocketMode: UInt32 = 0o666
     /// `host:port` of the TCP listener (only `c25519` is offered there); nil = off.
     public var tcpListen: String?
+    /// Event-loop threads serving the sockets (`socket.event-loops`); 0 = one per core.
+    public var eventLoops = 0
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
     public var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
@@ -175,6 +177,7 @@ public struct CubeConfiguration: Equatable, Sendable {
             guard let mode = UInt32(value, radix: 8), mode <= 0o777 else { throw fail("'socket.unix.mode' needs an octal mode") }
             unixSocketMode = mode
         case "socket.tcp.listen": tcpListen = try hostPort()
+        case "socket.event-loops": eventLoops = try integer(0...256)
         case "metrics.listen": metricsListen = try hostPort()
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value

@@ -18,4 +18,6 @@ public enum MarketRecordChange: Equatable, Sendable {
     case receipt(UsageReceipt)
     /// A receipt the payee refused (refunded): gone.
     case receiptRemoved(UsageReceipt)
+    /// A provider's record, written whole (docs/market.md "Reputation").
+    case reputation(String, Reputation)
 }

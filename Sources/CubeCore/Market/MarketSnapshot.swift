@@ -13,6 +13,8 @@ public struct MarketSnapshot: Equatable, Sendable {
     public var tabs: [PayerTab] = []
     public var accounts: [PayeeAccount] = []
     public var receipts: [UsageReceipt] = []
+    /// Each provider's record, by providing user.
+    public var reputations: [String: Reputation] = [:]
 
     public init(offers: [OfferRecord] = [], leases: [LeaseRecord] = [], nextOfferID: UInt64 = 1, nextLeaseID: UInt64 = 1) {
         self.offers = offers

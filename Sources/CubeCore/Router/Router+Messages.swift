@@ -346,7 +346,7 @@ extension Router {
             stats.routesTimedOut += 1
             endRoute(slot)
             if case .pooled(let name, _) = route.purpose { pools.failed(name) }
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
         }
     }
 

@@ -365,7 +365,7 @@ public struct Router: Sendable {
         }
         for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
             endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
             if route.source != id {
                 if case .pooled(let name, _) = route.purpose { pools.failed(name) }
                 stats.routesCollapsed += 1
