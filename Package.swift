@@ -103,6 +103,8 @@ let package = Package(
         .executableTarget(name: "p7", dependencies: ["CubeClient", "CLineEdit"], swiftSettings: swiftSettings),
         .executableTarget(name: "cube-router-bench", dependencies: ["CubeCore"], path: "Benchmarks/RouterBench",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "cube-market-bench", dependencies: ["CubeCore", "CubeStore"], path: "Benchmarks/MarketBench",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "cube-network-sim", dependencies: ["CubeCore", "CubeAuth"], path: "Benchmarks/NetworkSim",
                           swiftSettings: swiftSettings),
         .executableTarget(name: "zenka", dependencies: ["CubeZenka", "CubeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(name: "CubeMountTests", dependencies: [
             "CubeMount", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport", "cube", "p7"]),
+        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeStore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),
     ]
 )

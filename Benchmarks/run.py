@@ -521,17 +521,23 @@ def uneven_only(args, work):
           f"{load:.2f} on {os.cpu_count()} cores")
 
 
+def node_keys(cube, work, names):
+    """A fresh identity key `<work>/<name>.key` per node and the trusted-nodes file listing them; returns its path."""
+    nodes_file = os.path.join(work, "nodes")
+    with open(nodes_file, "w") as f:
+        for name in names:
+            out = subprocess.run([cube, "keygen", "--out", os.path.join(work, f"{name}.key")],
+                                 stdout=subprocess.PIPE, check=True).stdout.decode()
+            f.write(f"{name} {out.split()[-1]}\n")
+    return nodes_file
+
+
 def cross_node(args, work):
     """Request-reply two hops apart over encrypted links next to a two-server nats cluster."""
     with open(os.path.join(work, "net.conf"), "w") as f:
         f.write(NETWORK_CONFIG)
     names = ("n1", "n2", "n3")
-    nodes_file = os.path.join(work, "nodes")
-    with open(nodes_file, "w") as f:
-        for name in names:
-            out = subprocess.run([args.cube, "keygen", "--out", os.path.join(work, f"{name}.key")],
-                                 stdout=subprocess.PIPE, check=True).stdout.decode()
-            f.write(f"{name} {out.split()[-1]}\n")
+    nodes_file = node_keys(args.cube, work, names)
     ports = {name: free_port() for name in names}
     cubes = {}
     for i, name in enumerate(names):  # a chain n1 - n2 - n3: n1 reaches n3 only through n2

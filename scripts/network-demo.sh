@@ -4,17 +4,24 @@
 #   scripts/network-demo.sh start DIR [N]   N nodes n1..nN (default 5): a ring plus one chord
 #                                           (n1-n3), fresh keys under DIR; returns once every
 #                                           node sees the whole topology
+#   scripts/network-demo.sh restart DIR NODE starts NODE again as it was started (after a
+#                                           kill -9, say); returns once it sees every node
 #   scripts/network-demo.sh stop DIR        stops every node, unmounts, leaves nothing running
 #
-# Each node runs the embedded default configuration (with its sample zenki) and leaves its
-# unix socket at DIR/<node>.sock and, when FUSE is usable, its mount at DIR/<node>.mnt.
+# Each node runs the default configuration (with its sample zenki; the storage zenka's blobs
+# in DIR/<node>/blobs) from DIR/<node>/conf, with its own stores (state.directory =
+# DIR/<node>/state: market and learned keys), and leaves its unix socket at DIR/<node>.sock
+# and, when FUSE is usable, its mount at DIR/<node>.mnt.
 # Environment: CUBE (the cube binary; default: build .build/debug/cube), P7_DEMO_PORT (first
 # TCP port, default 27101; node i listens on P7_DEMO_PORT + i - 1), P7_DEMO_TIMEOUT (seconds
 # to wait for the topology, default 30), P7_DEMO_CONFIG (a configuration directory every node
-# runs instead of the embedded one, e.g. with a balanced zenka: README "Pooling machines").
+# runs instead of the default one, e.g. with a balanced zenka: README "Pooling machines"; its
+# cube.conf and zenki/ are linked, so an edit and `cube reload` reach every node),
+# P7_DEMO_SET (`key = value` settings, separated by `;`, for every node, e.g.
+# 'market.charge-interval = 5': README "A market between machines").
 set -euo pipefail
 
-usage() { echo "usage: $0 start DIR [N] | stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start DIR [N] | restart DIR NODE | stop DIR" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 cube_binary() {
@@ -35,13 +42,64 @@ reachable_count() {
     printf '%s\n' "$reply" | tail -n +3 | grep -vc unreachable || true
 }
 
+# Writes node $2's configuration directory $1/$2/conf: the default configuration (copied,
+# its storage zenka's blobs in $1/$2/blobs), or P7_DEMO_CONFIG's *.conf and zenki/ linked, so
+# an edit there reaches every node at its next reload; then zz-demo-node.conf, read last (a
+# directory's *.conf files are read in name order, a later key wins): the node's own stores
+# and P7_DEMO_SET.
+node_config() {
+    local dir=$1 node=$2 conf="$1/$2/conf" setting
+    rm -rf "$conf"
+    if [ -n "${P7_DEMO_CONFIG:-}" ]; then
+        local source; source=$(cd "$P7_DEMO_CONFIG" && pwd)
+        mkdir -p "$conf"
+        for file in "$source"/*.conf; do ln -s "$file" "$conf/"; done
+        if [ -d "$source/zenki" ]; then ln -s "$source/zenki" "$conf/zenki"; fi
+    else
+        "$cube" default-config --out "$conf" >/dev/null
+        sed -i "s|^args = \(.*\)|args = \1 --dir $dir/$node/blobs|" "$conf/zenki/storage/zenka.conf"
+    fi
+    printf '# %s of the demo network in %s (scripts/network-demo.sh)\nstate.directory = %s\n' \
+        "$node" "$dir" "$dir/$node/state" > "$conf/zz-demo-node.conf"
+    IFS=';' read -ra settings <<< "${P7_DEMO_SET:-}"
+    for setting in "${settings[@]}"; do
+        [[ "$setting" == *=* ]] || continue
+        printf '%s = %s\n' "$(echo "${setting%%=*}" | xargs)" "$(echo "${setting#*=}" | xargs)" >> "$conf/zz-demo-node.conf"
+    done
+}
+
+# Starts node $2 of the demo in $1 with the arguments saved in $1/$2.args.
+launch() {
+    local dir=$1 node=$2 args
+    mapfile -t args < "$dir/$node.args"
+    if grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" >/dev/null || true; fi
+    # Each node works in its own directory: its zenki run under <socket directory>/zenki/.
+    nohup "$cube" "${args[@]}" >> "$dir/$node.log" 2>&1 &
+    echo $! > "$dir/$node.pid"
+    ln -sfn "$dir/$node/cube.sock" "$dir/$node.sock"
+}
+
+# How many links node $1 (socket $2) has up.
+up_links() {
+    PROTOCOL_7_UNIX_PATH="$2" timeout 5 "$P7" links 2>/dev/null | tail -n +3 | grep -c ' up ' || true
+}
+
+# Waits until node $2 reaches all $3 nodes (P7_DEMO_TIMEOUT); false on timeout.
+wait_for() {
+    local dir=$1 node=$2 count=$3 deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} ))
+    until [ "$(reachable_count "$node" "$dir/$node.sock")" -eq "$count" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
+
 start() {
     local dir=$1 count=${2:-5}
     [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 2 ] && [ "$count" -le 50 ] || { echo "N must be 2..50" >&2; exit 2; }
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     if ls "$dir"/*.pid >/dev/null 2>&1; then echo "$dir already holds a running demo: stop it first" >&2; exit 1; fi
-    local cube; cube=$(cube_binary)
+    cube=$(cube_binary)
     P7="$(dirname "$cube")/p7"
     [ -x "$P7" ] || (cd "$root" && swift build --product p7 >&2)
     local base=${P7_DEMO_PORT:-27101} i
@@ -54,9 +112,13 @@ start() {
     echo "$count" > "$dir/count"
     for ((i = 1; i <= count; i++)); do
         local node="n$i" next=$(( i % count + 1 ))
-        local args=(run --name "$node" --socket "$dir/$node/cube.sock" --listen "tcp:127.0.0.1:$((base + i - 1))"
-                    --identity "$dir/$node.key" --nodes "$dir/nodes" --peer "tcp:127.0.0.1:$((base + next - 1))")
-        if [ -n "${P7_DEMO_CONFIG:-}" ]; then args+=(--config "$P7_DEMO_CONFIG"); fi
+        # A fresh network: no market store of an earlier demo (restart keeps it).
+        rm -rf "$dir/$node/state"
+        mkdir -p "$dir/$node"
+        node_config "$dir" "$node"
+        local args=(run --config "$dir/$node/conf" --name "$node" --socket "$dir/$node/cube.sock"
+                    --listen "tcp:127.0.0.1:$((base + i - 1))" --identity "$dir/$node.key" --nodes "$dir/nodes"
+                    --peer "tcp:127.0.0.1:$((base + next - 1))")
         # The chord: n1 also links to n3 (a ring of 4 or more gets a shortcut).
         if [ "$i" -eq 1 ] && [ "$count" -ge 4 ]; then args+=(--peer "tcp:127.0.0.1:$((base + 2))"); fi
         if can_mount; then
@@ -67,24 +129,41 @@ start() {
         else
             args+=(--no-mount)
         fi
-        mkdir -p "$dir/$node"
-        # Each node works in its own directory: its zenki run under <socket directory>/zenki/.
-        nohup "$cube" "${args[@]}" > "$dir/$node.log" 2>&1 &
-        echo $! > "$dir/$node.pid"
-        ln -sfn "$dir/$node/cube.sock" "$dir/$node.sock"
+        printf '%s\n' "${args[@]}" > "$dir/$node.args"
+        : > "$dir/$node.log"
+        launch "$dir" "$node"
     done
-    local deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} )) started; started=$(date +%s%N)
+    local started; started=$(date +%s%N)
     for ((i = 1; i <= count; i++)); do
-        until [ "$(reachable_count "n$i" "$dir/n$i.sock")" -eq "$count" ]; do
-            if [ "$(date +%s)" -ge "$deadline" ]; then
-                echo "n$i does not see all $count nodes; logs in $dir/*.log" >&2; stop "$dir"; exit 1
-            fi
-            sleep 0.1
-        done
+        if ! wait_for "$dir" "n$i" "$count"; then
+            echo "n$i does not see all $count nodes; logs in $dir/*.log" >&2; stop "$dir"; exit 1
+        fi
     done
+    for ((i = 1; i <= count; i++)); do up_links "n$i" "$dir/n$i.sock" > "$dir/n$i.links"; done
     echo "network of $count nodes up in $(( ($(date +%s%N) - started) / 1000000 )) ms after start-up: ring n1..n$count$([ "$count" -ge 4 ] && echo ' + chord n1-n3')"
     echo "  sockets: $dir/n<i>.sock   e.g. PROTOCOL_7_UNIX_PATH=$dir/n1.sock $P7 n$((count / 2 + 1)).calc.eval 2+3"
     if can_mount; then echo "  mounts:  $dir/n<i>.mnt   e.g. ls $dir/n1.mnt/nodes/"; fi
+}
+
+restart() {
+    local dir=$1 node=$2 count pid
+    [ -f "$dir/$node.args" ] || { echo "no node $node in $dir" >&2; exit 1; }
+    cube=$(cube_binary)
+    P7="$(dirname "$cube")/p7"
+    pid=$(cat "$dir/$node.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$node is running (pid $pid): kill it first" >&2; exit 1; fi
+    count=$(cat "$dir/count")
+    launch "$dir" "$node"
+    if ! wait_for "$dir" "$node" "$count"; then echo "$node does not see all $count nodes; log in $dir/$node.log" >&2; exit 1; fi
+    # And until its own links are back: another node names a command's sender by the link it
+    # came in on, so until then n3 would take a command of n1 relayed by n2 for n2's.
+    local links deadline=$(( $(date +%s) + ${P7_DEMO_TIMEOUT:-30} ))
+    links=$(cat "$dir/$node.links" 2>/dev/null || echo 0)
+    until [ "$(up_links "$node" "$dir/$node.sock")" -ge "$links" ]; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then echo "$node has not all its $links links back" >&2; exit 1; fi
+        sleep 0.1
+    done
+    echo "$node restarted (pid $(cat "$dir/$node.pid")), sees all $count nodes, its $links links up"
 }
 
 stop() {
@@ -106,6 +185,7 @@ stop() {
 
 case "${1:-}" in
     start) [ $# -ge 2 ] || usage; start "$2" "${3:-5}" ;;
+    restart) [ $# -eq 3 ] || usage; restart "$2" "$3" ;;
     stop) [ $# -eq 2 ] || usage; stop "$2" ;;
     *) usage ;;
 esac

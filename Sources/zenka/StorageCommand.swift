@@ -17,6 +17,11 @@ struct StorageCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The most bytes all blobs together may hold.")
     var quota: Int
 
+    @Option(name: .long, help: ArgumentHelp(
+        "key=value attributes of the storage offer, e.g. 'price=2 tier=ssd'.",
+        discussion: "price=<credits per byte per hour> makes the offer priced (docs/market.md)."))
+    var attributes: String = ""
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let directory = dir ?? StateDirectory.path(for: "storage", environment: environment, userID: getuid()) else {
@@ -30,17 +35,18 @@ struct StorageCommand: AsyncParsableCommand {
             await store.unreserveAll()
             let free = await store.free
             // Offers may not exist on this cube yet: a FALSE is logged and otherwise ignored.
-            guard let reply = try? await zenka.send("offer", args: "storage \(free)"), reply.kind == .trueReply else {
+            let offer = (["storage", String(free)] + attributes.split(separator: " ").map(String.init)).joined(separator: " ")
+            guard let reply = try? await zenka.send("offer", args: offer), reply.kind == .trueReply else {
                 zenka.log("offer not accepted")
                 return
             }
             // A cube that kept our offer through its restart (docs/market.md "Storage") hands it
             // back with its leases: hold their bytes again.
-            let offer = reply.textString.split(separator: " ").last.map(String.init) ?? ""
+            let offerID = reply.textString.split(separator: " ").last.map(String.init) ?? ""
             guard let leases = try? await zenka.send("leases"), leases.kind == .size else { return }
             for row in String(decoding: leases.body, as: UTF8.self).split(separator: "\n").dropFirst(2) {
                 let columns = row.split(separator: " ")
-                guard columns.count >= 4, String(columns[1]) == offer, let lease = UInt64(columns[0]),
+                guard columns.count >= 4, String(columns[1]) == offerID, let lease = UInt64(columns[0]),
                       let bytes = Int(columns[3]) else { continue }
                 try? await store.reserve(lease: lease, bytes: bytes)
             }

@@ -29,7 +29,7 @@ public struct LeaseUsage: Equatable, Sendable {
         charges = entries.count
         charged = entries.reduce(0) { $0 - $1.delta }
         sinceCharge = lease.price > 0 ? max(0, wall - lease.chargedUntil) : 0
-        let perSecond = Double(lease.price) * Double(lease.amount) / 3600
-        accrued = Int64(min(Double(Int64.max / 4), (perSecond * Double(sinceCharge)).rounded(.down)))
+        // Exactly what the next charge takes: the market's grid (``Market/cost(price:amount:from:to:)``).
+        accrued = sinceCharge > 0 ? Market.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: wall) : 0
     }
 }

@@ -326,8 +326,9 @@ public struct Market: Sendable {
     }
 
     /// Charges every priced active lease for the time since it was last charged, once at least
-    /// ``chargeInterval`` seconds (a minute by default) have passed: pro rata, `price × amount × seconds / 3600`, rounded down to a
-    /// millicredit, taken from the consumer's account and paid into the provider's. A consumer
+    /// ``chargeInterval`` seconds (`market.charge-interval`, a minute by default) have passed:
+    /// pro rata, `price × amount × seconds / 3600` on a fixed grid (``cost(price:amount:from:to:)``),
+    /// taken from the consumer's account and paid into the provider's. A consumer
     /// with less than five minutes' worth left is warned once; one at or below zero loses the
     /// lease (`out-of-credit`).
     public mutating func charge(now: Timestamp) -> [MarketChange] {
@@ -339,7 +340,7 @@ public struct Market: Sendable {
             guard let offer = offers[lease.offer] else { continue }
             let seconds = now.wall - lease.chargedUntil
             let perSecond = Double(lease.price) * Double(lease.amount) / 3600
-            let cost = Int64(min(Double(Int64.max / 4), (perSecond * Double(seconds)).rounded(.down)))
+            let cost = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: now.wall)
             post(user: lease.consumerUser, delta: -cost, lease: lease.id, note: "lease \(lease.id) \(seconds) s", wall: now.wall)
             post(user: offer.providerUser, delta: cost, lease: lease.id, note: "lease \(lease.id) income \(seconds) s", wall: now.wall)
             leases[lease.id]?.chargedUntil = now.wall
@@ -354,6 +355,26 @@ public struct Market: Sendable {
             }
         }
         return changes
+    }
+
+    /// What a lease at `price` (millicredits per unit per hour) for `amount` units owes for the
+    /// wall-clock seconds `from`..<`to`: what it owes from second 0 to `to` less what it owes
+    /// to `from`, each rounded down. Charges in any steps (any `market.charge-interval`, a
+    /// restart between two) add up to the same credits; rounding each step's own share down
+    /// would lose up to a millicredit a step (all of a cheap lease's charge at 1 s steps).
+    static func cost(price: Int64, amount: UInt64, from: Int64, to: Int64) -> Int64 {
+        let limit = Int64.max / 4
+        func owed(_ wall: Int64) -> Int128? {
+            let (rate, over) = Int128(price).multipliedReportingOverflow(by: Int128(amount))
+            let (total, overTotal) = rate.multipliedReportingOverflow(by: Int128(wall))
+            return over || overTotal ? nil : total / 3600
+        }
+        guard let end = owed(to), let start = owed(from) else {
+            // Beyond 128 bits (an absurd price × amount): the step's own share, capped.
+            let share = Double(price) * Double(amount) / 3600 * Double(to - from)
+            return Int64(min(Double(limit), share.rounded(.down)))
+        }
+        return Int64(clamping: min(end - start, Int128(limit)))
     }
 
     mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {

@@ -83,7 +83,7 @@ public struct ReceiptBook: Sendable {
                                payeeKey: (String) -> String?) -> (ReceiptPosting, UsageReceipt)? {
         guard var tab = tabs[key], until > tab.chargedUntil, let payee = payeeKey(key.node) else { return nil }
         let seconds = until - tab.chargedUntil
-        let cost = UsageReceipt.cost(price: tab.price, amount: tab.amount, seconds: seconds)
+        let cost = UsageReceipt.cost(price: tab.price, amount: tab.amount, from: tab.chargedUntil, to: until)
         let receipt = UsageReceipt(payer: localNode, payee: key.node, lease: key.lease, sequence: tab.nextSequence,
                                    from: tab.chargedUntil, to: until, amount: cost, payerKey: signer.publicKey,
                                    payeeKey: payee).signed(by: signer)
@@ -212,7 +212,7 @@ public struct ReceiptBook: Sendable {
         if let ended = account.ended, receipt.to > ended { return refuse(.ended(ended)) }
         guard receipt.to <= now + Self.clockSkew else { return refuse(.future) }
         guard receipt.amount == UsageReceipt.cost(price: account.price, amount: account.amount,
-                                                  seconds: receipt.to - receipt.from) else { return refuse(.wrongAmount) }
+                                                  from: receipt.from, to: receipt.to) else { return refuse(.wrongAmount) }
         let ack = receipt.countersigned(by: signer)
         account.lastSequence = receipt.sequence
         account.paidUntil = receipt.to

@@ -132,10 +132,11 @@ public struct UsageReceipt: Equatable, Sendable {
                   payeeSignature: payeeSignature)
     }
 
-    /// What a lease of `amount` units at `price` millicredits per unit per hour costs for
-    /// `seconds`: rounded down to a millicredit (docs/market.md "Prices and credits").
-    public static func cost(price: Int64, amount: UInt64, seconds: Int64) -> Int64 {
-        let total = Double(price) * Double(amount) * Double(max(0, seconds)) / 3600
-        return Int64(min(Double(Int64.max / 4), total.rounded(.down)))
+    /// What a lease of `amount` units at `price` millicredits per unit per hour costs for the
+    /// wall-clock seconds `from`..`to`: the market's fixed grid (``Market/cost(price:amount:from:to:)``,
+    /// docs/market.md "Prices and credits"), so both nodes compute the same amount and receipts
+    /// in any steps add up to the whole.
+    public static func cost(price: Int64, amount: UInt64, from: Int64, to: Int64) -> Int64 {
+        Market.cost(price: price, amount: amount, from: from, to: max(from, to))
     }
 }

@@ -46,6 +46,27 @@ import Testing
         #expect(market.ledger.balances.values.reduce(0, +) == 100_000)
     }
 
+    @Test func aShorterChargeIntervalChargesTheSameCreditsInSmallerSteps() throws {
+        var market = market()
+        _ = market.grant(credits: 100_000, to: "c", by: "admin", wall: 1000)
+        let lease = try lease(&market, amount: 30, wall: 1000)
+        // `market.charge-interval = 5`: nothing after 4 s, then each charge covers the seconds
+        // since the last one; 90 s in all cost what one 90 s charge costs (1.5 credits).
+        market.chargeInterval = 5
+        #expect(market.charge(now: Timestamp(monotonic: 4 * second, wall: 1004)).isEmpty)
+        #expect(market.ledger.balance(of: "c") == 100_000)
+        for wall in stride(from: Int64(1005), through: 1090, by: 5) {
+            _ = market.charge(now: Timestamp(monotonic: UInt64(wall - 1000) * second, wall: wall))
+        }
+        #expect(market.leases[lease.id]?.chargedUntil == 1090)
+        #expect(market.ledger.recent["c"]?.count == 1 + 18)
+        #expect(market.ledger.balance(of: "c") == 98_500 && market.ledger.balance(of: "p") == 1500)
+        // A cheap lease (1 credit per unit-hour, 1 unit: 0.28 millicredits a second) charged
+        // every second pays its credit an hour all the same, none lost to rounding.
+        let hourly = (0..<Int64(3600)).map { Market.cost(price: 1000, amount: 1, from: 1_764_000_000 + $0, to: 1_764_000_001 + $0) }
+        #expect(hourly.reduce(0, +) == 1000 && hourly.allSatisfy { (0...1).contains($0) })
+    }
+
     @Test func lowCreditIsWarnedOnceThenTheLeaseEnds() throws {
         var market = market()
         _ = market.grant(credits: 4000, to: "c", by: "admin", wall: 0)
