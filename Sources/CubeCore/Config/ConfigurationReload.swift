@@ -39,6 +39,7 @@ public struct ConfigurationReload: Sendable {
         keep("auth.c25519.identity", \.identityKeyPath, text)
         keep("network.nodes", \.network.nodesPath, text)
         keep("state.directory", \.stateDirectory, text)
+        keep("auth.c25519.rotation.grace", \.rotationGraceSeconds) { String($0) }
         keep("network.advert-max-age", \.network.advertMaximumAgeSeconds) { String($0) }
         keep("network.discovery.interface", \.network.discoveryInterface, text)
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }

@@ -41,6 +41,9 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var trustedSigners: [String] = []
     /// The key rotation statement this node serves (`auth.c25519.rotation`), if any.
     public var rotationPath: String?
+    /// `auth.c25519.rotation.grace`: seconds after a rotation proof's issued time during which
+    /// the retired key is still accepted for its node (docs/security.md, "Node key rotation").
+    public var rotationGraceSeconds = Int(NodeKeyRotations.defaultRetiredGraceSeconds)
     /// The revocation list file (`auth.c25519.revocations`); nil: `revocations` next to the socket.
     public var revocationsPath: String?
     /// Scoped trusted signers by label (`auth.c25519.signer.<label>.*`).
@@ -178,6 +181,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
         case "auth.c25519.rotation": rotationPath = value.isEmpty ? nil : value
+        case "auth.c25519.rotation.grace": rotationGraceSeconds = try integer(0...2_592_000)
         case "auth.c25519.revocations":
             guard value.isEmpty || value.hasPrefix("/") else { throw fail("'auth.c25519.revocations' must be an absolute path") }
             revocationsPath = value.isEmpty ? nil : value

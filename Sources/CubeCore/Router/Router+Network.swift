@@ -134,7 +134,8 @@ extension Router {
 
     /// Offers as this node advertises them (within the advert's limits).
     var advertisedOffers: [AdvertOffer] {
-        allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map(AdvertOffer.init).filter(\.isWellFormed)
+        allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers)
+            .map { AdvertOffer($0, reputation: market.reputationAttributes(of: $0.providerUser)) }.filter(\.isWellFormed)
     }
 
     /// An `advert` arrived on the link from `neighbour`.
