@@ -1,8 +1,5 @@
 import CubeCore
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The market's durable store (docs/market.md "Storage"): offers, active leases, accounts and
 /// ledger entries and the providers' reputation in SQLite,
@@ -52,24 +49,9 @@ public final class SQLiteMarketStore: MarketPersistence {
     /// if missing) and migrates it.
     /// - Throws: ``StoreError`` if the file cannot be opened or its schema is newer than this cube's.
     public init(directory: String, failed: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError) {
-        // Like mkdir -p: each missing directory of the path, the last one 0700.
-        var prefix = ""
-        for part in directory.split(separator: "/") {
-            prefix += "/" + part
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw StoreError("cannot create \(prefix): \(String(cString: strerror(errno)))")
-            }
-        }
-        path = directory + "/" + Self.fileName
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-        let version = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
-        guard version <= Self.migrations.count else {
-            throw StoreError("\(path) has schema version \(version), newer than this cube's \(Self.migrations.count)")
-        }
-        for step in Int(version)..<Self.migrations.count {
-            try database.execute("BEGIN IMMEDIATE; \(Self.migrations[step]) PRAGMA user_version = \(step + 1); COMMIT;")
-        }
+        let (database, path) = try SQLiteDatabase.openMigrated(directory: directory, fileName: Self.fileName,
+                                                              migrations: Self.migrations)
+        self.path = path
         self.database = Mutex(database)
         self.failed = failed
     }
