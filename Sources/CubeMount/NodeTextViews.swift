@@ -55,13 +55,14 @@ enum NodeTextViews {
         return "name: \(zenka.name)\nstate: \(listed ? "advertised" : "gone")\nnode: \(zenka.node)\n"
     }
 
-    /// `offers/<node>:<id>`: another node's offer as its advert carries it.
+    /// `offers/<node>:<id>/info`: another node's offer as its advert carries it, its
+    /// attributes (its provider's reputation first) one line each.
     static func offer(node: String, id: UInt64, in fileSystem: NetworkFileSystem) -> String {
         fileSystem.hub.inspect { router in
             guard let offer = NetworkSnapshot.remoteOffers(router).first(where: { $0.node == node && $0.offer.id == id })?.offer
             else { return "" }
             return "id: \(node):\(offer.id)\nkind: \(offer.kind)\nnode: \(node)\n"
-                + "capacity: \(offer.capacity)\navailable: \(offer.available)\n"
+                + "capacity: \(offer.capacity)\navailable: \(offer.available)\n" + TextViews.lines(offer.attributes)
         }
     }
 }

@@ -15,11 +15,8 @@ enum TextViews {
                 guard let offer = router.allOffers.first(where: { $0.id == name.id }) else { return "" }
                 var text = "id: \(offer.id)\nkind: \(offer.kind)\nprovider: \(offer.providerUser)\n"
                 text += "provider-session: \(offer.provider)\ncapacity: \(offer.capacity)\navailable: \(offer.available)\n"
-                for attribute in offer.attributes {
-                    let parts = attribute.split(separator: "=", maxSplits: 1)
-                    text += "\(parts[0]): \(parts.count > 1 ? String(parts[1]) : "")\n"
-                }
-                return text
+                // Then what this node knows of the provider (docs/market.md "Reputation").
+                return text + lines(offer.attributes + router.reputationAttributes(of: offer.providerUser))
             }
         case .leaseFile(.info, let id):
             let now = Timestamp.now
@@ -127,6 +124,14 @@ enum TextViews {
         default:
             return ""
         }
+    }
+
+    /// `key=value` words as `key: value` lines.
+    static func lines(_ attributes: [String]) -> String {
+        attributes.map { attribute in
+            let parts = attribute.split(separator: "=", maxSplits: 1)
+            return "\(parts.first ?? ""): \(parts.count > 1 ? String(parts[1]) : "")\n"
+        }.joined()
     }
 
     static func readme(mountPoint: String) -> String {

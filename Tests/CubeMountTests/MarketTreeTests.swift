@@ -28,6 +28,22 @@ import Testing
         #expect(info.hasPrefix("id: 1\nkind: storage\nprovider: store\n") && info.hasSuffix("price: 2\n"), "\(info)")
     }
 
+    /// A provider that takes a lease and withdraws its offer: its next offer's `info` shows
+    /// the record this node keeps (docs/market.md "Reputation").
+    @Test func anOffersInfoShowsItsProvidersReputation() throws {
+        let hub = try makeHub()
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "market-tree"))
+        let provider = Provider(hub: hub)
+        provider.say("offer storage 100")
+        let consumer = hub.connectLocal(Sink(), user: "alice", transport: .local("test"))
+        hub.received(Array("acquire 1 10 60\n".utf8), from: consumer)
+        #expect(waitFor { hub.inspect { $0.allLeases.first?.state == .active } })
+        provider.say("unoffer 1")
+        provider.say("offer storage 100")
+        let info = TextViews.render(.offerFile(.info, OfferName(node: nil, id: 2)), of: fileSystem, uid: 0)
+        #expect(info.hasSuffix("available: 100\ngranted: 1\nended_early: 1\n"), "\(info)")
+    }
+
     @Test func aLineWrittenToAMarketFileIsItsCommand() {
         func line(_ node: Node, _ text: String) -> String? {
             guard case .line(let bytes)? = node.marketCommand(.line(Array(text.utf8))) else { return nil }

@@ -9,6 +9,9 @@ extension Router {
     /// The accounts of this node's users (read by the mount's `ledger/` and `leases/<id>/usage`).
     package var ledger: Ledger { market.ledger }
 
+    /// What this node knows of a provider, as offer attributes (docs/market.md "Reputation").
+    package func reputationAttributes(of provider: String) -> [String] { market.reputationAttributes(of: provider) }
+
     /// `statement [n]`: the caller's last `n` entries (default 20, at most ``Ledger/recentEntries``).
     package func statementTable(_ words: [String], user: String) -> String? {
         let count: Int
