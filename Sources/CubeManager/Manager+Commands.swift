@@ -8,6 +8,8 @@ extension Manager {
     func received(_ message: Message) {
         queue.async { [self] in
             switch message {
+            // A notice (`lease-end` of the compute offer) wants no answer.
+            case .command(let command) where command.id == 0: break
             case .command(let command): answer(command)
             case .reply(let reply): heartbeatReply(reply)
             default: break
@@ -137,5 +139,28 @@ extension Manager {
                           state, String(record.restarts), record.lastExit ?? "-"])
         }
         return table.render()
+    }
+}
+
+extension Manager {
+    /// Offers this node's spare slots to other nodes (`node.compute.*`, docs/pooling.md
+    /// "Bursts"): one `compute` offer by `v7`, listing the configured balanced zenki it runs
+    /// for others. The router grants its leases and asks for their instances (`.serve`).
+    func offerCompute() {
+        let compute = hub.configuration.compute
+        guard compute.offers else { return }
+        let runs = compute.runs.filter { definitions[$0]?.dispatch == .balanced }
+        for name in compute.runs where !runs.contains(name) {
+            logger.warning("node.compute.runs: '\(name)' is not a balanced zenka here, not offered")
+        }
+        guard !runs.isEmpty else { return }
+        let offer = Command(id: nextCheckID, path: Array("offer".utf8),
+                            args: Array("compute \(compute.effectiveSlots) runs=\(runs.joined(separator: ","))".utf8))
+        nextCheckID = CommandID.after(nextCheckID)
+        if case .refused(let reason) = hub.submit(offer, from: session) {
+            logger.warning("compute offer refused: \(reason)")
+        } else {
+            logger.info("compute offered", metadata: ["slots": "\(compute.effectiveSlots)", "runs": "\(runs.joined(separator: ","))"])
+        }
     }
 }

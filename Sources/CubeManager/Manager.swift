@@ -71,6 +71,7 @@ public final class Manager: @unchecked Sendable {
             delegates.scale = { [weak self] order in self?.scale(order) }
             delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
         }
+        offerCompute()
         for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
             switch definition.start {
             case .ondemand: hub.registerOnDemand(definition.name)
@@ -175,10 +176,12 @@ public final class Manager: @unchecked Sendable {
     // MARK: - Starting and stopping
 
     /// Starts one instance of `name`; returns its id or a reason.
+    /// - Parameter served: for another node's compute lease: beyond `instances.max` (the
+    ///   router keeps such instances within `node.compute.slots`, docs/pooling.md "Bursts").
     @discardableResult
-    func launch(_ name: String) -> Result<Int, LaunchFailure> {
+    func launch(_ name: String, served: Bool = false) -> Result<Int, LaunchFailure> {
         guard let definition = definitions[name] else { return .failure(.unknown) }
-        guard instances.values.filter({ $0.name == name && $0.state != .stopping }).count < definition.instances else {
+        guard served || instances.values.filter({ $0.name == name && $0.state != .stopping }).count < definition.instances else {
             return .failure(.maximumReached(definition.instances))
         }
         let missing = definition.dependencies.filter { !isOnline($0) }
@@ -281,6 +284,13 @@ public final class Manager: @unchecked Sendable {
                 case .success, .failure(.waiting): return
                 case .failure(let reason):
                     logger.info("zenka not scaled up: \(reason)", metadata: ["zenka": "\(name)"])
+                    hub.zenkaStartFailed(name)
+                }
+            case .serve(let name):
+                switch launch(name, served: true) {
+                case .success, .failure(.waiting): return
+                case .failure(let reason):
+                    logger.warning("zenka not started for a compute lease: \(reason)", metadata: ["zenka": "\(name)"])
                     hub.zenkaStartFailed(name)
                 }
             case .stop(let name, let session):

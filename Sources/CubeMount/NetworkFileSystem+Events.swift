@@ -11,7 +11,7 @@ extension NetworkFileSystem {
         switch event {
         case .join(let name, let id): (user, session, joined) = (name, id, true)
         case .leave(let name, let id): (user, session, joined) = (name, id, false)
-        case .offer, .offerGone, .lease, .leaseEnded, .scale: return resourceChanged(event)
+        case .offer, .offerGone, .lease, .leaseEnded, .scale, .burst: return resourceChanged(event)
         case .link, .node: return networkChanged(event)
         default: return
         }

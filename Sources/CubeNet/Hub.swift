@@ -460,7 +460,7 @@ public final class Hub: Sendable {
             }
         case .event(let event):
             switch event {
-            case .link, .node, .scale: logger.info("\(event)")
+            case .link, .node, .scale, .burst: logger.info("\(event)")
             case .advertRejected: logger.warning("\(event)")
             case .loginFailed(let session, let method, let user, let origin, let reason):
                 logRefusal(origin: origin, "login failed", [

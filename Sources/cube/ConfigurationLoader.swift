@@ -45,7 +45,9 @@ enum ConfigurationLoader {
                 entries += try ConfigFile.parse(String(decoding: bytes, as: UTF8.self), file: name)
             }
         }
-        let configuration = try CubeConfiguration.load(entries, owner: owner)
+        var configuration = try CubeConfiguration.load(entries, owner: owner)
+        // `node.compute.slots` defaults to one slot per core (docs/pooling.md "Bursts").
+        configuration.compute.cores = ProcessInfo.processInfo.activeProcessorCount
         return LoadedConfiguration(configuration: configuration, source: path ?? embeddedName, zenkaFiles: zenkaFiles)
     }
 

@@ -15,6 +15,13 @@ enum DefaultConfiguration {
 # --- node -------------------------------------------------------------------------
 # The name of this node (answer of `name`, first path element that other nodes use).
 node.name = cube
+# Spare capacity lent to other nodes for bursts (docs/pooling.md "Bursts"): a `compute` offer
+# of this many slots, each an instance started here, from this configuration, for another
+# node's lease (empty = one per CPU core; 0 = offer nothing). Read at start.
+node.compute.slots =
+# The zenki (comma-separated, each a balanced zenka configured here) this node runs for
+# others, advertised as the offer's runs=... attribute. Empty = offer nothing. Read at start.
+node.compute.runs =
 
 # --- sockets ----------------------------------------------------------------------
 # Unix socket clients connect to. Clients also read it from $PROTOCOL_7_UNIX_PATH.
@@ -219,6 +226,10 @@ instances.max = 1
 scale.up-after = 2
 scale.down-after = 30
 scale.cooldown = 5
+# Bursts (docs/pooling.md "Bursts"): a balanced zenka at instances.max and still loaded for
+# scale.up-after seconds leases a slot on another node whose compute offer runs it
+# (node.compute.runs there), at most this many at once; 0 = never.
+bursts = 4
 
 """#),
         ("configuration/zenki/hello-sh/hello.sh", #"""

@@ -43,6 +43,9 @@ public struct ConfigurationReload: Sendable {
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }
         keep("network.discovery.interval", \.network.discoveryIntervalSeconds) { String($0) }
         keep("limits.output-queue", \.limits.outputQueue) { String($0) }
+        // The manager makes the compute offer when it starts (docs/pooling.md "Bursts").
+        keep("node.compute.slots", \.compute.slots) { $0.map(String.init) ?? "(cores)" }
+        keep("node.compute.runs", \.compute.runs) { $0.isEmpty ? "(none)" : $0.joined(separator: ",") }
         // The checker's pool is made with its width at start (Hub.Delegates.checkers).
         keep("auth.callout.concurrency", \.callout.concurrency) { String($0) }
         configuration = applied

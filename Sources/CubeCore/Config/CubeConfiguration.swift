@@ -65,6 +65,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var mountAllowOther = false
     /// Links to other cubes, adverts, discovery.
     public var network = NetworkSettings()
+    /// Slots lent to other nodes for bursts (`node.compute.*`, docs/pooling.md "Bursts").
+    public var compute = ComputeSettings()
     /// Zenki the manager runs, by name.
     public var zenki: [String: ZenkaDefinition] = [:]
     /// The log level (`log.level`): one of ``logLevels``; `cube run --log-level` overrides it.
@@ -163,6 +165,13 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "node.name":
             guard Names.isUserName(value.utf8) else { throw fail("invalid node name '\(value)'") }
             nodeName = value
+        case "node.compute.slots": compute.slots = value.isEmpty ? nil : try integer(0...1024)
+        case "node.compute.runs":
+            let names = value.split(separator: ",").map(String.init)
+            if let bad = names.first(where: { !Names.isUserName($0.utf8) }) {
+                throw fail("'node.compute.runs' needs zenka names separated by commas, found '\(bad)'")
+            }
+            compute.runs = names
         case "socket.unix.path":
             guard value.hasPrefix("/") else { throw fail("'socket.unix.path' must be an absolute path") }
             unixSocketPath = value

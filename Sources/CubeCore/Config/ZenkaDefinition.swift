@@ -62,6 +62,9 @@ public struct ZenkaDefinition: Equatable, Sendable {
     public var scaleUpAfter = 2.0
     public var scaleDownAfter = 30.0
     public var scaleCooldown = 5.0
+    /// Compute leases on other nodes held at once for this zenka when it is at
+    /// ``instances`` here and still loaded (`bursts`, docs/pooling.md "Bursts"); 0 = never.
+    public var bursts = 4
 
     public init(name: String) { self.name = name }
 
@@ -126,6 +129,9 @@ public struct ZenkaDefinition: Equatable, Sendable {
         case "scale.target":
             guard let number = Int(value), (1...100_000).contains(number) else { return "scale.target needs 1...100000" }
             scaleTarget = number
+        case "bursts":
+            guard let number = Int(value), (0...64).contains(number) else { return "bursts needs 0...64" }
+            bursts = number
         case "stop-timeout":
             guard let number = seconds(0.1...600) else { return "stop-timeout needs seconds" }
             stopTimeout = number

@@ -39,6 +39,9 @@ enum RoutePurpose: Equatable, Sendable {
     /// A balanced command for the zenka `name`, sent to a local instance (`node` nil) or
     /// towards another node's instances (docs/pooling.md).
     case pooled(name: String, node: String?)
+    /// The router's own `acquire`/`renew`/`release` of a compute lease for the zenka `name`
+    /// (docs/pooling.md "Bursts"): answered to the ``BurstPlanner``, never to a session.
+    case burst(name: String, action: BurstAction)
 }
 
 /// A command held for an on-demand zenka that is being started.

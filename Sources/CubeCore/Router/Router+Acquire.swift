@@ -8,10 +8,13 @@ extension Router {
         guard let first = words.first, words.count >= 2 else { return refuse(AcquireQuery.usage) }
         // An offer id is digits, or `<node>:<digits>`; anything else is a kind to match.
         if first.contains(":") || first.utf8.allSatisfy(Bytes.isDigit) {
-            guard words.count <= 3 else { return refuse(AcquireQuery.usage) }
+            // `… run <zenka>` names what a compute lease runs (docs/pooling.md "Bursts").
+            let run = words.count >= 4 && words[words.count - 2] == "run" ? words[words.count - 1] : nil
+            let plain = run == nil ? words : Array(words.dropLast(2))
+            guard plain.count <= 3 else { return refuse(AcquireQuery.usage) }
             if acquireRemote(command, words: words, from: id, now: now, actions: &actions) { return }
-            return acquireLocal(command, offer: first, amount: words[1], ttl: words.count == 3 ? words[2] : nil, from: id,
-                                user: user, now: now, actions: &actions)
+            return acquireLocal(command, offer: first, amount: plain[1], ttl: plain.count == 3 ? plain[2] : nil, run: run,
+                                from: id, user: user, now: now, actions: &actions)
         }
         let query: AcquireQuery
         switch AcquireQuery.parse(words) {
@@ -34,7 +37,8 @@ extension Router {
         actions.append(answer(id, command.id, .wait, "matched offer \(name)"))
         let amount = String(query.amount)
         if local {
-            acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, from: id, user: user, now: now, actions: &actions)
+            acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, run: nil, from: id, user: user, now: now,
+                         actions: &actions)
         } else {
             let forwarded = [name, amount] + (query.ttl.map { [$0] } ?? [])
             _ = acquireRemote(command, words: forwarded, from: id, now: now, actions: &actions)

@@ -69,6 +69,9 @@ extension Router {
                 return nil
             } else if path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
+            } else if path.elementsEqual("lease-end".utf8), command.id == 0 {
+                leaseEndNotice(command, from: user, actions: &actions)
+                return nil  // a notice: never answered
             }
         } else if path.elementsEqual("..".utf8) {
             path = Array("unselect".utf8)
@@ -285,6 +288,10 @@ extension Router {
         if case .leaseRequest(let lease) = route.purpose, closes {
             return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
         }
+        if case .burst(let name, let action) = route.purpose {
+            if closes { burstAnswered(action, for: name, reply: reply, now: now, actions: &actions) }
+            return
+        }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
         if malformed {
@@ -337,6 +344,11 @@ extension Router {
         guard timeout > 0 else { return }
         let expired = routes.ordered { now.monotonic &- $0.lastActivity >= timeout }
         for (slot, route) in expired where routes.holds(slot, id: route.id) {
+            if case .burst(let name, let action) = route.purpose {
+                endRoute(slot)
+                burstFailed(action, for: name, now: now, actions: &actions)
+                continue
+            }
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)

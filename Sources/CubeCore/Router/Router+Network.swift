@@ -134,7 +134,16 @@ extension Router {
 
     /// Offers as this node advertises them (within the advert's limits).
     var advertisedOffers: [AdvertOffer] {
-        allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map(AdvertOffer.init).filter(\.isWellFormed)
+        allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
+            var advertised = AdvertOffer(offer)
+            // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts").
+            if offer.kind == ComputeLeases.kind, advertised.attributes.count < AdvertOffer.maximumAttributes {
+                advertised = AdvertOffer(id: advertised.id, kind: advertised.kind, capacity: advertised.capacity,
+                                         available: advertised.available,
+                                         attributes: advertised.attributes + [computeLoad(offer)])
+            }
+            return advertised
+        }.filter(\.isWellFormed)
     }
 
     /// An `advert` arrived on the link from `neighbour`.

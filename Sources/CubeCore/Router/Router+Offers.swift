@@ -59,15 +59,21 @@ extension Router {
         return (.trueReply, "offer \(offerID) withdrawn")
     }
 
-    /// `acquire <offer> <amount> [ttl]` for a local offer: reserves capacity and asks the provider.
+    /// `acquire <offer> <amount> [ttl] [run <zenka>]` for a local offer: reserves capacity and
+    /// asks the provider; a `compute` offer is granted here and its instances started
+    /// (docs/pooling.md "Bursts").
     mutating func acquireLocal(_ command: Command, offer word: String, amount amountWord: String, ttl ttlWord: String?,
-                               from id: SessionID, user: String, now: Timestamp, actions: inout [RouterAction]) {
+                               run: String?, from id: SessionID, user: String, now: Timestamp,
+                               actions: inout [RouterAction]) {
         func refuse(_ refusal: MarketRefusal) { actions.append(answer(id, command.id, .falseReply, refusal.text)) }
         var word = word
         // `<this node>:<id>` is a local offer written the network-wide way.
         if word.hasPrefix(configuration.nodeName + ":") { word.removeFirst(configuration.nodeName.count + 1) }
         guard let offerID = UInt64(word), let offer = market.offers[offerID] else { return refuse(.noSuchOffer(word)) }
         guard let amount = Capacity.parse(amountWord), amount > 0 else { return refuse(.invalidAmount(amountWord)) }
+        if let text = ComputeLeases.refusal(offer: offer, run: run, zenki: configuration.zenki) {
+            return actions.append(answer(id, command.id, .falseReply, text))
+        }
         let ttl: UInt64
         switch Market.ttl(ttlWord) {
         case .success(let value): ttl = value
@@ -80,6 +86,7 @@ extension Router {
         switch requested {
         case .failure(let refusal): refuse(refusal)
         case .success(let lease):
+            if let run { return serveCompute(lease, zenka: run, command: command, from: id, now: now, actions: &actions) }
             let request = Command(id: command.id, path: Array("lease-request".utf8),
                                   args: Array("\(lease.id) \(user) \(amount) \(ttl)".utf8))
             if let slot = forward(request, remainder: request.path, from: id, to: offer.provider, now: now, actions: &actions) {
@@ -99,15 +106,20 @@ extension Router {
                                 actions: inout [RouterAction]) {
         guard market.leases[leaseID] != nil else { return }
         if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
-            actions.append(answer(route.source, route.sourceCommandID, .trueReply,
-                                  "lease \(leaseID) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
-            stats.leasesGranted += 1
-            actions.append(.event(.lease(id: leaseID, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
+            leaseGranted(lease, to: route.source, commandID: route.sourceCommandID, actions: &actions)
         } else {
             apply(market.end(leaseID, reason: nil), actions: &actions)
             let text = reply.text.isEmpty ? Array("lease refused by provider".utf8) : reply.text
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, text))
         }
+    }
+
+    /// Tells the consumer `TRUE lease …` and observers `lease …`.
+    mutating func leaseGranted(_ lease: Lease, to source: SessionID, commandID: UInt64, actions: inout [RouterAction]) {
+        actions.append(answer(source, commandID, .trueReply,
+                              "lease \(lease.id) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
+        stats.leasesGranted += 1
+        actions.append(.event(.lease(id: lease.id, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
     }
 
     /// `renew <lease> [ttl]`
@@ -153,6 +165,7 @@ extension Router {
         for change in changes {
             switch change {
             case .leaseEnded(let lease, let reason, let provider):
+                computeLeaseEnded(lease.id, actions: &actions)
                 guard let reason else { continue }
                 let text = "\(lease.id) \(reason)"
                 if let provider, sessions[provider] != nil { actions.append(notice(provider, "lease-end", text)) }

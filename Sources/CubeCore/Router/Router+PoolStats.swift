@@ -18,11 +18,20 @@ extension Router {
                           draining.contains(id) ? "draining" : "taking"])
         }
         var remote = 0
+        // Compute leases held elsewhere for this zenka (docs/pooling.md "Bursts"), by node.
+        var bursts: [String: [String]] = [:]
+        for lease in pools.bursts.leases(name) {
+            bursts[lease.node, default: []].append(lease.lease.map { "burst lease \($0)" } ?? "burst requested")
+        }
         for advert in network?.topology.adverts ?? [] where advert.origin != configuration.nodeName {
             guard let load = advert.loads.first(where: { $0.name == name }) else { continue }
             remote += Int(load.instances)
             let sent = pools.remoteOutstanding(name)[advert.origin] ?? 0
-            table.append(["-", advert.origin, String(max(load.outstanding, sent)), "\(load.instances) advertised"])
+            let leases = bursts.removeValue(forKey: advert.origin).map { ", " + $0.joined(separator: ", ") } ?? ""
+            table.append(["-", advert.origin, String(max(load.outstanding, sent)), "\(load.instances) advertised" + leases])
+        }
+        for (node, leases) in bursts.sorted(by: { $0.key < $1.key }) {
+            table.append(["-", node, "0", "0 advertised, " + leases.joined(separator: ", ")])
         }
         var text = ""
         func line(_ key: String, _ value: String) { text += "\(key) \(value)\n" }

@@ -7,8 +7,8 @@ extension Router {
     mutating func scaleTick(now: Timestamp, actions: inout [RouterAction]) {
         guard !configuration.zenki.isEmpty else { return }
         for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
-            guard ScaleRule(definition).scales else { continue }
-            planScaling(name, definition: definition, now: now, actions: &actions)
+            if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
+            burstTick(name, definition: definition, now: now, actions: &actions)
             let drained = pools.takeDrained(name) { sessions[$0]?.targetRoutes.isEmpty ?? false }
             for id in drained { actions.append(.scale(.stop(name, id))) }
         }
@@ -16,13 +16,13 @@ extension Router {
 
     /// Asks the planner about `name` and carries out its decision.
     mutating func planScaling(_ name: String, definition: ZenkaDefinition, now: Timestamp, actions: inout [RouterAction]) {
-        var taking: [Session] = []
-        for id in usersIndex[name]?.ids ?? [] {
-            guard let session = sessions[id], !session.isLink, !pools.isDraining(id, of: name) else { continue }
-            taking.append(session)
-        }
+        let taking = takingInstances(name)
         let outstanding = taking.reduce(0) { $0 + $1.targetRoutes.count }
-        let rule = ScaleRule(definition)
+        // Instances served for other nodes' compute leases are theirs: never drained for idleness.
+        let served = pools.compute.serving(name)
+        let own = ScaleRule(definition)
+        let rule = ScaleRule(minimum: own.minimum + served, maximum: own.maximum + served, target: own.target,
+                             upAfter: own.upAfter, downAfter: own.downAfter, cooldown: own.cooldown)
         switch pools.decide(name, rule: rule, instances: taking.count, outstanding: outstanding, now: now.monotonic) {
         case .up?:
             let count = taking.count + pools.starting(name)
@@ -31,15 +31,10 @@ extension Router {
             actions.append(.scale(.start(name)))
         case .down?:
             // The least loaded, the newest of equals: it has the least to finish.
-            guard let victim = taking.enumerated().min(by: { lhs, rhs in
-                (lhs.element.targetRoutes.count, -lhs.offset) < (rhs.element.targetRoutes.count, -rhs.offset)
-            })?.element else { return }
-            pools.drain(victim.id, of: name)
+            guard !taking.isEmpty else { return }
             pools.scaled(name, up: false, event: "scale-down \(name) \(taking.count - 1)")
             actions.append(.event(.scale(name: name, up: false, instances: taking.count - 1)))
-            if victim.targetRoutes.isEmpty, pools.takeDrained(name, isIdle: { $0 == victim.id }) == [victim.id] {
-                actions.append(.scale(.stop(name, victim.id)))
-            }
+            drainOne(name, actions: &actions)
         case nil:
             return
         }

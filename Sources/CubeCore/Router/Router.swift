@@ -335,7 +335,11 @@ public struct Router: Sendable {
         actions.append(.event(.join(user: user, session: id)))
         if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
-        if balancedDefinition(user) != nil { pools.joined(user) }
+        if balancedDefinition(user) != nil {
+            pools.joined(user)
+            // An instance whose compute lease ended before it logged in (docs/pooling.md "Bursts").
+            if pools.compute.joinedMustDrain(user) { drainOne(user, actions: &actions) }
+        }
         drainPool(user, now: now, actions: &actions)
     }
 
@@ -362,6 +366,7 @@ public struct Router: Sendable {
         for (slot, route) in routes.ordered(session.sourceRoutes) where routes.holds(slot, id: route.id) {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
+            if case .burst(let name, let action) = route.purpose { burstFailed(action, for: name, now: now, actions: &actions) }
         }
         for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
             endRoute(slot)

@@ -110,6 +110,9 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     /// A scaling zenka asked for one more instance (`up`) or drains one; `instances` is the
     /// count it is heading for (docs/pooling.md "Scaling").
     case scale(name: String, up: Bool, instances: Int)
+    /// A compute lease on `node` for the zenka `name` was granted (`ended` nil: `burst`) or
+    /// ended (`burst-end`, with why) (docs/pooling.md "Bursts").
+    case burst(name: String, node: String, lease: UInt64, ended: String?)
 
     public var description: String {
         switch self {
@@ -126,6 +129,8 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .node(let name, let reachable): "node \(name) \(reachable ? "reachable" : "unreachable")"
         case .advertRejected(let origin, let from, let reason): "advert-rejected \(origin) from \(from) \(reason)"
         case .scale(let name, let up, let instances): "\(up ? "scale-up" : "scale-down") \(name) \(instances)"
+        case .burst(let name, let node, let lease, nil): "burst \(name) \(node) \(lease)"
+        case .burst(let name, let node, let lease, let reason?): "burst-end \(name) \(node) \(lease) \(reason)"
         }
     }
 }

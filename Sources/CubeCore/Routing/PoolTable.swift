@@ -4,6 +4,10 @@ struct PoolTable: Sendable {
     private var pools: [String: Pool] = [:]
     /// When each scaling zenka grows or shrinks.
     private var planner = ScalePlanner()
+    /// Compute leases this node serves for other nodes' bursts (docs/pooling.md "Bursts").
+    var compute = ComputeLeases()
+    /// Compute leases this node holds on other nodes for its own zenki.
+    var bursts = BurstPlanner()
 
     /// Why a command could not join a queue.
     enum Refusal: Equatable, Sendable {

@@ -7,4 +7,8 @@ public enum ScaleOrder: Equatable, Sendable {
     /// The zenka's instance logged in as this session was drained and has nothing outstanding:
     /// stop its process (SIGTERM), with no restart.
     case stop(String, SessionID)
+    /// Start one instance of the zenka for a compute lease another node holds here
+    /// (docs/pooling.md "Bursts"): beyond `instances.max`, within `node.compute.slots` (the
+    /// router counts); answer a failure like ``start(_:)``.
+    case serve(String)
 }

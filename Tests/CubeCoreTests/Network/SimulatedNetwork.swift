@@ -18,6 +18,8 @@ struct SimulatedNetwork {
     var traffic: [Link: [UInt8]] = [:]
     var closed: Set<Link> = []
     var events: [String: [RouterEvent]] = [:]
+    /// Orders for each node's manager (`.scale`), in order.
+    var orders: [String: [ScaleOrder]] = [:]
     var now = Timestamp(monotonic: 1_000_000_000, wall: 1_767_225_600)
 
     /// Adds a node whose configuration lets everyone do everything, plus `extra` lines.
@@ -115,6 +117,8 @@ struct SimulatedNetwork {
                     }
                 case .event(let event):
                     events[at, default: []].append(event)
+                case .scale(let order):
+                    orders[at, default: []].append(order)
                 default:
                     break
                 }

@@ -156,6 +156,7 @@ struct TranscriptRunner {
             case .startZenka(let name): starts.append(name)
             case .scale(.start(let name)): starts.append("scale \(name)")
             case .scale(.stop(let name, let id)): starts.append("stop \(name) \(id)")
+            case .scale(.serve(let name)): starts.append("serve \(name)")
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
             case .event, .dial, .hangUp, .resume, .saveRevocations, .nodeKeyRotated: break

@@ -1,0 +1,117 @@
+/// Decides, once a second per balanced zenka, when this node leases compute on another node
+/// and when it gives it back (docs/pooling.md "Bursts"). Pure: fed the zenka's load and the
+/// candidates from the adverts, it answers with ``BurstAction``s and remembers its leases.
+///
+/// - Acquire: the zenka is at `instances.max` here and `demand ≥ capacity × target` has held
+///   for `up-after` (capacity: local instances, starting ones and leases not being released),
+///   the cooldown has passed, fewer than `bursts` leases are held, none is being asked for, and
+///   a candidate not refused lately exists: the best one (``ComputeCandidate/ordered(_:_:)``).
+/// - Release: `2 × demand ≤ (capacity − 1) × target` has held for `down-after`, cooldown
+///   passed, nothing being asked for: the newest active lease.
+/// - Renew: an active lease at half its ttl.
+struct BurstPlanner: Sendable {
+    /// One zenka's memory.
+    struct Memory: Sendable {
+        var highSince: UInt64?
+        var lowSince: UInt64?
+        var lastChange: UInt64?
+        var leases: [BurstLease] = []
+        /// Nodes that refused or failed lately, until when (monotonic ns).
+        var avoid: [String: UInt64] = [:]
+    }
+
+    /// How long a node that refused a lease, failed or vanished is not asked again.
+    static let avoidFor: UInt64 = 30_000_000_000
+
+    private var memory: [String: Memory] = [:]
+
+    /// - Parameters:
+    ///   - instances: local instances that take commands plus those starting.
+    ///   - atMaximum: whether the zenka is at `instances.max` here.
+    ///   - demand: unanswered commands at its instances here and at other nodes, plus those waiting.
+    ///   - candidates: nodes that could take a lease now.
+    mutating func decide(_ name: String, rule: BurstRule, instances: Int, atMaximum: Bool, demand: Int,
+                         candidates: [ComputeCandidate], now: UInt64) -> [BurstAction] {
+        var state = memory[name] ?? Memory()
+        defer { memory[name] = state.leases.isEmpty && state.avoid.isEmpty && state.highSince == nil ? nil : state }
+        state.avoid = state.avoid.filter { $0.value > now }
+        var actions: [BurstAction] = []
+        let ttl = BurstRule.ttlSeconds * 1_000_000_000
+        for index in state.leases.indices where state.leases[index].state == .active {
+            guard let lease = state.leases[index].lease, now &- state.leases[index].renewedAt >= ttl / 2 else { continue }
+            state.leases[index].renewedAt = now
+            actions.append(.renew(node: state.leases[index].node, lease: lease))
+        }
+        let held = state.leases.filter { $0.state != .releasing }.count
+        let capacity = instances + held
+        let high = atMaximum && demand >= max(capacity, 1) * rule.target
+        let low = 2 * demand <= max(capacity - 1, 0) * rule.target
+        state.highSince = high ? (state.highSince ?? now) : nil
+        state.lowSince = low ? (state.lowSince ?? now) : nil
+        let cooled = state.lastChange.map { now &- $0 >= rule.cooldown } ?? true
+        let asking = state.leases.contains { $0.state == .requested }
+        guard cooled, !asking else { return actions }
+        if high, let since = state.highSince, now &- since >= rule.upAfter, held < rule.maximum,
+           let best = candidates.filter({ $0.available > 0 && state.avoid[$0.node] == nil })
+               .min(by: ComputeCandidate.ordered) {
+            state.leases.append(BurstLease(node: best.node, offer: best.offer, lease: nil, state: .requested, renewedAt: now))
+            state.lastChange = now
+            state.highSince = nil
+            actions.append(.acquire(node: best.node, offer: best.offer))
+        } else if low, let since = state.lowSince, now &- since >= rule.downAfter,
+                  let index = state.leases.lastIndex(where: { $0.state == .active }),
+                  let lease = state.leases[index].lease {
+            state.leases[index].state = .releasing
+            state.lastChange = now
+            state.lowSince = nil
+            actions.append(.release(node: state.leases[index].node, lease: lease))
+        }
+        return actions
+    }
+
+    /// `node` granted the lease asked for `name`.
+    mutating func acquired(_ name: String, node: String, lease: UInt64, now: UInt64) {
+        guard let index = memory[name]?.leases.firstIndex(where: { $0.node == node && $0.state == .requested }) else { return }
+        memory[name]?.leases[index].lease = lease
+        memory[name]?.leases[index].state = .active
+        memory[name]?.leases[index].renewedAt = now
+    }
+
+    /// `node` refused the lease asked for `name`, or the request was lost: it is not asked
+    /// again for a while.
+    mutating func acquireFailed(_ name: String, node: String, now: UInt64) {
+        guard let index = memory[name]?.leases.firstIndex(where: { $0.node == node && $0.state == .requested }) else { return }
+        memory[name]?.leases.remove(at: index)
+        memory[name]?.avoid[node] = now &+ Self.avoidFor
+    }
+
+    /// The lease `lease` on `node` ended (released, expired, refused a renewal, its provider
+    /// ended it): forgotten. - Returns: the zenka it was for, nil if unknown.
+    mutating func ended(node: String, lease: UInt64) -> String? {
+        for name in memory.keys.sorted() {
+            guard let index = memory[name]?.leases.firstIndex(where: { $0.node == node && $0.lease == lease }) else { continue }
+            memory[name]?.leases.remove(at: index)
+            return name
+        }
+        return nil
+    }
+
+    /// `node` is no longer reachable: every lease there ends and it is not asked for a while.
+    /// - Returns: the granted leases that ended, with their zenka.
+    mutating func nodeGone(_ node: String, now: UInt64) -> [(name: String, lease: UInt64)] {
+        var gone: [(name: String, lease: UInt64)] = []
+        for name in memory.keys.sorted() {
+            guard let leases = memory[name]?.leases, leases.contains(where: { $0.node == node }) else { continue }
+            gone += leases.filter { $0.node == node }.compactMap { lease in lease.lease.map { (name, $0) } }
+            memory[name]?.leases.removeAll { $0.node == node }
+            memory[name]?.avoid[node] = now &+ Self.avoidFor
+        }
+        return gone
+    }
+
+    /// The leases held or asked for `name`, oldest first.
+    func leases(_ name: String) -> [BurstLease] { memory[name]?.leases ?? [] }
+
+    /// Nodes where any zenka holds or asked for a lease, sorted.
+    var nodes: [String] { Set(memory.values.flatMap { $0.leases.map(\.node) }).sorted() }
+}

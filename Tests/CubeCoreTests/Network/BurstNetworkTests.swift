@@ -1,0 +1,111 @@
+import CubeCore
+import Testing
+
+/// Bursts onto other nodes (docs/pooling.md "Bursts"), on routers joined in memory: the
+/// compute offer travels in the adverts, the consumer's planner leases a slot with
+/// `acquire <offer> 1 <ttl> run calc`, the provider orders an instance and drains it when the
+/// lease ends.
+@Suite struct BurstNetworkTests {
+    /// a: `calc` balanced, one instance at most, bursting at once. b and d lend compute;
+    /// d's offer runs only `echo`.
+    static let consumer = ["zenka.calc.program = /bin/true", "zenka.calc.dispatch = balanced",
+                           "zenka.calc.scale.target = 1", "zenka.calc.scale.up-after = 0",
+                           "zenka.calc.scale.down-after = 2", "zenka.calc.scale.cooldown = 0",
+                           "zenka.calc.bursts = 1"]
+    static let provider = ["zenka.calc.program = /bin/true", "zenka.calc.dispatch = balanced",
+                           "zenka.calc.instances.min = 0", "zenka.calc.scale.down-after = 1",
+                           "zenka.echo.program = /bin/true", "zenka.echo.dispatch = balanced"]
+
+    private struct Setup {
+        var net: SimulatedNetwork
+        let client: SessionID
+        let calcA: SessionID
+    }
+
+    /// a — b, a — d; b offers `compute 2 runs=calc`, d `compute 2 runs=echo`.
+    private func setup() throws -> Setup {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: Self.consumer)
+        try net.add("b", extra: Self.provider)
+        try net.add("d", extra: Self.provider)
+        net.link("a", "b")
+        net.link("a", "d")
+        let managerB = net.connect("v7", at: "b")
+        net.send("(1)offer compute 2 runs=calc\n", from: managerB, at: "b")
+        #expect(net.take(managerB, at: "b") == "(1)TRUE offer 1\n")
+        let managerD = net.connect("v7", at: "d")
+        net.send("(1)offer compute 2 runs=echo\n", from: managerD, at: "d")
+        #expect(net.take(managerD, at: "d") == "(1)TRUE offer 1\n")
+        let calcA = net.connect("calc", at: "a", kind: .zenka)
+        let client = net.connect("alice", at: "a")
+        net.tick(seconds: 1)
+        return Setup(net: net, client: client, calcA: calcA)
+    }
+
+    @Test func theComputeOfferIsAdvertisedWithRunsAndLoad() throws {
+        let setup = try setup()
+        let a = try #require(setup.net.routers["a"]?.topology)
+        #expect(a.advert(of: "b")?.offers.map(\.attributes) == [["runs=calc", "load=0"]])
+        #expect(a.advert(of: "d")?.offers.map(\.attributes) == [["runs=echo", "load=0"]])
+    }
+
+    /// The target ids of the commands in `text` (`(<id>)<command>` lines).
+    private static func ids(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in line.firstMatch(of: /^\((\d+)\)/).map { String($0.1) } }
+    }
+
+    /// a's only calc instance holds two commands: a bursts onto b (d runs only echo); from
+    /// b's next advert a third command goes to b's new instance.
+    private func burst(_ setup: inout Setup) throws -> SessionID {
+        setup.net.send("(1)calc.one\n(2)calc.two\n", from: setup.client, at: "a")
+        setup.net.tick(seconds: 1)
+        // b granted the lease and asked its manager for an instance; d was never asked.
+        #expect(setup.net.orders["b"] == [.serve("calc")])
+        #expect(setup.net.orders["d"] == nil)
+        #expect(setup.net.events["a"]?.contains(.burst(name: "calc", node: "b", lease: 1, ended: nil)) == true)
+        let acquires = setup.net.traffic.filter { String(decoding: $0.value, as: UTF8.self).contains(".acquire") }
+        #expect(acquires.keys.map(\.node) == ["a"])
+        #expect(String(decoding: acquires.values.first ?? [], as: UTF8.self).contains("b.acquire 1 1 600 run calc\n"))
+        // The instance logs in on b; with b's next advert the waiting command goes there.
+        let calcB = setup.net.connect("calc", at: "b", kind: .zenka)
+        setup.net.tick(seconds: 1)
+        setup.net.tick(seconds: 1)
+        setup.net.send("(3)calc.three\n", from: setup.client, at: "a")
+        return calcB
+    }
+
+    @Test func loadedAtItsMaximumANodeBurstsOntoTheNodeThatRunsItAndReleasesWhenIdle() throws {
+        var setup = try setup()
+        let calcB = try burst(&setup)
+        let atA = Self.ids(setup.net.take(setup.calcA, at: "a"))
+        let atB = Self.ids(setup.net.take(calcB, at: "b"))
+        #expect(atA.count == 2 && atB.count == 1, "a \(atA) b \(atB)")
+        let stats = setup.net.routers["a"]?.zenkaStats("calc", now: setup.net.now) ?? ""
+        #expect(stats.contains("-          b      1             1 advertised, burst lease 1"), "\(stats)")
+        for id in atA { setup.net.send("(\(id))TRUE a\n", from: setup.calcA, at: "a") }
+        for id in atB { setup.net.send("(\(id))TRUE b\n", from: calcB, at: "b") }
+        #expect(setup.net.take(setup.client, at: "a") == "(1)TRUE a\n(2)TRUE a\n(3)TRUE b\n")
+        // Idle for down-after (2 s): a releases the lease, b drains its instance and stops it.
+        setup.net.tick(seconds: 1)
+        setup.net.tick(seconds: 2)
+        #expect(setup.net.events["a"]?.contains(.burst(name: "calc", node: "b", lease: 1, ended: "released")) == true)
+        #expect(setup.net.orders["b"] == [.serve("calc"), .stop("calc", calcB)])
+        #expect(setup.net.events["b"]?.contains(.leaseEnded(id: 1, reason: "released")) == true)
+    }
+
+    @Test func whenTheProviderGoesTheRoutesCollapseAndTheLeaseEnds() throws {
+        var setup = try setup()
+        let calcB = try burst(&setup)
+        #expect(Self.ids(setup.net.take(calcB, at: "b")).count == 1)
+        let link = try #require(setup.net.routers["a"]?.linkSessions["b"]?.first)
+        setup.net.cut("a", link)
+        #expect(setup.net.take(setup.client, at: "a") == "(3)FALSE command route collapsed\n")
+        setup.net.tick(seconds: 1)
+        #expect(setup.net.events["a"]?.contains(.burst(name: "calc", node: "b", lease: 1, ended: "provider-gone")) == true)
+        // A new command is placed again: on a's own instance, never towards b.
+        _ = setup.net.take(setup.calcA, at: "a")
+        setup.net.send("(4)calc.four\n", from: setup.client, at: "a")
+        #expect(setup.net.take(setup.calcA, at: "a").hasSuffix("four\n"))
+        #expect(setup.net.take(setup.client, at: "a") == "")
+    }
+}
