@@ -22,68 +22,23 @@ extension Router {
             close(id, now: now, actions: &actions)
             return
         }
-        var request = line[...]
-        if request.starts(with: "auth.".utf8) { request = request.dropFirst(5) }
-        let text = String(decoding: request, as: UTF8.self)
-        if text == "close" {
-            actions.append(.send(id, Wire.connectionClosed))
-            return close(id, now: now, actions: &actions)
-        }
-        if text == "list" {
-            state.listCount += 1
-            switch state.listCount {
-            case 1:
-                let list = offeredMethods(to: session, now: now).map { $0.name + "\n" }.joined()
-                actions.append(.send(id, Array("SIZE \(list.utf8.count)\n\(list)".utf8)))
-            case 2:
-                actions.append(.send(id, Wire.listAgain))
-            default:
-                actions.append(.send(id, Wire.authMethodsError))
-                return close(id, now: now, actions: &actions)
-            }
-            sessions[id]?.phase = .login(state)
-            return
-        }
-        if text == "selected" {
-            let reply = state.method.map { Render.reply(id: 0, .trueReply, $0.name) } ?? Wire.notSelectedYet
-            actions.append(.send(id, reply))
-            return
-        }
-        if text.hasPrefix("select ") {
-            return select(String(text.dropFirst(7)), state: state, session: session, now: now, actions: &actions)
-        }
-        guard let method = state.method else {
-            actions.append(.send(id, Bytes.isBlank(line) ? Wire.authMethodsError : Wire.speakProtocol7))
-            return close(id, now: now, actions: &actions)
-        }
-        credential(line, method: method, state: state, session: session, now: now, actions: &actions)
-    }
-
-    private mutating func select(_ name: String, state: LoginState, session: Session, now: Timestamp,
-                                 actions: inout [RouterAction]) {
-        var state = state
-        let id = session.id
-        state.selectCount += 1
-        guard Names.isMethodName(name.utf8), state.selectCount <= 3 else {
-            actions.append(.send(id, Wire.authMethodsError))
-            return close(id, now: now, actions: &actions)
-        }
-        if let method = offeredMethods(to: session, now: now).first(where: { $0.name == name }) {
-            state.method = method
+        switch state.receive(line, offered: { offeredMethods(to: session, now: now) }) {
+        case .send(let bytes):
+            actions.append(.send(id, bytes))
+            session.phase = .login(state)
+        case .sendAndClose(let bytes):
+            actions.append(.send(id, bytes))
+            close(id, now: now, actions: &actions)
+        case .selected(let method):
             actions.append(.send(id, Wire.selectContinue))
             if let handshake = method.selected(in: authContext(for: session, now: now)) {
-                sessions[id]?.phase = .secureLogin(state, handshake)
-                return
+                session.phase = .secureLogin(state, handshake)
+            } else {
+                session.phase = .login(state)
             }
-        } else {
-            state.failedSelects += 1
-            guard state.failedSelects < 3 else {
-                actions.append(.send(id, Wire.authMethodsError))
-                return close(id, now: now, actions: &actions)
-            }
-            actions.append(.send(id, Wire.selectUnavailable))
+        case .credential(let method):
+            credential(line, method: method, state: state, session: session, now: now, actions: &actions)
         }
-        sessions[id]?.phase = .login(state)
     }
 
     /// The credential line of the selected method, judged by the method (``AuthMethods``).

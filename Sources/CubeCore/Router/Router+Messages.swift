@@ -203,7 +203,7 @@ extension Router {
         } else {
             actions.append(.send(target, bytes))
         }
-        if !watchers.isEmpty {
+        if !trafficWatch.isEmpty {
             watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
         }
         return slot
@@ -316,7 +316,7 @@ extension Router {
         actions.append(route.sourceSession.isDoor
             ? .deliver(route.source, .reply(relayed))
             : .send(route.source, Render.reply(relayed, unit: route.sourceSession.decoder.sizeUnit)))
-        if !watchers.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
+        if !trafficWatch.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
         if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {
             drainPool(name, now: now, actions: &actions)

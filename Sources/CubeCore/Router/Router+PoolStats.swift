@@ -24,7 +24,9 @@ extension Router {
             bursts[lease.node, default: []].append(lease.lease.map { "burst lease \($0)" } ?? "burst requested")
         }
         for advert in network?.topology.adverts ?? [] where advert.origin != configuration.nodeName {
-            guard let load = advert.loads.first(where: { $0.name == name }) else { continue }
+            // An unreachable node's advert lingers until it expires: its instances are gone.
+            guard let load = advert.loads.first(where: { $0.name == name }),
+                  network?.topology.distance(to: advert.origin) != nil else { continue }
             remote += Int(load.instances)
             let sent = pools.remoteOutstanding(name)[advert.origin] ?? 0
             let leases = bursts.removeValue(forKey: advert.origin).map { ", " + $0.joined(separator: ", ") } ?? ""

@@ -15,7 +15,7 @@ extension Router {
         line("logins", stats.logins)
         line("failed-logins", stats.failedLogins)
         line("memory-held", memory.held)
-        line("watchers", watchers.count)
+        line("watchers", trafficWatch.count)
         var table = TextTable(headers: ["user", "sessions", "requests", "answered", "answer-us"])
         // The per-name counters the metrics export (``TargetCounters``): one count per routed
         // command, one histogram entry per final reply.

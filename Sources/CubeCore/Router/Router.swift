@@ -30,8 +30,8 @@ public struct Router: Sendable {
     var nextOnDemandID = 1
     /// Offers and leases (docs/market.md); the router only wires it in.
     var market = Market()
-    /// Sessions watching routed traffic (`watch`), at most ``Watcher/maximumWatchers``.
-    var watchers: [Watcher] = []
+    /// Sessions watching routed traffic (`watch`).
+    var trafficWatch = TrafficWatch()
     /// Failed logins, undecided checks and waiting sessions per origin.
     var throttle = LoginThrottle()
     /// Per user name: requests routed to it and their latencies (bounded by
@@ -246,7 +246,7 @@ public struct Router: Sendable {
         usersWithBlanks.removeAll()
         zenkaKeys.expire(now: now.monotonic)
         networkTick(now: now, actions: &actions)
-        if !watchers.isEmpty { reportWatchDrops(now: now, actions: &actions) }
+        if !trafficWatch.isEmpty { reportWatchDrops(now: now, actions: &actions) }
         return actions
     }
 
@@ -378,7 +378,7 @@ public struct Router: Sendable {
             }
         }
         marketSessionLeft(session, now: now, actions: &actions)
-        if session.isWatching { watcherLeft(id) }
+        if session.isWatching { trafficWatch.stop(session: id) }
         for (name, var entry) in onDemand where session.hasQueued && entry.queue.contains(where: { $0.source == id }) {
             unqueued(entry.queue.filter { $0.source == id })
             entry.queue.removeAll { $0.source == id }

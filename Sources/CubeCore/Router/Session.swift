@@ -92,12 +92,3 @@ final class Session: @unchecked Sendable {
         return false
     }
 }
-
-/// Counters of the pre-auth mini-protocol.
-struct LoginState: Sendable {
-    var listCount = 0
-    var selectCount = 0
-    var failedSelects = 0
-    /// The selected method (`select`), from ``AuthMethods``.
-    var method: (any AuthMethod)?
-}
