@@ -938,7 +938,8 @@ def burst_released(r):
 def burst_rows(runs):
     def spread_of(key, digits=1):
         known = [r for r in runs if r[key] is not None]
-        return " / ".join(fmt(v, digits) for v in spread(known, key)) if known else "-"
+        never = f" ({len(runs) - len(known)} never)" if len(known) < len(runs) else ""
+        return (" / ".join(fmt(v, digits) for v in spread(known, key)) if known else "-") + never
 
     def median_or_none(key):
         values = [r[key] for r in runs]
@@ -963,8 +964,11 @@ def burst_rows(runs):
         ("  p99 during the step", burst_ms(statistics.median(r["step_p99_ms"] for r in runs)), "min/med/max",
          " / ".join(burst_ms(v) for v in spread(runs, "step_p99_ms")), "", "", ""),
         ("  throughput during the step, req/s", fmt(statistics.median(r["throughput"] for r in runs)),
-         "offered / in place", f"{fmt(runs[0]['offered'])} / {fmt(statistics.median(r['capacity'] for r in runs))}",
+         "instances in place", fmt(statistics.median(r["capacity"] for r in runs)),
          f"{100 * used:.0f} %", ">= 80 %", met(used >= 0.8)),
+        ("  the same against the offered load", fmt(statistics.median(r["throughput"] for r in runs)),
+         "offered", fmt(runs[0]["offered"]),
+         f"{100 * statistics.median(r['throughput'] for r in runs) / runs[0]['offered']:.0f} %", "", ""),
         ("  instances at the peak", burst_peak({n: int(k) for n, k in peaks.items()}), "", "", "", "", ""),
         ("  released after the load stopped, s", "n/a" if not elsewhere else burst_seconds(released).replace(" s", ""),
          "min/med/max", spread_of("released_s") if elsewhere else "-", "",
