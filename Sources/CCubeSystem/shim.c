@@ -1,11 +1,13 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
 #include "CCubeSystem.h"
 
 int CCubeSystem_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int CCubeSystem_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);

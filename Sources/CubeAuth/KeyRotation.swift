@@ -10,6 +10,10 @@ public struct KeyRotation: Sendable, Equatable {
     /// How long after `issued` a pinned client accepts the rotation: 30 days.
     public static let graceSeconds: Int64 = 30 * 86_400
 
+    /// How long after `issued` a client that followed the rotation still accepts the retired
+    /// key: one day, the default of the nodes' `auth.c25519.rotation.grace`.
+    public static let retiredGraceSeconds: Int64 = NodeKeyRotations.defaultRetiredGraceSeconds
+
     /// The key being retired.
     public let old: PublicKey
     /// The key that replaces it.

@@ -39,6 +39,10 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let noFunction = Errno(rawValue: ENOSYS)
     /// `EMSGSIZE`: a message (line) is too long.
     public static let messageTooLong = Errno(rawValue: EMSGSIZE)
+    /// `ENOSPC`: no space left, e.g. an offer without the capacity asked for.
+    public static let noSpace = Errno(rawValue: ENOSPC)
+    /// `EDQUOT`: a quota is used up, e.g. an account without credit.
+    public static let quotaExceeded = Errno(rawValue: EDQUOT)
     /// `ENOTCONN`: the transport (e.g. a dead FUSE connection) is not connected.
     public static let notConnected = Errno(rawValue: ENOTCONN)
 

@@ -17,14 +17,20 @@ enum DirectoryTable {
     static let remoteZenka: [Node.Role] = [.cmd, .out, .ask, .info]
     /// `sessions/<sid>/`.
     static let session: [Node.Role] = [.cmd, .out, .ask, .info]
+    /// `offers/<id>/` and `offers/<node>:<id>/` (docs/market.md "The market as files").
+    static let offer: [Node.Role] = [.info, .acquire]
+    /// `leases/<id>/`.
+    static let lease: [Node.Role] = [.info, .renew, .usage]
+    /// `ledger/`: the reading user's account.
+    static let ledger: [Node.Role] = [.balance, .statement]
 }
 
 extension Node.Role {
     /// Files whose text is made once at open (``TextViews``), read by offset.
     var isText: Bool {
         switch self {
-        case .readme, .status, .info, .sessions, .stats, .metrics, .links: true
-        case .events, .cmd, .out, .ask: false
+        case .readme, .status, .info, .sessions, .stats, .metrics, .links, .usage, .balance, .statement: true
+        case .events, .cmd, .out, .ask, .acquire, .renew: false
         }
     }
 }

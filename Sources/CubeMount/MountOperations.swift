@@ -4,7 +4,7 @@ import Synchronization
 /// (`cube_mount_operations_total`, docs/configuration.md "Monitoring").
 final class MountOperations: Sendable {
     enum Kind: Int, CaseIterable, Sendable {
-        case lookup, getattr, readdir, open, read, write, flush, release, poll, setattr, unlink
+        case lookup, getattr, readdir, open, read, write, flush, release, poll, setattr, unlink, rmdir
 
         var name: String { "\(self)" }
     }

@@ -14,6 +14,10 @@ struct MountState: Sendable {
         let session: SessionID
         /// The unix user who wrote the command: only they (and root) read its replies.
         let uid: UInt32
+        /// Keep a `FALSE` that ends it in ``settled`` (a market file's command, while it is
+        /// submitted: the router's own refusals come back before the door returns, and the
+        /// write fails with their errno).
+        var keepRefusal = false
     }
 
     /// The router session speaking for one unix user.
@@ -31,6 +35,9 @@ struct MountState: Sendable {
     var orphanedPorts: Set<PortTarget> = []
     var events = PortLog(retention: 256)
     var pending: [UInt64: Pending] = [:]
+    /// `FALSE` texts that ended a ``Pending/keepRefusal`` command, by internal id; taken as
+    /// soon as the door returns, so nothing stays.
+    var settled: [UInt64: String] = [:]
     var translator = CommandTranslator()
     var sessions: [UInt32: UserSession] = [:]
     var shuttingDown = false
@@ -104,14 +111,14 @@ struct MountState: Sendable {
         case .file(.out, let port?):
             file.cursor.map { ports[port]?.hasData(at: $0, for: PortLog.Reader(uid: file.uid)) ?? false } ?? false
         case .file(.events, _): file.cursor.map { events.hasData(at: $0, for: PortLog.Reader(uid: file.uid)) } ?? false
-        case .file(.ask, _): file.askRead < file.askReplies.count
+        case _ where file.node.isAsk: file.askRead < file.askReplies.count
         default: true
         }
     }
 
     private func isAtEnd(_ file: OpenFile) -> Bool {
         if file.ended || shuttingDown { return true }
-        if case .file(.ask, _) = file.node { return !file.askWrote || file.askPending.isEmpty }
+        if file.node.isAsk { return !file.askWrote || file.askPending.isEmpty }
         return false
     }
 
@@ -128,7 +135,7 @@ struct MountState: Sendable {
             let bytes = events.read(from: &cursor, limit: limit, for: PortLog.Reader(uid: file.uid))
             file.cursor = cursor
             return bytes.isEmpty ? (isAtEnd(file) ? [] : nil) : bytes
-        case .file(.ask, _):
+        case _ where file.node.isAsk:
             if file.askRead < file.askReplies.count {
                 let end = min(file.askReplies.count, file.askRead + limit)
                 defer { file.askRead = end }

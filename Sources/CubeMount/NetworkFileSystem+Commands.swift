@@ -10,28 +10,40 @@ extension NetworkFileSystem {
     /// goes to `out` as a FALSE line).
     func submit(_ frames: [Frame], handle: UInt64, uid: UInt32) -> Errno? {
         guard !frames.isEmpty else { return nil }
-        guard let node = state.withLock({ $0.files[handle]?.node }), case .file(let role, let port?) = node else {
+        guard let node = state.withLock({ $0.files[handle]?.node }), let port = node.commandPort else {
             return .badFileDescriptor
         }
+        let ask = node.isAsk ? handle : nil
         var firstError: Errno?
         var wakeups = Wakeups()
-        for frame in frames {
+        for written in frames {
             let refusal: CommandTranslator.Refusal
-            switch state.withLock({ $0.translator.translate(frame, for: port) }) {
-            case .ignored: continue
-            case .refused(let reason): refusal = reason
-            case .command(let command):
-                guard let reason = send(command, port: port, ask: role == .ask ? handle : nil, uid: uid) else { continue }
+            let frame = node.marketCommand(written)
+            switch frame.map({ frame in state.withLock { $0.translator.translate(frame, for: port) } }) {
+            case nil: refusal = .init(kind: .invalid, visibleID: 0, text: "one line per command: \(node.marketUsage)")
+            case .ignored?: continue
+            case .refused(let reason)?: refusal = reason
+            case .command(let command)?:
+                guard let reason = send(command, port: port, ask: ask, uid: uid, keepRefusal: node.isMarketFile) else {
+                    // The router's own refusal of a market command came back while it was
+                    // submitted: its FALSE line is already in `out`, the write fails too.
+                    let settled = state.withLock { state in
+                        state.pending[command.internalID]?.keepRefusal = false
+                        return state.settled.removeValue(forKey: command.internalID)
+                    }
+                    if let settled { firstError = firstError ?? Self.errno(forMarketRefusal: settled) }
+                    continue
+                }
                 refusal = reason
             }
             firstError = firstError ?? Self.errno(for: refusal.kind)
             let line = Render.reply(id: refusal.visibleID, .falseReply, refusal.text)
             wakeups.merge(state.withLock { state in
                 var wakeups = state.publish(line, to: port, owner: uid)
-                if role == .ask {
-                    state.files[handle]?.askReplies += line
-                    state.files[handle]?.askWrote = true
-                    wakeups.merge(state.drain(handle))
+                if let ask {
+                    state.files[ask]?.askReplies += line
+                    state.files[ask]?.askWrote = true
+                    wakeups.merge(state.drain(ask))
                 }
                 return wakeups
             })
@@ -40,14 +52,28 @@ extension NetworkFileSystem {
         return firstError
     }
 
+    /// The `write()` errno of the router's `FALSE` to a market command (docs/market.md "The
+    /// market as files"): what is missing `ENOENT`, malformed `EINVAL`, refused `EACCES`, no
+    /// capacity left `ENOSPC`, no credit `EDQUOT`, anything else `EIO`.
+    static func errno(forMarketRefusal text: String) -> Errno {
+        switch MarketRefusal.Kind(replyText: text) {
+        case .noSuchOffer?, .noSuchLease?, .providerAbsent?: .noSuchFileOrDirectory
+        case .invalidAmount?, .invalidTTL?, .usage?: .invalidArgument
+        case .requirementNotMet?, .notYours?: .permissionDenied
+        case .insufficientCapacity?: .noSpace
+        case .insufficientCredit?: .quotaExceeded
+        case nil: .ioError
+        }
+    }
+
     /// Submits one command as `uid` through the door; nil when the router took it, else why not.
     ///
     /// The pending entry its replies look for is filed under the hub's lock as the router takes
     /// the command (``Hub/submit(_:from:registering:)``): a session closed before that is
     /// reported as gone (the command goes again on a fresh session) and one closed after finds
     /// the entry and answers it, so no command waits for a reply that cannot come.
-    func send(_ translated: CommandTranslator.Translated, port: PortTarget, ask handle: UInt64?, uid: UInt32)
-        -> CommandTranslator.Refusal? {
+    func send(_ translated: CommandTranslator.Translated, port: PortTarget, ask handle: UInt64?, uid: UInt32,
+              keepRefusal: Bool = false) -> CommandTranslator.Refusal? {
         // A closed session is replaced once; a second closure in the same instant is the
         // cube shutting down.
         for _ in 0..<2 {
@@ -57,7 +83,7 @@ extension NetworkFileSystem {
             }
             beforeSubmit.withLock { $0 }?(session.id)
             let pending = MountState.Pending(port: port, visibleID: translated.visibleID, handle: handle,
-                                             session: session.id, uid: uid)
+                                             session: session.id, uid: uid, keepRefusal: keepRefusal)
             let outcome = hub.submit(translated.command, from: session.id) { [self] in
                 state.withLock { state in
                     state.pending[translated.internalID] = pending
@@ -132,7 +158,10 @@ extension NetworkFileSystem {
                 if reply.keyword.closesRoute { state.files[handle]?.askPending.remove(reply.id) }
                 wakeups.merge(state.drain(handle))
             }
-            if reply.keyword.closesRoute { state.pending[reply.id] = nil }
+            if reply.keyword.closesRoute {
+                if pending.keepRefusal, reply.keyword == .falseReply { state.settled[reply.id] = String(decoding: reply.text, as: UTF8.self) }
+                state.pending[reply.id] = nil
+            }
             return wakeups
         }
     }

@@ -13,20 +13,16 @@ extension NetworkFileSystem {
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
         }
-        switch node {
-        case .offer, .lease, .nodeFile, .remoteOffer:
-            return flags & O_ACCMODE == O_RDONLY ? openText(node, uid: context.uid) : .failure(.permissionDenied)
-        default: break
-        }
-        guard case .file(let role, let port) = node else { return .failure(node.isDirectory ? .isDirectory : .permissionDenied) }
+        guard let role = node.role else { return .failure(.isDirectory) }
         let access = flags & O_ACCMODE
-        switch role {
-        case .cmd where access == O_RDONLY: return .failure(.permissionDenied)
-        case .cmd, .ask: break
-        default: if access != O_RDONLY { return .failure(.permissionDenied) }
+        if role == .cmd {
+            if access == O_RDONLY { return .failure(.permissionDenied) }
+        } else if !node.isAsk, access != O_RDONLY {
+            return .failure(.permissionDenied)
         }
         var file = OpenFile(node: node, uid: context.uid)
-        if role.isText { file.text = Array(TextViews.render(node, of: self).utf8) }
+        if node.isTextFile { file.text = Array(TextViews.render(node, of: self, uid: context.uid).utf8) }
+        let port = node.port
         let handle = state.withLock { state -> UInt64 in
             switch role {
             case .out: if let port { file.cursor = state.ports[port, default: PortLog()].cursor(backlog: 64) }
@@ -37,20 +33,8 @@ extension NetworkFileSystem {
             state.files[state.nextHandle] = file
             return state.nextHandle
         }
-        let stream = role == .out || role == .events || role == .ask || role == .cmd
+        let stream = role == .out || role == .events || role == .cmd || node.isAsk
         return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
-    }
-
-    /// Opens an `offers/<id>`, `leases/<id>` or `nodes/<node>/` text file: its text is fixed at open.
-    private func openText(_ node: Node, uid: UInt32) -> Result<OpenResult, Errno> {
-        var file = OpenFile(node: node, uid: uid)
-        file.text = Array(TextViews.render(node, of: self).utf8)
-        let handle = state.withLock { state -> UInt64 in
-            defer { state.nextHandle += 1 }
-            state.files[state.nextHandle] = file
-            return state.nextHandle
-        }
-        return .success(OpenResult(handle: handle, directIO: true))
     }
 
     public func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
@@ -63,7 +47,7 @@ extension NetworkFileSystem {
                 let start = min(Int(offset), file.text.count)
                 return .bytes(Array(file.text[start..<min(file.text.count, start + size)]))
             }
-            if case .file(.cmd, _) = file.node { return .error(.badFileDescriptor) }
+            if file.node.role == .cmd { return .error(.badFileDescriptor) }
             if let bytes = state.take(&file, limit: size) {
                 state.files[handle] = file
                 return .bytes(bytes)
@@ -128,10 +112,10 @@ extension NetworkFileSystem {
         operations.count(.poll)
         return state.withLock { state in
             guard var file = state.files[handle] else { return .failure(.badFileDescriptor) }
-            if case .file(.cmd, _) = file.node { return .success(.writable) }
+            if file.node.role == .cmd { return .success(.writable) }
             var ready = PollEvents()
             if state.hasData(file) || file.ended || state.shuttingDown { ready.insert(.readable) }
-            if case .file(.ask, _) = file.node { ready.insert(.writable) }
+            if file.node.isAsk { ready.insert(.writable) }
             if ready.isEmpty, let pollHandle { file.pollHandle = pollHandle }
             state.files[handle] = file
             return .success(ready)
@@ -141,19 +125,24 @@ extension NetworkFileSystem {
 
 extension Node {
     /// Files whose content is generated once at open.
-    var isTextFile: Bool {
-        switch self {
-        case .file(let role, _): role.isText
-        case .offer, .lease, .nodeFile, .remoteOffer: true
-        default: false
-        }
-    }
+    var isTextFile: Bool { role?.isText ?? false }
 }
 
-// `rm leases/<id>` releases the lease (as the unix user removing it).
+// `rmdir leases/<id>` (or `rm -r`) releases the lease as the unix user removing it
+// (docs/market.md "The market as files"); `rm leases/<id>/<file>` does nothing, so that
+// `rm -r` gets to the directory.
 extension NetworkFileSystem {
     public func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
         operations.count(.unlink)
+        guard case .lease(let lease)? = state.withLock({ $0.nodes.node(for: parent) }) else { return .failure(.notPermitted) }
+        guard exists(.lease(lease)), DirectoryTable.lease.contains(where: { $0.rawValue == name }) else {
+            return .failure(.noSuchFileOrDirectory)
+        }
+        return .success(())
+    }
+
+    public func rmdir(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+        operations.count(.rmdir)
         guard state.withLock({ $0.nodes.node(for: parent) }) == .directory(.leases) else { return .failure(.notPermitted) }
         guard let lease = UInt64(name), exists(.lease(lease)) else { return .failure(.noSuchFileOrDirectory) }
         guard let user = UnixUser.name(of: context.uid) else { return .failure(.permissionDenied) }

@@ -28,8 +28,6 @@ extension NetworkFileSystem {
             return hub.inspect { NetworkSnapshot.nodeNames($0).contains(name) }
         case .nodeZenka(let zenka):
             return listedZenki(of: zenka.node)?.contains(zenka.name) ?? false
-        case .remoteOffer(let name, let id):
-            return hub.inspect { router in NetworkSnapshot.remoteOffers(router).contains { $0.node == name && $0.offer.id == id } }
         default:
             return false
         }

@@ -100,10 +100,18 @@ public final class NetworkFileSystem: FileSystem {
             let (local, remote) = hub.inspect { router in
                 (router.allOffers.map(\.id), NetworkSnapshot.remoteOffers(router).map { ($0.node, $0.offer.id) })
             }
-            return local.map { (String($0), .offer($0)) }
-                + remote.map { node, id in ("\(node):\(id)", .remoteOffer(node: node, id: id)) }
+            let names = local.map { OfferName(node: nil, id: $0) } + remote.map { OfferName(node: $0, id: $1) }
+            return names.map { ($0.description, .offer($0)) }
         case .directory(.leases):
             return hub.inspect { $0.allLeases.filter { $0.state == .active }.map(\.id) }.map { (String($0), .lease($0)) }
+        case .directory(.ledger):
+            return DirectoryTable.ledger.map { ($0.rawValue, .file($0, nil)) }
+        case .offer(let name):
+            guard exists(node) else { return [] }
+            return DirectoryTable.offer.map { ($0.rawValue, .offerFile($0, name)) }
+        case .lease(let id):
+            guard exists(node) else { return [] }
+            return DirectoryTable.lease.map { ($0.rawValue, .leaseFile($0, id)) }
         case .directory(.sessions):
             return hub.inspect { router in router.activeSessions.map { $0.id } }.map { (String($0), .session($0)) }
         case .directory:
@@ -116,7 +124,7 @@ public final class NetworkFileSystem: FileSystem {
             return DirectoryTable.session.map { ($0.rawValue, .file($0, .session(id))) }
         case .node, .nodeZenki, .nodeZenka:
             return networkChildren(of: node)
-        case .file, .offer, .lease, .nodeFile, .remoteOffer:
+        case .file, .offerFile, .leaseFile, .nodeFile:
             return []
         }
     }
@@ -136,10 +144,13 @@ public final class NetworkFileSystem: FileSystem {
         switch node {
         case .root, .directory: return true
         case .zenka(let name): return configuredZenki.contains(name) || hub.inspect { $0.zenkaNames.contains(name) }
-        case .offer(let id): return hub.inspect { $0.allOffers.contains { $0.id == id } }
-        case .lease(let id): return hub.inspect { $0.allLeases.contains { $0.id == id && $0.state == .active } }
+        case .offer(let name), .offerFile(_, let name):
+            guard let node = name.node else { return hub.inspect { $0.allOffers.contains { $0.id == name.id } } }
+            return hub.inspect { NetworkSnapshot.remoteOffers($0).contains { $0.node == node && $0.offer.id == name.id } }
+        case .lease(let id), .leaseFile(_, let id):
+            return hub.inspect { $0.allLeases.contains { $0.id == id && $0.state == .active } }
         case .session(let id): return hub.inspect { $0.summary(of: id)?.isLoggedIn == true }
-        case .node, .nodeFile, .nodeZenki, .nodeZenka, .remoteOffer: return networkEntryExists(node)
+        case .node, .nodeFile, .nodeZenki, .nodeZenka: return networkEntryExists(node)
         case .file(_, .zenka(let name)?):
             if let remote = NodeZenka(port: .zenka(name)) { return exists(.nodeZenka(remote)) }
             return exists(.zenka(name))

@@ -9,10 +9,14 @@ enum Node: Hashable, Sendable {
     case zenka(String)
     case session(SessionID)
     case file(Role, PortTarget?)
-    /// `offers/<id>`: one resource offer.
-    case offer(UInt64)
-    /// `leases/<id>`: one lease; `rm` releases it.
+    /// `offers/<id>/` and `offers/<node>:<id>/`: one resource offer (`info`, `acquire`).
+    case offer(OfferName)
+    /// A file of `offers/<id>/`.
+    case offerFile(Role, OfferName)
+    /// `leases/<id>/`: one active lease (`info`, `renew`, `usage`); `rmdir` releases it.
     case lease(UInt64)
+    /// A file of `leases/<id>/`.
+    case leaseFile(Role, UInt64)
     /// `nodes/<node>/`: one node of the network (this one included).
     case node(String)
     /// `nodes/<node>/info` or `nodes/<node>/links`.
@@ -21,12 +25,12 @@ enum Node: Hashable, Sendable {
     case nodeZenki(String)
     /// `nodes/<node>/zenki/<name>/`; its files are `.file(role, zenka.port)`.
     case nodeZenka(NodeZenka)
-    /// `offers/<node>:<id>`: an offer of another node, as its advert lists it.
-    case remoteOffer(node: String, id: UInt64)
 
     /// The fixed directories under the root.
     enum Directory: String, CaseIterable, Sendable {
         case zenki, sessions, nodes, offers, leases
+        /// `ledger/`: the reader's account (docs/market.md "The market as files").
+        case ledger
     }
 
     /// The role of a file.
@@ -44,23 +48,48 @@ enum Node: Hashable, Sendable {
         case links
         /// The Prometheus text of the metrics endpoint (docs/filesystem.md).
         case metrics
+        /// `offers/<id>/acquire`: write `<amount> [ttl]` to lease the offer (docs/market.md).
+        case acquire
+        /// `leases/<id>/renew`: write `[ttl]` to renew the lease.
+        case renew
+        /// `leases/<id>/usage`: what the lease was charged so far.
+        case usage
+        /// `ledger/balance`: the reader's credits.
+        case balance
+        /// `ledger/statement`: the reader's last ledger entries.
+        case statement
     }
 
     var isDirectory: Bool {
         switch self {
-        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka: true
-        case .file, .offer, .lease, .nodeFile, .remoteOffer: false
+        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka, .offer, .lease: true
+        case .file, .offerFile, .leaseFile, .nodeFile: false
         }
     }
 
-    /// Permission bits: write-only `cmd`, read-write `ask`, everything else read-only.
-    var permissions: UInt32 {
+    /// The role of a file node (nil for a directory).
+    var role: Role? {
         switch self {
-        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka: 0o555
-        case .file(.cmd, _): 0o222
-        case .file(.ask, _): 0o666
-        case .file, .offer, .lease, .nodeFile, .remoteOffer: 0o444
+        case .file(let role, _), .offerFile(let role, _), .leaseFile(let role, _), .nodeFile(let role, _): role
+        default: nil
         }
+    }
+
+    /// Files that take commands and answer them like `ask`: write, then read exactly the
+    /// replies (`ask`, and the market's `acquire` and `renew`).
+    var isAsk: Bool {
+        switch self {
+        case .file(.ask, _), .offerFile(.acquire, _), .leaseFile(.renew, _): true
+        default: false
+        }
+    }
+
+    /// Permission bits: write-only `cmd`, read-write `ask` (`acquire`, `renew`), everything
+    /// else read-only.
+    var permissions: UInt32 {
+        if isDirectory { return 0o555 }
+        if case .file(.cmd, _) = self { return 0o222 }
+        return isAsk ? 0o666 : 0o444
     }
 }
 

@@ -50,7 +50,7 @@ enum NodeTextViews {
     /// another node's advert tells only that the name is there.
     static func info(of zenka: NodeZenka, in fileSystem: NetworkFileSystem) -> String {
         let local = fileSystem.hub.inspect { $0.configuration.nodeName } == zenka.node
-        if local { return TextViews.render(.file(.info, .zenka(zenka.name)), of: fileSystem) + "node: \(zenka.node)\n" }
+        if local { return TextViews.render(.file(.info, .zenka(zenka.name)), of: fileSystem, uid: 0) + "node: \(zenka.node)\n" }
         let listed = fileSystem.listedZenki(of: zenka.node)?.contains(zenka.name) ?? false
         return "name: \(zenka.name)\nstate: \(listed ? "advertised" : "gone")\nnode: \(zenka.node)\n"
     }

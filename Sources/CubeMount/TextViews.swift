@@ -5,12 +5,14 @@ import CubeNet
 /// The small generated text files of the mount (`README`, `status`, `info`, `sessions`);
 /// those of the network part come from ``NodeTextViews``.
 enum TextViews {
-    static func render(_ node: Node, of fileSystem: NetworkFileSystem) -> String {
+    /// The text of `node` as the unix user `uid` reads it (`ledger/` shows that user's account).
+    static func render(_ node: Node, of fileSystem: NetworkFileSystem, uid: UInt32) -> String {
         let hub = fileSystem.hub
         switch node {
-        case .offer(let id):
+        case .offerFile(.info, let name):
+            guard name.node == nil else { return NodeTextViews.offer(node: name.node ?? "", id: name.id, in: fileSystem) }
             return hub.inspect { router in
-                guard let offer = router.allOffers.first(where: { $0.id == id }) else { return "" }
+                guard let offer = router.allOffers.first(where: { $0.id == name.id }) else { return "" }
                 var text = "id: \(offer.id)\nkind: \(offer.kind)\nprovider: \(offer.providerUser)\n"
                 text += "provider-session: \(offer.provider)\ncapacity: \(offer.capacity)\navailable: \(offer.available)\n"
                 for attribute in offer.attributes {
@@ -19,7 +21,7 @@ enum TextViews {
                 }
                 return text
             }
-        case .lease(let id):
+        case .leaseFile(.info, let id):
             let now = Timestamp.now
             return hub.inspect { router in
                 guard let lease = router.allLeases.first(where: { $0.id == id }) else { return "" }
@@ -27,12 +29,27 @@ enum TextViews {
                 return "id: \(lease.id)\noffer: \(lease.offer)\nconsumer: \(lease.consumerUser)\namount: \(lease.amount)\n"
                     + "ttl: \(lease.ttl)\nexpires-in: \(TimeText.duration(nanoseconds: left))\n"
             }
+        case .leaseFile(.usage, let id):
+            let wall = Timestamp.now.wall
+            return hub.inspect { router in
+                guard let lease = router.allLeases.first(where: { $0.id == id }) else { return "" }
+                let usage = LeaseUsage(of: lease, ledger: router.ledger, wall: wall)
+                return "id: \(lease.id)\nconsumer: \(lease.consumerUser)\nprice: \(Ledger.credits(usage.price))\n"
+                    + "charges: \(usage.charges)\ncharged: \(Ledger.credits(usage.charged))\n"
+                    + "since-charge: \(usage.sinceCharge)s\naccrued: \(Ledger.credits(usage.accrued))\n"
+            }
+        case .file(.balance, _), .file(.statement, _):
+            // The reader's own account, under the name the mount speaks for it.
+            guard let name = UnixUser.name(of: uid) else { return "" }
+            let user = "unix-" + name
+            return hub.inspect { router in
+                guard node == .file(.balance, nil) else { return router.statementTable([], user: user) ?? "" }
+                return "user: \(user)\nbalance: \(Ledger.credits(router.ledger.balance(of: user)))\n"
+            }
         case .nodeFile(.links, let name):
             return NodeTextViews.links(of: name, in: fileSystem)
         case .nodeFile(_, let name):
             return NodeTextViews.info(of: name, in: fileSystem)
-        case .remoteOffer(let node, let id):
-            return NodeTextViews.offer(node: node, id: id, in: fileSystem)
         case .file(.info, let port?):
             if let zenka = NodeZenka(port: port) { return NodeTextViews.info(of: zenka, in: fileSystem) }
             return render(.info, port, of: fileSystem)
@@ -124,7 +141,10 @@ enum TextViews {
           sessions/<sid>/   one directory per session: cmd out ask info
           nodes/<node>/     every node of the network: info links zenki/<name>/
                             (echo heart > nodes/n2/zenki/calc/cmd sends n2.calc.heart)
-          offers/ leases/   resource offers (<node>:<id> for other nodes'), leases
+          offers/<id>/      resource offers (<node>:<id> for other nodes'): info acquire
+                            (echo '100MiB 60' > offers/1/acquire leases 100 MiB for 60 s)
+          leases/<id>/      leases of this node's offers: info renew usage (rmdir releases)
+          ledger/           your account: balance statement
 
           cmd   write commands, one per line: echo heart > zenki/calc/cmd
           out   read replies as they come:     cat zenki/calc/out   (follows; Ctrl-C ends it)

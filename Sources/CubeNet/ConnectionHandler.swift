@@ -17,11 +17,14 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var endpoint: SocketEndpoint?
     /// Loop-confined: reads that arrived before registration finished.
     private var early: [ByteBuffer] = []
+    /// Told once when the connection ends (the unix listener's count per loop).
+    private let ended: (@Sendable () -> Void)?
 
-    init(hub: Hub, transport: Transport, logger: Logger) {
+    init(hub: Hub, transport: Transport, logger: Logger, ended: (@Sendable () -> Void)? = nil) {
         self.hub = hub
         self.transport = transport
         self.logger = logger
+        self.ended = ended
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -60,6 +63,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         if let session { hub.disconnected(session) }
         session = nil
+        ended?()
         context.fireChannelInactive()
     }
 

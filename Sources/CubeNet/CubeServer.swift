@@ -10,9 +10,10 @@ import Glibc
 /// The listeners of a cube, as a `Service`: the unix socket, and the TCP address of
 /// `socket.tcp.listen` when configured.
 ///
-/// All connections share the one event-loop thread (``NetworkLoop``): the router is called
-/// synchronously from it, so the hot path has no thread hops; the second core is left to the
-/// clients.
+/// Connections are spread over the event loops of ``NetworkLoop``: unix ones by the peer's
+/// uid (``UnixListener``: one user's sessions share a loop), TCP ones in turn. The router is
+/// called synchronously from each connection's loop under the hub's lock; a reply to a
+/// session on another loop hops there.
 /// On graceful shutdown every session gets `!TERM! <reason>`, output is flushed, the
 /// listener closes and the socket file is removed.
 public final class CubeServer: Service {
@@ -20,10 +21,12 @@ public final class CubeServer: Service {
     private let logger: Logger
     private let onReady: @Sendable (String) -> Void
     private let group: MultiThreadedEventLoopGroup
+    private let loops: [any EventLoop]
 
     public init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.hub = hub
         group = loop.group
+        loops = loop.loops
         self.logger = logger
         self.onReady = onReady
     }
@@ -32,8 +35,10 @@ public final class CubeServer: Service {
         let configuration = hub.configuration
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
-        let listener = try await bootstrap(group, transport: .unix).bind(unixDomainSocketPath: path).get()
-        chmod(path, mode_t(configuration.unixSocketMode))
+        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops)
+        listener.start { [self] bootstrap, ended in
+            configure(bootstrap, ended: ended)
+        }
         var tcpListener: (any Channel)?
         if let listen = configuration.tcpListen, let address = HostPort(listen) {
             do {
@@ -43,7 +48,7 @@ public final class CubeServer: Service {
                     .get()
                 logger.info("listening", metadata: ["tcp": "\(listen)"])
             } catch {
-                try? await listener.close()
+                listener.close()
                 UnixSocketFile.remove(path)
                 throw error
             }
@@ -58,7 +63,7 @@ public final class CubeServer: Service {
         logger.info("shutting down")
         ticker.cancel()
         hub.shutdown(reason: "cube shutdown")
-        try? await listener.close()
+        listener.close()
         try? await tcpListener?.close()
         UnixSocketFile.remove(path)
         // Give the !TERM! notices a moment to flush before the loop goes away.
@@ -68,22 +73,41 @@ public final class CubeServer: Service {
         try? await Task.sleep(for: .milliseconds(20))
     }
 
-    /// A listener whose connections each get a ``ConnectionHandler`` for `transport`.
+    /// Each connection keeps its receive buffer between reads: start it small so ten
+    /// thousand idle sessions cost little; it grows for busy ones.
+    private static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64, maximum: 65536)
+
+    /// The TCP listener: the server channel on one loop, connections on all of them in turn;
+    /// each gets a ``ConnectionHandler``.
     private func bootstrap(_ group: any EventLoopGroup, transport: Transport) -> ServerBootstrap {
         let hub = self.hub
         let logger = self.logger
         let limit = hub.configuration.limits.outputQueue
-        // Each connection keeps its receive buffer between reads: start it small so ten
-        // thousand idle sessions cost little; it grows for busy ones.
-        let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64, maximum: 65536)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
-            .childChannelOption(.recvAllocator, value: receiveBuffers)
+            .childChannelOption(.recvAllocator, value: Self.receiveBuffers)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(hub: hub, transport: transport, logger: logger))
+                }
+            }
+    }
+
+    /// A unix connection accepted by ``UnixListener``: the same options and handler as a TCP
+    /// one; `ended` runs when it closes (the listener counts connections per loop).
+    private func configure(_ bootstrap: ClientBootstrap, ended: @escaping @Sendable () -> Void) -> ClientBootstrap {
+        let hub = self.hub
+        let logger = self.logger
+        let limit = hub.configuration.limits.outputQueue
+        return bootstrap
+            .channelOption(.recvAllocator, value: Self.receiveBuffers)
+            .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(hub: hub, transport: .unix, logger: logger, ended: ended))
                 }
             }
     }

@@ -283,6 +283,14 @@ public final class Hub: Sendable {
         state.withLockedValue { $0.router.restoreRevocations(entries) }
     }
 
+    /// Applies node key rotations read from the durable store at start
+    /// (``Router/restoreRotations(_:now:)``).
+    /// - Returns: the ones learned.
+    @discardableResult
+    public func restoreRotations(_ entries: [NodeKeyRotation]) -> [NodeKeyRotation] {
+        state.withLockedValue { $0.router.restoreRotations(entries, now: .now) }
+    }
+
     /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
     public func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
         state.withLockedValue { $0.router.replaceSecureLogin(factory) }

@@ -1,11 +1,8 @@
 import CubeCore
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The market's durable store (docs/market.md "Storage"): offers, active leases, accounts and
-/// ledger entries in SQLite,
+/// ledger entries and the providers' reputation in SQLite,
 /// in `<state directory>/market.sqlite3`. WAL journal and `synchronous = FULL`: a change is
 /// on disk when ``save(_:)`` returns, and the hub sends the reply only after that, so a `kill -9`
 /// at any moment loses no lease a client was told of. Each save is one transaction.
@@ -31,6 +28,12 @@ public final class SQLiteMarketStore: MarketPersistence {
         CREATE TABLE ledger(seq INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, delta INTEGER NOT NULL,
                             balance INTEGER NOT NULL, lease INTEGER, note TEXT NOT NULL, at INTEGER NOT NULL);
         """,
+        // 3: each provider's reputation (docs/market.md "Reputation"); times are unix seconds.
+        """
+        CREATE TABLE reputation(provider TEXT PRIMARY KEY, granted INTEGER NOT NULL, refused INTEGER NOT NULL,
+                                ended_early INTEGER NOT NULL, honoured INTEGER NOT NULL, first_seen INTEGER NOT NULL,
+                                online_seconds INTEGER NOT NULL, observed INTEGER NOT NULL);
+        """,
     ]
 
     /// The file name inside the state directory.
@@ -46,24 +49,9 @@ public final class SQLiteMarketStore: MarketPersistence {
     /// if missing) and migrates it.
     /// - Throws: ``StoreError`` if the file cannot be opened or its schema is newer than this cube's.
     public init(directory: String, failed: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError) {
-        // Like mkdir -p: each missing directory of the path, the last one 0700.
-        var prefix = ""
-        for part in directory.split(separator: "/") {
-            prefix += "/" + part
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw StoreError("cannot create \(prefix): \(String(cString: strerror(errno)))")
-            }
-        }
-        path = directory + "/" + Self.fileName
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-        let version = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
-        guard version <= Self.migrations.count else {
-            throw StoreError("\(path) has schema version \(version), newer than this cube's \(Self.migrations.count)")
-        }
-        for step in Int(version)..<Self.migrations.count {
-            try database.execute("BEGIN IMMEDIATE; \(Self.migrations[step]) PRAGMA user_version = \(step + 1); COMMIT;")
-        }
+        let (database, path) = try SQLiteDatabase.openMigrated(directory: directory, fileName: Self.fileName,
+                                                              migrations: Self.migrations)
+        self.path = path
         self.database = Mutex(database)
         self.failed = failed
     }
@@ -106,6 +94,20 @@ public final class SQLiteMarketStore: MarketPersistence {
                       let note = row[4].text, let at = row[5].integer else { continue }
                 snapshot.entries.append(LedgerEntry(user: user, delta: delta, balance: balance,
                                                     lease: row[3].integer.map { UInt64(bitPattern: $0) }, note: note, wall: at))
+            }
+            let reputation = "SELECT provider, granted, refused, ended_early, honoured, first_seen, online_seconds, observed FROM reputation"
+            for row in try database.query(reputation) {
+                guard row.count == 8, let provider = row[0].text, let granted = row[1].integer, let refused = row[2].integer,
+                      let early = row[3].integer, let honoured = row[4].integer, let first = row[5].integer,
+                      let online = row[6].integer, let observed = row[7].integer else { continue }
+                var record = Reputation(firstSeen: first)
+                record.granted = UInt64(bitPattern: granted)
+                record.refused = UInt64(bitPattern: refused)
+                record.endedEarly = UInt64(bitPattern: early)
+                record.honoured = UInt64(bitPattern: honoured)
+                record.onlineSeconds = online
+                record.observed = observed
+                snapshot.reputations[provider] = record
             }
             for row in try database.query("SELECT name, value FROM counters") {
                 guard row.count == 2, let name = row[0].text, let value = row[1].integer else { continue }
@@ -156,6 +158,11 @@ public final class SQLiteMarketStore: MarketPersistence {
                 .text(entry.note), .integer(entry.wall),
             ])
             try database.query("INSERT OR REPLACE INTO accounts VALUES (?, ?)", [.text(entry.user), .integer(entry.balance)])
+        case .reputation(let provider, let record):
+            try database.query("INSERT OR REPLACE INTO reputation VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                .text(provider), integer(record.granted), integer(record.refused), integer(record.endedEarly),
+                integer(record.honoured), .integer(record.firstSeen), .integer(record.onlineSeconds), .integer(record.observed),
+            ])
         case .nextIDs(let offer, let lease):
             try database.query("INSERT OR REPLACE INTO counters VALUES ('next_offer', ?), ('next_lease', ?)",
                                [integer(offer), integer(lease)])

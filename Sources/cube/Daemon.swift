@@ -33,7 +33,7 @@ struct Daemon {
         // Read once: it serves the c25519 login, the adverts and the links.
         let identity = try configuration.identityKeyPath.map { try IdentityKey.read(from: $0) }
         // Which key stands for which trusted node, rotations learned included; it outlives reloads.
-        let trust = LinkTrust(nodes: nodes)
+        let trust = LinkTrust(nodes: nodes, retiredGrace: Int64(configuration.rotationGraceSeconds))
         let secureLogin = try secureLogin(configuration, identity: identity, nodes: nodes, trust: trust, logger: logger)
         let ownRotation = secureLogin?.rotation.flatMap { NodeKeyRotation(text: $0.text) }
         // Every node with an identity takes part in the network: it signs its own adverts.
@@ -49,12 +49,26 @@ struct Daemon {
             PasswordHash.verify(password, against: stored)
         })
         // Registered even without a program: a reload may set one (docs/configuration.md).
-        delegates.nodeKeyRotated = { rotation in trust.learn(rotation) }
+        let rotationStore = identity == nil ? nil : openRotationStore(configuration, logger: logger)
+        delegates.nodeKeyRotated = { rotation in
+            trust.learn(rotation)
+            do {
+                try rotationStore?.save(rotation, learned: Int64(time(nil)))
+            } catch {
+                logger.error("key rotation not stored, kept in memory only", metadata: ["old": "\(rotation.old)", "error": "\(error)"])
+            }
+        }
         delegates.checkers["callout"] = CalloutProgram.checker(width: configuration.callout.concurrency)
         let hub = Hub(configuration: configuration, hasher: SodiumKeyHasher(), secureLogin: secureLogin,
                       network: network, seed: SecureRandom.uint64(),
                       utcOffset: localUTCOffset(), delegates: delegates, logger: logger)
         if let v7Key { hub.registerZenkaKey(name: "v7", key: v7Key) }
+        if let rotationStore {
+            // Before any link: both the adverts and the links' trust follow the stored proofs.
+            let restored = hub.restoreRotations(try rotationStore.load())
+            for rotation in restored { trust.learn(rotation, restoring: true) }
+            if !restored.isEmpty { logger.info("key rotations restored", metadata: ["count": "\(restored.count)", "path": "\(rotationStore.path)"]) }
+        }
         let store = openMarketStore(configuration, hub: hub, logger: logger)
         if identity != nil {
             let revocations = RevocationFile(configuration: configuration)
@@ -63,7 +77,7 @@ struct Daemon {
             hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }
         }
         let listening = Readiness()
-        let loop = NetworkLoop()
+        let loop = NetworkLoop(threads: configuration.eventLoops == 0 ? nil : configuration.eventLoops)
         let server = CubeServer(hub: hub, loop: loop, logger: logger) { path in
             listening.signal()
             // One plain line on stdout for people and scripts: where to connect; and under the
@@ -144,6 +158,19 @@ struct Daemon {
         } catch {
             logger.error("market store under \(directory) not opened, offers and leases in memory only: \(error)")
             return false
+        }
+    }
+
+    /// Opens the store of learned node key rotations under `state.directory` (docs/security.md,
+    /// "Node key rotation"); without one, or when it cannot be opened (logged), they live in
+    /// memory only.
+    static func openRotationStore(_ configuration: CubeConfiguration, logger: Logger) -> SQLiteRotationStore? {
+        guard let directory = configuration.stateDirectory else { return nil }
+        do {
+            return try SQLiteRotationStore(directory: directory)
+        } catch {
+            logger.error("key rotation store under \(directory) not opened, learned rotations in memory only: \(error)")
+            return nil
         }
     }
 

@@ -31,6 +31,10 @@ socket.unix.mode = 666
 # TCP listener as host:port (empty = off). Only the encrypted method c25519 is offered
 # there, so it needs auth.c25519.identity. Example: 127.0.0.1:7070
 socket.tcp.listen =
+# Event-loop threads serving the sockets (0 = one per core). All sessions of one unix user
+# share a loop and a new user goes to the least busy one, so one user closing thousands of
+# sessions at once does not hold up the others' reads (docs/security.md "Resource limits").
+socket.event-loops = 0
 
 # --- metrics ----------------------------------------------------------------------
 # Prometheus endpoint as host:port (empty = off): GET /metrics answers the text format.
@@ -97,6 +101,10 @@ auth.c25519.revocations =
 # by the old one), served to clients that pinned the old key and to neighbours, which then
 # accept links and adverts from the new key; empty: none. Read at start.
 auth.c25519.rotation =
+# Seconds after a rotation proof's issued time during which this node still accepts the
+# retired key for its node (links and adverts), 0...2592000; after it only the new key.
+# A second proof from the retired key is refused even within it. Read at start.
+auth.c25519.rotation.grace = 86400
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
 auth.unix.implicit = yes
 # `session-key` may register one-time keys for any zenka name (else only names whose
@@ -183,8 +191,8 @@ timeouts.route = 120
 # meanwhile; then it ends with lease-end <id> consumer-gone (0 = at once). Applied on reload.
 leases.grace = 300
 # Directory of the market's durable store (market.sqlite3: offers and leases survive a restart
-# or a crash with their remaining time). Created on first start (mode 0700); empty = memory
-# only. Needs a restart to change.
+# or a crash with their remaining time) and of keys.sqlite3 (node key rotations learned from
+# other nodes). Created on first start (mode 0700); empty = memory only. Needs a restart to change.
 state.directory = /var/lib/protocol-7
 
 """#),

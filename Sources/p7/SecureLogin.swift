@@ -82,8 +82,10 @@ struct SecureLogin {
             connection = try P7Connection(address: address, timeout: timeout)
             server = try connection.loginC25519(identity: identity, expectedServer: pinned, certificate: certificate?.text)
         } catch .serverKeyChanged(let expected, let got) {
-            // Accepted only on the old key's signed word (docs/security.md, "Node key rotation").
-            if let refusal = acceptRotation(node: node, from: expected, to: got, known: &known, timeout: timeout) {
+            // Accepted only on the old key's signed word (docs/security.md, "Node key rotation"),
+            // and, for a day after a rotation followed here, the retired key.
+            if !acceptRetired(node: node, presented: got, pinned: expected),
+               let refusal = acceptRotation(node: node, from: expected, to: got, known: &known, timeout: timeout) {
                 throw LoginFailure(
                     "the key of \(node) changed: \(knownNodesPath) pins \(expected), the node presented \(got), "
                         + "and \(refusal); refusing to connect (someone may be intercepting the connection; if the "
@@ -132,9 +134,32 @@ struct SecureLogin {
         } catch {
             return "recording the new key in \(knownNodesPath) failed: \(error)"
         }
+        // Kept so that the retired key is still accepted within its grace; without it only the
+        // new key is, which is safe, so a failure is only reported.
+        let retiredPath = RetiredNodeKeys.path(besideKnownNodes: knownNodesPath)
+        do {
+            var retired = try RetiredNodeKeys.read(from: retiredPath)
+            retired.record(node: node, rotation)
+            try retired.write(to: retiredPath)
+        } catch {
+            StandardStream.error.write("p7: cannot record the rotation in \(retiredPath): \(error)\n")
+        }
         StandardStream.error.write("p7: \(node) rotated its key from \(old) to \(new) (signed by the old key); "
                                    + "updated \(knownNodesPath)\n")
         return nil
+    }
+
+    /// Whether `presented` is the key `node` retired in a rotation followed here (recorded beside
+    /// the known-nodes file) whose grace lasts; says so on stderr when it is.
+    private func acceptRetired(node: String, presented: PublicKey, pinned: PublicKey) -> Bool {
+        let path = RetiredNodeKeys.path(besideKnownNodes: knownNodesPath)
+        guard let retired = try? RetiredNodeKeys.read(from: path),
+              let rotation = retired.retired(node: node, presented: presented, pinned: pinned, now: Int64(time(nil)))
+        else { return false }
+        StandardStream.error.write("p7: \(node) presented its retired key \(presented) (rotated to \(pinned) at "
+                                   + "\(rotation.issued)); accepted within the grace of "
+                                   + "\(KeyRotation.retiredGraceSeconds / 3_600) h after the rotation\n")
+        return true
     }
 
     /// Creates the missing directories above `path` (mode 0700, like `~/.config`).

@@ -9,7 +9,8 @@ import Glibc
 
 /// Node key rotation for pinned clients (issue 19, docs/security.md "Node key rotation"):
 /// `cube keygen --rotate` signs the new key with the old one; a p7 that pinned the old key
-/// accepts the new one on that proof and re-pins; a forged or expired proof is refused.
+/// accepts the new one on that proof and re-pins; a forged or expired proof is refused; the
+/// retired key is still accepted for a day after the proof's issued time, and refused after.
 @Suite(.serialized) struct KeyRotationLiveTests {
     /// A cube on `fixture`'s socket directory and TCP port with `identity` and `rotation`.
     static func restart(_ fixture: SecurityCube, identity: String, rotation: String?) throws -> CubeProcess {
@@ -74,9 +75,33 @@ import Glibc
         #expect(moved.stderr.contains("rotated its key from \(fixture.nodeKey) to \(newKey)"), "\(moved.stderr)")
         #expect(try KnownNodes.read(from: known).key(for: fixture.address) == newKey)
         cube.stop()
+        // Within a day of the statement's issued time the retired key is still accepted (a
+        // rollback), without re-pinning.
         cube = try Self.restart(fixture, identity: fixture.nodeKeyPath, rotation: nil)
         let back = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--known-nodes", known, "heart"])
-        #expect(back.status == 3 && back.stderr.contains("changed"), "\(back.stderr)")
+        #expect(back.status == 0 && back.stderr.contains("presented its retired key \(fixture.nodeKey)"), "\(back.stderr)")
+        #expect(try KnownNodes.read(from: known).key(for: fixture.address) == newKey)
+        cube.stop()
+
+        // A second rotation whose statement is older than a day (but within its 30 days): p7
+        // follows it, and the key it retired is refused at once, its grace being over.
+        let thirdPath = fixture.keys.appendingPathComponent("node3.key").path
+        let third = IdentityKey.generate()
+        try third.write(to: thirdPath, overwrite: false)
+        let second = fixture.keys.appendingPathComponent("second.rotation").path
+        try (KeyRotation.issue(from: try IdentityKey.read(from: newPath), to: third.publicKey,
+                               issued: Int64(time(nil)) - KeyRotation.retiredGraceSeconds - 60).text + "\n")
+            .write(toFile: second, atomically: true, encoding: .utf8)
+        cube = try Self.restart(fixture, identity: thirdPath, rotation: second)
+        let followed = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--known-nodes", known, "heart"])
+        #expect(followed.status == 0 && followed.stderr.contains("rotated its key from \(newKey) to \(third.publicKey)"),
+                "\(followed.stderr)")
+        cube.stop()
+        cube = try Self.restart(fixture, identity: newPath, rotation: nil)
+        let afterGrace = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--known-nodes", known, "heart"])
+        #expect(afterGrace.status == 3 && afterGrace.stderr.contains("changed") && !afterGrace.stderr.contains("retired key"),
+                "\(afterGrace.stderr)")
+        #expect(try KnownNodes.read(from: known).key(for: fixture.address) == third.publicKey)
         cube.stop()
     }
 }

@@ -18,8 +18,8 @@ import Glibc
         let listing = mount.ls()
         #expect(listing.succeeded, "\(listing)")
         #expect(listing.lines.sorted()
-            == ["README", "ask", "cmd", "events", "leases", "metrics", "nodes", "offers", "out", "sessions", "status",
-                "zenki"])
+            == ["README", "ask", "cmd", "events", "leases", "ledger", "metrics", "nodes", "offers", "out", "sessions",
+                "status", "zenki"])
         let modes = MountChild.run(["/usr/bin/stat", "-c", "%A %n", mount.path("cmd"), mount.path("out"),
                                     mount.path("ask"), mount.path("zenki")])
         #expect(modes.lines == ["--w--w--w- \(mount.path("cmd"))", "-r--r--r-- \(mount.path("out"))",

@@ -84,8 +84,18 @@ extension MountLiveTests {
         #expect(provider.read(until: "\n").hasPrefix("(1)TRUE offer 1"))
         let offers = net.waitForNames("offers", timeout: 5) { $0?.contains("n2:1") == true }
         #expect(offers == ["n2:1"], "\(String(describing: net.names("offers")))")
-        #expect(net.cat("offers/n2:1").lines == ["id: n2:1", "kind: storage", "node: n2", "capacity: 1000", "available: 1000"])
+        #expect(net.cat("offers/n2:1/info").lines == ["id: n2:1", "kind: storage", "node: n2", "capacity: 1000", "available: 1000"])
         #expect(net.cat("nodes/n2/info").lines.contains("offers: 1"))
+        #expect(net.names("offers/n2:1") == ["acquire", "info"])
+
+        // Leased across the network by writing to n1's mount: n2 asks its provider in n1's
+        // name, and the answer comes back to the writer's `ask` (docs/market.md).
+        let ask = MountChild.shell("exec 3<>\(shq(net.path("offers/n2:1/acquire"))); echo '(8) 10 60' >&3; cat <&3")
+        let request = provider.read(until: "\n")
+        #expect(request.contains("lease-request 1 n1 10 60"), "\(request)")
+        if let close = request.firstIndex(of: ")") { provider.send("\(request[...close])TRUE\n") }
+        let leased = ask.wait(timeout: 10)
+        #expect(leased.output == "(8)TRUE lease 1 offer 1 amount 10 ttl 60\n", "\(leased)")
 
         // n2 goes away: its link and reachability show in events, and its entries vanish.
         let events = net.reader("events", count: 1, pattern: "node n2 unreachable", timeout: 10)

@@ -10,7 +10,8 @@ import Glibc
 #endif
 
 /// Revocation across a network of real cubes (issue 19, docs/security.md "Revocation"): a user
-/// certified by n1 logs in on every node of the five-node loopback ring; n1's admin revokes
+/// certified by n1 (A) logs in on every node of the five-node loopback ring (B = n2…n5 trust n1
+/// as a signer), with the client library and with `p7 --cert` at A and B; n1's admin revokes
 /// the certificate; every node closes the open session and refuses new logins with the reason.
 @Suite(.serialized) struct RevocationLiveTests {
     /// A `c25519` session over TCP on `port` with `certificate`.
@@ -56,6 +57,22 @@ import Glibc
             sessions[name] = connection
         }
 
+        // The same with the p7 binary, as a user would (`p7 --key --cert`): at A (n1) and at B (n2).
+        let userKey = net.directory.appendingPathComponent("ann.key").path
+        let certFile = net.directory.appendingPathComponent("ann.cert").path
+        try user.write(to: userKey, overwrite: false)
+        try (certificate.text + "\n").write(toFile: certFile, atomically: true, encoding: .utf8)
+        func p7Login(_ name: String) throws -> ExecutableRun {
+            try ExecutableRun.run(Binaries.p7, ["--connect", net.address(name), "--key", userKey, "--cert", certFile,
+                                                "--known-nodes", net.directory.appendingPathComponent("known-nodes").path,
+                                                "--pin", "whoami"],
+                                  environment: ["HOME": net.directory.path])
+        }
+        for name in ["n1", "n2"] {
+            let run = try p7Login(name)
+            #expect(run.status == 0 && run.stdout.hasPrefix("remote-ann "), "p7 at \(name): \(run.stdout)\(run.stderr)")
+        }
+
         // Each session waits for its end on its own thread, so each node's time is its own.
         let closedAfter = Mutex<[String: Double]>([:])
         let started = Date()
@@ -91,6 +108,11 @@ import Glibc
             let table = try net.client(name).ask("revocations")
             let body = String(decoding: table.body, as: UTF8.self)
             #expect(body.contains("cert:\(certificate.id)") && body.contains(signerKey), "\(name): \(body)")
+        }
+        for name in ["n1", "n2"] {
+            let run = try p7Login(name)
+            #expect(run.status == 3 && run.stderr.contains("FALSE key certificate revoked (cert:\(certificate.id))"),
+                    "p7 at \(name): \(run.stdout)\(run.stderr)")
         }
         // A node that starts later learns it from its neighbours when its links come up.
         net.kill("n4")

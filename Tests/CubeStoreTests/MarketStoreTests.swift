@@ -31,6 +31,24 @@ import Testing
         #expect(mode == "wal")
     }
 
+    /// Reputation records (schema version 3, docs/market.md "Reputation") come back as saved,
+    /// the latest write winning; the provider is offline until it offers again.
+    @Test func reputationRecordsRoundTrip() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteMarketStore(directory: path)
+        var record = Reputation(firstSeen: 1_795_000_000)
+        record.observe(online: true, wall: 1_795_000_000)
+        record.observe(online: true, wall: 1_795_000_090)
+        for outcome in [Reputation.Outcome.granted, .granted, .refused, .endedEarly, .honoured] { record.record(outcome) }
+        store.save([.reputation("store", Reputation(firstSeen: 1)), .reputation("store", record)])
+        var expected = record
+        expected.online = false
+        let loaded = try SQLiteMarketStore(directory: path).load()
+        #expect(loaded.reputations == ["store": expected])
+        #expect(loaded.reputations["store"]?.onlineSeconds == 90 && loaded.reputations["store"]?.endedEarly == 1)
+    }
+
     @Test func aNewerSchemaIsRefusedAndAFailedSaveChangesNothing() throws {
         let path = try directory()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }

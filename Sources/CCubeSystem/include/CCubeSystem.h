@@ -4,6 +4,8 @@
 
 /* GNU extensions Swift's Glibc module does not import without _GNU_SOURCE. */
 int CCubeSystem_pipe_cloexec(int fds[2]);
+/* accept4(fd, NULL, NULL, SOCK_CLOEXEC): a connection accepted close-on-exec. */
+int CCubeSystem_accept_cloexec(int fd);
 int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 /* Close every descriptor from `lowest` up in the child (glibc >= 2.34). */
 int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);

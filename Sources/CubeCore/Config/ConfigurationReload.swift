@@ -33,11 +33,13 @@ public struct ConfigurationReload: Sendable {
         keep("socket.unix.path", \.unixSocketPath) { $0 }
         keep("socket.unix.mode", \.unixSocketMode) { String($0, radix: 8) }
         keep("socket.tcp.listen", \.tcpListen, text)
+        keep("socket.event-loops", \.eventLoops) { String($0) }
         keep("mount.path", \.mountPath, text)
         keep("mount.allow-other", \.mountAllowOther) { $0 ? "yes" : "no" }
         keep("auth.c25519.identity", \.identityKeyPath, text)
         keep("network.nodes", \.network.nodesPath, text)
         keep("state.directory", \.stateDirectory, text)
+        keep("auth.c25519.rotation.grace", \.rotationGraceSeconds) { String($0) }
         keep("network.advert-max-age", \.network.advertMaximumAgeSeconds) { String($0) }
         keep("network.discovery.interface", \.network.discoveryInterface, text)
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }

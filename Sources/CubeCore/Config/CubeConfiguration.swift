@@ -29,6 +29,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var unixSocketMode: UInt32 = 0o666
     /// `host:port` of the TCP listener (only `c25519` is offered there); nil = off.
     public var tcpListen: String?
+    /// Event-loop threads serving the sockets (`socket.event-loops`); 0 = one per core.
+    public var eventLoops = 0
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
     public var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
@@ -39,6 +41,9 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var trustedSigners: [String] = []
     /// The key rotation statement this node serves (`auth.c25519.rotation`), if any.
     public var rotationPath: String?
+    /// `auth.c25519.rotation.grace`: seconds after a rotation proof's issued time during which
+    /// the retired key is still accepted for its node (docs/security.md, "Node key rotation").
+    public var rotationGraceSeconds = Int(NodeKeyRotations.defaultRetiredGraceSeconds)
     /// The revocation list file (`auth.c25519.revocations`); nil: `revocations` next to the socket.
     public var revocationsPath: String?
     /// Scoped trusted signers by label (`auth.c25519.signer.<label>.*`).
@@ -179,11 +184,13 @@ public struct CubeConfiguration: Equatable, Sendable {
             guard let mode = UInt32(value, radix: 8), mode <= 0o777 else { throw fail("'socket.unix.mode' needs an octal mode") }
             unixSocketMode = mode
         case "socket.tcp.listen": tcpListen = try hostPort()
+        case "socket.event-loops": eventLoops = try integer(0...256)
         case "metrics.listen": metricsListen = try hostPort()
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value
         case "auth.c25519.trusted-signers": trustedSigners = value.split(separator: " ").map(String.init)
         case "auth.c25519.rotation": rotationPath = value.isEmpty ? nil : value
+        case "auth.c25519.rotation.grace": rotationGraceSeconds = try integer(0...2_592_000)
         case "auth.c25519.revocations":
             guard value.isEmpty || value.hasPrefix("/") else { throw fail("'auth.c25519.revocations' must be an absolute path") }
             revocationsPath = value.isEmpty ? nil : value

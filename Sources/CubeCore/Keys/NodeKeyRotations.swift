@@ -3,20 +3,30 @@
 /// "Node key rotation").
 ///
 /// Inputs: proofs (this node's own from `auth.c25519.rotation`, received on links, presented
-/// in a link handshake). A proof is learned only when its old key is the key trusted *now* for
-/// some node (listed in `network.nodes`, pinned by an advert, or reached by an earlier
-/// rotation), its signature holds and it is at most ``NodeKeyRotation/graceSeconds`` old.
-/// Outputs: which node a presented key stands for; a retired key stands for none. At most
-/// ``maximumEntries`` entries.
+/// in a link handshake, restored from the durable store at start). A proof is learned only
+/// when its old key is the key trusted *now* for some node (listed in `network.nodes`, pinned
+/// by an advert, or reached by an earlier rotation), its signature holds and it is at most
+/// ``NodeKeyRotation/graceSeconds`` old (a restored one may be older: it was checked when it
+/// was learned). A second, different proof from a key already rotated (a thief's) is refused.
+/// Outputs: which node a presented key stands for at a given time: its current key always,
+/// a retired key for ``retiredGrace`` seconds after its proof's `issued` time
+/// (`auth.c25519.rotation.grace`), none after. At most ``maximumEntries`` entries.
 public struct NodeKeyRotations: Sendable, Equatable {
     /// The most proofs kept; more are refused.
     public static let maximumEntries = 1024
+    /// The default of `auth.c25519.rotation.grace`: one day.
+    public static let defaultRetiredGraceSeconds: Int64 = 86_400
 
+    /// Seconds after a proof's `issued` time during which its old key still stands for the node.
+    public let retiredGrace: Int64
     private var byOld: [String: NodeKeyRotation] = [:]
     private var order: [String] = []
 
     /// None learned.
-    public init() {}
+    /// - Parameter retiredGrace: see ``retiredGrace``; 0 refuses a retired key at once.
+    public init(retiredGrace: Int64 = Self.defaultRetiredGraceSeconds) {
+        self.retiredGrace = max(0, retiredGrace)
+    }
 
     /// What offering a proof did.
     public enum Outcome: Equatable, Sendable {
@@ -34,14 +44,16 @@ public struct NodeKeyRotations: Sendable, Equatable {
     /// Offers a proof.
     /// - Parameters:
     ///   - trusted: node name → key as configured or pinned (before any rotation).
+    ///   - restoring: the proof comes from the durable store, where only proofs learned
+    ///     earlier are kept: its age is not checked again (the rest is).
     public mutating func learn(_ rotation: NodeKeyRotation, trusted: [String: String], verifier: some AdvertVerifier,
-                               now: Int64) -> Outcome {
+                               now: Int64, restoring: Bool = false) -> Outcome {
         if byOld[rotation.old] == rotation { return .known }
         guard byOld[rotation.old] == nil else { return .refused("\(rotation.old) was rotated to another key already") }
         guard let node = trusted.keys.sorted().first(where: { current(trusted[$0] ?? "") == rotation.old }) else {
             return .refused("\(rotation.old) is not the current key of a trusted node")
         }
-        if let problem = rotation.problem(with: verifier, now: now) { return .refused(problem) }
+        if let problem = rotation.problem(with: verifier, now: restoring ? rotation.issued : now) { return .refused(problem) }
         guard order.count < Self.maximumEntries else { return .refused("too many rotations [ \(Self.maximumEntries) ]") }
         byOld[rotation.old] = rotation
         order.append(rotation.old)
@@ -61,10 +73,26 @@ public struct NodeKeyRotations: Sendable, Equatable {
         return key
     }
 
-    /// The node whose current key is `key`, given the configured or pinned keys; nil for an
-    /// unknown key and for a retired one.
-    public func node(presenting key: String, trusted: [String: String]) -> String? {
-        trusted.keys.sorted().first { current(trusted[$0] ?? "") == key }
+    /// When (unix seconds) the retired `key` stops standing for its node: it does while
+    /// `now < retiredUntil`, so a grace of 0 retires it at once. Nil for a key not rotated.
+    public func retiredUntil(_ key: String) -> Int64? {
+        byOld[key].map { $0.issued.addingReportingOverflow(retiredGrace).partialValue }
+    }
+
+    /// The node `key` stands for at `now`, given the configured or pinned keys: the node whose
+    /// current key it is, or whose retired key it is while its grace lasts; nil for an
+    /// unknown key and for a key retired longer ago.
+    public func node(presenting key: String, trusted: [String: String], now: Int64) -> String? {
+        trusted.keys.sorted().first { node in
+            var step = trusted[node] ?? ""
+            // The chain from the listed key to the current one (bounded as in `current`).
+            for _ in 0...order.count {
+                guard let rotation = byOld[step] else { return step == key }
+                if step == key { return now < retiredUntil(step) ?? .max }
+                step = rotation.new
+            }
+            return false
+        }
     }
 
     /// The text form of the entries given, one line each (a link record's body).

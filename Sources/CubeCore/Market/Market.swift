@@ -25,6 +25,11 @@ public struct Market: Sendable {
     }
     /// Ledger entries posted since ``takeChanges(now:)`` (with a store attached).
     private var newEntries: [LedgerEntry] = []
+    /// What this node saw of each providing user (docs/market.md "Reputation").
+    public private(set) var reputations: [String: Reputation] = [:] {
+        didSet { changed = true }
+    }
+    private var touchedReputations: Set<String> = []
     /// Whether anything changed since ``takeChanges(now:)``: cheap to ask on every input.
     public private(set) var changed = false
     /// Whether changes are kept for ``takeChanges(now:)`` (a store is attached); without one
@@ -47,6 +52,7 @@ public struct Market: Sendable {
         nextOfferID += 1
         offers[offer.id] = offer
         if journaling { touchedOffers.insert(offer.id) }
+        observe(providerUser, online: true, wall: created)
         return offer
     }
 
@@ -91,6 +97,7 @@ public struct Market: Sendable {
         guard var lease = leases[leaseID], lease.state == .requested else { return nil }
         lease.state = .active
         lease.price = offers[lease.offer]?.price ?? 0
+        record(.granted, lease: lease)
         lease.chargedUntil = wall
         lease.expires = now + lease.ttl * 1_000_000_000
         leases[leaseID] = lease
@@ -127,9 +134,20 @@ public struct Market: Sendable {
         return nil
     }
 
+    /// The provider refused a requested lease, or did not answer in time, or left before it
+    /// did: counted against it (``Reputation``), and the request ends silently.
+    public mutating func refuse(_ leaseID: UInt64) -> [MarketChange] {
+        if let lease = leases[leaseID], lease.state == .requested { record(.refused, lease: lease) }
+        return end(leaseID, reason: nil)
+    }
+
     /// Ends a lease and returns its capacity. `reason` nil ends a request silently.
     public mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
-        guard let lease = leases.removeValue(forKey: leaseID) else { return [] }
+        guard let lease = leases[leaseID] else { return [] }
+        if lease.state == .active, let reason, let outcome = Reputation.Outcome(endReason: reason) {
+            record(outcome, lease: lease)
+        }
+        leases[leaseID] = nil
         if journaling { touchedLeases.insert(leaseID) }
         var provider: SessionID?
         if var offer = offers[lease.offer] {
@@ -218,6 +236,10 @@ public struct Market: Sendable {
             }
         }
         if !records.isEmpty { records.append(.nextIDs(offer: nextOfferID, lease: nextLeaseID)) }
+        for provider in touchedReputations.sorted() {
+            if let reputation = reputations[provider] { records.append(.reputation(provider, reputation)) }
+        }
+        touchedReputations = []
         records += newEntries.map(MarketRecordChange.entry)
         newEntries = []
         touchedOffers = []
@@ -252,6 +274,12 @@ public struct Market: Sendable {
         market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
         market.nextLeaseID = max(snapshot.nextLeaseID, highestLease + 1)
         market.ledger.restore(balances: snapshot.balances, entries: snapshot.entries)
+        // Nobody is online until it offers again: the time the cube was down is down time.
+        market.reputations = snapshot.reputations.mapValues { reputation in
+            var offline = reputation
+            offline.online = false
+            return offline
+        }
         market.changed = false
         market.journaling = true
         return market
@@ -261,7 +289,7 @@ public struct Market: Sendable {
     /// user and kind takes the new session, capacity and attributes and keeps its id and
     /// leases (capacity never below what they hold). Nil if there is none.
     public mutating func reattach(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
-                                  provider: SessionID, providerUser: String) -> Offer? {
+                                  provider: SessionID, providerUser: String, wall: Int64 = 0) -> Offer? {
         guard let old = allOffers.first(where: { $0.detachedUntil != nil && $0.providerUser == providerUser && $0.kind == kind })
         else { return nil }
         var offer = Offer(id: old.id, kind: kind, capacity: max(capacity, old.committed), attributes: attributes, provider: provider,
@@ -269,6 +297,7 @@ public struct Market: Sendable {
         offer.committed = old.committed
         offers[old.id] = offer
         if journaling { touchedOffers.insert(old.id) }
+        observe(providerUser, online: true, wall: wall)
         return offer
     }
 
@@ -311,5 +340,45 @@ public struct Market: Sendable {
         let entry = ledger.post(user: user, delta: delta, lease: lease, note: note, wall: wall)
         if journaling { newEntries.append(entry) }
         return entry
+    }
+
+    // MARK: - Reputation (docs/market.md "Reputation")
+
+    /// The attributes that carry `provider`'s record in its offers and in adverts (none for a
+    /// newcomer).
+    public func reputationAttributes(of provider: String) -> [String] {
+        reputations[provider].map { $0.attributes(at: $0.observed) } ?? []
+    }
+
+    /// Observes every known provider at `wall` (each tick): online while it has an offer that
+    /// is not waiting for it after a restart. A record is written when that changes, and at
+    /// most once a minute otherwise, so a crash loses at most a minute of uptime.
+    public mutating func observeProviders(wall: Int64) {
+        let online = Set(offers.values.filter { $0.detachedUntil == nil }.map(\.providerUser))
+        for provider in reputations.keys { observe(provider, online: online.contains(provider), wall: wall) }
+    }
+
+    private mutating func observe(_ provider: String, online: Bool, wall: Int64) {
+        var reputation = reputations[provider] ?? Reputation(firstSeen: wall)
+        let before = reputation
+        reputation.observe(online: online, wall: wall)
+        guard reputation != before || reputations[provider] == nil else { return }
+        let minuteChanged = before.observed / 60 != reputation.observed / 60
+        // Only what is worth a write changes the stored state; a bare tick does not.
+        guard reputations[provider] == nil || before.online != online || minuteChanged else {
+            reputations[provider] = reputation
+            return
+        }
+        reputations[provider] = reputation
+        if journaling { touchedReputations.insert(provider) }
+    }
+
+    private mutating func record(_ outcome: Reputation.Outcome, lease: Lease) {
+        guard let offer = offers[lease.offer] else { return }
+        let provider = offer.providerUser
+        var reputation = reputations[provider] ?? Reputation(firstSeen: offer.created)
+        reputation.record(outcome)
+        reputations[provider] = reputation
+        if journaling { touchedReputations.insert(provider) }
     }
 }

@@ -29,7 +29,9 @@ public struct MarketCandidate: Equatable, Sendable {
 
     /// The value of a name in `where` and `rank`: `kind`, `node`, `provider`, `capacity`,
     /// `available`, `distance`, `offer`, else the attribute of that key; `price` is 0 when
-    /// the offer names none.
+    /// the offer names none; the reputation counters (`granted`, `refused`, `ended_early`,
+    /// `honoured`) are 0, `uptime` 100, when the offer carries none, and `reputation` is the
+    /// provider's score (docs/market.md "Reputation").
     public func value(of name: String) -> ExpressionValue? {
         switch name {
         case "kind": return .string(kind)
@@ -45,6 +47,22 @@ public struct MarketCandidate: Equatable, Sendable {
             guard let equals = attribute.firstIndex(of: "="), attribute[..<equals] == name else { continue }
             return .attribute(String(attribute[attribute.index(after: equals)...]))
         }
-        return name == "price" ? .number(0) : nil
+        switch name {
+        case "price", "granted", "refused", "ended_early", "honoured": return .number(0)
+        case "uptime": return .number(100)
+        case "reputation": return .number(reputation)
+        default: return nil
+        }
+    }
+
+    /// The provider's reputation score (``Reputation/score(granted:refused:endedEarly:honoured:uptime:)``)
+    /// from the attributes that carry its record; a newcomer's is 0.5.
+    public var reputation: Double {
+        func number(_ name: String) -> Double {
+            if case .number(let value)? = value(of: name) { return value }
+            return 0
+        }
+        return Reputation.score(granted: number("granted"), refused: number("refused"), endedEarly: number("ended_early"),
+                                honoured: number("honoured"), uptime: number("uptime"))
     }
 }

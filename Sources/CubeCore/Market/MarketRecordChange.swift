@@ -7,4 +7,6 @@ public enum MarketRecordChange: Equatable, Sendable {
     case nextIDs(offer: UInt64, lease: UInt64)
     /// A ledger entry; the account's balance becomes the entry's.
     case entry(LedgerEntry)
+    /// A provider's record, written whole (docs/market.md "Reputation").
+    case reputation(String, Reputation)
 }

@@ -8,6 +8,8 @@ public struct MarketSnapshot: Equatable, Sendable {
     public var balances: [String: Int64] = [:]
     /// The latest ledger entries, oldest first (for `statement`).
     public var entries: [LedgerEntry] = []
+    /// Each provider's record, by providing user.
+    public var reputations: [String: Reputation] = [:]
 
     public init(offers: [OfferRecord] = [], leases: [LeaseRecord] = [], nextOfferID: UInt64 = 1, nextLeaseID: UInt64 = 1) {
         self.offers = offers

@@ -2,8 +2,8 @@
 /// "Matchmaking"): among the candidates of that kind with `amount` available whose
 /// attributes meet the requirement, the one whose rank is highest. Without `rank` the rank
 /// is `-price` (cheapest first). A candidate whose rank is not a number ranks below all
-/// others. Ties go to the nearest, then to the node name, then the offer id, so the choice
-/// is the same on every run.
+/// others. Ties go to the provider with the better reputation, then the nearest, then to
+/// the node name, then the offer id, so the choice is the same on every run.
 public enum Matchmaker {
     /// The rank used when `acquire` names none.
     public static let defaultRank: Expression = .negate(.name("price"))
@@ -23,8 +23,8 @@ public enum Matchmaker {
         return best?.candidate
     }
 
-    /// The order of ``best(_:kind:amount:requirement:rank:)``: a higher score, then nearer,
-    /// then node name, then offer id.
+    /// The order of ``best(_:kind:amount:requirement:rank:)``: a higher score, then a better
+    /// reputation, then nearer, then node name, then offer id.
     public static func better(_ a: MarketCandidate, _ aScore: Double?, than b: MarketCandidate, _ bScore: Double?) -> Bool {
         switch (aScore, bScore) {
         case (.some(let x), .some(let y)) where x != y: return x > y
@@ -32,6 +32,9 @@ public enum Matchmaker {
         case (.none, .some): return false
         default: break
         }
+        // Between equal ranks, the provider that kept its leases (docs/market.md "Reputation").
+        let (aReputation, bReputation) = (a.reputation, b.reputation)
+        if aReputation != bReputation { return aReputation > bReputation }
         if a.distance != b.distance { return a.distance < b.distance }
         if a.node != b.node { return Array(a.node.utf8).lexicographicallyPrecedes(b.node.utf8) }
         return a.offer < b.offer

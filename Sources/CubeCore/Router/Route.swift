@@ -55,9 +55,4 @@ struct QueuedCommand: Sendable {
     let cost: Int
 }
 
-/// An on-demand zenka registered with `ondemand-zenka add`.
-struct OnDemandZenka: Sendable {
-    let id: Int
-    var queue: [QueuedCommand] = []
-    var starting = false
-}
+

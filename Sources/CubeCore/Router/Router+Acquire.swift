@@ -51,7 +51,8 @@ extension Router {
         // An offer restored from the store waits for its provider: not a candidate until then.
         var candidates = market.allOffers.filter { $0.detachedUntil == nil && admits($0) }.map { offer in
             MarketCandidate(node: configuration.nodeName, offer: offer.id, kind: offer.kind, capacity: offer.capacity,
-                            available: offer.available, attributes: offer.attributes, distance: 0, provider: offer.providerUser)
+                            available: offer.available, attributes: market.reputationAttributes(of: offer.providerUser) + offer.attributes,
+                            distance: 0, provider: offer.providerUser)
         }
         guard let topology = network?.topology else { return candidates }
         for node in topology.reachableNodes where node != topology.localNode {

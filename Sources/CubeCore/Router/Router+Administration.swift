@@ -14,7 +14,7 @@ extension Router {
             }
         } else {
             let name = Names.splitSubname(element).map { String(decoding: $0.name, as: UTF8.self) } ?? target
-            guard usersIndex[name] != nil || onDemand[name] != nil else { return (.falseReply, "no \(name) user is present") }
+            guard usersIndex[name] != nil || onDemand.contains(name) else { return (.falseReply, "no \(name) user is present") }
         }
         let base = sessions[caller]?.basePath.map { $0 + [UInt8(ascii: ".")] + element } ?? element
         sessions[caller]?.basePath = base
@@ -61,9 +61,9 @@ extension Router {
         switch words[0] {
         case "add":
             registerOnDemand(name)
-            return (.trueReply, "zenka registered [ id = \(onDemand[name]?.id ?? 0) ]")
+            return (.trueReply, "zenka registered [ id = \(onDemand.id(of: name) ?? 0) ]")
         case "del":
-            guard let id = onDemand[name]?.id else { return (.falseReply, "no such virtual zenka '\(name)'") }
+            guard let id = onDemand.id(of: name) else { return (.falseReply, "no such virtual zenka '\(name)'") }
             actions += unregisterOnDemand(name, now: now)
             return (.trueReply, "virtual zenka \(id) ['\(name)'] unregistered")
         default:

@@ -6,8 +6,11 @@ extension Router {
         (.trueReply, "\(Ledger.credits(market.ledger.balance(of: user))) credits")
     }
 
+    /// The accounts of this node's users (read by the mount's `ledger/` and `leases/<id>/usage`).
+    package var ledger: Ledger { market.ledger }
+
     /// `statement [n]`: the caller's last `n` entries (default 20, at most ``Ledger/recentEntries``).
-    func statementTable(_ words: [String], user: String) -> String? {
+    package func statementTable(_ words: [String], user: String) -> String? {
         let count: Int
         if let word = words.first {
             guard let value = Int(word), (1...Ledger.recentEntries).contains(value) else { return nil }

@@ -43,11 +43,11 @@ extension Router {
             return table.render()
         case "zenki":
             var table = TextTable(headers: ["zenka", "state", "sessions"])
-            var names = Set(onDemand.keys)
+            var names = Set(onDemand.names)
             for session in sessions.values where session.isActive && session.kind == .zenka { if let user = session.user { names.insert(user) } }
             for name in names.sorted() {
                 let count = usersIndex[name]?.count ?? 0
-                let state = count > 0 ? "online" : (onDemand[name]?.starting == true ? "starting" : "offline")
+                let state = count > 0 ? "online" : (onDemand.isStarting(name) ? "starting" : "offline")
                 table.append([name, state, String(count)])
             }
             return table.render()

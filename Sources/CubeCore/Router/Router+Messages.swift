@@ -129,19 +129,16 @@ extension Router {
         }
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
-            if let name = onDemandName(path.target), var entry = onDemand[name] {
+            if let name = onDemandName(path.target), onDemand.contains(name) {
                 let account = sessions[id]?.account
                 // The command's bytes and the route it will become.
                 let cost = Route.memoryCost(pathLength: command.path.count) + command.byteCount
                 if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
                 if let account { memory.charge(cost, to: account) }
                 sessions[id]?.hasQueued = true
-                entry.queue.append(QueuedCommand(source: id, command: command, path: path, queued: now.monotonic,
-                                                 account: account, cost: cost))
-                let mustStart = !entry.starting
-                entry.starting = true
-                onDemand[name] = entry
-                if mustStart { actions.append(.startZenka(name)) }
+                let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic,
+                                           account: account, cost: cost)
+                if onDemand.enqueue(queued, for: name) { actions.append(.startZenka(name)) }
                 return nil
             }
             return Refusal(.missing, Wire.clientNotPresent)
@@ -353,7 +350,7 @@ extension Router {
             stats.routesTimedOut += 1
             endRoute(slot)
             if case .pooled(let name, _) = route.purpose { pools.failed(name) }
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
         }
     }
 

@@ -135,7 +135,7 @@ extension Router {
     /// Offers as this node advertises them (within the advert's limits).
     var advertisedOffers: [AdvertOffer] {
         allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
-            var advertised = AdvertOffer(offer)
+            var advertised = AdvertOffer(offer, reputation: market.reputationAttributes(of: offer.providerUser))
             // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts").
             if offer.kind == ComputeLeases.kind, advertised.attributes.count < AdvertOffer.maximumAttributes {
                 advertised = AdvertOffer(id: advertised.id, kind: advertised.kind, capacity: advertised.capacity,

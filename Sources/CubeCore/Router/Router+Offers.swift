@@ -32,6 +32,10 @@ extension Router {
         if let bad = attributes.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
             return (.falseReply, "invalid attribute '\(bad)' [ key=value expected ]")
         }
+        // Reputation is this node's to state (docs/market.md "Reputation").
+        if let claimed = attributes.first(where: { Reputation.names.contains(String($0.prefix { $0 != "=" })) }) {
+            return (.falseReply, "invalid attribute '\(claimed)' [ reserved for reputation ]")
+        }
         if let account = sessions[id]?.account {
             let cost = Offer.memoryCost(kind: words[0], attributes: attributes, requirement: requirement)
             if let refusal = memory.refusal(cost, to: account) { return (.falseReply, refusal.text) }
@@ -40,7 +44,7 @@ extension Router {
         sessions[id]?.hasOffered = true
         // A provider offering again after a restart gets its stored offer back, leases and all.
         let offer = market.reattach(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
-                                    provider: id, providerUser: user)
+                                    provider: id, providerUser: user, wall: now.wall)
             ?? market.add(kind: words[0], capacity: capacity, attributes: attributes, requirement: requirement,
                           provider: id, providerUser: user, created: now.wall)
         stats.offersMade += 1
@@ -108,7 +112,7 @@ extension Router {
         if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
             leaseGranted(lease, to: route.source, commandID: route.sourceCommandID, actions: &actions)
         } else {
-            apply(market.end(leaseID, reason: nil), actions: &actions)
+            apply(market.refuse(leaseID), actions: &actions)
             let text = reply.text.isEmpty ? Array("lease refused by provider".utf8) : reply.text
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, text))
         }
@@ -145,6 +149,12 @@ extension Router {
         apply(market.end(leaseID, reason: reason), actions: &actions)
     }
 
+    /// Ends a request its provider did not answer (route timeout, provider gone): counted
+    /// against the provider's reputation.
+    mutating func refuseLease(_ leaseID: UInt64, actions: inout [RouterAction]) {
+        apply(market.refuse(leaseID), actions: &actions)
+    }
+
     /// A session that provided or consumed is gone: its offers vanish, their leases end, and
     /// the leases it held wait `leases.grace` for their user.
     mutating func marketSessionLeft(_ session: Session, now: Timestamp, actions: inout [RouterAction]) {
@@ -157,6 +167,7 @@ extension Router {
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
         apply(market.expire(now: now.monotonic), actions: &actions)
         apply(market.charge(now: now), actions: &actions)
+        market.observeProviders(wall: now.wall)
     }
 
     /// Tells both parties of each ended lease (`lease-end <id> <reason>`, sent without an id:

@@ -3,17 +3,15 @@
 extension Router {
     /// Registers `name` as an on-demand zenka (as `ondemand-zenka add` does).
     public mutating func registerOnDemand(_ name: String) {
-        guard onDemand[name] == nil else { return }
-        onDemand[name] = OnDemandZenka(id: nextOnDemandID)
-        nextOnDemandID += 1
+        onDemand.register(name)
     }
 
     /// Unregisters the on-demand zenka `name` (as `ondemand-zenka del` does; the manager after a
     /// reload): commands queued for it are answered `FALSE client not present`.
     public mutating func unregisterOnDemand(_ name: String, now: Timestamp) -> [RouterAction] {
-        guard let entry = onDemand.removeValue(forKey: name) else { return [] }
-        unqueued(entry.queue)
-        return entry.queue.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
+        guard let queue = onDemand.unregister(name) else { return [] }
+        unqueued(queue)
+        return queue.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
     }
 
     /// Registers a one-time zenka key for `name` (as `session-key` does, without the name check).
@@ -26,17 +24,13 @@ extension Router {
     /// is answered `FALSE client not present` under its own id.
     public mutating func zenkaStartFailed(_ name: String, now: Timestamp) -> [RouterAction] {
         pools.startFailed(name)
-        guard var entry = onDemand[name] else {
+        guard let queue = onDemand.takeQueue(name) else {
             // A scaling zenka with no instance: what waits for it fails with the start.
             guard usersIndex[name] == nil else { return [] }
             let waiting = pools.takeWaiting(name)
             unqueued(waiting)
             return waiting.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
         }
-        let queue = entry.queue
-        entry.queue = []
-        entry.starting = false
-        onDemand[name] = entry
         // Commands waiting for a balanced zenka with no instance at all fail with it.
         let waiting = usersIndex[name] == nil ? pools.takeWaiting(name) : []
         unqueued(queue + waiting)
@@ -45,11 +39,7 @@ extension Router {
 
     /// Sends everything queued for `user` to its sessions now that one has logged in.
     mutating func drainOnDemandQueue(for user: String, now: Timestamp, actions: inout [RouterAction]) {
-        guard var entry = onDemand[user] else { return }
-        let queue = entry.queue
-        entry.queue = []
-        entry.starting = false
-        onDemand[user] = entry
+        guard let queue = onDemand.takeQueue(user) else { return }
         unqueued(queue)
         for queued in queue where sessions[queued.source] != nil {
             if let refusal = route(queued.command, queued.path, from: queued.source, now: now, actions: &actions) {
@@ -71,14 +61,10 @@ extension Router {
     mutating func expireQueuedCommands(now: Timestamp, actions: inout [RouterAction]) {
         let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000
         guard timeout > 0 else { return }
-        for (name, var entry) in onDemand where entry.queue.contains(where: { now.monotonic &- $0.queued >= timeout }) {
-            let expired = entry.queue.filter { now.monotonic &- $0.queued >= timeout }
-            entry.queue.removeAll { now.monotonic &- $0.queued >= timeout }
-            onDemand[name] = entry
-            unqueued(expired)
-            for queued in expired {
-                actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout))
-            }
+        let expired = onDemand.expire(timeout: timeout, now: now.monotonic)
+        unqueued(expired)
+        for queued in expired {
+            actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout))
         }
     }
 }

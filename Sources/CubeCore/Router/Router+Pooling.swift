@@ -92,9 +92,7 @@ extension Router {
         // No instance at all: a scaling zenka starts one at once, an on-demand one as always.
         if usersIndex[name] == nil, let definition = configuration.zenki[name], ScaleRule(definition).scales {
             planScaling(name, definition: definition, now: now, actions: &actions)
-        } else if usersIndex[name] == nil, var entry = onDemand[name], !entry.starting {
-            entry.starting = true
-            onDemand[name] = entry
+        } else if usersIndex[name] == nil, onDemand.markStarting(name) {
             actions.append(.startZenka(name))
         }
         return nil

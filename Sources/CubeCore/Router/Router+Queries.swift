@@ -21,7 +21,7 @@ extension Router {
         // with thousands of sessions made that a scan of every session each time (make soak:
         // local hearts waited seconds while sessions came and went). A name's sessions share
         // its login method, so its first session tells.
-        var names = Set(onDemand.keys)
+        var names = Set(onDemand.names)
         for (user, entry) in usersIndex where entry.first.flatMap({ sessions[$0]?.kind }) == .zenka {
             names.insert(user)
         }
@@ -29,7 +29,7 @@ extension Router {
     }
 
     /// Whether `name` is a registered on-demand zenka.
-    public func isOnDemand(_ name: String) -> Bool { onDemand[name] != nil }
+    public func isOnDemand(_ name: String) -> Bool { onDemand.contains(name) }
 
     /// Logged-in sessions of `user`, in login order.
     public func sessions(of user: String) -> [SessionID] { usersIndex[user]?.ids ?? [] }

@@ -35,7 +35,7 @@ extension Router {
         guard let topology = network?.topology, rotation != network?.ownRotation else { return false }
         switch network?.rotations.learn(rotation, trusted: topology.pinnedKeys, verifier: topology.verifier, now: now.wall) {
         case .learned(let node)?:
-            network?.topology.pinnedKeys[node] = rotation.new
+            repin(node, rotation)
             actions.append(.nodeKeyRotated(rotation))
             return true
         case .refused(let reason)?:
@@ -43,6 +43,28 @@ extension Router {
             return false
         case .known?, nil:
             return false
+        }
+    }
+
+    /// Pins `node`'s advert key to the proof's new key; the old key's adverts stay accepted
+    /// until the end of its grace (`auth.c25519.rotation.grace`).
+    private mutating func repin(_ node: String, _ rotation: NodeKeyRotation) {
+        guard let until = network?.rotations.retiredUntil(rotation.old) else { return }
+        network?.topology.rotate(node, from: rotation.old, to: rotation.new, until: until)
+    }
+
+    /// Proofs read from the durable store at start, in the order they were learned: applied
+    /// without flooding (the links get them when they come up) and without checking their
+    /// age again. Returns the ones learned (the others: the trusted-nodes file changed since).
+    public mutating func restoreRotations(_ entries: [NodeKeyRotation], now: Timestamp) -> [NodeKeyRotation] {
+        entries.filter { rotation in
+            guard let topology = network?.topology,
+                  case .learned(let node)? = network?.rotations.learn(rotation, trusted: topology.pinnedKeys,
+                                                                      verifier: topology.verifier, now: now.wall,
+                                                                      restoring: true)
+            else { return false }
+            repin(node, rotation)
+            return true
         }
     }
 

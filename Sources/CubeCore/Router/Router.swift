@@ -24,10 +24,9 @@ public struct Router: Sendable {
     var routes = RouteTable()
     var nextRouteID: RouteID = 1
     var zenkaKeys = ZenkaKeys()
-    var onDemand: [String: OnDemandZenka] = [:]
+    var onDemand = OnDemandTable()
     /// Balanced zenki: queues, draining sessions, commands in flight to other nodes (docs/pooling.md).
     var pools = PoolTable()
-    var nextOnDemandID = 1
     /// Offers and leases (docs/market.md); the router only wires it in.
     var market = Market()
     /// Sessions watching routed traffic (`watch`).
@@ -75,6 +74,7 @@ public struct Router: Sendable {
                                     pinnedKeys: network.pinnedKeys)
             var state = NetworkState(topology: topology, signer: network.signer)
             state.ownRotation = network.rotation
+            state.rotations = NodeKeyRotations(retiredGrace: Int64(configuration.rotationGraceSeconds))
             for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
             self.network = state
         }
@@ -370,7 +370,7 @@ public struct Router: Sendable {
         }
         for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
             endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
+            if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
             if route.source != id {
                 if case .pooled(let name, _) = route.purpose { pools.failed(name) }
                 stats.routesCollapsed += 1
@@ -379,11 +379,7 @@ public struct Router: Sendable {
         }
         marketSessionLeft(session, now: now, actions: &actions)
         if session.isWatching { trafficWatch.stop(session: id) }
-        for (name, var entry) in onDemand where session.hasQueued && entry.queue.contains(where: { $0.source == id }) {
-            unqueued(entry.queue.filter { $0.source == id })
-            entry.queue.removeAll { $0.source == id }
-            onDemand[name] = entry
-        }
+        if session.hasQueued { unqueued(onDemand.remove(source: id)) }
         if session.hasQueued { unqueued(pools.takeQueued(by: id)) }
         if let account = session.account {
             memory.charge(-session.chargedInput, to: account)

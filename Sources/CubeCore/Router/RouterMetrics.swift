@@ -27,7 +27,7 @@ extension Router {
         var byMethod: [String: Int] = [:]
         var waiting = 0
         var instances: [String: Int] = [:]
-        for name in onDemand.keys { instances[name] = 0 }
+        for name in onDemand.names { instances[name] = 0 }
         for session in sessions.values {
             guard let method = session.authLabel else {
                 waiting += 1

@@ -32,12 +32,15 @@ public struct AdvertOffer: Equatable, Hashable, Sendable {
     }
 
     /// The advertised form of a local offer.
-    /// - Parameter offer: an offer held by the local router.
+    /// - Parameters:
+    ///   - offer: an offer held by the local router.
+    ///   - reputation: its provider's reputation attributes (docs/market.md "Reputation"),
+    ///     carried first so that they always fit.
     /// Attributes that are not well formed, or do not fit the line, are left out.
-    public init(_ offer: Offer) {
+    public init(_ offer: Offer, reputation: [String] = []) {
         var length = "offer: \(offer.id) \(offer.kind) \(offer.capacity) \(offer.available)".utf8.count
         var attributes: [String] = []
-        for attribute in offer.attributes where Self.isAttribute(attribute) && attributes.count < Self.maximumAttributes {
+        for attribute in reputation + offer.attributes where Self.isAttribute(attribute) && attributes.count < Self.maximumAttributes {
             guard length + 1 + attribute.utf8.count <= LinkStateAdvert.maximumLineBytes else { break }
             length += 1 + attribute.utf8.count
             attributes.append(attribute)

@@ -45,7 +45,8 @@ extension Topology {
                                 now: Int64) -> (AdvertDecision, graphChanged: Bool) {
         if let refusal = judge(advert, now: now) { return (refusal, false) }
         let graphChanged = records[advert.origin]?.neighbours != advert.neighbours
-        pinnedKeys[advert.origin] = advert.key
+        // A retired key in its grace is accepted, but the node stays pinned to its new key.
+        if retiredKeys[advert.key]?.origin != advert.origin { pinnedKeys[advert.origin] = advert.key }
         records[advert.origin] = advert
         return (.accepted(forwardTo: neighbours.filter { $0 != neighbour }), graphChanged)
     }
@@ -64,7 +65,10 @@ extension Topology {
             return .stale(known: known.sequence)
         }
         guard isSigned(advert) else { return .badSignature }
-        if let pinned = pinnedKeys[advert.origin], pinned != advert.key { return .keyChanged(pinned: pinned) }
+        if let pinned = pinnedKeys[advert.origin], pinned != advert.key,
+           !isRetiredInGrace(advert.key, of: advert.origin, now: now) {
+            return .keyChanged(pinned: pinned)
+        }
         return nil
     }
 
@@ -93,11 +97,25 @@ extension Topology {
         return removed
     }
 
+    /// `node` rotated its key from `old` to `new` (the proof checked by the caller): pins
+    /// `new`, and accepts `old`'s adverts for `node` before `until` (unix seconds).
+    public mutating func rotate(_ node: String, from old: String, to new: String, until: Int64) {
+        pinnedKeys[node] = new
+        retiredKeys[old] = RetiredKey(origin: node, until: until)
+    }
+
+    /// Whether `key` is a retired key of `origin` whose grace lasts at `now`.
+    func isRetiredInGrace(_ key: String, of origin: String, now: Int64) -> Bool {
+        guard let retired = retiredKeys[key] else { return false }
+        return retired.origin == origin && now < retired.until
+    }
+
     /// Drops everything known about `node`, its pinned key included (an operator replaced
     /// that node's key). Its next advert is then trusted on first use again.
     /// - Parameter node: a node name other than this one.
     public mutating func forget(_ node: String) {
         pinnedKeys[node] = nil
+        retiredKeys = retiredKeys.filter { $0.value.origin != node }
         if records.removeValue(forKey: node) != nil { recompute() }
     }
 

@@ -53,6 +53,9 @@ public struct Topology: Sendable {
     /// so a node that comes back must come back with the same key; persist it with
     /// `init(…pinnedKeys:)` across restarts, undo it with ``forget(_:)``.
     public internal(set) var pinnedKeys: [String: String]
+    /// Keys replaced by a rotation whose adverts are still accepted for their node until the
+    /// end of the grace, without re-pinning (docs/security.md, "Node key rotation"): key → node.
+    public internal(set) var retiredKeys: [String: RetiredKey] = [:]
     /// This node's live links: neighbour name → cost.
     public internal(set) var links: [String: UInt32] = [:]
     /// Shortest-path results, recomputed after every change.

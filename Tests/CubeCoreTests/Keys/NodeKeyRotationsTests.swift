@@ -11,14 +11,14 @@ import Testing
     var trusted: [String: String] { ["n1": ToyMAC.key(for: "n1"), "n2": old.publicKey] }
 
     @Test func aProofFromATrustedKeyMovesTheNodeToTheNewKeyAndRetiresTheOld() {
-        var rotations = NodeKeyRotations()
-        #expect(rotations.node(presenting: old.publicKey, trusted: trusted) == "n2")
+        var rotations = NodeKeyRotations(retiredGrace: 0)
+        #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: now) == "n2")
         let proof = NodeKeyRotation.issue(by: old, to: new.publicKey, issued: now - 10)
         #expect(rotations.learn(proof, trusted: trusted, verifier: ToyVerifier(), now: now) == .learned(node: "n2"))
         #expect(rotations.learn(proof, trusted: trusted, verifier: ToyVerifier(), now: now) == .known)
-        #expect(rotations.node(presenting: new.publicKey, trusted: trusted) == "n2")
-        #expect(rotations.node(presenting: old.publicKey, trusted: trusted) == nil)
-        #expect(rotations.node(presenting: ToyMAC.key(for: "n1"), trusted: trusted) == "n1")
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: now) == "n2")
+        #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: now) == nil)
+        #expect(rotations.node(presenting: ToyMAC.key(for: "n1"), trusted: trusted, now: now) == "n1")
         // A second proof from the retired key (a thief's) is refused; the chain goes on from the new one.
         let fork = NodeKeyRotation.issue(by: old, to: newer, issued: now)
         guard case .refused = rotations.learn(fork, trusted: trusted, verifier: ToyVerifier(), now: now) else {
@@ -27,8 +27,8 @@ import Testing
         }
         let next = NodeKeyRotation.issue(by: new, to: newer, issued: now)
         #expect(rotations.learn(next, trusted: trusted, verifier: ToyVerifier(), now: now) == .learned(node: "n2"))
-        #expect(rotations.node(presenting: newer, trusted: trusted) == "n2")
-        #expect(rotations.node(presenting: new.publicKey, trusted: trusted) == nil)
+        #expect(rotations.node(presenting: newer, trusted: trusted, now: now) == "n2")
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: now) == nil)
         #expect(rotations.entries == [proof, next])
     }
 
@@ -50,8 +50,64 @@ import Testing
             #expect(text.contains(reason), "\(text)")
         }
         #expect(rotations.entries.isEmpty)
-        #expect(rotations.node(presenting: old.publicKey, trusted: trusted) == "n2")
-        #expect(rotations.node(presenting: new.publicKey, trusted: trusted) == nil)
+        #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: now) == "n2")
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: now) == nil)
+    }
+
+    @Test func theRetiredKeyStandsForItsNodeUntilTheGraceAfterTheProofsIssuedTimeEnds() {
+        let grace: Int64 = 3_600
+        var rotations = NodeKeyRotations(retiredGrace: grace)
+        #expect(rotations.retiredGrace == grace && NodeKeyRotations().retiredGrace == 86_400)
+        // Learned 10 minutes after it was issued: the grace counts from `issued`, not from learning.
+        let issued = now - 600
+        let proof = NodeKeyRotation.issue(by: old, to: new.publicKey, issued: issued)
+        #expect(rotations.learn(proof, trusted: trusted, verifier: ToyVerifier(), now: now) == .learned(node: "n2"))
+        #expect(rotations.retiredUntil(old.publicKey) == issued + grace)
+        #expect(rotations.retiredUntil(new.publicKey) == nil)
+        for at in [now, issued + grace - 1] {
+            #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: at) == "n2", "at \(at)")
+            #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: at) == "n2", "at \(at)")
+        }
+        #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: issued + grace) == nil)
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: issued + grace) == "n2")
+        // Within the grace the retired key still may not sign a second, different proof (a thief's).
+        let fork = NodeKeyRotation.issue(by: old, to: newer, issued: now)
+        #expect(rotations.learn(fork, trusted: trusted, verifier: ToyVerifier(), now: now)
+            == .refused("\(old.publicKey) was rotated to another key already"))
+        #expect(rotations.node(presenting: newer, trusted: trusted, now: now) == nil)
+        // A chain: each retired key keeps its own grace; the current key is the last one.
+        let next = NodeKeyRotation.issue(by: new, to: newer, issued: now)
+        #expect(rotations.learn(next, trusted: trusted, verifier: ToyVerifier(), now: now) == .learned(node: "n2"))
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: now + grace - 1) == "n2")
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: now + grace) == nil)
+        #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: now + grace - 1) == nil)
+        #expect(rotations.node(presenting: newer, trusted: trusted, now: now + 10 * grace) == "n2")
+        #expect(NodeKeyRotations(retiredGrace: -5).retiredGrace == 0)
+    }
+
+    @Test func restoredProofsSkipTheAgeCheckButNotTheSignatureOrTheTrust() {
+        var rotations = NodeKeyRotations(retiredGrace: 60)
+        let ancient = NodeKeyRotation.issue(by: old, to: new.publicKey, issued: now - NodeKeyRotation.graceSeconds - 86_400)
+        guard case .refused = rotations.learn(ancient, trusted: trusted, verifier: ToyVerifier(), now: now) else {
+            Issue.record("a proof older than its validity was learned from a link")
+            return
+        }
+        #expect(rotations.learn(ancient, trusted: trusted, verifier: ToyVerifier(), now: now, restoring: true) == .learned(node: "n2"))
+        #expect(rotations.node(presenting: new.publicKey, trusted: trusted, now: now) == "n2")
+        #expect(rotations.node(presenting: old.publicKey, trusted: trusted, now: now) == nil)
+        let impostor = ToySigner(publicKey: ToyMAC.key(for: "impostor"))
+        let forged = NodeKeyRotation(old: ToyMAC.key(for: "n1"), new: newer, issued: now,
+                                     signature: impostor.sign(NodeKeyRotation.signedBytes(old: ToyMAC.key(for: "n1"), new: newer, issued: now)))
+        guard case .refused(let reason) = rotations.learn(forged, trusted: trusted, verifier: ToyVerifier(), now: now, restoring: true) else {
+            Issue.record("a forged stored proof was restored")
+            return
+        }
+        #expect(reason.contains("signature"))
+        let stranger = NodeKeyRotation.issue(by: impostor, to: newer, issued: now)
+        guard case .refused = rotations.learn(stranger, trusted: trusted, verifier: ToyVerifier(), now: now, restoring: true) else {
+            Issue.record("a stored proof from an untrusted key was restored")
+            return
+        }
     }
 
     @Test func theTextFormRoundTripsAndRejectsDamage() {

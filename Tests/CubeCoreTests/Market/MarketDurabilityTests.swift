@@ -19,13 +19,17 @@ import Testing
                                        providerPresent: true, now: 0).get()
         // A requested lease is not stored; the granted one is, with its end in wall seconds.
         let first = market.takeChanges(now: Timestamp(monotonic: 0, wall: 1000))
+        // The provider's record comes with its first offer (docs/market.md "Reputation").
+        var seen = Reputation(firstSeen: 5)
+        seen.observe(online: true, wall: 5)
         #expect(first == [.offer(OfferRecord(id: 1, kind: "storage", capacity: 100, attributes: ["tier=ssd"],
                                              requirement: "(user == 'taeki')", providerUser: "p", created: 5)),
-                          .nextIDs(offer: 2, lease: 2)])
+                          .nextIDs(offer: 2, lease: 2), .reputation("p", seen)])
         _ = market.grant(lease.id, now: 10 * second)
         let granted = market.takeChanges(now: Timestamp(monotonic: 10 * second, wall: 1010))
         let record = LeaseRecord(id: 1, offer: 1, consumerUser: "taeki", amount: 40, ttl: 60, expiresWall: 1070)
-        #expect(granted == [.lease(record), .nextIDs(offer: 2, lease: 2)])
+        seen.record(.granted)
+        #expect(granted == [.lease(record), .nextIDs(offer: 2, lease: 2), .reputation("p", seen)])
         #expect(market.takeChanges(now: Timestamp(monotonic: 10 * second, wall: 1010)).isEmpty)
 
         // Restarted 30 s later: 30 s left, offer and lease waiting for their people.
@@ -60,7 +64,10 @@ import Testing
         let changes = market.expire(now: 60 * second)
         #expect(changes.count == 2 && market.offers.isEmpty && market.leases.isEmpty)
         if case .offerGone(_, let reason) = changes.last { #expect(reason == "provider-gone") }
+        // The provider that never came back ended its lease early.
+        var gone = Reputation(firstSeen: 0)
+        gone.record(.endedEarly)
         #expect(market.takeChanges(now: Timestamp(monotonic: 60 * second, wall: 1060))
-                == [.offerRemoved(4), .leaseRemoved(9), .nextIDs(offer: 5, lease: 11)])
+                == [.offerRemoved(4), .leaseRemoved(9), .nextIDs(offer: 5, lease: 11), .reputation("p", gone)])
     }
 }

@@ -15,7 +15,10 @@ import Testing
         mutating func literal() -> Expression {
             int(0...2) == 0 ? .string(pick(["eu", "us", "asia", "ssd", "hdd", "n1", "n2"])) : .number(number())
         }
-        mutating func name() -> String { pick(["price", "region", "tier", "available", "distance", "capacity", "node", "kind", "nothing"]) }
+        mutating func name() -> String {
+            pick(["price", "region", "tier", "available", "distance", "capacity", "node", "kind", "nothing", "reputation",
+                  "ended_early", "uptime"])
+        }
 
         mutating func numeric(_ depth: Int) -> Expression {
             switch depth <= 0 ? int(0...1) : int(0...4) {
@@ -42,6 +45,9 @@ import Testing
             if int(0...3) > 0 { attributes.append("price=\(ExpressionRendering.number(number()))") }
             if int(0...1) == 0 { attributes.append("region=\(pick(["eu", "us", "asia"]))") }
             if int(0...1) == 0 { attributes.append("tier=\(pick(["ssd", "hdd"]))") }
+            // Some providers have a record (docs/market.md "Reputation").
+            for counter in ["refused", "ended_early", "honoured"] where int(0...2) == 0 { attributes.append("\(counter)=\(int(1...3))") }
+            if int(0...3) == 0 { attributes.append("uptime=\(int(0...99))") }
             let capacity = UInt64(int(1...100))
             return MarketCandidate(node: pick(["n1", "n2", "n3"]), offer: UInt64(index), kind: pick(["storage", "compute"]),
                                    capacity: capacity, available: UInt64(int(0...Int(capacity))), attributes: attributes,
@@ -111,7 +117,20 @@ import Testing
         names["available"] = .number(Double(candidate.available))
         names["distance"] = .number(Double(candidate.distance))
         names["offer"] = .number(Double(candidate.offer))
+        for counter in ["granted", "refused", "ended_early", "honoured"] where names[counter] == nil { names[counter] = .number(0) }
+        if names["uptime"] == nil { names["uptime"] = .number(100) }
+        names["reputation"] = .number(reputation(names))
         return names
+    }
+
+    /// The documented score: (honoured + 1) / (honoured + 2 × ended_early + refused + 2) × uptime / 100.
+    private static func reputation(_ names: [String: ExpressionValue]) -> Double {
+        func number(_ name: String) -> Double {
+            if case .number(let value)? = names[name] { return value }
+            return 0
+        }
+        let uptime = min(100, max(0, number("uptime")))
+        return (number("honoured") + 1) / (number("honoured") + 2 * number("ended_early") + number("refused") + 2) * uptime / 100
     }
 
     @Test func theMatchmakerPicksWhatBruteForcePicks() throws {
@@ -144,7 +163,10 @@ import Testing
                 case (.some(let x), .some(let y)) where x != y: return x > y
                 case (.some, .none): return true
                 case (.none, .some): return false
-                default: return (a.0.distance, a.0.node, a.0.offer) < (b.0.distance, b.0.node, b.0.offer)
+                default:
+                    let (x, y) = (Self.reputation(Self.names(of: a.0)), Self.reputation(Self.names(of: b.0)))
+                    if x != y { return x > y }
+                    return (a.0.distance, a.0.node, a.0.offer) < (b.0.distance, b.0.node, b.0.offer)
                 }
             }
             #expect(picked == sorted.first?.0, "round \(round)")

@@ -23,7 +23,15 @@ import Testing
         let client = net.connect("alice", at: "n1")
         let advert = try #require(net.routers["n3"]?.topology?.advert(of: "n3"))
         let advertBytes = Array("advert+\n\n".utf8) + advert.render() + Array(".\n".utf8)
-        let seeds = Self.linkSeeds(advertBytes)
+        // The key records too (docs/security.md): a genuine rotation of n3 (its old key stays
+        // accepted for the default grace) and a revocation of a key nobody uses.
+        let n3 = ToySigner(publicKey: ToyMAC.key(for: "n3"))
+        let wall = Int64(1_767_225_600)
+        let rotation = NodeKeyRotation.issue(by: n3, to: ToyMAC.key(for: "n3-next"), issued: wall)
+        let revocation = Revocation.issue(target: "key:" + ToyMAC.key(for: "mallory"), issued: wall, by: n3)
+        let keyRecords = [Array("rotations+\n\n\(rotation.text)\n.\n".utf8),
+                          Array("revocations+\n\n\(revocation.text)\n\(revocation.text)\n.\n".utf8)]
+        let seeds = Self.linkSeeds(advertBytes) + keyRecords
         for iteration in 0..<max(200, RouterFuzzTests.iterations / 5) {
             // Garbage arrives on n2's link from n1, as if n1 had gone mad.
             guard let link = net.routers["n2"]?.linkSessions["n1"]?.first else {

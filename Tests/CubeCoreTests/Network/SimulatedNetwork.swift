@@ -71,6 +71,11 @@ struct SimulatedNetwork {
         return id
     }
 
+    /// A local session's connection is gone.
+    mutating func disconnect(_ session: SessionID, at node: String) {
+        apply(routers[node]?.disconnected(session, now: now) ?? [], at: node)
+    }
+
     /// Bytes from a local session.
     mutating func send(_ text: String, from session: SessionID, at node: String) {
         apply(routers[node]?.received(Array(text.utf8), from: session, now: now) ?? [], at: node)

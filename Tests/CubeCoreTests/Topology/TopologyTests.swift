@@ -89,6 +89,28 @@ import Testing
                                 now: later) == .accepted(forwardTo: ["n2"]))
     }
 
+    @Test func acceptsARetiredKeysAdvertsUntilTheEndOfItsGraceWithoutRepinning() {
+        var topology = Self.local()
+        let old = ToyMAC.key(for: "n2"), new = ToyMAC.key(for: "n2-new")
+        #expect(topology.accept(Self.advert("n2", seq: 1), from: "n2", now: Self.now) == .accepted(forwardTo: ["n3"]))
+        topology.rotate("n2", from: old, to: new, until: Self.now + 100)
+        #expect(topology.pinnedKeys["n2"] == new && topology.retiredKeys[old] == RetiredKey(origin: "n2", until: Self.now + 100))
+        #expect(topology.accept(Self.advert("n2", seq: 2, key: new), from: "n2", now: Self.now) == .accepted(forwardTo: ["n3"]))
+        // The old key within its grace: accepted, and n2 stays pinned to the new key.
+        #expect(topology.accept(Self.advert("n2", seq: 3, issued: Self.now + 99, key: old), from: "n2",
+                                now: Self.now + 99) == .accepted(forwardTo: ["n3"]))
+        #expect(topology.pinnedKeys["n2"] == new)
+        // For another origin it is an ordinary key (pinned on first use); for n2 refused after the grace.
+        #expect(topology.accept(Self.advert("n3", seq: 1, key: old), from: "n3", now: Self.now) == .accepted(forwardTo: ["n2"]))
+        #expect(topology.pinnedKeys["n3"] == old)
+        #expect(topology.accept(Self.advert("n2", seq: 4, issued: Self.now + 100, key: old), from: "n2",
+                                now: Self.now + 100) == .keyChanged(pinned: new))
+        #expect(topology.accept(Self.advert("n2", seq: 5, issued: Self.now + 100, key: new), from: "n2",
+                                now: Self.now + 100) == .accepted(forwardTo: ["n3"]))
+        topology.forget("n2")
+        #expect(topology.retiredKeys.isEmpty)
+    }
+
     @Test func dropsAdvertsAboutTheLocalNodeFromOthers() {
         var topology = Self.local()
         let own = Self.advert("n1", seq: 40, neighbours: ["n2"])

@@ -1,0 +1,16 @@
+/// A node key replaced by a rotation that the topology still accepts adverts from for a while
+/// (`auth.c25519.rotation.grace`; docs/security.md, "Node key rotation").
+public struct RetiredKey: Equatable, Sendable {
+    /// The node the key stood for.
+    public let origin: String
+    /// Unix seconds from which its adverts are refused (accepted while `now < until`).
+    public let until: Int64
+
+    /// - Parameters:
+    ///   - origin: the node the key stood for.
+    ///   - until: the end of its grace, unix seconds (exclusive).
+    public init(origin: String, until: Int64) {
+        self.origin = origin
+        self.until = until
+    }
+}

@@ -1,0 +1,44 @@
+extension MarketRefusal {
+    /// A market refusal without its details, as read back from a `FALSE` reply's text (the
+    /// mount turns it into a `write()` errno: docs/market.md "The market as files").
+    public enum Kind: Equatable, Sendable {
+        case noSuchOffer, invalidAmount, invalidTTL, insufficientCapacity, providerAbsent, requirementNotMet
+        case noSuchLease, notYours, insufficientCredit
+        /// A `usage: …` line (a command with the wrong words).
+        case usage
+
+        /// The kind of the refusal whose ``MarketRefusal/text`` is `text`; nil for any other
+        /// `FALSE` (a provider's own refusal, a route timeout).
+        public init?(replyText text: String) {
+            let rules: [(Kind, (String) -> Bool)] = [
+                (.noSuchOffer, { $0.hasPrefix("no such offer '") }),
+                (.invalidAmount, { $0.hasPrefix("invalid amount '") }),
+                (.invalidTTL, { $0.hasPrefix("invalid ttl '") }),
+                (.insufficientCapacity, { $0.hasPrefix("insufficient capacity [") }),
+                (.providerAbsent, { $0 == Wire.clientNotPresent }),
+                (.requirementNotMet, { $0.hasPrefix("offer ") && $0.hasSuffix(" requires what you do not meet") }),
+                (.noSuchLease, { $0.hasPrefix("no such lease '") }),
+                (.notYours, { $0.hasPrefix("lease ") && $0.hasSuffix(" is not yours") }),
+                (.insufficientCredit, { $0.hasPrefix("insufficient credit [") }),
+                (.usage, { $0.hasPrefix("usage: ") }),
+            ]
+            guard let kind = rules.first(where: { $0.1(text) })?.0 else { return nil }
+            self = kind
+        }
+    }
+
+    /// This refusal's kind.
+    public var kind: Kind {
+        switch self {
+        case .noSuchOffer: .noSuchOffer
+        case .invalidAmount: .invalidAmount
+        case .invalidTTL: .invalidTTL
+        case .insufficientCapacity: .insufficientCapacity
+        case .providerAbsent: .providerAbsent
+        case .requirementNotMet: .requirementNotMet
+        case .noSuchLease: .noSuchLease
+        case .notYours: .notYours
+        case .insufficientCredit: .insufficientCredit
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import CCubeSystem
+import CubeCore
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cube's unix socket: accepts on a thread of its own and hands each connection to the
+/// event loop that ``LoopShares`` picks for the peer's uid (docs/architecture.md "Threads").
+///
+/// NIO's `ServerBootstrap` picks a child's loop before anything about the peer is known, so
+/// the listener accepts itself: it reads `SO_PEERCRED` from the new descriptor and registers
+/// it on that uid's loop with `ClientBootstrap.withConnectedSocket`. All sessions of one user
+/// share a loop, and a new user goes to the least busy one: a user closing 10,000 sessions at
+/// once keeps its own loop busy, not everybody's (docs/security.md "Resource limits").
+final class UnixListener: @unchecked Sendable {
+    private let descriptor: CInt
+    private let loops: [any EventLoop]
+    private let shares: NIOLockedValueBox<LoopShares>
+    /// Set by ``close()``; the accept thread polls with a short timeout and ends.
+    private let stopping = NIOLockedValueBox(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Binds `path` (prepared by ``UnixSocketFile/prepare(_:)``) with a backlog of 256.
+    init(path: String, mode: UInt32, loops: [any EventLoop]) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        guard var address = UnixSocketFile.address(of: path) else {
+            Glibc.close(fd)
+            throw IOError(errnoCode: ENAMETOOLONG, reason: "unix socket path too long: \(path)")
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(fd, 256) == 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw IOError(errnoCode: code, reason: "bind/listen \(path)")
+        }
+        chmod(path, mode_t(mode))
+        descriptor = fd
+        self.loops = loops
+        shares = NIOLockedValueBox(LoopShares(loops: loops.count))
+    }
+
+    /// Accepts until ``close()``; `bootstrap` configures the channel of each connection
+    /// (options and handlers) and `ended` is called with the peer's uid when it closes.
+    func start(_ bootstrap: @escaping @Sendable (ClientBootstrap, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
+        let thread = Thread { [self] in
+            defer { finished.signal() }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            while !stopping.withLockedValue({ $0 }) {
+                guard poll(&poller, 1, 200) > 0 else { continue }
+                while true {
+                    let fd = CCubeSystem_accept_cloexec(descriptor)
+                    if fd < 0 {
+                        // EAGAIN: all taken. EMFILE and the like: the poll's timeout paces the retry.
+                        if errno == EINTR || errno == ECONNABORTED { continue }
+                        if errno != EAGAIN && errno != EWOULDBLOCK { usleep(10_000) }
+                        break
+                    }
+                    hand(fd, bootstrap)
+                }
+            }
+        }
+        thread.name = "cube-accept"
+        thread.start()
+    }
+
+    /// Registers `fd` on its peer's loop.
+    private func hand(_ fd: CInt, _ bootstrap: (ClientBootstrap, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
+        let uid = Self.peerUID(fd)
+        let shares = self.shares
+        let index = shares.withLockedValue { $0.assign(uid) }
+        let once = NIOLockedValueBox(false)
+        let ended: @Sendable () -> Void = {
+            guard !once.withLockedValue({ done in defer { done = true }; return done }) else { return }
+            shares.withLockedValue { $0.release(uid) }
+        }
+        bootstrap(ClientBootstrap(group: loops[index]), ended).withConnectedSocket(fd).whenFailure { _ in ended() }
+    }
+
+    /// The peer's uid (`SO_PEERCRED`); a uid no user has when it cannot be read.
+    private static func peerUID(_ fd: CInt) -> UInt32 {
+        /// Linux `struct ucred` (not imported by Glibc without `_GNU_SOURCE`).
+        struct UCred {
+            var pid: Int32 = 0
+            var uid = UInt32.max
+            var gid: UInt32 = 0
+        }
+        var credentials = UCred()
+        var length = socklen_t(MemoryLayout<UCred>.size)
+        _ = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length)
+        return credentials.uid
+    }
+
+    /// Stops accepting and closes the listening socket (connections stay).
+    func close() {
+        stopping.withLockedValue { $0 = true }
+        finished.wait()
+        Glibc.close(descriptor)
+    }
+}
