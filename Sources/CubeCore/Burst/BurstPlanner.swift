@@ -70,11 +70,17 @@ struct BurstPlanner: Sendable {
     }
 
     /// `node` granted the lease asked for `name`.
-    mutating func acquired(_ name: String, node: String, lease: UInt64, now: UInt64) {
-        guard let index = memory[name]?.leases.firstIndex(where: { $0.node == node && $0.state == .requested }) else { return }
+    /// - Returns: false when nothing was being asked there any more (the node was given up
+    ///   meanwhile): the caller releases the lease at once.
+    @discardableResult
+    mutating func acquired(_ name: String, node: String, lease: UInt64, now: UInt64) -> Bool {
+        guard let index = memory[name]?.leases.firstIndex(where: { $0.node == node && $0.state == .requested }) else {
+            return false
+        }
         memory[name]?.leases[index].lease = lease
         memory[name]?.leases[index].state = .active
         memory[name]?.leases[index].renewedAt = now
+        return true
     }
 
     /// `node` refused the lease asked for `name`, or the request was lost: it is not asked

@@ -20,8 +20,10 @@ extension Router {
         let instances = taking.count + pools.starting(name)
         let remote = pools.remoteOutstanding(name).values.reduce(0) { $0 + Int($1) }
         let demand = taking.reduce(0) { $0 + $1.targetRoutes.count } + remote + pools.waitingCount(name)
+        // At its maximum here, or this node's own compute slots are all lent out.
+        let noFreeSlot = market.allOffers.contains { $0.kind == ComputeLeases.kind && $0.available == 0 }
         let decided = pools.bursts.decide(name, rule: BurstRule(definition), instances: instances,
-                                          atMaximum: instances >= definition.instances, demand: demand,
+                                          atMaximum: instances >= definition.instances || noFreeSlot, demand: demand,
                                           candidates: computeCandidates(name), now: now.monotonic)
         for action in decided { sendBurst(action, for: name, now: now, actions: &actions) }
     }
@@ -71,7 +73,10 @@ extension Router {
             guard reply.keyword == .trueReply, words.count > 1, words[0] == "lease", let lease = UInt64(words[1]) else {
                 return burstFailed(action, for: name, now: now, actions: &actions)
             }
-            pools.bursts.acquired(name, node: node, lease: lease, now: now.monotonic)
+            // Granted after the node was given up (it vanished and came back): not kept.
+            guard pools.bursts.acquired(name, node: node, lease: lease, now: now.monotonic) else {
+                return sendBurst(.release(node: node, lease: lease), for: name, now: now, actions: &actions)
+            }
             pools.scaled(name, up: true, event: "burst \(name) \(node) \(lease)")
             actions.append(.event(.burst(name: name, node: node, lease: lease, ended: nil)))
         case .renew(let node, let lease):

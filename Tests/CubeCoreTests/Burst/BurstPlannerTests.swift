@@ -70,6 +70,9 @@ import Testing
             == [.acquire(node: "b", offer: 7)])
         planner.acquireFailed("w", node: "b", now: 1 * s)
         #expect(planner.leases("w").isEmpty)
+        // A grant that arrives after the request was given up is not kept (the caller releases it).
+        let late = planner.acquired("w", node: "b", lease: 8, now: 1 * s)
+        #expect(!late && planner.leases("w").isEmpty)
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b], now: 2 * s) == [])
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b, Self.c], now: 3 * s)
             == [.acquire(node: "c", offer: 3)])

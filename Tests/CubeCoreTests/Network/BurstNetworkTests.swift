@@ -108,4 +108,29 @@ import Testing
         #expect(setup.net.take(setup.calcA, at: "a").hasSuffix("four\n"))
         #expect(setup.net.take(setup.client, at: "a") == "")
     }
+
+    @Test func aNodeWhoseOwnSlotsAreAllLentBurstsBeforeItsMaximum() throws {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: Self.consumer.filter { !$0.contains("bursts") } + ["zenka.calc.instances.max = 4"])
+        try net.add("b", extra: Self.provider)
+        net.link("a", "b")
+        let managerA = net.connect("v7", at: "a")
+        net.send("(1)offer compute 1 runs=calc\n", from: managerA, at: "a")
+        let managerB = net.connect("v7", at: "b")
+        net.send("(1)offer compute 2 runs=calc\n", from: managerB, at: "b")
+        let calcA = net.connect("calc", at: "a", kind: .zenka)
+        let client = net.connect("alice", at: "a")
+        net.tick(seconds: 1)
+        // Loaded at one instance of four: a grows here, it does not burst.
+        net.send((1...6).map { "(\($0))calc.job\n" }.joined(), from: client, at: "a")
+        net.tick(seconds: 1)
+        #expect(net.orders["a"] == [.start("calc")])
+        #expect(net.orders["b"] == nil)
+        // Its one slot is leased (here, by alice): no room left on a, so it bursts onto b.
+        net.send("(7)acquire 1 1 600 run calc\n", from: client, at: "a")
+        #expect(net.take(client, at: "a") == "(7)TRUE lease 1 offer 1 amount 1 ttl 600\n")
+        net.tick(seconds: 1)
+        #expect(net.orders["b"] == [.serve("calc")], "\(net.orders) \(net.events)")
+        _ = net.take(calcA, at: "a")
+    }
 }

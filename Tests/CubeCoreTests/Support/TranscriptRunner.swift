@@ -98,7 +98,9 @@ struct TranscriptRunner {
             if !starts.isEmpty { starts.removeFirst() }
         case "scale":
             // `scale NAME` expects an order for one more instance; `scale stop NAME SESSION` a stop.
-            let expected = parts[0] == "stop" ? "stop \(parts[1]) \(try session(parts[2], location))" : "scale \(parts[0])"
+            // `scale serve NAME` an instance for a compute lease (docs/pooling.md "Bursts").
+            let expected = parts[0] == "stop" ? "stop \(parts[1]) \(try session(parts[2], location))"
+                : parts[0] == "serve" ? "serve \(parts[1])" : "scale \(parts[0])"
             #expect(starts.first == expected, "expected \(expected), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
         case "startfailed": apply(router.zenkaStartFailed(parts[0], now: now))
