@@ -1118,7 +1118,7 @@ def main():
     p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven", "burst"),
                    help="only the routed rounds (cube, nats-server, raw), only the cross-node figures, "
                         "only the filesystem round trip (--rounds times), only the uneven workers, "
-                        "or only the burst onto three nodes (--rounds times)")
+                        "or only the burst onto three nodes (--burst-rounds times)")
     p.add_argument("--cross-rounds", type=int, default=5)
     p.add_argument("--burst-rounds", type=int, default=3, help="rounds of --only burst (make bench runs one)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
