@@ -469,7 +469,7 @@ public final class Hub: Sendable {
         case .event(let event):
             switch event {
             case .link, .node, .scale, .burst: logger.info("\(event)")
-            case .advertRejected: logger.warning("\(event)")
+            case .advertRejected, .receiptRefused: logger.warning("\(event)")
             case .loginFailed(let session, let method, let user, let origin, let reason):
                 logRefusal(origin: origin, "login failed", [
                     "session": "\(session)", "method": "\(method)", "user": "\(Self.printable(user))",

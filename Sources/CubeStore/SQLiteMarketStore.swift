@@ -34,6 +34,19 @@ public final class SQLiteMarketStore: MarketPersistence {
                                 ended_early INTEGER NOT NULL, honoured INTEGER NOT NULL, first_seen INTEGER NOT NULL,
                                 online_seconds INTEGER NOT NULL, observed INTEGER NOT NULL);
         """,
+        // 4: usage receipts between nodes (docs/market.md "Usage receipts"): the tabs of leases
+        // held on other nodes, the accounts of leases granted to them, and every receipt as
+        // its one-line text (acknowledged = countersigned by the payee).
+        """
+        CREATE TABLE receipt_tabs(node TEXT NOT NULL, lease INTEGER NOT NULL, user TEXT NOT NULL, amount INTEGER NOT NULL,
+                                  price INTEGER NOT NULL, charged_until INTEGER NOT NULL, next_seq INTEGER NOT NULL,
+                                  closed INTEGER NOT NULL, PRIMARY KEY(node, lease));
+        CREATE TABLE receipt_accounts(lease INTEGER PRIMARY KEY, payer TEXT NOT NULL, payer_key TEXT NOT NULL,
+                                      provider_user TEXT NOT NULL, amount INTEGER NOT NULL, price INTEGER NOT NULL,
+                                      paid_until INTEGER NOT NULL, last_seq INTEGER NOT NULL, ended INTEGER);
+        CREATE TABLE receipts(payer TEXT NOT NULL, payee TEXT NOT NULL, lease INTEGER NOT NULL, seq INTEGER NOT NULL,
+                              line TEXT NOT NULL, acknowledged INTEGER NOT NULL, PRIMARY KEY(payer, payee, lease, seq));
+        """,
     ]
 
     /// The file name inside the state directory.
@@ -109,6 +122,7 @@ public final class SQLiteMarketStore: MarketPersistence {
                 record.observed = observed
                 snapshot.reputations[provider] = record
             }
+            try Self.loadReceipts(from: database, into: &snapshot)
             for row in try database.query("SELECT name, value FROM counters") {
                 guard row.count == 2, let name = row[0].text, let value = row[1].integer else { continue }
                 if name == "next_offer" { snapshot.nextOfferID = UInt64(bitPattern: value) }
@@ -163,6 +177,8 @@ public final class SQLiteMarketStore: MarketPersistence {
                 .text(provider), integer(record.granted), integer(record.refused), integer(record.endedEarly),
                 integer(record.honoured), .integer(record.firstSeen), .integer(record.onlineSeconds), .integer(record.observed),
             ])
+        case .tab, .tabRemoved, .account, .accountRemoved, .receipt, .receiptRemoved:
+            try writeReceipts(change, to: database)
         case .nextIDs(let offer, let lease):
             try database.query("INSERT OR REPLACE INTO counters VALUES ('next_offer', ?), ('next_lease', ?)",
                                [integer(offer), integer(lease)])

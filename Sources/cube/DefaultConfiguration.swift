@@ -190,6 +190,10 @@ timeouts.route = 120
 # Seconds a lease outlives its consumer's session: its user may renew it from a new session
 # meanwhile; then it ends with lease-end <id> consumer-gone (0 = at once). Applied on reload.
 leases.grace = 300
+# Seconds between charges of a priced lease: the consumer is charged pro rata for the time
+# since the last charge, and for a lease held on another node a signed usage receipt goes to
+# the provider's node with each charge (1-86400; short only for tests). Applied on reload.
+market.charge-interval = 60
 # Directory of the market's durable store (market.sqlite3: offers and leases survive a restart
 # or a crash with their remaining time) and of keys.sqlite3 (node key rotations learned from
 # other nodes). Created on first start (mode 0700); empty = memory only. Needs a restart to change.

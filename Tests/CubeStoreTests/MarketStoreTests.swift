@@ -87,4 +87,69 @@ import Testing
         #expect(each < .milliseconds(250))
         #expect(try store.load().leases.count == count)
     }
+
+    /// Usage receipts (docs/market.md "Usage receipts", schema step 4): tabs, accounts and the
+    /// receipts still needed come back; an acknowledged receipt of a tab is history only, a
+    /// refunded one is gone; a database of schema 2 is migrated to the last step.
+    @Test func receiptsRoundTripAndOldSchemasMigrate() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        // A database as the previous cube left it (schema 2), with a balance.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let old = try SQLiteDatabase(path: path + "/" + SQLiteMarketStore.fileName)
+        for step in SQLiteMarketStore.migrations.prefix(2) { try old.execute(step) }
+        try old.execute("PRAGMA user_version = 2; INSERT INTO accounts VALUES ('alice', 5000);")
+        let store = try SQLiteMarketStore(directory: path)
+        #expect(store.schemaVersion == SQLiteMarketStore.migrations.count)
+        #expect(try store.load().balances == ["alice": 5000])
+
+        let key = String(repeating: "A", count: 52), other = "B" + String(repeating: "A", count: 51)
+        func receipt(_ sequence: UInt64, payer: String = "a", payee: String = "b", acknowledged: Bool = false) -> UsageReceipt {
+            UsageReceipt(payer: payer, payee: payee, lease: 7, sequence: sequence, from: Int64(sequence) * 60, to: Int64(sequence + 1) * 60,
+                         amount: 100, payerKey: key, payeeKey: other, payerSignature: [1, 2, 3],
+                         payeeSignature: acknowledged ? [4, 5, 6] : [])
+        }
+        let tab = PayerTab(node: "b", lease: 7, user: "alice", amount: 360, price: 2000, chargedUntil: 240, nextSequence: 4)
+        let account = PayeeAccount(payer: "c", payerKey: other, lease: 7, providerUser: "store", amount: 10, price: 1,
+                                   paidUntil: 120, lastSequence: 1, ended: 130)
+        store.save([.tab(tab), .account(account), .receipt(receipt(1)), .receipt(receipt(2)), .receipt(receipt(3)),
+                    .receipt(receipt(1, payer: "c", payee: "a", acknowledged: true)), .receipt(receipt(9, payer: "x", acknowledged: true))])
+        // Acknowledged, and refunded.
+        store.save([.receipt(receipt(1, acknowledged: true)), .receiptRemoved(receipt(3))])
+        let snapshot = try SQLiteMarketStore(directory: path).load()
+        #expect(snapshot.tabs == [tab])
+        #expect(snapshot.accounts == [account])
+        #expect(snapshot.receipts == [receipt(1, payer: "c", payee: "a", acknowledged: true), receipt(2)])
+        store.save([.tabRemoved(node: "b", lease: 7), .accountRemoved(7)])
+        let empty = try store.load()
+        #expect(empty.tabs.isEmpty && empty.accounts.isEmpty && empty.receipts == [receipt(2)])
+    }
+
+    /// What one cross-node charge writes (docs/market.md "Usage receipts"): the consumer's
+    /// ledger entry, the tab's new state and the receipt, in one synchronous transaction; then
+    /// the acknowledgement. Prints the mean of 200 (a generous bound only).
+    @Test func aChargeWithItsReceiptIsOneDurableSave() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteMarketStore(directory: path)
+        let key = String(repeating: "A", count: 52)
+        let count = 200
+        let started = ContinuousClock.now
+        for index in 1...count {
+            let receipt = UsageReceipt(payer: "a", payee: "b", lease: 7, sequence: UInt64(index), from: Int64(index) * 60,
+                                       to: Int64(index + 1) * 60, amount: 100, payerKey: key, payeeKey: key,
+                                       payerSignature: Array(repeating: 1, count: 64))
+            let tab = PayerTab(node: "b", lease: 7, user: "alice", amount: 360, price: 2000, chargedUntil: receipt.to,
+                               nextSequence: UInt64(index + 1))
+            store.save([.entry(LedgerEntry(user: "alice", delta: -100, balance: Int64(-100 * index), lease: 7, note: "lease b:7 60 s",
+                                           wall: receipt.to)), .tab(tab), .receipt(receipt)])
+            store.save([.receipt(UsageReceipt(payer: "a", payee: "b", lease: 7, sequence: UInt64(index), from: receipt.from, to: receipt.to,
+                                              amount: 100, payerKey: key, payeeKey: key, payerSignature: receipt.payerSignature,
+                                              payeeSignature: Array(repeating: 2, count: 64)))])
+        }
+        let each = (ContinuousClock.now - started) / count
+        print("market store: one cross-node charge (entry + tab + receipt, then its acknowledgement: two saves) takes \(each)")
+        #expect(each < .milliseconds(500))
+        #expect(try store.load().receipts.isEmpty)
+    }
 }

@@ -18,10 +18,18 @@ struct ComputeLeases: Sendable {
         return value.split(separator: ",").map(String.init)
     }
 
-    /// Why `offer` cannot be leased to run `zenka` here (nil: it can): a `compute` offer needs
-    /// `run <zenka>` naming one of its `runs` that this node runs balanced; another kind takes none.
+    /// Whether an offer lends slots for instances: kind `compute` with a `runs=` attribute (the
+    /// manager's, `node.compute.*`). A `compute` offer without `runs=` (a zenka selling its own
+    /// compute, docs/market.md) is leased like any other offer, through its provider.
+    static func lendsInstances(kind: String, attributes: [String]) -> Bool {
+        kind == Self.kind && attributes.contains { $0.hasPrefix(runsKey + "=") }
+    }
+
+    /// Why `offer` cannot be leased to run `zenka` here (nil: it can): an offer that lends
+    /// instances needs `run <zenka>` naming one of its `runs` that this node runs balanced;
+    /// any other offer takes none.
     static func refusal(offer: Offer, run zenka: String?, zenki: [String: ZenkaDefinition]) -> String? {
-        guard offer.kind == kind else {
+        guard lendsInstances(kind: offer.kind, attributes: offer.attributes) else {
             return zenka == nil ? nil : "offer \(offer.id) is not a compute offer [ 'run <zenka>' is for compute offers ]"
         }
         guard let zenka else { return "usage: acquire <compute offer> <instances> [ttl] run <zenka>" }

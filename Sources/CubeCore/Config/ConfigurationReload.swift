@@ -98,6 +98,7 @@ public struct ConfigurationReload: Sendable {
         compare("timeouts.login", \.loginTimeoutSeconds) { String($0) }
         compare("timeouts.route", \.routeTimeoutSeconds) { String($0) }
         compare("leases.grace", \.leaseGraceSeconds) { String($0) }
+        compare("market.charge-interval", \.chargeIntervalSeconds) { String($0) }
         compare("network.peers", \.network.peers) { words($0.map(\.description)) }
         compare("network.link-access", \.network.linkAccess) { words($0.map(\.description)) }
         compare("network.advert-interval", \.network.advertIntervalSeconds) { String($0) }

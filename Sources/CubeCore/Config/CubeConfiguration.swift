@@ -61,6 +61,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var routeTimeoutSeconds = 120
     /// `leases.grace`: seconds a lease outlives its consumer's session (docs/market.md).
     public var leaseGraceSeconds = 300
+    /// `market.charge-interval`: seconds between charges of a priced lease (docs/market.md).
+    public var chargeIntervalSeconds = 60
     /// `state.directory`: where the market's SQLite store lives; nil = offers and leases in
     /// memory only (docs/market.md "Storage"). The shipped configuration sets /var/lib/protocol-7.
     public var stateDirectory: String?
@@ -222,6 +224,7 @@ public struct CubeConfiguration: Equatable, Sendable {
         case "timeouts.login": loginTimeoutSeconds = try integer(1...3600)
         case "timeouts.route": routeTimeoutSeconds = try integer(0...86_400)
         case "leases.grace": leaseGraceSeconds = try integer(0...86_400)
+        case "market.charge-interval": chargeIntervalSeconds = try integer(1...86_400)
         case "state.directory":
             guard value.isEmpty || value.hasPrefix("/") else { throw fail("'state.directory' must be an absolute path") }
             stateDirectory = value.isEmpty ? nil : value

@@ -25,4 +25,7 @@ public struct Lease: Equatable, Sendable {
     public internal(set) var chargedUntil: Int64 = 0
     /// Whether the consumer was told its credit runs low (`lease-warning <id> low-credit`).
     public internal(set) var warned = false
+    /// Asked for by another node's link for its own users: paid by that node's usage
+    /// receipts once granted (docs/market.md "Usage receipts").
+    public internal(set) var paidByReceipts = false
 }

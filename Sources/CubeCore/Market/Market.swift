@@ -25,6 +25,15 @@ public struct Market: Sendable {
     }
     /// Ledger entries posted since ``takeChanges(now:)`` (with a store attached).
     private var newEntries: [LedgerEntry] = []
+    /// Usage receipts with other nodes (docs/market.md "Usage receipts"): leases this node's
+    /// users hold elsewhere, and leases granted to other nodes, which they pay by receipts.
+    public internal(set) var receipts = ReceiptBook() {
+        didSet { changed = true }
+    }
+    /// Seconds between charges of a priced lease (`market.charge-interval`).
+    public var chargeInterval: Int64 = 60
+    /// The wall clock of the last ``charge(now:)`` (a lease's end when no time is at hand).
+    var lastCharge: Int64 = 0
     /// What this node saw of each providing user (docs/market.md "Reputation").
     public private(set) var reputations: [String: Reputation] = [:] {
         didSet { changed = true }
@@ -34,7 +43,9 @@ public struct Market: Sendable {
     public private(set) var changed = false
     /// Whether changes are kept for ``takeChanges(now:)`` (a store is attached); without one
     /// nothing is kept, so nothing grows.
-    public var journaling = false
+    public var journaling = false {
+        didSet { receipts.journaling = journaling }
+    }
 
     public init() {}
 
@@ -68,15 +79,17 @@ public struct Market: Sendable {
     /// - Parameters:
     ///   - consumer: what the offer's requirement is checked against (`user`, `node`).
     ///   - providerPresent: whether the providing session is still logged in.
+    ///   - paidByReceipts: the consumer is another node, which pays by receipts (its credit is
+    ///     checked there).
     public mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
                                  consumerUser: String, consumerNode: String, providerPresent: Bool,
-                                 now: UInt64) -> Result<Lease, MarketRefusal> {
+                                 paidByReceipts: Bool = false, now: UInt64) -> Result<Lease, MarketRefusal> {
         guard var offer = offers[offerID] else { return .failure(.noSuchOffer(String(offerID))) }
         guard offer.admits(user: consumerUser, node: consumerNode, amount: amount, ttl: ttl) else {
             return .failure(.requirementNotMet(offer: offerID))
         }
         guard amount <= offer.available else { return .failure(.insufficientCapacity(available: offer.available)) }
-        if offer.price > 0, ledger.balance(of: consumerUser) <= 0 {
+        if offer.price > 0, !paidByReceipts, ledger.balance(of: consumerUser) <= 0 {
             return .failure(.insufficientCredit(balance: ledger.balance(of: consumerUser)))
         }
         guard providerPresent else { return .failure(.providerAbsent) }
@@ -84,8 +97,9 @@ public struct Market: Sendable {
         // Only `committed` changed, which the store does not keep (restore adds the leases up):
         // no write for the offer, so a request costs the store nothing.
         offers[offerID] = offer
-        let lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
+        var lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
                           ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
+        lease.paidByReceipts = paidByReceipts
         nextLeaseID += 1
         leases[lease.id] = lease
         if journaling { touchedLeases.insert(lease.id) }
@@ -241,6 +255,7 @@ public struct Market: Sendable {
         }
         touchedReputations = []
         records += newEntries.map(MarketRecordChange.entry)
+        records += receipts.takeChanges()
         newEntries = []
         touchedOffers = []
         touchedLeases = []
@@ -274,6 +289,8 @@ public struct Market: Sendable {
         market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
         market.nextLeaseID = max(snapshot.nextLeaseID, highestLease + 1)
         market.ledger.restore(balances: snapshot.balances, entries: snapshot.entries)
+        market.receipts = ReceiptBook.restored(tabs: snapshot.tabs, accounts: snapshot.accounts, receipts: snapshot.receipts,
+                                               now: now.wall)
         // Nobody is online until it offers again: the time the cube was down is down time.
         market.reputations = snapshot.reputations.mapValues { reputation in
             var offline = reputation
@@ -309,13 +326,16 @@ public struct Market: Sendable {
     }
 
     /// Charges every priced active lease for the time since it was last charged, once at least
-    /// a minute has passed: pro rata, `price × amount × seconds / 3600`, rounded down to a
+    /// ``chargeInterval`` seconds (a minute by default) have passed: pro rata, `price × amount × seconds / 3600`, rounded down to a
     /// millicredit, taken from the consumer's account and paid into the provider's. A consumer
     /// with less than five minutes' worth left is warned once; one at or below zero loses the
     /// lease (`out-of-credit`).
     public mutating func charge(now: Timestamp) -> [MarketChange] {
         var changes: [MarketChange] = []
-        for lease in allLeases where lease.state == .active && lease.price > 0 && now.wall - lease.chargedUntil >= 60 {
+        lastCharge = now.wall
+        // A lease granted to another node is paid by that node's receipts, not charged here.
+        for lease in allLeases where lease.state == .active && lease.price > 0 && now.wall - lease.chargedUntil >= chargeInterval
+            && !receipts.paidByReceipts(lease.id) {
             guard let offer = offers[lease.offer] else { continue }
             let seconds = now.wall - lease.chargedUntil
             let perSecond = Double(lease.price) * Double(lease.amount) / 3600
@@ -336,7 +356,7 @@ public struct Market: Sendable {
         return changes
     }
 
-    private mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
+    mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
         let entry = ledger.post(user: user, delta: delta, lease: lease, note: note, wall: wall)
         if journaling { newEntries.append(entry) }
         return entry

@@ -10,6 +10,11 @@ public struct MarketSnapshot: Equatable, Sendable {
     public var entries: [LedgerEntry] = []
     /// Each provider's record, by providing user.
     public var reputations: [String: Reputation] = [:]
+    /// Usage receipts (docs/market.md "Usage receipts"): the tabs and accounts, and the
+    /// receipts still needed — those not acknowledged and those of the accounts.
+    public var tabs: [PayerTab] = []
+    public var accounts: [PayeeAccount] = []
+    public var receipts: [UsageReceipt] = []
 
     public init(offers: [OfferRecord] = [], leases: [LeaseRecord] = [], nextOfferID: UInt64 = 1, nextLeaseID: UInt64 = 1) {
         self.offers = offers

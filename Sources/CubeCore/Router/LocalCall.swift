@@ -10,4 +10,7 @@ struct LocalCall: Sendable {
     /// The arguments split on spaces (docs/protocol.md §8).
     let words: [String]
     let now: Timestamp
+    /// It came over a link from a node other than the neighbour's own users (the path had
+    /// crossed more than one link): the neighbour only passes it on.
+    var relayed = false
 }

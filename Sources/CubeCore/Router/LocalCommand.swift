@@ -72,7 +72,8 @@ enum LocalCommand {
             router.answer(call, table: router.offersTable(kind: call.words.first), &actions)
         },
         Row("acquire", "acquire <offer|kind> <amount> [ttl] ...", "lease an offer, or the best match (where, rank)", .everyone) { router, call, actions in
-            router.acquire(call.command, words: call.words, from: call.id, user: call.user, now: call.now, actions: &actions)
+            router.acquire(call.command, words: call.words, from: call.id, user: call.user, relayed: call.relayed, now: call.now,
+                           actions: &actions)
         },
         Row("renew", "renew <lease> [ttl]", "extend one of your leases", .everyone) { router, call, actions in
             router.answer(call, router.renew(call.words, from: call.id, user: call.user, now: call.now), &actions)

@@ -42,6 +42,9 @@ enum RoutePurpose: Equatable, Sendable {
     /// The router's own `acquire`/`renew`/`release` of a compute lease for the zenka `name`
     /// (docs/pooling.md "Bursts"): answered to the ``BurstPlanner``, never to a session.
     case burst(name: String, action: BurstAction)
+    /// `acquire` of another node's offer for `user`: a priced grant opens a tab
+    /// (docs/market.md "Usage receipts").
+    case remoteAcquire(node: String, user: String)
 }
 
 /// A command held for an on-demand zenka that is being started.

@@ -2,8 +2,9 @@
 // network (docs/protocol.md §8.1, §10; docs/market.md "Matchmaking").
 extension Router {
     /// `acquire <offer> <amount> [ttl]` or `acquire <kind> <amount> [ttl] [where …] [rank …]`.
-    mutating func acquire(_ command: Command, words: [String], from id: SessionID, user: String, now: Timestamp,
-                          actions: inout [RouterAction]) {
+    /// `relayed`: it came over a link from beyond the neighbour (``LocalCall/relayed``).
+    mutating func acquire(_ command: Command, words: [String], from id: SessionID, user: String, relayed: Bool = false,
+                          now: Timestamp, actions: inout [RouterAction]) {
         func refuse(_ text: String) { actions.append(answer(id, command.id, .falseReply, text)) }
         guard let first = words.first, words.count >= 2 else { return refuse(AcquireQuery.usage) }
         // An offer id is digits, or `<node>:<digits>`; anything else is a kind to match.
@@ -14,7 +15,7 @@ extension Router {
             guard plain.count <= 3 else { return refuse(AcquireQuery.usage) }
             if acquireRemote(command, words: words, from: id, now: now, actions: &actions) { return }
             return acquireLocal(command, offer: first, amount: plain[1], ttl: plain.count == 3 ? plain[2] : nil, run: run,
-                                from: id, user: user, now: now, actions: &actions)
+                                from: id, user: user, relayed: relayed, now: now, actions: &actions)
         }
         let query: AcquireQuery
         switch AcquireQuery.parse(words) {
@@ -37,7 +38,7 @@ extension Router {
         actions.append(answer(id, command.id, .wait, "matched offer \(name)"))
         let amount = String(query.amount)
         if local {
-            acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, run: nil, from: id, user: user, now: now,
+            acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, run: nil, from: id, user: user, relayed: relayed, now: now,
                          actions: &actions)
         } else {
             let forwarded = [name, amount] + (query.ttl.map { [$0] } ?? [])

@@ -21,7 +21,9 @@ extension Router {
         let remote = pools.remoteOutstanding(name).values.reduce(0) { $0 + Int($1) }
         let demand = taking.reduce(0) { $0 + $1.targetRoutes.count } + remote + pools.waitingCount(name)
         // At its maximum here, or this node's own compute slots are all lent out.
-        let noFreeSlot = market.allOffers.contains { $0.kind == ComputeLeases.kind && $0.available == 0 }
+        let noFreeSlot = market.allOffers.contains {
+            ComputeLeases.lendsInstances(kind: $0.kind, attributes: $0.attributes) && $0.available == 0
+        }
         let decided = pools.bursts.decide(name, rule: BurstRule(definition), instances: instances,
                                           atMaximum: instances >= definition.instances || noFreeSlot, demand: demand,
                                           candidates: computeCandidates(name), now: now.monotonic)

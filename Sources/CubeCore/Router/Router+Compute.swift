@@ -9,7 +9,7 @@ extension Router {
         guard let granted = market.grant(lease.id, now: now.monotonic, wall: now.wall) else { return }
         let instances = Int(clamping: granted.amount)
         pools.compute.granted(granted.id, zenka: zenka, instances: instances)
-        leaseGranted(granted, to: id, commandID: command.id, actions: &actions)
+        leaseGranted(granted, to: id, commandID: command.id, now: now, actions: &actions)
         for _ in 0..<instances { actions.append(.scale(.serve(zenka))) }
     }
 

@@ -112,7 +112,19 @@ extension Router {
         }
         let args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
         let remote = Command(id: command.id, path: Array("\(node).acquire".utf8), args: Array(args.utf8))
-        if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, now: now, actions: &actions) {
+        let user = sessions[id]?.user ?? ""
+        // A priced offer needs credit here, where its receipts will be charged (docs/market.md).
+        let offerID = UInt64(first[first.index(after: colon)...])
+        let advertised = network?.topology.advert(of: node)?.offers.first { $0.id == offerID }
+        let price = advertised?.attributes.first { $0.hasPrefix("price=") }.flatMap { Ledger.millicredits(String($0.dropFirst(6))) }
+        if (price ?? 0) > 0, market.ledger.balance(of: user) <= 0 {
+            let refusal = MarketRefusal.insufficientCredit(balance: market.ledger.balance(of: user))
+            actions.append(answer(id, command.id, .falseReply, refusal.text))
+            return true
+        }
+        let purpose = RoutePurpose.remoteAcquire(node: node, user: user)
+        if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, purpose: purpose, now: now,
+                                       actions: &actions) {
             actions.append(answer(id, command.id, .falseReply, refusal.text))
         }
         return true

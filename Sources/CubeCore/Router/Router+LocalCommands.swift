@@ -13,12 +13,13 @@ extension Router {
     }
 
     /// Runs a local command the caller was allowed to run, by its row of `LocalCommand.all`.
-    mutating func runLocal(_ command: Command, from id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
+    mutating func runLocal(_ command: Command, from id: SessionID, relayed: Bool = false, now: Timestamp,
+                           actions: inout [RouterAction]) {
         guard let user = sessions[id]?.user else { return }
         let name = String(decoding: command.path, as: UTF8.self)
         let args = command.args.map { String(decoding: $0, as: UTF8.self) } ?? ""
         let words = args.split(separator: " ").map(String.init)
-        let call = LocalCall(command: command, id: id, user: user, words: words, now: now)
+        let call = LocalCall(command: command, id: id, user: user, words: words, now: now, relayed: relayed)
         switch LocalCommand.all.dispatch(name, answerer: configuration.nodeName) {
         case .answer(let keyword, let text): answer(call, keyword, text, &actions)
         case .listing:

@@ -67,6 +67,9 @@ extension Router {
             } else if path.elementsEqual(Self.rotationsPath.utf8) {
                 receiveRotations(command, from: user, now: now, actions: &actions)
                 return nil
+            } else if path.elementsEqual(Self.usageReceiptsPath.utf8) || path.elementsEqual(Self.usageAcksPath.utf8) {
+                receiveUsageRecord(command, from: user, now: now, actions: &actions)
+                return nil
             } else if path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
             } else if path.elementsEqual("lease-end".utf8), command.id == 0 {
@@ -101,7 +104,9 @@ extension Router {
         effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
-            runLocal(effective, from: id, now: now, actions: &actions)
+            // A path that crossed more than one link was relayed by the neighbour (usage
+            // receipts come only from the consumer's own node: docs/market.md).
+            runLocal(effective, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
             return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
@@ -288,6 +293,9 @@ extension Router {
         if case .burst(let name, let action) = route.purpose {
             if closes { burstAnswered(action, for: name, reply: reply, now: now, actions: &actions) }
             return
+        }
+        if case .remoteAcquire(let node, let user) = route.purpose, closes {
+            remoteLeaseGranted(reply, node: node, user: user)
         }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)

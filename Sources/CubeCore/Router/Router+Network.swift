@@ -76,6 +76,7 @@ extension Router {
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
         revocationsForNewLink(id, actions: &actions)
+        sendPendingReceipts(to: link.node, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
@@ -137,7 +138,7 @@ extension Router {
         allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
             var advertised = AdvertOffer(offer, reputation: market.reputationAttributes(of: offer.providerUser))
             // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts").
-            if offer.kind == ComputeLeases.kind, advertised.attributes.count < AdvertOffer.maximumAttributes {
+            if ComputeLeases.lendsInstances(kind: offer.kind, attributes: offer.attributes), advertised.attributes.count < AdvertOffer.maximumAttributes {
                 advertised = AdvertOffer(id: advertised.id, kind: advertised.kind, capacity: advertised.capacity,
                                          available: advertised.available,
                                          attributes: advertised.attributes + [computeLoad(offer)])
@@ -209,13 +210,14 @@ extension Router {
     ///   - hops: the budget the command arrived with (``HopCount/initial`` from a local session).
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
-                                now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+                                purpose: RoutePurpose? = nil, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
             return Refusal(.missing, Wire.clientNotPresent)
         }
         guard let budget = fromLink ? hops.decremented() : hops else { return Refusal(.limit, Wire.hopLimitExceeded) }
         if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
-        forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        let slot = forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        if let slot, let purpose { routes.setPurpose(purpose, of: slot) }
         return nil
     }
 

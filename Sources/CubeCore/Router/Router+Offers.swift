@@ -59,15 +59,16 @@ extension Router {
             return (.falseReply, "no such offer '\(words.first ?? "")'")
         }
         guard offer.provider == id || offer.providerUser == user else { return (.falseReply, "offer \(offerID) is not yours") }
-        apply(market.withdraw(offerID, reason: "withdrawn"), actions: &actions)
+        apply(market.withdraw(offerID, reason: "withdrawn"), wall: now.wall, actions: &actions)
         return (.trueReply, "offer \(offerID) withdrawn")
     }
 
     /// `acquire <offer> <amount> [ttl] [run <zenka>]` for a local offer: reserves capacity and
-    /// asks the provider; a `compute` offer is granted here and its instances started
-    /// (docs/pooling.md "Bursts").
+    /// asks the provider; a `compute` offer that lends instances is granted here and its
+    /// instances started (docs/pooling.md "Bursts"). A lease for a neighbour's own user (not
+    /// `relayed`) is paid by that node's receipts (docs/market.md "Usage receipts").
     mutating func acquireLocal(_ command: Command, offer word: String, amount amountWord: String, ttl ttlWord: String?,
-                               run: String?, from id: SessionID, user: String, now: Timestamp,
+                               run: String?, from id: SessionID, user: String, relayed: Bool = false, now: Timestamp,
                                actions: inout [RouterAction]) {
         func refuse(_ refusal: MarketRefusal) { actions.append(answer(id, command.id, .falseReply, refusal.text)) }
         var word = word
@@ -86,7 +87,7 @@ extension Router {
         let node = consumerNode(of: id, user: user)
         let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
                                        consumerNode: node, providerPresent: sessions[offer.provider]?.isActive == true,
-                                       now: now.monotonic)
+                                       paidByReceipts: sessions[id]?.link != nil && !relayed, now: now.monotonic)
         switch requested {
         case .failure(let refusal): refuse(refusal)
         case .success(let lease):
@@ -110,7 +111,7 @@ extension Router {
                                 actions: inout [RouterAction]) {
         guard market.leases[leaseID] != nil else { return }
         if reply.keyword == .trueReply || reply.keyword == .get, let lease = market.grant(leaseID, now: now.monotonic, wall: now.wall) {
-            leaseGranted(lease, to: route.source, commandID: route.sourceCommandID, actions: &actions)
+            leaseGranted(lease, to: route.source, commandID: route.sourceCommandID, now: now, actions: &actions)
         } else {
             apply(market.refuse(leaseID), actions: &actions)
             let text = reply.text.isEmpty ? Array("lease refused by provider".utf8) : reply.text
@@ -119,9 +120,13 @@ extension Router {
     }
 
     /// Tells the consumer `TRUE lease …` and observers `lease …`.
-    mutating func leaseGranted(_ lease: Lease, to source: SessionID, commandID: UInt64, actions: inout [RouterAction]) {
+    mutating func leaseGranted(_ lease: Lease, to source: SessionID, commandID: UInt64, now: Timestamp,
+                               actions: inout [RouterAction]) {
+        // A priced lease for another node's link: that node pays by receipts and learns the
+        // price and start here (docs/market.md "Usage receipts").
+        let paid = openReceiptAccount(lease, now: now)
         actions.append(answer(source, commandID, .trueReply,
-                              "lease \(lease.id) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)"))
+                              "lease \(lease.id) offer \(lease.offer) amount \(lease.amount) ttl \(lease.ttl)\(paid)"))
         stats.leasesGranted += 1
         actions.append(.event(.lease(id: lease.id, offer: lease.offer, consumer: lease.consumerUser, amount: lease.amount)))
     }
@@ -140,7 +145,7 @@ extension Router {
         let mayEndAny = configuration.access.isAdministrator(user)
         if let refusal = market.checkRelease(leaseID, user: user, mayEndAny: mayEndAny) { return (false, refusal.text, []) }
         var actions: [RouterAction] = []
-        apply(market.end(leaseID, reason: "released"), actions: &actions)
+        apply(market.end(leaseID, reason: "released"), wall: now.wall, actions: &actions)
         return (true, "lease \(leaseID) released", actions)
     }
 
@@ -158,26 +163,30 @@ extension Router {
     /// A session that provided or consumed is gone: its offers vanish, their leases end, and
     /// the leases it held wait `leases.grace` for their user.
     mutating func marketSessionLeft(_ session: Session, now: Timestamp, actions: inout [RouterAction]) {
-        if session.hasOffered { apply(market.providerLeft(session.id), actions: &actions) }
+        if session.hasOffered { apply(market.providerLeft(session.id), wall: now.wall, actions: &actions) }
         let grace = UInt64(configuration.leaseGraceSeconds) * 1_000_000_000
-        apply(market.consumerLeft(session.id, grace: grace, now: now.monotonic), actions: &actions)
+        apply(market.consumerLeft(session.id, grace: grace, now: now.monotonic), wall: now.wall, actions: &actions)
     }
 
     /// Leases past their end, or past their consumer's grace, end; priced leases are charged.
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
-        apply(market.expire(now: now.monotonic), actions: &actions)
-        apply(market.charge(now: now), actions: &actions)
+        market.chargeInterval = Int64(configuration.chargeIntervalSeconds)
+        apply(market.expire(now: now.monotonic), wall: now.wall, actions: &actions)
+        apply(market.charge(now: now), wall: now.wall, actions: &actions)
         market.observeProviders(wall: now.wall)
+        chargeTabs(now: now, actions: &actions)
     }
 
     /// Tells both parties of each ended lease (`lease-end <id> <reason>`, sent without an id:
     /// a notice, not a question) and gives back what a gone offer cost its provider.
-    mutating func apply(_ changes: [MarketChange], actions: inout [RouterAction]) {
+    /// `wall`: when, for a lease paid by receipts (nil: the last charging tick).
+    mutating func apply(_ changes: [MarketChange], wall: Int64? = nil, actions: inout [RouterAction]) {
         for change in changes {
             switch change {
             case .leaseEnded(let lease, let reason, let provider):
                 computeLeaseEnded(lease.id, actions: &actions)
                 guard let reason else { continue }
+                receiptLeaseEnded(lease, wall: wall, actions: &actions)
                 let text = "\(lease.id) \(reason)"
                 if let provider, sessions[provider] != nil { actions.append(notice(provider, "lease-end", text)) }
                 if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(notice(lease.consumer, "lease-end", text)) }

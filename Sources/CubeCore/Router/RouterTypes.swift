@@ -113,6 +113,9 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     /// A compute lease on `node` for the zenka `name` was granted (`ended` nil: `burst`) or
     /// ended (`burst-end`, with why) (docs/pooling.md "Bursts").
     case burst(name: String, node: String, lease: UInt64, ended: String?)
+    /// A usage receipt was refused, here or by the node it was sent to, or a record was
+    /// unusable (docs/market.md "Usage receipts").
+    case receiptRefused(node: String, line: String)
 
     public var description: String {
         switch self {
@@ -131,6 +134,7 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .scale(let name, let up, let instances): "\(up ? "scale-up" : "scale-down") \(name) \(instances)"
         case .burst(let name, let node, let lease, nil): "burst \(name) \(node) \(lease)"
         case .burst(let name, let node, let lease, let reason?): "burst-end \(name) \(node) \(lease) \(reason)"
+        case .receiptRefused(let node, let line): "receipt-refused \(node) \(line)"
         }
     }
 }

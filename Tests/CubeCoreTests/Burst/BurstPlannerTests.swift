@@ -119,6 +119,11 @@ import Testing
                             created: 0, requirement: nil)
         #expect(ComputeLeases.refusal(offer: storage, run: nil, zenki: zenki) == nil)
         #expect(ComputeLeases.refusal(offer: storage, run: "calc", zenki: zenki)?.hasPrefix("offer 5 is not a compute offer") == true)
+        // A compute offer without `runs=` is a zenka's own, leased like storage.
+        let sold = Offer(id: 6, kind: "compute", capacity: 4, attributes: ["price=2"], provider: 1, providerUser: "calc",
+                         created: 0, requirement: nil)
+        #expect(ComputeLeases.refusal(offer: sold, run: nil, zenki: zenki) == nil)
+        #expect(ComputeLeases.refusal(offer: sold, run: "calc", zenki: zenki)?.hasPrefix("offer 6 is not a compute offer") == true)
         var leases = ComputeLeases()
         leases.granted(1, zenka: "calc", instances: 2)
         leases.granted(2, zenka: "calc", instances: 1)

@@ -21,8 +21,8 @@ import Testing
             providers[node] = provider
         }
         let client = net.connect("alice", at: "n1")
-        // Priced offers need credit; a node charges the account of whoever asks it: the client
-        // on n1, the previous node (the link's user) on n2 and n3.
+        // Priced offers need credit: n1 charges its client, also for n2's offer (which n1 pays
+        // by usage receipts); n3 charges the link's user n2 for a lease n2 only relays.
         for (node, user) in [("n1", "alice"), ("n1", "mallory"), ("n2", "n1"), ("n3", "n2"), ("n3", "mallory")] {
             let admin = net.connect("root", at: node)
             net.send("(9)grant \(user) 10\n", from: admin, at: node)
@@ -46,7 +46,8 @@ import Testing
         let request = net.take(n2, at: "n2")
         let tid = try #require(request.firstMatch(of: /^\((\d+)\)lease-request 1 n1 100 60\n$/)).1
         net.send("(\(tid))TRUE\n", from: n2, at: "n2")
-        #expect(net.take(client, at: "n1") == "(3)TRUE lease 1 offer 1 amount 100 ttl 60\n")
+        // n1 asked n2 directly: n1 pays by usage receipts, so n2 names the price and the start.
+        #expect(net.take(client, at: "n1") == "(3)TRUE lease 1 offer 1 amount 100 ttl 60 price 1.000 since 1767225601\n")
 
         // where picks n3's; n3 requires its consumer be n2 (the link user it sees is n2, the
         // last hop), so it is asked and accepts.

@@ -1,0 +1,133 @@
+// Usage receipts between nodes (docs/market.md "Usage receipts"): the router only wires the
+// market's ``ReceiptBook`` in — it opens tabs and accounts when a priced lease crosses a link,
+// charges with the tick, and carries receipt lines over the link as two records without id:
+// `usage-receipts` (payer → payee: receipts signed by the payer) and `usage-acks` (payee →
+// payer: countersigned receipts, `refused <lease> <seq> <reason>`, `ended <lease> <wall>`).
+extension Router {
+    static let usageReceiptsPath = "usage-receipts"
+    static let usageAcksPath = "usage-acks"
+
+    // MARK: - Payer (the consumer's node)
+
+    /// A remote `acquire` was answered `TRUE lease <id> … price <credits> since <wall>`: the
+    /// provider's node charges by receipts, so this node charges `user` from `since` on.
+    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String) {
+        guard reply.keyword == .trueReply else { return }
+        let words = String(decoding: reply.text, as: UTF8.self).split(separator: " ").map(String.init)
+        func value(_ key: String) -> String? {
+            guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
+            return words[index + 1]
+        }
+        guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init), let amount = value("amount").flatMap(UInt64.init),
+              let price = value("price").flatMap(Ledger.millicredits), price > 0, let since = value("since").flatMap(Int64.init)
+        else { return }
+        market.openTab(PayerTab(node: node, lease: lease, user: user, amount: amount, price: price, chargedUntil: since))
+    }
+
+    /// Each tick: charges the tabs that are due and sends their receipts, with every one not
+    /// acknowledged yet (again each ``Market/chargeInterval``); releases the leases of users
+    /// whose balance reached zero; ends the leases here whose payer stopped paying.
+    mutating func chargeTabs(now: Timestamp, actions: inout [RouterAction]) {
+        guard inNetwork, market.hasReceiptWork, let signer = network?.signer else { return }
+        let pinned = network?.topology.pinnedKeys ?? [:]
+        let (receipts, broke) = market.chargeTabs(now: now.wall, localNode: configuration.nodeName, signer: signer,
+                                                  payeeKey: { pinned[$0] })
+        var nodes = Set(receipts.map(\.payee))
+        if now.wall % max(1, market.chargeInterval) == 0 { nodes.formUnion(market.receipts.nodesOwed) }
+        for node in nodes.sorted() { sendPendingReceipts(to: node, actions: &actions) }
+        for key in broke {
+            guard let link = linkSession(to: key.node) else { continue }
+            // The lease is held in this node's name there: its link may release it.
+            actions.append(.send(link, Render.command(id: 0, path: "release".utf8, args: Array(String(key.lease).utf8))))
+        }
+        if now.wall % 60 == 0 { market.expireAccounts(now: now.wall) }
+        // Payee: a lease whose payer stopped paying ends (ten intervals, at least five minutes).
+        for lease in market.receipts.unpaid(now: now.wall, limit: max(300, 10 * market.chargeInterval)) {
+            if market.leases[lease] != nil {
+                apply(market.end(lease, reason: "unpaid"), wall: now.wall, actions: &actions)
+            } else {
+                _ = market.accountEnded(lease: lease, wall: now.wall)
+            }
+        }
+    }
+
+    /// Sends every receipt owed to `node` that is not acknowledged yet, if a link is up.
+    mutating func sendPendingReceipts(to node: String, actions: inout [RouterAction]) {
+        guard let link = linkSession(to: node) else { return }
+        let pending = market.receipts.pending(to: node).prefix(ReceiptBook.maximumLines)
+        guard !pending.isEmpty else { return }
+        actions.append(.send(link, Self.receiptRecord(Self.usageReceiptsPath, lines: pending.map(\.text))))
+    }
+
+    static func receiptRecord(_ path: String, lines: [String]) -> [UInt8] {
+        Render.multilineCommand(id: 0, path: path.utf8, Multiline(headers: [], body: lines.map { Array($0.utf8) }))
+    }
+
+    // MARK: - Payee (the provider's node)
+
+    /// A lease was granted: if its consumer is another node's link and it is priced, the
+    /// provider is paid by that node's receipts.
+    /// - Returns: what the grant's reply adds for the consumer's node (` price <c> since <wall>`).
+    mutating func openReceiptAccount(_ lease: Lease, now: Timestamp) -> String {
+        guard let node = sessions[lease.consumer]?.link?.node else { return "" }
+        let key = network?.topology.pinnedKeys[node] ?? ""
+        guard let price = market.openAccount(lease: lease.id, payer: node, payerKey: key, wall: now.wall) else { return "" }
+        return " price \(Ledger.credits(price)) since \(now.wall)"
+    }
+
+    /// A lease paid by receipts ended: its consumer's node is told when (`ended <lease> <wall>`),
+    /// so it charges up to then and no further.
+    mutating func receiptLeaseEnded(_ lease: Lease, wall: Int64?, actions: inout [RouterAction]) {
+        guard market.receipts.paidByReceipts(lease.id), let (payer, end) = market.accountEnded(lease: lease.id, wall: wall),
+              let link = linkSession(to: payer) else { return }
+        actions.append(.send(link, Self.receiptRecord(Self.usageAcksPath, lines: ["ended \(lease.id) \(end)"])))
+    }
+
+    // MARK: - The link records
+
+    /// A `usage-receipts` or `usage-acks` record from neighbour `neighbour`.
+    mutating func receiveUsageRecord(_ command: Command, from neighbour: String, now: Timestamp,
+                                     actions: inout [RouterAction]) {
+        guard inNetwork, let signer = network?.signer, let verifier = network?.topology.verifier,
+              let multiline = command.multiline, multiline.headers.isEmpty else {
+            return actions.append(.event(.receiptRefused(node: neighbour, line: "malformed record")))
+        }
+        let pinned = network?.topology.pinnedKeys ?? [:]
+        let lines = multiline.body.prefix(ReceiptBook.maximumLines).map { String(decoding: $0, as: UTF8.self) }
+        let local = configuration.nodeName
+        if command.path.elementsEqual(Self.usageReceiptsPath.utf8) {
+            var answers: [String] = []
+            for line in lines {
+                let outcome = market.settle(line, now: now.wall, localNode: local, signer: signer, verifier: verifier,
+                                            pinnedKey: { pinned[$0] })
+                if case .refused = outcome { actions.append(.event(.receiptRefused(node: neighbour, line: outcome.line))) }
+                answers.append(outcome.line)
+            }
+            if let link = linkSession(to: neighbour), !answers.isEmpty {
+                actions.append(.send(link, Self.receiptRecord(Self.usageAcksPath, lines: answers)))
+            }
+            return
+        }
+        var resend = false
+        for line in lines {
+            let words = line.split(separator: " ", maxSplits: 3).map(String.init)
+            if words.first == "refused", words.count == 4, let lease = UInt64(words[1]), let sequence = UInt64(words[2]),
+               let reason = ReceiptRefusal(text: words[3]) {
+                actions.append(.event(.receiptRefused(node: neighbour, line: line)))
+                let replacements = market.receiptRefused(node: neighbour, lease: lease, sequence: sequence, reason: reason,
+                                                         wall: now.wall, localNode: local, signer: signer, payeeKey: { pinned[$0] })
+                resend = resend || !replacements.isEmpty
+            } else if words.first == "ended", words.count == 3, let lease = UInt64(words[1]), let wall = Int64(words[2]) {
+                let last = market.tabEnded(node: neighbour, lease: lease, at: wall, localNode: local, signer: signer,
+                                           payeeKey: { pinned[$0] })
+                resend = resend || !last.isEmpty
+            } else if let ack = UsageReceipt(text: line) {
+                // One not pending (acknowledged before: the receipt was sent twice) changes nothing.
+                _ = market.acknowledge(ack, from: neighbour, payeeKey: pinned[neighbour], verifier: verifier)
+            } else {
+                actions.append(.event(.receiptRefused(node: neighbour, line: "unusable acknowledgement: \(line.prefix(80))")))
+            }
+        }
+        if resend { sendPendingReceipts(to: neighbour, actions: &actions) }
+    }
+}

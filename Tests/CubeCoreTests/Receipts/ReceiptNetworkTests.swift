@@ -1,0 +1,125 @@
+import CubeCore
+import Testing
+
+/// Usage receipts through two pure routers joined by an in-memory link (docs/market.md "Usage
+/// receipts"): `alice` on node `a` leases a priced offer of node `b`; `a` charges her every
+/// `market.charge-interval` and pays `b` by receipts over the link; forged and replayed
+/// records injected on the link are refused or counted once; both statements agree.
+@Suite struct ReceiptNetworkTests {
+    /// a — b, a provider `store` on b offering 3600 units at 1 credit per unit per hour (1
+    /// credit a second), `alice` on a with 100 credits, and her lease of 3600 units granted.
+    private func leased(credits: String = "100", extra: [String] = [])
+        throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
+        var net = SimulatedNetwork()
+        for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"] + extra) }
+        let links = net.link("a", "b")
+        let store = net.connect("store", at: "b", kind: .zenka)
+        net.send("(1)offer storage 3600 price=1\n", from: store, at: "b")
+        #expect(net.take(store, at: "b") == "(1)TRUE offer 1\n")
+        let alice = net.connect("alice", at: "a")
+        let root = net.connect("root", at: "a")
+        net.send("(2)grant alice \(credits)\n", from: root, at: "a")
+        #expect(net.take(root, at: "a").hasPrefix("(2)TRUE granted \(credits).000 credits to alice"))
+        net.tick(seconds: 1)
+        net.send("(3)acquire b:1 3600 600\n", from: alice, at: "a")
+        let request = net.take(store, at: "b")
+        let tid = try #require(request.firstMatch(of: /^\((\d+)\)lease-request 1 a 3600 600\n$/)).1
+        net.send("(\(tid))TRUE\n", from: store, at: "b")
+        #expect(net.take(alice, at: "a") == "(3)TRUE lease 1 offer 1 amount 3600 ttl 600 price 1.000 since \(net.now.wall)\n")
+        return (net, alice, links)
+    }
+
+    /// The credits column of `statement 100` for `user` on `node`, rows whose `what` contains `marker`.
+    private func credits(_ net: inout SimulatedNetwork, _ user: String, at node: String, _ marker: String) -> [String] {
+        let session = net.connect(user, at: node)
+        net.send("(9)statement 100\n", from: session, at: node)
+        return net.take(session, at: node).split(separator: "\n").filter { $0.contains(marker) }
+            .map { String($0.split(separator: " ")[1]) }
+    }
+
+    /// Every receipt line that crossed the link from `node`.
+    private func receipts(_ net: SimulatedNetwork, from node: String, _ session: SessionID) -> [String] {
+        let bytes = net.traffic[SimulatedNetwork.Link(node: node, session: session)] ?? []
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init).filter { UsageReceipt(text: $0) != nil }
+    }
+
+    @Test func theConsumersNodeChargesAndPaysByReceiptsAndBothStatementsAgree() throws {
+        var (net, alice, links) = try leased()
+        for _ in 0..<3 { net.tick(seconds: 2) }
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000"])
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000", "2.000"])
+        // b charged nobody on its own: a's link has no account there.
+        #expect(credits(&net, "a", at: "b", "lease").isEmpty)
+        // Released after one more second: a last receipt up to the end.
+        net.tick(seconds: 1)
+        net.send("(4)b.release 1\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a").hasPrefix("(4)TRUE lease 1 released"))
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000", "-1.000"])
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000", "2.000", "1.000"])
+        let balance = net.connect("alice", at: "a")
+        net.send("(5)balance\n", from: balance, at: "a")
+        #expect(net.take(balance, at: "a") == "(5)TRUE 93.000 credits\n")
+        // Four receipts went out, each came back countersigned; no charge after the end.
+        let sent = receipts(net, from: "a", links.0), acked = receipts(net, from: "b", links.1)
+        #expect(sent.count == 4 && acked.count == 4 && sent.allSatisfy { $0.hasSuffix(" -") })
+        #expect(acked.compactMap { UsageReceipt(text: $0)?.unacknowledged.text } == sent)
+        for _ in 0..<3 { net.tick(seconds: 2) }
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ").count == 4)
+    }
+
+    @Test func forgedAndReplayedRecordsOnTheLinkCountNothing() throws {
+        var (net, _, links) = try leased()
+        net.tick(seconds: 2)
+        let genuine = try #require(receipts(net, from: "a", links.0).first.flatMap { UsageReceipt(text: $0) })
+        let before = net.events["b", default: []].count
+        func record(_ lines: [String]) -> [UInt8] {
+            Render.multilineCommand(id: 0, path: "usage-receipts".utf8, Multiline(headers: [], body: lines.map { Array($0.utf8) }))
+        }
+        // Replayed: the same receipt again, acknowledged again and counted once.
+        net.inject(record([genuine.text]), on: links.1, at: "b")
+        // Altered after signing, and signed by a key that is not a's.
+        let altered = genuine.text.replacingOccurrences(of: " 2000 ", with: " 20000 ")
+        let forged = UsageReceipt(payer: "a", payee: "b", lease: 1, sequence: 2, from: genuine.to, to: genuine.to + 2, amount: 2000,
+                                  payerKey: genuine.payerKey, payeeKey: genuine.payeeKey)
+            .signed(by: ToySigner(publicKey: ToyMAC.key(for: "mallory")))
+        net.inject(record([altered, forged.text, "not a receipt"]), on: links.1, at: "b")
+        let refusals = net.events["b", default: []].dropFirst(before).map(\.description)
+        #expect(refusals == ["receipt-refused a refused 1 1 forged", "receipt-refused a refused 1 2 forged",
+                             "receipt-refused a refused 0 0 malformed"], "\(refusals)")
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000"])
+        // a's own charging goes on unharmed.
+        net.tick(seconds: 2)
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000"])
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
+    }
+
+    @Test func aConsumerOutOfCreditHasTheLeaseReleasedAndNothingIsCounted() throws {
+        var (net, alice, _) = try leased(credits: "3")
+        net.tick(seconds: 2)
+        net.tick(seconds: 2)
+        // 3 - 2 - 2 = -1: a released the lease on b in its own name; b told a when it ended.
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000"])
+        let leases = net.connect("root", at: "b")
+        net.send("(6)leases\n", from: leases, at: "b")
+        #expect(!net.take(leases, at: "b").contains("active"))
+        for _ in 0..<3 { net.tick(seconds: 2) }
+        #expect(credits(&net, "alice", at: "a", "lease b:1 ").count == 2)
+        // Without credit she cannot lease the priced offer again (checked on a, before asking b).
+        net.send("(7)acquire b:1 10\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a") == "(7)FALSE insufficient credit [ balance -1.000 ]\n")
+    }
+
+    @Test func aLeaseWhosePayerStopsPayingEnds() throws {
+        // The consumer's link is kept an hour (leases.grace), but no receipt comes: after
+        // ten intervals, at least five minutes, b ends the lease as unpaid.
+        var (net, _, links) = try leased(extra: ["leases.grace = 3600"])
+        net.tick(seconds: 2)
+        net.cut("a", links.0)
+        net.tick(seconds: 200)
+        #expect(!net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "unpaid")))
+        net.tick(seconds: 200)
+        #expect(net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "unpaid")))
+        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000"])
+    }
+}
