@@ -57,7 +57,7 @@ struct MarketFilesLiveTests {
         try withMountedHub { hub, _, path in
             let provider = Provider(hub: hub)
             provider.say("offer storage 1000")
-            provider.say("offer gpu 4 price=2")  // not `compute`: bursts reserve that kind (docs/pooling.md "Bursts")
+            provider.say("offer compute 4 price=2")
             func write(_ line: String, to file: String) -> (status: Int32, output: String, errors: String) {
                 run("exec /bin/bash -c \"echo '\(line)' > \(path)/\(file)\"")
             }
