@@ -76,7 +76,8 @@ clean:
 	rm -rf .build
 
 ## Benchmarks (docs/performance.md): the cube against nats-server and a raw socket pair, the
-## mount, memory per session and start-up, in one table. Needs root for the mount; < 5 min.
+## mount, memory per session, start-up, uneven workers and a burst onto three nodes, in one
+## table. Needs root for the mount; < 6 min.
 ## BENCH_SCRATCH selects the release build directory (default: the usual .build).
 BENCH_SCRATCH ?= .build
 BENCH_RUN = python3 Benchmarks/run.py --cube $(BENCH_SCRATCH)/release/cube --p7load $(BENCH_SCRATCH)/bench/p7load

@@ -23,6 +23,16 @@
  *                                                its answer is written (docs/pooling.md benchmark)
  *   p7load nats-worker PORT USECS                the same worker as a member of the NATS queue group
  *                                                `workers` on bench.echo
+ *   p7load zenka-worker USECS                    the cube-worker as a zenka the manager starts (mode
+ *                                                sdk): logs in to PROTOCOL_7_UNIX_PATH as
+ *                                                PROTOCOL_7_ZENKA_NAME with the one-time key in
+ *                                                PROTOCOL_7_ZENKA_KEY (docs/pooling.md burst benchmark)
+ *   p7load cube-step SOCKET PATH PHASES DRAIN    open-loop load: `(<id>)PATH x` at a fixed rate per
+ *                                                phase, PHASES = SECS:RATE[,SECS:RATE...] (a load
+ *                                                step: 5:100,10:1000), whatever the answers do; then
+ *                                                waits up to DRAIN s for the open requests. Prints a
+ *                                                summary line, then one line per request:
+ *                                                `<sent ms> <latency ms> <1 TRUE|0 FALSE|-1 none>`
  *   p7load idle SOCKET N [USER]                  log in N sessions (unix login as USER, default
  *                                                unix-root), print "ready", hold them until
  *                                                standard input closes, then exit (so the kernel
@@ -55,6 +65,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -514,6 +525,117 @@ static void nats_responder(int port, long usecs) {
     }
 }
 
+/* The cube-worker started by the manager: its login comes from the environment the manager sets
+   (docs/configuration.md "Zenki": PROTOCOL_7_UNIX_PATH, PROTOCOL_7_ZENKA_NAME, PROTOCOL_7_ZENKA_KEY). */
+static void zenka_worker(long usecs) {
+    const char *path = getenv("PROTOCOL_7_UNIX_PATH"), *name = getenv("PROTOCOL_7_ZENKA_NAME");
+    const char *key = getenv("PROTOCOL_7_ZENKA_KEY");
+    if (!path || !name || !key) { errno = 0; die("zenka-worker needs PROTOCOL_7_UNIX_PATH, _ZENKA_NAME and _ZENKA_KEY"); }
+    char line[512];
+    int fd = connect_unix(path);
+    snprintf(line, sizeof line, "select zenka\n%s %s\n", name, key);
+    p7_login_send(fd, line);
+    p7_login_finish(fd);
+    p7_respond(fd, usecs);
+}
+
+/* ---- open-loop load step --------------------------------------------------------------- */
+
+/* Sends `(<id>)PATH x` on schedule, never waiting for answers (an open loop: a load step that
+   the servers must absorb, not one that slows down with them). Every request's send time,
+   answer time and kind are kept and printed at the end, for the driver to window. */
+static void cube_step(const char *sock, const char *path, const char *phases, double drain) {
+    request_path = path;
+    double secs[64], rate[64];
+    int np = 0;
+    uint64_t total = 0;
+    for (const char *p = phases; *p && np < 64;) {
+        char *e;
+        secs[np] = strtod(p, &e);
+        if (*e != ':') { errno = 0; die("bad PHASES %s", phases); }
+        rate[np] = strtod(e + 1, &e);
+        if (secs[np] <= 0 || rate[np] < 0 || (*e && *e != ',')) { errno = 0; die("bad PHASES %s", phases); }
+        total += (uint64_t)(secs[np] * rate[np]) + 1;
+        np++;
+        p = *e ? e + 1 : e;
+    }
+    double *sent = calloc(total + 1, sizeof *sent), *answered = calloc(total + 1, sizeof *answered);
+    signed char *kind = calloc(total + 1, 1);
+    if (!sent || !answered || !kind) die("out of memory");
+    conn *c = new_conn(P7, p7_connect_root(sock));
+    fcntl(c->fd, F_SETFL, O_NONBLOCK);
+    double t0 = now(), phase_start = t0, cpu0 = cpu_seconds();
+    uint64_t next = 1, in_phase = 0, open = 0, falses = 0;
+    int phase = 0;
+    char reason[256] = "";
+    for (;;) {
+        double t = now();
+        while (phase < np && t >= phase_start + secs[phase]) {
+            phase_start += secs[phase];
+            phase++;
+            in_phase = 0;
+        }
+        if (phase >= np && (open == 0 || t >= phase_start + drain)) break;
+        /* every request due by now, in one write */
+        size_t olen = 0;
+        double wait = 0.05;
+        if (phase < np && rate[phase] > 0) {
+            while (next <= total && phase_start + (double)in_phase / rate[phase] <= t && olen < BUF - 256) {
+                sent[next] = t;
+                olen += format_request(P7, c->out + olen, next);
+                next++;
+                in_phase++;
+                open++;
+            }
+            wait = phase_start + (double)in_phase / rate[phase] - now();
+        }
+        if (olen) {
+            for (size_t done = 0; done < olen;) {
+                ssize_t w = write(c->fd, c->out + done, olen - done);
+                if (w < 0 && errno == EAGAIN) { usleep(100); continue; }
+                if (w < 0 && errno == EINTR) continue;
+                if (w < 0) die("write");
+                done += (size_t)w;
+            }
+        }
+        struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+        int ms = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+        if (ms > 50) ms = 50;
+        if (poll(&pf, 1, ms) <= 0) continue;
+        ssize_t r = read(c->fd, c->in + c->have, BUF - c->have);
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (r <= 0) { if (r == 0) errno = 0; die("read from cube"); }
+        c->have += (size_t)r;
+        t = now();
+        char *p = c->in, *end = c->in + c->have;
+        for (char *nl; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+            const char *q;
+            if (*p != '(') continue;
+            uint64_t id = parse_u64(p + 1, nl, &q);
+            if (q >= nl || *q != ')' || id == 0 || id >= next || kind[id] != 0) continue;
+            int ok = nl - q >= 5 && memcmp(q + 1, "TRUE", 4) == 0;
+            int no = nl - q >= 6 && memcmp(q + 1, "FALSE", 5) == 0;
+            if (!ok && !no) continue; /* WAIT and other non-final lines */
+            kind[id] = ok ? 1 : -1;
+            answered[id] = t;
+            open--;
+            if (no && !falses++) snprintf(reason, sizeof reason, "%.*s", (int)(nl - q - 1), q + 1);
+        }
+        c->have = (size_t)(end - p);
+        memmove(c->in, p, c->have);
+    }
+    uint64_t sent_n = next - 1, ok_n = sent_n - open - falses;
+    printf("sent=%llu true=%llu false=%llu unanswered=%llu secs=%.3f cpu=%.3f\n", (unsigned long long)sent_n,
+           (unsigned long long)ok_n, (unsigned long long)falses, (unsigned long long)open, now() - t0,
+           cpu_seconds() - cpu0);
+    if (falses) fprintf(stderr, "p7load cube-step: first FALSE: %s\n", reason);
+    for (uint64_t i = 1; i < next; i++) {
+        if (kind[i]) printf("%.3f %.3f %d\n", (sent[i] - t0) * 1e3, (answered[i] - sent[i]) * 1e3, kind[i] > 0 ? 1 : 0);
+        else printf("%.3f -1 -1\n", (sent[i] - t0) * 1e3);
+    }
+    fflush(stdout);
+}
+
 /* ---- many sessions --------------------------------------------------------------------- */
 
 /* Logs in n sessions, batch by batch (each batch's logins are in flight together). */
@@ -699,7 +821,7 @@ static void fs(const char *mount, int count) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void usage(void) {
-    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|cube-worker|nats-worker|idle|active|churn|fs ...\n"
+    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|cube-worker|nats-worker|zenka-worker|cube-step|idle|active|churn|fs ...\n"
                     "       (see the comment at the top of Benchmarks/p7load.c)\n");
     exit(2);
 }
@@ -712,6 +834,10 @@ int main(int argc, char **argv) {
         cube_responder(argv[2], argv[3], 0);
     } else if (!strcmp(m, "cube-worker") && argc == 5) {
         cube_responder(argv[2], argv[3], atol(argv[4]));
+    } else if (!strcmp(m, "zenka-worker") && argc == 3) {
+        zenka_worker(atol(argv[2]));
+    } else if (!strcmp(m, "cube-step") && argc == 6) {
+        cube_step(argv[2], argv[3], argv[4], atof(argv[5]));
     } else if (!strcmp(m, "nats-worker") && argc == 4) {
         nats_responder(atoi(argv[2]), atol(argv[3]));
     } else if (!strcmp(m, "cube-request") && argc >= 6 && argc <= 8) {

@@ -10,6 +10,7 @@ Everything started here is stopped at the end, and the temporary mount is gone.
     python3 Benchmarks/run.py --cube .build/release/cube --p7load .build/bench/p7load
     python3 Benchmarks/run.py ... --check docs/performance.md     (short regression check)
     python3 Benchmarks/run.py ... --only uneven                    (one scenario: uneven workers)
+    python3 Benchmarks/run.py ... --only burst --burst-rounds 3    (a load step onto three nodes)
     python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
 """
 import argparse
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 CONFIG = """\
@@ -526,26 +528,40 @@ def node_keys(cube, work, names):
     nodes_file = os.path.join(work, "nodes")
     with open(nodes_file, "w") as f:
         for name in names:
-            out = subprocess.run([cube, "keygen", "--out", os.path.join(work, f"{name}.key")],
-                                 stdout=subprocess.PIPE, check=True).stdout.decode()
+            key = os.path.join(work, f"{name}.key")
+            if os.path.exists(key):
+                os.unlink(key)
+            out = subprocess.run([cube, "keygen", "--out", key], stdout=subprocess.PIPE, check=True).stdout.decode()
             f.write(f"{name} {out.split()[-1]}\n")
     return nodes_file
+
+
+def start_nodes(args, work, configs, ring=False, mount=False):
+    """Cubes n1, n2, ... (one per entry of `configs`, a configuration file name in `work`) with
+    fresh identity keys, linked in a chain n1 - n2 - n3 (a ring with `ring`: the last links to n1)."""
+    names = [f"n{i + 1}" for i in range(len(configs))]
+    nodes_file = node_keys(args.cube, work, names)
+    ports = {name: free_port() for name in names}
+    cubes = {}
+    for i, (name, config) in enumerate(zip(names, configs)):
+        extra = ["--name", name, "--identity", os.path.join(work, f"{name}.key"), "--nodes", nodes_file,
+                 "--listen", f"tcp:127.0.0.1:{ports[name]}"]
+        if i + 1 < len(names) or (ring and len(names) > 2):
+            extra += ["--peer", f"tcp:127.0.0.1:{ports[names[(i + 1) % len(names)]]}"]
+        mount_dir = None
+        if mount:
+            mount_dir = os.path.join(work, f"{name}.mnt")
+            os.makedirs(mount_dir, exist_ok=True)
+        cubes[name] = Cube(args, work, name=name, extra=extra, config=config, mount=mount_dir)
+    return cubes
 
 
 def cross_node(args, work):
     """Request-reply two hops apart over encrypted links next to a two-server nats cluster."""
     with open(os.path.join(work, "net.conf"), "w") as f:
         f.write(NETWORK_CONFIG)
-    names = ("n1", "n2", "n3")
-    nodes_file = node_keys(args.cube, work, names)
-    ports = {name: free_port() for name in names}
-    cubes = {}
-    for i, name in enumerate(names):  # a chain n1 - n2 - n3: n1 reaches n3 only through n2
-        extra = ["--name", name, "--identity", os.path.join(work, f"{name}.key"), "--nodes", nodes_file,
-                 "--listen", f"tcp:127.0.0.1:{ports[name]}"]
-        if i + 1 < len(names):
-            extra += ["--peer", f"tcp:127.0.0.1:{ports[names[i + 1]]}"]
-        cubes[name] = Cube(args, work, name=name, extra=extra, config="net.conf")
+    # a chain n1 - n2 - n3: n1 reaches n3 only through n2
+    cubes = start_nodes(args, work, ["net.conf"] * 3)
     responder = start_responder(args, cubes["n3"], work)
     wait_until(lambda: cube_answers(cubes["n1"].socket, "n3.bench.echo"), "n1 reaching n3.bench through n2")
     ca, cb = free_port(), free_port()
@@ -608,6 +624,368 @@ def print_cross_node(runs, rounds):
             print(f"  depth {depth:>2} {label:26} cube {cells[0]:>28}   nats {cells[1]:>28}")
 
 
+# ---- burst (issue 15, docs/pooling.md "Benchmarks") ----------------------------------------
+#
+# Three cubes on loopback, each pair linked. The zenka `bench` is the cube-worker started by each
+# node's manager (p7load zenka-worker): one request at a time, BURST_SERVICE_USECS each, so one
+# instance answers 1e6 / BURST_SERVICE_USECS requests a second whatever the CPU does. Node A (n1)
+# runs BURST_A_MAX instances; B and C (n2, n3) run none of their own and are configured to run
+# `bench` for others. An open-loop load at A steps from 1x to 10x of one instance's capacity.
+
+BURST_SERVICE_USECS = 10000
+BURST_A_MAX = 2
+BURST_SLOTS = 5            # instances B and C run for others at most (node.compute.slots)
+BURST_OTHER_OWN = 1        # instances.max of B's and C's own bench (instances.min = 0)
+BURST_RELEASE_WATCH = 60   # seconds after the step that the harness waits for B and C to run nothing
+BURST_DOWN_AFTER = 5       # scale.down-after on every node
+BURST_BASE_SECS = 5        # the 1x phase; its last 3 s give the unloaded p99
+BURST_STEP_SECS = 10       # the 10x phase
+BURST_ROUTE_TIMEOUT = 30   # timeouts.route: a request that waits longer is answered FALSE (lost)
+BURST_WINDOW = 0.5         # p99 windows, by send time
+
+# The manager (v7) makes the compute offer and starts instances for leases: it may run everything.
+BURST_NODE_CONFIG = (NETWORK_CONFIG.replace("timeouts.route = 120", f"timeouts.route = {BURST_ROUTE_TIMEOUT}")
+                     + "access.cmd.usr.v7 = **\n")
+
+
+def burst_zenka(args, minimum, maximum):
+    keys = (("program", args.p7load), ("args", f"zenka-worker {BURST_SERVICE_USECS}"), ("mode", "sdk"),
+            ("dispatch", "balanced"), ("instances.min", minimum), ("instances.max", maximum),
+            ("scale.target", 2), ("scale.up-after", 1), ("scale.down-after", BURST_DOWN_AFTER),
+            ("scale.cooldown", 1), ("heartbeat", 0), ("restart", "on-failure"))
+    return "".join(f"zenka.bench.{key} = {value}\n" for key, value in keys)
+
+
+# What bursts add (docs/pooling.md "Bursts"): A may hold up to 10 compute leases for `bench`, B
+# and C lend 5 slots each for it. A cube that does not know these keys (one without bursts)
+# runs without them: A alone then meets the step.
+# B and C burst on nobody themselves (`bursts = 0`): what they run is A's load.
+BURST_A_KEYS = "zenka.bench.bursts = 10\n"
+BURST_OFFER_KEYS = f"zenka.bench.bursts = 0\nnode.compute.slots = {BURST_SLOTS}\nnode.compute.runs = bench\n"
+
+
+def knows_keys(args, work, text):
+    """Whether `cube check-config` takes `text` without unknown keys."""
+    path = os.path.join(work, "probe.conf")
+    with open(path, "w") as f:
+        f.write(CONFIG + text)
+    done = subprocess.run([args.cube, "check-config", "--config", path], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    return done.returncode == 0 and "unknown" not in done.stdout.decode().lower()
+
+
+def write_burst_configs(args, work):
+    a = burst_zenka(args, BURST_A_MAX, BURST_A_MAX)
+    other = burst_zenka(args, 0, BURST_OTHER_OWN)
+    bursts = knows_keys(args, work, a + BURST_A_KEYS) and knows_keys(args, work, other + BURST_OFFER_KEYS)
+    with open(os.path.join(work, "burst-a.conf"), "w") as f:
+        f.write(BURST_NODE_CONFIG + a + (BURST_A_KEYS if bursts else ""))
+    with open(os.path.join(work, "burst-other.conf"), "w") as f:
+        f.write(BURST_NODE_CONFIG + other + (BURST_OFFER_KEYS if bursts else ""))
+    return bursts
+
+
+class Admin:
+    """One unix-root session to a cube, for `stats` and `list nodes` while the load runs."""
+
+    def __init__(self, sock):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(5)
+        self.sock.connect(sock)
+        self.sock.sendall(b"select unix\nauth unix-root\n")
+        self.buf = b""
+        self.id = 0
+        self._until(lambda: b"AUTH_TRUE" in self.buf and self.buf.endswith(b"\n"))
+        self.buf = b""
+
+    def _until(self, done):
+        while not done():
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("a cube closed an admin session")
+            self.buf += chunk
+
+    def ask(self, command):
+        """The reply text of `command` (a SIZE body, or what follows TRUE/FALSE)."""
+        self.id += 1
+        tag = f"({self.id})".encode()
+        self.sock.sendall(tag + command.encode() + b"\n")
+        self._until(lambda: tag in self.buf and b"\n" in self.buf[self.buf.index(tag):])
+        start = self.buf.index(tag)
+        head_end = self.buf.index(b"\n", start)
+        head = self.buf[start + len(tag):head_end].decode()
+        if head.startswith("SIZE "):
+            size = int(head.split()[1])
+            self._until(lambda: len(self.buf) >= head_end + 1 + size)
+            body = self.buf[head_end + 1:head_end + 1 + size].decode()
+            self.buf = self.buf[head_end + 1 + size:]
+            return body
+        self.buf = self.buf[head_end + 1:]
+        return head
+
+    def close(self):
+        self.sock.close()
+
+
+def parse_stats(text):
+    """The `name value` figures of `stats bench` (docs/pooling.md "Stats"), before its table."""
+    figures = {}
+    for line in text.split("\n\n")[0].splitlines():
+        words = line.split()
+        if len(words) == 2:
+            try:
+                figures[words[0]] = float(words[1])
+            except ValueError:
+                figures[words[0]] = words[1]
+    return figures
+
+
+class Watcher:
+    """Polls `stats bench` on every node and reads every node's `events` file, with times."""
+
+    def __init__(self, cubes, period=0.25):
+        self.admins = {name: Admin(cube.socket) for name, cube in cubes.items()}
+        self.samples = []  # (t, {node: figures}), one per poll of every node
+        self.events = []   # (t, node, line)
+        self.readers = [spawn(["cat", os.path.join(cube.mount, "events")], stdout=subprocess.PIPE)
+                        for cube in cubes.values()]
+        self.running = True
+        self.threads = [threading.Thread(target=self._poll, args=(period,), daemon=True)]
+        for name, reader in zip(cubes, self.readers):
+            self.threads.append(threading.Thread(target=self._read, args=(name, reader), daemon=True))
+        for thread in self.threads:
+            thread.start()
+
+    def _poll(self, period):
+        while self.running:
+            figures = {name: parse_stats(admin.ask("stats bench")) for name, admin in self.admins.items()}
+            self.samples.append((time.monotonic(), figures))
+            time.sleep(period)
+
+    def _read(self, name, reader):
+        for line in reader.stdout:
+            self.events.append((time.monotonic(), name, line.decode(errors="replace").strip()))
+
+    def local(self, node, since=0.0):
+        """(t, instances taking commands on `node`) for every poll since `since`."""
+        return [(t, f[node].get("instances", 0)) for t, f in self.samples if t >= since]
+
+    def in_place(self, since, until):
+        """(t, instances taking commands on every node together) for the polls in [since, until)."""
+        return [(t, sum(x.get("instances", 0) for x in f.values())) for t, f in self.samples if since <= t < until]
+
+    def stop(self):
+        self.running = False
+        self.threads[0].join(5)
+        for reader in self.readers:
+            stop(reader)
+        for admin in self.admins.values():
+            admin.close()
+
+
+def p99_of(latencies):
+    if not latencies:
+        return 0.0
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(0.99 * (len(ordered) - 1) + 0.5))]
+
+
+def burst_round(args, work, bursts):
+    cubes = start_nodes(args, work, ["burst-a.conf", "burst-other.conf", "burst-other.conf"], ring=True, mount=True)
+    try:
+        return burst_measure(args, work, cubes, bursts)
+    finally:
+        for cube in reversed(list(cubes.values())):
+            cube.stop()
+
+
+def burst_measure(args, work, cubes, bursts):
+    a = Admin(cubes["n1"].socket)
+    wait_until(lambda: parse_stats(a.ask("stats bench")).get("instances") == BURST_A_MAX,
+               f"{BURST_A_MAX} instances of bench logged in on n1")
+    wait_until(lambda: a.ask("list nodes").count("unreachable") == 0 and
+               all(f"n{i}" in a.ask("list nodes") for i in (2, 3)), "n1 reaching n2 and n3")
+    a.close()
+    capacity_one = 1e6 / BURST_SERVICE_USECS
+    phases = [(BURST_BASE_SECS, capacity_one), (BURST_STEP_SECS, 10 * capacity_one),
+              (BURST_DOWN_AFTER + 5 + 5, 0)]
+    watcher = Watcher(cubes)
+    cpu_before = sum(cpu_of(c.pid) for c in cubes.values())
+    argv = [args.p7load, "cube-step", cubes["n1"].socket, "bench.echo",
+            ",".join(f"{secs:g}:{rate:g}" for secs, rate in phases), str(BURST_ROUTE_TIMEOUT + 5)]
+    t0 = time.monotonic()
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=open(os.path.join(work, "p7load.log"), "ab"),
+                         check=True).stdout.decode().splitlines()
+    cpu = sum(cpu_of(c.pid) for c in cubes.values()) - cpu_before
+    step_at, stop_at = t0 + BURST_BASE_SECS, t0 + BURST_BASE_SECS + BURST_STEP_SECS
+    # The scale-in: polls go on until B and C run nothing, at most BURST_RELEASE_WATCH s after
+    # the load stopped.
+    released = lambda: all(any(t > stop_at and k == 0 for t, k in watcher.local(n, time.monotonic() - 1))
+                           for n in ("n2", "n3"))
+    deadline = stop_at + BURST_RELEASE_WATCH
+    while time.monotonic() < deadline and not released():
+        time.sleep(0.25)
+    watcher.stop()
+    summary = parse_kv(out[0])
+    requests = [line.split() for line in out[1:]]
+    # (sent s, latency s or None, answered TRUE) relative to the step
+    records = [(float(s) / 1e3 - BURST_BASE_SECS, float(l) / 1e3 if k == "1" else None, k == "1")
+               for s, l, k in requests]
+    base = [l for s, l, ok in records if -3 <= s < 0 and ok]
+    unloaded = p99_of(base)
+    windows = []
+    w = 0.0
+    while w < BURST_STEP_SECS - 1e-9:
+        lat = [l if ok else float("inf") for s, l, ok in records if w <= s < w + BURST_WINDOW]
+        windows.append((w, p99_of(lat)))
+        w += BURST_WINDOW
+    recovered = None
+    for start, value in windows:
+        if value >= 2 * unloaded:
+            recovered = None
+        elif recovered is None:
+            recovered = start
+    answered_in_step = sum(1 for s, l, ok in records if ok and 0 <= s + l < BURST_STEP_SECS)
+    throughput = answered_in_step / BURST_STEP_SECS
+    # What could be answered: the instances in place on all nodes (each poll), at most the offered
+    # load, averaged over the step. Slow scaling shows in the recovery time, not here.
+    offered = 10 * capacity_one
+    polls = watcher.in_place(step_at, stop_at)
+    capacity = statistics.mean(min(offered, k * capacity_one) for t, k in polls) if polls else offered
+    step_lat = [l if ok else float("inf") for s, l, ok in records if 0 <= s < BURST_STEP_SECS]
+    peak = {n: int(max([k for t, k in watcher.local(n, step_at)] or [0])) for n in cubes}
+    after = {n: watcher.local(n, stop_at) for n in ("n2", "n3")}
+    started_elsewhere = any(k > 0 for n in ("n2", "n3") for t, k in watcher.local(n))
+    release = None
+    if started_elsewhere:
+        ends = []
+        for n, polls in after.items():
+            zero = [t for t, k in polls if k == 0]
+            ends.append(zero[0] if zero and all(k == 0 for t, k in polls if t >= zero[0]) else None)
+        release = None if None in ends else max(ends) - stop_at
+    interesting = ("scale-up", "scale-down", "burst", "burst-end", "lease", "lease-end")
+    events = [(t - step_at, n, line) for t, n, line in watcher.events if line.split()[0] in interesting]
+    for t, n, line in events:
+        debug(f"  {t:+7.2f} s {n}: {line}")
+    return {
+        "unloaded_p99_ms": unloaded * 1e3,
+        "recovered_s": recovered,
+        "step_p99_ms": p99_of(step_lat) * 1e3,
+        "throughput": throughput,
+        "offered": offered,
+        "capacity": capacity,
+        "used": throughput / capacity,
+        "peak": peak,
+        "released_s": release,
+        "started_elsewhere": started_elsewhere,
+        "lost": summary["false"] + summary["unanswered"],
+        "sent": summary["sent"],
+        "cpu_us": 1e6 * cpu / max(summary["sent"], 1),
+        "events": events,
+        "load": os.getloadavg()[0],
+    }
+
+
+def burst(args, work, rounds):
+    """`rounds` burst rounds, each on three fresh cubes; prints a line per round (and its events)."""
+    bursts = write_burst_configs(args, work)
+    capacity_one = 1e6 / BURST_SERVICE_USECS
+    log(f"bench: burst (3 nodes; bench takes {BURST_SERVICE_USECS / 1000:g} ms a request: {capacity_one:g}/s per "
+        f"instance; n1 runs {BURST_A_MAX}, n2 and n3 up to {BURST_SLOTS} each for others; load on n1 "
+        f"{capacity_one:g}/s for {BURST_BASE_SECS} s, then {10 * capacity_one:g}/s for {BURST_STEP_SECS} s)")
+    if not bursts:
+        log("bench: this cube does not know node.compute.slots (no bursts): n2 and n3 offer nothing")
+    runs = []
+    for number in range(1, rounds + 1):
+        r = burst_round(args, work, bursts)
+        runs.append(r)
+        print(f"burst round {number}: unloaded p99 {r['unloaded_p99_ms']:.1f} ms, back under 2x after "
+              f"{burst_seconds(r['recovered_s'])}, p99 during the step {burst_ms(r['step_p99_ms'])}, "
+              f"{r['throughput']:.0f}/s ({100 * r['used']:.0f} % of the {r['capacity']:.0f}/s in place), "
+              f"instances at peak {burst_peak(r['peak'])}, released {burst_released(r)}, "
+              f"lost {r['lost']:.0f} of {r['sent']:.0f}, cubes' CPU {r['cpu_us']:.0f} us/request, "
+              f"load {r['load']:.2f}", flush=True)
+        for t, n, line in r["events"]:
+            print(f"    {t:+7.2f} s  {n}  {line}")
+    note = (f"n2 and n3 offer {BURST_SLOTS} slots each" if bursts
+            else "this cube has no bursts: n2 and n3 offer nothing")
+    return runs, note
+
+
+def burst_only(args, work):
+    runs, note = burst(args, work, args.burst_rounds)
+    print()
+    print(table(burst_rows(runs)))
+    print(f"Medians of {len(runs)} rounds (min / median / max in the reference column); {note}; load average "
+          f"{args.load_before} at the start, {load_average()} at the end, on {os.cpu_count()} cores")
+    return 0
+
+
+def burst_ms(value):
+    # a p99 over requests of which more than 1 % were lost (FALSE or never answered) is infinite
+    return "lost>1%" if value == float("inf") else f"{value:,.0f} ms"
+
+
+def burst_seconds(value):
+    return "never" if value is None else f"{value:.1f} s"
+
+
+def burst_peak(peak):
+    return ", ".join(f"{n} {k}" for n, k in peak.items())
+
+
+def burst_released(r):
+    if not r["started_elsewhere"]:
+        return "n/a (nothing started on n2 or n3)"
+    return "not within the watch" if r["released_s"] is None else f"{r['released_s']:.1f} s after the load stopped"
+
+
+def burst_rows(runs):
+    def spread_of(key, digits=1):
+        known = [r for r in runs if r[key] is not None]
+        never = f" ({len(runs) - len(known)} never)" if len(known) < len(runs) else ""
+        return (" / ".join(fmt(v, digits) for v in spread(known, key)) if known else "-") + never
+
+    def median_or_none(key):
+        values = [r[key] for r in runs]
+        if any(v is None for v in values):
+            # "never" counts as the worst: the median is None when half or more never got there
+            known = sorted(v for v in values if v is not None)
+            return known[len(known) // 2] if len(known) > len(values) // 2 else None
+        return statistics.median(values)
+
+    recovered = median_or_none("recovered_s")
+    used = statistics.median(r["used"] for r in runs)
+    lost = max(r["lost"] for r in runs)
+    elsewhere = all(r["started_elsewhere"] for r in runs)
+    released = median_or_none("released_s") if elsewhere else None
+    met = lambda ok: "met" if ok else "NOT MET"
+    peaks = {n: statistics.median(r["peak"][n] for r in runs) for n in runs[0]["peak"]}
+    return [
+        ("burst: unloaded p99 (1x on n1), ms", fmt(statistics.median(r["unloaded_p99_ms"] for r in runs), 1),
+         "min/med/max", spread_of("unloaded_p99_ms"), "", "", ""),
+        ("  back under 2x unloaded p99, s", burst_seconds(recovered).replace(" s", ""), "min/med/max",
+         spread_of("recovered_s"), "", "<= 5 s", met(recovered is not None and recovered <= 5)),
+        ("  p99 during the step", burst_ms(statistics.median(r["step_p99_ms"] for r in runs)), "min/med/max",
+         " / ".join(burst_ms(v) for v in spread(runs, "step_p99_ms")), "", "", ""),
+        ("  throughput during the step, req/s", fmt(statistics.median(r["throughput"] for r in runs)),
+         "instances in place", fmt(statistics.median(r["capacity"] for r in runs)),
+         f"{100 * used:.0f} %", ">= 80 %", met(used >= 0.8)),
+        ("  the same against the offered load", fmt(statistics.median(r["throughput"] for r in runs)),
+         "offered", fmt(runs[0]["offered"]),
+         f"{100 * statistics.median(r['throughput'] for r in runs) / runs[0]['offered']:.0f} %", "", ""),
+        ("  instances at the peak", burst_peak({n: int(k) for n, k in peaks.items()}), "", "", "", "", ""),
+        ("  released after the load stopped, s", "n/a" if not elsewhere else burst_seconds(released).replace(" s", ""),
+         "min/med/max", spread_of("released_s") if elsewhere else "-", "",
+         f"<= {BURST_DOWN_AFTER + 5} s", met(released is not None and released <= BURST_DOWN_AFTER + 5)
+         if elsewhere else "n/a: nothing started elsewhere"),
+        ("  requests lost (FALSE or unanswered)", fmt(lost), "sent", fmt(statistics.median(r["sent"] for r in runs)),
+         "", "0", met(lost == 0)),
+        ("  cubes' CPU us/request (all three)", fmt(statistics.median(r["cpu_us"] for r in runs)), "min/med/max",
+         spread_of("cpu_us", 0), "", "", ""),
+    ]
+
+
 def full(args, work):
     if args.only == "cross-node":
         print_cross_node(cross_node(args, work), args.cross_rounds)
@@ -647,6 +1025,8 @@ def full(args, work):
     if not args.routed_only:
         log("bench: uneven workers (balanced dispatch vs a NATS queue group)")
         um, _ = uneven(args, work, args.rounds, args.seconds)
+        # One burst round here (about 45 s); --only burst runs --burst-rounds of them.
+        bm, burst_note = burst(args, work, 1)
 
     m = {k: {f: median_of(v, f) for f in v[0]} for k, v in runs.items()}
     c1, n1, r1 = m[("cube", "1")], m[("nats", "1")], m[("raw", "1")]
@@ -678,9 +1058,11 @@ def full(args, work):
              "met" if sc["rss_after"] - sc["rss_before"] <= max(1024, 0.02 * sc["rss_before"]) else "NOT MET"),
             ("start-up to socket answering, ms", fmt(to_socket * 1000, 1), "", "", "", "", ""),
             ("start-up to mount ready, ms", fmt(to_mount * 1000, 1), "", "", "", "", ""),
-        ] + uneven_rows(um)
+        ] + uneven_rows(um) + burst_rows(bm)
     print()
     print(table(rows))
+    if not args.routed_only:
+        print(f"Burst: one round; {burst_note}.")
     print()
     print_spread(runs, args.rounds)
     print()
@@ -738,10 +1120,12 @@ def main():
     p.add_argument("--active", type=int, default=1000)
     p.add_argument("--requests", type=int, default=1000000)
     p.add_argument("--fs-count", type=int, default=2000)
-    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven"),
+    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven", "burst"),
                    help="only the routed rounds (cube, nats-server, raw), only the cross-node figures, "
-                        "only the filesystem round trip (--rounds times), or only the uneven workers")
+                        "only the filesystem round trip (--rounds times), only the uneven workers, "
+                        "or only the burst onto three nodes (--burst-rounds times)")
     p.add_argument("--cross-rounds", type=int, default=5)
+    p.add_argument("--burst-rounds", type=int, default=3, help="rounds of --only burst (make bench runs one)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
@@ -767,11 +1151,13 @@ def main():
             status = filesystem_only(args, work)
         elif args.only == "uneven":
             status = uneven_only(args, work) or 0
+        elif args.only == "burst":
+            status = burst_only(args, work)
         else:
             status = check(args, work) if args.check else (full(args, work) or 0)
     except (RuntimeError, subprocess.CalledProcessError) as error:
         log(f"bench: FAILED: {error}")
-        for name in ("cube.log", "responder.log", "p7load.log", "nats.log", "workers.log"):
+        for name in ("cube.log", "responder.log", "p7load.log", "nats.log", "workers.log", "n1.log", "n2.log", "n3.log"):
             path = os.path.join(work, name)
             if os.path.exists(path) and os.path.getsize(path):
                 log(f"--- {name} (last lines)")

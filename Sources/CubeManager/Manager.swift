@@ -72,16 +72,30 @@ public final class Manager: @unchecked Sendable {
             delegates.observers["manager"] = { [weak self] event in self?.observe(event) }
         }
         offerCompute()
-        for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
-            switch definition.start {
-            case .ondemand: hub.registerOnDemand(definition.name)
-            // `instances.min = 0`: started by the first command, stopped when idle (docs/pooling.md).
-            case .always where definition.minimumInstances == 0: hub.registerOnDemand(definition.name)
-            case .always: for _ in 0..<definition.minimumInstances { launch(definition.name) }
-            case .manual: break
-            }
-        }
+        for definition in definitions.values.sorted(by: { $0.name < $1.name }) { startAsConfigured(definition) }
     }
+
+    /// Whether the router starts `definition` at its first command: `start = ondemand`, or
+    /// `instances.min = 0` (started by the first command, stopped when idle; docs/pooling.md).
+    static func startsOnDemand(_ definition: ZenkaDefinition) -> Bool {
+        definition.start == .ondemand || (definition.start == .always && definition.minimumInstances == 0)
+    }
+
+    /// Registers an on-demand zenka, or starts `instances.min` instances of an `always` one
+    /// (a `manual` one waits for `v7.start`); returns how it was started, for the reload lines.
+    @discardableResult
+    private func startAsConfigured(_ definition: ZenkaDefinition) -> String {
+        if Self.startsOnDemand(definition) {
+            hub.registerOnDemand(definition.name)
+            return "started on demand"
+        }
+        guard definition.start == .always else { return "started by v7.start" }
+        for _ in 0..<definition.minimumInstances { launch(definition.name) }
+        return Self.starting(definition.minimumInstances)
+    }
+
+    /// `starting`, or `starting <n> instances` for more than one.
+    static func starting(_ count: Int) -> String { count == 1 ? "starting" : "starting \(count) instances" }
 
     /// Applies reloaded zenka definitions (docs/configuration.md "Reload"): a zenka no longer
     /// configured is stopped, a new one is registered (on demand) or started (always), and one
@@ -117,32 +131,25 @@ public final class Manager: @unchecked Sendable {
             }
             for name in Set(new.keys).subtracting(old.keys).sorted() {
                 guard let definition = new[name] else { continue }
-                switch definition.start {
-                case .ondemand:
-                    hub.registerOnDemand(name)
-                    lines.append("zenka \(name) added, started on demand")
-                case .always:
-                    launch(name)
-                    lines.append("zenka \(name) added, starting")
-                case .manual:
-                    lines.append("zenka \(name) added, started by v7.start")
-                }
+                lines.append("zenka \(name) added, " + startAsConfigured(definition))
             }
             for name in Set(new.keys).intersection(old.keys).sorted() where old[name] != new[name] || oldFiles[name] != newFiles[name] {
                 guard let before = old[name], let after = new[name] else { continue }
-                if before.start == .ondemand && after.start != .ondemand { hub.unregisterOnDemand(name) }
-                if after.start == .ondemand && before.start != .ondemand { hub.registerOnDemand(name) }
+                let wasOnDemand = Self.startsOnDemand(before), isOnDemand = Self.startsOnDemand(after)
+                if wasOnDemand && !isOnDemand { hub.unregisterOnDemand(name) }
+                if isOnDemand && !wasOnDemand { hub.registerOnDemand(name) }
                 let running = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
                 // Each restarts once it has exited (`exited`), with the new definition.
                 for id in running { restart(instance: id, now: now, reason: .requested) }
-                if !running.isEmpty {
-                    lines.append("zenka \(name) changed, \(running.count) instance(s) restarting")
-                } else if after.start == .always, records[name]?.manuallyStopped != true {
-                    launch(name)
-                    lines.append("zenka \(name) changed, starting")
-                } else {
-                    lines.append("zenka \(name) changed")
-                }
+                // Up to the new `instances.min` (docs/configuration.md "Reload"); a lower one stops
+                // nothing here: a scaling zenka drains down to it when idle.
+                let missing = after.start == .always && !isOnDemand && records[name]?.manuallyStopped != true
+                    ? max(after.minimumInstances - running.count, 0) : 0
+                for _ in 0..<missing { launch(name) }
+                var line = "zenka \(name) changed"
+                if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
+                if missing > 0 { line += running.isEmpty ? ", " + Self.starting(missing) : ", \(missing) more starting" }
+                lines.append(line)
             }
             return lines
         }

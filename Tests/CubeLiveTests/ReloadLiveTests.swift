@@ -102,6 +102,36 @@ import Glibc
         #expect(admin.call("one.echo still here")?.line == "TRUE still here")
     }
 
+    /// A raised `instances.min` starts the missing instances on SIGHUP (not just one), a zenka
+    /// added with `instances.min = 2` starts two, and one changed to `instances.min = 0` is left
+    /// to start on demand.
+    @Test func hangUpStartsInstancesUpToTheNewMinimum() throws {
+        func pool(_ name: String, minimum: Int) -> ManagerZenka {
+            var zenka = Self.stdioZenka(name)
+            zenka.conf += "\ndispatch = balanced\ninstances.max = 4\ninstances.min = \(minimum)\n"
+            return zenka
+        }
+        let cube = try ManagerCube(zenki: [pool("one", minimum: 1), pool("three", minimum: 1)],
+                                   baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("one"))
+        _ = try #require(admin.waitOnline("three"))
+        try Self.add(pool("one", minimum: 3), to: cube)
+        try Self.add(pool("two", minimum: 2), to: cube)
+        try Self.add(pool("three", minimum: 0), to: cube)
+        #expect(kill(cube.process.processIdentifier, SIGHUP) == 0)
+        #expect(Self.waitForReload(cube, count: 1), "\(cube.log)")
+        #expect(!cube.logLines(containing: "reload: zenka one changed, 1 instance(s) restarting, 2 more starting").isEmpty,
+                "\(cube.log)")
+        #expect(!cube.logLines(containing: "reload: zenka two added, starting 2 instances").isEmpty, "\(cube.log)")
+        #expect(!cube.logLines(containing: "reload: zenka three changed, 1 instance(s) restarting").isEmpty, "\(cube.log)")
+        let online = { (name: String) in admin.status(name).filter { $0.state == "online" }.count }
+        #expect(eventually(timeout: 15) { online("one") == 3 && online("two") == 2 }, "\(admin.status())")
+        #expect(!admin.status("one").contains { $0.pid == first.pid }, "the first instance restarted: \(admin.status("one"))")
+        // `three` (now instances.min = 0) is registered on demand: a command still reaches it.
+        #expect(admin.call("three.echo on demand", timeout: 10)?.line == "TRUE on demand", "\(cube.log)")
+    }
+
     @Test func invalidConfigurationIsRefusedAndTheRunningOneKept() throws {
         let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], baseConfiguration: Self.configuration)
         let admin = try cube.client()
