@@ -239,8 +239,9 @@ scale.up-after = 2
 scale.down-after = 30
 scale.cooldown = 5
 # Bursts (docs/pooling.md "Bursts"): a balanced zenka at instances.max and still loaded for
-# scale.up-after seconds leases a slot on another node whose compute offer runs it
-# (node.compute.runs there), at most this many at once; 0 = never.
+# scale.up-after seconds leases, in one decision, the instances its excess demand needs on
+# other nodes whose compute offer runs it (node.compute.runs there), at most this many
+# instances at once; 0 = never.
 bursts = 4
 
 """#),

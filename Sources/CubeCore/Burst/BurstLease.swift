@@ -11,6 +11,8 @@ struct BurstLease: Equatable, Sendable {
 
     let node: String
     let offer: UInt64
+    /// Instances the lease is for (its amount): capacity while not being released.
+    let instances: Int
     /// The lease id on the providing node, once granted.
     var lease: UInt64?
     var state: State

@@ -2,12 +2,18 @@
 /// and when it gives it back (docs/pooling.md "Bursts"). Pure: fed the zenka's load and the
 /// candidates from the adverts, it answers with ``BurstAction``s and remembers its leases.
 ///
+/// Capacity is the local instances, starting ones and the instances of leases not being
+/// released. Both changes are sized in one decision, so a step of load is met at the pace of
+/// one decision, not one per `up-after` + cooldown (docs/performance.md "Burst").
 /// - Acquire: the zenka is at `instances.max` here and `demand ≥ capacity × target` has held
-///   for `up-after` (capacity: local instances, starting ones and leases not being released),
-///   the cooldown has passed, fewer than `bursts` leases are held, none is being asked for, and
-///   a candidate not refused lately exists: the best one (``ComputeCandidate/ordered(_:_:)``).
+///   for `up-after`, the cooldown has passed and nothing is being asked for: as many instances
+///   as the excess needs, `⌈(demand − capacity × target) / target⌉` (at least 1), within
+///   `bursts` leased instances and the candidates' free slots, spread one at a time over the
+///   candidates not refused lately, best first (``ComputeCandidate/ordered(_:_:)``): one
+///   `acquire` per node.
 /// - Release: `2 × demand ≤ (capacity − 1) × target` has held for `down-after`, cooldown
-///   passed, nothing being asked for: the newest active lease.
+///   passed, nothing being asked for: every active lease, newest first, whose instances the
+///   demand does not need (`2 × demand ≤ (capacity left − its instances) × target`); when idle, all.
 /// - Renew: an active lease at half its ttl.
 struct BurstPlanner: Sendable {
     /// One zenka's memory.
@@ -42,7 +48,7 @@ struct BurstPlanner: Sendable {
             state.leases[index].renewedAt = now
             actions.append(.renew(node: state.leases[index].node, lease: lease))
         }
-        let held = state.leases.filter { $0.state != .releasing }.count
+        let held = state.leases.filter { $0.state != .releasing }.reduce(0) { $0 + $1.instances }
         let capacity = instances + held
         let high = atMaximum && demand >= max(capacity, 1) * rule.target
         let low = 2 * demand <= max(capacity - 1, 0) * rule.target
@@ -51,22 +57,53 @@ struct BurstPlanner: Sendable {
         let cooled = state.lastChange.map { now &- $0 >= rule.cooldown } ?? true
         let asking = state.leases.contains { $0.state == .requested }
         guard cooled, !asking else { return actions }
-        if high, let since = state.highSince, now &- since >= rule.upAfter, held < rule.maximum,
-           let best = candidates.filter({ $0.available > 0 && state.avoid[$0.node] == nil })
-               .min(by: ComputeCandidate.ordered) {
-            state.leases.append(BurstLease(node: best.node, offer: best.offer, lease: nil, state: .requested, renewedAt: now))
+        if high, let since = state.highSince, now &- since >= rule.upAfter, held < rule.maximum {
+            let excess = demand - capacity * rule.target
+            let wanted = min(max((excess + rule.target - 1) / rule.target, 1), rule.maximum - held)
+            let placed = Self.spread(wanted, over: candidates.filter { state.avoid[$0.node] == nil })
+            guard !placed.isEmpty else { return actions }
+            for (candidate, count) in placed {
+                state.leases.append(BurstLease(node: candidate.node, offer: candidate.offer, instances: count, lease: nil,
+                                               state: .requested, renewedAt: now))
+                actions.append(.acquire(node: candidate.node, offer: candidate.offer, instances: count))
+            }
             state.lastChange = now
             state.highSince = nil
-            actions.append(.acquire(node: best.node, offer: best.offer))
-        } else if low, let since = state.lowSince, now &- since >= rule.downAfter,
-                  let index = state.leases.lastIndex(where: { $0.state == .active }),
-                  let lease = state.leases[index].lease {
-            state.leases[index].state = .releasing
+        } else if low, let since = state.lowSince, now &- since >= rule.downAfter {
+            var left = capacity
+            for index in state.leases.indices.reversed() where state.leases[index].state == .active {
+                guard let lease = state.leases[index].lease,
+                      2 * demand <= max(left - state.leases[index].instances, 0) * rule.target else { continue }
+                left -= state.leases[index].instances
+                state.leases[index].state = .releasing
+                actions.append(.release(node: state.leases[index].node, lease: lease))
+            }
+            guard left < capacity else { return actions }
             state.lastChange = now
             state.lowSince = nil
-            actions.append(.release(node: state.leases[index].node, lease: lease))
         }
         return actions
+    }
+
+    /// `wanted` instances dealt one at a time over `candidates` best first, each taking no more
+    /// than its free slots, one offer per node: the candidates chosen, in that order, with
+    /// their counts (fewer than `wanted` when the slots run out).
+    static func spread(_ wanted: Int, over candidates: [ComputeCandidate]) -> [(ComputeCandidate, Int)] {
+        var seen: Set<String> = []
+        let usable = candidates.filter { $0.available > 0 }.sorted(by: ComputeCandidate.ordered)
+            .filter { seen.insert($0.node).inserted }
+        var counts = Array(repeating: 0, count: usable.count)
+        var left = wanted
+        var progress = true
+        while left > 0, progress {
+            progress = false
+            for index in usable.indices where left > 0 && UInt64(counts[index]) < usable[index].available {
+                counts[index] += 1
+                left -= 1
+                progress = true
+            }
+        }
+        return usable.indices.filter { counts[$0] > 0 }.map { (usable[$0], counts[$0]) }
     }
 
     /// `node` granted the lease asked for `name`.

@@ -1,7 +1,8 @@
 // The consumer's half of bursts (docs/pooling.md "Bursts"): once a second the pool's
 // ``BurstPlanner`` looks at a balanced zenka that is at `instances.max` here and, while it
-// stays loaded, leases a slot of another node's `compute` offer that runs it; that node starts
-// an instance from its own configuration, which balanced dispatch reaches through its advert.
+// stays loaded, leases as many slots as the excess demand needs on other nodes' `compute`
+// offers that run it (one lease per node); those nodes start the instances from their own
+// configuration, which balanced dispatch reaches through their adverts.
 // The router sends the planner's `acquire`/`renew`/`release` on routes of its own (purpose
 // `.burst`) and feeds the answers back; nothing of this reaches a client.
 extension Router {
@@ -52,7 +53,7 @@ extension Router {
     mutating func sendBurst(_ action: BurstAction, for name: String, now: Timestamp, actions: inout [RouterAction]) {
         let ttl = BurstRule.ttlSeconds
         let (path, args) = switch action {
-        case .acquire(let node, let offer): ("\(node).acquire", "\(offer) 1 \(ttl) run \(name)")
+        case .acquire(let node, let offer, let instances): ("\(node).acquire", "\(offer) \(instances) \(ttl) run \(name)")
         case .renew(let node, let lease): ("\(node).renew", "\(lease) \(ttl)")
         case .release(let node, let lease): ("\(node).release", "\(lease)")
         }
@@ -69,7 +70,7 @@ extension Router {
                                 actions: inout [RouterAction]) {
         let text = String(decoding: reply.text, as: UTF8.self)
         switch action {
-        case .acquire(let node, _):
+        case .acquire(let node, _, _):
             // `TRUE lease <id> offer <offer> amount <n> ttl <s>`
             let words = text.split(separator: " ")
             guard reply.keyword == .trueReply, words.count > 1, words[0] == "lease", let lease = UInt64(words[1]) else {
@@ -92,7 +93,7 @@ extension Router {
     /// A burst route got no answer (no path, collapsed, timed out).
     mutating func burstFailed(_ action: BurstAction, for name: String, now: Timestamp, actions: inout [RouterAction]) {
         switch action {
-        case .acquire(let node, _): pools.bursts.acquireFailed(name, node: node, now: now.monotonic)
+        case .acquire(let node, _, _): pools.bursts.acquireFailed(name, node: node, now: now.monotonic)
         case .renew: return  // the next renewal or the provider's `lease-end` settles it
         case .release(let node, let lease): burstEnded(node: node, lease: lease, reason: "released", actions: &actions)
         }

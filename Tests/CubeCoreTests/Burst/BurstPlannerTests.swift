@@ -20,7 +20,7 @@ import Testing
         #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 2, candidates: both, now: 7 * s) == [])
         // Two seconds at the target: c has more slots free at equal load, so it wins over nearer b.
         #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 2, candidates: both, now: 8 * s)
-            == [.acquire(node: "c", offer: 3)])
+            == [.acquire(node: "c", offer: 3, instances: 1)])
         #expect(planner.leases("w").map(\.state) == [.requested])
         // While it is asked for nothing else is, and it counts as capacity.
         #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 9, candidates: both, now: 20 * s) == [])
@@ -28,38 +28,108 @@ import Testing
         #expect(planner.leases("w").map(\.lease) == [11])
         // Still at the target with the lease counted (it was loaded while asked for, too): one more.
         #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 4, candidates: both, now: 22 * s)
-            == [.acquire(node: "c", offer: 3)])
+            == [.acquire(node: "c", offer: 3, instances: 1)])
         planner.acquired("w", node: "c", lease: 12, now: 25 * s)
         // `bursts` = 2: no third lease however loaded.
         #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 99, candidates: both, now: 30 * s) == [])
         #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 99, candidates: both, now: 40 * s) == [])
     }
 
-    @Test func releasesTheNewestLeaseAfterSustainedLowLoadWithACooldown() {
+    @Test func aStepOfDemandLeasesWhatTheExcessNeedsAtOnceSpreadOverTheBestCandidates() {
         var planner = BurstPlanner()
         let s = Self.second
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 20, candidates: [Self.b], now: 0) == [])
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 20, candidates: [Self.b], now: 2 * s) == [.acquire(node: "b", offer: 7)])
-        planner.acquired("w", node: "b", lease: 1, now: 2 * s)
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 20, candidates: [Self.b], now: 5 * s) == [])
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 20, candidates: [Self.b], now: 7 * s) == [.acquire(node: "b", offer: 7)])
-        planner.acquired("w", node: "b", lease: 2, now: 7 * s)
-        #expect(planner.leases("w").map(\.lease) == [1, 2])
-        // Low: 2 × 1 ≤ (3 − 1) × 2; five seconds of it release the newest.
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 1, candidates: [], now: 10 * s) == [])
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 1, candidates: [], now: 15 * s)
-            == [.release(node: "b", lease: 2)])
-        #expect(planner.leases("w").map(\.state) == [.active, .releasing])
-        let newest = planner.ended(node: "b", lease: 2)
-        #expect(newest == "w")
-        // Idle at once again, but the cooldown and then down-after hold the last one back.
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 0, candidates: [], now: 16 * s) == [])
-        #expect(planner.decide("w", rule: Self.rule, instances: 1, atMaximum: true, demand: 0, candidates: [], now: 21 * s)
-            == [.release(node: "b", lease: 1)])
-        let last = planner.ended(node: "b", lease: 1)
-        let unknown = planner.ended(node: "b", lease: 1)
-        #expect(last == "w" && unknown == nil)
-        #expect(planner.leases("w").isEmpty)
+        let rule = BurstRule(target: 2, upAfter: 1 * s, downAfter: 5 * s, cooldown: 5 * s, maximum: 10)
+        let busy = ComputeCandidate(node: "e", offer: 5, available: 5, load: 3, distance: 1)
+        let all = [busy, Self.b, Self.c]
+        // 2 instances here at target 2, demand 20: ⌈(20 − 2 × 2) / 2⌉ = 8 instances, dealt
+        // one at a time best first (c: most slots, b, then the loaded e), b stopping at its 2 slots.
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 20, candidates: all, now: 0) == [])
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 20, candidates: all, now: 1 * s)
+            == [.acquire(node: "c", offer: 3, instances: 3), .acquire(node: "b", offer: 7, instances: 2),
+                .acquire(node: "e", offer: 5, instances: 3)])
+        #expect(planner.leases("w").map(\.instances) == [3, 2, 3])
+        // Nothing more while any of them is asked for.
+        planner.acquired("w", node: "c", lease: 1, now: 2 * s)
+        planner.acquired("w", node: "b", lease: 2, now: 2 * s)
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 40, candidates: all, now: 3 * s) == [])
+        planner.acquired("w", node: "e", lease: 3, now: 3 * s)
+        // 10 instances now; demand 26 needs 3 more, but `bursts` = 10 leaves 2, spread over the
+        // nodes with a slot left; not before the cooldown (5 s from the acquire at 1 s) has passed.
+        let fuller = [ComputeCandidate(node: "c", offer: 3, available: 1, load: 0, distance: 2),
+                      ComputeCandidate(node: "e", offer: 5, available: 2, load: 3, distance: 1)]
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 26, candidates: fuller, now: 4 * s) == [])
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 26, candidates: fuller, now: 6 * s)
+            == [.acquire(node: "c", offer: 3, instances: 1), .acquire(node: "e", offer: 5, instances: 1)])
+        planner.acquired("w", node: "c", lease: 4, now: 6 * s)
+        planner.acquired("w", node: "e", lease: 5, now: 6 * s)
+        #expect(planner.leases("w").reduce(0) { $0 + $1.instances } == 10)
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 99, candidates: all, now: 20 * s) == [])
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 99, candidates: all, now: 30 * s) == [])
+    }
+
+    @Test func theFreeSlotsAndBurstsBoundAnAcquireAndAFullNetworkAsksNothing() {
+        let s = Self.second
+        let rule = BurstRule(target: 1, upAfter: 0, downAfter: 5 * s, cooldown: 0, maximum: 3)
+        var planner = BurstPlanner()
+        // Demand for 99 more, `bursts` = 3: three instances, spread.
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 100, candidates: [Self.b, Self.c], now: 0)
+            == [.acquire(node: "c", offer: 3, instances: 2), .acquire(node: "b", offer: 7, instances: 1)])
+        var small = BurstPlanner()
+        // 6 slots free in all, `bursts` = 64: the slots bound it.
+        let wide = BurstRule(target: 1, upAfter: 0, downAfter: 5 * s, cooldown: 0, maximum: 64)
+        #expect(small.decide("w", rule: wide, instances: 1, atMaximum: true, demand: 100, candidates: [Self.b, Self.c], now: 0)
+            == [.acquire(node: "c", offer: 3, instances: 4), .acquire(node: "b", offer: 7, instances: 2)])
+        // Two offers of one node: one acquire there, on the better offer.
+        var twice = BurstPlanner()
+        let other = ComputeCandidate(node: "c", offer: 8, available: 1, load: 0, distance: 2)
+        #expect(twice.decide("w", rule: wide, instances: 1, atMaximum: true, demand: 100, candidates: [other, Self.c], now: 0)
+            == [.acquire(node: "c", offer: 3, instances: 4)])
+        var none = BurstPlanner()
+        let full = ComputeCandidate(node: "b", offer: 7, available: 0, load: 0, distance: 1)
+        #expect(none.decide("w", rule: wide, instances: 1, atMaximum: true, demand: 100, candidates: [full], now: 0) == [])
+        #expect(none.leases("w").isEmpty)
+    }
+
+    @Test func sustainedIdlenessReleasesEveryLeaseTheDemandDoesNotNeedInOneDecision() {
+        var planner = BurstPlanner()
+        let s = Self.second
+        let rule = BurstRule(target: 2, upAfter: 0, downAfter: 5 * s, cooldown: 3 * s, maximum: 8)
+        let d = ComputeCandidate(node: "d", offer: 2, available: 1, load: 0, distance: 3)
+        // 1 instance here, demand 14: 6 more, spread c 3, b 2, d 1.
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 14, candidates: [Self.b, Self.c, d], now: 0)
+            == [.acquire(node: "c", offer: 3, instances: 3), .acquire(node: "b", offer: 7, instances: 2),
+                .acquire(node: "d", offer: 2, instances: 1)])
+        planner.acquired("w", node: "c", lease: 1, now: 0)
+        planner.acquired("w", node: "b", lease: 2, now: 0)
+        planner.acquired("w", node: "d", lease: 3, now: 0)
+        // Low from 10 s (2 × 4 ≤ (7 − 1) × 2): after down-after, the leases the demand does not
+        // need, newest first: d (1) and b (2) go, c's 3 stay (2 × 4 > (7 − 1 − 2 − 3) × 2).
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 4, candidates: [], now: 10 * s) == [])
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 4, candidates: [], now: 15 * s)
+            == [.release(node: "d", lease: 3), .release(node: "b", lease: 2)])
+        #expect(planner.leases("w").map(\.state) == [.active, .releasing, .releasing])
+        let endedD = planner.ended(node: "d", lease: 3)
+        let endedB = planner.ended(node: "b", lease: 2)
+        #expect(endedD == "w" && endedB == "w")
+        // Idle from 16 s: down-after counts afresh from there, so the rest goes at 21 s.
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 0, candidates: [], now: 16 * s) == [])
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 0, candidates: [], now: 20 * s) == [])
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 0, candidates: [], now: 21 * s)
+            == [.release(node: "c", lease: 1)])
+        let endedC = planner.ended(node: "c", lease: 1)
+        #expect(endedC == "w" && planner.leases("w").isEmpty)
+        // Idle with several leases: all of them in one decision.
+        var idle = BurstPlanner()
+        let wide = BurstRule(target: 1, upAfter: 0, downAfter: 5 * s, cooldown: 1 * s, maximum: 10)
+        let e = ComputeCandidate(node: "e", offer: 4, available: 1, load: 0, distance: 1)
+        #expect(idle.decide("w", rule: wide, instances: 2, atMaximum: true, demand: 6, candidates: [Self.b, Self.c, e], now: 0).count == 3)
+        idle.acquired("w", node: "b", lease: 7, now: 0)
+        idle.acquired("w", node: "c", lease: 8, now: 0)
+        idle.acquired("w", node: "e", lease: 9, now: 0)
+        #expect(idle.decide("w", rule: wide, instances: 2, atMaximum: true, demand: 0, candidates: [], now: 1 * s) == [])
+        #expect(idle.decide("w", rule: wide, instances: 2, atMaximum: true, demand: 0, candidates: [], now: 6 * s)
+            == [.release(node: "e", lease: 9), .release(node: "b", lease: 7), .release(node: "c", lease: 8)])
+        #expect(idle.leases("w").allSatisfy { $0.state == .releasing })
     }
 
     @Test func aRefusingOrVanishedNodeIsAvoidedForAWhile() {
@@ -67,7 +137,7 @@ import Testing
         let s = Self.second
         let rule = BurstRule(target: 1, upAfter: 0, downAfter: 60 * s, cooldown: 0, maximum: 4)
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b], now: 0)
-            == [.acquire(node: "b", offer: 7)])
+            == [.acquire(node: "b", offer: 7, instances: 2)])
         planner.acquireFailed("w", node: "b", now: 1 * s)
         #expect(planner.leases("w").isEmpty)
         // A grant that arrives after the request was given up is not kept (the caller releases it).
@@ -75,7 +145,7 @@ import Testing
         #expect(!late && planner.leases("w").isEmpty)
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b], now: 2 * s) == [])
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b, Self.c], now: 3 * s)
-            == [.acquire(node: "c", offer: 3)])
+            == [.acquire(node: "c", offer: 3, instances: 4)])
         planner.acquired("w", node: "c", lease: 5, now: 3 * s)
         let gone = planner.nodeGone("c", now: 4 * s)
         #expect(gone.map(\.name) == ["w"] && gone.map(\.lease) == [5])
@@ -83,7 +153,7 @@ import Testing
         // Neither b nor c for 30 s; then b again.
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b, Self.c], now: 20 * s) == [])
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.b, Self.c], now: 32 * s)
-            == [.acquire(node: "b", offer: 7)])
+            == [.acquire(node: "b", offer: 7, instances: 2)])
     }
 
     @Test func aNodeWithoutAFreeSlotIsNotAskedAndActiveLeasesAreRenewedAtHalfTheirTTL() {
@@ -93,7 +163,7 @@ import Testing
         let full = ComputeCandidate(node: "b", offer: 7, available: 0, load: 0, distance: 1)
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [full], now: 0) == [])
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 5, candidates: [Self.c], now: 1 * s)
-            == [.acquire(node: "c", offer: 3)])
+            == [.acquire(node: "c", offer: 3, instances: 4)])
         planner.acquired("w", node: "c", lease: 9, now: 1 * s)
         let half = BurstRule.ttlSeconds / 2 * s
         #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 1, candidates: [], now: half) == [])

@@ -2,9 +2,9 @@ import CubeCore
 import Testing
 
 /// Bursts onto other nodes (docs/pooling.md "Bursts"), on routers joined in memory: the
-/// compute offer travels in the adverts, the consumer's planner leases a slot with
-/// `acquire <offer> 1 <ttl> run calc`, the provider orders an instance and drains it when the
-/// lease ends.
+/// compute offer travels in the adverts, the consumer's planner leases what the excess needs
+/// with `acquire <offer> <n> <ttl> run calc`, the provider orders the instances and drains
+/// them when the lease ends.
 @Suite struct BurstNetworkTests {
     /// a: `calc` balanced, one instance at most, bursting at once. b and d lend compute;
     /// d's offer runs only `echo`.
@@ -126,11 +126,14 @@ import Testing
         net.tick(seconds: 1)
         #expect(net.orders["a"] == [.start("calc")])
         #expect(net.orders["b"] == nil)
-        // Its one slot is leased (here, by alice): no room left on a, so it bursts onto b.
+        // Its one slot is leased (here, by alice): no room left on a, so it bursts onto b, in
+        // one lease for what the excess needs (6 waiting over 2 instances) within b's 2 slots.
         net.send("(7)acquire 1 1 600 run calc\n", from: client, at: "a")
         #expect(net.take(client, at: "a") == "(7)TRUE lease 1 offer 1 amount 1 ttl 600\n")
         net.tick(seconds: 1)
-        #expect(net.orders["b"] == [.serve("calc")], "\(net.orders) \(net.events)")
+        #expect(net.orders["b"] == [.serve("calc"), .serve("calc")], "\(net.orders) \(net.events)")
+        let acquires = net.traffic.filter { String(decoding: $0.value, as: UTF8.self).contains(".acquire") }
+        #expect(String(decoding: acquires.values.first ?? [], as: UTF8.self).contains("b.acquire 1 2 600 run calc\n"))
         _ = net.take(calcA, at: "a")
     }
 }
