@@ -377,6 +377,9 @@ public struct Market: Sendable {
         return Int64(clamping: min(end - start, Int128(limit)))
     }
 
+    /// Posts to the ledger and journals the entry for the store; the entry is returned for
+    /// callers that show it (`grant`), others ignore it.
+    @discardableResult
     mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
         let entry = ledger.post(user: user, delta: delta, lease: lease, note: note, wall: wall)
         if journaling { newEntries.append(entry) }
