@@ -19,7 +19,7 @@ final class MountedCube: @unchecked Sendable {
     /// Starts a cube mounting at `mountPoint` (a new directory under /tmp if nil) and waits until
     /// the mount is in the mount table. With `stale`, a killed cube left a dead mount there that
     /// the new cube must clear: then the wait is until `ls` in a child succeeds (a dead mount
-    /// answers ENOTCONN at once, so this never hangs).
+    /// answers ENOTCONN at once, so this never hangs) and lists the live mount's `zenki`.
     init(allowOther: Bool = false, mountPoint: String? = nil, stale: Bool = false) throws {
         let point = mountPoint ?? "/tmp/p7mnt-\(UUID().uuidString.prefix(8))"
         mkdir(point, 0o755)
@@ -27,8 +27,10 @@ final class MountedCube: @unchecked Sendable {
         cube = try CubeProcess(arguments: ["--mount", point] + (allowOther ? ["--allow-other"] : []))
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline && cube.process.isRunning {
+            // With `stale`, `ls` must list the live mount's `zenki`: between the cube clearing the
+            // dead mount and mounting its own, `ls` succeeds on the bare directory underneath.
             if !MountInfo.entries(at: point).isEmpty
-                && (!stale || MountChild.run(["/bin/ls", point], timeout: 3).succeeded) { return }
+                && (!stale || MountChild.run(["/bin/ls", point], timeout: 3).lines.contains("zenki")) { return }
             usleep(stale ? 20_000 : 5_000)
         }
         cleanup()
