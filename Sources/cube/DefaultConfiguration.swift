@@ -227,7 +227,7 @@ dispatch = all
 # balanced only: commands that may wait in the cube for a free instance, at most this many
 # and this many bytes (each also counts toward its sender's memory share); more get
 # FALSE queue full [ ... ] (docs/pooling.md "Queue") ...
-queue = 1000
+queue = 10000
 queue.bytes = 16777216
 # ... and the outstanding requests per instance past which other nodes' instances are used
 # too; an instance holding this many takes no more, the rest waits in that queue.

@@ -50,7 +50,7 @@ public struct ZenkaDefinition: Equatable, Sendable {
     /// How commands for the name reach its instances (docs/pooling.md).
     public var dispatch = DispatchMode.all
     /// Commands that may wait for a free instance of a balanced zenka; more get `FALSE queue full`.
-    public var queueLimit = 1000
+    public var queueLimit = 10_000
     /// Bytes those waiting commands may hold (`queue.bytes`, docs/pooling.md "Queue"); each is
     /// also charged to its sender's memory share.
     public var queueBytes = 16_777_216
