@@ -315,6 +315,9 @@ extension Router {
             route.targetSession.counters?.latency.record(latency)
             if case .pooled(let name, _) = route.purpose {
                 pools.answered(name, latency: latency, error: reply.keyword == .falseReply || malformed)
+            } else {
+                route.targetSession.counters?.answers.answered(latency: latency,
+                                                               error: reply.keyword == .falseReply || malformed)
             }
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
@@ -357,7 +360,7 @@ extension Router {
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)
-            if case .pooled(let name, _) = route.purpose { pools.failed(name) }
+            routeFailed(route)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
         }
     }

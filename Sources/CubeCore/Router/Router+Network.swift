@@ -163,6 +163,8 @@ extension Router {
         case .accepted(let forwardTo):
             send(Self.advertCommand(advert), toNeighbours: forwardTo, actions: &actions)
             reportReachability(since: reachable, actions: &actions)
+            // Instances that joined on that node take what waits here (docs/pooling.md "Queue").
+            for load in advert.loads where pools.hasWaiting(load.name) { drainPool(load.name, now: now, actions: &actions) }
         case .stale:
             return  // a flooding duplicate: normal
         case .aboutLocalNode(let sequence):
