@@ -22,6 +22,11 @@ public struct ReceiptBook: Sendable {
     public private(set) var accounts: [UInt64: PayeeAccount] = [:]
     /// Whether changes are kept for ``takeChanges()``.
     public var journaling = false
+    /// Records from nodes that are not neighbours, checked before they are read (not stored).
+    public var relayGuard = ReceiptRelayGuard()
+    /// Leases this node's users hold on other nodes (not stored: docs/market.md "Leases held
+    /// on other nodes").
+    public var remote = RemoteLeases()
     private var touchedTabs: Set<TabKey> = []
     private var touchedAccounts: Set<UInt64> = []
     private var written: [MarketRecordChange] = []
