@@ -83,6 +83,11 @@ extension Router {
 
     // MARK: - The consumer's node
 
+    /// Leases this node's users hold on other nodes, by node and id (`leases/` in the mount).
+    public var remoteLeases: [RemoteLeases.Entry] {
+        market.receipts.remote.entries.values.sorted { ($0.node, $0.lease) < ($1.node, $1.lease) }
+    }
+
     /// A link came up: the receipts owed to that node, and every node's `held` list.
     func leasesLinkReturned(_ node: String, wall: Int64, actions: inout [RouterAction]) {
         sendPendingReceipts(to: node, wall: wall, actions: &actions)

@@ -17,7 +17,7 @@ import Testing
 
     /// a — b — c, `store` on c offering 3600 units at 1 credit per unit per hour, `alice` on a
     /// with `credits`, her lease of 3600 units for 600 s granted.
-    private func leased(credits: String = "100", extra: [String] = []) throws -> Line {
+    func leased(credits: String = "100", extra: [String] = []) throws -> Line {
         var net = SimulatedNetwork()
         for name in ["a", "b", "c"] { try net.add(name, extra: ["market.charge-interval = 2"] + extra) }
         let ab = net.link("a", "b"), bc = net.link("b", "c")
@@ -125,5 +125,31 @@ import Testing
         let income = line.net.credits("store", at: "c", "lease 1 income")
         #expect(charged.map { String($0.dropFirst()) } == income)
         _ = relinked
+    }
+}
+
+extension ReceiptRelayNetworkTests {
+    /// An envelope from a to c as a seals it, to inject where b would pass it on.
+    static func fromA(_ record: String, _ lines: [String], issued: Int64) -> [UInt8] {
+        let envelope = ReceiptEnvelope(record: record, from: "a", to: "c", issued: issued, lines: lines)
+            .signed(by: ToySigner(publicKey: ToyMAC.key(for: "a")))
+        return Render.multilineCommand(id: 0, path: record.utf8,
+                                       Multiline(headers: envelope.headers, body: lines.map { Array($0.utf8) }))
+    }
+
+    @Test func aWaitingLeaseTheConsumerNoLongerListsEndsAtOnceAndUnknownOnesAreGone() throws {
+        var line = try leased(extra: ["leases.grace = 600"])
+        line.net.tick(seconds: 2)
+        // b — c drops: the lease waits for its consumer (the grace is ten minutes).
+        line.net.cut("b", line.bc.0)
+        let bc = line.net.link("b", "c")
+        // Before a's own list arrives: a list without lease 1 but with a lease c never had.
+        line.net.inject(Self.fromA("usage-receipts", ["held 99"], issued: line.net.now.wall), on: bc.1, at: "c")
+        #expect(line.net.events["c", default: []].contains(.leaseEnded(id: 1, reason: "consumer-gone")))
+        // a hears `gone 99` (it held no 99: nothing to tell) and `ended 1 … consumer-gone` for its user.
+        #expect(line.net.take(line.alice, at: "a").hasSuffix("lease-end c:1 consumer-gone\n"))
+        line.net.tick(seconds: 2)
+        let charged = line.net.credits("alice", at: "a", "lease c:1 ")
+        #expect(charged.map { String($0.dropFirst()) } == line.net.credits("store", at: "c", "lease 1 income"))
     }
 }
