@@ -98,10 +98,13 @@ import Glibc
         }
         let n1Signer = IdentityAdvertSigner(identity: try IdentityKey.read(from: "\(net.directory.path)/n1.key"))
         let captured = envelope([genuine.text], signer: n1Signer)
-        try link.sendRaw(Array(("usage-receipts+\n\n\(altered)\n.\n" + envelope([altered], signer: IdentityAdvertSigner(identity: net.rogue))
-            + captured + captured).utf8))
-        let refusals = ["receipt-refused rogue refused 1 \(genuine.sequence) forged", "receipt-refused rogue forged envelope from n1",
-                        "receipt-refused rogue replayed envelope from n1"]
+        // Altered; genuine but handed in by another node than its payer; an envelope claiming to
+        // be n1's, signed by another key; a genuine envelope of n1's, twice.
+        let later = stored.receipts.last { !$0.payeeSignature.isEmpty && $0.sequence != genuine.sequence }?.unacknowledged ?? genuine
+        try link.sendRaw(Array(("usage-receipts+\n\n\(altered)\n\(later.text)\n.\n"
+            + envelope([altered], signer: IdentityAdvertSigner(identity: net.rogue)) + captured + captured).utf8))
+        let refusals = ["receipt-refused rogue refused 1 \(genuine.sequence) forged", "receipt-refused rogue refused 1 \(later.sequence) forged",
+                        "receipt-refused rogue forged envelope from n1", "receipt-refused rogue replayed envelope from n1"]
         let log = Self.waitForLog(net, "n3", refusals)
         for line in refusals { #expect(log.contains(line), "missing '\(line)' in:\n\(log)") }
         print("receipt relay: n3 logged\n" + log.split(separator: "\n").filter { $0.contains("receipt-refused") }.map { "  " + $0 }.joined(separator: "\n"))

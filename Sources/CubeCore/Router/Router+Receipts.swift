@@ -116,7 +116,7 @@ extension Router {
                     answers += answer
                     continue
                 }
-                let outcome = market.settle(line, now: now.wall, localNode: local, signer: signer, verifier: verifier,
+                let outcome = market.settle(line, from: peer, now: now.wall, localNode: local, signer: signer, verifier: verifier,
                                             pinnedKey: { pinned[$0] })
                 if case .refused = outcome { actions.append(.event(.receiptRefused(node: peer, line: outcome.line))) }
                 answers.append(outcome.line)
