@@ -56,7 +56,7 @@ extension Router {
         }
     }
 
-    /// Sends every receipt owed to `node` that is not acknowledged yet, if a link is up.
+    /// Sends every receipt owed to `node` that is not acknowledged yet, if a path leads there.
     func sendPendingReceipts(to node: String, wall: Int64, actions: inout [RouterAction]) {
         let pending = market.receipts.pending(to: node).prefix(ReceiptBook.maximumLines)
         sendUsageRecord(Self.usageReceiptsPath, lines: pending.map(\.text), to: node, wall: wall, actions: &actions)
@@ -78,10 +78,10 @@ extension Router {
         return " price \(Ledger.credits(price)) since \(now.wall)"
     }
 
-    /// A lease paid by receipts ended: its consumer's node is told when (`ended <lease> <wall>`),
-    /// so it charges up to then and no further.
-    /// A lease asked for through other nodes by a node that named itself is ended there too,
-    /// priced or not, so its consumer hears of it (docs/market.md "Leases held on other nodes").
+    /// A lease paid by receipts ended: its consumer's node is told when and why (`ended <lease>
+    /// <wall> <reason>`), so it charges up to then and no further. One asked for through other
+    /// nodes by a node that named itself is told there too, priced or not, so its consumer
+    /// hears of it (docs/market.md "Leases held on other nodes").
     mutating func receiptLeaseEnded(_ lease: Lease, reason: String, wall: Int64?, actions: inout [RouterAction]) {
         if market.receipts.paidByReceipts(lease.id), let (payer, end) = market.accountEnded(lease: lease.id, wall: wall) {
             sendUsageRecord(Self.usageAcksPath, lines: ["ended \(lease.id) \(end) \(reason)"], to: payer, wall: end, actions: &actions)
