@@ -295,7 +295,7 @@ extension Router {
             return
         }
         if case .remoteAcquire(let node, let user) = route.purpose, closes {
-            remoteLeaseGranted(reply, node: node, user: user)
+            remoteLeaseGranted(reply, node: node, user: user, session: route.source, wall: now.wall)
         }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)

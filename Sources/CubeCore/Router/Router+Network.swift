@@ -76,7 +76,7 @@ extension Router {
         let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
         revocationsForNewLink(id, actions: &actions)
-        sendPendingReceipts(to: link.node, actions: &actions)
+        leasesLinkReturned(link.node, wall: now.wall, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
