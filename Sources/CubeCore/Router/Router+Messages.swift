@@ -245,9 +245,9 @@ extension Router {
         case .session(let id):
             return sessions[id]?.isActive == true ? [id] : []
         case .name(let name):
-            return usersIndex[name]?.ids ?? []
+            return users.ids(of: name)
         case .subname(let name, let sub):
-            return (usersIndex[name]?.ids ?? []).filter { sessions[$0]?.subname == sub }
+            return users.ids(of: name).filter { sessions[$0]?.subname == sub }
         }
     }
 

@@ -15,12 +15,8 @@ public struct Router: Sendable {
     var random: SplitMix64
 
     var sessions: [SessionID: Session] = [:]
-    /// Logged-in sessions per user name, in login order (fan-out order).
-    var usersIndex: [String: UserSessions] = [:]
-    /// Users whose ``usersIndex`` entry has blank places; compacted by ``tick(now:)``.
-    var usersWithBlanks: Set<String> = []
-    /// When each user name was last seen, kept after its last session is gone.
-    var lastSeen: [String: Int64] = [:]
+    /// Logged-in sessions per user name, in login order (fan-out order), and when each was last seen.
+    var users = UserDirectory()
     var routes = RouteTable()
     var nextRouteID: RouteID = 1
     var zenkaKeys = ZenkaKeys()
@@ -67,17 +63,7 @@ public struct Router: Sendable {
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
         self.memory = MemoryBudget(limit: configuration.limits.memory, share: configuration.limits.memoryPerUser)
-        if let network {
-            let topology = Topology(localNode: configuration.nodeName, localKey: network.signer.publicKey,
-                                    verifier: network.verifier,
-                                    maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
-                                    pinnedKeys: network.pinnedKeys)
-            var state = NetworkState(topology: topology, signer: network.signer)
-            state.ownRotation = network.rotation
-            state.rotations = NodeKeyRotations(retiredGrace: Int64(configuration.rotationGraceSeconds))
-            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
-            self.network = state
-        }
+        self.network = network.map { NetworkState($0, configuration: configuration) }
         self.inNetwork = network != nil
         self.hasher = hasher
         self.secureLogin = secureLogin
@@ -242,8 +228,7 @@ public struct Router: Sendable {
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
         throttle.forgetOld(now: now.monotonic)
-        for user in usersWithBlanks { usersIndex[user]?.compact() }
-        usersWithBlanks.removeAll()
+        users.compact()
         zenkaKeys.expire(now: now.monotonic)
         networkTick(now: now, actions: &actions)
         if !trafficWatch.isEmpty { reportWatchDrops(now: now, actions: &actions) }
@@ -329,9 +314,8 @@ public struct Router: Sendable {
         let account = memory.account(for: user, isLink: session.link != nil)
         account.sessions += 1
         session.account = account
-        usersIndex[user, default: UserSessions()].append(id)
+        users.joined(id, as: user, wall: now.wall)
         stats.logins += 1
-        lastSeen[user] = now.wall
         actions.append(.event(.join(user: user, session: id)))
         if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
@@ -388,17 +372,8 @@ public struct Router: Sendable {
             memory.release(account)
         }
         guard let user = session.user, session.isActive else { return }
-        usersIndex[user]?.remove(id)
+        users.left(id, of: user, wall: now.wall)
         pools.sessionLeft(id, of: user)
-        if let entry = usersIndex[user] {
-            if entry.isEmpty {
-                usersIndex[user] = nil
-                usersWithBlanks.remove(user)
-            } else if entry.hasBlanks {
-                usersWithBlanks.insert(user)
-            }
-        }
-        lastSeen[user] = now.wall
         actions.append(.event(.leave(user: user, session: id)))
         if let link = session.link { linkClosed(id, link, now: now, actions: &actions) }
     }
