@@ -141,76 +141,10 @@ public struct Router: Sendable {
         return actions
     }
 
-    /// Charges what `session`'s decoder still holds after a read to its user; past the user's
-    /// share (or the cube's limit) the unfinished message is refused and its bytes dropped.
-    mutating func settleInput(_ session: Session, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
-        var held = session.decoder.heldByteCount
-        guard held != session.chargedInput else { return }
-        // Messages waiting for the session's next turn are complete: they are charged, not
-        // refused (reading stops meanwhile, so at most one read's worth waits).
-        if held > session.chargedInput, !session.hasBacklog, let refusal = memory.refusal(held - session.chargedInput, to: account) {
-            let header = session.decoder.refuseCurrentMessage()
-            refuse(header: header, text: refusal.text, from: session, now: now, actions: &actions)
-            held = session.decoder.heldByteCount
-        }
-        memory.charge(held - session.chargedInput, to: account)
-        session.chargedInput = held
-    }
-
-    /// Bytes held outside the router (output queued for slow readers), measured by the owner.
-    public mutating func setExternalMemory(_ bytes: Int) {
-        memory.external = bytes
-    }
-
-    /// Bytes users make the router hold now (buffered input, routes, offers, queued commands).
-    public var memoryHeld: Int { memory.held }
-
     /// The session's connection is gone (closed by the peer, by an error, or after ``RouterAction/close(_:)``).
     public mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         remove(id, now: now, actions: &actions)
-        return actions
-    }
-
-    /// The login deadline of a session passed; closes it if it is still not logged in.
-    public mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], !session.isActive else { return [] }
-        var actions: [RouterAction] = [.send(id, Wire.loginTimeout)]
-        close(id, now: now, actions: &actions)
-        return actions
-    }
-
-    /// Closes every session still not logged in when its login deadline passed.
-    ///
-    /// Checked by the periodic tick rather than by a timer per connection: ten thousand idle
-    /// sessions would otherwise each hold a scheduled task until their deadline.
-    mutating func closeLateLogins(now: Timestamp, actions: inout [RouterAction]) {
-        let timeout = UInt64(configuration.loginTimeoutSeconds) * 1_000_000_000
-        let late = sessions.values.filter { !$0.isActive && now.monotonic &- $0.since.monotonic >= timeout }
-        for session in late.sorted(by: { $0.id < $1.id }) {
-            actions += loginDeadlinePassed(session.id, now: now)
-        }
-    }
-
-    /// The result of a ``RouterAction/checkCredential(_:origin:_:)``.
-    public mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], case .verifying(let state, let user) = session.phase,
-              let method = state.method else { return [] }
-        credentialCheckEnded(session)
-        var actions: [RouterAction] = []
-        switch verdict {
-        case .accepted:
-            actions.append(.send(id, Wire.authTrue))
-            activate(id, user: user, subname: nil, kind: method.kind, method: method, now: now, actions: &actions)
-            process(id, now: now, actions: &actions)
-        case .refused(let reason):
-            stats.failedLogins += 1
-            countFailure(id, now: now)
-            actions.append(.event(.loginFailed(session: id, method: method.name, user: user, origin: session.origin,
-                                               reason: reason)))
-            actions.append(.send(id, Wire.authError))
-            close(id, now: now, actions: &actions)
-        }
         return actions
     }
 

@@ -1,6 +1,6 @@
 /// Who is logged in, by user name: each name's sessions in login order (the order a name fans
-/// out in, docs/protocol.md §5), and when each name was last seen (`present`, docs/protocol.md
-/// §8.1), kept after its last session is gone.
+/// out in, docs/protocol.md §4.3), and when each name was last seen (`present`, docs/protocol.md
+/// §8), kept after its last session is gone.
 ///
 /// A pure machine the router feeds with joins and leaves; it knows nothing of sessions
 /// beyond their ids.
