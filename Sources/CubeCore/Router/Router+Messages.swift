@@ -211,17 +211,10 @@ extension Router {
         return slot
     }
 
-    /// Names kept in ``targetCounters`` before new ones share `_other`: user names come from
-    /// the configuration, unix accounts and zenka keys, so this is rarely reached.
-    static let maximumTargetCounters = 1024
-
     /// The counters of `session`'s user as a target; found by name once per session.
     mutating func counters(of session: Session) -> TargetCounters {
         if let counters = session.counters { return counters }
-        let name = session.user ?? "_other"
-        let key = targetCounters[name] != nil || targetCounters.count < Self.maximumTargetCounters ? name : "_other"
-        let counters = targetCounters[key] ?? TargetCounters()
-        targetCounters[key] = counters
+        let counters = targetCounters.counters(for: session.user)
         session.counters = counters
         return counters
     }

@@ -29,9 +29,8 @@ public struct Router: Sendable {
     var trafficWatch = TrafficWatch()
     /// Failed logins, undecided checks and waiting sessions per origin.
     var throttle = LoginThrottle()
-    /// Per user name: requests routed to it and their latencies (bounded by
-    /// ``maximumTargetCounters``; names beyond share the entry `_other`).
-    var targetCounters: [String: TargetCounters] = [:]
+    /// Per user name: requests routed to it and their latencies (bounded).
+    var targetCounters = TargetCounterTable()
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
     /// Revoked keys and certificates, and the c25519 sessions they would close (Router+Revocations).
