@@ -215,6 +215,38 @@ import Glibc
         #expect(total / 1000 >= end - since - 3 && total / 1000 <= end - since + 1, "charged \(total) of \(end - since) s")
     }
 
+    @Test func killNineOfEitherEndNodeWhileChargingLosesAndRepeatsNothing() throws {
+        let (net, provider) = try Self.line()
+        defer { net.shutdown() }
+        defer { provider.stop() }
+        #expect(try net.client("n1").askUntilTrue("grant unix-root 1000", timeout: 10) != nil)
+        let since = try #require(try Self.acquire(net).last.flatMap { Int64($0) })
+        var generator = SystemRandomNumberGenerator()
+        for name in ["n1", "n3"] {
+            let running = UInt32.random(in: 1_500_000...3_000_000, using: &generator)
+            let down = UInt32.random(in: 300_000...1_500_000, using: &generator)
+            print("receipt relay: \(name) killed after \(running / 1000) ms of charging, down \(down / 1000) ms")
+            usleep(running)
+            net.kill(name)
+            usleep(down)
+            try net.start(name, extra: "state.directory = \(net.directory.path)/\(name)-state\nmarket.charge-interval = 1\n")
+            _ = try net.waitForTopology(Self.edges, timeout: 20)
+        }
+        sleep(2)
+        // n3's stored lease waits for its consumer after n3's restart; n1's `held` list took it back.
+        let released = try net.client("n1").ask("n3.release 1")
+        #expect(released.kind == .trueReply, "\(released.rawText)")
+        let end = Int64(Date().timeIntervalSince1970)
+        let (charges, incomes) = try Self.settled(net)
+        print("receipt relay: after kill -9 of n1 and n3, \(charges.count) charges on n1, \(incomes.count) incomes on n3")
+        #expect(!charges.isEmpty && charges == incomes, "n1: \(charges) n3: \(incomes)")
+        let total = charges.compactMap(Ledger.millicredits).reduce(0, +)
+        #expect(total % 1000 == 0 && total / 1000 >= end - since - 3 && total / 1000 <= end - since + 1, "charged \(total) of \(end - since) s")
+        #expect(try net.client("n1").ask("balance").textString == "\(Ledger.credits(1_000_000 - total)) credits")
+        #expect(try net.client("n3").ask("balance").textString == "\(Ledger.credits(total)) credits")
+        #expect(try SQLiteMarketStore(directory: "\(net.directory.path)/n2-state").load().entries.isEmpty)
+    }
+
     /// What one receipt costs in signatures across the network, with real Ed25519 keys: the
     /// payer signs the receipt and its envelope, the payee checks both and countersigns in an
     /// envelope of its own, the payer checks that envelope and both signatures. Prints the
