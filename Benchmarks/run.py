@@ -843,6 +843,8 @@ def burst_measure(args, work, cubes, bursts):
         lat = [l if ok else float("inf") for s, l, ok in records if w <= s < w + BURST_WINDOW]
         windows.append((w, p99_of(lat)))
         w += BURST_WINDOW
+    debug("  p99 per %.1f s window of the step, ms: %s" % (BURST_WINDOW, " ".join(
+        f"{value * 1e3:.0f}" if value != float("inf") else "lost" for _, value in windows)))
     recovered = None
     for start, value in windows:
         if value >= 2 * unloaded:
