@@ -97,7 +97,9 @@ extension Router {
             actions.append(answer(id, command.id, .falseReply, "no such offer '\(first)'"))
             return true
         }
-        let args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
+        var args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
+        // Past a neighbour, this node names itself to pay (docs/market.md "Receipts across the network").
+        if nextHop(towards: node) != node { args += PayerClause.suffix(configuration.nodeName) }
         let remote = Command(id: command.id, path: Array("\(node).acquire".utf8), args: Array(args.utf8))
         let user = sessions[id]?.user ?? ""
         // A priced offer needs credit here, where its receipts will be charged (docs/market.md).

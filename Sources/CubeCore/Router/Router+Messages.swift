@@ -288,7 +288,7 @@ extension Router {
             return
         }
         if case .remoteAcquire(let node, let user) = route.purpose, closes {
-            remoteLeaseGranted(reply, node: node, user: user)
+            remoteLeaseGranted(reply, node: node, user: user, session: route.source, wall: now.wall)
         }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
@@ -308,6 +308,9 @@ extension Router {
             route.targetSession.counters?.latency.record(latency)
             if case .pooled(let name, _) = route.purpose {
                 pools.answered(name, latency: latency, error: reply.keyword == .falseReply || malformed)
+            } else {
+                route.targetSession.counters?.answers.answered(latency: latency,
+                                                               error: reply.keyword == .falseReply || malformed)
             }
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
@@ -350,7 +353,7 @@ extension Router {
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)
-            if case .pooled(let name, _) = route.purpose { pools.failed(name) }
+            routeFailed(route)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
         }
     }

@@ -65,7 +65,7 @@ extension Router {
         rotationsForNewLink(id, actions: &actions)
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
         revocationsForNewLink(id, actions: &actions)
-        sendPendingReceipts(to: link.node, actions: &actions)
+        leasesLinkReturned(link.node, wall: now.wall, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
@@ -143,6 +143,8 @@ extension Router {
         case .accepted(let forwardTo):
             send(Self.advertCommand(advert), toNeighbours: forwardTo, actions: &actions)
             reportReachability(since: reachable, actions: &actions)
+            // Instances that joined on that node take what waits here (docs/pooling.md "Queue").
+            for load in advert.loads where pools.hasWaiting(load.name) { drainPool(load.name, now: now, actions: &actions) }
         case .stale:
             return  // a flooding duplicate: normal
         case .aboutLocalNode(let sequence):

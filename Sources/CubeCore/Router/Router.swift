@@ -289,7 +289,7 @@ public struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
             if route.source != id {
-                if case .pooled(let name, _) = route.purpose { pools.failed(name) }
+                routeFailed(route)
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
