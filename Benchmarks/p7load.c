@@ -50,6 +50,11 @@
  *                                                (no banner) and secs.
  *   p7load active SOCKET N SECS                  log in N sessions, each keeps one routed request
  *                                                in flight for SECS; prints "active" when it starts
+ *   p7load ping SOCKET SECS                      log in as unix-root, send the local `heart` one at a
+ *                                                time with 1 ms between, for SECS; prints "ready"
+ *                                                once logged in, then one line per heart at the end:
+ *                                                `<start, CLOCK_MONOTONIC s> <latency us>` (make
+ *                                                soak's --measure-close: the unrelated client)
  *   p7load fs MOUNT COUNT                        write `(<id>)bench.echo x` to MOUNT/zenki/bench/cmd,
  *                                                read MOUNT/zenki/bench/out until `(<id>)TRUE x`
  *
@@ -709,6 +714,37 @@ static void active(const char *path, int n, double secs) {
     fflush(stdout);
 }
 
+/* Local hearts one at a time: the samples go to a buffer and out at the end, so printing
+ * never adds to a latency. */
+static void ping(const char *path, double secs) {
+    int fd = p7_connect_root(path);
+    printf("ready\n");
+    fflush(stdout);
+    size_t cap = (size_t)(secs * 1000) + 16, n = 0;
+    double *start = malloc(sizeof(double) * cap), *lat = malloc(sizeof(double) * cap);
+    char in[4096];
+    double stop = now() + secs;
+    for (uint64_t id = 1; n < cap && now() < stop; id++) {
+        char req[64];
+        int len = snprintf(req, sizeof req, "(%llu)heart\n", (unsigned long long)id);
+        double t = now();
+        write_all(fd, req, (size_t)len);
+        size_t got = 0;
+        while (got == 0 || in[got - 1] != '\n') {
+            ssize_t r = read(fd, in + got, sizeof in - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) die("heart: connection closed");
+            got += (size_t)r;
+            if (got == sizeof in) got = 1; /* keep only the end: a heart is one short line */
+        }
+        start[n] = t;
+        lat[n++] = now() - t;
+        usleep(1000);
+    }
+    for (size_t i = 0; i < n; i++) printf("%.6f %.0f\n", start[i], lat[i] * 1e6);
+    fflush(stdout);
+}
+
 /* ---- connect/close churn (make soak) --------------------------------------------------- */
 
 /* Reads until `lines` LFs have arrived or the peer closed; returns bytes read (0 on close first). */
@@ -821,7 +857,7 @@ static void fs(const char *mount, int count) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void usage(void) {
-    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|cube-worker|nats-worker|zenka-worker|cube-step|idle|active|churn|fs ...\n"
+    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|cube-worker|nats-worker|zenka-worker|cube-step|idle|active|churn|ping|fs ...\n"
                     "       (see the comment at the top of Benchmarks/p7load.c)\n");
     exit(2);
 }
@@ -879,6 +915,8 @@ int main(int argc, char **argv) {
         churn(argv[2], atoi(argv[3]), atol(argv[4]), argv[5], argv[6], atof(argv[7]), argc == 9 ? atof(argv[8]) : 0);
     } else if (!strcmp(m, "active") && argc == 5) {
         active(argv[2], atoi(argv[3]), atof(argv[4]));
+    } else if (!strcmp(m, "ping") && argc == 4) {
+        ping(argv[2], atof(argv[3]));
     } else if (!strcmp(m, "fs") && argc == 4) {
         fs(argv[2], atoi(argv[3]));
     } else {

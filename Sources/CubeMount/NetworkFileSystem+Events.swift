@@ -7,17 +7,52 @@ import CubeFUSE
 extension NetworkFileSystem {
     /// Called by the hub for every router event.
     public func observe(_ event: RouterEvent) {
-        let (user, session, joined): (String, SessionID, Bool)
-        switch event {
-        case .join(let name, let id): (user, session, joined) = (name, id, true)
-        case .leave(let name, let id): (user, session, joined) = (name, id, false)
-        case .offer, .offerGone, .lease, .leaseEnded, .scale, .burst: return resourceChanged(event)
-        case .link, .node: return networkChanged(event)
-        default: return
+        observe(contentsOf: [event])
+    }
+
+    /// Router events in the order they happened (a batch from ``EventInbox``).
+    ///
+    /// What each join or leave needs of the hub (which users have no session left) is asked
+    /// once per batch, and the network entries are refreshed once per batch: 10,000 sessions
+    /// closing at once used to take the hub's lock 20,000 times from here and build 10,000
+    /// network snapshots, next to the event loops (docs/security.md "Resource limits").
+    public func observe(contentsOf events: [RouterEvent]) {
+        var departed = Set<String>()
+        for event in events {
+            if case .leave(let user, _) = event { departed.insert(user) }
         }
-        let line = Array("\(joined ? "join" : "leave") \(user) \(session)\n".utf8)
         // Asked before taking the mount's lock (never held while calling the hub).
-        let nameGone = !joined && hub.inspect { $0.sessions(of: user).isEmpty }
+        let gone = departed.isEmpty ? [] : hub.inspect { router in departed.filter { router.sessions(of: $0).isEmpty } }
+        var refresh = false
+        // The kernel's entries to drop, sent once: `zenki/<user>` once per user, not per session.
+        var invalidations: [Invalidation] = []
+        var named = Set<String>()
+        for event in events {
+            switch event {
+            case .join(let user, let session):
+                invalidations += sessionChanged(user: user, session: session, joined: true, nameGone: false,
+                                                newName: named.insert(user).inserted)
+            case .leave(let user, let session):
+                invalidations += sessionChanged(user: user, session: session, joined: false, nameGone: gone.contains(user),
+                                                newName: named.insert(user).inserted)
+            case .offer, .offerGone, .lease, .leaseEnded, .scale, .burst:
+                resourceChanged(event)
+                continue
+            case .link, .node: networkLine(event)
+            default: continue
+            }
+            refresh = true
+        }
+        notifier.withLock { $0 }?.send(contentsOf: invalidations)
+        // This node's zenki are listed under `nodes/<this node>/zenki/` too.
+        if refresh { refreshNetworkEntries() }
+    }
+
+    /// A session joined or left: the `events` line and its ports; returns the kernel entries
+    /// to drop (`zenki/<user>` only when `newName`: the first time in a batch).
+    private func sessionChanged(user: String, session: SessionID, joined: Bool, nameGone: Bool,
+                                newName: Bool) -> [Invalidation] {
+        let line = Array("\(joined ? "join" : "leave") \(user) \(session)\n".utf8)
         let (wakeups, invalidations) = state.withLock { state -> (Wakeups, [Invalidation]) in
             var wakeups = state.appendEvent(line)
             if joined {
@@ -30,20 +65,16 @@ extension NetworkFileSystem {
                     wakeups.merge(state.drain(handle))
                 }
             }
-            let zenki = state.nodes.ino(for: .directory(.zenki))
-            let sessions = state.nodes.ino(for: .directory(.sessions))
             // Entry invalidation only: `notify_delete` on a directory whose children the kernel
             // still caches fails with ENOTEMPTY (and libfuse logs it); dropping the entry is
             // enough for the next lookup to see the change.
-            let invalidations: [Invalidation] = [
-                .entry(parent: zenki, name: user), .entry(parent: sessions, name: String(session)),
-            ]
+            var invalidations: [Invalidation] = [.entry(parent: state.nodes.ino(for: .directory(.sessions)),
+                                                        name: String(session))]
+            if newName { invalidations.append(.entry(parent: state.nodes.ino(for: .directory(.zenki)), name: user)) }
             return (wakeups, invalidations)
         }
         wakeups.perform()
-        notifier.withLock { $0 }?.send(contentsOf: invalidations)
-        // This node's zenki are listed under `nodes/<this node>/zenki/` too.
-        refreshNetworkEntries()
+        return invalidations
     }
 
     /// An offer or lease appeared or ended, or a zenka scaled (docs/pooling.md): an `events`

@@ -44,9 +44,14 @@ extension NetworkFileSystem {
     /// A link came up or went down, or a node became reachable or unreachable: an `events`
     /// line (`link n2 up`, `node n2 unreachable`) and fresh kernel entries.
     func networkChanged(_ event: RouterEvent) {
+        networkLine(event)
+        refreshNetworkEntries()
+    }
+
+    /// The `events` line of a link or node event.
+    func networkLine(_ event: RouterEvent) {
         let line = Array("\(event)\n".utf8)
         state.withLock { $0.appendEvent(line) }.perform()
-        refreshNetworkEntries()
     }
 
     /// Recomputes the network part of the tree and makes the kernel drop every entry that

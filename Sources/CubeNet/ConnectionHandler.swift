@@ -20,10 +20,14 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Told once when the connection ends (the unix listener's count per loop).
     private let ended: (@Sendable () -> Void)?
 
-    init(hub: Hub, transport: Transport, logger: Logger, ended: (@Sendable () -> Void)? = nil) {
+    /// Where the end of the session goes: its loop's batch, or straight to the hub (nil).
+    private let closed: ClosedSessions?
+
+    init(hub: Hub, transport: Transport, logger: Logger, closed: ClosedSessions? = nil, ended: (@Sendable () -> Void)? = nil) {
         self.hub = hub
         self.transport = transport
         self.logger = logger
+        self.closed = closed
         self.ended = ended
     }
 
@@ -61,7 +65,9 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let session { hub.disconnected(session) }
+        if let session {
+            if let closed { closed.add(session) } else { hub.disconnected(session) }
+        }
         session = nil
         ended?()
         context.fireChannelInactive()

@@ -22,11 +22,14 @@ public final class CubeServer: Service {
     private let onReady: @Sendable (String) -> Void
     private let group: MultiThreadedEventLoopGroup
     private let loops: [any EventLoop]
+    /// Each loop's connections that ended in its current turn (ClosedSessions).
+    private let closed: ClosedSessions.PerLoop
 
     public init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.hub = hub
         group = loop.group
         loops = loop.loops
+        closed = ClosedSessions.PerLoop(hub: hub, loops: loop.loops)
         self.logger = logger
         self.onReady = onReady
     }
@@ -83,6 +86,7 @@ public final class CubeServer: Service {
         let hub = self.hub
         let logger = self.logger
         let limit = hub.configuration.limits.outputQueue
+        let closed = self.closed
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.recvAllocator, value: Self.receiveBuffers)
@@ -90,7 +94,7 @@ public final class CubeServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(hub: hub, transport: transport, logger: logger))
+                        ConnectionHandler(hub: hub, transport: transport, logger: logger, closed: closed.of(channel.eventLoop)))
                 }
             }
     }
@@ -101,13 +105,15 @@ public final class CubeServer: Service {
         let hub = self.hub
         let logger = self.logger
         let limit = hub.configuration.limits.outputQueue
+        let closed = self.closed
         return bootstrap
             .channelOption(.recvAllocator, value: Self.receiveBuffers)
             .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(hub: hub, transport: .unix, logger: logger, ended: ended))
+                        ConnectionHandler(hub: hub, transport: .unix, logger: logger, closed: closed.of(channel.eventLoop),
+                                          ended: ended))
                 }
             }
     }

@@ -212,13 +212,34 @@ public final class Hub: Sendable {
     /// that hangs up itself gets none, so every such connection used to stay behind (about
     /// 1.8 KB each, docs/security.md "Resource limits").
     public func disconnected(_ id: SessionID) {
-        let leftover = execute { state in
-            state.endpoints.removeValue(forKey: id)?.detached()
-            state.doors[id] = nil
-            return state.router.disconnected(id, now: .now)
-        }
-        perform(leftover)
+        disconnected([id])
     }
+
+    /// Several sessions' connections are gone (one event loop's turn of them), at most
+    /// ``removalsPerLock`` under one lock: 10,000 sessions closing at once take it a few
+    /// hundred times, not 10,000, and never hold it long (a loop's turn can hold thousands).
+    public func disconnected(_ ids: [SessionID]) {
+        var start = ids.startIndex
+        while start < ids.endIndex {
+            let chunk = ids[start..<min(start + Self.removalsPerLock, ids.endIndex)]
+            start = chunk.endIndex
+            let leftover = execute { state in
+                let now = Timestamp.now
+                var actions: [RouterAction] = []
+                for id in chunk {
+                    state.endpoints.removeValue(forKey: id)?.detached()
+                    state.doors[id] = nil
+                    actions += state.router.disconnected(id, now: now)
+                }
+                return actions
+            }
+            perform(leftover)
+        }
+    }
+
+    /// Session removals per hold of the hub's lock (a few µs each): what another loop's
+    /// client may wait for is one chunk, about 0.1 ms.
+    static let removalsPerLock = 32
 
     /// Registers a one-time key for zenka `name`.
     public func registerZenkaKey(name: String, key: String) {

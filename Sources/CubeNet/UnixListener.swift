@@ -73,7 +73,11 @@ final class UnixListener: @unchecked Sendable {
         thread.start()
     }
 
-    /// Registers `fd` on its peer's loop.
+    /// Open connections per loop (what ``LoopShares`` counts).
+    var openConnections: [Int] { shares.withLockedValue { $0.connections } }
+
+    /// Registers `fd` on its peer's loop; when that fails, the descriptor is closed and the
+    /// loop's share given back.
     private func hand(_ fd: CInt, _ bootstrap: (ClientBootstrap, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
         let uid = Self.peerUID(fd)
         let shares = self.shares
@@ -83,7 +87,16 @@ final class UnixListener: @unchecked Sendable {
             guard !once.withLockedValue({ done in defer { done = true }; return done }) else { return }
             shares.withLockedValue { $0.release(uid) }
         }
-        bootstrap(ClientBootstrap(group: loops[index]), ended).withConnectedSocket(fd).whenFailure { _ in ended() }
+        // Wrapped on the loop's own thread: a loop that is gone drops the task, and the
+        // hand-off closes the descriptor (DescriptorHandOff); once taken, NIO closes it on
+        // every failure after wrapping it (its only earlier one, making an open socket
+        // non-blocking, cannot fail).
+        let configured = bootstrap(ClientBootstrap(group: loops[index]), ended)
+        let handOff = DescriptorHandOff(fd, abandoned: ended)
+        loops[index].execute {
+            guard let fd = handOff.take() else { return }
+            configured.withConnectedSocket(fd).whenFailure { _ in ended() }
+        }
     }
 
     /// The peer's uid (`SO_PEERCRED`); a uid no user has when it cannot be read.

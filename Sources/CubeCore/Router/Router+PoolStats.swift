@@ -5,7 +5,7 @@ extension Router {
     /// configured here nor connected.
     public func zenkaStats(_ name: String, now: Timestamp) -> String? {
         let definition = configuration.zenki[name]
-        let ids = usersIndex[name]?.ids ?? []
+        let ids = users.ids(of: name)
         guard definition != nil || !ids.isEmpty else { return nil }
         // A fan-out zenka's figures are its instances' answers, kept with its target counters.
         let pool = definition?.dispatch == .balanced ? pools.stats(name) : targetCounters[name]?.answers ?? PoolStats()

@@ -86,7 +86,7 @@ extension Router {
                         from id: SessionID) -> [PoolCandidate] {
         let busy = configuration.limits.outputQueue / 2
         var candidates: [PoolCandidate] = []
-        for target in usersIndex[name]?.ids ?? [] {
+        for target in users.ids(of: name) {
             guard let session = sessions[target], !session.isLink, !pools.isDraining(target, of: name),
                   session.unansweredBytes + command.byteCount <= busy else { continue }
             candidates.append(PoolCandidate(place: .local(target), outstanding: UInt32(clamping: session.targetRoutes.count)))
@@ -128,9 +128,9 @@ extension Router {
         if let account { memory.charge(cost, to: account) }
         sessions[id]?.hasQueued = true
         // No instance at all: a scaling zenka starts one at once, an on-demand one as always.
-        if usersIndex[name] == nil, let definition = configuration.zenki[name], ScaleRule(definition).scales {
+        if !users.isPresent(name), let definition = configuration.zenki[name], ScaleRule(definition).scales {
             planScaling(name, definition: definition, now: now, actions: &actions)
-        } else if usersIndex[name] == nil, onDemand.markStarting(name) {
+        } else if !users.isPresent(name), onDemand.markStarting(name) {
             actions.append(.startZenka(name))
         }
         return nil
@@ -188,7 +188,7 @@ extension Router {
         for (name, definition) in configuration.zenki where definition.dispatch == .balanced {
             var instances: UInt32 = 0
             var outstanding = 0
-            for id in usersIndex[name]?.ids ?? [] {
+            for id in users.ids(of: name) {
                 guard let session = sessions[id], !session.isLink, !pools.isDraining(id, of: name) else { continue }
                 instances += 1
                 outstanding += session.targetRoutes.count
