@@ -150,6 +150,6 @@ extension Router {
         if let session, sessions[session]?.user == user, sessions[session]?.isActive == true {
             return actions.append(notice(session, path, args))
         }
-        for id in usersIndex[user]?.ids ?? [] where sessions[id]?.isLink == false { actions.append(notice(id, path, args)) }
+        for id in users.ids(of: user) where sessions[id]?.isLink == false { actions.append(notice(id, path, args)) }
     }
 }
