@@ -1,7 +1,6 @@
 import CubeCore
 import Logging
 import NIOConcurrencyHelpers
-import NIOCore
 
 /// Owns the ``Router`` and carries out its actions.
 ///
@@ -70,12 +69,11 @@ public final class Hub: Sendable {
     /// Runs credential checks (Argon2id is deliberately slow, a program may be) away from the
     /// event loop, taking turns between origins: one pool per method.
     private let workers = NIOLockedValueBox([String: BlockingWorkers]())
-    /// Argon2id checks that run at once (about 64 MiB each, docs/security.md): one per core
-    /// but one, at least one. Each check keeps a core fully busy for its ~0.1 s; with as many
-    /// checks as cores a password burst left the event loops no core of their own, and every
-    /// session, an honest `pwd` login's included, waited for the CPU (make soak: 2.7 s logins
-    /// during a 1,000-password burst on two cores).
-    public static let passwordWorkers = max(1, System.coreCount - 1)
+    /// Argon2id checks that run at once (about 64 MiB each, docs/security.md). Two, so an
+    /// origin's lone check (an honest login) starts at once even while a burst's runs: one
+    /// origin runs one check at a time, and a burst's others run at a lower CPU priority
+    /// (``BlockingWorkers``), so the event loops keep the CPU.
+    public static let passwordWorkers = 2
     private let current: NIOLockedValueBox<CubeConfiguration>
     /// Messages (plus KiB of local listings) one session is served per turn before the others
     /// (``Router/turnBudget``): a pipelined burst of 64 stays one turn.
