@@ -29,6 +29,8 @@ public final class FUSEMount: Sendable {
     /// Entered at start, left when the loop returns.
     private let loopRunning: DispatchGroup
     private let loopThread: JoinableThread
+    /// Runs ``SessionLoop/watchMountTable()``; joined with the loop thread.
+    private let watchThread: JoinableThread
     /// `true` once unmounted; held for the whole unmount so concurrent callers wait for it.
     private let unmounted = Mutex(false)
 
@@ -67,10 +69,11 @@ public final class FUSEMount: Sendable {
         _ = fcntl(fuse_session_fd(session.raw), F_SETFD, FD_CLOEXEC)
         let loop: SessionLoop
         let notifier: Notifier
+        let watch: JoinableThread
         let running = DispatchGroup()
         // Nothing else was mounted here (checked above), so the FUSE entry now listed is this one.
         let device = MountTable.mounts(at: mountPoint).last(where: \.isFUSE)?.device
-        do {
+        do throws(Errno) {
             loop = try SessionLoop(session: session, logger: logger) { [bridge] in
                 // Detached from outside (`fusermount3 -u -z`): the connection lives on while files
                 // are open, so parked readers would wait for ever. They get end-of-file, like at
@@ -81,13 +84,20 @@ public final class FUSEMount: Sendable {
                                metadata: ["path": "\(mountPoint)"])
             }
             notifier = Notifier(session: session, bridge: bridge, logger: logger)
+            watch = try JoinableThread { loop.watchMountTable() }
             running.enter()
-            self.loopThread = try JoinableThread {
-                loop.run()
-                // The connection ended (or unmount began): no parked read can be answered later.
-                bridge.reads.closeAndAnswerAll()
-                running.leave()
-                onLoopExit?()
+            do throws(Errno) {
+                self.loopThread = try JoinableThread {
+                    loop.run()
+                    // The connection ended (or unmount began): no parked read can be answered later.
+                    bridge.reads.closeAndAnswerAll()
+                    running.leave()
+                    onLoopExit?()
+                }
+            } catch {
+                loop.wake()
+                watch.join()
+                throw error
             }
         } catch {
             fuse_session_unmount(session.raw)
@@ -99,11 +109,13 @@ public final class FUSEMount: Sendable {
         } catch {
             loop.wake()
             loopThread.join()
+            watch.join()
             fuse_session_unmount(session.raw)
             fuse_session_destroy(session.raw)
             throw .resourceUnavailable(error)
         }
         self.loop = loop
+        self.watchThread = watch
         self.notifier = notifier
         self.loopRunning = running
         self.mountPoint = mountPoint
@@ -141,6 +153,7 @@ public final class FUSEMount: Sendable {
             notifier.stop()
             loop.wake()
             loopThread.join()
+            watchThread.join()
             bridge.gate.close()
             fuse_session_unmount(session.raw)
             fuse_session_destroy(session.raw)

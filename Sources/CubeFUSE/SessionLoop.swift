@@ -15,9 +15,11 @@ import Logging
 /// (`fusermount3 -u`, `umount`): `receive_buf` then returns 0.
 ///
 /// A lazy unmount (`fusermount3 -u -z`) does not close the connection while files are open:
-/// a reader parked on a stream would wait for ever. So the loop also polls
-/// `/proc/self/mountinfo`, which reports `POLLPRI` whenever the mount table changes, and calls
-/// `onMountTableChange` then, on the loop thread.
+/// a reader parked on a stream would wait for ever. So ``watchMountTable()``, on a thread of its
+/// own, polls `/proc/self/mountinfo`, which reports `POLLPRI` whenever the mount table changes,
+/// and calls `onMountTableChange` then. It is not in the request loop's `poll` set: each poll
+/// on it enters the mount namespace's wait queue, twice per `cmd` → `out` round trip
+/// (docs/performance.md "The mount's round trip").
 final class SessionLoop: Sendable {
     private let session: SessionPointer
     private let logger: Logger
@@ -55,8 +57,6 @@ final class SessionLoop: Sendable {
         var fds = [
             pollfd(fd: fuseFD, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
-            // Not POLLIN: procfs mount files are always readable. A change shows as POLLPRI|POLLERR.
-            pollfd(fd: mountTable, events: Int16(POLLPRI), revents: 0),
         ]
         while fuse_session_exited(session.raw) == 0 {
             let ready = poll(&fds, nfds_t(fds.count), -1)
@@ -66,7 +66,6 @@ final class SessionLoop: Sendable {
                 return
             }
             if fds[1].revents != 0 { return }
-            if fds[2].revents != 0 { onMountTableChange() }
             guard fds[0].revents != 0 else { continue }
             let received = fuse_session_receive_buf(session.raw, &buffer)
             if received == -EINTR || received == -EAGAIN { continue }
@@ -78,7 +77,29 @@ final class SessionLoop: Sendable {
         }
     }
 
-    /// Makes ``run()`` return after the request it is handling, from any thread.
+    /// Calls `onMountTableChange` whenever the mount table changes, until ``wake()``. Call on a
+    /// dedicated thread; returns at once if `/proc/self/mountinfo` could not be opened.
+    func watchMountTable() {
+        guard mountTable >= 0 else { return }
+        var fds = [
+            pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
+            // Not POLLIN: procfs mount files are always readable. A change shows as POLLPRI|POLLERR.
+            pollfd(fd: mountTable, events: Int16(POLLPRI), revents: 0),
+        ]
+        while true {
+            let ready = poll(&fds, nfds_t(fds.count), -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                logger.error("poll on /proc/self/mountinfo failed", metadata: ["errno": "\(errno)"])
+                return
+            }
+            // The wake byte is never read, so both this and the request loop see it.
+            if fds[0].revents != 0 { return }
+            if fds[1].revents != 0 { onMountTableChange() }
+        }
+    }
+
+    /// Makes ``run()`` and ``watchMountTable()`` return after the request it is handling, from any thread.
     func wake() {
         fuse_session_exit(session.raw)
         var byte: UInt8 = 1

@@ -144,7 +144,11 @@ extension NetworkFileSystem {
     public func rmdir(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
         operations.count(.rmdir)
         guard state.withLock({ $0.nodes.node(for: parent) }) == .directory(.leases) else { return .failure(.notPermitted) }
-        guard let lease = UInt64(name), exists(.lease(lease)) else { return .failure(.noSuchFileOrDirectory) }
+        guard let lease = UInt64(name), exists(.lease(lease)) else {
+            // A lease held on another node is released there (`<node>.release <id>`), not here.
+            let remote = hub.inspect { $0.remoteLeases.contains { "\($0.node):\($0.lease)" == name } }
+            return .failure(remote ? .notPermitted : .noSuchFileOrDirectory)
+        }
         guard let user = UnixUser.name(of: context.uid) else { return .failure(.permissionDenied) }
         let (released, _) = hub.releaseLease(lease, user: "unix-" + user)
         return released ? .success(()) : .failure(.permissionDenied)

@@ -103,7 +103,10 @@ public final class NetworkFileSystem: FileSystem {
             let names = local.map { OfferName(node: nil, id: $0) } + remote.map { OfferName(node: $0, id: $1) }
             return names.map { ($0.description, .offer($0)) }
         case .directory(.leases):
-            return hub.inspect { $0.allLeases.filter { $0.state == .active }.map(\.id) }.map { (String($0), .lease($0)) }
+            let (local, remote) = hub.inspect { router in
+                (router.allLeases.filter { $0.state == .active }.map(\.id), router.remoteLeases.map { OfferName(node: $0.node, id: $0.lease) })
+            }
+            return local.map { (String($0), .lease($0)) } + remote.map { ($0.description, .remoteLease($0)) }
         case .directory(.ledger):
             return DirectoryTable.ledger.map { ($0.rawValue, .file($0, nil)) }
         case .offer(let name):
@@ -112,6 +115,9 @@ public final class NetworkFileSystem: FileSystem {
         case .lease(let id):
             guard exists(node) else { return [] }
             return DirectoryTable.lease.map { ($0.rawValue, .leaseFile($0, id)) }
+        case .remoteLease(let name):
+            guard exists(node) else { return [] }
+            return [(Node.Role.info.rawValue, .remoteLeaseFile(.info, name))]
         case .directory(.sessions):
             return hub.inspect { router in router.activeSessions.map { $0.id } }.map { (String($0), .session($0)) }
         case .directory:
@@ -124,7 +130,7 @@ public final class NetworkFileSystem: FileSystem {
             return DirectoryTable.session.map { ($0.rawValue, .file($0, .session(id))) }
         case .node, .nodeZenki, .nodeZenka:
             return networkChildren(of: node)
-        case .file, .offerFile, .leaseFile, .nodeFile:
+        case .file, .offerFile, .leaseFile, .remoteLeaseFile, .nodeFile:
             return []
         }
     }
@@ -149,6 +155,8 @@ public final class NetworkFileSystem: FileSystem {
             return hub.inspect { NetworkSnapshot.remoteOffers($0).contains { $0.node == node && $0.offer.id == name.id } }
         case .lease(let id), .leaseFile(_, let id):
             return hub.inspect { $0.allLeases.contains { $0.id == id && $0.state == .active } }
+        case .remoteLease(let name), .remoteLeaseFile(_, let name):
+            return hub.inspect { $0.remoteLeases.contains { $0.node == name.node && $0.lease == name.id } }
         case .session(let id): return hub.inspect { $0.summary(of: id)?.isLoggedIn == true }
         case .node, .nodeFile, .nodeZenki, .nodeZenka: return networkEntryExists(node)
         case .file(_, .zenka(let name)?):

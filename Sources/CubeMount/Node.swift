@@ -17,6 +17,11 @@ enum Node: Hashable, Sendable {
     case lease(UInt64)
     /// A file of `leases/<id>/`.
     case leaseFile(Role, UInt64)
+    /// `leases/<node>:<id>/`: a lease a user of this node holds on another node (`info` only;
+    /// docs/market.md "Leases held on other nodes"). The name has the form of an offer's.
+    case remoteLease(OfferName)
+    /// `leases/<node>:<id>/info`.
+    case remoteLeaseFile(Role, OfferName)
     /// `nodes/<node>/`: one node of the network (this one included).
     case node(String)
     /// `nodes/<node>/info` or `nodes/<node>/links`.
@@ -62,15 +67,16 @@ enum Node: Hashable, Sendable {
 
     var isDirectory: Bool {
         switch self {
-        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka, .offer, .lease: true
-        case .file, .offerFile, .leaseFile, .nodeFile: false
+        case .root, .directory, .zenka, .session, .node, .nodeZenki, .nodeZenka, .offer, .lease, .remoteLease: true
+        case .file, .offerFile, .leaseFile, .remoteLeaseFile, .nodeFile: false
         }
     }
 
     /// The role of a file node (nil for a directory).
     var role: Role? {
         switch self {
-        case .file(let role, _), .offerFile(let role, _), .leaseFile(let role, _), .nodeFile(let role, _): role
+        case .file(let role, _), .offerFile(let role, _), .leaseFile(let role, _), .remoteLeaseFile(let role, _), .nodeFile(let role, _):
+            role
         default: nil
         }
     }

@@ -26,6 +26,15 @@ enum TextViews {
                 return "id: \(lease.id)\noffer: \(lease.offer)\nconsumer: \(lease.consumerUser)\namount: \(lease.amount)\n"
                     + "ttl: \(lease.ttl)\nexpires-in: \(TimeText.duration(nanoseconds: left))\n"
             }
+        case .remoteLeaseFile(.info, let name):
+            let wall = Timestamp.now.wall
+            return hub.inspect { router in
+                guard let lease = router.remoteLeases.first(where: { $0.node == name.node && $0.lease == name.id }) else { return "" }
+                let left = max(0, lease.granted + Int64(lease.ttl) - wall)
+                return "id: \(lease.name)\nnode: \(lease.node)\noffer: \(lease.node):\(lease.offer)\nconsumer: \(lease.user)\n"
+                    + "amount: \(lease.amount)\nttl: \(lease.ttl)\nprice: \(Ledger.credits(lease.price))\n"
+                    + "expires-in: \(TimeText.duration(nanoseconds: UInt64(left) * 1_000_000_000))\n"
+            }
         case .leaseFile(.usage, let id):
             let wall = Timestamp.now.wall
             return hub.inspect { router in

@@ -224,9 +224,13 @@ heartbeat = 10
 # How a command for `echo` reaches its instances (docs/pooling.md): `all` = every instance
 # gets a copy (the original's fan-out); `balanced` = exactly one, the least loaded.
 dispatch = all
-# balanced only: commands that may wait for a free instance (more get FALSE queue full) ...
-queue = 1000
-# ... and the outstanding requests per instance past which other nodes' instances are used too.
+# balanced only: commands that may wait in the cube for a free instance, at most this many
+# and this many bytes (each also counts toward its sender's memory share); more get
+# FALSE queue full [ ... ] (docs/pooling.md "Queue") ...
+queue = 10000
+queue.bytes = 16777216
+# ... and the outstanding requests per instance past which other nodes' instances are used
+# too; an instance holding this many takes no more, the rest waits in that queue.
 scale.target = 4
 # Instances (docs/pooling.md "Scaling"): at least instances.min (0 = started by the first
 # command, stopped when idle), at most instances.max. A balanced zenka between the two

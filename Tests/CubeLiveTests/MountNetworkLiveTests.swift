@@ -96,6 +96,11 @@ extension MountLiveTests {
         if let close = request.firstIndex(of: ")") { provider.send("\(request[...close])TRUE\n") }
         let leased = ask.wait(timeout: 10)
         #expect(leased.output == "(8)TRUE lease 1 offer 1 amount 10 ttl 60\n", "\(leased)")
+        // n1's mount lists the lease its user holds on n2 (docs/market.md "Leases held on other nodes").
+        #expect(net.waitForNames("leases", timeout: 3) { $0 == ["n2:1"] } != nil, "\(String(describing: net.names("leases")))")
+        #expect(net.names("leases/n2:1") == ["info"])
+        let info = net.cat("leases/n2:1/info").lines
+        #expect(Array(info.prefix(5)) == ["id: n2:1", "node: n2", "offer: n2:1", "consumer: unix-root", "amount: 10"], "\(info)")
 
         // n2 goes away: its link and reachability show in events, and its entries vanish.
         let events = net.reader("events", count: 1, pattern: "node n2 unreachable", timeout: 10)

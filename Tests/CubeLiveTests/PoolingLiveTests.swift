@@ -13,37 +13,22 @@ import Testing
     /// Sends `total` commands for `work`, keeping `window` outstanding; returns each reply's
     /// text by command id (a duplicate or unknown id is recorded as an issue).
     private func run(_ client: RawSocket, total: Int, window: Int) -> [Int: String] {
-        var replies: [Int: String] = [:]
+        var lines = ReplyLines()
         var sent = 0
-        var buffer = ""
         while sent < min(window, total) {
             sent += 1
             client.send("(\(sent))work.job\n")
         }
         let deadline = Date().addingTimeInterval(60)
-        while replies.count < total, Date() < deadline {
-            let chunk = client.readAvailable(timeout: 10)
-            if chunk.isEmpty { break }
-            buffer += String(decoding: chunk, as: UTF8.self)
+        while lines.replies.count < total, Date() < deadline, let answered = lines.read(client) {
             var batch = ""
-            while let lf = buffer.firstIndex(of: "\n") {
-                let line = String(buffer[..<lf])
-                buffer.removeSubrange(...lf)
-                guard let close = line.firstIndex(of: ")"), let id = Int(line.dropFirst().prefix(upTo: close)),
-                      replies[id] == nil
-                else {
-                    Issue.record("unexpected or duplicate reply '\(line)'")
-                    continue
-                }
-                replies[id] = String(line[line.index(after: close)...])
-                if sent < total {
-                    sent += 1
-                    batch += "(\(sent))work.job\n"
-                }
+            for _ in answered where sent < total {
+                sent += 1
+                batch += "(\(sent))work.job\n"
             }
             if !batch.isEmpty { client.send(batch) }
         }
-        return replies
+        return lines.replies
     }
 
     @Test func unevenWorkersEachCommandToOneInstanceTheSlowOneGetsLess() throws {

@@ -50,7 +50,10 @@ public struct ZenkaDefinition: Equatable, Sendable {
     /// How commands for the name reach its instances (docs/pooling.md).
     public var dispatch = DispatchMode.all
     /// Commands that may wait for a free instance of a balanced zenka; more get `FALSE queue full`.
-    public var queueLimit = 1000
+    public var queueLimit = 10_000
+    /// Bytes those waiting commands may hold (`queue.bytes`, docs/pooling.md "Queue"); each is
+    /// also charged to its sender's memory share.
+    public var queueBytes = 16_777_216
     /// Outstanding requests per instance past which balanced dispatch looks beyond this node
     /// and a scaling zenka grows.
     public var scaleTarget = 4
@@ -126,6 +129,11 @@ public struct ZenkaDefinition: Equatable, Sendable {
         case "queue":
             guard let number = Int(value), (0...100_000).contains(number) else { return "queue needs 0...100000" }
             queueLimit = number
+        case "queue.bytes":
+            guard let number = Int(value), (0...1_073_741_824).contains(number) else {
+                return "queue.bytes needs 0...1073741824"
+            }
+            queueBytes = number
         case "scale.target":
             guard let number = Int(value), (1...100_000).contains(number) else { return "scale.target needs 1...100000" }
             scaleTarget = number

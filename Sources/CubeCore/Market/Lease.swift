@@ -28,4 +28,8 @@ public struct Lease: Equatable, Sendable {
     /// Asked for by another node's link for its own users: paid by that node's usage
     /// receipts once granted (docs/market.md "Usage receipts").
     public internal(set) var paidByReceipts = false
+    /// The node that pays by receipts when it is not the neighbour that asked (a lease asked
+    /// for through intermediate nodes: docs/market.md "Receipts across the network"); nil: the
+    /// neighbour. Only until the grant opens the account, which keeps it (not stored).
+    public internal(set) var payerNode: String?
 }

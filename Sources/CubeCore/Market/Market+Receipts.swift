@@ -41,9 +41,9 @@ extension Market {
 
     /// A receipt line from another node: checked and, if new and valid, its amount credited to
     /// the provider. Returns the line that answers it.
-    public mutating func settle(_ line: String, now: Int64, localNode: String, signer: some AdvertSigner,
+    public mutating func settle(_ line: String, from sender: String? = nil, now: Int64, localNode: String, signer: some AdvertSigner,
                                 verifier: some AdvertVerifier, pinnedKey: (String) -> String?) -> SettleOutcome {
-        let outcome = receipts.settle(line, now: now, localNode: localNode, signer: signer, verifier: verifier, pinnedKey: pinnedKey)
+        let outcome = receipts.settle(line, from: sender, now: now, localNode: localNode, signer: signer, verifier: verifier, pinnedKey: pinnedKey)
         if case .accepted(_, let posting) = outcome {
             post(user: posting.user, delta: posting.delta, lease: posting.lease, note: posting.note, wall: now)
         }
@@ -70,8 +70,9 @@ extension Market {
 }
 
 extension Market {
-    /// Whether there are tabs to charge or receipts to send (cheap: asked every tick).
-    var hasReceiptWork: Bool { !receipts.tabs.isEmpty || !receipts.accounts.isEmpty }
+    /// Whether there are tabs to charge, receipts to send or leases held elsewhere to list
+    /// (cheap: asked every tick).
+    var hasReceiptWork: Bool { !receipts.tabs.isEmpty || !receipts.accounts.isEmpty || !receipts.remote.entries.isEmpty }
 
     /// A priced lease of another node was granted to one of this node's users.
     public mutating func openTab(_ tab: PayerTab) { receipts.open(tab) }

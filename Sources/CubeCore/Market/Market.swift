@@ -11,14 +11,14 @@ public struct Market: Sendable {
     public private(set) var offers: [UInt64: Offer] = [:] {
         didSet { changed = true }
     }
-    public private(set) var leases: [UInt64: Lease] = [:] {
+    public internal(set) var leases: [UInt64: Lease] = [:] {
         didSet { changed = true }
     }
     private var nextOfferID: UInt64 = 1
     private var nextLeaseID: UInt64 = 1
     /// Offers and leases written since ``takeChanges(now:)`` last ran (the store's journal).
     private var touchedOffers: Set<UInt64> = []
-    private var touchedLeases: Set<UInt64> = []
+    var touchedLeases: Set<UInt64> = []
     /// The accounts of this node's users (docs/market.md "Prices and credits").
     public private(set) var ledger = Ledger() {
         didSet { changed = true }
@@ -81,9 +81,11 @@ public struct Market: Sendable {
     ///   - providerPresent: whether the providing session is still logged in.
     ///   - paidByReceipts: the consumer is another node, which pays by receipts (its credit is
     ///     checked there).
+    ///   - payerNode: the node that pays when it is not the asking neighbour.
     public mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
                                  consumerUser: String, consumerNode: String, providerPresent: Bool,
-                                 paidByReceipts: Bool = false, now: UInt64) -> Result<Lease, MarketRefusal> {
+                                 paidByReceipts: Bool = false, payerNode: String? = nil,
+                                 now: UInt64) -> Result<Lease, MarketRefusal> {
         guard var offer = offers[offerID] else { return .failure(.noSuchOffer(String(offerID))) }
         guard offer.admits(user: consumerUser, node: consumerNode, amount: amount, ttl: ttl) else {
             return .failure(.requirementNotMet(offer: offerID))
@@ -100,6 +102,7 @@ public struct Market: Sendable {
         var lease = Lease(id: nextLeaseID, offer: offerID, consumer: consumer, consumerUser: consumerUser, amount: amount,
                           ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
         lease.paidByReceipts = paidByReceipts
+        lease.payerNode = paidByReceipts ? payerNode : nil
         nextLeaseID += 1
         leases[lease.id] = lease
         if journaling { touchedLeases.insert(lease.id) }

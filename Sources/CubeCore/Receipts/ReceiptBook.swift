@@ -22,6 +22,11 @@ public struct ReceiptBook: Sendable {
     public private(set) var accounts: [UInt64: PayeeAccount] = [:]
     /// Whether changes are kept for ``takeChanges()``.
     public var journaling = false
+    /// Records from nodes that are not neighbours, checked before they are read (not stored).
+    public var relayGuard = ReceiptRelayGuard()
+    /// Leases this node's users hold on other nodes (not stored: docs/market.md "Leases held
+    /// on other nodes").
+    public var remote = RemoteLeases()
     private var touchedTabs: Set<TabKey> = []
     private var touchedAccounts: Set<UInt64> = []
     private var written: [MarketRecordChange] = []
@@ -192,7 +197,10 @@ public struct ReceiptBook: Sendable {
     /// node holds for it and a valid signature; the next sequence number, starting where the
     /// last one ended; not past the lease's end nor in the future; exactly what the lease
     /// costs for the period. One already accepted is acknowledged again and not counted.
-    public mutating func settle(_ line: String, now: Int64, localNode: String, signer: some AdvertSigner,
+    /// `sender`, when given, is the node the line came from (the neighbour, or the node that
+    /// signed its envelope): a receipt is taken only from its payer, so a node on the way
+    /// cannot hand one in again (`forged`; docs/market.md "Receipts across the network").
+    public mutating func settle(_ line: String, from sender: String? = nil, now: Int64, localNode: String, signer: some AdvertSigner,
                                 verifier: some AdvertVerifier, pinnedKey: (String) -> String?) -> SettleOutcome {
         guard let receipt = UsageReceipt(text: line), receipt.payeeSignature.isEmpty else {
             return .refused(lease: 0, sequence: 0, .malformed)
@@ -201,6 +209,7 @@ public struct ReceiptBook: Sendable {
             .refused(lease: receipt.lease, sequence: receipt.sequence, reason)
         }
         guard receipt.payee == localNode, receipt.payeeKey == signer.publicKey else { return refuse(.notForUs) }
+        if let sender, sender != receipt.payer { return refuse(.forged) }
         guard var account = accounts[receipt.lease], account.payer == receipt.payer else { return refuse(.unknownLease) }
         let known = pinnedKey(receipt.payer) ?? account.payerKey
         guard receipt.payerKey == known, receipt.payerSigned(verifier) else { return refuse(.forged) }

@@ -16,7 +16,9 @@ struct Route: Sendable {
     let targetCommandID: UInt64
     /// The path as the source wrote it, for `list routes`.
     let path: [UInt8]
-    let started: UInt64
+    /// When the source sent it: for a command that waited in a pool's queue, when it was
+    /// queued (docs/pooling.md "Queue": the wait counts in the latency figures).
+    var started: UInt64
     /// Last reply, WAIT or STRM; the route timeout counts from here.
     var lastActivity: UInt64
     /// Set when a routed `heart` is timed: its reply gets the latency appended.

@@ -49,6 +49,12 @@ struct RouteTable: Sendable {
         slots[slot]?.lastActivity = time
     }
 
+    /// Dates the route in `slot` from `time`, when its command waited before it was sent.
+    mutating func backdate(_ slot: RouteSlot, to time: UInt64) {
+        guard slots.indices.contains(slot) else { return }
+        slots[slot]?.started = time
+    }
+
     /// Marks the route in `slot` as made by the cube for `purpose`.
     mutating func setPurpose(_ purpose: RoutePurpose, of slot: RouteSlot) {
         guard slots.indices.contains(slot) else { return }

@@ -6,6 +6,13 @@ extension Router {
     mutating func acquire(_ command: Command, words: [String], from id: SessionID, user: String, relayed: Bool = false,
                           now: Timestamp, actions: inout [RouterAction]) {
         func refuse(_ text: String) { actions.append(answer(id, command.id, .falseReply, text)) }
+        // A node that asks for its own user through others names itself to pay (docs/market.md
+        // "Receipts across the network"); only a link may, and only past its neighbour.
+        var words = words, payer: String?
+        if sessions[id]?.link != nil, let split = PayerClause.split(words) {
+            words = split.words
+            payer = relayed ? split.payer : nil
+        }
         guard let first = words.first, words.count >= 2 else { return refuse(AcquireQuery.usage) }
         // An offer id is digits, or `<node>:<digits>`; anything else is a kind to match.
         if first.contains(":") || first.utf8.allSatisfy(Bytes.isDigit) {
@@ -15,7 +22,7 @@ extension Router {
             guard plain.count <= 3 else { return refuse(AcquireQuery.usage) }
             if acquireRemote(command, words: words, from: id, now: now, actions: &actions) { return }
             return acquireLocal(command, offer: first, amount: plain[1], ttl: plain.count == 3 ? plain[2] : nil, run: run,
-                                from: id, user: user, relayed: relayed, now: now, actions: &actions)
+                                from: id, user: user, relayed: relayed, payer: payer, now: now, actions: &actions)
         }
         let query: AcquireQuery
         switch AcquireQuery.parse(words) {
@@ -38,8 +45,8 @@ extension Router {
         actions.append(answer(id, command.id, .wait, "matched offer \(name)"))
         let amount = String(query.amount)
         if local {
-            acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, run: nil, from: id, user: user, relayed: relayed, now: now,
-                         actions: &actions)
+            acquireLocal(command, offer: name, amount: amount, ttl: query.ttl, run: nil, from: id, user: user, relayed: relayed,
+                         payer: payer, now: now, actions: &actions)
         } else {
             let forwarded = [name, amount] + (query.ttl.map { [$0] } ?? [])
             _ = acquireRemote(command, words: forwarded, from: id, now: now, actions: &actions)

@@ -14,7 +14,7 @@ extension Router {
             }
         } else {
             let name = Names.splitSubname(element).map { String(decoding: $0.name, as: UTF8.self) } ?? target
-            guard usersIndex[name] != nil || onDemand.contains(name) else { return (.falseReply, "no \(name) user is present") }
+            guard users.isPresent(name) || onDemand.contains(name) else { return (.falseReply, "no \(name) user is present") }
         }
         let base = sessions[caller]?.basePath.map { $0 + [UInt8(ascii: ".")] + element } ?? element
         sessions[caller]?.basePath = base
@@ -82,7 +82,7 @@ extension Router {
         if Names.isSessionID(target.utf8), let sid = UInt64(target), sessions[sid] != nil {
             victims = [sid]
         } else {
-            victims = usersIndex[target]?.ids ?? []
+            victims = users.ids(of: target)
         }
         guard !victims.isEmpty else {
             actions.append(answer(caller, command.id, .falseReply, "no session matches '\(target)'"))

@@ -111,6 +111,8 @@ extension Router {
     mutating func leaseEndNotice(_ command: Command, from node: String, actions: inout [RouterAction]) {
         let words = String(decoding: command.args ?? [], as: UTF8.self).split(separator: " ")
         guard let first = words.first, let lease = UInt64(first) else { return }
-        burstEnded(node: node, lease: lease, reason: words.count > 1 ? String(words[1]) : "ended", actions: &actions)
+        let reason = words.count > 1 ? String(words[1]) : "ended"
+        burstEnded(node: node, lease: lease, reason: reason, actions: &actions)
+        remoteLeaseEnded(node: node, lease: lease, reason: reason, actions: &actions)
     }
 }

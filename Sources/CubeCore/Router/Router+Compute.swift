@@ -39,7 +39,7 @@ extension Router {
 
     /// Local sessions of `name` that take commands (logged in, not links, not draining), in login order.
     func takingInstances(_ name: String) -> [Session] {
-        (usersIndex[name]?.ids ?? []).compactMap { id in
+        users.ids(of: name).compactMap { id in
             guard let session = sessions[id], !session.isLink, !pools.isDraining(id, of: name) else { return nil }
             return session
         }

@@ -5,45 +5,32 @@ extension Router {
     /// `link NODE`: accept links from a node unlinked earlier again.
     mutating func linkCommand(_ words: [String], actions: inout [RouterAction]) -> (ReplyKeyword, String) {
         guard inNetwork else { return (.falseReply, Wire.noNetwork) }
-        if words.count == 1, network?.refused.remove(words[0]) != nil {
+        if words.count == 1, network?.acceptAgain(words[0]) == true {
             return (.trueReply, "accepting links from \(words[0]) again")
         }
         guard words.count == 1, let address = PeerAddress(words[0]) else {
             return (.falseReply, "usage: link tcp:<host>:<port> | link <unlinked node>")
         }
-        if let node = network?.peers[address]?.node { network?.refused.remove(node) }
-        if network?.peers[address] != nil { return (.trueReply, "already linking \(words[0])") }
-        network?.peers[address] = PeerRecord(source: .command)
+        guard network?.linkPeer(address) == true else { return (.trueReply, "already linking \(words[0])") }
         actions.append(.dial(address))
         return (.trueReply, "linking \(words[0])")
     }
 
     /// `unlink NODE|tcp:HOST:PORT`: stop redialling and close the links to that node.
     mutating func unlinkCommand(_ words: [String], now: Timestamp, actions: inout [RouterAction]) -> (ReplyKeyword, String) {
-        guard let state = network else { return (.falseReply, Wire.noNetwork) }
+        guard inNetwork else { return (.falseReply, Wire.noNetwork) }
         guard words.count == 1 else { return (.falseReply, "usage: unlink <node|tcp:host:port>") }
         let word = words[0]
-        let peer = PeerAddress(word)
-        // The node meant: the one met at that peer address, the word itself when it names a
-        // linked node, or the node of a link from that address.
-        let node = peer.flatMap { state.peers[$0]?.node } ?? (state.links[word] != nil ? word : nil)
-            ?? state.links.values.joined().compactMap { sessions[$0]?.link }.first { $0.address == word }?.node
-        // Every address that leads to it, so that none is redialled.
-        let addresses = state.peers.filter { $0.key == peer || $0.value.node == word || (node != nil && $0.value.node == node) }
-            .map(\.key).sorted()
-        guard !addresses.isEmpty || node != nil else { return (.falseReply, "no such link '\(word)'") }
-        for address in addresses {
-            network?.peers[address] = nil
-            actions.append(.hangUp(address))
+        let sessions = sessions
+        guard let unlinking = network?.unlink(word, linkAddress: { sessions[$0]?.link?.address }) else {
+            return (.falseReply, "no such link '\(word)'")
         }
-        // Refused from now on, or a node that dials this one would come straight back.
-        if let node { network?.refused.insert(node) }
-        let victims = node.flatMap { state.links[$0] } ?? []
-        for id in victims {
+        for address in unlinking.hangUp { actions.append(.hangUp(address)) }
+        for id in unlinking.close {
             actions.append(.send(id, Render.terminate("unlinked by \(configuration.nodeName)")))
             close(id, now: now, actions: &actions)
         }
-        return (.trueReply, "unlinked \(node ?? word) [ \(victims.count) link(s) closed ]")
+        return (.trueReply, "unlinked \(unlinking.node ?? word) [ \(unlinking.close.count) link(s) closed ]")
     }
 
     /// `links`: one row per link session, then every peer address being dialled without one.
@@ -110,7 +97,9 @@ extension Router {
             actions.append(answer(id, command.id, .falseReply, "no such offer '\(first)'"))
             return true
         }
-        let args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
+        var args = ([String(first[first.index(after: colon)...])] + words.dropFirst()).joined(separator: " ")
+        // Past a neighbour, this node names itself to pay (docs/market.md "Receipts across the network").
+        if nextHop(towards: node) != node { args += PayerClause.suffix(configuration.nodeName) }
         let remote = Command(id: command.id, path: Array("\(node).acquire".utf8), args: Array(args.utf8))
         let user = sessions[id]?.user ?? ""
         // A priced offer needs credit here, where its receipts will be charged (docs/market.md).

@@ -25,8 +25,8 @@ extension Router {
             return table.render()
         case "users":
             var table = TextTable(headers: ["user", "sessions", "age"])
-            for (user, entry) in usersIndex.sorted(by: { $0.key < $1.key }) {
-                let ids = entry.ids
+            for user in users.names.sorted() {
+                let ids = users.ids(of: user)
                 let since = ids.compactMap { sessions[$0]?.since.monotonic }.min() ?? now.monotonic
                 table.append([user, String(ids.count), TimeText.duration(nanoseconds: now.monotonic &- since)])
             }
@@ -46,7 +46,7 @@ extension Router {
             var names = Set(onDemand.names)
             for session in sessions.values where session.isActive && session.kind == .zenka { if let user = session.user { names.insert(user) } }
             for name in names.sorted() {
-                let count = usersIndex[name]?.count ?? 0
+                let count = users.count(of: name)
                 let state = count > 0 ? "online" : (onDemand.isStarting(name) ? "starting" : "offline")
                 table.append([name, state, String(count)])
             }

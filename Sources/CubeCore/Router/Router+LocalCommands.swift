@@ -88,10 +88,10 @@ extension Router {
 
     func present(_ name: String?) -> (ReplyKeyword, String) {
         guard let name else { return (.falseReply, "not enough arguments") }
-        if let ids = usersIndex[name]?.ids, let first = ids.compactMap({ sessions[$0] }).min(by: { $0.since.wall < $1.since.wall }) {
+        if let first = users.ids(of: name).compactMap({ sessions[$0] }).min(by: { $0.since.wall < $1.since.wall }) {
             return (.trueReply, "present since \(TimeText.clock(first.since.wall, offset: utcOffset))")
         }
-        if let seen = lastSeen[name] { return (.falseReply, "last seen \(TimeText.clock(seen, offset: utcOffset))") }
+        if let seen = users.lastSeen(name) { return (.falseReply, "last seen \(TimeText.clock(seen, offset: utcOffset))") }
         return (.falseReply, "seen no such client")
     }
 }

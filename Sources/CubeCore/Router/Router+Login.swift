@@ -1,7 +1,54 @@
 // The pre-auth mini-protocol (docs/protocol.md §3): list, select, selected, close and the
-// credential line of the selected method, judged by the method's entry in `AuthMethods`.
+// credential line of the selected method, judged by the method's entry in `AuthMethods`; the
+// login deadline and the verdicts of credential checks run off the router's thread.
 // Every failure closes the session [D].
 extension Router {
+    // MARK: - Inputs: deadlines and credential checks
+
+    /// The login deadline of a session passed; closes it if it is still not logged in.
+    public mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id], !session.isActive else { return [] }
+        var actions: [RouterAction] = [.send(id, Wire.loginTimeout)]
+        close(id, now: now, actions: &actions)
+        return actions
+    }
+
+    /// Closes every session still not logged in when its login deadline passed.
+    ///
+    /// Checked by the periodic tick rather than by a timer per connection: ten thousand idle
+    /// sessions would otherwise each hold a scheduled task until their deadline.
+    mutating func closeLateLogins(now: Timestamp, actions: inout [RouterAction]) {
+        let timeout = UInt64(configuration.loginTimeoutSeconds) * 1_000_000_000
+        let late = sessions.values.filter { !$0.isActive && now.monotonic &- $0.since.monotonic >= timeout }
+        for session in late.sorted(by: { $0.id < $1.id }) {
+            actions += loginDeadlinePassed(session.id, now: now)
+        }
+    }
+
+    /// The result of a ``RouterAction/checkCredential(_:origin:_:)``.
+    public mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
+        guard let session = sessions[id], case .verifying(let state, let user) = session.phase,
+              let method = state.method else { return [] }
+        credentialCheckEnded(session)
+        var actions: [RouterAction] = []
+        switch verdict {
+        case .accepted:
+            actions.append(.send(id, Wire.authTrue))
+            activate(id, user: user, subname: nil, kind: method.kind, method: method, now: now, actions: &actions)
+            process(id, now: now, actions: &actions)
+        case .refused(let reason):
+            stats.failedLogins += 1
+            countFailure(id, now: now)
+            actions.append(.event(.loginFailed(session: id, method: method.name, user: user, origin: session.origin,
+                                               reason: reason)))
+            actions.append(.send(id, Wire.authError))
+            close(id, now: now, actions: &actions)
+        }
+        return actions
+    }
+
+    // MARK: - The mini-protocol
+
     /// Methods offered on a transport, longest name first, equal lengths in reverse order.
     func offeredMethods(to session: Session, now: Timestamp) -> [any AuthMethod] {
         let context = authContext(for: session, now: now)

@@ -211,17 +211,10 @@ extension Router {
         return slot
     }
 
-    /// Names kept in ``targetCounters`` before new ones share `_other`: user names come from
-    /// the configuration, unix accounts and zenka keys, so this is rarely reached.
-    static let maximumTargetCounters = 1024
-
     /// The counters of `session`'s user as a target; found by name once per session.
     mutating func counters(of session: Session) -> TargetCounters {
         if let counters = session.counters { return counters }
-        let name = session.user ?? "_other"
-        let key = targetCounters[name] != nil || targetCounters.count < Self.maximumTargetCounters ? name : "_other"
-        let counters = targetCounters[key] ?? TargetCounters()
-        targetCounters[key] = counters
+        let counters = targetCounters.counters(for: session.user)
         session.counters = counters
         return counters
     }
@@ -245,9 +238,9 @@ extension Router {
         case .session(let id):
             return sessions[id]?.isActive == true ? [id] : []
         case .name(let name):
-            return usersIndex[name]?.ids ?? []
+            return users.ids(of: name)
         case .subname(let name, let sub):
-            return (usersIndex[name]?.ids ?? []).filter { sessions[$0]?.subname == sub }
+            return users.ids(of: name).filter { sessions[$0]?.subname == sub }
         }
     }
 
@@ -295,7 +288,7 @@ extension Router {
             return
         }
         if case .remoteAcquire(let node, let user) = route.purpose, closes {
-            remoteLeaseGranted(reply, node: node, user: user)
+            remoteLeaseGranted(reply, node: node, user: user, session: route.source, wall: now.wall)
         }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
         var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
@@ -315,6 +308,9 @@ extension Router {
             route.targetSession.counters?.latency.record(latency)
             if case .pooled(let name, _) = route.purpose {
                 pools.answered(name, latency: latency, error: reply.keyword == .falseReply || malformed)
+            } else {
+                route.targetSession.counters?.answers.answered(latency: latency,
+                                                               error: reply.keyword == .falseReply || malformed)
             }
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
@@ -357,7 +353,7 @@ extension Router {
             actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeTimeout))
             stats.routesTimedOut += 1
             endRoute(slot)
-            if case .pooled(let name, _) = route.purpose { pools.failed(name) }
+            routeFailed(route)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
         }
     }

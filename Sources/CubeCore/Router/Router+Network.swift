@@ -17,12 +17,8 @@ extension Router {
     /// - Returns: the session and the actions (adverts for the new neighbour); no session when
     ///   the router takes no part in a network or `node` names this node.
     public mutating func linkConnected(node: String, address: PeerAddress, now: Timestamp) -> (SessionID?, [RouterAction]) {
-        // Dialling an address on purpose (`link tcp:…`) lifts an earlier `unlink` of its node.
-        if network?.peers[address] != nil { network?.refused.remove(node) }
-        guard acceptsLink(from: node) else { return (nil, []) }
+        guard network?.dialled(address, reached: node) == true else { return (nil, []) }
         let id = addSessionWithoutLogin(transport: .tcp, now: now)
-        network?.peers[address]?.node = node
-        network?.peers[address]?.lastError = nil
         var actions: [RouterAction] = []
         openLink(id, LinkInfo(node: node, address: address.description, peer: address), now: now, actions: &actions)
         return (id, actions)
@@ -31,8 +27,7 @@ extension Router {
     /// Whether a session proving `node`'s key may become a link: this node takes part in a
     /// network, `node` is a valid name other than its own, and it was not unlinked here.
     func acceptsLink(from node: String) -> Bool {
-        inNetwork && node != configuration.nodeName && Names.isUserName(node.utf8)
-            && network?.refused.contains(node) == false
+        network?.accepts(node) == true
     }
 
     /// Makes session `id` the link `link` and logs it in as the node (user = node name).
@@ -48,10 +43,7 @@ extension Router {
     ///   - error: why the last attempt failed; nil once it succeeded.
     ///   - origin: where the address came from, for an address not known yet (discovery).
     public mutating func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
-        guard inNetwork else { return }
-        var record = network?.peers[address] ?? PeerRecord(source: origin)
-        record.lastError = error
-        network?.peers[address] = record
+        network?.peerStatus(address, error: error, origin: origin)
     }
 
     /// Whether `node` was unlinked here (its links are refused until `link`).
@@ -64,19 +56,16 @@ extension Router {
 
     /// A link session logged in: tell the new neighbour everything known, then re-advertise.
     mutating func linkOpened(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
-        guard inNetwork else { return }
-        let first = network?.links[link.node]?.isEmpty ?? true
-        network?.links[link.node, default: []].append(id)
+        guard let reachable = network?.reachable else { return }
+        let adverts = network?.linkUp(id, to: link.node)
         actions.append(.event(.link(node: link.node, session: id, up: true)))
         // A second link to the same node (both sides dialled) is a spare: nothing changes.
-        guard first else { return }
-        let reachable = reachableSet
+        guard let adverts else { return }
         // Rotations first: the adverts that follow may be signed by a rotated key.
         rotationsForNewLink(id, actions: &actions)
-        let adverts = network?.topology.linkUp(link.node) ?? []
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }
         revocationsForNewLink(id, actions: &actions)
-        sendPendingReceipts(to: link.node, actions: &actions)
+        leasesLinkReturned(link.node, wall: now.wall, actions: &actions)
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
@@ -84,34 +73,25 @@ extension Router {
     /// A link session is gone; its routes have collapsed already. When it was the last link to
     /// that node, routing stops using the node and the network hears about it.
     mutating func linkClosed(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
-        guard inNetwork else { return }
-        network?.links[link.node]?.removeAll { $0 == id }
+        guard let reachable = network?.reachable else { return }
+        let last = network?.linkDown(id, to: link.node) == true
         actions.append(.event(.link(node: link.node, session: id, up: false)))
-        guard network?.links[link.node]?.isEmpty ?? false else { return }
-        network?.links[link.node] = nil
-        let reachable = reachableSet
-        network?.topology.linkDown(link.node)
+        guard last else { return }
         publishAdvert(now: now, actions: &actions)
         reportReachability(since: reachable, actions: &actions)
     }
 
     /// The session that carries traffic to neighbour `node`.
-    func linkSession(to node: String) -> SessionID? { network?.links[node]?.first }
+    func linkSession(to node: String) -> SessionID? { network?.linkSession(to: node) }
 
     // MARK: - Adverts
 
     /// Signs and floods a new advert of this node (its links, zenki or offers changed, or the
     /// refresh interval passed).
     mutating func publishAdvert(now: Timestamp, actions: inout [RouterAction]) {
-        guard var state = network else { return }
-        // Sequence numbers follow the clock, so they keep rising across restarts; several
-        // adverts within a millisecond simply count on.
-        state.sequence = max(state.sequence + 1, UInt64(max(now.wall, 0)) * 1000)
-        let advert = state.topology.localAdvert(seq: state.sequence, zenki: advertisedZenki, offers: advertisedOffers,
-                                                loads: advertisedLoads, now: now.wall).signed(by: state.signer)
-        let neighbours = state.topology.publish(advert) ?? []
-        state.lastPublished = now.wall
-        network = state
+        guard inNetwork else { return }
+        let (zenki, offers, loads) = (advertisedZenki, advertisedOffers, advertisedLoads)
+        guard let (advert, neighbours) = network?.publish(zenki: zenki, offers: offers, loads: loads, now: now.wall) else { return }
         stats.advertsPublished += 1
         send(Self.advertCommand(advert), toNeighbours: neighbours, actions: &actions)
     }
@@ -157,20 +137,19 @@ extension Router {
             return
         }
         stats.advertsReceived += 1
-        let reachable = reachableSet
-        guard let decision = network?.topology.accept(advert, from: neighbour, now: now.wall) else { return }
+        guard let reachable = network?.reachable,
+              let decision = network?.topology.accept(advert, from: neighbour, now: now.wall) else { return }
         switch decision {
         case .accepted(let forwardTo):
             send(Self.advertCommand(advert), toNeighbours: forwardTo, actions: &actions)
             reportReachability(since: reachable, actions: &actions)
+            // Instances that joined on that node take what waits here (docs/pooling.md "Queue").
+            for load in advert.loads where pools.hasWaiting(load.name) { drainPool(load.name, now: now, actions: &actions) }
         case .stale:
             return  // a flooding duplicate: normal
         case .aboutLocalNode(let sequence):
             // An earlier run of this node used higher numbers: continue above them.
-            if let current = network?.sequence, sequence >= current {
-                network?.sequence = sequence
-                publishAdvert(now: now, actions: &actions)
-            }
+            if network?.ownSequenceSeen(sequence) == true { publishAdvert(now: now, actions: &actions) }
         default:
             actions.append(.event(.advertRejected(origin: advert.origin, from: neighbour, reason: "\(decision)")))
         }
@@ -179,26 +158,22 @@ extension Router {
     /// Periodic network work: expire silent origins, re-advertise when the zenki or offers
     /// changed or the refresh interval passed, keep links alive and close silent ones.
     mutating func networkTick(now: Timestamp, actions: inout [RouterAction]) {
-        guard let state = network else { return }
-        let reachable = reachableSet
+        guard let reachable = network?.reachable else { return }
         if !(network?.topology.expire(now: now.wall).isEmpty ?? true) {
             reportReachability(since: reachable, actions: &actions)
         }
-        let published = state.topology.publishedAdvert
-        let changed = published?.zenki != advertisedZenki || published?.offers != advertisedOffers
-            || published?.loads != advertisedLoads
-        let refreshDue = now.wall &- state.lastPublished >= Int64(configuration.network.advertIntervalSeconds)
-        if changed || refreshDue { publishAdvert(now: now, actions: &actions) }
-
+        if network?.publishDue(zenki: advertisedZenki, offers: advertisedOffers, loads: advertisedLoads, now: now.wall,
+                               interval: configuration.network.advertIntervalSeconds) == true {
+            publishAdvert(now: now, actions: &actions)
+        }
         let timeout = UInt64(configuration.network.linkTimeoutSeconds) * 1_000_000_000
-        let links = state.links.values.flatMap { $0 }.sorted()
+        let links = network?.linkIDs ?? []
         for id in links {
             guard let session = sessions[id], now.monotonic &- session.lastHeard > timeout else { continue }
             actions.append(.send(id, Render.terminate("link silent for \(configuration.network.linkTimeoutSeconds) s")))
             close(id, now: now, actions: &actions)
         }
-        guard now.monotonic &- state.lastKeepAlive >= timeout / 3 else { return }
-        network?.lastKeepAlive = now.monotonic
+        guard network?.keepAliveDue(now: now.monotonic, timeout: timeout) == true else { return }
         for id in links where sessions[id] != nil { actions.append(.send(id, Wire.line("link-alive"))) }
     }
 
@@ -223,9 +198,7 @@ extension Router {
 
     /// The neighbour traffic for `node` goes to: the first step of the shortest live path, or
     /// `node` itself when it is a neighbour whose advert has not arrived yet.
-    func nextHop(towards node: String) -> String? {
-        network?.topology.nextHop(to: node) ?? (isLinked(to: node) ? node : nil)
-    }
+    func nextHop(towards node: String) -> String? { network?.nextHop(towards: node) }
 
     /// `<this node>.rest` is `rest` here (docs/protocol.md §8.3): strips the node's own name.
     func stripLocalNode(_ path: inout [UInt8]) {
@@ -244,17 +217,8 @@ extension Router {
         return network?.topology.knows(name) == true || network?.hasLink(to: name) == true
     }
 
-    // MARK: - Observers
-
-    /// Remote nodes a path leads to now.
-    private var reachableSet: Set<String> {
-        Set(network?.topology.reachableNodes.filter { $0 != configuration.nodeName } ?? [])
-    }
-
     /// Emits `node … reachable/unreachable` for every node whose reachability changed.
     private func reportReachability(since before: Set<String>, actions: inout [RouterAction]) {
-        let after = reachableSet
-        for name in after.subtracting(before).sorted() { actions.append(.event(.node(name: name, reachable: true))) }
-        for name in before.subtracting(after).sorted() { actions.append(.event(.node(name: name, reachable: false))) }
+        for event in network?.reachabilityEvents(since: before) ?? [] { actions.append(.event(event)) }
     }
 }

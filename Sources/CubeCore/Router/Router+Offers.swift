@@ -66,10 +66,11 @@ extension Router {
     /// `acquire <offer> <amount> [ttl] [run <zenka>]` for a local offer: reserves capacity and
     /// asks the provider; a `compute` offer that lends instances is granted here and its
     /// instances started (docs/pooling.md "Bursts"). A lease for a neighbour's own user (not
-    /// `relayed`) is paid by that node's receipts (docs/market.md "Usage receipts").
+    /// `relayed`) is paid by that node's receipts (docs/market.md "Usage receipts"); so is one
+    /// relayed for a `payer` node that named itself.
     mutating func acquireLocal(_ command: Command, offer word: String, amount amountWord: String, ttl ttlWord: String?,
-                               run: String?, from id: SessionID, user: String, relayed: Bool = false, now: Timestamp,
-                               actions: inout [RouterAction]) {
+                               run: String?, from id: SessionID, user: String, relayed: Bool = false, payer: String? = nil,
+                               now: Timestamp, actions: inout [RouterAction]) {
         func refuse(_ refusal: MarketRefusal) { actions.append(answer(id, command.id, .falseReply, refusal.text)) }
         var word = word
         // `<this node>:<id>` is a local offer written the network-wide way.
@@ -87,7 +88,8 @@ extension Router {
         let node = consumerNode(of: id, user: user)
         let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
                                        consumerNode: node, providerPresent: sessions[offer.provider]?.isActive == true,
-                                       paidByReceipts: sessions[id]?.link != nil && !relayed, now: now.monotonic)
+                                       paidByReceipts: sessions[id]?.link != nil && (!relayed || payer != nil),
+                                       payerNode: payer, now: now.monotonic)
         switch requested {
         case .failure(let refusal): refuse(refusal)
         case .success(let lease):
@@ -186,7 +188,7 @@ extension Router {
             case .leaseEnded(let lease, let reason, let provider):
                 computeLeaseEnded(lease.id, actions: &actions)
                 guard let reason else { continue }
-                receiptLeaseEnded(lease, wall: wall, actions: &actions)
+                receiptLeaseEnded(lease, reason: reason, wall: wall, actions: &actions)
                 let text = "\(lease.id) \(reason)"
                 if let provider, sessions[provider] != nil { actions.append(notice(provider, "lease-end", text)) }
                 if lease.consumerGoneUntil == nil, sessions[lease.consumer] != nil { actions.append(notice(lease.consumer, "lease-end", text)) }
@@ -226,6 +228,7 @@ extension Router {
             table.append([String(lease.id), String(lease.offer), lease.consumerUser, String(lease.amount),
                           lease.state.rawValue, TimeText.duration(nanoseconds: left)])
         }
+        for row in remoteLeaseRows(user: user, wall: now.wall) { table.append(row) }
         return table.render()
     }
 }

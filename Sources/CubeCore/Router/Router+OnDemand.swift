@@ -26,13 +26,13 @@ extension Router {
         pools.startFailed(name)
         guard let queue = onDemand.takeQueue(name) else {
             // A scaling zenka with no instance: what waits for it fails with the start.
-            guard usersIndex[name] == nil else { return [] }
+            guard !users.isPresent(name) else { return [] }
             let waiting = pools.takeWaiting(name)
             unqueued(waiting)
             return waiting.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
         }
         // Commands waiting for a balanced zenka with no instance at all fail with it.
-        let waiting = usersIndex[name] == nil ? pools.takeWaiting(name) : []
+        let waiting = !users.isPresent(name) ? pools.takeWaiting(name) : []
         unqueued(queue + waiting)
         return (queue + waiting).map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
     }

@@ -5,9 +5,10 @@ extension Router {
     /// configured here nor connected.
     public func zenkaStats(_ name: String, now: Timestamp) -> String? {
         let definition = configuration.zenki[name]
-        let ids = usersIndex[name]?.ids ?? []
+        let ids = users.ids(of: name)
         guard definition != nil || !ids.isEmpty else { return nil }
-        let pool = pools.stats(name)
+        // A fan-out zenka's figures are its instances' answers, kept with its target counters.
+        let pool = definition?.dispatch == .balanced ? pools.stats(name) : targetCounters[name]?.answers ?? PoolStats()
         let draining = pools.draining(name)
         var table = TextTable(headers: ["instance", "node", "outstanding", "state"])
         var outstanding = 0
@@ -54,6 +55,24 @@ extension Router {
         line("scale-downs", String(pool.scaleDowns))
         line("last-scale-event", pool.lastScaleEvent ?? "-")
         return text + "\n" + table.render()
+    }
+
+    /// A route ended without an answer (collapse, timeout): an error in the figures of its
+    /// balanced name, or of its target's name.
+    mutating func routeFailed(_ route: Route) {
+        if case .pooled(let name, _) = route.purpose {
+            pools.failed(name)
+        } else {
+            route.targetSession.counters?.answers.failed()
+        }
+    }
+
+    /// Once a second: the fan-out zenki's figures take their rate sample (balanced ones are
+    /// sampled by the ``PoolTable``).
+    mutating func sampleFanOutFigures(now: Timestamp) {
+        for (name, definition) in configuration.zenki where definition.dispatch == .all {
+            targetCounters[name]?.answers.sample(now: now.monotonic)
+        }
     }
 
     /// `value` with exactly `places` decimals (no Foundation in the core).

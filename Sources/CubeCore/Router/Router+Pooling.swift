@@ -11,37 +11,70 @@ extension Router {
         return definition
     }
 
-    /// Sends `command` to the instance of `name` the policy picks, or queues it.
+    /// Sends `command` to the instance of `name` the policy picks, or queues it: when every
+    /// instance holds `scale.target` requests, or when older commands wait (they go first).
     /// - Returns: why it was refused, or nil.
     mutating func routeBalanced(_ command: Command, _ path: CommandPath, name: String, definition: ZenkaDefinition,
                                 from id: SessionID, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+        let behind = pools.hasWaiting(name)
+        if !behind {
+            switch placeBalanced(command, path, name: name, definition: definition, from: id, queued: nil, now: now,
+                                 actions: &actions) {
+            case .placed: return nil
+            case .refused(let refusal): return refusal
+            case .noRoom: break
+            }
+        }
+        if let refusal = queueForPool(command, path, name: name, definition: definition, from: id, now: now,
+                                      actions: &actions) {
+            return refusal
+        }
+        // Queued behind older commands: an instance may be free for the oldest now.
+        if behind { drainPool(name, now: now, actions: &actions) }
+        return nil
+    }
+
+    /// Where ``placeBalanced(_:_:name:definition:from:queued:now:actions:)`` left a command.
+    enum Placement {
+        case placed
+        /// Every instance holds its limit: the command waits (nothing was changed).
+        case noRoom
+        case refused(Refusal)
+    }
+
+    /// Sends `command` to the instance the policy picks. `queued` is the command's place in
+    /// the name's queue, if it waited: its memory returns to the sender's share once it is
+    /// sent, and its route is dated from when it was queued.
+    mutating func placeBalanced(_ command: Command, _ path: CommandPath, name: String, definition: ZenkaDefinition,
+                                from id: SessionID, queued: QueuedCommand?, now: Timestamp,
+                                actions: inout [RouterAction]) -> Placement {
         let candidates = poolCandidates(name, definition: definition, command: command, from: id)
         guard let policy = definition.dispatch.policy(target: UInt32(definition.scaleTarget)),
               let index = pools.select(name, policy, candidates).first
-        else {
-            return queueForPool(command, path, name: name, limit: definition.queueLimit, from: id, now: now,
-                                actions: &actions)
-        }
-        if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
+        else { return .noRoom }
+        if let queued { unqueued([queued]) }
+        if let refusal = routeRefusal(1, for: command, from: id) { return .refused(Refusal(.limit, refusal)) }
+        let slot: RouteSlot?
         switch candidates[index].place {
         case .local(let target):
-            guard let slot = forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
-            else { return nil }
-            routes.setPurpose(.pooled(name: name, node: nil), of: slot)
+            slot = forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
+            if let slot { routes.setPurpose(.pooled(name: name, node: nil), of: slot) }
         case .remote(let node):
             guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
-                return Refusal(.missing, Wire.clientNotPresent)
+                return .refused(Refusal(.missing, Wire.clientNotPresent))
             }
             // `<node>.<path>`, exactly what a client addressing that node would have sent.
             var forwarded = command
             forwarded.path = Array(node.utf8) + [UInt8(ascii: ".")] + command.path
             let remainder = HopCount.initial.prefixing(forwarded.path)
-            guard let slot = forward(forwarded, remainder: remainder, from: id, to: link, now: now, actions: &actions)
-            else { return nil }
-            routes.setPurpose(.pooled(name: name, node: node), of: slot)
-            pools.remoteSent(name, to: node)
+            slot = forward(forwarded, remainder: remainder, from: id, to: link, now: now, actions: &actions)
+            if let slot {
+                routes.setPurpose(.pooled(name: name, node: node), of: slot)
+                pools.remoteSent(name, to: node)
+            }
         }
-        return nil
+        if let slot, let queued { routes.backdate(slot, to: queued.queued) }
+        return .placed
     }
 
     /// Where a command for `name` could go now: local sessions that take commands (not
@@ -53,7 +86,7 @@ extension Router {
                         from id: SessionID) -> [PoolCandidate] {
         let busy = configuration.limits.outputQueue / 2
         var candidates: [PoolCandidate] = []
-        for target in usersIndex[name]?.ids ?? [] {
+        for target in users.ids(of: name) {
             guard let session = sessions[target], !session.isLink, !pools.isDraining(target, of: name),
                   session.unansweredBytes + command.byteCount <= busy else { continue }
             candidates.append(PoolCandidate(place: .local(target), outstanding: UInt32(clamping: session.targetRoutes.count)))
@@ -68,55 +101,63 @@ extension Router {
             let sent = pools.remoteOutstanding(name, at: advert.origin)
             let mine = (sent + load.instances - 1) / load.instances
             candidates.append(PoolCandidate(place: .remote(advert.origin), outstanding: max(load.perInstance, mine),
-                                            distance: distance))
+                                            distance: distance, held: mine))
         }
         return candidates
     }
 
-    /// Holds a command no instance can take, within the name's queue bound and the sender's
-    /// memory share; asks the manager for an instance when the name has none at all and starts
-    /// on demand.
-    mutating func queueForPool(_ command: Command, _ path: CommandPath, name: String, limit: Int, from id: SessionID,
-                               now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+    /// Holds a command no instance can take, within the name's queue bounds (`queue`,
+    /// `queue.bytes`) and the sender's memory share; asks the manager for an instance when the
+    /// name has none at all and starts on demand.
+    mutating func queueForPool(_ command: Command, _ path: CommandPath, name: String, definition: ZenkaDefinition,
+                               from id: SessionID, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         let account = sessions[id]?.account
         let cost = Route.memoryCost(pathLength: command.path.count) + command.byteCount
         if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
         let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic, account: account,
                                    cost: cost)
-        if case .full(let limit)? = pools.enqueue(queued, for: name, limit: limit) {
+        switch pools.enqueue(queued, for: name, countLimit: definition.queueLimit, byteLimit: definition.queueBytes) {
+        case nil: break
+        case .count(let limit)?:
             pools.failed(name)
             return Refusal(.limit, "queue full [ \(limit) commands wait for a free instance of \(name) ]")
+        case .bytes(let limit)?:
+            pools.failed(name)
+            return Refusal(.limit, "queue full [ \(limit) bytes wait for a free instance of \(name) ]")
         }
         if let account { memory.charge(cost, to: account) }
         sessions[id]?.hasQueued = true
         // No instance at all: a scaling zenka starts one at once, an on-demand one as always.
-        if usersIndex[name] == nil, let definition = configuration.zenki[name], ScaleRule(definition).scales {
+        if !users.isPresent(name), let definition = configuration.zenki[name], ScaleRule(definition).scales {
             planScaling(name, definition: definition, now: now, actions: &actions)
-        } else if usersIndex[name] == nil, onDemand.markStarting(name) {
+        } else if !users.isPresent(name), onDemand.markStarting(name) {
             actions.append(.startZenka(name))
         }
         return nil
     }
 
-    /// Routes what waits for `name` while instances take it, oldest first; the rest keeps
-    /// its place and its age.
+    /// Hands what waits for `name` to instances with room, oldest first, until none has room;
+    /// the rest keeps its place and its age. Called when an answer frees an instance, an
+    /// instance joins here or on another node, and once a second.
     mutating func drainPool(_ name: String, now: Timestamp, actions: inout [RouterAction]) {
         guard pools.hasWaiting(name), let definition = balancedDefinition(name) else { return }
-        var waiting = pools.takeWaiting(name)[...]
-        while let queued = waiting.first {
+        while let queued = pools.takeOldest(name) {
             guard sessions[queued.source] != nil else {
-                unqueued([waiting.removeFirst()])
+                unqueued([queued])
                 continue
             }
-            guard !poolCandidates(name, definition: definition, command: queued.command, from: queued.source).isEmpty
-            else { break }
-            unqueued([waiting.removeFirst()])
-            if let refusal = routeBalanced(queued.command, queued.path, name: name, definition: definition,
-                                           from: queued.source, now: now, actions: &actions) {
+            switch placeBalanced(queued.command, queued.path, name: name, definition: definition, from: queued.source,
+                                 queued: queued, now: now, actions: &actions) {
+            case .placed:
+                continue
+            case .refused(let refusal):
+                pools.failed(name)
                 actions.append(answer(queued.source, queued.command.id, .falseReply, refusal.text))
+            case .noRoom:
+                pools.putBack(queued, for: name)
+                return
             }
         }
-        pools.putBack(Array(waiting), for: name)
     }
 
     /// Answers `FALSE route timeout [ … ]` for commands that waited a whole route timeout.
@@ -147,7 +188,7 @@ extension Router {
         for (name, definition) in configuration.zenki where definition.dispatch == .balanced {
             var instances: UInt32 = 0
             var outstanding = 0
-            for id in usersIndex[name]?.ids ?? [] {
+            for id in users.ids(of: name) {
                 guard let session = sessions[id], !session.isLink, !pools.isDraining(id, of: name) else { continue }
                 instances += 1
                 outstanding += session.targetRoutes.count

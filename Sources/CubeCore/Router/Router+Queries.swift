@@ -22,7 +22,7 @@ extension Router {
         // local hearts waited seconds while sessions came and went). A name's sessions share
         // its login method, so its first session tells.
         var names = Set(onDemand.names)
-        for (user, entry) in usersIndex where entry.first.flatMap({ sessions[$0]?.kind }) == .zenka {
+        for user in users.names where users.first(of: user).flatMap({ sessions[$0]?.kind }) == .zenka {
             names.insert(user)
         }
         return names.sorted()
@@ -32,7 +32,7 @@ extension Router {
     public func isOnDemand(_ name: String) -> Bool { onDemand.contains(name) }
 
     /// Logged-in sessions of `user`, in login order.
-    public func sessions(of user: String) -> [SessionID] { usersIndex[user]?.ids ?? [] }
+    public func sessions(of user: String) -> [SessionID] { users.ids(of: user) }
 
     /// Whether a route sent to session `target` under `commandID` (the id the cube chose for
     /// the target) is still open: not answered, timed out or collapsed.

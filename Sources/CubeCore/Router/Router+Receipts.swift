@@ -11,8 +11,9 @@ extension Router {
 
     /// A remote `acquire` was answered `TRUE lease <id> … price <credits> since <wall>`: the
     /// provider's node charges by receipts, so this node charges `user` from `since` on.
-    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String) {
+    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String, session: SessionID, wall: Int64) {
         guard reply.keyword == .trueReply else { return }
+        market.receipts.remote.granted(String(decoding: reply.text, as: UTF8.self), node: node, user: user, session: session, wall: wall)
         let words = String(decoding: reply.text, as: UTF8.self).split(separator: " ").map(String.init)
         func value(_ key: String) -> String? {
             guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
@@ -32,15 +33,19 @@ extension Router {
         let pinned = network?.topology.pinnedKeys ?? [:]
         let (receipts, broke) = market.chargeTabs(now: now.wall, localNode: configuration.nodeName, signer: signer,
                                                   payeeKey: { pinned[$0] })
+        warnRemoteConsumers(receipts, actions: &actions)
         var nodes = Set(receipts.map(\.payee))
         if now.wall % max(1, market.chargeInterval) == 0 { nodes.formUnion(market.receipts.nodesOwed) }
-        for node in nodes.sorted() { sendPendingReceipts(to: node, actions: &actions) }
+        for node in nodes.sorted() { sendPendingReceipts(to: node, wall: now.wall, actions: &actions) }
+        if now.wall % max(1, market.chargeInterval) == 0 { sendHeldLeases(wall: now.wall, actions: &actions) }
+        // The lease is held in this node's name there: the payer's own signed line ends it.
         for key in broke {
-            guard let link = linkSession(to: key.node) else { continue }
-            // The lease is held in this node's name there: its link may release it.
-            actions.append(.send(link, Render.command(id: 0, path: "release".utf8, args: Array(String(key.lease).utf8))))
+            sendUsageRecord(Self.usageReceiptsPath, lines: ["release \(key.lease)"], to: key.node, wall: now.wall, actions: &actions)
         }
-        if now.wall % 60 == 0 { market.expireAccounts(now: now.wall) }
+        if now.wall % 60 == 0 {
+            market.expireAccounts(now: now.wall)
+            market.receipts.relayGuard.forget(before: now.wall - ReceiptRelayGuard.window)
+        }
         // Payee: a lease whose payer stopped paying ends (ten intervals, at least five minutes).
         for lease in market.receipts.unpaid(now: now.wall, limit: max(300, 10 * market.chargeInterval)) {
             if market.leases[lease] != nil {
@@ -51,12 +56,10 @@ extension Router {
         }
     }
 
-    /// Sends every receipt owed to `node` that is not acknowledged yet, if a link is up.
-    mutating func sendPendingReceipts(to node: String, actions: inout [RouterAction]) {
-        guard let link = linkSession(to: node) else { return }
+    /// Sends every receipt owed to `node` that is not acknowledged yet, if a path leads there.
+    func sendPendingReceipts(to node: String, wall: Int64, actions: inout [RouterAction]) {
         let pending = market.receipts.pending(to: node).prefix(ReceiptBook.maximumLines)
-        guard !pending.isEmpty else { return }
-        actions.append(.send(link, Self.receiptRecord(Self.usageReceiptsPath, lines: pending.map(\.text))))
+        sendUsageRecord(Self.usageReceiptsPath, lines: pending.map(\.text), to: node, wall: wall, actions: &actions)
     }
 
     static func receiptRecord(_ path: String, lines: [String]) -> [UInt8] {
@@ -69,28 +72,39 @@ extension Router {
     /// provider is paid by that node's receipts.
     /// - Returns: what the grant's reply adds for the consumer's node (` price <c> since <wall>`).
     mutating func openReceiptAccount(_ lease: Lease, now: Timestamp) -> String {
-        guard let node = sessions[lease.consumer]?.link?.node else { return "" }
+        guard let node = lease.payerNode ?? sessions[lease.consumer]?.link?.node else { return "" }
         let key = network?.topology.pinnedKeys[node] ?? ""
         guard let price = market.openAccount(lease: lease.id, payer: node, payerKey: key, wall: now.wall) else { return "" }
         return " price \(Ledger.credits(price)) since \(now.wall)"
     }
 
-    /// A lease paid by receipts ended: its consumer's node is told when (`ended <lease> <wall>`),
-    /// so it charges up to then and no further.
-    mutating func receiptLeaseEnded(_ lease: Lease, wall: Int64?, actions: inout [RouterAction]) {
-        guard market.receipts.paidByReceipts(lease.id), let (payer, end) = market.accountEnded(lease: lease.id, wall: wall),
-              let link = linkSession(to: payer) else { return }
-        actions.append(.send(link, Self.receiptRecord(Self.usageAcksPath, lines: ["ended \(lease.id) \(end)"])))
+    /// A lease paid by receipts ended: its consumer's node is told when and why (`ended <lease>
+    /// <wall> <reason>`), so it charges up to then and no further. One asked for through other
+    /// nodes by a node that named itself is told there too, priced or not, so its consumer
+    /// hears of it (docs/market.md "Leases held on other nodes").
+    mutating func receiptLeaseEnded(_ lease: Lease, reason: String, wall: Int64?, actions: inout [RouterAction]) {
+        if market.receipts.paidByReceipts(lease.id), let (payer, end) = market.accountEnded(lease: lease.id, wall: wall) {
+            sendUsageRecord(Self.usageAcksPath, lines: ["ended \(lease.id) \(end) \(reason)"], to: payer, wall: end, actions: &actions)
+        } else if let payer = lease.payerNode {
+            let end = wall ?? market.lastCharge
+            sendUsageRecord(Self.usageAcksPath, lines: ["ended \(lease.id) \(end) \(reason)"], to: payer, wall: end, actions: &actions)
+        }
     }
 
     // MARK: - The link records
 
-    /// A `usage-receipts` or `usage-acks` record from neighbour `neighbour`.
+    /// A `usage-receipts` or `usage-acks` record from neighbour `neighbour`: its own, or one
+    /// enveloped by another node (passed on, or read here as that node's).
     mutating func receiveUsageRecord(_ command: Command, from neighbour: String, now: Timestamp,
                                      actions: inout [RouterAction]) {
         guard inNetwork, let signer = network?.signer, let verifier = network?.topology.verifier,
-              let multiline = command.multiline, multiline.headers.isEmpty else {
+              let multiline = command.multiline else {
             return actions.append(.event(.receiptRefused(node: neighbour, line: "malformed record")))
+        }
+        var peer = neighbour
+        if !multiline.headers.isEmpty {
+            guard let sender = openEnvelope(command, multiline, from: neighbour, now: now, actions: &actions) else { return }
+            peer = sender
         }
         let pinned = network?.topology.pinnedKeys ?? [:]
         let lines = multiline.body.prefix(ReceiptBook.maximumLines).map { String(decoding: $0, as: UTF8.self) }
@@ -98,14 +112,16 @@ extension Router {
         if command.path.elementsEqual(Self.usageReceiptsPath.utf8) {
             var answers: [String] = []
             for line in lines {
-                let outcome = market.settle(line, now: now.wall, localNode: local, signer: signer, verifier: verifier,
+                if let answer = payerRequest(line, from: peer, now: now, actions: &actions) {
+                    answers += answer
+                    continue
+                }
+                let outcome = market.settle(line, from: peer, now: now.wall, localNode: local, signer: signer, verifier: verifier,
                                             pinnedKey: { pinned[$0] })
-                if case .refused = outcome { actions.append(.event(.receiptRefused(node: neighbour, line: outcome.line))) }
+                if case .refused = outcome { actions.append(.event(.receiptRefused(node: peer, line: outcome.line))) }
                 answers.append(outcome.line)
             }
-            if let link = linkSession(to: neighbour), !answers.isEmpty {
-                actions.append(.send(link, Self.receiptRecord(Self.usageAcksPath, lines: answers)))
-            }
+            sendUsageRecord(Self.usageAcksPath, lines: answers, to: peer, wall: now.wall, actions: &actions)
             return
         }
         var resend = false
@@ -113,21 +129,24 @@ extension Router {
             let words = line.split(separator: " ", maxSplits: 3).map(String.init)
             if words.first == "refused", words.count == 4, let lease = UInt64(words[1]), let sequence = UInt64(words[2]),
                let reason = ReceiptRefusal(text: words[3]) {
-                actions.append(.event(.receiptRefused(node: neighbour, line: line)))
-                let replacements = market.receiptRefused(node: neighbour, lease: lease, sequence: sequence, reason: reason,
+                actions.append(.event(.receiptRefused(node: peer, line: line)))
+                let replacements = market.receiptRefused(node: peer, lease: lease, sequence: sequence, reason: reason,
                                                          wall: now.wall, localNode: local, signer: signer, payeeKey: { pinned[$0] })
                 resend = resend || !replacements.isEmpty
-            } else if words.first == "ended", words.count == 3, let lease = UInt64(words[1]), let wall = Int64(words[2]) {
-                let last = market.tabEnded(node: neighbour, lease: lease, at: wall, localNode: local, signer: signer,
+            } else if words.first == "ended", (3...4).contains(words.count), let lease = UInt64(words[1]), let wall = Int64(words[2]) {
+                let last = market.tabEnded(node: peer, lease: lease, at: wall, localNode: local, signer: signer,
                                            payeeKey: { pinned[$0] })
                 resend = resend || !last.isEmpty
+                remoteLeaseEnded(node: peer, lease: lease, reason: words.count == 4 ? words[3] : "ended", actions: &actions)
+            } else if words.first == "gone", words.count == 2, let lease = UInt64(words[1]) {
+                remoteLeaseEnded(node: peer, lease: lease, reason: "gone", actions: &actions)
             } else if let ack = UsageReceipt(text: line) {
                 // One not pending (acknowledged before: the receipt was sent twice) changes nothing.
-                _ = market.acknowledge(ack, from: neighbour, payeeKey: pinned[neighbour], verifier: verifier)
+                _ = market.acknowledge(ack, from: peer, payeeKey: pinned[peer], verifier: verifier)
             } else {
-                actions.append(.event(.receiptRefused(node: neighbour, line: "unusable acknowledgement: \(line.prefix(80))")))
+                actions.append(.event(.receiptRefused(node: peer, line: "unusable acknowledgement: \(line.prefix(80))")))
             }
         }
-        if resend { sendPendingReceipts(to: neighbour, actions: &actions) }
+        if resend { sendPendingReceipts(to: peer, wall: now.wall, actions: &actions) }
     }
 }

@@ -23,19 +23,10 @@ extension Router {
             }
         }
         var actions: [RouterAction] = []
-        guard network != nil else { return actions }
-        let before = Set(old.network.peers)
-        let after = Set(configuration.network.peers)
-        for address in after.subtracting(before).sorted() where network?.peers[address] == nil {
-            network?.peers[address] = PeerRecord(source: .configured)
-            actions.append(.dial(address))
+        guard let changes = network?.configuredPeersChanged(from: old.network.peers, to: configuration.network.peers) else {
+            return actions
         }
-        // Only peers the configuration brought: one added with `link` stays until `unlink`.
-        for address in before.subtracting(after).sorted() where network?.peers[address]?.source == .configured {
-            network?.peers[address] = nil
-            actions.append(.hangUp(address))
-        }
-        return actions
+        return actions + changes.dial.map(RouterAction.dial) + changes.hangUp.map(RouterAction.hangUp)
     }
 
     /// New `c25519` credentials from a reload (authorized keys, trusted signers read again),

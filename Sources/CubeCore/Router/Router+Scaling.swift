@@ -6,6 +6,7 @@ extension Router {
     /// Plans every scaling zenka and orders the stop of drained instances (from ``tick(now:)``).
     mutating func scaleTick(now: Timestamp, actions: inout [RouterAction]) {
         guard !configuration.zenki.isEmpty else { return }
+        sampleFanOutFigures(now: now)
         for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
             if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
             burstTick(name, definition: definition, now: now, actions: &actions)

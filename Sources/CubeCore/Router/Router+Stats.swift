@@ -19,11 +19,11 @@ extension Router {
         var table = TextTable(headers: ["user", "sessions", "requests", "answered", "answer-us"])
         // The per-name counters the metrics export (``TargetCounters``): one count per routed
         // command, one histogram entry per final reply.
-        for (user, entry) in usersIndex.sorted(by: { $0.key < $1.key }) {
+        for user in users.names.sorted() {
             let counters = targetCounters[user]
             let answered = counters?.latency.counts.reduce(0, &+) ?? 0
             let nanoseconds = counters?.latency.sums.reduce(0, &+) ?? 0
-            table.append([user, String(entry.count), String(counters?.requests ?? 0), String(answered),
+            table.append([user, String(users.count(of: user)), String(counters?.requests ?? 0), String(answered),
                           String(nanoseconds / 1000)])
         }
         return text + "\n" + table.render()

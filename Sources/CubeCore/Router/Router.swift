@@ -15,12 +15,8 @@ public struct Router: Sendable {
     var random: SplitMix64
 
     var sessions: [SessionID: Session] = [:]
-    /// Logged-in sessions per user name, in login order (fan-out order).
-    var usersIndex: [String: UserSessions] = [:]
-    /// Users whose ``usersIndex`` entry has blank places; compacted by ``tick(now:)``.
-    var usersWithBlanks: Set<String> = []
-    /// When each user name was last seen, kept after its last session is gone.
-    var lastSeen: [String: Int64] = [:]
+    /// Logged-in sessions per user name, in login order (fan-out order), and when each was last seen.
+    var users = UserDirectory()
     var routes = RouteTable()
     var nextRouteID: RouteID = 1
     var zenkaKeys = ZenkaKeys()
@@ -33,9 +29,8 @@ public struct Router: Sendable {
     var trafficWatch = TrafficWatch()
     /// Failed logins, undecided checks and waiting sessions per origin.
     var throttle = LoginThrottle()
-    /// Per user name: requests routed to it and their latencies (bounded by
-    /// ``maximumTargetCounters``; names beyond share the entry `_other`).
-    var targetCounters: [String: TargetCounters] = [:]
+    /// Per user name: requests routed to it and their latencies (bounded).
+    var targetCounters = TargetCounterTable()
     /// The network of cubes; nil when this node takes no part (no identity key).
     var network: NetworkState?
     /// Revoked keys and certificates, and the c25519 sessions they would close (Router+Revocations).
@@ -67,17 +62,7 @@ public struct Router: Sendable {
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
         self.memory = MemoryBudget(limit: configuration.limits.memory, share: configuration.limits.memoryPerUser)
-        if let network {
-            let topology = Topology(localNode: configuration.nodeName, localKey: network.signer.publicKey,
-                                    verifier: network.verifier,
-                                    maximumAge: Int64(configuration.network.advertMaximumAgeSeconds),
-                                    pinnedKeys: network.pinnedKeys)
-            var state = NetworkState(topology: topology, signer: network.signer)
-            state.ownRotation = network.rotation
-            state.rotations = NodeKeyRotations(retiredGrace: Int64(configuration.rotationGraceSeconds))
-            for peer in configuration.network.peers { state.peers[peer] = PeerRecord(source: .configured) }
-            self.network = state
-        }
+        self.network = network.map { NetworkState($0, configuration: configuration) }
         self.inNetwork = network != nil
         self.hasher = hasher
         self.secureLogin = secureLogin
@@ -155,76 +140,10 @@ public struct Router: Sendable {
         return actions
     }
 
-    /// Charges what `session`'s decoder still holds after a read to its user; past the user's
-    /// share (or the cube's limit) the unfinished message is refused and its bytes dropped.
-    mutating func settleInput(_ session: Session, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
-        var held = session.decoder.heldByteCount
-        guard held != session.chargedInput else { return }
-        // Messages waiting for the session's next turn are complete: they are charged, not
-        // refused (reading stops meanwhile, so at most one read's worth waits).
-        if held > session.chargedInput, !session.hasBacklog, let refusal = memory.refusal(held - session.chargedInput, to: account) {
-            let header = session.decoder.refuseCurrentMessage()
-            refuse(header: header, text: refusal.text, from: session, now: now, actions: &actions)
-            held = session.decoder.heldByteCount
-        }
-        memory.charge(held - session.chargedInput, to: account)
-        session.chargedInput = held
-    }
-
-    /// Bytes held outside the router (output queued for slow readers), measured by the owner.
-    public mutating func setExternalMemory(_ bytes: Int) {
-        memory.external = bytes
-    }
-
-    /// Bytes users make the router hold now (buffered input, routes, offers, queued commands).
-    public var memoryHeld: Int { memory.held }
-
     /// The session's connection is gone (closed by the peer, by an error, or after ``RouterAction/close(_:)``).
     public mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         remove(id, now: now, actions: &actions)
-        return actions
-    }
-
-    /// The login deadline of a session passed; closes it if it is still not logged in.
-    public mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], !session.isActive else { return [] }
-        var actions: [RouterAction] = [.send(id, Wire.loginTimeout)]
-        close(id, now: now, actions: &actions)
-        return actions
-    }
-
-    /// Closes every session still not logged in when its login deadline passed.
-    ///
-    /// Checked by the periodic tick rather than by a timer per connection: ten thousand idle
-    /// sessions would otherwise each hold a scheduled task until their deadline.
-    mutating func closeLateLogins(now: Timestamp, actions: inout [RouterAction]) {
-        let timeout = UInt64(configuration.loginTimeoutSeconds) * 1_000_000_000
-        let late = sessions.values.filter { !$0.isActive && now.monotonic &- $0.since.monotonic >= timeout }
-        for session in late.sorted(by: { $0.id < $1.id }) {
-            actions += loginDeadlinePassed(session.id, now: now)
-        }
-    }
-
-    /// The result of a ``RouterAction/checkCredential(_:origin:_:)``.
-    public mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], case .verifying(let state, let user) = session.phase,
-              let method = state.method else { return [] }
-        credentialCheckEnded(session)
-        var actions: [RouterAction] = []
-        switch verdict {
-        case .accepted:
-            actions.append(.send(id, Wire.authTrue))
-            activate(id, user: user, subname: nil, kind: method.kind, method: method, now: now, actions: &actions)
-            process(id, now: now, actions: &actions)
-        case .refused(let reason):
-            stats.failedLogins += 1
-            countFailure(id, now: now)
-            actions.append(.event(.loginFailed(session: id, method: method.name, user: user, origin: session.origin,
-                                               reason: reason)))
-            actions.append(.send(id, Wire.authError))
-            close(id, now: now, actions: &actions)
-        }
         return actions
     }
 
@@ -242,8 +161,7 @@ public struct Router: Sendable {
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
         throttle.forgetOld(now: now.monotonic)
-        for user in usersWithBlanks { usersIndex[user]?.compact() }
-        usersWithBlanks.removeAll()
+        users.compact()
         zenkaKeys.expire(now: now.monotonic)
         networkTick(now: now, actions: &actions)
         if !trafficWatch.isEmpty { reportWatchDrops(now: now, actions: &actions) }
@@ -329,9 +247,8 @@ public struct Router: Sendable {
         let account = memory.account(for: user, isLink: session.link != nil)
         account.sessions += 1
         session.account = account
-        usersIndex[user, default: UserSessions()].append(id)
+        users.joined(id, as: user, wall: now.wall)
         stats.logins += 1
-        lastSeen[user] = now.wall
         actions.append(.event(.join(user: user, session: id)))
         if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
@@ -372,7 +289,7 @@ public struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
             if route.source != id {
-                if case .pooled(let name, _) = route.purpose { pools.failed(name) }
+                routeFailed(route)
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
@@ -388,17 +305,8 @@ public struct Router: Sendable {
             memory.release(account)
         }
         guard let user = session.user, session.isActive else { return }
-        usersIndex[user]?.remove(id)
+        users.left(id, of: user, wall: now.wall)
         pools.sessionLeft(id, of: user)
-        if let entry = usersIndex[user] {
-            if entry.isEmpty {
-                usersIndex[user] = nil
-                usersWithBlanks.remove(user)
-            } else if entry.hasBlanks {
-                usersWithBlanks.insert(user)
-            }
-        }
-        lastSeen[user] = now.wall
         actions.append(.event(.leave(user: user, session: id)))
         if let link = session.link { linkClosed(id, link, now: now, actions: &actions) }
     }

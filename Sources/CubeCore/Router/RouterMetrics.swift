@@ -39,7 +39,7 @@ extension Router {
         let links = network?.links.values.reduce(0) { $0 + $1.count } ?? 0
         let reachable = network?.topology.reachableNodes.filter { $0 != configuration.nodeName }.count ?? 0
         return RouterMetrics(stats: stats, sessionsByMethod: byMethod, sessionsWaiting: waiting, routesOpen: routes.count,
-                             targets: targetCounters.mapValues { TargetStats(requests: $0.requests, latency: $0.latency) },
+                             targets: targetCounters.snapshot,
                              zenkaInstances: instances, links: links, nodesReachable: reachable, offers: market.offers.count,
                              leases: market.leases.count, memoryHeld: memory.held)
     }

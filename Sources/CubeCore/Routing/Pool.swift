@@ -4,8 +4,9 @@
 struct Pool: Sendable {
     /// Tie-break counter of the ``BalancedPolicy``.
     var turn: UInt64 = 0
-    /// Commands no instance could take yet, oldest first; at most `zenka.<name>.queue`.
-    var waiting: [QueuedCommand] = []
+    /// Commands no instance could take yet, oldest first; at most `zenka.<name>.queue`
+    /// commands and `zenka.<name>.queue.bytes` bytes.
+    var waiting = PoolQueue<QueuedCommand>()
     /// Sessions of the name that take no new commands (a stopping instance finishes what it has).
     var draining: Set<SessionID> = []
     /// Commands this node forwarded to each remote node's instances, not answered yet: the

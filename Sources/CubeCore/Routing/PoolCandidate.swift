@@ -15,11 +15,17 @@ package struct PoolCandidate: Equatable, Sendable {
     package let outstanding: UInt32
     /// Path cost to the candidate's node; 0 here.
     package let distance: UInt64
+    /// What counts against the per-instance limit (docs/pooling.md "Queue"): for a local
+    /// session its outstanding requests; for a remote node only what this node sent there and
+    /// that is still open, per instance (rounded up). The advert's figure may be a second old
+    /// and includes other nodes' commands: it ranks, but never holds a command back.
+    package let held: UInt32
 
-    package init(place: Place, outstanding: UInt32, distance: UInt64 = 0) {
+    package init(place: Place, outstanding: UInt32, distance: UInt64 = 0, held: UInt32? = nil) {
         self.place = place
         self.outstanding = outstanding
         self.distance = distance
+        self.held = held ?? outstanding
     }
 
     package var isLocal: Bool {

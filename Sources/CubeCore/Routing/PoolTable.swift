@@ -9,12 +9,6 @@ struct PoolTable: Sendable {
     /// Compute leases this node holds on other nodes for its own zenki.
     var bursts = BurstPlanner()
 
-    /// Why a command could not join a queue.
-    enum Refusal: Equatable, Sendable {
-        /// `limit` commands already wait.
-        case full(limit: Int)
-    }
-
     /// Advances `name`'s tie-break turn through `select`.
     mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {
         policy.select(candidates, turn: &pools[name, default: Pool()].turn)
@@ -22,11 +16,12 @@ struct PoolTable: Sendable {
 
     // MARK: - Waiting commands
 
-    /// Queues `command` for `name` unless `limit` commands wait already.
-    mutating func enqueue(_ command: QueuedCommand, for name: String, limit: Int) -> Refusal? {
-        guard waitingCount(name) < limit else { return .full(limit: limit) }
-        pools[name, default: Pool()].waiting.append(command)
-        return nil
+    /// Queues `command` for `name` within its bounds: `countLimit` commands, `byteLimit`
+    /// bytes of ``QueuedCommand/cost``.
+    mutating func enqueue(_ command: QueuedCommand, for name: String, countLimit: Int,
+                          byteLimit: Int) -> PoolQueue<QueuedCommand>.Refusal? {
+        pools[name, default: Pool()].waiting.enqueue(command, source: command.source, bytes: command.cost,
+                                                     at: command.queued, countLimit: countLimit, byteLimit: byteLimit)
     }
 
     /// Commands waiting for `name`.
@@ -38,28 +33,28 @@ struct PoolTable: Sendable {
     /// Whether any command waits for `name`.
     func hasWaiting(_ name: String) -> Bool { !(pools[name]?.waiting.isEmpty ?? true) }
 
-    /// Takes every command waiting for `name`, oldest first (the router routes them again;
-    /// what still finds no instance queues again, in the same order).
-    mutating func takeWaiting(_ name: String) -> [QueuedCommand] {
-        guard let waiting = pools[name]?.waiting, !waiting.isEmpty else { return [] }
-        pools[name]?.waiting = []
-        return waiting
+    /// Takes the oldest command waiting for `name`.
+    mutating func takeOldest(_ name: String) -> QueuedCommand? {
+        pools[name]?.waiting.takeOldest()?.item
     }
 
-    /// Returns commands taken with ``takeWaiting(_:)`` that still found no instance, ahead of
-    /// anything queued since.
-    mutating func putBack(_ commands: [QueuedCommand], for name: String) {
-        guard !commands.isEmpty else { return }
-        pools[name, default: Pool()].waiting.insert(contentsOf: commands, at: 0)
+    /// Puts back the command just taken with ``takeOldest(_:)`` that found no instance after
+    /// all: it keeps its place and its age.
+    mutating func putBack(_ command: QueuedCommand, for name: String) {
+        pools[name, default: Pool()].waiting.putBack(
+            PoolQueue.Entry(item: command, source: command.source, bytes: command.cost, since: command.queued))
+    }
+
+    /// Takes every command waiting for `name`, oldest first.
+    mutating func takeWaiting(_ name: String) -> [QueuedCommand] {
+        pools[name]?.waiting.takeAll().map(\.item) ?? []
     }
 
     /// Takes the commands that waited `timeout` nanoseconds or longer, per name.
     mutating func takeExpired(now: UInt64, timeout: UInt64) -> [QueuedCommand] {
         var expired: [QueuedCommand] = []
-        for name in pools.keys.sorted() {
-            guard let waiting = pools[name]?.waiting, waiting.contains(where: { now &- $0.queued >= timeout }) else { continue }
-            expired += waiting.filter { now &- $0.queued >= timeout }
-            pools[name]?.waiting.removeAll { now &- $0.queued >= timeout }
+        for name in namesWaiting {
+            expired += pools[name]?.waiting.takeExpired(now: now, timeout: timeout).map(\.item) ?? []
         }
         return expired
     }
@@ -67,10 +62,7 @@ struct PoolTable: Sendable {
     /// Takes the commands `source` queued (it went away).
     mutating func takeQueued(by source: SessionID) -> [QueuedCommand] {
         var taken: [QueuedCommand] = []
-        for name in pools.keys.sorted() where pools[name]?.waiting.contains(where: { $0.source == source }) == true {
-            taken += pools[name]?.waiting.filter { $0.source == source } ?? []
-            pools[name]?.waiting.removeAll { $0.source == source }
-        }
+        for name in namesWaiting { taken += pools[name]?.waiting.take(from: source).map(\.item) ?? [] }
         return taken
     }
 

@@ -56,10 +56,16 @@ import Testing
     @Test func commandsSentToANodeCountUntilItsNextAdvert() throws {
         var (net, client, calcA, calcB, _) = try net()
         net.send("(1)calc.one\n(2)calc.two\n(3)calc.three\n", from: client, at: "a")
-        // a: 1 outstanding (target reached); b's advert says 0, then a counts its own one:
-        // the third command goes by (outstanding, distance) to a, which is nearer at equal load.
-        #expect(net.take(calcA, at: "a").split(separator: "\n").count == 2)
+        // a: 1 outstanding (target reached); b's advert says 0, but a counts its own one:
+        // every instance holds the target, so the third waits in a's queue (docs/pooling.md
+        // "Queue") for the first that frees.
+        let atA = net.take(calcA, at: "a")
+        #expect(atA.split(separator: "\n").count == 1)
         #expect(net.take(calcB, at: "b").split(separator: "\n").count == 1)
+        #expect(net.routers["a"]?.zenkaStats("calc", now: net.now)?.contains("queued 1\n") == true)
+        let first = try Self.targetID(atA, "one")
+        net.send("(\(first))TRUE 1\n", from: calcA, at: "a")
+        _ = try Self.targetID(net.take(calcA, at: "a"), "three")
     }
 
     @Test func aCommandFromALinkIsNeverBalancedOnAgain() throws {
@@ -67,10 +73,15 @@ import Testing
         // b's only instance is busy; a command arriving from a waits at b instead of bouncing.
         let bClient = net.connect("bob", at: "b")
         net.send("(1)calc.one\n", from: bClient, at: "b")
-        _ = net.take(calcB, at: "b")
+        let atB = net.take(calcB, at: "b")
         net.send("(2)calc.two\n", from: client, at: "a")
         net.send("(3)calc.three\n", from: client, at: "a")
         #expect(net.take(calcA, at: "a").split(separator: "\n").count == 1)
-        #expect(net.take(calcB, at: "b").split(separator: "\n").count == 1)
+        #expect(net.take(calcB, at: "b") == "")
+        // b's instance answers bob: the command from a that waited at b goes to it.
+        let first = try Self.targetID(atB, "one")
+        net.send("(\(first))TRUE 1\n", from: calcB, at: "b")
+        #expect(net.take(bClient, at: "b") == "(1)TRUE 1\n")
+        _ = try Self.targetID(net.take(calcB, at: "b"), "three")
     }
 }

@@ -176,6 +176,22 @@ import Testing
         #expect(payee.accounts[7]?.paidUntil == Self.start + 60)
     }
 
+    @Test func aReceiptHandedInByAnotherNodeThanItsPayerIsRefused() throws {
+        var (payer, payee) = books()
+        let receipt = try #require(charge(&payer, at: Self.start + 60).first?.1)
+        // Genuine, but from mallory (a node on the way): refused, never counted, even once accepted.
+        let fromMallory = payee.settle(receipt.text, from: "mallory", now: Self.start + 60, localNode: "b", signer: bSigner,
+                                       verifier: verifier, pinnedKey: { pinned[$0] })
+        #expect(fromMallory == .refused(lease: 7, sequence: 1, .forged))
+        #expect(payee.accounts[7]?.lastSequence == 0)
+        let fromA = payee.settle(receipt.text, from: "a", now: Self.start + 60, localNode: "b", signer: bSigner,
+                                 verifier: verifier, pinnedKey: { pinned[$0] })
+        guard case .accepted = fromA else { Issue.record("genuine refused: \(fromA)"); return }
+        let replayed = payee.settle(receipt.text, from: "mallory", now: Self.start + 61, localNode: "b", signer: bSigner,
+                                    verifier: verifier, pinnedKey: { pinned[$0] })
+        #expect(replayed == .refused(lease: 7, sequence: 1, .forged))
+    }
+
     @Test func aReplayedReceiptIsCountedOnceAlsoAfterARestart() throws {
         var (payer, payee) = books()
         let receipt = try #require(charge(&payer, at: Self.start + 60).first?.1)

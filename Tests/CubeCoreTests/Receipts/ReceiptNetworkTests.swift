@@ -29,13 +29,6 @@ import Testing
         return (net, alice, links)
     }
 
-    /// The credits column of `statement 100` for `user` on `node`, rows whose `what` contains `marker`.
-    private func credits(_ net: inout SimulatedNetwork, _ user: String, at node: String, _ marker: String) -> [String] {
-        let session = net.connect(user, at: node)
-        net.send("(9)statement 100\n", from: session, at: node)
-        return net.take(session, at: node).split(separator: "\n").filter { $0.contains(marker) }
-            .map { String($0.split(separator: " ")[1]) }
-    }
 
     /// Every receipt line that crossed the link from `node`.
     private func receipts(_ net: SimulatedNetwork, from node: String, _ session: SessionID) -> [String] {
@@ -46,16 +39,18 @@ import Testing
     @Test func theConsumersNodeChargesAndPaysByReceiptsAndBothStatementsAgree() throws {
         var (net, alice, links) = try leased()
         for _ in 0..<3 { net.tick(seconds: 2) }
-        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000"])
-        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000", "2.000"])
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000"])
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "2.000", "2.000"])
         // b charged nobody on its own: a's link has no account there.
-        #expect(credits(&net, "a", at: "b", "lease").isEmpty)
+        #expect(net.credits("a", at: "b", "lease").isEmpty)
         // Released after one more second: a last receipt up to the end.
         net.tick(seconds: 1)
         net.send("(4)b.release 1\n", from: alice, at: "a")
-        #expect(net.take(alice, at: "a").hasPrefix("(4)TRUE lease 1 released"))
-        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000", "-1.000"])
-        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000", "2.000", "1.000"])
+        // 93 credits left is under five minutes' worth: she was warned, as a local consumer is,
+        // and hears the end with the provider's node.
+        #expect(net.take(alice, at: "a") == "lease-warning b:1 low-credit\nlease-end b:1 released\n(4)TRUE lease 1 released\n")
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000", "-1.000"])
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "2.000", "2.000", "1.000"])
         let balance = net.connect("alice", at: "a")
         net.send("(5)balance\n", from: balance, at: "a")
         #expect(net.take(balance, at: "a") == "(5)TRUE 93.000 credits\n")
@@ -64,7 +59,7 @@ import Testing
         #expect(sent.count == 4 && acked.count == 4 && sent.allSatisfy { $0.hasSuffix(" -") })
         #expect(acked.compactMap { UsageReceipt(text: $0)?.unacknowledged.text } == sent)
         for _ in 0..<3 { net.tick(seconds: 2) }
-        #expect(credits(&net, "alice", at: "a", "lease b:1 ").count == 4)
+        #expect(net.credits("alice", at: "a", "lease b:1 ").count == 4)
     }
 
     @Test func forgedAndReplayedRecordsOnTheLinkCountNothing() throws {
@@ -86,11 +81,11 @@ import Testing
         let refusals = net.events["b", default: []].dropFirst(before).map(\.description)
         #expect(refusals == ["receipt-refused a refused 1 1 forged", "receipt-refused a refused 1 2 forged",
                              "receipt-refused a refused 0 0 malformed"], "\(refusals)")
-        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000"])
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000"])
         // a's own charging goes on unharmed.
         net.tick(seconds: 2)
-        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000"])
-        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "2.000"])
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
     }
 
     @Test func aConsumerOutOfCreditHasTheLeaseReleasedAndNothingIsCounted() throws {
@@ -98,16 +93,17 @@ import Testing
         net.tick(seconds: 2)
         net.tick(seconds: 2)
         // 3 - 2 - 2 = -1: a released the lease on b in its own name; b told a when it ended.
-        #expect(credits(&net, "alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
-        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000", "2.000"])
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000"])
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "2.000"])
         let leases = net.connect("root", at: "b")
         net.send("(6)leases\n", from: leases, at: "b")
         #expect(!net.take(leases, at: "b").contains("active"))
         for _ in 0..<3 { net.tick(seconds: 2) }
-        #expect(credits(&net, "alice", at: "a", "lease b:1 ").count == 2)
+        #expect(net.credits("alice", at: "a", "lease b:1 ").count == 2)
         // Without credit she cannot lease the priced offer again (checked on a, before asking b).
         net.send("(7)acquire b:1 10\n", from: alice, at: "a")
-        #expect(net.take(alice, at: "a") == "(7)FALSE insufficient credit [ balance -1.000 ]\n")
+        #expect(net.take(alice, at: "a")
+            == "lease-warning b:1 low-credit\nlease-end b:1 out-of-credit\n(7)FALSE insufficient credit [ balance -1.000 ]\n")
     }
 
     @Test func aLeaseWhosePayerStopsPayingEnds() throws {
@@ -120,6 +116,6 @@ import Testing
         #expect(!net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "unpaid")))
         net.tick(seconds: 200)
         #expect(net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "unpaid")))
-        #expect(credits(&net, "store", at: "b", "lease 1 income") == ["2.000"])
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000"])
     }
 }

@@ -7,8 +7,8 @@ import Testing
         PoolCandidate(place: .local(id), outstanding: outstanding)
     }
 
-    private func remote(_ node: String, _ outstanding: UInt32, distance: UInt64) -> PoolCandidate {
-        PoolCandidate(place: .remote(node), outstanding: outstanding, distance: distance)
+    private func remote(_ node: String, _ outstanding: UInt32, distance: UInt64, held: UInt32? = nil) -> PoolCandidate {
+        PoolCandidate(place: .remote(node), outstanding: outstanding, distance: distance, held: held)
     }
 
     private func places(_ policy: BalancedPolicy, _ candidates: [PoolCandidate], rounds: Int) -> [PoolCandidate.Place] {
@@ -37,9 +37,20 @@ import Testing
         let policy = BalancedPolicy(target: 4)
         let candidates = [local(1, 4), remote("far", 1, distance: 3), remote("near", 1, distance: 1), remote("c", 2, distance: 1)]
         #expect(places(policy, candidates, rounds: 2) == [.remote("near"), .remote("near")])
-        // A local instance at the target still competes on equal terms.
-        let busy = [local(1, 4), remote("b", 5, distance: 1)]
-        #expect(places(policy, busy, rounds: 1) == [.local(1)])
+        // A remote node loaded by others (its advert) but holding nothing of ours still takes one.
+        let loaded = [local(1, 4), remote("b", 5, distance: 1, held: 0)]
+        #expect(places(policy, loaded, rounds: 1) == [.remote("b")])
+    }
+
+    @Test func everyInstanceAtTheTargetChoosesNothing() {
+        // docs/pooling.md "Queue": the command waits in the cube instead of at a busy instance.
+        let policy = BalancedPolicy(target: 2)
+        var turn: UInt64 = 0
+        #expect(policy.select([local(1, 2), local(2, 3), remote("b", 0, distance: 1, held: 2)], turn: &turn).isEmpty)
+        #expect(turn == 0)
+        // The first instance under its limit takes it, wherever it is.
+        #expect(places(policy, [local(1, 2), remote("b", 9, distance: 1, held: 1)], rounds: 1) == [.remote("b")])
+        #expect(places(policy, [local(1, 2), local(2, 1)], rounds: 1) == [.local(2)])
     }
 
     @Test func nothingToChooseFromChoosesNothing() {

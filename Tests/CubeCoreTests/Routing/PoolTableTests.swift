@@ -11,16 +11,18 @@ import Testing
 
     @Test func theQueueIsBoundedAndKeepsOrderAndAge() throws {
         var table = PoolTable()
-        #expect(table.enqueue(try queued(1, at: 10), for: "calc", limit: 2) == nil)
-        #expect(table.enqueue(try queued(2, at: 20), for: "calc", limit: 2) == nil)
-        #expect(table.enqueue(try queued(3, at: 30), for: "calc", limit: 2) == .full(limit: 2))
-        #expect(table.enqueue(try queued(4, at: 30), for: "other", limit: 0) == .full(limit: 0))
-        let taken = table.takeWaiting("calc")
-        #expect(taken.map(\.source) == [1, 2])
-        // What found no instance goes back in front of what came since, with its age.
-        #expect(table.enqueue(try queued(5, at: 40), for: "calc", limit: 3) == nil)
-        table.putBack(Array(taken.dropFirst()), for: "calc")
-        #expect(table.takeExpired(now: 50, timeout: 30).map(\.source) == [2])
+        #expect(table.enqueue(try queued(1, at: 10), for: "calc", countLimit: 2, byteLimit: 100) == nil)
+        #expect(table.enqueue(try queued(2, at: 20), for: "calc", countLimit: 2, byteLimit: 100) == nil)
+        #expect(table.enqueue(try queued(3, at: 30), for: "calc", countLimit: 2, byteLimit: 100) == .count(limit: 2))
+        #expect(table.enqueue(try queued(4, at: 30), for: "other", countLimit: 0, byteLimit: 100) == .count(limit: 0))
+        // The oldest goes first; one that finds no instance goes back in front, with its age.
+        let taken = table.takeOldest("calc")
+        let first = try #require(taken)
+        #expect(first.source == 1)
+        #expect(table.enqueue(try queued(5, at: 40), for: "calc", countLimit: 3, byteLimit: 100) == nil)
+        table.putBack(first, for: "calc")
+        #expect(table.waitingCount("calc") == 3)
+        #expect(table.takeExpired(now: 50, timeout: 30).map(\.source) == [1, 2])
         #expect(table.takeQueued(by: 5).map(\.source) == [5])
         #expect(!table.hasWaiting("calc"))
         #expect(table.namesWaiting.isEmpty)

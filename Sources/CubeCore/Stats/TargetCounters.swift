@@ -6,4 +6,7 @@
 final class TargetCounters: @unchecked Sendable {
     var requests: UInt64 = 0
     var latency = LatencyHistogram()
+    /// Final answers, errors and recent latencies of routes this user's sessions were sent
+    /// without balancing: `stats <name>` of a fan-out zenka (docs/pooling.md "Stats").
+    var answers = PoolStats()
 }

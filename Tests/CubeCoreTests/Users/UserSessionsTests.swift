@@ -67,6 +67,6 @@ import Testing
         #expect(router.sessions(of: "w") == survivors)
         _ = router.tick(now: now)
         #expect(router.sessions(of: "w") == survivors)
-        #expect(router.usersIndex["w"]?.hasBlanks == false)
+        #expect(router.users.hasBlanks("w") == false)
     }
 }

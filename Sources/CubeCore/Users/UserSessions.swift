@@ -1,5 +1,5 @@
 /// The logged-in sessions of one user name, in login order (the order a name fans out in,
-/// docs/protocol.md §5).
+/// docs/protocol.md §4.3).
 ///
 /// Removing a session costs constant time: its place is blanked (session ids are never 0)
 /// and the list is compacted once blanks outnumber live entries, or at the next tick. A plain

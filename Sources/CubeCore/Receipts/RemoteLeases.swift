@@ -1,0 +1,119 @@
+/// Leases this node's users hold on other nodes' offers (docs/market.md "Leases held on
+/// other nodes"): the provider's node holds each lease, this node remembers it so that
+/// `leases` lists it with the provider node, its consumer hears `lease-warning` and
+/// `lease-end` as a local consumer does, and a link that comes back can be reconciled.
+///
+/// Pure and in memory only: a priced lease's money state is its ``PayerTab`` (stored); after
+/// a restart a priced lease is listed from its tab alone, an unpriced one not at all until
+/// its node tells of it again.
+public struct RemoteLeases: Sendable {
+    /// Most leases remembered; beyond, a grant is not listed (it still works and is charged).
+    public static let maximum = 4096
+    /// A consumer is warned when its balance covers less than this many seconds of a lease.
+    public static let warningSeconds: Int64 = 300
+
+    /// One lease held elsewhere.
+    public struct Entry: Equatable, Sendable {
+        /// The provider's node and the lease id there.
+        public let node: String
+        public let lease: UInt64
+        public let offer: UInt64
+        /// The consuming user here and the session that asked.
+        public let user: String
+        public let session: SessionID
+        public let amount: UInt64
+        public let ttl: UInt64
+        /// Unix seconds when granted.
+        public let granted: Int64
+        /// Millicredits per unit per hour (0: free).
+        public let price: Int64
+
+        public init(node: String, lease: UInt64, offer: UInt64, user: String, session: SessionID, amount: UInt64, ttl: UInt64,
+                    granted: Int64, price: Int64) {
+            self.node = node
+            self.lease = lease
+            self.offer = offer
+            self.user = user
+            self.session = session
+            self.amount = amount
+            self.ttl = ttl
+            self.granted = granted
+            self.price = price
+        }
+
+        /// `<node>:<lease>`, how this node's users name it.
+        public var name: String { "\(node):\(lease)" }
+    }
+
+    /// What the consumer hears.
+    public enum Notice: Equatable, Sendable {
+        /// `lease-warning <node>:<lease> low-credit`
+        case warning(ReceiptBook.TabKey, user: String, session: SessionID?)
+        /// `lease-end <node>:<lease> <reason>`
+        case ended(ReceiptBook.TabKey, reason: String, user: String, session: SessionID?)
+
+        /// The notice's command and arguments.
+        public var command: (path: String, args: String) {
+            switch self {
+            case .warning(let key, _, _): ("lease-warning", "\(key.node):\(key.lease) low-credit")
+            case .ended(let key, let reason, _, _): ("lease-end", "\(key.node):\(key.lease) \(reason)")
+            }
+        }
+    }
+
+    public private(set) var entries: [ReceiptBook.TabKey: Entry] = [:]
+    /// Tabs whose user was warned already (once per lease, as for a local consumer).
+    private var warned: Set<ReceiptBook.TabKey> = []
+
+    public init() {}
+
+    /// The provider's node `node` answered an acquire of `user` (session `session`) with
+    /// `text`, at `wall`: a `lease … offer … amount … ttl …[ price … since …]` grant is
+    /// remembered. - Returns: the entry, or nil for anything else.
+    @discardableResult
+    public mutating func granted(_ text: String, node: String, user: String, session: SessionID, wall: Int64) -> Entry? {
+        let words = text.split(separator: " ").map(String.init)
+        func value(_ key: String) -> String? {
+            guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
+            return words[index + 1]
+        }
+        guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init), let offer = value("offer").flatMap(UInt64.init),
+              let amount = value("amount").flatMap(UInt64.init), let ttl = value("ttl").flatMap(UInt64.init) else { return nil }
+        let price = value("price").flatMap(Ledger.millicredits) ?? 0
+        let key = ReceiptBook.TabKey(node: node, lease: lease)
+        guard entries[key] != nil || entries.count < Self.maximum else { return nil }
+        let entry = Entry(node: node, lease: lease, offer: offer, user: user, session: session, amount: amount, ttl: ttl,
+                          granted: wall, price: price)
+        entries[key] = entry
+        return entry
+    }
+
+    /// The lease ended on its node (`reason`): forgotten, and its consumer is told, once.
+    public mutating func ended(node: String, lease: UInt64, reason: String) -> Notice? {
+        let key = ReceiptBook.TabKey(node: node, lease: lease)
+        warned.remove(key)
+        guard let entry = entries.removeValue(forKey: key) else { return nil }
+        return .ended(key, reason: reason, user: entry.user, session: entry.session)
+    }
+
+    /// `user` was charged for the lease `key` (at `price` for `amount` units) and has
+    /// `balance` millicredits left: warned once when that covers less than
+    /// ``warningSeconds``; at or below zero the caller ends the lease (`out-of-credit`).
+    public mutating func charged(_ key: ReceiptBook.TabKey, user: String, price: Int64, amount: UInt64, balance: Int64) -> Notice? {
+        guard balance > 0, !warned.contains(key) else { return nil }
+        let perSecond = Double(price) * Double(amount) / 3600
+        guard Double(balance) < perSecond * Double(Self.warningSeconds) else { return nil }
+        warned.insert(key)
+        return .warning(key, user: user, session: entries[key]?.session)
+    }
+
+    /// Leases held on `node`, by id.
+    public func held(on node: String) -> [UInt64] {
+        entries.keys.filter { $0.node == node }.map(\.lease).sorted()
+    }
+
+    /// `user`'s leases, by node and id.
+    public func held(by user: String) -> [Entry] {
+        entries.values.filter { $0.user == user }.sorted { ($0.node, $0.lease) < ($1.node, $1.lease) }
+    }
+}

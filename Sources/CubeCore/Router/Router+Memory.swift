@@ -1,0 +1,27 @@
+// What users make the cube hold, against `limits.memory` (docs/security.md "Resource limits"):
+// the router charges buffered input here; ``MemoryBudget`` keeps the accounts.
+extension Router {
+    /// Charges what `session`'s decoder still holds after a read to its user; past the user's
+    /// share (or the cube's limit) the unfinished message is refused and its bytes dropped.
+    mutating func settleInput(_ session: Session, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
+        var held = session.decoder.heldByteCount
+        guard held != session.chargedInput else { return }
+        // Messages waiting for the session's next turn are complete: they are charged, not
+        // refused (reading stops meanwhile, so at most one read's worth waits).
+        if held > session.chargedInput, !session.hasBacklog, let refusal = memory.refusal(held - session.chargedInput, to: account) {
+            let header = session.decoder.refuseCurrentMessage()
+            refuse(header: header, text: refusal.text, from: session, now: now, actions: &actions)
+            held = session.decoder.heldByteCount
+        }
+        memory.charge(held - session.chargedInput, to: account)
+        session.chargedInput = held
+    }
+
+    /// Bytes held outside the router (output queued for slow readers), measured by the owner.
+    public mutating func setExternalMemory(_ bytes: Int) {
+        memory.external = bytes
+    }
+
+    /// Bytes users make the router hold now (buffered input, routes, offers, queued commands).
+    public var memoryHeld: Int { memory.held }
+}
