@@ -6,7 +6,10 @@
 /// only through it; the router's owner serializes every call (one lock), which is what makes
 /// the unchecked `Sendable` sound. Never share a session between routers.
 final class Session: @unchecked Sendable {
-    enum Phase: Sendable {
+    /// Indirect: the login states are large (a handshake, a method) and a logged-in session
+    /// keeps only `.active`, so the payloads live in a box while they exist instead of inline
+    /// in every session (docs/performance.md "Idle memory per session").
+    indirect enum Phase: Sendable {
         /// Pre-auth lines (docs/protocol.md §3).
         case login(LoginState)
         /// A credential is being checked off the router's thread (``AuthVerdict/check(_:)``);
@@ -41,10 +44,13 @@ final class Session: @unchecked Sendable {
     var targetRoutes: [UInt64: RouteSlot] = [:]
     /// Set when the session is a link to another node (docs/protocol.md §8.3).
     var link: LinkInfo? {
-        didSet { isLink = link != nil }
+        get { linkBox?.info }
+        set { linkBox = newValue.map(LinkBox.init) }
     }
     /// Whether ``link`` is set, without copying it (asked for every message).
-    private(set) var isLink = false
+    var isLink: Bool { linkBox != nil }
+    /// ``link`` boxed: few sessions are links, and inline it would take its size in every one.
+    private var linkBox: LinkBox?
     /// When a link last received anything (monotonic ns): silent links are closed.
     var lastHeard: UInt64 = 0
     /// Set once the session made an offer / had a command queued for an on-demand zenka:
@@ -90,5 +96,14 @@ final class Session: @unchecked Sendable {
     var isActive: Bool {
         if case .active = phase { return true }
         return false
+    }
+}
+
+/// A link's description, held by reference (``Session/link``).
+private final class LinkBox {
+    let info: LinkInfo
+
+    init(_ info: LinkInfo) {
+        self.info = info
     }
 }
