@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "CCubeSystem.h"
 
@@ -34,3 +35,6 @@ int CCubeSystem_spawnattr_own_session(posix_spawnattr_t *attributes) {
 int CCubeSystem_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+int CCubeSystem_set_thread_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)gettid(), nice); }
+int CCubeSystem_thread_nice(void) { return getpriority(PRIO_PROCESS, (id_t)gettid()); }

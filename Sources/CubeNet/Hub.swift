@@ -69,7 +69,10 @@ public final class Hub: Sendable {
     /// Runs credential checks (Argon2id is deliberately slow, a program may be) away from the
     /// event loop, taking turns between origins: one pool per method.
     private let workers = NIOLockedValueBox([String: BlockingWorkers]())
-    /// Argon2id checks that run at once (about 64 MiB each, docs/security.md).
+    /// Argon2id checks that run at once (about 64 MiB each, docs/security.md). Two, so an
+    /// origin's lone check (an honest login) starts at once even while a burst's runs: one
+    /// origin runs one check at a time, and a burst's others run at a lower CPU priority
+    /// (``BlockingWorkers``), so the event loops keep the CPU.
     public static let passwordWorkers = 2
     private let current: NIOLockedValueBox<CubeConfiguration>
     /// Messages (plus KiB of local listings) one session is served per turn before the others

@@ -14,4 +14,9 @@ int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowe
 int CCubeSystem_spawnattr_own_session(posix_spawnattr_t *attributes);
 /* malloc_trim(3): give free heap pages back to the system (malloc.h is not imported). */
 int CCubeSystem_malloc_trim(void);
+/* setpriority(PRIO_PROCESS, gettid(), nice): the calling thread's own nice value (Linux keeps
+   one per thread). Lowering priority always works; raising it back needs CAP_SYS_NICE. */
+int CCubeSystem_set_thread_nice(int nice);
+/* getpriority(PRIO_PROCESS, gettid()): the calling thread's nice value. */
+int CCubeSystem_thread_nice(void);
 #endif
