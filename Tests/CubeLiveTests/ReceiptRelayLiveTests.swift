@@ -53,6 +53,19 @@ import Glibc
         return (charges, incomes)
     }
 
+    /// n1 paid for every whole second from `since` to `end` once (within the charge interval's
+    /// slack), and both balances are exact to the credit: n1 started with 1,000,000 credits.
+    static func expectChargedEverySecondOnce(_ net: RingNetwork, charges: [String], from since: Int64, to end: Int64,
+                                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let total = charges.compactMap(Ledger.millicredits).reduce(0, +)
+        #expect(total % 1000 == 0 && total / 1000 >= end - since - 3 && total / 1000 <= end - since + 1,
+                "charged \(total) of \(end - since) s", sourceLocation: sourceLocation)
+        #expect(try net.client("n1").ask("balance").textString == "\(Ledger.credits(1_000_000 - total)) credits",
+                sourceLocation: sourceLocation)
+        #expect(try net.client("n3").ask("balance").textString == "\(Ledger.credits(total)) credits",
+                sourceLocation: sourceLocation)
+    }
+
     /// Waits until `name`'s log holds every one of `lines`. - Returns: the log.
     static func waitForLog(_ net: RingNetwork, _ name: String, _ lines: [String]) -> String {
         var log = ""
@@ -140,10 +153,7 @@ import Glibc
         print("receipt relay: \(charges.count) charges on n1, \(incomes.count) incomes on n3: \(charges); the last receipt settled "
             + "\(settledIn) ms after the release; n3.heart from n1 median \(hearts.isEmpty ? 0 : hearts[hearts.count / 2]) ms")
         #expect(!charges.isEmpty && charges == incomes, "n1: \(charges) n3: \(incomes)")
-        let total = charges.compactMap(Ledger.millicredits).reduce(0, +)
-        #expect(total % 1000 == 0 && total / 1000 >= end - since - 3 && total / 1000 <= end - since + 1, "charged \(total) of \(end - since) s")
-        #expect(try net.client("n1").ask("balance").textString == "\(Ledger.credits(1_000_000 - total)) credits")
-        #expect(try net.client("n3").ask("balance").textString == "\(Ledger.credits(total)) credits")
+        try Self.expectChargedEverySecondOnce(net, charges: charges, from: since, to: end)
         // n2 is untouched: no ledger entry on n2, and no account of n2 on n3.
         #expect(try SQLiteMarketStore(directory: "\(net.directory.path)/n2-state").load().entries.isEmpty)
         #expect(try SQLiteMarketStore(directory: "\(net.directory.path)/n3-state").load().entries.allSatisfy { $0.user != "n2" })
@@ -240,10 +250,7 @@ import Glibc
         let (charges, incomes) = try Self.settled(net)
         print("receipt relay: after kill -9 of n1 and n3, \(charges.count) charges on n1, \(incomes.count) incomes on n3")
         #expect(!charges.isEmpty && charges == incomes, "n1: \(charges) n3: \(incomes)")
-        let total = charges.compactMap(Ledger.millicredits).reduce(0, +)
-        #expect(total % 1000 == 0 && total / 1000 >= end - since - 3 && total / 1000 <= end - since + 1, "charged \(total) of \(end - since) s")
-        #expect(try net.client("n1").ask("balance").textString == "\(Ledger.credits(1_000_000 - total)) credits")
-        #expect(try net.client("n3").ask("balance").textString == "\(Ledger.credits(total)) credits")
+        try Self.expectChargedEverySecondOnce(net, charges: charges, from: since, to: end)
         #expect(try SQLiteMarketStore(directory: "\(net.directory.path)/n2-state").load().entries.isEmpty)
     }
 
