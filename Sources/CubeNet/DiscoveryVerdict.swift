@@ -1,7 +1,7 @@
 import CubeAuth
 
 /// What a node does with a received ``DiscoveryAnnouncement``.
-public enum DiscoveryVerdict: Equatable, Sendable {
+package enum DiscoveryVerdict: Equatable, Sendable {
     /// Link to the announced address.
     case accept
     /// This node's own announcement (or a node claiming its name): ignored silently.
@@ -10,7 +10,7 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     case refuse(Reason)
 
     /// Why an announcement was refused.
-    public enum Reason: String, Sendable {
+    package enum Reason: String, Sendable {
         /// The node name is not in the trusted-nodes file, or is listed with another key.
         case untrusted = "node or key not trusted"
         /// Issued more than three intervals ago: a replay, or a clock far behind.
@@ -24,9 +24,9 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     }
 
     /// How far ahead of this node's clock an announcement may be dated.
-    public static let maximumSkewSeconds: Int64 = 60
+    package static let maximumSkewSeconds: Int64 = 60
     /// How many announcement intervals an announcement stays acceptable.
-    public static let lifetimeIntervals: Int64 = 3
+    package static let lifetimeIntervals: Int64 = 3
 
     /// Judges an announcement. The cheap checks come first so that junk costs no signature check.
     /// - Parameters:
@@ -39,7 +39,7 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     ///   - mayVerify: asked just before the signature check, which costs the most; false refuses
     ///     the announcement as ``Reason/busy`` (the caller's flood limit).
     /// - Returns: the verdict.
-    public static func judge(_ announcement: DiscoveryAnnouncement, nodes: KnownNodes, ownName: String, ownKey: PublicKey,
+    package static func judge(_ announcement: DiscoveryAnnouncement, nodes: KnownNodes, ownName: String, ownKey: PublicKey,
                              now: Int64, intervalSeconds: Int, mayVerify: () -> Bool = { true }) -> DiscoveryVerdict {
         if announcement.node == ownName || announcement.key == ownKey { return .own }
         guard nodes.key(for: announcement.node) == announcement.key else { return .refuse(.untrusted) }
