@@ -1,6 +1,6 @@
 extension Message {
     /// Parses one complete frame from an authenticated session.
-    public init(frame: Frame) {
+    package init(frame: Frame) {
         switch frame {
         case .line(let line):
             self = Message.parseLine(line)
@@ -19,7 +19,7 @@ extension Message {
     }
 
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4).
-    public static func parseLine(_ line: [UInt8]) -> Message {
+    package static func parseLine(_ line: [UInt8]) -> Message {
         switch splitLine(line) {
         case .failure(let error): return .invalid(error)
         case .success(nil): return .empty

@@ -6,7 +6,7 @@ extension Router {
     // MARK: - Inputs: deadlines and credential checks
 
     /// The login deadline of a session passed; closes it if it is still not logged in.
-    public mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+    package mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], !session.isActive else { return [] }
         var actions: [RouterAction] = [.send(id, Wire.loginTimeout)]
         close(id, now: now, actions: &actions)
@@ -26,7 +26,7 @@ extension Router {
     }
 
     /// The result of a ``RouterAction/checkCredential(_:origin:_:)``.
-    public mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
+    package mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], case .verifying(let state, let user) = session.phase,
               let method = state.method else { return [] }
         credentialCheckEnded(session)

@@ -18,10 +18,10 @@ extension Router {
     }
 
     /// Bytes held outside the router (output queued for slow readers), measured by the owner.
-    public mutating func setExternalMemory(_ bytes: Int) {
+    package mutating func setExternalMemory(_ bytes: Int) {
         memory.external = bytes
     }
 
     /// Bytes users make the router hold now (buffered input, routes, offers, queued commands).
-    public var memoryHeld: Int { memory.held }
+    package var memoryHeld: Int { memory.held }
 }

@@ -3,7 +3,7 @@
 extension Router {
     /// `name value` lines, a blank line, then one row per instance; nil when `name` is neither
     /// configured here nor connected.
-    public func zenkaStats(_ name: String, now: Timestamp) -> String? {
+    package func zenkaStats(_ name: String, now: Timestamp) -> String? {
         let definition = configuration.zenki[name]
         let ids = users.ids(of: name)
         guard definition != nil || !ids.isEmpty else { return nil }

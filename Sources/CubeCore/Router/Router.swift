@@ -3,9 +3,9 @@
 /// Pure: it performs no I/O, reads no clock and draws no entropy of its own. Each input is
 /// a `mutating` method named for what happened; it returns the ``RouterAction``s its owner
 /// must carry out, in order. The owner serialises all calls (one lock or one thread).
-public struct Router: Sendable {
+package struct Router: Sendable {
     /// The running configuration; ``reconfigure(_:now:)`` replaces what can change live.
-    public internal(set) var configuration: CubeConfiguration
+    package internal(set) var configuration: CubeConfiguration
     let hasher: any KeyHasher
     /// Runs `c25519` handshakes; nil when the node has no identity key (method not offered).
     /// A reload may replace it (new authorized keys), never add or remove it.
@@ -44,11 +44,11 @@ public struct Router: Sendable {
     /// message, plus one per KiB of a local listing. nil = no limit (the transcripts). The
     /// hub sets it: one read of 64 KiB can hold 8,000 `commands`, and twenty sessions doing
     /// that kept every other client waiting for seconds (make soak, docs/security.md).
-    public var turnBudget: Int?
+    package var turnBudget: Int?
     /// Work done in the current turn (see ``turnBudget``).
     var turnCost = 0
     /// Work done since start.
-    public internal(set) var stats = RouterStats()
+    package internal(set) var stats = RouterStats()
     let started: Timestamp
 
     /// - Parameters:
@@ -58,7 +58,7 @@ public struct Router: Sendable {
     ///   - utcOffset: seconds east of UTC for displayed times.
     ///   - now: the start time.
     ///   - network: signs and checks adverts; nil = this node takes no part in a network.
-    public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
+    package init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
         self.memory = MemoryBudget(limit: configuration.limits.memory, share: configuration.limits.memoryPerUser)
@@ -75,7 +75,7 @@ public struct Router: Sendable {
 
     /// A connection was accepted: allocates its session and sends the banner.
     /// - Parameter address: the remote address of a TCP peer (failed logins are counted per address).
-    public mutating func connected(transport: Transport, peer: PeerIdentity?, address: String? = nil,
+    package mutating func connected(transport: Transport, peer: PeerIdentity?, address: String? = nil,
                                    now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = newSessionID()
         guard sessions.count < configuration.limits.sessions else {
@@ -124,7 +124,7 @@ public struct Router: Sendable {
     }
 
     /// Bytes arrived from a session.
-    public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
+    package mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id] else { return [] }
         session.decoder.append(bytes)
         if session.isLink { session.lastHeard = now.monotonic }
@@ -141,7 +141,7 @@ public struct Router: Sendable {
     }
 
     /// The session's connection is gone (closed by the peer, by an error, or after ``RouterAction/close(_:)``).
-    public mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+    package mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         remove(id, now: now, actions: &actions)
         return actions
@@ -149,7 +149,7 @@ public struct Router: Sendable {
 
     /// Periodic housekeeping: login deadlines, route timeouts and expired zenka keys. Call about
     /// once a second.
-    public mutating func tick(now: Timestamp) -> [RouterAction] {
+    package mutating func tick(now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         closeLateLogins(now: now, actions: &actions)
         expireRoutes(now: now, actions: &actions)
@@ -169,7 +169,7 @@ public struct Router: Sendable {
     }
 
     /// Tells every session `!TERM! <reason>` and closes it (graceful shutdown).
-    public mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
+    package mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         for id in sessions.keys.sorted() {
             actions.append(terminate(id, reason))
@@ -181,17 +181,17 @@ public struct Router: Sendable {
     // MARK: - Queries for observers
 
     /// Sessions that are logged in, with their user names, in id order.
-    public var activeSessions: [(id: SessionID, user: String, subname: String?)] {
+    package var activeSessions: [(id: SessionID, user: String, subname: String?)] {
         sessions.values.filter(\.isActive).sorted { $0.id < $1.id }.compactMap { session in
             session.user.map { (session.id, $0, session.subname) }
         }
     }
 
     /// Number of sessions, logged in or not.
-    public var sessionCount: Int { sessions.count }
+    package var sessionCount: Int { sessions.count }
 
     /// Number of open routes.
-    public var routeCount: Int { routes.count }
+    package var routeCount: Int { routes.count }
 
     // MARK: - Internals shared by the extensions
 
