@@ -46,23 +46,6 @@ public struct Multiline: Equatable, Sendable {
     }
 }
 
-/// A parsed reply line, with its body for `SIZE`/`STRM`.
-public struct Reply: Equatable, Sendable {
-    public var id: UInt64
-    public var keyword: ReplyKeyword
-    /// The text after the keyword (empty when none).
-    public var text: [UInt8]
-    /// The bytes of a `SIZE`/`STRM` reply; nil for text replies.
-    public var body: [UInt8]?
-
-    public init(id: UInt64, keyword: ReplyKeyword, text: [UInt8] = [], body: [UInt8]? = nil) {
-        self.id = id
-        self.keyword = keyword
-        self.text = text
-        self.body = body
-    }
-}
-
 /// Why a line was rejected; each case renders to one exact `FALSE` text.
 public enum ParseError: Error, Equatable, Sendable {
     /// `(x)` where x is not 1–15 digits. Answered without an id.
