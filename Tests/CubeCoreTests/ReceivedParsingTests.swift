@@ -52,9 +52,15 @@ import Testing
     }
 
     /// A reply or `!TERM!` as the cube renders it comes back as the same line.
-    @Test(arguments: ["(12)TRUE beating", "FALSE no id", "(3)WAIT starting calc", "(9)TRUE ", "!TERM! bye"])
+    @Test(arguments: ["(12)TRUE beating", "FALSE no id", "(3)WAIT starting calc", "(9)TRUE ", "!TERM! bye",
+                      "(3)SIZE 0012", "(5)STRM open"])
     func theLineOfAReplyIsHowTheCubeRendersIt(line: String) {
         #expect(Self.parse(line).line == Array(line.utf8))
+    }
+
+    @Test func theLineOfABodyReplyIsItsHeader() {
+        let sized = Received(frame: .body(header: Array("(2)SIZE 0003".utf8), body: Array("abc".utf8)))
+        #expect(sized.line == Array("(2)SIZE 0003".utf8))
     }
 
     @Test func invalidUTF8PassesThroughUntouched() {

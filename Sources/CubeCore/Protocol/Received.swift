@@ -43,19 +43,13 @@ public enum Received: Equatable, Sendable {
     }
 
     /// The first line without its LF, for display and logs: an other line exactly as received;
-    /// a reply or `!TERM!` as the cube renders it (``Render``), which is how one from this
-    /// project's cube arrived (a `SIZE`/`STRM` header counts its body in bytes).
+    /// a reply or `!TERM!` rebuilt from its parts as the cube renders them (`(<id>)KEYWORD
+    /// text`, ``Render``), which is how one from this project's cube arrived.
     public var line: [UInt8] {
         switch self {
-        case .reply(let reply):
-            let rendered = if reply.keyword.hasBody, let body = reply.body {
-                Render.body(id: reply.id, reply.keyword, body)
-            } else {
-                Render.reply(id: reply.id, reply.keyword, reply.text)
-            }
-            return Array(rendered.prefix { $0 != Wire.lf })
-        case .terminate(let text): return Array("!TERM! ".utf8) + text
-        case .other(let line, _): return line
+        case .reply(let reply): Array(Render.reply(id: reply.id, reply.keyword, reply.text).dropLast())
+        case .terminate(let text): Array("!TERM! ".utf8) + text
+        case .other(let line, _): line
         }
     }
 
