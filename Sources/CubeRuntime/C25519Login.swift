@@ -45,8 +45,8 @@ package struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     }
 
     package func start() -> any SecureHandshake {
-        Session(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
-                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation, linkTrust: linkTrust)
+        Handshake(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
+                  authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation, linkTrust: linkTrust)
     }
 
     /// Signs `key` for `name` until `expires` (the `set-client-key` command).
@@ -59,7 +59,7 @@ package struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     package var revocationSigner: any AdvertSigner { IdentityAdvertSigner(identity: identity) }
 
     /// One connection's handshake.
-    struct Session: SecureHandshake {
+    struct Handshake: SecureHandshake {
         var handshake: ServerHandshake
         let authorized: AuthorizedKeys
         let signers: [PublicKey: SignerScope]

@@ -46,23 +46,6 @@ package struct Multiline: Equatable, Sendable {
     }
 }
 
-/// A parsed reply line, with its body for `SIZE`/`STRM`.
-package struct Reply: Equatable, Sendable {
-    package var id: UInt64
-    package var keyword: ReplyKeyword
-    /// The text after the keyword (empty when none).
-    package var text: [UInt8]
-    /// The bytes of a `SIZE`/`STRM` reply; nil for text replies.
-    package var body: [UInt8]?
-
-    package init(id: UInt64, keyword: ReplyKeyword, text: [UInt8] = [], body: [UInt8]? = nil) {
-        self.id = id
-        self.keyword = keyword
-        self.text = text
-        self.body = body
-    }
-}
-
 /// Why a line was rejected; each case renders to one exact `FALSE` text.
 package enum ParseError: Error, Equatable, Sendable {
     /// `(x)` where x is not 1–15 digits. Answered without an id.
