@@ -59,11 +59,12 @@ extension Router {
 
     /// A route ended without an answer (collapse, timeout): an error in the figures of its
     /// balanced name, or of its target's name.
-    mutating func routeFailed(_ route: Route) {
+    /// - Parameter target: the target session's counters, when it has already left the table.
+    mutating func routeFailed(_ route: Route, target: TargetCounters? = nil) {
         if case .pooled(let name, _) = route.purpose {
             pools.failed(name)
         } else {
-            route.targetSession.counters?.answers.failed()
+            (target ?? sessions[route.targetSession]?.counters)?.answers.failed()
         }
     }
 
