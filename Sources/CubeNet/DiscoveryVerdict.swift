@@ -1,4 +1,5 @@
 import CubeAuth
+import CubeRuntime
 
 /// What a node does with a received ``DiscoveryAnnouncement``.
 public enum DiscoveryVerdict: Equatable, Sendable {
