@@ -84,15 +84,10 @@ package final class LinkService: Service, Sendable {
         slot?.channel?.close(promise: nil)
     }
 
-    /// The dial loop of one peer.
+    /// The dial loop of one peer; ``LinkRedial`` paces it and says when to ask for a rotation proof.
     private func redial(_ address: PeerAddress) async {
-        let maximum = Duration.seconds(hub.configuration.network.reconnectMaximumSeconds)
-        var backoff = Duration.milliseconds(250)
+        var pacing = LinkRedial(maximumDelay: .seconds(hub.configuration.network.reconnectMaximumSeconds))
         var knownNode: String?
-        // After a server proved a key no trusted node has, the next attempts ask it for a
-        // rotation proof (`rotation` before `hello`; docs/security.md, "Node key rotation").
-        // Only then: a cube that predates rotation would not know the line.
-        var askRotation = false
         while !Task.isCancelled, isWanted(address) {
             if let node = knownNode, hub.isLinked(to: node) {
                 // Linked the other way round: check again later.
@@ -100,21 +95,21 @@ package final class LinkService: Service, Sendable {
                 continue
             }
             let started = ContinuousClock.now
+            let outcome: LinkRedial.Outcome
             do {
-                let (channel, node) = try await connect(address, askRotation: askRotation)
+                let (channel, node) = try await connect(address, askRotation: pacing.asksRotation)
                 knownNode = node
                 logger.info("link up", metadata: ["node": "\(node)", "peer": "\(address)"])
                 try? await channel.closeFuture.get()
                 logger.info("link down", metadata: ["node": "\(node)", "peer": "\(address)"])
-                // A link that lasted is a healthy peer: its next attempt starts quickly again.
-                if ContinuousClock.now - started > .seconds(10) { backoff = .milliseconds(250) }
+                outcome = .linked(lasted: ContinuousClock.now - started)
             } catch {
-                askRotation = (error as? LinkError)?.untrustedKey == true
+                outcome = .failed(unknownKey: (error as? LinkError)?.untrustedKey == true)
                 hub.peerStatus(address, error: "\(error)")
                 logger.debug("link attempt failed", metadata: ["peer": "\(address)", "error": "\(error)"])
             }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, maximum)
+            let wait = pacing.next(after: outcome)
+            if wait > .zero { try? await Task.sleep(for: wait) }
         }
     }
 

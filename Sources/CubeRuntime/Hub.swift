@@ -494,6 +494,7 @@ package final class Hub: Sendable {
             switch event {
             case .link, .node, .scale, .burst: logger.info("\(event)")
             case .advertRejected, .receiptRefused: logger.warning("\(event)")
+            case .revoked, .keyRotated: logger.notice("\(event)")
             case .loginFailed(let session, let method, let user, let origin, let reason):
                 logRefusal(origin: origin, "login failed", [
                     "session": "\(session)", "method": "\(method)", "user": "\(Self.printable(user))",

@@ -25,9 +25,16 @@ import Testing
         return zenka
     }
 
+    /// Runs `zenka` until it is connected. The bound is generous: in a parallel run, blocking
+    /// live tests of other suites can hold every thread of the concurrency pool for seconds, and
+    /// neither the zenka's task nor this wait runs meanwhile. On failure the zenka is stopped, so
+    /// that it does not go on redialling a cube that is gone.
     static func start(_ zenka: Zenka) async throws -> Task<Void, any Error> {
         let task = Task { try await zenka.run() }
-        guard await eventually({ zenka.isConnected }) else { throw ZenkaTestError.failed("\(zenka.name) did not connect") }
+        guard await eventually(seconds: 60, { zenka.isConnected }) else {
+            zenka.stop()
+            throw ZenkaTestError.failed("\(zenka.name) did not connect")
+        }
         return task
     }
 

@@ -74,6 +74,9 @@ extension Router {
             guard case .added(let sessions) = revocations.add(entry) else { continue }
             new.append(entry)
             closing += sessions
+            // Logged on every node it reaches: who signed it, whence it came, what it closed.
+            actions.append(.event(.revoked(target: entry.target, signer: entry.signer, from: neighbour,
+                                           closed: sessions.count)))
         }
         guard !new.isEmpty else { return nil }
         for id in closing where sessions[id] != nil {

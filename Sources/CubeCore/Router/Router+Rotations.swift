@@ -37,6 +37,7 @@ extension Router {
         case .learned(let node)?:
             repin(node, rotation)
             actions.append(.nodeKeyRotated(rotation))
+            actions.append(.event(.keyRotated(node: node, old: rotation.old, new: rotation.new, from: neighbour)))
             return true
         case .refused(let reason)?:
             actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "rotation refused: \(reason)")))

@@ -116,6 +116,12 @@ package enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     /// A usage receipt was refused, here or by the node it was sent to, or a record was
     /// unusable (docs/market.md "Usage receipts").
     case receiptRefused(node: String, line: String)
+    /// A revocation was added here, by `revoke` on this node (`from` nil) or from the link to
+    /// `from`; `closed` sessions had used its key or certificate (docs/security.md "Revocation").
+    case revoked(target: String, signer: String, from: String?, closed: Int)
+    /// A node key rotation was learned from the link to `from`: `node`'s key is `new` now, `old`
+    /// only within its grace (docs/security.md "Node key rotation").
+    case keyRotated(node: String, old: String, new: String, from: String)
 
     package var description: String {
         switch self {
@@ -135,6 +141,9 @@ package enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .burst(let name, let node, let lease, nil): "burst \(name) \(node) \(lease)"
         case .burst(let name, let node, let lease, let reason?): "burst-end \(name) \(node) \(lease) \(reason)"
         case .receiptRefused(let node, let line): "receipt-refused \(node) \(line)"
+        case .revoked(let target, let signer, let from, let closed):
+            "revoked \(target) signer \(signer) from \(from ?? "-") closed \(closed)"
+        case .keyRotated(let node, let old, let new, let from): "key-rotated \(node) \(old) \(new) from \(from)"
         }
     }
 }
