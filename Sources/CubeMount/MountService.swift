@@ -20,10 +20,17 @@ public final class MountService: Service {
     private let logger: Logger
 
     private let metrics: CubeMetricsExporter?
+    /// Serves `/dev/fuse` when set, on the loop of the cube's own uid; else a thread of the mount's.
+    private let network: NetworkLoop?
 
-    /// - Parameter metrics: serves the `metrics` file and receives the mount's operation counts.
-    public init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - metrics: serves the `metrics` file and receives the mount's operation counts.
+    ///   - network: the cube's event loops; the mount's requests are read and handled on one of
+    ///     them (docs/architecture.md "Threads"). Without it the mount runs a thread of its own.
+    public init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil,
+                network: NetworkLoop? = nil, logger: Logger) {
         self.hub = hub
+        self.network = network
         self.metrics = metrics
         self.path = path
         self.allowOther = allowOther
@@ -41,9 +48,14 @@ public final class MountService: Service {
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount: FUSEMount
+        // The loop the cube's own uid's connections use: the zenki it starts connect as that uid,
+        // so a command written to `cmd` reaches their socket without a hop between threads.
+        let reserved = network?.reserve(forUID: getuid())
+        defer { reserved?.release() }
+        let source = reserved.map { LoopRequestSource(reader: DeviceReader(loop: $0.loop)) }
         do {
             mount = try await offThread { () throws(FUSEError) -> FUSEMount in
-                try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger)
+                try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger, requestSource: source)
             }
         } catch {
             throw MountUnavailable(reason: error)

@@ -1,5 +1,6 @@
 import CubeCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -22,6 +23,7 @@ public final class CubeServer: Service {
     private let onReady: @Sendable (String) -> Void
     private let group: MultiThreadedEventLoopGroup
     private let loops: [any EventLoop]
+    private let shares: NIOLockedValueBox<LoopShares>
     /// Each loop's connections that ended in its current turn (ClosedSessions).
     private let closed: ClosedSessions.PerLoop
 
@@ -29,6 +31,7 @@ public final class CubeServer: Service {
         self.hub = hub
         group = loop.group
         loops = loop.loops
+        shares = loop.shares
         closed = ClosedSessions.PerLoop(hub: hub, loops: loop.loops)
         self.logger = logger
         self.onReady = onReady
@@ -38,7 +41,7 @@ public final class CubeServer: Service {
         let configuration = hub.configuration
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
-        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops)
+        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops, shares: shares)
         listener.start { [self] bootstrap, ended in
             configure(bootstrap, ended: ended)
         }

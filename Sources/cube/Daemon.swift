@@ -129,7 +129,7 @@ struct Daemon {
         if let path = configuration.mountPath {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
-                                                        metrics: metrics,
+                                                        metrics: metrics, network: loop,
                                                         logger: logger)))
         }
         // Last of all, so it is the first to stop (before the mount and the zenki).

@@ -1,0 +1,102 @@
+@testable import CubeMount
+import CubeCore
+import CubeFUSE
+import CubeNet
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// The mount served from an event loop of the cube (``LoopRequestSource``), as `cube run`
+/// serves it: requests are handled on that loop, parked reads, interrupts and every way of
+/// ending work as on the mount's own thread (docs/architecture.md "Threads").
+@Suite(.serialized, .enabled(if: FUSEEnvironment.isAvailable && getuid() == 0, "needs /dev/fuse, fusermount3 and root"))
+struct LoopServedMountTests {
+    /// A write to `cmd` is handled on the loop (where the command is submitted to the hub), and
+    /// a reply reaches `ask`, a parked read of `out` and the writer.
+    @Test func writesAreHandledOnTheLoopAndRepliesReachParkedReads() throws {
+        let network = NetworkLoop(threads: 1)
+        defer { Task { await network.shutdown() } }
+        let onLoop = Mutex<[Bool]>([])
+        try withLoopServedHub(network) { _, fileSystem, path, _ in
+            let loop = network.loops[0]
+            fileSystem.beforeSubmit.withLock { hook in
+                hook = { _ in onLoop.withLock { $0.append(loop.inEventLoop) } }
+            }
+            let asked = run("exec 3<>\(path)/ask; echo '(5)heart' >&3; cat <&3")
+            #expect(asked.status == 0 && asked.output == "(5)TRUE beating\n", "\(asked)")
+            // `cat out` parks until the reply to the command written after it started.
+            let parked = run("""
+                timeout -s KILL 3 grep -m 1 -F '(6)' \(path)/out & sleep 0.3; echo '(6)heart' > \(path)/cmd; wait
+                """)
+            #expect(parked.output == "(6)TRUE beating\n", "\(parked)")
+        }
+        let threads = onLoop.withLock { $0 }
+        #expect(threads.count == 2 && threads.allSatisfy { $0 }, "handled on the loop: \(threads)")
+    }
+
+    /// Ctrl-C on a reader parked on `out` answers its read `EINTR` from the loop (the reader ends
+    /// at once), and a reader parked at unmount gets end of file.
+    @Test func parkedReadsEndByInterruptAndAtUnmount() throws {
+        let network = NetworkLoop(threads: 1)
+        defer { Task { await network.shutdown() } }
+        try withLoopServedHub(network) { _, _, path, _ in
+            let started = ContinuousClock.now
+            let interrupted = run("timeout -s INT 0.5 cat \(path)/out")
+            #expect(interrupted.status == 124, "\(interrupted)")
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+        let path = NSTemporaryDirectory() + "cube-loop-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        reader.arguments = ["-s", "KILL", "5", "cat", "\(path)/out"]
+        try withLoopServedHub(network, at: path) { _, _, _, _ in
+            try reader.run()
+            usleep(300_000)
+        }
+        reader.waitUntilExit()
+        #expect(reader.terminationStatus == 0, "the parked reader got end of file at unmount")
+    }
+
+    /// `fusermount3 -u` from outside ends serving (the read of `/dev/fuse` fails, the channel
+    /// closes), and the unmount that follows releases the session cleanly.
+    @Test func anUnmountFromOutsideEndsServing() throws {
+        let network = NetworkLoop(threads: 1)
+        defer { Task { await network.shutdown() } }
+        let exits = Atomic<Int>(0)
+        try withLoopServedHub(network, onLoopExit: { exits.add(1, ordering: .relaxed) }) { _, _, path, mount in
+            #expect(mount.isServing)
+            #expect(run("fusermount3 -u \(path)").status == 0)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while mount.isServing && ContinuousClock.now < deadline { usleep(10_000) }
+            #expect(!mount.isServing)
+            #expect(!FUSEMount.isMounted(at: path))
+        }
+        #expect(exits.load(ordering: .relaxed) == 1)
+    }
+}
+
+/// ``withMountedHub`` with the mount served on the first loop of `network`.
+func withLoopServedHub(
+    _ network: NetworkLoop, at directory: String? = nil, onLoopExit: (@Sendable () -> Void)? = nil,
+    _ body: (Hub, NetworkFileSystem, String, FUSEMount) throws -> Void
+) throws {
+    let hub = try makeHub()
+    let logger = Logger(label: "loop-test")
+    let path = directory ?? NSTemporaryDirectory() + "cube-loop-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { if directory == nil { try? FileManager.default.removeItem(atPath: path) } }
+    let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, logger: logger)
+    let source = LoopRequestSource(reader: DeviceReader(loop: network.loops[0]))
+    let mount = try FUSEMount(fileSystem: fileSystem, at: path, options: MountOptions(drainTimeout: .milliseconds(250)),
+                              logger: logger, requestSource: source, onLoopExit: onLoopExit)
+    defer {
+        fileSystem.shutdown()
+        mount.unmount()
+        #expect(!FUSEMount.isMounted(at: path))
+    }
+    fileSystem.attach(mount.notifier)
+    try body(hub, fileSystem, path, mount)
+}
