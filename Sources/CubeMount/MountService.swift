@@ -1,7 +1,7 @@
 import CubeFUSE
 import CubeMetrics
 import Foundation
-import CubeNet
+import CubeRuntime
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -20,17 +20,17 @@ public final class MountService: Service {
     private let logger: Logger
 
     private let metrics: CubeMetricsExporter?
-    /// Serves `/dev/fuse` when set, on the loop of the cube's own uid; else a thread of the mount's.
-    private let network: NetworkLoop?
+    /// Reads and hands over the kernel's requests (the cube's: an event loop); nil: a thread of the mount's.
+    private let requestSource: (any FUSERequestSource)?
 
     /// - Parameters:
     ///   - metrics: serves the `metrics` file and receives the mount's operation counts.
-    ///   - network: the cube's event loops; the mount's requests are read and handled on one of
-    ///     them (docs/architecture.md "Threads"). Without it the mount runs a thread of its own.
+    ///   - requestSource: serves the mount's requests: the cube hands it one of its event loops
+    ///     (docs/architecture.md "Threads"). Without it the mount runs a thread of its own.
     public init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil,
-                network: NetworkLoop? = nil, logger: Logger) {
+                requestSource: (any FUSERequestSource)? = nil, logger: Logger) {
         self.hub = hub
-        self.network = network
+        self.requestSource = requestSource
         self.metrics = metrics
         self.path = path
         self.allowOther = allowOther
@@ -39,7 +39,7 @@ public final class MountService: Service {
 
     public func run() async throws {
         let path = self.path
-        UnixSocketFile.makeDirectories(path)
+        Directories.make(path)
         let metrics = self.metrics
         var metricsText: (@Sendable () -> String)?
         if let metrics { metricsText = { metrics.exposition() } }
@@ -48,11 +48,7 @@ public final class MountService: Service {
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount: FUSEMount
-        // The loop the cube's own uid's connections use: the zenki it starts connect as that uid,
-        // so a command written to `cmd` reaches their socket without a hop between threads.
-        let reserved = network?.reserve(forUID: getuid())
-        defer { reserved?.release() }
-        let source = reserved.map { LoopRequestSource(reader: DeviceReader(loop: $0.loop)) }
+        let source = requestSource
         do {
             mount = try await offThread { () throws(FUSEError) -> FUSEMount in
                 try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger, requestSource: source)

@@ -2,12 +2,13 @@
 import CubeCore
 import CubeFUSE
 import CubeNet
+import CubeRuntime
 import Foundation
 import Logging
 import Synchronization
 import Testing
 
-/// The mount served from an event loop of the cube (``LoopRequestSource``), as `cube run`
+/// The mount served from an event loop of the cube (``FUSELoopSource``), as `cube run`
 /// serves it: requests are handled on that loop, parked reads, interrupts and every way of
 /// ending work as on the mount's own thread (docs/architecture.md "Threads").
 @Suite(.serialized, .enabled(if: FUSEEnvironment.isAvailable && getuid() == 0, "needs /dev/fuse, fusermount3 and root"))
@@ -78,7 +79,27 @@ struct LoopServedMountTests {
     }
 }
 
-/// ``withMountedHub`` with the mount served on the first loop of `network`.
+/// The mount's loop is the loop of its uid's unix connections (``NetworkLoop/reserve(forUID:)``):
+/// held like one more connection of that uid, so the uid's connections go there, until released.
+@Test func theMountHoldsTheLoopOfItsUIDsConnections() async {
+    let network = NetworkLoop(threads: 2)
+    let busy = network.shares.withLockedValue { $0.assign(7) }
+    let (loop, release) = network.reserve(forUID: 7)
+    #expect(loop === network.loops[busy])
+    let other = network.reserve(forUID: 8)
+    #expect(other.loop !== loop, "a uid without connections gets the least busy loop")
+    network.shares.withLockedValue { $0.release(7) }
+    let again = network.shares.withLockedValue { $0.assign(7) }
+    #expect(again == busy, "the mount's share keeps the uid on its loop")
+    release()
+    release()
+    other.release()
+    network.shares.withLockedValue { $0.release(7) }
+    #expect(network.shares.withLockedValue { $0.connections } == [0, 0], "released once each")
+    await network.shutdown()
+}
+
+/// ``withMountedHub`` with the mount served on `network`'s loop (one loop in these tests).
 func withLoopServedHub(
     _ network: NetworkLoop, at directory: String? = nil, onLoopExit: (@Sendable () -> Void)? = nil,
     _ body: (Hub, NetworkFileSystem, String, FUSEMount) throws -> Void
@@ -89,7 +110,7 @@ func withLoopServedHub(
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     defer { if directory == nil { try? FileManager.default.removeItem(atPath: path) } }
     let fileSystem = NetworkFileSystem(hub: hub, mountPoint: path, logger: logger)
-    let source = LoopRequestSource(reader: DeviceReader(loop: network.loops[0]))
+    let source = FUSELoopSource(network: network, uid: getuid())
     let mount = try FUSEMount(fileSystem: fileSystem, at: path, options: MountOptions(drainTimeout: .milliseconds(250)),
                               logger: logger, requestSource: source, onLoopExit: onLoopExit)
     defer {
