@@ -15,7 +15,9 @@ import Glibc
 /// buffer of the size the kernel demands (NIO keeps the buffer while nobody else holds it). A
 /// request never fills it, so NIO reads once per readiness and leaves the next request to the
 /// next `epoll_wait`. Any read error (`/dev/fuse` answers `ENODEV` once the kernel ended the
-/// connection) closes the channel, and that ends serving.
+/// connection) closes the channel, and that ends serving. ``start(descriptor:bufferSize:request:ended:)``
+/// and ``stop()`` wait for the loop: the mount calls them on its mount and unmount threads,
+/// never on an event loop.
 public final class FUSELoopSource: FUSERequestSource {
     private let network: NetworkLoop
     private let uid: UInt32
