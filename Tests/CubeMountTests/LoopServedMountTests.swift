@@ -36,6 +36,23 @@ struct LoopServedMountTests {
         #expect(threads.count == 2 && threads.allSatisfy { $0 }, "handled on the loop: \(threads)")
     }
 
+    /// Several requests outstanding at once: two readers parked on `out` and an `ask` reader
+    /// waiting while another process writes; the loop serves each in turn and answers all.
+    @Test func manyOutstandingRequestsAreAllAnswered() throws {
+        let network = NetworkLoop(threads: 1)
+        defer { Task { await network.shutdown() } }
+        try withLoopServedHub(network) { _, _, path, _ in
+            let result = run("""
+                d=$(mktemp -d); g() { timeout -s KILL 3 grep -m 1 -F '(9)' \(path)/out; }
+                g > $d/a & g > $d/b &
+                (exec 3<>\(path)/ask; echo '(8)heart' >&3; cat <&3) > $d/c &
+                sleep 0.3; echo '(9)heart' > \(path)/cmd; wait
+                cat $d/a $d/b $d/c; rm -r $d
+                """)
+            #expect(result.output == "(9)TRUE beating\n(9)TRUE beating\n(8)TRUE beating\n", "\(result)")
+        }
+    }
+
     /// Ctrl-C on a reader parked on `out` answers its read `EINTR` from the loop (the reader ends
     /// at once), and a reader parked at unmount gets end of file.
     @Test func parkedReadsEndByInterruptAndAtUnmount() throws {
