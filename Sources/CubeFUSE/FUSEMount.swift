@@ -10,7 +10,7 @@ import Synchronization
 /// A ``FileSystem`` mounted at a directory, served by one dedicated loop thread or by a
 /// ``FUSERequestSource`` (the cube's: one of its event loops).
 ///
-/// Creating a `FUSEMount` mounts; ``unmount()`` (or `deinit`) ends parked reads, stops the loop and
+/// Creating a `FUSEMount` mounts; ``unmount()`` (or `deinit`) ends parked reads, stops serving and
 /// unmounts. The mount never stacks over an existing mount. Signals are the owner's business:
 /// libfuse's handlers are not installed, and the mount's threads block all signals.
 ///
@@ -48,9 +48,10 @@ public final class FUSEMount: Sendable {
     ///   - options: Mount options.
     ///   - logger: Receives bridge and libfuse messages.
     ///   - requestSource: Reads the kernel's requests instead of a thread of the mount's own.
-    ///   - onLoopExit: Called on the loop thread (the source's thread) when serving stops, either by ``unmount()`` or
-    ///     because the mount was removed from outside (`fusermount3 -u`); in the latter case call
-    ///     ``unmount()`` to release the session. Must not call ``unmount()`` itself.
+    ///   - onLoopExit: Called on the serving thread (the loop thread or the source's) when serving
+    ///     stops, either by ``unmount()`` or because the mount was removed from outside
+    ///     (`fusermount3 -u`); in the latter case call ``unmount()`` to release the session. Must
+    ///     not call ``unmount()`` itself.
     /// - Throws: ``FUSEError``.
     public init(
         fileSystem: any FileSystem, at path: String, options: MountOptions = MountOptions(),
