@@ -94,6 +94,21 @@ struct LoopServedMountTests {
         }
         #expect(exits.load(ordering: .relaxed) == 1)
     }
+
+    /// A lazy unmount keeps the connection while a file is open: the parked read gets end of
+    /// file (the mount table watch), and once the reader closed, the kernel ends the connection
+    /// and with it the loop's channel.
+    @Test func aLazyUnmountEndsTheParkedReaderAndThenServing() throws {
+        let network = NetworkLoop(threads: 1)
+        defer { Task { await network.shutdown() } }
+        try withLoopServedHub(network) { _, _, path, mount in
+            let lazy = run("(sleep 0.3; fusermount3 -u -z \(path)) & timeout -s KILL 3 cat \(path)/out; echo \"cat $?\"; wait")
+            #expect(lazy.output == "cat 0\n", "the parked read got end of file: \(lazy)")
+            let deadline = ContinuousClock.now + .seconds(5)
+            while mount.isServing && ContinuousClock.now < deadline { usleep(10_000) }
+            #expect(!mount.isServing, "serving ended once the reader closed")
+        }
+    }
 }
 
 /// The mount's loop is the loop of its uid's unix connections (``NetworkLoop/reserve(forUID:)``):
