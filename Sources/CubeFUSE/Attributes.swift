@@ -1,5 +1,5 @@
 /// The kind of a node, mapped to the `S_IF*` type bits.
-public enum FileKind: Sendable, Hashable {
+package enum FileKind: Sendable, Hashable {
     /// A directory (`S_IFDIR`).
     case directory
     /// A regular file (`S_IFREG`).
@@ -17,23 +17,23 @@ public enum FileKind: Sendable, Hashable {
 }
 
 /// The attributes of one node, as `stat(2)` reports them.
-public struct Attributes: Sendable, Hashable {
+package struct Attributes: Sendable, Hashable {
     /// Inode number; stable while the node exists.
-    public var ino: UInt64
+    package var ino: UInt64
     /// Node kind.
-    public var kind: FileKind
+    package var kind: FileKind
     /// Permission bits, e.g. `0o644` (type bits are added from ``kind``).
-    public var permissions: UInt32
+    package var permissions: UInt32
     /// Size in bytes; report 0 for streams and open with `directIO`.
-    public var size: UInt64
+    package var size: UInt64
     /// Link count.
-    public var linkCount: UInt32
+    package var linkCount: UInt32
     /// Owner user id.
-    public var uid: UInt32
+    package var uid: UInt32
     /// Owner group id.
-    public var gid: UInt32
+    package var gid: UInt32
     /// Modification (and change/access) time in seconds since the epoch.
-    public var modified: Double
+    package var modified: Double
 
     /// Creates attributes.
     /// - Parameters:
@@ -45,7 +45,7 @@ public struct Attributes: Sendable, Hashable {
     ///   - uid: Owner user id.
     ///   - gid: Owner group id.
     ///   - modified: Modification time in seconds since the epoch.
-    public init(
+    package init(
         ino: UInt64, kind: FileKind, permissions: UInt32, size: UInt64 = 0, linkCount: UInt32? = nil,
         uid: UInt32 = 0, gid: UInt32 = 0, modified: Double = 0
     ) {
@@ -61,34 +61,34 @@ public struct Attributes: Sendable, Hashable {
 }
 
 /// Attributes plus how long the kernel may cache them.
-public struct AttributeReply: Sendable, Hashable {
+package struct AttributeReply: Sendable, Hashable {
     /// The attributes.
-    public var attributes: Attributes
+    package var attributes: Attributes
     /// Seconds the kernel may cache the attributes; use 0 for files whose size changes.
-    public var timeout: Double
+    package var timeout: Double
 
     /// Creates a reply.
     /// - Parameters:
     ///   - attributes: The attributes.
     ///   - timeout: Attribute cache lifetime in seconds.
-    public init(attributes: Attributes, timeout: Double) {
+    package init(attributes: Attributes, timeout: Double) {
         self.attributes = attributes
         self.timeout = timeout
     }
 }
 
 /// Changes requested by `setattr` (`chmod`, `chown`, `truncate`, `utimes`); `nil` means unchanged.
-public struct AttributeChanges: Sendable, Hashable {
+package struct AttributeChanges: Sendable, Hashable {
     /// New permission bits.
-    public var permissions: UInt32?
+    package var permissions: UInt32?
     /// New owner.
-    public var uid: UInt32?
+    package var uid: UInt32?
     /// New group.
-    public var gid: UInt32?
+    package var gid: UInt32?
     /// New size (`truncate`, `O_TRUNC` on kernels without atomic truncate).
-    public var size: UInt64?
+    package var size: UInt64?
     /// New modification time in seconds since the epoch.
-    public var modified: Double?
+    package var modified: Double?
 
     /// Creates a change set.
     /// - Parameters:
@@ -97,7 +97,7 @@ public struct AttributeChanges: Sendable, Hashable {
     ///   - gid: New group.
     ///   - size: New size.
     ///   - modified: New modification time.
-    public init(
+    package init(
         permissions: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil, size: UInt64? = nil,
         modified: Double? = nil
     ) {

@@ -2,15 +2,15 @@
 ///
 /// Each ``Entry`` returned from ``FileSystem/lookup(parent:name:context:)`` counts as one kernel
 /// reference; the bridge counts them and calls ``FileSystem/forget(ino:)`` when they are all gone.
-public struct Entry: Sendable, Hashable {
+package struct Entry: Sendable, Hashable {
     /// The node's attributes (``Attributes/ino`` is the entry's inode number).
-    public var attributes: Attributes
+    package var attributes: Attributes
     /// Seconds the kernel may cache the name-to-inode mapping.
-    public var entryTimeout: Double
+    package var entryTimeout: Double
     /// Seconds the kernel may cache the attributes; 0 for files whose size changes.
-    public var attributeTimeout: Double
+    package var attributeTimeout: Double
     /// Generation number; bump it when an inode number is reused.
-    public var generation: UInt64
+    package var generation: UInt64
 
     /// Creates an entry.
     /// - Parameters:
@@ -18,7 +18,7 @@ public struct Entry: Sendable, Hashable {
     ///   - entryTimeout: Name cache lifetime in seconds.
     ///   - attributeTimeout: Attribute cache lifetime in seconds.
     ///   - generation: Generation number.
-    public init(attributes: Attributes, entryTimeout: Double, attributeTimeout: Double, generation: UInt64 = 0) {
+    package init(attributes: Attributes, entryTimeout: Double, attributeTimeout: Double, generation: UInt64 = 0) {
         self.attributes = attributes
         self.entryTimeout = entryTimeout
         self.attributeTimeout = attributeTimeout
@@ -27,20 +27,20 @@ public struct Entry: Sendable, Hashable {
 }
 
 /// One name in a directory listing.
-public struct DirectoryEntry: Sendable, Hashable {
+package struct DirectoryEntry: Sendable, Hashable {
     /// The name (no `/`, not `.` or `..`: the bridge adds those).
-    public var name: String
+    package var name: String
     /// The child's inode number.
-    public var ino: UInt64
+    package var ino: UInt64
     /// The child's kind.
-    public var kind: FileKind
+    package var kind: FileKind
 
     /// Creates a listing entry.
     /// - Parameters:
     ///   - name: The child's name.
     ///   - ino: The child's inode number.
     ///   - kind: The child's kind.
-    public init(name: String, ino: UInt64, kind: FileKind) {
+    package init(name: String, ino: UInt64, kind: FileKind) {
         self.name = name
         self.ino = ino
         self.kind = kind
@@ -48,15 +48,15 @@ public struct DirectoryEntry: Sendable, Hashable {
 }
 
 /// The result of opening a file.
-public struct OpenResult: Sendable, Hashable {
+package struct OpenResult: Sendable, Hashable {
     /// The file system's handle for this open; passed back to read, write, flush, poll and release.
-    public var handle: UInt64
+    package var handle: UInt64
     /// Bypass the page cache: every `read(2)` reaches the file system (needed for dynamic content).
-    public var directIO: Bool
+    package var directIO: Bool
     /// The file has no meaningful offset (streams); `lseek` fails with `ESPIPE`.
-    public var nonSeekable: Bool
+    package var nonSeekable: Bool
     /// Keep previously cached data (only for files whose content never changes).
-    public var keepCache: Bool
+    package var keepCache: Bool
 
     /// Creates an open result.
     /// - Parameters:
@@ -64,7 +64,7 @@ public struct OpenResult: Sendable, Hashable {
     ///   - directIO: Bypass the page cache.
     ///   - nonSeekable: The file is a stream.
     ///   - keepCache: Keep cached data across opens.
-    public init(handle: UInt64, directIO: Bool = true, nonSeekable: Bool = false, keepCache: Bool = false) {
+    package init(handle: UInt64, directIO: Bool = true, nonSeekable: Bool = false, keepCache: Bool = false) {
         self.handle = handle
         self.directIO = directIO
         self.nonSeekable = nonSeekable
@@ -73,17 +73,17 @@ public struct OpenResult: Sendable, Hashable {
 }
 
 /// The result of creating a file: its entry (one kernel reference) and the open handle.
-public struct CreateResult: Sendable, Hashable {
+package struct CreateResult: Sendable, Hashable {
     /// The new file's entry.
-    public var entry: Entry
+    package var entry: Entry
     /// The open handle of the new file.
-    public var open: OpenResult
+    package var open: OpenResult
 
     /// Creates a create result.
     /// - Parameters:
     ///   - entry: The new file's entry.
     ///   - open: The open handle.
-    public init(entry: Entry, open: OpenResult) {
+    package init(entry: Entry, open: OpenResult) {
         self.entry = entry
         self.open = open
     }

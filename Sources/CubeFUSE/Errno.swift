@@ -5,47 +5,47 @@
 /// A POSIX error number returned by a ``FileSystem`` and sent to the kernel unchanged.
 ///
 /// Names follow swift-system's `Errno` so that code can move between the two.
-public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+package struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The positive errno value, e.g. `ENOENT`.
-    public let rawValue: Int32
+    package let rawValue: Int32
 
     /// Wraps a positive errno value.
     /// - Parameter rawValue: The errno value, e.g. `ENOENT`.
-    public init(rawValue: Int32) { self.rawValue = rawValue }
+    package init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `EPERM`: the operation is refused, e.g. create or rename in a synthetic tree.
-    public static let notPermitted = Errno(rawValue: EPERM)
+    package static let notPermitted = Errno(rawValue: EPERM)
     /// `ENOENT`: no such entry.
-    public static let noSuchFileOrDirectory = Errno(rawValue: ENOENT)
+    package static let noSuchFileOrDirectory = Errno(rawValue: ENOENT)
     /// `EINTR`: the request was interrupted by a signal.
-    public static let interrupted = Errno(rawValue: EINTR)
+    package static let interrupted = Errno(rawValue: EINTR)
     /// `EIO`: input/output error; also sent for a request dropped without a reply.
-    public static let ioError = Errno(rawValue: EIO)
+    package static let ioError = Errno(rawValue: EIO)
     /// `EBADF`: the handle is not valid for the operation.
-    public static let badFileDescriptor = Errno(rawValue: EBADF)
+    package static let badFileDescriptor = Errno(rawValue: EBADF)
     /// `EAGAIN`: nothing to read now and the reader asked not to block (`O_NONBLOCK`).
-    public static let resourceTemporarilyUnavailable = Errno(rawValue: EAGAIN)
+    package static let resourceTemporarilyUnavailable = Errno(rawValue: EAGAIN)
     /// `EACCES`: the requester may not do this.
-    public static let permissionDenied = Errno(rawValue: EACCES)
+    package static let permissionDenied = Errno(rawValue: EACCES)
     /// `EEXIST`: the entry already exists.
-    public static let fileExists = Errno(rawValue: EEXIST)
+    package static let fileExists = Errno(rawValue: EEXIST)
     /// `ENOTDIR`: a directory operation on a non-directory.
-    public static let notDirectory = Errno(rawValue: ENOTDIR)
+    package static let notDirectory = Errno(rawValue: ENOTDIR)
     /// `EISDIR`: a file operation on a directory.
-    public static let isDirectory = Errno(rawValue: EISDIR)
+    package static let isDirectory = Errno(rawValue: EISDIR)
     /// `EINVAL`: invalid argument, e.g. an unparsable line.
-    public static let invalidArgument = Errno(rawValue: EINVAL)
+    package static let invalidArgument = Errno(rawValue: EINVAL)
     /// `ENOSYS`: the operation is not implemented.
-    public static let noFunction = Errno(rawValue: ENOSYS)
+    package static let noFunction = Errno(rawValue: ENOSYS)
     /// `EMSGSIZE`: a message (line) is too long.
-    public static let messageTooLong = Errno(rawValue: EMSGSIZE)
+    package static let messageTooLong = Errno(rawValue: EMSGSIZE)
     /// `ENOSPC`: no space left, e.g. an offer without the capacity asked for.
-    public static let noSpace = Errno(rawValue: ENOSPC)
+    package static let noSpace = Errno(rawValue: ENOSPC)
     /// `EDQUOT`: a quota is used up, e.g. an account without credit.
-    public static let quotaExceeded = Errno(rawValue: EDQUOT)
+    package static let quotaExceeded = Errno(rawValue: EDQUOT)
     /// `ENOTCONN`: the transport (e.g. a dead FUSE connection) is not connected.
-    public static let notConnected = Errno(rawValue: ENOTCONN)
+    package static let notConnected = Errno(rawValue: ENOTCONN)
 
     /// The C library's message for this error number.
-    public var description: String { String(cString: strerror(rawValue)) }
+    package var description: String { String(cString: strerror(rawValue)) }
 }

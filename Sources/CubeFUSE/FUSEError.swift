@@ -1,5 +1,5 @@
 /// Why mounting or unmounting failed.
-public enum FUSEError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum FUSEError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The mount point is not an existing directory.
     case notADirectory(path: String)
     /// Something that is not a FUSE mount (or a mount that could not be cleared) sits at the path;
@@ -15,7 +15,7 @@ public enum FUSEError: Error, Sendable, Hashable, CustomStringConvertible {
     case resourceUnavailable(Errno)
 
     /// A one-line explanation.
-    public var description: String {
+    package var description: String {
         switch self {
         case .notADirectory(let path): "mount point \(path) is not a directory"
         case .mountPointBusy(let path, let type): "\(path) already has a \(type) mount on it"

@@ -8,7 +8,7 @@ extension FUSEMount {
     /// Whether anything is mounted exactly at `path` (reads `/proc/self/mountinfo`, never the path).
     /// - Parameter path: The mount point.
     /// - Returns: `true` if at least one mount sits at `path`.
-    public static func isMounted(at path: String) -> Bool {
+    package static func isMounted(at path: String) -> Bool {
         !MountTable.mounts(at: MountTable.canonical(path)).isEmpty
     }
 
@@ -27,7 +27,7 @@ extension FUSEMount {
     /// - Throws: ``FUSEError/mountPointBusy(path:fileSystemType:)`` if a non-FUSE mount sits there,
     ///   ``FUSEError/unmountFailed(path:)`` if the mount survives every attempt.
     @discardableResult
-    public static func clearStaleMount(at path: String, logger: Logger = Logger(label: "CubeFUSE")) throws(FUSEError)
+    package static func clearStaleMount(at path: String, logger: Logger = Logger(label: "CubeFUSE")) throws(FUSEError)
         -> Bool
     {
         let mountPoint = MountTable.canonical(path)
@@ -55,7 +55,7 @@ extension FUSEMount {
     /// - Parameter path: The mount point.
     /// - Throws: ``FUSEError/mountPointBusy(path:fileSystemType:)`` for a non-FUSE mount,
     ///   ``FUSEError/unmountFailed(path:)`` if it stays mounted.
-    public static func unmount(at path: String) throws(FUSEError) {
+    package static func unmount(at path: String) throws(FUSEError) {
         let mountPoint = MountTable.canonical(path)
         let mounts = MountTable.mounts(at: mountPoint)
         if let foreign = mounts.first(where: { !$0.isFUSE }) {

@@ -16,17 +16,17 @@ import Synchronization
 ///
 /// `init`, ``unmount()`` and the static helpers block (they may spawn `fusermount3`); call them off
 /// the Swift concurrency pool, and never from a ``FileSystem`` method.
-public final class FUSEMount: Sendable {
+package final class FUSEMount: Sendable {
     /// The canonical mount point.
-    public let mountPoint: String
+    package let mountPoint: String
     /// The largest write the kernel sends in one request (set at `INIT`): 1 MiB, libfuse 3.14's
     /// own limit with 4 KiB pages.
-    public static let maxWrite: UInt32 = 1 << 20
+    package static let maxWrite: UInt32 = 1 << 20
     /// What each read of `/dev/fuse` must offer: ``maxWrite`` and a page for the request's
     /// headers (libfuse's `FUSE_BUFFER_HEADER_SIZE`); the kernel refuses smaller reads.
-    public static let requestBufferSize = Int(maxWrite) + 4096
+    package static let requestBufferSize = Int(maxWrite) + 4096
     /// Sends kernel cache invalidations for this mount.
-    public let notifier: Notifier
+    package let notifier: Notifier
 
     private let bridge: Bridge
     private let session: SessionPointer
@@ -53,7 +53,7 @@ public final class FUSEMount: Sendable {
     ///     (`fusermount3 -u`); in the latter case call ``unmount()`` to release the session. Must
     ///     not call ``unmount()`` itself.
     /// - Throws: ``FUSEError``.
-    public init(
+    package init(
         fileSystem: any FileSystem, at path: String, options: MountOptions = MountOptions(),
         logger: Logger = Logger(label: "CubeFUSE"), requestSource: (any FUSERequestSource)? = nil,
         onLoopExit: (@Sendable () -> Void)? = nil
@@ -140,7 +140,7 @@ public final class FUSEMount: Sendable {
     }
 
     /// Whether the loop is still serving requests.
-    public var isServing: Bool { loopRunning.wait(timeout: .now()) == .timedOut }
+    package var isServing: Bool { loopRunning.wait(timeout: .now()) == .timedOut }
 
     /// Unmounts; idempotent, blocking, safe from any thread except the one serving requests.
     ///
@@ -152,7 +152,7 @@ public final class FUSEMount: Sendable {
     /// close the reply gate; then
     /// `fuse_session_unmount` closes `/dev/fuse` (the kernel aborts the connection, so any request
     /// still waiting fails with `ENOTCONN`) and lazily detaches the mount; finally destroy the session.
-    public func unmount() {
+    package func unmount() {
         if serving.isCurrent {
             logger.error("FUSEMount.unmount() called from the thread serving the mount; ignored (it would deadlock)")
             return

@@ -12,7 +12,7 @@
 /// fails with `ENODEV` at unmount) or ``stop()`` was called. Requests are handled on that
 /// thread: it must be free to block briefly (the file system's locks, the hub's), and nothing
 /// that thread waits for may wait for the mount.
-public protocol FUSERequestSource: Sendable {
+package protocol FUSERequestSource: Sendable {
     /// Starts reading `descriptor`.
     /// - Parameters:
     ///   - descriptor: A duplicate of the session's `/dev/fuse` descriptor; the source closes it

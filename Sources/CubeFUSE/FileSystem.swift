@@ -10,7 +10,7 @@
 /// ``forget(ino:)``) and must not be pointers.
 ///
 /// Optional operations have default implementations; each says what happens when it is absent.
-public protocol FileSystem: AnyObject, Sendable {
+package protocol FileSystem: AnyObject, Sendable {
     /// Resolves `name` in directory `parent`.
     /// - Parameters:
     ///   - parent: The directory's inode.
@@ -160,53 +160,53 @@ public protocol FileSystem: AnyObject, Sendable {
 
 extension FileSystem {
     /// Default: ``Errno/noFunction``.
-    public func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
+    package func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
         -> Result<Int, Errno>
     { .failure(.noFunction) }
 
     /// Default: success.
-    public func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
+    package func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
         .success(())
     }
 
     /// Default: nothing.
-    public func release(ino: UInt64, handle: UInt64, flags: Int32) {}
+    package func release(ino: UInt64, handle: UInt64, flags: Int32) {}
 
     /// Default: ``Errno/noFunction`` (the kernel then stops polling and reports the file always ready).
-    public func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?)
+    package func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?)
         -> Result<PollEvents, Errno>
     { .failure(.noFunction) }
 
     /// Default: ``Errno/notPermitted``.
-    public func setattr(ino: UInt64, changes: AttributeChanges, handle: UInt64?, context: RequestContext)
+    package func setattr(ino: UInt64, changes: AttributeChanges, handle: UInt64?, context: RequestContext)
         -> Result<AttributeReply, Errno>
     { .failure(.notPermitted) }
 
     /// Default: ``Errno/notPermitted``.
-    public func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+    package func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
         .failure(.notPermitted)
     }
 
     /// Default: ``Errno/notPermitted``.
-    public func rmdir(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+    package func rmdir(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
         .failure(.notPermitted)
     }
 
     /// Default: ``Errno/notPermitted``.
-    public func create(parent: UInt64, name: String, mode: UInt32, flags: Int32, context: RequestContext)
+    package func create(parent: UInt64, name: String, mode: UInt32, flags: Int32, context: RequestContext)
         -> Result<CreateResult, Errno>
     { .failure(.notPermitted) }
 
     /// Default: ``Errno/notPermitted``.
-    public func mkdir(parent: UInt64, name: String, mode: UInt32, context: RequestContext) -> Result<Entry, Errno> {
+    package func mkdir(parent: UInt64, name: String, mode: UInt32, context: RequestContext) -> Result<Entry, Errno> {
         .failure(.notPermitted)
     }
 
     /// Default: ``Errno/notPermitted``.
-    public func rename(parent: UInt64, name: String, newParent: UInt64, newName: String, context: RequestContext)
+    package func rename(parent: UInt64, name: String, newParent: UInt64, newName: String, context: RequestContext)
         -> Result<Void, Errno>
     { .failure(.notPermitted) }
 
     /// Default: nothing.
-    public func forget(ino: UInt64) {}
+    package func forget(ino: UInt64) {}
 }

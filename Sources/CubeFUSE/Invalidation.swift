@@ -1,5 +1,5 @@
 /// A kernel cache entry to drop, sent by the ``Notifier``.
-public enum Invalidation: Sendable, Hashable {
+package enum Invalidation: Sendable, Hashable {
     /// Forget the name `name` in `parent` (an entry appeared or changed): `notify_inval_entry`.
     case entry(parent: UInt64, name: String)
     /// The entry `name` in `parent`, which pointed to `child`, is gone: `notify_delete`

@@ -1,19 +1,19 @@
 /// How to mount a ``FileSystem``.
-public struct MountOptions: Sendable, Hashable {
+package struct MountOptions: Sendable, Hashable {
     /// Let other users enter the mount (`allow_other`); adds `default_permissions`, so the kernel
     /// checks mode bits. Needs root or `user_allow_other` in `/etc/fuse.conf`.
-    public var allowOther: Bool
+    package var allowOther: Bool
     /// Shown as the mount source in `mount`/`df` (commas are replaced).
-    public var fsname: String
+    package var fsname: String
     /// Shown as `fuse.<subtype>` in `mount` (commas are replaced).
-    public var subtype: String
+    package var subtype: String
     /// Clear a stale (crashed) FUSE mount at the mount point before mounting.
-    public var clearStaleMount: Bool
+    package var clearStaleMount: Bool
     /// How long ``FUSEMount/unmount()`` keeps serving `flush`/`release` after ending parked reads,
     /// so readers that got end-of-file can close cleanly before the connection is cut.
-    public var drainTimeout: Duration
+    package var drainTimeout: Duration
     /// Further `-o` options passed to libfuse verbatim.
-    public var extraOptions: [String]
+    package var extraOptions: [String]
 
     /// Creates mount options.
     /// - Parameters:
@@ -23,7 +23,7 @@ public struct MountOptions: Sendable, Hashable {
     ///   - clearStaleMount: Clear a stale FUSE mount first.
     ///   - drainTimeout: Grace period for open files at unmount.
     ///   - extraOptions: Further `-o` options.
-    public init(
+    package init(
         allowOther: Bool = false, fsname: String = "cube", subtype: String = "cube", clearStaleMount: Bool = true,
         drainTimeout: Duration = .milliseconds(250), extraOptions: [String] = []
     ) {

@@ -15,7 +15,7 @@ import Synchronization
 /// `-ENOENT` answers are expected (the kernel had nothing cached); `-ENOSYS` means the kernel does
 /// not support notifications, and the notifier stops. Nothing is sent before the kernel's INIT or
 /// for inodes the kernel holds no reference to.
-public final class Notifier: Sendable {
+package final class Notifier: Sendable {
     private struct State {
         var queue: [Invalidation] = []
         var stopped = false
@@ -39,13 +39,13 @@ public final class Notifier: Sendable {
 
     /// Queues an invalidation; returns at once. Safe from any thread, including FUSE handlers.
     /// - Parameter invalidation: What to drop from the kernel's caches.
-    public func send(_ invalidation: Invalidation) {
+    package func send(_ invalidation: Invalidation) {
         send(contentsOf: [invalidation])
     }
 
     /// Queues several invalidations, in order.
     /// - Parameter invalidations: What to drop from the kernel's caches.
-    public func send(contentsOf invalidations: [Invalidation]) {
+    package func send(contentsOf invalidations: [Invalidation]) {
         guard !invalidations.isEmpty else { return }
         let accepted = state.withLock { state -> Bool in
             guard !state.stopped, !state.disabled else { return false }

@@ -3,20 +3,20 @@
 #endif
 
 /// `poll(2)` event bits, as requested by a poller and as reported by ``FileSystem/poll(ino:handle:events:pollHandle:)``.
-public struct PollEvents: OptionSet, Sendable, Hashable {
+package struct PollEvents: OptionSet, Sendable, Hashable {
     /// The raw `POLL*` bits.
-    public let rawValue: UInt32
+    package let rawValue: UInt32
 
     /// Wraps raw `POLL*` bits.
     /// - Parameter rawValue: The bits.
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    package init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// `POLLIN`: a read would not block.
-    public static let readable = PollEvents(rawValue: UInt32(POLLIN))
+    package static let readable = PollEvents(rawValue: UInt32(POLLIN))
     /// `POLLOUT`: a write would not block.
-    public static let writable = PollEvents(rawValue: UInt32(POLLOUT))
+    package static let writable = PollEvents(rawValue: UInt32(POLLOUT))
     /// `POLLERR`: an error condition.
-    public static let error = PollEvents(rawValue: UInt32(POLLERR))
+    package static let error = PollEvents(rawValue: UInt32(POLLERR))
     /// `POLLHUP`: the stream has ended.
-    public static let hangUp = PollEvents(rawValue: UInt32(POLLHUP))
+    package static let hangUp = PollEvents(rawValue: UInt32(POLLHUP))
 }

@@ -5,7 +5,7 @@ import CFuse3
 /// Keep the newest handle per open file and call ``notify()`` from any thread when the file becomes
 /// ready; the kernel then polls again. Releasing the last reference destroys the handle. Calls after
 /// unmount are ignored.
-public final class PollHandle: @unchecked Sendable {
+package final class PollHandle: @unchecked Sendable {
     /// The libfuse handle; immutable, freed in `deinit`. libfuse's notify is thread-safe.
     private let raw: OpaquePointer
     private let gate: ReplyGate
@@ -17,7 +17,7 @@ public final class PollHandle: @unchecked Sendable {
 
     /// Tells the kernel that the file's readiness changed (`fuse_lowlevel_notify_poll`).
     /// Safe from any thread, including inside a handler (it does not wait for the kernel).
-    public func notify() {
+    package func notify() {
         gate.withOpenSession { _ = fuse_lowlevel_notify_poll(raw) }
     }
 

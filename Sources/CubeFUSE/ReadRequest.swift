@@ -11,19 +11,19 @@ import Synchronization
 /// reply is a no-op that returns `false`. If the request is interrupted by a signal (Ctrl-C on a
 /// blocked `cat`), the bridge replies `EINTR` and runs the ``onInterrupt(_:)`` handler so the file
 /// system can drop it. A request released without any reply answers `EIO` (a bug, not a hang).
-public final class ReadRequest: @unchecked Sendable {
+package final class ReadRequest: @unchecked Sendable {
     /// The file being read.
-    public let ino: UInt64
+    package let ino: UInt64
     /// The open handle.
-    public let handle: UInt64
+    package let handle: UInt64
     /// The most bytes the reader accepts; longer replies are cut to this size.
-    public let size: Int
+    package let size: Int
     /// The file offset of the read.
-    public let offset: Int64
+    package let offset: Int64
     /// The file's current open flags (test `O_NONBLOCK`).
-    public let flags: Int32
+    package let flags: Int32
     /// The reader.
-    public let context: RequestContext
+    package let context: RequestContext
 
     private enum State {
         case pending(onInterrupt: (@Sendable () -> Void)?)
@@ -54,7 +54,7 @@ public final class ReadRequest: @unchecked Sendable {
     var key: UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(raw))) }
 
     /// Whether the request is finished (answered, interrupted, or ended by unmount).
-    public var isCompleted: Bool {
+    package var isCompleted: Bool {
         state.withLock { if case .pending = $0 { false } else { true } }
     }
 
@@ -62,7 +62,7 @@ public final class ReadRequest: @unchecked Sendable {
     /// - Parameter bytes: At most ``size`` bytes; extra bytes are dropped.
     /// - Returns: `true` if this call sent the reply, `false` if the request was already finished.
     @discardableResult
-    public func reply(bytes: [UInt8]) -> Bool {
+    package func reply(bytes: [UInt8]) -> Bool {
         guard finish() else { return false }
         let count = min(bytes.count, size)
         registry.gate.withOpenSession {
@@ -75,7 +75,7 @@ public final class ReadRequest: @unchecked Sendable {
     /// - Parameter error: The error number.
     /// - Returns: `true` if this call sent the reply, `false` if the request was already finished.
     @discardableResult
-    public func reply(error: Errno) -> Bool {
+    package func reply(error: Errno) -> Bool {
         guard finish() else { return false }
         registry.gate.withOpenSession { _ = fuse_reply_err(raw, error.rawValue) }
         return true
@@ -85,7 +85,7 @@ public final class ReadRequest: @unchecked Sendable {
     /// mount, or at once on the calling thread if the read was already interrupted). It must not block; it may
     /// take the file system's lock, so do not call this while holding a lock the handler takes.
     /// - Parameter handler: Typically removes the request from a parked-reads queue.
-    public func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
+    package func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
         let runNow = state.withLock { state -> Bool in
             switch state {
             case .pending: state = .pending(onInterrupt: handler); return false
