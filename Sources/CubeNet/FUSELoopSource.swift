@@ -31,7 +31,7 @@ public final class FUSELoopSource: FUSERequestSource {
     /// - Parameters:
     ///   - network: The cube's event loops.
     ///   - uid: Whose connections' loop serves the mount: the cube's own (`getuid()`).
-    public init(network: NetworkLoop, uid: UInt32) {
+    package init(network: NetworkLoop, uid: UInt32) {
         self.network = network
         self.uid = uid
     }

@@ -1,5 +1,6 @@
-/// The reply keywords of docs/protocol.md §5.
-package enum ReplyKeyword: String, Sendable, CaseIterable {
+/// The reply keywords of docs/protocol.md §5 (public: the keyword of the SDK's and the
+/// client's ``Reply``).
+public enum ReplyKeyword: String, Sendable, CaseIterable {
     case trueReply = "TRUE"
     case falseReply = "FALSE"
     case wait = "WAIT"
@@ -9,10 +10,10 @@ package enum ReplyKeyword: String, Sendable, CaseIterable {
     case term = "TERM"
 
     /// Whether relaying this reply ends the route (`WAIT` and `STRM` keep it open).
-    package var closesRoute: Bool { self != .wait && self != .stream }
+    public var closesRoute: Bool { self != .wait && self != .stream }
 
     /// Whether the reply carries a byte body instead of a text.
-    package var hasBody: Bool { self == .size || self == .stream }
+    public var hasBody: Bool { self == .size || self == .stream }
 
     package var bytes: [UInt8] { Array(rawValue.utf8) }
 
