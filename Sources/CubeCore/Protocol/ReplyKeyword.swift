@@ -1,5 +1,4 @@
-/// The reply keywords of docs/protocol.md §5 (public: the keyword of the SDK's and the
-/// client's ``Reply``).
+/// The reply keywords of docs/protocol.md §5 (public: the SDK's and p7's `Reply` carries one).
 public enum ReplyKeyword: String, Sendable, CaseIterable {
     case trueReply = "TRUE"
     case falseReply = "FALSE"
@@ -9,7 +8,8 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     case get = "GET"
     case term = "TERM"
 
-    /// Whether relaying this reply ends the route (`WAIT` and `STRM` keep it open).
+    /// Whether relaying this reply ends the route (`WAIT` and `STRM` keep it open); public, so a
+    /// user of the SDK or the client can tell a final reply from an interim one.
     public var closesRoute: Bool { self != .wait && self != .stream }
 
     /// Whether the reply carries a byte body instead of a text.
