@@ -8,11 +8,12 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     case get = "GET"
     case term = "TERM"
 
-    /// Whether relaying this reply ends the route (`WAIT` and `STRM` keep it open).
-    package var closesRoute: Bool { self != .wait && self != .stream }
+    /// Whether relaying this reply ends the route (`WAIT` and `STRM` keep it open); public, so a
+    /// user of the SDK or the client can tell a final reply from an interim one.
+    public var closesRoute: Bool { self != .wait && self != .stream }
 
     /// Whether the reply carries a byte body instead of a text.
-    package var hasBody: Bool { self == .size || self == .stream }
+    public var hasBody: Bool { self == .size || self == .stream }
 
     package var bytes: [UInt8] { Array(rawValue.utf8) }
 
