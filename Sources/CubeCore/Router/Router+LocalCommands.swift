@@ -77,13 +77,13 @@ extension Router {
 
     /// `size-unit [bytes|characters]`: what this session's `SIZE`/`STRM` counts count from the
     /// next message on, both ways (docs/protocol.md §5).
-    mutating func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
-        guard sessions.contains(id) else { return (.falseReply, Wire.clientNotPresent) }
+    func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
+        guard let session = sessions[id] else { return (.falseReply, Wire.clientNotPresent) }
         if let word {
             guard let unit = SizeUnit(rawValue: word) else { return (.falseReply, "usage: size-unit [bytes|characters]") }
-            sessions[id]?.decoder.sizeUnit = unit
+            session.decoder.sizeUnit = unit
         }
-        return (.trueReply, "size unit \((sessions[id]?.decoder.sizeUnit ?? .bytes).rawValue)")
+        return (.trueReply, "size unit \(session.decoder.sizeUnit.rawValue)")
     }
 
     func present(_ name: String?) -> (ReplyKeyword, String) {

@@ -41,9 +41,8 @@ extension Router {
     mutating func drainOnDemandQueue(for user: String, now: Timestamp, actions: inout [RouterAction]) {
         guard let queue = onDemand.takeQueue(user) else { return }
         unqueued(queue)
-        for queued in queue {
-            guard let source = sessions.handle(queued.source) else { continue }
-            if let refusal = route(queued.command, queued.path, from: source, now: now, actions: &actions) {
+        for queued in queue where sessions[queued.source] != nil {
+            if let refusal = route(queued.command, queued.path, from: queued.source, now: now, actions: &actions) {
                 actions.append(answer(queued.source, queued.command.id, .falseReply, refusal.text))
             }
         }

@@ -59,12 +59,11 @@ extension Router {
 
     /// A route ended without an answer (collapse, timeout): an error in the figures of its
     /// balanced name, or of its target's name.
-    /// - Parameter target: the target session's counters, when it has already left the table.
-    mutating func routeFailed(_ route: Route, target: TargetCounters? = nil) {
+    mutating func routeFailed(_ route: Route) {
         if case .pooled(let name, _) = route.purpose {
             pools.failed(name)
         } else {
-            (target ?? sessions[route.targetSession]?.counters)?.answers.failed()
+            route.targetSession.counters?.answers.failed()
         }
     }
 

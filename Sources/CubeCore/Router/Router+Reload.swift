@@ -14,12 +14,12 @@ extension Router {
         configuration = ConfigurationReload(running: old, loaded: loaded).configuration
         let limits = configuration.limits
         memory.resize(limit: limits.memory, share: limits.memoryPerUser)
-        for id in sessions.ids {
-            if sessions[id]?.isActive == true {
-                sessions[id]?.decoder.maximumLineLength = limits.line
-                sessions[id]?.decoder.maximumBodyLength = limits.body
+        for session in sessions.values {
+            if session.isActive {
+                session.decoder.maximumLineLength = limits.line
+                session.decoder.maximumBodyLength = limits.body
             } else {
-                sessions[id]?.decoder.maximumLineLength = limits.preAuthLine
+                session.decoder.maximumLineLength = limits.preAuthLine
             }
         }
         var actions: [RouterAction] = []

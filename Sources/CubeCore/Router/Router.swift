@@ -14,8 +14,7 @@ package struct Router: Sendable {
     let utcOffset: Int
     var random: SplitMix64
 
-    /// Every session, by id and by handle, changed in place.
-    var sessions = SessionTable()
+    var sessions: [SessionID: Session] = [:]
     /// Logged-in sessions per user name, in login order (fan-out order), and when each was last seen.
     var users = UserDirectory()
     var routes = RouteTable()
@@ -93,8 +92,8 @@ package struct Router: Sendable {
             return (id, [.send(id, Wire.line(">:| too many sessions waiting to log in")), .close(id)])
         }
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        sessions.insert(Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
-                                phase: .login(LoginState()), decoder: decoder))
+        sessions[id] = Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
+                               phase: .login(LoginState()), decoder: decoder)
         return (id, [.send(id, Wire.banner)])
     }
 
@@ -119,25 +118,25 @@ package struct Router: Sendable {
     mutating func addSessionWithoutLogin(transport: Transport, now: Timestamp) -> SessionID {
         let id = newSessionID()
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        sessions.insert(Session(id: id, transport: transport, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
-                                decoder: decoder))
+        sessions[id] = Session(id: id, transport: transport, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
+                               decoder: decoder)
         return id
     }
 
     /// Bytes arrived from a session.
     package mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let handle = sessions.handle(id) else { return [] }
-        sessions[handle]?.decoder.append(bytes)
-        if sessions[handle]?.isLink == true { sessions[handle]?.lastHeard = now.monotonic }
+        guard let session = sessions[id] else { return [] }
+        session.decoder.append(bytes)
+        if session.isLink { session.lastHeard = now.monotonic }
         var actions: [RouterAction] = []
         // Input waiting for a password check is bounded like one line after login.
-        if case .verifying = sessions[handle]?.phase, (sessions[handle]?.decoder.bufferedByteCount ?? 0) > configuration.limits.line {
+        if case .verifying = session.phase, session.decoder.bufferedByteCount > configuration.limits.line {
             actions.append(.send(id, Wire.speakProtocol7))
             close(id, now: now, actions: &actions)
             return actions
         }
-        process(handle, now: now, actions: &actions)
-        if let account = sessions[handle]?.account { settleInput(handle, account, now: now, actions: &actions) }
+        process(id, now: now, actions: &actions)
+        if let account = session.account, !session.isGone { settleInput(session, account, now: now, actions: &actions) }
         return actions
     }
 
@@ -172,7 +171,7 @@ package struct Router: Sendable {
     /// Tells every session `!TERM! <reason>` and closes it (graceful shutdown).
     package mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
-        for id in sessions.ids.sorted() {
+        for id in sessions.keys.sorted() {
             actions.append(terminate(id, reason))
             close(id, now: now, actions: &actions)
         }
@@ -183,7 +182,7 @@ package struct Router: Sendable {
 
     /// Sessions that are logged in, with their user names, in id order.
     package var activeSessions: [(id: SessionID, user: String, subname: String?)] {
-        sessions.sorted(where: \.isActive).compactMap { session in
+        sessions.values.filter(\.isActive).sorted { $0.id < $1.id }.compactMap { session in
             session.user.map { (session.id, $0, session.subname) }
         }
     }
@@ -198,34 +197,30 @@ package struct Router: Sendable {
 
     /// Runs every complete frame buffered for `id` through the current phase.
     mutating func process(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let handle = sessions.handle(id) else { return }
-        process(handle, now: now, actions: &actions)
-    }
-
-    /// ``process(_:now:actions:)`` for a session already looked up: one look-up serves every
-    /// frame of a read, and the decoder is changed where it lies in the table. A frame that
-    /// ends the session makes the handle stale, which ends the loop.
-    mutating func process(_ handle: SessionHandle, now: Timestamp, actions: inout [RouterAction]) {
-        let id = handle.id
+        // Sessions are objects: the decoder is mutated in place, and one look-up serves every
+        // frame of the read (a frame that ends the session marks it gone).
+        guard let session = sessions[id] else { return }
         turnCost = 0
-        sessions[handle]?.hasBacklog = false
-        while let phase = sessions[handle]?.phase {
-            if let turnBudget, turnCost >= turnBudget, (sessions[handle]?.decoder.bufferedByteCount ?? 0) > 0 {
-                sessions[handle]?.hasBacklog = true
+        session.hasBacklog = false
+        while !session.isGone {
+            if let turnBudget, turnCost >= turnBudget, session.decoder.bufferedByteCount > 0 {
+                session.hasBacklog = true
                 actions.append(.resume(id))
                 return
             }
             turnCost += 1
-            // Input waits in the decoder while a credential is checked.
-            if case .verifying = phase { return }
-            guard let frame = sessions[handle]?.decoder.next() else { return }
-            switch phase {
-            case .active:
-                handleActive(frame, from: handle, now: now, actions: &actions)
-            case .login, .verifying:
-                handleLogin(frame, from: id, now: now, actions: &actions)
+            switch session.phase {
+            case .verifying:
+                return
             case .secureLogin(let state, var handshake):
+                guard let frame = session.decoder.next() else { return }
                 secureLoginLine(frame, state: state, handshake: &handshake, from: id, now: now, actions: &actions)
+            case .login:
+                guard let frame = session.decoder.next() else { return }
+                handleLogin(frame, from: id, now: now, actions: &actions)
+            case .active:
+                guard let frame = session.decoder.next() else { return }
+                handleActive(frame, from: session, now: now, actions: &actions)
             }
         }
     }
@@ -234,23 +229,28 @@ package struct Router: Sendable {
     /// - Parameter method: the auth method that logged it in; nil for sessions without a login.
     mutating func activate(_ id: SessionID, user: String, subname: String?, kind: SessionKind, method: (any AuthMethod)?,
                            now: Timestamp, actions: inout [RouterAction]) {
-        guard let handle = sessions.handle(id), let transport = sessions[handle]?.transport,
-              let pending = sessions[handle]?.decoder.takeRemainingBytes() else { return }
-        if let origin = sessions[handle]?.origin { throttle.sessionStoppedWaiting(origin) }
+        guard let session = sessions[id] else { return }
+        if let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
+        let pending = session.decoder.takeRemainingBytes()
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
                                    maximumBodyLength: configuration.limits.body)
         // Peers that log in like the original's count bodies in characters until they ask for
         // bytes; c25519, links and in-process sessions are always ours (docs/protocol.md §5).
-        if transport == .unix && method?.countsCharacters == true { decoder.sizeUnit = .characters }
+        if session.transport == .unix && method?.countsCharacters == true { decoder.sizeUnit = .characters }
         decoder.append(pending)
-        let link = sessions[handle]?.link
-        let account = memory.account(for: user, isLink: link != nil)
+        session.decoder = decoder
+        session.phase = .active
+        session.user = user
+        session.subname = subname
+        session.kind = kind
+        session.initialized = kind != .zenka
+        let account = memory.account(for: user, isLink: session.link != nil)
         account.sessions += 1
-        sessions[handle]?.loggedIn(user: user, subname: subname, kind: kind, decoder: decoder, account: account)
+        session.account = account
         users.joined(id, as: user, wall: now.wall)
         stats.logins += 1
         actions.append(.event(.join(user: user, session: id)))
-        if let link { linkOpened(id, link, now: now, actions: &actions) }
+        if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
         if balancedDefinition(user) != nil {
             pools.joined(user)
@@ -262,15 +262,15 @@ package struct Router: Sendable {
 
     /// Closes a session: tells the owner, then forgets it (its routes collapse now).
     mutating func close(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard sessions.contains(id) else { return }
+        guard sessions[id] != nil else { return }
         actions.append(.close(id))
         remove(id, now: now, actions: &actions)
     }
 
     /// Forgets a session and every route it is part of.
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        // Out of the table first: what the routes' ends notify never reaches this session.
-        guard let session = sessions.remove(id) else { return }
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        session.isGone = true
         revocations.sessionClosed(id)
         if !session.isActive, let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
         if case .verifying = session.phase { credentialCheckEnded(session) }
@@ -289,7 +289,7 @@ package struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
             if route.source != id {
-                routeFailed(route, target: session.counters)
+                routeFailed(route)
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
@@ -300,6 +300,7 @@ package struct Router: Sendable {
         if session.hasQueued { unqueued(pools.takeQueued(by: id)) }
         if let account = session.account {
             memory.charge(-session.chargedInput, to: account)
+            session.chargedInput = 0
             account.sessions -= 1
             memory.release(account)
         }
@@ -313,7 +314,7 @@ package struct Router: Sendable {
     mutating func newSessionID() -> SessionID {
         while true {
             let id = 1_000_000 + random.next() % 9_000_000
-            if !sessions.contains(id) { return id }
+            if sessions[id] == nil { return id }
         }
     }
 }

@@ -28,7 +28,7 @@ extension Router {
         var waiting = 0
         var instances: [String: Int] = [:]
         for name in onDemand.names { instances[name] = 0 }
-        for session in sessions.sorted() {
+        for session in sessions.values {
             guard let method = session.authLabel else {
                 waiting += 1
                 continue
