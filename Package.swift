@@ -124,7 +124,13 @@ let package = Package(
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"], resources: [.copy("Corpus")]),
-        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeRuntime", "CubeNet"]),
+        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeManager"]),
+        .testTarget(name: "CubeRuntimeTests", dependencies: [
+            "CubeRuntime", "CubeCore", "CCubeSystem", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CubeNetTests", dependencies: [
+            "CubeNet", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),

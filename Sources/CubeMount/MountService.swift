@@ -13,7 +13,7 @@ import Glibc
 /// On graceful shutdown parked reads end, the mount is removed, and the directory is left
 /// empty. Mounting and unmounting block (they may run `fusermount3`), so they run on a
 /// dedicated thread, never on the Swift concurrency pool.
-public final class MountService: Service {
+package final class MountService: Service {
     private let hub: Hub
     private let path: String
     private let allowOther: Bool
@@ -22,7 +22,7 @@ public final class MountService: Service {
     private let metrics: CubeMetricsExporter?
 
     /// - Parameter metrics: serves the `metrics` file and receives the mount's operation counts.
-    public init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil, logger: Logger) {
+    package init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil, logger: Logger) {
         self.hub = hub
         self.metrics = metrics
         self.path = path
@@ -30,7 +30,7 @@ public final class MountService: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let path = self.path
         Directories.make(path)
         let metrics = self.metrics

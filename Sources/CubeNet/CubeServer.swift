@@ -17,7 +17,7 @@ import Glibc
 /// session on another loop hops there.
 /// On graceful shutdown every session gets `!TERM! <reason>`, output is flushed, the
 /// listener closes and the socket file is removed.
-public final class CubeServer: Service {
+package final class CubeServer: Service {
     private let hub: Hub
     private let logger: Logger
     private let onReady: @Sendable (String) -> Void
@@ -26,7 +26,7 @@ public final class CubeServer: Service {
     /// Each loop's connections that ended in its current turn (ClosedSessions).
     private let closed: ClosedSessions.PerLoop
 
-    public init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.hub = hub
         group = loop.group
         loops = loop.loops
@@ -35,7 +35,7 @@ public final class CubeServer: Service {
         self.onReady = onReady
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let configuration = hub.configuration
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)

@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// Announcements stay on the segment (TTL 1). The interface may come up, lose or change its
 /// address while the cube runs: the socket is reopened on the interface's current address.
-public final class DiscoveryService: Service, Sendable {
+package final class DiscoveryService: Service, Sendable {
     /// Signature checks allowed per second: a flood of datagrams dressed as a trusted node's
     /// costs at most this much CPU. Real traffic is one datagram per node and interval.
     static let signatureChecksPerSecond = 32
@@ -53,7 +53,7 @@ public final class DiscoveryService: Service, Sendable {
     ///   - loop: the cube's event loop, where the datagram socket runs.
     /// - Throws: ``ConfigError`` when no interface is configured or the group is not an IPv4
     ///   multicast `ADDRESS:PORT`.
-    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, links: LinkService,
+    package init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, links: LinkService,
                 logger: Logger) throws(ConfigError) {
         let settings = hub.configuration.network
         guard let interface = settings.discoveryInterface else {
@@ -74,7 +74,7 @@ public final class DiscoveryService: Service, Sendable {
         loops = loop.group
     }
 
-    public func run() async throws {
+    package func run() async throws {
         if hub.configuration.tcpListen == nil {
             logger.warning("discovery without socket.tcp.listen: this node only listens for announcements")
         }

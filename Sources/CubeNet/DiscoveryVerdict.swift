@@ -2,7 +2,7 @@ import CubeAuth
 import CubeRuntime
 
 /// What a node does with a received ``DiscoveryAnnouncement``.
-public enum DiscoveryVerdict: Equatable, Sendable {
+package enum DiscoveryVerdict: Equatable, Sendable {
     /// Link to the announced address.
     case accept
     /// This node's own announcement (or a node claiming its name): ignored silently.
@@ -11,7 +11,7 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     case refuse(Reason)
 
     /// Why an announcement was refused.
-    public enum Reason: String, Sendable {
+    package enum Reason: String, Sendable {
         /// The key stands for no trusted node, or for another one than the announced name: not
         /// the key listed in the trusted-nodes file, nor one it was rotated to with a proof this
         /// node learned, nor a retired key within its grace (docs/security.md, "Node key rotation").
@@ -27,9 +27,9 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     }
 
     /// How far ahead of this node's clock an announcement may be dated.
-    public static let maximumSkewSeconds: Int64 = 60
+    package static let maximumSkewSeconds: Int64 = 60
     /// How many announcement intervals an announcement stays acceptable.
-    public static let lifetimeIntervals: Int64 = 3
+    package static let lifetimeIntervals: Int64 = 3
 
     /// Judges an announcement. The cheap checks come first so that junk costs no signature check.
     /// - Parameters:
@@ -43,7 +43,7 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     ///   - mayVerify: asked just before the signature check, which costs the most; false refuses
     ///     the announcement as ``Reason/busy`` (the caller's flood limit).
     /// - Returns: the verdict.
-    public static func judge(_ announcement: DiscoveryAnnouncement, trust: LinkTrust, ownName: String, ownKey: PublicKey,
+    package static func judge(_ announcement: DiscoveryAnnouncement, trust: LinkTrust, ownName: String, ownKey: PublicKey,
                              now: Int64, intervalSeconds: Int, mayVerify: () -> Bool = { true }) -> DiscoveryVerdict {
         if announcement.node == ownName || announcement.key == ownKey { return .own }
         // The same decision as a link handshake's: a node that learned a rotation follows the

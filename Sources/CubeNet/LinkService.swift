@@ -12,7 +12,7 @@ import Synchronization
 /// handshake through a ``LinkHandler``, and redials a lost or failed link with exponential
 /// backoff (0.25 s doubling up to `network.reconnect-max`). A peer that is already linked the
 /// other way (it dialled us) is not dialled again while that link lasts.
-public final class LinkService: Service, Sendable {
+package final class LinkService: Service, Sendable {
     private let hub: Hub
     private let identity: IdentityKey
     private let trust: LinkTrust
@@ -34,7 +34,7 @@ public final class LinkService: Service, Sendable {
     ///   - trust: trusted nodes; a server must prove one of their current keys.
     ///   - rotation: this node's proof that its key replaced a trusted one, presented to
     ///     every server (docs/security.md, "Node key rotation").
-    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, rotation: NodeKeyRotation? = nil,
+    package init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, rotation: NodeKeyRotation? = nil,
                 logger: Logger) {
         self.hub = hub
         self.identity = identity
@@ -44,7 +44,7 @@ public final class LinkService: Service, Sendable {
         self.group = loop.group
     }
 
-    public func run() async throws {
+    package func run() async throws {
         hub.update { delegates in
             delegates.dial = { [weak self] address in self?.keepLinked(address) }
             delegates.hangUp = { [weak self] address in self?.drop(address) }
@@ -66,7 +66,7 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Starts keeping a link to `address` (idempotent).
-    public func keepLinked(_ address: PeerAddress) {
+    package func keepLinked(_ address: PeerAddress) {
         let started = peers.withLock { peers -> Bool in
             guard peers[address] == nil else { return false }
             peers[address] = PeerSlot()
@@ -78,7 +78,7 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Stops keeping a link to `address` and closes the current attempt.
-    public func drop(_ address: PeerAddress) {
+    package func drop(_ address: PeerAddress) {
         let slot = peers.withLock { $0.removeValue(forKey: address) }
         slot?.task?.cancel()
         slot?.channel?.close(promise: nil)

@@ -6,11 +6,11 @@ import NIOPosix
 /// one uid on the same loop (``UnixListener``), so one user's mass of sessions cannot hold up
 /// everybody else's reads. The router is behind the hub's lock, whichever loop calls it.
 /// `Daemon` creates the group and shuts it down after every service has stopped.
-public final class NetworkLoop: Sendable {
+package final class NetworkLoop: Sendable {
     package let group: MultiThreadedEventLoopGroup
 
     /// Starts the threads: `threads`, or one per core.
-    public init(threads: Int? = nil) {
+    package init(threads: Int? = nil) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads ?? System.coreCount))
     }
 
@@ -18,7 +18,7 @@ public final class NetworkLoop: Sendable {
     package var loops: [any EventLoop] { group.makeIterator().map { $0 } }
 
     /// Stops the threads; call it once nothing uses the loops any more.
-    public func shutdown() async {
+    package func shutdown() async {
         try? await group.shutdownGracefully()
     }
 }

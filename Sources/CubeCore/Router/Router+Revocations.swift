@@ -36,7 +36,7 @@ extension Router {
 
     /// Entries read from the file at start: applied without flooding (the links get them
     /// when they come up). Returns how many were new.
-    public mutating func restoreRevocations(_ entries: [Revocation]) -> Int {
+    package mutating func restoreRevocations(_ entries: [Revocation]) -> Int {
         entries.reduce(0) { count, entry in
             if case .added = revocations.add(entry) { return count + 1 }
             return count
