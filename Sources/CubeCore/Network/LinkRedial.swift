@@ -7,26 +7,26 @@
 /// node has is asked for its proof (`rotation` before `hello`) on the very next attempt, made at
 /// once: a rotated peer links one connection later, not one back-off later. Only after such a
 /// failure: a cube that predates rotation would not know the line.
-public struct LinkRedial: Sendable, Equatable {
+package struct LinkRedial: Sendable, Equatable {
     /// The first wait after a failure.
-    public static let initialDelay = Duration.milliseconds(250)
+    package static let initialDelay = Duration.milliseconds(250)
     /// A link that stayed up this long was a healthy peer: its next attempt starts quickly again.
-    public static let healthyLink = Duration.seconds(10)
+    package static let healthyLink = Duration.seconds(10)
 
     /// The longest wait between attempts.
-    public let maximumDelay: Duration
+    package let maximumDelay: Duration
     /// The wait after the next ordinary failure.
-    public private(set) var delay = Self.initialDelay
+    package private(set) var delay = Self.initialDelay
     /// Whether the next attempt asks the peer for its rotation proof.
-    public private(set) var asksRotation = false
+    package private(set) var asksRotation = false
 
     /// - Parameter maximumDelay: `network.reconnect-max`.
-    public init(maximumDelay: Duration) {
+    package init(maximumDelay: Duration) {
         self.maximumDelay = max(maximumDelay, Self.initialDelay)
     }
 
     /// What one attempt came to.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// Linked, and the link stayed up this long before it dropped.
         case linked(lasted: Duration)
         /// No link: `unknownKey` when the peer proved a key that stands for no trusted node.
@@ -35,7 +35,7 @@ public struct LinkRedial: Sendable, Equatable {
 
     /// Takes an attempt's outcome.
     /// - Returns: how long to wait before the next attempt.
-    public mutating func next(after outcome: Outcome) -> Duration {
+    package mutating func next(after outcome: Outcome) -> Duration {
         switch outcome {
         case .linked(let lasted):
             if lasted > Self.healthyLink { delay = Self.initialDelay }
