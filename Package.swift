@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "CubeNet",
             dependencies: [
-                "CubeCore", "CubeAuth", "CubeRuntime", "CCubeSystem",
+                "CubeCore", "CubeAuth", "CubeRuntime", "CubeFUSE", "CCubeSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
         .testTarget(name: "CubeStoreTests", dependencies: ["CubeStore", "CubeCore"]),
         .testTarget(name: "CubeMountTests", dependencies: [
-            "CubeMount", "CubeRuntime", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
+            "CubeMount", "CubeRuntime", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeRuntime", "CubeNet", "CubeStore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),

@@ -1,6 +1,7 @@
 import CubeCore
 import CubeRuntime
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -23,6 +24,7 @@ package final class CubeServer: Service {
     private let onReady: @Sendable (String) -> Void
     private let group: MultiThreadedEventLoopGroup
     private let loops: [any EventLoop]
+    private let shares: NIOLockedValueBox<LoopShares>
     /// Each loop's connections that ended in its current turn (ClosedSessions).
     private let closed: ClosedSessions.PerLoop
 
@@ -30,6 +32,7 @@ package final class CubeServer: Service {
         self.hub = hub
         group = loop.group
         loops = loop.loops
+        shares = loop.shares
         closed = ClosedSessions.PerLoop(hub: hub, loops: loop.loops)
         self.logger = logger
         self.onReady = onReady
@@ -39,7 +42,7 @@ package final class CubeServer: Service {
         let configuration = hub.configuration
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
-        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops)
+        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops, shares: shares)
         listener.start { [self] bootstrap, ended in
             configure(bootstrap, ended: ended)
         }

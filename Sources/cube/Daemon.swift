@@ -131,6 +131,7 @@ struct Daemon {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
                                                         metrics: metrics,
+                                                        requestSource: FUSELoopSource(network: loop, uid: getuid()),
                                                         logger: logger)))
         }
         // Last of all, so it is the first to stop (before the mount and the zenki).
