@@ -18,7 +18,7 @@ import Glibc
 /// connection) closes the channel, and that ends serving. ``start(descriptor:bufferSize:request:ended:)``
 /// and ``stop()`` wait for the loop: the mount calls them on its mount and unmount threads,
 /// never on an event loop.
-public final class FUSELoopSource: FUSERequestSource {
+package final class FUSELoopSource: FUSERequestSource {
     private let network: NetworkLoop
     private let uid: UInt32
     private struct Serving {
@@ -31,14 +31,14 @@ public final class FUSELoopSource: FUSERequestSource {
     /// - Parameters:
     ///   - network: The cube's event loops.
     ///   - uid: Whose connections' loop serves the mount: the cube's own (`getuid()`).
-    public init(network: NetworkLoop, uid: UInt32) {
+    package init(network: NetworkLoop, uid: UInt32) {
         self.network = network
         self.uid = uid
     }
 
-    public var isCurrent: Bool { serving.withLockedValue { $0 }?.loop.inEventLoop ?? false }
+    package var isCurrent: Bool { serving.withLockedValue { $0 }?.loop.inEventLoop ?? false }
 
-    public func start(descriptor: Int32, bufferSize: Int,
+    package func start(descriptor: Int32, bufferSize: Int,
                       request: @escaping @Sendable (UnsafeRawBufferPointer) -> Void,
                       ended: @escaping @Sendable () -> Void) throws(Errno) {
         // Held like one more connection of `uid` until stop: its later connections come here too.
@@ -64,7 +64,7 @@ public final class FUSELoopSource: FUSERequestSource {
         }
     }
 
-    public func stop() {
+    package func stop() {
         guard let current = serving.withLockedValue({ $0 }) else { return }
         current.channel.close(promise: nil)
         try? current.channel.closeFuture.wait()

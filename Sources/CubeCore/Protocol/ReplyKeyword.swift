@@ -1,5 +1,5 @@
-/// The reply keywords of docs/protocol.md §5.
-package enum ReplyKeyword: String, Sendable, CaseIterable {
+/// The reply keywords of docs/protocol.md §5 (public: the SDK's and p7's `Reply` carries one).
+public enum ReplyKeyword: String, Sendable, CaseIterable {
     case trueReply = "TRUE"
     case falseReply = "FALSE"
     case wait = "WAIT"
