@@ -102,7 +102,7 @@ auth.c25519.revocations =
 # accept links and adverts from the new key; empty: none. Read at start.
 auth.c25519.rotation =
 # Seconds after a rotation proof's issued time during which this node still accepts the
-# retired key for its node (links and adverts), 0...2592000; after it only the new key.
+# retired key for its node (links, adverts, discovery), 0...2592000; after it only the new key.
 # A second proof from the retired key is refused even within it. Read at start.
 auth.c25519.rotation.grace = 86400
 # `unix` login as `unix-<your unix user name>` works without an auth.setup entry.
