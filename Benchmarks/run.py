@@ -12,6 +12,7 @@ Everything started here is stopped at the end, and the temporary mount is gone.
     python3 Benchmarks/run.py ... --only uneven                    (one scenario: uneven workers)
     python3 Benchmarks/run.py ... --only burst --burst-rounds 3    (a load step onto three nodes)
     python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
+    python3 Benchmarks/run.py ... --only idle --rounds 3            (idle-session memory alone)
 """
 import argparse
 import os
@@ -414,8 +415,11 @@ def scale(args, work, cube, requests):
     return result
 
 
-def sessions_scale(args, work, result, idle_sessions, active_clients, active_secs):
-    """Each on a fresh cube (with its responder), so that neither inherits the other's heap."""
+def idle_memory(args, work, idle_sessions):
+    """`idle_sessions` logged-in sessions on a fresh cube (with its responder): its VmRSS before,
+    0.5 s after the last login (`idle_rss_awake`), and `--idle-wait` seconds later, once idle
+    sessions have parked (`socket.park-after`, default 5 s; docs/performance.md "Idle memory")."""
+    result = {}
     cube = Cube(args, work)
     responder = start_responder(args, cube, work)
     time.sleep(0.2)
@@ -426,14 +430,40 @@ def sessions_scale(args, work, result, idle_sessions, active_clients, active_sec
     if not line.startswith("ready"):
         raise RuntimeError(f"{idle_sessions} idle sessions did not log in (see p7load.log)")
     time.sleep(0.5)
+    result["idle_rss_awake"] = rss_kib(cube.pid)
+    time.sleep(args.idle_wait)
     result["idle_rss"] = rss_kib(cube.pid)
     result["idle_base"] = base
+    result["idle_per_session_awake"] = (result["idle_rss_awake"] - base) / idle_sessions
     result["idle_per_session"] = (result["idle_rss"] - base) / idle_sessions
     result["logins_per_sec"] = parse_kv(line)["logins_per_sec"]
     idle.stdin.close()
     idle.wait()
     stop(responder)
     cube.stop()
+    return result
+
+
+def idle_only(args, work):
+    """`--only idle`: the idle-session memory, --rounds times, each on a fresh cube."""
+    runs = []
+    for round_number in range(args.rounds):
+        r = idle_memory(args, work, args.idle)
+        runs.append(r)
+        log(f"bench: idle round {round_number + 1}: {r['idle_per_session']:.2f} KiB/session after {args.idle_wait:g} s "
+            f"({r['idle_per_session_awake']:.2f} at 0.5 s), base {r['idle_base']} KiB, "
+            f"{r['logins_per_sec']:.0f} logins/s, load {load_average()}")
+    for key, label in (("idle_per_session", f"after {args.idle_wait:g} s"), ("idle_per_session_awake", "at 0.5 s")):
+        low, mid, high = spread(runs, key)
+        print(f"idle sessions ({args.idle:,}), KiB per session {label}: min {low:.2f} / median {mid:.2f} / max {high:.2f}"
+              f"  (goal <= 2 KiB: {'met' if mid <= 2 else 'NOT MET'})")
+    print(f"load average before {args.load_before}, after {load_average()}")
+    return 0
+
+
+def sessions_scale(args, work, result, idle_sessions, active_clients, active_secs):
+    """Each on a fresh cube (with its responder), so that neither inherits the other's heap."""
+    result.update(idle_memory(args, work, idle_sessions))
     # many clients active at once: peak RSS while they run
     cube = Cube(args, work)
     responder = start_responder(args, cube, work)
@@ -1126,10 +1156,13 @@ def main():
     p.add_argument("--active", type=int, default=1000)
     p.add_argument("--requests", type=int, default=1000000)
     p.add_argument("--fs-count", type=int, default=2000)
-    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven", "burst"),
+    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven", "burst", "idle"),
                    help="only the routed rounds (cube, nats-server, raw), only the cross-node figures, "
                         "only the filesystem round trip (--rounds times), only the uneven workers, "
-                        "or only the burst onto three nodes (--burst-rounds times)")
+                        "only the burst onto three nodes (--burst-rounds times), "
+                        "or only the idle-session memory (--rounds times, --idle sessions)")
+    p.add_argument("--idle-wait", type=float, default=12,
+                   help="seconds between the last idle login and the memory figure (idle sessions park after 5 s)")
     p.add_argument("--cross-rounds", type=int, default=5)
     p.add_argument("--burst-rounds", type=int, default=3, help="rounds of --only burst (make bench runs one)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
@@ -1159,6 +1192,8 @@ def main():
             status = uneven_only(args, work) or 0
         elif args.only == "burst":
             status = burst_only(args, work)
+        elif args.only == "idle":
+            status = idle_only(args, work)
         else:
             status = check(args, work) if args.check else (full(args, work) or 0)
     except (RuntimeError, subprocess.CalledProcessError) as error:
