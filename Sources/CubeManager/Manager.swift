@@ -1,6 +1,6 @@
 import CubeAuth
 import CubeCore
-import CubeNet
+import CubeRuntime
 import Dispatch
 import Foundation
 import Logging

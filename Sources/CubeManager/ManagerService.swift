@@ -1,4 +1,4 @@
-import CubeNet
+import CubeRuntime
 import Foundation
 import Logging
 import ServiceLifecycle

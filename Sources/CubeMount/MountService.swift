@@ -1,7 +1,7 @@
 import CubeFUSE
 import CubeMetrics
 import Foundation
-import CubeNet
+import CubeRuntime
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -32,7 +32,7 @@ public final class MountService: Service {
 
     public func run() async throws {
         let path = self.path
-        UnixSocketFile.makeDirectories(path)
+        Directories.make(path)
         let metrics = self.metrics
         var metricsText: (@Sendable () -> String)?
         if let metrics { metricsText = { metrics.exposition() } }

@@ -1,7 +1,7 @@
 import CubeCore
 import CubeFS
 import CubeFUSE
-import CubeNet
+import CubeRuntime
 
 // Commands written to `cmd`/`ask` and the replies that come back for them.
 extension NetworkFileSystem {

@@ -1,7 +1,7 @@
 import CubeCore
 import CubeFS
 import CubeFUSE
-import CubeNet
+import CubeRuntime
 import Logging
 import Synchronization
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import CubeRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,7 @@ public enum UnixSocketFile {
     /// - Throws: ``Unusable`` if another cube is serving there or the path is not a socket.
     public static func prepare(_ path: String) throws(Unusable) {
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !directory.isEmpty { makeDirectories(directory) }
+        if !directory.isEmpty { Directories.make(directory) }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
@@ -56,14 +57,5 @@ public enum UnixSocketFile {
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
         return address
-    }
-
-    /// Creates `path` and its missing parents (mode 0755), like `mkdir -p`.
-    public static func makeDirectories(_ path: String) {
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            mkdir(current, 0o755)
-        }
     }
 }

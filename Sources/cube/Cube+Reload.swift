@@ -1,7 +1,7 @@
 import ArgumentParser
 import CubeClient
-import CubeNet
 
+import CubeRuntime
 extension Cube {
     /// Asks a running cube to re-read its configuration (as SIGHUP does) and prints what
     /// changed, or why the configuration was refused.

@@ -4,6 +4,7 @@ import CubeManager
 import CubeMetrics
 import CubeMount
 import CubeNet
+import CubeRuntime
 import CubeStore
 import Dispatch
 import Logging
@@ -91,7 +92,7 @@ struct Daemon {
         // Cheap until scraped: it serves the mount's `metrics` file even with the endpoint off.
         let metrics = CubeMetricsExporter { [hub] in hub.inspect { $0.metrics } }
         if let listen = configuration.metricsListen, let address = HostPort(listen) {
-            services.append(.init(service: MetricsServer(exporter: metrics, address: address, loop: loop, logger: logger)))
+            services.append(.init(service: MetricsServer(exporter: metrics, address: address, group: loop.group, logger: logger)))
         }
         // After the server: zenki are stopped before the socket closes. Always there, so that a
         // reload can add the first zenki; it logs in as `v7` only once some are configured.

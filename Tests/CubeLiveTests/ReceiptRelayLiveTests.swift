@@ -1,7 +1,7 @@
 import CubeAuth
 import CubeClient
 import CubeCore
-import CubeNet
+import CubeRuntime
 import CubeStore
 import Foundation
 import Testing

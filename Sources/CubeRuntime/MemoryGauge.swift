@@ -32,7 +32,7 @@ public final class MemoryGauge: Sendable {
     public var isExhausted: Bool { outputBytes + routerBytes > limit }
 
     /// Adds (or, negative, returns) queued output.
-    func chargeOutput(_ bytes: Int) {
+    package func chargeOutput(_ bytes: Int) {
         guard bytes != 0 else { return }
         output.add(bytes, ordering: .relaxed)
     }
