@@ -12,7 +12,8 @@ Everything started here is stopped at the end, and the temporary mount is gone.
     python3 Benchmarks/run.py ... --only uneven                    (one scenario: uneven workers)
     python3 Benchmarks/run.py ... --only burst --burst-rounds 3    (a load step onto three nodes)
     python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
-    python3 Benchmarks/run.py ... --only idle --rounds 3            (idle-session memory alone)
+    python3 Benchmarks/run.py ... --only idle --rounds 3            (idle-session memory alone;
+        add --park-after 1 --idle-wait 4 for the figure once the sessions have parked)
 """
 import argparse
 import os
@@ -417,8 +418,8 @@ def scale(args, work, cube, requests):
 
 def idle_memory(args, work, idle_sessions):
     """`idle_sessions` logged-in sessions on a fresh cube (with its responder): its VmRSS before,
-    0.5 s after the last login (`idle_rss_awake`), and `--idle-wait` seconds later, once idle
-    sessions have parked (`socket.park-after`, default 5 s; docs/performance.md "Idle memory")."""
+    0.5 s after the last login (`idle_rss_awake`), and `--idle-wait` seconds later (`idle_rss`),
+    for instance once idle sessions have parked (`--park-after`; docs/performance.md "Idle memory")."""
     result = {}
     cube = Cube(args, work)
     responder = start_responder(args, cube, work)
@@ -450,10 +451,10 @@ def idle_only(args, work):
     for round_number in range(args.rounds):
         r = idle_memory(args, work, args.idle)
         runs.append(r)
-        log(f"bench: idle round {round_number + 1}: {r['idle_per_session']:.2f} KiB/session after {args.idle_wait:g} s "
+        log(f"bench: idle round {round_number + 1}: {r['idle_per_session']:.2f} KiB/session after {args.idle_wait + 0.5:g} s "
             f"({r['idle_per_session_awake']:.2f} at 0.5 s), base {r['idle_base']} KiB, "
             f"{r['logins_per_sec']:.0f} logins/s, load {load_average()}")
-    for key, label in (("idle_per_session", f"after {args.idle_wait:g} s"), ("idle_per_session_awake", "at 0.5 s")):
+    for key, label in (("idle_per_session", f"after {args.idle_wait + 0.5:g} s"), ("idle_per_session_awake", "at 0.5 s")):
         low, mid, high = spread(runs, key)
         print(f"idle sessions ({args.idle:,}), KiB per session {label}: min {low:.2f} / median {mid:.2f} / max {high:.2f}"
               f"  (goal <= 2 KiB: {'met' if mid <= 2 else 'NOT MET'})")
@@ -1161,8 +1162,10 @@ def main():
                         "only the filesystem round trip (--rounds times), only the uneven workers, "
                         "only the burst onto three nodes (--burst-rounds times), "
                         "or only the idle-session memory (--rounds times, --idle sessions)")
-    p.add_argument("--idle-wait", type=float, default=12,
-                   help="seconds between the last idle login and the memory figure (idle sessions park after 5 s)")
+    p.add_argument("--idle-wait", type=float, default=0,
+                   help="seconds from 0.5 s after the last idle login to the memory figure (to let sessions park)")
+    p.add_argument("--park-after", type=int, default=None,
+                   help="socket.park-after of the benchmark cube (default: the cube's own, 0 = never park)")
     p.add_argument("--cross-rounds", type=int, default=5)
     p.add_argument("--burst-rounds", type=int, default=3, help="rounds of --only burst (make bench runs one)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
@@ -1181,7 +1184,7 @@ def main():
     args.load_before = load_average()
     work = tempfile.mkdtemp(prefix="p7bench-")
     with open(os.path.join(work, "cube.conf"), "w") as f:
-        f.write(CONFIG)
+        f.write(CONFIG + (f"socket.park-after = {args.park_after}\n" if args.park_after is not None else ""))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     status = 1
     t0 = time.monotonic()

@@ -68,7 +68,9 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     /// A parkable connection's part: its descriptor, its session, what waits for its channel.
-    private struct Parking {
+    /// Boxed, so an endpoint that never parks (links, `socket.park-after = 0`) pays one word.
+    /// Loop-confined.
+    private final class Parking {
         let idle: IdleParking
         let session: ParkedSession
         /// The channel's descriptor while attached.
@@ -78,6 +80,12 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         var checkScheduled = false
         /// Work that needs the channel, in the order it came, run once it is back.
         var waiting: [() -> Void] = []
+
+        init(idle: IdleParking, session: ParkedSession, descriptor: CInt) {
+            self.idle = idle
+            self.session = session
+            self.descriptor = descriptor
+        }
     }
 
     init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil, dropAbove: Int = 8 << 20) {
@@ -324,7 +332,7 @@ extension SocketEndpoint {
 
     private func scheduleIdleCheck() {
         guard let parking, !parking.checkScheduled, !isDetached else { return }
-        self.parking?.checkScheduled = true
+        parking.checkScheduled = true
         loop.scheduleTask(in: parking.idle.delay) { self.idleCheck() }
     }
 
@@ -338,7 +346,7 @@ extension SocketEndpoint {
         let quiet = !parking.busy && !readingPaused && !flushScheduled && !watching
             && hops.load(ordering: .acquiring) == 0 && parking.waiting.isEmpty && queuedBytes() == 0
         guard quiet else {
-            self.parking?.busy = false
+            parking.busy = false
             return scheduleIdleCheck()
         }
         // The channel owns its descriptor and closes it; the copy keeps the connection open.

@@ -36,10 +36,11 @@ socket.tcp.listen =
 # sessions at once does not hold up the others' reads (docs/security.md "Resource limits").
 socket.event-loops = 0
 # Seconds a connection stays quiet (nothing read, written or queued) before it parks: it
-# gives up its event-loop channel (about 1.7 KiB) and waits on its descriptor alone; input,
-# output for it or its peer hanging up bring it back at once, in order (docs/performance.md
-# "Idle memory"). 0 = never park. Read at start.
-socket.park-after = 5
+# gives up its event-loop channel and waits on its descriptor alone; input, output for it
+# or its peer hanging up bring it back at once, in order. 0 = never park (the default:
+# measured, parking gives no memory back after a burst of logins, because glibc cannot
+# return the freed channels' pages; docs/performance.md "Idle memory"). Read at start.
+socket.park-after = 0
 
 # --- metrics ----------------------------------------------------------------------
 # Prometheus endpoint as host:port (empty = off): GET /metrics answers the text format.

@@ -65,8 +65,8 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ])
     }
 
-    @Test func parksIdleConnectionsAfterFiveSecondsUnlessConfigured() throws {
-        #expect(try load("node.name = n\n").parkAfterSeconds == 5)
+    @Test func parksIdleConnectionsOnlyWhenConfigured() throws {
+        #expect(try load("node.name = n\n").parkAfterSeconds == 0)
         #expect(try load("socket.park-after = 0\n").parkAfterSeconds == 0)
         #expect(try load("socket.park-after = 30\n").parkAfterSeconds == 30)
     }

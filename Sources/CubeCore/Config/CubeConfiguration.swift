@@ -33,7 +33,8 @@ public struct CubeConfiguration: Equatable, Sendable {
     public var eventLoops = 0
     /// `socket.park-after`: seconds a connection stays quiet before it gives up its channel
     /// and waits on its descriptor alone (docs/performance.md "Idle memory"); 0 = never.
-    public var parkAfterSeconds = 5
+    /// Off by default: measured, it gives no memory back after a burst of logins (see there).
+    public var parkAfterSeconds = 0
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
     public var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
