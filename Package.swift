@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "CubeNet",
             dependencies: [
-                "CubeCore", "CubeAuth", "CubeRuntime", "CCubeSystem",
+                "CubeCore", "CubeAuth", "CubeRuntime", "CubeFUSE", "CCubeSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -124,14 +124,20 @@ let package = Package(
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"], resources: [.copy("Corpus")]),
-        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeRuntime", "CubeNet"]),
+        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeManager"]),
+        .testTarget(name: "CubeRuntimeTests", dependencies: [
+            "CubeRuntime", "CubeCore", "CCubeSystem", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CubeNetTests", dependencies: [
+            "CubeNet", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
         .testTarget(name: "CubeStoreTests", dependencies: ["CubeStore", "CubeCore"]),
         .testTarget(name: "CubeMountTests", dependencies: [
-            "CubeMount", "CubeRuntime", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
+            "CubeMount", "CubeRuntime", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeRuntime", "CubeNet", "CubeStore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),

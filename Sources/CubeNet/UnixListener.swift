@@ -36,7 +36,8 @@ final class UnixListener: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Binds `path` (prepared by ``UnixSocketFile/prepare(_:)``) with a backlog of 256.
-    convenience init(path: String, mode: UInt32, loops: [any EventLoop]) throws {
+    /// - Parameter shares: The loops' shares when others take some too (``NetworkLoop/shares``: the mount).
+    convenience init(path: String, mode: UInt32, loops: [any EventLoop], shares: NIOLockedValueBox<LoopShares>? = nil) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         guard var address = UnixSocketFile.address(of: path) else {
@@ -52,15 +53,16 @@ final class UnixListener: @unchecked Sendable {
             throw IOError(errnoCode: code, reason: "bind/listen \(path)")
         }
         chmod(path, mode_t(mode))
-        self.init(listening: fd, loops: loops, byPeerUID: true)
+        self.init(listening: fd, loops: loops, byPeerUID: true, shares: shares)
     }
 
-    /// Accepts on `fd` (bound and listening, non-blocking; closed by ``close()``).
-    init(listening fd: CInt, loops: [any EventLoop], byPeerUID: Bool) {
+    /// Accepts on `fd` (bound and listening, non-blocking; closed by ``close()``); `shares`
+    /// as above (nil: its own).
+    init(listening fd: CInt, loops: [any EventLoop], byPeerUID: Bool, shares: NIOLockedValueBox<LoopShares>? = nil) {
         descriptor = fd
         self.loops = loops
         self.byPeerUID = byPeerUID
-        shares = NIOLockedValueBox(LoopShares(loops: loops.count))
+        self.shares = shares ?? NIOLockedValueBox(LoopShares(loops: loops.count))
     }
 
     /// Accepts until ``close()``; `bootstrap` configures the channel of each connection

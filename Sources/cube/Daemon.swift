@@ -121,7 +121,7 @@ struct Daemon {
             services.append(.init(service: links))
             if configuration.network.discoveryInterface != nil {
                 // After the links: discovery stops first and hands them no new peers while they close.
-                services.append(.init(service: try DiscoveryService(hub: hub, loop: loop, identity: identity, nodes: nodes, links: links,
+                services.append(.init(service: try DiscoveryService(hub: hub, loop: loop, identity: identity, trust: trust, links: links,
                                                                     logger: logger)))
             }
         } else if !configuration.network.peers.isEmpty || configuration.network.discoveryInterface != nil {
@@ -131,6 +131,7 @@ struct Daemon {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
                                                         metrics: metrics,
+                                                        requestSource: FUSELoopSource(network: loop, uid: getuid()),
                                                         logger: logger)))
         }
         // Last of all, so it is the first to stop (before the mount and the zenki).

@@ -1,7 +1,7 @@
 /// Renders outbound wire messages (docs/protocol.md §5, §6).
-public enum Render {
+package enum Render {
     /// `[(<id>)]KEYWORD <text>⏎`; LF inside `text` becomes the two characters `\n`.
-    public static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: some Collection<UInt8>) -> [UInt8] {
+    package static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count + 24)
         appendID(id, to: &out)
@@ -25,20 +25,20 @@ public enum Render {
     }
 
     /// Convenience for local replies given as `String`.
-    public static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: String) -> [UInt8] {
+    package static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: String) -> [UInt8] {
         reply(id: id, keyword, Array(text.utf8))
     }
 
     /// A typed reply on the wire: `SIZE`/`STRM` with its body counted in `unit`, any other
     /// keyword with its text.
-    public static func reply(_ reply: Reply, unit: SizeUnit = .bytes) -> [UInt8] {
+    package static func reply(_ reply: Reply, unit: SizeUnit = .bytes) -> [UInt8] {
         if reply.keyword.hasBody, let body = reply.body { return Render.body(id: reply.id, reply.keyword, body, unit: unit) }
         return Render.reply(id: reply.id, reply.keyword, reply.text)
     }
 
     /// `[(<id>)]SIZE <n, ≥4 digits>⏎<body>` or `[(<id>)]STRM <n>⏎<body>`.
     /// - Parameter unit: what `<n>` counts: the receiving session's unit (docs/protocol.md §5).
-    public static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8], unit: SizeUnit = .bytes) -> [UInt8] {
+    package static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8], unit: SizeUnit = .bytes) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 24)
         appendID(id, to: &out)
@@ -51,7 +51,7 @@ public enum Render {
     }
 
     /// `(<tid>)<path>[ <args>]⏎`: a command forwarded to a target.
-    public static func command(id: UInt64, path: some Collection<UInt8>, args: [UInt8]?) -> [UInt8] {
+    package static func command(id: UInt64, path: some Collection<UInt8>, args: [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(path.count + (args?.count ?? 0) + 24)
         appendID(id, to: &out)
@@ -65,7 +65,7 @@ public enum Render {
     }
 
     /// `(<tid>)<path>+⏎` then `key: value⏎` lines, an empty line, the dot-stuffed body and `.⏎`.
-    public static func multilineCommand(id: UInt64, path: some Collection<UInt8>, _ multiline: Multiline) -> [UInt8] {
+    package static func multilineCommand(id: UInt64, path: some Collection<UInt8>, _ multiline: Multiline) -> [UInt8] {
         var out: [UInt8] = []
         appendID(id, to: &out)
         out.append(contentsOf: path)
@@ -89,7 +89,7 @@ public enum Render {
     }
 
     /// `!TERM! <text>⏎`.
-    public static func terminate(_ text: String) -> [UInt8] { Array("!TERM! \(text)".utf8) + [Wire.lf] }
+    package static func terminate(_ text: String) -> [UInt8] { Array("!TERM! \(text)".utf8) + [Wire.lf] }
 
     @inline(__always) static func appendID(_ id: UInt64, to out: inout [UInt8]) {
         guard id > 0 else { return }
