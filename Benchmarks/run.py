@@ -12,6 +12,8 @@ Everything started here is stopped at the end, and the temporary mount is gone.
     python3 Benchmarks/run.py ... --only uneven                    (one scenario: uneven workers)
     python3 Benchmarks/run.py ... --only burst --burst-rounds 3    (a load step onto three nodes)
     python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
+    python3 Benchmarks/run.py ... --only idle --rounds 3            (idle-session memory alone;
+        add --park-after 1 --idle-wait 4 for the figure once the sessions have parked)
 """
 import argparse
 import os
@@ -414,8 +416,11 @@ def scale(args, work, cube, requests):
     return result
 
 
-def sessions_scale(args, work, result, idle_sessions, active_clients, active_secs):
-    """Each on a fresh cube (with its responder), so that neither inherits the other's heap."""
+def idle_memory(args, work, idle_sessions):
+    """`idle_sessions` logged-in sessions on a fresh cube (with its responder): its VmRSS before,
+    0.5 s after the last login (`idle_rss_awake`), and `--idle-wait` seconds later (`idle_rss`),
+    for instance once idle sessions have parked (`--park-after`; docs/performance.md "Idle memory")."""
+    result = {}
     cube = Cube(args, work)
     responder = start_responder(args, cube, work)
     time.sleep(0.2)
@@ -426,14 +431,40 @@ def sessions_scale(args, work, result, idle_sessions, active_clients, active_sec
     if not line.startswith("ready"):
         raise RuntimeError(f"{idle_sessions} idle sessions did not log in (see p7load.log)")
     time.sleep(0.5)
+    result["idle_rss_awake"] = rss_kib(cube.pid)
+    time.sleep(args.idle_wait)
     result["idle_rss"] = rss_kib(cube.pid)
     result["idle_base"] = base
+    result["idle_per_session_awake"] = (result["idle_rss_awake"] - base) / idle_sessions
     result["idle_per_session"] = (result["idle_rss"] - base) / idle_sessions
     result["logins_per_sec"] = parse_kv(line)["logins_per_sec"]
     idle.stdin.close()
     idle.wait()
     stop(responder)
     cube.stop()
+    return result
+
+
+def idle_only(args, work):
+    """`--only idle`: the idle-session memory, --rounds times, each on a fresh cube."""
+    runs = []
+    for round_number in range(args.rounds):
+        r = idle_memory(args, work, args.idle)
+        runs.append(r)
+        log(f"bench: idle round {round_number + 1}: {r['idle_per_session']:.2f} KiB/session after {args.idle_wait + 0.5:g} s "
+            f"({r['idle_per_session_awake']:.2f} at 0.5 s), base {r['idle_base']} KiB, "
+            f"{r['logins_per_sec']:.0f} logins/s, load {load_average()}")
+    for key, label in (("idle_per_session", f"after {args.idle_wait + 0.5:g} s"), ("idle_per_session_awake", "at 0.5 s")):
+        low, mid, high = spread(runs, key)
+        print(f"idle sessions ({args.idle:,}), KiB per session {label}: min {low:.2f} / median {mid:.2f} / max {high:.2f}"
+              f"  (goal <= 2 KiB: {'met' if mid <= 2 else 'NOT MET'})")
+    print(f"load average before {args.load_before}, after {load_average()}")
+    return 0
+
+
+def sessions_scale(args, work, result, idle_sessions, active_clients, active_secs):
+    """Each on a fresh cube (with its responder), so that neither inherits the other's heap."""
+    result.update(idle_memory(args, work, idle_sessions))
     # many clients active at once: peak RSS while they run
     cube = Cube(args, work)
     responder = start_responder(args, cube, work)
@@ -1126,10 +1157,15 @@ def main():
     p.add_argument("--active", type=int, default=1000)
     p.add_argument("--requests", type=int, default=1000000)
     p.add_argument("--fs-count", type=int, default=2000)
-    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven", "burst"),
+    p.add_argument("--only", choices=("routed", "cross-node", "filesystem", "uneven", "burst", "idle"),
                    help="only the routed rounds (cube, nats-server, raw), only the cross-node figures, "
                         "only the filesystem round trip (--rounds times), only the uneven workers, "
-                        "or only the burst onto three nodes (--burst-rounds times)")
+                        "only the burst onto three nodes (--burst-rounds times), "
+                        "or only the idle-session memory (--rounds times, --idle sessions)")
+    p.add_argument("--idle-wait", type=float, default=0,
+                   help="seconds from 0.5 s after the last idle login to the memory figure (to let sessions park)")
+    p.add_argument("--park-after", type=int, default=None,
+                   help="socket.park-after of the benchmark cube (default: the cube's own, 0 = never park)")
     p.add_argument("--cross-rounds", type=int, default=5)
     p.add_argument("--burst-rounds", type=int, default=3, help="rounds of --only burst (make bench runs one)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
@@ -1148,7 +1184,7 @@ def main():
     args.load_before = load_average()
     work = tempfile.mkdtemp(prefix="p7bench-")
     with open(os.path.join(work, "cube.conf"), "w") as f:
-        f.write(CONFIG)
+        f.write(CONFIG + (f"socket.park-after = {args.park_after}\n" if args.park_after is not None else ""))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     status = 1
     t0 = time.monotonic()
@@ -1159,6 +1195,8 @@ def main():
             status = uneven_only(args, work) or 0
         elif args.only == "burst":
             status = burst_only(args, work)
+        elif args.only == "idle":
+            status = idle_only(args, work)
         else:
             status = check(args, work) if args.check else (full(args, work) or 0)
     except (RuntimeError, subprocess.CalledProcessError) as error:

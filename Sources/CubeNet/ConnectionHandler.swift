@@ -6,6 +6,9 @@ import NIOCore
 /// Feeds one socket connection into the ``Hub``: registers it (with its peer credentials),
 /// passes every read on, and reports the end of the connection. (The login deadline is the
 /// router's: its periodic tick closes sessions that did not log in in time.)
+///
+/// A connection that parked (``IdleParking``) comes back with a new channel and a new handler
+/// made by ``init(resuming:session:descriptor:hub:logger:)``: same session, same endpoint.
 final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
@@ -23,17 +26,46 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Where the end of the session goes: its loop's batch, or straight to the hub (nil).
     private let closed: ClosedSessions?
+    /// The connection's descriptor (nil: not known, the connection never parks).
+    private let descriptor: CInt?
+    /// Where idle connections park (nil: they do not).
+    private let parking: IdleParking?
+    /// The session this handler takes over after parking (nil: a new connection).
+    private let resumed: ParkedSession?
 
-    init(hub: Hub, transport: Transport, logger: Logger, closed: ClosedSessions? = nil, ended: (@Sendable () -> Void)? = nil) {
+    init(hub: Hub, transport: Transport, logger: Logger, closed: ClosedSessions? = nil,
+         descriptor: CInt? = nil, parking: IdleParking? = nil, ended: (@Sendable () -> Void)? = nil) {
         self.hub = hub
         self.transport = transport
         self.logger = logger
         self.closed = closed
+        self.descriptor = descriptor
+        self.parking = parking
         self.ended = ended
+        resumed = nil
+    }
+
+    /// The handler of a parked connection's new channel.
+    init(resuming endpoint: SocketEndpoint, session: ParkedSession, descriptor: CInt, hub: Hub, logger: Logger) {
+        self.hub = hub
+        transport = session.transport
+        self.logger = logger
+        closed = session.closed
+        ended = session.ended
+        self.descriptor = descriptor
+        parking = nil
+        resumed = session
+        self.endpoint = endpoint
+        self.session = session.id
     }
 
     func channelActive(context: ChannelHandlerContext) {
         let channel = context.channel
+        if resumed != nil, let endpoint, let descriptor {
+            endpoint.attach(channel, descriptor: descriptor)
+            context.fireChannelActive()
+            return
+        }
         let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
                                       dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body)
         self.endpoint = endpoint
@@ -45,6 +77,10 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         credentials.whenSuccess { peer in
             let id = hub.connect(endpoint, transport: transport, peer: peer, address: address)
             self.session = id
+            if let parking = self.parking, let descriptor = self.descriptor {
+                endpoint.allowParking(parking, descriptor: descriptor,
+                                      session: ParkedSession(id: id, transport: transport, closed: self.closed, ended: self.ended))
+            }
             for buffer in self.early { hub.received(buffer.readableBytesView, from: id) }
             self.early = []
         }
@@ -57,15 +93,24 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             early.append(buffer)
             return
         }
-        if let endpoint, endpoint.opener != nil {
-            guard let plain = endpoint.open(buffer.readableBytesView) else { return context.close(promise: nil) }
-            if !plain.isEmpty { hub.received(plain, from: session) }
-        } else {
-            hub.received(buffer.readableBytesView, from: session)
+        if let endpoint {
+            endpoint.touch()
+            if endpoint.opener != nil {
+                guard let plain = endpoint.open(buffer.readableBytesView) else { return context.close(promise: nil) }
+                if !plain.isEmpty { hub.received(plain, from: session) }
+                return
+            }
         }
+        hub.received(buffer.readableBytesView, from: session)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A connection that parked closed only its channel: the session goes on.
+        if let endpoint, !endpoint.isAttached(to: context.channel) {
+            context.fireChannelInactive()
+            return
+        }
+        endpoint?.lost()
         if let session {
             if let closed { closed.add(session) } else { hub.disconnected(session) }
         }

@@ -13,7 +13,7 @@ import Glibc
 /// `socket.tcp.listen` when configured.
 ///
 /// Connections are spread over the event loops of ``NetworkLoop``: unix ones by the peer's
-/// uid (``UnixListener``: one user's sessions share a loop), TCP ones in turn. The router is
+/// uid (``UnixListener``: one user's sessions share a loop), TCP ones to the least busy. The router is
 /// called synchronously from each connection's loop under the hub's lock; a reply to a
 /// session on another loop hops there.
 /// On graceful shutdown every session gets `!TERM! <reason>`, output is flushed, the
@@ -27,6 +27,8 @@ package final class CubeServer: Service {
     private let shares: NIOLockedValueBox<LoopShares>
     /// Each loop's connections that ended in its current turn (ClosedSessions).
     private let closed: ClosedSessions.PerLoop
+    /// Where idle connections park (`socket.park-after`; nil: 0, they do not).
+    private let parking: IdleParking?
 
     package init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.hub = hub
@@ -36,6 +38,15 @@ package final class CubeServer: Service {
         closed = ClosedSessions.PerLoop(hub: hub, loops: loop.loops)
         self.logger = logger
         self.onReady = onReady
+        let seconds = hub.configuration.parkAfterSeconds
+        if seconds > 0, let sockets = try? ParkedSockets() {
+            let limit = hub.configuration.limits.outputQueue
+            parking = IdleParking(delay: .seconds(Int64(seconds)), sockets: sockets, hub: hub, logger: logger) { bootstrap in
+                Self.options(bootstrap, outputQueue: limit)
+            }
+        } else {
+            parking = nil
+        }
     }
 
     package func run() async throws {
@@ -43,16 +54,19 @@ package final class CubeServer: Service {
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
         let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops, shares: shares)
-        listener.start { [self] bootstrap, ended in
-            configure(bootstrap, ended: ended)
+        parking?.sockets.start()
+        defer { parking?.sockets.stop() }
+        listener.start { [self] bootstrap, descriptor, ended in
+            configure(bootstrap, transport: .unix, descriptor: descriptor, ended: ended)
         }
-        var tcpListener: (any Channel)?
+        var tcpListener: UnixListener?
         if let listen = configuration.tcpListen, let address = HostPort(listen) {
             do {
-                tcpListener = try await bootstrap(group, transport: .tcp)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .bind(host: address.bareHost, port: address.port)
-                    .get()
+                let tcp = try UnixListener(tcpHost: address.bareHost, port: address.port, loops: loops)
+                tcp.start { [self] bootstrap, descriptor, ended in
+                    configure(bootstrap, transport: .tcp, descriptor: descriptor, ended: ended)
+                }
+                tcpListener = tcp
                 logger.info("listening", metadata: ["tcp": "\(listen)"])
             } catch {
                 listener.close()
@@ -71,7 +85,7 @@ package final class CubeServer: Service {
         ticker.cancel()
         hub.shutdown(reason: "cube shutdown")
         listener.close()
-        try? await tcpListener?.close()
+        tcpListener?.close()
         UnixSocketFile.remove(path)
         // Give the !TERM! notices a moment to flush before the loop goes away.
         for _ in 0..<50 where hub.inspect({ $0.sessionCount }) > 0 {
@@ -84,41 +98,30 @@ package final class CubeServer: Service {
     /// thousand idle sessions cost little; it grows for busy ones.
     private static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 64, maximum: 65536)
 
-    /// The TCP listener: the server channel on one loop, connections on all of them in turn;
-    /// each gets a ``ConnectionHandler``.
-    private func bootstrap(_ group: any EventLoopGroup, transport: Transport) -> ServerBootstrap {
+    /// A connection accepted by a ``UnixListener`` (its `descriptor`), unix or TCP: small
+    /// receive buffers, write water marks and a ``ConnectionHandler``; `ended` runs when it
+    /// closes (the listener counts connections per loop).
+    private func configure(_ bootstrap: ClientBootstrap, transport: Transport, descriptor: CInt,
+                           ended: @escaping @Sendable () -> Void) -> ClientBootstrap {
         let hub = self.hub
         let logger = self.logger
-        let limit = hub.configuration.limits.outputQueue
         let closed = self.closed
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .childChannelOption(.recvAllocator, value: Self.receiveBuffers)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
-            .childChannelInitializer { channel in
+        let parking = self.parking
+        return Self.options(bootstrap, outputQueue: hub.configuration.limits.outputQueue)
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(hub: hub, transport: transport, logger: logger, closed: closed.of(channel.eventLoop)))
+                        ConnectionHandler(hub: hub, transport: transport, logger: logger, closed: closed.of(channel.eventLoop),
+                                          descriptor: descriptor, parking: parking, ended: ended))
                 }
             }
     }
 
-    /// A unix connection accepted by ``UnixListener``: the same options and handler as a TCP
-    /// one; `ended` runs when it closes (the listener counts connections per loop).
-    private func configure(_ bootstrap: ClientBootstrap, ended: @escaping @Sendable () -> Void) -> ClientBootstrap {
-        let hub = self.hub
-        let logger = self.logger
-        let limit = hub.configuration.limits.outputQueue
-        let closed = self.closed
-        return bootstrap
-            .channelOption(.recvAllocator, value: Self.receiveBuffers)
+    /// The options of every accepted connection: small receive buffers to start with, and
+    /// write water marks at `limits.output-queue`.
+    private static func options(_ bootstrap: ClientBootstrap, outputQueue limit: Int) -> ClientBootstrap {
+        bootstrap
+            .channelOption(.recvAllocator, value: receiveBuffers)
             .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(hub: hub, transport: .unix, logger: logger, closed: closed.of(channel.eventLoop),
-                                          ended: ended))
-                }
-            }
     }
 }

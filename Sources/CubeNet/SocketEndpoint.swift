@@ -4,14 +4,24 @@ import CubeRuntime
 import Logging
 import NIOCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The endpoint of a socket connection.
 ///
 /// Writes made on the channel's event loop are batched: the first write of a loop tick
 /// schedules one flush for the end of the tick, so a burst of pipelined commands costs one
 /// `writev` per connection instead of one per reply.
+///
+/// An idle connection may park (``IdleParking``): its channel closes, its descriptor waits in
+/// ``ParkedSockets``, and this endpoint stays with the hub. Whatever needs the channel while
+/// it is parked (output, a close, the encryption header) waits in order and wakes it.
 final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
-    private let channel: any Channel
+    /// The event loop of the connection, parked or not.
+    private let loop: any EventLoop
+    /// Loop-confined: the channel, or why there is none.
+    private var attachment: Attachment
     private let logger: Logger
     /// Loop-confined: whether a flush is already scheduled for this tick.
     private var flushScheduled = false
@@ -41,22 +51,66 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// plus one largest message (`limits.body`).
     private let dropAbove: Int
 
+    /// Loop-confined: how this connection parks (nil: it never does).
+    private var parking: Parking?
+    /// Loop-confined: reading was paused by the hub (a paused connection does not park).
+    private var readingPaused = false
+
+    /// Where the connection's bytes go now.
+    private enum Attachment {
+        case channel(any Channel)
+        /// Parked: its descriptor is watched by ``ParkedSockets``.
+        case parked(CInt)
+        /// Getting a channel again.
+        case waking
+        /// The connection ended.
+        case gone
+    }
+
+    /// A parkable connection's part: its descriptor, its session, what waits for its channel.
+    /// Boxed, so an endpoint that never parks (links, `socket.park-after = 0`) pays one word.
+    /// Loop-confined.
+    private final class Parking {
+        let idle: IdleParking
+        let session: ParkedSession
+        /// The channel's descriptor while attached.
+        var descriptor: CInt
+        /// Something moved since the last idle check.
+        var busy = true
+        var checkScheduled = false
+        /// Work that needs the channel, in the order it came, run once it is back.
+        var waiting: [() -> Void] = []
+
+        init(idle: IdleParking, session: ParkedSession, descriptor: CInt) {
+            self.idle = idle
+            self.session = session
+            self.descriptor = descriptor
+        }
+    }
+
     init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil, dropAbove: Int = 8 << 20) {
-        self.channel = channel
+        loop = channel.eventLoop
+        attachment = .channel(channel)
         self.logger = logger
         self.gauge = gauge
         self.dropAbove = dropAbove
     }
 
+    /// Loop-confined: the channel, when the connection has one now.
+    private var channel: (any Channel)? {
+        if case .channel(let channel) = attachment { return channel }
+        return nil
+    }
+
     /// Loop-confined: bytes written to the channel and not yet taken by the socket.
     private func queuedBytes() -> Int {
-        (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        (try? channel?.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
     }
 
     func send(_ bytes: [UInt8]) {
         // Spelled out rather than through `inOrder`: this runs for every write, and the
         // escaping closure would be allocated even when the write happens right here.
-        if channel.eventLoop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
+        if loop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
             write(bytes)
         } else {
             hop { self.write(bytes) }
@@ -71,7 +125,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 
     /// Runs `work` now if on the loop with nothing queued ahead of it, else queues it.
     private func inOrder(_ work: @escaping @Sendable () -> Void) {
-        if channel.eventLoop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
+        if loop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
             work()
         } else {
             hop(work)
@@ -81,7 +135,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// Queues `work` on the loop, counted so later work keeps its place behind it.
     private func hop(_ work: @escaping @Sendable () -> Void) {
         hops.add(1, ordering: .relaxed)
-        channel.eventLoop.execute { self.counted(work) }
+        loop.execute { self.counted(work) }
     }
 
     /// Runs hopped work and marks it done, so later work from the loop may go first again.
@@ -92,6 +146,8 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 
     private func write(_ bytes: [UInt8]) {
         guard !closing else { return }
+        guard let channel else { return whenAttached { self.write(bytes) } }
+        parking?.busy = true
         if !channel.isWritable, queuedBytes() + bytes.count > dropAbove {
             // The peer stopped reading and its queue passed the limit: drop it rather than grow.
             // Past the watermark alone is not enough: one reply as large as `limits.body` may
@@ -109,9 +165,9 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         }
         guard !flushScheduled else { return }
         flushScheduled = true
-        channel.eventLoop.execute {
+        loop.execute {
             self.flushScheduled = false
-            self.channel.flush()
+            self.channel?.flush()
             self.measureQueue()
         }
     }
@@ -123,7 +179,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         let queued = queuedBytes()
         gauge.chargeOutput(queued - charged)
         charged = queued
-        guard queued > 0, !closing else { return }
+        guard queued > 0, !closing, let channel else { return }
         if queued > Self.slowReaderQueue && gauge.isExhausted {
             logger.warning("memory limit reached, closing a slow reader", metadata: ["queued": "\(queued)"])
             dropSlowReader()
@@ -142,13 +198,18 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     func pauseReading() {
-        inOrder { _ = self.channel.setOption(ChannelOptions.autoRead, value: false) }
+        inOrder {
+            self.readingPaused = true
+            _ = self.channel?.setOption(ChannelOptions.autoRead, value: false)
+        }
     }
 
     func resumeReading() {
         inOrder {
-            _ = self.channel.setOption(ChannelOptions.autoRead, value: true)
-            self.channel.read()
+            self.readingPaused = false
+            guard let channel = self.channel else { return }
+            _ = channel.setOption(ChannelOptions.autoRead, value: true)
+            channel.read()
         }
     }
 
@@ -158,7 +219,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// took, a backlogged session gets at most about half of the loop.
     func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
         hops.add(1, ordering: .relaxed)
-        channel.eventLoop.scheduleTask(in: .nanoseconds(max(50_000, delay))) { self.counted(work) }
+        loop.scheduleTask(in: .nanoseconds(max(50_000, delay))) { self.counted(work) }
     }
 
     func detached() {
@@ -166,6 +227,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
             self.isDetached = true
             self.gauge?.chargeOutput(-self.charged)
             self.charged = 0
+            self.closeParked()
         }
     }
 
@@ -173,8 +235,8 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     private func dropSlowReader() {
         closing = true
         // Deferred: closing fires channelInactive, which calls the hub, whose lock may be held.
-        let channel = self.channel
-        channel.eventLoop.execute { channel.close(promise: nil) }
+        guard let channel else { return }
+        loop.execute { channel.close(promise: nil) }
     }
 
     func encrypt(with keys: SecureChannelKeys) {
@@ -184,6 +246,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// Sends this side's stream header (in clear, right after `AUTH_TRUE =)`), then seals
     /// every later write; inbound bytes go through the receiver from now on.
     private func startEncryption(_ keys: SecureChannelKeys) {
+        guard let channel else { return whenAttached { self.startEncryption(keys) } }
         let sender = SecretStreamSender(key: keys.transmit)
         channel.write(channel.allocator.buffer(bytes: sender.header), promise: nil)
         sealer = sender
@@ -204,11 +267,117 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 
     private func closeAfterFlush() {
         guard !closing else { return }
+        guard let channel else { return whenAttached { self.closeAfterFlush() } }
         closing = true
-        let channel = self.channel
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
             // Deferred for the same reason as above: never close inside the caller's stack.
             channel.eventLoop.execute { channel.close(promise: nil) }
         }
+    }
+}
+
+// MARK: - Parking (docs/performance.md "Idle memory")
+
+extension SocketEndpoint {
+    /// Lets the connection park once idle; called on its loop once the hub registered it.
+    func allowParking(_ idle: IdleParking, descriptor: CInt, session: ParkedSession) {
+        parking = Parking(idle: idle, session: session, descriptor: descriptor)
+        scheduleIdleCheck()
+    }
+
+    /// Input arrived: the connection is not idle (one store per read).
+    func touch() {
+        parking?.busy = true
+    }
+
+    /// Whether `channel` is the connection's channel now (the old channel of a parked one is not).
+    func isAttached(to channel: any Channel) -> Bool {
+        if case .channel(let current) = attachment { return current === channel }
+        return false
+    }
+
+    /// The connection ended: what waited for its channel is dropped.
+    func lost() {
+        attachment = .gone
+        parking?.waiting = []
+    }
+
+    /// The parked connection's new channel is active: what waited runs now, in its order.
+    func attach(_ channel: any Channel, descriptor: CInt) {
+        attachment = .channel(channel)
+        parking?.descriptor = descriptor
+        parking?.busy = true
+        let waiting = parking?.waiting ?? []
+        parking?.waiting = []
+        for work in waiting { work() }
+        scheduleIdleCheck()
+    }
+
+    /// Called on the parked-sockets thread: the descriptor has input or hung up.
+    func parkedReady() {
+        loop.execute { self.wake() }
+    }
+
+    /// Runs `work` once the connection has a channel again, waking it if parked; work for a
+    /// connection that ended is dropped.
+    private func whenAttached(_ work: @escaping () -> Void) {
+        switch attachment {
+        case .parked, .waking:
+            parking?.waiting.append(work)
+            wake()
+        case .channel, .gone:
+            return
+        }
+    }
+
+    private func scheduleIdleCheck() {
+        guard let parking, !parking.checkScheduled, !isDetached else { return }
+        parking.checkScheduled = true
+        loop.scheduleTask(in: parking.idle.delay) { self.idleCheck() }
+    }
+
+    /// Parks the connection when nothing moved since the last check and nothing is in flight
+    /// in either direction on this side: no queued output, no flush or hop pending, reading
+    /// not paused. (Bytes the router holds for the session stay there; they are not the
+    /// channel's.)
+    private func idleCheck() {
+        parking?.checkScheduled = false
+        guard let parking, let channel, !closing, !isDetached else { return }
+        let quiet = !parking.busy && !readingPaused && !flushScheduled && !watching
+            && hops.load(ordering: .acquiring) == 0 && parking.waiting.isEmpty && queuedBytes() == 0
+        guard quiet else {
+            parking.busy = false
+            return scheduleIdleCheck()
+        }
+        // The channel owns its descriptor and closes it; the copy keeps the connection open.
+        // NIO's close of a whole channel deregisters it from its epoll and calls close(2),
+        // never shutdown(2) (swift-nio BaseSocketChannel.close0), so the peer notices nothing.
+        let copy = fcntl(parking.descriptor, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { return scheduleIdleCheck() }
+        attachment = .parked(copy)
+        channel.close(promise: nil)
+        if !parking.idle.sockets.watch(copy, for: self) { resume(copy) }
+    }
+
+    /// Takes the descriptor back from ``ParkedSockets`` and gives it a channel.
+    private func wake() {
+        guard case .parked(let fd) = attachment, let parking else { return }
+        parking.idle.sockets.forget(fd)
+        resume(fd)
+    }
+
+    private func resume(_ fd: CInt) {
+        guard let parking else { return }
+        attachment = .waking
+        parking.idle.adopt(fd, endpoint: self, session: parking.session, loop: loop, reading: !readingPaused)
+    }
+
+    /// The hub forgot a parked session: nothing will wake it, so its descriptor closes here.
+    private func closeParked() {
+        guard case .parked(let fd) = attachment, let parking else { return }
+        parking.idle.sockets.forget(fd)
+        Glibc.close(fd)
+        attachment = .gone
+        parking.session.ended?()
     }
 }

@@ -16,10 +16,19 @@ import Glibc
 /// it on that uid's loop with `ClientBootstrap.withConnectedSocket`. All sessions of one user
 /// share a loop, and a new user goes to the least busy one: a user closing 10,000 sessions at
 /// once keeps its own loop busy, not everybody's (docs/security.md "Resource limits").
+///
+/// The TCP listener is one too (``init(tcpHost:port:loops:)``, UnixListener+TCP.swift): a
+/// connection whose descriptor the cube knows can park when idle (``IdleParking``), and NIO's
+/// `ServerBootstrap` does not tell a child's descriptor. TCP connections have no uid; each
+/// goes to the loop with the fewest connections.
 final class UnixListener: @unchecked Sendable {
     private let descriptor: CInt
     private let loops: [any EventLoop]
     private let shares: NIOLockedValueBox<LoopShares>
+    /// Unix: connections share a loop per peer uid. TCP (false): each is a peer of its own.
+    private let byPeerUID: Bool
+    /// The next key of a TCP connection in ``shares``.
+    private let nextKey = NIOLockedValueBox<UInt32>(0)
     /// Set by ``close()``; the accept thread polls with a short timeout and ends.
     private let stopping = NIOLockedValueBox(false)
     /// Whether ``start(_:)`` started the accept thread (``close()`` waits for it only then).
@@ -28,7 +37,7 @@ final class UnixListener: @unchecked Sendable {
 
     /// Binds `path` (prepared by ``UnixSocketFile/prepare(_:)``) with a backlog of 256.
     /// - Parameter shares: The loops' shares when others take some too (``NetworkLoop/shares``: the mount).
-    init(path: String, mode: UInt32, loops: [any EventLoop], shares: NIOLockedValueBox<LoopShares>? = nil) throws {
+    convenience init(path: String, mode: UInt32, loops: [any EventLoop], shares: NIOLockedValueBox<LoopShares>? = nil) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         guard var address = UnixSocketFile.address(of: path) else {
@@ -44,14 +53,23 @@ final class UnixListener: @unchecked Sendable {
             throw IOError(errnoCode: code, reason: "bind/listen \(path)")
         }
         chmod(path, mode_t(mode))
+        self.init(listening: fd, loops: loops, byPeerUID: true, shares: shares)
+    }
+
+    /// Accepts on `fd` (bound and listening, non-blocking; closed by ``close()``); `shares`
+    /// as above (nil: its own).
+    init(listening fd: CInt, loops: [any EventLoop], byPeerUID: Bool, shares: NIOLockedValueBox<LoopShares>? = nil) {
         descriptor = fd
         self.loops = loops
+        self.byPeerUID = byPeerUID
         self.shares = shares ?? NIOLockedValueBox(LoopShares(loops: loops.count))
     }
 
     /// Accepts until ``close()``; `bootstrap` configures the channel of each connection
-    /// (options and handlers) and `ended` is called with the peer's uid when it closes.
-    func start(_ bootstrap: @escaping @Sendable (ClientBootstrap, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
+    /// (options and handlers; its descriptor is passed along, for parking) and `ended` is
+    /// called when it closes.
+    func start(_ bootstrap: @escaping @Sendable (ClientBootstrap, _ descriptor: CInt,
+                                                 _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
         let thread = Thread { [self] in
             defer { finished.signal() }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -79,8 +97,11 @@ final class UnixListener: @unchecked Sendable {
 
     /// Registers `fd` on its peer's loop; when that fails, the descriptor is closed and the
     /// loop's share given back.
-    private func hand(_ fd: CInt, _ bootstrap: (ClientBootstrap, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
-        let uid = Self.peerUID(fd)
+    private func hand(_ fd: CInt, _ bootstrap: (ClientBootstrap, CInt, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
+        let uid = byPeerUID ? Self.peerUID(fd) : nextKey.withLockedValue { key in
+            defer { key &+= 1 }
+            return key
+        }
         let shares = self.shares
         let index = shares.withLockedValue { $0.assign(uid) }
         let once = NIOLockedValueBox(false)
@@ -92,7 +113,7 @@ final class UnixListener: @unchecked Sendable {
         // hand-off closes the descriptor (DescriptorHandOff); once taken, NIO closes it on
         // every failure after wrapping it (its only earlier one, making an open socket
         // non-blocking, cannot fail).
-        let configured = bootstrap(ClientBootstrap(group: loops[index]), ended)
+        let configured = bootstrap(ClientBootstrap(group: loops[index]), fd, ended)
         let handOff = DescriptorHandOff(fd, abandoned: ended)
         loops[index].execute {
             guard let fd = handOff.take() else { return }

@@ -35,6 +35,12 @@ socket.tcp.listen =
 # share a loop and a new user goes to the least busy one, so one user closing thousands of
 # sessions at once does not hold up the others' reads (docs/security.md "Resource limits").
 socket.event-loops = 0
+# Seconds a connection stays quiet (nothing read, written or queued) before it parks: it
+# gives up its event-loop channel and waits on its descriptor alone; input, output for it
+# or its peer hanging up bring it back at once, in order. 0 = never park (the default:
+# measured, parking gives no memory back after a burst of logins, because glibc cannot
+# return the freed channels' pages; docs/performance.md "Idle memory"). Read at start.
+socket.park-after = 0
 
 # --- metrics ----------------------------------------------------------------------
 # Prometheus endpoint as host:port (empty = off): GET /metrics answers the text format.

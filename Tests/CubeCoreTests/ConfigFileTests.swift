@@ -65,6 +65,12 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ])
     }
 
+    @Test func parksIdleConnectionsOnlyWhenConfigured() throws {
+        #expect(try load("node.name = n\n").parkAfterSeconds == 0)
+        #expect(try load("socket.park-after = 0\n").parkAfterSeconds == 0)
+        #expect(try load("socket.park-after = 30\n").parkAfterSeconds == 30)
+    }
+
     @Test func substitutesTheOwnerInKeysAndValues() throws {
         let config = try load("""
             auth.setup.usr.<owner> = :unix:<owner>,root :zenka:
@@ -91,6 +97,7 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ("socket.unix.mode = 999", "'socket.unix.mode' needs an octal mode"),
         ("log.level = loud", "'log.level' needs one of trace, debug, info, notice, warning, error, critical, found 'loud'"),
         ("socket.tcp.listen = nowhere", "'socket.tcp.listen' needs host:port, found 'nowhere'"),
+        ("socket.park-after = -1", "'socket.park-after' needs an integer in 0...86400, found '-1'"),
         ("metrics.listen = 127.0.0.1:0", "'metrics.listen' needs host:port, found '127.0.0.1:0'"),
         ("auth.c25519.signer.hq.max-days = 0", "'auth.c25519.signer.hq.max-days' needs 1...3650, found '0'"),
         ("auth.c25519.signer.hq.color = red", "unknown key 'auth.c25519.signer.hq.color' (key, names, max-days)"),

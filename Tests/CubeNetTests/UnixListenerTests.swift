@@ -22,7 +22,7 @@ import Glibc
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         struct Refused: Error {}
-        try exercise(loops: [group.next()]) { bootstrap, _ in
+        try exercise(loops: [group.next()]) { bootstrap, _, _ in
             bootstrap.channelInitializer { channel in channel.eventLoop.makeFailedFuture(Refused()) }
         }
     }
@@ -31,14 +31,14 @@ import Glibc
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         try group.syncShutdownGracefully()
-        try exercise(loops: [loop]) { bootstrap, _ in bootstrap }
+        try exercise(loops: [loop]) { bootstrap, _, _ in bootstrap }
     }
 
     /// Connects ``connections`` clients to a listener whose hand-off fails, and expects every
     /// one to read end of file, every share to come back and the process's descriptors
     /// (`/proc/self/fd`) not to grow with the count.
     private func exercise(loops: [any EventLoop],
-                          _ configure: @escaping @Sendable (ClientBootstrap, @escaping @Sendable () -> Void) -> ClientBootstrap) throws {
+                          _ configure: @escaping @Sendable (ClientBootstrap, CInt, @escaping @Sendable () -> Void) -> ClientBootstrap) throws {
         let path = NSTemporaryDirectory() + "listener-\(UUID().uuidString.prefix(8)).sock"
         let listener = try UnixListener(path: path, mode: 0o600, loops: loops)
         defer {

@@ -19,4 +19,14 @@ int CCubeSystem_malloc_trim(void);
 int CCubeSystem_set_thread_nice(int nice);
 /* getpriority(PRIO_PROCESS, gettid()): the calling thread's nice value. */
 int CCubeSystem_thread_nice(void);
+/* The epoll of parked connections (parked.c): epoll_create1(EPOLL_CLOEXEC); an eventfd
+   (close-on-exec, non-blocking); watch `fd` once for input, hang-up or error (EPOLLONESHOT),
+   or for input until forgotten; forget it; wait (`timeout` ms, -1: no limit) and store the
+   ready descriptors in `fds` (at most `capacity`, at most 256). */
+int CCubeSystem_epoll_create(void);
+int CCubeSystem_eventfd(void);
+int CCubeSystem_epoll_watch_once(int epoll, int fd);
+int CCubeSystem_epoll_watch(int epoll, int fd);
+int CCubeSystem_epoll_forget(int epoll, int fd);
+int CCubeSystem_epoll_wait_fds(int epoll, int *fds, int capacity, int timeout);
 #endif
