@@ -53,6 +53,10 @@ check-imports:
 	@! grep -rl 'import CSodium' Sources --include=*.swift | grep -v '^Sources/CubeAuth/'
 	@! grep -rl 'import CFuse3' Sources --include=*.swift | grep -v '^Sources/CubeFUSE/'
 	@! grep -rl 'import CSQLite3' Sources --include=*.swift | grep -v '^Sources/CubeStore/'
+	@# The socket module is the daemon's alone: the runtime, the mount, the manager and the
+	@# metrics reach the router through CubeRuntime.
+	@! grep -rlE '^(@testable )?import CubeNet$$' Sources --include=*.swift | grep -v '^Sources/cube/'
+	@! grep -rlE '^import (NIO|NIOPosix|NIOHTTP1|ServiceLifecycle)$$' Sources/CubeRuntime --include=*.swift
 	@echo "module boundaries ok"
 
 INSTALL_ENV = BUILT='$(BUILT)' DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' MANDIR='$(MANDIR)' \

@@ -36,11 +36,22 @@ let package = Package(
         // MARK: - Crypto (CPU only)
         .target(name: "CubeAuth", dependencies: ["CubeCore", "CSodium"], swiftSettings: swiftSettings),
 
+        // MARK: - Runtime: the owner of the router and what it needs that is not socket code
+        .target(
+            name: "CubeRuntime",
+            dependencies: [
+                "CubeCore", "CubeAuth", "CCubeSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: - I/O edges
         .target(
             name: "CubeNet",
             dependencies: [
-                "CubeCore", "CubeAuth", "CCubeSystem",
+                "CubeCore", "CubeAuth", "CubeRuntime", "CubeFUSE", "CCubeSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -60,7 +71,7 @@ let package = Package(
         .target(
             name: "CubeMount",
             dependencies: [
-                "CubeCore", "CubeFS", "CubeFUSE", "CubeNet", "CubeMetrics",
+                "CubeCore", "CubeFS", "CubeFUSE", "CubeRuntime", "CubeMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -69,7 +80,7 @@ let package = Package(
         .target(
             name: "CubeMetrics",
             dependencies: [
-                "CubeCore", "CubeNet",
+                "CubeCore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +95,7 @@ let package = Package(
         .target(
             name: "CubeManager",
             dependencies: [
-                "CubeCore", "CubeNet", "CubeAuth", "CCubeSystem",
+                "CubeCore", "CubeRuntime", "CubeAuth", "CCubeSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -94,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "cube",
             dependencies: [
-                "CubeCore", "CubeAuth", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient", "CubeMetrics", "CubeStore",
+                "CubeCore", "CubeAuth", "CubeRuntime", "CubeNet", "CubeMount", "CubeFUSE", "CubeManager", "CubeClient", "CubeMetrics", "CubeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,16 +124,22 @@ let package = Package(
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"], resources: [.copy("Corpus")]),
-        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore"]),
+        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeManager"]),
+        .testTarget(name: "CubeRuntimeTests", dependencies: [
+            "CubeRuntime", "CubeCore", "CCubeSystem", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .testTarget(name: "CubeNetTests", dependencies: [
+            "CubeNet", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "CubeMetricsTests", dependencies: ["CubeMetrics", "CubeCore"]),
         .testTarget(name: "CubeClientTests", dependencies: ["CubeClient", "CubeCore", "CubeTestSupport"]),
         .testTarget(name: "CubeFUSETests", dependencies: ["CubeFUSE"]),
         .testTarget(name: "CubeFSTests", dependencies: ["CubeFS", "CubeCore"]),
         .testTarget(name: "CubeStoreTests", dependencies: ["CubeStore", "CubeCore"]),
         .testTarget(name: "CubeMountTests", dependencies: [
-            "CubeMount", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
+            "CubeMount", "CubeRuntime", "CubeNet", "CubeCore", "CubeFUSE", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeStore", "CubeTestSupport", "cube", "p7"]),
+        .testTarget(name: "CubeLiveTests", dependencies: ["CubeClient", "CubeCore", "CubeRuntime", "CubeNet", "CubeStore", "CubeTestSupport", "cube", "p7"]),
         .testTarget(name: "CubeZenkaTests", dependencies: ["CubeZenka", "CubeClient", "CubeCore", "CubeTestSupport"]),
     ]
 )

@@ -6,6 +6,10 @@
 #                                           node sees the whole topology
 #   scripts/network-demo.sh restart DIR NODE starts NODE again as it was started (after a
 #                                           kill -9, say); returns once it sees every node
+#   scripts/network-demo.sh rotate DIR NODE rotates NODE's identity key with the network running
+#                                           (docs/security.md, "Node key rotation"): `cube keygen
+#                                           --rotate` writes DIR/NODE.key.<n> and its proof, NODE
+#                                           restarts with both; the others follow on the proof
 #   scripts/network-demo.sh stop DIR        stops every node, unmounts, leaves nothing running
 #
 # Each node runs the default configuration (with its sample zenki; the storage zenka's blobs
@@ -21,7 +25,7 @@
 # 'market.charge-interval = 5': README "A market between machines").
 set -euo pipefail
 
-usage() { echo "usage: $0 start DIR [N] | restart DIR NODE | stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start DIR [N] | restart DIR NODE | rotate DIR NODE | stop DIR" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 cube_binary() {
@@ -166,16 +170,39 @@ restart() {
     echo "$node restarted (pid $(cat "$dir/$node.pid")), sees all $count nodes, its $links links up"
 }
 
+# Stops the node whose pid file is $1 (SIGTERM, SIGKILL after 5 s).
+stop_pid() {
+    local pid; pid=$(cat "$1")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+rotate() {
+    local dir=$1 node=$2 old new generation=1
+    [ -f "$dir/$node.args" ] || { echo "no node $node in $dir" >&2; exit 1; }
+    cube=$(cube_binary)
+    # The key the node runs with now: the argument after --identity.
+    old=$(grep -A1 -x -- --identity "$dir/$node.args" | tail -n 1)
+    while [ -e "$dir/$node.key.$generation" ]; do generation=$((generation + 1)); done
+    new="$dir/$node.key.$generation"
+    "$cube" keygen --rotate "$old" --out "$new" > /dev/null
+    stop_pid "$dir/$node.pid"
+    sed -i "s|^$old\$|$new|" "$dir/$node.args"
+    # Read last, a later key wins: this proof replaces an earlier rotation's.
+    printf 'auth.c25519.rotation = %s\n' "$new.rotation" >> "$dir/$node/conf/zz-demo-node.conf"
+    echo "$node: key $new (proof $new.rotation), signed by $old"
+    restart "$dir" "$node"
+}
+
 stop() {
     local dir=$1 pid node cube
     [ -d "$dir" ] || { echo "no such directory $dir" >&2; exit 1; }
     cube=$(cube_binary)
     for file in "$dir"/*.pid; do
         [ -e "$file" ] || continue
-        pid=$(cat "$file"); node=$(basename "$file" .pid)
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
+        node=$(basename "$file" .pid)
+        stop_pid "$file"
         # Not `[ -d ]`: the mount of a killed node is stale and stat fails on it.
         if grep -qs " $dir/$node.mnt " /proc/mounts; then "$cube" unmount "$dir/$node.mnt" || true; fi
         rm -f "$file" "$dir/$node.sock"
@@ -186,6 +213,7 @@ stop() {
 case "${1:-}" in
     start) [ $# -ge 2 ] || usage; start "$2" "${3:-5}" ;;
     restart) [ $# -eq 3 ] || usage; restart "$2" "$3" ;;
+    rotate) [ $# -eq 3 ] || usage; rotate "$2" "$3" ;;
     stop) [ $# -eq 2 ] || usage; stop "$2" ;;
     *) usage ;;
 esac

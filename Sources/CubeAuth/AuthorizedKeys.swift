@@ -8,17 +8,17 @@
 /// # laptop
 /// NQ3…52 characters…A alice   # added 2024-05-01
 /// ```
-public struct AuthorizedKeys: Sendable, Equatable {
+package struct AuthorizedKeys: Sendable, Equatable {
     /// Key → user name.
-    public private(set) var users: [PublicKey: String]
+    package private(set) var users: [PublicKey: String]
 
     /// Creates an empty list.
-    public init() { users = [:] }
+    package init() { users = [:] }
 
     /// Parses the file's text.
     /// - Parameter text: the contents.
     /// - Throws: ``AuthError`` of kind `.malformed` naming the first bad line.
-    public init(parsing text: String) throws(AuthError) {
+    package init(parsing text: String) throws(AuthError) {
         users = [:]
         for line in KeyListLines.parse(text) {
             guard line.fields.count == 2 else {
@@ -40,12 +40,12 @@ public struct AuthorizedKeys: Sendable, Equatable {
     /// Reads and parses an authorized-keys file.
     /// - Parameter path: the file.
     /// - Throws: ``AuthError`` (`.fileSystem` or `.malformed` naming the line).
-    public static func read(from path: String) throws(AuthError) -> AuthorizedKeys {
+    package static func read(from path: String) throws(AuthError) -> AuthorizedKeys {
         try AuthorizedKeys(parsing: KeyListLines.read(path, kind: "authorized-keys \(path)"))
     }
 
     /// The user a key logs in as.
     /// - Parameter key: the client's identity key.
     /// - Returns: the user name, or nil if the key is not authorized.
-    public func user(for key: PublicKey) -> String? { users[key] }
+    package func user(for key: PublicKey) -> String? { users[key] }
 }

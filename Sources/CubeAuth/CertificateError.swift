@@ -1,6 +1,6 @@
 /// Why a ``KeyCertificate`` is not accepted. The descriptions go to the client after
 /// `FALSE` (it holds the certificate, so they tell it nothing new) and to the log.
-public enum CertificateError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum CertificateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The signing node is not among the trusted keys.
     case untrustedSigner(PublicKey)
     /// The signature does not verify (forged or altered certificate).
@@ -17,7 +17,7 @@ public enum CertificateError: Error, Equatable, Sendable, CustomStringConvertibl
     case revoked(String)
 
     /// A one-line human-readable description.
-    public var description: String {
+    package var description: String {
         switch self {
         case .untrustedSigner(let key): "key certificate signed by untrusted key \(key)"
         case .badSignature: "key certificate signature does not verify"

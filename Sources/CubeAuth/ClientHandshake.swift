@@ -16,9 +16,9 @@ import CubeCore
 /// `TRUE continue` and the hello line from `init`, so ``helloLine()`` is a pure accessor that
 /// may be called any number of times. A refusal (`FALSE …`, ``AUTH_ERROR `>:|``, `>:[`, `>;|`)
 /// at any point gives `.failed(.rejected(word))`.
-public struct ClientHandshake: Sendable {
+package struct ClientHandshake: Sendable {
     /// The result of feeding one line.
-    public enum Step: Sendable {
+    package enum Step: Sendable {
         /// Send these bytes (the `auth …` line, with its LF) and wait for the verdict.
         case send([UInt8])
         /// The server accepted; the handshake is over.
@@ -52,7 +52,7 @@ public struct ClientHandshake: Sendable {
     ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()``; tests pass a fixed one).
     ///   - expectedServer: the pinned server key from the known-nodes file; nil accepts any
     ///     server key (first use) — the caller then pins ``Step/authenticated(server:keys:)``'s key.
-    public init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair, expectedServer: PublicKey?) {
+    package init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair, expectedServer: PublicKey?) {
         self.identity = identity
         self.ephemeral = ephemeral
         self.expectedServer = expectedServer
@@ -63,7 +63,7 @@ public struct ClientHandshake: Sendable {
     }
 
     /// The line to send first: `hello <C> <Ce>⏎`.
-    public func helloLine() -> [UInt8] {
+    package func helloLine() -> [UInt8] {
         HandshakeTranscript.helloLine(identity: identity.publicKey, ephemeral: ephemeral.publicKey)
             + [UInt8(ascii: "\n")]
     }
@@ -71,7 +71,7 @@ public struct ClientHandshake: Sendable {
     /// Feeds one complete line from the server (its LF, or CR LF, may be included or not).
     /// - Parameter line: the line's bytes.
     /// - Returns: what to do next.
-    public mutating func receive(line: [UInt8]) -> Step {
+    package mutating func receive(line: [UInt8]) -> Step {
         let parsed: HandshakeLine
         switch HandshakeLine.parse(line) {
         case .success(let line): parsed = line

@@ -1,7 +1,7 @@
 /// Why a `c25519` handshake failed (``ServerHandshake`` / ``ClientHandshake``).
 ///
 /// Descriptions never echo the peer's bytes, so they are safe to log.
-public enum HandshakeFailure: Error, Equatable, Sendable, CustomStringConvertible {
+package enum HandshakeFailure: Error, Equatable, Sendable, CustomStringConvertible {
     /// A line of the wrong shape: wrong word, field count, spacing, base32 or key.
     case malformed(String)
     /// A well-formed line at the wrong point of the handshake (e.g. `auth` before `hello`).
@@ -22,7 +22,7 @@ public enum HandshakeFailure: Error, Equatable, Sendable, CustomStringConvertibl
 
     /// The line the server sends before closing (docs/protocol.md §3): `>:[⏎` for a line of the
     /// wrong shape or order, ``AUTH_ERROR `>:|⏎`` for credentials that do not hold.
-    public var serverReply: [UInt8] {
+    package var serverReply: [UInt8] {
         switch self {
         case .malformed, .unexpectedLine, .duplicateHello, .finished: Array(">:[\n".utf8)
         case .badSignature, .invalidEphemeralKey, .serverKeyChanged, .rejected: Array("AUTH_ERROR `>:|\n".utf8)
@@ -30,7 +30,7 @@ public enum HandshakeFailure: Error, Equatable, Sendable, CustomStringConvertibl
     }
 
     /// A one-line human-readable description.
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let what): "malformed handshake line: \(what)"
         case .unexpectedLine(let what): "handshake line out of order: \(what)"

@@ -4,7 +4,7 @@ extension KeyCertificate {
     /// - Parameter path: the file.
     /// - Returns: the parsed certificate (its signature is checked by the cube, not here).
     /// - Throws: ``AuthError`` (`.fileSystem`, or `.malformed` for a file without a certificate).
-    public static func read(from path: String) throws(AuthError) -> KeyCertificate {
+    package static func read(from path: String) throws(AuthError) -> KeyCertificate {
         let text = try KeyListLines.read(path, kind: "certificate \(path)")
         let line = text.split(separator: "\n").lazy
             .map { $0.trimmingSuffix(" \t\r") }

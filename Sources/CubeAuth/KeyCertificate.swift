@@ -7,17 +7,17 @@ import CubeCore
 /// signature in base32, `expires` in decimal unix seconds). The signature is Ed25519 over the
 /// bytes `"protocol-7 key certificate v1\n<name> <user-key> <expires>\n"`; the domain prefix
 /// keeps it from ever being valid as a handshake signature (those sign a 32-byte hash).
-public struct KeyCertificate: Sendable, Hashable {
+package struct KeyCertificate: Sendable, Hashable {
     /// The user name (``UserName`` grammar).
-    public let name: String
+    package let name: String
     /// The user's key.
-    public let key: PublicKey
+    package let key: PublicKey
     /// Expiry, unix seconds; the certificate is valid while `now < expires`.
-    public let expires: Int64
+    package let expires: Int64
     /// The node that signed.
-    public let signer: PublicKey
+    package let signer: PublicKey
     /// The 64-byte signature.
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     /// Issues a certificate.
     /// - Parameters:
@@ -27,7 +27,7 @@ public struct KeyCertificate: Sendable, Hashable {
     ///   - signer: the node's identity.
     /// - Returns: the signed certificate.
     /// - Precondition: `name` is valid (check with ``UserName/isValid(_:)`` first).
-    public static func issue(for key: PublicKey, name: String, expires: Int64, by signer: IdentityKey)
+    package static func issue(for key: PublicKey, name: String, expires: Int64, by signer: IdentityKey)
         -> KeyCertificate
     {
         precondition(UserName.isValid(name), "invalid user name for a key certificate")
@@ -47,7 +47,7 @@ public struct KeyCertificate: Sendable, Hashable {
     /// Parses the one-line text form (no signature check; see ``verify(trusting:now:)``).
     /// - Parameter text: `<name> <user-key> <expires> <signer-key> <signature>`, single spaces.
     /// - Returns: nil if the shape, name, keys, number or base32 are wrong.
-    public init?(text: String) {
+    package init?(text: String) {
         let fields = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 5, UserName.isValid(fields[0]),
               let key = PublicKey(base32: fields[1]),
@@ -58,18 +58,18 @@ public struct KeyCertificate: Sendable, Hashable {
     }
 
     /// The one-line text form.
-    public var text: String { "\(name) \(key) \(expires) \(signer) \(Base32.encode(signature))" }
+    package var text: String { "\(name) \(key) \(expires) \(signer) \(Base32.encode(signature))" }
 
     /// The certificate id: 26 base32 characters of BLAKE2b-128 over the text form. `revoke`
     /// takes it, and `cube cert show` prints it (docs/security.md, "Revocation").
-    public var id: String { Base32.encode(KeyDigest.blake2b(Array(text.utf8), length: 16)) }
+    package var id: String { Base32.encode(KeyDigest.blake2b(Array(text.utf8), length: 16)) }
 
     /// Checks the certificate against unscoped signers (every name, no bound on validity).
     /// - Parameters:
     ///   - trusted: the node keys whose certificates are accepted.
     ///   - now: the current time, unix seconds.
     /// - Returns: the user name and key, or why the certificate is refused.
-    public func verify(trusting trusted: Set<PublicKey>, now: Int64)
+    package func verify(trusting trusted: Set<PublicKey>, now: Int64)
         -> Result<(name: String, key: PublicKey), CertificateError>
     {
         verify(signers: Dictionary(uniqueKeysWithValues: trusted.map { ($0, SignerScope.ownNode) }), privileged: [], now: now)
@@ -82,7 +82,7 @@ public struct KeyCertificate: Sendable, Hashable {
     ///   - privileged: names a wildcard of a scope does not reach (``SignerScope``).
     ///   - now: the current time, unix seconds.
     /// - Returns: the user name and key, or why the certificate is refused.
-    public func verify(signers: [PublicKey: SignerScope], privileged: Set<String>, now: Int64)
+    package func verify(signers: [PublicKey: SignerScope], privileged: Set<String>, now: Int64)
         -> Result<(name: String, key: PublicKey), CertificateError>
     {
         guard let scope = signers[signer] else { return .failure(.untrustedSigner(signer)) }

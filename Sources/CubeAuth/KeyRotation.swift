@@ -6,25 +6,25 @@ import CubeCore
 ///
 /// Text form, one line: `<old-key> <new-key> <issued> <signature>`; the signature is the old
 /// key's Ed25519 over `"protocol-7 key rotation v1\n<old-key> <new-key> <issued>\n"`.
-public struct KeyRotation: Sendable, Equatable {
+package struct KeyRotation: Sendable, Equatable {
     /// How long after `issued` a pinned client accepts the rotation: 30 days.
-    public static let graceSeconds: Int64 = 30 * 86_400
+    package static let graceSeconds: Int64 = 30 * 86_400
 
     /// How long after `issued` a client that followed the rotation still accepts the retired
     /// key: one day, the default of the nodes' `auth.c25519.rotation.grace`.
-    public static let retiredGraceSeconds: Int64 = NodeKeyRotations.defaultRetiredGraceSeconds
+    package static let retiredGraceSeconds: Int64 = NodeKeyRotations.defaultRetiredGraceSeconds
 
     /// The key being retired.
-    public let old: PublicKey
+    package let old: PublicKey
     /// The key that replaces it.
-    public let new: PublicKey
+    package let new: PublicKey
     /// When it was made, unix seconds.
-    public let issued: Int64
+    package let issued: Int64
     /// The old key's signature.
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     /// Signs the move from `old`'s key to `new`.
-    public static func issue(from old: IdentityKey, to new: PublicKey, issued: Int64) -> KeyRotation {
+    package static func issue(from old: IdentityKey, to new: PublicKey, issued: Int64) -> KeyRotation {
         KeyRotation(old: old.publicKey, new: new, issued: issued,
                     signature: old.sign(signedBytes(old: old.publicKey, new: new, issued: issued)))
     }
@@ -37,7 +37,7 @@ public struct KeyRotation: Sendable, Equatable {
     }
 
     /// Parses the text form strictly (no signature check; see ``verify(pinned:presented:now:)``).
-    public init?(text: String) {
+    package init?(text: String) {
         let fields = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 4, let old = PublicKey(base32: fields[0]), let new = PublicKey(base32: fields[1]),
               let issued = Int64(fields[2]), issued >= 0, String(issued) == fields[2],
@@ -47,11 +47,11 @@ public struct KeyRotation: Sendable, Equatable {
     }
 
     /// The one-line text form.
-    public var text: String { "\(old) \(new) \(issued) \(Base32.encode(signature))" }
+    package var text: String { "\(old) \(new) \(issued) \(Base32.encode(signature))" }
 
     /// Whether a client that pinned `pinned` may now trust `presented` on this proof.
     /// - Returns: nil when it may, else why not.
-    public func verify(pinned: PublicKey, presented: PublicKey, now: Int64) -> String? {
+    package func verify(pinned: PublicKey, presented: PublicKey, now: Int64) -> String? {
         guard old == pinned else { return "the rotation is from \(old), not from the pinned key" }
         guard new == presented else { return "the rotation is to \(new), not to the key the node presented" }
         guard pinned.verify(signature, of: Self.signedBytes(old: old, new: new, issued: issued)) else {
@@ -65,7 +65,7 @@ public struct KeyRotation: Sendable, Equatable {
 
     /// Reads a statement file (its first line, as `cube keygen --rotate` writes it).
     /// - Throws: ``AuthError`` (`.fileSystem`, or `.malformed`).
-    public static func read(from path: String) throws(AuthError) -> KeyRotation {
+    package static func read(from path: String) throws(AuthError) -> KeyRotation {
         let text = try KeyListLines.read(path, kind: "key rotation \(path)")
         guard let line = text.split(separator: "\n").first, let rotation = KeyRotation(text: String(line)) else {
             throw AuthError(.malformed, function: "key rotation \(path)", detail: "expected '<old-key> <new-key> <issued> <signature>'")

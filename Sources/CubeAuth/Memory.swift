@@ -1,14 +1,14 @@
 import CSodium
 
 /// Secret hygiene helpers.
-public enum Memory {
+package enum Memory {
     /// Overwrites every byte of `bytes` with zero, in a way the optimiser may not remove
     /// (`sodium_memzero`). The array keeps its length.
     ///
     /// Only the array's current storage is wiped: copies made earlier (Swift arrays are
     /// copy-on-write) are not reached, so wipe before handing secrets around.
     /// - Parameter bytes: the secret to wipe.
-    public static func wipe(_ bytes: inout [UInt8]) {
+    package static func wipe(_ bytes: inout [UInt8]) {
         Sodium.initialize()
         bytes.withUnsafeMutableBytes { buffer in
             if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }

@@ -3,12 +3,12 @@ import CSodium
 /// Password hashing for the `pwd` login method (docs/protocol.md §3.2).
 ///
 /// Stored hashes are libsodium `crypto_pwhash_str` strings (Argon2id), e.g. `$argon2id$v=19$m=…`.
-public enum PasswordHash {
+package enum PasswordHash {
     /// Hashes a password with Argon2id at the "interactive" cost (about 64 MiB, a fraction of a second).
     /// - Parameter password: the password bytes (any bytes; not required to be UTF-8).
     /// - Returns: the self-describing `$argon2id$...` string to store in the configuration.
     /// - Throws: ``AuthError`` if libsodium fails, typically because the memory could not be allocated.
-    public static func hash(_ password: [UInt8]) throws(AuthError) -> String {
+    package static func hash(_ password: [UInt8]) throws(AuthError) -> String {
         Sodium.initialize()
         var output = [CChar](repeating: 0, count: crypto_pwhash_strbytes())
         let result = withCChars(password) { pointer, count in
@@ -27,7 +27,7 @@ public enum PasswordHash {
     ///   - stored: the stored `crypto_pwhash_str` string.
     /// - Returns: true only if the hash is well formed and the password matches; false for a wrong
     ///   password, a malformed or unsupported string, or a libsodium failure.
-    public static func verify(_ password: [UInt8], against stored: String) -> Bool {
+    package static func verify(_ password: [UInt8], against stored: String) -> Bool {
         Sodium.initialize()
         // Reject before calling libsodium: its argument is a fixed-size buffer, and an embedded NUL
         // would make it verify a truncated string.
@@ -43,7 +43,7 @@ public enum PasswordHash {
     /// password hashes apart from other configuration values).
     /// - Parameter s: a configuration value.
     /// - Returns: whether `s` starts with `$argon2id$` or `$argon2i$`.
-    public static func looksLikeHash(_ s: String) -> Bool {
+    package static func looksLikeHash(_ s: String) -> Bool {
         s.hasPrefix("$argon2id$") || s.hasPrefix("$argon2i$")
     }
 

@@ -6,16 +6,16 @@
 /// One entry per line, `<node-name> <old-key> <new-key> <issued> <signature>` (the node name
 /// as in the known-nodes file, then the statement); the latest statement per node is kept.
 /// A damaged line is an error: the file is written only by the client.
-public struct RetiredNodeKeys: Sendable, Equatable {
+package struct RetiredNodeKeys: Sendable, Equatable {
     /// Node name → the last rotation it followed.
-    public private(set) var statements: [String: KeyRotation] = [:]
+    package private(set) var statements: [String: KeyRotation] = [:]
 
     /// None.
-    public init() {}
+    package init() {}
 
     /// Parses the file's text.
     /// - Throws: ``AuthError`` of kind `.malformed` naming the first bad line.
-    public init(parsing text: String) throws(AuthError) {
+    package init(parsing text: String) throws(AuthError) {
         for line in KeyListLines.parse(text) {
             guard line.fields.count == 5, KnownNodes.isValidName(line.fields[0]),
                   let rotation = KeyRotation(text: line.fields[1...].joined(separator: " "))
@@ -25,11 +25,11 @@ public struct RetiredNodeKeys: Sendable, Equatable {
     }
 
     /// The file next to a known-nodes file.
-    public static func path(besideKnownNodes knownNodes: String) -> String { knownNodes + ".rotations" }
+    package static func path(besideKnownNodes knownNodes: String) -> String { knownNodes + ".rotations" }
 
     /// Reads the file; a missing one holds nothing.
     /// - Throws: ``AuthError`` (`.fileSystem` other than a missing file, or `.malformed`).
-    public static func read(from path: String) throws(AuthError) -> RetiredNodeKeys {
+    package static func read(from path: String) throws(AuthError) -> RetiredNodeKeys {
         do {
             return try RetiredNodeKeys(parsing: KeyListLines.read(path, kind: "known-nodes rotations \(path)"))
         } catch {
@@ -40,14 +40,14 @@ public struct RetiredNodeKeys: Sendable, Equatable {
 
     /// Records the rotation `node` was followed on (replacing an earlier one).
     /// - Precondition: `node` is a valid name (``KnownNodes/isValidName(_:)``).
-    public mutating func record(node: String, _ rotation: KeyRotation) {
+    package mutating func record(node: String, _ rotation: KeyRotation) {
         precondition(KnownNodes.isValidName(node), "invalid node name")
         statements[node] = rotation
     }
 
     /// The rotation that lets `node` present its retired key `presented` while `pinned` is
     /// pinned at `now`; nil when there is none or its grace is over.
-    public func retired(node: String, presented: PublicKey, pinned: PublicKey, now: Int64,
+    package func retired(node: String, presented: PublicKey, pinned: PublicKey, now: Int64,
                         grace: Int64 = KeyRotation.retiredGraceSeconds) -> KeyRotation? {
         guard let rotation = statements[node], rotation.old == presented, rotation.new == pinned,
               rotation.verify(pinned: presented, presented: pinned, now: rotation.issued) == nil,
@@ -57,7 +57,7 @@ public struct RetiredNodeKeys: Sendable, Equatable {
     }
 
     /// The file's text: a header comment, then one line per node, sorted by name.
-    public var text: String {
+    package var text: String {
         var text = "# protocol-7 key rotations followed: <node-name> <old-key> <new-key> <issued> <signature>\n"
         for (node, rotation) in statements.sorted(by: { $0.key < $1.key }) { text += "\(node) \(rotation.text)\n" }
         return text
@@ -65,7 +65,7 @@ public struct RetiredNodeKeys: Sendable, Equatable {
 
     /// Writes the file atomically, mode 0644.
     /// - Throws: ``AuthError`` of kind `.fileSystem`.
-    public func write(to path: String) throws(AuthError) {
+    package func write(to path: String) throws(AuthError) {
         try FileIO.replaceFile(path, Array(text.utf8), mode: 0o644)
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// that fails to authenticate, a length above 64 KiB + 17 (or below 17), or a FINAL tag throws;
 /// plaintext decrypted earlier in the same call is discarded (the session is closing), and
 /// from then on every call throws `.streamFailed`. Copies share one stream, like the sender.
-public struct SecretStreamReceiver: Sendable {
+package struct SecretStreamReceiver: Sendable {
     /// Everything the receiver keeps, under one lock.
     private struct Buffered: ~Copyable {
         var state = SecretStreamState()
@@ -32,7 +32,7 @@ public struct SecretStreamReceiver: Sendable {
     /// Creates a receiver waiting for the peer's header.
     /// - Parameter key: the 32-byte key, normally ``SessionKeys/rx``; wipe your copy afterwards.
     /// - Precondition: `key` is 32 bytes (a programming error otherwise).
-    public init(key: [UInt8]) {
+    package init(key: [UInt8]) {
         Sodium.initialize()
         precondition(key.count == SecretStreamFraming.keyByteCount, "secretstream key must be 32 bytes")
         self.key = SecretBytes(copying: key)
@@ -43,7 +43,7 @@ public struct SecretStreamReceiver: Sendable {
     /// - Returns: the plaintext of all frames completed by these bytes (possibly empty).
     /// - Throws: ``AuthError`` of kind `.decryptionFailed`, `.frameTooLarge`, `.unexpectedFinalTag`,
     ///   or `.streamFailed` once any of those happened.
-    public mutating func receive(_ bytes: some Collection<UInt8>) throws(AuthError) -> [UInt8] {
+    package mutating func receive(_ bytes: some Collection<UInt8>) throws(AuthError) -> [UInt8] {
         try storage.buffered.withLock { (buffered: inout Buffered) throws(AuthError) -> [UInt8] in
             guard !buffered.failed else { throw AuthError(.streamFailed, function: "receive") }
             buffered.pending.append(contentsOf: bytes)

@@ -6,7 +6,7 @@ import Synchronization
 /// Send ``header`` first, then whatever ``seal(_:)`` returns. A sender is a handle: copies share
 /// one stream (and its lock), so a copy can never reuse a nonce. The key state is zeroed when
 /// the last copy goes away.
-public struct SecretStreamSender: Sendable {
+package struct SecretStreamSender: Sendable {
     /// The shared stream state.
     private final class Storage: Sendable {
         let state: Mutex<SecretStreamState>
@@ -14,14 +14,14 @@ public struct SecretStreamSender: Sendable {
     }
 
     /// The 24-byte stream header to send before the first frame.
-    public let header: [UInt8]
+    package let header: [UInt8]
     /// The shared stream state.
     private let storage: Storage
 
     /// Starts a stream (`crypto_secretstream_xchacha20poly1305_init_push`, random header).
     /// - Parameter key: the 32-byte key, normally ``SessionKeys/tx``; wipe your copy afterwards.
     /// - Precondition: `key` is 32 bytes (a programming error otherwise).
-    public init(key: [UInt8]) {
+    package init(key: [UInt8]) {
         Sodium.initialize()
         precondition(key.count == SecretStreamFraming.keyByteCount, "secretstream key must be 32 bytes")
         let state = SecretStreamState()
@@ -35,7 +35,7 @@ public struct SecretStreamSender: Sendable {
     /// Encrypts protocol bytes into frames of at most 64 KiB of plaintext each (tag MESSAGE).
     /// - Parameter plaintext: the bytes to send; empty input yields no frame.
     /// - Returns: the frames, each `u32 big-endian ciphertext length ‖ ciphertext`.
-    public mutating func seal(_ plaintext: [UInt8]) -> [UInt8] {
+    package mutating func seal(_ plaintext: [UInt8]) -> [UInt8] {
         let overhead = SecretStreamFraming.overhead
         let chunk = SecretStreamFraming.maximumPlaintext
         let frames = (plaintext.count + chunk - 1) / chunk

@@ -1,18 +1,18 @@
 import CSodium
 
 /// Cryptographically secure randomness from libsodium (`randombytes_*`).
-public enum SecureRandom {
+package enum SecureRandom {
     /// The alphabet of session keys: `[0-9A-Za-z]`.
     private static let keyAlphabet: [Character] =
         Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
     /// Length of a zenka session key in characters (about 262 bits of entropy).
-    public static let sessionKeyLength = 44
+    package static let sessionKeyLength = 44
 
     /// Returns `count` random bytes.
     /// - Parameter count: the number of bytes (0 or more).
     /// - Returns: the random bytes.
-    public static func bytes(_ count: Int) -> [UInt8] {
+    package static func bytes(_ count: Int) -> [UInt8] {
         Sodium.initialize()
         var output = [UInt8](repeating: 0, count: max(0, count))
         output.withUnsafeMutableBytes { buffer in
@@ -22,7 +22,7 @@ public enum SecureRandom {
     }
 
     /// Returns a uniformly random 64-bit value.
-    public static func uint64() -> UInt64 {
+    package static func uint64() -> UInt64 {
         Sodium.initialize()
         var value: UInt64 = 0
         withUnsafeMutableBytes(of: &value) { buffer in
@@ -34,7 +34,7 @@ public enum SecureRandom {
     /// Returns a new one-time zenka session key: 44 characters drawn uniformly from `[0-9A-Za-z]`.
     ///
     /// `randombytes_uniform` avoids the modulo bias of reducing random bytes by 62.
-    public static func sessionKey() -> String {
+    package static func sessionKey() -> String {
         Sodium.initialize()
         var key = ""
         key.reserveCapacity(sessionKeyLength)

@@ -34,9 +34,9 @@ import CubeCore
 /// with or without its terminator. Lines count in canonical form: a client that sent
 /// `auth.select c25519\r\n` or `auth.hello …\r\n` is hashed as `select c25519\n` / `hello …\n`.
 /// Session keys are `crypto_kx_server_session_keys(Se, Ce)` (client: `…_client_…`).
-public struct ServerHandshake: Sendable {
+package struct ServerHandshake: Sendable {
     /// The result of feeding one line.
-    public enum Step: Sendable {
+    package enum Step: Sendable {
         /// Send these bytes (the `TRUE …` line, with its LF) and wait for the next line.
         case send([UInt8])
         /// The client proved its identity; the handshake is over.
@@ -66,7 +66,7 @@ public struct ServerHandshake: Sendable {
     ///   - identity: the node's identity key.
     ///   - banner: the 32-byte version line this server sent at accept (LF optional).
     ///   - ephemeral: a fresh key pair (``X25519KeyPair/generate()``; tests pass a fixed one).
-    public init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair) {
+    package init(identity: IdentityKey, banner: [UInt8], ephemeral: X25519KeyPair) {
         self.identity = identity
         self.ephemeral = ephemeral
         self.transcript = HandshakeTranscript(banner: banner)
@@ -75,7 +75,7 @@ public struct ServerHandshake: Sendable {
     /// Feeds one complete line from the client (its LF, or CR LF, may be included or not).
     /// - Parameter line: the line's bytes.
     /// - Returns: what to do next.
-    public mutating func receive(line: [UInt8]) -> Step {
+    package mutating func receive(line: [UInt8]) -> Step {
         let parsed: HandshakeLine
         switch HandshakeLine.parse(line) {
         case .success(let line): parsed = line

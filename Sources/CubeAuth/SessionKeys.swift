@@ -5,9 +5,9 @@ import CSodium
 /// `tx` encrypts what this side sends, `rx` decrypts what it receives; the client's `tx`
 /// equals the server's `rx` and vice versa. Both are zeroed when the last copy goes away
 /// (the arrays returned by ``rx`` and ``tx`` are copies, the caller's to wipe).
-public struct SessionKeys: Sendable {
+package struct SessionKeys: Sendable {
     /// The key length in bytes (32, a `crypto_secretstream` key).
-    public static let byteCount = 32
+    package static let byteCount = 32
 
     /// `rx ‖ tx`.
     private let storage: SecretBytes
@@ -24,10 +24,10 @@ public struct SessionKeys: Sendable {
     }
 
     /// The key for decrypting what the peer sends (a copy).
-    public var rx: [UInt8] { storage.withUnsafeBytes { Array(UnsafeBufferPointer(start: $0, count: Self.byteCount)) } }
+    package var rx: [UInt8] { storage.withUnsafeBytes { Array(UnsafeBufferPointer(start: $0, count: Self.byteCount)) } }
 
     /// The key for encrypting what this side sends (a copy).
-    public var tx: [UInt8] {
+    package var tx: [UInt8] {
         storage.withUnsafeBytes { Array(UnsafeBufferPointer(start: $0 + Self.byteCount, count: Self.byteCount)) }
     }
 

@@ -8,14 +8,14 @@ import CubeCore
 /// `unix-root` — are reached only by a pattern that is exactly that name: a wildcard never
 /// certifies them, so a signer can hand out admin rights only when its entry names them.
 /// The node's own key has ``ownNode``: every name, no extra bound on the validity.
-public struct SignerScope: Sendable, Equatable {
+package struct SignerScope: Sendable, Equatable {
     /// The patterns as configured (empty for ``ownNode``).
-    public let names: [String]
+    package let names: [String]
     /// The longest validity this signer may give, in days: a certificate that is still valid
     /// for longer than this when it is presented is refused. Nil: no bound.
-    public let maximumDays: Int64?
+    package let maximumDays: Int64?
     /// Whether every name is in scope (the node's own key).
-    public let isUnrestricted: Bool
+    package let isUnrestricted: Bool
     /// The compiled patterns.
     private let patterns: [GlobPattern]
 
@@ -23,7 +23,7 @@ public struct SignerScope: Sendable, Equatable {
     /// - Parameters:
     ///   - names: glob patterns of user names; a privileged name must be listed literally.
     ///   - maximumDays: the longest validity this signer may give, or nil for no bound.
-    public init(names: [String], maximumDays: Int64?) {
+    package init(names: [String], maximumDays: Int64?) {
         self.names = names
         self.maximumDays = maximumDays
         isUnrestricted = false
@@ -38,23 +38,23 @@ public struct SignerScope: Sendable, Equatable {
     }
 
     /// The node's own key: every name, no bound on the validity beyond the certificate's.
-    public static let ownNode = SignerScope()
+    package static let ownNode = SignerScope()
 
     /// A signer listed only in `auth.c25519.trusted-signers`: every name that is not privileged.
-    public static let anyUnprivilegedName = SignerScope(names: ["*"], maximumDays: nil)
+    package static let anyUnprivilegedName = SignerScope(names: ["*"], maximumDays: nil)
 
     /// Whether this signer may certify `name`.
     /// - Parameters:
     ///   - name: the certified user name.
     ///   - privileged: whether `name` has its own access rule on this node.
     /// - Returns: true when a pattern allows it.
-    public func permits(_ name: String, privileged: Bool) -> Bool {
+    package func permits(_ name: String, privileged: Bool) -> Bool {
         if isUnrestricted { return true }
         if privileged { return names.contains(name) }
         return patterns.contains { $0.matches(name.utf8) }
     }
 
-    public static func == (lhs: SignerScope, rhs: SignerScope) -> Bool {
+    package static func == (lhs: SignerScope, rhs: SignerScope) -> Bool {
         lhs.names == rhs.names && lhs.maximumDays == rhs.maximumDays && lhs.isUnrestricted == rhs.isUnrestricted
     }
 }

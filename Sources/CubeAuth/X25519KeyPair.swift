@@ -3,18 +3,18 @@ import CSodium
 /// An ephemeral X25519 key pair for `crypto_kx`, used for one handshake only (forward secrecy).
 ///
 /// The secret half is zeroed when the last copy goes away.
-public struct X25519KeyPair: Sendable {
+package struct X25519KeyPair: Sendable {
     /// The length of each half in bytes.
-    public static let byteCount = 32
+    package static let byteCount = 32
 
     /// The 32-byte public key, sent in the `hello` / `TRUE` lines.
-    public let publicKey: [UInt8]
+    package let publicKey: [UInt8]
     /// The secret half.
     let secret: SecretBytes
 
     /// Generates a fresh random key pair.
     /// - Returns: the key pair.
-    public static func generate() -> X25519KeyPair {
+    package static func generate() -> X25519KeyPair {
         var seed = SecureRandom.bytes(Int(crypto_kx_seedbytes()))
         defer { Memory.wipe(&seed) }
         guard let pair = X25519KeyPair(seed: seed) else { preconditionFailure("crypto_kx_seed_keypair failed") }
@@ -25,7 +25,7 @@ public struct X25519KeyPair: Sendable {
     /// tests use it to make handshakes reproducible.
     /// - Parameter seed: 32 bytes.
     /// - Returns: nil if the seed has the wrong length.
-    public init?(seed: [UInt8]) {
+    package init?(seed: [UInt8]) {
         Sodium.initialize()
         guard seed.count == Int(crypto_kx_seedbytes()) else { return nil }
         var publicBytes = [UInt8](repeating: 0, count: Self.byteCount)

@@ -192,10 +192,10 @@ public final class P7Connection {
     /// If `frame` answers our size-unit request, applies it and returns true (it is consumed).
     private func takeSizeUnitAnswer(_ frame: Frame) -> Bool {
         guard let request = sizeUnitRequest, case .line(let line) = frame else { return false }
-        let reply = Reply(parsing: line)
-        guard reply.id == request, reply.isFinal else { return false }
+        guard case .reply(let reply) = Received(parsing: line), reply.id == request, reply.keyword.closesRoute
+        else { return false }
         sizeUnitRequest = nil
-        let agreed = reply.kind == .trueReply && reply.text.elementsEqual("size unit bytes".utf8)
+        let agreed = reply.keyword == .trueReply && reply.text.elementsEqual("size unit bytes".utf8)
         decoder.sizeUnit = agreed ? .bytes : .characters
         return true
     }
@@ -212,29 +212,41 @@ public final class P7Connection {
         }
     }
 
-    /// Reads and parses the next message (docs/protocol.md §5).
-    /// - Returns: the reply; lines that are no reply come back as ``Reply/Kind/other``.
+    /// Reads and parses the next message (docs/protocol.md §5): a reply, the cube's `!TERM!`,
+    /// or any other line (``Received``).
     /// - Throws: ``ClientError/protocolError(_:)`` for an over-long line or body, or a `SIZE`/`STRM`
     ///   line with a malformed count; else the errors of ``readFrame()``.
-    public func readReply() throws(ClientError) -> Reply {
+    public func readReceived() throws(ClientError) -> Received {
         let frame = try readFrame()
         switch frame {
         case .line(let line):
-            let reply = Reply(frame: frame)
-            // `STRM open [<n>]` (the original's stream announcement) is an interim without body.
-            if reply.kind == .stream, Wire.isStreamOpen(reply.text) {
-                return reply
-            }
-            if reply.kind == .size || reply.kind == .stream {
+            let received = Received(frame: frame)
+            // A `SIZE`/`STRM` line the decoder did not frame with a body has a malformed count,
+            // except `STRM open [<n>]` (the original's stream announcement): an interim without body.
+            if case .reply(let reply) = received, reply.keyword.hasBody,
+               !(reply.keyword == .stream && Wire.isStreamOpen(reply.text)) {
                 throw .protocolError("malformed body header: \(Self.text(line))")
             }
-            return reply
+            return received
         case .body, .multiline:
-            return Reply(frame: frame)
+            return Received(frame: frame)
         case .lineTooLong:
             throw .protocolError("line longer than \(Self.maximumLineLength) bytes")
         case .bodyTooLarge(let header):
             throw .protocolError("body larger than \(Self.maximumBodyLength) bytes: \(Self.text(header))")
+        }
+    }
+
+    /// Reads the next message, which must be a reply (for callers that expect nothing else).
+    /// - Returns: the reply; a `STRM open` line comes back as an interim `STRM` without body.
+    /// - Throws: ``ClientError/protocolError(_:)`` for `!TERM!` (the cube is closing the
+    ///   connection) or a line that is no reply, with that line; else the errors of
+    ///   ``readReceived()``.
+    public func readReply() throws(ClientError) -> Reply {
+        switch try readReceived() {
+        case .reply(let reply): return reply
+        case .terminate(let text): throw .protocolError("connection terminated: \(Self.text(text))")
+        case .other(let line, _): throw .protocolError("not a reply: \(Self.text(line))")
         }
     }
 

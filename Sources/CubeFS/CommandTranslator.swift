@@ -5,9 +5,9 @@ import CubeCore
 /// Every command gets a fresh internal id (unique for the mount), so replies can be matched
 /// to the port and the open file that asked; the id shown in `out` is the one the line
 /// carried, or the internal id when it carried none.
-public struct CommandTranslator: Sendable {
+package struct CommandTranslator: Sendable {
     /// One translated command, or the reason it was refused.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         case command(Translated)
         case refused(Refusal)
         case ignored
@@ -15,26 +15,26 @@ public struct CommandTranslator: Sendable {
 
     /// A command ready for the router: its path carries the port's prefix, its id is the
     /// mount-wide internal id.
-    public struct Translated: Equatable, Sendable {
-        public var command: Command
-        public var visibleID: UInt64
+    package struct Translated: Equatable, Sendable {
+        package var command: Command
+        package var visibleID: UInt64
 
         /// The id replies to it carry.
-        public var internalID: UInt64 { command.id }
+        package var internalID: UInt64 { command.id }
     }
 
     /// Why a frame was refused; ``errno`` names the `write()` error.
-    public struct Refusal: Equatable, Sendable {
-        public enum Kind: Equatable, Sendable {
+    package struct Refusal: Equatable, Sendable {
+        package enum Kind: Equatable, Sendable {
             case invalid, denied, missing, tooLong
             /// A limit of the sender (open routes, memory share): the command fails, the write does not.
             case limit
         }
-        public var kind: Kind
-        public var visibleID: UInt64
-        public var text: String
+        package var kind: Kind
+        package var visibleID: UInt64
+        package var text: String
 
-        public init(kind: Kind, visibleID: UInt64, text: String) {
+        package init(kind: Kind, visibleID: UInt64, text: String) {
             self.kind = kind
             self.visibleID = visibleID
             self.text = text
@@ -46,16 +46,16 @@ public struct CommandTranslator: Sendable {
 
     private var nextID: UInt64 = 1
 
-    public init() {}
+    package init() {}
 
     /// Allocates an internal id.
-    public mutating func allocateID() -> UInt64 {
+    package mutating func allocateID() -> UInt64 {
         defer { nextID += 1 }
         return nextID
     }
 
     /// Translates one frame written to the port of `target`.
-    public mutating func translate(_ frame: Frame, for target: PortTarget) -> Outcome {
+    package mutating func translate(_ frame: Frame, for target: PortTarget) -> Outcome {
         switch frame {
         case .lineTooLong, .bodyTooLarge:
             return .refused(Refusal(kind: .tooLong, visibleID: 0, text: Wire.lineTooLong))

@@ -8,44 +8,44 @@
 /// (docs/security.md "Resource limits"). Each reply may belong to one reader (the unix user
 /// whose command it answers): other readers skip it, so users of a shared mount
 /// (`allow_other`) never see each other's replies. Entries without an owner are public.
-public struct PortLog: Sendable {
+package struct PortLog: Sendable {
     /// A reader's position: the reply it is in and the bytes of it already returned.
-    public struct Cursor: Equatable, Sendable {
-        public var sequence: UInt64
-        public var offset: Int
+    package struct Cursor: Equatable, Sendable {
+        package var sequence: UInt64
+        package var offset: Int
     }
 
     /// Who may read replies: one uid, or (root) everyone.
-    public struct Reader: Equatable, Sendable {
-        public var uid: UInt32
-        public init(uid: UInt32) { self.uid = uid }
+    package struct Reader: Equatable, Sendable {
+        package var uid: UInt32
+        package init(uid: UInt32) { self.uid = uid }
 
         func mayRead(_ owner: UInt32?) -> Bool { owner == nil || uid == 0 || owner == uid }
     }
 
-    public let retention: Int
+    package let retention: Int
     /// Bytes kept at most, besides the newest reply.
-    public let maximumBytes: Int
+    package let maximumBytes: Int
     /// Bytes of the replies kept now.
-    public private(set) var byteCount = 0
+    package private(set) var byteCount = 0
     private var entries: [(owner: UInt32?, bytes: [UInt8])] = []
     private var head = 0
     /// Sequence number of `entries[head]`.
-    public private(set) var firstSequence: UInt64 = 0
+    package private(set) var firstSequence: UInt64 = 0
 
     /// Replies kept by default per directory: 1,024 and 1 MiB.
-    public static let defaultMaximumBytes = 1 << 20
+    package static let defaultMaximumBytes = 1 << 20
 
-    public init(retention: Int = 1024, maximumBytes: Int = PortLog.defaultMaximumBytes) {
+    package init(retention: Int = 1024, maximumBytes: Int = PortLog.defaultMaximumBytes) {
         self.retention = max(64, retention)
         self.maximumBytes = max(4096, maximumBytes)
     }
 
     /// Sequence number the next reply will get.
-    public var nextSequence: UInt64 { firstSequence + UInt64(entries.count - head) }
+    package var nextSequence: UInt64 { firstSequence + UInt64(entries.count - head) }
 
     /// Appends one complete reply in wire form, readable by `owner` only (nil: by everyone).
-    public mutating func append(_ reply: [UInt8], owner: UInt32? = nil) {
+    package mutating func append(_ reply: [UInt8], owner: UInt32? = nil) {
         entries.append((owner, reply))
         byteCount += reply.count
         while entries.count - head > 1, entries.count - head > retention || byteCount > maximumBytes {
@@ -62,13 +62,13 @@ public struct PortLog: Sendable {
     }
 
     /// A cursor at the last `backlog` replies.
-    public func cursor(backlog: Int) -> Cursor {
+    package func cursor(backlog: Int) -> Cursor {
         let available = UInt64(entries.count - head)
         return Cursor(sequence: nextSequence - min(available, UInt64(backlog)), offset: 0)
     }
 
     /// Whether `reader` has bytes to read at `cursor`.
-    public func hasData(at cursor: Cursor, for reader: Reader) -> Bool {
+    package func hasData(at cursor: Cursor, for reader: Reader) -> Bool {
         var sequence = max(cursor.sequence, firstSequence)
         while sequence < nextSequence {
             if reader.mayRead(entries[head + Int(sequence - firstSequence)].owner) { return true }
@@ -78,7 +78,7 @@ public struct PortLog: Sendable {
     }
 
     /// Up to `limit` bytes for `reader` from `cursor`, advancing it past what it may not read.
-    public func read(from cursor: inout Cursor, limit: Int, for reader: Reader) -> [UInt8] {
+    package func read(from cursor: inout Cursor, limit: Int, for reader: Reader) -> [UInt8] {
         if cursor.sequence < firstSequence { cursor = Cursor(sequence: firstSequence, offset: 0) }
         var out: [UInt8] = []
         while out.count < limit, cursor.sequence < nextSequence {

@@ -1,7 +1,7 @@
 import CubeCore
 
 /// Whom the commands written to a directory's `cmd`/`ask` go to.
-public enum PortTarget: Hashable, Sendable, CustomStringConvertible {
+package enum PortTarget: Hashable, Sendable, CustomStringConvertible {
     /// The local cube (the mount's root): node-local commands.
     case cube
     /// Every session of a zenka name (`zenki/<name>/`).
@@ -10,7 +10,7 @@ public enum PortTarget: Hashable, Sendable, CustomStringConvertible {
     case session(SessionID)
 
     /// The path prefix commands get (nil for the cube itself).
-    public var prefix: [UInt8]? {
+    package var prefix: [UInt8]? {
         switch self {
         case .cube: nil
         case .zenka(let name): Array(name.utf8)
@@ -18,7 +18,7 @@ public enum PortTarget: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cube: "cube"
         case .zenka(let name): "zenki/\(name)"

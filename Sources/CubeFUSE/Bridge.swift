@@ -8,9 +8,10 @@ import Synchronization
 
 /// Translates libfuse requests into ``FileSystem`` calls and replies exactly once.
 ///
-/// All handler methods run on the FUSE loop thread. State shared with other threads (unmount, the
-/// notifier, file system threads replying to parked reads) sits behind the mutexes below; none of them
-/// is held while calling the file system or libfuse. Lock order: none needed, locks never nest.
+/// All handler methods run on the thread serving the mount (its loop thread or its request
+/// source's). State shared with other threads (unmount, the notifier, file system threads replying
+/// to parked reads) sits behind the mutexes below; none of them is held while calling the file
+/// system or libfuse. Lock order: none needed, locks never nest.
 final class Bridge: Sendable {
     let fileSystem: any FileSystem
     let logger: Logger

@@ -1,7 +1,8 @@
 // CubeFUSE: a generic bridge from libfuse3's low-level API to a synthetic tree of inode numbers.
 //
 // The module knows nothing about what it serves. A `FileSystem` answers lookups, listings, reads
-// and writes by inode number; `FUSEMount` mounts it and runs one loop thread; `ReadRequest` makes
+// and writes by inode number; `FUSEMount` mounts it and serves it on one thread (a loop thread of
+// its own, or the thread of a `FUSERequestSource`: the cube's event loop); `ReadRequest` makes
 // delayed (parked) read replies safe; `Notifier` sends kernel cache invalidations; `PollHandle`
 // wakes `poll(2)`ers.
 //
@@ -10,14 +11,15 @@
 //   which may wait for the request being handled. Only the `Notifier` thread notifies, never while
 //   holding the tree lock. (`PollHandle.notify()` does not wait and is safe anywhere.)
 // - Accessing the mount from the serving process: a `stat`/`open` on the mount from any thread of
-//   the daemon can wait for the loop thread that is waiting for it, and a process stuck like that
+//   the daemon can wait for the serving thread that is waiting for it, and a process stuck like that
 //   cannot be killed (only `umount -f` frees it). Tests drive the mount from child processes.
-// - Blocking a handler: the single loop thread serves every request; a handler that waits (for a
-//   Swift task, a semaphore, the network) stops the whole mount. Answer at once or park the read.
+// - Blocking a handler: one thread serves every request (under a request source, that thread
+//   also serves sockets); a handler that waits (for a Swift task, a semaphore, the network)
+//   stops the whole mount. Answer at once or park the read.
 // - Blocking the Swift concurrency pool: `FUSEMount.init`, `unmount()` and child processes that
 //   read the mount block; run them on dedicated threads.
-// - Calling `FUSEMount.unmount()` from a handler would join the loop thread from itself; it is
-//   refused with an error log.
+// - Calling `FUSEMount.unmount()` from a handler would wait for the serving thread from itself;
+//   it is refused with an error log.
 // - Without `fuse_req_interrupt_func` a reader blocked on a parked read sleeps uninterruptibly and
 //   survives even `kill -9`; the bridge registers it on every read and answers `EINTR`.
 // - libfuse 3.14's `fuse_session_exit` does not wake `fuse_session_loop`; `SessionLoop` polls a

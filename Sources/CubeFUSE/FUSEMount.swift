@@ -7,9 +7,10 @@ import Synchronization
     import Glibc
 #endif
 
-/// A ``FileSystem`` mounted at a directory, served by one dedicated loop thread.
+/// A ``FileSystem`` mounted at a directory, served by one dedicated loop thread or by a
+/// ``FUSERequestSource`` (the cube's: one of its event loops).
 ///
-/// Creating a `FUSEMount` mounts; ``unmount()`` (or `deinit`) ends parked reads, stops the loop and
+/// Creating a `FUSEMount` mounts; ``unmount()`` (or `deinit`) ends parked reads, stops serving and
 /// unmounts. The mount never stacks over an existing mount. Signals are the owner's business:
 /// libfuse's handlers are not installed, and the mount's threads block all signals.
 ///
@@ -18,6 +19,12 @@ import Synchronization
 public final class FUSEMount: Sendable {
     /// The canonical mount point.
     public let mountPoint: String
+    /// The largest write the kernel sends in one request (set at `INIT`): 1 MiB, libfuse 3.14's
+    /// own limit with 4 KiB pages.
+    public static let maxWrite: UInt32 = 1 << 20
+    /// What each read of `/dev/fuse` must offer: ``maxWrite`` and a page for the request's
+    /// headers (libfuse's `FUSE_BUFFER_HEADER_SIZE`); the kernel refuses smaller reads.
+    public static let requestBufferSize = Int(maxWrite) + 4096
     /// Sends kernel cache invalidations for this mount.
     public let notifier: Notifier
 
@@ -26,10 +33,10 @@ public final class FUSEMount: Sendable {
     private let loop: SessionLoop
     private let options: MountOptions
     private let logger: Logger
-    /// Entered at start, left when the loop returns.
+    /// Entered at start, left when serving ends.
     private let loopRunning: DispatchGroup
-    private let loopThread: JoinableThread
-    /// Runs ``SessionLoop/watchMountTable()``; joined with the loop thread.
+    private let serving: Serving
+    /// Runs ``SessionLoop/watchMountTable()``; joined when serving has stopped.
     private let watchThread: JoinableThread
     /// `true` once unmounted; held for the whole unmount so concurrent callers wait for it.
     private let unmounted = Mutex(false)
@@ -40,13 +47,15 @@ public final class FUSEMount: Sendable {
     ///   - path: An existing directory.
     ///   - options: Mount options.
     ///   - logger: Receives bridge and libfuse messages.
-    ///   - onLoopExit: Called on the loop thread when serving stops, either by ``unmount()`` or
-    ///     because the mount was removed from outside (`fusermount3 -u`); in the latter case call
-    ///     ``unmount()`` to release the session. Must not call ``unmount()`` itself.
+    ///   - requestSource: Reads the kernel's requests instead of a thread of the mount's own.
+    ///   - onLoopExit: Called on the serving thread (the loop thread or the source's) when serving
+    ///     stops, either by ``unmount()`` or because the mount was removed from outside
+    ///     (`fusermount3 -u`); in the latter case call ``unmount()`` to release the session. Must
+    ///     not call ``unmount()`` itself.
     /// - Throws: ``FUSEError``.
     public init(
         fileSystem: any FileSystem, at path: String, options: MountOptions = MountOptions(),
-        logger: Logger = Logger(label: "CubeFUSE"),
+        logger: Logger = Logger(label: "CubeFUSE"), requestSource: (any FUSERequestSource)? = nil,
         onLoopExit: (@Sendable () -> Void)? = nil
     ) throws(FUSEError) {
         let mountPoint = MountTable.canonical(path)
@@ -86,14 +95,14 @@ public final class FUSEMount: Sendable {
             notifier = Notifier(session: session, bridge: bridge, logger: logger)
             watch = try JoinableThread { loop.watchMountTable() }
             running.enter()
+            let ended: @Sendable () -> Void = {
+                // The connection ended (or unmount began): no parked read can be answered later.
+                bridge.reads.closeAndAnswerAll()
+                running.leave()
+                onLoopExit?()
+            }
             do throws(Errno) {
-                self.loopThread = try JoinableThread {
-                    loop.run()
-                    // The connection ended (or unmount began): no parked read can be answered later.
-                    bridge.reads.closeAndAnswerAll()
-                    running.leave()
-                    onLoopExit?()
-                }
+                self.serving = try Self.serve(session, loop: loop, source: requestSource, ended: ended)
             } catch {
                 loop.wake()
                 watch.join()
@@ -108,7 +117,7 @@ public final class FUSEMount: Sendable {
             try notifier.start()
         } catch {
             loop.wake()
-            loopThread.join()
+            serving.stop()
             watch.join()
             fuse_session_unmount(session.raw)
             fuse_session_destroy(session.raw)
@@ -133,17 +142,19 @@ public final class FUSEMount: Sendable {
     /// Whether the loop is still serving requests.
     public var isServing: Bool { loopRunning.wait(timeout: .now()) == .timedOut }
 
-    /// Unmounts; idempotent, blocking, safe from any thread except a FUSE handler.
+    /// Unmounts; idempotent, blocking, safe from any thread except the one serving requests.
     ///
     /// Order: refuse new reads and answer every parked read with end-of-file; keep serving for up
     /// to ``MountOptions/drainTimeout`` so those readers can `flush`/`release`; stop the notifier;
     /// wake and join the loop thread (libfuse 3.14's `fuse_session_exit` alone would not wake it:
-    /// ``SessionLoop`` polls a self-pipe next to `/dev/fuse`); close the reply gate; then
+    /// ``SessionLoop`` polls a self-pipe next to `/dev/fuse`), or stop the request source (which
+    /// closes its copy of the descriptor: a copy left open would keep the connection alive);
+    /// close the reply gate; then
     /// `fuse_session_unmount` closes `/dev/fuse` (the kernel aborts the connection, so any request
     /// still waiting fails with `ENOTCONN`) and lazily detaches the mount; finally destroy the session.
     public func unmount() {
-        if loopThread.isCurrent {
-            logger.error("FUSEMount.unmount() called from a FUSE handler; ignored (it would deadlock)")
+        if serving.isCurrent {
+            logger.error("FUSEMount.unmount() called from the thread serving the mount; ignored (it would deadlock)")
             return
         }
         unmounted.withLock { done in
@@ -152,7 +163,7 @@ public final class FUSEMount: Sendable {
             drainOpenHandles()
             notifier.stop()
             loop.wake()
-            loopThread.join()
+            serving.stop()
             watchThread.join()
             bridge.gate.close()
             fuse_session_unmount(session.raw)
@@ -167,6 +178,42 @@ public final class FUSEMount: Sendable {
         let deadline = clock.now.advanced(by: options.drainTimeout)
         while bridge.openHandleCount > 0 && isServing && clock.now < deadline {
             usleep(2_000)
+        }
+    }
+
+    /// Starts serving requests: a loop thread, or `source` on a copy of the descriptor.
+    private static func serve(_ session: SessionPointer, loop: SessionLoop, source: (any FUSERequestSource)?,
+                              ended: @escaping @Sendable () -> Void) throws(Errno) -> Serving {
+        guard let source else {
+            return .thread(try JoinableThread {
+                loop.run()
+                ended()
+            })
+        }
+        let copy = fcntl(fuse_session_fd(session.raw), F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw Errno(rawValue: errno) }
+        try source.start(descriptor: copy, bufferSize: requestBufferSize, request: { loop.process($0) }, ended: ended)
+        return .source(source)
+    }
+
+    /// What serves the mount's requests.
+    private enum Serving: Sendable {
+        case thread(JoinableThread)
+        case source(any FUSERequestSource)
+
+        var isCurrent: Bool {
+            switch self {
+            case .thread(let thread): thread.isCurrent
+            case .source(let source): source.isCurrent
+            }
+        }
+
+        /// Returns once no request is being served any more (``SessionLoop/wake()`` came first).
+        func stop() {
+            switch self {
+            case .thread(let thread): thread.join()
+            case .source(let source): source.stop()
+            }
         }
     }
 

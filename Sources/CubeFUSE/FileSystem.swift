@@ -1,6 +1,7 @@
 /// A synthetic tree served through FUSE, addressed by inode numbers.
 ///
-/// Every method is called on the FUSE loop thread (a foreign thread, not the Swift concurrency pool).
+/// Every method is called on the thread serving the mount: its loop thread or its
+/// ``FUSERequestSource``'s (a foreign thread, not the Swift concurrency pool).
 /// Implementations must never block and never wait for a Swift `Task`: read state behind a lock and
 /// either answer at once or park the ``ReadRequest``. Never send an ``Invalidation`` synchronously from
 /// here: hand it to the ``Notifier``, which sends it from its own thread.

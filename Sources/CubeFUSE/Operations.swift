@@ -30,7 +30,12 @@ enum Operations {
     }
 
     private static func installLifecycle(_ ops: inout fuse_lowlevel_ops) {
-        ops.`init` = { data, _ in
+        ops.`init` = { data, connection in
+            // Pinned rather than left to libfuse's default (its buffer size, 1 MiB with 4 KiB
+            // pages), so that a request source knows the read size the kernel demands.
+            if let connection, connection.pointee.max_write > FUSEMount.maxWrite {
+                connection.pointee.max_write = FUSEMount.maxWrite
+            }
             guard let data else { return }
             Unmanaged<Bridge>.fromOpaque(data).takeUnretainedValue().markInitialized()
         }

@@ -81,8 +81,8 @@ public final class ReadRequest: @unchecked Sendable {
         return true
     }
 
-    /// Registers code to run once if the read is interrupted (it runs on the FUSE loop thread, or
-    /// at once on the calling thread if the read was already interrupted). It must not block; it may
+    /// Registers code to run once if the read is interrupted (it runs on the thread serving the
+    /// mount, or at once on the calling thread if the read was already interrupted). It must not block; it may
     /// take the file system's lock, so do not call this while holding a lock the handler takes.
     /// - Parameter handler: Typically removes the request from a parked-reads queue.
     public func onInterrupt(_ handler: @escaping @Sendable () -> Void) {

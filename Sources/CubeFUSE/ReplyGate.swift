@@ -6,7 +6,7 @@ import Synchronization
 
 /// Keeps replies and notifications sent from other threads away from a closed `/dev/fuse` descriptor.
 ///
-/// Anything that writes to the session from outside the loop thread (parked read replies, poll
+/// Anything that writes to the session from outside the serving thread (parked read replies, poll
 /// notifications, the ``Notifier``) runs inside ``withOpenSession(_:)``. ``close()`` stops new senders
 /// and waits for running ones, so the descriptor number can never be reused under a late writer.
 /// Senders do not exclude each other (a notify may block in the kernel while a reply goes out).

@@ -77,6 +77,19 @@ final class SessionLoop: Sendable {
         }
     }
 
+    /// Handles one request that a ``FUSERequestSource`` read: what ``run()`` does after its
+    /// `fuse_session_receive_buf`. libfuse parses the bytes in place and replies itself (`writev`
+    /// on the session's descriptor).
+    func process(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        var buffer = fuse_buf()
+        buffer.size = bytes.count
+        buffer.fd = -1
+        // libfuse only reads a memory buffer (`fuse_session_process_buf` without splice).
+        buffer.mem = UnsafeMutableRawPointer(mutating: base)
+        fuse_session_process_buf(session.raw, &buffer)
+    }
+
     /// Calls `onMountTableChange` whenever the mount table changes, until ``wake()``. Call on a
     /// dedicated thread; returns at once if `/proc/self/mountinfo` could not be opened.
     func watchMountTable() {

@@ -1,5 +1,5 @@
 import CubeCore
-import CubeNet
+import CubeRuntime
 
 /// The `v7` session's door: typed commands for the manager and replies to its heart checks,
 /// handed to the manager's queue.

@@ -1,6 +1,6 @@
 import CubeAuth
 import CubeCore
-import CubeNet
+import CubeRuntime
 import Dispatch
 import Foundation
 import Logging
@@ -14,7 +14,7 @@ import Glibc
 ///
 /// All state lives on one serial dispatch queue (never the Swift concurrency pool); the hub
 /// is called from that queue without holding anything the hub could call back into.
-public final class Manager: @unchecked Sendable {
+package final class Manager: @unchecked Sendable {
     let hub: Hub
     let logger: Logger
     /// The zenki to run (queue-confined; a reload replaces them).
@@ -40,7 +40,7 @@ public final class Manager: @unchecked Sendable {
     ///   - definitions: the zenki to manage.
     ///   - files: each zenka's support files.
     ///   - runtimeDirectory: where zenki get their working directories (`<dir>/zenki/<name>`).
-    public init(hub: Hub, definitions: [String: ZenkaDefinition], files: [String: [String: [UInt8]]],
+    package init(hub: Hub, definitions: [String: ZenkaDefinition], files: [String: [String: [UInt8]]],
                 runtimeDirectory: String, logger: Logger) {
         self.hub = hub
         self.definitions = definitions
@@ -51,7 +51,7 @@ public final class Manager: @unchecked Sendable {
 
     /// Logs in as `v7`, registers on-demand zenki and starts the others. With no zenki
     /// configured it waits: the first reload that brings some logs in (``reconfigure(definitions:files:)``).
-    public func start() {
+    package func start() {
         queue.sync {
             started = true
             let timer = DispatchSource.makeTimerSource(queue: queue)
@@ -102,7 +102,7 @@ public final class Manager: @unchecked Sendable {
     /// whose definition or files changed has its running instances restarted with the new
     /// definition (or is started, if `always` and not running). Others are left alone.
     /// - Returns: one line per zenka touched, for the log and the `reload` answer.
-    public func reconfigure(definitions new: [String: ZenkaDefinition], files newFiles: [String: [String: [UInt8]]])
+    package func reconfigure(definitions new: [String: ZenkaDefinition], files newFiles: [String: [String: [UInt8]]])
         -> [String] {
         queue.sync {
             let old = definitions
@@ -156,7 +156,7 @@ public final class Manager: @unchecked Sendable {
     }
 
     /// Stops every zenka (SIGTERM, then SIGKILL after its stop timeout) and waits for them.
-    public func stopAll() {
+    package func stopAll() {
         // Definitions are read on the queue: a reload may replace them.
         let longest = queue.sync {
             shuttingDown = true

@@ -1,21 +1,21 @@
-import CubeNet
+import CubeRuntime
 import Foundation
 import Logging
 import ServiceLifecycle
 
 /// Runs the ``Manager`` for the lifetime of the cube; on shutdown it stops every zenka
 /// before the socket closes (the service group stops services in reverse order).
-public final class ManagerService: Service {
+package final class ManagerService: Service {
     private let manager: Manager
     private let listening: Readiness
 
     /// - Parameter listening: signalled once the socket accepts connections.
-    public init(manager: Manager, after listening: Readiness) {
+    package init(manager: Manager, after listening: Readiness) {
         self.manager = manager
         self.listening = listening
     }
 
-    public func run() async throws {
+    package func run() async throws {
         // If the server never comes up the group shuts down or is cancelled: stop waiting then.
         let listening = self.listening
         await withTaskCancellationHandler {

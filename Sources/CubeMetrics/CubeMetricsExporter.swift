@@ -11,7 +11,7 @@ import Synchronization
 /// last scrape to the swift-metrics counters, sets the gauges, and feeds the latency buckets'
 /// new entries into swift-metrics timers whose buckets are the router's own, so bucket counts
 /// and sums come out exact. The metric names are listed in docs/configuration.md.
-public final class CubeMetricsExporter: Sendable {
+package final class CubeMetricsExporter: Sendable {
     /// What the router knows now (`Hub.inspect { $0.metrics }`).
     private let source: @Sendable () -> RouterMetrics
     /// Mount operations by name, set once the mount is up.
@@ -20,7 +20,7 @@ public final class CubeMetricsExporter: Sendable {
     private let factory: PrometheusMetricsFactory
     private let state = Mutex(ExportState())
 
-    public init(source: @escaping @Sendable () -> RouterMetrics) {
+    package init(source: @escaping @Sendable () -> RouterMetrics) {
         self.source = source
         var factory = PrometheusMetricsFactory(registry: registry)
         let buckets = LatencyHistogram.bounds.map { Duration.nanoseconds(Int64($0)) }
@@ -29,12 +29,12 @@ public final class CubeMetricsExporter: Sendable {
     }
 
     /// Adds the mount's operation counts to every later scrape.
-    public func attachMount(_ operations: @escaping @Sendable () -> [String: UInt64]) {
+    package func attachMount(_ operations: @escaping @Sendable () -> [String: UInt64]) {
         mountOperations.withLock { $0 = operations }
     }
 
     /// The Prometheus text exposition (format 0.0.4) of the cube's metrics now.
-    public func exposition() -> String {
+    package func exposition() -> String {
         let mount = mountOperations.withLock { $0 }
         // Snapshots are taken and applied under one lock: two scrapes at once must not apply
         // an older snapshot after a newer one (the deltas would count twice). The hub never

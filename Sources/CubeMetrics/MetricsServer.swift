@@ -1,5 +1,4 @@
 import CubeCore
-import CubeNet
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -19,15 +18,15 @@ package final class MetricsServer: Service {
 
     private let exporter: CubeMetricsExporter
     private let address: HostPort
-    /// The cube's event loop (``NetworkLoop``): a scrape is rare and small.
+    /// The cube's event loops (CubeNet's `NetworkLoop`): a scrape is rare and small.
     private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let onReady: @Sendable (Int) -> Void
 
     /// - Parameter onReady: called with the bound port once the listener is up.
-    package init(exporter: CubeMetricsExporter, address: HostPort, loop: NetworkLoop, logger: Logger,
+    package init(exporter: CubeMetricsExporter, address: HostPort, group: MultiThreadedEventLoopGroup, logger: Logger,
                 onReady: @escaping @Sendable (Int) -> Void = { _ in }) {
-        group = loop.group
+        self.group = group
         self.exporter = exporter
         self.address = address
         self.logger = logger

@@ -1,7 +1,7 @@
 import CubeFUSE
 import CubeMetrics
 import Foundation
-import CubeNet
+import CubeRuntime
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -13,26 +13,33 @@ import Glibc
 /// On graceful shutdown parked reads end, the mount is removed, and the directory is left
 /// empty. Mounting and unmounting block (they may run `fusermount3`), so they run on a
 /// dedicated thread, never on the Swift concurrency pool.
-public final class MountService: Service {
+package final class MountService: Service {
     private let hub: Hub
     private let path: String
     private let allowOther: Bool
     private let logger: Logger
 
     private let metrics: CubeMetricsExporter?
+    /// Reads and hands over the kernel's requests (the cube's: an event loop); nil: a thread of the mount's.
+    private let requestSource: (any FUSERequestSource)?
 
-    /// - Parameter metrics: serves the `metrics` file and receives the mount's operation counts.
-    public init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - metrics: serves the `metrics` file and receives the mount's operation counts.
+    ///   - requestSource: serves the mount's requests: the cube hands it one of its event loops
+    ///     (docs/architecture.md "Threads"). Without it the mount runs a thread of its own.
+    package init(hub: Hub, path: String, allowOther: Bool, metrics: CubeMetricsExporter? = nil,
+                requestSource: (any FUSERequestSource)? = nil, logger: Logger) {
         self.hub = hub
+        self.requestSource = requestSource
         self.metrics = metrics
         self.path = path
         self.allowOther = allowOther
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let path = self.path
-        UnixSocketFile.makeDirectories(path)
+        Directories.make(path)
         let metrics = self.metrics
         var metricsText: (@Sendable () -> String)?
         if let metrics { metricsText = { metrics.exposition() } }
@@ -41,9 +48,10 @@ public final class MountService: Service {
         let options = MountOptions(allowOther: allowOther, fsname: "protocol-7", subtype: "cube")
         let logger = self.logger
         let mount: FUSEMount
+        let source = requestSource
         do {
             mount = try await offThread { () throws(FUSEError) -> FUSEMount in
-                try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger)
+                try FUSEMount(fileSystem: fileSystem, at: path, options: options, logger: logger, requestSource: source)
             }
         } catch {
             throw MountUnavailable(reason: error)

@@ -20,8 +20,9 @@ struct MountState: Sendable {
         var keepRefusal = false
     }
 
-    /// The router session speaking for one unix user.
-    struct UserSession: Sendable {
+    /// Which door session of the router speaks for one unix user (the session itself is the
+    /// router's `Session`; this is the mount's handle on it).
+    struct UserDoor: Sendable {
         let id: SessionID
         let user: String
     }
@@ -39,7 +40,7 @@ struct MountState: Sendable {
     /// soon as the door returns, so nothing stays.
     var settled: [UInt64: String] = [:]
     var translator = CommandTranslator()
-    var sessions: [UInt32: UserSession] = [:]
+    var sessions: [UInt32: UserDoor] = [:]
     var shuttingDown = false
     /// The network part of the tree as last computed (to tell the kernel what changed).
     var networkSnapshot = NetworkSnapshot()

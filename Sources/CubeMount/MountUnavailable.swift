@@ -4,11 +4,11 @@ import CubeFUSE
 ///
 /// Without usable FUSE (not root, no `/dev/fuse`, no `fusermount3`) the cube stops rather
 /// than serve silently without the mount it was configured for, and names the way out.
-public struct MountUnavailable: Error, CustomStringConvertible {
+package struct MountUnavailable: Error, CustomStringConvertible {
     /// Why mounting failed.
-    public let reason: FUSEError
+    package let reason: FUSEError
 
-    public var description: String {
+    package var description: String {
         "\(reason); to serve without the mount, run `cube run --no-mount` (or set mount.path empty)"
     }
 }

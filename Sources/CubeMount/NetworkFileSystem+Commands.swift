@@ -1,7 +1,7 @@
 import CubeCore
 import CubeFS
 import CubeFUSE
-import CubeNet
+import CubeRuntime
 
 // Commands written to `cmd`/`ask` and the replies that come back for them.
 extension NetworkFileSystem {
@@ -130,12 +130,12 @@ extension NetworkFileSystem {
     }
 
     /// The router session that speaks for `uid` (created on first use, as `unix-<name>`).
-    func userSession(for uid: UInt32) -> MountState.UserSession? {
+    func userSession(for uid: UInt32) -> MountState.UserDoor? {
         if let existing = state.withLock({ $0.sessions[uid] }) { return existing }
         guard let name = UnixUser.name(of: uid) else { return nil }
         let user = "unix-" + name
         let id = hub.connectDoor(UserSessionEndpoint(fileSystem: self, uid: uid), user: user, transport: .local("fs"))
-        let session = MountState.UserSession(id: id, user: user)
+        let session = MountState.UserDoor(id: id, user: user)
         // Another writer of the same uid may have opened one meanwhile: the first one stays.
         return state.withLock { state in
             if let first = state.sessions[uid] { return first }

@@ -6,7 +6,7 @@ import CubeFUSE
 // invalidations (sent by the notifier's own thread, never from a request handler).
 extension NetworkFileSystem {
     /// Called by the hub for every router event.
-    public func observe(_ event: RouterEvent) {
+    package func observe(_ event: RouterEvent) {
         observe(contentsOf: [event])
     }
 
@@ -16,7 +16,7 @@ extension NetworkFileSystem {
     /// once per batch, and the network entries are refreshed once per batch: 10,000 sessions
     /// closing at once used to take the hub's lock 20,000 times from here and build 10,000
     /// network snapshots, next to the event loops (docs/security.md "Resource limits").
-    public func observe(contentsOf events: [RouterEvent]) {
+    package func observe(contentsOf events: [RouterEvent]) {
         var departed = Set<String>()
         for event in events {
             if case .leave(let user, _) = event { departed.insert(user) }
@@ -97,7 +97,7 @@ extension NetworkFileSystem {
     }
 
     /// Ends every parked read (the mount is going away).
-    public func shutdown() {
+    package func shutdown() {
         let wakeups = state.withLock { state -> Wakeups in
             state.shuttingDown = true
             var wakeups = Wakeups()

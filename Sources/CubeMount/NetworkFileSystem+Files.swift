@@ -1,14 +1,14 @@
 import CubeCore
 import CubeFS
 import CubeFUSE
-import CubeNet
+import CubeRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // Opening, reading, writing and polling the files of the tree.
 extension NetworkFileSystem {
-    public func open(ino: UInt64, flags: Int32, context: RequestContext) -> Result<OpenResult, Errno> {
+    package func open(ino: UInt64, flags: Int32, context: RequestContext) -> Result<OpenResult, Errno> {
         operations.count(.open)
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
@@ -37,7 +37,7 @@ extension NetworkFileSystem {
         return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
     }
 
-    public func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
+    package func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
                      request: ReadRequest) {
         operations.count(.read)
         enum Answer { case bytes([UInt8]), error(Errno), parked }
@@ -67,7 +67,7 @@ extension NetworkFileSystem {
         }
     }
 
-    public func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
+    package func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
         -> Result<Int, Errno> {
         operations.count(.write)
         let frames = state.withLock { state -> [Frame]? in
@@ -83,7 +83,7 @@ extension NetworkFileSystem {
     }
 
     /// A final line without LF is sent when the file is closed.
-    public func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
+    package func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
         operations.count(.flush)
         let frames = state.withLock { state -> [Frame] in
             guard let file = state.files[handle], file.decoder.bufferedByteCount > 0 else {
@@ -98,7 +98,7 @@ extension NetworkFileSystem {
         return .success(())
     }
 
-    public func release(ino: UInt64, handle: UInt64, flags: Int32) {
+    package func release(ino: UInt64, handle: UInt64, flags: Int32) {
         operations.count(.release)
         let parked = state.withLock { state -> [ReadRequest] in
             guard let file = state.files.removeValue(forKey: handle) else { return [] }
@@ -108,7 +108,7 @@ extension NetworkFileSystem {
         for request in parked { request.reply(bytes: []) }
     }
 
-    public func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {
+    package func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {
         operations.count(.poll)
         return state.withLock { state in
             guard var file = state.files[handle] else { return .failure(.badFileDescriptor) }
@@ -132,7 +132,7 @@ extension Node {
 // (docs/market.md "The market as files"); `rm leases/<id>/<file>` does nothing, so that
 // `rm -r` gets to the directory.
 extension NetworkFileSystem {
-    public func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+    package func unlink(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
         operations.count(.unlink)
         guard case .lease(let lease)? = state.withLock({ $0.nodes.node(for: parent) }) else { return .failure(.notPermitted) }
         guard exists(.lease(lease)), DirectoryTable.lease.contains(where: { $0.rawValue == name }) else {
@@ -141,7 +141,7 @@ extension NetworkFileSystem {
         return .success(())
     }
 
-    public func rmdir(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
+    package func rmdir(parent: UInt64, name: String, context: RequestContext) -> Result<Void, Errno> {
         operations.count(.rmdir)
         guard state.withLock({ $0.nodes.node(for: parent) }) == .directory(.leases) else { return .failure(.notPermitted) }
         guard let lease = UInt64(name), exists(.lease(lease)) else {

@@ -1,7 +1,7 @@
 import CubeCore
 import CubeFS
 import CubeFUSE
-import CubeNet
+import CubeRuntime
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -13,7 +13,7 @@ import Glibc
 /// All methods run on the FUSE loop thread except the reply path, which runs wherever the
 /// hub delivers bytes. Lock rule: `state` is never held while calling the hub (the hub may
 /// call straight back into this object) or while replying to the kernel.
-public final class NetworkFileSystem: FileSystem {
+package final class NetworkFileSystem: FileSystem {
     let hub: Hub
     let logger: Logger
     let mountPoint: String
@@ -36,7 +36,7 @@ public final class NetworkFileSystem: FileSystem {
     /// set it (to close the session in that window, `MountDoorTests`).
     let beforeSubmit = Mutex<(@Sendable (SessionID) -> Void)?>(nil)
 
-    public init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger) {
+    package init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger) {
         self.hub = hub
         self.metricsText = metricsText
         self.mountPoint = mountPoint
@@ -44,13 +44,13 @@ public final class NetworkFileSystem: FileSystem {
     }
 
     /// Connects the kernel notifier once the mount exists.
-    public func attach(_ notifier: Notifier) {
+    package func attach(_ notifier: Notifier) {
         self.notifier.withLock { $0 = notifier }
     }
 
     // MARK: - Names
 
-    public func lookup(parent: UInt64, name: String, context: RequestContext) -> Result<Entry, Errno> {
+    package func lookup(parent: UInt64, name: String, context: RequestContext) -> Result<Entry, Errno> {
         operations.count(.lookup)
         guard let directory = state.withLock({ $0.nodes.node(for: parent) }) else { return .failure(.noSuchFileOrDirectory) }
         guard let child = children(of: directory).first(where: { $0.name == name }) else {
@@ -61,7 +61,7 @@ public final class NetworkFileSystem: FileSystem {
                               attributeTimeout: Self.cacheSeconds))
     }
 
-    public func getattr(ino: UInt64, context: RequestContext) -> Result<AttributeReply, Errno> {
+    package func getattr(ino: UInt64, context: RequestContext) -> Result<AttributeReply, Errno> {
         operations.count(.getattr)
         guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
             return .failure(.noSuchFileOrDirectory)
@@ -69,7 +69,7 @@ public final class NetworkFileSystem: FileSystem {
         return .success(AttributeReply(attributes: attributes(node, ino: ino), timeout: Self.cacheSeconds))
     }
 
-    public func readdir(ino: UInt64, context: RequestContext) -> Result<[DirectoryEntry], Errno> {
+    package func readdir(ino: UInt64, context: RequestContext) -> Result<[DirectoryEntry], Errno> {
         operations.count(.readdir)
         guard let node = state.withLock({ $0.nodes.node(for: ino) }) else { return .failure(.noSuchFileOrDirectory) }
         guard node.isDirectory else { return .failure(.notDirectory) }
@@ -83,7 +83,7 @@ public final class NetworkFileSystem: FileSystem {
         })
     }
 
-    public func forget(ino: UInt64) {
+    package func forget(ino: UInt64) {
         state.withLock { $0.nodes.forget(ino) }
     }
 
@@ -175,7 +175,7 @@ public final class NetworkFileSystem: FileSystem {
 
     // MARK: - Refused operations
 
-    public func setattr(ino: UInt64, changes: AttributeChanges, handle: UInt64?, context: RequestContext)
+    package func setattr(ino: UInt64, changes: AttributeChanges, handle: UInt64?, context: RequestContext)
         -> Result<AttributeReply, Errno> {
         operations.count(.setattr)
         // `echo x > cmd` truncates first: accept truncation to zero, refuse everything else.

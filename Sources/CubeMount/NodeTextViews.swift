@@ -1,5 +1,5 @@
 import CubeCore
-import CubeNet
+import CubeRuntime
 
 /// The text files of the network part of the tree: `nodes/<node>/info`, `nodes/<node>/links`,
 /// `nodes/<node>/zenki/<name>/info` and `offers/<node>:<id>`. Other nodes are described by

@@ -1,6 +1,6 @@
 import CubeCore
 import CubeFS
-import CubeNet
+import CubeRuntime
 
 /// The small generated text files of the mount (`README`, `status`, `info`, `sessions`);
 /// those of the network part come from ``NodeTextViews``.

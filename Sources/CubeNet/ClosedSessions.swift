@@ -1,4 +1,5 @@
 import CubeCore
+import CubeRuntime
 import NIOCore
 
 /// The sessions of one event loop whose connections ended in the loop's current turn,

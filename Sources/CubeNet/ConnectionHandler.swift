@@ -1,4 +1,5 @@
 import CubeCore
+import CubeRuntime
 import Logging
 import NIOCore
 

@@ -1,5 +1,7 @@
 import CubeCore
+import CubeRuntime
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -16,29 +18,31 @@ import Glibc
 /// session on another loop hops there.
 /// On graceful shutdown every session gets `!TERM! <reason>`, output is flushed, the
 /// listener closes and the socket file is removed.
-public final class CubeServer: Service {
+package final class CubeServer: Service {
     private let hub: Hub
     private let logger: Logger
     private let onReady: @Sendable (String) -> Void
     private let group: MultiThreadedEventLoopGroup
     private let loops: [any EventLoop]
+    private let shares: NIOLockedValueBox<LoopShares>
     /// Each loop's connections that ended in its current turn (ClosedSessions).
     private let closed: ClosedSessions.PerLoop
 
-    public init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(hub: Hub, loop: NetworkLoop, logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) {
         self.hub = hub
         group = loop.group
         loops = loop.loops
+        shares = loop.shares
         closed = ClosedSessions.PerLoop(hub: hub, loops: loop.loops)
         self.logger = logger
         self.onReady = onReady
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let configuration = hub.configuration
         let path = configuration.unixSocketPath
         try UnixSocketFile.prepare(path)
-        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops)
+        let listener = try UnixListener(path: path, mode: configuration.unixSocketMode, loops: loops, shares: shares)
         listener.start { [self] bootstrap, ended in
             configure(bootstrap, ended: ended)
         }

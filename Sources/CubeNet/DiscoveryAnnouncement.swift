@@ -10,25 +10,25 @@ import CubeCore
 /// The signature is Ed25519 by `<key>` over the bytes before the last space (everything up to
 /// and including `<issued>`). The text has exactly one accepted form, so a datagram is parsed
 /// strictly and re-encodes to the same bytes.
-public struct DiscoveryAnnouncement: Equatable, Sendable {
+package struct DiscoveryAnnouncement: Equatable, Sendable {
     /// The first field of every announcement.
-    public static let keyword = "p7-announce"
+    package static let keyword = "p7-announce"
     /// Longest datagram accepted: a 17-character name, a key, a signature and a long host name
     /// fit well inside; anything bigger is not ours.
-    public static let maximumLength = 512
+    package static let maximumLength = 512
     /// The length of an Ed25519 signature in bytes.
     static let signatureByteCount = 64
 
     /// The announcing node's name (its `node.name`).
-    public let node: String
+    package let node: String
     /// The node's identity key.
-    public let key: PublicKey
+    package let key: PublicKey
     /// Where the node accepts links, `tcp:HOST:PORT`.
-    public let address: String
+    package let address: String
     /// When it was made, in unix seconds; limits how long a captured datagram can be replayed.
-    public let issued: Int64
+    package let issued: Int64
     /// Ed25519 signature by ``key`` over ``signedText``.
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     private init(node: String, key: PublicKey, address: String, issued: Int64, signature: [UInt8]) {
         self.node = node
@@ -45,7 +45,7 @@ public struct DiscoveryAnnouncement: Equatable, Sendable {
     ///   - issued: the current time in unix seconds.
     ///   - identity: this node's identity key; its public half is announced.
     /// - Returns: the signed announcement.
-    public static func signed(node: String, address: String, issued: Int64, by identity: IdentityKey) -> DiscoveryAnnouncement {
+    package static func signed(node: String, address: String, issued: Int64, by identity: IdentityKey) -> DiscoveryAnnouncement {
         let text = signedText(node: node, key: identity.publicKey, address: address, issued: issued)
         return DiscoveryAnnouncement(node: node, key: identity.publicKey, address: address, issued: issued,
                                      signature: identity.sign(Array(text.utf8)))
@@ -55,7 +55,7 @@ public struct DiscoveryAnnouncement: Equatable, Sendable {
     /// - Parameter datagram: the datagram's bytes.
     /// - Returns: nil unless it is exactly one well-formed announcement (it may still be
     ///   untrusted, stale or badly signed: see ``DiscoveryVerdict``).
-    public init?(datagram: some Collection<UInt8>) {
+    package init?(datagram: some Collection<UInt8>) {
         guard datagram.count <= Self.maximumLength,
               datagram.allSatisfy({ (0x20..<0x7F).contains($0) }) else { return nil }
         // omittingEmptySubsequences: false makes a doubled, leading or trailing space an empty
@@ -73,13 +73,13 @@ public struct DiscoveryAnnouncement: Equatable, Sendable {
     }
 
     /// The signed part: every field but the signature.
-    public var signedText: String { Self.signedText(node: node, key: key, address: address, issued: issued) }
+    package var signedText: String { Self.signedText(node: node, key: key, address: address, issued: issued) }
 
     /// The whole datagram text.
-    public var text: String { signedText + " " + Base32.encode(signature) }
+    package var text: String { signedText + " " + Base32.encode(signature) }
 
     /// Whether ``signature`` is ``key``'s signature of ``signedText``.
-    public var hasValidSignature: Bool { key.verify(signature, of: Array(signedText.utf8)) }
+    package var hasValidSignature: Bool { key.verify(signature, of: Array(signedText.utf8)) }
 
     private static func signedText(node: String, key: PublicKey, address: String, issued: Int64) -> String {
         "\(keyword) \(node) \(key) \(address) \(issued)"

@@ -1,5 +1,6 @@
 import CubeAuth
 import CubeCore
+import CubeRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -10,11 +11,11 @@ import Synchronization
 /// multicast group `network.discovery.group` on the interface `network.discovery.interface`,
 /// announces this node's TCP listener there every `network.discovery.interval` seconds with a
 /// signed ``DiscoveryAnnouncement``, and has the ``LinkService`` keep a link to every node whose
-/// announcement passes ``DiscoveryVerdict/judge(_:nodes:ownName:ownKey:now:intervalSeconds:mayVerify:)``.
+/// announcement passes ``DiscoveryVerdict/judge(_:trust:ownName:ownKey:now:intervalSeconds:mayVerify:)``.
 ///
 /// Announcements stay on the segment (TTL 1). The interface may come up, lose or change its
 /// address while the cube runs: the socket is reopened on the interface's current address.
-public final class DiscoveryService: Service, Sendable {
+package final class DiscoveryService: Service, Sendable {
     /// Signature checks allowed per second: a flood of datagrams dressed as a trusted node's
     /// costs at most this much CPU. Real traffic is one datagram per node and interval.
     static let signatureChecksPerSecond = 32
@@ -23,7 +24,7 @@ public final class DiscoveryService: Service, Sendable {
 
     private let hub: Hub
     private let identity: IdentityKey
-    private let nodes: KnownNodes
+    private let trust: LinkTrust
     private let links: LinkService
     private let logger: Logger
     private let interface: String
@@ -46,12 +47,13 @@ public final class DiscoveryService: Service, Sendable {
     ///   - hub: whose configuration names interface, group and interval, and where discovered
     ///     peers are recorded for `links`.
     ///   - identity: this node's identity key; announcements are signed with it.
-    ///   - nodes: trusted nodes; only their announcements are accepted.
+    ///   - trust: which key stands for which trusted node (rotations learned included, shared
+    ///     with the links); only trusted nodes' announcements are accepted.
     ///   - links: keeps the links to discovered nodes.
     ///   - loop: the cube's event loop, where the datagram socket runs.
     /// - Throws: ``ConfigError`` when no interface is configured or the group is not an IPv4
     ///   multicast `ADDRESS:PORT`.
-    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, nodes: KnownNodes, links: LinkService,
+    package init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, links: LinkService,
                 logger: Logger) throws(ConfigError) {
         let settings = hub.configuration.network
         guard let interface = settings.discoveryInterface else {
@@ -63,7 +65,7 @@ public final class DiscoveryService: Service, Sendable {
         }
         self.hub = hub
         self.identity = identity
-        self.nodes = nodes
+        self.trust = trust
         self.links = links
         self.logger = logger
         self.interface = interface
@@ -72,7 +74,7 @@ public final class DiscoveryService: Service, Sendable {
         loops = loop.group
     }
 
-    public func run() async throws {
+    package func run() async throws {
         if hub.configuration.tcpListen == nil {
             logger.warning("discovery without socket.tcp.listen: this node only listens for announcements")
         }
@@ -188,7 +190,7 @@ public final class DiscoveryService: Service, Sendable {
         }
         let now = Timestamp.now.wall
         let verdict = DiscoveryVerdict.judge(
-            announcement, nodes: nodes, ownName: hub.configuration.nodeName, ownKey: identity.publicKey, now: now,
+            announcement, trust: trust, ownName: hub.configuration.nodeName, ownKey: identity.publicKey, now: now,
             intervalSeconds: intervalSeconds, mayVerify: { spendSignatureCheck(at: now) })
         switch verdict {
         case .own:

@@ -1,7 +1,8 @@
 import CubeAuth
+import CubeRuntime
 
 /// What a node does with a received ``DiscoveryAnnouncement``.
-public enum DiscoveryVerdict: Equatable, Sendable {
+package enum DiscoveryVerdict: Equatable, Sendable {
     /// Link to the announced address.
     case accept
     /// This node's own announcement (or a node claiming its name): ignored silently.
@@ -10,8 +11,10 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     case refuse(Reason)
 
     /// Why an announcement was refused.
-    public enum Reason: String, Sendable {
-        /// The node name is not in the trusted-nodes file, or is listed with another key.
+    package enum Reason: String, Sendable {
+        /// The key stands for no trusted node, or for another one than the announced name: not
+        /// the key listed in the trusted-nodes file, nor one it was rotated to with a proof this
+        /// node learned, nor a retired key within its grace (docs/security.md, "Node key rotation").
         case untrusted = "node or key not trusted"
         /// Issued more than three intervals ago: a replay, or a clock far behind.
         case stale = "too old"
@@ -24,14 +27,15 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     }
 
     /// How far ahead of this node's clock an announcement may be dated.
-    public static let maximumSkewSeconds: Int64 = 60
+    package static let maximumSkewSeconds: Int64 = 60
     /// How many announcement intervals an announcement stays acceptable.
-    public static let lifetimeIntervals: Int64 = 3
+    package static let lifetimeIntervals: Int64 = 3
 
     /// Judges an announcement. The cheap checks come first so that junk costs no signature check.
     /// - Parameters:
     ///   - announcement: the parsed datagram.
-    ///   - nodes: the trusted nodes; the announced name must be listed with the announced key.
+    ///   - trust: which node a key stands for (``LinkTrust``, rotations learned included, as for
+    ///     links); the announced key must stand for the announced name at `now`.
     ///   - ownName: this node's name.
     ///   - ownKey: this node's identity key.
     ///   - now: the current time in unix seconds.
@@ -39,10 +43,12 @@ public enum DiscoveryVerdict: Equatable, Sendable {
     ///   - mayVerify: asked just before the signature check, which costs the most; false refuses
     ///     the announcement as ``Reason/busy`` (the caller's flood limit).
     /// - Returns: the verdict.
-    public static func judge(_ announcement: DiscoveryAnnouncement, nodes: KnownNodes, ownName: String, ownKey: PublicKey,
+    package static func judge(_ announcement: DiscoveryAnnouncement, trust: LinkTrust, ownName: String, ownKey: PublicKey,
                              now: Int64, intervalSeconds: Int, mayVerify: () -> Bool = { true }) -> DiscoveryVerdict {
         if announcement.node == ownName || announcement.key == ownKey { return .own }
-        guard nodes.key(for: announcement.node) == announcement.key else { return .refuse(.untrusted) }
+        // The same decision as a link handshake's: a node that learned a rotation follows the
+        // new key here too, and the retired one only within its grace.
+        guard trust.node(presenting: announcement.key, now: now) == announcement.node else { return .refuse(.untrusted) }
         if announcement.issued < now - lifetimeIntervals * Int64(intervalSeconds) { return .refuse(.stale) }
         if announcement.issued > now + maximumSkewSeconds { return .refuse(.future) }
         guard mayVerify() else { return .refuse(.busy) }

@@ -1,5 +1,6 @@
 import CubeAuth
 import CubeCore
+import CubeRuntime
 import Logging
 import NIOCore
 
@@ -37,7 +38,9 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     private let outcome: EventLoopPromise<String>
     private var phase = Phase.banner
     private var banner: [UInt8] = []
-    private var pending: [UInt8] = []
+    /// The handshake's lines, cut by the protocol's one decoder (docs/protocol.md §3); what
+    /// follows `AUTH_TRUE =)` stays in it, encrypted, until the link is registered.
+    private var decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: LinkHandler.maximumLine)
     private var endpoint: SocketEndpoint?
     private var deadline: Scheduled<Void>?
 
@@ -75,7 +78,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
             if !plain.isEmpty { hub.received(plain, from: session) }
             return
         }
-        pending.append(contentsOf: buffer.readableBytesView)
+        decoder.append(buffer.readableBytesView)
         handshake(context: context)
     }
 
@@ -97,9 +100,8 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Consumes complete handshake lines; after `AUTH_TRUE =)` the rest is encrypted traffic.
     private func handshake(context: ChannelHandlerContext) {
         let channel = context.channel
-        while let newline = pending.firstIndex(of: Wire.lf) {
-            let line = Array(pending[..<newline])
-            pending.removeSubrange(...newline)
+        while let frame = decoder.next() {
+            guard case .line(let line) = frame else { return fail("handshake line too long", channel: channel) }
             switch phase {
             case .banner:
                 guard line + [Wire.lf] == Wire.banner else { return fail("not a protocol-7 cube", channel: channel) }
@@ -143,7 +145,6 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
         }
-        if pending.count > Self.maximumLine { fail("handshake line too long", channel: channel) }
     }
 
     /// Asks for the server's rotation proof when told to, else goes on to `hello`.
@@ -177,8 +178,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         phase = .linked(session)
         outcome.succeed(node)
-        let rest = pending
-        pending = []
+        let rest = decoder.takeRemainingBytes()
         guard !rest.isEmpty else { return }
         guard let plain = endpoint.open(rest) else { return channel.close(promise: nil) }
         if !plain.isEmpty { hub.received(plain, from: session) }

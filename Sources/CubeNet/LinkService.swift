@@ -1,5 +1,6 @@
 import CubeAuth
 import CubeCore
+import CubeRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -11,7 +12,7 @@ import Synchronization
 /// handshake through a ``LinkHandler``, and redials a lost or failed link with exponential
 /// backoff (0.25 s doubling up to `network.reconnect-max`). A peer that is already linked the
 /// other way (it dialled us) is not dialled again while that link lasts.
-public final class LinkService: Service, Sendable {
+package final class LinkService: Service, Sendable {
     private let hub: Hub
     private let identity: IdentityKey
     private let trust: LinkTrust
@@ -33,7 +34,7 @@ public final class LinkService: Service, Sendable {
     ///   - trust: trusted nodes; a server must prove one of their current keys.
     ///   - rotation: this node's proof that its key replaced a trusted one, presented to
     ///     every server (docs/security.md, "Node key rotation").
-    public init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, rotation: NodeKeyRotation? = nil,
+    package init(hub: Hub, loop: NetworkLoop, identity: IdentityKey, trust: LinkTrust, rotation: NodeKeyRotation? = nil,
                 logger: Logger) {
         self.hub = hub
         self.identity = identity
@@ -43,7 +44,7 @@ public final class LinkService: Service, Sendable {
         self.group = loop.group
     }
 
-    public func run() async throws {
+    package func run() async throws {
         hub.update { delegates in
             delegates.dial = { [weak self] address in self?.keepLinked(address) }
             delegates.hangUp = { [weak self] address in self?.drop(address) }
@@ -65,7 +66,7 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Starts keeping a link to `address` (idempotent).
-    public func keepLinked(_ address: PeerAddress) {
+    package func keepLinked(_ address: PeerAddress) {
         let started = peers.withLock { peers -> Bool in
             guard peers[address] == nil else { return false }
             peers[address] = PeerSlot()
@@ -77,21 +78,16 @@ public final class LinkService: Service, Sendable {
     }
 
     /// Stops keeping a link to `address` and closes the current attempt.
-    public func drop(_ address: PeerAddress) {
+    package func drop(_ address: PeerAddress) {
         let slot = peers.withLock { $0.removeValue(forKey: address) }
         slot?.task?.cancel()
         slot?.channel?.close(promise: nil)
     }
 
-    /// The dial loop of one peer.
+    /// The dial loop of one peer; ``LinkRedial`` paces it and says when to ask for a rotation proof.
     private func redial(_ address: PeerAddress) async {
-        let maximum = Duration.seconds(hub.configuration.network.reconnectMaximumSeconds)
-        var backoff = Duration.milliseconds(250)
+        var pacing = LinkRedial(maximumDelay: .seconds(hub.configuration.network.reconnectMaximumSeconds))
         var knownNode: String?
-        // After a server proved a key no trusted node has, the next attempts ask it for a
-        // rotation proof (`rotation` before `hello`; docs/security.md, "Node key rotation").
-        // Only then: a cube that predates rotation would not know the line.
-        var askRotation = false
         while !Task.isCancelled, isWanted(address) {
             if let node = knownNode, hub.isLinked(to: node) {
                 // Linked the other way round: check again later.
@@ -99,21 +95,21 @@ public final class LinkService: Service, Sendable {
                 continue
             }
             let started = ContinuousClock.now
+            let outcome: LinkRedial.Outcome
             do {
-                let (channel, node) = try await connect(address, askRotation: askRotation)
+                let (channel, node) = try await connect(address, askRotation: pacing.asksRotation)
                 knownNode = node
                 logger.info("link up", metadata: ["node": "\(node)", "peer": "\(address)"])
                 try? await channel.closeFuture.get()
                 logger.info("link down", metadata: ["node": "\(node)", "peer": "\(address)"])
-                // A link that lasted is a healthy peer: its next attempt starts quickly again.
-                if ContinuousClock.now - started > .seconds(10) { backoff = .milliseconds(250) }
+                outcome = .linked(lasted: ContinuousClock.now - started)
             } catch {
-                askRotation = (error as? LinkError)?.untrustedKey == true
+                outcome = .failed(unknownKey: (error as? LinkError)?.untrustedKey == true)
                 hub.peerStatus(address, error: "\(error)")
                 logger.debug("link attempt failed", metadata: ["peer": "\(address)", "error": "\(error)"])
             }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, maximum)
+            let wait = pacing.next(after: outcome)
+            if wait > .zero { try? await Task.sleep(for: wait) }
         }
     }
 

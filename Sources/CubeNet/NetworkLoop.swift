@@ -1,3 +1,5 @@
+import CubeCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -6,19 +8,38 @@ import NIOPosix
 /// one uid on the same loop (``UnixListener``), so one user's mass of sessions cannot hold up
 /// everybody else's reads. The router is behind the hub's lock, whichever loop calls it.
 /// `Daemon` creates the group and shuts it down after every service has stopped.
-public final class NetworkLoop: Sendable {
+package final class NetworkLoop: Sendable {
     package let group: MultiThreadedEventLoopGroup
+    /// Which loop each uid's unix connections go to (``LoopShares``), shared by the unix
+    /// listener and the mount, which serves `/dev/fuse` on the loop of the cube's own uid.
+    package let shares: NIOLockedValueBox<LoopShares>
 
     /// Starts the threads: `threads`, or one per core.
-    public init(threads: Int? = nil) {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads ?? System.coreCount))
+    package init(threads: Int? = nil) {
+        let count = max(1, threads ?? System.coreCount)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+        shares = NIOLockedValueBox(LoopShares(loops: count))
+    }
+
+    /// The loop of `uid`'s unix connections, held like one more connection of `uid` until
+    /// `release` is called: the mount takes the cube's own uid's, the uid of the zenki the
+    /// cube starts, so that a command written to `cmd` and the zenka's connection it goes to
+    /// are served by one thread (docs/performance.md "The mount's round trip").
+    package func reserve(forUID uid: UInt32) -> (loop: any EventLoop, release: @Sendable () -> Void) {
+        let index = shares.withLockedValue { $0.assign(uid) }
+        let all = loops
+        let once = NIOLockedValueBox(false)
+        return (all[min(index, all.count - 1)], { [shares] in
+            guard !once.withLockedValue({ done in defer { done = true }; return done }) else { return }
+            shares.withLockedValue { $0.release(uid) }
+        })
     }
 
     /// Every loop of the group, in a fixed order.
     package var loops: [any EventLoop] { group.makeIterator().map { $0 } }
 
     /// Stops the threads; call it once nothing uses the loops any more.
-    public func shutdown() async {
+    package func shutdown() async {
         try? await group.shutdownGracefully()
     }
 }

@@ -1,4 +1,5 @@
 import CubeCore
+import CubeRuntime
 import NIOCore
 #if canImport(Glibc)
 import Glibc

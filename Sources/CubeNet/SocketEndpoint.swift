@@ -1,5 +1,6 @@
 import CubeAuth
 import CubeCore
+import CubeRuntime
 import Logging
 import NIOCore
 import Synchronization

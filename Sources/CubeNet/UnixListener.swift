@@ -27,7 +27,8 @@ final class UnixListener: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Binds `path` (prepared by ``UnixSocketFile/prepare(_:)``) with a backlog of 256.
-    init(path: String, mode: UInt32, loops: [any EventLoop]) throws {
+    /// - Parameter shares: The loops' shares when others take some too (``NetworkLoop/shares``: the mount).
+    init(path: String, mode: UInt32, loops: [any EventLoop], shares: NIOLockedValueBox<LoopShares>? = nil) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         guard var address = UnixSocketFile.address(of: path) else {
@@ -45,7 +46,7 @@ final class UnixListener: @unchecked Sendable {
         chmod(path, mode_t(mode))
         descriptor = fd
         self.loops = loops
-        shares = NIOLockedValueBox(LoopShares(loops: loops.count))
+        self.shares = shares ?? NIOLockedValueBox(LoopShares(loops: loops.count))
     }
 
     /// Accepts until ``close()``; `bootstrap` configures the channel of each connection

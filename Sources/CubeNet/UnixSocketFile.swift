@@ -1,20 +1,21 @@
+import CubeRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Prepares the path of the cube's unix socket: creates its directory, removes a stale
 /// socket file, and refuses when a live cube still answers on it.
-public enum UnixSocketFile {
+package enum UnixSocketFile {
     /// Why the socket path cannot be used.
-    public struct Unusable: Error, CustomStringConvertible {
-        public let description: String
+    package struct Unusable: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Makes `path` ready for `bind`.
     /// - Throws: ``Unusable`` if another cube is serving there or the path is not a socket.
-    public static func prepare(_ path: String) throws(Unusable) {
+    package static func prepare(_ path: String) throws(Unusable) {
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !directory.isEmpty { makeDirectories(directory) }
+        if !directory.isEmpty { Directories.make(directory) }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
@@ -27,13 +28,13 @@ public enum UnixSocketFile {
     }
 
     /// Removes the socket file if it is still a socket.
-    public static func remove(_ path: String) {
+    package static func remove(_ path: String) {
         var info = stat()
         if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
     }
 
     /// Whether something accepts connections on the unix socket `path`.
-    public static func isAnswering(_ path: String) -> Bool {
+    package static func isAnswering(_ path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { Glibc.close(fd) }
@@ -56,14 +57,5 @@ public enum UnixSocketFile {
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
         return address
-    }
-
-    /// Creates `path` and its missing parents (mode 0755), like `mkdir -p`.
-    public static func makeDirectories(_ path: String) {
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            mkdir(current, 0o755)
-        }
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// in `<state directory>/market.sqlite3`. WAL journal and `synchronous = FULL`: a change is
 /// on disk when ``save(_:)`` returns, and the hub sends the reply only after that, so a `kill -9`
 /// at any moment loses no lease a client was told of. Each save is one transaction.
-public final class SQLiteMarketStore: MarketPersistence {
+package final class SQLiteMarketStore: MarketPersistence {
     /// The schema, one step per version; a database is brought to the last version at open
     /// (`PRAGMA user_version` counts the steps applied). Append only.
     static let migrations: [String] = [
@@ -50,18 +50,18 @@ public final class SQLiteMarketStore: MarketPersistence {
     ]
 
     /// The file name inside the state directory.
-    public static let fileName = "market.sqlite3"
+    package static let fileName = "market.sqlite3"
 
     private let database: Mutex<SQLiteDatabase>
     /// Called with the reason when a save fails (the cube logs it; the change stays in memory).
     private let failed: @Sendable (String) -> Void
     /// The path of the database file.
-    public let path: String
+    package let path: String
 
     /// Opens the store in `directory` (an absolute path; created with its parents, mode 0700,
     /// if missing) and migrates it.
     /// - Throws: ``StoreError`` if the file cannot be opened or its schema is newer than this cube's.
-    public init(directory: String, failed: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError) {
+    package init(directory: String, failed: @escaping @Sendable (String) -> Void = { _ in }) throws(StoreError) {
         let (database, path) = try SQLiteDatabase.openMigrated(directory: directory, fileName: Self.fileName,
                                                               migrations: Self.migrations)
         self.path = path
@@ -70,14 +70,14 @@ public final class SQLiteMarketStore: MarketPersistence {
     }
 
     /// The schema version of the open database.
-    public var schemaVersion: Int {
+    package var schemaVersion: Int {
         database.withLock { database in
             Int((try? database.query("PRAGMA user_version"))?.first?.first?.integer ?? 0)
         }
     }
 
     /// Everything stored.
-    public func load() throws(StoreError) -> MarketSnapshot {
+    package func load() throws(StoreError) -> MarketSnapshot {
         try database.withLock { database throws(StoreError) -> MarketSnapshot in
             var snapshot = MarketSnapshot()
             for row in try database.query("SELECT id, kind, capacity, attributes, requirement, provider_user, created FROM offers ORDER BY id") {
@@ -133,7 +133,7 @@ public final class SQLiteMarketStore: MarketPersistence {
     }
 
     /// Writes `changes` in one transaction; a failure is reported to `failed` and rolled back.
-    public func save(_ changes: [MarketRecordChange]) {
+    package func save(_ changes: [MarketRecordChange]) {
         guard !changes.isEmpty else { return }
         let failure: String? = database.withLock { database in
             do throws(StoreError) {

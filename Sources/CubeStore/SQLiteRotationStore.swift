@@ -5,7 +5,7 @@ import Synchronization
 /// `<state directory>/keys.sqlite3` so that a node restarted after the rotated node dropped
 /// `auth.c25519.rotation` still trusts the new key. Its own file, not the market's, so the two
 /// schemas evolve apart. WAL journal and `synchronous = FULL`, like the market's store.
-public final class SQLiteRotationStore: Sendable {
+package final class SQLiteRotationStore: Sendable {
     /// The schema, one step per version (append only).
     static let migrations: [String] = [
         // 1: proofs in the order they were learned; one per retired key.
@@ -16,16 +16,16 @@ public final class SQLiteRotationStore: Sendable {
     ]
 
     /// The file name inside the state directory.
-    public static let fileName = "keys.sqlite3"
+    package static let fileName = "keys.sqlite3"
 
     private let database: Mutex<SQLiteDatabase>
     /// The path of the database file.
-    public let path: String
+    package let path: String
 
     /// Opens the store in `directory` (an absolute path; created with its parents, mode 0700,
     /// if missing) and migrates it.
     /// - Throws: ``StoreError`` if the file cannot be opened or its schema is newer than this cube's.
-    public init(directory: String) throws(StoreError) {
+    package init(directory: String) throws(StoreError) {
         let (database, path) = try SQLiteDatabase.openMigrated(directory: directory, fileName: Self.fileName,
                                                               migrations: Self.migrations)
         self.path = path
@@ -34,7 +34,7 @@ public final class SQLiteRotationStore: Sendable {
 
     /// The proofs stored, in the order they were learned.
     /// - Throws: ``StoreError`` when a row is not a proof (a damaged file is not guessed at).
-    public func load() throws(StoreError) -> [NodeKeyRotation] {
+    package func load() throws(StoreError) -> [NodeKeyRotation] {
         try database.withLock { database throws(StoreError) -> [NodeKeyRotation] in
             var proofs: [NodeKeyRotation] = []
             for row in try database.query("SELECT seq, proof FROM rotations ORDER BY seq") {
@@ -49,7 +49,7 @@ public final class SQLiteRotationStore: Sendable {
 
     /// Adds a proof learned at `learned` (unix seconds); one already stored for its old key is kept.
     /// - Throws: ``StoreError`` when the write fails.
-    public func save(_ proof: NodeKeyRotation, learned: Int64) throws(StoreError) {
+    package func save(_ proof: NodeKeyRotation, learned: Int64) throws(StoreError) {
         try database.withLock { database throws(StoreError) in
             try database.query("INSERT OR IGNORE INTO rotations(old, proof, learned) VALUES (?, ?, ?)",
                                [.text(proof.old), .text(proof.text), .integer(learned)])

@@ -1,6 +1,6 @@
 /// Why the store failed; ``message`` is SQLite's or ours.
-public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let message: String
+package struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    package let message: String
     init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package var description: String { message }
 }

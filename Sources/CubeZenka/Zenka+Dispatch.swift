@@ -29,7 +29,12 @@ extension Zenka {
             if handledNotice(command) { return }
             Task { await self.invoke(command, on: link) }
         case .reply:
-            deliver(Reply(frame: frame))
+            // The receiver's reading keeps the text exactly as sent (the router's trims it).
+            if case .reply(let reply) = Received(frame: frame) {
+                deliver(reply)
+            } else {
+                log("ignored an unparsable line: \(Self.text(of: frame))")
+            }
         case .terminate:
             log("the cube is closing the connection: \(Self.text(of: frame))")
             link.close()
@@ -66,18 +71,19 @@ extension Zenka {
 
     /// Hands a reply to the ``send(_:args:headers:body:onInterim:)`` waiting for its id.
     private func deliver(_ reply: Reply) {
-        guard let id = reply.id else {
+        let id = reply.id
+        guard id != 0 else {
             log("dropped a reply without id: \(reply.textString)")
             return
         }
         let entry = state.withLock { state -> ZenkaState.Pending? in
-            reply.isFinal ? state.pending.removeValue(forKey: id) : state.pending[id]
+            reply.keyword.closesRoute ? state.pending.removeValue(forKey: id) : state.pending[id]
         }
         guard let entry else {
-            log("dropped a late reply (\(id)): \(String(decoding: reply.raw, as: UTF8.self))")
+            log("dropped a late reply (\(id)): \(String(decoding: Received.reply(reply).line, as: UTF8.self))")
             return
         }
-        if reply.isFinal {
+        if reply.keyword.closesRoute {
             entry.continuation.resume(returning: reply)
         } else {
             entry.onInterim?(reply)

@@ -13,7 +13,9 @@ extension Zenka {
     ///     a multi-line header line carries no arguments.
     ///   - onInterim: called in order with every `WAIT` and `STRM` reply before the final one;
     ///     keep it short, it runs on the zenka's message loop.
-    /// - Returns: the final reply; a `FALSE` is returned, not thrown.
+    /// - Returns: the final reply (CubeCore's ``Reply``, the one reply type of the router, `p7` and
+    ///   the SDK: `id`, `keyword`, `text` exactly as sent, and `body` for `SIZE`); a `FALSE` is
+    ///   returned, not thrown.
     /// - Throws: ``ZenkaError/notConnected``, ``ZenkaError/disconnected`` if the connection ends
     ///   first, ``ZenkaError/invalidArgument(_:)``, or `CancellationError` when the task is cancelled.
     public func send(_ path: String, args: String = "", headers: [Call.Header] = [], body: [UInt8]? = nil,

@@ -2,9 +2,6 @@ import CubeClient
 import CubeCore
 import Synchronization
 
-/// A reply received from the cube (the same type `p7` uses): id, keyword, text and body.
-public typealias Reply = CubeClient.Reply
-
 /// A zenka: a participant of a Protocol-7 cube that answers commands addressed to its name.
 ///
 /// ```swift

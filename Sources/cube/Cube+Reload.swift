@@ -1,6 +1,7 @@
 import ArgumentParser
 import CubeClient
-import CubeNet
+import CubeCore
+import CubeRuntime
 
 extension Cube {
     /// Asks a running cube to re-read its configuration (as SIGHUP does) and prints what
@@ -24,23 +25,23 @@ extension Cube {
 
         func run() throws {
             let path = SocketPath.resolve(explicit: socket)
-            let reply: Reply
+            let received: Received
             do {
                 let connection = try P7Connection(unixPath: path, timeout: .seconds(timeout))
                 defer { connection.close() }
                 try connection.loginUnix(user: user ?? "unix-" + UnixUser.current)
                 try connection.sendCommand(id: 1, path: "reload", args: nil)
-                reply = try connection.readReply()
+                received = try connection.readReceived()
             } catch {
                 throw ReloadFailure("\(path): \(error)")
             }
-            switch reply.kind {
+            switch received.reply?.keyword {
             case .size:
-                print(String(decoding: reply.body, as: UTF8.self), terminator: "")
+                print(String(decoding: received.reply?.body ?? [], as: UTF8.self), terminator: "")
             case .trueReply:
-                print(reply.textString)
+                print(received.textString)
             default:
-                throw ReloadFailure(reply.textString)
+                throw ReloadFailure(received.textString)
             }
         }
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CubeCore
-import CubeNet
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CubeCore
-import CubeNet
 
+import CubeRuntime
 /// The `cube` command: runs a Protocol-7 node and offers its maintenance tools.
 @main
 struct Cube: AsyncParsableCommand {

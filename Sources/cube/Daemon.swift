@@ -4,6 +4,7 @@ import CubeManager
 import CubeMetrics
 import CubeMount
 import CubeNet
+import CubeRuntime
 import CubeStore
 import Dispatch
 import Logging
@@ -91,7 +92,7 @@ struct Daemon {
         // Cheap until scraped: it serves the mount's `metrics` file even with the endpoint off.
         let metrics = CubeMetricsExporter { [hub] in hub.inspect { $0.metrics } }
         if let listen = configuration.metricsListen, let address = HostPort(listen) {
-            services.append(.init(service: MetricsServer(exporter: metrics, address: address, loop: loop, logger: logger)))
+            services.append(.init(service: MetricsServer(exporter: metrics, address: address, group: loop.group, logger: logger)))
         }
         // After the server: zenki are stopped before the socket closes. Always there, so that a
         // reload can add the first zenki; it logs in as `v7` only once some are configured.
@@ -120,7 +121,7 @@ struct Daemon {
             services.append(.init(service: links))
             if configuration.network.discoveryInterface != nil {
                 // After the links: discovery stops first and hands them no new peers while they close.
-                services.append(.init(service: try DiscoveryService(hub: hub, loop: loop, identity: identity, nodes: nodes, links: links,
+                services.append(.init(service: try DiscoveryService(hub: hub, loop: loop, identity: identity, trust: trust, links: links,
                                                                     logger: logger)))
             }
         } else if !configuration.network.peers.isEmpty || configuration.network.discoveryInterface != nil {
@@ -130,6 +131,7 @@ struct Daemon {
             // Last in the list, so it is the first to stop: the mount goes before the socket.
             services.append(.init(service: MountService(hub: hub, path: path, allowOther: configuration.mountAllowOther,
                                                         metrics: metrics,
+                                                        requestSource: FUSELoopSource(network: loop, uid: getuid()),
                                                         logger: logger)))
         }
         // Last of all, so it is the first to stop (before the mount and the zenki).

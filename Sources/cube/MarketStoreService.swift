@@ -1,4 +1,4 @@
-import CubeNet
+import CubeRuntime
 import ServiceLifecycle
 
 /// Detaches the market's store when a graceful shutdown begins. Listed last, so it stops

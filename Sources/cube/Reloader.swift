@@ -1,6 +1,6 @@
 import CubeCore
 import CubeManager
-import CubeNet
+import CubeRuntime
 import Dispatch
 import Logging
 import Synchronization

@@ -1,5 +1,5 @@
 import CubeCore
-import CubeNet
+import CubeRuntime
 import Foundation
 import Logging
 

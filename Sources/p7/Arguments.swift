@@ -1,3 +1,4 @@
+import CubeAuth
 import CubeClient
 
 /// p7's command line, parsed by hand: ArgumentParser would cost start-up time in a tool that
@@ -15,6 +16,9 @@ enum Arguments: Equatable {
         var certificatePath: String?
         /// `--known-nodes FILE`, if given.
         var knownNodesPath: String?
+        /// `--retired-grace SECONDS`: how long after a followed rotation the retired key is
+        /// still accepted (docs/security.md, "Node key rotation"); nil: one day.
+        var retiredGrace: Int64?
         /// `--pin`: trust and record the key of a node not yet in the known-nodes file.
         var pin = false
         /// `--callout USER`: log in with method `callout` (the credential comes from
@@ -45,6 +49,7 @@ enum Arguments: Equatable {
     private static let valued: [String: String] = [
         "--socket": "--socket", "-s": "--socket", "--connect": "--connect", "-c": "--connect",
         "--key": "--key", "-k": "--key", "--known-nodes": "--known-nodes", "--callout": "--callout", "--cert": "--cert",
+        "--retired-grace": "--retired-grace",
     ]
 
     /// Parses the arguments after the program name. Options are recognised only before the
@@ -87,6 +92,12 @@ enum Arguments: Equatable {
             certificatePath: values["--cert"], knownNodesPath: values["--known-nodes"], pin: pin,
             calloutUser: values["--callout"], command: command,
             arguments: rest.joined(separator: " "))
+        if let text = values["--retired-grace"] {
+            guard let seconds = Int64(text), seconds >= 0, seconds <= KeyRotation.graceSeconds else {
+                return .usageError("--retired-grace needs seconds, 0 to \(KeyRotation.graceSeconds) (30 days)")
+            }
+            invocation.retiredGrace = seconds
+        }
         if let problem = check(invocation) { return .usageError(problem) }
         switch command {
         case "", "shell":
@@ -145,8 +156,8 @@ enum Arguments: Equatable {
         if invocation.knownNodesPath?.isEmpty == true { return "--known-nodes needs a file" }
         if invocation.certificatePath?.isEmpty == true { return "--cert needs a file" }
         if invocation.keyPath == nil && invocation.certificatePath != nil { return "--cert needs --key FILE (the certified key)" }
-        if invocation.keyPath == nil && (invocation.pin || invocation.knownNodesPath != nil) {
-            return "--pin and --known-nodes only apply to a c25519 login (--key FILE)"
+        if invocation.keyPath == nil && (invocation.pin || invocation.knownNodesPath != nil || invocation.retiredGrace != nil) {
+            return "--pin, --known-nodes and --retired-grace only apply to a c25519 login (--key FILE)"
         }
         return nil
     }

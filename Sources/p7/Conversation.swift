@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 
 /// One command at a time over a logged-in connection, for the interactive tools: numbers the
 /// commands, hands over every reply to the current one, and gives up when Ctrl-C is pressed or
@@ -10,8 +11,8 @@ final class Conversation {
 
     /// How a command ended.
     enum Outcome {
-        /// Its final reply.
-        case final(Reply)
+        /// Its final reply, or a line that is no reply (shown as it came).
+        case final(Received)
         /// Ctrl-C was pressed, or the deadline passed, before it.
         case abandoned
     }
@@ -37,19 +38,19 @@ final class Conversation {
         let clock = ContinuousClock()
         let giveUp = deadline.map { clock.now + $0 }
         while true {
-            let reply: Reply
+            let received: Received
             do {
-                reply = try connection.readReply()
+                received = try connection.readReceived()
             } catch .timeout {
                 if Interrupt.take() { return .abandoned }
                 if let giveUp, clock.now >= giveUp { return .abandoned }
                 continue
             }
-            if reply.kind == .terminate { throw .protocolError("connection terminated: \(reply.textString)") }
+            if case .terminate = received { throw .protocolError("connection terminated: \(received.textString)") }
             // An id-less reply is taken as ours, as the one-shot p7 does: the cube drops the id
             // only when it could not parse the command.
-            if let replyID = reply.id, replyID != id { continue }
-            if reply.isFinal || reply.kind == .other { return .final(reply) }
+            if received.id != 0, received.id != id { continue }
+            guard case .reply(let reply) = received, !reply.keyword.closesRoute else { return .final(received) }
             interim(reply)
         }
     }

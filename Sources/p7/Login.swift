@@ -1,3 +1,4 @@
+import CubeAuth
 import CubeClient
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,8 @@ enum Login {
         if let keyPath = invocation.keyPath {
             let login = SecureLogin(address: address, keyPath: keyPath, certificatePath: invocation.certificatePath,
                                     knownNodesPath: invocation.knownNodesPath ?? SecureLogin.defaultKnownNodesPath(),
-                                    pin: invocation.pin)
+                                    pin: invocation.pin,
+                                    retiredGrace: invocation.retiredGrace ?? KeyRotation.retiredGraceSeconds)
             return try login.connect(timeout: timeout)
         }
         if let user = invocation.calloutUser {

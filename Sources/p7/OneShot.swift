@@ -1,5 +1,5 @@
 import CubeClient
-import enum CubeCore.CommandID
+import CubeCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,21 +41,25 @@ struct OneShot {
     /// Reads replies until the one that closes our route.
     private func awaitFinalReply(on connection: P7Connection) throws(ClientError) -> ExitStatus {
         while true {
-            let reply = try connection.readReply()
-            if reply.kind == .terminate {
-                StandardStream.error.write("p7: connection terminated: \(reply.textString)\n")
+            let received = try connection.readReceived()
+            if case .terminate = received {
+                StandardStream.error.write("p7: connection terminated: \(received.textString)\n")
                 return .protocolFailure
             }
             // An id-less reply is taken as ours: the cube drops the id only when it could not
             // parse our command, and that answer is the one the user needs to see.
-            if let id = reply.id, id != Self.commandID { continue }
+            if received.id != 0, received.id != Self.commandID { continue }
+            guard case .reply(let reply) = received else {
+                StandardStream.error.write("p7: malformed reply: \(String(decoding: received.line, as: UTF8.self))\n")
+                return .protocolFailure
+            }
             if let status = handle(reply) { return status }
         }
     }
 
     /// Prints one reply; returns the exit status if it ends the route.
     private func handle(_ reply: Reply) -> ExitStatus? {
-        switch reply.kind {
+        switch reply.keyword {
         case .trueReply, .get, .term:
             StandardStream.output.write(reply.text + [0x0A])
             return .success
@@ -66,17 +70,14 @@ struct OneShot {
             }
             return .falseReply
         case .size:
-            StandardStream.output.write(reply.body)
+            StandardStream.output.write(reply.body ?? [])
             return .success
         case .stream:
-            StandardStream.output.write(reply.body)
+            StandardStream.output.write(reply.body ?? [])
             return nil
         case .wait:
             StandardStream.error.write(reply.text + [0x0A])
             return nil
-        case .terminate, .other:
-            StandardStream.error.write("p7: malformed reply: \(String(decoding: reply.raw, as: UTF8.self))\n")
-            return .protocolFailure
         }
     }
 

@@ -28,6 +28,9 @@ struct SecureLogin {
     var certificatePath: String?
     let knownNodesPath: String
     let pin: Bool
+    /// How long after a followed rotation's issued time the retired key is still accepted
+    /// (`--retired-grace`; one day, the nodes' default, without it).
+    var retiredGrace: Int64 = KeyRotation.retiredGraceSeconds
 
     /// `$HOME/.config/protocol-7/known-nodes` (home from `$HOME`, else the password database).
     static func defaultKnownNodesPath() -> String {
@@ -154,11 +157,12 @@ struct SecureLogin {
     private func acceptRetired(node: String, presented: PublicKey, pinned: PublicKey) -> Bool {
         let path = RetiredNodeKeys.path(besideKnownNodes: knownNodesPath)
         guard let retired = try? RetiredNodeKeys.read(from: path),
-              let rotation = retired.retired(node: node, presented: presented, pinned: pinned, now: Int64(time(nil)))
+              let rotation = retired.retired(node: node, presented: presented, pinned: pinned, now: Int64(time(nil)),
+                                             grace: retiredGrace)
         else { return false }
         StandardStream.error.write("p7: \(node) presented its retired key \(presented) (rotated to \(pinned) at "
                                    + "\(rotation.issued)); accepted within the grace of "
-                                   + "\(KeyRotation.retiredGraceSeconds / 3_600) h after the rotation\n")
+                                   + "\(retiredGrace % 3_600 == 0 ? "\(retiredGrace / 3_600) h" : "\(retiredGrace) s") after the rotation\n")
         return true
     }
 

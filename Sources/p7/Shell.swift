@@ -1,5 +1,5 @@
 import CubeClient
-import enum CubeCore.Wire
+import CubeCore
 
 /// `p7` without a command, or `p7 shell`: an interactive terminal on one session, the role the
 /// original's `nshell` plays (docs/p7.md "The terminal").
@@ -37,12 +37,13 @@ final class Shell {
     }
 
     private func converse(_ conversation: Conversation) throws(ClientError) -> ExitStatus {
-        if case .final(let reply) = try conversation.run("..name", deadline: Self.listingDeadline), reply.kind == .trueReply {
+        if case .final(.reply(let reply)) = try conversation.run("..name", deadline: Self.listingDeadline),
+           reply.keyword == .trueReply {
             node = Readable.line(reply.text)
         }
         let completer = Completer { query in
-            guard case .final(let reply)? = try? conversation.run(query, deadline: Self.listingDeadline),
-                  reply.kind == .size, let text = Readable.text(reply.body)
+            guard case .final(.reply(let reply))? = try? conversation.run(query, deadline: Self.listingDeadline),
+                  reply.keyword == .size, let text = Readable.text(reply.body ?? [])
             else { return nil }
             return Completer.rows(of: text)
         }
@@ -68,14 +69,14 @@ final class Shell {
             // With a base path set, `select` would go to the selected target: run it locally.
             let sent = base != nil && words[0] == "select" ? ".." + line : line
             _ = Interrupt.take()
-            switch try conversation.run(sent, interim: show) {
+            switch try conversation.run(sent, interim: showReply) {
             case .abandoned:
                 StandardStream.output.write("^C abandoned; its replies will be ignored\n")
-            case .final(let reply):
-                show(reply)
+            case .final(let received):
+                show(received)
                 // The cube closes the session after `exit`'s reply.
                 if words[0] == "exit" || words[0] == "..exit" { return .success }
-                if reply.kind == .trueReply { track(words) }
+                if received.reply?.keyword == .trueReply { track(words) }
                 if words[0] == "select" || words[0] == "..select" { completer.forget() }
             }
         }
@@ -95,16 +96,24 @@ final class Shell {
         }
     }
 
-    private func show(_ reply: Reply) {
-        switch reply.kind {
+    /// A final reply as its keyword and text (a body as text when it is text); a line that is
+    /// no reply as it came.
+    private func show(_ received: Received) {
+        guard case .reply(let reply) = received else {
+            StandardStream.output.write(Readable.line(received.line) + "\n")
+            return
+        }
+        showReply(reply)
+    }
+
+    private func showReply(_ reply: Reply) {
+        switch reply.keyword {
         case .size:
-            StandardStream.output.write(Readable.show(reply.body, keyword: "SIZE"))
+            StandardStream.output.write(Readable.show(reply.body ?? [], keyword: "SIZE"))
         case .stream:
             // `STRM open` announces a stream and carries no data.
             if Wire.isStreamOpen(reply.text) { return }
-            if !reply.body.isEmpty { StandardStream.output.write(Readable.show(reply.body, keyword: "STRM")) }
-        case .other, .terminate:
-            StandardStream.output.write(Readable.line(reply.raw) + "\n")
+            if let body = reply.body, !body.isEmpty { StandardStream.output.write(Readable.show(body, keyword: "STRM")) }
         case .trueReply: StandardStream.output.write("TRUE " + Readable.line(reply.text) + "\n")
         case .falseReply: StandardStream.output.write("FALSE " + Readable.line(reply.text) + "\n")
         case .wait: StandardStream.output.write("WAIT " + Readable.line(reply.text) + "\n")

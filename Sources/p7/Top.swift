@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CubeClient
+import CubeCore
 
 /// `p7 top`: a live view of one cube that redraws in place with ANSI escapes, like `nats top`
 /// (docs/p7.md "p7 top"). Each interval it reads `stats`, `list zenki`, `list sessions` and
@@ -81,22 +82,22 @@ struct Top {
 
     /// The `SIZE` body of a local command (run with `..`, past any base path).
     private func table(of command: String, _ conversation: Conversation) throws -> String {
-        let reply = try final(of: command, conversation)
-        guard reply.kind == .size else {
-            throw Failure(description: "'\(command)' answered \(Readable.line(reply.raw)); "
+        let received = try final(of: command, conversation)
+        guard case .reply(let reply) = received, reply.keyword == .size else {
+            throw Failure(description: "'\(command)' answered \(Readable.line(received.line)); "
                 + "p7 top needs the commands stats, list and links (access.cmd.usr.<user> in the configuration)")
         }
-        return Readable.text(reply.body) ?? ""
+        return Readable.text(reply.body ?? []) ?? ""
     }
 
     private func text(of command: String, _ conversation: Conversation) throws -> String {
-        let reply = try final(of: command, conversation)
-        return reply.kind == .trueReply ? Readable.line(reply.text) : "cube"
+        let received = try final(of: command, conversation)
+        return received.reply?.keyword == .trueReply ? Readable.line(received.text) : "cube"
     }
 
-    private func final(of command: String, _ conversation: Conversation) throws -> Reply {
+    private func final(of command: String, _ conversation: Conversation) throws -> Received {
         switch try conversation.run(".." + command, deadline: Self.deadline) {
-        case .final(let reply): return reply
+        case .final(let received): return received
         case .abandoned: throw Failure(description: "'\(command)' got no answer within \(Self.deadline)")
         }
     }

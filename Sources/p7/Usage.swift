@@ -2,7 +2,8 @@
 enum Usage {
     static let text = """
         usage: p7 [--socket PATH] <command> [args...]
-               p7 --connect tcp:HOST:PORT --key FILE [--cert FILE] [--known-nodes FILE] [--pin] <command> [args...]
+               p7 --connect tcp:HOST:PORT --key FILE [--cert FILE] [--known-nodes FILE] [--pin]
+                 [--retired-grace SECONDS] <command> [args...]
                p7 [--socket PATH | --connect ADDR] --callout USER <command> [args...]
                p7 [options] [shell]                                  the interactive terminal
                p7 [options] top [--once] [--interval SECONDS]        a live view of the cube
@@ -31,6 +32,10 @@ enum Usage {
           --pin                     trust the key of a node not in the known-nodes file yet
                                     and record it there (without it such a node is refused);
                                     a node whose key changed is always refused
+          --retired-grace SECONDS   after following a node's signed key rotation, still
+                                    accept its retired key this long after the rotation
+                                    (default 86400, one day, as the nodes' default; 0 to
+                                    2592000)
           --callout USER            log in as USER with the cube's callout checker; the
                                     credential is read from $P7_CREDENTIAL (never from the
                                     command line); sent in clear, like a password

@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 
 /// `p7 watch <pattern>`: prints, line by line, the commands routed through the cube whose path
 /// matches the pattern and the replies on their routes, until Ctrl-C (docs/p7.md "p7 watch").
@@ -14,9 +15,9 @@ struct Watch {
         defer { conversation.connection.close() }
         do {
             let outcome = try conversation.run("..watch " + pattern) { reply in
-                switch reply.kind {
-                case .stream where !reply.body.isEmpty:
-                    StandardStream.output.write(Readable.show(reply.body, keyword: "STRM"))
+                switch reply.keyword {
+                case .stream where !(reply.body ?? []).isEmpty:
+                    StandardStream.output.write(Readable.show(reply.body ?? [], keyword: "STRM"))
                 case .wait:
                     StandardStream.error.write("p7: \(Readable.line(reply.text))\n")
                 default:
@@ -24,13 +25,13 @@ struct Watch {
                 }
             }
             switch outcome {
-            case .final(let reply):
-                StandardStream.error.write("p7: \(Readable.line(reply.text))\n")
-                return reply.kind == .trueReply ? .success : .falseReply
+            case .final(let received):
+                StandardStream.error.write("p7: \(Readable.line(received.text))\n")
+                return received.reply?.keyword == .trueReply ? .success : .falseReply
             case .abandoned:
                 // Ctrl-C: end the watch cleanly, so the cube reports what was dropped.
-                if case .final(let reply) = try conversation.run("..unwatch", deadline: .seconds(5)) {
-                    if reply.kind != .trueReply { StandardStream.error.write("p7: \(Readable.line(reply.text))\n") }
+                if case .final(let received) = try conversation.run("..unwatch", deadline: .seconds(5)) {
+                    if received.reply?.keyword != .trueReply { StandardStream.error.write("p7: \(Readable.line(received.text))\n") }
                 }
                 return .success
             }

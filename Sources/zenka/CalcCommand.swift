@@ -23,7 +23,7 @@ struct CalcCommand: AsyncParsableCommand {
             zenka.onConnect { zenka in
                 // Offered again after every login: a restarted cube hands back the stored offer.
                 let reply = try? await zenka.send("offer", args: offer)
-                if reply?.kind != .trueReply { zenka.log("offer not accepted: \(reply?.textString ?? "no answer")") }
+                if reply?.keyword != .trueReply { zenka.log("offer not accepted: \(reply?.textString ?? "no answer")") }
             }
         }
         zenka.command("eval", help: "eval <expr>: + - * / % ( ), integers and decimals, e.g. eval 2*(3+4)") { call in

@@ -36,15 +36,15 @@ struct StorageCommand: AsyncParsableCommand {
             let free = await store.free
             // Offers may not exist on this cube yet: a FALSE is logged and otherwise ignored.
             let offer = (["storage", String(free)] + attributes.split(separator: " ").map(String.init)).joined(separator: " ")
-            guard let reply = try? await zenka.send("offer", args: offer), reply.kind == .trueReply else {
+            guard let reply = try? await zenka.send("offer", args: offer), reply.keyword == .trueReply else {
                 zenka.log("offer not accepted")
                 return
             }
             // A cube that kept our offer through its restart (docs/market.md "Storage") hands it
             // back with its leases: hold their bytes again.
             let offerID = reply.textString.split(separator: " ").last.map(String.init) ?? ""
-            guard let leases = try? await zenka.send("leases"), leases.kind == .size else { return }
-            for row in String(decoding: leases.body, as: UTF8.self).split(separator: "\n").dropFirst(2) {
+            guard let leases = try? await zenka.send("leases"), leases.keyword == .size, let body = leases.body else { return }
+            for row in String(decoding: body, as: UTF8.self).split(separator: "\n").dropFirst(2) {
                 let columns = row.split(separator: " ")
                 guard columns.count >= 4, String(columns[1]) == offerID, let lease = UInt64(columns[0]),
                       let bytes = Int(columns[3]) else { continue }

@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 import Synchronization
 import Testing
 
@@ -26,7 +27,7 @@ import Testing
         }
         let reply = try connection.readReply()
         #expect(reply.id == 12)
-        #expect(reply.kind == .size)
+        #expect(reply.keyword == .size)
         #expect(reply.text == Array("0012".utf8))
         #expect(reply.body == Array("hello world\n".utf8))
         try server.finish()
@@ -38,7 +39,7 @@ import Testing
             try peer.write(Array("(2)SIZE 5\n".utf8) + body + Array("(3)TRUE next\n".utf8))
         }
         let size = try connection.readReply()
-        #expect(size.kind == .size && size.body == body)
+        #expect(size.keyword == .size && size.body == body)
         let next = try connection.readReply()
         #expect(next.id == 3 && next.textString == "next")
         try server.finish()
@@ -58,7 +59,7 @@ import Testing
         }
         try connection.requestByteCounts()
         let size = try connection.readReply()
-        #expect(size.id == 11 && size.kind == .size && size.body == Self.umlauts)
+        #expect(size.id == 11 && size.keyword == .size && size.body == Self.umlauts)
         #expect(connection.sizeUnit == .characters)
         let after = try connection.readReply()
         #expect(after.id == 12 && after.textString == "after")
@@ -75,7 +76,7 @@ import Testing
         #expect(connection.sizeUnit == .bytes)
         let size = try connection.readReply()
         #expect(size.id == 11 && size.body == Self.umlauts)
-        #expect(try connection.readReply().kind == .wait)
+        #expect(try connection.readReply().keyword == .wait)
         try server.finish()
     }
 
@@ -85,7 +86,7 @@ import Testing
             try peer.write("(27)STRM open 100\n(27)TRUE end-of-stream\n")
         }
         let open = try connection.readReply()
-        #expect(open.kind == .stream && open.body.isEmpty && !open.isFinal)
+        #expect(open.keyword == .stream && open.body == nil && !open.keyword.closesRoute)
         #expect(try connection.readReply().textString == "end-of-stream")
         try server.finish()
     }
@@ -97,9 +98,9 @@ import Testing
             try peer.write("(7)TRUE beating\n")
         }
         let wait = try connection.readReply()
-        #expect(wait.id == 7 && wait.kind == .wait && wait.textString == "starting calc")
+        #expect(wait.id == 7 && wait.keyword == .wait && wait.textString == "starting calc")
         let done = try connection.readReply()
-        #expect(done.id == 7 && done.kind == .trueReply && done.textString == "beating")
+        #expect(done.id == 7 && done.keyword == .trueReply && done.textString == "beating")
         try server.finish()
     }
 
@@ -113,12 +114,12 @@ import Testing
         }
         var chunks: [[UInt8]] = []
         var reply = try connection.readReply()
-        while reply.kind == .stream {
-            chunks.append(reply.body)
+        while reply.keyword == .stream {
+            chunks.append(reply.body ?? [])
             reply = try connection.readReply()
         }
         #expect(chunks == [Array("abc".utf8), [], Array("de".utf8)])
-        #expect(reply.kind == .trueReply && reply.textString == "done")
+        #expect(reply.keyword == .trueReply && reply.textString == "done")
         try server.finish()
     }
 
@@ -126,9 +127,22 @@ import Testing
         let (server, connection) = try Self.loggedIn { peer in
             try peer.write("!TERM! cube shutting down\n")
         }
-        let reply = try connection.readReply()
-        #expect(reply.kind == .terminate && reply.id == nil && reply.textString == "cube shutting down")
+        let received = try connection.readReceived()
+        #expect(received == .terminate(text: Array("cube shutting down".utf8)) && received.id == 0)
+        #expect(received.textString == "cube shutting down")
         #expect(throws: ClientError.closedByPeer) { try connection.readReply() }
+        try server.finish()
+    }
+
+    /// `readReply` is for callers that expect nothing but replies: `!TERM!` and other lines are
+    /// errors that name the line, and reading goes on behind them.
+    @Test func readReplyRefusesWhatIsNoReply() throws {
+        let (server, connection) = try Self.loggedIn { peer in
+            try peer.write("(5)heart\n(6)TRUE after\n!TERM! bye\n")
+        }
+        #expect(throws: ClientError.protocolError("not a reply: (5)heart")) { try connection.readReply() }
+        #expect(try connection.readReply() == Reply(id: 6, keyword: .trueReply, text: Array("after".utf8)))
+        #expect(throws: ClientError.protocolError("connection terminated: bye")) { try connection.readReply() }
         try server.finish()
     }
 
@@ -152,10 +166,10 @@ import Testing
         let (server, connection) = try Self.loggedIn { peer in
             try peer.write("(4)calc.put+\ntype: x\n\n..dot\nplain\n.\n")
         }
-        let reply = try connection.readReply()
-        #expect(reply.id == 4 && reply.kind == .other)
-        #expect(reply.textString == "calc.put+")
-        #expect(reply.body == Array("type: x\n\n.dot\nplain\n".utf8))
+        let received = try connection.readReceived()
+        #expect(received.id == 4 && received.reply == nil)
+        #expect(received.textString == "calc.put+")
+        #expect(received == .other(line: Array("(4)calc.put+".utf8), body: Array("type: x\n\n.dot\nplain\n".utf8)))
         try server.finish()
     }
 

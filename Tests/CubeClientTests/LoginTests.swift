@@ -46,7 +46,7 @@ import Testing
         let connection = try P7Connection(unixPath: server.path, timeout: .seconds(5))
         try connection.loginUnix(user: "unix-root")
         let reply = try connection.readReply()
-        #expect(reply.id == 1 && reply.kind == .trueReply && reply.textString == "early")
+        #expect(reply.id == 1 && reply.keyword == .trueReply && reply.textString == "early")
         try server.finish()
     }
 

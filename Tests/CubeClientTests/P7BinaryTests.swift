@@ -90,6 +90,34 @@ import Testing
         #expect(run.stdout == "ab\nhello world\n")
     }
 
+    /// A command routed to p7's own user carries the cube's id, not p7's: it is skipped. The
+    /// reply's text is printed exactly as sent, blanks included (the cube's relay trims them,
+    /// an original zenka's reply through an original cube may keep them).
+    @Test func commandsForTheUserAreSkippedAndTextIsKeptByteForByte() throws {
+        let server = try Self.server(command: "calc.heart") { id in
+            "(204573)heart\n(204574)calc.put+\nx: y\n\nbody\n.\n(\(id))TRUE  two  spaces \n"
+        }
+        let run = try Self.run(["--socket", server.path, "calc.heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 0)
+        #expect(run.stdout == " two  spaces \n")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+    }
+
+    /// A line that is no reply, with p7's id or none, is shown as it came and ends the command.
+    @Test func aLineThatIsNoReplyIsShownAsItCame() throws {
+        let sentID = Mutex("")
+        let server = try Self.server(command: "heart") { id in
+            sentID.withLock { $0 = id }
+            return "(\(id)) hello there\n"
+        }
+        let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)
+        try server.finish()
+        #expect(run.status == 4)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr == "p7: malformed reply: (\(sentID.withLock { $0 })) hello there\n")
+    }
+
     @Test func terminateBeforeTheReplyExitsFour() throws {
         let server = try Self.server(command: "heart") { _ in "!TERM! shutting down\n" }
         let run = try Self.run(["--socket", server.path, "heart"], environment: Self.env)

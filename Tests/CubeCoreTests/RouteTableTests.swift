@@ -4,15 +4,13 @@ import Testing
 /// The slab of open routes: slots are reused, order follows route ids, an empty table lets
 /// its peak size go.
 @Suite struct RouteTableTests {
-    private let source = Session(id: 1_000_001, transport: .unix, peer: nil, origin: nil, since: Timestamp(monotonic: 0, wall: 0), phase: .active,
-                                 decoder: FrameDecoder(mode: .messages, maximumLineLength: 64))
-    private let target = Session(id: 1_000_002, transport: .unix, peer: nil, origin: nil, since: Timestamp(monotonic: 0, wall: 0), phase: .active,
-                                 decoder: FrameDecoder(mode: .messages, maximumLineLength: 64))
+    private let source = SessionHandle(id: 1_000_001, slot: 0, generation: 1)
+    private let target = SessionHandle(id: 1_000_002, slot: 1, generation: 2)
 
     private func route(_ id: RouteID) -> Route {
-        Route(id: id, source: source.id, sourceCommandID: 0, target: target.id, sourceSession: source,
-              targetSession: target, targetCommandID: 100_000 + id, path: bytes("calc.heart"), started: 0,
-              lastActivity: 0, heartStarted: nil, purpose: nil)
+        Route(id: id, sourceCommandID: 0, sourceSession: source, targetSession: target, account: nil,
+              targetCommandID: 100_000 + id, path: bytes("calc.heart"), started: 0, lastActivity: 0, heartStarted: nil,
+              purpose: nil)
     }
 
     @Test func removedSlotsAreReusedAndOrderFollowsRouteIDs() {
@@ -29,6 +27,7 @@ import Testing
         #expect(table.ordered([third, second]).map(\.slot) == [second, third])
         #expect(table.ordered { $0.id > 2 }.map(\.route.id) == [3])
         #expect(table[99] == nil && table[-1] == nil)
+        #expect(table[second]?.source == source.id && table.target(of: second) == target.id)
     }
 
     @Test func touchAndPurposeChangeTheRouteInPlace() {

@@ -14,7 +14,7 @@ import Testing
         #expect(MemoryLayout<Session.Phase>.size == MemoryLayout<Int>.size)
         var login = LoginState()
         login.listCount = 2
-        let waiting = session(.verifying(login, user: "alice"))
+        var waiting = session(.verifying(login, user: "alice"))
         guard case .verifying(let kept, let user) = waiting.phase else {
             Issue.record("phase lost its case: \(waiting.phase)")
             return
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func aLinkIsSetReadAndClearedThroughItsBox() {
-        let linked = session(.active)
+        var linked = session(.active)
         #expect(!linked.isLink)
         #expect(linked.link == nil)
         linked.link = LinkInfo(node: "n2", address: "tcp:127.0.0.1:7000", peer: nil)

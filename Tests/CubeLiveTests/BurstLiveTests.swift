@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -79,7 +80,8 @@ import Glibc
         let deadline = Date().addingTimeInterval(timeout)
         while answers.count < total, Date() < deadline {
             for reply in try client.replies(count: 1, timeout: 10) {
-                guard let id = reply.id, answers[id] == nil else {
+                let id = reply.id
+                guard id != 0, answers[id] == nil else {
                     Issue.record("duplicate or unnumbered reply \(reply.line)")
                     continue
                 }
@@ -184,10 +186,10 @@ import Glibc
     }
 }
 
-private extension CubeClient.Reply {
+private extension Reply {
     /// `TRUE <text>` / `FALSE <text>` without the id.
     var line: String {
-        switch kind {
+        switch keyword {
         case .trueReply: "TRUE " + textString
         case .falseReply: "FALSE " + textString
         default: rawText
@@ -195,5 +197,5 @@ private extension CubeClient.Reply {
     }
 
     /// The body of a `SIZE` reply as text.
-    var bodyString: String { String(decoding: body, as: UTF8.self) }
+    var bodyString: String { String(decoding: body ?? [], as: UTF8.self) }
 }

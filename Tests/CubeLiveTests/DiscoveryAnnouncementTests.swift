@@ -1,4 +1,6 @@
 import CubeAuth
+import CubeCore
+import CubeRuntime
 @testable import CubeNet
 import Testing
 
@@ -60,7 +62,7 @@ import Testing
         let own = IdentityKey.generate()
         let nodes = try trusting("n2", identity.publicKey)
         func judge(_ item: DiscoveryAnnouncement, trusted: KnownNodes? = nil, mayVerify: () -> Bool = { true }) -> DiscoveryVerdict {
-            DiscoveryVerdict.judge(item, nodes: trusted ?? nodes, ownName: "n1", ownKey: own.publicKey, now: now,
+            DiscoveryVerdict.judge(item, trust: LinkTrust(nodes: trusted ?? nodes), ownName: "n1", ownKey: own.publicKey, now: now,
                                    intervalSeconds: 5, mayVerify: mayVerify)
         }
         #expect(judge(announcement()) == .accept)
@@ -82,6 +84,38 @@ import Testing
         let parsed = try #require(DiscoveryAnnouncement(datagram: Array(forged.utf8)))
         #expect(judge(parsed) == .refuse(.badSignature))
         #expect(judge(made, mayVerify: { false }) == .refuse(.busy))
+    }
+
+    /// Discovery follows a rotation this node learned, as links do (docs/security.md, "Node key
+    /// rotation"): the new key's announcements are accepted under the node's name, the retired
+    /// key's only within the grace after the proof's issued time, and no other node's name.
+    @Test func aLearnedRotationIsFollowedAndTheRetiredKeyOnlyWithinTheGrace() throws {
+        let own = IdentityKey.generate()
+        let rotated = IdentityKey.generate()
+        let grace: Int64 = 600
+        let trust = LinkTrust(nodes: try trusting("n2", identity.publicKey), retiredGrace: grace)
+        func judge(_ item: DiscoveryAnnouncement, at time: Int64? = nil) -> DiscoveryVerdict {
+            DiscoveryVerdict.judge(item, trust: trust, ownName: "n1", ownKey: own.publicKey, now: time ?? item.issued,
+                                   intervalSeconds: 5)
+        }
+        // Before the proof is learned the new key is a stranger, as before.
+        #expect(judge(announcement(by: rotated)) == .refuse(.untrusted))
+        #expect(judge(announcement()) == .accept)
+
+        let proof = try #require(NodeKeyRotation(text: KeyRotation.issue(from: identity, to: rotated.publicKey, issued: now).text))
+        #expect(trust.learn(proof, now: now) == .learned(node: "n2"))
+        #expect(judge(announcement(by: rotated)) == .accept)
+        #expect(judge(announcement(issued: now + grace, by: rotated)) == .accept)
+        #expect(judge(announcement(node: "n3", by: rotated)) == .refuse(.untrusted))
+        // The retired key: within the grace still n2, from its end on nobody.
+        #expect(judge(announcement(issued: now + grace - 1)) == .accept)
+        #expect(judge(announcement(issued: now + grace)) == .refuse(.untrusted))
+        // The grace runs on this node's clock, not on the announcement's date.
+        #expect(judge(announcement(issued: now + grace - 1), at: now + grace) == .refuse(.untrusted))
+        // The new key still needs a valid signature.
+        let made = announcement(by: rotated)
+        let forged = made.text.replacingOccurrences(of: "tcp:10.0.0.2:7007", with: "tcp:10.0.0.9:7007")
+        #expect(judge(try #require(DiscoveryAnnouncement(datagram: Array(forged.utf8)))) == .refuse(.badSignature))
     }
 
     @Test func theAnnouncedAddressIsTheInterfacesForAWildcardListener() {

@@ -95,14 +95,16 @@ final class DiscoveryNetns: @unchecked Sendable {
     /// Starts `cube run` inside `namespace`, discovering on `interface` every second.
     /// - Parameters:
     ///   - name: the node name.
-    ///   - listen: `tcp:HOST:PORT` inside the namespace.
+    ///   - listen: `tcp:HOST:PORT` inside the namespace; nil for none (the node only dials).
     ///   - identity: the node's key.
     ///   - trusted: the nodes file's entries.
+    ///   - extra: more configuration lines.
     /// - Returns: the node once its unix socket answers.
-    func startCube(name: String, namespace: String, interface: String, listen: String, identity: IdentityKey,
-                   trusted: [(String, PublicKey)]) throws -> Node {
+    func startCube(name: String, namespace: String, interface: String, listen: String?, identity: IdentityKey,
+                   trusted: [(String, PublicKey)], extra: String = "") throws -> Node {
         let keyPath = directory.appendingPathComponent("\(name).key").path
-        try identity.write(to: keyPath, overwrite: false)
+        // Overwritten: a node restarted with another key.
+        try identity.write(to: keyPath, overwrite: true)
         let nodesPath = directory.appendingPathComponent("\(name).nodes").path
         try trusted.map { "\($0.0) \($0.1)\n" }.joined().write(toFile: nodesPath, atomically: true, encoding: .utf8)
         let config = directory.appendingPathComponent("\(name).conf")
@@ -111,6 +113,7 @@ final class DiscoveryNetns: @unchecked Sendable {
             network.discovery.interface = \(interface)
             network.discovery.interval = 1
             network.reconnect-max = 2
+            \(extra)
 
             """.write(to: config, atomically: true, encoding: .utf8)
         let socketPath = directory.appendingPathComponent("\(name).sock").path
@@ -122,8 +125,8 @@ final class DiscoveryNetns: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: ip)
         // `ip netns exec` execs the command, so the process is the cube itself and signals reach it.
         process.arguments = ["netns", "exec", namespace, Binaries.cube, "run", "--config", config.path,
-                             "--socket", socketPath, "--name", name, "--listen", listen, "--identity", keyPath,
-                             "--nodes", nodesPath, "--log-level", "warning"]
+                             "--socket", socketPath, "--name", name, "--identity", keyPath,
+                             "--nodes", nodesPath, "--log-level", "warning"] + (listen.map { ["--listen", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         // A file, not a pipe: nobody drains it while the test waits, and a full pipe would block the cube.
         process.standardError = log
@@ -137,17 +140,21 @@ final class DiscoveryNetns: @unchecked Sendable {
         }
     }
 
+    /// Stops one cube (SIGTERM, SIGKILL after 5 s), e.g. to start it again otherwise.
+    func stop(_ node: Node) {
+        guard node.process.isRunning else { return }
+        kill(node.process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while node.process.isRunning && Date() < deadline { usleep(10_000) }
+        if node.process.isRunning {
+            kill(node.process.processIdentifier, SIGKILL)
+            node.process.waitUntilExit()
+        }
+    }
+
     /// Stops the cubes, deletes the namespaces (which removes the pair) and the files. Idempotent.
     func tearDown() {
-        for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(5)
-        for node in nodes {
-            while node.process.isRunning && Date() < deadline { usleep(10_000) }
-            if node.process.isRunning {
-                kill(node.process.processIdentifier, SIGKILL)
-                node.process.waitUntilExit()
-            }
-        }
+        for node in nodes { stop(node) }
         nodes = []
         for namespace in created.reversed() { try? run(["netns", "del", namespace]) }
         created = []

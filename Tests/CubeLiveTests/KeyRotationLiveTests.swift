@@ -78,6 +78,13 @@ import Glibc
         // Within a day of the statement's issued time the retired key is still accepted (a
         // rollback), without re-pinning.
         cube = try Self.restart(fixture, identity: fixture.nodeKeyPath, rotation: nil)
+        // A client whose own grace is shorter (`--retired-grace`) refuses it already.
+        let strict = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--known-nodes", known,
+                                     "--retired-grace", "0", "heart"])
+        #expect(strict.status == 3 && strict.stderr.contains("changed") && !strict.stderr.contains("retired key"),
+                "\(strict.stderr)")
+        let badGrace = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--retired-grace", "-1", "heart"])
+        #expect(badGrace.status == 2 && badGrace.stderr.contains("--retired-grace needs seconds"), "\(badGrace.stderr)")
         let back = try fixture.p7(["--connect", fixture.address, "--key", fixture.clientKeyPath, "--known-nodes", known, "heart"])
         #expect(back.status == 0 && back.stderr.contains("presented its retired key \(fixture.nodeKey)"), "\(back.stderr)")
         #expect(try KnownNodes.read(from: known).key(for: fixture.address) == newKey)

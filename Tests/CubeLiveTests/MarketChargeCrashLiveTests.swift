@@ -52,7 +52,7 @@ import Glibc
             var told: [String] = []
             let until = Date().addingTimeInterval(delay)
             while Date() < until {
-                if let reply = try? client.ask("balance", timeout: 2), reply.kind == .trueReply { told.append(reply.textString) }
+                if let reply = try? client.ask("balance", timeout: 2), reply.keyword == .trueReply { told.append(reply.textString) }
                 usleep(50_000)
             }
             kill(cube.process.processIdentifier, SIGKILL)
@@ -132,7 +132,7 @@ import Glibc
 
 /// The rows of a `SIZE` table reply, split on blanks.
 enum RingClientTables {
-    static func rows(_ reply: RingReply) -> [[String]] {
-        String(decoding: reply.body, as: UTF8.self).split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").map(String.init) }
+    static func rows(_ reply: Reply) -> [[String]] {
+        String(decoding: reply.body ?? [], as: UTF8.self).split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").map(String.init) }
     }
 }

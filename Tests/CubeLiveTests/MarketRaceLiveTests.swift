@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 import Foundation
 import Testing
 
@@ -45,13 +46,13 @@ import Testing
             batches.append(batch)
         }
         for (index, batch) in batches.enumerated() { try sessions[index].client.sendRaw(batch) }
-        var replies: [RingReply] = []
+        var replies: [Reply] = []
         for session in sessions {
             for id in session.ids { replies.append(try session.client.reply(for: id, timeout: 60)) }
         }
 
-        let granted = replies.filter { $0.kind == .trueReply }
-        let refused = replies.filter { $0.kind == .falseReply }
+        let granted = replies.filter { $0.keyword == .trueReply }
+        let refused = replies.filter { $0.keyword == .falseReply }
         #expect(granted.count == Self.capacity, "\(replies.map(\.rawText))")
         #expect(refused.count == Self.acquires - Self.capacity)
         // A refusal is clear: the providing node says nothing is left, or the consumer's node
@@ -82,5 +83,5 @@ import Testing
     }
 
     /// A `SIZE` reply's table as text.
-    static func body(_ reply: RingReply) -> String { String(decoding: reply.body, as: UTF8.self) }
+    static func body(_ reply: Reply) -> String { String(decoding: reply.body ?? [], as: UTF8.self) }
 }

@@ -217,14 +217,14 @@ final class RingNetwork: @unchecked Sendable {
     /// The `list nodes` table of `name`, by node.
     func nodes(on name: String) throws -> [String: RingNodeRow] {
         let reply = try client(name).ask("list nodes")
-        guard reply.kind == .size else { throw LiveTestError.timeout("list nodes on \(name): \(String(decoding: reply.raw, as: UTF8.self))") }
-        return RingNodeRow.parse(String(decoding: reply.body, as: UTF8.self))
+        guard reply.keyword == .size else { throw LiveTestError.timeout("list nodes on \(name): \(reply.rawText)") }
+        return RingNodeRow.parse(String(decoding: reply.body ?? [], as: UTF8.self))
     }
 
     /// The raw `list nodes` table of `name` (for failure messages).
     func nodesText(on name: String) -> String {
         guard let reply = try? client(name).ask("list nodes", timeout: 2) else { return "(no answer)" }
-        return String(decoding: reply.body, as: UTF8.self)
+        return String(decoding: reply.body ?? [], as: UTF8.self)
     }
 
     /// Nodes reachable from `node` over `edges`, `node` included.
@@ -340,7 +340,7 @@ struct RingNodeRow: Equatable {
 final class RingClient {
     private let connection: P7Connection
     private var nextID: UInt64 = 1
-    private var early: [UInt64: RingReply] = [:]
+    private var early: [UInt64: Reply] = [:]
 
     init(socketPath: String) throws {
         connection = try P7Connection(unixPath: socketPath, timeout: .seconds(5))
@@ -365,22 +365,22 @@ final class RingClient {
     func sendRaw(_ text: String) throws { try connection.sendRaw(Array(text.utf8)) }
 
     /// The final reply for `id`, waiting at most `timeout` seconds.
-    func reply(for id: UInt64, timeout: Double = 5) throws -> RingReply {
+    func reply(for id: UInt64, timeout: Double = 5) throws -> Reply {
         if let reply = early.removeValue(forKey: id) { return reply }
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { throw ClientError.timeout }
             connection.timeout = .milliseconds(max(1, Int(remaining * 1000)))
-            let reply = try connection.readReply()
-            guard reply.isFinal, let replyID = reply.id else { continue }
-            if replyID == id { return reply }
-            early[replyID] = reply
+            guard case .reply(let reply) = try connection.readReceived(), reply.keyword.closesRoute, reply.id != 0
+            else { continue }
+            if reply.id == id { return reply }
+            early[reply.id] = reply
         }
     }
 
     /// Every final reply that arrives within `timeout`, until `count` arrived.
-    func replies(count: Int, timeout: Double = 10) throws -> [RingReply] {
+    func replies(count: Int, timeout: Double = 10) throws -> [Reply] {
         var out = Array(early.values)
         early = [:]
         let deadline = Date().addingTimeInterval(timeout)
@@ -389,8 +389,8 @@ final class RingClient {
             guard remaining > 0 else { break }
             connection.timeout = .milliseconds(max(1, Int(remaining * 1000)))
             do {
-                let reply = try connection.readReply()
-                if reply.isFinal, reply.id != nil { out.append(reply) }
+                let received = try connection.readReceived()
+                if let reply = received.reply, reply.keyword.closesRoute, reply.id != 0 { out.append(reply) }
             } catch ClientError.timeout {
                 break
             }
@@ -399,7 +399,7 @@ final class RingClient {
     }
 
     /// Sends `command` and returns its final reply.
-    func ask(_ command: String, timeout: Double = 5) throws -> RingReply {
+    func ask(_ command: String, timeout: Double = 5) throws -> Reply {
         try reply(for: try send(command), timeout: timeout)
     }
 
@@ -410,7 +410,7 @@ final class RingClient {
                       since start: Date = Date()) -> Double? {
         while Date().timeIntervalSince(start) < timeout {
             if let reply = try? ask(command, timeout: max(0.1, timeout - Date().timeIntervalSince(start))),
-               reply.kind == .trueReply, text == nil || reply.textString == text {
+               reply.keyword == .trueReply, text == nil || reply.textString == text {
                 return Date().timeIntervalSince(start) * 1000
             }
             usleep(UInt32(interval * 1_000_000))
@@ -419,13 +419,10 @@ final class RingClient {
     }
 }
 
-extension CubeClient.Reply {
-    /// `KEYWORD text` for messages.
-    var rawText: String { String(decoding: raw, as: UTF8.self) }
+extension Reply {
+    /// The reply's line as the cube renders it, `(<id>)KEYWORD text`, for messages.
+    var rawText: String { String(decoding: Received.reply(self).line, as: UTF8.self) }
 }
-
-/// The client library's reply (CubeCore has a `Reply` too).
-typealias RingReply = CubeClient.Reply
 
 /// `N ms`, or `never` for nil.
 func ringMs(_ milliseconds: Double?) -> String { milliseconds.map { "\(Int($0)) ms" } ?? "never" }

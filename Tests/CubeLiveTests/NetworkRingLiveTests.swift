@@ -53,7 +53,7 @@ import Glibc
         defer { zenka.stop() }
         let client = try net.client("n2")
         let hello = try client.ask("n5.echoer.echo hello from n2")
-        #expect(hello.kind == .trueReply && hello.textString == "hello from n2", "\(hello.rawText)")
+        #expect(hello.keyword == .trueReply && hello.textString == "hello from n2", "\(hello.rawText)")
         // And back: n5 reaches n2 by name.
         let name = try net.client("n5").ask("n2.name")
         #expect(name.rawText.hasSuffix("TRUE n2"), "\(name.rawText)")
@@ -87,7 +87,7 @@ import Glibc
         let replies = try client.replies(count: wanted.count, timeout: 10)
         print("pipelined: \(replies.count) replies over 2 hops in \(Int(Date().timeIntervalSince(sent) * 1000)) ms")
         var got: [UInt64: [String]] = [:]
-        for reply in replies { got[reply.id!, default: []].append(String(reply.rawText.drop { $0 != ")" }.dropFirst())) }
+        for reply in replies { got[reply.id, default: []].append(String(reply.rawText.drop { $0 != ")" }.dropFirst())) }
         #expect(got.count == wanted.count && got.values.allSatisfy { $0.count == 1 }, "ids: \(got.count)/\(wanted.count)")
         for (id, text) in wanted {
             let received = got[id] ?? []
@@ -108,10 +108,10 @@ import Glibc
         #expect(sync.textString == "sync")
         let cut = Date()
         let unlink = try net.client("n1").ask("unlink n2")
-        #expect(unlink.kind == .trueReply, "\(unlink.rawText)")
+        #expect(unlink.keyword == .trueReply, "\(unlink.rawText)")
         let collapsed = try client.reply(for: pending, timeout: 5)
         let collapsedAfter = Date().timeIntervalSince(cut) * 1000
-        #expect(collapsed.kind == .falseReply && collapsed.textString == "command route collapsed", "\(collapsed.rawText)")
+        #expect(collapsed.keyword == .falseReply && collapsed.textString == "command route collapsed", "\(collapsed.rawText)")
         let linkLoss = client.askUntilTrue("n5.echoer.echo around", text: "around", since: cut)
         #expect(linkLoss != nil, "n2 never reached n5 again after losing the link to n1")
         let linkLossTopology = try net.waitForTopology(net.allEdges.subtracting([Edge("n1", "n2")]))
@@ -124,7 +124,7 @@ import Glibc
         // The link is back after `link`, and the short path with it.
         let relinked = Date()
         let link = try net.client("n1").ask("link \(net.address("n2"))")
-        #expect(link.kind == .trueReply, "\(link.rawText)")
+        #expect(link.keyword == .trueReply, "\(link.rawText)")
         try net.waitForTopology(net.allEdges)
         let back = try net.nodes(on: "n2")["n5"]
         #expect(back?.distance == 2 && back?.via == "n1")
@@ -153,7 +153,7 @@ import Glibc
         net.kill("n1")
         let collapsed = try client.reply(for: pending, timeout: 5)
         let collapsedAfter = Date().timeIntervalSince(killed) * 1000
-        #expect(collapsed.kind == .falseReply && collapsed.textString == "command route collapsed", "\(collapsed.rawText)")
+        #expect(collapsed.keyword == .falseReply && collapsed.textString == "command route collapsed", "\(collapsed.rawText)")
         let converged = client.askUntilTrue("n5.echoer.echo rerouted", text: "rerouted", since: killed)
         #expect(converged != nil, "n2 never reached n5 again after n1 died")
         let withoutN1 = net.allEdges.filter { $0.a != "n1" && $0.b != "n1" }
@@ -193,27 +193,27 @@ import Glibc
 
         // Cut n3-n4 and n5-n1 on their dialling sides: {n1, n2, n3} | {n4, n5}.
         let cut = Date()
-        #expect(try net.client("n3").ask("unlink n4").kind == .trueReply)
-        #expect(try net.client("n5").ask("unlink n1").kind == .trueReply)
+        #expect(try net.client("n3").ask("unlink n4").keyword == .trueReply)
+        #expect(try net.client("n5").ask("unlink n1").keyword == .trueReply)
         let split = net.allEdges.subtracting([Edge("n3", "n4"), Edge("n1", "n5")])
         try net.waitForTopology(split)
         let splitAfter = Date().timeIntervalSince(cut) * 1000
         for (from, to) in [("n2", "n5.echoer.echo x"), ("n2", "n4.heart"), ("n1", "n5.name"), ("n4", "n1.name"),
                            ("n5", "n3.heart"), ("n4", "n2.name")] {
             let reply = try net.client(from).ask(to)
-            #expect(reply.kind == .falseReply && reply.textString == "client not present", "\(from) \(to): \(reply.rawText)")
+            #expect(reply.keyword == .falseReply && reply.textString == "client not present", "\(from) \(to): \(reply.rawText)")
         }
         #expect(try n2.ask("n1.name").textString == "n1")
         #expect(try n2.ask("n3.name").textString == "n3")
-        #expect(try net.client("n1").ask("n3.heart").kind == .trueReply)
+        #expect(try net.client("n1").ask("n3.heart").keyword == .trueReply)
         #expect(try n4.ask("n5.echoer.echo inside", timeout: 5).textString == "inside")
         #expect(try net.client("n5").ask("n4.name").textString == "n4")
         print("partition {n1,n2,n3} | {n4,n5} by unlink: every node agrees after \(Int(splitAfter)) ms")
 
         // Heal: the same two nodes link again.
         let heal = Date()
-        #expect(try net.client("n3").ask("link \(net.address("n4"))").kind == .trueReply)
-        #expect(try net.client("n5").ask("link \(net.address("n1"))").kind == .trueReply)
+        #expect(try net.client("n3").ask("link \(net.address("n4"))").keyword == .trueReply)
+        #expect(try net.client("n5").ask("link \(net.address("n1"))").keyword == .trueReply)
         let crossed = n2.askUntilTrue("n5.echoer.echo healed", text: "healed", since: heal)
         #expect(crossed != nil)
         try net.waitForTopology(net.allEdges)
@@ -227,7 +227,7 @@ import Glibc
         let net = try RingNetwork.ring()
         defer { net.shutdown() }
         let n2 = try net.client("n2")
-        #expect(try n2.ask("n4.heart").kind == .trueReply)
+        #expect(try n2.ask("n4.heart").keyword == .trueReply)
         #expect(try net.nodes(on: "n2")["n4"]?.via == "n3")
 
         // kill -STOP: n4's sockets stay open but it says nothing. A command routed n2 → n3 → n4
@@ -237,13 +237,13 @@ import Glibc
         let pending = try n2.send("n4.heart")
         let collapsed = try n2.reply(for: pending, timeout: 10)
         let detected = Date().timeIntervalSince(stopped) * 1000
-        #expect(collapsed.kind == .falseReply && collapsed.textString == "command route collapsed", "\(collapsed.rawText)")
+        #expect(collapsed.keyword == .falseReply && collapsed.textString == "command route collapsed", "\(collapsed.rawText)")
         #expect(detected >= 2000 && detected < 8000, "silence detected after \(Int(detected)) ms")
         let withoutN4 = net.allEdges.filter { $0.a != "n4" && $0.b != "n4" }
         try net.waitForTopology(withoutN4)
         let agreed = Date().timeIntervalSince(stopped) * 1000
         let cutOff = try n2.ask("n4.heart")
-        #expect(cutOff.kind == .falseReply && cutOff.textString == "client not present", "\(cutOff.rawText)")
+        #expect(cutOff.keyword == .falseReply && cutOff.textString == "client not present", "\(cutOff.rawText)")
         #expect(try n2.ask("n5.name").textString == "n5")
         #expect(try net.client("n3").ask("n5.name").textString == "n5")
         print("silence of n4 (kill -STOP, link-timeout 3 s): route in flight collapsed after \(Int(detected)) ms, "
@@ -339,7 +339,7 @@ import Glibc
 
         // n3 serves on: locally, and routed across the network.
         let n3 = try net.client(target)
-        #expect(try n3.ask("heart").kind == .trueReply)
+        #expect(try n3.ask("heart").keyword == .trueReply)
         #expect(try n3.ask("n5.name").textString == "n5")
         #expect(try net.client("n5").ask("n2.name").textString == "n2")
 

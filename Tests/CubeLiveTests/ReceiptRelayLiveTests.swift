@@ -1,7 +1,7 @@
 import CubeAuth
 import CubeClient
 import CubeCore
-import CubeNet
+import CubeRuntime
 import CubeStore
 import Foundation
 import Testing
@@ -31,10 +31,10 @@ import Glibc
 
     /// Acquires `n3:1` from n1 as soon as n1 knows the offer. - Returns: the grant's words.
     static func acquire(_ net: RingNetwork, amount: Int = 3600) throws -> [String] {
-        var granted: RingReply?
+        var granted: Reply?
         for _ in 0..<100 {
             granted = try net.client("n1").ask("acquire n3:1 \(amount) 600")
-            if granted?.kind == .trueReply { break }
+            if granted?.keyword == .trueReply { break }
             usleep(100_000)
         }
         return try #require(granted?.textString).split(separator: " ").map(String.init)
@@ -91,7 +91,7 @@ import Glibc
         let since = try #require(words.last.flatMap { Int64($0) })
         // n1 lists the lease it holds on n3, with the provider node.
         let table = try net.client("n1").ask("leases")
-        let rows = String(decoding: table.body, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let rows = String(decoding: table.body ?? [], as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         #expect(rows.contains { Array($0.prefix(5)) == ["n3:1", "n3:1", "unix-root", "3600", "active"] }, "\(rows)")
         sleep(3)
 
@@ -141,10 +141,10 @@ import Glibc
         print("receipt relay: a charge on n1 reached n3 as income in \(delays.map { Int($0) }) ms")
         let hearts = (0..<20).compactMap { _ -> Double? in
             let sent = Date()
-            return (try? net.client("n1").ask("n3.heart"))?.kind == .trueReply ? Date().timeIntervalSince(sent) * 1000 : nil
+            return (try? net.client("n1").ask("n3.heart"))?.keyword == .trueReply ? Date().timeIntervalSince(sent) * 1000 : nil
         }.sorted()
         let released = try net.client("n1").ask("n3.release 1")
-        #expect(released.kind == .trueReply, "\(released.rawText)")
+        #expect(released.keyword == .trueReply, "\(released.rawText)")
         let releasedAt = Date()
         let end = Int64(Date().timeIntervalSince1970)
         let (charges, incomes) = try Self.settled(net)
@@ -191,7 +191,7 @@ import Glibc
         #expect(heard.contains { $0.contains(")TRUE lease 1 offer 1 amount 3600") }, "\(heard)")
         #expect(heard.contains("lease-warning n3:1 low-credit"), "\(heard)")
         #expect(heard.contains("lease-end n3:1 out-of-credit"), "\(heard)")
-        let leases = String(decoding: try net.client("n3").ask("leases").body, as: UTF8.self)
+        let leases = String(decoding: try net.client("n3").ask("leases").body ?? [], as: UTF8.self)
         #expect(!leases.split(separator: "\n").contains { $0.hasPrefix("1 ") }, "\(leases)")
     }
 
@@ -204,19 +204,19 @@ import Glibc
         let words = try Self.acquire(net)
         let since = try #require(words.last.flatMap { Int64($0) })
         sleep(1)
-        #expect(try net.client("n2").ask("unlink n3").kind == .trueReply)
+        #expect(try net.client("n2").ask("unlink n3").keyword == .trueReply)
         usleep(1_500_000)
         let cutAt = Date()
-        #expect(try net.client("n2").ask("link \(net.address("n3"))").kind == .trueReply)
+        #expect(try net.client("n2").ask("link \(net.address("n3"))").keyword == .trueReply)
         _ = try net.waitForTopology(Self.edges, timeout: 20)
         let back = Date().timeIntervalSince(cutAt)
         // Well past the grace after the cut, the lease is still held, for n1's user.
         usleep(UInt32(max(0, 6 - back) * 1_000_000))
-        let held = String(decoding: try net.client("n3").ask("leases").body, as: UTF8.self)
+        let held = String(decoding: try net.client("n3").ask("leases").body ?? [], as: UTF8.self)
         #expect(held.split(separator: "\n").contains { $0.hasPrefix("1 ") && $0.contains("active") }, "\(held)")
         #expect(!net.collectLog("n3").contains("lease 1 ended"))
         let released = try net.client("n1").ask("n3.release 1")
-        #expect(released.kind == .trueReply, "\(released.rawText)")
+        #expect(released.keyword == .trueReply, "\(released.rawText)")
         let end = Int64(Date().timeIntervalSince1970)
         let (charges, incomes) = try Self.settled(net)
         print("receipt relay: link back after \(Int(back * 1000)) ms; \(charges.count) charges, \(incomes.count) incomes")
@@ -245,7 +245,7 @@ import Glibc
         sleep(2)
         // n3's stored lease waits for its consumer after n3's restart; n1's `held` list took it back.
         let released = try net.client("n1").ask("n3.release 1")
-        #expect(released.kind == .trueReply, "\(released.rawText)")
+        #expect(released.keyword == .trueReply, "\(released.rawText)")
         let end = Int64(Date().timeIntervalSince1970)
         let (charges, incomes) = try Self.settled(net)
         print("receipt relay: after kill -9 of n1 and n3, \(charges.count) charges on n1, \(incomes.count) incomes on n3")

@@ -24,7 +24,7 @@ import Glibc
             try connection.loginUnix(user: "unix-root")
             try connection.sendRaw(Array("(1)offer storage 3600 price=1\n".utf8))
             let reply = try connection.readReply()
-            guard reply.kind == .trueReply else { throw ClientError.timeout }
+            guard reply.keyword == .trueReply else { throw ClientError.timeout }
             Thread { [self] in serve() }.start()
         }
 
@@ -53,7 +53,7 @@ import Glibc
     /// The rows of `statement 100` whose `what` starts with `prefix`: (credits, what).
     static func entries(_ client: RingClient, _ prefix: String) throws -> [(credits: String, what: String)] {
         let reply = try client.ask("statement 100")
-        let lines = String(decoding: reply.body, as: UTF8.self).split(separator: "\n").dropFirst(2)
+        let lines = String(decoding: reply.body ?? [], as: UTF8.self).split(separator: "\n").dropFirst(2)
         return lines.compactMap { line in
             let words = line.split(separator: " ").map(String.init)
             guard words.count >= 4 else { return nil }
@@ -74,10 +74,10 @@ import Glibc
         defer { provider.stop() }
         // a's user needs credit on a, which charges it (b charges nobody for it).
         #expect(try net.client("a").askUntilTrue("grant unix-root 1000", timeout: 10) != nil)
-        var granted: RingReply?
+        var granted: Reply?
         for _ in 0..<100 {
             granted = try net.client("a").ask("acquire b:1 3600 600")
-            if granted?.kind == .trueReply { break }
+            if granted?.keyword == .trueReply { break }
             usleep(100_000)
         }
         let text = try #require(granted?.textString)
@@ -100,7 +100,7 @@ import Glibc
         }
         sleep(4)
         let released = try net.client("a").ask("b.release 1")
-        #expect(released.kind == .trueReply, "\(released.rawText)")
+        #expect(released.keyword == .trueReply, "\(released.rawText)")
         let end = Int64(Date().timeIntervalSince1970)
 
         // Both ledgers settle on the same charges (the last receipt may still be in flight).

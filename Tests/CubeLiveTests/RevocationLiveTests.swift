@@ -53,7 +53,7 @@ import Glibc
             let connection = try Self.login(port: net.ports[name]!, identity: user, certificate: certificate)
             try connection.send("(1)whoami")
             let reply = try connection.readReply()
-            #expect(reply.kind == .trueReply && reply.textString.hasPrefix("remote-ann "), "\(name): \(reply.rawText)")
+            #expect(reply.keyword == .trueReply && reply.textString.hasPrefix("remote-ann "), "\(name): \(reply.rawText)")
             sessions[name] = connection
         }
 
@@ -93,7 +93,7 @@ import Glibc
             }
         }
         let revoke = try net.client("n1").ask("revoke \(certificate.id)")
-        #expect(revoke.kind == .trueReply && revoke.textString == "revoked cert:\(certificate.id), 1 session(s) closed",
+        #expect(revoke.keyword == .trueReply && revoke.textString == "revoked cert:\(certificate.id), 1 session(s) closed",
                 "\(revoke.rawText)")
         #expect(group.wait(timeout: .now() + 20) == .success)
         let times = closedAfter.withLock { $0 }
@@ -106,7 +106,7 @@ import Glibc
             let line = Self.refusal(port: net.ports[name]!, identity: user, certificate: certificate)
             #expect(line == "FALSE key certificate revoked (cert:\(certificate.id))", "\(name): \(line ?? "logged in")")
             let table = try net.client(name).ask("revocations")
-            let body = String(decoding: table.body, as: UTF8.self)
+            let body = String(decoding: table.body ?? [], as: UTF8.self)
             #expect(body.contains("cert:\(certificate.id)") && body.contains(signerKey), "\(name): \(body)")
         }
         for name in ["n1", "n2"] {

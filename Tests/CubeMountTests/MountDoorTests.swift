@@ -1,7 +1,7 @@
 @testable import CubeMount
 import CubeCore
 import CubeFUSE
-import CubeNet
+import CubeRuntime
 import Foundation
 import Logging
 import Synchronization

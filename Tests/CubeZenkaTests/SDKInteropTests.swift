@@ -16,11 +16,11 @@ import Testing
 
         // Our commands reach the original (an id it accepts) and its replies come back.
         let heart = try await zenka.send("calc.heart")
-        #expect(heart.kind == .trueReply && heart.textString.hasPrefix("beating [ "), "\(heart.textString)")
+        #expect(heart.keyword == .trueReply && heart.textString.hasPrefix("beating [ "), "\(heart.textString)")
         let body = try await zenka.send("calc.utf8")
-        #expect(body.kind == .size && body.body == Array(OriginalZenka.utf8Body.utf8))
+        #expect(body.keyword == .size && body.body == Array(OriginalZenka.utf8Body.utf8))
         let streamed = try await zenka.send("calc.stream")
-        #expect(streamed.kind == .trueReply && streamed.textString == "end-of-stream")
+        #expect(streamed.keyword == .trueReply && streamed.textString == "end-of-stream")
 
         // Our SIZE reply is counted in characters, so an original-style client reads it intact.
         let client = try RawSocket(path: original.socketPath)

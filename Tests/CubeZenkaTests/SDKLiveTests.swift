@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 import CubeTestSupport
 import CubeZenka
 import Foundation
@@ -24,9 +25,16 @@ import Testing
         return zenka
     }
 
+    /// Runs `zenka` until it is connected. The bound is generous: in a parallel run, blocking
+    /// live tests of other suites can hold every thread of the concurrency pool for seconds, and
+    /// neither the zenka's task nor this wait runs meanwhile. On failure the zenka is stopped, so
+    /// that it does not go on redialling a cube that is gone.
     static func start(_ zenka: Zenka) async throws -> Task<Void, any Error> {
         let task = Task { try await zenka.run() }
-        guard await eventually({ zenka.isConnected }) else { throw ZenkaTestError.failed("\(zenka.name) did not connect") }
+        guard await eventually(seconds: 60, { zenka.isConnected }) else {
+            zenka.stop()
+            throw ZenkaTestError.failed("\(zenka.name) did not connect")
+        }
         return task
     }
 
@@ -46,8 +54,8 @@ import Testing
         #expect(commands.hasPrefix("SIZE command") && commands.contains("greet <name>: says hello"))
 
         let stream = try await client.ask("hello.count 3")
-        #expect(stream.map(\.kind) == [.wait, .stream, .stream, .stream, .trueReply])
-        #expect(stream.filter { $0.kind == .stream }.map { String(decoding: $0.body, as: UTF8.self) } == ["1\n", "2\n", "3\n"])
+        #expect(stream.map(\.keyword) == [.wait, .stream, .stream, .stream, .trueReply])
+        #expect(stream.filter { $0.keyword == .stream }.map { String(decoding: $0.body ?? [], as: UTF8.self) } == ["1\n", "2\n", "3\n"])
         #expect(stream.last?.textString == "done")
 
         zenka.stop()
@@ -69,7 +77,7 @@ import Testing
         let callerTask = try await Self.start(caller)
 
         let greeting = try await caller.send("hello.greet", args: "from caller")
-        #expect(greeting.kind == .trueReply && greeting.textString == "hello from caller")
+        #expect(greeting.keyword == .trueReply && greeting.textString == "hello from caller")
 
         let chunks = Chunks()
         let counted = try await caller.send("hello.count", args: "2") { chunks.add($0) }
@@ -78,10 +86,10 @@ import Testing
 
         let echoed = try await caller.send("hello.body", headers: [.init(key: "kind", value: "note")],
                                            body: Array("line one\n.dotted\n".utf8))
-        #expect(echoed.kind == .size && String(decoding: echoed.body, as: UTF8.self) == "note|line one\n.dotted\n")
+        #expect(echoed.keyword == .size && String(decoding: echoed.body ?? [], as: UTF8.self) == "note|line one\n.dotted\n")
 
         let missing = try await caller.send("nobody.greet")
-        #expect(missing.kind == .falseReply && missing.textString == "client not present")
+        #expect(missing.keyword == .falseReply && missing.textString == "client not present")
 
         async let first = caller.send("hello.greet", args: "a")
         async let second = caller.send("hello.greet", args: "b")
@@ -141,17 +149,17 @@ import Testing
 /// Collects interim replies from a `send` callback.
 final class Chunks: @unchecked Sendable {
     private let lock = NSLock()
-    private var replies: [CubeClient.Reply] = []
+    private var replies: [Reply] = []
 
-    func add(_ reply: CubeClient.Reply) {
+    func add(_ reply: Reply) {
         lock.lock()
         replies.append(reply)
         lock.unlock()
     }
 
-    var kinds: [CubeClient.Reply.Kind] {
+    var kinds: [ReplyKeyword] {
         lock.lock()
         defer { lock.unlock() }
-        return replies.map(\.kind)
+        return replies.map(\.keyword)
     }
 }

@@ -2,22 +2,22 @@
 ///
 /// A command is allowed if it matches one of the user's own patterns or one of the
 /// patterns of `*` (everyone).
-public struct AccessRules: Equatable, Sendable {
+package struct AccessRules: Equatable, Sendable {
     /// Patterns per user name; the key `*` applies to every user.
-    public private(set) var patterns: [String: [GlobPattern]]
+    package private(set) var patterns: [String: [GlobPattern]]
 
     /// The patterns of `*`, kept apart: they are checked for every command of every user.
     private var everyone: [GlobPattern] = []
     /// Whether `*` has `**`: then every non-empty path is allowed without a look-up.
     private var everyoneMayDoAnything = false
 
-    public init(_ patterns: [String: [GlobPattern]] = [:]) {
+    package init(_ patterns: [String: [GlobPattern]] = [:]) {
         self.patterns = [:]
         for (user, list) in patterns { allow(user, list) }
     }
 
     /// Adds patterns for `user`.
-    public mutating func allow(_ user: String, _ new: [GlobPattern]) {
+    package mutating func allow(_ user: String, _ new: [GlobPattern]) {
         patterns[user, default: []].append(contentsOf: new)
         guard user == "*" else { return }
         everyone += new
@@ -26,13 +26,13 @@ public struct AccessRules: Equatable, Sendable {
 
     /// Whether `user` may act on other users' sessions and leases: the right to run
     /// `term-all` is what makes an administrator (docs/protocol.md §8, §8.1).
-    public func isAdministrator(_ user: String) -> Bool {
+    package func isAdministrator(_ user: String) -> Bool {
         allows(user: user, command: "term-all".utf8)
     }
 
     /// Whether `user` may send `command` (a path with session ids already replaced by user names).
     /// Runs for every command, so the common cases avoid hashing the user name.
-    public func allows(user: String, command: some Collection<UInt8>) -> Bool {
+    package func allows(user: String, command: some Collection<UInt8>) -> Bool {
         if everyoneMayDoAnything, !command.isEmpty { return true }
         if everyone.contains(where: { $0.matches(command) }) { return true }
         guard let own = patterns[user] else { return false }

@@ -1,6 +1,6 @@
 /// One access pattern (docs/protocol.md §3.4): anchored, `*` matches within one dot-separated
 /// segment (`[^.]+`), `**` matches anything (`.+`), every other byte (brackets too) is literal.
-public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
+package struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
     private enum Piece: Equatable, Sendable {
         case literal(UInt8)
         case segment
@@ -8,11 +8,11 @@ public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
     }
 
     private let pieces: [Piece]
-    public let description: String
+    package let description: String
     /// True for `**` alone, the usual admin rule: it matches every non-empty path.
-    public let matchesEverything: Bool
+    package let matchesEverything: Bool
 
-    public init(_ text: String) {
+    package init(_ text: String) {
         description = text
         var pieces: [Piece] = []
         let bytes = Array(text.utf8)
@@ -37,7 +37,7 @@ public struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
 
     /// Whether the whole of `subject` matches. Linear in the subject per pattern piece
     /// (dynamic programming), so a long hostile path cannot make matching explode.
-    public func matches(_ subject: some Collection<UInt8>) -> Bool {
+    package func matches(_ subject: some Collection<UInt8>) -> Bool {
         // `**` alone (the usual admin rule) matches any non-empty path: no work at all.
         if matchesEverything { return !subject.isEmpty }
         let bytes = Array(subject)

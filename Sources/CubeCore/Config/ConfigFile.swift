@@ -1,17 +1,17 @@
 /// One `key = value` entry and where it was written.
-public struct ConfigEntry: Equatable, Sendable {
-    public var key: String
-    public var value: String
-    public var file: String
-    public var line: Int
+package struct ConfigEntry: Equatable, Sendable {
+    package var key: String
+    package var value: String
+    package var file: String
+    package var line: Int
 }
 
 /// Parser for the original's configuration syntax: `key.path = value` lines, `#` starts a
 /// comment, a trailing `\` continues the line, blank lines are ignored.
-public enum ConfigFile {
+package enum ConfigFile {
     /// Parses `text`; `file` names the source in errors.
     /// - Throws: ``ConfigError`` for a line that is not `key = value` or an invalid key.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> [ConfigEntry] {
+    package static func parse(_ text: String, file: String) throws(ConfigError) -> [ConfigEntry] {
         var entries: [ConfigEntry] = []
         var pending = ""
         var pendingLine = 0

@@ -7,18 +7,18 @@
 /// discovery socket, the advert database) keep their running values and are reported as
 /// needing a restart; everything else is taken from the new configuration. Zenki are
 /// compared by the manager, which also knows the files that travel with them.
-public struct ConfigurationReload: Sendable {
+package struct ConfigurationReload: Sendable {
     /// The running configuration with every live change applied.
-    public let configuration: CubeConfiguration
+    package let configuration: CubeConfiguration
     /// One line per change that applies now, e.g. `limits.line: 65536 -> 4096`.
-    public let changes: [String]
+    package let changes: [String]
     /// One line per changed key left as it is until a restart, e.g. `node.name: cube -> other`.
-    public let needsRestart: [String]
+    package let needsRestart: [String]
 
     /// - Parameters:
     ///   - running: the configuration the cube runs with.
     ///   - loaded: the configuration just read (already valid).
-    public init(running: CubeConfiguration, loaded: CubeConfiguration) {
+    package init(running: CubeConfiguration, loaded: CubeConfiguration) {
         var applied = loaded
         var restart: [String] = []
         // Each restart-only key: report a difference, keep the running value.
@@ -57,7 +57,7 @@ public struct ConfigurationReload: Sendable {
 
     /// What to log and answer: the live changes, then `others` (files read again, what the
     /// manager did), then each key needing a restart.
-    public func report(adding others: [String] = []) -> [String] {
+    package func report(adding others: [String] = []) -> [String] {
         changes + others + needsRestart.map { "needs restart: " + $0 }
     }
 

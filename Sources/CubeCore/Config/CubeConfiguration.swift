@@ -2,95 +2,95 @@
 ///
 /// Built from parsed entries by ``load(_:owner:)``; every key is listed in
 /// `configuration/cube.conf`, the embedded default.
-public struct CubeConfiguration: Equatable, Sendable {
+package struct CubeConfiguration: Equatable, Sendable {
     /// Size limits of docs/protocol.md §1.
-    public struct Limits: Equatable, Sendable {
-        public var preAuthLine = 1024
-        public var line = 64 << 10
-        public var body = 16 << 20
-        public var outputQueue = 8 << 20
-        public var sessions = 10_000
-        public var routesPerSession = 10_000
+    package struct Limits: Equatable, Sendable {
+        package var preAuthLine = 1024
+        package var line = 64 << 10
+        package var body = 16 << 20
+        package var outputQueue = 8 << 20
+        package var sessions = 10_000
+        package var routesPerSession = 10_000
         /// Failed logins per minute from one unix uid or one address before new
         /// connections from there are turned away.
-        public var loginFailures = 20
+        package var loginFailures = 20
         /// Sessions from one unix uid or one address that may wait to log in at once.
-        public var preAuthSessions = 1024
+        package var preAuthSessions = 1024
         /// Bytes all users together may make the cube hold (buffered input, open routes,
         /// offers, queued commands and queued output; docs/security.md "Resource limits").
-        public var memory = 512 << 20
+        package var memory = 512 << 20
         /// Bytes one user name may make the cube hold (its part of ``memory``).
-        public var memoryPerUser = 64 << 20
-        public init() {}
+        package var memoryPerUser = 64 << 20
+        package init() {}
     }
 
-    public var nodeName = "cube"
-    public var unixSocketPath = "/run/protocol-7/cube.sock"
-    public var unixSocketMode: UInt32 = 0o666
+    package var nodeName = "cube"
+    package var unixSocketPath = "/run/protocol-7/cube.sock"
+    package var unixSocketMode: UInt32 = 0o666
     /// `host:port` of the TCP listener (only `c25519` is offered there); nil = off.
-    public var tcpListen: String?
+    package var tcpListen: String?
     /// Event-loop threads serving the sockets (`socket.event-loops`); 0 = one per core.
-    public var eventLoops = 0
+    package var eventLoops = 0
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
-    public var metricsListen: String?
+    package var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
-    public var identityKeyPath: String?
+    package var identityKeyPath: String?
     /// Client public keys and the user each logs in as (`c25519`).
-    public var authorizedKeysPath: String?
+    package var authorizedKeysPath: String?
     /// Other nodes (base32 public keys) whose key certificates are accepted.
-    public var trustedSigners: [String] = []
+    package var trustedSigners: [String] = []
     /// The key rotation statement this node serves (`auth.c25519.rotation`), if any.
-    public var rotationPath: String?
+    package var rotationPath: String?
     /// `auth.c25519.rotation.grace`: seconds after a rotation proof's issued time during which
     /// the retired key is still accepted for its node (docs/security.md, "Node key rotation").
-    public var rotationGraceSeconds = Int(NodeKeyRotations.defaultRetiredGraceSeconds)
+    package var rotationGraceSeconds = Int(NodeKeyRotations.defaultRetiredGraceSeconds)
     /// The revocation list file (`auth.c25519.revocations`); nil: `revocations` next to the socket.
-    public var revocationsPath: String?
+    package var revocationsPath: String?
     /// Scoped trusted signers by label (`auth.c25519.signer.<label>.*`).
-    public var signers: [String: SignerSetup] = [:]
-    public var authMethods = ["c25519", "zenka", "unix", "pwd"]
-    public var unixImplicit = true
-    public var zenkaAnyName = true
-    public var zenkaKeyLifetimeSeconds = 60
+    package var signers: [String: SignerSetup] = [:]
+    package var authMethods = ["c25519", "zenka", "unix", "pwd"]
+    package var unixImplicit = true
+    package var zenkaAnyName = true
+    package var zenkaKeyLifetimeSeconds = 60
     /// The `callout` method's program and bounds (`auth.callout.*`).
-    public var callout = CalloutSettings()
-    public var users: [String: UserSetup] = [:]
-    public var access = AccessRules()
-    public var limits = Limits()
-    public var loginTimeoutSeconds = 17
-    public var routeTimeoutSeconds = 120
+    package var callout = CalloutSettings()
+    package var users: [String: UserSetup] = [:]
+    package var access = AccessRules()
+    package var limits = Limits()
+    package var loginTimeoutSeconds = 17
+    package var routeTimeoutSeconds = 120
     /// `leases.grace`: seconds a lease outlives its consumer's session (docs/market.md).
-    public var leaseGraceSeconds = 300
+    package var leaseGraceSeconds = 300
     /// `market.charge-interval`: seconds between charges of a priced lease (docs/market.md).
-    public var chargeIntervalSeconds = 60
+    package var chargeIntervalSeconds = 60
     /// `state.directory`: where the market's SQLite store lives; nil = offers and leases in
     /// memory only (docs/market.md "Storage"). The shipped configuration sets /var/lib/protocol-7.
-    public var stateDirectory: String?
+    package var stateDirectory: String?
     /// Where the network is mounted; nil = no mount.
-    public var mountPath: String?
+    package var mountPath: String?
     /// Whether other unix users may enter the mount.
-    public var mountAllowOther = false
+    package var mountAllowOther = false
     /// Links to other cubes, adverts, discovery.
-    public var network = NetworkSettings()
+    package var network = NetworkSettings()
     /// Slots lent to other nodes for bursts (`node.compute.*`, docs/pooling.md "Bursts").
-    public var compute = ComputeSettings()
+    package var compute = ComputeSettings()
     /// Zenki the manager runs, by name.
-    public var zenki: [String: ZenkaDefinition] = [:]
+    package var zenki: [String: ZenkaDefinition] = [:]
     /// The log level (`log.level`): one of ``logLevels``; `cube run --log-level` overrides it.
-    public var logLevel = "info"
+    package var logLevel = "info"
     /// Problems that do not stop the cube (unknown keys), one message each.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
 
-    public init() {}
+    package init() {}
 
 
     /// The values `log.level` takes, most verbose first (swift-log's levels).
-    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    package static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Interprets parsed entries. `<owner>` in keys and values becomes `owner`, the unix user
     /// running the cube. Later entries override earlier ones; patterns accumulate.
     /// - Throws: ``ConfigError`` for a value of the wrong type.
-    public static func load(_ entries: [ConfigEntry], owner: String) throws(ConfigError) -> CubeConfiguration {
+    package static func load(_ entries: [ConfigEntry], owner: String) throws(ConfigError) -> CubeConfiguration {
         var config = CubeConfiguration()
         var origins: [String: ConfigEntry] = [:]
         for raw in entries {

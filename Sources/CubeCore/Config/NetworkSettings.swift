@@ -1,31 +1,31 @@
 /// The `network.*` keys: links to other cubes, adverts and discovery (docs/protocol.md §8.3,
 /// docs/network.md).
-public struct NetworkSettings: Equatable, Sendable {
+package struct NetworkSettings: Equatable, Sendable {
     /// Peers this node keeps a link to, `tcp:HOST:PORT` each (`network.peers`, `--peer`).
-    public var peers: [PeerAddress] = []
+    package var peers: [PeerAddress] = []
     /// The trusted-nodes file: `<node-name> <public-key>` per line (`network.nodes`). A
     /// `c25519` session proving one of these keys is a link from that node, and an outbound
     /// link is accepted only to a server whose key is listed; nil = no links.
-    public var nodesPath: String?
+    package var nodesPath: String?
     /// Patterns a command arriving on a link must match (`network.link-access`). The node
     /// where a command entered the network already checked its user's access.
-    public var linkAccess: [GlobPattern] = [GlobPattern("**")]
+    package var linkAccess: [GlobPattern] = [GlobPattern("**")]
     /// Seconds between re-adverts when nothing changed (`network.advert-interval`).
-    public var advertIntervalSeconds = 60
+    package var advertIntervalSeconds = 60
     /// Adverts older than this many seconds are refused and their node forgotten
     /// (`network.advert-max-age`); keep it several times the interval.
-    public var advertMaximumAgeSeconds = 600
+    package var advertMaximumAgeSeconds = 600
     /// Longest wait between two attempts to reach a peer (`network.reconnect-max`).
-    public var reconnectMaximumSeconds = 30
+    package var reconnectMaximumSeconds = 30
     /// Seconds a link may stay silent before it is considered dead (`network.link-timeout`):
     /// every node sends a keep-alive at a third of it.
-    public var linkTimeoutSeconds = 15
+    package var linkTimeoutSeconds = 15
     /// Interface for multicast discovery (`network.discovery.interface`); nil = off.
-    public var discoveryInterface: String?
+    package var discoveryInterface: String?
     /// Multicast group and port of discovery announcements (`network.discovery.group`).
-    public var discoveryGroup = "239.255.7.7:7077"
+    package var discoveryGroup = "239.255.7.7:7077"
     /// Seconds between two announcements (`network.discovery.interval`).
-    public var discoveryIntervalSeconds = 5
+    package var discoveryIntervalSeconds = 5
 
-    public init() {}
+    package init() {}
 }

@@ -1,20 +1,20 @@
 /// A scoped trusted signer (`auth.c25519.signer.<label>.key|names|max-days`, docs/security.md
 /// "Scoped signers"): a node key whose key certificates log users in here, limited to some
 /// names and to a longest validity. The key is checked when the daemon loads it.
-public struct SignerSetup: Equatable, Sendable {
+package struct SignerSetup: Equatable, Sendable {
     /// The label in the configuration keys (for messages only).
-    public let label: String
+    package let label: String
     /// The signer's base32 public key (`.key`); required.
-    public var key: String?
+    package var key: String?
     /// Glob patterns of the names it may certify (`.names`); a name with its own access rule
     /// must be listed literally. Empty: no name at all.
-    public var names: [String] = []
+    package var names: [String] = []
     /// The longest validity, in days, a certificate of it may still have when presented
     /// (`.max-days`, 1...3650); nil: no bound beyond the certificate's.
-    public var maximumDays: Int?
+    package var maximumDays: Int?
 
     /// An entry with nothing set yet.
-    public init(label: String) { self.label = label }
+    package init(label: String) { self.label = label }
 
     /// Sets one field from `auth.c25519.signer.<label>.<field> = value`.
     /// - Returns: a problem for the configuration error, or nil.

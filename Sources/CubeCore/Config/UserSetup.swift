@@ -2,12 +2,12 @@
 ///
 /// The value is a list of tokens: `:unix:<u1>,<u2>` (unix users allowed to act as the name),
 /// `:zenka:` (the name may receive one-time session keys), and a `$argon2id$…` password hash.
-public struct UserSetup: Equatable, Sendable {
-    public var unixUsers: [String] = []
-    public var zenka = false
-    public var passwordHash: String?
+package struct UserSetup: Equatable, Sendable {
+    package var unixUsers: [String] = []
+    package var zenka = false
+    package var passwordHash: String?
 
-    public init(unixUsers: [String] = [], zenka: Bool = false, passwordHash: String? = nil) {
+    package init(unixUsers: [String] = [], zenka: Bool = false, passwordHash: String? = nil) {
         self.unixUsers = unixUsers
         self.zenka = zenka
         self.passwordHash = passwordHash

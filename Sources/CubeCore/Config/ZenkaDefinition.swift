@@ -1,8 +1,8 @@
 /// How the manager runs one zenka (`zenka.<name>.<key>` entries, usually written as the
 /// relative keys of `configuration/zenki/<name>/zenka.conf`).
-public struct ZenkaDefinition: Equatable, Sendable {
+package struct ZenkaDefinition: Equatable, Sendable {
     /// How the zenka talks to the cube.
-    public enum Mode: String, Sendable {
+    package enum Mode: String, Sendable {
         /// The program logs in itself with the one-time key it gets in its environment.
         case sdk
         /// The program reads `(<tid>)<command> <args>` lines on stdin and writes replies on
@@ -11,7 +11,7 @@ public struct ZenkaDefinition: Equatable, Sendable {
     }
 
     /// When the manager starts it.
-    public enum Start: String, Sendable {
+    package enum Start: String, Sendable {
         /// With the cube.
         case always
         /// When a command for it arrives (docs/protocol.md §6).
@@ -21,55 +21,55 @@ public struct ZenkaDefinition: Equatable, Sendable {
     }
 
     /// What the manager does when it exits.
-    public enum Restart: String, Sendable {
+    package enum Restart: String, Sendable {
         case always
         case onFailure = "on-failure"
         case never
     }
 
-    public var name: String
+    package var name: String
     /// The executable; `@<sample>` names a sample zenka of the `zenka` executable next to `cube`.
-    public var program = ""
-    public var arguments: [String] = []
-    public var mode = Mode.sdk
-    public var start = Start.always
-    public var restart = Restart.always
+    package var program = ""
+    package var arguments: [String] = []
+    package var mode = Mode.sdk
+    package var start = Start.always
+    package var restart = Restart.always
     /// First restart delay in seconds; it doubles up to ``maximumBackoff``.
-    public var backoff = 1.0
-    public var maximumBackoff = 60.0
-    public var directory: String?
-    public var environment: [String: String] = [:]
-    public var dependencies: [String] = []
-    public var instances = 1
+    package var backoff = 1.0
+    package var maximumBackoff = 60.0
+    package var directory: String?
+    package var environment: [String: String] = [:]
+    package var dependencies: [String] = []
+    package var instances = 1
     /// Seconds between `heart notime` checks (0 = none).
-    public var heartbeat = 10.0
+    package var heartbeat = 10.0
     /// Seconds a heart check may take; two missed checks restart the zenka.
-    public var heartbeatTimeout = 5.0
+    package var heartbeatTimeout = 5.0
     /// Seconds between SIGTERM and SIGKILL when stopping.
-    public var stopTimeout = 5.0
+    package var stopTimeout = 5.0
     /// How commands for the name reach its instances (docs/pooling.md).
-    public var dispatch = DispatchMode.all
+    package var dispatch = DispatchMode.all
     /// Commands that may wait for a free instance of a balanced zenka; more get `FALSE queue full`.
-    public var queueLimit = 10_000
+    package var queueLimit = 10_000
     /// Bytes those waiting commands may hold (`queue.bytes`, docs/pooling.md "Queue"); each is
     /// also charged to its sender's memory share.
-    public var queueBytes = 16_777_216
+    package var queueBytes = 16_777_216
     /// Outstanding requests per instance past which balanced dispatch looks beyond this node
     /// and a scaling zenka grows.
-    public var scaleTarget = 4
+    package var scaleTarget = 4
     /// Instances kept running even when idle (`instances.min`); 0 = started on demand and
     /// stopped when idle. ``instances`` is the most (`instances.max`).
-    public var minimumInstances = 1
+    package var minimumInstances = 1
     /// Seconds of sustained load before an instance is added, of sustained idleness before one
     /// is drained and stopped, and at least between two changes (docs/pooling.md "Scaling").
-    public var scaleUpAfter = 2.0
-    public var scaleDownAfter = 30.0
-    public var scaleCooldown = 5.0
+    package var scaleUpAfter = 2.0
+    package var scaleDownAfter = 30.0
+    package var scaleCooldown = 5.0
     /// Compute leases on other nodes held at once for this zenka when it is at
     /// ``instances`` here and still loaded (`bursts`, docs/pooling.md "Bursts"); 0 = never.
-    public var bursts = 4
+    package var bursts = 4
 
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
     /// Applies one relative key (`program`, `args`, `restart.backoff`, `env.HOME`, ...).
     /// - Returns: an error message, or nil when the key was understood.

@@ -1,6 +1,6 @@
 /// What became of a command an in-process session submitted through the door
 /// (``Router/submit(_:from:now:)``): the caller learns it at once, without reading a reply.
-public enum DispatchOutcome: Equatable, Sendable {
+package enum DispatchOutcome: Equatable, Sendable {
     /// Routed to its targets, forwarded towards another node, queued for an on-demand zenka
     /// or run by the cube: its replies follow as typed messages (``RouterAction/deliver(_:_:)``).
     case accepted
@@ -12,9 +12,9 @@ public enum DispatchOutcome: Equatable, Sendable {
 
 /// Why a command was refused where it entered: the reason for an errno, the text for its
 /// `FALSE` reply (the same text a socket client gets, docs/protocol.md §5).
-public struct Refusal: Equatable, Sendable {
+package struct Refusal: Equatable, Sendable {
     /// The kind of refusal; the mount maps it to the `write()` errno (docs/filesystem.md).
-    public enum Reason: Equatable, Sendable {
+    package enum Reason: Equatable, Sendable {
         /// The path is not a command path (`FALSE protocol mismatch`).
         case malformed
         /// The access rules deny it.
@@ -25,11 +25,11 @@ public struct Refusal: Equatable, Sendable {
         case limit
     }
 
-    public var reason: Reason
+    package var reason: Reason
     /// The text after `FALSE `.
-    public var text: String
+    package var text: String
 
-    public init(_ reason: Reason, _ text: String) {
+    package init(_ reason: Reason, _ text: String) {
         self.reason = reason
         self.text = text
     }

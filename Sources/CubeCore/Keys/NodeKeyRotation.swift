@@ -5,23 +5,23 @@
 /// Text form, one line: `<old-key> <new-key> <issued> <signature>`; the signature is the old
 /// key's Ed25519 over `"protocol-7 key rotation v1\n<old-key> <new-key> <issued>\n"`, the same
 /// statement `cube keygen --rotate` writes and pinned clients check.
-public struct NodeKeyRotation: Equatable, Sendable {
+package struct NodeKeyRotation: Equatable, Sendable {
     /// How long after `issued` the proof is accepted: 30 days.
-    public static let graceSeconds: Int64 = 30 * 86_400
+    package static let graceSeconds: Int64 = 30 * 86_400
     /// The longest text form accepted, in bytes (a real one is about 230).
-    public static let maximumLineBytes = 512
+    package static let maximumLineBytes = 512
 
     /// The key being retired, base32.
-    public let old: String
+    package let old: String
     /// The key that replaces it, base32.
-    public let new: String
+    package let new: String
     /// When it was made, unix seconds.
-    public let issued: Int64
+    package let issued: Int64
     /// The old key's signature.
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     /// A proof from its parts (signed by the caller).
-    public init(old: String, new: String, issued: Int64, signature: [UInt8]) {
+    package init(old: String, new: String, issued: Int64, signature: [UInt8]) {
         self.old = old
         self.new = new
         self.issued = issued
@@ -29,13 +29,13 @@ public struct NodeKeyRotation: Equatable, Sendable {
     }
 
     /// Signs the move from `signer`'s key to `new`.
-    public static func issue(by signer: some AdvertSigner, to new: String, issued: Int64) -> NodeKeyRotation {
+    package static func issue(by signer: some AdvertSigner, to new: String, issued: Int64) -> NodeKeyRotation {
         NodeKeyRotation(old: signer.publicKey, new: new, issued: issued,
                         signature: signer.sign(signedBytes(old: signer.publicKey, new: new, issued: issued)))
     }
 
     /// Parses the one-line text form strictly (canonical base32 and numbers, no signature check).
-    public init?(text: some StringProtocol) {
+    package init?(text: some StringProtocol) {
         guard text.utf8.count <= Self.maximumLineBytes else { return nil }
         let fields = String(text).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 4, Self.isKey(fields[0]), Self.isKey(fields[1]), fields[0] != fields[1],
@@ -47,10 +47,10 @@ public struct NodeKeyRotation: Equatable, Sendable {
     }
 
     /// The one-line text form.
-    public var text: String { "\(old) \(new) \(issued) \(Base32.encode(signature))" }
+    package var text: String { "\(old) \(new) \(issued) \(Base32.encode(signature))" }
 
     /// Why the proof may not be used now (bad signature, or outside the grace period), or nil.
-    public func problem(with verifier: some AdvertVerifier, now: Int64) -> String? {
+    package func problem(with verifier: some AdvertVerifier, now: Int64) -> String? {
         guard verifier.verify(signature, of: Self.signedBytes(old: old, new: new, issued: issued), by: old) else {
             return "the rotation's signature does not verify"
         }
@@ -61,7 +61,7 @@ public struct NodeKeyRotation: Equatable, Sendable {
     }
 
     /// The bytes the old key signs.
-    public static func signedBytes(old: String, new: String, issued: Int64) -> [UInt8] {
+    package static func signedBytes(old: String, new: String, issued: Int64) -> [UInt8] {
         Array("protocol-7 key rotation v1\n\(old) \(new) \(issued)\n".utf8)
     }
 

@@ -11,25 +11,25 @@
 /// Outputs: which node a presented key stands for at a given time: its current key always,
 /// a retired key for ``retiredGrace`` seconds after its proof's `issued` time
 /// (`auth.c25519.rotation.grace`), none after. At most ``maximumEntries`` entries.
-public struct NodeKeyRotations: Sendable, Equatable {
+package struct NodeKeyRotations: Sendable, Equatable {
     /// The most proofs kept; more are refused.
-    public static let maximumEntries = 1024
+    package static let maximumEntries = 1024
     /// The default of `auth.c25519.rotation.grace`: one day.
-    public static let defaultRetiredGraceSeconds: Int64 = 86_400
+    package static let defaultRetiredGraceSeconds: Int64 = 86_400
 
     /// Seconds after a proof's `issued` time during which its old key still stands for the node.
-    public let retiredGrace: Int64
+    package let retiredGrace: Int64
     private var byOld: [String: NodeKeyRotation] = [:]
     private var order: [String] = []
 
     /// None learned.
     /// - Parameter retiredGrace: see ``retiredGrace``; 0 refuses a retired key at once.
-    public init(retiredGrace: Int64 = Self.defaultRetiredGraceSeconds) {
+    package init(retiredGrace: Int64 = Self.defaultRetiredGraceSeconds) {
         self.retiredGrace = max(0, retiredGrace)
     }
 
     /// What offering a proof did.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// Learned: `node`'s key is now `new`.
         case learned(node: String)
         /// Known already.
@@ -39,14 +39,14 @@ public struct NodeKeyRotations: Sendable, Equatable {
     }
 
     /// The proofs in order of arrival.
-    public var entries: [NodeKeyRotation] { order.compactMap { byOld[$0] } }
+    package var entries: [NodeKeyRotation] { order.compactMap { byOld[$0] } }
 
     /// Offers a proof.
     /// - Parameters:
     ///   - trusted: node name → key as configured or pinned (before any rotation).
     ///   - restoring: the proof comes from the durable store, where only proofs learned
     ///     earlier are kept: its age is not checked again (the rest is).
-    public mutating func learn(_ rotation: NodeKeyRotation, trusted: [String: String], verifier: some AdvertVerifier,
+    package mutating func learn(_ rotation: NodeKeyRotation, trusted: [String: String], verifier: some AdvertVerifier,
                                now: Int64, restoring: Bool = false) -> Outcome {
         if byOld[rotation.old] == rotation { return .known }
         guard byOld[rotation.old] == nil else { return .refused("\(rotation.old) was rotated to another key already") }
@@ -61,7 +61,7 @@ public struct NodeKeyRotations: Sendable, Equatable {
     }
 
     /// The key that `key` was rotated to, through every learned step (itself when none).
-    public func current(_ key: String) -> String {
+    package func current(_ key: String) -> String {
         var key = key
         var steps = 0
         // Bounded: a chain cannot be longer than the entries (a cycle would need a key
@@ -75,14 +75,14 @@ public struct NodeKeyRotations: Sendable, Equatable {
 
     /// When (unix seconds) the retired `key` stops standing for its node: it does while
     /// `now < retiredUntil`, so a grace of 0 retires it at once. Nil for a key not rotated.
-    public func retiredUntil(_ key: String) -> Int64? {
+    package func retiredUntil(_ key: String) -> Int64? {
         byOld[key].map { $0.issued.addingReportingOverflow(retiredGrace).partialValue }
     }
 
     /// The node `key` stands for at `now`, given the configured or pinned keys: the node whose
     /// current key it is, or whose retired key it is while its grace lasts; nil for an
     /// unknown key and for a key retired longer ago.
-    public func node(presenting key: String, trusted: [String: String], now: Int64) -> String? {
+    package func node(presenting key: String, trusted: [String: String], now: Int64) -> String? {
         trusted.keys.sorted().first { node in
             var step = trusted[node] ?? ""
             // The chain from the listed key to the current one (bounded as in `current`).
@@ -96,7 +96,7 @@ public struct NodeKeyRotations: Sendable, Equatable {
     }
 
     /// The text form of the entries given, one line each (a link record's body).
-    public static func render(_ entries: [NodeKeyRotation]) -> String {
+    package static func render(_ entries: [NodeKeyRotation]) -> String {
         entries.map { $0.text + "\n" }.joined()
     }
 }

@@ -8,21 +8,21 @@
 /// `"protocol-7 revocation v1\n<target> <issued>\n"`; the domain prefix keeps it from being
 /// valid as a certificate, advert or handshake signature. CubeCore holds no cryptography:
 /// signing and checking go through ``AdvertSigner`` / ``AdvertVerifier`` like adverts.
-public struct Revocation: Equatable, Sendable {
+package struct Revocation: Equatable, Sendable {
     /// The longest text form accepted, in bytes (a real one is about 240).
-    public static let maximumLineBytes = 512
+    package static let maximumLineBytes = 512
 
     /// `key:<base32>` or `cert:<id>`.
-    public let target: String
+    package let target: String
     /// When it was issued, unix seconds.
-    public let issued: Int64
+    package let issued: Int64
     /// The signing node's public key, base32.
-    public let signer: String
+    package let signer: String
     /// The signature bytes.
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     /// An entry from its parts (signed by the caller).
-    public init(target: String, issued: Int64, signer: String, signature: [UInt8]) {
+    package init(target: String, issued: Int64, signer: String, signature: [UInt8]) {
         self.target = target
         self.issued = issued
         self.signer = signer
@@ -31,14 +31,14 @@ public struct Revocation: Equatable, Sendable {
 
     /// A new entry for `target`, signed by `signer`.
     /// - Precondition: `target` is well-formed (``target(forArgument:)``).
-    public static func issue(target: String, issued: Int64, by signer: some AdvertSigner) -> Revocation {
+    package static func issue(target: String, issued: Int64, by signer: some AdvertSigner) -> Revocation {
         Revocation(target: target, issued: issued, signer: signer.publicKey,
                    signature: signer.sign(signedBytes(target: target, issued: issued)))
     }
 
     /// The target a `revoke` argument names: a 52-character base32 key or a 26-character
     /// certificate id (canonical base32 of 32 and 16 bytes), nil for anything else.
-    public static func target(forArgument text: String) -> String? {
+    package static func target(forArgument text: String) -> String? {
         guard let bytes = Base32.decode(utf8: text.utf8), Base32.encode(bytes) == text else { return nil }
         switch bytes.count {
         case 32: return "key:" + text
@@ -48,7 +48,7 @@ public struct Revocation: Equatable, Sendable {
     }
 
     /// Parses the one-line text form strictly (single spaces, canonical numbers and base32).
-    public init?(text: some StringProtocol) {
+    package init?(text: some StringProtocol) {
         guard text.utf8.count <= Self.maximumLineBytes else { return nil }
         let fields = String(text).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 4, let colon = fields[0].firstIndex(of: ":"),
@@ -63,15 +63,15 @@ public struct Revocation: Equatable, Sendable {
     }
 
     /// The one-line text form.
-    public var text: String { "\(target) \(issued) \(signer) \(Base32.encode(signature))" }
+    package var text: String { "\(target) \(issued) \(signer) \(Base32.encode(signature))" }
 
     /// Whether the signature is the signer's over ``signedBytes(target:issued:)``.
-    public func verify(with verifier: some AdvertVerifier) -> Bool {
+    package func verify(with verifier: some AdvertVerifier) -> Bool {
         verifier.verify(signature, of: Self.signedBytes(target: target, issued: issued), by: signer)
     }
 
     /// The bytes a revocation's signer signs.
-    public static func signedBytes(target: String, issued: Int64) -> [UInt8] {
+    package static func signedBytes(target: String, issued: Int64) -> [UInt8] {
         Array("protocol-7 revocation v1\n\(target) \(issued)\n".utf8)
     }
 }

@@ -6,9 +6,9 @@
 /// new entry the sessions to close; whether a login's credentials are revoked; the text
 /// to persist and to flood. At most ``maximumEntries`` entries; one per target (the first
 /// one kept).
-public struct RevocationList: Sendable, Equatable {
+package struct RevocationList: Sendable, Equatable {
     /// The most entries kept; `revoke` past it is refused, received ones past it dropped.
-    public static let maximumEntries = 4096
+    package static let maximumEntries = 4096
 
     /// Entries by target, and their order of arrival (for listing and persisting).
     private var byTarget: [String: Revocation] = [:]
@@ -17,10 +17,10 @@ public struct RevocationList: Sendable, Equatable {
     private var sessions: [SessionID: [String]] = [:]
 
     /// An empty list.
-    public init() {}
+    package init() {}
 
     /// What adding an entry did.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// New: these open sessions used the target and must be closed.
         case added(closing: [SessionID])
         /// The target was revoked already.
@@ -30,13 +30,13 @@ public struct RevocationList: Sendable, Equatable {
     }
 
     /// The entries in order of arrival.
-    public var entries: [Revocation] { order.compactMap { byTarget[$0] } }
+    package var entries: [Revocation] { order.compactMap { byTarget[$0] } }
 
     /// The number of entries.
-    public var count: Int { order.count }
+    package var count: Int { order.count }
 
     /// Adds an entry (its signature already checked by the caller).
-    public mutating func add(_ revocation: Revocation) -> Outcome {
+    package mutating func add(_ revocation: Revocation) -> Outcome {
         guard byTarget[revocation.target] == nil else { return .known }
         guard order.count < Self.maximumEntries else { return .full }
         byTarget[revocation.target] = revocation
@@ -47,28 +47,28 @@ public struct RevocationList: Sendable, Equatable {
     }
 
     /// The entry that revokes one of `credentials`, if any.
-    public func revocation(of credentials: [String]) -> Revocation? {
+    package func revocation(of credentials: [String]) -> Revocation? {
         credentials.lazy.compactMap { byTarget[$0] }.first
     }
 
     /// A session logged in with `credentials` (it is closed when one is revoked).
-    public mutating func sessionOpened(_ id: SessionID, credentials: [String]) {
+    package mutating func sessionOpened(_ id: SessionID, credentials: [String]) {
         if !credentials.isEmpty { sessions[id] = credentials }
     }
 
     /// A session ended.
-    public mutating func sessionClosed(_ id: SessionID) {
+    package mutating func sessionClosed(_ id: SessionID) {
         sessions[id] = nil
     }
 
     /// The text form of the entries given, one line each (the file, a link record's body).
-    public static func render(_ entries: [Revocation]) -> String {
+    package static func render(_ entries: [Revocation]) -> String {
         entries.map { $0.text + "\n" }.joined()
     }
 
     /// Parses lines of text form; blank lines and `#` comments are skipped.
     /// - Returns: the entries, or the 1-based number of the first bad line.
-    public static func parse(_ text: String) -> Result<[Revocation], LineError> {
+    package static func parse(_ text: String) -> Result<[Revocation], LineError> {
         var entries: [Revocation] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -79,8 +79,8 @@ public struct RevocationList: Sendable, Equatable {
     }
 
     /// A line that is no revocation.
-    public struct LineError: Error, Equatable, Sendable {
+    package struct LineError: Error, Equatable, Sendable {
         /// Its 1-based number.
-        public let line: Int
+        package let line: Int
     }
 }

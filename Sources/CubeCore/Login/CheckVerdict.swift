@@ -1,5 +1,5 @@
 /// The outcome of a ``CredentialCheck``.
-public enum CheckVerdict: Equatable, Sendable {
+package enum CheckVerdict: Equatable, Sendable {
     /// The credential is good: the session logs in.
     case accepted
     /// It is not, or the check failed; `reason` goes to the operator's log, never to the client.

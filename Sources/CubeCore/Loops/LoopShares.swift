@@ -8,22 +8,22 @@
 /// sessions at once, a client on the same loop waits behind all 10,000; a client on another
 /// loop does not (docs/security.md "Resource limits"). Pure: the listener keeps one under a
 /// lock and asks it for each accepted connection.
-public struct LoopShares: Sendable {
+package struct LoopShares: Sendable {
     /// Open connections per loop.
-    public private(set) var connections: [Int]
+    package private(set) var connections: [Int]
     /// The loop of each peer with open connections, and how many it has there.
     private var peers: [UInt32: (loop: Int, count: Int)] = [:]
 
     /// - Parameter loops: how many loops there are (at least one).
-    public init(loops: Int) {
+    package init(loops: Int) {
         connections = Array(repeating: 0, count: max(1, loops))
     }
 
     /// Peers with open connections (at most one entry per open connection).
-    public var peerCount: Int { peers.count }
+    package var peerCount: Int { peers.count }
 
     /// The loop for a new connection of `peer`, counted until ``release(_:)``.
-    public mutating func assign(_ peer: UInt32) -> Int {
+    package mutating func assign(_ peer: UInt32) -> Int {
         let loop: Int
         if let known = peers[peer] {
             loop = known.loop
@@ -38,7 +38,7 @@ public struct LoopShares: Sendable {
 
     /// One connection of `peer` ended; a peer's last one frees its entry, so its next
     /// connection may go to another loop.
-    public mutating func release(_ peer: UInt32) {
+    package mutating func release(_ peer: UInt32) {
         guard let known = peers[peer] else { return }
         connections[known.loop] -= 1
         peers[peer] = known.count > 1 ? (known.loop, known.count - 1) : nil

@@ -1,18 +1,18 @@
 /// The words of `acquire <kind> <amount> [ttl] [where <requirement>] [rank <expression>]`
 /// (docs/market.md "Matchmaking"); `where` and `rank` may come in either order, once each.
-public struct AcquireQuery: Equatable, Sendable {
-    public var kind: String
-    public var amount: UInt64
+package struct AcquireQuery: Equatable, Sendable {
+    package var kind: String
+    package var amount: UInt64
     /// The ttl word as given (checked by ``Market/ttl(_:)``), nil for the default.
-    public var ttl: String?
-    public var requirement: Expression?
-    public var rank: Expression?
+    package var ttl: String?
+    package var requirement: Expression?
+    package var rank: Expression?
 
-    public static let usage = "usage: acquire <offer|kind> <amount> [ttl] [where <requirement>] [rank <expression>]"
+    package static let usage = "usage: acquire <offer|kind> <amount> [ttl] [where <requirement>] [rank <expression>]"
 
     /// Parses the words after `acquire`.
     /// - Returns: the query, or the text of the `FALSE` reply.
-    public static func parse(_ words: [String]) -> Result<AcquireQuery, MarketQueryError> {
+    package static func parse(_ words: [String]) -> Result<AcquireQuery, MarketQueryError> {
         guard words.count >= 2 else { return .failure(.init(usage)) }
         guard let amount = Capacity.parse(words[1]), amount > 0 else { return .failure(.init(MarketRefusal.invalidAmount(words[1]).text)) }
         var query = AcquireQuery(kind: words[0], amount: amount)
@@ -39,7 +39,7 @@ public struct AcquireQuery: Equatable, Sendable {
 }
 
 /// Why `acquire`'s words were refused; ``message`` is the `FALSE` reply's text.
-public struct MarketQueryError: Error, Equatable, Sendable {
-    public let message: String
+package struct MarketQueryError: Error, Equatable, Sendable {
+    package let message: String
     init(_ message: String) { self.message = message }
 }

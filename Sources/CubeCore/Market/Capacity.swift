@@ -1,5 +1,5 @@
 /// Parses capacities: a plain count, or a size with a unit (`10GiB`, `512MiB`, `2G`, `100k`).
-public enum Capacity {
+package enum Capacity {
     private static let units: [(String, UInt64)] = [
         ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
         ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
@@ -7,7 +7,7 @@ public enum Capacity {
     ]
 
     /// The value of `text`, or nil if it is not a non-negative number with an optional unit.
-    public static func parse(_ text: String) -> UInt64? {
+    package static func parse(_ text: String) -> UInt64? {
         let digits = text.prefix { $0.isNumber }
         guard !digits.isEmpty, let value = UInt64(digits) else { return nil }
         let unit = text.dropFirst(digits.count)

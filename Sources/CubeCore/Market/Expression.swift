@@ -4,14 +4,14 @@
 /// Pure and total: evaluation never fails; a name without a value, or an operation on the
 /// wrong types, gives ``ExpressionValue/missing``, and a comparison with a missing side is
 /// false. A requirement holds only if it evaluates to `true`.
-public indirect enum Expression: Equatable, Sendable {
+package indirect enum Expression: Equatable, Sendable {
     /// A comparison operator.
-    public enum Comparison: String, Sendable, CaseIterable {
+    package enum Comparison: String, Sendable, CaseIterable {
         case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "==", notEqual = "!="
     }
 
     /// An arithmetic operator.
-    public enum Arithmetic: String, Sendable, CaseIterable {
+    package enum Arithmetic: String, Sendable, CaseIterable {
         case add = "+", subtract = "-", multiply = "*", divide = "/"
     }
 
@@ -29,13 +29,13 @@ public indirect enum Expression: Equatable, Sendable {
     case or(Expression, Expression)
 
     /// The most bytes an expression's text may have.
-    public static let maximumBytes = 1024
+    package static let maximumBytes = 1024
     /// The deepest nesting the parser follows (each parenthesis, operator or `not` is a level).
-    public static let maximumDepth = 32
+    package static let maximumDepth = 32
 
     /// The value of this expression, names resolved by `lookup`.
     /// - Parameter lookup: an attribute's value, or nil if there is none.
-    public func evaluate(_ lookup: (String) -> ExpressionValue?) -> ExpressionValue {
+    package func evaluate(_ lookup: (String) -> ExpressionValue?) -> ExpressionValue {
         switch self {
         case .number(let value): return .number(value)
         case .string(let text): return .string(text)
@@ -69,7 +69,7 @@ public indirect enum Expression: Equatable, Sendable {
     }
 
     /// True if the expression evaluates to `true` (a requirement is met).
-    public func holds(_ lookup: (String) -> ExpressionValue?) -> Bool { evaluate(lookup) == .bool(true) }
+    package func holds(_ lookup: (String) -> ExpressionValue?) -> Bool { evaluate(lookup) == .bool(true) }
 
     /// Numbers compare as numbers, strings as strings (byte order); anything else is false.
     static func compare(_ comparison: Comparison, _ left: ExpressionValue, _ right: ExpressionValue) -> Bool {

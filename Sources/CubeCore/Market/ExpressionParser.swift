@@ -12,7 +12,7 @@
 /// Numbers are decimals (`2`, `0.5`) or whole numbers with a capacity unit (`10GiB`); strings
 /// are quoted with `'` or `"` (no escapes); names are `[A-Za-z_][A-Za-z0-9_]*`. Bounded by
 /// ``Expression/maximumBytes`` and ``Expression/maximumDepth``.
-public struct ExpressionParser {
+package struct ExpressionParser {
     enum Token: Equatable {
         case number(Double), string(String), name(String), symbol(String), end
     }
@@ -23,7 +23,7 @@ public struct ExpressionParser {
 
     /// Parses `text` completely.
     /// - Returns: the expression, or the reason it is not one (e.g. `unexpected ')' at 7`).
-    public static func parse(_ text: String) -> Result<Expression, ExpressionError> {
+    package static func parse(_ text: String) -> Result<Expression, ExpressionError> {
         guard text.utf8.count <= Expression.maximumBytes else { return .failure(.init("expression longer than \(Expression.maximumBytes) bytes")) }
         var parser = ExpressionParser()
         do throws(ExpressionError) {
@@ -194,7 +194,7 @@ public struct ExpressionParser {
 }
 
 /// Why a text is not an expression; ``message`` is the `FALSE` reply's text.
-public struct ExpressionError: Error, Equatable, Sendable {
-    public let message: String
+package struct ExpressionError: Error, Equatable, Sendable {
+    package let message: String
     init(_ message: String) { self.message = message }
 }

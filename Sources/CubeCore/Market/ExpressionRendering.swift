@@ -1,8 +1,8 @@
 /// The text form of an ``Expression`` that ``ExpressionParser`` reads back to the same tree:
 /// every operation in parentheses. Used for listings and the property tests.
-public enum ExpressionRendering {
+package enum ExpressionRendering {
     /// `expression` as text.
-    public static func render(_ expression: Expression) -> String {
+    package static func render(_ expression: Expression) -> String {
         switch expression {
         case .number(let value): return value < 0 ? "(-\(number(-value)))" : number(value)
         case .string(let text): return text.contains("'") ? "\"\(text)\"" : "'\(text)'"
@@ -18,7 +18,7 @@ public enum ExpressionRendering {
     }
 
     /// A number without a needless fraction: `2`, `0.5`.
-    public static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
     }

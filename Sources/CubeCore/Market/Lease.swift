@@ -1,35 +1,35 @@
 /// A share of an offer held by a consumer (`acquire <offer> <amount> [ttl]`).
-public struct Lease: Equatable, Sendable {
-    public enum State: String, Sendable {
+package struct Lease: Equatable, Sendable {
+    package enum State: String, Sendable {
         /// The provider has been asked and has not answered yet.
         case requested
         case active
     }
 
-    public let id: UInt64
-    public let offer: UInt64
+    package let id: UInt64
+    package let offer: UInt64
     /// The consumer's session; after it ended, the last one (see ``consumerGoneUntil``).
-    public internal(set) var consumer: SessionID
-    public let consumerUser: String
-    public let amount: UInt64
-    public internal(set) var ttl: UInt64
+    package internal(set) var consumer: SessionID
+    package let consumerUser: String
+    package let amount: UInt64
+    package internal(set) var ttl: UInt64
     /// Monotonic nanoseconds when the lease ends unless renewed.
-    public internal(set) var expires: UInt64
-    public internal(set) var state: State
+    package internal(set) var expires: UInt64
+    package internal(set) var state: State
     /// Set while the consumer's session is gone (`leases.grace`): monotonic nanoseconds when
     /// the lease ends unless its user renews it from another session.
-    public internal(set) var consumerGoneUntil: UInt64?
+    package internal(set) var consumerGoneUntil: UInt64?
     /// Millicredits per unit of `amount` per hour (the offer's `price=` when granted).
-    public internal(set) var price: Int64 = 0
+    package internal(set) var price: Int64 = 0
     /// Unix seconds up to which the lease has been charged.
-    public internal(set) var chargedUntil: Int64 = 0
+    package internal(set) var chargedUntil: Int64 = 0
     /// Whether the consumer was told its credit runs low (`lease-warning <id> low-credit`).
-    public internal(set) var warned = false
+    package internal(set) var warned = false
     /// Asked for by another node's link for its own users: paid by that node's usage
     /// receipts once granted (docs/market.md "Usage receipts").
-    public internal(set) var paidByReceipts = false
+    package internal(set) var paidByReceipts = false
     /// The node that pays by receipts when it is not the neighbour that asked (a lease asked
     /// for through intermediate nodes: docs/market.md "Receipts across the network"); nil: the
     /// neighbour. Only until the grant opens the account, which keeps it (not stored).
-    public internal(set) var payerNode: String?
+    package internal(set) var payerNode: String?
 }

@@ -1,16 +1,16 @@
 /// What a lease has cost so far (`leases/<id>/usage` in the mount, docs/market.md "The
 /// market as files"), from the consumer's ledger entries for it. Amounts are millicredits.
-public struct LeaseUsage: Equatable, Sendable {
+package struct LeaseUsage: Equatable, Sendable {
     /// Millicredits per unit of the amount per hour.
-    public var price: Int64
+    package var price: Int64
     /// Charges posted to the consumer for this lease (among the account's recent entries).
-    public var charges: Int
+    package var charges: Int
     /// Millicredits those charges took.
-    public var charged: Int64
+    package var charged: Int64
     /// Seconds since the lease was last charged (or granted).
-    public var sinceCharge: Int64
+    package var sinceCharge: Int64
     /// What the time since then will cost at the next charge.
-    public var accrued: Int64
+    package var accrued: Int64
 
     /// A usage from its figures.
     package init(price: Int64, charges: Int, charged: Int64, sinceCharge: Int64, accrued: Int64) {
@@ -23,7 +23,7 @@ public struct LeaseUsage: Equatable, Sendable {
 
     /// The usage of `lease` at unix second `wall`, from `ledger` (its recent entries: the
     /// last ``Ledger/recentEntries`` of the consumer's account).
-    public init(of lease: Lease, ledger: Ledger, wall: Int64) {
+    package init(of lease: Lease, ledger: Ledger, wall: Int64) {
         price = lease.price
         let entries = (ledger.recent[lease.consumerUser] ?? []).filter { $0.lease == lease.id && $0.delta < 0 }
         charges = entries.count

@@ -1,20 +1,20 @@
 /// The accounts of one node's users (docs/market.md "Prices and credits"): a balance per user
 /// in millicredits and each account's recent entries. Pure; the market posts to it.
-public struct Ledger: Equatable, Sendable {
+package struct Ledger: Equatable, Sendable {
     /// Entries kept per account for `statement` (all of them are in the store).
-    public static let recentEntries = 100
+    package static let recentEntries = 100
 
-    public private(set) var balances: [String: Int64] = [:]
-    public private(set) var recent: [String: [LedgerEntry]] = [:]
+    package private(set) var balances: [String: Int64] = [:]
+    package private(set) var recent: [String: [LedgerEntry]] = [:]
 
-    public init() {}
+    package init() {}
 
     /// The balance of `user` in millicredits (0 for an account never used).
-    public func balance(of user: String) -> Int64 { balances[user] ?? 0 }
+    package func balance(of user: String) -> Int64 { balances[user] ?? 0 }
 
     /// Adds `delta` to `user`'s account and records it.
     @discardableResult
-    public mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
+    package mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
         let balance = balance(of: user) &+ delta
         balances[user] = balance
         let entry = LedgerEntry(user: user, delta: delta, balance: balance, lease: lease, note: note, wall: wall)
@@ -36,7 +36,7 @@ public struct Ledger: Equatable, Sendable {
     }
 
     /// Millicredits as credits with three decimals: `12.345`, `-0.500`.
-    public static func credits(_ millicredits: Int64) -> String {
+    package static func credits(_ millicredits: Int64) -> String {
         let sign = millicredits < 0 ? "-" : ""
         let magnitude = millicredits.magnitude
         let fraction = String(magnitude % 1000)
@@ -45,7 +45,7 @@ public struct Ledger: Equatable, Sendable {
 
     /// `12`, `12.5`, `0.125` as millicredits; nil for anything else (more than three decimals,
     /// a sign, a unit, more than 10^12 credits).
-    public static func millicredits(_ text: String) -> Int64? {
+    package static func millicredits(_ text: String) -> Int64? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let whole = parts.first, !whole.isEmpty, whole.count <= 12,
               whole.utf8.allSatisfy(Bytes.isDigit), let units = Int64(whole) else { return nil }

@@ -1,19 +1,19 @@
 /// One line of an account's statement (docs/market.md "Prices and credits"). Amounts are
 /// millicredits.
-public struct LedgerEntry: Equatable, Sendable {
-    public var user: String
+package struct LedgerEntry: Equatable, Sendable {
+    package var user: String
     /// Credits added (positive) or taken (negative), in millicredits.
-    public var delta: Int64
+    package var delta: Int64
     /// The account's balance after this entry, in millicredits.
-    public var balance: Int64
+    package var balance: Int64
     /// The lease charged or paid for; nil for a grant.
-    public var lease: UInt64?
+    package var lease: UInt64?
     /// What it was: `grant by <admin>`, `lease <id> <seconds> s`, `lease <id> income <seconds> s`.
-    public var note: String
+    package var note: String
     /// Unix seconds.
-    public var wall: Int64
+    package var wall: Int64
 
-    public init(user: String, delta: Int64, balance: Int64, lease: UInt64?, note: String, wall: Int64) {
+    package init(user: String, delta: Int64, balance: Int64, lease: UInt64?, note: String, wall: Int64) {
         self.user = user
         self.delta = delta
         self.balance = balance

@@ -5,7 +5,7 @@ extension Market {
     /// Charges this node's users for their priced leases on other nodes.
     /// - Returns: the receipts to send, and the tabs whose user's balance reached zero (the
     ///   consumer's node releases those leases).
-    public mutating func chargeTabs(now: Int64, localNode: String, signer: some AdvertSigner,
+    package mutating func chargeTabs(now: Int64, localNode: String, signer: some AdvertSigner,
                                     payeeKey: (String) -> String?) -> (receipts: [UsageReceipt], broke: [ReceiptBook.TabKey]) {
         guard !receipts.tabs.isEmpty else { return ([], []) }
         let charged = receipts.charge(now: now, interval: chargeInterval, localNode: localNode, signer: signer, payeeKey: payeeKey)
@@ -18,7 +18,7 @@ extension Market {
     }
 
     /// The payee said lease `lease` ended at `wall`: a last charge up to then, then no more.
-    public mutating func tabEnded(node: String, lease: UInt64, at wall: Int64, localNode: String, signer: some AdvertSigner,
+    package mutating func tabEnded(node: String, lease: UInt64, at wall: Int64, localNode: String, signer: some AdvertSigner,
                                   payeeKey: (String) -> String?) -> [UsageReceipt] {
         let charged = receipts.ended(node: node, lease: lease, at: wall, localNode: localNode, signer: signer, payeeKey: payeeKey)
         for (posting, _) in charged {
@@ -28,7 +28,7 @@ extension Market {
     }
 
     /// The payee refused a receipt: refunds, and a replacement to send.
-    public mutating func receiptRefused(node: String, lease: UInt64, sequence: UInt64, reason: ReceiptRefusal, wall: Int64,
+    package mutating func receiptRefused(node: String, lease: UInt64, sequence: UInt64, reason: ReceiptRefusal, wall: Int64,
                                         localNode: String, signer: some AdvertSigner,
                                         payeeKey: (String) -> String?) -> [UsageReceipt] {
         let (postings, replacements) = receipts.refused(node: node, lease: lease, sequence: sequence, reason: reason,
@@ -41,7 +41,7 @@ extension Market {
 
     /// A receipt line from another node: checked and, if new and valid, its amount credited to
     /// the provider. Returns the line that answers it.
-    public mutating func settle(_ line: String, from sender: String? = nil, now: Int64, localNode: String, signer: some AdvertSigner,
+    package mutating func settle(_ line: String, from sender: String? = nil, now: Int64, localNode: String, signer: some AdvertSigner,
                                 verifier: some AdvertVerifier, pinnedKey: (String) -> String?) -> SettleOutcome {
         let outcome = receipts.settle(line, from: sender, now: now, localNode: localNode, signer: signer, verifier: verifier, pinnedKey: pinnedKey)
         if case .accepted(_, let posting) = outcome {
@@ -53,7 +53,7 @@ extension Market {
     /// Lease `id` was granted to another node's link (`payer`, whose key is `payerKey`) at
     /// `wall`: if it is priced, its provider is paid by that node's receipts from now on.
     /// - Returns: the lease's price, if it is paid by receipts.
-    public mutating func openAccount(lease id: UInt64, payer: String, payerKey: String, wall: Int64) -> Int64? {
+    package mutating func openAccount(lease id: UInt64, payer: String, payerKey: String, wall: Int64) -> Int64? {
         guard let lease = leases[id], lease.paidByReceipts, lease.price > 0, let offer = offers[lease.offer] else { return nil }
         receipts.open(PayeeAccount(payer: payer, payerKey: payerKey, lease: id, providerUser: offer.providerUser,
                                    amount: lease.amount, price: lease.price, paidUntil: wall))
@@ -62,7 +62,7 @@ extension Market {
 
     /// Lease `id` ended (at `wall`, or at the last charge when no time is at hand).
     /// - Returns: the node paying it by receipts, to be told.
-    public mutating func accountEnded(lease id: UInt64, wall: Int64?) -> (payer: String, wall: Int64)? {
+    package mutating func accountEnded(lease id: UInt64, wall: Int64?) -> (payer: String, wall: Int64)? {
         guard let account = receipts.accounts[id] else { return nil }
         let end = max(wall ?? lastCharge, account.paidUntil)
         return receipts.leaseEnded(id, at: end).map { ($0, end) }
@@ -75,10 +75,10 @@ extension Market {
     var hasReceiptWork: Bool { !receipts.tabs.isEmpty || !receipts.accounts.isEmpty || !receipts.remote.entries.isEmpty }
 
     /// A priced lease of another node was granted to one of this node's users.
-    public mutating func openTab(_ tab: PayerTab) { receipts.open(tab) }
+    package mutating func openTab(_ tab: PayerTab) { receipts.open(tab) }
 
     /// The payee countersigned a pending receipt.
-    public mutating func acknowledge(_ ack: UsageReceipt, from node: String, payeeKey: String?,
+    package mutating func acknowledge(_ ack: UsageReceipt, from node: String, payeeKey: String?,
                                      verifier: some AdvertVerifier) -> Bool {
         receipts.acknowledge(ack, from: node, payeeKey: payeeKey, verifier: verifier)
     }

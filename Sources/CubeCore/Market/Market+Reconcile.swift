@@ -9,7 +9,7 @@ extension Market {
     }
 
     /// Active leases held for `node`, and whether each waits for its consumer.
-    public func leasesHeld(for node: String) -> [LeaseReconciliation.Held] {
+    package func leasesHeld(for node: String) -> [LeaseReconciliation.Held] {
         allLeases.filter { $0.state == .active && holder(of: $0) == node }
             .map { LeaseReconciliation.Held(id: $0.id, waiting: $0.consumerGoneUntil != nil) }
     }
@@ -17,7 +17,7 @@ extension Market {
     /// A waiting lease is its consumer's again, through `session` (the link it asked on, back):
     /// its time runs on as before, nothing is charged or refunded.
     /// - Returns: whether it was waiting.
-    public mutating func takeOver(_ id: UInt64, session: SessionID) -> Bool {
+    package mutating func takeOver(_ id: UInt64, session: SessionID) -> Bool {
         guard var lease = leases[id], lease.state == .active, lease.consumerGoneUntil != nil else { return false }
         lease.consumer = session
         lease.consumerGoneUntil = nil
@@ -27,7 +27,7 @@ extension Market {
     }
 
     /// Whether lease `id` is active and held for `node`.
-    public func isHeld(_ id: UInt64, for node: String) -> Bool {
+    package func isHeld(_ id: UInt64, for node: String) -> Bool {
         guard let lease = leases[id], lease.state == .active else { return false }
         return holder(of: lease) == node
     }

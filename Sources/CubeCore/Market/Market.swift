@@ -4,14 +4,14 @@
 /// Pure: no I/O, no clock (every input carries `now`, monotonic nanoseconds), no sessions of
 /// its own. The router feeds it inputs and turns the ``MarketChange``s it returns into
 /// notices; capacity is reserved the moment a lease is requested, before the provider answers.
-public struct Market: Sendable {
-    public static let defaultLeaseTTL: UInt64 = 3600
-    public static let maximumLeaseTTL: UInt64 = 30 * 86_400
+package struct Market: Sendable {
+    package static let defaultLeaseTTL: UInt64 = 3600
+    package static let maximumLeaseTTL: UInt64 = 30 * 86_400
 
-    public private(set) var offers: [UInt64: Offer] = [:] {
+    package private(set) var offers: [UInt64: Offer] = [:] {
         didSet { changed = true }
     }
-    public internal(set) var leases: [UInt64: Lease] = [:] {
+    package internal(set) var leases: [UInt64: Lease] = [:] {
         didSet { changed = true }
     }
     private var nextOfferID: UInt64 = 1
@@ -20,43 +20,43 @@ public struct Market: Sendable {
     private var touchedOffers: Set<UInt64> = []
     var touchedLeases: Set<UInt64> = []
     /// The accounts of this node's users (docs/market.md "Prices and credits").
-    public private(set) var ledger = Ledger() {
+    package private(set) var ledger = Ledger() {
         didSet { changed = true }
     }
     /// Ledger entries posted since ``takeChanges(now:)`` (with a store attached).
     private var newEntries: [LedgerEntry] = []
     /// Usage receipts with other nodes (docs/market.md "Usage receipts"): leases this node's
     /// users hold elsewhere, and leases granted to other nodes, which they pay by receipts.
-    public internal(set) var receipts = ReceiptBook() {
+    package internal(set) var receipts = ReceiptBook() {
         didSet { changed = true }
     }
     /// Seconds between charges of a priced lease (`market.charge-interval`).
-    public var chargeInterval: Int64 = 60
+    package var chargeInterval: Int64 = 60
     /// The wall clock of the last ``charge(now:)`` (a lease's end when no time is at hand).
     var lastCharge: Int64 = 0
     /// What this node saw of each providing user (docs/market.md "Reputation").
-    public private(set) var reputations: [String: Reputation] = [:] {
+    package private(set) var reputations: [String: Reputation] = [:] {
         didSet { changed = true }
     }
     private var touchedReputations: Set<String> = []
     /// Whether anything changed since ``takeChanges(now:)``: cheap to ask on every input.
-    public private(set) var changed = false
+    package private(set) var changed = false
     /// Whether changes are kept for ``takeChanges(now:)`` (a store is attached); without one
     /// nothing is kept, so nothing grows.
-    public var journaling = false {
+    package var journaling = false {
         didSet { receipts.journaling = journaling }
     }
 
-    public init() {}
+    package init() {}
 
     /// Offers in id order.
-    public var allOffers: [Offer] { offers.values.sorted { $0.id < $1.id } }
+    package var allOffers: [Offer] { offers.values.sorted { $0.id < $1.id } }
 
     /// Leases in id order.
-    public var allLeases: [Lease] { leases.values.sorted { $0.id < $1.id } }
+    package var allLeases: [Lease] { leases.values.sorted { $0.id < $1.id } }
 
     /// Adds an offer (its words already checked by the caller); returns it with its new id.
-    public mutating func add(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
+    package mutating func add(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
                              provider: SessionID, providerUser: String, created: Int64) -> Offer {
         let offer = Offer(id: nextOfferID, kind: kind, capacity: capacity, attributes: attributes, provider: provider,
                           providerUser: providerUser, created: created, requirement: requirement)
@@ -68,7 +68,7 @@ public struct Market: Sendable {
     }
 
     /// Parses a ttl word (nil = the default).
-    public static func ttl(_ word: String?) -> Result<UInt64, MarketRefusal> {
+    package static func ttl(_ word: String?) -> Result<UInt64, MarketRefusal> {
         guard let word else { return .success(defaultLeaseTTL) }
         guard let ttl = UInt64(word), ttl > 0, ttl <= maximumLeaseTTL else { return .failure(.invalidTTL(word)) }
         return .success(ttl)
@@ -82,7 +82,7 @@ public struct Market: Sendable {
     ///   - paidByReceipts: the consumer is another node, which pays by receipts (its credit is
     ///     checked there).
     ///   - payerNode: the node that pays when it is not the asking neighbour.
-    public mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
+    package mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
                                  consumerUser: String, consumerNode: String, providerPresent: Bool,
                                  paidByReceipts: Bool = false, payerNode: String? = nil,
                                  now: UInt64) -> Result<Lease, MarketRefusal> {
@@ -110,7 +110,7 @@ public struct Market: Sendable {
     }
 
     /// The provider granted a requested lease: it is active and runs `ttl` from now.
-    public mutating func grant(_ leaseID: UInt64, now: UInt64, wall: Int64 = 0) -> Lease? {
+    package mutating func grant(_ leaseID: UInt64, now: UInt64, wall: Int64 = 0) -> Lease? {
         guard var lease = leases[leaseID], lease.state == .requested else { return nil }
         lease.state = .active
         lease.price = offers[lease.offer]?.price ?? 0
@@ -124,7 +124,7 @@ public struct Market: Sendable {
 
     /// `renew <lease> [ttl]` by `user` from `session`: the lease runs `ttl` (or its ttl) from
     /// now. A lease whose consumer session is gone is taken over by `session`.
-    public mutating func renew(_ leaseID: UInt64, ttl word: String?, user: String, session: SessionID,
+    package mutating func renew(_ leaseID: UInt64, ttl word: String?, user: String, session: SessionID,
                                now: UInt64) -> Result<Lease, MarketRefusal> {
         guard var lease = leases[leaseID], lease.state == .active else { return .failure(.noSuchLease(String(leaseID))) }
         guard lease.consumerUser == user else { return .failure(.notYours(lease: leaseID)) }
@@ -145,7 +145,7 @@ public struct Market: Sendable {
     }
 
     /// Whether `user` may release lease `leaseID` (`mayEndAny`: an admin).
-    public func checkRelease(_ leaseID: UInt64, user: String, mayEndAny: Bool) -> MarketRefusal? {
+    package func checkRelease(_ leaseID: UInt64, user: String, mayEndAny: Bool) -> MarketRefusal? {
         guard let lease = leases[leaseID], lease.state == .active else { return .noSuchLease(String(leaseID)) }
         guard lease.consumerUser == user || mayEndAny else { return .notYours(lease: leaseID) }
         return nil
@@ -153,13 +153,13 @@ public struct Market: Sendable {
 
     /// The provider refused a requested lease, or did not answer in time, or left before it
     /// did: counted against it (``Reputation``), and the request ends silently.
-    public mutating func refuse(_ leaseID: UInt64) -> [MarketChange] {
+    package mutating func refuse(_ leaseID: UInt64) -> [MarketChange] {
         if let lease = leases[leaseID], lease.state == .requested { record(.refused, lease: lease) }
         return end(leaseID, reason: nil)
     }
 
     /// Ends a lease and returns its capacity. `reason` nil ends a request silently.
-    public mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
+    package mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
         guard let lease = leases[leaseID] else { return [] }
         if lease.state == .active, let reason, let outcome = Reputation.Outcome(endReason: reason) {
             record(outcome, lease: lease)
@@ -176,7 +176,7 @@ public struct Market: Sendable {
     }
 
     /// Removes an offer after ending its leases with reason `offer-<reason>`.
-    public mutating func withdraw(_ offerID: UInt64, reason: String) -> [MarketChange] {
+    package mutating func withdraw(_ offerID: UInt64, reason: String) -> [MarketChange] {
         guard offers[offerID] != nil else { return [] }
         var changes: [MarketChange] = []
         for lease in allLeases where lease.offer == offerID {
@@ -188,14 +188,14 @@ public struct Market: Sendable {
     }
 
     /// A provider session is gone: its offers vanish and their leases end.
-    public mutating func providerLeft(_ session: SessionID) -> [MarketChange] {
+    package mutating func providerLeft(_ session: SessionID) -> [MarketChange] {
         allOffers.filter { $0.provider == session && $0.detachedUntil == nil }.flatMap { withdraw($0.id, reason: "provider-gone") }
     }
 
     /// A consumer session is gone: each active lease it holds is kept `grace` nanoseconds
     /// (`leases.grace`) for its user to renew from another session, then ends with reason
     /// `consumer-gone`; with no grace it ends now. Requested leases end with their route.
-    public mutating func consumerLeft(_ session: SessionID, grace: UInt64, now: UInt64) -> [MarketChange] {
+    package mutating func consumerLeft(_ session: SessionID, grace: UInt64, now: UInt64) -> [MarketChange] {
         var changes: [MarketChange] = []
         for lease in allLeases where lease.consumer == session && lease.state == .active && lease.consumerGoneUntil == nil {
             if grace == 0 {
@@ -209,7 +209,7 @@ public struct Market: Sendable {
 
     /// Ends leases past their time (`expired`) and those whose consumer's grace ran out
     /// (`consumer-gone`).
-    public mutating func expire(now: UInt64) -> [MarketChange] {
+    package mutating func expire(now: UInt64) -> [MarketChange] {
         var changes: [MarketChange] = []
         for offer in allOffers {
             if let until = offer.detachedUntil, until <= now { changes += withdraw(offer.id, reason: "provider-gone") }
@@ -230,7 +230,7 @@ public struct Market: Sendable {
     /// whole, gone ones removed, and the id counters. Requested leases are not stored: their
     /// route does not survive a restart.
     /// - Parameter now: converts lease ends to wall-clock seconds.
-    public mutating func takeChanges(now: Timestamp) -> [MarketRecordChange] {
+    package mutating func takeChanges(now: Timestamp) -> [MarketRecordChange] {
         guard changed else { return [] }
         var records: [MarketRecordChange] = []
         for id in touchedOffers.sorted() {
@@ -269,7 +269,7 @@ public struct Market: Sendable {
     /// The market a store held, after a restart: every offer waits `grace` for its provider
     /// to offer the same kind again (``reattach``), every lease for a session of its consumer's
     /// user to renew it, with the time it had left. A lease without its offer is dropped.
-    public static func restored(_ snapshot: MarketSnapshot, now: Timestamp, grace: UInt64) -> Market {
+    package static func restored(_ snapshot: MarketSnapshot, now: Timestamp, grace: UInt64) -> Market {
         var market = Market()
         for record in snapshot.offers {
             let requirement = record.requirement.flatMap { try? ExpressionParser.parse($0).get() }
@@ -308,7 +308,7 @@ public struct Market: Sendable {
     /// A provider offers again what it offered before a restart: the restored offer of that
     /// user and kind takes the new session, capacity and attributes and keeps its id and
     /// leases (capacity never below what they hold). Nil if there is none.
-    public mutating func reattach(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
+    package mutating func reattach(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
                                   provider: SessionID, providerUser: String, wall: Int64 = 0) -> Offer? {
         guard let old = allOffers.first(where: { $0.detachedUntil != nil && $0.providerUser == providerUser && $0.kind == kind })
         else { return nil }
@@ -324,7 +324,7 @@ public struct Market: Sendable {
     // MARK: - Prices and credits (docs/market.md "Prices and credits")
 
     /// Adds `millicredits` to `user`'s account (`grant`, an administrator's command).
-    public mutating func grant(credits millicredits: Int64, to user: String, by admin: String, wall: Int64) -> LedgerEntry {
+    package mutating func grant(credits millicredits: Int64, to user: String, by admin: String, wall: Int64) -> LedgerEntry {
         post(user: user, delta: millicredits, lease: nil, note: "grant by \(admin)", wall: wall)
     }
 
@@ -334,7 +334,7 @@ public struct Market: Sendable {
     /// taken from the consumer's account and paid into the provider's. A consumer
     /// with less than five minutes' worth left is warned once; one at or below zero loses the
     /// lease (`out-of-credit`).
-    public mutating func charge(now: Timestamp) -> [MarketChange] {
+    package mutating func charge(now: Timestamp) -> [MarketChange] {
         var changes: [MarketChange] = []
         lastCharge = now.wall
         // A lease granted to another node is paid by that node's receipts, not charged here.
@@ -393,14 +393,14 @@ public struct Market: Sendable {
 
     /// The attributes that carry `provider`'s record in its offers and in adverts (none for a
     /// newcomer).
-    public func reputationAttributes(of provider: String) -> [String] {
+    package func reputationAttributes(of provider: String) -> [String] {
         reputations[provider].map { $0.attributes(at: $0.observed) } ?? []
     }
 
     /// Observes every known provider at `wall` (each tick): online while it has an offer that
     /// is not waiting for it after a restart. A record is written when that changes, and at
     /// most once a minute otherwise, so a crash loses at most a minute of uptime.
-    public mutating func observeProviders(wall: Int64) {
+    package mutating func observeProviders(wall: Int64) {
         let online = Set(offers.values.filter { $0.detachedUntil == nil }.map(\.providerUser))
         for provider in reputations.keys { observe(provider, online: online.contains(provider), wall: wall) }
     }

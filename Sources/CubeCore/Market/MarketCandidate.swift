@@ -1,21 +1,21 @@
 /// An offer as matchmaking sees it, local or from another node's advert (docs/market.md
 /// "Matchmaking").
-public struct MarketCandidate: Equatable, Sendable {
+package struct MarketCandidate: Equatable, Sendable {
     /// The providing node.
-    public let node: String
+    package let node: String
     /// The offer id on that node.
-    public let offer: UInt64
-    public let kind: String
-    public let capacity: UInt64
-    public let available: UInt64
+    package let offer: UInt64
+    package let kind: String
+    package let capacity: UInt64
+    package let available: UInt64
     /// `key=value` words.
-    public let attributes: [String]
+    package let attributes: [String]
     /// Cost of the path to the providing node (0 for this node).
-    public let distance: UInt64
+    package let distance: UInt64
     /// The providing user (a local offer) or node (another node's offer).
-    public let provider: String
+    package let provider: String
 
-    public init(node: String, offer: UInt64, kind: String, capacity: UInt64, available: UInt64, attributes: [String],
+    package init(node: String, offer: UInt64, kind: String, capacity: UInt64, available: UInt64, attributes: [String],
                 distance: UInt64, provider: String) {
         self.node = node
         self.offer = offer
@@ -32,7 +32,7 @@ public struct MarketCandidate: Equatable, Sendable {
     /// the offer names none; the reputation counters (`granted`, `refused`, `ended_early`,
     /// `honoured`) are 0, `uptime` 100, when the offer carries none, and `reputation` is the
     /// provider's score (docs/market.md "Reputation").
-    public func value(of name: String) -> ExpressionValue? {
+    package func value(of name: String) -> ExpressionValue? {
         switch name {
         case "kind": return .string(kind)
         case "node": return .string(node)
@@ -57,7 +57,7 @@ public struct MarketCandidate: Equatable, Sendable {
 
     /// The provider's reputation score (``Reputation/score(granted:refused:endedEarly:honoured:uptime:)``)
     /// from the attributes that carry its record; a newcomer's is 0.5.
-    public var reputation: Double {
+    package var reputation: Double {
         func number(_ name: String) -> Double {
             if case .number(let value)? = value(of: name) { return value }
             return 0

@@ -1,6 +1,6 @@
 /// What the ``Market`` did that someone must be told of; the router turns each into notices
 /// and events (docs/protocol.md §8.1 "Lease end").
-public enum MarketChange: Equatable, Sendable {
+package enum MarketChange: Equatable, Sendable {
     /// A lease ended. `reason` nil: a request that never became a lease, ended silently.
     /// `provider` is the providing session if its offer still exists.
     case leaseEnded(Lease, reason: String?, provider: SessionID?)

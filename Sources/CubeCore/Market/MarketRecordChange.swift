@@ -1,5 +1,5 @@
 /// One write the store must make, in order, all of one input in one transaction.
-public enum MarketRecordChange: Equatable, Sendable {
+package enum MarketRecordChange: Equatable, Sendable {
     case offer(OfferRecord)
     case offerRemoved(UInt64)
     case lease(LeaseRecord)

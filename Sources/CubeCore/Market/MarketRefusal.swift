@@ -1,5 +1,5 @@
 /// Why the market refused a request; ``text`` is the exact `FALSE` reply (docs/protocol.md §8.1).
-public enum MarketRefusal: Error, Equatable, Sendable {
+package enum MarketRefusal: Error, Equatable, Sendable {
     case noSuchOffer(String)
     case invalidAmount(String)
     case invalidTTL(String)
@@ -11,7 +11,7 @@ public enum MarketRefusal: Error, Equatable, Sendable {
     case insufficientCredit(balance: Int64)
 
     /// The reply text.
-    public var text: String {
+    package var text: String {
         switch self {
         case .noSuchOffer(let offer): "no such offer '\(offer)'"
         case .invalidAmount(let amount): "invalid amount '\(amount)'"

@@ -1,7 +1,7 @@
 extension MarketRefusal {
     /// A market refusal without its details, as read back from a `FALSE` reply's text (the
     /// mount turns it into a `write()` errno: docs/market.md "The market as files").
-    public enum Kind: Equatable, Sendable {
+    package enum Kind: Equatable, Sendable {
         case noSuchOffer, invalidAmount, invalidTTL, insufficientCapacity, providerAbsent, requirementNotMet
         case noSuchLease, notYours, insufficientCredit
         /// A `usage: …` line (a command with the wrong words).
@@ -9,7 +9,7 @@ extension MarketRefusal {
 
         /// The kind of the refusal whose ``MarketRefusal/text`` is `text`; nil for any other
         /// `FALSE` (a provider's own refusal, a route timeout).
-        public init?(replyText text: String) {
+        package init?(replyText text: String) {
             let rules: [(Kind, (String) -> Bool)] = [
                 (.noSuchOffer, { $0.hasPrefix("no such offer '") }),
                 (.invalidAmount, { $0.hasPrefix("invalid amount '") }),
@@ -28,7 +28,7 @@ extension MarketRefusal {
     }
 
     /// This refusal's kind.
-    public var kind: Kind {
+    package var kind: Kind {
         switch self {
         case .noSuchOffer: .noSuchOffer
         case .invalidAmount: .invalidAmount

@@ -4,12 +4,12 @@
 /// is `-price` (cheapest first). A candidate whose rank is not a number ranks below all
 /// others. Ties go to the provider with the better reputation, then the nearest, then to
 /// the node name, then the offer id, so the choice is the same on every run.
-public enum Matchmaker {
+package enum Matchmaker {
     /// The rank used when `acquire` names none.
-    public static let defaultRank: Expression = .negate(.name("price"))
+    package static let defaultRank: Expression = .negate(.name("price"))
 
     /// The best candidate, or nil if none qualifies.
-    public static func best(_ candidates: [MarketCandidate], kind: String, amount: UInt64, requirement: Expression?,
+    package static func best(_ candidates: [MarketCandidate], kind: String, amount: UInt64, requirement: Expression?,
                             rank: Expression?) -> MarketCandidate? {
         let rank = rank ?? defaultRank
         var best: (candidate: MarketCandidate, score: Double?)?
@@ -25,7 +25,7 @@ public enum Matchmaker {
 
     /// The order of ``best(_:kind:amount:requirement:rank:)``: a higher score, then a better
     /// reputation, then nearer, then node name, then offer id.
-    public static func better(_ a: MarketCandidate, _ aScore: Double?, than b: MarketCandidate, _ bScore: Double?) -> Bool {
+    package static func better(_ a: MarketCandidate, _ aScore: Double?, than b: MarketCandidate, _ bScore: Double?) -> Bool {
         switch (aScore, bScore) {
         case (.some(let x), .some(let y)) where x != y: return x > y
         case (.some, .none): return true

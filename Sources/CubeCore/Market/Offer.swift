@@ -1,23 +1,23 @@
 /// A resource a zenka offers (`offer <kind> <capacity> [key=value…]`).
-public struct Offer: Equatable, Sendable {
-    public let id: UInt64
-    public let kind: String
+package struct Offer: Equatable, Sendable {
+    package let id: UInt64
+    package let kind: String
     /// Total capacity in the offer's unit (bytes for sizes given with a unit).
-    public let capacity: UInt64
-    public let attributes: [String]
-    public let provider: SessionID
-    public let providerUser: String
-    public let created: Int64
+    package let capacity: UInt64
+    package let attributes: [String]
+    package let provider: SessionID
+    package let providerUser: String
+    package let created: Int64
     /// What a consumer must satisfy (`offer … require <expression>`); nil = anyone.
-    public let requirement: Expression?
+    package let requirement: Expression?
     /// Capacity promised to leases that are active or being requested.
-    public internal(set) var committed: UInt64 = 0
+    package internal(set) var committed: UInt64 = 0
     /// Set for an offer restored from the store whose provider has not offered again yet:
     /// monotonic nanoseconds when it is withdrawn (`provider-gone`) unless it does.
-    public internal(set) var detachedUntil: UInt64?
+    package internal(set) var detachedUntil: UInt64?
 
     /// Capacity that can still be acquired.
-    public var available: UInt64 { capacity - min(capacity, committed) }
+    package var available: UInt64 { capacity - min(capacity, committed) }
 
     /// What an offer costs its provider's memory share (docs/security.md "Resource limits").
     static func memoryCost(kind: String, attributes: [String], requirement: Expression? = nil) -> Int {
@@ -28,7 +28,7 @@ public struct Offer: Equatable, Sendable {
 
     /// Whether a consumer meets the offer's requirement (`user`, `node`, `amount` and `ttl`
     /// are its names: docs/market.md "Requirements"); true without one.
-    public func admits(user: String, node: String, amount: UInt64, ttl: UInt64) -> Bool {
+    package func admits(user: String, node: String, amount: UInt64, ttl: UInt64) -> Bool {
         guard let requirement else { return true }
         return requirement.holds { name in
             switch name {
@@ -42,10 +42,10 @@ public struct Offer: Equatable, Sendable {
     }
 
     /// `price=<credits per unit per hour>` in millicredits; 0 when absent or malformed.
-    public var price: Int64 { attribute("price").flatMap(Ledger.millicredits) ?? 0 }
+    package var price: Int64 { attribute("price").flatMap(Ledger.millicredits) ?? 0 }
 
     /// The value of attribute `key` (`price=2` → `2`), nil if the offer has none.
-    public func attribute(_ key: String) -> String? {
+    package func attribute(_ key: String) -> String? {
         for attribute in attributes {
             guard let equals = attribute.firstIndex(of: "="), attribute[..<equals] == key else { continue }
             return String(attribute[attribute.index(after: equals)...])

@@ -1,6 +1,6 @@
 /// Where the router learnt of a peer address (the `origin` column of `links`): a configured
 /// peer is hung up when a reload removes it, the others are not.
-public enum PeerSource: String, Sendable {
+package enum PeerSource: String, Sendable {
     /// `network.peers` or `cube run --peer`.
     case configured
     /// The `link` command.

@@ -1,23 +1,23 @@
 /// A command path split into its target and the remainder forwarded to it (docs/protocol.md §4.3).
-public struct CommandPath: Equatable, Sendable {
+package struct CommandPath: Equatable, Sendable {
     /// How the first element addresses its target.
-    public enum Target: Equatable, Sendable {
+    package enum Target: Equatable, Sendable {
         case session(UInt64)
         case name(String)
         case subname(name: String, sub: String)
     }
 
     /// nil for a local command.
-    public var target: Target?
+    package var target: Target?
     /// The first element as written (for access checks and messages).
     /// Slices of the parsed path share its storage: parsing a routed path allocates nothing
     /// but the target's name.
-    public var targetElement: ArraySlice<UInt8>
+    package var targetElement: ArraySlice<UInt8>
     /// Everything after the first element (the whole path for a local command).
-    public var remainder: ArraySlice<UInt8>
+    package var remainder: ArraySlice<UInt8>
 
     /// Parses a path token; nil when it matches neither a local command nor a routed path.
-    public init?(_ path: [UInt8]) {
+    package init?(_ path: [UInt8]) {
         guard let dot = CommandPath.firstSeparator(in: path) else {
             guard Names.isCommandName(path) else { return nil }
             target = nil

@@ -4,9 +4,9 @@
 /// frames with ``next()``. Nothing is judged before its LF (or its full body) arrived.
 /// Bytes already scanned for LF are never scanned again, and every line and body is
 /// bounded, so a hostile peer cannot make the decoder grow without limit.
-public struct FrameDecoder: Sendable {
+package struct FrameDecoder: Sendable {
     /// What the decoder recognises beyond plain lines.
-    public enum Mode: Sendable {
+    package enum Mode: Sendable {
         /// Only lines (the pre-auth phase): no multi-line commands, no bodies.
         case linesOnly
         /// Lines, multi-line commands and `SIZE`/`STRM` bodies (after login).
@@ -25,13 +25,13 @@ public struct FrameDecoder: Sendable {
         case skippingBody(remaining: Int)
     }
 
-    public var mode: Mode
+    package var mode: Mode
     /// Longest accepted line in bytes, without its LF.
-    public var maximumLineLength: Int
+    package var maximumLineLength: Int
     /// Largest accepted `SIZE`/`STRM` body, and largest multi-line command.
-    public var maximumBodyLength: Int
+    package var maximumBodyLength: Int
     /// What `SIZE`/`STRM` counts count (docs/protocol.md §5); may change between frames.
-    public var sizeUnit: SizeUnit = .bytes
+    package var sizeUnit: SizeUnit = .bytes
 
     private var buffer: [UInt8] = []
     private var start = 0
@@ -39,18 +39,18 @@ public struct FrameDecoder: Sendable {
     private var scanned = 0
     private var state: State = .idle
 
-    public init(mode: Mode, maximumLineLength: Int, maximumBodyLength: Int = 16 << 20) {
+    package init(mode: Mode, maximumLineLength: Int, maximumBodyLength: Int = 16 << 20) {
         self.mode = mode
         self.maximumLineLength = maximumLineLength
         self.maximumBodyLength = maximumBodyLength
     }
 
     /// Bytes received but not yet returned as part of a frame.
-    public var bufferedByteCount: Int { buffer.count - start }
+    package var bufferedByteCount: Int { buffer.count - start }
 
     /// Bytes the decoder holds: buffered input plus the lines or body collected so far of an
     /// unfinished message. What the router charges to the sender's memory share.
-    public var heldByteCount: Int {
+    package var heldByteCount: Int {
         switch state {
         case .multiline(let header, _, let total): bufferedByteCount + header.count + total
         case .body(let header, _, let collected): bufferedByteCount + header.count + collected.count
@@ -62,7 +62,7 @@ public struct FrameDecoder: Sendable {
     /// (docs/security.md "Resource limits"): what it collected is dropped and the rest of it
     /// will be skipped like an over-long one. Returns the header of a multi-line command or
     /// body (to answer under its id), or nil for a plain partial line.
-    public mutating func refuseCurrentMessage() -> [UInt8]? {
+    package mutating func refuseCurrentMessage() -> [UInt8]? {
         switch state {
         case .multiline(let header, _, _):
             state = .skippingMultiline(insideLongLine: false)
@@ -82,13 +82,13 @@ public struct FrameDecoder: Sendable {
     }
 
     /// True while the decoder sits inside a message (a partial line, body or multi-line command).
-    public var isInsideMessage: Bool {
+    package var isInsideMessage: Bool {
         if case .idle = state { return bufferedByteCount > 0 }
         return true
     }
 
     /// Adds received bytes.
-    public mutating func append(_ bytes: some Collection<UInt8>) {
+    package mutating func append(_ bytes: some Collection<UInt8>) {
         if start > 0 && start >= buffer.count / 2 {
             buffer.removeFirst(start)
             start = 0
@@ -98,7 +98,7 @@ public struct FrameDecoder: Sendable {
 
     /// Removes and returns every buffered byte not yet part of a frame (used when a
     /// session leaves the pre-auth phase and its pipelined input moves to a new decoder).
-    public mutating func takeRemainingBytes() -> [UInt8] {
+    package mutating func takeRemainingBytes() -> [UInt8] {
         let rest = Array(buffer[start...])
         buffer = []
         start = 0
@@ -108,7 +108,7 @@ public struct FrameDecoder: Sendable {
     }
 
     /// Returns the next complete frame, or nil when more bytes are needed.
-    public mutating func next() -> Frame? {
+    package mutating func next() -> Frame? {
         while true {
             switch state {
             case .body(let header, let remaining, var collected):

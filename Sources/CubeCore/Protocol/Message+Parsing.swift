@@ -1,6 +1,6 @@
 extension Message {
     /// Parses one complete frame from an authenticated session.
-    public init(frame: Frame) {
+    package init(frame: Frame) {
         switch frame {
         case .line(let line):
             self = Message.parseLine(line)
@@ -19,7 +19,7 @@ extension Message {
     }
 
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4).
-    public static func parseLine(_ line: [UInt8]) -> Message {
+    package static func parseLine(_ line: [UInt8]) -> Message {
         switch splitLine(line) {
         case .failure(let error): return .invalid(error)
         case .success(nil): return .empty
@@ -104,8 +104,8 @@ extension Message {
 
     /// Where the parts of a line start (docs/protocol.md §4, §5): its `(<id>)` (0 when none) and
     /// its token (a run of path bytes, possibly empty), or `!TERM!`. The one reading of a line's
-    /// head, shared by the router (``parseLine(_:)``) and the client's reply reader, so both agree
-    /// on ids, keywords and `!TERM!`.
+    /// head, shared by the router (``parseLine(_:)``) and receivers (``Received/init(parsing:body:)``:
+    /// `P7Connection`, `p7`, the SDK), so both agree on ids, keywords and `!TERM!`.
     package struct LineHead: Equatable {
         package var id: UInt64
         /// The token's bytes, as indices into the line.

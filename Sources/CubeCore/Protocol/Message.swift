@@ -1,5 +1,5 @@
 /// A complete inbound message after parsing (docs/protocol.md §4, §5).
-public enum Message: Equatable, Sendable {
+package enum Message: Equatable, Sendable {
     /// A blank line: ignored.
     case empty
     /// `!TERM! <text>`: the peer is closing; never answered.
@@ -13,17 +13,17 @@ public enum Message: Equatable, Sendable {
 }
 
 /// A parsed command line (single- or multi-line).
-public struct Command: Equatable, Sendable {
+package struct Command: Equatable, Sendable {
     /// The command id, 0 when the sender gave none (or `(0)`).
-    public var id: UInt64
+    package var id: UInt64
     /// The path token, e.g. `calc.heart`, `heart`, `..whoami`.
-    public var path: [UInt8]
+    package var path: [UInt8]
     /// Arguments: everything after the first run of spaces, trailing blanks trimmed; nil when none.
-    public var args: [UInt8]?
+    package var args: [UInt8]?
     /// Header lines and body of a multi-line command; nil for a single-line command.
-    public var multiline: Multiline?
+    package var multiline: Multiline?
 
-    public init(id: UInt64, path: [UInt8], args: [UInt8]? = nil, multiline: Multiline? = nil) {
+    package init(id: UInt64, path: [UInt8], args: [UInt8]? = nil, multiline: Multiline? = nil) {
         self.id = id
         self.path = path
         self.args = args
@@ -32,39 +32,22 @@ public struct Command: Equatable, Sendable {
 }
 
 /// Headers and body of a multi-line command, dot-stuffing already removed.
-public struct Multiline: Equatable, Sendable {
-    public var headers: [(key: [UInt8], value: [UInt8])]
-    public var body: [[UInt8]]
+package struct Multiline: Equatable, Sendable {
+    package var headers: [(key: [UInt8], value: [UInt8])]
+    package var body: [[UInt8]]
 
-    public init(headers: [(key: [UInt8], value: [UInt8])], body: [[UInt8]]) {
+    package init(headers: [(key: [UInt8], value: [UInt8])], body: [[UInt8]]) {
         self.headers = headers
         self.body = body
     }
 
-    public static func == (lhs: Multiline, rhs: Multiline) -> Bool {
+    package static func == (lhs: Multiline, rhs: Multiline) -> Bool {
         lhs.body == rhs.body && lhs.headers.elementsEqual(rhs.headers) { $0.key == $1.key && $0.value == $1.value }
     }
 }
 
-/// A parsed reply line, with its body for `SIZE`/`STRM`.
-public struct Reply: Equatable, Sendable {
-    public var id: UInt64
-    public var keyword: ReplyKeyword
-    /// The text after the keyword (empty when none).
-    public var text: [UInt8]
-    /// The bytes of a `SIZE`/`STRM` reply; nil for text replies.
-    public var body: [UInt8]?
-
-    public init(id: UInt64, keyword: ReplyKeyword, text: [UInt8] = [], body: [UInt8]? = nil) {
-        self.id = id
-        self.keyword = keyword
-        self.text = text
-        self.body = body
-    }
-}
-
 /// Why a line was rejected; each case renders to one exact `FALSE` text.
-public enum ParseError: Error, Equatable, Sendable {
+package enum ParseError: Error, Equatable, Sendable {
     /// `(x)` where x is not 1–15 digits. Answered without an id.
     case invalidCommandID
     /// An all-upper-case token that is not a reply keyword.
@@ -75,7 +58,7 @@ public enum ParseError: Error, Equatable, Sendable {
     case multilineSyntax(id: UInt64)
 
     /// The id to echo with the error reply (0 = none).
-    public var id: UInt64 {
+    package var id: UInt64 {
         switch self {
         case .invalidCommandID: 0
         case .invalidReplyType(let id), .mismatch(let id), .multilineSyntax(let id): id
@@ -83,7 +66,7 @@ public enum ParseError: Error, Equatable, Sendable {
     }
 
     /// The exact reply text after `FALSE `.
-    public var text: String {
+    package var text: String {
         switch self {
         case .invalidCommandID: Wire.invalidCommandID
         case .invalidReplyType: Wire.invalidReplyType

@@ -1,42 +1,42 @@
 /// Validators for the names of docs/protocol.md §3 and §4 (user names, session ids, subnames, commands).
-public enum Names {
+package enum Names {
     /// A user or zenka name: `[0-9A-Za-z][0-9A-Za-z_-]{0,16}`.
-    public static func isUserName(_ name: some Collection<UInt8>) -> Bool {
+    package static func isUserName(_ name: some Collection<UInt8>) -> Bool {
         guard let first = name.first, Bytes.isAlnum(first), name.count <= 17 else { return false }
         return name.allSatisfy { Bytes.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
     }
 
     /// A subname: `[0-9A-Za-z+.:_-]{1,17}`.
-    public static func isSubname(_ name: some Collection<UInt8>) -> Bool {
+    package static func isSubname(_ name: some Collection<UInt8>) -> Bool {
         guard (1...17).contains(name.count) else { return false }
         return name.allSatisfy { Bytes.isAlnum($0) || $0 == 0x2B || $0 == 0x2E || $0 == 0x3A || $0 == 0x5F || $0 == 0x2D }
     }
 
     /// A session id as a target: 3–17 digits.
-    public static func isSessionID(_ text: some Collection<UInt8>) -> Bool {
+    package static func isSessionID(_ text: some Collection<UInt8>) -> Bool {
         (3...17).contains(text.count) && text.allSatisfy(Bytes.isDigit)
     }
 
     /// A local command name: `[a-z][0-9A-Za-z_-]{1,22}`.
-    public static func isCommandName(_ name: some Collection<UInt8>) -> Bool {
+    package static func isCommandName(_ name: some Collection<UInt8>) -> Bool {
         guard let first = name.first, Bytes.isLower(first), (2...23).contains(name.count) else { return false }
         return name.allSatisfy { Bytes.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
     }
 
     /// An authentication method name for `select`: `[a-zA-Z][0-9A-Za-z_-]{1,16}`.
-    public static func isMethodName(_ name: some Collection<UInt8>) -> Bool {
+    package static func isMethodName(_ name: some Collection<UInt8>) -> Bool {
         guard let first = name.first, Bytes.isLower(first) || Bytes.isUpper(first), (2...17).contains(name.count)
         else { return false }
         return name.allSatisfy { Bytes.isAlnum($0) || $0 == 0x2D || $0 == 0x5F }
     }
 
     /// Splits `name[sub]` into its parts; nil if `element` has another shape.
-    public static func splitSubname(_ element: some Collection<UInt8>) -> (name: [UInt8], sub: [UInt8])? {
+    package static func splitSubname(_ element: some Collection<UInt8>) -> (name: [UInt8], sub: [UInt8])? {
         splitSubname(Array(element))
     }
 
     /// Splits `name[sub]` into its parts; nil if `element` has another shape.
-    public static func splitSubname(_ element: [UInt8]) -> (name: [UInt8], sub: [UInt8])? {
+    package static func splitSubname(_ element: [UInt8]) -> (name: [UInt8], sub: [UInt8])? {
         guard element.last == UInt8(ascii: "]"), let open = element.firstIndex(of: UInt8(ascii: "[")) else { return nil }
         let name = Array(element[..<open])
         let sub = Array(element[(open + 1)..<(element.count - 1)])
@@ -45,7 +45,7 @@ public enum Names {
     }
 
     /// A path element that may address a target: a session id, a name, or `name[sub]`.
-    public static func isTargetElement(_ element: some Collection<UInt8>) -> Bool {
+    package static func isTargetElement(_ element: some Collection<UInt8>) -> Bool {
         isSessionID(element) || isUserName(element) || (element.contains(UInt8(ascii: "[")) && splitSubname(element) != nil)
     }
 }

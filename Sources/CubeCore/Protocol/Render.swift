@@ -1,7 +1,7 @@
 /// Renders outbound wire messages (docs/protocol.md §5, §6).
-public enum Render {
+package enum Render {
     /// `[(<id>)]KEYWORD <text>⏎`; LF inside `text` becomes the two characters `\n`.
-    public static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: some Collection<UInt8>) -> [UInt8] {
+    package static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count + 24)
         appendReply(id: id, keyword, text, to: &out)
@@ -31,13 +31,13 @@ public enum Render {
     }
 
     /// Convenience for local replies given as `String`.
-    public static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: String) -> [UInt8] {
+    package static func reply(id: UInt64, _ keyword: ReplyKeyword, _ text: String) -> [UInt8] {
         reply(id: id, keyword, Array(text.utf8))
     }
 
     /// A typed reply on the wire: `SIZE`/`STRM` with its body counted in `unit`, any other
     /// keyword with its text.
-    public static func reply(_ reply: Reply, unit: SizeUnit = .bytes) -> [UInt8] {
+    package static func reply(_ reply: Reply, unit: SizeUnit = .bytes) -> [UInt8] {
         if reply.keyword.hasBody, let body = reply.body { return Render.body(id: reply.id, reply.keyword, body, unit: unit) }
         return Render.reply(id: reply.id, reply.keyword, reply.text)
     }
@@ -53,7 +53,7 @@ public enum Render {
 
     /// `[(<id>)]SIZE <n, ≥4 digits>⏎<body>` or `[(<id>)]STRM <n>⏎<body>`.
     /// - Parameter unit: what `<n>` counts: the receiving session's unit (docs/protocol.md §5).
-    public static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8], unit: SizeUnit = .bytes) -> [UInt8] {
+    package static func body(id: UInt64, _ keyword: ReplyKeyword, _ body: [UInt8], unit: SizeUnit = .bytes) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 24)
         appendBody(id: id, keyword, body, unit: unit, to: &out)
@@ -71,7 +71,7 @@ public enum Render {
     }
 
     /// `(<tid>)<path>[ <args>]⏎`: a command forwarded to a target.
-    public static func command(id: UInt64, path: some Collection<UInt8>, args: [UInt8]?) -> [UInt8] {
+    package static func command(id: UInt64, path: some Collection<UInt8>, args: [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(path.count + (args?.count ?? 0) + 24)
         appendCommand(id: id, path: path, args: args, to: &out)
@@ -90,7 +90,7 @@ public enum Render {
     }
 
     /// `(<tid>)<path>+⏎` then `key: value⏎` lines, an empty line, the dot-stuffed body and `.⏎`.
-    public static func multilineCommand(id: UInt64, path: some Collection<UInt8>, _ multiline: Multiline) -> [UInt8] {
+    package static func multilineCommand(id: UInt64, path: some Collection<UInt8>, _ multiline: Multiline) -> [UInt8] {
         var out: [UInt8] = []
         appendMultilineCommand(id: id, path: path, multiline, to: &out)
         return out
@@ -120,7 +120,7 @@ public enum Render {
     }
 
     /// `!TERM! <text>⏎`.
-    public static func terminate(_ text: String) -> [UInt8] { Array("!TERM! \(text)".utf8) + [Wire.lf] }
+    package static func terminate(_ text: String) -> [UInt8] { Array("!TERM! \(text)".utf8) + [Wire.lf] }
 
     /// The keyword's bytes. Not through `rawValue.utf8`: a keyword is a small string, which
     /// has no contiguous bytes to copy, so every rendered reply appended it byte by byte.

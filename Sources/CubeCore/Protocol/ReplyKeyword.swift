@@ -1,4 +1,4 @@
-/// The reply keywords of docs/protocol.md §5.
+/// The reply keywords of docs/protocol.md §5 (public: the SDK's and p7's `Reply` carries one).
 public enum ReplyKeyword: String, Sendable, CaseIterable {
     case trueReply = "TRUE"
     case falseReply = "FALSE"
@@ -9,15 +9,15 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     case term = "TERM"
 
     /// Whether relaying this reply ends the route (`WAIT` and `STRM` keep it open).
-    public var closesRoute: Bool { self != .wait && self != .stream }
+    package var closesRoute: Bool { self != .wait && self != .stream }
 
     /// Whether the reply carries a byte body instead of a text.
-    public var hasBody: Bool { self == .size || self == .stream }
+    package var hasBody: Bool { self == .size || self == .stream }
 
-    public var bytes: [UInt8] { Array(rawValue.utf8) }
+    package var bytes: [UInt8] { Array(rawValue.utf8) }
 
     /// The keyword's place in ``allCases`` (counters by keyword are arrays).
-    public var index: Int {
+    package var index: Int {
         switch self {
         case .trueReply: 0
         case .falseReply: 1
@@ -33,7 +33,7 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     ///
     /// Compares bytes, not strings: it runs for every line a session sends, and most lines
     /// (commands) are rejected by their first byte.
-    public init?(token: some Collection<UInt8>) {
+    package init?(token: some Collection<UInt8>) {
         guard token.count >= 3 && token.count <= 5, let first = token.first, Bytes.isUpper(first) else { return nil }
         for (keyword, spelling) in ReplyKeyword.spellings where token.elementsEqual(spelling) {
             self = keyword

@@ -2,33 +2,33 @@
 /// two can reach each other again (docs/market.md "A link that comes back"): the consumer's
 /// node lists every lease its users hold there; the provider's node compares it with the
 /// leases it holds in that node's name.
-public enum LeaseReconciliation {
+package enum LeaseReconciliation {
     /// Most lease ids on one `held` line (a record carries at most ``ReceiptBook/maximumLines``).
-    public static let idsPerLine = 64
+    package static let idsPerLine = 64
 
     /// A lease the provider's node holds for the consumer's node.
-    public struct Held: Equatable, Sendable {
-        public let id: UInt64
+    package struct Held: Equatable, Sendable {
+        package let id: UInt64
         /// Its consumer's link dropped: it waits `leases.grace`.
-        public let waiting: Bool
+        package let waiting: Bool
 
-        public init(id: UInt64, waiting: Bool) {
+        package init(id: UInt64, waiting: Bool) {
             self.id = id
             self.waiting = waiting
         }
     }
 
     /// The decisions.
-    public struct Outcome: Equatable, Sendable {
+    package struct Outcome: Equatable, Sendable {
         /// Waiting leases the consumer still holds: they are its again, with the time they had.
-        public var takeOver: [UInt64] = []
+        package var takeOver: [UInt64] = []
         /// Waiting leases the consumer no longer knows: they end now (`consumer-gone`) rather
         /// than at the end of the grace.
-        public var end: [UInt64] = []
+        package var end: [UInt64] = []
         /// Listed leases the provider does not hold: the consumer is told they ended.
-        public var unknown: [UInt64] = []
+        package var unknown: [UInt64] = []
 
-        public init(takeOver: [UInt64] = [], end: [UInt64] = [], unknown: [UInt64] = []) {
+        package init(takeOver: [UInt64] = [], end: [UInt64] = [], unknown: [UInt64] = []) {
             self.takeOver = takeOver
             self.end = end
             self.unknown = unknown
@@ -37,7 +37,7 @@ public enum LeaseReconciliation {
 
     /// Compares the consumer's list with what the provider holds. A lease that is not waiting
     /// and not listed is left alone: its grant may still be on its way to the consumer.
-    public static func compare(listed: Set<UInt64>, held: [Held]) -> Outcome {
+    package static func compare(listed: Set<UInt64>, held: [Held]) -> Outcome {
         var outcome = Outcome()
         for lease in held.sorted(by: { $0.id < $1.id }) where lease.waiting {
             if listed.contains(lease.id) { outcome.takeOver.append(lease.id) } else { outcome.end.append(lease.id) }
@@ -49,7 +49,7 @@ public enum LeaseReconciliation {
 
     /// The `held` lines listing `ids` (one `held` line with no id when there are none, so the
     /// provider still ends what waits for nothing).
-    public static func lines(_ ids: [UInt64]) -> [String] {
+    package static func lines(_ ids: [UInt64]) -> [String] {
         guard !ids.isEmpty else { return ["held"] }
         return stride(from: 0, to: ids.count, by: idsPerLine).map { start in
             (["held"] + ids[start..<min(start + idsPerLine, ids.count)].map(String.init)).joined(separator: " ")
@@ -57,7 +57,7 @@ public enum LeaseReconciliation {
     }
 
     /// The ids of one `held` line; nil when it is not one.
-    public static func ids(_ line: String) -> [UInt64]? {
+    package static func ids(_ line: String) -> [UInt64]? {
         let words = line.split(separator: " ", omittingEmptySubsequences: false)
         guard words.first == "held", words.count <= idsPerLine + 1 else { return nil }
         var ids: [UInt64] = []

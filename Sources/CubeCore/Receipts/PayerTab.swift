@@ -1,25 +1,25 @@
 /// A priced lease this node's user holds on another node (docs/market.md "Usage receipts"):
 /// the consumer's node charges its user for it as it runs and owes the provider's node a
 /// receipt for every charge.
-public struct PayerTab: Equatable, Sendable {
+package struct PayerTab: Equatable, Sendable {
     /// The provider's node and the lease id there.
-    public let node: String
-    public let lease: UInt64
+    package let node: String
+    package let lease: UInt64
     /// The user charged here.
-    public let user: String
-    public let amount: UInt64
+    package let user: String
+    package let amount: UInt64
     /// Millicredits per unit per hour, as the provider's node named it when it granted.
-    public let price: Int64
+    package let price: Int64
     /// Unix seconds up to which the user was charged.
-    public internal(set) var chargedUntil: Int64
+    package internal(set) var chargedUntil: Int64
     /// The sequence number of the next receipt.
-    public internal(set) var nextSequence: UInt64 = 1
+    package internal(set) var nextSequence: UInt64 = 1
     /// Set when the lease ended: no more charges; the tab goes once every receipt is acknowledged.
-    public internal(set) var closed = false
+    package internal(set) var closed = false
     /// Receipts sent and not acknowledged yet, oldest first (sent again until they are).
-    public internal(set) var pending: [UsageReceipt] = []
+    package internal(set) var pending: [UsageReceipt] = []
 
-    public init(node: String, lease: UInt64, user: String, amount: UInt64, price: Int64, chargedUntil: Int64,
+    package init(node: String, lease: UInt64, user: String, amount: UInt64, price: Int64, chargedUntil: Int64,
                 nextSequence: UInt64 = 1, closed: Bool = false, pending: [UsageReceipt] = []) {
         self.node = node
         self.lease = lease

@@ -8,48 +8,48 @@
 /// ``ReceiptPosting``s it returns; the router carries the receipt lines over the link
 /// (`usage-receipts` payer → payee, `usage-acks` payee → payer) and the store keeps
 /// ``takeChanges()`` in the same transaction as the ledger entries.
-public struct ReceiptBook: Sendable {
+package struct ReceiptBook: Sendable {
     /// How long an ended lease's account is kept to answer receipts sent again, seconds.
-    public static let retention: Int64 = 86_400
+    package static let retention: Int64 = 86_400
     /// How far into the future (by this node's clock) a receipt's period may end, seconds.
-    public static let clockSkew: Int64 = 60
+    package static let clockSkew: Int64 = 60
     /// Most lines in one `usage-receipts` or `usage-acks` record; more are not read.
-    public static let maximumLines = 256
+    package static let maximumLines = 256
 
     /// Tabs of this node's users, by (provider node, lease).
-    public private(set) var tabs: [TabKey: PayerTab] = [:]
+    package private(set) var tabs: [TabKey: PayerTab] = [:]
     /// Accounts of leases granted to other nodes, by lease id here.
-    public private(set) var accounts: [UInt64: PayeeAccount] = [:]
+    package private(set) var accounts: [UInt64: PayeeAccount] = [:]
     /// Whether changes are kept for ``takeChanges()``.
-    public var journaling = false
+    package var journaling = false
     /// Records from nodes that are not neighbours, checked before they are read (not stored).
-    public var relayGuard = ReceiptRelayGuard()
+    package var relayGuard = ReceiptRelayGuard()
     /// Leases this node's users hold on other nodes (not stored: docs/market.md "Leases held
     /// on other nodes").
-    public var remote = RemoteLeases()
+    package var remote = RemoteLeases()
     private var touchedTabs: Set<TabKey> = []
     private var touchedAccounts: Set<UInt64> = []
     private var written: [MarketRecordChange] = []
 
     /// A tab's key: the provider's node and its lease id.
-    public struct TabKey: Hashable, Comparable, Sendable {
-        public let node: String
-        public let lease: UInt64
+    package struct TabKey: Hashable, Comparable, Sendable {
+        package let node: String
+        package let lease: UInt64
 
-        public init(node: String, lease: UInt64) {
+        package init(node: String, lease: UInt64) {
             self.node = node
             self.lease = lease
         }
 
-        public static func < (lhs: TabKey, rhs: TabKey) -> Bool { (lhs.node, lhs.lease) < (rhs.node, rhs.lease) }
+        package static func < (lhs: TabKey, rhs: TabKey) -> Bool { (lhs.node, lhs.lease) < (rhs.node, rhs.lease) }
     }
 
-    public init() {}
+    package init() {}
 
     // MARK: - Payer (the consumer's node)
 
     /// A priced lease of `tab.node` was granted to `tab.user`: charge it from now on.
-    public mutating func open(_ tab: PayerTab) {
+    package mutating func open(_ tab: PayerTab) {
         let key = TabKey(node: tab.node, lease: tab.lease)
         guard tabs[key] == nil else { return }
         tabs[key] = tab
@@ -59,7 +59,7 @@ public struct ReceiptBook: Sendable {
     /// Charges every open tab whose last charge is `interval` seconds old or more, up to `now`:
     /// one receipt each, signed by `signer`. Tabs of nodes whose key is unknown wait.
     /// - Returns: the postings (charges) and the receipts to send.
-    public mutating func charge(now: Int64, interval: Int64, localNode: String, signer: some AdvertSigner,
+    package mutating func charge(now: Int64, interval: Int64, localNode: String, signer: some AdvertSigner,
                                 payeeKey: (String) -> String?) -> [(ReceiptPosting, UsageReceipt)] {
         var charged: [(ReceiptPosting, UsageReceipt)] = []
         for key in tabs.keys.sorted() {
@@ -72,7 +72,7 @@ public struct ReceiptBook: Sendable {
 
     /// The payee says the lease ended at `wall`: the tab takes no more charges, after a last
     /// one up to `wall` if it was charged less far.
-    public mutating func ended(node: String, lease: UInt64, at wall: Int64, localNode: String, signer: some AdvertSigner,
+    package mutating func ended(node: String, lease: UInt64, at wall: Int64, localNode: String, signer: some AdvertSigner,
                                payeeKey: (String) -> String?) -> [(ReceiptPosting, UsageReceipt)] {
         let key = TabKey(node: node, lease: lease)
         guard let tab = tabs[key], !tab.closed else { return [] }
@@ -104,19 +104,19 @@ public struct ReceiptBook: Sendable {
 
     /// Receipts of tabs with `node` not acknowledged yet, in order (sent again on every charge
     /// and when the link comes back).
-    public func pending(to node: String) -> [UsageReceipt] {
+    package func pending(to node: String) -> [UsageReceipt] {
         tabs.keys.sorted().filter { $0.node == node }.flatMap { tabs[$0]?.pending ?? [] }
     }
 
     /// Nodes owed receipts.
-    public var nodesOwed: [String] {
+    package var nodesOwed: [String] {
         Array(Set(tabs.values.filter { !$0.pending.isEmpty }.map(\.node))).sorted()
     }
 
     /// The payee `node` countersigned a receipt: if it is one pending here, unchanged, with a
     /// valid countersignature by `node`'s key, it is settled.
     /// - Returns: whether it was.
-    public mutating func acknowledge(_ ack: UsageReceipt, from node: String, payeeKey: String?,
+    package mutating func acknowledge(_ ack: UsageReceipt, from node: String, payeeKey: String?,
                                      verifier: some AdvertVerifier) -> Bool {
         let key = TabKey(node: node, lease: ack.lease)
         guard ack.payee == node, ack.payeeKey == payeeKey, let tab = tabs[key],
@@ -134,7 +134,7 @@ public struct ReceiptBook: Sendable {
     /// (`future` and `out-of-order` can be: the receipt is sent again) refunds it and every
     /// later one and closes the tab.
     /// - Returns: the postings (refunds, a replacement charge) and a replacement receipt.
-    public mutating func refused(node: String, lease: UInt64, sequence: UInt64, reason: ReceiptRefusal, localNode: String,
+    package mutating func refused(node: String, lease: UInt64, sequence: UInt64, reason: ReceiptRefusal, localNode: String,
                                  signer: some AdvertSigner, payeeKey: (String) -> String?)
         -> (postings: [ReceiptPosting], receipts: [UsageReceipt]) {
         let key = TabKey(node: node, lease: lease)
@@ -174,17 +174,17 @@ public struct ReceiptBook: Sendable {
     // MARK: - Payee (the provider's node)
 
     /// A priced lease was granted to another node: its provider is paid by receipts from now on.
-    public mutating func open(_ account: PayeeAccount) {
+    package mutating func open(_ account: PayeeAccount) {
         accounts[account.lease] = account
         touchedAccounts.insert(account.lease)
     }
 
     /// Whether lease `id` here is paid by receipts (the market does not charge it itself).
-    public func paidByReceipts(_ id: UInt64) -> Bool { accounts[id] != nil }
+    package func paidByReceipts(_ id: UInt64) -> Bool { accounts[id] != nil }
 
     /// Lease `id` ended here at `wall`: receipts for time after it are refused.
     /// - Returns: the node to tell (`ended <lease> <wall>`), if the lease was paid by receipts.
-    public mutating func leaseEnded(_ id: UInt64, at wall: Int64) -> String? {
+    package mutating func leaseEnded(_ id: UInt64, at wall: Int64) -> String? {
         guard var account = accounts[id], account.ended == nil else { return nil }
         account.ended = wall
         accounts[id] = account
@@ -200,7 +200,7 @@ public struct ReceiptBook: Sendable {
     /// `sender`, when given, is the node the line came from (the neighbour, or the node that
     /// signed its envelope): a receipt is taken only from its payer, so a node on the way
     /// cannot hand one in again (`forged`; docs/market.md "Receipts across the network").
-    public mutating func settle(_ line: String, from sender: String? = nil, now: Int64, localNode: String, signer: some AdvertSigner,
+    package mutating func settle(_ line: String, from sender: String? = nil, now: Int64, localNode: String, signer: some AdvertSigner,
                                 verifier: some AdvertVerifier, pinnedKey: (String) -> String?) -> SettleOutcome {
         guard let receipt = UsageReceipt(text: line), receipt.payeeSignature.isEmpty else {
             return .refused(lease: 0, sequence: 0, .malformed)
@@ -237,12 +237,12 @@ public struct ReceiptBook: Sendable {
     /// Running leases whose payer has sent no valid receipt for more than `limit` seconds
     /// (counted from the last period paid, or from when this node came back if later): the
     /// provider's node ends them (`unpaid`) rather than give the capacity away.
-    public func unpaid(now: Int64, limit: Int64) -> [UInt64] {
+    package func unpaid(now: Int64, limit: Int64) -> [UInt64] {
         accounts.values.filter { $0.ended == nil && now - max($0.paidUntil, $0.watchedSince) > limit }.map(\.lease).sorted()
     }
 
     /// Forgets accounts of leases that ended more than ``retention`` seconds ago.
-    public mutating func expire(now: Int64) {
+    package mutating func expire(now: Int64) {
         for (id, account) in accounts {
             if let ended = account.ended, now - ended > Self.retention {
                 accounts[id] = nil
@@ -258,11 +258,11 @@ public struct ReceiptBook: Sendable {
     }
 
     /// Whether ``takeChanges()`` has something.
-    public var changed: Bool { !touchedTabs.isEmpty || !touchedAccounts.isEmpty || !written.isEmpty }
+    package var changed: Bool { !touchedTabs.isEmpty || !touchedAccounts.isEmpty || !written.isEmpty }
 
     /// The store writes since the last call: tabs and accounts whole (without their receipts),
     /// then the receipts written, added or removed, in order.
-    public mutating func takeChanges() -> [MarketRecordChange] {
+    package mutating func takeChanges() -> [MarketRecordChange] {
         guard journaling else {
             touchedAccounts = []
             return []
@@ -294,7 +294,7 @@ public struct ReceiptBook: Sendable {
     /// The book a store held: tabs with their unacknowledged receipts, accounts with the
     /// receipts they accepted.
     /// - Parameter now: unix seconds; unpaid time is counted from here at the earliest.
-    public static func restored(tabs: [PayerTab], accounts: [PayeeAccount], receipts: [UsageReceipt], now: Int64 = 0) -> ReceiptBook {
+    package static func restored(tabs: [PayerTab], accounts: [PayeeAccount], receipts: [UsageReceipt], now: Int64 = 0) -> ReceiptBook {
         var book = ReceiptBook()
         for tab in tabs { book.tabs[TabKey(node: tab.node, lease: tab.lease)] = tab }
         for var account in accounts {

@@ -9,24 +9,24 @@
 /// signed), `sig: <base32 Ed25519 signature>`. The signature covers
 /// `"protocol-7 usage relay v1\n<record> <from> <to> <issued>\n"` and every body line
 /// followed by a LF.
-public struct ReceiptEnvelope: Equatable, Sendable {
+package struct ReceiptEnvelope: Equatable, Sendable {
     /// `usage-receipts` or `usage-acks`.
-    public let record: String
+    package let record: String
     /// The node that wrote the lines and signed them.
-    public let from: String
+    package let from: String
     /// The node the lines are for.
-    public let to: String
+    package let to: String
     /// When `from` signed, unix seconds.
-    public let issued: Int64
+    package let issued: Int64
     /// Forwarding steps left.
-    public let hops: Int
+    package let hops: Int
     /// The record's body: receipt lines, or acknowledgement lines.
-    public let lines: [String]
+    package let lines: [String]
     /// `from`'s signature (empty until signed).
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     /// An envelope from its parts.
-    public init(record: String, from: String, to: String, issued: Int64, hops: Int = Topology.maximumHops, lines: [String],
+    package init(record: String, from: String, to: String, issued: Int64, hops: Int = Topology.maximumHops, lines: [String],
                 signature: [UInt8] = []) {
         self.record = record
         self.from = from
@@ -38,33 +38,33 @@ public struct ReceiptEnvelope: Equatable, Sendable {
     }
 
     /// The bytes `from` signs.
-    public var signedBytes: [UInt8] {
+    package var signedBytes: [UInt8] {
         var text = "protocol-7 usage relay v1\n\(record) \(from) \(to) \(issued)\n"
         for line in lines { text += line + "\n" }
         return Array(text.utf8)
     }
 
     /// The same envelope signed by `signer` (which holds `from`'s key).
-    public func signed(by signer: some AdvertSigner) -> ReceiptEnvelope {
+    package func signed(by signer: some AdvertSigner) -> ReceiptEnvelope {
         ReceiptEnvelope(record: record, from: from, to: to, issued: issued, hops: hops, lines: lines,
                         signature: signer.sign(signedBytes))
     }
 
     /// Whether the signature is valid for `key` (the key this node pins for `from`).
-    public func isSigned(by key: String?, _ verifier: some AdvertVerifier) -> Bool {
+    package func isSigned(by key: String?, _ verifier: some AdvertVerifier) -> Bool {
         guard let key, !signature.isEmpty else { return false }
         return verifier.verify(signature, of: signedBytes, by: key)
     }
 
     /// The envelope one node further on, or nil when no hop is left.
-    public var forwarded: ReceiptEnvelope? {
+    package var forwarded: ReceiptEnvelope? {
         guard hops > 0 else { return nil }
         return ReceiptEnvelope(record: record, from: from, to: to, issued: issued, hops: hops - 1, lines: lines,
                                signature: signature)
     }
 
     /// The record's headers, in order.
-    public var headers: [(key: [UInt8], value: [UInt8])] {
+    package var headers: [(key: [UInt8], value: [UInt8])] {
         [("from", from), ("to", to), ("issued", String(issued)), ("hops", String(hops)), ("sig", Base32.encode(signature))]
             .map { (Array($0.0.utf8), Array($0.1.utf8)) }
     }
@@ -72,7 +72,7 @@ public struct ReceiptEnvelope: Equatable, Sendable {
     /// Reads an envelope from a record's headers and body, strictly: exactly the five headers
     /// in order, node names, canonical numbers and base32; at most ``ReceiptBook/maximumLines``
     /// lines. Nil for anything else.
-    public init?(record: String, headers: [(key: [UInt8], value: [UInt8])], body: [[UInt8]]) {
+    package init?(record: String, headers: [(key: [UInt8], value: [UInt8])], body: [[UInt8]]) {
         let keys = ["from", "to", "issued", "hops", "sig"]
         guard headers.count == keys.count, body.count <= ReceiptBook.maximumLines,
               zip(headers, keys).allSatisfy({ $0.0.key.elementsEqual($0.1.utf8) }) else { return nil }

@@ -1,6 +1,6 @@
 /// Why the payee refused a receipt (docs/market.md "Usage receipts"); the word goes back to
 /// the payer in a `refused` line of the `usage-acks` record.
-public enum ReceiptRefusal: Equatable, Sendable {
+package enum ReceiptRefusal: Equatable, Sendable {
     /// The text form does not parse.
     case malformed
     /// Not addressed to this node, or to its key.
@@ -21,7 +21,7 @@ public enum ReceiptRefusal: Equatable, Sendable {
     case ended(Int64)
 
     /// The word(s) of a `refused` line.
-    public var text: String {
+    package var text: String {
         switch self {
         case .malformed: "malformed"
         case .notForUs: "not-for-us"
@@ -36,7 +36,7 @@ public enum ReceiptRefusal: Equatable, Sendable {
     }
 
     /// Parses ``text``.
-    public init?(text: some StringProtocol) {
+    package init?(text: some StringProtocol) {
         let words = String(text).split(separator: " ").map(String.init)
         switch words {
         case ["malformed"]: self = .malformed

@@ -7,26 +7,26 @@
 /// An envelope's lines are safe to read twice (a receipt is counted once, an acknowledgement
 /// settles once), so the guard only bounds what a node on the way could do by replaying:
 /// nothing older than the window, nothing twice within it.
-public struct ReceiptRelayGuard: Sendable {
+package struct ReceiptRelayGuard: Sendable {
     /// How old an envelope may be, seconds.
-    public static let window: Int64 = 300
+    package static let window: Int64 = 300
     /// Most envelopes remembered; beyond, the oldest are forgotten (an envelope that old is
     /// refused as stale anyway once the window passed).
-    public static let capacity = 4096
+    package static let capacity = 4096
 
     /// Why an envelope was refused.
-    public enum Refusal: String, Sendable, Equatable {
+    package enum Refusal: String, Sendable, Equatable {
         case forged, stale, future, replayed
     }
 
     /// Signatures seen, with when they were issued.
     private var seen: [[UInt8]: Int64] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Checks `envelope`; remembers it when admitted.
     /// - Returns: nil when its lines may be read, else why not.
-    public mutating func admit(_ envelope: ReceiptEnvelope, now: Int64, senderKey: String?,
+    package mutating func admit(_ envelope: ReceiptEnvelope, now: Int64, senderKey: String?,
                                verifier: some AdvertVerifier) -> Refusal? {
         guard envelope.isSigned(by: senderKey, verifier) else { return .forged }
         guard envelope.issued > now - Self.window else { return .stale }
@@ -39,10 +39,10 @@ public struct ReceiptRelayGuard: Sendable {
     }
 
     /// Forgets envelopes issued before `wall`: they are refused as stale from now on.
-    public mutating func forget(before wall: Int64) {
+    package mutating func forget(before wall: Int64) {
         seen = seen.filter { $0.value >= wall }
     }
 
     /// Envelopes remembered.
-    public var count: Int { seen.count }
+    package var count: Int { seen.count }
 }

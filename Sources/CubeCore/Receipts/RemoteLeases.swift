@@ -6,29 +6,29 @@
 /// Pure and in memory only: a priced lease's money state is its ``PayerTab`` (stored); after
 /// a restart a priced lease is listed from its tab alone, an unpriced one not at all until
 /// its node tells of it again.
-public struct RemoteLeases: Sendable {
+package struct RemoteLeases: Sendable {
     /// Most leases remembered; beyond, a grant is not listed (it still works and is charged).
-    public static let maximum = 4096
+    package static let maximum = 4096
     /// A consumer is warned when its balance covers less than this many seconds of a lease.
-    public static let warningSeconds: Int64 = 300
+    package static let warningSeconds: Int64 = 300
 
     /// One lease held elsewhere.
-    public struct Entry: Equatable, Sendable {
+    package struct Entry: Equatable, Sendable {
         /// The provider's node and the lease id there.
-        public let node: String
-        public let lease: UInt64
-        public let offer: UInt64
+        package let node: String
+        package let lease: UInt64
+        package let offer: UInt64
         /// The consuming user here and the session that asked.
-        public let user: String
-        public let session: SessionID
-        public let amount: UInt64
-        public let ttl: UInt64
+        package let user: String
+        package let session: SessionID
+        package let amount: UInt64
+        package let ttl: UInt64
         /// Unix seconds when granted.
-        public let granted: Int64
+        package let granted: Int64
         /// Millicredits per unit per hour (0: free).
-        public let price: Int64
+        package let price: Int64
 
-        public init(node: String, lease: UInt64, offer: UInt64, user: String, session: SessionID, amount: UInt64, ttl: UInt64,
+        package init(node: String, lease: UInt64, offer: UInt64, user: String, session: SessionID, amount: UInt64, ttl: UInt64,
                     granted: Int64, price: Int64) {
             self.node = node
             self.lease = lease
@@ -42,18 +42,18 @@ public struct RemoteLeases: Sendable {
         }
 
         /// `<node>:<lease>`, how this node's users name it.
-        public var name: String { "\(node):\(lease)" }
+        package var name: String { "\(node):\(lease)" }
     }
 
     /// What the consumer hears.
-    public enum Notice: Equatable, Sendable {
+    package enum Notice: Equatable, Sendable {
         /// `lease-warning <node>:<lease> low-credit`
         case warning(ReceiptBook.TabKey, user: String, session: SessionID?)
         /// `lease-end <node>:<lease> <reason>`
         case ended(ReceiptBook.TabKey, reason: String, user: String, session: SessionID?)
 
         /// The notice's command and arguments.
-        public var command: (path: String, args: String) {
+        package var command: (path: String, args: String) {
             switch self {
             case .warning(let key, _, _): ("lease-warning", "\(key.node):\(key.lease) low-credit")
             case .ended(let key, let reason, _, _): ("lease-end", "\(key.node):\(key.lease) \(reason)")
@@ -61,17 +61,17 @@ public struct RemoteLeases: Sendable {
         }
     }
 
-    public private(set) var entries: [ReceiptBook.TabKey: Entry] = [:]
+    package private(set) var entries: [ReceiptBook.TabKey: Entry] = [:]
     /// Tabs whose user was warned already (once per lease, as for a local consumer).
     private var warned: Set<ReceiptBook.TabKey> = []
 
-    public init() {}
+    package init() {}
 
     /// The provider's node `node` answered an acquire of `user` (session `session`) with
     /// `text`, at `wall`: a `lease … offer … amount … ttl …[ price … since …]` grant is
     /// remembered. - Returns: the entry, or nil for anything else.
     @discardableResult
-    public mutating func granted(_ text: String, node: String, user: String, session: SessionID, wall: Int64) -> Entry? {
+    package mutating func granted(_ text: String, node: String, user: String, session: SessionID, wall: Int64) -> Entry? {
         let words = text.split(separator: " ").map(String.init)
         func value(_ key: String) -> String? {
             guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
@@ -89,7 +89,7 @@ public struct RemoteLeases: Sendable {
     }
 
     /// The lease ended on its node (`reason`): forgotten, and its consumer is told, once.
-    public mutating func ended(node: String, lease: UInt64, reason: String) -> Notice? {
+    package mutating func ended(node: String, lease: UInt64, reason: String) -> Notice? {
         let key = ReceiptBook.TabKey(node: node, lease: lease)
         warned.remove(key)
         guard let entry = entries.removeValue(forKey: key) else { return nil }
@@ -99,7 +99,7 @@ public struct RemoteLeases: Sendable {
     /// `user` was charged for the lease `key` (at `price` for `amount` units) and has
     /// `balance` millicredits left: warned once when that covers less than
     /// ``warningSeconds``; at or below zero the caller ends the lease (`out-of-credit`).
-    public mutating func charged(_ key: ReceiptBook.TabKey, user: String, price: Int64, amount: UInt64, balance: Int64) -> Notice? {
+    package mutating func charged(_ key: ReceiptBook.TabKey, user: String, price: Int64, amount: UInt64, balance: Int64) -> Notice? {
         guard balance > 0, !warned.contains(key) else { return nil }
         let perSecond = Double(price) * Double(amount) / 3600
         guard Double(balance) < perSecond * Double(Self.warningSeconds) else { return nil }
@@ -108,12 +108,12 @@ public struct RemoteLeases: Sendable {
     }
 
     /// Leases held on `node`, by id.
-    public func held(on node: String) -> [UInt64] {
+    package func held(on node: String) -> [UInt64] {
         entries.keys.filter { $0.node == node }.map(\.lease).sorted()
     }
 
     /// `user`'s leases, by node and id.
-    public func held(by user: String) -> [Entry] {
+    package func held(by user: String) -> [Entry] {
         entries.values.filter { $0.user == user }.sorted { ($0.node, $0.lease) < ($1.node, $1.lease) }
     }
 }

@@ -1,5 +1,5 @@
 /// What the payee made of one receipt line (``ReceiptBook/settle(_:from:now:localNode:signer:verifier:pinnedKey:)``).
-public enum SettleOutcome: Equatable, Sendable {
+package enum SettleOutcome: Equatable, Sendable {
     /// New and valid: the provider is credited (`posting`) and `ack` goes back.
     case accepted(ack: UsageReceipt, posting: ReceiptPosting)
     /// Accepted before with the same contents: `ack` goes back again, nothing is counted.
@@ -8,7 +8,7 @@ public enum SettleOutcome: Equatable, Sendable {
     case refused(lease: UInt64, sequence: UInt64, ReceiptRefusal)
 
     /// The line of the `usage-acks` record that answers it.
-    public var line: String {
+    package var line: String {
         switch self {
         case .accepted(let ack, _), .again(let ack): ack.text
         case .refused(let lease, let sequence, let reason): "refused \(lease) \(sequence) \(reason.text)"

@@ -13,32 +13,32 @@
 /// prefixes keep either from being valid as an advert, revocation or handshake signature.
 /// CubeCore holds no cryptography: signing and checking go through ``AdvertSigner`` /
 /// ``AdvertVerifier`` (Ed25519 with the nodes' identity keys in the daemon).
-public struct UsageReceipt: Equatable, Sendable {
+package struct UsageReceipt: Equatable, Sendable {
     /// The longest text form accepted, in bytes (a real one is about 420).
-    public static let maximumLineBytes = 1024
+    package static let maximumLineBytes = 1024
 
     /// The consumer's node, which charged its user and pays.
-    public let payer: String
+    package let payer: String
     /// The provider's node, which holds the lease and credits its provider.
-    public let payee: String
+    package let payee: String
     /// The lease id on the payee.
-    public let lease: UInt64
+    package let lease: UInt64
     /// 1 for a lease's first receipt, one more for each next one.
-    public let sequence: UInt64
+    package let sequence: UInt64
     /// The period charged, unix seconds; `to` > `from`.
-    public let from: Int64
-    public let to: Int64
+    package let from: Int64
+    package let to: Int64
     /// Millicredits charged for the period.
-    public let amount: Int64
+    package let amount: Int64
     /// Both nodes' identity keys, base32.
-    public let payerKey: String
-    public let payeeKey: String
-    public let payerSignature: [UInt8]
+    package let payerKey: String
+    package let payeeKey: String
+    package let payerSignature: [UInt8]
     /// Empty until the payee countersigned.
-    public let payeeSignature: [UInt8]
+    package let payeeSignature: [UInt8]
 
     /// A receipt from its parts.
-    public init(payer: String, payee: String, lease: UInt64, sequence: UInt64, from: Int64, to: Int64, amount: Int64,
+    package init(payer: String, payee: String, lease: UInt64, sequence: UInt64, from: Int64, to: Int64, amount: Int64,
                 payerKey: String, payeeKey: String, payerSignature: [UInt8] = [], payeeSignature: [UInt8] = []) {
         self.payer = payer
         self.payee = payee
@@ -59,44 +59,44 @@ public struct UsageReceipt: Equatable, Sendable {
     }
 
     /// The bytes the payer signs.
-    public var signedBytes: [UInt8] { Array("protocol-7 usage receipt v1\n\(fields)\n".utf8) }
+    package var signedBytes: [UInt8] { Array("protocol-7 usage receipt v1\n\(fields)\n".utf8) }
 
     /// The bytes the payee countersigns: the payer's fields and signature.
-    public var countersignedBytes: [UInt8] {
+    package var countersignedBytes: [UInt8] {
         Array("protocol-7 usage receipt ack v1\n\(fields) \(Base32.encode(payerSignature))\n".utf8)
     }
 
     /// The same receipt signed by the payer (`signer` holds the payer's key).
-    public func signed(by signer: some AdvertSigner) -> UsageReceipt {
+    package func signed(by signer: some AdvertSigner) -> UsageReceipt {
         UsageReceipt(payer: payer, payee: payee, lease: lease, sequence: sequence, from: from, to: to, amount: amount,
                      payerKey: payerKey, payeeKey: payeeKey, payerSignature: signer.sign(signedBytes))
     }
 
     /// The same receipt countersigned by the payee (`signer` holds the payee's key).
-    public func countersigned(by signer: some AdvertSigner) -> UsageReceipt {
+    package func countersigned(by signer: some AdvertSigner) -> UsageReceipt {
         UsageReceipt(payer: payer, payee: payee, lease: lease, sequence: sequence, from: from, to: to, amount: amount,
                      payerKey: payerKey, payeeKey: payeeKey, payerSignature: payerSignature,
                      payeeSignature: signer.sign(countersignedBytes))
     }
 
     /// Whether the payer's signature is valid for ``payerKey``.
-    public func payerSigned(_ verifier: some AdvertVerifier) -> Bool {
+    package func payerSigned(_ verifier: some AdvertVerifier) -> Bool {
         !payerSignature.isEmpty && verifier.verify(payerSignature, of: signedBytes, by: payerKey)
     }
 
     /// Whether both signatures are valid for their keys.
-    public func bothSigned(_ verifier: some AdvertVerifier) -> Bool {
+    package func bothSigned(_ verifier: some AdvertVerifier) -> Bool {
         payerSigned(verifier) && !payeeSignature.isEmpty && verifier.verify(payeeSignature, of: countersignedBytes, by: payeeKey)
     }
 
     /// The same receipt without the payee's signature (what the payer sent).
-    public var unacknowledged: UsageReceipt {
+    package var unacknowledged: UsageReceipt {
         UsageReceipt(payer: payer, payee: payee, lease: lease, sequence: sequence, from: from, to: to, amount: amount,
                      payerKey: payerKey, payeeKey: payeeKey, payerSignature: payerSignature)
     }
 
     /// The one-line text form.
-    public var text: String {
+    package var text: String {
         let countersignature = payeeSignature.isEmpty ? "-" : Base32.encode(payeeSignature)
         return "\(fields) \(Base32.encode(payerSignature)) \(countersignature)"
     }
@@ -104,7 +104,7 @@ public struct UsageReceipt: Equatable, Sendable {
     /// Parses the one-line text form strictly: eleven fields, single spaces, canonical decimal
     /// numbers, node names, canonical base32; `from` < `to`, a positive sequence, an amount
     /// of at least 0.
-    public init?(text: some StringProtocol) {
+    package init?(text: some StringProtocol) {
         guard text.utf8.count <= Self.maximumLineBytes else { return nil }
         let fields = String(text).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         func number(_ field: String) -> Int64? {
@@ -136,7 +136,7 @@ public struct UsageReceipt: Equatable, Sendable {
     /// wall-clock seconds `from`..`to`: the market's fixed grid (``Market/cost(price:amount:from:to:)``,
     /// docs/market.md "Prices and credits"), so both nodes compute the same amount and receipts
     /// in any steps add up to the whole.
-    public static func cost(price: Int64, amount: UInt64, from: Int64, to: Int64) -> Int64 {
+    package static func cost(price: Int64, amount: UInt64, from: Int64, to: Int64) -> Int64 {
         Market.cost(price: price, amount: amount, from: from, to: max(from, to))
     }
 }

@@ -4,14 +4,16 @@ typealias RouteID = UInt64
 /// A command in flight: who asked, under which id, and where it went (docs/protocol.md §6).
 struct Route: Sendable {
     let id: RouteID
-    let source: SessionID
     /// The id the source used (0 = none); replies are relayed under it.
     let sourceCommandID: UInt64
-    let target: SessionID
-    /// The sessions at both ends, so that ending the route (once per request) updates their
-    /// indexes without looking them up. A session's routes end before the session is dropped.
-    let sourceSession: Session
-    let targetSession: Session
+    /// The sessions at both ends, by handle, so that ending the route (once per request)
+    /// updates their indexes without hashing their ids. A session leaves the table before its
+    /// routes end (``Router/remove(_:now:actions:)``): its own handle is stale by then.
+    let sourceSession: SessionHandle
+    let targetSession: SessionHandle
+    /// The source's memory account, charged for the route until it ends (also when the source
+    /// has left the table first).
+    let account: MemoryAccount?
     /// The id the cube chose for the target, unique among the target's open routes.
     let targetCommandID: UInt64
     /// The path as the source wrote it, for `list routes`.
@@ -32,6 +34,11 @@ struct Route: Sendable {
     /// index entries, the path, and the manager's record when it defers the answer
     /// (200,000 deferred `v7.notify_online` held 68 MB: about 340 bytes each).
     static func memoryCost(pathLength: Int) -> Int { 320 + pathLength }
+
+    /// The session that sent the command.
+    var source: SessionID { sourceSession.id }
+    /// The session the command was sent to.
+    var target: SessionID { targetSession.id }
 }
 
 /// Why the cube made a route on a session's behalf.

@@ -6,9 +6,9 @@ extension Router {
     /// (base path, access rules, local commands, routing, forwarding, on-demand queues).
     /// - Returns: what became of it; a refusal is not also sent as a reply.
     package mutating func submit(_ command: Command, from id: SessionID, now: Timestamp) -> (DispatchOutcome, [RouterAction]) {
-        guard let session = sessions[id], session.isActive else { return (.noSession, []) }
+        guard let sender = sessions.handle(id), sessions[sender]?.isActive == true else { return (.noSession, []) }
         var actions: [RouterAction] = []
-        if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
+        if let refusal = dispatch(command, from: sender, now: now, actions: &actions) {
             return (.refused(refusal), actions)
         }
         return (.accepted, actions)
@@ -17,17 +17,21 @@ extension Router {
     /// A reply from door session `id` to a command routed to it (the manager answering a `v7`
     /// command), relayed exactly as one that arrived on a socket.
     package mutating func replied(_ reply: Reply, from id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], session.isActive else { return [] }
+        guard let sender = sessions.handle(id), sessions[sender]?.isActive == true else { return [] }
         var actions: [RouterAction] = []
-        relay(reply, from: session, now: now, actions: &actions)
+        relay(reply, from: sender, now: now, actions: &actions)
         return actions
     }
 
     /// The action that gives session `id` a reply to its command `commandID`: the typed reply
     /// for a door session, its wire form (a body counted in the session's size unit) for every other.
     func answer(_ id: SessionID, _ reply: Reply) -> RouterAction {
-        guard let session = sessions[id] else { return .send(id, Render.reply(reply)) }
-        return session.isDoor ? .deliver(id, .reply(reply)) : .send(id, Render.reply(reply, unit: session.decoder.sizeUnit))
+        // Two fields read where they lie: copying the session out would retain all of it.
+        guard let handle = sessions.handle(id), let isDoor = sessions[handle]?.isDoor else {
+            return .send(id, Render.reply(reply))
+        }
+        if isDoor { return .deliver(id, .reply(reply)) }
+        return .send(id, Render.reply(reply, unit: sessions[handle]?.decoder.sizeUnit ?? .bytes))
     }
 
     /// ``answer(_:_:)`` for a text reply.

@@ -15,7 +15,7 @@ extension Router {
             return table.render()
         case "sessions":
             var table = TextTable(headers: ["sid", "user", "sub", "auth", "transport", "routes", "age"])
-            for session in sessions.values.sorted(by: { $0.id < $1.id }) {
+            for session in sessions.sorted() {
                 table.append([
                     String(session.id), session.user ?? "---", session.subname ?? "-", session.authLabel ?? "-",
                     session.transport.description, String(session.sourceRoutes.count + session.targetRoutes.count),
@@ -44,7 +44,7 @@ extension Router {
         case "zenki":
             var table = TextTable(headers: ["zenka", "state", "sessions"])
             var names = Set(onDemand.names)
-            for session in sessions.values where session.isActive && session.kind == .zenka { if let user = session.user { names.insert(user) } }
+            for session in sessions.sorted(where: { $0.isActive && $0.kind == .zenka }) { if let user = session.user { names.insert(user) } }
             for name in names.sorted() {
                 let count = users.count(of: name)
                 let state = count > 0 ? "online" : (onDemand.isStarting(name) ? "starting" : "offline")

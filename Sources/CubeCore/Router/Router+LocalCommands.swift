@@ -77,13 +77,13 @@ extension Router {
 
     /// `size-unit [bytes|characters]`: what this session's `SIZE`/`STRM` counts count from the
     /// next message on, both ways (docs/protocol.md §5).
-    func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
-        guard let session = sessions[id] else { return (.falseReply, Wire.clientNotPresent) }
+    mutating func sizeUnit(_ word: String?, session id: SessionID) -> (ReplyKeyword, String) {
+        guard sessions.contains(id) else { return (.falseReply, Wire.clientNotPresent) }
         if let word {
             guard let unit = SizeUnit(rawValue: word) else { return (.falseReply, "usage: size-unit [bytes|characters]") }
-            session.decoder.sizeUnit = unit
+            sessions[id]?.decoder.sizeUnit = unit
         }
-        return (.trueReply, "size unit \(session.decoder.sizeUnit.rawValue)")
+        return (.trueReply, "size unit \((sessions[id]?.decoder.sizeUnit ?? .bytes).rawValue)")
     }
 
     func present(_ name: String?) -> (ReplyKeyword, String) {

@@ -6,8 +6,8 @@ extension Router {
     // MARK: - Inputs: deadlines and credential checks
 
     /// The login deadline of a session passed; closes it if it is still not logged in.
-    public mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id], !session.isActive else { return [] }
+    package mutating func loginDeadlinePassed(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+        guard sessions[id]?.isActive == false else { return [] }
         var actions: [RouterAction] = [.send(id, Wire.loginTimeout)]
         close(id, now: now, actions: &actions)
         return actions
@@ -19,14 +19,14 @@ extension Router {
     /// sessions would otherwise each hold a scheduled task until their deadline.
     mutating func closeLateLogins(now: Timestamp, actions: inout [RouterAction]) {
         let timeout = UInt64(configuration.loginTimeoutSeconds) * 1_000_000_000
-        let late = sessions.values.filter { !$0.isActive && now.monotonic &- $0.since.monotonic >= timeout }
-        for session in late.sorted(by: { $0.id < $1.id }) {
+        let late = sessions.sorted { !$0.isActive && now.monotonic &- $0.since.monotonic >= timeout }
+        for session in late {
             actions += loginDeadlinePassed(session.id, now: now)
         }
     }
 
     /// The result of a ``RouterAction/checkCredential(_:origin:_:)``.
-    public mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
+    package mutating func credentialChecked(_ id: SessionID, verdict: CheckVerdict, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], case .verifying(let state, let user) = session.phase,
               let method = state.method else { return [] }
         credentialCheckEnded(session)
@@ -72,16 +72,16 @@ extension Router {
         switch state.receive(line, offered: { offeredMethods(to: session, now: now) }) {
         case .send(let bytes):
             actions.append(.send(id, bytes))
-            session.phase = .login(state)
+            sessions[id]?.phase = .login(state)
         case .sendAndClose(let bytes):
             actions.append(.send(id, bytes))
             close(id, now: now, actions: &actions)
         case .selected(let method):
             actions.append(.send(id, Wire.selectContinue))
             if let handshake = method.selected(in: authContext(for: session, now: now)) {
-                session.phase = .secureLogin(state, handshake)
+                sessions[id]?.phase = .secureLogin(state, handshake)
             } else {
-                session.phase = .login(state)
+                sessions[id]?.phase = .login(state)
             }
         case .credential(let method):
             credential(line, method: method, state: state, session: session, now: now, actions: &actions)
@@ -112,7 +112,7 @@ extension Router {
                 return close(id, now: now, actions: &actions)
             }
             if let origin = session.origin { throttle.checkStarted(origin) }
-            session.phase = .verifying(state, user: check.user)
+            sessions[id]?.phase = .verifying(state, user: check.user)
             actions.append(.checkCredential(id, origin: session.origin, check))
         }
     }
@@ -164,9 +164,9 @@ extension Router {
     /// Records a failed login for the session's origin, once: the session leaves the handshake
     /// phase, so closing it does not count it again as an abandoned handshake.
     mutating func countFailure(_ id: SessionID, now: Timestamp) {
-        guard let session = sessions[id] else { return }
-        if let origin = session.origin { recordFailure(of: origin, now: now) }
-        session.phase = .login(LoginState())
+        guard sessions.contains(id) else { return }
+        if let origin = sessions[id]?.origin { recordFailure(of: origin, now: now) }
+        sessions[id]?.phase = .login(LoginState())
     }
 
     /// Remembers a failed login (or an abandoned `c25519` handshake) of `origin`.

@@ -2,15 +2,15 @@
 // owner, which writes them before the replies of the same input go out.
 extension Router {
     /// Whether the market changed since ``takeMarketChanges(now:)``.
-    public var marketChanged: Bool { market.changed }
+    package var marketChanged: Bool { market.changed }
 
     /// The store writes for what changed since the last call.
-    public mutating func takeMarketChanges(now: Timestamp) -> [MarketRecordChange] { market.takeChanges(now: now) }
+    package mutating func takeMarketChanges(now: Timestamp) -> [MarketRecordChange] { market.takeChanges(now: now) }
 
     /// Replaces the (empty, just started) market with what a store held and starts keeping
     /// changes for it. Restored offers and leases wait `leases.grace`, at least a minute, for
     /// their provider and consumers to come back.
-    public mutating func restoreMarket(_ snapshot: MarketSnapshot, now: Timestamp) {
+    package mutating func restoreMarket(_ snapshot: MarketSnapshot, now: Timestamp) {
         let grace = UInt64(max(60, configuration.leaseGraceSeconds)) * 1_000_000_000
         market = Market.restored(snapshot, now: now, grace: grace)
     }

@@ -3,25 +3,27 @@
 extension Router {
     /// Charges what `session`'s decoder still holds after a read to its user; past the user's
     /// share (or the cube's limit) the unfinished message is refused and its bytes dropped.
-    mutating func settleInput(_ session: Session, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
-        var held = session.decoder.heldByteCount
-        guard held != session.chargedInput else { return }
+    mutating func settleInput(_ handle: SessionHandle, _ account: MemoryAccount, now: Timestamp, actions: inout [RouterAction]) {
+        guard var held = sessions[handle]?.decoder.heldByteCount, let charged = sessions[handle]?.chargedInput,
+              held != charged else { return }
         // Messages waiting for the session's next turn are complete: they are charged, not
         // refused (reading stops meanwhile, so at most one read's worth waits).
-        if held > session.chargedInput, !session.hasBacklog, let refusal = memory.refusal(held - session.chargedInput, to: account) {
-            let header = session.decoder.refuseCurrentMessage()
-            refuse(header: header, text: refusal.text, from: session, now: now, actions: &actions)
-            held = session.decoder.heldByteCount
+        if held > charged, sessions[handle]?.hasBacklog == false, let refusal = memory.refusal(held - charged, to: account) {
+            let header = sessions[handle]?.decoder.refuseCurrentMessage() ?? nil
+            refuse(header: header, text: refusal.text, from: handle, now: now, actions: &actions)
+            // A session gone meanwhile had its input uncharged when it was removed.
+            guard let left = sessions[handle]?.decoder.heldByteCount else { return }
+            held = left
         }
-        memory.charge(held - session.chargedInput, to: account)
-        session.chargedInput = held
+        memory.charge(held - charged, to: account)
+        sessions[handle]?.chargedInput = held
     }
 
     /// Bytes held outside the router (output queued for slow readers), measured by the owner.
-    public mutating func setExternalMemory(_ bytes: Int) {
+    package mutating func setExternalMemory(_ bytes: Int) {
         memory.external = bytes
     }
 
     /// Bytes users make the router hold now (buffered input, routes, offers, queued commands).
-    public var memoryHeld: Int { memory.held }
+    package var memoryHeld: Int { memory.held }
 }

@@ -1,14 +1,14 @@
 // Messages of logged-in sessions: commands are checked and dispatched, replies relayed
 // (docs/protocol.md §4–§6).
 extension Router {
-    /// - Parameter session: the sender, passed down rather than looked up again per message.
-    mutating func handleActive(_ frame: Frame, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
-        let id = session.id
+    /// - Parameter sender: the sender's handle, passed down rather than looked up again per message.
+    mutating func handleActive(_ frame: Frame, from sender: SessionHandle, now: Timestamp, actions: inout [RouterAction]) {
+        let id = sender.id
         switch frame {
         case .lineTooLong:
             actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.lineTooLong)))
         case .bodyTooLarge(let header):
-            refuse(header: header, text: Wire.bodyTooLarge, from: session, now: now, actions: &actions)
+            refuse(header: header, text: Wire.bodyTooLarge, from: sender, now: now, actions: &actions)
         case .line, .multiline, .body:
             switch Message(frame: frame) {
             case .empty, .terminate:
@@ -16,9 +16,9 @@ extension Router {
             case .invalid(let error):
                 actions.append(.send(id, Render.reply(id: error.id, .falseReply, error.text)))
             case .reply(let reply):
-                relay(reply, from: session, now: now, actions: &actions)
+                relay(reply, from: sender, now: now, actions: &actions)
             case .command(let command):
-                if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
+                if let refusal = dispatch(command, from: sender, now: now, actions: &actions) {
                     actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
                 }
             }
@@ -28,17 +28,17 @@ extension Router {
     /// Answers a message refused before it was complete (too large, or past its sender's
     /// memory share) under the id of its header; a refused reply still ends its route, with
     /// the error going to the source.
-    mutating func refuse(header: [UInt8]?, text: String, from session: Session, now: Timestamp,
+    mutating func refuse(header: [UInt8]?, text: String, from sender: SessionHandle, now: Timestamp,
                          actions: inout [RouterAction]) {
         var headerLine = header ?? []
         while let last = headerLine.last, Bytes.isBlankByte(last) || last == UInt8(ascii: "+") { headerLine.removeLast() }
         switch header == nil ? nil : Message.parseLine(headerLine) {
         case .reply(let reply):
-            relay(Reply(id: reply.id, keyword: .falseReply, text: Array(text.utf8)), from: session, now: now, actions: &actions)
+            relay(Reply(id: reply.id, keyword: .falseReply, text: Array(text.utf8)), from: sender, now: now, actions: &actions)
         case .command(let command):
-            actions.append(.send(session.id, Render.reply(id: command.id, .falseReply, text)))
+            actions.append(.send(sender.id, Render.reply(id: command.id, .falseReply, text)))
         default:
-            actions.append(.send(session.id, Render.reply(id: 0, .falseReply, text)))
+            actions.append(.send(sender.id, Render.reply(id: 0, .falseReply, text)))
         }
     }
 
@@ -46,13 +46,13 @@ extension Router {
     /// checks access, then runs a local command, forwards towards another node or routes it.
     /// - Returns: why the command was refused as a whole (the caller answers it: a `FALSE`
     ///   line on a socket, a ``DispatchOutcome`` through the door), or nil.
-    mutating func dispatch(_ command: Command, from session: Session, now: Timestamp,
+    mutating func dispatch(_ command: Command, from sender: SessionHandle, now: Timestamp,
                            actions: inout [RouterAction]) -> Refusal? {
-        let id = session.id
-        guard let user = session.user else { return nil }
+        let id = sender.id
+        guard let user = sessions[sender]?.user else { return nil }
         var path = command.path
         var hops = HopCount.initial
-        let fromLink = session.isLink && inNetwork
+        let fromLink = inNetwork && sessions[sender]?.isLink == true
         if fromLink {
             if path.starts(with: HopCount.marker) {
                 guard let split = HopCount.split(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
@@ -80,7 +80,8 @@ extension Router {
             path = Array("unselect".utf8)
         } else if path.starts(with: "..".utf8) {
             path.removeFirst(2)
-        } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
+        } else if let base = sessions[sender]?.basePath, !path.elementsEqual("unselect".utf8),
+                  !path.elementsEqual("basepath".utf8) {
             path = base + [UInt8(ascii: ".")] + path
         }
         stripLocalNode(&path)
@@ -97,7 +98,7 @@ extension Router {
             let subject = String(decoding: path, as: UTF8.self)
             let text = "command not known or no permission for '\(subject)'"
             stats.refusedCommands += 1
-            actions.append(.event(.commandRefused(session: id, user: user, origin: session.origin, command: subject)))
+            actions.append(.event(.commandRefused(session: id, user: user, origin: sessions[sender]?.origin, command: subject)))
             return Refusal(.denied, text)
         }
         var effective = command
@@ -111,7 +112,7 @@ extension Router {
         } else if let name = remoteNode {
             return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
         } else {
-            return route(effective, parsed, from: id, now: now, actions: &actions)
+            return route(effective, parsed, from: sender, now: now, actions: &actions)
         }
     }
 
@@ -126,8 +127,9 @@ extension Router {
 
     /// Sends a command to every session its first path element names.
     /// - Returns: why it was refused as a whole, or nil (a busy target gets its own `FALSE`).
-    mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
+    mutating func route(_ command: Command, _ path: CommandPath, from sender: SessionHandle, now: Timestamp,
                         actions: inout [RouterAction]) -> Refusal? {
+        let id = sender.id
         // `name[sub]` and session ids keep addressing exactly those sessions (docs/pooling.md).
         if case .name(let name) = path.target, let definition = balancedDefinition(name) {
             return routeBalanced(command, path, name: name, definition: definition, from: id, now: now, actions: &actions)
@@ -135,12 +137,12 @@ extension Router {
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
             if let name = onDemandName(path.target), onDemand.contains(name) {
-                let account = sessions[id]?.account
+                let account = sessions[sender]?.account
                 // The command's bytes and the route it will become.
                 let cost = Route.memoryCost(pathLength: command.path.count) + command.byteCount
                 if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
                 if let account { memory.charge(cost, to: account) }
-                sessions[id]?.hasQueued = true
+                sessions[sender]?.hasQueued = true
                 let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic,
                                            account: account, cost: cost)
                 if onDemand.enqueue(queued, for: name) { actions.append(.startZenka(name)) }
@@ -148,16 +150,17 @@ extension Router {
             }
             return Refusal(.missing, Wire.clientNotPresent)
         }
-        if let refusal = routeRefusal(targets.count, for: command, from: id) { return Refusal(.limit, refusal) }
+        if let refusal = routeRefusal(targets.count, for: command, from: sender) { return Refusal(.limit, refusal) }
         let busy = configuration.limits.outputQueue / 2
         for target in targets {
             // A target that has not answered half an output queue's worth of commands gets
             // no more for now (docs/security.md "Resource limits"); links have TCP's own.
-            if let session = sessions[target], !session.isLink, session.unansweredBytes + command.byteCount > busy {
+            guard let handle = sessions.handle(target) else { continue }
+            if sessions[handle]?.isLink == false, (sessions[handle]?.unansweredBytes ?? 0) + command.byteCount > busy {
                 actions.append(answer(id, command.id, .falseReply, Wire.targetBusy))
                 continue
             }
-            forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
+            forward(command, remainder: path.remainder, from: sender, to: handle, now: now, actions: &actions)
         }
         return nil
     }
@@ -167,20 +170,29 @@ extension Router {
     @discardableResult
     mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from source: SessionID, to target: SessionID,
                           now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
-        guard let sourceSession = sessions[source], let targetSession = sessions[target] else { return nil }
-        let targetID = newTargetID(in: targetSession)
+        guard let sourceHandle = sessions.handle(source), let targetHandle = sessions.handle(target) else { return nil }
+        return forward(command, remainder: remainder, from: sourceHandle, to: targetHandle, now: now, actions: &actions)
+    }
+
+    /// ``forward(_:remainder:from:to:now:actions:)`` between sessions already looked up.
+    @discardableResult
+    mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from source: SessionHandle,
+                          to target: SessionHandle, now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
+        guard let sourceIsLink = sessions[source]?.isLink, let targetIsLink = sessions[target]?.isLink,
+              let targetIsDoor = sessions[target]?.isDoor else { return nil }
+        let targetID = newTargetID(in: target)
         // A heart is timed once, by the node where it entered the network, so the latency
         // covers every hop: towards another node, a path ending in `.heart`; towards a local
         // session, a remainder of just `heart`; never for a heart that arrived on a link.
-        let isHeart = targetSession.isLink
+        let isHeart = targetIsLink
             ? command.path.count > 6 && command.path.suffix(6).elementsEqual(".heart".utf8)
             : remainder.elementsEqual("heart".utf8)
         let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
-            && !sourceSession.isLink
+            && !sourceIsLink
         // A door session (the manager) takes the command typed; its size is what the route counts.
         // Others get it rendered into the send being built for them (nothing is added to
         // `actions` between here and where the send used to be appended).
-        let sent = targetSession.isDoor ? command.byteCount : actions.send(to: target) { out in
+        let sent = targetIsDoor ? command.byteCount : actions.send(to: target.id) { out in
             if let multiline = command.multiline {
                 Render.appendMultilineCommand(id: targetID, path: remainder, multiline, to: &out)
             } else {
@@ -189,32 +201,33 @@ extension Router {
         }
         let routeID = nextRouteID
         nextRouteID += 1
-        let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
-                                       sourceSession: sourceSession, targetSession: targetSession,
-                                targetCommandID: targetID, path: command.path, started: now.monotonic,
-                                lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil,
-                                sentBytes: sent))
-        targetSession.unansweredBytes += sent
-        sourceSession.sourceRoutes.insert(slot)
-        targetSession.targetRoutes[targetID] = slot
-        if let account = sourceSession.account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
+        let account = sessions[source]?.account
+        let slot = routes.insert(Route(id: routeID, sourceCommandID: command.id, sourceSession: source, targetSession: target,
+                                       account: account, targetCommandID: targetID, path: command.path,
+                                       started: now.monotonic, lastActivity: now.monotonic,
+                                       heartStarted: timedHeart ? now.monotonic : nil, sentBytes: sent))
+        sessions[target]?.unansweredBytes += sent
+        sessions[source]?.sourceRoutes.insert(slot)
+        sessions[target]?.targetRoutes[targetID] = slot
+        if let account { memory.charge(Route.memoryCost(pathLength: command.path.count), to: account) }
         stats.commandsRouted += 1
-        counters(of: targetSession).requests &+= 1
-        if targetSession.isDoor {
+        counters(of: target)?.requests &+= 1
+        if targetIsDoor {
             let typed = Command(id: targetID, path: Array(remainder), args: command.args, multiline: command.multiline)
-            actions.append(.deliver(target, .command(typed)))
+            actions.append(.deliver(target.id, .command(typed)))
         }
         if !trafficWatch.isEmpty {
-            watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
+            watchCommand(command, source: source, target: target, targetID: targetID, now: now, actions: &actions)
         }
         return slot
     }
 
-    /// The counters of `session`'s user as a target; found by name once per session.
-    mutating func counters(of session: Session) -> TargetCounters {
-        if let counters = session.counters { return counters }
-        let counters = targetCounters.counters(for: session.user)
-        session.counters = counters
+    /// The counters of session `handle`'s user as a target; found by name once per session.
+    mutating func counters(of handle: SessionHandle) -> TargetCounters? {
+        if let counters = sessions[handle]?.counters { return counters }
+        guard sessions.contains(handle) else { return nil }
+        let counters = targetCounters.counters(for: sessions[handle]?.user)
+        sessions[handle]?.counters = counters
         return counters
     }
 
@@ -222,10 +235,16 @@ extension Router {
     /// (`limits.routes-per-session`), or past its memory share (docs/security.md "Resource
     /// limits"); nil when it may. Local fan-out and forwarding to another node ask the same.
     func routeRefusal(_ count: Int, for command: Command, from id: SessionID) -> String? {
-        guard let source = sessions[id], source.sourceRoutes.count + count <= configuration.limits.routesPerSession else {
+        guard let source = sessions.handle(id) else { return "too many open routes" }
+        return routeRefusal(count, for: command, from: source)
+    }
+
+    /// ``routeRefusal(_:for:from:)`` for a session already looked up.
+    func routeRefusal(_ count: Int, for command: Command, from source: SessionHandle) -> String? {
+        guard let open = sessions[source]?.sourceRoutes.count, open + count <= configuration.limits.routesPerSession else {
             return "too many open routes"
         }
-        guard let account = source.account else { return nil }
+        guard let account = sessions[source]?.account else { return nil }
         return memory.refusal(count * Route.memoryCost(pathLength: command.path.count), to: account)?.text
     }
 
@@ -251,19 +270,19 @@ extension Router {
     }
 
     /// A 6-digit id not used by any open route of `target`.
-    mutating func newTargetID(in target: Session) -> UInt64 {
+    mutating func newTargetID(in target: SessionHandle) -> UInt64 {
         while true {
             let candidate = 100_000 + random.next() % 900_000
-            if target.targetRoutes[candidate] == nil { return candidate }
+            if sessions[target]?.targetRoutes[candidate] == nil { return candidate }
         }
     }
 
     // MARK: - Replies
 
     /// Relays a reply from the session a route was sent to back to its source.
-    mutating func relay(_ reply: Reply, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
-        let id = session.id
-        guard let slot = session.targetRoutes[reply.id], routes.target(of: slot) == id else {
+    mutating func relay(_ reply: Reply, from sender: SessionHandle, now: Timestamp, actions: inout [RouterAction]) {
+        let id = sender.id
+        guard let slot = sessions[sender]?.targetRoutes[reply.id], routes.target(of: slot) == id else {
             actions.append(.event(.droppedReply(session: id, id: reply.id)))
             return
         }
@@ -304,19 +323,19 @@ extension Router {
         if closes {
             let latency = now.monotonic &- route.started
             stats.routeLatency.record(latency)
-            route.targetSession.counters?.latency.record(latency)
+            let counters = sessions[route.targetSession]?.counters
+            counters?.latency.record(latency)
             if case .pooled(let name, _) = route.purpose {
                 pools.answered(name, latency: latency, error: reply.keyword == .falseReply || malformed)
             } else {
-                route.targetSession.counters?.answers.answered(latency: latency,
-                                                               error: reply.keyword == .falseReply || malformed)
+                counters?.answers.answered(latency: latency, error: reply.keyword == .falseReply || malformed)
             }
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
-        if route.sourceSession.isDoor {
+        if sessions[route.sourceSession]?.isDoor == true {
             actions.append(.deliver(route.source, .reply(relayed)))
         } else {
-            let unit = route.sourceSession.decoder.sizeUnit
+            let unit = sessions[route.sourceSession]?.decoder.sizeUnit ?? .bytes
             actions.send(to: route.source) { Render.append(relayed, unit: unit, to: &$0) }
         }
         if !trafficWatch.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
@@ -330,13 +349,13 @@ extension Router {
     @discardableResult
     mutating func endRoute(_ slot: RouteSlot) -> Route? {
         guard let route = routes.remove(slot) else { return nil }
-        if let account = route.sourceSession.account {
+        if let account = route.account {
             memory.charge(-Route.memoryCost(pathLength: route.path.count), to: account)
             if account.sessions <= 0 { memory.release(account) }
         }
-        route.sourceSession.sourceRoutes.remove(slot)
-        route.targetSession.targetRoutes[route.targetCommandID] = nil
-        route.targetSession.unansweredBytes -= route.sentBytes
+        sessions[route.sourceSession]?.sourceRoutes.remove(slot)
+        sessions[route.targetSession]?.targetRoutes[route.targetCommandID] = nil
+        sessions[route.targetSession]?.unansweredBytes -= route.sentBytes
         if case .pooled(let name, let node) = route.purpose { pooledRouteEnded(name: name, node: node) }
         return route
     }

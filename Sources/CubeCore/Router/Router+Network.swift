@@ -2,10 +2,10 @@
 // link-state database is a `Topology`; this file connects it to sessions and routes.
 extension Router {
     /// The link-state database, for observers (`nodes/` in the mount); nil without a network.
-    public var topology: Topology? { network?.topology }
+    package var topology: Topology? { network?.topology }
 
     /// Live link sessions per neighbour node, oldest first.
-    public var linkSessions: [String: [SessionID]] { network?.links ?? [:] }
+    package var linkSessions: [String: [SessionID]] { network?.links ?? [:] }
 
     // MARK: - Inputs from the link dialer
 
@@ -16,7 +16,7 @@ extension Router {
     ///   - address: the `tcp:HOST:PORT` that was dialled.
     /// - Returns: the session and the actions (adverts for the new neighbour); no session when
     ///   the router takes no part in a network or `node` names this node.
-    public mutating func linkConnected(node: String, address: PeerAddress, now: Timestamp) -> (SessionID?, [RouterAction]) {
+    package mutating func linkConnected(node: String, address: PeerAddress, now: Timestamp) -> (SessionID?, [RouterAction]) {
         guard network?.dialled(address, reached: node) == true else { return (nil, []) }
         let id = addSessionWithoutLogin(transport: .tcp, now: now)
         var actions: [RouterAction] = []
@@ -42,15 +42,15 @@ extension Router {
     ///   - address: the peer's address.
     ///   - error: why the last attempt failed; nil once it succeeded.
     ///   - origin: where the address came from, for an address not known yet (discovery).
-    public mutating func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
+    package mutating func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
         network?.peerStatus(address, error: error, origin: origin)
     }
 
     /// Whether `node` was unlinked here (its links are refused until `link`).
-    public func isUnlinked(_ node: String) -> Bool { network?.refused.contains(node) ?? false }
+    package func isUnlinked(_ node: String) -> Bool { network?.refused.contains(node) ?? false }
 
     /// Whether a link to `node` is up.
-    public func isLinked(to node: String) -> Bool { network?.hasLink(to: node) == true }
+    package func isLinked(to node: String) -> Bool { network?.hasLink(to: node) == true }
 
     // MARK: - Link life cycle
 

@@ -4,10 +4,10 @@
 // capacity is reserved while it decides (docs/protocol.md §8.1, docs/market.md).
 extension Router {
     /// Offers in id order.
-    public var allOffers: [Offer] { market.allOffers }
+    package var allOffers: [Offer] { market.allOffers }
 
     /// Leases in id order.
-    public var allLeases: [Lease] { market.allLeases }
+    package var allLeases: [Lease] { market.allLeases }
 
     /// `offer <kind> <capacity> [key=value…] [require <expression>]`
     mutating func offerCommand(_ words: [String], from id: SessionID, user: String, now: Timestamp,
@@ -143,7 +143,7 @@ extension Router {
     }
 
     /// `release <lease>`; also used by the mount's `rm leases/<id>`.
-    public mutating func release(_ leaseID: UInt64, user: String, now: Timestamp) -> (Bool, String, [RouterAction]) {
+    package mutating func release(_ leaseID: UInt64, user: String, now: Timestamp) -> (Bool, String, [RouterAction]) {
         let mayEndAny = configuration.access.isAdministrator(user)
         if let refusal = market.checkRelease(leaseID, user: user, mayEndAny: mayEndAny) { return (false, refusal.text, []) }
         var actions: [RouterAction] = []

@@ -2,27 +2,27 @@
 // wait in a queue while the manager starts it, then drain to its first session.
 extension Router {
     /// Registers `name` as an on-demand zenka (as `ondemand-zenka add` does).
-    public mutating func registerOnDemand(_ name: String) {
+    package mutating func registerOnDemand(_ name: String) {
         onDemand.register(name)
     }
 
     /// Unregisters the on-demand zenka `name` (as `ondemand-zenka del` does; the manager after a
     /// reload): commands queued for it are answered `FALSE client not present`.
-    public mutating func unregisterOnDemand(_ name: String, now: Timestamp) -> [RouterAction] {
+    package mutating func unregisterOnDemand(_ name: String, now: Timestamp) -> [RouterAction] {
         guard let queue = onDemand.unregister(name) else { return [] }
         unqueued(queue)
         return queue.map { answer($0.source, $0.command.id, .falseReply, Wire.clientNotPresent) }
     }
 
     /// Registers a one-time zenka key for `name` (as `session-key` does, without the name check).
-    public mutating func registerZenkaKey(name: String, key: [UInt8], now: Timestamp) {
+    package mutating func registerZenkaKey(name: String, key: [UInt8], now: Timestamp) {
         let expires = now.monotonic + UInt64(configuration.zenkaKeyLifetimeSeconds) * 1_000_000_000
         zenkaKeys.register(name: name, digest: hasher.digest(key), expires: expires)
     }
 
     /// Starting an on-demand zenka failed (or nobody can start it): every queued command
     /// is answered `FALSE client not present` under its own id.
-    public mutating func zenkaStartFailed(_ name: String, now: Timestamp) -> [RouterAction] {
+    package mutating func zenkaStartFailed(_ name: String, now: Timestamp) -> [RouterAction] {
         pools.startFailed(name)
         guard let queue = onDemand.takeQueue(name) else {
             // A scaling zenka with no instance: what waits for it fails with the start.
@@ -41,8 +41,9 @@ extension Router {
     mutating func drainOnDemandQueue(for user: String, now: Timestamp, actions: inout [RouterAction]) {
         guard let queue = onDemand.takeQueue(user) else { return }
         unqueued(queue)
-        for queued in queue where sessions[queued.source] != nil {
-            if let refusal = route(queued.command, queued.path, from: queued.source, now: now, actions: &actions) {
+        for queued in queue {
+            guard let source = sessions.handle(queued.source) else { continue }
+            if let refusal = route(queued.command, queued.path, from: source, now: now, actions: &actions) {
                 actions.append(answer(queued.source, queued.command.id, .falseReply, refusal.text))
             }
         }

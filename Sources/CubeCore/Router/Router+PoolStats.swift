@@ -3,7 +3,7 @@
 extension Router {
     /// `name value` lines, a blank line, then one row per instance; nil when `name` is neither
     /// configured here nor connected.
-    public func zenkaStats(_ name: String, now: Timestamp) -> String? {
+    package func zenkaStats(_ name: String, now: Timestamp) -> String? {
         let definition = configuration.zenki[name]
         let ids = users.ids(of: name)
         guard definition != nil || !ids.isEmpty else { return nil }
@@ -59,11 +59,12 @@ extension Router {
 
     /// A route ended without an answer (collapse, timeout): an error in the figures of its
     /// balanced name, or of its target's name.
-    mutating func routeFailed(_ route: Route) {
+    /// - Parameter target: the target session's counters, when it has already left the table.
+    mutating func routeFailed(_ route: Route, target: TargetCounters? = nil) {
         if case .pooled(let name, _) = route.purpose {
             pools.failed(name)
         } else {
-            route.targetSession.counters?.answers.failed()
+            (target ?? sessions[route.targetSession]?.counters)?.answers.failed()
         }
     }
 

@@ -87,9 +87,12 @@ extension Router {
         let busy = configuration.limits.outputQueue / 2
         var candidates: [PoolCandidate] = []
         for target in users.ids(of: name) {
-            guard let session = sessions[target], !session.isLink, !pools.isDraining(target, of: name),
-                  session.unansweredBytes + command.byteCount <= busy else { continue }
-            candidates.append(PoolCandidate(place: .local(target), outstanding: UInt32(clamping: session.targetRoutes.count)))
+            // Fields read where they lie: a copy of each candidate would retain all of it.
+            guard let handle = sessions.handle(target), sessions[handle]?.isLink == false,
+                  !pools.isDraining(target, of: name), let unanswered = sessions[handle]?.unansweredBytes,
+                  unanswered + command.byteCount <= busy, let outstanding = sessions[handle]?.targetRoutes.count
+            else { continue }
+            candidates.append(PoolCandidate(place: .local(target), outstanding: UInt32(clamping: outstanding)))
         }
         let target = UInt32(definition.scaleTarget)
         guard inNetwork, sessions[id]?.isLink == false,
@@ -189,9 +192,10 @@ extension Router {
             var instances: UInt32 = 0
             var outstanding = 0
             for id in users.ids(of: name) {
-                guard let session = sessions[id], !session.isLink, !pools.isDraining(id, of: name) else { continue }
+                guard sessions[id]?.isLink == false, !pools.isDraining(id, of: name),
+                      let open = sessions[id]?.targetRoutes.count else { continue }
                 instances += 1
-                outstanding += session.targetRoutes.count
+                outstanding += open
             }
             guard instances > 0 else { continue }
             loads.append(AdvertLoad(name: name, instances: instances, outstanding: Self.loadBucket(outstanding)))

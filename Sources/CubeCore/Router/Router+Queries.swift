@@ -1,22 +1,22 @@
 // Read-only views of the router for observers (the mounted filesystem, `status`).
 
 /// A summary of one session, for `info` files and tables.
-public struct SessionSummary: Equatable, Sendable {
-    public var id: SessionID
-    public var user: String?
-    public var subname: String?
-    public var method: String?
-    public var transport: Transport
-    public var since: Timestamp
-    public var openRoutes: Int
-    public var isLoggedIn: Bool
+package struct SessionSummary: Equatable, Sendable {
+    package var id: SessionID
+    package var user: String?
+    package var subname: String?
+    package var method: String?
+    package var transport: Transport
+    package var since: Timestamp
+    package var openRoutes: Int
+    package var isLoggedIn: Bool
     /// The process id of a unix-socket peer.
-    public var peerPID: Int32?
+    package var peerPID: Int32?
 }
 
 extension Router {
     /// Names of zenki: users of zenka-authenticated sessions, and registered on-demand zenki.
-    public var zenkaNames: [String] {
+    package var zenkaNames: [String] {
         // Per user name, not per session: the mount asks on every join and leave, and one user
         // with thousands of sessions made that a scan of every session each time (make soak:
         // local hearts waited seconds while sessions came and went). A name's sessions share
@@ -29,19 +29,19 @@ extension Router {
     }
 
     /// Whether `name` is a registered on-demand zenka.
-    public func isOnDemand(_ name: String) -> Bool { onDemand.contains(name) }
+    package func isOnDemand(_ name: String) -> Bool { onDemand.contains(name) }
 
     /// Logged-in sessions of `user`, in login order.
-    public func sessions(of user: String) -> [SessionID] { users.ids(of: user) }
+    package func sessions(of user: String) -> [SessionID] { users.ids(of: user) }
 
     /// Whether a route sent to session `target` under `commandID` (the id the cube chose for
     /// the target) is still open: not answered, timed out or collapsed.
-    public func isRouteOpen(to target: SessionID, commandID: UInt64) -> Bool {
+    package func isRouteOpen(to target: SessionID, commandID: UInt64) -> Bool {
         sessions[target]?.targetRoutes[commandID] != nil
     }
 
     /// A summary of session `id`, if it exists.
-    public func summary(of id: SessionID) -> SessionSummary? {
+    package func summary(of id: SessionID) -> SessionSummary? {
         guard let session = sessions[id] else { return nil }
         return SessionSummary(id: id, user: session.user, subname: session.subname, method: session.authLabel,
                               transport: session.transport, since: session.since,
@@ -50,5 +50,5 @@ extension Router {
     }
 
     /// Seconds the router has been running.
-    public func uptime(now: Timestamp) -> UInt64 { now.monotonic &- started.monotonic }
+    package func uptime(now: Timestamp) -> UInt64 { now.monotonic &- started.monotonic }
 }

@@ -84,7 +84,7 @@ extension Router {
     // MARK: - The consumer's node
 
     /// Leases this node's users hold on other nodes, by node and id (`leases/` in the mount).
-    public var remoteLeases: [RemoteLeases.Entry] {
+    package var remoteLeases: [RemoteLeases.Entry] {
         market.receipts.remote.entries.values.sorted { ($0.node, $0.lease) < ($1.node, $1.lease) }
     }
 

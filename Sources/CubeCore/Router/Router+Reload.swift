@@ -9,17 +9,17 @@ extension Router {
     /// the next charge. Peers added to `network.peers` are dialled, peers removed from it are
     /// hung up (their links close), as `link` and `unlink` would.
     /// - Parameter loaded: the configuration just read; it must have passed ``CubeConfiguration/load(_:owner:)``.
-    public mutating func reconfigure(_ loaded: CubeConfiguration, now: Timestamp) -> [RouterAction] {
+    package mutating func reconfigure(_ loaded: CubeConfiguration, now: Timestamp) -> [RouterAction] {
         let old = configuration
         configuration = ConfigurationReload(running: old, loaded: loaded).configuration
         let limits = configuration.limits
         memory.resize(limit: limits.memory, share: limits.memoryPerUser)
-        for session in sessions.values {
-            if session.isActive {
-                session.decoder.maximumLineLength = limits.line
-                session.decoder.maximumBodyLength = limits.body
+        for id in sessions.ids {
+            if sessions[id]?.isActive == true {
+                sessions[id]?.decoder.maximumLineLength = limits.line
+                sessions[id]?.decoder.maximumBodyLength = limits.body
             } else {
-                session.decoder.maximumLineLength = limits.preAuthLine
+                sessions[id]?.decoder.maximumLineLength = limits.preAuthLine
             }
         }
         var actions: [RouterAction] = []
@@ -32,7 +32,7 @@ extension Router {
     /// New `c25519` credentials from a reload (authorized keys, trusted signers read again),
     /// for logins from now on; handshakes under way finish with the ones they started with.
     /// A node without an identity key stays without (the identity needs a restart).
-    public mutating func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
+    package mutating func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
         guard secureLogin != nil else { return }
         secureLogin = factory
     }
@@ -44,7 +44,7 @@ extension Router {
     ///   - command: the id of its `reload` command.
     ///   - refusal: why the new configuration was refused (it names file and line), nil if applied.
     ///   - changes: what the reload did, one line each.
-    public mutating func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String],
+    package mutating func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String],
                                         now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], session.isActive else { return [] }
         if let refusal {

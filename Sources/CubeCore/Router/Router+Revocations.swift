@@ -36,7 +36,7 @@ extension Router {
 
     /// Entries read from the file at start: applied without flooding (the links get them
     /// when they come up). Returns how many were new.
-    public mutating func restoreRevocations(_ entries: [Revocation]) -> Int {
+    package mutating func restoreRevocations(_ entries: [Revocation]) -> Int {
         entries.reduce(0) { count, entry in
             if case .added = revocations.add(entry) { return count + 1 }
             return count
@@ -74,6 +74,9 @@ extension Router {
             guard case .added(let sessions) = revocations.add(entry) else { continue }
             new.append(entry)
             closing += sessions
+            // Logged on every node it reaches: who signed it, whence it came, what it closed.
+            actions.append(.event(.revoked(target: entry.target, signer: entry.signer, from: neighbour,
+                                           closed: sessions.count)))
         }
         guard !new.isEmpty else { return nil }
         for id in closing where sessions[id] != nil {

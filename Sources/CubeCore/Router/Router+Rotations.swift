@@ -37,6 +37,7 @@ extension Router {
         case .learned(let node)?:
             repin(node, rotation)
             actions.append(.nodeKeyRotated(rotation))
+            actions.append(.event(.keyRotated(node: node, old: rotation.old, new: rotation.new, from: neighbour)))
             return true
         case .refused(let reason)?:
             actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "rotation refused: \(reason)")))
@@ -56,7 +57,7 @@ extension Router {
     /// Proofs read from the durable store at start, in the order they were learned: applied
     /// without flooding (the links get them when they come up) and without checking their
     /// age again. Returns the ones learned (the others: the trusted-nodes file changed since).
-    public mutating func restoreRotations(_ entries: [NodeKeyRotation], now: Timestamp) -> [NodeKeyRotation] {
+    package mutating func restoreRotations(_ entries: [NodeKeyRotation], now: Timestamp) -> [NodeKeyRotation] {
         entries.filter { rotation in
             guard let topology = network?.topology,
                   case .learned(let node)? = network?.rotations.learn(rotation, trusted: topology.pinnedKeys,

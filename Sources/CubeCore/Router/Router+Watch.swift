@@ -27,9 +27,9 @@ extension Router {
     }
 
     /// A command was forwarded on a route: copies it to the watchers whose pattern matches.
-    mutating func watchCommand(_ command: Command, source: Session, target: Session, targetID: UInt64,
+    mutating func watchCommand(_ command: Command, source: SessionHandle, target: SessionHandle, targetID: UInt64,
                                now: Timestamp, actions: inout [RouterAction]) {
-        var line = "cmd \(Self.party(source)) > \(Self.party(target)) (\(targetID)) "
+        var line = "cmd \(party(source)) > \(party(target)) (\(targetID)) "
         line += String(decoding: command.path, as: UTF8.self)
         if let args = command.args, !args.isEmpty { line += " " + String(decoding: args, as: UTF8.self) }
         if command.multiline != nil { line += " +" }
@@ -38,7 +38,7 @@ extension Router {
 
     /// A reply was relayed on a route: copies it to the watchers whose pattern matches the route's path.
     mutating func watchReply(_ reply: Reply, route: Route, now: Timestamp, actions: inout [RouterAction]) {
-        var line = "rpl \(Self.party(route.targetSession)) > \(Self.party(route.sourceSession)) "
+        var line = "rpl \(party(route.targetSession)) > \(party(route.sourceSession)) "
         line += "(\(route.targetCommandID)) \(reply.keyword.rawValue)"
         if reply.keyword.hasBody {
             line += " \(reply.body?.count ?? 0) bytes"
@@ -60,7 +60,7 @@ extension Router {
     }
 
     /// `user/sid`, the way watch lines name a session.
-    private static func party(_ session: Session) -> String {
-        "\(session.user ?? "---")/\(session.id)"
+    private func party(_ handle: SessionHandle) -> String {
+        "\(sessions[handle]?.user ?? "---")/\(handle.id)"
     }
 }

@@ -3,9 +3,9 @@
 /// Pure: it performs no I/O, reads no clock and draws no entropy of its own. Each input is
 /// a `mutating` method named for what happened; it returns the ``RouterAction``s its owner
 /// must carry out, in order. The owner serialises all calls (one lock or one thread).
-public struct Router: Sendable {
+package struct Router: Sendable {
     /// The running configuration; ``reconfigure(_:now:)`` replaces what can change live.
-    public internal(set) var configuration: CubeConfiguration
+    package internal(set) var configuration: CubeConfiguration
     let hasher: any KeyHasher
     /// Runs `c25519` handshakes; nil when the node has no identity key (method not offered).
     /// A reload may replace it (new authorized keys), never add or remove it.
@@ -14,7 +14,8 @@ public struct Router: Sendable {
     let utcOffset: Int
     var random: SplitMix64
 
-    var sessions: [SessionID: Session] = [:]
+    /// Every session, by id and by handle, changed in place.
+    var sessions = SessionTable()
     /// Logged-in sessions per user name, in login order (fan-out order), and when each was last seen.
     var users = UserDirectory()
     var routes = RouteTable()
@@ -44,11 +45,11 @@ public struct Router: Sendable {
     /// message, plus one per KiB of a local listing. nil = no limit (the transcripts). The
     /// hub sets it: one read of 64 KiB can hold 8,000 `commands`, and twenty sessions doing
     /// that kept every other client waiting for seconds (make soak, docs/security.md).
-    public var turnBudget: Int?
+    package var turnBudget: Int?
     /// Work done in the current turn (see ``turnBudget``).
     var turnCost = 0
     /// Work done since start.
-    public internal(set) var stats = RouterStats()
+    package internal(set) var stats = RouterStats()
     let started: Timestamp
 
     /// - Parameters:
@@ -58,7 +59,7 @@ public struct Router: Sendable {
     ///   - utcOffset: seconds east of UTC for displayed times.
     ///   - now: the start time.
     ///   - network: signs and checks adverts; nil = this node takes no part in a network.
-    public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
+    package init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int = 0, now: Timestamp) {
         self.configuration = configuration
         self.memory = MemoryBudget(limit: configuration.limits.memory, share: configuration.limits.memoryPerUser)
@@ -75,7 +76,7 @@ public struct Router: Sendable {
 
     /// A connection was accepted: allocates its session and sends the banner.
     /// - Parameter address: the remote address of a TCP peer (failed logins are counted per address).
-    public mutating func connected(transport: Transport, peer: PeerIdentity?, address: String? = nil,
+    package mutating func connected(transport: Transport, peer: PeerIdentity?, address: String? = nil,
                                    now: Timestamp) -> (SessionID, [RouterAction]) {
         let id = newSessionID()
         guard sessions.count < configuration.limits.sessions else {
@@ -92,8 +93,8 @@ public struct Router: Sendable {
             return (id, [.send(id, Wire.line(">:| too many sessions waiting to log in")), .close(id)])
         }
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        sessions[id] = Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
-                               phase: .login(LoginState()), decoder: decoder)
+        sessions.insert(Session(id: id, transport: transport, peer: peer, origin: origin, since: now,
+                                phase: .login(LoginState()), decoder: decoder))
         return (id, [.send(id, Wire.banner)])
     }
 
@@ -118,30 +119,30 @@ public struct Router: Sendable {
     mutating func addSessionWithoutLogin(transport: Transport, now: Timestamp) -> SessionID {
         let id = newSessionID()
         let decoder = FrameDecoder(mode: .linesOnly, maximumLineLength: configuration.limits.preAuthLine)
-        sessions[id] = Session(id: id, transport: transport, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
-                               decoder: decoder)
+        sessions.insert(Session(id: id, transport: transport, peer: nil, origin: nil, since: now, phase: .login(LoginState()),
+                                decoder: decoder))
         return id
     }
 
     /// Bytes arrived from a session.
-    public mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
-        guard let session = sessions[id] else { return [] }
-        session.decoder.append(bytes)
-        if session.isLink { session.lastHeard = now.monotonic }
+    package mutating func received(_ bytes: some Collection<UInt8>, from id: SessionID, now: Timestamp) -> [RouterAction] {
+        guard let handle = sessions.handle(id) else { return [] }
+        sessions[handle]?.decoder.append(bytes)
+        if sessions[handle]?.isLink == true { sessions[handle]?.lastHeard = now.monotonic }
         var actions: [RouterAction] = []
         // Input waiting for a password check is bounded like one line after login.
-        if case .verifying = session.phase, session.decoder.bufferedByteCount > configuration.limits.line {
+        if case .verifying = sessions[handle]?.phase, (sessions[handle]?.decoder.bufferedByteCount ?? 0) > configuration.limits.line {
             actions.append(.send(id, Wire.speakProtocol7))
             close(id, now: now, actions: &actions)
             return actions
         }
-        process(id, now: now, actions: &actions)
-        if let account = session.account, !session.isGone { settleInput(session, account, now: now, actions: &actions) }
+        process(handle, now: now, actions: &actions)
+        if let account = sessions[handle]?.account { settleInput(handle, account, now: now, actions: &actions) }
         return actions
     }
 
     /// The session's connection is gone (closed by the peer, by an error, or after ``RouterAction/close(_:)``).
-    public mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
+    package mutating func disconnected(_ id: SessionID, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         remove(id, now: now, actions: &actions)
         return actions
@@ -149,7 +150,7 @@ public struct Router: Sendable {
 
     /// Periodic housekeeping: login deadlines, route timeouts and expired zenka keys. Call about
     /// once a second.
-    public mutating func tick(now: Timestamp) -> [RouterAction] {
+    package mutating func tick(now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
         closeLateLogins(now: now, actions: &actions)
         expireRoutes(now: now, actions: &actions)
@@ -169,9 +170,9 @@ public struct Router: Sendable {
     }
 
     /// Tells every session `!TERM! <reason>` and closes it (graceful shutdown).
-    public mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
+    package mutating func shutdown(reason: String, now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
-        for id in sessions.keys.sorted() {
+        for id in sessions.ids.sorted() {
             actions.append(terminate(id, reason))
             close(id, now: now, actions: &actions)
         }
@@ -181,46 +182,50 @@ public struct Router: Sendable {
     // MARK: - Queries for observers
 
     /// Sessions that are logged in, with their user names, in id order.
-    public var activeSessions: [(id: SessionID, user: String, subname: String?)] {
-        sessions.values.filter(\.isActive).sorted { $0.id < $1.id }.compactMap { session in
+    package var activeSessions: [(id: SessionID, user: String, subname: String?)] {
+        sessions.sorted(where: \.isActive).compactMap { session in
             session.user.map { (session.id, $0, session.subname) }
         }
     }
 
     /// Number of sessions, logged in or not.
-    public var sessionCount: Int { sessions.count }
+    package var sessionCount: Int { sessions.count }
 
     /// Number of open routes.
-    public var routeCount: Int { routes.count }
+    package var routeCount: Int { routes.count }
 
     // MARK: - Internals shared by the extensions
 
     /// Runs every complete frame buffered for `id` through the current phase.
     mutating func process(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        // Sessions are objects: the decoder is mutated in place, and one look-up serves every
-        // frame of the read (a frame that ends the session marks it gone).
-        guard let session = sessions[id] else { return }
+        guard let handle = sessions.handle(id) else { return }
+        process(handle, now: now, actions: &actions)
+    }
+
+    /// ``process(_:now:actions:)`` for a session already looked up: one look-up serves every
+    /// frame of a read, and the decoder is changed where it lies in the table. A frame that
+    /// ends the session makes the handle stale, which ends the loop.
+    mutating func process(_ handle: SessionHandle, now: Timestamp, actions: inout [RouterAction]) {
+        let id = handle.id
         turnCost = 0
-        session.hasBacklog = false
-        while !session.isGone {
-            if let turnBudget, turnCost >= turnBudget, session.decoder.bufferedByteCount > 0 {
-                session.hasBacklog = true
+        sessions[handle]?.hasBacklog = false
+        while let phase = sessions[handle]?.phase {
+            if let turnBudget, turnCost >= turnBudget, (sessions[handle]?.decoder.bufferedByteCount ?? 0) > 0 {
+                sessions[handle]?.hasBacklog = true
                 actions.append(.resume(id))
                 return
             }
             turnCost += 1
-            switch session.phase {
-            case .verifying:
-                return
-            case .secureLogin(let state, var handshake):
-                guard let frame = session.decoder.next() else { return }
-                secureLoginLine(frame, state: state, handshake: &handshake, from: id, now: now, actions: &actions)
-            case .login:
-                guard let frame = session.decoder.next() else { return }
-                handleLogin(frame, from: id, now: now, actions: &actions)
+            // Input waits in the decoder while a credential is checked.
+            if case .verifying = phase { return }
+            guard let frame = sessions[handle]?.decoder.next() else { return }
+            switch phase {
             case .active:
-                guard let frame = session.decoder.next() else { return }
-                handleActive(frame, from: session, now: now, actions: &actions)
+                handleActive(frame, from: handle, now: now, actions: &actions)
+            case .login, .verifying:
+                handleLogin(frame, from: id, now: now, actions: &actions)
+            case .secureLogin(let state, var handshake):
+                secureLoginLine(frame, state: state, handshake: &handshake, from: id, now: now, actions: &actions)
             }
         }
     }
@@ -229,28 +234,23 @@ public struct Router: Sendable {
     /// - Parameter method: the auth method that logged it in; nil for sessions without a login.
     mutating func activate(_ id: SessionID, user: String, subname: String?, kind: SessionKind, method: (any AuthMethod)?,
                            now: Timestamp, actions: inout [RouterAction]) {
-        guard let session = sessions[id] else { return }
-        if let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
-        let pending = session.decoder.takeRemainingBytes()
+        guard let handle = sessions.handle(id), let transport = sessions[handle]?.transport,
+              let pending = sessions[handle]?.decoder.takeRemainingBytes() else { return }
+        if let origin = sessions[handle]?.origin { throttle.sessionStoppedWaiting(origin) }
         var decoder = FrameDecoder(mode: .messages, maximumLineLength: configuration.limits.line,
                                    maximumBodyLength: configuration.limits.body)
         // Peers that log in like the original's count bodies in characters until they ask for
         // bytes; c25519, links and in-process sessions are always ours (docs/protocol.md §5).
-        if session.transport == .unix && method?.countsCharacters == true { decoder.sizeUnit = .characters }
+        if transport == .unix && method?.countsCharacters == true { decoder.sizeUnit = .characters }
         decoder.append(pending)
-        session.decoder = decoder
-        session.phase = .active
-        session.user = user
-        session.subname = subname
-        session.kind = kind
-        session.initialized = kind != .zenka
-        let account = memory.account(for: user, isLink: session.link != nil)
+        let link = sessions[handle]?.link
+        let account = memory.account(for: user, isLink: link != nil)
         account.sessions += 1
-        session.account = account
+        sessions[handle]?.loggedIn(user: user, subname: subname, kind: kind, decoder: decoder, account: account)
         users.joined(id, as: user, wall: now.wall)
         stats.logins += 1
         actions.append(.event(.join(user: user, session: id)))
-        if let link = session.link { linkOpened(id, link, now: now, actions: &actions) }
+        if let link { linkOpened(id, link, now: now, actions: &actions) }
         drainOnDemandQueue(for: user, now: now, actions: &actions)
         if balancedDefinition(user) != nil {
             pools.joined(user)
@@ -262,15 +262,15 @@ public struct Router: Sendable {
 
     /// Closes a session: tells the owner, then forgets it (its routes collapse now).
     mutating func close(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard sessions[id] != nil else { return }
+        guard sessions.contains(id) else { return }
         actions.append(.close(id))
         remove(id, now: now, actions: &actions)
     }
 
     /// Forgets a session and every route it is part of.
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
-        guard let session = sessions.removeValue(forKey: id) else { return }
-        session.isGone = true
+        // Out of the table first: what the routes' ends notify never reaches this session.
+        guard let session = sessions.remove(id) else { return }
         revocations.sessionClosed(id)
         if !session.isActive, let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
         if case .verifying = session.phase { credentialCheckEnded(session) }
@@ -289,7 +289,7 @@ public struct Router: Sendable {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
             if route.source != id {
-                routeFailed(route)
+                routeFailed(route, target: session.counters)
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
             }
@@ -300,7 +300,6 @@ public struct Router: Sendable {
         if session.hasQueued { unqueued(pools.takeQueued(by: id)) }
         if let account = session.account {
             memory.charge(-session.chargedInput, to: account)
-            session.chargedInput = 0
             account.sessions -= 1
             memory.release(account)
         }
@@ -314,7 +313,7 @@ public struct Router: Sendable {
     mutating func newSessionID() -> SessionID {
         while true {
             let id = 1_000_000 + random.next() % 9_000_000
-            if sessions[id] == nil { return id }
+            if !sessions.contains(id) { return id }
         }
     }
 }

@@ -1,34 +1,34 @@
 /// What the router knows for a metrics scrape: its counters and the gauges of the moment
 /// (docs/configuration.md "Monitoring").
-public struct RouterMetrics: Equatable, Sendable {
+package struct RouterMetrics: Equatable, Sendable {
     /// Counters since start.
-    public var stats: RouterStats
+    package var stats: RouterStats
     /// Logged-in sessions by login method (`unix`, `pwd`, `zenka`, `c25519`, `link`, `fs`, ...).
-    public var sessionsByMethod: [String: Int]
+    package var sessionsByMethod: [String: Int]
     /// Sessions that have not logged in yet.
-    public var sessionsWaiting: Int
-    public var routesOpen: Int
+    package var sessionsWaiting: Int
+    package var routesOpen: Int
     /// Requests and latencies per target user name.
-    public var targets: [String: TargetStats]
+    package var targets: [String: TargetStats]
     /// Sessions per zenka name (method `zenka`); on-demand zenki not running count 0.
-    public var zenkaInstances: [String: Int]
+    package var zenkaInstances: [String: Int]
     /// Links up, and remote nodes a path leads to.
-    public var links: Int
-    public var nodesReachable: Int
-    public var offers: Int
-    public var leases: Int
+    package var links: Int
+    package var nodesReachable: Int
+    package var offers: Int
+    package var leases: Int
     /// Bytes users make the router hold (against `limits.memory`).
-    public var memoryHeld: Int
+    package var memoryHeld: Int
 }
 
 extension Router {
     /// A snapshot for the metrics endpoint; walks the sessions once (scrape time, not per request).
-    public var metrics: RouterMetrics {
+    package var metrics: RouterMetrics {
         var byMethod: [String: Int] = [:]
         var waiting = 0
         var instances: [String: Int] = [:]
         for name in onDemand.names { instances[name] = 0 }
-        for session in sessions.values {
+        for session in sessions.sorted() {
             guard let method = session.authLabel else {
                 waiting += 1
                 continue

@@ -1,28 +1,28 @@
 /// A session id: a random 7-digit decimal (docs/protocol.md §6).
-public typealias SessionID = UInt64
+package typealias SessionID = UInt64
 
 /// A point in time given to the router by its owner: the core reads no clock.
-public struct Timestamp: Equatable, Sendable {
+package struct Timestamp: Equatable, Sendable {
     /// Monotonic nanoseconds, for latencies and timeouts.
-    public var monotonic: UInt64
+    package var monotonic: UInt64
     /// Wall-clock seconds since 1970, for `present` and `list` output.
-    public var wall: Int64
+    package var wall: Int64
 
-    public init(monotonic: UInt64, wall: Int64) {
+    package init(monotonic: UInt64, wall: Int64) {
         self.monotonic = monotonic
         self.wall = wall
     }
 }
 
 /// Who is on the other end of a unix socket (from `SO_PEERCRED`).
-public struct PeerIdentity: Equatable, Sendable {
-    public var uid: UInt32
-    public var gid: UInt32
-    public var pid: Int32
+package struct PeerIdentity: Equatable, Sendable {
+    package var uid: UInt32
+    package var gid: UInt32
+    package var pid: Int32
     /// The unix user name of `uid`, if it has one.
-    public var userName: String?
+    package var userName: String?
 
-    public init(uid: UInt32, gid: UInt32, pid: Int32, userName: String?) {
+    package init(uid: UInt32, gid: UInt32, pid: Int32, userName: String?) {
         self.uid = uid
         self.gid = gid
         self.pid = pid
@@ -31,13 +31,13 @@ public struct PeerIdentity: Equatable, Sendable {
 }
 
 /// How a session reached the cube.
-public enum Transport: Equatable, Sendable, CustomStringConvertible {
+package enum Transport: Equatable, Sendable, CustomStringConvertible {
     case unix
     case tcp
     /// A session inside the cube process (the mounted filesystem, the manager).
     case local(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unix: "unix"
         case .tcp: "tcp"
@@ -47,7 +47,7 @@ public enum Transport: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Something the owner of the ``Router`` must do.
-public enum RouterAction: Equatable, Sendable {
+package enum RouterAction: Equatable, Sendable {
     /// Queue `bytes` for the session's connection.
     case send(SessionID, [UInt8])
     /// Hand a typed message to a door session (the mount's, the manager's): nothing rendered,
@@ -88,7 +88,7 @@ public enum RouterAction: Equatable, Sendable {
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.
-public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
+package enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     case join(user: String, session: SessionID)
     case leave(user: String, session: SessionID)
     /// A login was refused. `origin` is nil for in-process sessions; `reason` says why, for
@@ -116,8 +116,14 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
     /// A usage receipt was refused, here or by the node it was sent to, or a record was
     /// unusable (docs/market.md "Usage receipts").
     case receiptRefused(node: String, line: String)
+    /// A revocation was added here, by `revoke` on this node (`from` nil) or from the link to
+    /// `from`; `closed` sessions had used its key or certificate (docs/security.md "Revocation").
+    case revoked(target: String, signer: String, from: String?, closed: Int)
+    /// A node key rotation was learned from the link to `from`: `node`'s key is `new` now, `old`
+    /// only within its grace (docs/security.md "Node key rotation").
+    case keyRotated(node: String, old: String, new: String, from: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .join(let user, let session): "join \(user) \(session)"
         case .leave(let user, let session): "leave \(user) \(session)"
@@ -135,42 +141,45 @@ public enum RouterEvent: Equatable, Sendable, CustomStringConvertible {
         case .burst(let name, let node, let lease, nil): "burst \(name) \(node) \(lease)"
         case .burst(let name, let node, let lease, let reason?): "burst-end \(name) \(node) \(lease) \(reason)"
         case .receiptRefused(let node, let line): "receipt-refused \(node) \(line)"
+        case .revoked(let target, let signer, let from, let closed):
+            "revoked \(target) signer \(signer) from \(from ?? "-") closed \(closed)"
+        case .keyRotated(let node, let old, let new, let from): "key-rotated \(node) \(old) \(new) from \(from)"
         }
     }
 }
 
 /// Hashes one-time zenka keys; injected so the core needs no crypto library.
-public protocol KeyHasher: Sendable {
+package protocol KeyHasher: Sendable {
     /// A fixed-length digest of `key`.
     func digest(_ key: [UInt8]) -> [UInt8]
 }
 
 /// Counters of the router's work since start, for `status`.
-public struct RouterStats: Equatable, Sendable {
+package struct RouterStats: Equatable, Sendable {
     /// Commands forwarded to a target session (each fan-out copy counts).
-    public var commandsRouted: UInt64 = 0
+    package var commandsRouted: UInt64 = 0
     /// Replies relayed back to a source.
-    public var repliesRelayed: UInt64 = 0
+    package var repliesRelayed: UInt64 = 0
     /// Commands the cube answered itself.
-    public var localCommands: UInt64 = 0
+    package var localCommands: UInt64 = 0
     /// Logins that succeeded.
-    public var logins: UInt64 = 0
+    package var logins: UInt64 = 0
     /// Logins that failed.
-    public var failedLogins: UInt64 = 0
+    package var failedLogins: UInt64 = 0
     /// Commands refused for lack of permission.
-    public var refusedCommands: UInt64 = 0
+    package var refusedCommands: UInt64 = 0
     /// Replies relayed, by keyword (indexed like `ReplyKeyword.allCases`).
-    public var repliesByKeyword = [UInt64](repeating: 0, count: ReplyKeyword.allCases.count)
+    package var repliesByKeyword = [UInt64](repeating: 0, count: ReplyKeyword.allCases.count)
     /// Routes that collapsed because their target went away.
-    public var routesCollapsed: UInt64 = 0
+    package var routesCollapsed: UInt64 = 0
     /// Routes answered `FALSE route timeout`.
-    public var routesTimedOut: UInt64 = 0
+    package var routesTimedOut: UInt64 = 0
     /// Time from a routed command to its final reply.
-    public var routeLatency = LatencyHistogram()
+    package var routeLatency = LatencyHistogram()
     /// Adverts received on links, and adverts this node published.
-    public var advertsReceived: UInt64 = 0
-    public var advertsPublished: UInt64 = 0
+    package var advertsReceived: UInt64 = 0
+    package var advertsPublished: UInt64 = 0
     /// Offers made and leases granted since start.
-    public var offersMade: UInt64 = 0
-    public var leasesGranted: UInt64 = 0
+    package var offersMade: UInt64 = 0
+    package var leasesGranted: UInt64 = 0
 }

@@ -1,7 +1,7 @@
 /// The `c25519` login (docs/protocol.md §3.5) as the router sees it. The cryptography lives in
 /// CubeAuth; the router only moves handshake lines and learns the outcome, so the core
 /// stays free of crypto and I/O.
-public protocol SecureHandshake: Sendable {
+package protocol SecureHandshake: Sendable {
     /// Feeds one handshake line (without its LF).
     mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep
 
@@ -13,11 +13,11 @@ public protocol SecureHandshake: Sendable {
 
 extension SecureHandshake {
     /// No credentials to revoke (handshakes that do not use keys).
-    public var credentials: [String] { [] }
+    package var credentials: [String] { [] }
 }
 
 /// What a handshake line leads to.
-public enum SecureHandshakeStep: Sendable {
+package enum SecureHandshakeStep: Sendable {
     /// Send these bytes (a complete line) and wait for the next line.
     case send([UInt8])
     /// The peer proved its key and may act as `user`; traffic switches to the session keys.
@@ -36,12 +36,12 @@ public enum SecureHandshakeStep: Sendable {
 
 /// Starts the server side of a handshake for one session (after `select c25519` was
 /// answered `TRUE continue`; both signatures cover the banner and those two lines).
-public protocol SecureHandshakeFactory: Sendable {
+package protocol SecureHandshakeFactory: Sendable {
     func start() -> any SecureHandshake
 }
 
 /// Signs client keys for `set-client-key` ("virtual keys", docs/protocol.md §3.5).
-public protocol CertificateIssuer: Sendable {
+package protocol CertificateIssuer: Sendable {
     /// A one-line certificate binding `publicKey` (base32) to `name` until `expires` (unix
     /// seconds), or nil for a malformed key or name.
     func issueCertificate(publicKey: String, name: String, expires: Int64) -> String?
@@ -52,16 +52,16 @@ public protocol CertificateIssuer: Sendable {
 
 /// Session keys of an encrypted session: the owner of the connection switches both
 /// directions to `crypto_secretstream` with them right after `AUTH_TRUE =)`.
-public final class SecureChannelKeys: Equatable, Sendable {
+package final class SecureChannelKeys: Equatable, Sendable {
     /// Key for bytes received from the peer.
-    public let receive: [UInt8]
+    package let receive: [UInt8]
     /// Key for bytes sent to the peer.
-    public let transmit: [UInt8]
+    package let transmit: [UInt8]
 
-    public init(receive: [UInt8], transmit: [UInt8]) {
+    package init(receive: [UInt8], transmit: [UInt8]) {
         self.receive = receive
         self.transmit = transmit
     }
 
-    public static func == (lhs: SecureChannelKeys, rhs: SecureChannelKeys) -> Bool { lhs === rhs }
+    package static func == (lhs: SecureChannelKeys, rhs: SecureChannelKeys) -> Bool { lhs === rhs }
 }

@@ -1,11 +1,10 @@
 /// Router-side state of one connection or in-process session.
 ///
-/// A class on purpose: the router reads a field or two of a session for every message, and
-/// a struct in a dictionary is copied whole by every read (`sessions[id]?.user` copies the
-/// session, retaining each of its buffers). Sessions are owned by one ``Router`` and reached
-/// only through it; the router's owner serializes every call (one lock), which is what makes
-/// the unchecked `Sendable` sound. Never share a session between routers.
-final class Session: @unchecked Sendable {
+/// A value kept in the router's ``SessionTable`` and changed where it lies there
+/// (`sessions[handle]?.field = …`): the router reads a field or two of a session for every
+/// message, and reading the whole value out of its table would copy it, retaining each of its
+/// buffers (docs/performance.md "Sessions in a slab").
+struct Session: Sendable {
     /// Indirect: the login states are large (a handshake, a method) and a logged-in session
     /// keeps only `.active`, so the payloads live in a box while they exist instead of inline
     /// in every session (docs/performance.md "Idle memory per session").
@@ -72,8 +71,6 @@ final class Session: @unchecked Sendable {
     var counters: TargetCounters?
     /// Set while the session watches traffic (`watch`): leaving ends the watch.
     var isWatching = false
-    /// Set when the router dropped the session; a loop holding it stops there.
-    var isGone = false
     /// An in-process session that takes typed messages (``RouterAction/deliver(_:_:)``) and
     /// submits typed commands: the mount's and the manager's.
     var isDoor = false
@@ -97,10 +94,21 @@ final class Session: @unchecked Sendable {
         if case .active = phase { return true }
         return false
     }
+
+    /// Logs the session in as `user` with the post-auth `decoder` (``Router/activate(_:user:subname:kind:method:now:actions:)``).
+    mutating func loggedIn(user: String, subname: String?, kind: SessionKind, decoder: FrameDecoder, account: MemoryAccount) {
+        self.decoder = decoder
+        phase = .active
+        self.user = user
+        self.subname = subname
+        self.kind = kind
+        initialized = kind != .zenka
+        self.account = account
+    }
 }
 
-/// A link's description, held by reference (``Session/link``).
-private final class LinkBox {
+/// A link's description, held by reference (``Session/link``); never changed, only replaced.
+private final class LinkBox: Sendable {
     let info: LinkInfo
 
     init(_ info: LinkInfo) {

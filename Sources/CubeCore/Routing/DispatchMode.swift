@@ -1,6 +1,6 @@
 /// How a command for a zenka's name reaches its instances (`zenka.<name>.dispatch`,
 /// docs/pooling.md).
-public enum DispatchMode: String, Equatable, Sendable {
+package enum DispatchMode: String, Equatable, Sendable {
     /// Every session of the name gets a copy: the original's fan-out (docs/protocol.md §4.3), the default.
     case all
     /// Exactly one instance gets it, the least loaded one (``BalancedPolicy``).

@@ -1,6 +1,6 @@
 /// What the router asks of the manager when a balanced zenka's load changes (docs/pooling.md
 /// "Scaling"), as ``RouterAction/scale(_:)``.
-public enum ScaleOrder: Equatable, Sendable {
+package enum ScaleOrder: Equatable, Sendable {
     /// Start one more instance of the zenka (the manager keeps to `instances.max`); answer a
     /// failure with ``Router/zenkaStartFailed(_:now:)``.
     case start(String)

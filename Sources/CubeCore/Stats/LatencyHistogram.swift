@@ -4,29 +4,29 @@
 /// Recording is a short scan and two additions, cheap enough for every request. Each bucket
 /// counts the latencies in (previous bound, bound] and keeps their sum, so an exporter can
 /// hand them on to a histogram with the same bounds without losing the exact total.
-public struct LatencyHistogram: Equatable, Sendable {
+package struct LatencyHistogram: Equatable, Sendable {
     /// Upper bounds in nanoseconds: 100 µs to 120 s (the default route timeout).
-    public static let bounds: [UInt64] = [
+    package static let bounds: [UInt64] = [
         100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
         100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000, 10_000_000_000,
         30_000_000_000, 60_000_000_000, 120_000_000_000,
     ]
 
     /// Latencies per bucket (not cumulative); the last entry counts those above every bound.
-    public private(set) var counts = [UInt64](repeating: 0, count: bounds.count + 1)
+    package private(set) var counts = [UInt64](repeating: 0, count: bounds.count + 1)
     /// Sum of the latencies per bucket, in nanoseconds.
-    public private(set) var sums = [UInt64](repeating: 0, count: bounds.count + 1)
+    package private(set) var sums = [UInt64](repeating: 0, count: bounds.count + 1)
 
-    public init() {}
+    package init() {}
 
     /// Latencies recorded.
-    public var count: UInt64 { counts.reduce(0, &+) }
+    package var count: UInt64 { counts.reduce(0, &+) }
 
     /// Sum of all latencies in nanoseconds.
-    public var sum: UInt64 { sums.reduce(0, &+) }
+    package var sum: UInt64 { sums.reduce(0, &+) }
 
     /// Records one latency.
-    public mutating func record(_ nanoseconds: UInt64) {
+    package mutating func record(_ nanoseconds: UInt64) {
         var index = 0
         while index < Self.bounds.count && nanoseconds > Self.bounds[index] { index += 1 }
         counts[index] &+= 1

@@ -1,5 +1,5 @@
 /// A copy of one user's ``TargetCounters`` for observers.
-public struct TargetStats: Equatable, Sendable {
-    public var requests: UInt64
-    public var latency: LatencyHistogram
+package struct TargetStats: Equatable, Sendable {
+    package var requests: UInt64
+    package var latency: LatencyHistogram
 }

@@ -2,19 +2,19 @@
 ///
 /// A 32-byte key is 52 characters, a 64-byte signature or secret key 103. In CubeCore so that
 /// adverts (CubeCore) and keys and handshakes (CubeAuth) share one strict codec.
-public enum Base32 {
+package enum Base32 {
     /// The 32 symbols, in value order.
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
 
     /// Encodes bytes without padding.
     /// - Parameter bytes: the input.
     /// - Returns: `ceil(8 * count / 5)` characters from `A–Z2–7`.
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         String(decoding: encode(utf8: bytes), as: UTF8.self)
     }
 
     /// Encodes bytes without padding into ASCII bytes (lets callers wipe an encoded secret).
-    public static func encode(utf8 bytes: [UInt8]) -> [UInt8] {
+    package static func encode(utf8 bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 8 + 4) / 5)
         var buffer: UInt32 = 0
@@ -40,12 +40,12 @@ public enum Base32 {
     /// byte string has exactly one accepted text form.
     /// - Parameter text: the encoded text.
     /// - Returns: the bytes, or nil if `text` is not canonical unpadded base32.
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         decode(utf8: Array(text.utf8))
     }
 
     /// Decodes unpadded base32 given as bytes (see ``decode(_:)``).
-    public static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
         switch text.count % 8 {
         case 1, 3, 6: return nil
         default: break

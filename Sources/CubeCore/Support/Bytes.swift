@@ -1,10 +1,10 @@
 /// Small byte-class helpers shared by the parsers. ASCII only: the protocol's syntax is ASCII,
 /// everything else passes through untouched.
-public enum Bytes {
-    @inline(__always) public static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-    @inline(__always) public static func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
-    @inline(__always) public static func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
-    @inline(__always) public static func isAlnum(_ byte: UInt8) -> Bool { isDigit(byte) || isLower(byte) || isUpper(byte) }
+package enum Bytes {
+    @inline(__always) package static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    @inline(__always) package static func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
+    @inline(__always) package static func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+    @inline(__always) package static func isAlnum(_ byte: UInt8) -> Bool { isDigit(byte) || isLower(byte) || isUpper(byte) }
     @inline(__always) static func isLowerOrDigit(_ byte: UInt8) -> Bool { isLower(byte) || isDigit(byte) }
     @inline(__always) static func isBlankByte(_ byte: UInt8) -> Bool { byte == Wire.space || byte == Wire.tab }
 
@@ -35,7 +35,7 @@ public enum Bytes {
     /// Written digit by digit into `out`: every routed message renders one or two ids, and
     /// going through `String(value)` cost an allocation and a copy each time.
     @inline(__always)
-    public static func appendDecimal(_ value: UInt64, minimumWidth width: Int = 1, to out: inout [UInt8]) {
+    package static func appendDecimal(_ value: UInt64, minimumWidth width: Int = 1, to out: inout [UInt8]) {
         var digits = 1
         var divisor: UInt64 = 1
         while divisor <= value / 10 {

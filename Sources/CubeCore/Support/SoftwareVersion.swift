@@ -4,10 +4,10 @@
 /// A constant rather than a file generated from `git describe`: a clean clone (CI) builds
 /// without a generation step, and no generated file can go stale in the repository. It is
 /// raised with each release; the wire protocol's own version is ``Wire/version``.
-public enum SoftwareVersion {
+package enum SoftwareVersion {
     /// The release number, `MAJOR.MINOR.PATCH`.
-    public static let number = "0.1.0"
+    package static let number = "0.1.0"
 
     /// `<tool> <number>`, the line `--version` prints.
-    public static func line(tool: String) -> String { "\(tool) \(number)" }
+    package static func line(tool: String) -> String { "\(tool) \(number)" }
 }

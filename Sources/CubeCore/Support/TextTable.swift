@@ -1,14 +1,14 @@
 /// Renders aligned plain-text tables for `SIZE` replies (`list`, `commands`).
-public struct TextTable: Sendable {
-    public var headers: [String]
-    public var rows: [[String]] = []
+package struct TextTable: Sendable {
+    package var headers: [String]
+    package var rows: [[String]] = []
 
-    public init(headers: [String]) { self.headers = headers }
+    package init(headers: [String]) { self.headers = headers }
 
-    public mutating func append(_ row: [String]) { rows.append(row) }
+    package mutating func append(_ row: [String]) { rows.append(row) }
 
     /// The table: a header line, a rule, one line per row; every line ends in LF.
-    public func render() -> String {
+    package func render() -> String {
         var widths = headers.map(\.utf8.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -29,16 +29,16 @@ public struct TextTable: Sendable {
 }
 
 /// Formats times and durations for tables and replies without Foundation.
-public enum TimeText {
+package enum TimeText {
     /// `HH:MM:SS` of a wall-clock time shifted by `offset` seconds.
-    public static func clock(_ wall: Int64, offset: Int) -> String {
+    package static func clock(_ wall: Int64, offset: Int) -> String {
         let seconds = ((wall + Int64(offset)) % 86_400 + 86_400) % 86_400
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
     }
 
     /// A short duration: `0.42s`, `12.3s`, `5m07s`, `2h03m`, `3d04h`.
-    public static func duration(nanoseconds: UInt64) -> String {
+    package static func duration(nanoseconds: UInt64) -> String {
         let centis = nanoseconds / 10_000_000
         let seconds = nanoseconds / 1_000_000_000
         func two(_ value: UInt64) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -1,6 +1,6 @@
 /// What ``Topology/accept(_:from:now:)`` did with an advert. Only `.accepted` changed the
 /// database; everything else was dropped and must not be forwarded.
-public enum AdvertDecision: Equatable, Sendable {
+package enum AdvertDecision: Equatable, Sendable {
     /// Stored; send it on to these live neighbours (every one but the sender), sorted.
     case accepted(forwardTo: [String])
     /// A field has an invalid shape or exceeds a limit.

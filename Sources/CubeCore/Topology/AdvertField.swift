@@ -1,6 +1,6 @@
 /// The field names of an advert's text form (``LinkStateAdvert/render()``), in the order
 /// they must appear. `neighbour`, `zenka`, `offer` and `load` repeat; `sig` may be absent (unsigned).
-public enum AdvertField: String, CaseIterable, Sendable {
+package enum AdvertField: String, CaseIterable, Sendable {
     /// `node: <name>`, the origin.
     case node
     /// `key: <base32>`, the origin's identity key.

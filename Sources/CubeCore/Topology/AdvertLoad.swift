@@ -1,30 +1,30 @@
 /// A balanced zenka's instances and their outstanding requests on the advert's origin
 /// (`load: <zenka> <instances> <outstanding>`), so that balanced dispatch on other nodes can
 /// choose among every instance of the network (docs/pooling.md "Remote instances").
-public struct AdvertLoad: Equatable, Hashable, Sendable {
+package struct AdvertLoad: Equatable, Hashable, Sendable {
     /// The zenka's name.
-    public let name: String
+    package let name: String
     /// Instances logged in on the origin that take new commands (not draining).
-    public let instances: UInt32
+    package let instances: UInt32
     /// Commands sent to those instances and not answered yet, all instances together.
-    public let outstanding: UInt32
+    package let outstanding: UInt32
 
     /// Creates an advertised load.
     /// - Parameters:
     ///   - name: the zenka's name.
     ///   - instances: instances that take new commands.
     ///   - outstanding: unanswered commands of those instances.
-    public init(name: String, instances: UInt32, outstanding: UInt32) {
+    package init(name: String, instances: UInt32, outstanding: UInt32) {
         self.name = name
         self.instances = instances
         self.outstanding = outstanding
     }
 
     /// Outstanding commands per instance, rounded up: what balanced dispatch compares.
-    public var perInstance: UInt32 {
+    package var perInstance: UInt32 {
         instances == 0 ? .max : (outstanding + instances - 1) / instances
     }
 
     /// True if the name has a valid shape and there is at least one instance.
-    public var isWellFormed: Bool { Names.isUserName(name.utf8) && instances > 0 }
+    package var isWellFormed: Bool { Names.isUserName(name.utf8) && instances > 0 }
 }

@@ -1,20 +1,20 @@
 /// A resource offer as a link-state advert carries it across the network: only what another
 /// node needs to list and choose it (`offer: <id> <kind> <capacity> <available> [key=value…]`).
-public struct AdvertOffer: Equatable, Hashable, Sendable {
+package struct AdvertOffer: Equatable, Hashable, Sendable {
     /// The offer id on its origin node (unique per origin, not network-wide).
-    public let id: UInt64
+    package let id: UInt64
     /// The offer kind (a command or user name, as `offer <kind>` accepts).
-    public let kind: String
+    package let kind: String
     /// Total capacity in the offer's unit.
-    public let capacity: UInt64
+    package let capacity: UInt64
     /// Capacity that could still be acquired when the advert was issued (at most `capacity`).
-    public let available: UInt64
+    package let available: UInt64
     /// The offer's `key=value` attributes that fit the advert's line, in order (matchmaking
     /// reads them network-wide: docs/market.md).
-    public let attributes: [String]
+    package let attributes: [String]
 
     /// The most attributes an advertised offer carries.
-    public static let maximumAttributes = 16
+    package static let maximumAttributes = 16
 
     /// Creates an advertised offer.
     /// - Parameters:
@@ -23,7 +23,7 @@ public struct AdvertOffer: Equatable, Hashable, Sendable {
     ///   - capacity: total capacity.
     ///   - available: capacity still free.
     ///   - attributes: `key=value` words.
-    public init(id: UInt64, kind: String, capacity: UInt64, available: UInt64, attributes: [String] = []) {
+    package init(id: UInt64, kind: String, capacity: UInt64, available: UInt64, attributes: [String] = []) {
         self.id = id
         self.kind = kind
         self.capacity = capacity
@@ -37,7 +37,7 @@ public struct AdvertOffer: Equatable, Hashable, Sendable {
     ///   - reputation: its provider's reputation attributes (docs/market.md "Reputation"),
     ///     carried first so that they always fit.
     /// Attributes that are not well formed, or do not fit the line, are left out.
-    public init(_ offer: Offer, reputation: [String] = []) {
+    package init(_ offer: Offer, reputation: [String] = []) {
         var length = "offer: \(offer.id) \(offer.kind) \(offer.capacity) \(offer.available)".utf8.count
         var attributes: [String] = []
         for attribute in reputation + offer.attributes where Self.isAttribute(attribute) && attributes.count < Self.maximumAttributes {
@@ -54,7 +54,7 @@ public struct AdvertOffer: Equatable, Hashable, Sendable {
     }
 
     /// True if the kind has a valid shape and `available` does not exceed `capacity`.
-    public var isWellFormed: Bool {
+    package var isWellFormed: Bool {
         (Names.isCommandName(kind.utf8) || Names.isUserName(kind.utf8)) && available <= capacity
             && attributes.count <= Self.maximumAttributes && attributes.allSatisfy(Self.isAttribute)
     }

@@ -1,6 +1,6 @@
 /// Signs this node's adverts with its identity key. CubeCore holds no cryptography: the
 /// daemon passes an implementation backed by CubeAuth (Ed25519), tests pass a fake.
-public protocol AdvertSigner: Sendable {
+package protocol AdvertSigner: Sendable {
     /// The signer's public identity key, base32 (what adverts carry as `key`).
     var publicKey: String { get }
 
@@ -11,7 +11,7 @@ public protocol AdvertSigner: Sendable {
 }
 
 /// Checks advert signatures. Injected into ``Topology`` for the same reason as ``AdvertSigner``.
-public protocol AdvertVerifier: Sendable {
+package protocol AdvertVerifier: Sendable {
     /// Whether `signature` is a valid signature of `bytes` by `key`.
     /// - Parameters:
     ///   - signature: the signature bytes as the advert carries them.

@@ -8,33 +8,33 @@
 /// with ``split(_:)`` before resolving the rest; when it forwards again it sends
 /// ``decremented()``, and when that is nil it answers `FALSE hop limit exceeded` instead.
 /// A path from a local session starts at ``initial``. Local delivery drops the element.
-public struct HopCount: Equatable, Sendable {
+package struct HopCount: Equatable, Sendable {
     /// The prefix of the hop element.
-    public static let marker: [UInt8] = Array("_h".utf8)
+    package static let marker: [UInt8] = Array("_h".utf8)
     /// The budget of a path that enters the network: ``Topology/maximumHops``.
-    public static let initial = HopCount(unchecked: Topology.maximumHops)
+    package static let initial = HopCount(unchecked: Topology.maximumHops)
 
     /// Hops still allowed, 0...``Topology/maximumHops``.
-    public let remaining: Int
+    package let remaining: Int
 
     private init(unchecked remaining: Int) { self.remaining = remaining }
 
     /// A budget of `remaining` hops, or nil outside 0...``Topology/maximumHops``.
     /// - Parameter remaining: hops still allowed.
-    public init?(remaining: Int) {
+    package init?(remaining: Int) {
         guard (0...Topology.maximumHops).contains(remaining) else { return nil }
         self.remaining = remaining
     }
 
     /// The budget after one more hop, or nil if none is left (refuse to forward).
-    public func decremented() -> HopCount? {
+    package func decremented() -> HopCount? {
         remaining > 0 ? HopCount(unchecked: remaining - 1) : nil
     }
 
     /// `_h<remaining>.` followed by `path`: what to send to the next node.
     /// - Parameter path: the path (without command id), unchanged.
     /// - Returns: the prefixed path.
-    public func prefixing(_ path: some Collection<UInt8>) -> [UInt8] {
+    package func prefixing(_ path: some Collection<UInt8>) -> [UInt8] {
         Self.marker + Array(String(remaining).utf8) + [UInt8(ascii: ".")] + Array(path)
     }
 
@@ -43,7 +43,7 @@ public struct HopCount: Equatable, Sendable {
     /// - Returns: the budget and the rest of the path; ``initial`` and the whole path if there
     ///   is no hop element; nil if there is one of the wrong shape (not canonical decimal,
     ///   above ``Topology/maximumHops``, or nothing after it).
-    public static func split(_ path: [UInt8]) -> (hops: HopCount, path: ArraySlice<UInt8>)? {
+    package static func split(_ path: [UInt8]) -> (hops: HopCount, path: ArraySlice<UInt8>)? {
         guard path.starts(with: marker) else { return (initial, path[...]) }
         let afterMarker = path.dropFirst(marker.count)
         guard let dot = afterMarker.firstIndex(of: UInt8(ascii: ".")), dot + 1 < path.endIndex,

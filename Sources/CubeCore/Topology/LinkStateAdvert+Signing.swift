@@ -6,7 +6,7 @@ extension LinkStateAdvert {
     /// The canonical bytes the origin signs: every field but the signature, in a fixed order,
     /// integers big-endian, every string and list length-prefixed with a 32-bit count, after
     /// a domain tag. Two adverts have the same bytes exactly when their fields are equal.
-    public var signedBytes: [UInt8] {
+    package var signedBytes: [UInt8] {
         var out = Self.signingDomain
         Self.append(string: origin, to: &out)
         Self.append(string: key, to: &out)

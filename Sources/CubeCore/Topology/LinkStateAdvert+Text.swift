@@ -14,7 +14,7 @@ extension LinkStateAdvert {
     ///     sig: <103 base32 characters>
     ///
     /// - Returns: the UTF-8 bytes of the text form.
-    public func render() -> [UInt8] {
+    package func render() -> [UInt8] {
         var lines: [String] = ["node: \(origin)", "key: \(key)", "seq: \(sequence)"]
         lines += neighbours.map { "neighbour: \($0.name) \($0.cost)" }
         lines += zenki.map { "zenka: \($0)" }
@@ -32,7 +32,7 @@ extension LinkStateAdvert {
     /// the result ``isWellFormed``.
     /// - Parameter bytes: a `SIZE` body.
     /// - Returns: nil for anything else.
-    public init?(parsing bytes: [UInt8]) {
+    package init?(parsing bytes: [UInt8]) {
         guard bytes.count <= Self.maximumTextBytes, var reader = AdvertTextReader(bytes) else { return nil }
         guard let origin = reader.single(.node), let key = reader.single(.key),
               let sequence = reader.single(.seq).flatMap(AdvertTextReader.decimal)
@@ -62,7 +62,7 @@ extension LinkStateAdvert {
 
     /// Parses the text form given as a string (see the byte form of `init(parsing:)`).
     /// - Parameter text: the text form.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         self.init(parsing: Array(text.utf8))
     }
 }

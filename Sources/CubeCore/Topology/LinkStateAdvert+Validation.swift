@@ -3,7 +3,7 @@ extension LinkStateAdvert {
     /// valid names, the key is base32 within bounds, no list exceeds its limit or repeats an
     /// entry, the origin is not its own neighbour and `issued` is not negative. Says nothing
     /// about the signature.
-    public var isWellFormed: Bool {
+    package var isWellFormed: Bool {
         Names.isUserName(origin.utf8)
             && (1...Self.maximumKeyCharacters).contains(key.utf8.count)
             && Base32.decode(utf8: key.utf8) != nil

@@ -5,45 +5,45 @@
 /// The value is normalized on creation: neighbours and zenki are sorted by name, offers by id,
 /// so one advert has exactly one ``signedBytes`` and one ``render()`` form. Use
 /// ``isWellFormed`` (or parse with ``init(parsing:)``, which checks it) before trusting one.
-public struct LinkStateAdvert: Equatable, Sendable {
+package struct LinkStateAdvert: Equatable, Sendable {
     // MARK: - Limits
 
     /// At most this many neighbours per advert.
-    public static let maximumNeighbours = 256
+    package static let maximumNeighbours = 256
     /// At most this many zenka names per advert.
-    public static let maximumZenki = 4096
+    package static let maximumZenki = 4096
     /// At most this many offers per advert.
-    public static let maximumOffers = 4096
+    package static let maximumOffers = 4096
     /// At most this many characters of base32 identity key.
-    public static let maximumKeyCharacters = 128
+    package static let maximumKeyCharacters = 128
     /// At most this many signature bytes.
-    public static let maximumSignatureBytes = 128
+    package static let maximumSignatureBytes = 128
     /// At most this many bytes per line of the text form, LF included.
-    public static let maximumLineBytes = 256
+    package static let maximumLineBytes = 256
     /// An upper bound of the text form's size: every line at its longest.
-    public static let maximumTextBytes = (5 + maximumNeighbours + 2 * maximumZenki + maximumOffers) * maximumLineBytes
+    package static let maximumTextBytes = (5 + maximumNeighbours + 2 * maximumZenki + maximumOffers) * maximumLineBytes
 
     // MARK: - Fields
 
     /// The node the advert is about (and that signed it).
-    public let origin: String
+    package let origin: String
     /// The origin's Ed25519 identity key, base32 (docs/protocol.md §3.5).
-    public let key: String
+    package let key: String
     /// Grows with every new advert of the origin; a lower or equal one is stale.
-    public let sequence: UInt64
+    package let sequence: UInt64
     /// The origin's live links, sorted by name.
-    public let neighbours: [AdvertNeighbour]
+    package let neighbours: [AdvertNeighbour]
     /// The names of the zenki connected to the origin, sorted.
-    public let zenki: [String]
+    package let zenki: [String]
     /// The origin's resource offers, sorted by id.
-    public let offers: [AdvertOffer]
+    package let offers: [AdvertOffer]
     /// The load of the origin's balanced zenki, sorted by name (docs/pooling.md); empty when
     /// it runs none, and then the advert is exactly what nodes without pooling send.
-    public let loads: [AdvertLoad]
+    package let loads: [AdvertLoad]
     /// When the origin issued the advert, unix seconds.
-    public let issued: Int64
+    package let issued: Int64
     /// The origin's signature over ``signedBytes``; empty when unsigned.
-    public let signature: [UInt8]
+    package let signature: [UInt8]
 
     /// Creates an advert, sorting its lists into canonical order.
     /// - Parameters:
@@ -56,7 +56,7 @@ public struct LinkStateAdvert: Equatable, Sendable {
     ///   - loads: the balanced zenki's loads (any order).
     ///   - issued: unix seconds when it was issued.
     ///   - signature: the signature over ``signedBytes``, empty if not signed yet.
-    public init(origin: String, key: String, sequence: UInt64, neighbours: [AdvertNeighbour] = [],
+    package init(origin: String, key: String, sequence: UInt64, neighbours: [AdvertNeighbour] = [],
                 zenki: [String] = [], offers: [AdvertOffer] = [], loads: [AdvertLoad] = [], issued: Int64,
                 signature: [UInt8] = []) {
         self.origin = origin
@@ -73,7 +73,7 @@ public struct LinkStateAdvert: Equatable, Sendable {
     /// The same advert carrying `signature`.
     /// - Parameter signature: a signature over ``signedBytes``.
     /// - Returns: a copy with the signature replaced.
-    public func withSignature(_ signature: [UInt8]) -> LinkStateAdvert {
+    package func withSignature(_ signature: [UInt8]) -> LinkStateAdvert {
         LinkStateAdvert(origin: origin, key: key, sequence: sequence, neighbours: neighbours, zenki: zenki,
                         offers: offers, loads: loads, issued: issued, signature: signature)
     }
@@ -81,13 +81,13 @@ public struct LinkStateAdvert: Equatable, Sendable {
     /// The same advert signed by `signer` (over ``signedBytes``).
     /// - Parameter signer: holds the origin's secret key.
     /// - Returns: the signed copy.
-    public func signed(by signer: some AdvertSigner) -> LinkStateAdvert {
+    package func signed(by signer: some AdvertSigner) -> LinkStateAdvert {
         withSignature(signer.sign(signedBytes))
     }
 
     /// The cost the origin gives its link to `neighbour`, or nil if it does not advertise one.
     /// - Parameter neighbour: a node name.
-    public func cost(to neighbour: String) -> UInt32? {
+    package func cost(to neighbour: String) -> UInt32? {
         neighbours.first { $0.name == neighbour }?.cost
     }
 }

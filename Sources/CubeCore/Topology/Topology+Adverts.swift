@@ -10,7 +10,7 @@ extension Topology {
     ///   - neighbour: the node it came from (never sent back there).
     ///   - now: the current time, unix seconds.
     /// - Returns: what happened; forward the advert only on `.accepted`.
-    public mutating func accept(_ advert: LinkStateAdvert, from neighbour: String, now: Int64) -> AdvertDecision {
+    package mutating func accept(_ advert: LinkStateAdvert, from neighbour: String, now: Int64) -> AdvertDecision {
         let (decision, graphChanged) = store(advert, from: neighbour, now: now)
         if graphChanged { recompute() }
         return decision
@@ -24,7 +24,7 @@ extension Topology {
     ///   - neighbour: the node they came from.
     ///   - now: the current time, unix seconds.
     /// - Returns: one decision per advert, as ``accept(_:from:now:)`` would have made them.
-    public mutating func accept(_ adverts: [LinkStateAdvert], from neighbour: String, now: Int64) -> [AdvertDecision] {
+    package mutating func accept(_ adverts: [LinkStateAdvert], from neighbour: String, now: Int64) -> [AdvertDecision] {
         var graphChanged = false
         var decisions: [AdvertDecision] = []
         decisions.reserveCapacity(adverts.count)
@@ -77,7 +77,7 @@ extension Topology {
     /// - Parameter advert: this node's signed advert.
     /// - Returns: the live neighbours to send it to, sorted; nil (and nothing stored) if the
     ///   advert is not this node's (wrong origin or key) or not newer than the published one.
-    public mutating func publish(_ advert: LinkStateAdvert) -> [String]? {
+    package mutating func publish(_ advert: LinkStateAdvert) -> [String]? {
         guard advert.origin == localNode, advert.key == localKey else { return nil }
         if let published = publishedAdvert, advert.sequence <= published.sequence { return nil }
         publishedAdvert = advert
@@ -89,7 +89,7 @@ extension Topology {
     /// - Parameter now: the current time, unix seconds.
     /// - Returns: the removed node names, sorted.
     @discardableResult
-    public mutating func expire(now: Int64) -> [String] {
+    package mutating func expire(now: Int64) -> [String] {
         let removed = records.values.filter { isExpired($0, now: now) }.map(\.origin).sorted(by: Self.precedes)
         guard !removed.isEmpty else { return [] }
         for origin in removed { records[origin] = nil }
@@ -99,7 +99,7 @@ extension Topology {
 
     /// `node` rotated its key from `old` to `new` (the proof checked by the caller): pins
     /// `new`, and accepts `old`'s adverts for `node` before `until` (unix seconds).
-    public mutating func rotate(_ node: String, from old: String, to new: String, until: Int64) {
+    package mutating func rotate(_ node: String, from old: String, to new: String, until: Int64) {
         pinnedKeys[node] = new
         retiredKeys[old] = RetiredKey(origin: node, until: until)
     }
@@ -113,7 +113,7 @@ extension Topology {
     /// Drops everything known about `node`, its pinned key included (an operator replaced
     /// that node's key). Its next advert is then trusted on first use again.
     /// - Parameter node: a node name other than this one.
-    public mutating func forget(_ node: String) {
+    package mutating func forget(_ node: String) {
         pinnedKeys[node] = nil
         retiredKeys = retiredKeys.filter { $0.value.origin != node }
         if records.removeValue(forKey: node) != nil { recompute() }

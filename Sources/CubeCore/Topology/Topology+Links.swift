@@ -6,7 +6,7 @@ extension Topology {
     /// - Returns: every advert held (``adverts``), to send to the new neighbour so that it
     ///   learns the whole graph at once; then re-advertise this node (its links changed).
     @discardableResult
-    public mutating func linkUp(_ neighbour: String, cost: UInt32 = 1) -> [LinkStateAdvert] {
+    package mutating func linkUp(_ neighbour: String, cost: UInt32 = 1) -> [LinkStateAdvert] {
         guard neighbour != localNode else { return [] }
         links[neighbour] = min(max(cost, AdvertNeighbour.costRange.lowerBound), AdvertNeighbour.costRange.upperBound)
         recompute()
@@ -18,7 +18,7 @@ extension Topology {
     /// - Parameter neighbour: the neighbour's node name.
     /// - Returns: true if the link was up.
     @discardableResult
-    public mutating func linkDown(_ neighbour: String) -> Bool {
+    package mutating func linkDown(_ neighbour: String) -> Bool {
         guard links.removeValue(forKey: neighbour) != nil else { return false }
         recompute()
         return true
@@ -34,7 +34,7 @@ extension Topology {
     ///   - loads: the load of the local balanced zenki.
     ///   - now: the current time, unix seconds (the `issued` field).
     /// - Returns: the unsigned advert.
-    public func localAdvert(seq: UInt64, zenki: [String], offers: [AdvertOffer], loads: [AdvertLoad] = [],
+    package func localAdvert(seq: UInt64, zenki: [String], offers: [AdvertOffer], loads: [AdvertLoad] = [],
                             now: Int64) -> LinkStateAdvert {
         LinkStateAdvert(origin: localNode, key: localKey, sequence: seq,
                         neighbours: links.map { AdvertNeighbour($0.key, cost: $0.value) },

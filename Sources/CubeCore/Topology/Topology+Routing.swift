@@ -2,12 +2,12 @@ extension Topology {
     /// The neighbour to forward traffic for `node` to, or nil if `node` is this node, unknown
     /// or unreachable. See the type's documentation for the path choice and loop freedom.
     /// - Parameter node: the destination node's name.
-    public func nextHop(to node: String) -> String? { table.nextHops[node] }
+    package func nextHop(to node: String) -> String? { table.nextHops[node] }
 
     /// The path traffic for `node` takes, from this node to `node` inclusive (`[localNode]`
     /// for this node), or nil if it is unreachable. Its second element is ``nextHop(to:)``.
     /// - Parameter node: the destination node's name.
-    public func route(to node: String) -> [String]? {
+    package func route(to node: String) -> [String]? {
         guard table.distances[node] != nil else { return nil }
         let graph = TopologyGraph(localNode: localNode, links: links, records: records)
         guard let destination = graph.numbers[node] else { return nil }
@@ -23,10 +23,10 @@ extension Topology {
 
     /// The total cost of the shortest path to `node` (0 for this node), or nil if unreachable.
     /// - Parameter node: the destination node's name.
-    public func distance(to node: String) -> UInt64? { table.distances[node] }
+    package func distance(to node: String) -> UInt64? { table.distances[node] }
 
     /// The next hop towards every reachable remote node (destination → neighbour).
-    public var routingTable: [String: String] { table.nextHops }
+    package var routingTable: [String: String] { table.nextHops }
 
     /// Rebuilds the graph and the routing table after a change.
     mutating func recompute() {

@@ -26,38 +26,38 @@
 /// earlier value, so no node is visited twice. While adverts are still in flight two nodes
 /// may briefly disagree; a ``HopCount`` (at most ``maximumHops``) travels with every
 /// forwarded path so that a transient loop, or a bug, ends with `FALSE hop limit exceeded`.
-public struct Topology: Sendable {
+package struct Topology: Sendable {
     /// The most links a forwarded path may cross (see ``HopCount``).
-    public static let maximumHops = 32
+    package static let maximumHops = 32
     /// Default for ``maximumAge``: ten minutes, so a node should re-advertise every few minutes.
-    public static let defaultMaximumAge: Int64 = 600
+    package static let defaultMaximumAge: Int64 = 600
     /// Default for ``maximumClockSkew``.
-    public static let defaultMaximumClockSkew: Int64 = 60
+    package static let defaultMaximumClockSkew: Int64 = 60
 
     /// This node's name.
-    public let localNode: String
+    package let localNode: String
     /// This node's identity key, base32.
-    public let localKey: String
+    package let localKey: String
     /// An advert issued more than this many seconds ago is refused, and an origin whose
     /// latest advert grows that old is removed by ``expire(now:)``.
-    public let maximumAge: Int64
+    package let maximumAge: Int64
     /// An advert issued more than this many seconds in the future is refused.
-    public let maximumClockSkew: Int64
+    package let maximumClockSkew: Int64
     let verifier: any AdvertVerifier
 
     /// The latest accepted advert of every other node, by origin.
     var records: [String: LinkStateAdvert] = [:]
     /// This node's own advert as last given to ``publish(_:)``.
-    public internal(set) var publishedAdvert: LinkStateAdvert?
+    package internal(set) var publishedAdvert: LinkStateAdvert?
     /// The key seen first for each origin (trust on first use). Kept when an origin expires,
     /// so a node that comes back must come back with the same key; persist it with
     /// `init(…pinnedKeys:)` across restarts, undo it with ``forget(_:)``.
-    public internal(set) var pinnedKeys: [String: String]
+    package internal(set) var pinnedKeys: [String: String]
     /// Keys replaced by a rotation whose adverts are still accepted for their node until the
     /// end of the grace, without re-pinning (docs/security.md, "Node key rotation"): key → node.
-    public internal(set) var retiredKeys: [String: RetiredKey] = [:]
+    package internal(set) var retiredKeys: [String: RetiredKey] = [:]
     /// This node's live links: neighbour name → cost.
-    public internal(set) var links: [String: UInt32] = [:]
+    package internal(set) var links: [String: UInt32] = [:]
     /// Shortest-path results, recomputed after every change.
     var table = RoutingTable()
 
@@ -69,7 +69,7 @@ public struct Topology: Sendable {
     ///   - maximumAge: see ``maximumAge``.
     ///   - maximumClockSkew: see ``maximumClockSkew``.
     ///   - pinnedKeys: keys pinned by an earlier run (origin → base32 key).
-    public init(localNode: String, localKey: String, verifier: any AdvertVerifier,
+    package init(localNode: String, localKey: String, verifier: any AdvertVerifier,
                 maximumAge: Int64 = Topology.defaultMaximumAge,
                 maximumClockSkew: Int64 = Topology.defaultMaximumClockSkew,
                 pinnedKeys: [String: String] = [:]) {
@@ -84,29 +84,29 @@ public struct Topology: Sendable {
     // MARK: - Queries
 
     /// Every known node, this one included, sorted (reachable or not).
-    public var nodes: [String] { (Array(records.keys) + [localNode]).sorted(by: Self.precedes) }
+    package var nodes: [String] { (Array(records.keys) + [localNode]).sorted(by: Self.precedes) }
 
     /// The nodes a path currently leads to, this one included, sorted.
-    public var reachableNodes: [String] { table.distances.keys.sorted(by: Self.precedes) }
+    package var reachableNodes: [String] { table.distances.keys.sorted(by: Self.precedes) }
 
     /// This node's live neighbours, sorted.
-    public var neighbours: [String] { links.keys.sorted(by: Self.precedes) }
+    package var neighbours: [String] { links.keys.sorted(by: Self.precedes) }
 
     /// The latest advert of `node` (this node's: the published one), or nil.
     /// - Parameter node: a node name.
-    public func advert(of node: String) -> LinkStateAdvert? {
+    package func advert(of node: String) -> LinkStateAdvert? {
         node == localNode ? publishedAdvert : records[node]
     }
 
     /// Whether an advert of the other node `node` is held. Asked for every routed command:
     /// answers without hashing while this node knows no other.
-    public func knows(_ node: String) -> Bool {
+    package func knows(_ node: String) -> Bool {
         !records.isEmpty && records[node] != nil
     }
 
     /// Every advert held, this node's published one included, sorted by origin: what a
     /// neighbour whose link just came up must be sent.
-    public var adverts: [LinkStateAdvert] {
+    package var adverts: [LinkStateAdvert] {
         (Array(records.values) + (publishedAdvert.map { [$0] } ?? [])).sorted { Self.precedes($0.origin, $1.origin) }
     }
 

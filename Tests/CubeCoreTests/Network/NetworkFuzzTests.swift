@@ -16,7 +16,8 @@ import Testing
     @Test func nodesSurviveHostileLinkTrafficAndKeepRouting() throws {
         var random = SplitMix64(seed: 0x11E7 &+ RouterFuzzTests.seedOffset)
         var net = SimulatedNetwork()
-        for name in ["n1", "n2", "n3"] { try net.add(name) }
+        // Wide (64-byte) toy signatures: the key records below parse and verify, so they are learned.
+        for name in ["n1", "n2", "n3"] { try net.add(name, wideSignatures: true) }
         net.link("n1", "n2")
         net.link("n2", "n3")
         net.link("n1", "n3")
@@ -25,7 +26,7 @@ import Testing
         let advertBytes = Array("advert+\n\n".utf8) + advert.render() + Array(".\n".utf8)
         // The key records too (docs/security.md): a genuine rotation of n3 (its old key stays
         // accepted for the default grace) and a revocation of a key nobody uses.
-        let n3 = ToySigner(publicKey: ToyMAC.key(for: "n3"))
+        let n3 = WideToySigner(publicKey: ToyMAC.key(for: "n3"))
         let wall = Int64(1_767_225_600)
         let rotation = NodeKeyRotation.issue(by: n3, to: ToyMAC.key(for: "n3-next"), issued: wall)
         let revocation = Revocation.issue(target: "key:" + ToyMAC.key(for: "mallory"), issued: wall, by: n3)

@@ -23,10 +23,14 @@ struct SimulatedNetwork {
     var now = Timestamp(monotonic: 1_000_000_000, wall: 1_767_225_600)
 
     /// Adds a node whose configuration lets everyone do everything, plus `extra` lines.
-    mutating func add(_ name: String, extra: [String] = []) throws {
+    /// - Parameter wideSignatures: sign with ``WideToySigner`` (64-byte signatures), so that
+    ///   revocations and rotation proofs, whose text form wants that length, travel too.
+    mutating func add(_ name: String, extra: [String] = [], wideSignatures: Bool = false) throws {
         let text = (["node.name = \(name)", "access.cmd.usr.* = **"] + extra).joined(separator: "\n")
         let configuration = try CubeConfiguration.load(try ConfigFile.parse(text, file: "sim.conf"), owner: "root")
-        let setup = NetworkSetup(signer: ToySigner(publicKey: ToyMAC.key(for: name)), verifier: ToyVerifier())
+        let key = ToyMAC.key(for: name)
+        let setup = wideSignatures ? NetworkSetup(signer: WideToySigner(publicKey: key), verifier: WideToyVerifier())
+            : NetworkSetup(signer: ToySigner(publicKey: key), verifier: ToyVerifier())
         routers[name] = Router(configuration: configuration, hasher: IdentityHasher(), network: setup,
                                seed: UInt64(name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }), now: now)
     }

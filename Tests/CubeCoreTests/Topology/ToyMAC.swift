@@ -30,3 +30,21 @@ struct ToyVerifier: AdvertVerifier {
         signature == ToyMAC.mac(key: key, bytes: bytes)
     }
 }
+
+/// ``ToySigner`` with the toy MAC repeated to 64 bytes, the length of an Ed25519 signature:
+/// records whose text form insists on it (revocations, rotation proofs) parse and verify.
+struct WideToySigner: AdvertSigner {
+    let publicKey: String
+    func sign(_ bytes: [UInt8]) -> [UInt8] { WideToyVerifier.mac(key: publicKey, bytes: bytes) }
+}
+
+/// Checks ``WideToySigner``'s signatures.
+struct WideToyVerifier: AdvertVerifier {
+    static func mac(key: String, bytes: [UInt8]) -> [UInt8] {
+        Array(repeatElement(ToyMAC.mac(key: key, bytes: bytes), count: 8).joined())
+    }
+
+    func verify(_ signature: [UInt8], of bytes: [UInt8], by key: String) -> Bool {
+        signature == Self.mac(key: key, bytes: bytes)
+    }
+}

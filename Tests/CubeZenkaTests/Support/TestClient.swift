@@ -1,4 +1,5 @@
 import CubeClient
+import CubeCore
 import CubeTestSupport
 import Foundation
 
@@ -15,19 +16,18 @@ final class TestClient: @unchecked Sendable {
     }
 
     /// Sends `(<id>)<line>` and returns every reply up to and including the final one.
-    func ask(_ line: String) async throws -> [CubeClient.Reply] {
+    func ask(_ line: String) async throws -> [Reply] {
         try await offPool { [self] in
             lock.lock()
             defer { lock.unlock() }
             nextID += 1
             let id = nextID
             try connection.sendRaw(Array("(\(id))\(line)\n".utf8))
-            var replies: [CubeClient.Reply] = []
+            var replies: [Reply] = []
             while true {
-                let reply = try connection.readReply()
-                guard reply.id == id else { continue }
+                guard case .reply(let reply) = try connection.readReceived(), reply.id == id else { continue }
                 replies.append(reply)
-                if reply.isFinal { return replies }
+                if reply.keyword.closesRoute { return replies }
             }
         }
     }
@@ -38,11 +38,11 @@ final class TestClient: @unchecked Sendable {
         return replies.last.map(Self.render) ?? ""
     }
 
-    static func render(_ reply: CubeClient.Reply) -> String {
-        switch reply.kind {
-        case .size: "SIZE " + String(decoding: reply.body, as: UTF8.self)
-        case .stream: "STRM " + String(decoding: reply.body, as: UTF8.self)
-        default: String(decoding: reply.raw.drop { $0 != UInt8(ascii: ")") }.dropFirst(), as: UTF8.self)
+    static func render(_ reply: Reply) -> String {
+        switch reply.keyword {
+        case .size: "SIZE " + String(decoding: reply.body ?? [], as: UTF8.self)
+        case .stream: "STRM " + String(decoding: reply.body ?? [], as: UTF8.self)
+        default: reply.keyword.rawValue + " " + reply.textString
         }
     }
 

@@ -1,6 +1,6 @@
 import CCubeSystem
 import CubeCore
-@testable import CubeNet
+@testable import CubeRuntime
 import Dispatch
 import Glibc
 import NIOConcurrencyHelpers

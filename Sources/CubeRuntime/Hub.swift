@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 /// Every input takes the lock once, runs the pure router and hands its output to the
 /// endpoints before releasing the lock (endpoints only queue bytes). Callers may be NIO event
 /// loops, password workers, FUSE threads or the manager; output order equals router order.
-public final class Hub: Sendable {
+package final class Hub: Sendable {
     private struct State: Sendable {
         var router: Router
         var endpoints: [SessionID: any SessionEndpoint] = [:]
@@ -25,31 +25,31 @@ public final class Hub: Sendable {
     }
 
     /// Receives actions the hub itself cannot perform (credential checks, zenka starts, events).
-    public struct Delegates: Sendable {
+    package struct Delegates: Sendable {
         /// Checkers of credentials by auth method (``RouterAction/checkCredential(_:origin:_:)``):
         /// a method whose verdict is ``AuthVerdict/check(_:)`` needs one here under its name.
-        public var checkers: [String: CredentialChecker] = [:]
-        public var startZenka: (@Sendable (_ name: String) -> Bool)?
+        package var checkers: [String: CredentialChecker] = [:]
+        package var startZenka: (@Sendable (_ name: String) -> Bool)?
         /// Starts or stops one instance of a scaling zenka (the manager, docs/pooling.md).
-        public var scale: (@Sendable (ScaleOrder) -> Void)?
+        package var scale: (@Sendable (ScaleOrder) -> Void)?
         /// Observers of router events, by name (the mount, the manager).
-        public var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
+        package var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
         /// Starts keeping a link to a peer (the `link` command).
-        public var dial: (@Sendable (_ address: PeerAddress) -> Void)?
+        package var dial: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Stops keeping a link to a peer (the `unlink` command).
-        public var hangUp: (@Sendable (_ address: PeerAddress) -> Void)?
+        package var hangUp: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Re-reads and applies the configuration for the `reload` command of session `id`,
         /// then calls ``Hub/reloadFinished(_:command:refusal:changes:)``.
-        public var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
+        package var reload: (@Sendable (_ id: SessionID, _ command: UInt64) -> Void)?
         /// Writes the revocation list to its file (``RouterAction/saveRevocations(_:)``).
-        public var saveRevocations: (@Sendable (_ text: String) -> Void)?
+        package var saveRevocations: (@Sendable (_ text: String) -> Void)?
         /// Tells the links' trust a rotation the router learned (``RouterAction/nodeKeyRotated(_:)``).
-        public var nodeKeyRotated: (@Sendable (_ rotation: NodeKeyRotation) -> Void)?
+        package var nodeKeyRotated: (@Sendable (_ rotation: NodeKeyRotation) -> Void)?
 
         /// - Parameters:
         ///   - verifyPassword: checks a `pwd` password against its stored Argon2id string.
         ///   - startZenka: starts an on-demand zenka.
-        public init(verifyPassword: @escaping @Sendable ([UInt8], String) -> Bool,
+        package init(verifyPassword: @escaping @Sendable ([UInt8], String) -> Bool,
                     startZenka: (@Sendable (String) -> Bool)? = nil) {
             self.checkers["pwd"] = CredentialChecker(width: Hub.passwordWorkers) { check in
                 verifyPassword(check.secret, check.reference) ? .accepted : .refused(reason: "wrong password")
@@ -63,7 +63,7 @@ public final class Hub: Sendable {
     private let refusals = NIOLockedValueBox(LogThrottle<RefusalSource>(perSecond: Hub.refusalLinesPerSecond,
                                                                         other: .other))
     /// Refusal notices per origin and second (docs/security.md "Logs").
-    public static let refusalLinesPerSecond = 5
+    package static let refusalLinesPerSecond = 5
     private let delegates: NIOLockedValueBox<Delegates>
     private let logger: Logger
     /// Runs credential checks (Argon2id is deliberately slow, a program may be) away from the
@@ -73,17 +73,17 @@ public final class Hub: Sendable {
     /// origin's lone check (an honest login) starts at once even while a burst's runs: one
     /// origin runs one check at a time, and a burst's others run at a lower CPU priority
     /// (``BlockingWorkers``), so the event loops keep the CPU.
-    public static let passwordWorkers = 2
+    package static let passwordWorkers = 2
     private let current: NIOLockedValueBox<CubeConfiguration>
     /// Messages (plus KiB of local listings) one session is served per turn before the others
     /// (``Router/turnBudget``): a pipelined burst of 64 stays one turn.
-    public static let turnBudget = 256
+    package static let turnBudget = 256
     /// Output queued for slow readers and what the router holds, against `limits.memory`.
-    public let memory: MemoryGauge
+    package let memory: MemoryGauge
     /// Returns freed heap to the system after a surge (the tick's).
     private let trimmer = NIOLockedValueBox(MemoryTrimmer())
 
-    public init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
+    package init(configuration: CubeConfiguration, hasher: any KeyHasher, secureLogin: (any SecureHandshakeFactory)? = nil,
                 network: NetworkSetup? = nil, seed: UInt64, utcOffset: Int, delegates: Delegates, logger: Logger) {
         self.current = NIOLockedValueBox(configuration)
         self.memory = MemoryGauge(limit: configuration.limits.memory)
@@ -97,7 +97,7 @@ public final class Hub: Sendable {
 
     /// Restores the market a store held and writes every later change to it, each input's
     /// before its replies go out (docs/market.md "Storage"). Call once, before serving.
-    public func attachMarketStore(_ store: any MarketPersistence, restoring snapshot: MarketSnapshot) {
+    package func attachMarketStore(_ store: any MarketPersistence, restoring snapshot: MarketSnapshot) {
         state.withLockedValue { state in
             state.router.restoreMarket(snapshot, now: .now)
             state.store = store
@@ -106,7 +106,7 @@ public final class Hub: Sendable {
 
     /// Stops writing to the market store: called when a graceful shutdown begins, so the
     /// sessions it closes (zenki stopped, clients told) end no stored offer or lease.
-    public func detachMarketStore() {
+    package func detachMarketStore() {
         state.withLockedValue { state in
             Self.persist(&state)
             state.store = nil
@@ -120,17 +120,17 @@ public final class Hub: Sendable {
 
     /// The running configuration (``reconfigure(_:)`` changes it). Kept apart from the
     /// router's lock, so reading it never waits for routing and is safe from any thread.
-    public var configuration: CubeConfiguration { current.withLockedValue { $0 } }
+    package var configuration: CubeConfiguration { current.withLockedValue { $0 } }
 
     /// Replaces the delegates (the manager and the filesystem attach after start-up).
-    public func update(_ change: @Sendable (inout Delegates) -> Void) {
+    package func update(_ change: @Sendable (inout Delegates) -> Void) {
         delegates.withLockedValue { change(&$0) }
     }
 
     // MARK: - Inputs
 
     /// Registers a new connection and sends its banner.
-    public func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?,
+    package func connect(_ endpoint: any SessionEndpoint, transport: Transport, peer: PeerIdentity?,
                         address: String? = nil) -> SessionID {
         open(endpoint, session: { $0 }) { $0.connected(transport: transport, peer: peer, address: address, now: .now) }
     }
@@ -185,27 +185,27 @@ public final class Hub: Sendable {
 
     /// An outbound link finished its handshake with the trusted node `node`.
     /// - Returns: its session, or nil when the router refused it (no network, own name).
-    public func connectLink(_ endpoint: any SessionEndpoint, node: String, address: PeerAddress) -> SessionID? {
+    package func connectLink(_ endpoint: any SessionEndpoint, node: String, address: PeerAddress) -> SessionID? {
         open(endpoint, session: { $0 }) { $0.linkConnected(node: node, address: address, now: .now) }
     }
 
     /// The dialer's news about a peer address (for `links`).
-    public func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
+    package func peerStatus(_ address: PeerAddress, error: String?, origin: PeerSource = .discovered) {
         state.withLockedValue { $0.router.peerStatus(address, error: error, origin: origin) }
     }
 
     /// Whether `node` was unlinked here (discovery must not dial it back).
-    public func isUnlinked(_ node: String) -> Bool {
+    package func isUnlinked(_ node: String) -> Bool {
         state.withLockedValue { $0.router.isUnlinked(node) }
     }
 
     /// Whether a link to `node` is up.
-    public func isLinked(to node: String) -> Bool {
+    package func isLinked(to node: String) -> Bool {
         state.withLockedValue { $0.router.isLinked(to: node) }
     }
 
     /// Bytes arrived from a session.
-    public func received(_ bytes: some Collection<UInt8>, from id: SessionID) {
+    package func received(_ bytes: some Collection<UInt8>, from id: SessionID) {
         run { $0.received(bytes, from: id, now: .now) }
     }
 
@@ -214,14 +214,14 @@ public final class Hub: Sendable {
     /// The endpoint must go here too: only a `close` action removes it otherwise, and a peer
     /// that hangs up itself gets none, so every such connection used to stay behind (about
     /// 1.8 KB each, docs/security.md "Resource limits").
-    public func disconnected(_ id: SessionID) {
+    package func disconnected(_ id: SessionID) {
         disconnected([id])
     }
 
     /// Several sessions' connections are gone (one event loop's turn of them), at most
     /// ``removalsPerLock`` under one lock: 10,000 sessions closing at once take it a few
     /// hundred times, not 10,000, and never hold it long (a loop's turn can hold thousands).
-    public func disconnected(_ ids: [SessionID]) {
+    package func disconnected(_ ids: [SessionID]) {
         var start = ids.startIndex
         while start < ids.endIndex {
             let chunk = ids[start..<min(start + Self.removalsPerLock, ids.endIndex)]
@@ -245,28 +245,28 @@ public final class Hub: Sendable {
     static let removalsPerLock = 32
 
     /// Registers a one-time key for zenka `name`.
-    public func registerZenkaKey(name: String, key: String) {
+    package func registerZenkaKey(name: String, key: String) {
         state.withLockedValue { $0.router.registerZenkaKey(name: name, key: Array(key.utf8), now: .now) }
     }
 
     /// Registers `name` as an on-demand zenka.
-    public func registerOnDemand(_ name: String) {
+    package func registerOnDemand(_ name: String) {
         state.withLockedValue { $0.router.registerOnDemand(name) }
     }
 
     /// Unregisters the on-demand zenka `name`; commands queued for it get their FALSE.
-    public func unregisterOnDemand(_ name: String) {
+    package func unregisterOnDemand(_ name: String) {
         run { $0.unregisterOnDemand(name, now: .now) }
     }
 
     /// Starting the on-demand zenka `name` failed: queued commands get their FALSE.
-    public func zenkaStartFailed(_ name: String) {
+    package func zenkaStartFailed(_ name: String) {
         run { $0.zenkaStartFailed(name, now: .now) }
     }
 
     /// Releases a lease on behalf of `user` (the mount's `rm leases/<id>`).
     /// - Returns: whether it was released, and the reason when not.
-    public func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
+    package func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {
         let (released, message, leftover) = state.withLockedValue { state -> (Bool, String, Leftover) in
             let (released, message, actions) = state.router.release(lease, user: user, now: .now)
             Self.persist(&state)
@@ -277,7 +277,7 @@ public final class Hub: Sendable {
     }
 
     /// Periodic housekeeping (route timeouts, key expiry).
-    public func tick() {
+    package func tick() {
         run { $0.tick(now: .now) }
         let held = memory.outputBytes + memory.routerBytes
         trimmer.withLockedValue { $0.observe(counted: held) }
@@ -288,7 +288,7 @@ public final class Hub: Sendable {
     /// Applies a reloaded configuration (``Router/reconfigure(_:now:)``): what can change live
     /// does, sessions stay. Returns the configuration now running.
     @discardableResult
-    public func reconfigure(_ loaded: CubeConfiguration) -> CubeConfiguration {
+    package func reconfigure(_ loaded: CubeConfiguration) -> CubeConfiguration {
         var running = loaded
         run { router in
             let actions = router.reconfigure(loaded, now: .now)
@@ -303,7 +303,7 @@ public final class Hub: Sendable {
     /// Applies revocations read from the file at start (``Router/restoreRevocations(_:)``).
     /// - Returns: how many were new.
     @discardableResult
-    public func restoreRevocations(_ entries: [Revocation]) -> Int {
+    package func restoreRevocations(_ entries: [Revocation]) -> Int {
         state.withLockedValue { $0.router.restoreRevocations(entries) }
     }
 
@@ -311,27 +311,27 @@ public final class Hub: Sendable {
     /// (``Router/restoreRotations(_:now:)``).
     /// - Returns: the ones learned.
     @discardableResult
-    public func restoreRotations(_ entries: [NodeKeyRotation]) -> [NodeKeyRotation] {
+    package func restoreRotations(_ entries: [NodeKeyRotation]) -> [NodeKeyRotation] {
         state.withLockedValue { $0.router.restoreRotations(entries, now: .now) }
     }
 
     /// Replaces the `c25519` credentials after a reload (``Router/replaceSecureLogin(_:)``).
-    public func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
+    package func replaceSecureLogin(_ factory: any SecureHandshakeFactory) {
         state.withLockedValue { $0.router.replaceSecureLogin(factory) }
     }
 
     /// Answers a `reload` command once the configuration was applied or refused.
-    public func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String]) {
+    package func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String]) {
         run { $0.reloadFinished(id, command: command, refusal: refusal, changes: changes, now: .now) }
     }
 
     /// Sends `!TERM! <reason>` to every session and closes them.
-    public func shutdown(reason: String) {
+    package func shutdown(reason: String) {
         run { $0.shutdown(reason: reason, now: .now) }
     }
 
     /// Runs `body` with read access to the router (for status views).
-    public func inspect<T: Sendable>(_ body: (borrowing Router) -> T) -> T {
+    package func inspect<T: Sendable>(_ body: (borrowing Router) -> T) -> T {
         state.withLockedValue { body($0.router) }
     }
 
@@ -494,6 +494,7 @@ public final class Hub: Sendable {
             switch event {
             case .link, .node, .scale, .burst: logger.info("\(event)")
             case .advertRejected, .receiptRefused: logger.warning("\(event)")
+            case .revoked, .keyRotated: logger.notice("\(event)")
             case .loginFailed(let session, let method, let user, let origin, let reason):
                 logRefusal(origin: origin, "login failed", [
                     "session": "\(session)", "method": "\(method)", "user": "\(Self.printable(user))",

@@ -5,7 +5,7 @@ import Glibc
 
 extension Timestamp {
     /// The current monotonic and wall-clock time.
-    public static var now: Timestamp {
+    package static var now: Timestamp {
         var mono = timespec()
         var wall = timespec()
         clock_gettime(CLOCK_MONOTONIC, &mono)

@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// Looks up unix user names in the password database.
-public enum UnixUser {
+package enum UnixUser {
     /// The name of user `uid`, or nil when it has none.
-    public static func name(of uid: UInt32) -> String? {
+    package static func name(of uid: UInt32) -> String? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -16,5 +16,5 @@ public enum UnixUser {
     }
 
     /// The name of the user running this process ("root" if it has none).
-    public static var current: String { name(of: UInt32(getuid())) ?? "root" }
+    package static var current: String { name(of: UInt32(getuid())) ?? "root" }
 }

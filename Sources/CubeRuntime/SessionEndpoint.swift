@@ -4,7 +4,7 @@ import Dispatch
 /// Where the bytes of one session go: a socket connection, a filesystem port, the manager.
 ///
 /// Implementations must accept calls from any thread and keep the order of `send` calls.
-public protocol SessionEndpoint: AnyObject, Sendable {
+package protocol SessionEndpoint: AnyObject, Sendable {
     /// Queues bytes for the peer; must not block.
     func send(_ bytes: [UInt8])
     /// Closes the peer after everything sent before has been delivered.
@@ -27,13 +27,13 @@ public protocol SessionEndpoint: AnyObject, Sendable {
 
 extension SessionEndpoint {
     /// In-process endpoints: nothing crosses a wire.
-    public func encrypt(with keys: SecureChannelKeys) {}
+    package func encrypt(with keys: SecureChannelKeys) {}
     /// In-process endpoints queue nothing of their own that the gauge counts.
-    public func detached() {}
+    package func detached() {}
     /// In-process endpoints hand over their input themselves: nothing to pause.
-    public func pauseReading() {}
-    public func resumeReading() {}
-    public func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
+    package func pauseReading() {}
+    package func resumeReading() {}
+    package func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay)), execute: work)
     }
 }

@@ -11,23 +11,23 @@ import Glibc
 /// A client with a certificate sends it before `hello` as `cert <certificate>` and gets
 /// `TRUE certificate noted`; the certificate binds a user name to the very key the handshake
 /// then proves, so it needs no place in the signed transcript.
-public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
+package struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     let identity: IdentityKey
     /// Which client keys may log in, and as whom (a reload compares them).
-    public let authorized: AuthorizedKeys
+    package let authorized: AuthorizedKeys
     /// Nodes whose certificates are accepted, with what each may certify (this node: anything).
-    public let signers: [PublicKey: SignerScope]
+    package let signers: [PublicKey: SignerScope]
     /// Names a signer's wildcard does not reach: those with their own access rule.
     let privileged: Set<String>
     /// Trusted nodes by key (`network.nodes`): a session proving one of these keys is a link.
     let nodes: [PublicKey: String]
     /// The proof that this node's key replaced an earlier one (`auth.c25519.rotation`), sent
     /// to clients that ask with `rotation` before `hello`.
-    public var rotation: KeyRotation?
+    package var rotation: KeyRotation?
     /// Trusted nodes with their rotated keys: a session proving a node's current key, or
     /// presenting (`rotation <proof>` before `hello`) a valid proof for the key it proves, is
     /// a link. Without it, only the keys in `nodes` are.
-    public var linkTrust: LinkTrust?
+    package var linkTrust: LinkTrust?
 
     /// - Parameters:
     ///   - identity: this node's Ed25519 identity.
@@ -35,7 +35,7 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
     ///   - signers: other nodes whose key certificates are accepted, and their scopes.
     ///   - privileged: names only a signer that lists them literally may certify.
     ///   - nodes: trusted nodes (name → key) whose sessions are links.
-    public init(identity: IdentityKey, authorized: AuthorizedKeys, signers: [PublicKey: SignerScope] = [:],
+    package init(identity: IdentityKey, authorized: AuthorizedKeys, signers: [PublicKey: SignerScope] = [:],
                 privileged: Set<String> = [], nodes: KnownNodes = KnownNodes()) {
         self.identity = identity
         self.authorized = authorized
@@ -44,22 +44,22 @@ public struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         self.nodes = nodes.nodesByKey
     }
 
-    public func start() -> any SecureHandshake {
-        Session(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
-                authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation, linkTrust: linkTrust)
+    package func start() -> any SecureHandshake {
+        Handshake(handshake: ServerHandshake(identity: identity, banner: Wire.banner, ephemeral: .generate()),
+                  authorized: authorized, signers: signers, privileged: privileged, nodes: nodes, rotation: rotation, linkTrust: linkTrust)
     }
 
     /// Signs `key` for `name` until `expires` (the `set-client-key` command).
-    public func issueCertificate(publicKey: String, name: String, expires: Int64) -> String? {
+    package func issueCertificate(publicKey: String, name: String, expires: Int64) -> String? {
         guard let key = PublicKey(base32: publicKey), UserName.isValid(name) else { return nil }
         return KeyCertificate.issue(for: key, name: name, expires: expires, by: identity).text
     }
 
     /// The node's identity, for `revoke`.
-    public var revocationSigner: any AdvertSigner { IdentityAdvertSigner(identity: identity) }
+    package var revocationSigner: any AdvertSigner { IdentityAdvertSigner(identity: identity) }
 
     /// One connection's handshake.
-    struct Session: SecureHandshake {
+    struct Handshake: SecureHandshake {
         var handshake: ServerHandshake
         let authorized: AuthorizedKeys
         let signers: [PublicKey: SignerScope]

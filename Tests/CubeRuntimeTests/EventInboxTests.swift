@@ -1,5 +1,5 @@
 import CubeCore
-@testable import CubeNet
+@testable import CubeRuntime
 import Dispatch
 import NIOConcurrencyHelpers
 import Testing

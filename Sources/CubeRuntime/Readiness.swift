@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 
 /// A one-time signal: services that need the socket (the manager starts zenki that connect
 /// to it) wait until the server is listening. Services of a group start concurrently.
-public final class Readiness: Sendable {
+package final class Readiness: Sendable {
     private enum State {
         case waiting([CheckedContinuation<Void, Never>])
         case ready
@@ -10,10 +10,10 @@ public final class Readiness: Sendable {
 
     private let state = NIOLockedValueBox(State.waiting([]))
 
-    public init() {}
+    package init() {}
 
     /// Marks ready and wakes every waiter; later calls do nothing.
-    public func signal() {
+    package func signal() {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             guard case .waiting(let waiters) = state else { return [] }
             state = .ready
@@ -23,7 +23,7 @@ public final class Readiness: Sendable {
     }
 
     /// Returns once ``signal()`` has been called.
-    public func wait() async {
+    package func wait() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLockedValue { state -> Bool in
                 guard case .waiting(var waiters) = state else { return true }

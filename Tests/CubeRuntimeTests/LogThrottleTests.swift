@@ -1,4 +1,4 @@
-import CubeNet
+import CubeRuntime
 import Testing
 
 @Suite struct LogThrottleTests {
