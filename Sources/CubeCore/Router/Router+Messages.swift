@@ -178,14 +178,15 @@ extension Router {
         let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
             && !sourceSession.isLink
         // A door session (the manager) takes the command typed; its size is what the route counts.
-        let bytes: [UInt8] = if targetSession.isDoor {
-            []
-        } else if let multiline = command.multiline {
-            Render.multilineCommand(id: targetID, path: remainder, multiline)
-        } else {
-            Render.command(id: targetID, path: remainder, args: command.args)
+        // Others get it rendered into the send being built for them (nothing is added to
+        // `actions` between here and where the send used to be appended).
+        let sent = targetSession.isDoor ? command.byteCount : actions.send(to: target) { out in
+            if let multiline = command.multiline {
+                Render.appendMultilineCommand(id: targetID, path: remainder, multiline, to: &out)
+            } else {
+                Render.appendCommand(id: targetID, path: remainder, args: command.args, to: &out)
+            }
         }
-        let sent = targetSession.isDoor ? command.byteCount : bytes.count
         let routeID = nextRouteID
         nextRouteID += 1
         let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
@@ -202,8 +203,6 @@ extension Router {
         if targetSession.isDoor {
             let typed = Command(id: targetID, path: Array(remainder), args: command.args, multiline: command.multiline)
             actions.append(.deliver(target, .command(typed)))
-        } else {
-            actions.append(.send(target, bytes))
         }
         if !trafficWatch.isEmpty {
             watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
@@ -314,9 +313,12 @@ extension Router {
             }
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
-        actions.append(route.sourceSession.isDoor
-            ? .deliver(route.source, .reply(relayed))
-            : .send(route.source, Render.reply(relayed, unit: route.sourceSession.decoder.sizeUnit)))
+        if route.sourceSession.isDoor {
+            actions.append(.deliver(route.source, .reply(relayed)))
+        } else {
+            let unit = route.sourceSession.decoder.sizeUnit
+            actions.send(to: route.source) { Render.append(relayed, unit: unit, to: &$0) }
+        }
         if !trafficWatch.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
         if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {

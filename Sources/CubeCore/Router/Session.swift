@@ -39,9 +39,9 @@ final class Session: @unchecked Sendable {
     /// Prefix set by `select`, applied to later commands.
     var basePath: [UInt8]?
     /// Routes this session started.
-    var sourceRoutes: Set<RouteSlot> = []
+    var sourceRoutes = RouteSlotSet()
     /// Routes sent to this session, by the id the cube chose for it.
-    var targetRoutes: [UInt64: RouteSlot] = [:]
+    var targetRoutes = RouteIndex()
     /// Set when the session is a link to another node (docs/protocol.md §8.3).
     var link: LinkInfo? {
         get { linkBox?.info }
