@@ -35,7 +35,10 @@ import Glibc
         }
         if let first = gaps.first, let last = gaps.last {
             #expect(last >= first + 0.3, "gaps must grow: \(gaps)")
-            #expect(last <= 1.3, "backoff-max 0.8 s exceeded: \(gaps)")
+            // The policy itself is pinned exactly by the announced delays below; a gap adds the
+            // start of `sh`, which took up to 0.8 s more at load 20, so this bound only catches a
+            // delay far past restart.backoff-max.
+            #expect(last <= 2.0, "backoff-max 0.8 s exceeded: \(gaps)")
         }
         // The announced delays double and stop at restart.backoff-max.
         let delays = cube.logLines(containing: "zenka=crash", "zenka restart in").compactMap { line -> Double? in
