@@ -26,13 +26,9 @@ package final class NetworkLoop: Sendable {
     /// cube starts, so that a command written to `cmd` and the zenka's connection it goes to
     /// are served by one thread (docs/performance.md "The mount's round trip").
     package func reserve(forUID uid: UInt32) -> (loop: any EventLoop, release: @Sendable () -> Void) {
-        let index = shares.withLockedValue { $0.assign(uid) }
+        let (index, release) = shares.reserve(uid)
         let all = loops
-        let once = NIOLockedValueBox(false)
-        return (all[min(index, all.count - 1)], { [shares] in
-            guard !once.withLockedValue({ done in defer { done = true }; return done }) else { return }
-            shares.withLockedValue { $0.release(uid) }
-        })
+        return (all[min(index, all.count - 1)], release)
     }
 
     /// Every loop of the group, in a fixed order.

@@ -102,13 +102,7 @@ final class UnixListener: @unchecked Sendable {
             defer { key &+= 1 }
             return key
         }
-        let shares = self.shares
-        let index = shares.withLockedValue { $0.assign(uid) }
-        let once = NIOLockedValueBox(false)
-        let ended: @Sendable () -> Void = {
-            guard !once.withLockedValue({ done in defer { done = true }; return done }) else { return }
-            shares.withLockedValue { $0.release(uid) }
-        }
+        let (index, ended) = shares.reserve(uid)
         // Wrapped on the loop's own thread: a loop that is gone drops the task, and the
         // hand-off closes the descriptor (DescriptorHandOff); once taken, NIO closes it on
         // every failure after wrapping it (its only earlier one, making an open socket
