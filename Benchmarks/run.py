@@ -13,7 +13,8 @@ Everything started here is stopped at the end, and the temporary mount is gone.
     python3 Benchmarks/run.py ... --only burst --burst-rounds 3    (a load step onto three nodes)
     python3 Benchmarks/run.py ... --only filesystem --rounds 3      (the mount's round trip alone)
     python3 Benchmarks/run.py ... --only idle --rounds 3            (idle-session memory alone;
-        add --park-after 1 --idle-wait 4 for the figure once the sessions have parked)
+        quiet sessions park 0.1 s after their login by default; --park-after 0 for the figure
+        without parking)
 """
 import argparse
 import os

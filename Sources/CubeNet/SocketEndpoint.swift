@@ -73,18 +73,26 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     private final class Parking {
         let idle: IdleParking
         let session: ParkedSession
+        /// The loop's list of awake parkable connections.
+        let sweep: IdleSweep
         /// The channel's descriptor while attached.
         var descriptor: CInt
         /// Something moved since the last idle check.
         var busy = true
-        var checkScheduled = false
+        /// The peer sent something since it connected or logged in (a quiet one parks soon).
+        var spoke = false
+        /// Its soon checks pending in ``sweep``: only the last one counts.
+        var soonPending = 0
+        /// Its slot in ``sweep`` while it is in it (awake).
+        var slot: Int?
         /// Work that needs the channel, in the order it came, run once it is back.
         var waiting: [() -> Void] = []
 
-        init(idle: IdleParking, session: ParkedSession, descriptor: CInt) {
+        init(idle: IdleParking, session: ParkedSession, descriptor: CInt, sweep: IdleSweep) {
             self.idle = idle
             self.session = session
             self.descriptor = descriptor
+            self.sweep = sweep
         }
     }
 
@@ -225,6 +233,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     func detached() {
         hop {
             self.isDetached = true
+            self.leaveSweep()
             self.gauge?.chargeOutput(-self.charged)
             self.charged = 0
             self.closeParked()
@@ -267,6 +276,10 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 
     private func closeAfterFlush() {
         guard !closing else { return }
+        if case .parked = attachment, parking?.waiting.isEmpty == true {
+            closing = true
+            return closeParked(reporting: true)
+        }
         guard let channel else { return whenAttached { self.closeAfterFlush() } }
         closing = true
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
@@ -279,15 +292,27 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 // MARK: - Parking (docs/performance.md "Idle memory")
 
 extension SocketEndpoint {
-    /// Lets the connection park once idle; called on its loop once the hub registered it.
+    /// Lets the connection park once idle; called on its loop once the hub registered it. A
+    /// peer that says nothing parks soon (``IdleParking/soon``), before its login.
     func allowParking(_ idle: IdleParking, descriptor: CInt, session: ParkedSession) {
-        parking = Parking(idle: idle, session: session, descriptor: descriptor)
-        scheduleIdleCheck()
+        let parking = Parking(idle: idle, session: session, descriptor: descriptor, sweep: idle.sweep(for: loop))
+        self.parking = parking
+        joinSweep()
+        scheduleSoonCheck()
     }
 
-    /// Input arrived: the connection is not idle (one store per read).
+    /// Input arrived: the connection is not idle (two stores per read).
     func touch() {
         parking?.busy = true
+        parking?.spoke = true
+    }
+
+    /// A session that logged in and then says nothing parks soon (``IdleParking/soon``), not
+    /// after `socket.park-after`: during a burst of logins the channels of the first sessions
+    /// are reused by the next ones instead of all existing at once, and their memory is not
+    /// left between the sessions' own objects (docs/performance.md "Idle memory per session").
+    func loggedIn() {
+        inOrder { self.scheduleSoonCheck() }
     }
 
     /// Whether `channel` is the connection's channel now (the old channel of a parked one is not).
@@ -300,6 +325,13 @@ extension SocketEndpoint {
     func lost() {
         attachment = .gone
         parking?.waiting = []
+        leaveSweep()
+    }
+
+    /// Loop-confined: its slot in the loop's ``IdleSweep`` (moved there by the sweep).
+    var sweepSlot: Int? {
+        get { parking?.slot }
+        set { parking?.slot = newValue }
     }
 
     /// The parked connection's new channel is active: what waited runs now, in its order.
@@ -310,7 +342,7 @@ extension SocketEndpoint {
         let waiting = parking?.waiting ?? []
         parking?.waiting = []
         for work in waiting { work() }
-        scheduleIdleCheck()
+        joinSweep()
     }
 
     /// Called on the parked-sockets thread: the descriptor has input or hung up.
@@ -330,33 +362,69 @@ extension SocketEndpoint {
         }
     }
 
-    private func scheduleIdleCheck() {
-        guard let parking, !parking.checkScheduled, !isDetached else { return }
-        parking.checkScheduled = true
-        loop.scheduleTask(in: parking.idle.delay) { self.idleCheck() }
+    private func scheduleSoonCheck() {
+        guard let parking, !isDetached else { return }
+        parking.spoke = false
+        parking.soonPending += 1
+        parking.sweep.checkSoon(self)
+    }
+
+    /// Parks a connection whose peer said nothing since it connected or logged in, when
+    /// nothing is in flight; otherwise the regular idle checks go on.
+    func soonCheck() {
+        guard let parking else { return }
+        parking.soonPending -= 1
+        guard parking.soonPending == 0, !parking.spoke, channel != nil, !closing, !isDetached else { return }
+        _ = parkIfQuiet(parking)
+    }
+
+    /// Awake: checked by the loop's sweep every `socket.park-after` seconds.
+    private func joinSweep() {
+        guard let parking, parking.slot == nil, !isDetached else { return }
+        parking.slot = parking.sweep.add(self)
+    }
+
+    private func leaveSweep() {
+        guard let parking, let slot = parking.slot else { return }
+        parking.slot = nil
+        parking.sweep.remove(self, at: slot)
     }
 
     /// Parks the connection when nothing moved since the last check and nothing is in flight
     /// in either direction on this side: no queued output, no flush or hop pending, reading
     /// not paused. (Bytes the router holds for the session stay there; they are not the
     /// channel's.)
-    private func idleCheck() {
-        parking?.checkScheduled = false
-        guard let parking, let channel, !closing, !isDetached else { return }
-        let quiet = !parking.busy && !readingPaused && !flushScheduled && !watching
-            && hops.load(ordering: .acquiring) == 0 && parking.waiting.isEmpty && queuedBytes() == 0
-        guard quiet else {
-            parking.busy = false
-            return scheduleIdleCheck()
-        }
+    /// Called by the loop's sweep: parks the connection when nothing moved since the last
+    /// sweep and nothing is in flight; one that is closing or forgotten leaves the sweep.
+    func idleCheck() {
+        guard let parking else { return }
+        guard channel != nil, !closing, !isDetached else { return leaveSweep() }
+        if parking.busy || !parkIfQuiet(parking) { parking.busy = false }
+    }
+
+    /// Parks the connection now unless something is in flight on this side (queued output, a
+    /// flush or hop pending, reading paused) or input waits unread in the socket; false when
+    /// it did not park.
+    private func parkIfQuiet(_ parking: Parking) -> Bool {
+        guard let channel, !readingPaused, !flushScheduled, !watching, hops.load(ordering: .acquiring) == 0,
+              parking.waiting.isEmpty, queuedBytes() == 0, !Self.hasInput(parking.descriptor) else { return false }
         // The channel owns its descriptor and closes it; the copy keeps the connection open.
         // NIO's close of a whole channel deregisters it from its epoll and calls close(2),
         // never shutdown(2) (swift-nio BaseSocketChannel.close0), so the peer notices nothing.
         let copy = fcntl(parking.descriptor, F_DUPFD_CLOEXEC, 0)
-        guard copy >= 0 else { return scheduleIdleCheck() }
+        guard copy >= 0 else { return false }
         attachment = .parked(copy)
+        leaveSweep()
         channel.close(promise: nil)
         if !parking.idle.sockets.watch(copy, for: self) { resume(copy) }
+        return true
+    }
+
+    /// Whether `descriptor` has bytes (or the end of the stream) that its channel has not
+    /// read yet: parking then would only wake it again at once.
+    private static func hasInput(_ descriptor: CInt) -> Bool {
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0
     }
 
     /// Takes the descriptor back from ``ParkedSockets`` and gives it a channel.
@@ -373,11 +441,14 @@ extension SocketEndpoint {
     }
 
     /// The hub forgot a parked session: nothing will wake it, so its descriptor closes here.
-    private func closeParked() {
+    /// `reporting`: the end also goes to the hub, as a channel's end does (a close of a parked
+    /// session with nothing to send needs no channel: a login deadline that closes 10,000
+    /// silent connections builds none).
+    private func closeParked(reporting: Bool = false) {
         guard case .parked(let fd) = attachment, let parking else { return }
         parking.idle.sockets.forget(fd)
         Glibc.close(fd)
         attachment = .gone
-        parking.session.ended?()
+        if reporting { parking.idle.ended(parking.session) } else { parking.session.ended?() }
     }
 }

@@ -425,6 +425,9 @@ package final class Hub: Sendable {
             case .encrypt(let id, let keys):
                 flush(id, &state)
                 state.endpoints[id]?.encrypt(with: keys)
+            case .event(.join(_, let id)):
+                state.endpoints[id]?.loggedIn()
+                leftover.others.append(action)
             default:
                 leftover.others.append(action)
             }

@@ -23,6 +23,9 @@ package protocol SessionEndpoint: AnyObject, Sendable {
     /// Runs `work` after other sessions had their turn, at least `delay` from now (the time
     /// the session's last turn took; for a socket: scheduled on its event loop).
     func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void)
+    /// The session logged in (its login reply is being sent): a socket connection that stays
+    /// quiet now may park at once (docs/performance.md "Idle memory per session").
+    func loggedIn()
 }
 
 extension SessionEndpoint {
@@ -33,6 +36,8 @@ extension SessionEndpoint {
     /// In-process endpoints hand over their input themselves: nothing to pause.
     package func pauseReading() {}
     package func resumeReading() {}
+    /// In-process endpoints hold no channel to give up.
+    package func loggedIn() {}
     package func later(afterNanoseconds delay: Int64, _ work: @escaping @Sendable () -> Void) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay)), execute: work)
     }

@@ -65,10 +65,10 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ])
     }
 
-    @Test func parksIdleConnectionsOnlyWhenConfigured() throws {
-        #expect(try load("node.name = n\n").parkAfterSeconds == 0)
+    @Test func parksIdleConnectionsAfterThirtySecondsUnlessConfiguredOtherwise() throws {
+        #expect(try load("node.name = n\n").parkAfterSeconds == 30)
         #expect(try load("socket.park-after = 0\n").parkAfterSeconds == 0)
-        #expect(try load("socket.park-after = 30\n").parkAfterSeconds == 30)
+        #expect(try load("socket.park-after = 5\n").parkAfterSeconds == 5)
     }
 
     @Test func substitutesTheOwnerInKeysAndValues() throws {

@@ -130,7 +130,8 @@ import Testing
         return false
     }
 
-    /// Descriptors the cube's epolls watch once (`EPOLLONESHOT`, 0x40000000): the parked ones.
+    /// Sockets the cube's epolls watch once (`EPOLLONESHOT`, 0x40000000): the parked ones.
+    /// (libdispatch watches a timer that way too, so only sockets count.)
     static func parked(_ cube: CubeProcess) -> Int {
         let pid = cube.process.processIdentifier
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
@@ -141,8 +142,10 @@ import Testing
             for line in info.split(separator: "\n") where line.hasPrefix("tfd:") {
                 let fields = line.split(separator: " ")
                 guard let at = fields.firstIndex(of: "events:"), at + 1 < fields.count,
-                      let events = UInt32(fields[at + 1], radix: 16) else { continue }
-                if events & 0x4000_0000 != 0 { count += 1 }
+                      let events = UInt32(fields[at + 1], radix: 16), events & 0x4000_0000 != 0, fields.count > 1,
+                      let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fields[1])"),
+                      target.hasPrefix("socket:") else { continue }
+                count += 1
             }
         }
         return count

@@ -32,9 +32,10 @@ package struct CubeConfiguration: Equatable, Sendable {
     /// Event-loop threads serving the sockets (`socket.event-loops`); 0 = one per core.
     package var eventLoops = 0
     /// `socket.park-after`: seconds a connection stays quiet before it gives up its channel
-    /// and waits on its descriptor alone (docs/performance.md "Idle memory"); 0 = never.
-    /// Off by default: measured, it gives no memory back after a burst of logins (see there).
-    package var parkAfterSeconds = 0
+    /// and waits on its descriptor alone (docs/performance.md "Idle memory per session");
+    /// 0 = never. When on, a connection also parks 0.1 s after its connect or its login if its
+    /// peer said nothing since, which is what keeps an idle session near 1.1 KiB.
+    package var parkAfterSeconds = 30
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
     package var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
