@@ -39,7 +39,7 @@ socket.event-loops = 0
 # gives up its event-loop channel and waits on its descriptor alone; input, output for it
 # or its peer hanging up bring it back at once, in order. While on, a connection whose peer
 # says nothing for 0.1 s after it connected or logged in parks then already: an idle
-# logged-in session costs about 1.1 KiB instead of 3.35 (docs/performance.md "Idle memory
+# logged-in session costs about 1.2 KiB instead of 3.35 (docs/performance.md "Idle memory
 # per session"). 0 = never park. Read at start.
 socket.park-after = 30
 

@@ -34,7 +34,7 @@ package struct CubeConfiguration: Equatable, Sendable {
     /// `socket.park-after`: seconds a connection stays quiet before it gives up its channel
     /// and waits on its descriptor alone (docs/performance.md "Idle memory per session");
     /// 0 = never. When on, a connection also parks 0.1 s after its connect or its login if its
-    /// peer said nothing since, which is what keeps an idle session near 1.1 KiB.
+    /// peer said nothing since, which is what keeps an idle session near 1.2 KiB.
     package var parkAfterSeconds = 30
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
     package var metricsListen: String?
