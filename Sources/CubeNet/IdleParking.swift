@@ -7,20 +7,20 @@ import NIOPosix
 
 /// Parks idle socket connections: one with nothing moving for `socket.park-after` seconds,
 /// or whose peer said nothing for ``soon`` after it connected or logged in, gives up its NIO
-/// channel (about 1.7 KiB) and keeps only its descriptor, watched by ``ParkedSockets``; input, a hang-up or output for it gives it a channel again on the same
-/// event loop (docs/performance.md "Idle memory"). The router's session is not touched:
-/// parking is below it, so a parked session keeps its routes, its login and, in its
-/// ``SocketEndpoint``, its encryption state.
+/// channel (about 1.7 KiB) and keeps only its descriptor, watched by ``ParkedSockets``;
+/// input, a hang-up or output for it gives it a channel again on the same event loop
+/// (docs/performance.md "Idle memory"). The router's session is not touched: parking is below
+/// it, so a parked session keeps its routes, its login and, in its ``SocketEndpoint``, its
+/// encryption state.
 final class IdleParking: Sendable {
     /// How long a connection stays quiet before it parks.
     let delay: TimeAmount
     /// How soon a connection parks when its peer says nothing after it connected or logged in
-    /// (docs/performance.md "Idle memory per session").
-    let soon: TimeAmount
-    /// 0.1 s: a client that speaks within it after its login (a tool logging in to send a
-    /// command) never parks in between; sessions that wait park before the next hundreds of
-    /// a login burst arrive, so those reuse their channels (measured: 0.98 KiB per idle session
-    /// at 1 ms, 1.07–1.26 at 100 ms, 1.36–1.54 at 250 ms, 10,000 sessions at 4–9 k logins/s).
+    /// (docs/performance.md "Idle memory per session"). 0.1 s: a client that speaks within it
+    /// after its login (a tool logging in to send a command) never parks in between; sessions
+    /// that wait park before the next hundreds of a login burst arrive, so those reuse their
+    /// channels (measured: 0.98 KiB per idle session at 1 ms, 1.07–1.26 at 100 ms, 1.36–1.54
+    /// at 250 ms, 10,000 sessions at 4–9 k logins/s).
     static let soon = TimeAmount.milliseconds(100)
     let sockets: ParkedSockets
     private let hub: Hub
@@ -33,7 +33,6 @@ final class IdleParking: Sendable {
     init(delay: TimeAmount, sockets: ParkedSockets, hub: Hub, logger: Logger,
          options: @escaping @Sendable (ClientBootstrap) -> ClientBootstrap) {
         self.delay = delay
-        soon = Self.soon
         self.sockets = sockets
         self.hub = hub
         self.logger = logger
@@ -44,16 +43,10 @@ final class IdleParking: Sendable {
     func sweep(for loop: any EventLoop) -> IdleSweep {
         sweeps.withLockedValue { sweeps in
             if let sweep = sweeps[ObjectIdentifier(loop)] { return sweep }
-            let sweep = IdleSweep(loop: loop, every: delay, soon: soon)
+            let sweep = IdleSweep(loop: loop, every: delay, soon: Self.soon)
             sweeps[ObjectIdentifier(loop)] = sweep
             return sweep
         }
-    }
-
-    /// A parked connection closed without a channel: the hub and the listener hear of it as
-    /// they do of a channel's end.
-    func ended(_ session: ParkedSession) {
-        session.report(to: hub)
     }
 
     /// Gives parked descriptor `fd` of `endpoint` a channel on `loop` (called there). When NIO

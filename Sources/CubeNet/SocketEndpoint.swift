@@ -276,10 +276,6 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
 
     private func closeAfterFlush() {
         guard !closing else { return }
-        if case .parked = attachment, parking?.waiting.isEmpty == true {
-            closing = true
-            return closeParked(reporting: true)
-        }
         guard let channel else { return whenAttached { self.closeAfterFlush() } }
         closing = true
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
@@ -390,10 +386,6 @@ extension SocketEndpoint {
         parking.sweep.remove(self, at: slot)
     }
 
-    /// Parks the connection when nothing moved since the last check and nothing is in flight
-    /// in either direction on this side: no queued output, no flush or hop pending, reading
-    /// not paused. (Bytes the router holds for the session stay there; they are not the
-    /// channel's.)
     /// Called by the loop's sweep: parks the connection when nothing moved since the last
     /// sweep and nothing is in flight; one that is closing or forgotten leaves the sweep.
     func idleCheck() {
@@ -402,9 +394,10 @@ extension SocketEndpoint {
         if parking.busy || !parkIfQuiet(parking) { parking.busy = false }
     }
 
-    /// Parks the connection now unless something is in flight on this side (queued output, a
-    /// flush or hop pending, reading paused) or input waits unread in the socket; false when
-    /// it did not park.
+    /// Parks the connection now unless something is in flight in either direction on this side
+    /// (queued output, a flush or hop pending, reading paused) or input waits unread in the
+    /// socket; false when it did not park. (Bytes the router holds for the session stay there;
+    /// they are not the channel's.)
     private func parkIfQuiet(_ parking: Parking) -> Bool {
         guard let channel, !readingPaused, !flushScheduled, !watching, hops.load(ordering: .acquiring) == 0,
               parking.waiting.isEmpty, queuedBytes() == 0, !Self.hasInput(parking.descriptor) else { return false }
@@ -441,14 +434,11 @@ extension SocketEndpoint {
     }
 
     /// The hub forgot a parked session: nothing will wake it, so its descriptor closes here.
-    /// `reporting`: the end also goes to the hub, as a channel's end does (a close of a parked
-    /// session with nothing to send needs no channel: a login deadline that closes 10,000
-    /// silent connections builds none).
-    private func closeParked(reporting: Bool = false) {
+    private func closeParked() {
         guard case .parked(let fd) = attachment, let parking else { return }
         parking.idle.sockets.forget(fd)
         Glibc.close(fd)
         attachment = .gone
-        if reporting { parking.idle.ended(parking.session) } else { parking.session.ended?() }
+        parking.session.ended?()
     }
 }
