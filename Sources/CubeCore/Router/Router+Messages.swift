@@ -92,7 +92,7 @@ extension Router {
         // delivered here: passing traffic on is what a node is for.
         let allowed = fromLink
             ? remoteNode != nil || configuration.network.linkAccess.contains { $0.matches(path) }
-            : configuration.access.allows(user: user, command: accessSubject(path, parsed))
+            : allowsRemembered(user: user, command: accessSubject(path, parsed))
         guard allowed else {
             let subject = String(decoding: path, as: UTF8.self)
             let text = "command not known or no permission for '\(subject)'"
@@ -148,16 +148,22 @@ extension Router {
             }
             return Refusal(.missing, Wire.clientNotPresent)
         }
-        if let refusal = routeRefusal(targets.count, for: command, from: id) { return Refusal(.limit, refusal) }
+        // Each session is looked up once per command and handed on (every look-up hashes).
+        let source = sessions[id]
+        if let refusal = routeRefusal(targets.count, pathLength: command.path.count, source: source) {
+            return Refusal(.limit, refusal)
+        }
+        guard let source else { return nil }
         let busy = configuration.limits.outputQueue / 2
         for target in targets {
+            guard let session = sessions[target] else { continue }
             // A target that has not answered half an output queue's worth of commands gets
             // no more for now (docs/security.md "Resource limits"); links have TCP's own.
-            if let session = sessions[target], !session.isLink, session.unansweredBytes + command.byteCount > busy {
+            if !session.isLink, session.unansweredBytes + command.byteCount > busy {
                 actions.append(answer(id, command.id, .falseReply, Wire.targetBusy))
                 continue
             }
-            forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
+            forward(command, remainder: path.remainder, from: source, to: session, now: now, actions: &actions)
         }
         return nil
     }
@@ -168,6 +174,15 @@ extension Router {
     mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from source: SessionID, to target: SessionID,
                           now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
         guard let sourceSession = sessions[source], let targetSession = sessions[target] else { return nil }
+        return forward(command, remainder: remainder, from: sourceSession, to: targetSession, now: now, actions: &actions)
+    }
+
+    /// ``forward(_:remainder:from:to:now:actions:)`` between sessions already looked up.
+    @discardableResult
+    mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from sourceSession: Session,
+                          to targetSession: Session, now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
+        let source = sourceSession.id
+        let target = targetSession.id
         let targetID = newTargetID(in: targetSession)
         // A heart is timed once, by the node where it entered the network, so the latency
         // covers every hop: towards another node, a path ending in `.heart`; towards a local
@@ -222,24 +237,29 @@ extension Router {
     /// (`limits.routes-per-session`), or past its memory share (docs/security.md "Resource
     /// limits"); nil when it may. Local fan-out and forwarding to another node ask the same.
     func routeRefusal(_ count: Int, for command: Command, from id: SessionID) -> String? {
-        guard let source = sessions[id], source.sourceRoutes.count + count <= configuration.limits.routesPerSession else {
+        routeRefusal(count, pathLength: command.path.count, source: sessions[id])
+    }
+
+    /// ``routeRefusal(_:for:from:)`` for a source already looked up (nil: gone).
+    func routeRefusal(_ count: Int, pathLength: Int, source: Session?) -> String? {
+        guard let source, source.sourceRoutes.count + count <= configuration.limits.routesPerSession else {
             return "too many open routes"
         }
         guard let account = source.account else { return nil }
-        return memory.refusal(count * Route.memoryCost(pathLength: command.path.count), to: account)?.text
+        return memory.refusal(count * Route.memoryCost(pathLength: pathLength), to: account)?.text
     }
 
     /// Sessions addressed by a path's first element (only logged-in ones).
-    func resolve(_ target: CommandPath.Target?) -> [SessionID] {
+    mutating func resolve(_ target: CommandPath.Target?) -> [SessionID] {
         switch target {
         case nil:
             return []
         case .session(let id):
             return sessions[id]?.isActive == true ? [id] : []
         case .name(let name):
-            return users.ids(of: name)
+            return users.cachedIDs(of: name)
         case .subname(let name, let sub):
-            return users.ids(of: name).filter { sessions[$0]?.subname == sub }
+            return users.cachedIDs(of: name).filter { sessions[$0]?.subname == sub }
         }
     }
 

@@ -49,6 +49,8 @@ package struct Router: Sendable {
     var turnCost = 0
     /// Work done since start.
     package internal(set) var stats = RouterStats()
+    /// The sender of the last routed command and its access patterns (Router+AccessMemo).
+    var accessMemo: AccessMemo?
     let started: Timestamp
 
     /// - Parameters:
