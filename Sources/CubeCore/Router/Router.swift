@@ -221,7 +221,8 @@ package struct Router: Sendable {
                 guard let frame = session.decoder.next() else { return }
                 handleLogin(frame, from: id, now: now, actions: &actions)
             case .active:
-                guard let frame = session.decoder.next() else { return }
+                // Lines are parsed in place: the frame is dropped before the decoder's next call.
+                guard let frame = session.decoder.nextBorrowed() else { return }
                 handleActive(frame, from: session, now: now, actions: &actions)
             }
         }

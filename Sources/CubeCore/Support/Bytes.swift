@@ -18,8 +18,13 @@ package enum Bytes {
 
     /// Index of the first byte at or after `index` that is not a space or tab.
     static func skipBlanks(_ bytes: [UInt8], from index: Int) -> Int {
+        skipBlanks(bytes[...], from: index)
+    }
+
+    /// ``skipBlanks(_:from:)-([UInt8],_)`` in a slice (`index` is one of the slice's indices).
+    static func skipBlanks(_ bytes: ArraySlice<UInt8>, from index: Int) -> Int {
         var cursor = index
-        while cursor < bytes.count && isBlankByte(bytes[cursor]) { cursor += 1 }
+        while cursor < bytes.endIndex && isBlankByte(bytes[cursor]) { cursor += 1 }
         return cursor
     }
 
