@@ -25,9 +25,9 @@ extension MessageView {
     /// command's path and arguments and the reply's text are slices of `line`.
     static func parseLine(_ line: ArraySlice<UInt8>) -> MessageView {
         switch splitLine(line) {
-        case .failure(let error): return .invalid(error)
-        case .success(nil): return .empty
-        case .success(.some(let parts)):
+        case .malformed(let error): return .invalid(error)
+        case .blank: return .empty
+        case .parts(let parts):
             if parts.isTerminate { return .terminate }
             if let keyword = ReplyKeyword(token: parts.token) {
                 return .reply(ReplyView(id: parts.id, keyword: keyword, text: parts.args ?? []))
@@ -49,23 +49,32 @@ extension MessageView {
         var isTerminate = false
     }
 
-    /// Splits a line into id, token and arguments; `.success(nil)` for a blank line.
-    private static func splitLine(_ line: ArraySlice<UInt8>) -> Result<LineParts?, ParseError> {
+    /// What ``splitLine(_:)`` found. Not a `Result<LineParts?, ParseError>`: the generic
+    /// `Result` of a type holding references was destroyed through its value witnesses, for
+    /// every line.
+    private enum LineSplit {
+        case blank
+        case malformed(ParseError)
+        case parts(LineParts)
+    }
+
+    /// Splits a line into id, token and arguments.
+    private static func splitLine(_ line: ArraySlice<UInt8>) -> LineSplit {
         let head: Message.LineHead
         switch Message.head(of: line) {
-        case .failure(let error): return .failure(error)
-        case .success(nil): return .success(nil)
+        case .failure(let error): return .malformed(error)
+        case .success(nil): return .blank
         case .success(.some(let found)): head = found
         }
-        if head.isTerminate { return .success(LineParts(id: 0, token: line[head.token], isTerminate: true)) }
-        guard !head.token.isEmpty else { return .failure(.mismatch(id: head.id)) }
+        if head.isTerminate { return .parts(LineParts(id: 0, token: line[head.token], isTerminate: true)) }
+        guard !head.token.isEmpty else { return .malformed(.mismatch(id: head.id)) }
         let index = head.token.upperBound
         let token = line[head.token]
         let rest = line[index...]
-        if Bytes.isBlank(rest) { return .success(LineParts(id: head.id, token: token)) }
-        guard line[index] == Wire.space else { return .failure(.mismatch(id: head.id)) }
+        if Bytes.isBlank(rest) { return .parts(LineParts(id: head.id, token: token)) }
+        guard line[index] == Wire.space else { return .malformed(.mismatch(id: head.id)) }
         let argsStart = Bytes.skipBlanks(line, from: index)
         let args = Bytes.trimTrailingBlanks(line[argsStart...])
-        return .success(LineParts(id: head.id, token: token, args: args.isEmpty ? nil : args))
+        return .parts(LineParts(id: head.id, token: token, args: args.isEmpty ? nil : args))
     }
 }

@@ -79,11 +79,11 @@ extension Router {
                 leaseEndNotice(command.owned, from: user, actions: &actions)
                 return nil  // a notice: never answered
             }
-        } else if path.elementsEqual("..".utf8) {
+        } else if Bytes.equals(path, "..") {
             path = ArraySlice("unselect".utf8)
-        } else if path.starts(with: "..".utf8) {
+        } else if Bytes.starts(path, with: "..") {
             path.removeFirst(2)
-        } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
+        } else if let base = session.basePath, !Bytes.equals(path, "unselect"), !Bytes.equals(path, "basepath") {
             path = ArraySlice(base + [UInt8(ascii: ".")] + path)
         }
         stripLocalNode(&path)
@@ -200,8 +200,8 @@ extension Router {
         // session, a remainder of just `heart`; never for a heart that arrived on a link.
         let isHeart = targetSession.isLink
             ? command.path.count > 6 && command.path.suffix(6).elementsEqual(".heart".utf8)
-            : remainder.elementsEqual("heart".utf8)
-        let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
+            : remainder.elementsEqual(Self.heart)
+        let timedHeart = isHeart && command.multiline == nil && !(command.args.map { Bytes.equals($0, "notime") } ?? false)
             && !sourceSession.isLink
         // A door session (the manager) takes the command typed; its size is what the route counts.
         // Others get it rendered into the send being built for them (nothing is added to
@@ -236,6 +236,9 @@ extension Router {
         }
         return slot
     }
+
+    /// The remainder of a timed heart, compared as bytes for every routed command.
+    private static let heart: [UInt8] = Array("heart".utf8)
 
     /// The counters of `session`'s user as a target; found by name once per session.
     mutating func counters(of session: Session) -> TargetCounters {

@@ -13,6 +13,19 @@ package enum Bytes {
         isAlnum(byte) || byte == 0x2D || byte == 0x5F || byte == 0x5B || byte == 0x5D || byte == 0x2E
     }
 
+    /// Whether `bytes` spell `text`. A `StaticString`, not `String.utf8`: a small string has no
+    /// contiguous bytes to compare with, and the router asks this for every routed command.
+    @inline(__always)
+    static func equals(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { $0.count == bytes.count && bytes.elementsEqual($0) }
+    }
+
+    /// Whether `bytes` start with `text` (see ``equals(_:_:)``).
+    @inline(__always)
+    static func starts(_ bytes: ArraySlice<UInt8>, with text: StaticString) -> Bool {
+        text.withUTF8Buffer { bytes.starts(with: $0) }
+    }
+
     /// True if every byte is a space or a tab (also for an empty slice).
     static func isBlank(_ bytes: some Collection<UInt8>) -> Bool { bytes.allSatisfy(isBlankByte) }
 
