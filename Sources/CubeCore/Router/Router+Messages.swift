@@ -217,7 +217,7 @@ extension Router {
         nextRouteID += 1
         let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
                                        sourceSession: sourceSession, targetSession: targetSession,
-                                targetCommandID: targetID, path: Array(command.path), started: now.monotonic,
+                                targetCommandID: targetID, path: routePath(command.path), started: now.monotonic,
                                 lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil,
                                 sentBytes: sent))
         targetSession.unansweredBytes += sent
@@ -235,6 +235,14 @@ extension Router {
             watchCommand(command.owned, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
         }
         return slot
+    }
+
+    /// The path a new route keeps (for `list routes`): the previous route's array when the
+    /// bytes are the same, as they are for every command of a pipelined burst, so that a
+    /// route costs no array of its own (docs/performance.md "Router CPU per pipelined request").
+    mutating func routePath(_ path: ArraySlice<UInt8>) -> [UInt8] {
+        if lastRoutePath.count != path.count || !lastRoutePath.elementsEqual(path) { lastRoutePath = Array(path) }
+        return lastRoutePath
     }
 
     /// The remainder of a timed heart, compared as bytes for every routed command.

@@ -51,6 +51,8 @@ package struct Router: Sendable {
     package internal(set) var stats = RouterStats()
     /// The sender of the last routed command and its access patterns (Router+AccessMemo).
     var accessMemo: AccessMemo?
+    /// The path the last route kept, shared by the next one with the same bytes (``routePath(_:)``).
+    var lastRoutePath: [UInt8] = []
     let started: Timestamp
 
     /// - Parameters:
