@@ -114,7 +114,7 @@ extension Router {
         } else if let name = remoteNode {
             return forwardToNode(effective.owned, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
         } else {
-            return route(effective, parsed, from: id, now: now, actions: &actions)
+            return route(effective, parsed, from: id, session: session, now: now, actions: &actions)
         }
     }
 
@@ -131,13 +131,14 @@ extension Router {
     /// - Returns: why it was refused as a whole, or nil (a busy target gets its own `FALSE`).
     mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
                         actions: inout [RouterAction]) -> Refusal? {
-        route(CommandView(command), path, from: id, now: now, actions: &actions)
+        route(CommandView(command), path, from: id, session: sessions[id], now: now, actions: &actions)
     }
 
     /// ``route(_:_:from:now:actions:)-(Command,_,_,_,_)`` of a command read in place; what
     /// waits (a queue) takes its own copy.
-    mutating func route(_ command: CommandView, _ path: CommandPath, from id: SessionID, now: Timestamp,
-                        actions: inout [RouterAction]) -> Refusal? {
+    /// - Parameter session: the source session, already looked up by the caller (nil: gone).
+    mutating func route(_ command: CommandView, _ path: CommandPath, from id: SessionID, session source: Session?,
+                        now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         // `name[sub]` and session ids keep addressing exactly those sessions (docs/pooling.md).
         if case .name(let name) = path.target, let definition = balancedDefinition(name) {
             return routeBalanced(command.owned, path.owned, name: name, definition: definition, from: id, now: now, actions: &actions)
@@ -159,7 +160,6 @@ extension Router {
             return Refusal(.missing, Wire.clientNotPresent)
         }
         // Each session is looked up once per command and handed on (every look-up hashes).
-        let source = sessions[id]
         if let refusal = routeRefusal(targets.count, pathLength: command.path.count, source: source) {
             return Refusal(.limit, refusal)
         }
