@@ -33,9 +33,16 @@ package struct AccessRules: Equatable, Sendable {
     /// Whether `user` may send `command` (a path with session ids already replaced by user names).
     /// Runs for every command, so the common cases avoid hashing the user name.
     package func allows(user: String, command: some Collection<UInt8>) -> Bool {
+        allows(own: patterns[user], command: command)
+    }
+
+    /// ``allows(user:command:)`` with the user's own patterns already looked up (`patterns[user]`):
+    /// the router keeps them for the user that sent the last command, so that a burst of
+    /// commands hashes the name once (docs/performance.md "Router CPU per pipelined request").
+    func allows(own: [GlobPattern]?, command: some Collection<UInt8>) -> Bool {
         if everyoneMayDoAnything, !command.isEmpty { return true }
         if everyone.contains(where: { $0.matches(command) }) { return true }
-        guard let own = patterns[user] else { return false }
+        guard let own else { return false }
         return own.contains(where: { $0.matches(command) })
     }
 }

@@ -18,11 +18,17 @@ package struct CommandPath: Equatable, Sendable {
 
     /// Parses a path token; nil when it matches neither a local command nor a routed path.
     package init?(_ path: [UInt8]) {
+        self.init(path[...])
+    }
+
+    /// Parses a path token given as a slice (of a line read in place); the parts are slices
+    /// of the same storage.
+    init?(_ path: ArraySlice<UInt8>) {
         guard let dot = CommandPath.firstSeparator(in: path) else {
             guard Names.isCommandName(path) else { return nil }
             target = nil
             targetElement = []
-            remainder = path[...]
+            remainder = path
             return
         }
         let first = path[..<dot]
@@ -40,6 +46,15 @@ package struct CommandPath: Equatable, Sendable {
         }
         targetElement = first
         remainder = rest
+    }
+
+    /// The path with parts of its own: what a queue keeps must not hold on to the line it
+    /// was read from (``CommandView``).
+    var owned: CommandPath {
+        var copy = self
+        copy.targetElement = ArraySlice(Array(targetElement))
+        copy.remainder = ArraySlice(Array(remainder))
+        return copy
     }
 
     /// `elem(.elem)*.command`: every element but the last addresses a target.
@@ -60,9 +75,10 @@ package struct CommandPath: Equatable, Sendable {
     }
 
     /// Index of the first `.` outside brackets.
-    private static func firstSeparator(in path: [UInt8]) -> Int? {
+    private static func firstSeparator(in path: ArraySlice<UInt8>) -> Int? {
         var depth = 0
-        for (index, byte) in path.enumerated() {
+        for index in path.indices {
+            let byte = path[index]
             if byte == UInt8(ascii: "[") { depth += 1 }
             if byte == UInt8(ascii: "]") { depth -= 1 }
             if byte == UInt8(ascii: "."), depth == 0 { return index }

@@ -89,6 +89,7 @@ package struct FrameDecoder: Sendable {
 
     /// Adds received bytes.
     package mutating func append(_ bytes: some Collection<UInt8>) {
+        releaseIfDrained()
         if start > 0 && start >= buffer.count / 2 {
             buffer.removeFirst(start)
             start = 0
@@ -109,6 +110,23 @@ package struct FrameDecoder: Sendable {
 
     /// Returns the next complete frame, or nil when more bytes are needed.
     package mutating func next() -> Frame? {
+        let frame = nextBorrowed()?.owned
+        releaseIfDrained()
+        return frame
+    }
+
+    /// ``next()`` with a plain line left in the buffer (``BorrowedFrame``): the router's
+    /// reading, which copies out only what it keeps. The line must be dropped before the
+    /// next call to the decoder, or that call copies the buffer.
+    package mutating func nextBorrowed() -> BorrowedFrame? {
+        releaseIfDrained()
+        let frame = cut()
+        if case .line = frame {} else { releaseIfDrained() }
+        return frame
+    }
+
+    /// The next frame, or nil when more bytes are needed.
+    private mutating func cut() -> BorrowedFrame? {
         while true {
             switch state {
             case .body(let header, let remaining, var collected):
@@ -117,7 +135,7 @@ package struct FrameDecoder: Sendable {
                 consume(bytes)
                 if units == remaining {
                     state = .idle
-                    return .body(header: header, body: collected)
+                    return .frame(.body(header: header, body: collected))
                 }
                 state = .body(header: header, remaining: remaining - units, collected: collected)
                 return nil
@@ -145,17 +163,17 @@ package struct FrameDecoder: Sendable {
                     return nil
                 }
                 let line = takeLine(through: lf)
-                state = !insideLongLine && line == [0x2E] ? .idle : .skippingMultiline(insideLongLine: false)
+                state = !insideLongLine && line.elementsEqual([0x2E]) ? .idle : .skippingMultiline(insideLongLine: false)
             case .idle, .multiline:
                 guard let lf = findLF() else {
                     // One more byte is allowed when it is the CR of a CRLF whose LF is still to come.
                     let allowance = buffer.last == Wire.cr ? 1 : 0
                     guard bufferedByteCount > maximumLineLength + allowance else { return nil }
                     consume(bufferedByteCount)
-                    return tooLong(lineEnded: false)
+                    return .frame(tooLong(lineEnded: false))
                 }
                 let line = takeLine(through: lf)
-                if line.count > maximumLineLength { return tooLong(lineEnded: true) }
+                if line.count > maximumLineLength { return .frame(tooLong(lineEnded: true)) }
                 if let frame = accept(line) { return frame }
             }
         }
@@ -173,33 +191,35 @@ package struct FrameDecoder: Sendable {
     }
 
     /// Feeds one complete line to the state machine; returns a frame when one is finished.
-    private mutating func accept(_ line: [UInt8]) -> Frame? {
+    private mutating func accept(_ line: ArraySlice<UInt8>) -> BorrowedFrame? {
         if case .multiline(let header, var lines, let total) = state {
-            if line == [0x2E] {
+            if line.elementsEqual([0x2E]) {
                 state = .idle
-                return .multiline(header: header, lines: lines)
+                return .frame(.multiline(header: header, lines: lines))
             }
             let newTotal = total + line.count + 1
             if newTotal > maximumBodyLength {
                 state = .skippingMultiline(insideLongLine: false)
-                return .bodyTooLarge(header: header)
+                return .frame(.bodyTooLarge(header: header))
             }
-            lines.append(line)
+            // Drop the state's reference first, so that appending does not copy the lines.
+            state = .idle
+            lines.append(Array(line))
             state = .multiline(header: header, lines: lines, total: newTotal)
             return nil
         }
         guard mode == .messages else { return .line(line) }
         if FrameHeader.isMultilineHeader(line) {
-            state = .multiline(header: line, lines: [], total: 0)
+            state = .multiline(header: Array(line), lines: [], total: 0)
             return nil
         }
         if let length = FrameHeader.bodyLength(line) {
             if length > maximumBodyLength {
                 state = .skippingBody(remaining: length)
-                return .bodyTooLarge(header: line)
+                return .frame(.bodyTooLarge(header: Array(line)))
             }
-            if length == 0 { return .body(header: line, body: []) }
-            state = .body(header: line, remaining: length, collected: [])
+            if length == 0 { return .frame(.body(header: Array(line), body: [])) }
+            state = .body(header: Array(line), remaining: length, collected: [])
             return nil
         }
         return .line(line)
@@ -236,11 +256,12 @@ package struct FrameDecoder: Sendable {
         return nil
     }
 
-    /// Removes the line ending at `lf` from the buffer and returns it without LF and without one CR.
-    private mutating func takeLine(through lf: Int) -> [UInt8] {
+    /// Removes the line ending at `lf` from the buffer and returns it without LF and without
+    /// one CR, as a slice of the buffer (no copy).
+    private mutating func takeLine(through lf: Int) -> ArraySlice<UInt8> {
         var end = lf
         if end > start && buffer[end - 1] == Wire.cr { end -= 1 }
-        let line = Array(buffer[start..<end])
+        let line = buffer[start..<end]
         consume(lf + 1 - start)
         return line
     }
@@ -248,11 +269,16 @@ package struct FrameDecoder: Sendable {
     private mutating func consume(_ count: Int) {
         start += count
         scanned = max(0, scanned - count)
-        if start == buffer.count {
-            // Idle sessions should cost little: keep only a small buffer between messages.
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 4096)
-            start = 0
-            scanned = 0
-        }
+    }
+
+    /// Empties a buffer whose bytes have all been taken. Done on the next call rather than when
+    /// the last line is taken, because that line may still be borrowed (``nextBorrowed()``):
+    /// emptying it then would copy the buffer. Idle sessions should cost little: only a small
+    /// buffer is kept between messages.
+    private mutating func releaseIfDrained() {
+        guard start > 0, start == buffer.count else { return }
+        buffer.removeAll(keepingCapacity: buffer.capacity <= 4096)
+        start = 0
+        scanned = 0
     }
 }

@@ -1,40 +1,13 @@
 extension Message {
-    /// Parses one complete frame from an authenticated session.
+    /// Parses one complete frame from an authenticated session (``MessageView``'s reading,
+    /// with its own arrays).
     package init(frame: Frame) {
-        switch frame {
-        case .line(let line):
-            self = Message.parseLine(line)
-        case .multiline(let header, let lines):
-            self = Message.parseMultiline(header: header, lines: lines)
-        case .body(let header, let body):
-            self = Message.parseLine(header)
-            if case .reply(var reply) = self {
-                reply.text = []
-                reply.body = body
-                self = .reply(reply)
-            }
-        case .lineTooLong, .bodyTooLarge:
-            self = .invalid(.mismatch(id: 0))
-        }
+        self = MessageView(frame: .frame(frame)).owned
     }
 
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4).
     package static func parseLine(_ line: [UInt8]) -> Message {
-        switch splitLine(line) {
-        case .failure(let error): return .invalid(error)
-        case .success(nil): return .empty
-        case .success(.some(let parts)):
-            if parts.isTerminate { return .terminate }
-            if let keyword = ReplyKeyword(token: parts.token) {
-                return .reply(Reply(id: parts.id, keyword: keyword, text: parts.args.map(Array.init) ?? []))
-            }
-            // All upper case (some capital, no small letter) and not a keyword: a bad reply type.
-            // Anything else goes on as a command; the path check rejects what is malformed.
-            if parts.token.contains(where: Bytes.isUpper) && !parts.token.contains(where: Bytes.isLower) {
-                return .invalid(.invalidReplyType(id: parts.id))
-            }
-            return .command(Command(id: parts.id, path: Array(parts.token), args: parts.args.map(Array.init)))
-        }
+        MessageView.parseLine(line[...]).owned
     }
 
     /// Parses a multi-line command: header lines until the first blank line, then the body.
@@ -74,37 +47,9 @@ extension Message {
         return (Array(key), Array(value))
     }
 
-    /// Pieces of a line as slices of it: only what a message keeps is copied out.
-    private struct LineParts {
-        var id: UInt64
-        var token: ArraySlice<UInt8>
-        var args: ArraySlice<UInt8>?
-        var isTerminate = false
-    }
-
-    /// Splits a line into id, token and arguments; `.success(nil)` for a blank line.
-    private static func splitLine(_ line: [UInt8]) -> Result<LineParts?, ParseError> {
-        let head: LineHead
-        switch Self.head(of: line) {
-        case .failure(let error): return .failure(error)
-        case .success(nil): return .success(nil)
-        case .success(.some(let found)): head = found
-        }
-        if head.isTerminate { return .success(LineParts(id: 0, token: line[head.token], isTerminate: true)) }
-        guard !head.token.isEmpty else { return .failure(.mismatch(id: head.id)) }
-        let index = head.token.upperBound
-        let token = line[head.token]
-        let rest = line[index...]
-        if Bytes.isBlank(rest) { return .success(LineParts(id: head.id, token: token)) }
-        guard line[index] == Wire.space else { return .failure(.mismatch(id: head.id)) }
-        let argsStart = Bytes.skipBlanks(line, from: index)
-        let args = Bytes.trimTrailingBlanks(line[argsStart...])
-        return .success(LineParts(id: head.id, token: token, args: args.isEmpty ? nil : args))
-    }
-
     /// Where the parts of a line start (docs/protocol.md §4, §5): its `(<id>)` (0 when none) and
     /// its token (a run of path bytes, possibly empty), or `!TERM!`. The one reading of a line's
-    /// head, shared by the router (``parseLine(_:)``) and receivers (``Received/init(parsing:body:)``:
+    /// head, shared by the router (``MessageView/parseLine(_:)``) and receivers (``Received/init(parsing:body:)``:
     /// `P7Connection`, `p7`, the SDK), so both agree on ids, keywords and `!TERM!`.
     package struct LineHead: Equatable {
         package var id: UInt64
@@ -116,8 +61,13 @@ extension Message {
 
     /// The head of `line`; `.success(nil)` for a blank line, a failure for a malformed id.
     package static func head(of line: [UInt8]) -> Result<LineHead?, ParseError> {
-        var index = Bytes.skipBlanks(line, from: 0)
-        guard index < line.count else { return .success(nil) }
+        head(of: line[...])
+    }
+
+    /// ``head(of:)-([UInt8])`` of a slice; the token's range is in the slice's indices.
+    static func head(of line: ArraySlice<UInt8>) -> Result<LineHead?, ParseError> {
+        var index = Bytes.skipBlanks(line, from: line.startIndex)
+        guard index < line.endIndex else { return .success(nil) }
         if line[index] == UInt8(ascii: "!"), line[index...].starts(with: "!TERM!".utf8) {
             return .success(LineHead(id: 0, token: index..<(index + 6), isTerminate: true))
         }
@@ -134,7 +84,7 @@ extension Message {
             index = Bytes.skipBlanks(line, from: close + 1)
         }
         let tokenStart = index
-        while index < line.count && Bytes.isPathByte(line[index]) { index += 1 }
+        while index < line.endIndex && Bytes.isPathByte(line[index]) { index += 1 }
         return .success(LineHead(id: id, token: tokenStart..<index))
     }
 }

@@ -44,6 +44,11 @@ package enum Render {
 
     /// ``reply(_:unit:)`` appended to `out`.
     static func append(_ reply: Reply, unit: SizeUnit = .bytes, to out: inout [UInt8]) {
+        append(ReplyView(reply), unit: unit, to: &out)
+    }
+
+    /// ``append(_:unit:to:)-(Reply,_,_)`` of a reply read in place (its text a slice of its line).
+    static func append(_ reply: ReplyView, unit: SizeUnit = .bytes, to out: inout [UInt8]) {
         if reply.keyword.hasBody, let body = reply.body {
             appendBody(id: reply.id, reply.keyword, body, unit: unit, to: &out)
         } else {
@@ -74,12 +79,12 @@ package enum Render {
     package static func command(id: UInt64, path: some Collection<UInt8>, args: [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(path.count + (args?.count ?? 0) + 24)
-        appendCommand(id: id, path: path, args: args, to: &out)
+        appendCommand(id: id, path: path, args: args?[...], to: &out)
         return out
     }
 
     /// ``command(id:path:args:)`` appended to `out`.
-    static func appendCommand(id: UInt64, path: some Collection<UInt8>, args: [UInt8]?, to out: inout [UInt8]) {
+    static func appendCommand(id: UInt64, path: some Collection<UInt8>, args: ArraySlice<UInt8>?, to out: inout [UInt8]) {
         appendID(id, to: &out)
         out.append(contentsOf: path)
         if let args {

@@ -2,15 +2,17 @@
 // (docs/protocol.md §4–§6).
 extension Router {
     /// - Parameter session: the sender, passed down rather than looked up again per message.
-    mutating func handleActive(_ frame: Frame, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
+    /// Lines are read in place (``BorrowedFrame``, ``MessageView``): only what a route or a
+    /// queue keeps is copied out (docs/performance.md "Router CPU per pipelined request").
+    mutating func handleActive(_ frame: BorrowedFrame, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
         let id = session.id
         switch frame {
-        case .lineTooLong:
+        case .frame(.lineTooLong):
             actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.lineTooLong)))
-        case .bodyTooLarge(let header):
+        case .frame(.bodyTooLarge(let header)):
             refuse(header: header, text: Wire.bodyTooLarge, from: session, now: now, actions: &actions)
-        case .line, .multiline, .body:
-            switch Message(frame: frame) {
+        default:
+            switch MessageView(frame: frame) {
             case .empty, .terminate:
                 return
             case .invalid(let error):
@@ -34,7 +36,8 @@ extension Router {
         while let last = headerLine.last, Bytes.isBlankByte(last) || last == UInt8(ascii: "+") { headerLine.removeLast() }
         switch header == nil ? nil : Message.parseLine(headerLine) {
         case .reply(let reply):
-            relay(Reply(id: reply.id, keyword: .falseReply, text: Array(text.utf8)), from: session, now: now, actions: &actions)
+            relay(ReplyView(id: reply.id, keyword: .falseReply, text: ArraySlice(text.utf8)), from: session, now: now,
+                  actions: &actions)
         case .command(let command):
             actions.append(.send(session.id, Render.reply(id: command.id, .falseReply, text)))
         default:
@@ -46,7 +49,7 @@ extension Router {
     /// checks access, then runs a local command, forwards towards another node or routes it.
     /// - Returns: why the command was refused as a whole (the caller answers it: a `FALSE`
     ///   line on a socket, a ``DispatchOutcome`` through the door), or nil.
-    mutating func dispatch(_ command: Command, from session: Session, now: Timestamp,
+    mutating func dispatch(_ command: CommandView, from session: Session, now: Timestamp,
                            actions: inout [RouterAction]) -> Refusal? {
         let id = session.id
         guard let user = session.user else { return nil }
@@ -55,33 +58,33 @@ extension Router {
         let fromLink = session.isLink && inNetwork
         if fromLink {
             if path.starts(with: HopCount.marker) {
-                guard let split = HopCount.split(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
+                guard let split = HopCount.split(Array(path)) else { return Refusal(.malformed, Wire.protocolMismatch) }
                 hops = split.hops
-                path = Array(split.path)
+                path = split.path
             } else if path.elementsEqual("advert".utf8) {
-                receiveAdvert(command, from: user, now: now, actions: &actions)
+                receiveAdvert(command.owned, from: user, now: now, actions: &actions)
                 return nil
             } else if path.elementsEqual(Self.revocationsPath.utf8) {
-                receiveRevocations(command, from: user, now: now, actions: &actions)
+                receiveRevocations(command.owned, from: user, now: now, actions: &actions)
                 return nil
             } else if path.elementsEqual(Self.rotationsPath.utf8) {
-                receiveRotations(command, from: user, now: now, actions: &actions)
+                receiveRotations(command.owned, from: user, now: now, actions: &actions)
                 return nil
             } else if path.elementsEqual(Self.usageReceiptsPath.utf8) || path.elementsEqual(Self.usageAcksPath.utf8) {
-                receiveUsageRecord(command, from: user, now: now, actions: &actions)
+                receiveUsageRecord(command.owned, from: user, now: now, actions: &actions)
                 return nil
             } else if path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
             } else if path.elementsEqual("lease-end".utf8), command.id == 0 {
-                leaseEndNotice(command, from: user, actions: &actions)
+                leaseEndNotice(command.owned, from: user, actions: &actions)
                 return nil  // a notice: never answered
             }
-        } else if path.elementsEqual("..".utf8) {
-            path = Array("unselect".utf8)
-        } else if path.starts(with: "..".utf8) {
+        } else if Bytes.equals(path, "..") {
+            path = ArraySlice("unselect".utf8)
+        } else if Bytes.starts(path, with: "..") {
             path.removeFirst(2)
-        } else if let base = session.basePath, !path.elementsEqual("unselect".utf8), !path.elementsEqual("basepath".utf8) {
-            path = base + [UInt8(ascii: ".")] + path
+        } else if let base = session.basePath, !Bytes.equals(path, "unselect"), !Bytes.equals(path, "basepath") {
+            path = ArraySlice(base + [UInt8(ascii: ".")] + path)
         }
         stripLocalNode(&path)
         guard let parsed = CommandPath(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
@@ -92,7 +95,7 @@ extension Router {
         // delivered here: passing traffic on is what a node is for.
         let allowed = fromLink
             ? remoteNode != nil || configuration.network.linkAccess.contains { $0.matches(path) }
-            : configuration.access.allows(user: user, command: accessSubject(path, parsed))
+            : allowsRemembered(user: user, command: accessSubject(path, parsed))
         guard allowed else {
             let subject = String(decoding: path, as: UTF8.self)
             let text = "command not known or no permission for '\(subject)'"
@@ -106,20 +109,20 @@ extension Router {
             stats.localCommands += 1
             // A path that crossed more than one link was relayed by the neighbour (usage
             // receipts come only from the consumer's own node: docs/market.md).
-            runLocal(effective, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
+            runLocal(effective.owned, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
-            return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
+            return forwardToNode(effective.owned, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
         } else {
-            return route(effective, parsed, from: id, now: now, actions: &actions)
+            return route(effective, parsed, from: id, session: session, now: now, actions: &actions)
         }
     }
 
     /// The string access patterns are matched against: a leading session id is replaced by
     /// that session's user name.
-    private func accessSubject(_ path: [UInt8], _ parsed: CommandPath) -> [UInt8] {
+    private func accessSubject(_ path: ArraySlice<UInt8>, _ parsed: CommandPath) -> ArraySlice<UInt8> {
         guard case .session(let target) = parsed.target, let name = sessions[target]?.user else { return path }
-        return Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder
+        return ArraySlice(Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder)
     }
 
     // MARK: - Routing
@@ -128,9 +131,17 @@ extension Router {
     /// - Returns: why it was refused as a whole, or nil (a busy target gets its own `FALSE`).
     mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
                         actions: inout [RouterAction]) -> Refusal? {
+        route(CommandView(command), path, from: id, session: sessions[id], now: now, actions: &actions)
+    }
+
+    /// ``route(_:_:from:now:actions:)-(Command,_,_,_,_)`` of a command read in place; what
+    /// waits (a queue) takes its own copy.
+    /// - Parameter session: the source session, already looked up by the caller (nil: gone).
+    mutating func route(_ command: CommandView, _ path: CommandPath, from id: SessionID, session source: Session?,
+                        now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         // `name[sub]` and session ids keep addressing exactly those sessions (docs/pooling.md).
         if case .name(let name) = path.target, let definition = balancedDefinition(name) {
-            return routeBalanced(command, path, name: name, definition: definition, from: id, now: now, actions: &actions)
+            return routeBalanced(command.owned, path.owned, name: name, definition: definition, from: id, now: now, actions: &actions)
         }
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
@@ -141,23 +152,28 @@ extension Router {
                 if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
                 if let account { memory.charge(cost, to: account) }
                 sessions[id]?.hasQueued = true
-                let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic,
+                let queued = QueuedCommand(source: id, command: command.owned, path: path.owned, queued: now.monotonic,
                                            account: account, cost: cost)
                 if onDemand.enqueue(queued, for: name) { actions.append(.startZenka(name)) }
                 return nil
             }
             return Refusal(.missing, Wire.clientNotPresent)
         }
-        if let refusal = routeRefusal(targets.count, for: command, from: id) { return Refusal(.limit, refusal) }
+        // Each session is looked up once per command and handed on (every look-up hashes).
+        if let refusal = routeRefusal(targets.count, pathLength: command.path.count, source: source) {
+            return Refusal(.limit, refusal)
+        }
+        guard let source else { return nil }
         let busy = configuration.limits.outputQueue / 2
         for target in targets {
+            guard let session = sessions[target] else { continue }
             // A target that has not answered half an output queue's worth of commands gets
             // no more for now (docs/security.md "Resource limits"); links have TCP's own.
-            if let session = sessions[target], !session.isLink, session.unansweredBytes + command.byteCount > busy {
+            if !session.isLink, session.unansweredBytes + command.byteCount > busy {
                 actions.append(answer(id, command.id, .falseReply, Wire.targetBusy))
                 continue
             }
-            forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
+            forward(command, remainder: path.remainder, from: source, to: session, now: now, actions: &actions)
         }
         return nil
     }
@@ -168,14 +184,24 @@ extension Router {
     mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from source: SessionID, to target: SessionID,
                           now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
         guard let sourceSession = sessions[source], let targetSession = sessions[target] else { return nil }
+        return forward(CommandView(command), remainder: remainder, from: sourceSession, to: targetSession, now: now,
+                       actions: &actions)
+    }
+
+    /// ``forward(_:remainder:from:to:now:actions:)`` between sessions already looked up.
+    @discardableResult
+    mutating func forward(_ command: CommandView, remainder: some Collection<UInt8>, from sourceSession: Session,
+                          to targetSession: Session, now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
+        let source = sourceSession.id
+        let target = targetSession.id
         let targetID = newTargetID(in: targetSession)
         // A heart is timed once, by the node where it entered the network, so the latency
         // covers every hop: towards another node, a path ending in `.heart`; towards a local
         // session, a remainder of just `heart`; never for a heart that arrived on a link.
         let isHeart = targetSession.isLink
             ? command.path.count > 6 && command.path.suffix(6).elementsEqual(".heart".utf8)
-            : remainder.elementsEqual("heart".utf8)
-        let timedHeart = isHeart && command.multiline == nil && !(command.args?.elementsEqual("notime".utf8) ?? false)
+            : remainder.elementsEqual(Self.heart)
+        let timedHeart = isHeart && command.multiline == nil && !(command.args.map { Bytes.equals($0, "notime") } ?? false)
             && !sourceSession.isLink
         // A door session (the manager) takes the command typed; its size is what the route counts.
         // Others get it rendered into the send being built for them (nothing is added to
@@ -191,7 +217,7 @@ extension Router {
         nextRouteID += 1
         let slot = routes.insert(Route(id: routeID, source: source, sourceCommandID: command.id, target: target,
                                        sourceSession: sourceSession, targetSession: targetSession,
-                                targetCommandID: targetID, path: command.path, started: now.monotonic,
+                                targetCommandID: targetID, path: routePath(command.path), started: now.monotonic,
                                 lastActivity: now.monotonic, heartStarted: timedHeart ? now.monotonic : nil,
                                 sentBytes: sent))
         targetSession.unansweredBytes += sent
@@ -201,14 +227,26 @@ extension Router {
         stats.commandsRouted += 1
         counters(of: targetSession).requests &+= 1
         if targetSession.isDoor {
-            let typed = Command(id: targetID, path: Array(remainder), args: command.args, multiline: command.multiline)
+            let typed = Command(id: targetID, path: Array(remainder), args: command.args.map(Array.init),
+                                multiline: command.multiline)
             actions.append(.deliver(target, .command(typed)))
         }
         if !trafficWatch.isEmpty {
-            watchCommand(command, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
+            watchCommand(command.owned, source: sourceSession, target: targetSession, targetID: targetID, now: now, actions: &actions)
         }
         return slot
     }
+
+    /// The path a new route keeps (for `list routes`): the previous route's array when the
+    /// bytes are the same, as they are for every command of a pipelined burst, so that a
+    /// route costs no array of its own (docs/performance.md "Router CPU per pipelined request").
+    mutating func routePath(_ path: ArraySlice<UInt8>) -> [UInt8] {
+        if lastRoutePath.count != path.count || !lastRoutePath.elementsEqual(path) { lastRoutePath = Array(path) }
+        return lastRoutePath
+    }
+
+    /// The remainder of a timed heart, compared as bytes for every routed command.
+    private static let heart: [UInt8] = Array("heart".utf8)
 
     /// The counters of `session`'s user as a target; found by name once per session.
     mutating func counters(of session: Session) -> TargetCounters {
@@ -222,24 +260,29 @@ extension Router {
     /// (`limits.routes-per-session`), or past its memory share (docs/security.md "Resource
     /// limits"); nil when it may. Local fan-out and forwarding to another node ask the same.
     func routeRefusal(_ count: Int, for command: Command, from id: SessionID) -> String? {
-        guard let source = sessions[id], source.sourceRoutes.count + count <= configuration.limits.routesPerSession else {
+        routeRefusal(count, pathLength: command.path.count, source: sessions[id])
+    }
+
+    /// ``routeRefusal(_:for:from:)`` for a source already looked up (nil: gone).
+    func routeRefusal(_ count: Int, pathLength: Int, source: Session?) -> String? {
+        guard let source, source.sourceRoutes.count + count <= configuration.limits.routesPerSession else {
             return "too many open routes"
         }
         guard let account = source.account else { return nil }
-        return memory.refusal(count * Route.memoryCost(pathLength: command.path.count), to: account)?.text
+        return memory.refusal(count * Route.memoryCost(pathLength: pathLength), to: account)?.text
     }
 
     /// Sessions addressed by a path's first element (only logged-in ones).
-    func resolve(_ target: CommandPath.Target?) -> [SessionID] {
+    mutating func resolve(_ target: CommandPath.Target?) -> [SessionID] {
         switch target {
         case nil:
             return []
         case .session(let id):
             return sessions[id]?.isActive == true ? [id] : []
         case .name(let name):
-            return users.ids(of: name)
+            return users.cachedIDs(of: name)
         case .subname(let name, let sub):
-            return users.ids(of: name).filter { sessions[$0]?.subname == sub }
+            return users.cachedIDs(of: name).filter { sessions[$0]?.subname == sub }
         }
     }
 
@@ -261,7 +304,8 @@ extension Router {
     // MARK: - Replies
 
     /// Relays a reply from the session a route was sent to back to its source.
-    mutating func relay(_ reply: Reply, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
+    /// The reply is read in place (its text a slice of its line); what keeps it takes a copy.
+    mutating func relay(_ reply: ReplyView, from session: Session, now: Timestamp, actions: inout [RouterAction]) {
         let id = session.id
         guard let slot = session.targetRoutes[reply.id], routes.target(of: slot) == id else {
             actions.append(.event(.droppedReply(session: id, id: reply.id)))
@@ -280,21 +324,21 @@ extension Router {
         // A final reply takes its route out of the table (moved, not copied).
         guard let route = closes ? endRoute(slot) : routes[slot] else { return }
         if case .leaseRequest(let lease) = route.purpose, closes {
-            return leaseAnswered(lease, reply: reply, route: route, now: now, actions: &actions)
+            return leaseAnswered(lease, reply: reply.owned, route: route, now: now, actions: &actions)
         }
         if case .burst(let name, let action) = route.purpose {
-            if closes { burstAnswered(action, for: name, reply: reply, now: now, actions: &actions) }
+            if closes { burstAnswered(action, for: name, reply: reply.owned, now: now, actions: &actions) }
             return
         }
         if case .remoteAcquire(let node, let user) = route.purpose, closes {
-            remoteLeaseGranted(reply, node: node, user: user, session: route.source, wall: now.wall)
+            remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source, wall: now.wall)
         }
         // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
-        var relayed = Reply(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
+        var relayed = ReplyView(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
         if malformed {
-            relayed = Reply(id: route.sourceCommandID, keyword: .falseReply, text: Array(Wire.protocolMismatch.utf8))
+            relayed = ReplyView(id: route.sourceCommandID, keyword: .falseReply, text: ArraySlice(Wire.protocolMismatch.utf8))
         } else if !reply.keyword.hasBody {
-            relayed.text = reply.text.isEmpty ? Array("UNDEFINED".utf8) : reply.text
+            relayed.text = reply.text.isEmpty ? ArraySlice("UNDEFINED".utf8) : reply.text
             if let started = route.heartStarted, reply.keyword == .trueReply {
                 relayed.text += Array(" [ \(Self.seconds(now.monotonic &- started)) secs ]".utf8)
             }
@@ -314,12 +358,12 @@ extension Router {
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
         if route.sourceSession.isDoor {
-            actions.append(.deliver(route.source, .reply(relayed)))
+            actions.append(.deliver(route.source, .reply(relayed.owned)))
         } else {
             let unit = route.sourceSession.decoder.sizeUnit
             actions.send(to: route.source) { Render.append(relayed, unit: unit, to: &$0) }
         }
-        if !trafficWatch.isEmpty { watchReply(reply, route: route, now: now, actions: &actions) }
+        if !trafficWatch.isEmpty { watchReply(reply.owned, route: route, now: now, actions: &actions) }
         if !closes { routes.touch(slot, at: now.monotonic) }
         if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {
             drainPool(name, now: now, actions: &actions)

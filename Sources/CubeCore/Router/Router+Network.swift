@@ -201,10 +201,10 @@ extension Router {
     func nextHop(towards node: String) -> String? { network?.nextHop(towards: node) }
 
     /// `<this node>.rest` is `rest` here (docs/protocol.md §8.3): strips the node's own name.
-    func stripLocalNode(_ path: inout [UInt8]) {
+    func stripLocalNode(_ path: inout ArraySlice<UInt8>) {
         guard inNetwork else { return }
         let name = configuration.nodeName.utf8
-        guard path.count > name.count, path.starts(with: name), path[name.count] == UInt8(ascii: ".")
+        guard path.count > name.count, path.starts(with: name), path[path.startIndex + name.count] == UInt8(ascii: ".")
         else { return }
         path.removeFirst(name.count + 1)
     }

@@ -12,6 +12,7 @@ extension Router {
     package mutating func reconfigure(_ loaded: CubeConfiguration, now: Timestamp) -> [RouterAction] {
         let old = configuration
         configuration = ConfigurationReload(running: old, loaded: loaded).configuration
+        accessMemo = nil
         let limits = configuration.limits
         memory.resize(limit: limits.memory, share: limits.memoryPerUser)
         for session in sessions.values {

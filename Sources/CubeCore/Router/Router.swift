@@ -49,6 +49,10 @@ package struct Router: Sendable {
     var turnCost = 0
     /// Work done since start.
     package internal(set) var stats = RouterStats()
+    /// The sender of the last routed command and its access patterns (Router+AccessMemo).
+    var accessMemo: AccessMemo?
+    /// The path the last route kept, shared by the next one with the same bytes (``routePath(_:)``).
+    var lastRoutePath: [UInt8] = []
     let started: Timestamp
 
     /// - Parameters:
@@ -219,7 +223,8 @@ package struct Router: Sendable {
                 guard let frame = session.decoder.next() else { return }
                 handleLogin(frame, from: id, now: now, actions: &actions)
             case .active:
-                guard let frame = session.decoder.next() else { return }
+                // Lines are parsed in place: the frame is dropped before the decoder's next call.
+                guard let frame = session.decoder.nextBorrowed() else { return }
                 handleActive(frame, from: session, now: now, actions: &actions)
             }
         }

@@ -13,13 +13,31 @@ package enum Bytes {
         isAlnum(byte) || byte == 0x2D || byte == 0x5F || byte == 0x5B || byte == 0x5D || byte == 0x2E
     }
 
+    /// Whether `bytes` spell `text`. A `StaticString`, not `String.utf8`: a small string has no
+    /// contiguous bytes to compare with, and the router asks this for every routed command.
+    @inline(__always)
+    static func equals(_ bytes: ArraySlice<UInt8>, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { $0.count == bytes.count && bytes.elementsEqual($0) }
+    }
+
+    /// Whether `bytes` start with `text` (see ``equals(_:_:)``).
+    @inline(__always)
+    static func starts(_ bytes: ArraySlice<UInt8>, with text: StaticString) -> Bool {
+        text.withUTF8Buffer { bytes.starts(with: $0) }
+    }
+
     /// True if every byte is a space or a tab (also for an empty slice).
     static func isBlank(_ bytes: some Collection<UInt8>) -> Bool { bytes.allSatisfy(isBlankByte) }
 
     /// Index of the first byte at or after `index` that is not a space or tab.
     static func skipBlanks(_ bytes: [UInt8], from index: Int) -> Int {
+        skipBlanks(bytes[...], from: index)
+    }
+
+    /// ``skipBlanks(_:from:)-([UInt8],_)`` in a slice (`index` is one of the slice's indices).
+    static func skipBlanks(_ bytes: ArraySlice<UInt8>, from index: Int) -> Int {
         var cursor = index
-        while cursor < bytes.count && isBlankByte(bytes[cursor]) { cursor += 1 }
+        while cursor < bytes.endIndex && isBlankByte(bytes[cursor]) { cursor += 1 }
         return cursor
     }
 

@@ -11,9 +11,22 @@ struct UserDirectory: Sendable {
     private var withBlanks: Set<String> = []
     /// When each name last joined or left (wall seconds).
     private var seen: [String: Int64] = [:]
+    /// The name ``cachedIDs(of:)`` looked up last, with its sessions; forgotten by every join,
+    /// leave and compaction. A pipelined burst names one target over and over: comparing one
+    /// name replaces hashing it per command (docs/performance.md "Router CPU per pipelined
+    /// request").
+    private var lastLookup: (name: String, ids: [SessionID])?
 
     /// The live sessions of `user`, in login order.
     func ids(of user: String) -> [SessionID] { index[user]?.ids ?? [] }
+
+    /// ``ids(of:)``, remembered for the next call with the same name.
+    mutating func cachedIDs(of user: String) -> [SessionID] {
+        if let lastLookup, lastLookup.name == user { return lastLookup.ids }
+        let ids = ids(of: user)
+        lastLookup = (user, ids)
+        return ids
+    }
 
     /// Whether `user` has a logged-in session.
     func isPresent(_ user: String) -> Bool { index[user] != nil }
@@ -35,12 +48,14 @@ struct UserDirectory: Sendable {
 
     /// Session `id` logged in as `user`.
     mutating func joined(_ id: SessionID, as user: String, wall: Int64) {
+        lastLookup = nil
         index[user, default: UserSessions()].append(id)
         seen[user] = wall
     }
 
     /// Session `id` of `user` is gone; the name's entry goes with its last session.
     mutating func left(_ id: SessionID, of user: String, wall: Int64) {
+        lastLookup = nil
         seen[user] = wall
         index[user]?.remove(id)
         guard let entry = index[user] else { return }
@@ -54,6 +69,7 @@ struct UserDirectory: Sendable {
 
     /// Drops the blank places removals left (the router calls it once a second).
     mutating func compact() {
+        if !withBlanks.isEmpty { lastLookup = nil }
         for user in withBlanks { index[user]?.compact() }
         withBlanks.removeAll()
     }
