@@ -6,6 +6,9 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Keeps this node's outbound links up (docs/protocol.md §8.3): dials every configured peer (and every
 /// peer added at run time with `link` or found by discovery) over TCP, runs the `c25519`
@@ -18,7 +21,7 @@ package final class LinkService: Service, Sendable {
     private let trust: LinkTrust
     private let rotation: NodeKeyRotation?
     private let logger: Logger
-    private let group: MultiThreadedEventLoopGroup
+    private let network: NetworkLoop
     /// Peers wanted, by address, with the channel of their current attempt or link.
     private let peers = Mutex<[PeerAddress: PeerSlot]>([:])
 
@@ -29,7 +32,7 @@ package final class LinkService: Service, Sendable {
 
     /// - Parameters:
     ///   - hub: where links become sessions.
-    ///   - loop: the cube's event loop, where every link runs.
+    ///   - loop: the cube's event loops; every outbound link runs on the one of the cube's own uid.
     ///   - identity: this node's identity key (the client key of every link).
     ///   - trust: trusted nodes; a server must prove one of their current keys.
     ///   - rotation: this node's proof that its key replaced a trusted one, presented to
@@ -41,7 +44,7 @@ package final class LinkService: Service, Sendable {
         self.trust = trust
         self.rotation = rotation
         self.logger = logger
-        self.group = loop.group
+        self.network = loop
     }
 
     package func run() async throws {
@@ -123,7 +126,12 @@ package final class LinkService: Service, Sendable {
         let trust = self.trust
         let rotation = self.rotation
         let logger = self.logger
-        let loop = group.next()
+        // On the loop of the cube's own uid, held like one more of its connections while the
+        // link lasts: the zenki the cube starts (the usual targets of requests from other
+        // nodes) and the mount are served there, so a request arriving on the link is read,
+        // routed and written to its zenka by one thread, with no hop between loops and no
+        // wake-up of a second thread (docs/performance.md "Across nodes").
+        let (loop, release) = network.reserve(forUID: UInt32(getuid()))
         let outcome = loop.makePromise(of: String.self)
         let channel: any Channel
         do {
@@ -139,10 +147,22 @@ package final class LinkService: Service, Sendable {
                 }
                 .connect(host: target.bareHost, port: target.port).get()
         } catch {
+            release()
             outcome.fail(error)
             throw LinkError(Self.describe(error))
         }
-        peers.withLock { $0[address]?.channel = channel }
+        channel.closeFuture.whenComplete { _ in release() }
+        let wanted = peers.withLock { peers -> Bool in
+            guard peers[address] != nil else { return false }
+            peers[address]?.channel = channel
+            return true
+        }
+        // Dropped (`unlink`) while connecting: nothing else would close this attempt before
+        // its handshake deadline.
+        guard wanted else {
+            channel.close(promise: nil)
+            throw LinkError("unlinked while connecting")
+        }
         return (channel, try await outcome.futureResult.get())
     }
 

@@ -7,7 +7,9 @@
 /// sessions only by id; closing them and sending bytes stay the router's.
 struct NetworkState: Sendable {
     var topology: Topology
-    let signer: any AdvertSigner
+    /// Signs this node's adverts (held by reference: see ``Held``).
+    var signer: any AdvertSigner { heldSigner.value }
+    private let heldSigner: Held<any AdvertSigner>
     /// The sequence number of this node's latest advert.
     var sequence: UInt64 = 0
     /// When this node last published its advert (wall seconds); `.min` = never.
@@ -32,7 +34,7 @@ struct NetworkState: Sendable {
     init(_ setup: NetworkSetup, configuration: CubeConfiguration) {
         topology = Topology(localNode: configuration.nodeName, localKey: setup.signer.publicKey, verifier: setup.verifier,
                             maximumAge: Int64(configuration.network.advertMaximumAgeSeconds), pinnedKeys: setup.pinnedKeys)
-        signer = setup.signer
+        heldSigner = Held(setup.signer)
         ownRotation = setup.rotation
         rotations = NodeKeyRotations(retiredGrace: Int64(configuration.rotationGraceSeconds))
         for peer in configuration.network.peers { peers[peer] = PeerRecord(source: .configured) }
@@ -41,6 +43,12 @@ struct NetworkState: Sendable {
     /// Whether a link to `node` is live (no hashing while there are no links at all).
     func hasLink(to node: String) -> Bool {
         !links.isEmpty && !(links[node]?.isEmpty ?? true)
+    }
+
+    /// Whether `node` is a remote node traffic can be routed to by name: in the topology, or
+    /// a live neighbour.
+    func isRemote(_ node: String) -> Bool {
+        topology.knows(node) || hasLink(to: node)
     }
 
     /// The session that carries traffic to neighbour `node`: its oldest live link.

@@ -212,9 +212,11 @@ extension Router {
     /// Whether `name` is a remote node this router can route to by name: in the topology, or a
     /// live neighbour.
     func isRemoteNode(_ name: String) -> Bool {
-        // Not `guard let network`: that would copy the whole state for every routed command.
+        // Not `guard let network`, nor `network?.topology.knows(…)`: each copied a whole state
+        // (every field retained and released) for every routed command; one call on the
+        // optional borrows it (docs/performance.md "Across nodes").
         guard inNetwork, name != configuration.nodeName else { return false }
-        return network?.topology.knows(name) == true || network?.hasLink(to: name) == true
+        return network?.isRemote(name) == true
     }
 
     /// Emits `node … reachable/unreachable` for every node whose reachability changed.

@@ -43,7 +43,9 @@ package struct Topology: Sendable {
     package let maximumAge: Int64
     /// An advert issued more than this many seconds in the future is refused.
     package let maximumClockSkew: Int64
-    let verifier: any AdvertVerifier
+    /// Checks advert signatures (held by reference: see ``Held``).
+    var verifier: any AdvertVerifier { heldVerifier.value }
+    private let heldVerifier: Held<any AdvertVerifier>
 
     /// The latest accepted advert of every other node, by origin.
     var records: [String: LinkStateAdvert] = [:]
@@ -75,7 +77,7 @@ package struct Topology: Sendable {
                 pinnedKeys: [String: String] = [:]) {
         self.localNode = localNode
         self.localKey = localKey
-        self.verifier = verifier
+        heldVerifier = Held(verifier)
         self.maximumAge = maximumAge
         self.maximumClockSkew = maximumClockSkew
         self.pinnedKeys = pinnedKeys

@@ -23,6 +23,22 @@ import Testing
         #expect(Array(rest) == bytes("n5.calc.add"))
     }
 
+    /// Every budget survives the trip, in the element's text form (the wire format of
+    /// docs/protocol.md §8.3 is unchanged by building it in place).
+    @Test func everyBudgetRoundTripsInItsDecimalForm() throws {
+        for remaining in 0...Topology.maximumHops {
+            let hops = try #require(HopCount(remaining: remaining))
+            let sent = hops.prefixing(bytes("n2.bench.echo"))
+            #expect(sent == bytes("_h\(remaining).n2.bench.echo"))
+            let (received, rest) = try #require(HopCount.split(sent))
+            #expect(received == hops)
+            #expect(Array(rest) == bytes("n2.bench.echo"))
+        }
+        #expect(HopCount.split(bytes("_h0.n2")).map(\.hops.remaining) == 0)
+        #expect(HopCount.split(bytes("_h99999999999999999999999.n2")) == nil)
+        #expect(HopCount.split(bytes("_h3a.n2")) == nil)
+    }
+
     @Test func treatsAPathWithoutPrefixAsFresh() throws {
         let (hops, rest) = try #require(HopCount.split(bytes("n5.calc.add")))
         #expect(hops == .initial)
