@@ -33,9 +33,14 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The session this handler takes over after parking (nil: a new connection).
     private let resumed: ParkedSession?
 
+    /// Where the connection's endpoint queues its flush: its loop's (nil: its own task).
+    private let flushes: PendingFlushes?
+
     init(hub: Hub, transport: Transport, logger: Logger, closed: ClosedSessions? = nil,
-         descriptor: CInt? = nil, parking: IdleParking? = nil, ended: (@Sendable () -> Void)? = nil) {
+         descriptor: CInt? = nil, parking: IdleParking? = nil, flushes: PendingFlushes? = nil,
+         ended: (@Sendable () -> Void)? = nil) {
         self.hub = hub
+        self.flushes = flushes
         self.transport = transport
         self.logger = logger
         self.closed = closed
@@ -54,6 +59,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         ended = session.ended
         self.descriptor = descriptor
         parking = nil
+        flushes = nil
         resumed = session
         self.endpoint = endpoint
         self.session = session.id
@@ -67,7 +73,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
-                                      dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body)
+                                      dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body,
+                                      flushes: flushes)
         self.endpoint = endpoint
         let hub = self.hub
         let transport = self.transport
@@ -97,11 +104,24 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             endpoint.touch()
             if endpoint.opener != nil {
                 guard let plain = endpoint.open(buffer.readableBytesView) else { return context.close(promise: nil) }
-                if !plain.isEmpty { hub.received(plain, from: session) }
+                if !plain.isEmpty { route(plain, from: session, endpoint: endpoint) }
                 return
             }
+            return route(buffer.readableBytesView, from: session, endpoint: endpoint)
         }
         hub.received(buffer.readableBytesView, from: session)
+    }
+
+    /// Routes a read; a large one in two halves, the output of the first flushed before the
+    /// second is routed (``ReadSplit``; docs/performance.md "Breaking the depth-64 lockstep").
+    private func route<Bytes: Collection<UInt8>>(_ bytes: Bytes, from session: SessionID, endpoint: SocketEndpoint) {
+        guard bytes.count >= ReadSplit.minimum,
+              let cut = bytes.withContiguousStorageIfAvailable({ ReadSplit.cut(UnsafeRawBufferPointer($0)) }) ?? nil
+        else { return hub.received(bytes, from: session) }
+        let middle = bytes.index(bytes.startIndex, offsetBy: cut)
+        hub.received(bytes[..<middle], from: session)
+        endpoint.flushPending()
+        hub.received(bytes[middle...], from: session)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -27,6 +27,8 @@ package final class CubeServer: Service {
     private let shares: NIOLockedValueBox<LoopShares>
     /// Each loop's connections that ended in its current turn (ClosedSessions).
     private let closed: ClosedSessions.PerLoop
+    /// Each loop's connections waiting for their flush (PendingFlushes).
+    private let flushes: PendingFlushes.PerLoop
     /// Where idle connections park (`socket.park-after`; nil: 0, they do not).
     private let parking: IdleParking?
 
@@ -36,6 +38,7 @@ package final class CubeServer: Service {
         loops = loop.loops
         shares = loop.shares
         closed = ClosedSessions.PerLoop(hub: hub, loops: loop.loops)
+        flushes = PendingFlushes.PerLoop(loops: loop.loops)
         self.logger = logger
         self.onReady = onReady
         let seconds = hub.configuration.parkAfterSeconds
@@ -107,12 +110,14 @@ package final class CubeServer: Service {
         let logger = self.logger
         let closed = self.closed
         let parking = self.parking
+        let flushes = self.flushes
         return Self.options(bootstrap, outputQueue: hub.configuration.limits.outputQueue)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         ConnectionHandler(hub: hub, transport: transport, logger: logger, closed: closed.of(channel.eventLoop),
-                                          descriptor: descriptor, parking: parking, ended: ended))
+                                          descriptor: descriptor, parking: parking, flushes: flushes.of(channel.eventLoop),
+                                          ended: ended))
                 }
             }
     }

@@ -11,8 +11,10 @@ import Glibc
 /// The endpoint of a socket connection.
 ///
 /// Writes made on the channel's event loop are batched: the first write of a loop tick
-/// schedules one flush for the end of the tick, so a burst of pipelined commands costs one
-/// `writev` per connection instead of one per reply.
+/// schedules one flush for the end of the tick (through the loop's ``PendingFlushes``, one
+/// task for all its connections), so a burst of pipelined commands costs one `writev` per
+/// connection instead of one per reply. A large read flushes what its first half wrote before
+/// its second half is routed (``flushPending()``).
 ///
 /// An idle connection may park (``IdleParking``): its channel closes, its descriptor waits in
 /// ``ParkedSockets``, and this endpoint stays with the hub. Whatever needs the channel while
@@ -25,6 +27,8 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     private let logger: Logger
     /// Loop-confined: whether a flush is already scheduled for this tick.
     private var flushScheduled = false
+    /// The loop's connections waiting for their flush (nil: this endpoint schedules its own).
+    private let flushes: PendingFlushes?
     /// Loop-confined: set once the connection is being closed.
     private var closing = false
     /// Loop-confined: encrypts outbound bytes after a `c25519` login.
@@ -96,8 +100,10 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         }
     }
 
-    init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil, dropAbove: Int = 8 << 20) {
+    init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil, dropAbove: Int = 8 << 20,
+         flushes: PendingFlushes? = nil) {
         loop = channel.eventLoop
+        self.flushes = flushes
         attachment = .channel(channel)
         self.logger = logger
         self.gauge = gauge
@@ -173,11 +179,21 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         }
         guard !flushScheduled else { return }
         flushScheduled = true
-        loop.execute {
-            self.flushScheduled = false
-            self.channel?.flush()
-            self.measureQueue()
-        }
+        if let flushes { return flushes.add(self) }
+        loop.execute { self.flushNow() }
+    }
+
+    /// Hands what was written to the socket (the end of the loop's turn, or ``flushPending()``).
+    func flushNow() {
+        flushScheduled = false
+        channel?.flush()
+        measureQueue()
+    }
+
+    /// Flushes every connection of this loop that wrote since the last flush: the output of
+    /// the first half of a large read leaves before the second half is routed (``ReadSplit``).
+    func flushPending() {
+        flushes?.flushNow()
     }
 
     /// Counts what the socket could not take yet against `limits.memory`, and watches it
