@@ -5,6 +5,15 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The routed path's modules drop the run-time exclusivity checks in release builds only:
+/// they were ~4-5 % of the cube's CPU per pipelined request (swift_beginAccess, AccessSet,
+/// __tls_get_addr; docs/performance.md "Exclusivity checks"). Debug builds, which every test
+/// runs, keep them, so an overlapping access still traps there. The package has no library
+/// products, so nothing depends on it and unsafe flags are allowed.
+let hotPathSettings: [SwiftSetting] = swiftSettings + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "cube",
     platforms: [.macOS(.v15)],
@@ -23,7 +32,7 @@ let package = Package(
     ],
     targets: [
         // MARK: - Pure core (no I/O, no Foundation)
-        .target(name: "CubeCore", swiftSettings: swiftSettings),
+        .target(name: "CubeCore", swiftSettings: hotPathSettings),
 
         // MARK: - C system libraries
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -45,7 +54,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: hotPathSettings),
 
         // MARK: - I/O edges
         .target(
@@ -58,7 +67,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: hotPathSettings),
         .target(name: "CubeClient", dependencies: ["CubeCore", "CubeAuth"], swiftSettings: swiftSettings),
         .target(name: "CubeZenka", dependencies: ["CubeAuth", "CubeClient", "CubeCore"], swiftSettings: swiftSettings),
         .target(
