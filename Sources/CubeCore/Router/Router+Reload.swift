@@ -23,11 +23,10 @@ extension Router {
                 session.decoder.maximumLineLength = limits.preAuthLine
             }
         }
-        var actions: [RouterAction] = []
         guard let changes = network?.configuredPeersChanged(from: old.network.peers, to: configuration.network.peers) else {
-            return actions
+            return []
         }
-        return actions + changes.dial.map(RouterAction.dial) + changes.hangUp.map(RouterAction.hangUp)
+        return changes.dial.map(RouterAction.dial) + changes.hangUp.map(RouterAction.hangUp)
     }
 
     /// New `c25519` credentials from a reload (authorized keys, trusted signers read again),
