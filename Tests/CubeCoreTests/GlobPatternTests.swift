@@ -91,4 +91,21 @@ import Testing
         #expect(!rules.allows(user: "nobody", command: bytes("time")))
         #expect(!rules.allows(user: "p7tester", command: bytes("calc.name")))
     }
+
+    /// The router asks with slices of the line a command came in (not starting at index 0),
+    /// and an administrator's `**` is decided before everyone's patterns are tried.
+    @Test func slicesOfALineAndAnAdministratorsDoubleStar() {
+        var rules = AccessRules()
+        rules.allow("admin", [GlobPattern("**")])
+        rules.allow("*", [GlobPattern("heart"), GlobPattern("whoami")])
+        let line = bytes("(12) calc.heart whoami")
+        let path = line[5..<15]
+        let word = line[16...]
+        #expect(rules.allows(user: "admin", command: path))
+        #expect(!rules.allows(user: "admin", command: line[5..<5]))
+        #expect(!rules.allows(user: "nobody", command: path))
+        #expect(rules.allows(user: "nobody", command: word))
+        #expect(!rules.allows(user: "nobody", command: line[17...]))
+        #expect(!rules.allows(user: "nobody", command: line[15...]))
+    }
 }

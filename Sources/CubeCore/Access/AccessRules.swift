@@ -40,7 +40,11 @@ package struct AccessRules: Equatable, Sendable {
     /// the router keeps them for the user that sent the last command, so that a burst of
     /// commands hashes the name once (docs/performance.md "Router CPU per pipelined request").
     func allows(own: [GlobPattern]?, command: some Collection<UInt8>) -> Bool {
-        if everyoneMayDoAnything, !command.isEmpty { return true }
+        // `**` of everyone or of the user (an administrator's usual rule) first: no pattern
+        // of `*` needs trying then.
+        if !command.isEmpty, everyoneMayDoAnything || own?.contains(where: { $0.matchesEverything }) == true {
+            return true
+        }
         if everyone.contains(where: { $0.matches(command) }) { return true }
         guard let own else { return false }
         return own.contains(where: { $0.matches(command) })

@@ -11,6 +11,9 @@ package struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
     package let description: String
     /// True for `**` alone, the usual admin rule: it matches every non-empty path.
     package let matchesEverything: Bool
+    /// The pattern's bytes when it has no wildcard (`heart`, `whoami`): such a pattern matches
+    /// only that path, compared in place.
+    private let literal: [UInt8]?
 
     package init(_ text: String) {
         description = text
@@ -33,6 +36,7 @@ package struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
         }
         self.pieces = pieces
         matchesEverything = pieces == [.anything]
+        literal = pieces.allSatisfy(Self.isLiteral) ? bytes : nil
     }
 
     /// Whether the whole of `subject` matches. Linear in the subject per pattern piece
@@ -40,10 +44,10 @@ package struct GlobPattern: Equatable, Sendable, CustomStringConvertible {
     package func matches(_ subject: some Collection<UInt8>) -> Bool {
         // `**` alone (the usual admin rule) matches any non-empty path: no work at all.
         if matchesEverything { return !subject.isEmpty }
+        // Without a wildcard: a comparison, with no copy of the subject. The patterns of `*`
+        // (`access.cmd.usr.* = heart whoami` and the like) are tried on every command.
+        if let literal { return subject.count == literal.count && subject.elementsEqual(literal) }
         let bytes = Array(subject)
-        if pieces.allSatisfy(Self.isLiteral) {
-            return bytes.count == pieces.count && zip(pieces, bytes).allSatisfy { $0 == .literal($1) }
-        }
         // reachable[i]: the pieces so far can match exactly the first i bytes.
         var reachable = [Bool](repeating: false, count: bytes.count + 1)
         reachable[0] = true
