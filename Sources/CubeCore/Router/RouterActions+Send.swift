@@ -9,9 +9,14 @@ extension Array where Element == RouterAction {
     /// - Returns: the bytes `render` wrote.
     @discardableResult
     mutating func send(to id: SessionID, _ render: (inout [UInt8]) -> Void) -> Int {
-        if let last = indices.last, case .send(id, var bytes) = self[last] {
-            // Drop the action's reference first, so that appending does not copy the array.
-            self[last] = .close(id)
+        if let last = indices.last, case .send(id, _) = self[last] {
+            // The action is moved out (swapped with a placeholder), not copied: the array it
+            // holds stays uniquely referenced, so appending neither copies it nor retains it.
+            // The placeholder is an empty send, harmless should the guard below ever fail (it
+            // cannot: the case was just checked).
+            var taken = RouterAction.send(id, [])
+            swap(&taken, &self[last])
+            guard case .send(_, var bytes) = consume taken else { return 0 }
             let before = bytes.count
             render(&bytes)
             self[last] = .send(id, bytes)

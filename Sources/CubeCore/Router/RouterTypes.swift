@@ -47,31 +47,36 @@ package enum Transport: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Something the owner of the ``Router`` must do.
+///
+/// The cases with payloads wider than two words are `indirect`: the router appends, copies and
+/// destroys actions for every request, and inline those payloads made every action 97 bytes,
+/// moved and destroyed through outlined value witnesses, sends included. Boxed, an action is
+/// 17 bytes and a `send` is handled in place (docs/performance.md "Smaller router actions").
 package enum RouterAction: Equatable, Sendable {
     /// Queue `bytes` for the session's connection.
     case send(SessionID, [UInt8])
     /// Hand a typed message to a door session (the mount's, the manager's): nothing rendered,
     /// nothing to parse (``Router/connectLocal(user:transport:method:door:now:)``).
-    case deliver(SessionID, Message)
+    indirect case deliver(SessionID, Message)
     /// Close the session's connection after everything sent before has been written.
     case close(SessionID)
     /// Run `check` off the router's thread with the checker registered for its method, then
     /// call ``Router/credentialChecked(_:verdict:now:)``. Checks of different origins take
     /// turns, so one origin's burst delays no other (docs/security.md "Resource limits").
-    case checkCredential(SessionID, origin: Origin?, CredentialCheck)
+    indirect case checkCredential(SessionID, origin: Origin?, CredentialCheck)
     /// Start the on-demand zenka `name`; answer with ``Router/zenkaStartFailed(_:now:)`` if that is impossible.
     case startZenka(String)
     /// Start or stop one instance of a scaling balanced zenka (docs/pooling.md "Scaling").
-    case scale(ScaleOrder)
+    indirect case scale(ScaleOrder)
     /// From now on encrypt everything sent to the session and decrypt everything received
     /// (sent right after its `AUTH_TRUE =)`).
     case encrypt(SessionID, SecureChannelKeys)
     /// A change worth telling observers about (the `events` file, logs).
-    case event(RouterEvent)
+    indirect case event(RouterEvent)
     /// Keep a link to the peer at this `tcp:HOST:PORT` address (the `link` command).
-    case dial(PeerAddress)
+    indirect case dial(PeerAddress)
     /// Stop keeping a link to the peer at this address (the `unlink` command).
-    case hangUp(PeerAddress)
+    indirect case hangUp(PeerAddress)
     /// Re-read the configuration (the `reload` command), apply it with
     /// ``Router/reconfigure(_:now:)`` and answer with ``Router/reloadFinished(_:command:refusal:changes:now:)``.
     case reload(SessionID, command: UInt64)
@@ -84,7 +89,7 @@ package enum RouterAction: Equatable, Sendable {
     case saveRevocations(String)
     /// A node's key rotation was learned with a valid proof: links from that node are now
     /// trusted only with the new key (docs/security.md, "Node key rotation").
-    case nodeKeyRotated(NodeKeyRotation)
+    indirect case nodeKeyRotated(NodeKeyRotation)
 }
 
 /// Topology changes, reported as ``RouterAction/event(_:)``.

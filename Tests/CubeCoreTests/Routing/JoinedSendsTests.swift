@@ -52,4 +52,25 @@ import Testing
             #expect(out == Array(keyword.rawValue.utf8))
         }
     }
+
+    /// The router appends, joins and drops actions for every request: the wide, rare cases are
+    /// boxed so that an action stays two words and a tag (docs/performance.md "Smaller router
+    /// actions"), and a boxed one still compares and reads back whole.
+    @Test func anActionIsTwoWordsAndATagWithItsWideCasesBoxed() {
+        #expect(MemoryLayout<RouterAction>.size <= 2 * MemoryLayout<Int>.size + 1)
+        let event = RouterAction.event(.loginFailed(session: 4, method: "unix", user: "eve", origin: nil, reason: "no such user"))
+        #expect(event == .event(.loginFailed(session: 4, method: "unix", user: "eve", origin: nil, reason: "no such user")))
+        #expect(event != .event(.loginFailed(session: 4, method: "unix", user: "eve", origin: nil, reason: "other")))
+        guard case .event(.loginFailed(_, _, let user, _, let reason)) = event else {
+            Issue.record("event lost its case: \(event)")
+            return
+        }
+        #expect(user == "eve" && reason == "no such user")
+        let delivered = RouterAction.deliver(9, .reply(Reply(id: 3, keyword: .trueReply, text: Array("ok".utf8))))
+        guard case .deliver(9, .reply(let reply)) = delivered else {
+            Issue.record("delivery lost its case: \(delivered)")
+            return
+        }
+        #expect(reply.id == 3 && reply.text == Array("ok".utf8))
+    }
 }
