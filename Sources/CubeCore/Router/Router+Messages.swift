@@ -58,7 +58,7 @@ extension Router {
         let fromLink = session.isLink && inNetwork
         if fromLink {
             if path.starts(with: HopCount.marker) {
-                guard let split = HopCount.split(Array(path)) else { return Refusal(.malformed, Wire.protocolMismatch) }
+                guard let split = HopCount.split(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
                 hops = split.hops
                 path = split.path
             } else if path.elementsEqual("advert".utf8) {
@@ -112,7 +112,7 @@ extension Router {
             runLocal(effective.owned, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
-            return forwardToNode(effective.owned, node: name, hops: hops, fromLink: fromLink, from: id, now: now, actions: &actions)
+            return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: session, now: now, actions: &actions)
         } else {
             return route(effective, parsed, from: id, session: session, now: now, actions: &actions)
         }

@@ -186,12 +186,23 @@ extension Router {
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
                                 purpose: RoutePurpose? = nil, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
+        forwardToNode(CommandView(command), node: node, hops: hops, fromLink: fromLink, from: sessions[id], purpose: purpose,
+                      now: now, actions: &actions)
+    }
+
+    /// ``forwardToNode(_:node:hops:fromLink:from:purpose:now:actions:)-(Command,_,_,_,_,_,_,_)``
+    /// of a command read in place, from a source already looked up (nil: gone). Every command
+    /// a transit node passes on comes this way: nothing is copied but the prefixed path.
+    mutating func forwardToNode(_ command: CommandView, node: String, hops: HopCount, fromLink: Bool, from source: Session?,
+                                purpose: RoutePurpose? = nil, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
             return Refusal(.missing, Wire.clientNotPresent)
         }
         guard let budget = fromLink ? hops.decremented() : hops else { return Refusal(.limit, Wire.hopLimitExceeded) }
-        if let refusal = routeRefusal(1, for: command, from: id) { return Refusal(.limit, refusal) }
-        let slot = forward(command, remainder: budget.prefixing(command.path), from: id, to: link, now: now, actions: &actions)
+        if let refusal = routeRefusal(1, pathLength: command.path.count, source: source) { return Refusal(.limit, refusal) }
+        guard let source, let linkSession = sessions[link] else { return nil }
+        let slot = forward(command, remainder: budget.prefixing(command.path), from: source, to: linkSession, now: now,
+                           actions: &actions)
         if let slot, let purpose { routes.setPurpose(purpose, of: slot) }
         return nil
     }

@@ -54,7 +54,13 @@ package struct HopCount: Equatable, Sendable {
     ///   is no hop element; nil if there is one of the wrong shape (not canonical decimal,
     ///   above ``Topology/maximumHops``, or nothing after it).
     package static func split(_ path: [UInt8]) -> (hops: HopCount, path: ArraySlice<UInt8>)? {
-        guard path.starts(with: marker) else { return (initial, path[...]) }
+        split(path[...])
+    }
+
+    /// ``split(_:)-([UInt8])`` of a path read in place (a slice of its line, not copied: every
+    /// command a node receives on a link comes this way); the rest is a slice of the same storage.
+    static func split(_ path: ArraySlice<UInt8>) -> (hops: HopCount, path: ArraySlice<UInt8>)? {
+        guard path.starts(with: marker) else { return (initial, path) }
         let afterMarker = path.dropFirst(marker.count)
         guard let dot = afterMarker.firstIndex(of: UInt8(ascii: ".")), dot + 1 < path.endIndex,
               let value = canonicalDecimal(afterMarker[..<dot]), let hops = HopCount(remaining: value)

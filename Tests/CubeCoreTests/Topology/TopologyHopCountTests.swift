@@ -1,4 +1,4 @@
-import CubeCore
+@testable import CubeCore
 import Testing
 
 @Suite struct TopologyHopCountTests {
@@ -37,6 +37,20 @@ import Testing
         #expect(HopCount.split(bytes("_h0.n2")).map(\.hops.remaining) == 0)
         #expect(HopCount.split(bytes("_h99999999999999999999999.n2")) == nil)
         #expect(HopCount.split(bytes("_h3a.n2")) == nil)
+    }
+
+    /// A command received on a link is split where it lies, a slice of its line: the split
+    /// reads the slice at its own indices and the rest is a slice of the same line.
+    @Test func splitsASliceOfALineInPlace() throws {
+        let line = bytes("(42)_h7.n5.calc.add 1 2")
+        let (hops, rest) = try #require(HopCount.split(line[4..<19]))
+        #expect(hops.remaining == 7)
+        #expect(Array(rest) == bytes("n5.calc.add"))
+        #expect(rest.startIndex == 8)
+        let fresh = try #require(HopCount.split(line[8..<19]))
+        #expect(fresh.hops == .initial)
+        #expect(fresh.path.startIndex == 8)
+        #expect(HopCount.split(line[4..<8]) == nil)
     }
 
     @Test func treatsAPathWithoutPrefixAsFresh() throws {
