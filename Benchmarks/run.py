@@ -600,6 +600,7 @@ def cross_node(args, work):
     cubes = start_nodes(args, work, ["net.conf"] * 3)
     responder = start_responder(args, cubes["n3"], work)
     wait_until(lambda: cube_answers(cubes["n1"].socket, "n3.bench.echo"), "n1 reaching n3.bench through n2")
+    wait_until(lambda: cube_answers(cubes["n2"].socket, "n3.bench.echo"), "n2 reaching n3.bench")
     ca, cb = free_port(), free_port()
     nats_a, port_a = start_nats(work, ["--cluster_name", "bench", "--cluster", f"nats://127.0.0.1:{ca}",
                                        "--routes", f"nats://127.0.0.1:{cb}"], "nats-a")
@@ -615,6 +616,10 @@ def cross_node(args, work):
         plan += [("cube", depth, [args.p7load, "cube-request", cubes["n1"].socket, depth, "0.5", secs, "0",
                                   "n3.bench.echo"], cube_servers),
                  ("nats", depth, [args.p7load, "nats-request", str(port_a), depth, "0.5", secs], nats_servers)]
+    # Like for like with the nats route: requester on n2, one link away from the responder.
+    for depth in ("1", "64"):
+        plan += [("cube-1hop", depth, [args.p7load, "cube-request", cubes["n2"].socket, depth, "0.5", secs, "0",
+                                       "n3.bench.echo"], cube_servers)]
     # The same responders asked from their own server: what the hops add.
     plan += [("cube-local", "1", [args.p7load, "cube-request", cubes["n3"].socket, "1", "0.5", secs], cube_servers),
              ("nats-local", "1", [args.p7load, "nats-request", str(port_b), "1", "0.5", secs], nats_servers)]
@@ -635,6 +640,7 @@ def print_cross_node(runs, rounds):
     m = {k: {f: median_of(v, f) for f in v[0]} for k, v in runs.items()}
     c1, n1, c64, n64 = m[("cube", "1")], m[("nats", "1")], m[("cube", "64")], m[("nats", "64")]
     cl, nl = m[("cube-local", "1")], m[("nats-local", "1")]
+    h1, h64 = m[("cube-1hop", "1")], m[("cube-1hop", "64")]
     cube_hop = (c1["p50_us"] - cl["p50_us"]) / 2
     nats_hop = n1["p50_us"] - nl["p50_us"]
     rows = [
@@ -648,10 +654,15 @@ def print_cross_node(runs, rounds):
         ratio_row("added median latency per hop, us", cube_hop, "nats route hop", nats_hop, None, False, 1),
         ratio_row("  same responder from its own server, us", cl["p50_us"], "nats, same server", nl["p50_us"],
                   None, False, 1),
+        ratio_row("one hop (n2 to n3) sequential, rt/s", h1["rate"], "nats cluster", n1["rate"]),
+        ratio_row("one hop (n2 to n3) pipelined 64, req/s", h64["rate"], "nats cluster", n64["rate"]),
+        ratio_row("one hop pipelined 64: CPU us/request", h64["cpu_us_per_request"], "nats cluster",
+                  n64["cpu_us_per_request"], None, False, 2),
     ]
     print()
     print("Across nodes: requester on n1, responder on n3, two c25519 links n1-n2-n3 (all on loopback);")
     print("nats: requester on server A, responder on server B of a two-server cluster (one route).")
+    print("One hop: the requester on n2, one link from the responder: the same number of servers and hops as nats.")
     print(table(rows))
     print(f"Medians of {rounds} interleaved rounds; spread (min / median / max):")
     for key, label, digits in (("rate", "round trips or requests/s", 0), ("cpu_us_per_request", "CPU us/request", 2)):
