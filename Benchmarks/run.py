@@ -1094,7 +1094,7 @@ def full(args, work):
     ]
     if not args.routed_only:
         rows += [
-            ratio_row("filesystem cmd->out median, us", fs_p50, "socket median", sock_p50, 2, False, 1),
+            ratio_row("filesystem cmd->out median, us", fs_p50, "socket median", sock_p50, 1.5, False, 1),
             ("  filesystem p99, us", fmt(fs_p99, 1), "", "", "", "", ""),
             ("idle sessions: KiB per session", fmt(sc["idle_per_session"], 2), f"{args.idle:,} sessions",
              fmt(sc["idle_rss"] - sc["idle_base"]) + " KiB", "", "<= 2 KiB",
