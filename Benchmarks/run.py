@@ -608,14 +608,29 @@ def cross_node(args, work):
                                        "--routes", f"nats://127.0.0.1:{ca}"], "nats-b")
     nats_responder = start_nats_responder(args, port_b, work)
     wait_until(lambda: nats_answers(port_a), "nats-server A reaching the responder on B")
+    # Two hops for nats too: X and Z are leaf nodes of the hub Y, so X reaches Z only through
+    # Y, as n1 reaches n3 only through n2 (the like-for-like reference; not the goal's).
+    leaf_port = free_port()
+    hub_conf, leaf_conf = os.path.join(work, "nats-hub.conf"), os.path.join(work, "nats-leaf.conf")
+    with open(hub_conf, "w") as f:
+        f.write(f"leafnodes {{\n  listen: 127.0.0.1:{leaf_port}\n}}\n")
+    with open(leaf_conf, "w") as f:
+        f.write(f'leafnodes {{\n  remotes: [ {{ url: "nats-leaf://127.0.0.1:{leaf_port}" }} ]\n}}\n')
+    nats_y, _ = start_nats(work, ["-c", hub_conf], "nats-y")
+    nats_x, port_x = start_nats(work, ["-c", leaf_conf], "nats-x")
+    nats_z, port_z = start_nats(work, ["-c", leaf_conf], "nats-z")
+    leaf_responder = start_nats_responder(args, port_z, work)
+    wait_until(lambda: nats_answers(port_x), "nats-server X reaching the responder on Z through Y")
     cube_servers = {"server": [c.proc for c in cubes.values()], "responder": responder}
     nats_servers = {"server": [nats_a, nats_b], "responder": nats_responder}
+    leaf_servers = {"server": [nats_x, nats_y, nats_z], "responder": leaf_responder}
     secs = str(args.seconds)
     plan = []
     for depth in ("1", "64"):
         plan += [("cube", depth, [args.p7load, "cube-request", cubes["n1"].socket, depth, "0.5", secs, "0",
                                   "n3.bench.echo"], cube_servers),
-                 ("nats", depth, [args.p7load, "nats-request", str(port_a), depth, "0.5", secs], nats_servers)]
+                 ("nats", depth, [args.p7load, "nats-request", str(port_a), depth, "0.5", secs], nats_servers),
+                 ("nats-leaf", depth, [args.p7load, "nats-request", str(port_x), depth, "0.5", secs], leaf_servers)]
     # Like for like with the nats route: requester on n2, one link away from the responder.
     for depth in ("1", "64"):
         plan += [("cube-1hop", depth, [args.p7load, "cube-request", cubes["n2"].socket, depth, "0.5", secs, "0",
@@ -629,7 +644,7 @@ def cross_node(args, work):
             result = measure(argv, servers, work)
             result["cpu_us_per_request"] = 1e6 * result["cpu_server"] / max(result.get("ops_all", 0), 1)
             runs.setdefault((name, depth), []).append(result)
-    for proc in (nats_responder, nats_b, nats_a, responder):
+    for proc in (leaf_responder, nats_z, nats_x, nats_y, nats_responder, nats_b, nats_a, responder):
         stop(proc)
     for cube in reversed(list(cubes.values())):
         cube.stop()
@@ -641,6 +656,7 @@ def print_cross_node(runs, rounds):
     c1, n1, c64, n64 = m[("cube", "1")], m[("nats", "1")], m[("cube", "64")], m[("nats", "64")]
     cl, nl = m[("cube-local", "1")], m[("nats-local", "1")]
     h1, h64 = m[("cube-1hop", "1")], m[("cube-1hop", "64")]
+    l1, l64 = m[("nats-leaf", "1")], m[("nats-leaf", "64")]
     cube_hop = (c1["p50_us"] - cl["p50_us"]) / 2
     nats_hop = n1["p50_us"] - nl["p50_us"]
     rows = [
@@ -658,11 +674,16 @@ def print_cross_node(runs, rounds):
         ratio_row("one hop (n2 to n3) pipelined 64, req/s", h64["rate"], "nats cluster", n64["rate"]),
         ratio_row("one hop pipelined 64: CPU us/request", h64["cpu_us_per_request"], "nats cluster",
                   n64["cpu_us_per_request"], None, False, 2),
+        ratio_row("two hops sequential, rt/s", c1["rate"], "nats leaf chain", l1["rate"]),
+        ratio_row("two hops pipelined 64, req/s", c64["rate"], "nats leaf chain", l64["rate"]),
+        ratio_row("two hops pipelined 64: CPU us/request", c64["cpu_us_per_request"], "nats leaf chain",
+                  l64["cpu_us_per_request"], None, False, 2),
     ]
     print()
     print("Across nodes: requester on n1, responder on n3, two c25519 links n1-n2-n3 (all on loopback);")
     print("nats: requester on server A, responder on server B of a two-server cluster (one route).")
     print("One hop: the requester on n2, one link from the responder: the same number of servers and hops as nats.")
+    print("Leaf chain: nats-servers X and Z leaf nodes of hub Y, requester on X, responder on Z: two hops like n1-n3.")
     print(table(rows))
     print(f"Medians of {rounds} interleaved rounds; spread (min / median / max):")
     for key, label, digits in (("rate", "round trips or requests/s", 0), ("cpu_us_per_request", "CPU us/request", 2)):
