@@ -16,6 +16,8 @@ package final class CubeMetricsExporter: Sendable {
     private let source: @Sendable () -> RouterMetrics
     /// Mount operations by name, set once the mount is up.
     private let mountOperations = Mutex<(@Sendable () -> [String: UInt64])?>(nil)
+    /// The event loops' busy-polling: spins by how they ended, and pauses.
+    private let busyPoll = Mutex<(@Sendable () -> (ended: [String: UInt64], pauses: UInt64))?>(nil)
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let state = Mutex(ExportState())
@@ -33,14 +35,27 @@ package final class CubeMetricsExporter: Sendable {
         mountOperations.withLock { $0 = operations }
     }
 
+    /// Adds the event loops' busy-polling counts (spins ended by input or by the budget,
+    /// pauses) to every later scrape.
+    package func attachBusyPoll(_ counts: @escaping @Sendable () -> (ended: [String: UInt64], pauses: UInt64)) {
+        busyPoll.withLock { $0 = counts }
+    }
+
     /// The Prometheus text exposition (format 0.0.4) of the cube's metrics now.
     package func exposition() -> String {
         let mount = mountOperations.withLock { $0 }
+        let spins = busyPoll.withLock { $0 }?()
         // Snapshots are taken and applied under one lock: two scrapes at once must not apply
         // an older snapshot after a newer one (the deltas would count twice). The hub never
         // calls back into the exporter, so holding this lock while it takes its own is safe.
         return state.withLock { state in
             update(&state, source(), mount: mount?() ?? [:])
+            if let spins {
+                for (ended, value) in spins.ended {
+                    state.count("cube_busy_poll_spins_total", [("ended", ended)], value, factory: factory)
+                }
+                state.count("cube_busy_poll_pauses_total", [], spins.pauses, factory: factory)
+            }
             return registry.emitToString()
         }
     }

@@ -96,6 +96,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        BusyPoll.read(buffer.readableBytes)
         guard let session else {
             early.append(buffer)
             return

@@ -83,7 +83,9 @@ package final class FUSELoopSource: FUSERequestSource {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            Self.unwrapInboundIn(data).withUnsafeReadableBytes { request($0) }
+            let buffer = Self.unwrapInboundIn(data)
+            BusyPoll.read(buffer.readableBytes)
+            buffer.withUnsafeReadableBytes { request($0) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {

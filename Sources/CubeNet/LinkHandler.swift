@@ -71,6 +71,7 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        BusyPoll.read(buffer.readableBytes)
         if case .linked(let session) = phase {
             guard let endpoint, let plain = endpoint.open(buffer.readableBytesView) else {
                 return context.close(promise: nil)

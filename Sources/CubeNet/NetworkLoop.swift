@@ -14,10 +14,23 @@ package final class NetworkLoop: Sendable {
     /// listener and the mount, which serves `/dev/fuse` on the loop of the cube's own uid.
     package let shares: NIOLockedValueBox<LoopShares>
 
-    /// Starts the threads: `threads`, or one per core.
-    package init(threads: Int? = nil) {
+    /// Spins a loop for a moment after a turn that read a little (``BusyPoll``).
+    package let busyPoll: BusyPoll
+
+    /// Starts the threads: `threads`, or one per core; with `busyPoll` microseconds of
+    /// busy-polling after a small read (`socket.busy-poll`, 0 = off).
+    package init(threads: Int? = nil, busyPoll microseconds: Int = 0) {
         let count = max(1, threads ?? System.coreCount)
-        group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+        busyPoll = BusyPoll(microseconds: microseconds)
+        if busyPoll.wanted {
+            // The selectors are the epoll instances the group opens: its init returns once
+            // every loop runs (each made its selector on its own thread first).
+            let before = BusyPoll.epollInstances()
+            group = MultiThreadedEventLoopGroup(numberOfThreads: count, metricsDelegate: busyPoll)
+            busyPoll.arm(selectors: BusyPoll.epollInstances().subtracting(before), loops: count)
+        } else {
+            group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+        }
         shares = NIOLockedValueBox(LoopShares(loops: count))
     }
 

@@ -78,7 +78,11 @@ struct Daemon {
             hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }
         }
         let listening = Readiness()
-        let loop = NetworkLoop(threads: configuration.eventLoops == 0 ? nil : configuration.eventLoops)
+        let loop = NetworkLoop(threads: configuration.eventLoops == 0 ? nil : configuration.eventLoops,
+                               busyPoll: configuration.busyPollMicroseconds)
+        if loop.busyPoll.wanted && !loop.busyPoll.isOn {
+            logger.warning("socket.busy-poll is off: the event loops' epoll instances were not found")
+        }
         let server = CubeServer(hub: hub, loop: loop, logger: logger) { path in
             listening.signal()
             // One plain line on stdout for people and scripts: where to connect; and under the
@@ -91,6 +95,12 @@ struct Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         // Cheap until scraped: it serves the mount's `metrics` file even with the endpoint off.
         let metrics = CubeMetricsExporter { [hub] in hub.inspect { $0.metrics } }
+        if loop.busyPoll.isOn {
+            metrics.attachBusyPoll { [busyPoll = loop.busyPoll] in
+                let spins = busyPoll.spins
+                return (["input": spins.input, "budget": spins.budget], spins.pauses)
+            }
+        }
         if let listen = configuration.metricsListen, let address = HostPort(listen) {
             services.append(.init(service: MetricsServer(exporter: metrics, address: address, group: loop.group, logger: logger)))
         }

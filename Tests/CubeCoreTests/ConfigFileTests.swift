@@ -71,6 +71,12 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         #expect(try load("socket.park-after = 5\n").parkAfterSeconds == 5)
     }
 
+    @Test func busyPollsFiftyMicrosecondsUnlessConfiguredOtherwise() throws {
+        #expect(try load("node.name = n\n").busyPollMicroseconds == 50)
+        #expect(try load("socket.busy-poll = 0\n").busyPollMicroseconds == 0)
+        #expect(try load("socket.busy-poll = 1000\n").busyPollMicroseconds == 1_000)
+    }
+
     @Test func substitutesTheOwnerInKeysAndValues() throws {
         let config = try load("""
             auth.setup.usr.<owner> = :unix:<owner>,root :zenka:
@@ -98,6 +104,7 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ("log.level = loud", "'log.level' needs one of trace, debug, info, notice, warning, error, critical, found 'loud'"),
         ("socket.tcp.listen = nowhere", "'socket.tcp.listen' needs host:port, found 'nowhere'"),
         ("socket.park-after = -1", "'socket.park-after' needs an integer in 0...86400, found '-1'"),
+        ("socket.busy-poll = 1001", "'socket.busy-poll' needs an integer in 0...1000, found '1001'"),
         ("metrics.listen = 127.0.0.1:0", "'metrics.listen' needs host:port, found '127.0.0.1:0'"),
         ("auth.c25519.signer.hq.max-days = 0", "'auth.c25519.signer.hq.max-days' needs 1...3650, found '0'"),
         ("auth.c25519.signer.hq.color = red", "unknown key 'auth.c25519.signer.hq.color' (key, names, max-days)"),

@@ -115,6 +115,37 @@ import Testing
         #expect(try scrape(port: port) != nil)
     }
 
+    /// Busy-polling (`socket.busy-poll`, docs/performance.md "Busy-polling") is on by default
+    /// and its spins are counted after routed round trips; with 0 its series are absent.
+    @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount > 1, "one CPU never spins"))
+    func busyPollingSpinsAreCountedAndOffWhenConfiguredSo() throws {
+        for budget in [nil, 0] {
+            let port = freeTCPPort()
+            let cube = try CubeProcess(extraConfiguration: "metrics.listen = 127.0.0.1:\(port)\n"
+                                       + (budget.map { "socket.busy-poll = \($0)\n" } ?? ""))
+            defer { cube.stop() }
+            let zenka = try TestZenka(name: "calc", cube: cube)
+            defer { zenka.stop() }
+            let client = try RawSocket(path: cube.socketPath)
+            #expect(client.loginUnix())
+            for index in 1...30 {
+                client.send("(\(index))calc.echo n\(index)\n")
+                #expect(client.read(until: "\n") == "(\(index))TRUE n\(index)\n")
+            }
+            #expect(eventually(timeout: 10) { httpGet(port: port, path: "/metrics", timeout: 1) != nil })
+            let scraped = try #require(try scrape(port: port))
+            let spins = (scraped["cube_busy_poll_spins_total{ended=\"input\"}"] ?? 0)
+                + (scraped["cube_busy_poll_spins_total{ended=\"budget\"}"] ?? 0)
+            if budget == nil {
+                #expect(scraped.types["cube_busy_poll_spins_total"] == "counter")
+                #expect(scraped.types["cube_busy_poll_pauses_total"] == "counter")
+                #expect(spins >= 30, "a spin after each small read: \(spins)")
+            } else {
+                #expect(scraped.types["cube_busy_poll_spins_total"] == nil && spins == 0)
+            }
+        }
+    }
+
     private func scrape(port: Int) throws -> Exposition? {
         guard let (status, body) = httpGet(port: port, path: "/metrics") else { return nil }
         #expect(status.hasPrefix("HTTP/1.1 200"))

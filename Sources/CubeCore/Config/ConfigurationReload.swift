@@ -35,6 +35,7 @@ package struct ConfigurationReload: Sendable {
         keep("socket.tcp.listen", \.tcpListen, text)
         keep("socket.event-loops", \.eventLoops) { String($0) }
         keep("socket.park-after", \.parkAfterSeconds) { String($0) }
+        keep("socket.busy-poll", \.busyPollMicroseconds) { String($0) }
         keep("mount.path", \.mountPath, text)
         keep("mount.allow-other", \.mountAllowOther) { $0 ? "yes" : "no" }
         keep("auth.c25519.identity", \.identityKeyPath, text)

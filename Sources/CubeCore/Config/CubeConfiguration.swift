@@ -36,6 +36,10 @@ package struct CubeConfiguration: Equatable, Sendable {
     /// 0 = never. When on, a connection also parks 0.1 s after its connect or its login if its
     /// peer said nothing since, which is what keeps an idle session near 1.2 KiB.
     package var parkAfterSeconds = 30
+    /// `socket.busy-poll`: microseconds an event loop polls without sleeping after a turn that
+    /// read a little, for the conversation's next line (docs/performance.md "Busy-polling");
+    /// 0 = always sleep.
+    package var busyPollMicroseconds = 50
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
     package var metricsListen: String?
     /// The node's Ed25519 identity key file (`cube keygen`); nil = no `c25519`.
@@ -193,6 +197,7 @@ package struct CubeConfiguration: Equatable, Sendable {
         case "socket.tcp.listen": tcpListen = try hostPort()
         case "socket.event-loops": eventLoops = try integer(0...256)
         case "socket.park-after": parkAfterSeconds = try integer(0...86_400)
+        case "socket.busy-poll": busyPollMicroseconds = try integer(0...1_000)
         case "metrics.listen": metricsListen = try hostPort()
         case "auth.c25519.identity": identityKeyPath = value.isEmpty ? nil : value
         case "auth.c25519.authorized-keys": authorizedKeysPath = value.isEmpty ? nil : value

@@ -1,0 +1,104 @@
+import CCubeSystem
+import NIOCore
+import NIOPosix
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Busy-polls an event loop for a moment after a turn that read a little, instead of going
+/// straight back to sleep (`socket.busy-poll`; docs/performance.md "Busy-polling").
+///
+/// A thread asleep in `epoll_wait` that a peer's write wakes runs some 20 µs later on this
+/// kind of virtual machine, and a routed request-reply crosses four such wake-ups. After a turn
+/// that read something small (a request, a reply, a request of the mount: a conversation likely
+/// to go on within microseconds), the loop polls without sleeping, for up to the budget, one
+/// epoll that watches the selectors of the group's loops. Whatever NIO would wake for (input,
+/// a new connection, a task from another thread, a link, the mount) ends the spin at once, and
+/// NIO's own `epoll_wait` then returns it without sleeping. A turn that read nothing (a timer,
+/// an idle cube) or ``large`` bytes or more (a pipeline at speed, where one wake-up is shared
+/// by many requests) does not spin, one CPU never spins, and a loop that finds itself preempted
+/// in more than a quarter of its spins (another thread wants the CPU) pauses for ``pause``.
+/// Timers due during a spin wait for its end: at most the budget.
+///
+/// NIO does not publish its selectors' descriptors: ``NetworkLoop`` finds them as the epoll
+/// instances that appear while the group starts, and arms this only when it finds one per loop.
+///
+/// `@unchecked Sendable`: `counts` is written only by the C side, atomically, and read the same way.
+package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
+    /// A turn that read this many bytes or more does not spin (``ReadSplit``'s large read).
+    static let large = Int64(ReadSplit.minimum)
+    /// How long spinning pauses on a loop that was preempted too often.
+    static let pause: Int64 = 20_000_000
+    /// How often spins ended, over all loops of the group.
+    package struct Counts: Equatable, Sendable {
+        /// Ended by an event for the loop.
+        package var input: UInt64
+        /// Ran out of budget.
+        package var budget: UInt64
+        /// Pauses for preemption.
+        package var pauses: UInt64
+    }
+
+    private let epoll: CInt
+    private let budget: Int64
+    private let armed = Atomic<Bool>(false)
+    private let counts: UnsafeMutablePointer<UInt64>
+
+    /// - Parameter microseconds: the spin budget (`socket.busy-poll`); 0 = off.
+    package init(microseconds: Int) {
+        budget = Int64(microseconds) * 1_000
+        epoll = microseconds > 0 && System.coreCount > 1 ? CCubeSystem_epoll_create() : -1
+        counts = .allocate(capacity: 3)
+        counts.initialize(repeating: 0, count: 3)
+    }
+
+    deinit {
+        if epoll >= 0 { close(epoll) }
+        counts.deallocate()
+    }
+
+    /// Whether it may spin at all (a budget, more than one CPU).
+    package var wanted: Bool { epoll >= 0 }
+
+    /// Whether it spins: armed with one selector per loop.
+    package var isOn: Bool { armed.load(ordering: .relaxed) }
+
+    /// The epoll instances open now (their descriptors), to tell the group's selectors apart.
+    static func epollInstances() -> Set<CInt> {
+        var fds = [CInt](repeating: -1, count: 1024)
+        let found = fds.withUnsafeMutableBufferPointer { CCubeSystem_eventpoll_fds($0.baseAddress, CInt($0.count)) }
+        return Set(fds.prefix(Int(max(found, 0))))
+    }
+
+    /// Watches `selectors` and starts spinning if there is one per loop (`loops`).
+    func arm(selectors: Set<CInt>, loops: Int) {
+        guard wanted, selectors.count == loops else { return }
+        for fd in selectors where CCubeSystem_epoll_watch(epoll, fd) != 0 { return }
+        armed.store(true, ordering: .releasing)
+    }
+
+    /// The calling loop read `bytes` in its current turn (a connection's, a link's or the
+    /// mount's read handler).
+    @inline(__always)
+    static func read(_ bytes: Int) {
+        CCubeSystem_busy_poll_note(Int64(bytes))
+    }
+
+    /// How the spins ended so far.
+    package var spins: Counts {
+        var out: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &out) { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt64.self) else { return }
+            CCubeSystem_busy_poll_counts(counts, base)
+        }
+        return Counts(input: out.0, budget: out.1, pauses: out.2)
+    }
+
+    /// NIO calls this on the loop's thread at the end of each turn, right before it would
+    /// sleep in `epoll_wait`.
+    package func processedTick(info: NIOEventLoopTickInfo) {
+        guard armed.load(ordering: .relaxed) else { return }
+        _ = CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, counts)
+    }
+}
