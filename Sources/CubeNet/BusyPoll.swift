@@ -26,8 +26,11 @@ import Glibc
 ///
 /// `@unchecked Sendable`: `counts` is written only by the C side, atomically, and read the same way.
 package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
-    /// A turn that read this many bytes or more does not spin (``ReadSplit``'s large read).
-    static let large = Int64(ReadSplit.minimum)
+    /// A turn that read this many bytes or more does not spin: a few lines of a conversation
+    /// or a request of the mount are smaller; the replies of half a depth-64 batch on a link
+    /// are not, and spinning after those cost three cubes on two vCPUs 20 % more CPU per
+    /// request (docs/performance.md "Busy-polling").
+    static let large: Int64 = 256
     /// How long spinning pauses on a loop that was preempted too often.
     static let pause: Int64 = 20_000_000
     /// How often spins ended, over all loops of the group.

@@ -45,7 +45,7 @@ socket.park-after = 30
 # Microseconds an event loop keeps polling, without sleeping, after a turn that read a
 # little (a request, a reply, a request of the mount), so that the next line of the
 # conversation is served without a wake-up: a routed round trip takes about half as long.
-# Spins only after reads under 1 KiB, ends at once on any event, never on one CPU, and
+# Spins only after reads under 256 bytes, ends at once on any event, never on one CPU, and
 # pauses while other threads need the CPU; at most this much CPU time per such turn
 # (docs/performance.md "Busy-polling"). 0 = always sleep. Read at start.
 socket.busy-poll = 50
