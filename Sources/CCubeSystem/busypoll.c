@@ -3,7 +3,6 @@
    state is a few thread-locals (each event loop is one thread for its whole life). */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,10 +71,6 @@ int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long 
     }
     struct epoll_event events[4];
     for (;;) {
-        /* A thread waiting for this CPU goes first: on a machine with more runnable threads
-           than CPUs (a zenka woken by this turn's write, other cubes) a spin must not stand
-           between it and the answer the spin waits for. Alone, this returns at once. */
-        sched_yield();
         if (epoll_wait(epoll, events, 4, 0) != 0) {
             __atomic_fetch_add(&counts[0], 1, __ATOMIC_RELAXED);
             return 1;
