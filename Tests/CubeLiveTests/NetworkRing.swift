@@ -240,11 +240,11 @@ final class RingNetwork: @unchecked Sendable {
         return seen
     }
 
-    /// Whether every running node's (or every running one of `viewers`) `list nodes` matches the graph `edges`: exactly the nodes of
+    /// Whether every running node's `list nodes` matches the graph `edges`: exactly the nodes of
     /// its component are reachable, and each of them lists exactly its neighbours in `edges`.
     /// - Returns: nil when it matches, else the first difference.
-    func topologyDifference(_ edges: Set<Edge>, on viewers: [String]? = nil) throws -> String? {
-        for name in viewers ?? names where isRunning(name) {
+    func topologyDifference(_ edges: Set<Edge>) throws -> String? {
+        for name in names where isRunning(name) {
             let table = try nodes(on: name)
             let component = Self.component(of: name, edges)
             for other in names {
