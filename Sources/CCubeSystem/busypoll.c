@@ -14,11 +14,22 @@
 
 /* The loop thread's own state. */
 static __thread long long turn_bytes;
+static __thread int turn_wrote_far;     /* 1: the turn wrote to a TCP peer (a link, a remote client) */
 static __thread long involuntary;       /* ru_nivcsw at the last spin */
 static __thread int window_spins, window_preempted;
 static __thread long long paused_until; /* CLOCK_MONOTONIC ns */
+/* The adaptive spin lengths (ns; -1 until the first turn sets them to the budget): one for
+   turns that wrote only to this machine, one for turns that wrote to a TCP peer, whose
+   answers come back on another time scale. `learning` says which window the last turn that
+   might have spun used and found no input in (0: none): the next turn's sleep time then says
+   whether spinning longer would have caught the input. */
+static __thread long long windows[2] = {-1, -1};
+static __thread int learning;
 
 enum { WINDOW = 64 };
+/* Where a window grows from after it fell to zero (KVM's halt_poll_ns_grow_start); a window
+   halved below it falls to zero. */
+static const long long GROW_START = 10000;
 
 static long long now_ns(void) {
     struct timespec t;
@@ -27,6 +38,8 @@ static long long now_ns(void) {
 }
 
 void CCubeSystem_busy_poll_note(long long bytes) { turn_bytes += bytes; }
+
+void CCubeSystem_busy_poll_note_far(void) { turn_wrote_far = 1; }
 
 int CCubeSystem_eventpoll_fds(int *fds, int capacity) {
     DIR *dir = opendir("/proc/self/fd");
@@ -48,13 +61,43 @@ int CCubeSystem_eventpoll_fds(int *fds, int capacity) {
     return n;
 }
 
+/* Like the kernel's halt polling (KVM halt_poll_ns, the cpuidle haltpoll governor): input
+   that came back within the budget after a turn that did not catch it grows that turn's
+   window (doubling from GROW_START), input that came later halves it (the haltpoll governor's
+   default; under GROW_START it is zero: no spin, the turn's wait still teaches). A conversation
+   that answers within the budget keeps spinning at full length; a loop whose small writes are
+   answered only after longer (a cube in the middle of a chain of nodes, whose replies cross
+   further hops) stops spinning instead of spending the budget each turn. */
+static void learn(long long sleep_ns, long long budget_ns) {
+    if (!learning) return;
+    long long *window = &windows[learning - 1];
+    learning = 0;
+    if (sleep_ns > budget_ns) {
+        *window = *window / 2 < GROW_START ? 0 : *window / 2;
+    } else if (*window < GROW_START) {
+        *window = GROW_START < budget_ns ? GROW_START : budget_ns;
+    } else {
+        *window = *window * 2 < budget_ns ? *window * 2 : budget_ns;
+    }
+}
+
 int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
-                          unsigned long long counts[3]) {
+                          long long sleep_ns, unsigned long long counts[4]) {
+    if (windows[0] < 0) windows[0] = windows[1] = budget_ns;
+    learn(sleep_ns, budget_ns);
     long long bytes = turn_bytes;
+    int far = turn_wrote_far;
     turn_bytes = 0;
+    turn_wrote_far = 0;
     if (bytes == 0 || bytes >= large) return -1;
     long long start = now_ns();
     if (start < paused_until) return -1;
+    long long window = windows[far];
+    if (window == 0) {
+        learning = far + 1;
+        __atomic_fetch_add(&counts[3], 1, __ATOMIC_RELAXED);
+        return -1;
+    }
     /* Preempted since the last spin: another runnable thread wanted this CPU. */
     struct rusage usage;
     if (getrusage(RUSAGE_THREAD, &usage) == 0) {
@@ -75,13 +118,14 @@ int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long 
             __atomic_fetch_add(&counts[0], 1, __ATOMIC_RELAXED);
             return 1;
         }
-        if (now_ns() - start >= budget_ns) {
+        if (now_ns() - start >= window) {
             __atomic_fetch_add(&counts[1], 1, __ATOMIC_RELAXED);
+            learning = far + 1;
             return 0;
         }
     }
 }
 
-void CCubeSystem_busy_poll_counts(const unsigned long long counts[3], unsigned long long out[3]) {
-    for (int i = 0; i < 3; i++) out[i] = __atomic_load_n(&counts[i], __ATOMIC_RELAXED);
+void CCubeSystem_busy_poll_counts(const unsigned long long counts[4], unsigned long long out[4]) {
+    for (int i = 0; i < 4; i++) out[i] = __atomic_load_n(&counts[i], __ATOMIC_RELAXED);
 }

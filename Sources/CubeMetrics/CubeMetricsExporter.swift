@@ -16,8 +16,8 @@ package final class CubeMetricsExporter: Sendable {
     private let source: @Sendable () -> RouterMetrics
     /// Mount operations by name, set once the mount is up.
     private let mountOperations = Mutex<(@Sendable () -> [String: UInt64])?>(nil)
-    /// The event loops' busy-polling: spins by how they ended, and pauses.
-    private let busyPoll = Mutex<(@Sendable () -> (ended: [String: UInt64], pauses: UInt64))?>(nil)
+    /// The event loops' busy-polling: spins by how they ended, pauses, turns not spun.
+    private let busyPoll = Mutex<(@Sendable () -> BusyPollCounts)?>(nil)
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let state = Mutex(ExportState())
@@ -35,9 +35,12 @@ package final class CubeMetricsExporter: Sendable {
         mountOperations.withLock { $0 = operations }
     }
 
-    /// Adds the event loops' busy-polling counts (spins ended by input or by the budget,
-    /// pauses) to every later scrape.
-    package func attachBusyPoll(_ counts: @escaping @Sendable () -> (ended: [String: UInt64], pauses: UInt64)) {
+    /// The event loops' busy-polling counts: spins by how they ended (`input`, `budget`),
+    /// pauses for preemption, turns not spun because their adaptive window was zero.
+    package typealias BusyPollCounts = (ended: [String: UInt64], pauses: UInt64, skipped: UInt64)
+
+    /// Adds the event loops' busy-polling counts to every later scrape.
+    package func attachBusyPoll(_ counts: @escaping @Sendable () -> BusyPollCounts) {
         busyPoll.withLock { $0 = counts }
     }
 
@@ -55,6 +58,7 @@ package final class CubeMetricsExporter: Sendable {
                     state.count("cube_busy_poll_spins_total", [("ended", ended)], value, factory: factory)
                 }
                 state.count("cube_busy_poll_pauses_total", [], spins.pauses, factory: factory)
+                state.count("cube_busy_poll_skipped_total", [], spins.skipped, factory: factory)
             }
             return registry.emitToString()
         }

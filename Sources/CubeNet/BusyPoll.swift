@@ -21,6 +21,18 @@ import Glibc
 /// in more than a quarter of its spins (another thread wants the CPU) pauses for ``pause``.
 /// Timers due during a spin wait for its end: at most the budget.
 ///
+/// Each loop adapts how long it spins, as the kernel's halt polling does: when input came
+/// within the budget after a turn that did not catch it, its window grows (doubling from
+/// 10 µs up to the budget); when input came later than the budget, the window halves, to zero
+/// below 10 µs, and the loop then sleeps after such turns until a wait within the budget grows
+/// it again. A cube whose
+/// small writes are answered only after further hops (the middle of a chain of nodes) then
+/// sleeps instead of spending the budget on every turn, and leaves the CPU to the processes
+/// that have work (docs/performance.md "An adaptive window"). Turns that wrote to a TCP peer
+/// (a link, a client on another machine) have a window of their own: their answers come back
+/// on another time scale (a network round trip, the far node's own turns), and one kind of
+/// turn answered late must not stop the spinning after the other, answered at once.
+///
 /// NIO does not publish its selectors' descriptors: ``NetworkLoop`` finds them as the epoll
 /// instances that appear while the group starts, and arms this only when it finds one per loop.
 ///
@@ -37,10 +49,12 @@ package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
     package struct Counts: Equatable, Sendable {
         /// Ended by an event for the loop.
         package var input: UInt64
-        /// Ran out of budget.
+        /// Ran out of budget (the loop's window).
         package var budget: UInt64
         /// Pauses for preemption.
         package var pauses: UInt64
+        /// Turns not spun because their window was zero (their input came later than the budget).
+        package var skipped: UInt64
     }
 
     private let epoll: CInt
@@ -52,8 +66,8 @@ package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
     package init(microseconds: Int) {
         budget = Int64(microseconds) * 1_000
         epoll = microseconds > 0 && System.coreCount > 1 ? CCubeSystem_epoll_create() : -1
-        counts = .allocate(capacity: 3)
-        counts.initialize(repeating: 0, count: 3)
+        counts = .allocate(capacity: 4)
+        counts.initialize(repeating: 0, count: 4)
     }
 
     deinit {
@@ -88,20 +102,28 @@ package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
         CCubeSystem_busy_poll_note(Int64(bytes))
     }
 
+    /// The calling loop wrote to a TCP peer in its current turn (a link's or a TCP
+    /// connection's endpoint): that turn spins by the window of such turns.
+    @inline(__always)
+    static func wroteFar() {
+        CCubeSystem_busy_poll_note_far()
+    }
+
     /// How the spins ended so far.
     package var spins: Counts {
-        var out: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var out: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &out) { raw in
             guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt64.self) else { return }
             CCubeSystem_busy_poll_counts(counts, base)
         }
-        return Counts(input: out.0, budget: out.1, pauses: out.2)
+        return Counts(input: out.0, budget: out.1, pauses: out.2, skipped: out.3)
     }
 
     /// NIO calls this on the loop's thread at the end of each turn, right before it would
-    /// sleep in `epoll_wait`.
+    /// sleep in `epoll_wait`; `info.sleepTime` is how long the loop waited before the turn
+    /// (the previous spin included), what the window learns from.
     package func processedTick(info: NIOEventLoopTickInfo) {
         guard armed.load(ordering: .relaxed) else { return }
-        _ = CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, counts)
+        _ = CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, info.sleepTime.nanoseconds, counts)
     }
 }

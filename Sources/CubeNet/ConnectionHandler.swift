@@ -74,7 +74,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
                                       dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body,
-                                      flushes: flushes)
+                                      flushes: flushes, remote: transport == .tcp)
         self.endpoint = endpoint
         let hub = self.hub
         let transport = self.transport

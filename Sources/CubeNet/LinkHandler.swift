@@ -170,7 +170,8 @@ final class LinkHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         deadline?.cancel()
         let endpoint = SocketEndpoint(channel: channel, logger: logger, gauge: hub.memory,
-                                      dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body)
+                                      dropAbove: hub.configuration.limits.outputQueue + hub.configuration.limits.body,
+                                      remote: true)
         self.endpoint = endpoint
         // Our stream header goes out first; everything the hub sends after is sealed.
         endpoint.encrypt(with: keys)

@@ -54,6 +54,9 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// Queued bytes past which a peer that does not read is dropped: `limits.output-queue`
     /// plus one largest message (`limits.body`).
     private let dropAbove: Int
+    /// A TCP peer (a link, a client on another machine): a turn that writes to it busy-polls
+    /// by a window of its own (``BusyPoll/wroteFar()``).
+    private let remote: Bool
 
     /// Loop-confined: how this connection parks (nil: it never does).
     private var parking: Parking?
@@ -101,8 +104,9 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     init(channel: any Channel, logger: Logger, gauge: MemoryGauge? = nil, dropAbove: Int = 8 << 20,
-         flushes: PendingFlushes? = nil) {
+         flushes: PendingFlushes? = nil, remote: Bool = false) {
         loop = channel.eventLoop
+        self.remote = remote
         self.flushes = flushes
         attachment = .channel(channel)
         self.logger = logger
@@ -171,6 +175,7 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
             dropSlowReader()
             return
         }
+        if remote { BusyPoll.wroteFar() }
         if sealer != nil {
             let sealed = sealer?.seal(bytes) ?? []
             channel.write(channel.allocator.buffer(bytes: sealed), promise: nil)

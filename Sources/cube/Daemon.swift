@@ -98,7 +98,7 @@ struct Daemon {
         if loop.busyPoll.isOn {
             metrics.attachBusyPoll { [busyPoll = loop.busyPoll] in
                 let spins = busyPoll.spins
-                return (["input": spins.input, "budget": spins.budget], spins.pauses)
+                return (["input": spins.input, "budget": spins.budget], spins.pauses, spins.skipped)
             }
         }
         if let listen = configuration.metricsListen, let address = HostPort(listen) {

@@ -136,10 +136,14 @@ import Testing
             let scraped = try #require(try scrape(port: port))
             let spins = (scraped["cube_busy_poll_spins_total{ended=\"input\"}"] ?? 0)
                 + (scraped["cube_busy_poll_spins_total{ended=\"budget\"}"] ?? 0)
+            // A turn the loop's window told not to spin (the zenka answered later than the
+            // budget, as a debug build's may) is counted as skipped instead.
+            let windowed = scraped["cube_busy_poll_skipped_total"] ?? 0
             if budget == nil {
                 #expect(scraped.types["cube_busy_poll_spins_total"] == "counter")
                 #expect(scraped.types["cube_busy_poll_pauses_total"] == "counter")
-                #expect(spins >= 30, "a spin after each small read: \(spins)")
+                #expect(scraped.types["cube_busy_poll_skipped_total"] == "counter")
+                #expect(spins + windowed >= 30, "a spin (or a skip) after each small read: \(spins) + \(windowed)")
             } else {
                 #expect(scraped.types["cube_busy_poll_spins_total"] == nil && spins == 0)
             }

@@ -22,7 +22,7 @@ import Glibc
     @Test func offWithoutABudget() async throws {
         let network = NetworkLoop(threads: 2)
         #expect(!network.busyPoll.wanted && !network.busyPoll.isOn)
-        #expect(network.busyPoll.spins == BusyPoll.Counts(input: 0, budget: 0, pauses: 0))
+        #expect(network.busyPoll.spins == BusyPoll.Counts(input: 0, budget: 0, pauses: 0, skipped: 0))
         await network.shutdown()
     }
 
@@ -32,21 +32,13 @@ import Glibc
     /// out its 5 s budget, which the counts would show (and the test would take minutes).
     @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
     func spinsEndOnInputAndOnTasksFromOtherThreads() async throws {
-        let network = NetworkLoop(threads: 1, busyPoll: 5_000_000)
-        #expect(network.busyPoll.isOn)
-        var pair: [CInt] = [-1, -1]
-        #expect(socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, &pair) == 0)
-        let channel = try await NIOPipeBootstrap(group: network.loops[0])
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Echo()) }
-            }
-            .takingOwnershipOfDescriptor(inputOutput: pair[0])
-            .get()
+        let network = await armedLoop(busyPoll: 5_000_000)
+        let (channel, peer) = try await echo(on: network)
         for round in 0..<20 {
-            #expect(roundTrip(pair[1], "\(round)\n") == "\(round)\n")
+            #expect(roundTrip(peer, "\(round)\n") == "\(round)\n")
         }
         for _ in 0..<3 {
-            #expect(roundTrip(pair[1], "t\n") == "t\n")
+            #expect(roundTrip(peer, "t\n") == "t\n")
             usleep(10_000) // the loop is spinning on the echo's small read now
             try await network.loops[0].submit {}.get()
         }
@@ -54,8 +46,87 @@ import Glibc
         #expect(spins.budget == 0, "no spin ran out while there was work: \(spins)")
         #expect(spins.input >= 20, "\(spins)")
         try await channel.close()
-        close(pair[1])
+        close(peer)
         await network.shutdown()
+    }
+
+    /// The window adapts, per loop, to how long input takes to come back: a conversation that
+    /// answers later than the budget (2 ms here) shortens the spins to none, and one that
+    /// answers within it brings them back.
+    @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
+    func windowFallsToZeroForLateInputAndGrowsBackForPromptInput() async throws {
+        let network = await armedLoop(busyPoll: 2_000)
+        let (channel, peer) = try await echo(on: network)
+        // The window halves per late answer: 2,000 µs to 15.6 in eight spins, then zero.
+        let late = try await converse(network, peer, rounds: 20, pause: 20_000)
+        #expect(late.budget <= 9 && late.skipped >= 11 && late.input == 0, "\(late)")
+        let prompt = try await converse(network, peer, rounds: 50)
+        #expect(prompt.input >= late.input + 25, "spinning came back: \(prompt)")
+        try await channel.close()
+        close(peer)
+        await network.shutdown()
+    }
+
+    /// Turns that wrote to a TCP peer (a link, a remote client) learn a window of their own:
+    /// a far peer answering later than the budget (10 ms here) stops the spinning after its
+    /// turns, not after the turns of a local conversation on the same loop, which spin from
+    /// the start.
+    @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
+    func turnsThatWroteToATCPPeerHaveTheirOwnWindow() async throws {
+        let network = await armedLoop(busyPoll: 10_000)
+        let (farChannel, far) = try await echo(on: network, far: true)
+        let (nearChannel, near) = try await echo(on: network)
+        // The far window halves per late answer: 10,000 µs to 19.5 in ten spins, then zero.
+        let late = try await converse(network, far, rounds: 20, pause: 25_000)
+        #expect(late.budget <= 11 && late.skipped >= 9 && late.input == 0, "\(late)")
+        let prompt = try await converse(network, near, rounds: 10)
+        #expect(prompt.skipped == late.skipped && prompt.input >= late.input + 9, "\(prompt)")
+        try await farChannel.close()
+        try await nearChannel.close()
+        close(far)
+        close(near)
+        await network.shutdown()
+    }
+
+    /// A one-loop group with busy-polling armed. Arming finds the selectors as the epoll
+    /// instances that appear while the group starts, so an epoll another test (or the
+    /// runtime's own event thread) opens at that moment leaves it off: try again.
+    private func armedLoop(busyPoll microseconds: Int) async -> NetworkLoop {
+        for _ in 0..<4 {
+            let network = NetworkLoop(threads: 1, busyPoll: microseconds)
+            if network.busyPoll.isOn { return network }
+            await network.shutdown()
+        }
+        return NetworkLoop(threads: 1, busyPoll: microseconds)
+    }
+
+    /// `rounds` round trips through the echo at `peer`, `pause` microseconds apart (the
+    /// answer to each echo comes that late); returns the counts once the loop finished the
+    /// turn that wrote the last echo (its spin is counted at the end of that turn, after the
+    /// peer may already have read the echo).
+    private func converse(_ network: NetworkLoop, _ peer: CInt, rounds: Int, pause: UInt32 = 0) async throws -> BusyPoll.Counts {
+        for round in 0..<rounds {
+            #expect(roundTrip(peer, "\(round)\n") == "\(round)\n")
+            if pause > 0 { usleep(pause) }
+        }
+        try await network.loops[0].submit {}.get()
+        try await network.loops[0].submit {}.get()
+        return network.busyPoll.spins
+    }
+
+    /// An ``Echo`` on the loop of `network` over a socket pair; returns the channel and the
+    /// other end's descriptor.
+    private func echo(on network: NetworkLoop, far: Bool = false) async throws -> (any Channel, CInt) {
+        #expect(network.busyPoll.isOn)
+        var pair: [CInt] = [-1, -1]
+        #expect(socketpair(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        let channel = try await NIOPipeBootstrap(group: network.loops[0])
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Echo(far: far)) }
+            }
+            .takingOwnershipOfDescriptor(inputOutput: pair[0])
+            .get()
+        return (channel, pair[1])
     }
 
     private func roundTrip(_ fd: CInt, _ line: String) -> String {
@@ -67,14 +138,18 @@ import Glibc
     }
 
     /// Writes back what it reads, telling the loop how much it read, as the cube's read
-    /// handlers do.
+    /// handlers do (and, when `far`, that it wrote to a TCP peer, as a link's endpoint does).
     private final class Echo: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
+        private let far: Bool
+
+        init(far: Bool = false) { self.far = far }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
             BusyPoll.read(buffer.readableBytes)
+            if far { BusyPoll.wroteFar() }
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
     }
