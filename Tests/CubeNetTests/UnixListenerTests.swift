@@ -1,5 +1,6 @@
 @testable import CubeNet
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
@@ -32,6 +33,53 @@ import Glibc
         let loop = group.next()
         try group.syncShutdownGracefully()
         try exercise(loops: [loop]) { bootstrap, _, _ in bootstrap }
+    }
+
+    /// A connection the TCP listener accepts (a link another node dialled, a remote client)
+    /// has Nagle's algorithm off, like the links this node dials: a small reply does not wait
+    /// for the acknowledgement of the one before.
+    @Test func acceptedTCPConnectionsHaveNoDelay() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let port = Self.freePort()
+        let listener = try UnixListener(tcpHost: "127.0.0.1", port: port, loops: [group.next()])
+        defer { listener.close() }
+        let seen = NIOLockedValueBox<[Int32]>([])
+        listener.start { bootstrap, descriptor, _ in
+            var value: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            _ = getsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length)
+            seen.withLockedValue { $0.append(value) }
+            return bootstrap
+        }
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(client) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        for _ in 0..<200 where seen.withLockedValue({ $0.isEmpty }) { usleep(10_000) }
+        #expect(seen.withLockedValue { $0 } == [1])
+    }
+
+    /// A loopback TCP port free now (bound to port 0, read back, closed).
+    private static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 ? getsockname(fd, pointer, &length) : -1
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Connects ``connections`` clients to a listener whose hand-off fails, and expects every
