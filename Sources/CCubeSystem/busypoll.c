@@ -14,17 +14,19 @@
 
 /* The loop thread's own state. */
 static __thread long long turn_bytes;
-static __thread int turn_wrote_far;     /* 1: the turn wrote to a TCP peer (a link, a remote client) */
-static __thread long involuntary;       /* ru_nivcsw at the last spin */
+static __thread long long turn_first_read; /* CLOCK_MONOTONIC ns of the turn's first read */
+static __thread int turn_wrote_far;     /* 1: the turn sent to a TCP peer (a link, a TCP client) */
+static __thread long involuntary = -1;  /* ru_nivcsw at the last spin; -1: none to compare with */
 static __thread int window_spins, window_preempted;
 static __thread long long paused_until; /* CLOCK_MONOTONIC ns */
 /* The adaptive spin lengths (ns; -1 until the first turn sets them to the budget): one for
-   turns that wrote only to this machine, one for turns that wrote to a TCP peer, whose
+   turns that sent only to this machine's peers, one for turns that sent to a TCP peer, whose
    answers come back on another time scale. `learning` says which window the last turn that
-   might have spun used and found no input in (0: none): the next turn's sleep time then says
-   whether spinning longer would have caught the input. */
+   spun (or would have, but for a window of zero) used, plus one (0: none), and `idle_since`
+   when that turn ended: the next turn that reads says how long its input took to come. */
 static __thread long long windows[2] = {-1, -1};
 static __thread int learning;
+static __thread long long idle_since;
 
 enum { WINDOW = 64 };
 /* Where a window grows from after it fell to zero (KVM's halt_poll_ns_grow_start); a window
@@ -37,7 +39,12 @@ static long long now_ns(void) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-void CCubeSystem_busy_poll_note(long long bytes) { turn_bytes += bytes; }
+void CCubeSystem_busy_poll_note(long long bytes) {
+    /* One clock read per turn that reads; none while busy-polling is off (the count is then
+       never reset). */
+    if (turn_bytes == 0 && bytes > 0) turn_first_read = now_ns();
+    turn_bytes += bytes;
+}
 
 void CCubeSystem_busy_poll_note_far(void) { turn_wrote_far = 1; }
 
@@ -62,17 +69,20 @@ int CCubeSystem_eventpoll_fds(int *fds, int capacity) {
 }
 
 /* Like the kernel's halt polling (KVM halt_poll_ns, the cpuidle haltpoll governor): input
-   that came back within the budget after a turn that did not catch it grows that turn's
-   window (doubling from GROW_START), input that came later halves it (the haltpoll governor's
-   default; under GROW_START it is zero: no spin, the turn's wait still teaches). A conversation
-   that answers within the budget keeps spinning at full length; a loop whose small writes are
-   answered only after longer (a cube in the middle of a chain of nodes, whose replies cross
-   further hops) stops spinning instead of spending the budget each turn. */
-static void learn(long long sleep_ns, long long budget_ns) {
-    if (!learning) return;
+   that came within the budget after the end of a turn grows that turn's window (doubling from
+   GROW_START; at the budget already when the spin caught it), input that came later halves it
+   (the haltpoll governor's default; under GROW_START it is zero: no spin, the turn's wait still
+   teaches). `waited_ns` runs from the end of the turn to the first read of the next turn that
+   read anything: it includes the wake-up when the loop slept, not the next turn's own work.
+   A conversation that answers within the budget keeps spinning at full length; a loop whose
+   small writes are answered only after longer (a cube in the middle of a chain of nodes, whose
+   replies cross further hops) stops spinning instead of spending the budget each turn. A spin
+   ended by another loop's event (one epoll watches every loop's selector) teaches the same
+   way: the wait is measured to this loop's own next read. */
+static void learn(long long waited_ns, long long budget_ns) {
     long long *window = &windows[learning - 1];
     learning = 0;
-    if (sleep_ns > budget_ns) {
+    if (waited_ns > budget_ns) {
         *window = *window / 2 < GROW_START ? 0 : *window / 2;
     } else if (*window < GROW_START) {
         *window = GROW_START < budget_ns ? GROW_START : budget_ns;
@@ -82,26 +92,30 @@ static void learn(long long sleep_ns, long long budget_ns) {
 }
 
 int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
-                          long long sleep_ns, unsigned long long counts[4]) {
+                          unsigned long long counts[4]) {
     if (windows[0] < 0) windows[0] = windows[1] = budget_ns;
-    learn(sleep_ns, budget_ns);
     long long bytes = turn_bytes;
     int far = turn_wrote_far;
     turn_bytes = 0;
     turn_wrote_far = 0;
-    if (bytes == 0 || bytes >= large) return -1;
+    /* A turn that read nothing (a timer, a task) leaves the wait of the last one open. */
+    if (bytes == 0) return -1;
+    if (learning) learn(turn_first_read - idle_since, budget_ns);
+    if (bytes >= large) return -1;
     long long start = now_ns();
     if (start < paused_until) return -1;
     long long window = windows[far];
     if (window == 0) {
         learning = far + 1;
+        idle_since = start;
         __atomic_fetch_add(&counts[3], 1, __ATOMIC_RELAXED);
         return -1;
     }
-    /* Preempted since the last spin: another runnable thread wanted this CPU. */
+    /* Preempted since the last spin (turns skipped meanwhile included: a preemption then is
+       as much a sign that another thread wants this CPU): count it. */
     struct rusage usage;
     if (getrusage(RUSAGE_THREAD, &usage) == 0) {
-        if (usage.ru_nivcsw != involuntary && involuntary != 0) window_preempted++;
+        if (involuntary >= 0 && usage.ru_nivcsw != involuntary) window_preempted++;
         involuntary = usage.ru_nivcsw;
     }
     if (++window_spins == WINDOW) {
@@ -112,6 +126,8 @@ int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long 
         window_spins = window_preempted = 0;
         if (start < paused_until) return -1;
     }
+    learning = far + 1;
+    idle_since = start;
     struct epoll_event events[4];
     for (;;) {
         if (epoll_wait(epoll, events, 4, 0) != 0) {
@@ -120,7 +136,6 @@ int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long 
         }
         if (now_ns() - start >= window) {
             __atomic_fetch_add(&counts[1], 1, __ATOMIC_RELAXED);
-            learning = far + 1;
             return 0;
         }
     }

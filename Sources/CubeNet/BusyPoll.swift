@@ -21,17 +21,19 @@ import Glibc
 /// in more than a quarter of its spins (another thread wants the CPU) pauses for ``pause``.
 /// Timers due during a spin wait for its end: at most the budget.
 ///
-/// Each loop adapts how long it spins, as the kernel's halt polling does: when input came
-/// within the budget after a turn that did not catch it, its window grows (doubling from
-/// 10 µs up to the budget); when input came later than the budget, the window halves, to zero
-/// below 10 µs, and the loop then sleeps after such turns until a wait within the budget grows
-/// it again. A cube whose
+/// Each loop adapts how long it spins, as the kernel's halt polling does: when the input after
+/// a turn came within the budget (measured from the end of the turn to the next turn's first
+/// read), the window grows (doubling from 10 µs up to the budget); when it came later, the
+/// window halves, to zero below 10 µs, and the loop then sleeps after such turns until a wait
+/// within the budget grows it again. A cube whose
 /// small writes are answered only after further hops (the middle of a chain of nodes) then
 /// sleeps instead of spending the budget on every turn, and leaves the CPU to the processes
-/// that have work (docs/performance.md "An adaptive window"). Turns that wrote to a TCP peer
-/// (a link, a client on another machine) have a window of their own: their answers come back
-/// on another time scale (a network round trip, the far node's own turns), and one kind of
-/// turn answered late must not stop the spinning after the other, answered at once.
+/// that have work (docs/performance.md "An adaptive window"). Turns that sent to a TCP peer
+/// (a link, a client over TCP, loopback included) have a window of their own: their answers
+/// come back on another time scale (a network round trip, the far node's own turns), and one
+/// kind of turn answered late must not stop the spinning after the other, answered at once.
+/// A turn counts as sending where the router hands the bytes over (``SocketEndpoint/send(_:)``),
+/// even when they are written on another loop.
 ///
 /// NIO does not publish its selectors' descriptors: ``NetworkLoop`` finds them as the epoll
 /// instances that appear while the group starts, and arms this only when it finds one per loop.
@@ -102,10 +104,10 @@ package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
         CCubeSystem_busy_poll_note(Int64(bytes))
     }
 
-    /// The calling loop wrote to a TCP peer in its current turn (a link's or a TCP
+    /// The calling loop sent to a TCP peer in its current turn (a link's or a TCP
     /// connection's endpoint): that turn spins by the window of such turns.
     @inline(__always)
-    static func wroteFar() {
+    static func sentFar() {
         CCubeSystem_busy_poll_note_far()
     }
 
@@ -120,10 +122,10 @@ package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
     }
 
     /// NIO calls this on the loop's thread at the end of each turn, right before it would
-    /// sleep in `epoll_wait`; `info.sleepTime` is how long the loop waited before the turn
-    /// (the previous spin included), what the window learns from.
+    /// sleep in `epoll_wait`. (Not `info.sleepTime` for the window: NIO takes it after the
+    /// turn's reads were handled, so it would count the turn's own work as waiting.)
     package func processedTick(info: NIOEventLoopTickInfo) {
         guard armed.load(ordering: .relaxed) else { return }
-        _ = CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, info.sleepTime.nanoseconds, counts)
+        _ = CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, counts)
     }
 }

@@ -54,8 +54,8 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// Queued bytes past which a peer that does not read is dropped: `limits.output-queue`
     /// plus one largest message (`limits.body`).
     private let dropAbove: Int
-    /// A TCP peer (a link, a client on another machine): a turn that writes to it busy-polls
-    /// by a window of its own (``BusyPoll/wroteFar()``).
+    /// A TCP peer (a link, a client over TCP): a loop turn that sends to it busy-polls by a
+    /// window of its own (``BusyPoll/sentFar()``).
     private let remote: Bool
 
     /// Loop-confined: how this connection parks (nil: it never does).
@@ -126,6 +126,9 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     }
 
     func send(_ bytes: [UInt8]) {
+        // Noted on the thread that routed the bytes, whose turn waits for the answer, even
+        // when the write itself hops to this endpoint's loop.
+        if remote { BusyPoll.sentFar() }
         // Spelled out rather than through `inOrder`: this runs for every write, and the
         // escaping closure would be allocated even when the write happens right here.
         if loop.inEventLoop && hops.load(ordering: .acquiring) == 0 {
@@ -175,7 +178,6 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
             dropSlowReader()
             return
         }
-        if remote { BusyPoll.wroteFar() }
         if sealer != nil {
             let sealed = sealer?.seal(bytes) ?? []
             channel.write(channel.allocator.buffer(bytes: sealed), promise: nil)

@@ -47,9 +47,10 @@ socket.park-after = 30
 # conversation is served without a wake-up: a routed round trip takes about half as long.
 # Spins only after reads under 256 bytes, ends at once on any event, never on one CPU, and
 # pauses while other threads need the CPU; at most this much CPU time per such turn. Each
-# loop adapts, apart for turns that wrote to a TCP peer (a link, a remote client): input
-# that comes back later than this shortens its spins down to none, input within it brings
-# them back (docs/performance.md "Busy-polling"). 0 = always sleep. Read at start.
+# loop adapts, apart for turns that sent to a TCP peer (a link, a TCP client): input that
+# comes back later than this shortens its spins down to none, input within it brings them
+# back (docs/performance.md "Busy-polling", "An adaptive window"). 0 = always sleep. Read at
+# start.
 socket.busy-poll = 50
 
 # --- metrics ----------------------------------------------------------------------

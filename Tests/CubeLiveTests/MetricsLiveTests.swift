@@ -146,6 +146,7 @@ import Testing
                 #expect(spins + windowed >= 30, "a spin (or a skip) after each small read: \(spins) + \(windowed)")
             } else {
                 #expect(scraped.types["cube_busy_poll_spins_total"] == nil && spins == 0)
+                #expect(scraped.types["cube_busy_poll_skipped_total"] == nil)
             }
         }
     }

@@ -30,17 +30,18 @@ int CCubeSystem_epoll_watch(int epoll, int fd);
 int CCubeSystem_epoll_forget(int epoll, int fd);
 int CCubeSystem_epoll_wait_fds(int epoll, int *fds, int capacity, int timeout);
 /* Busy-polling of the event loops (Sources/CubeNet/BusyPoll.swift; docs/performance.md
-   "Busy-polling"). `note`: the calling loop thread read `bytes` in its current turn;
-   `note_far`: it wrote to a TCP peer in its current turn (such turns have their own window).
+   "Busy-polling", "An adaptive window"). `note`: the calling loop thread read `bytes` in its
+   current turn; `note_far`: it sent to a TCP peer in its current turn (such turns have their
+   own window).
    `eventpoll_fds`: the open descriptors that are epoll instances (at most `capacity`; -1 when
    /proc/self/fd cannot be read). `busy_poll`, at the end of a loop's turn: if the turn read
    something and less than `large` bytes, polls `epoll` (which watches the loops' selectors)
    without sleeping until it has an event or the thread's window passed; returns 1 (an
    event), 0 (the window ran out) or -1 (no spin: nothing or much read, paused, or a window of
-   zero). Each loop thread has two windows, for turns that wrote to a TCP peer and for the
-   others; they adapt to `sleep_ns`, how long the loop waited before this turn: the window of
-   a turn that did not catch its input grows towards `budget_ns` when the input came within
-   the budget, and halves (to zero below 10 µs) when it came later. Spinning pauses for `pause_ns` when more than
+   zero). Each loop thread has two windows, for turns that sent to a TCP peer and for the
+   others; each adapts to how long the input took to come after a turn that used it, from the
+   end of that turn to the first read of the next turn that read: within `budget_ns` the
+   window grows towards it, later it halves (to zero below 10 µs). Spinning pauses for `pause_ns` when more than
    a quarter of the last 64 spins found the thread preempted (another thread wanted this CPU).
    `counts` (shared by the loops of one group, added to atomically): spins ended by an event,
    spins that ran out, pauses, turns not spun because their window was zero;
@@ -49,6 +50,6 @@ void CCubeSystem_busy_poll_note(long long bytes);
 void CCubeSystem_busy_poll_note_far(void);
 int CCubeSystem_eventpoll_fds(int *fds, int capacity);
 int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
-                          long long sleep_ns, unsigned long long counts[4]);
+                          unsigned long long counts[4]);
 void CCubeSystem_busy_poll_counts(const unsigned long long counts[4], unsigned long long out[4]);
 #endif
