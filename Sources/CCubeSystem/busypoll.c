@@ -15,7 +15,7 @@
 /* The loop thread's own state. */
 static __thread long long turn_bytes;
 static __thread long long turn_first_read; /* CLOCK_MONOTONIC ns of the turn's first read */
-static __thread int turn_wrote_far;     /* 1: the turn sent to a TCP peer (a link, a TCP client) */
+static __thread int turn_sent_far;     /* 1: the turn sent to a TCP peer (a link, a TCP client) */
 static __thread long involuntary = -1;  /* ru_nivcsw at the last spin; -1: none to compare with */
 static __thread int window_spins, window_preempted;
 static __thread long long paused_until; /* CLOCK_MONOTONIC ns */
@@ -46,7 +46,7 @@ void CCubeSystem_busy_poll_note(long long bytes) {
     turn_bytes += bytes;
 }
 
-void CCubeSystem_busy_poll_note_far(void) { turn_wrote_far = 1; }
+void CCubeSystem_busy_poll_note_far(void) { turn_sent_far = 1; }
 
 int CCubeSystem_eventpoll_fds(int *fds, int capacity) {
     DIR *dir = opendir("/proc/self/fd");
@@ -91,25 +91,25 @@ static void learn(long long waited_ns, long long budget_ns) {
     }
 }
 
-int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
+void CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
                           unsigned long long counts[4]) {
     if (windows[0] < 0) windows[0] = windows[1] = budget_ns;
     long long bytes = turn_bytes;
-    int far = turn_wrote_far;
+    int far = turn_sent_far;
     turn_bytes = 0;
-    turn_wrote_far = 0;
+    turn_sent_far = 0;
     /* A turn that read nothing (a timer, a task) leaves the wait of the last one open. */
-    if (bytes == 0) return -1;
+    if (bytes == 0) return;
     if (learning) learn(turn_first_read - idle_since, budget_ns);
-    if (bytes >= large) return -1;
+    if (bytes >= large) return;
     long long start = now_ns();
-    if (start < paused_until) return -1;
+    if (start < paused_until) return;
     long long window = windows[far];
     if (window == 0) {
         learning = far + 1;
         idle_since = start;
         __atomic_fetch_add(&counts[3], 1, __ATOMIC_RELAXED);
-        return -1;
+        return;
     }
     /* Preempted since the last spin (turns skipped meanwhile included: a preemption then is
        as much a sign that another thread wants this CPU): count it. */
@@ -124,7 +124,7 @@ int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long 
             __atomic_fetch_add(&counts[2], 1, __ATOMIC_RELAXED);
         }
         window_spins = window_preempted = 0;
-        if (start < paused_until) return -1;
+        if (start < paused_until) return;
     }
     learning = far + 1;
     idle_since = start;
@@ -132,11 +132,11 @@ int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long 
     for (;;) {
         if (epoll_wait(epoll, events, 4, 0) != 0) {
             __atomic_fetch_add(&counts[0], 1, __ATOMIC_RELAXED);
-            return 1;
+            return;
         }
         if (now_ns() - start >= window) {
             __atomic_fetch_add(&counts[1], 1, __ATOMIC_RELAXED);
-            return 0;
+            return;
         }
     }
 }

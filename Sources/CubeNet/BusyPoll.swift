@@ -126,6 +126,6 @@ package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
     /// turn's reads were handled, so it would count the turn's own work as waiting.)
     package func processedTick(info: NIOEventLoopTickInfo) {
         guard armed.load(ordering: .relaxed) else { return }
-        _ = CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, counts)
+        CCubeSystem_busy_poll(epoll, budget, Self.large, Self.pause, counts)
     }
 }

@@ -98,13 +98,6 @@ final class UnixListener: @unchecked Sendable {
     /// Registers `fd` on its peer's loop; when that fails, the descriptor is closed and the
     /// loop's share given back.
     private func hand(_ fd: CInt, _ bootstrap: (ClientBootstrap, CInt, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
-        if !byPeerUID {
-            // TCP (a link dialled by another node, a remote client): no Nagle delay for a small
-            // write while an earlier one is unacknowledged, as on the links this node dials
-            // (LinkService): replies of a pipelined burst leave as they are flushed.
-            var on: Int32 = 1
-            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        }
         let uid = byPeerUID ? Self.peerUID(fd) : nextKey.withLockedValue { key in
             defer { key &+= 1 }
             return key

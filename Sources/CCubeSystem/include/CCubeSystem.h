@@ -36,9 +36,8 @@ int CCubeSystem_epoll_wait_fds(int epoll, int *fds, int capacity, int timeout);
    `eventpoll_fds`: the open descriptors that are epoll instances (at most `capacity`; -1 when
    /proc/self/fd cannot be read). `busy_poll`, at the end of a loop's turn: if the turn read
    something and less than `large` bytes, polls `epoll` (which watches the loops' selectors)
-   without sleeping until it has an event or the thread's window passed; returns 1 (an
-   event), 0 (the window ran out) or -1 (no spin: nothing or much read, paused, or a window of
-   zero). Each loop thread has two windows, for turns that sent to a TCP peer and for the
+   without sleeping until it has an event or the thread's window passed (no spin: nothing or
+   much read, paused, or a window of zero). Each loop thread has two windows, for turns that sent to a TCP peer and for the
    others; each adapts to how long the input took to come after a turn that used it, from the
    end of that turn to the first read of the next turn that read: within `budget_ns` the
    window grows towards it, later it halves (to zero below 10 µs). Spinning pauses for `pause_ns` when more than
@@ -49,7 +48,7 @@ int CCubeSystem_epoll_wait_fds(int epoll, int *fds, int capacity, int timeout);
 void CCubeSystem_busy_poll_note(long long bytes);
 void CCubeSystem_busy_poll_note_far(void);
 int CCubeSystem_eventpoll_fds(int *fds, int capacity);
-int CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
+void CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
                           unsigned long long counts[4]);
 void CCubeSystem_busy_poll_counts(const unsigned long long counts[4], unsigned long long out[4]);
 #endif
