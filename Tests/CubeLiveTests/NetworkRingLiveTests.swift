@@ -274,6 +274,8 @@ import Glibc
         defer { link.close() }
         let server = try link.loginC25519(identity: net.rogue, expectedServer: PublicKey(base32: net.publicKeys[target]!))
         #expect(server.description == net.publicKeys[target])
+        // The dialler speaks first: n3 opens the link at its first message (docs/protocol.md §8.3).
+        try link.sendRaw(Array("link-alive\n".utf8))
         // A new neighbour is sent the whole database: one advert per node.
         var heard = Set<String>()
         while heard.count < 5 {

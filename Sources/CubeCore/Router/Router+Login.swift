@@ -150,7 +150,10 @@ extension Router {
             let address = if case .address(let address) = sessions[id]?.origin { address } else { "-" }
             actions.append(.send(id, Wire.authTrue))
             actions.append(.encrypt(id, keys))
-            openLink(id, LinkInfo(node: node, address: address, peer: nil), now: now, actions: &actions)
+            // The dialer checks our key only after AUTH_TRUE: a link it refuses must not show
+            // here as a neighbour, even for a moment (it would flap in this node's adverts at
+            // every redial). Its first message opens the link.
+            sessions[id]?.phase = .linkPending(LinkInfo(node: node, address: address, peer: nil))
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .denied(let who):

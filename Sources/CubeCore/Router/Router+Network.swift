@@ -59,8 +59,12 @@ extension Router {
         guard let reachable = network?.reachable else { return }
         let adverts = network?.linkUp(id, to: link.node)
         actions.append(.event(.link(node: link.node, session: id, up: true)))
-        // A second link to the same node (both sides dialled) is a spare: nothing changes.
-        guard let adverts else { return }
+        // A second link to the same node (both sides dialled) is a spare: nothing changes. A
+        // dialer still speaks at once: the far side opens the link at its first message.
+        guard let adverts else {
+            if link.outbound { actions.append(.send(id, Wire.line("link-alive"))) }
+            return
+        }
         // Rotations first: the adverts that follow may be signed by a rotated key.
         rotationsForNewLink(id, actions: &actions)
         for advert in adverts { actions.append(.send(id, Self.advertCommand(advert))) }

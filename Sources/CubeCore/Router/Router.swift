@@ -222,6 +222,11 @@ package struct Router: Sendable {
             case .login:
                 guard let frame = session.decoder.next() else { return }
                 handleLogin(frame, from: id, now: now, actions: &actions)
+            case .linkPending(let link):
+                // The dialer's first message (decrypted, so it accepted our key): the link opens
+                // and the message is read as the link's own.
+                guard session.decoder.bufferedByteCount > 0 else { return }
+                openLink(id, link, now: now, actions: &actions)
             case .active:
                 // Lines are parsed in place: the frame is dropped before the decoder's next call.
                 guard let frame = session.decoder.nextBorrowed() else { return }

@@ -17,6 +17,10 @@ final class Session: @unchecked Sendable {
         case verifying(LoginState, user: String)
         /// The `c25519` handshake is running.
         case secureLogin(LoginState, any SecureHandshake)
+        /// A node proved its key to this side (`AUTH_TRUE` sent) but has not yet checked ours:
+        /// the link opens at its first message, which it sends only once it accepted this node
+        /// (docs/network.md "Links"). Until then the node is no neighbour here.
+        case linkPending(LinkInfo)
         /// Logged in: commands and replies.
         case active
     }

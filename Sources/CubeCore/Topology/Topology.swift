@@ -81,6 +81,9 @@ package struct Topology: Sendable {
         self.maximumAge = maximumAge
         self.maximumClockSkew = maximumClockSkew
         self.pinnedKeys = pinnedKeys
+        // This node is reachable (distance 0) from the start, before any link or advert: a
+        // node that has not linked yet, or whose links are all refused, still lists itself.
+        recompute()
     }
 
     // MARK: - Queries

@@ -20,6 +20,15 @@ import Testing
             .signed(by: ToySigner(publicKey: key))
     }
 
+    /// A node that has not linked yet (or whose every link was refused) lists itself at
+    /// distance 0, as `list nodes` shows it.
+    @Test func aNewDatabaseReachesThisNodeAlone() {
+        let topology = TestNetwork.database(for: "n1")
+        #expect(topology.reachableNodes == ["n1"])
+        #expect(topology.distance(to: "n1") == 0)
+        #expect(topology.nextHop(to: "n1") == nil)
+    }
+
     @Test func acceptsANewAdvertAndFloodsItToEveryOtherLiveNeighbour() {
         var topology = Self.local()
         topology.linkUp("n4")
