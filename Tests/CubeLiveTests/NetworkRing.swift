@@ -222,6 +222,17 @@ final class RingNetwork: @unchecked Sendable {
     }
 
     /// The raw `list nodes` table of `name` (for failure messages).
+    /// What a failed wait shows of every running node: `list nodes`, `links` and its log's
+    /// last lines about links and logins.
+    func diagnosis() -> String {
+        names.filter(isRunning).map { name in
+            let links = (try? client(name).ask("links", timeout: 2)).map { String(decoding: $0.body ?? [], as: UTF8.self) }
+            let log = collectLog(name).split(separator: "\n").filter { $0.contains("link") || $0.contains("login") }.suffix(12)
+            return "\(name):\n\(nodesText(on: name))links:\n\(links ?? "(no answer)")log:\n"
+                + log.map { "  " + $0 }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     func nodesText(on name: String) -> String {
         guard let reply = try? client(name).ask("list nodes", timeout: 2) else { return "(no answer)" }
         return String(decoding: reply.body ?? [], as: UTF8.self)
@@ -274,9 +285,8 @@ final class RingNetwork: @unchecked Sendable {
             if last == nil { return Date().timeIntervalSince(started) * 1000 }
             usleep(5_000)
         }
-        let tables = names.filter(isRunning).map { "\($0):\n\(nodesText(on: $0))" }.joined(separator: "\n")
         throw LiveTestError.timeout("topology \(edges.sorted { $0.description < $1.description }) not reached "
-            + "in \(timeout) s: \(last ?? "?")\n\(tables)")
+            + "in \(timeout) s: \(last ?? "?")\n\(diagnosis())")
     }
 
     /// Polls until every running node sees every node in `expected` reachable (and no other).

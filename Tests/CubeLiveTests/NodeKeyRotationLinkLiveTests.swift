@@ -1,5 +1,7 @@
 import CubeAuth
 import CubeClient
+import CubeCore
+import CubeStore
 import CubeTestSupport
 import Foundation
 import Testing
@@ -112,6 +114,18 @@ import Glibc
         net.kill("n2")
         try net.start("n2", keyPath: newPath, extra: "auth.c25519.rotation = \(newPath).rotation")
         _ = try net.waitForTopology(net.allEdges, timeout: 20)
+        // n1 stores the proof when n2's `rotations` record reaches its router, which may be a
+        // moment after the topology converged: killed before that write, n1 would not know the
+        // new key (seen once on CI). Wait for the row, as an operator would wait for the log line.
+        let stateDirectory = net.directory.appendingPathComponent("n1-state").path
+        let converged = Date()
+        var stored: [NodeKeyRotation] = []
+        for _ in 0..<1000 where stored.isEmpty {
+            stored = (try? SQLiteRotationStore(directory: stateDirectory).load()) ?? []
+            if stored.isEmpty { usleep(10_000) }
+        }
+        print("key rotation store: n1's row \(Int(Date().timeIntervalSince(converged) * 1000)) ms after the topology converged")
+        #expect(stored.map(\.new) == [String(rotated.stdout.prefix(52))], "n1's store: \(stored.map(\.text))")
 
         // Both restart; n2 without its proof.
         net.kill("n1")
