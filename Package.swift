@@ -138,7 +138,7 @@ let package = Package(
             "CubeRuntime", "CubeCore", "CCubeSystem", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "CubeNetTests", dependencies: [
-            "CubeNet", "CubeRuntime", "CubeCore", .product(name: "NIOCore", package: "swift-nio"),
+            "CubeNet", "CubeRuntime", "CubeCore", "CubeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),

@@ -18,6 +18,7 @@ Everything started here is stopped at the end, and the temporary mount is gone.
 """
 import argparse
 import os
+import random
 import re
 import resource
 import shutil
@@ -190,7 +191,29 @@ def start_responder(args, cube, work):
     return proc
 
 
+_HANDED_OUT = set()
+
+
 def free_port():
+    """A loopback port nobody listens on, below the kernel's ephemeral range: a port from
+    bind(0) is an ephemeral one, which any outgoing connection may take as its local port
+    before the server binds it (seen: a burst cube exiting with EADDRINUSE)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(500 if low > 11000 else 0):
+        port = random.randrange(10000, low)
+        if port in _HANDED_OUT:
+            continue
+        _HANDED_OUT.add(port)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -1,4 +1,5 @@
 @testable import CubeNet
+import CubeTestSupport
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -41,7 +42,7 @@ import Glibc
     @Test func acceptedTCPConnectionsHaveNoDelay() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let port = Self.freePort()
+        let port = try FreePort.next()
         let listener = try UnixListener(tcpHost: "127.0.0.1", port: port, loops: [group.next()])
         defer { listener.close() }
         let seen = NIOLockedValueBox<[Int32]>([])
@@ -64,22 +65,6 @@ import Glibc
         #expect(connected == 0)
         for _ in 0..<200 where seen.withLockedValue({ $0.isEmpty }) { usleep(10_000) }
         #expect(seen.withLockedValue { $0 } == [1])
-    }
-
-    /// A loopback TCP port free now (bound to port 0, read back, closed).
-    private static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 ? getsockname(fd, pointer, &length) : -1
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Connects ``connections`` clients to a listener whose hand-off fails, and expects every
