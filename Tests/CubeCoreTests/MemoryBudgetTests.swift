@@ -16,13 +16,6 @@ import Testing
         return Router(configuration: configuration, hasher: IdentityHasher(), seed: 3, now: now)
     }
 
-    /// The text of every reply sent to `id` among `actions`.
-    private func sent(to id: SessionID, _ actions: [RouterAction]) -> String {
-        actions.reduce(into: "") { text, action in
-            if case .send(id, let bytes) = action { text += String(decoding: bytes, as: UTF8.self) }
-        }
-    }
-
     private func commands(_ count: Int, _ path: String, args: String = "") -> [UInt8] {
         var bytes: [UInt8] = []
         for index in 1...count { bytes += Array("(\(index))\(path)\(args.isEmpty ? "" : " " + args)\n".utf8) }

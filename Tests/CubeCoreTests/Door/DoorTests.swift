@@ -23,13 +23,6 @@ import Testing
         Command(id: id, path: Array(path.utf8), args: args.map { Array($0.utf8) })
     }
 
-    /// The bytes sent to `id` among `actions`.
-    private func sent(to id: SessionID, _ actions: [RouterAction]) -> String {
-        actions.reduce(into: "") { text, action in
-            if case .send(id, let bytes) = action { text += String(decoding: bytes, as: UTF8.self) }
-        }
-    }
-
     /// The typed messages delivered to `id` among `actions`.
     private func delivered(to id: SessionID, _ actions: [RouterAction]) -> [Message] {
         actions.compactMap { action in

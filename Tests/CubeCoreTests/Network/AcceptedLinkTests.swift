@@ -31,9 +31,9 @@ import Testing
         /// A TCP connection from n1 that proved n1's key: AUTH_TRUE sent, encryption switched on.
         mutating func provenDialer() throws -> SessionID {
             let (id, _) = router.connected(transport: .tcp, peer: nil, address: "192.0.2.1", now: now)
-            #expect(sent(router.received(Array("select c25519\n".utf8), from: id, now: now), to: id) == "TRUE continue\n")
+            #expect(sent(to: id, router.received(Array("select c25519\n".utf8), from: id, now: now)) == "TRUE continue\n")
             let actions = router.received(Array("auth n1\n".utf8), from: id, now: now)
-            #expect(sent(actions, to: id) == "AUTH_TRUE =)\n")
+            #expect(sent(to: id, actions) == "AUTH_TRUE =)\n")
             #expect(actions.contains { if case .encrypt(id, _) = $0 { true } else { false } })
             #expect(linkEvents(actions).isEmpty, "no link before the dialer speaks: \(actions)")
             return id
@@ -41,23 +41,6 @@ import Testing
 
         var neighbours: [String] { router.topology?.neighbours ?? [] }
     }
-
-    static func sent(_ actions: [RouterAction], to id: SessionID) -> String {
-        String(decoding: actions.flatMap { action -> [UInt8] in
-            if case .send(id, let bytes) = action { return bytes }
-            return []
-        }, as: UTF8.self)
-    }
-
-    static func linkEvents(_ actions: [RouterAction]) -> [String] {
-        actions.compactMap { action in
-            if case .event(.link(let node, _, let up)) = action { return "\(node) \(up ? "up" : "down")" }
-            return nil
-        }
-    }
-
-    private func sent(_ actions: [RouterAction], to id: SessionID) -> String { Self.sent(actions, to: id) }
-    private func linkEvents(_ actions: [RouterAction]) -> [String] { Self.linkEvents(actions) }
 
     @Test func theLinkOpensAtTheDialersFirstMessageAndThatMessageIsRead() throws {
         var acceptor = try Acceptor()
@@ -71,7 +54,7 @@ import Testing
         #expect(linkEvents(actions) == ["n1 up"])
         #expect(acceptor.neighbours == ["n1"])
         #expect(acceptor.router.linkSessions["n1"] == [id])
-        let toDialer = sent(actions, to: id)
+        let toDialer = sent(to: id, actions)
         #expect(toDialer.contains("advert"), "n2 tells its new neighbour what it knows: \(toDialer)")
         #expect(toDialer.hasSuffix("(7)TRUE n2\n"), "\(toDialer)")
     }
@@ -93,7 +76,7 @@ import Testing
         acceptor.now.monotonic += 18_000_000_000  // timeouts.login = 17
         acceptor.now.wall += 18
         let actions = acceptor.router.tick(now: acceptor.now)
-        #expect(sent(actions, to: id) == ">:| timeout\n")
+        #expect(sent(to: id, actions) == ">:| timeout\n")
         #expect(actions.contains { if case .close(id) = $0 { true } else { false } })
         #expect(linkEvents(actions).isEmpty)
         #expect(acceptor.neighbours.isEmpty)
@@ -109,6 +92,14 @@ import Testing
         let address = try #require(PeerAddress("tcp:n2:2"))
         let (spare, actions) = net.routers["n1"]?.linkConnected(node: "n2", address: address, now: net.now) ?? (nil, [])
         let id = try #require(spare)
-        #expect(sent(actions, to: id) == "link-alive\n")
+        #expect(sent(to: id, actions) == "link-alive\n")
+    }
+}
+
+/// The link events among `actions`, as `<node> up|down`.
+private func linkEvents(_ actions: [RouterAction]) -> [String] {
+    actions.compactMap { action in
+        if case .event(.link(let node, _, let up)) = action { return "\(node) \(up ? "up" : "down")" }
+        return nil
     }
 }
