@@ -243,16 +243,12 @@ package struct FrameDecoder: Sendable {
     }
 
     private mutating func findLF() -> Int? {
-        var index = start + scanned
-        let end = buffer.count
-        while index < end {
-            if buffer[index] == Wire.lf {
-                scanned = 0
-                return index
-            }
-            index += 1
+        let from = start + scanned
+        if let lf = Bytes.firstLF(in: buffer, from: from) {
+            scanned = 0
+            return lf
         }
-        scanned = end - start
+        scanned = buffer.count - start
         return nil
     }
 

@@ -2,7 +2,7 @@ extension Message {
     /// Parses one complete frame from an authenticated session (``MessageView``'s reading,
     /// with its own arrays).
     package init(frame: Frame) {
-        self = MessageView(frame: .frame(frame)).owned
+        self = MessageView.parse(.frame(frame)).owned
     }
 
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4).
@@ -65,26 +65,38 @@ extension Message {
     }
 
     /// ``head(of:)-([UInt8])`` of a slice; the token's range is in the slice's indices.
+    /// Read through a buffer pointer: it runs for every line a session sends, and indexing the
+    /// slice checked bounds and kept its storage alive at every byte (docs/performance.md
+    /// "Router CPU per pipelined request").
     static func head(of line: ArraySlice<UInt8>) -> Result<LineHead?, ParseError> {
-        var index = Bytes.skipBlanks(line, from: line.startIndex)
-        guard index < line.endIndex else { return .success(nil) }
-        if line[index] == UInt8(ascii: "!"), line[index...].starts(with: "!TERM!".utf8) {
-            return .success(LineHead(id: 0, token: index..<(index + 6), isTerminate: true))
-        }
-        var id: UInt64 = 0
-        if line[index] == UInt8(ascii: "(") {
-            guard let close = line[index...].firstIndex(of: UInt8(ascii: ")")) else {
-                return .failure(.mismatch(id: 0))
+        let base = line.startIndex
+        return line.withUnsafeBufferPointer { bytes -> Result<LineHead?, ParseError> in
+            let end = bytes.count
+            var index = 0
+            while index < end && Bytes.isBlankByte(bytes[index]) { index += 1 }
+            guard index < end else { return .success(nil) }
+            if bytes[index] == UInt8(ascii: "!"), end - index >= 6,
+               UnsafeBufferPointer(rebasing: bytes[index..<(index + 6)]).elementsEqual("!TERM!".utf8) {
+                return .success(LineHead(id: 0, token: (base + index)..<(base + index + 6), isTerminate: true))
             }
-            let inner = line[(index + 1)..<close]
-            guard (1...15).contains(inner.count), inner.allSatisfy(Bytes.isDigit) else {
-                return .failure(.invalidCommandID)
+            var id: UInt64 = 0
+            if bytes[index] == UInt8(ascii: "(") {
+                var close = index + 1
+                while close < end && bytes[close] != UInt8(ascii: ")") { close += 1 }
+                guard close < end else { return .failure(.mismatch(id: 0)) }
+                let digits = close - index - 1
+                guard (1...15).contains(digits) else { return .failure(.invalidCommandID) }
+                for position in (index + 1)..<close {
+                    let byte = bytes[position]
+                    guard Bytes.isDigit(byte) else { return .failure(.invalidCommandID) }
+                    id = id * 10 + UInt64(byte - 0x30)
+                }
+                index = close + 1
+                while index < end && Bytes.isBlankByte(bytes[index]) { index += 1 }
             }
-            id = inner.reduce(0) { $0 * 10 + UInt64($1 - 0x30) }
-            index = Bytes.skipBlanks(line, from: close + 1)
+            let tokenStart = index
+            while index < end && Bytes.isPathByte(bytes[index]) { index += 1 }
+            return .success(LineHead(id: id, token: (base + tokenStart)..<(base + index)))
         }
-        let tokenStart = index
-        while index < line.endIndex && Bytes.isPathByte(line[index]) { index += 1 }
-        return .success(LineHead(id: id, token: tokenStart..<index))
     }
 }

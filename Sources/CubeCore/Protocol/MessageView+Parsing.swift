@@ -1,30 +1,36 @@
 extension MessageView {
     /// Parses one complete frame from an authenticated session; a borrowed line is parsed in
     /// place (its parts stay slices of it).
-    init(frame: BorrowedFrame) {
+    ///
+    /// A function, not an initialiser: an initialiser takes its argument owned, which cost a
+    /// copy of the frame (a retain of the line's storage) per line.
+    static func parse(_ frame: BorrowedFrame) -> MessageView {
         switch frame {
         case .line(let line):
-            self = Self.parseLine(line)
+            return parseLine(line)
         case .frame(.line(let line)):
-            self = Self.parseLine(line[...])
+            return parseLine(line[...])
         case .frame(.multiline(let header, let lines)):
-            self = MessageView(Message.parseMultiline(header: header, lines: lines))
+            return MessageView(Message.parseMultiline(header: header, lines: lines))
         case .frame(.body(let header, let body)):
-            self = Self.parseLine(header[...])
-            if case .reply(var reply) = self {
+            let message = parseLine(header[...])
+            if case .reply(var reply) = message {
                 reply.text = []
                 reply.body = body
-                self = .reply(reply)
+                return .reply(reply)
             }
+            return message
         case .frame(.lineTooLong), .frame(.bodyTooLarge):
-            self = .invalid(.mismatch(id: 0))
+            return .invalid(.mismatch(id: 0))
         }
     }
 
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4) without copying: the
     /// command's path and arguments and the reply's text are slices of `line`.
     static func parseLine(_ line: ArraySlice<UInt8>) -> MessageView {
-        switch splitLine(line) {
+        // Consumed, so that the parts move into the view instead of being copied out of it.
+        let split = splitLine(line)
+        switch consume split {
         case .malformed(let error): return .invalid(error)
         case .blank: return .empty
         case .parts(let parts):

@@ -16,7 +16,7 @@ package enum Render {
         out.append(Wire.space)
         // Relayed texts almost never hold an LF: copy them whole, escape only when needed.
         if !text.contains(Wire.lf) {
-            out.append(contentsOf: text)
+            Bytes.append(text, to: &out)
         } else {
             for byte in text {
                 if byte == Wire.lf {
@@ -86,10 +86,10 @@ package enum Render {
     /// ``command(id:path:args:)`` appended to `out`.
     static func appendCommand(id: UInt64, path: some Collection<UInt8>, args: ArraySlice<UInt8>?, to out: inout [UInt8]) {
         appendID(id, to: &out)
-        out.append(contentsOf: path)
+        Bytes.append(path, to: &out)
         if let args {
             out.append(Wire.space)
-            out.append(contentsOf: args)
+            Bytes.append(args, to: &out)
         }
         out.append(Wire.lf)
     }

@@ -34,15 +34,22 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     ///
     /// Compares bytes, not strings: it runs for every line a session sends, and most lines
     /// (commands) are rejected by their first byte.
+    /// The token's bytes are packed into one integer and switched on: comparing it with each
+    /// spelling in turn cost a generic comparison per keyword for every reply.
     package init?(token: some Collection<UInt8>) {
         guard token.count >= 3 && token.count <= 5, let first = token.first, Bytes.isUpper(first) else { return nil }
-        for (keyword, spelling) in ReplyKeyword.spellings where token.elementsEqual(spelling) {
-            self = keyword
-            return
+        var packed: UInt64 = 0
+        // By index: iterating the slice would copy it (a retain of its line) per reply.
+        for index in token.indices { packed = packed << 8 | UInt64(token[index]) }
+        switch packed {
+        case 0x5452_5545: self = .trueReply       // TRUE
+        case 0x46_414C_5345: self = .falseReply   // FALSE
+        case 0x5741_4954: self = .wait            // WAIT
+        case 0x5349_5A45: self = .size            // SIZE
+        case 0x5354_524D: self = .stream          // STRM
+        case 0x47_4554: self = .get               // GET
+        case 0x5445_524D: self = .term            // TERM
+        default: return nil
         }
-        return nil
     }
-
-    /// Each keyword with its bytes, made once rather than from `rawValue` for every line.
-    private static let spellings: [(ReplyKeyword, [UInt8])] = allCases.map { ($0, Array($0.rawValue.utf8)) }
 }

@@ -12,7 +12,9 @@ extension Router {
         case .frame(.bodyTooLarge(let header)):
             refuse(header: header, text: Wire.bodyTooLarge, from: session, now: now, actions: &actions)
         default:
-            switch MessageView(frame: frame) {
+            // Consumed: the command moves into `dispatch`, which rewrites its path in place.
+            let message = MessageView.parse(frame)
+            switch consume message {
             case .empty, .terminate:
                 return
             case .invalid(let error):
@@ -20,8 +22,9 @@ extension Router {
             case .reply(let reply):
                 relay(reply, from: session, now: now, actions: &actions)
             case .command(let command):
+                let commandID = command.id
                 if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
-                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
+                    actions.append(.send(id, Render.reply(id: commandID, .falseReply, refusal.text)))
                 }
             }
         }
@@ -49,7 +52,9 @@ extension Router {
     /// checks access, then runs a local command, forwards towards another node or routes it.
     /// - Returns: why the command was refused as a whole (the caller answers it: a `FALSE`
     ///   line on a socket, a ``DispatchOutcome`` through the door), or nil.
-    mutating func dispatch(_ command: CommandView, from session: Session, now: Timestamp,
+    /// The command is consumed: its path is rewritten in place rather than in a copy (a copy
+    /// of a view retains the line's storage once per slice).
+    mutating func dispatch(_ command: consuming CommandView, from session: Session, now: Timestamp,
                            actions: inout [RouterAction]) -> Refusal? {
         let id = session.id
         guard let user = session.user else { return nil }
@@ -103,7 +108,7 @@ extension Router {
             actions.append(.event(.commandRefused(session: id, user: user, origin: session.origin, command: subject)))
             return Refusal(.denied, text)
         }
-        var effective = command
+        var effective = consume command
         effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
@@ -241,7 +246,7 @@ extension Router {
     /// bytes are the same, as they are for every command of a pipelined burst, so that a
     /// route costs no array of its own (docs/performance.md "Router CPU per pipelined request").
     mutating func routePath(_ path: ArraySlice<UInt8>) -> [UInt8] {
-        if lastRoutePath.count != path.count || !lastRoutePath.elementsEqual(path) { lastRoutePath = Array(path) }
+        if !Bytes.same(lastRoutePath, path) { lastRoutePath = Array(path) }
         return lastRoutePath
     }
 

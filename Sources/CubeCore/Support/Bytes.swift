@@ -20,6 +20,63 @@ package enum Bytes {
         text.withUTF8Buffer { $0.count == bytes.count && bytes.elementsEqual($0) }
     }
 
+    /// Whether two byte runs are the same, compared eight bytes at a time: the generic
+    /// `elementsEqual` walks both through iterators, and the router compares a routed path
+    /// with the previous route's for every command (docs/performance.md "Router CPU per
+    /// pipelined request"). The core imports no libc, so no `memcmp`.
+    static func same(_ lhs: [UInt8], _ rhs: ArraySlice<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { left in
+            rhs.withUnsafeBytes { right in
+                var offset = 0
+                while offset + 8 <= left.count {
+                    guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+                    offset += 8
+                }
+                while offset < left.count {
+                    guard left[offset] == right[offset] else { return false }
+                    offset += 1
+                }
+                return true
+            }
+        }
+    }
+
+    /// Index of the first LF in `bytes` at or after `index`, looked for eight bytes at a time
+    /// (every line a session sends is scanned so: docs/performance.md "Router CPU per
+    /// pipelined request").
+    static func firstLF(in bytes: [UInt8], from index: Int) -> Int? {
+        bytes.withUnsafeBytes { raw -> Int? in
+            var offset = index
+            let end = raw.count
+            // A word's bytes equal to LF become zero after the XOR; the classic test for a
+            // zero byte (`(x - 0x01…) & ~x & 0x80…`) then flags them, the lowest one exactly
+            // (a borrow can only flag bytes above a zero one).
+            while offset + 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+                let found = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+                if found != 0 { return offset + found.littleEndian.trailingZeroBitCount / 8 }
+                offset += 8
+            }
+            while offset < end {
+                if raw[offset] == Wire.lf { return offset }
+                offset += 1
+            }
+            return nil
+        }
+    }
+
+    /// Appends `bytes` with one copy where they are contiguous (the generic
+    /// `append(contentsOf:)` of a slice costs several times as much for the short pieces a
+    /// routed line is made of).
+    @inline(__always)
+    static func append(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        if bytes.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: bytes)
+        }
+    }
+
     /// Whether `bytes` start with `text` (see ``equals(_:_:)``).
     @inline(__always)
     static func starts(_ bytes: ArraySlice<UInt8>, with text: StaticString) -> Bool {

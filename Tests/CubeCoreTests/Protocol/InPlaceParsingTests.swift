@@ -50,7 +50,7 @@ import Testing
         let legacy = LegacyLineReader.parseLine(line)
         #expect(MessageView.parseLine(slice).owned == legacy, "line \(line)")
         #expect(Message.parseLine(line) == legacy, "line \(line)")
-        #expect(MessageView(frame: .line(slice)).owned == legacy, "line \(line)")
+        #expect(MessageView.parse(.line(slice)).owned == legacy, "line \(line)")
         #expect(Message(frame: .line(line)) == legacy, "line \(line)")
         #expect(FrameHeader.isMultilineHeader(slice) == LegacyLineReader.isMultilineHeader(line), "line \(line)")
         #expect(FrameHeader.bodyLength(slice) == LegacyLineReader.bodyLength(line), "line \(line)")
