@@ -24,7 +24,7 @@ enum FrameHeader {
         while index < line.endIndex && line[index] == Wire.space { index += 1 }
         // Both keywords start with `S`: most lines are turned away by that one byte.
         guard line.endIndex - index >= 6, line[index] == UInt8(ascii: "S") else { return nil }
-        guard ReplyKeyword(token: line[index..<(index + 4)])?.hasBody == true else { return nil }
+        guard ReplyKeyword.read(line[index..<(index + 4)])?.hasBody == true else { return nil }
         index += 4
         guard line[index] == Wire.space else { return nil }
         while index < line.endIndex && line[index] == Wire.space { index += 1 }

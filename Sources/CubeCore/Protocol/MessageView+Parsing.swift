@@ -28,36 +28,37 @@ extension MessageView {
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4) without copying: the
     /// command's path and arguments and the reply's text are slices of `line`.
     static func parseLine(_ line: ArraySlice<UInt8>) -> MessageView {
-        // Consumed, so that the parts move into the view instead of being copied out of it.
-        let split = splitLine(line)
-        switch consume split {
+        switch splitLine(line) {
         case .malformed(let error): return .invalid(error)
         case .blank: return .empty
         case .parts(let parts):
             if parts.isTerminate { return .terminate }
-            if let keyword = ReplyKeyword(token: parts.token) {
-                return .reply(ReplyView(id: parts.id, keyword: keyword, text: parts.args ?? []))
+            let token = line[parts.token]
+            if let keyword = ReplyKeyword.read(token) {
+                return .reply(ReplyView(id: parts.id, keyword: keyword, text: parts.args.map { line[$0] } ?? []))
             }
             // All upper case (some capital, no small letter) and not a keyword: a bad reply type.
             // Anything else goes on as a command; the path check rejects what is malformed.
-            if parts.token.contains(where: Bytes.isUpper) && !parts.token.contains(where: Bytes.isLower) {
+            if token.contains(where: Bytes.isUpper) && !token.contains(where: Bytes.isLower) {
                 return .invalid(.invalidReplyType(id: parts.id))
             }
-            return .command(CommandView(id: parts.id, path: parts.token, args: parts.args))
+            return .command(CommandView(id: parts.id, path: token, args: parts.args.map { line[$0] }))
         }
     }
 
-    /// Pieces of a line as slices of it.
+    /// Where the pieces of a line are, as indices into it: plain integers, so that splitting
+    /// a line retains nothing (slices of it, each holding its storage, were copied out of this
+    /// and released with it for every line: docs/performance.md "Router CPU per pipelined
+    /// request"); ``parseLine(_:)`` slices the line once for each piece it keeps.
     private struct LineParts {
         var id: UInt64
-        var token: ArraySlice<UInt8>
-        var args: ArraySlice<UInt8>?
+        var token: Range<Int>
+        var args: Range<Int>?
         var isTerminate = false
     }
 
     /// What ``splitLine(_:)`` found. Not a `Result<LineParts?, ParseError>`: the generic
-    /// `Result` of a type holding references was destroyed through its value witnesses, for
-    /// every line.
+    /// `Result` was destroyed through its value witnesses, for every line.
     private enum LineSplit {
         case blank
         case malformed(ParseError)
@@ -72,15 +73,15 @@ extension MessageView {
         case .success(nil): return .blank
         case .success(.some(let found)): head = found
         }
-        if head.isTerminate { return .parts(LineParts(id: 0, token: line[head.token], isTerminate: true)) }
+        if head.isTerminate { return .parts(LineParts(id: 0, token: head.token, isTerminate: true)) }
         guard !head.token.isEmpty else { return .malformed(.mismatch(id: head.id)) }
         let index = head.token.upperBound
-        let token = line[head.token]
-        let rest = line[index...]
-        if Bytes.isBlank(rest) { return .parts(LineParts(id: head.id, token: token)) }
+        var end = line.endIndex
+        while end > index && Bytes.isBlankByte(line[end - 1]) { end -= 1 }
+        if end == index { return .parts(LineParts(id: head.id, token: head.token)) }
         guard line[index] == Wire.space else { return .malformed(.mismatch(id: head.id)) }
-        let argsStart = Bytes.skipBlanks(line, from: index)
-        let args = Bytes.trimTrailingBlanks(line[argsStart...])
-        return .parts(LineParts(id: head.id, token: token, args: args.isEmpty ? nil : args))
+        var argsStart = index
+        while argsStart < end && Bytes.isBlankByte(line[argsStart]) { argsStart += 1 }
+        return .parts(LineParts(id: head.id, token: head.token, args: argsStart..<end))
     }
 }

@@ -37,18 +37,25 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     /// The token's bytes are packed into one integer and switched on: comparing it with each
     /// spelling in turn cost a generic comparison per keyword for every reply.
     package init?(token: some Collection<UInt8>) {
+        guard let keyword = Self.read(token) else { return nil }
+        self = keyword
+    }
+
+    /// ``init(token:)`` as a function: an initialiser takes its argument owned, which cost the
+    /// router a copy of the token's slice (a retain of its line) per reply.
+    static func read(_ token: some Collection<UInt8>) -> ReplyKeyword? {
         guard token.count >= 3 && token.count <= 5, let first = token.first, Bytes.isUpper(first) else { return nil }
         var packed: UInt64 = 0
         // By index: iterating the slice would copy it (a retain of its line) per reply.
         for index in token.indices { packed = packed << 8 | UInt64(token[index]) }
         switch packed {
-        case 0x5452_5545: self = .trueReply       // TRUE
-        case 0x46_414C_5345: self = .falseReply   // FALSE
-        case 0x5741_4954: self = .wait            // WAIT
-        case 0x5349_5A45: self = .size            // SIZE
-        case 0x5354_524D: self = .stream          // STRM
-        case 0x47_4554: self = .get               // GET
-        case 0x5445_524D: self = .term            // TERM
+        case 0x5452_5545: return .trueReply       // TRUE
+        case 0x46_414C_5345: return .falseReply   // FALSE
+        case 0x5741_4954: return .wait            // WAIT
+        case 0x5349_5A45: return .size            // SIZE
+        case 0x5354_524D: return .stream          // STRM
+        case 0x47_4554: return .get               // GET
+        case 0x5445_524D: return .term            // TERM
         default: return nil
         }
     }

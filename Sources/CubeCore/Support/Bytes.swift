@@ -8,9 +8,16 @@ package enum Bytes {
     @inline(__always) static func isLowerOrDigit(_ byte: UInt8) -> Bool { isLower(byte) || isDigit(byte) }
     @inline(__always) static func isBlankByte(_ byte: UInt8) -> Bool { byte == Wire.space || byte == Wire.tab }
 
-    /// Characters of a command path token: `[0-9A-Za-z_\-\[\].]`.
+    /// Characters of a command path token: `[0-9A-Za-z_\-\[\].]`. One bit per byte value
+    /// in two words (the set is ASCII): a token's every byte is asked, on every line.
     @inline(__always) static func isPathByte(_ byte: UInt8) -> Bool {
-        isAlnum(byte) || byte == 0x2D || byte == 0x5F || byte == 0x5B || byte == 0x5D || byte == 0x2E
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = 0x03FF_6000_0000_0000   // 0-9 (0x30-0x39), `.` (0x2E), `-` (0x2D)
+        case 1: word = 0x07FF_FFFE_AFFF_FFFE   // A-Z, a-z, `[` (0x5B), `]` (0x5D), `_` (0x5F)
+        default: return false
+        }
+        return word >> UInt64(byte & 63) & 1 != 0
     }
 
     /// Whether `bytes` spell `text`. A `StaticString`, not `String.utf8`: a small string has no

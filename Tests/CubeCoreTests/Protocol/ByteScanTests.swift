@@ -2,7 +2,8 @@
 import Testing
 
 /// The word-at-a-time byte helpers of the routed path (``Bytes/firstLF(in:from:)``,
-/// ``Bytes/same(_:_:)``, ``Bytes/append(_:to:)``) and the packed keyword switch of
+/// ``Bytes/same(_:_:)``, ``Bytes/append(_:to:)``), the bitmap of ``Bytes/isPathByte(_:)`` and
+/// the packed keyword switch of
 /// ``ReplyKeyword/init(token:)`` against plain loops, at every length and offset around a
 /// word's eight bytes.
 @Suite struct ByteScanTests {
@@ -44,6 +45,13 @@ import Testing
         Bytes.append("-".utf8, to: &out)
         Bytes.append(buffer[0..<0], to: &out)
         #expect(out == Array("(5)bench.echo-".utf8))
+    }
+
+    @Test func pathBytesAreExactlyTheProtocolsSet() {
+        let set = Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-[].".utf8)
+        for value in 0...255 {
+            #expect(Bytes.isPathByte(UInt8(value)) == set.contains(UInt8(value)), "byte \(value)")
+        }
     }
 
     @Test func keywordsAreReadFromTheirBytesOnly() {
