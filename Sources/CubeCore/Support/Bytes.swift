@@ -59,11 +59,14 @@ package enum Bytes {
             let end = raw.count
             // A word's bytes equal to LF become zero after the XOR; the classic test for a
             // zero byte (`(x - 0x01…) & ~x & 0x80…`) then flags them, the lowest one exactly
-            // (a borrow can only flag bytes above a zero one).
+            // (a borrow can only flag bytes above a zero one). Loaded little-endian on every
+            // machine, so that "lowest" is the earliest byte: read in a big-endian machine's
+            // own order, a borrow would flag a 0x0B just before the LF.
             while offset + 8 <= end {
-                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    ^ 0x0A0A_0A0A_0A0A_0A0A
                 let found = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
-                if found != 0 { return offset + found.littleEndian.trailingZeroBitCount / 8 }
+                if found != 0 { return offset + found.trailingZeroBitCount / 8 }
                 offset += 8
             }
             while offset < end {

@@ -44,7 +44,11 @@ import Testing
         Bytes.append(buffer[6..<16], to: &out)
         Bytes.append("-".utf8, to: &out)
         Bytes.append(buffer[0..<0], to: &out)
-        #expect(out == Array("(5)bench.echo-".utf8))
+        // No contiguous storage: the generic path.
+        let lazy = (0..<3).lazy.map { UInt8(ascii: "a") + UInt8($0) }
+        #expect(lazy.withContiguousStorageIfAvailable { _ in true } == nil)
+        Bytes.append(lazy, to: &out)
+        #expect(out == Array("(5)bench.echo-abc".utf8))
     }
 
     @Test func pathBytesAreExactlyTheProtocolsSet() {
@@ -65,8 +69,20 @@ import Testing
         // Random tokens of the right sizes from the keywords' letters: only exact spellings match.
         var random = SplitMix64(seed: 5)
         let letters = Array("TRUEFALSWIZMGST".utf8)
+        let spellings = ReplyKeyword.allCases.map { Array($0.rawValue.utf8) }
         for _ in 0..<20_000 {
-            let token = (0..<(2 + Int(random.next() % 5))).map { _ in letters[Int(random.next() % UInt64(letters.count))] }
+            var token = (0..<(2 + Int(random.next() % 5))).map { _ in letters[Int(random.next() % UInt64(letters.count))] }
+            if random.next() % 2 == 0 {
+                // A keyword, often with one byte changed, added or dropped.
+                token = spellings[Int(random.next() % UInt64(spellings.count))]
+                let position = Int(random.next() % UInt64(token.count))
+                switch random.next() % 4 {
+                case 0: token[position] = letters[Int(random.next() % UInt64(letters.count))]
+                case 1: token.insert(letters[Int(random.next() % UInt64(letters.count))], at: position)
+                case 2: token.remove(at: position)
+                default: break
+                }
+            }
             #expect(ReplyKeyword(token: token) == ReplyKeyword(rawValue: String(decoding: token, as: UTF8.self)), "\(token)")
         }
     }
