@@ -131,6 +131,7 @@ final class DiscoveryNetns: @unchecked Sendable {
         // A file, not a pipe: nobody drains it while the test waits, and a full pipe would block the cube.
         process.standardError = log
         try process.run()
+        ChildOutput.closeParentCopies(log)
         let node = Node(name: name, process: process, socketPath: socketPath, logPath: logPath)
         nodes.append(node)
         switch CubeServing.wait(socketPath: socketPath, process: process, interval: 0.02) {

@@ -52,9 +52,12 @@ final class ManagerCube: @unchecked Sendable {
         process.arguments = ["run", "--config", configDirectory, "--socket", socketPath]
             + (logLevel.map { ["--log-level", $0] } ?? [])
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: directory + "/cube.out")
-        process.standardError = FileHandle(forWritingAtPath: logPath)
+        let output = FileHandle(forWritingAtPath: directory + "/cube.out")
+        let errors = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = output
+        process.standardError = errors
         try process.run()
+        ChildOutput.closeParentCopies(output, errors)
         switch CubeServing.wait(socketPath: socketPath, process: process) {
         case .serving: break
         case .exited: throw LiveTestError.cubeExited(log)

@@ -120,10 +120,13 @@ final class MountChild: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
+        let output = FileHandle(forWritingAtPath: outputPath)
+        let errors = FileHandle(forWritingAtPath: errorPath)
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
-        process.standardError = FileHandle(forWritingAtPath: errorPath)
+        process.standardOutput = output
+        process.standardError = errors
         do { try process.run() } catch { try? "spawn failed: \(error)".write(toFile: errorPath, atomically: false, encoding: .utf8) }
+        ChildOutput.closeParentCopies(output, errors)
     }
 
     /// `/bin/sh -c script`.
