@@ -26,13 +26,14 @@ package struct CommandPath: Equatable, Sendable {
     init?(_ path: ArraySlice<UInt8>) {
         guard let dot = CommandPath.firstSeparator(in: path) else {
             guard Names.isCommandName(path) else { return nil }
-            self.init(target: nil, targetElement: [], remainder: path)
+            target = nil
+            targetElement = []
+            remainder = path
             return
         }
         let first = path[..<dot]
         let rest = path[(dot + 1)...]
         guard CommandPath.isValidRemainder(rest) else { return nil }
-        let target: Target
         if Names.isSessionID(first) {
             guard let id = UInt64(String(decoding: first, as: UTF8.self)) else { return nil }
             target = .session(id)
@@ -43,14 +44,8 @@ package struct CommandPath: Equatable, Sendable {
         } else {
             return nil
         }
-        // Built whole: assigned field by field, the path was built in a temporary and copied.
-        self.init(target: target, targetElement: first, remainder: rest)
-    }
-
-    private init(target: Target?, targetElement: ArraySlice<UInt8>, remainder: ArraySlice<UInt8>) {
-        self.target = target
-        self.targetElement = targetElement
-        self.remainder = remainder
+        targetElement = first
+        remainder = rest
     }
 
     /// The path with parts of its own: what a queue keeps must not hold on to the line it

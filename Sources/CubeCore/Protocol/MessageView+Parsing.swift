@@ -80,8 +80,7 @@ extension MessageView {
         while end > index && Bytes.isBlankByte(line[end - 1]) { end -= 1 }
         if end == index { return .parts(LineParts(id: head.id, token: head.token)) }
         guard line[index] == Wire.space else { return .malformed(.mismatch(id: head.id)) }
-        var argsStart = index
-        while argsStart < end && Bytes.isBlankByte(line[argsStart]) { argsStart += 1 }
-        return .parts(LineParts(id: head.id, token: head.token, args: argsStart..<end))
+        // A byte before `end` is not blank, so the skip stops short of it.
+        return .parts(LineParts(id: head.id, token: head.token, args: Bytes.skipBlanks(line, from: index)..<end))
     }
 }

@@ -34,15 +34,15 @@ public enum ReplyKeyword: String, Sendable, CaseIterable {
     ///
     /// Compares bytes, not strings: it runs for every line a session sends, and most lines
     /// (commands) are rejected by their first byte.
-    /// The token's bytes are packed into one integer and switched on: comparing it with each
-    /// spelling in turn cost a generic comparison per keyword for every reply.
     package init?(token: some Collection<UInt8>) {
         guard let keyword = Self.read(token) else { return nil }
         self = keyword
     }
 
     /// ``init(token:)`` as a function: an initialiser takes its argument owned, which cost the
-    /// router a copy of the token's slice (a retain of its line) per reply.
+    /// router a copy of the token's slice (a retain of its line) per reply. The token's bytes
+    /// are packed into one integer and switched on: comparing it with each spelling in turn
+    /// cost a generic comparison per keyword for every reply.
     static func read(_ token: some Collection<UInt8>) -> ReplyKeyword? {
         guard token.count >= 3 && token.count <= 5, let first = token.first, Bytes.isUpper(first) else { return nil }
         var packed: UInt64 = 0

@@ -12,9 +12,7 @@ extension Router {
         case .frame(.bodyTooLarge(let header)):
             refuse(header: header, text: Wire.bodyTooLarge, from: session, now: now, actions: &actions)
         default:
-            // Consumed: the command moves into `dispatch`, which rewrites its path in place.
-            let message = MessageView.parse(frame)
-            switch consume message {
+            switch MessageView.parse(frame) {
             case .empty, .terminate:
                 return
             case .invalid(let error):
@@ -22,9 +20,8 @@ extension Router {
             case .reply(let reply):
                 relay(reply, from: session, now: now, actions: &actions)
             case .command(let command):
-                let commandID = command.id
                 if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
-                    actions.append(.send(id, Render.reply(id: commandID, .falseReply, refusal.text)))
+                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
                 }
             }
         }
@@ -52,9 +49,7 @@ extension Router {
     /// checks access, then runs a local command, forwards towards another node or routes it.
     /// - Returns: why the command was refused as a whole (the caller answers it: a `FALSE`
     ///   line on a socket, a ``DispatchOutcome`` through the door), or nil.
-    /// The command is consumed: its path is rewritten in place rather than in a copy (a copy
-    /// of a view retains the line's storage once per slice).
-    mutating func dispatch(_ command: consuming CommandView, from session: Session, now: Timestamp,
+    mutating func dispatch(_ command: CommandView, from session: Session, now: Timestamp,
                            actions: inout [RouterAction]) -> Refusal? {
         let id = session.id
         guard let user = session.user else { return nil }
@@ -108,7 +103,7 @@ extension Router {
             actions.append(.event(.commandRefused(session: id, user: user, origin: session.origin, command: subject)))
             return Refusal(.denied, text)
         }
-        var effective = consume command
+        var effective = command
         effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
