@@ -5,8 +5,8 @@ import Testing
     @Test func treatsADotlessCommandAsLocal() throws {
         let path = try #require(CommandPath(bytes("set-initialized")))
         #expect(path.target == nil)
-        #expect(path.targetElement.isEmpty)
-        #expect(Array(path.remainder) == bytes("set-initialized"))
+        #expect(path.targetElement(of: bytes("set-initialized")[...]).isEmpty)
+        #expect(Array(path.remainder(of: bytes("set-initialized"))) == bytes("set-initialized"))
     }
 
     @Test(arguments: [
@@ -25,8 +25,8 @@ import Testing
     func resolvesOnlyTheFirstElement(path: String, target: CommandPath.Target, element: String, remainder: String) throws {
         let parsed = try #require(CommandPath(bytes(path)))
         #expect(parsed.target == target)
-        #expect(Array(parsed.targetElement) == bytes(element))
-        #expect(Array(parsed.remainder) == bytes(remainder))
+        #expect(Array(parsed.targetElement(of: bytes(path)[...])) == bytes(element))
+        #expect(Array(parsed.remainder(of: bytes(path))) == bytes(remainder))
     }
 
     @Test(arguments: [

@@ -9,26 +9,26 @@ package struct CommandPath: Equatable, Sendable {
 
     /// nil for a local command.
     package var target: Target?
-    /// The first element as written (for access checks and messages).
-    /// Slices of the parsed path share its storage: parsing a routed path allocates nothing
-    /// but the target's name.
-    package var targetElement: ArraySlice<UInt8>
-    /// Everything after the first element (the whole path for a local command).
-    package var remainder: ArraySlice<UInt8>
+    /// How many bytes of the path the first element and its dot take (0 for a local
+    /// command): the remainder starts there.
+    ///
+    /// A count, not slices of the path: a path is parsed for every routed command, and each
+    /// slice held the line's storage, so every copy of the parsed path retained and released
+    /// it twice (docs/performance.md "Router CPU per pipelined request"). The parts are cut
+    /// from the path they were parsed from when they are needed (``remainder(of:)``).
+    package var remainderOffset: Int
 
     /// Parses a path token; nil when it matches neither a local command nor a routed path.
     package init?(_ path: [UInt8]) {
         self.init(path[...])
     }
 
-    /// Parses a path token given as a slice (of a line read in place); the parts are slices
-    /// of the same storage.
+    /// Parses a path token given as a slice (of a line read in place).
     init?(_ path: ArraySlice<UInt8>) {
         guard let dot = CommandPath.firstSeparator(in: path) else {
             guard Names.isCommandName(path) else { return nil }
             target = nil
-            targetElement = []
-            remainder = path
+            remainderOffset = 0
             return
         }
         let first = path[..<dot]
@@ -44,17 +44,23 @@ package struct CommandPath: Equatable, Sendable {
         } else {
             return nil
         }
-        targetElement = first
-        remainder = rest
+        remainderOffset = dot + 1 - path.startIndex
     }
 
-    /// The path with parts of its own: what a queue keeps must not hold on to the line it
-    /// was read from (``CommandView``).
-    var owned: CommandPath {
-        var copy = self
-        copy.targetElement = ArraySlice(Array(targetElement))
-        copy.remainder = ArraySlice(Array(remainder))
-        return copy
+    /// The first element of `path` (the one this was parsed from, or a copy of it) as
+    /// written, for access checks and messages; empty for a local command.
+    package func targetElement(of path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        path.prefix(Swift.max(remainderOffset - 1, 0))
+    }
+
+    /// Everything of `path` after the first element (the whole path for a local command).
+    package func remainder(of path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        path.dropFirst(remainderOffset)
+    }
+
+    /// ``remainder(of:)-(ArraySlice<UInt8>)`` of a path held as an array.
+    package func remainder(of path: [UInt8]) -> ArraySlice<UInt8> {
+        path.dropFirst(remainderOffset)
     }
 
     /// `elem(.elem)*.command`: every element but the last addresses a target.

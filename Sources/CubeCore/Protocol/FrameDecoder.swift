@@ -191,7 +191,10 @@ package struct FrameDecoder: Sendable {
     }
 
     /// Feeds one complete line to the state machine; returns a frame when one is finished.
-    private mutating func accept(_ line: ArraySlice<UInt8>) -> BorrowedFrame? {
+    /// Takes the line owned, so that a plain line goes into its frame as it is: borrowed, it
+    /// was copied into the frame and the caller's copy released, a retain and a release of the
+    /// buffer per line.
+    private mutating func accept(_ line: consuming ArraySlice<UInt8>) -> BorrowedFrame? {
         if case .multiline(let header, var lines, let total) = state {
             if line.elementsEqual([0x2E]) {
                 state = .idle

@@ -28,6 +28,22 @@ extension MessageView {
     /// Parses `[(<id>)][ ]*<token>[ <args>]` (docs/protocol.md §4) without copying: the
     /// command's path and arguments and the reply's text are slices of `line`.
     static func parseLine(_ line: ArraySlice<UInt8>) -> MessageView {
+        switch read(line) {
+        case .empty: return .empty
+        case .terminate: return .terminate
+        case .invalid(let error): return .invalid(error)
+        case .reply(let id, let keyword, let text):
+            return .reply(ReplyView.reading(line, id: id, keyword: keyword, text: text))
+        case .command(let id, let path, let args):
+            return .command(CommandView.reading(line, id: id, path: path, args: args))
+        }
+    }
+
+    /// What a line is, with its parts as index ranges into it (``LineReading``): the router
+    /// slices the line into a view where it uses one, so the view is built once, in place,
+    /// and not copied out of an enum and destroyed with it (two retains and two releases of
+    /// the line's storage per command: docs/performance.md "Router CPU per pipelined request").
+    static func read(_ line: ArraySlice<UInt8>) -> LineReading {
         switch splitLine(line) {
         case .malformed(let error): return .invalid(error)
         case .blank: return .empty
@@ -35,14 +51,14 @@ extension MessageView {
             if parts.isTerminate { return .terminate }
             let token = line[parts.token]
             if let keyword = ReplyKeyword.read(token) {
-                return .reply(ReplyView(id: parts.id, keyword: keyword, text: parts.args.map { line[$0] } ?? []))
+                return .reply(id: parts.id, keyword: keyword, text: parts.args)
             }
             // All upper case (some capital, no small letter) and not a keyword: a bad reply type.
             // Anything else goes on as a command; the path check rejects what is malformed.
             if token.contains(where: Bytes.isUpper) && !token.contains(where: Bytes.isLower) {
                 return .invalid(.invalidReplyType(id: parts.id))
             }
-            return .command(CommandView(id: parts.id, path: token, args: parts.args.map { line[$0] }))
+            return .command(id: parts.id, path: parts.token, args: parts.args)
         }
     }
 

@@ -12,8 +12,8 @@ enum MessageView: Sendable {
         switch message {
         case .empty: self = .empty
         case .terminate: self = .terminate
-        case .command(let command): self = .command(CommandView(command))
-        case .reply(let reply): self = .reply(ReplyView(reply))
+        case .command(let command): self = .command(command.view)
+        case .reply(let reply): self = .reply(reply.view)
         case .invalid(let error): self = .invalid(error)
         }
     }

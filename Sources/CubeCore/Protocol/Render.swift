@@ -44,7 +44,7 @@ package enum Render {
 
     /// ``reply(_:unit:)`` appended to `out`.
     static func append(_ reply: Reply, unit: SizeUnit = .bytes, to out: inout [UInt8]) {
-        append(ReplyView(reply), unit: unit, to: &out)
+        append(reply.view, unit: unit, to: &out)
     }
 
     /// ``append(_:unit:to:)-(Reply,_,_)`` of a reply read in place (its text a slice of its line).

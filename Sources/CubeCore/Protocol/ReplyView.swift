@@ -5,19 +5,17 @@
 struct ReplyView: Sendable {
     var id: UInt64
     var keyword: ReplyKeyword
-    var text: ArraySlice<UInt8>
-    var body: [UInt8]?
+    var text: ArraySlice<UInt8> = []
+    var body: [UInt8]? = nil
 
-    init(id: UInt64, keyword: ReplyKeyword, text: ArraySlice<UInt8> = [], body: [UInt8]? = nil) {
-        self.id = id
-        self.keyword = keyword
-        self.text = text
-        self.body = body
-    }
+    // Initialised through the implicit memberwise initialiser, as ``CommandView`` is.
+}
 
-    /// A view of an owned reply (its arrays are shared, not copied).
-    init(_ reply: Reply) {
-        self.init(id: reply.id, keyword: reply.keyword, text: reply.text[...], body: reply.body)
+extension ReplyView {
+    /// The reply whose text is at `text` in `line` (none: nil), as ``MessageView/read(_:)``
+    /// found it.
+    static func reading(_ line: ArraySlice<UInt8>, id: UInt64, keyword: ReplyKeyword, text: Range<Int>?) -> ReplyView {
+        ReplyView(id: id, keyword: keyword, text: text.map { line[$0] } ?? [])
     }
 
     /// The reply with its own arrays.

@@ -8,7 +8,7 @@ extension Router {
     package mutating func submit(_ command: Command, from id: SessionID, now: Timestamp) -> (DispatchOutcome, [RouterAction]) {
         guard let session = sessions[id], session.isActive else { return (.noSession, []) }
         var actions: [RouterAction] = []
-        if let refusal = dispatch(CommandView(command), from: session, now: now, actions: &actions) {
+        if let refusal = dispatch(command.view, from: session, now: now, actions: &actions) {
             return (.refused(refusal), actions)
         }
         return (.accepted, actions)
@@ -19,7 +19,7 @@ extension Router {
     package mutating func replied(_ reply: Reply, from id: SessionID, now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], session.isActive else { return [] }
         var actions: [RouterAction] = []
-        relay(ReplyView(reply), from: session, now: now, actions: &actions)
+        relay(reply.view, from: session, now: now, actions: &actions)
         return actions
     }
 

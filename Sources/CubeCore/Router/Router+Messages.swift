@@ -11,18 +11,46 @@ extension Router {
             actions.append(.send(id, Render.reply(id: 0, .falseReply, Wire.lineTooLong)))
         case .frame(.bodyTooLarge(let header)):
             refuse(header: header, text: Wire.bodyTooLarge, from: session, now: now, actions: &actions)
-        default:
-            switch MessageView.parse(frame) {
-            case .empty, .terminate:
-                return
-            case .invalid(let error):
-                actions.append(.send(id, Render.reply(id: error.id, .falseReply, error.text)))
-            case .reply(let reply):
-                relay(reply, from: session, now: now, actions: &actions)
-            case .command(let command):
-                if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
-                    actions.append(.send(id, Render.reply(id: command.id, .falseReply, refusal.text)))
-                }
+        case .line(let line):
+            handleLine(line, from: session, now: now, actions: &actions)
+        case .frame:
+            handleFrame(frame, from: session, now: now, actions: &actions)
+        }
+    }
+
+    /// ``handleActive(_:from:now:actions:)`` of a plain line, the hot path: the line is read
+    /// into index ranges and the command's or the reply's view built from them once
+    /// (``MessageView/read(_:)``).
+    private mutating func handleLine(_ line: ArraySlice<UInt8>, from session: Session, now: Timestamp,
+                                     actions: inout [RouterAction]) {
+        switch MessageView.read(line) {
+        case .empty, .terminate:
+            return
+        case .invalid(let error):
+            actions.append(.send(session.id, Render.reply(id: error.id, .falseReply, error.text)))
+        case .reply(let replyID, let keyword, let text):
+            relay(ReplyView.reading(line, id: replyID, keyword: keyword, text: text), from: session, now: now, actions: &actions)
+        case .command(let commandID, let path, let args):
+            if let refusal = dispatch(CommandView.reading(line, id: commandID, path: path, args: args), from: session, now: now,
+                                      actions: &actions) {
+                actions.append(.send(session.id, Render.reply(id: commandID, .falseReply, refusal.text)))
+            }
+        }
+    }
+
+    /// ``handleActive(_:from:now:actions:)`` of a multi-line command or a reply with a body.
+    private mutating func handleFrame(_ frame: BorrowedFrame, from session: Session, now: Timestamp,
+                                      actions: inout [RouterAction]) {
+        switch MessageView.parse(frame) {
+        case .empty, .terminate:
+            return
+        case .invalid(let error):
+            actions.append(.send(session.id, Render.reply(id: error.id, .falseReply, error.text)))
+        case .reply(let reply):
+            relay(reply, from: session, now: now, actions: &actions)
+        case .command(let command):
+            if let refusal = dispatch(command, from: session, now: now, actions: &actions) {
+                actions.append(.send(session.id, Render.reply(id: command.id, .falseReply, refusal.text)))
             }
         }
     }
@@ -49,80 +77,81 @@ extension Router {
     /// checks access, then runs a local command, forwards towards another node or routes it.
     /// - Returns: why the command was refused as a whole (the caller answers it: a `FALSE`
     ///   line on a socket, a ``DispatchOutcome`` through the door), or nil.
-    mutating func dispatch(_ command: CommandView, from session: Session, now: Timestamp,
+    mutating func dispatch(_ command: consuming CommandView, from session: Session, now: Timestamp,
                            actions: inout [RouterAction]) -> Refusal? {
         let id = session.id
         guard let user = session.user else { return nil }
-        var path = command.path
+        // The path is rewritten in place (a hop element, `..` or this node's name taken off
+        // its front): a copy of it, or of the whole command, retained the line's storage
+        // for every command (docs/performance.md "Router CPU per pipelined request").
         var hops = HopCount.initial
         let fromLink = session.isLink && inNetwork
         if fromLink {
-            if path.starts(with: HopCount.marker) {
-                guard let split = HopCount.split(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
+            if command.path.starts(with: HopCount.marker) {
+                guard let split = HopCount.split(command.path) else { return Refusal(.malformed, Wire.protocolMismatch) }
                 hops = split.hops
-                path = split.path
-            } else if path.elementsEqual("advert".utf8) {
+                command.path = split.path
+            } else if command.path.elementsEqual("advert".utf8) {
                 receiveAdvert(command.owned, from: user, now: now, actions: &actions)
                 return nil
-            } else if path.elementsEqual(Self.revocationsPath.utf8) {
+            } else if command.path.elementsEqual(Self.revocationsPath.utf8) {
                 receiveRevocations(command.owned, from: user, now: now, actions: &actions)
                 return nil
-            } else if path.elementsEqual(Self.rotationsPath.utf8) {
+            } else if command.path.elementsEqual(Self.rotationsPath.utf8) {
                 receiveRotations(command.owned, from: user, now: now, actions: &actions)
                 return nil
-            } else if path.elementsEqual(Self.usageReceiptsPath.utf8) || path.elementsEqual(Self.usageAcksPath.utf8) {
+            } else if command.path.elementsEqual(Self.usageReceiptsPath.utf8) || command.path.elementsEqual(Self.usageAcksPath.utf8) {
                 receiveUsageRecord(command.owned, from: user, now: now, actions: &actions)
                 return nil
-            } else if path.elementsEqual("link-alive".utf8) {
+            } else if command.path.elementsEqual("link-alive".utf8) {
                 return nil  // keep-alive: receiving it was the point
-            } else if path.elementsEqual("lease-end".utf8), command.id == 0 {
+            } else if command.path.elementsEqual("lease-end".utf8), command.id == 0 {
                 leaseEndNotice(command.owned, from: user, actions: &actions)
                 return nil  // a notice: never answered
             }
-        } else if Bytes.equals(path, "..") {
-            path = ArraySlice("unselect".utf8)
-        } else if Bytes.starts(path, with: "..") {
-            path.removeFirst(2)
-        } else if let base = session.basePath, !Bytes.equals(path, "unselect"), !Bytes.equals(path, "basepath") {
-            path = ArraySlice(base + [UInt8(ascii: ".")] + path)
+        } else if Bytes.equals(command.path, "..") {
+            command.path = ArraySlice("unselect".utf8)
+        } else if Bytes.starts(command.path, with: "..") {
+            command.path.removeFirst(2)
+        } else if let base = session.basePath, !Bytes.equals(command.path, "unselect"), !Bytes.equals(command.path, "basepath") {
+            command.path = ArraySlice(base + [UInt8(ascii: ".")] + command.path)
         }
-        stripLocalNode(&path)
-        guard let parsed = CommandPath(path) else { return Refusal(.malformed, Wire.protocolMismatch) }
+        stripLocalNode(&command.path)
+        guard let parsed = CommandPath(command.path) else { return Refusal(.malformed, Wire.protocolMismatch) }
         var remoteNode: String?
         if case .name(let name) = parsed.target, isRemoteNode(name) { remoteNode = name }
         // A command on a link was checked against its user's rules where it entered the
         // network; here only the node's link rules apply, and only to what runs or is
         // delivered here: passing traffic on is what a node is for.
         let allowed = fromLink
-            ? remoteNode != nil || configuration.network.linkAccess.contains { $0.matches(path) }
-            : allowsRemembered(user: user, command: accessSubject(path, parsed))
+            ? remoteNode != nil || configuration.network.linkAccess.contains { $0.matches(command.path) }
+            : allowsRemembered(user: user, command: accessSubject(command.path, parsed) ?? command.path)
         guard allowed else {
-            let subject = String(decoding: path, as: UTF8.self)
+            let subject = String(decoding: command.path, as: UTF8.self)
             let text = "command not known or no permission for '\(subject)'"
             stats.refusedCommands += 1
             actions.append(.event(.commandRefused(session: id, user: user, origin: session.origin, command: subject)))
             return Refusal(.denied, text)
         }
-        var effective = command
-        effective.path = path
         if parsed.target == nil {
             stats.localCommands += 1
             // A path that crossed more than one link was relayed by the neighbour (usage
             // receipts come only from the consumer's own node: docs/market.md).
-            runLocal(effective.owned, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
+            runLocal(command.owned, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
-            return forwardToNode(effective, node: name, hops: hops, fromLink: fromLink, from: session, now: now, actions: &actions)
+            return forwardToNode(command, node: name, hops: hops, fromLink: fromLink, from: session, now: now, actions: &actions)
         } else {
-            return route(effective, parsed, from: id, session: session, now: now, actions: &actions)
+            return route(command, parsed, from: id, session: session, now: now, actions: &actions)
         }
     }
 
-    /// The string access patterns are matched against: a leading session id is replaced by
-    /// that session's user name.
-    private func accessSubject(_ path: ArraySlice<UInt8>, _ parsed: CommandPath) -> ArraySlice<UInt8> {
-        guard case .session(let target) = parsed.target, let name = sessions[target]?.user else { return path }
-        return ArraySlice(Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder)
+    /// The string access patterns are matched against when it is not the path itself: a
+    /// leading session id is replaced by that session's user name. (Nil, not the path: a copy
+    /// of the path retained and released its line for every command.)
+    private func accessSubject(_ path: ArraySlice<UInt8>, _ parsed: CommandPath) -> ArraySlice<UInt8>? {
+        guard case .session(let target) = parsed.target, let name = sessions[target]?.user else { return nil }
+        return ArraySlice(Array(name.utf8) + [UInt8(ascii: ".")] + parsed.remainder(of: path))
     }
 
     // MARK: - Routing
@@ -131,7 +160,7 @@ extension Router {
     /// - Returns: why it was refused as a whole, or nil (a busy target gets its own `FALSE`).
     mutating func route(_ command: Command, _ path: CommandPath, from id: SessionID, now: Timestamp,
                         actions: inout [RouterAction]) -> Refusal? {
-        route(CommandView(command), path, from: id, session: sessions[id], now: now, actions: &actions)
+        route(command.view, path, from: id, session: sessions[id], now: now, actions: &actions)
     }
 
     /// ``route(_:_:from:now:actions:)-(Command,_,_,_,_)`` of a command read in place; what
@@ -141,7 +170,7 @@ extension Router {
                         now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
         // `name[sub]` and session ids keep addressing exactly those sessions (docs/pooling.md).
         if case .name(let name) = path.target, let definition = balancedDefinition(name) {
-            return routeBalanced(command.owned, path.owned, name: name, definition: definition, from: id, now: now, actions: &actions)
+            return routeBalanced(command.owned, path, name: name, definition: definition, from: id, now: now, actions: &actions)
         }
         let targets = resolve(path.target)
         guard !targets.isEmpty else {
@@ -152,7 +181,7 @@ extension Router {
                 if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
                 if let account { memory.charge(cost, to: account) }
                 sessions[id]?.hasQueued = true
-                let queued = QueuedCommand(source: id, command: command.owned, path: path.owned, queued: now.monotonic,
+                let queued = QueuedCommand(source: id, command: command.owned, path: path, queued: now.monotonic,
                                            account: account, cost: cost)
                 if onDemand.enqueue(queued, for: name) { actions.append(.startZenka(name)) }
                 return nil
@@ -173,7 +202,7 @@ extension Router {
                 actions.append(answer(id, command.id, .falseReply, Wire.targetBusy))
                 continue
             }
-            forward(command, remainder: path.remainder, from: source, to: session, now: now, actions: &actions)
+            forward(command, remainder: path.remainder(of: command.path), from: source, to: session, now: now, actions: &actions)
         }
         return nil
     }
@@ -184,7 +213,7 @@ extension Router {
     mutating func forward(_ command: Command, remainder: some Collection<UInt8>, from source: SessionID, to target: SessionID,
                           now: Timestamp, actions: inout [RouterAction]) -> RouteSlot? {
         guard let sourceSession = sessions[source], let targetSession = sessions[target] else { return nil }
-        return forward(CommandView(command), remainder: remainder, from: sourceSession, to: targetSession, now: now,
+        return forward(command.view, remainder: remainder, from: sourceSession, to: targetSession, now: now,
                        actions: &actions)
     }
 
@@ -333,16 +362,6 @@ extension Router {
         if case .remoteAcquire(let node, let user) = route.purpose, closes {
             remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source, wall: now.wall)
         }
-        // What the source gets: its own id, `UNDEFINED` for an empty text, a timed heart's latency.
-        var relayed = ReplyView(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
-        if malformed {
-            relayed = ReplyView(id: route.sourceCommandID, keyword: .falseReply, text: ArraySlice(Wire.protocolMismatch.utf8))
-        } else if !reply.keyword.hasBody {
-            relayed.text = reply.text.isEmpty ? ArraySlice("UNDEFINED".utf8) : reply.text
-            if let started = route.heartStarted, reply.keyword == .trueReply {
-                relayed.text += Array(" [ \(Self.seconds(now.monotonic &- started)) secs ]".utf8)
-            }
-        }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1
         if closes {
@@ -358,8 +377,14 @@ extension Router {
         }
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
         if route.sourceSession.isDoor {
-            actions.append(.deliver(route.source, .reply(relayed.owned)))
+            actions.append(.deliver(route.source, .reply(relayedReply(reply, route: route, malformed: malformed, now: now).owned)))
+        } else if !malformed, !reply.keyword.hasBody, !reply.text.isEmpty, route.heartStarted == nil {
+            // Most replies go back as they came but for the id: rendered from the line read,
+            // with no reply built in between (a copy of its text, retained and released).
+            let sourceID = route.sourceCommandID
+            actions.send(to: route.source) { Render.appendReply(id: sourceID, reply.keyword, reply.text, to: &$0) }
         } else {
+            let relayed = relayedReply(reply, route: route, malformed: malformed, now: now)
             let unit = route.sourceSession.decoder.sizeUnit
             actions.send(to: route.source) { Render.append(relayed, unit: unit, to: &$0) }
         }
@@ -368,6 +393,22 @@ extension Router {
         if closes, case .pooled(let name, _) = route.purpose, pools.hasWaiting(name) {
             drainPool(name, now: now, actions: &actions)
         }
+    }
+
+    /// What the source of `route` gets for `reply`: its own id, `UNDEFINED` for an empty
+    /// text, a timed heart's latency, `protocol mismatch` for a malformed one.
+    private func relayedReply(_ reply: ReplyView, route: Route, malformed: Bool, now: Timestamp) -> ReplyView {
+        if malformed {
+            return ReplyView(id: route.sourceCommandID, keyword: .falseReply, text: ArraySlice(Wire.protocolMismatch.utf8))
+        }
+        var relayed = ReplyView(id: route.sourceCommandID, keyword: reply.keyword, body: reply.body)
+        if !reply.keyword.hasBody {
+            relayed.text = reply.text.isEmpty ? ArraySlice("UNDEFINED".utf8) : reply.text
+            if let started = route.heartStarted, reply.keyword == .trueReply {
+                relayed.text += Array(" [ \(Self.seconds(now.monotonic &- started)) secs ]".utf8)
+            }
+        }
+        return relayed
     }
 
     /// Removes a route from the table and from both sessions' indexes; returns it.

@@ -190,7 +190,7 @@ extension Router {
     ///   - fromLink: whether the command arrived on a link (then one hop is spent here).
     mutating func forwardToNode(_ command: Command, node: String, hops: HopCount, fromLink: Bool, from id: SessionID,
                                 purpose: RoutePurpose? = nil, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
-        forwardToNode(CommandView(command), node: node, hops: hops, fromLink: fromLink, from: sessions[id], purpose: purpose,
+        forwardToNode(command.view, node: node, hops: hops, fromLink: fromLink, from: sessions[id], purpose: purpose,
                       now: now, actions: &actions)
     }
 

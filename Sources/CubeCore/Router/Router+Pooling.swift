@@ -57,7 +57,7 @@ extension Router {
         let slot: RouteSlot?
         switch candidates[index].place {
         case .local(let target):
-            slot = forward(command, remainder: path.remainder, from: id, to: target, now: now, actions: &actions)
+            slot = forward(command, remainder: path.remainder(of: command.path), from: id, to: target, now: now, actions: &actions)
             if let slot { routes.setPurpose(.pooled(name: name, node: nil), of: slot) }
         case .remote(let node):
             guard let next = nextHop(towards: node), let link = linkSession(to: next) else {

@@ -1,0 +1,10 @@
+extension Command {
+    /// The command as a ``CommandView`` (its arrays are shared, not copied), for the paths
+    /// that take commands read in place.
+    var view: CommandView { CommandView(id: id, path: path[...], args: args?[...], multiline: multiline) }
+}
+
+extension Reply {
+    /// The reply as a ``ReplyView`` (its arrays are shared, not copied).
+    var view: ReplyView { ReplyView(id: id, keyword: keyword, text: text[...], body: body) }
+}
