@@ -1,13 +1,22 @@
-/// Connections of a ``MetricsServer`` open now (NIO calls the initializer on the loop thread).
-final class ConnectionCount: @unchecked Sendable {
-    private var open = 0
+import NIOConcurrencyHelpers
+
+/// Connections of a ``MetricsServer`` open now.
+///
+/// Locked: the server's connections live on all of the cube's event loops (one per core,
+/// `socket.event-loops`), and each one's initialiser and close run on its own loop, so two
+/// loops can count at once. (A plain counter, as it was, could lose a count and let a 17th
+/// connection in, or keep a place taken after its connection closed.)
+final class ConnectionCount: Sendable {
+    private let open = NIOLockedValueBox(0)
 
     /// Counts a new connection; false when ``MetricsServer/maximumConnections`` are open.
     func enter() -> Bool {
-        guard open < MetricsServer.maximumConnections else { return false }
-        open += 1
-        return true
+        open.withLockedValue { open in
+            guard open < MetricsServer.maximumConnections else { return false }
+            open += 1
+            return true
+        }
     }
 
-    func leave() { open -= 1 }
+    func leave() { open.withLockedValue { $0 -= 1 } }
 }

@@ -98,6 +98,14 @@ func tcpConnect(port: Int) -> Int32? {
     return fd
 }
 
+/// Whether the peer of the connected socket `descriptor` closed it (end of stream or reset;
+/// nothing is read: the socket stays as it was).
+func closedByPeer(_ descriptor: Int32) -> Bool {
+    var byte: UInt8 = 0
+    let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+    return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+}
+
 /// A plain HTTP/1.1 GET over a real TCP connection to 127.0.0.1; returns the status line and
 /// body, nil when the connection failed or closed before a response.
 func httpGet(port: Int, path: String, timeout: Double = 5) -> (status: String, body: String)? {
