@@ -50,7 +50,7 @@ package final class SQLiteRotationStore: Sendable {
     /// Adds a proof learned at `learned` (unix seconds); one already stored for its old key is kept.
     /// - Throws: ``StoreError`` when the write fails.
     package func save(_ proof: NodeKeyRotation, learned: Int64) throws(StoreError) {
-        try database.withLock { database throws(StoreError) in
+        _ = try database.withLock { database throws(StoreError) in
             try database.query("INSERT OR IGNORE INTO rotations(old, proof, learned) VALUES (?, ?, ?)",
                                [.text(proof.old), .text(proof.text), .integer(learned)])
         }

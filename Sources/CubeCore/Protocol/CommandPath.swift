@@ -1,5 +1,8 @@
 /// A command path split into its target and the remainder forwarded to it (docs/protocol.md §4.3).
-package struct CommandPath: Equatable, Sendable {
+///
+/// Not `Equatable`: it holds where the remainder starts, not the remainder, so two paths to
+/// one target with remainders of one length would compare equal.
+package struct CommandPath: Sendable {
     /// How the first element addresses its target.
     package enum Target: Equatable, Sendable {
         case session(UInt64)

@@ -64,7 +64,8 @@ import Testing
             let slice = embedded(command.path, &random)
             let fromSlice = CommandPath(slice)
             let fromArray = CommandPath(command.path)
-            #expect(fromSlice == fromArray, "path \(command.path)")
+            #expect(fromSlice?.target == fromArray?.target, "path \(command.path)")
+            #expect(fromSlice?.remainderOffset == fromArray?.remainderOffset, "path \(command.path)")
             #expect(fromSlice.map { Array($0.remainder(of: slice)) } == fromArray.map { Array($0.remainder(of: command.path)) },
                     "path \(command.path)")
             #expect(fromSlice.map { Array($0.targetElement(of: slice)) }
