@@ -3,8 +3,3 @@ extension Command {
     /// that take commands read in place.
     var view: CommandView { CommandView(id: id, path: path[...], args: args?[...], multiline: multiline) }
 }
-
-extension Reply {
-    /// The reply as a ``ReplyView`` (its arrays are shared, not copied).
-    var view: ReplyView { ReplyView(id: id, keyword: keyword, text: text[...], body: body) }
-}

@@ -52,17 +52,13 @@ package struct CommandPath: Sendable {
 
     /// The first element of `path` (the one this was parsed from, or a copy of it) as
     /// written, for access checks and messages; empty for a local command.
-    package func targetElement(of path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package func targetElement<Path: Collection<UInt8>>(of path: Path) -> Path.SubSequence {
         path.prefix(Swift.max(remainderOffset - 1, 0))
     }
 
-    /// Everything of `path` after the first element (the whole path for a local command).
-    package func remainder(of path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        path.dropFirst(remainderOffset)
-    }
-
-    /// ``remainder(of:)-(ArraySlice<UInt8>)`` of a path held as an array.
-    package func remainder(of path: [UInt8]) -> ArraySlice<UInt8> {
+    /// Everything of `path` (the one this was parsed from, or a copy of it) after the first
+    /// element; the whole path for a local command.
+    package func remainder<Path: Collection<UInt8>>(of path: Path) -> Path.SubSequence {
         path.dropFirst(remainderOffset)
     }
 
