@@ -97,7 +97,8 @@ final class UnixListener: @unchecked Sendable {
 
     /// Registers `fd` on its peer's loop; when that fails, the descriptor is closed and the
     /// loop's share given back.
-    private func hand(_ fd: CInt, _ bootstrap: (ClientBootstrap, CInt, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
+    private func hand(_ fd: CInt,
+                      _ bootstrap: @escaping @Sendable (ClientBootstrap, CInt, _ ended: @escaping @Sendable () -> Void) -> ClientBootstrap) {
         let uid = byPeerUID ? Self.peerUID(fd) : nextKey.withLockedValue { key in
             defer { key &+= 1 }
             return key
@@ -106,12 +107,12 @@ final class UnixListener: @unchecked Sendable {
         // Wrapped on the loop's own thread: a loop that is gone drops the task, and the
         // hand-off closes the descriptor (DescriptorHandOff); once taken, NIO closes it on
         // every failure after wrapping it (its only earlier one, making an open socket
-        // non-blocking, cannot fail).
-        let configured = bootstrap(ClientBootstrap(group: loops[index]), fd, ended)
+        // non-blocking, cannot fail). The bootstrap is made there too: it is not Sendable.
+        let loop = loops[index]
         let handOff = DescriptorHandOff(fd, abandoned: ended)
-        loops[index].execute {
+        loop.execute {
             guard let fd = handOff.take() else { return }
-            configured.withConnectedSocket(fd).whenFailure { _ in ended() }
+            bootstrap(ClientBootstrap(group: loop), fd, ended).withConnectedSocket(fd).whenFailure { _ in ended() }
         }
     }
 
