@@ -22,7 +22,13 @@ enum PeerCredentials {
         let future: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
         return future.map { cred in
-            PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: UnixUser.name(of: cred.uid))
+            switch UnixUser.lookup(cred.uid) {
+            case .name(let name): PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: name)
+            case .none: PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: nil)
+            case .failed(let code):
+                PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: nil,
+                             userNameUnavailable: String(cString: strerror(code)))
+            }
         }.recover { _ -> PeerIdentity? in nil }
     }
 }

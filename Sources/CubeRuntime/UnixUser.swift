@@ -4,15 +4,43 @@ import Glibc
 
 /// Looks up unix user names in the password database.
 package enum UnixUser {
-    /// The name of user `uid`, or nil when it has none.
+    /// What the password database said about one uid.
+    package enum Lookup: Equatable, Sendable {
+        /// The uid's user name.
+        case name(String)
+        /// The database has no user with this uid.
+        case none
+        /// The database could not be read (`getpwuid_r`'s error number: out of descriptors,
+        /// memory or I/O): a temporary failure, not an answer about the uid.
+        case failed(Int32)
+    }
+
+    /// Looks `uid` up, growing the buffer for a long entry instead of taking it for a missing
+    /// user (docs/security.md "Logins when the machine runs short").
+    package static func lookup(_ uid: UInt32, bufferSize: Int = 4096) -> Lookup {
+        var size = max(bufferSize, 1)
+        while true {
+            var entry = passwd()
+            var result: UnsafeMutablePointer<passwd>?
+            var buffer = [CChar](repeating: 0, count: size)
+            let code = getpwuid_r(uid_t(uid), &entry, &buffer, buffer.count, &result)
+            if code == ERANGE, size < 1 << 20 {
+                size *= 4
+                continue
+            }
+            // getpwuid_r(3): 0, ENOENT, ESRCH, EBADF and EPERM all mean "not found".
+            guard code == 0 || code == ENOENT || code == ESRCH || code == EBADF || code == EPERM else {
+                return .failed(code)
+            }
+            guard result != nil, let name = entry.pw_name else { return .none }
+            return .name(String(cString: name))
+        }
+    }
+
+    /// The name of user `uid`, or nil when it has none or the database cannot be read.
     package static func name(of uid: UInt32) -> String? {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwuid_r(uid_t(uid), &entry, &buffer, buffer.count, &result) == 0, result != nil,
-              let name = entry.pw_name
-        else { return nil }
-        return String(cString: name)
+        if case .name(let name) = lookup(uid) { return name }
+        return nil
     }
 
     /// The name of the user running this process ("root" if it has none).

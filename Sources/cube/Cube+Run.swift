@@ -1,5 +1,6 @@
 import ArgumentParser
 import CubeCore
+import CubeRuntime
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -31,10 +32,14 @@ extension Cube {
             signal(SIGHUP, SIG_IGN)
             let options = self.options
             let (level, format) = (logLevel, logFormat)
+            // Every session is a descriptor: the soft limit goes up to the hard one, and
+            // `limits.sessions` down to what that allows (DescriptorLimit).
+            let descriptors = DescriptorLimit.raise()
             // Reloads read the same path with the same command-line overrides as this start.
             let load: @Sendable () throws -> LoadedConfiguration = {
                 var loaded = try options.load()
                 if let level { loaded.configuration.logLevel = level.rawValue }
+                DescriptorLimit.fit(&loaded.configuration, limit: descriptors.after)
                 return loaded
             }
             let loaded = try load()
@@ -44,6 +49,8 @@ extension Cube {
             logger.info("cube starting", metadata: ["version": "\(SoftwareVersion.number)", "protocol-version": "\(Wire.version)"])
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
             logger.info("configuration loaded", metadata: ["source": "\(loaded.source)"])
+            logger.info("open files", metadata: ["limit": "\(descriptors.after)", "was": "\(descriptors.before)",
+                                                 "sessions": "\(loaded.configuration.limits.sessions)"])
             var v7Key: String?
             if v7Stdin {
                 v7Key = V7Startup.key(in: V7Startup.readStandardInput())

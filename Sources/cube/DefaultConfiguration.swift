@@ -172,7 +172,8 @@ limits.line = 65536
 limits.body = 16777216
 # Bytes queued for a session that does not read before it is disconnected.
 limits.output-queue = 8388608
-# Most sessions at once (connections beyond are refused).
+# Most sessions at once (connections beyond are refused). Capped at the open-file limit less
+# 256, with a warning in the log: every session is an open file (docs/security.md).
 limits.sessions = 10000
 # Most open routes one session may have.
 limits.routes-per-session = 10000

@@ -18,6 +18,51 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: cube.socketPath))
     }
 
+    /// A cube allowed fewer open files than `limits.sessions` needs caps its sessions and says
+    /// so: the connections past the cap get `!TERM! too many sessions`, and every one below it
+    /// logs in. Before, the cube ran out of descriptors instead: connections past the limit got
+    /// no banner, and logins near it were refused because the user database could not be read
+    /// (and counted as failures, locking the uid out). docs/security.md "Logins when the machine
+    /// runs short".
+    @Test func capsItsSessionsToItsOpenFileLimit() throws {
+        let cube = try CubeProcess(openFiles: 300)
+        var clients: [RawSocket] = []
+        defer { for client in clients { client.close() } }
+        var (loggedIn, turnedAway, other) = (0, 0, [String]())
+        for _ in 0..<330 {
+            let client = try RawSocket(path: cube.socketPath)
+            clients.append(client)
+            let first = client.readLine(timeout: 3)
+            if first == #"\\PROTOCOL-7-VERSION\\NZXZDSA\\"# + "\n" {
+                guard client.loginUnixAfterBanner() else {
+                    other.append("login refused")
+                    break
+                }
+                loggedIn += 1
+            } else if first == "!TERM! too many sessions\n" {
+                turnedAway += 1
+            } else {
+                // No banner and no notice: the cube is out of descriptors. Stop here rather than
+                // queue more connections behind it.
+                other.append(first)
+                break
+            }
+        }
+        // 300 descriptors leave 150 sessions (DescriptorLimit.sessions).
+        #expect(loggedIn == 150)
+        #expect(turnedAway == 180)
+        #expect(other.isEmpty, "\(other.prefix(5))")
+        // Room again once some leave, and nobody was throttled on the way.
+        for client in clients.prefix(10) { client.close() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let late = try RawSocket(path: cube.socketPath)
+        defer { late.close() }
+        #expect(late.loginUnix())
+        // Read once the cube has ended: reading its stderr blocks while it runs and is silent.
+        cube.stop()
+        #expect(cube.standardError().contains("at most 150 sessions"))
+    }
+
     @Test func startsServingWithinASecond() throws {
         let start = Date()
         let cube = try CubeProcess()

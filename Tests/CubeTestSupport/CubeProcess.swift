@@ -16,10 +16,14 @@ public final class CubeProcess: @unchecked Sendable {
 
     /// Starts a cube with `profile`'s configuration plus `extraConfiguration` and waits (10 s at
     /// most) until it serves on `socketPath` (default: `cube.sock` in its temporary directory).
-    /// - Parameter arguments: extra arguments after `cube run --config … --socket … --log-level warning`.
+    /// - Parameters:
+    ///   - arguments: extra arguments after `cube run --config … --socket … --log-level warning`.
+    ///   - openFiles: the cube's open-file limit, soft and hard (through `sh`'s `ulimit -n`);
+    ///     nil: this process's.
     /// - Throws: ``LiveTestError`` when the cube exits or does not serve in time.
     public init(
-        profile: CubeProfile = .live, extraConfiguration: String = "", socketPath: String? = nil, arguments: [String] = []
+        profile: CubeProfile = .live, extraConfiguration: String = "", socketPath: String? = nil, arguments: [String] = [],
+        openFiles: Int? = nil
     ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("\(profile.directoryPrefix)-\(UUID().uuidString.prefix(8))")
@@ -27,8 +31,14 @@ public final class CubeProcess: @unchecked Sendable {
         self.socketPath = socketPath ?? directory.appendingPathComponent("cube.sock").path
         let config = directory.appendingPathComponent("cube.conf")
         try (profile.baseConfiguration + "\n" + extraConfiguration + "\n").write(to: config, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: Binaries.cube)
-        process.arguments = ["run", "--config", config.path, "--socket", self.socketPath, "--log-level", "warning"] + arguments
+        let run = ["run", "--config", config.path, "--socket", self.socketPath, "--log-level", "warning"] + arguments
+        if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", Binaries.cube] + run
+        } else {
+            process.executableURL = URL(fileURLWithPath: Binaries.cube)
+            process.arguments = run
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()

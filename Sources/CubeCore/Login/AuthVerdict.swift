@@ -6,6 +6,11 @@ package enum AuthVerdict: Sendable {
     case refused(user: String, reason: String)
     /// `>:[`, then close: the line has the wrong shape.
     case malformed
+    /// `>:| login cannot be checked now, try later`, then close: this machine could not
+    /// decide (its user database unreadable for lack of descriptors, say). Logged like a
+    /// failed login but not counted against the origin: the credential was never judged
+    /// (docs/protocol.md §3.6).
+    case unavailable(user: String, reason: String)
     /// Decided off the router's thread (a password hash, a program): the session waits, its
     /// origin is throttled as if the check had failed until it is decided (§3.6).
     case check(CredentialCheck)

@@ -16,6 +16,8 @@ package enum Wire {
     package static let loginTimeout = line(">:| timeout")
     /// An origin with too many failed (or undecided) logins in the last minute (docs/protocol.md §3.6).
     package static let loginThrottled = line(">:| too many failed logins, try later")
+    /// A credential this machine could not judge now (docs/protocol.md §3.6).
+    package static let loginUnavailable = line(">:| login cannot be checked now, try later")
     package static let authMethodsError = line(">;| auth methods")
     package static let speakProtocol7 = line(">:[ speak protocol 7 ?")
     package static let authTrue = line("AUTH_TRUE =)")

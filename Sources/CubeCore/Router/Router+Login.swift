@@ -104,6 +104,12 @@ extension Router {
             refuse(id, method: method.name, user: user, reason: reason, now: now, actions: &actions)
         case .malformed:
             malformed(id, now: now, actions: &actions)
+        case .unavailable(let user, let reason):
+            stats.failedLogins += 1
+            actions.append(.event(.loginFailed(session: id, method: method.name, user: user, origin: session.origin,
+                                               reason: reason + "; not counted against the origin")))
+            actions.append(.send(id, Wire.loginUnavailable))
+            close(id, now: now, actions: &actions)
         case .check(let check):
             // Refused before the check runs: checks still undecided count as failures, so an
             // origin never has more than `limits.login-failures` checks queued (docs/security.md).

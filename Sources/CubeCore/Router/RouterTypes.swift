@@ -21,12 +21,16 @@ package struct PeerIdentity: Equatable, Sendable {
     package var pid: Int32
     /// The unix user name of `uid`, if it has one.
     package var userName: String?
+    /// Why the user name is not known when the password database could not be read (out of
+    /// descriptors, say): nil when it was read, whatever it said.
+    package var userNameUnavailable: String?
 
-    package init(uid: UInt32, gid: UInt32, pid: Int32, userName: String?) {
+    package init(uid: UInt32, gid: UInt32, pid: Int32, userName: String?, userNameUnavailable: String? = nil) {
         self.uid = uid
         self.gid = gid
         self.pid = pid
         self.userName = userName
+        self.userNameUnavailable = userNameUnavailable
     }
 }
 

@@ -89,12 +89,13 @@ struct TrafficWatch: Sendable {
     }
 
     /// `line` cut to ``Watcher/maximumLineLength`` bytes (at a character boundary), control
-    /// characters shown as `?`.
+    /// characters shown as `?`: C0, DEL and C1 (U+0080–U+009F, which some terminals obey as
+    /// well: U+009B is a CSI).
     static func cut(_ line: String) -> String {
         var out = ""
         var length = 0
         for scalar in line.unicodeScalars {
-            let shown: Unicode.Scalar = scalar.value < 0x20 || scalar.value == 0x7F ? "?" : scalar
+            let shown: Unicode.Scalar = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
             length += String(shown).utf8.count
             if length > Watcher.maximumLineLength - 3 {
                 out += "..."

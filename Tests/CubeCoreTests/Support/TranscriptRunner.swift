@@ -61,9 +61,11 @@ struct TranscriptRunner {
         switch head {
         case "connect":
             let transport: Transport = parts[1] == "tcp" ? .tcp : .unix
+            // A unix peer's user name `!`: the user database could not be read (out of descriptors).
+            let name = parts.count > 2 ? parts[2] : "root"
             let peer = transport == .tcp ? nil : PeerIdentity(
                 uid: parts.count > 3 ? UInt32(parts[3]) ?? 0 : 0, gid: 0, pid: 4242,
-                userName: parts.count > 2 ? parts[2] : "root")
+                userName: name == "!" ? nil : name, userNameUnavailable: name == "!" ? "Too many open files" : nil)
             let address = transport == .tcp ? (parts.count > 2 ? parts[2] : "127.0.0.1") : nil
             let (id, actions) = router.connected(transport: transport, peer: peer, address: address, now: now)
             names[parts[0]] = id

@@ -61,5 +61,7 @@ import Testing
         #expect(cut.utf8.count <= Watcher.maximumLineLength)
         #expect(cut.hasSuffix("..."))
         #expect(TrafficWatch.cut("a\tb\u{7F}c") == "a?b?c")
+        // C1 controls too (U+0085 NEL, U+009B CSI), not the letters after them.
+        #expect(TrafficWatch.cut("a\u{85}b\u{9B}c\u{A0}d") == "a?b?c\u{A0}d")
     }
 }

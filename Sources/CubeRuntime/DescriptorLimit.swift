@@ -1,0 +1,54 @@
+import CubeCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process's open-file limit (`RLIMIT_NOFILE`) against `limits.sessions`: every session
+/// is a descriptor, and a cube out of descriptors can neither accept a connection nor read the
+/// user database to log one in (docs/security.md "Logins when the machine runs short").
+package enum DescriptorLimit {
+    /// Descriptors kept for what is not a session: listeners, event loops, the database,
+    /// the mount, zenki's pipes, metrics scrapes, a look-up of the user database.
+    package static let reserve: UInt64 = 256
+
+    /// Raises the soft limit to the hard one, as a server that may hold thousands of
+    /// connections should (systemd's default soft limit is 1024, its hard one far higher).
+    /// - Returns: the soft limit before and after.
+    @discardableResult
+    package static func raise() -> (before: UInt64, after: UInt64) {
+        var limits = rlimit()
+        guard getrlimit(openFiles, &limits) == 0 else { return (0, 0) }
+        let before = UInt64(limits.rlim_cur)
+        // An unlimited hard limit (RLIM_INFINITY, all ones) cannot be the soft one: the kernel
+        // caps descriptors at fs.nr_open.
+        let wanted = limits.rlim_max == rlim_t.max ? rlim_t(1 << 20) : limits.rlim_max
+        guard wanted > limits.rlim_cur else { return (before, before) }
+        limits.rlim_cur = wanted
+        guard setrlimit(openFiles, &limits) == 0 else { return (before, before) }
+        return (before, UInt64(wanted))
+    }
+
+    /// The sessions `configured` allows within `limit` descriptors: all of them when the
+    /// limit leaves ``reserve`` over, else the limit less the reserve (half the limit when
+    /// that is too small).
+    package static func sessions(_ configured: Int, limit: UInt64) -> Int {
+        let usable = limit > 2 * reserve ? limit - reserve : limit / 2
+        return max(1, min(configured, Int(clamping: usable)))
+    }
+
+    /// Caps `configuration`'s `limits.sessions` to what `limit` descriptors allow, with a
+    /// warning that says so, so that the last sessions get `!TERM! too many sessions` instead of
+    /// a connection nobody answers (docs/protocol.md §1).
+    package static func fit(_ configuration: inout CubeConfiguration, limit: UInt64) {
+        let configured = configuration.limits.sessions
+        let fitted = sessions(configured, limit: limit)
+        guard fitted < configured else { return }
+        configuration.limits.sessions = fitted
+        configuration.warnings.append(
+            "limits.sessions \(configured) needs more open files than this process may have (\(limit)): "
+                + "at most \(fitted) sessions; raise the limit (LimitNOFILE= in the systemd unit, ulimit -n)")
+    }
+
+    /// `RLIMIT_NOFILE` as Glibc's `getrlimit` takes it.
+    private static var openFiles: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+}
