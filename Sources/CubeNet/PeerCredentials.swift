@@ -22,13 +22,9 @@ enum PeerCredentials {
         let future: EventLoopFuture<UCred> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
         return future.map { cred in
-            switch UnixUser.lookup(cred.uid) {
-            case .name(let name): PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: name)
-            case .none: PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: nil)
-            case .failed(let code):
-                PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: nil,
-                             userNameUnavailable: String(cString: strerror(code)))
-            }
+            let found = UnixUser.lookup(cred.uid)
+            return PeerIdentity(uid: cred.uid, gid: cred.gid, pid: cred.pid, userName: found.name,
+                                userNameUnavailable: found.failure)
         }.recover { _ -> PeerIdentity? in nil }
     }
 }

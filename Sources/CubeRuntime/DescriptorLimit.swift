@@ -13,11 +13,11 @@ package enum DescriptorLimit {
 
     /// Raises the soft limit to the hard one, as a server that may hold thousands of
     /// connections should (systemd's default soft limit is 1024, its hard one far higher).
-    /// - Returns: the soft limit before and after.
-    @discardableResult
-    package static func raise() -> (before: UInt64, after: UInt64) {
+    /// - Returns: the soft limit before and after; nil when it cannot be read (then nothing is
+    ///   capped: a limit read as 0 would leave one session).
+    package static func raise() -> (before: UInt64, after: UInt64)? {
         var limits = rlimit()
-        guard getrlimit(openFiles, &limits) == 0 else { return (0, 0) }
+        guard getrlimit(openFiles, &limits) == 0 else { return nil }
         let before = UInt64(limits.rlim_cur)
         // An unlimited hard limit (RLIM_INFINITY, all ones) cannot be the soft one: the kernel
         // caps descriptors at fs.nr_open.

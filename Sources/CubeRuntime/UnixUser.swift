@@ -13,6 +13,18 @@ package enum UnixUser {
         /// The database could not be read (`getpwuid_r`'s error number: out of descriptors,
         /// memory or I/O): a temporary failure, not an answer about the uid.
         case failed(Int32)
+
+        /// The user name, when the database gave one.
+        package var name: String? {
+            if case .name(let name) = self { return name }
+            return nil
+        }
+
+        /// Why the database could not be read (`strerror`), when it could not.
+        package var failure: String? {
+            if case .failed(let code) = self { return String(cString: strerror(code)) }
+            return nil
+        }
     }
 
     /// Looks `uid` up, growing the buffer for a long entry instead of taking it for a missing
@@ -38,10 +50,7 @@ package enum UnixUser {
     }
 
     /// The name of user `uid`, or nil when it has none or the database cannot be read.
-    package static func name(of uid: UInt32) -> String? {
-        if case .name(let name) = lookup(uid) { return name }
-        return nil
-    }
+    package static func name(of uid: UInt32) -> String? { lookup(uid).name }
 
     /// The name of the user running this process ("root" if it has none).
     package static var current: String { name(of: UInt32(getuid())) ?? "root" }

@@ -39,7 +39,7 @@ extension Cube {
             let load: @Sendable () throws -> LoadedConfiguration = {
                 var loaded = try options.load()
                 if let level { loaded.configuration.logLevel = level.rawValue }
-                DescriptorLimit.fit(&loaded.configuration, limit: descriptors.after)
+                if let descriptors { DescriptorLimit.fit(&loaded.configuration, limit: descriptors.after) }
                 return loaded
             }
             let loaded = try load()
@@ -49,8 +49,12 @@ extension Cube {
             logger.info("cube starting", metadata: ["version": "\(SoftwareVersion.number)", "protocol-version": "\(Wire.version)"])
             for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
             logger.info("configuration loaded", metadata: ["source": "\(loaded.source)"])
-            logger.info("open files", metadata: ["limit": "\(descriptors.after)", "was": "\(descriptors.before)",
-                                                 "sessions": "\(loaded.configuration.limits.sessions)"])
+            if let descriptors {
+                logger.info("open files", metadata: ["limit": "\(descriptors.after)", "was": "\(descriptors.before)",
+                                                     "sessions": "\(loaded.configuration.limits.sessions)"])
+            } else {
+                logger.warning("open-file limit unreadable: limits.sessions not checked against it")
+            }
             var v7Key: String?
             if v7Stdin {
                 v7Key = V7Startup.key(in: V7Startup.readStandardInput())

@@ -13,7 +13,7 @@ struct UnixMethod: AuthMethod {
         guard context.transport == .unix, let peer = context.peer else {
             return .refused(user: name, reason: "no peer credentials (unix logins only on the unix socket)")
         }
-        if peer.userName == nil, let failure = peer.userNameUnavailable {
+        if let failure = peer.userNameUnavailable {
             return .unavailable(user: name, reason: "uid \(peer.uid): the user database could not be read (\(failure))")
         }
         guard Self.allows(name, peer: peer, configuration: context.configuration) else {

@@ -105,11 +105,8 @@ extension Router {
         case .malformed:
             malformed(id, now: now, actions: &actions)
         case .unavailable(let user, let reason):
-            stats.failedLogins += 1
-            actions.append(.event(.loginFailed(session: id, method: method.name, user: user, origin: session.origin,
-                                               reason: reason + "; not counted against the origin")))
-            actions.append(.send(id, Wire.loginUnavailable))
-            close(id, now: now, actions: &actions)
+            refuse(id, method: method.name, user: user, reason: reason + "; not counted against the origin",
+                   reply: Wire.loginUnavailable, counted: false, now: now, actions: &actions)
         case .check(let check):
             // Refused before the check runs: checks still undecided count as failures, so an
             // origin never has more than `limits.login-failures` checks queued (docs/security.md).
@@ -205,10 +202,14 @@ extension Router {
         close(id, now: now, actions: &actions)
     }
 
+    /// Refuses the login: logged as a failed login, answered with `reply`, closed.
+    /// - Parameter counted: whether the failure counts against the origin (§3.6); not when the
+    ///   credential could not be judged at all (``AuthVerdict/unavailable(user:reason:)``).
     private mutating func refuse(_ id: SessionID, method: String, user: String, reason: String,
-                                 reply: [UInt8] = Wire.authError, now: Timestamp, actions: inout [RouterAction]) {
+                                 reply: [UInt8] = Wire.authError, counted: Bool = true, now: Timestamp,
+                                 actions: inout [RouterAction]) {
         stats.failedLogins += 1
-        countFailure(id, now: now)
+        if counted { countFailure(id, now: now) }
         let origin = sessions[id]?.origin
         actions.append(.event(.loginFailed(session: id, method: method, user: user, origin: origin, reason: reason)))
         actions.append(.send(id, reply))
