@@ -21,6 +21,8 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var endpoint: SocketEndpoint?
     /// Loop-confined: reads that arrived before registration finished.
     private var early: [ByteBuffer] = []
+    /// Loop-confined: the peer's end of input arrived before registration finished.
+    private var endedEarly = false
     /// Told once when the connection ends (the unix listener's count per loop).
     private let ended: (@Sendable () -> Void)?
 
@@ -90,6 +92,7 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             for buffer in self.early { hub.received(buffer.readableBytesView, from: id) }
             self.early = []
+            if self.endedEarly { hub.inputEnded(id) }
         }
         context.fireChannelActive()
     }
@@ -138,6 +141,20 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         session = nil
         ended?()
         context.fireChannelInactive()
+    }
+
+    /// The peer shut down its side for writing (half-closure is allowed on every accepted
+    /// connection): the channel stays open for the replies to what it sent, and the router
+    /// closes the session once they are out (docs/protocol.md §7, "The end of input"). NIO's
+    /// default would close the channel here, before the end of the turn flushed the replies
+    /// to the last read.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case .some(.inputClosed) = event as? ChannelEvent else { return context.fireUserInboundEventTriggered(event) }
+        guard let session else {
+            endedEarly = true
+            return
+        }
+        hub.inputEnded(session)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

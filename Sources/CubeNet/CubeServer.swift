@@ -122,11 +122,13 @@ package final class CubeServer: Service {
             }
     }
 
-    /// The options of every accepted connection: small receive buffers to start with, and
-    /// write water marks at `limits.output-queue`.
+    /// The options of every accepted connection: small receive buffers to start with, write
+    /// water marks at `limits.output-queue`, and half-closure, so a peer's end of input leaves
+    /// the channel open for the replies to what it sent (``ConnectionHandler``).
     private static func options(_ bootstrap: ClientBootstrap, outputQueue limit: Int) -> ClientBootstrap {
         bootstrap
             .channelOption(.recvAllocator, value: receiveBuffers)
             .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+            .channelOption(.allowRemoteHalfClosure, value: true)
     }
 }

@@ -209,6 +209,12 @@ package final class Hub: Sendable {
         run { $0.received(bytes, from: id, now: .now) }
     }
 
+    /// The peer shut down its side for writing: the session closes once what it sent is
+    /// answered (``Router/inputEnded(_:now:)``).
+    package func inputEnded(_ id: SessionID) {
+        run { $0.inputEnded(id, now: .now) }
+    }
+
     /// A session's connection is gone: the router forgets it and the hub its endpoint.
     ///
     /// The endpoint must go here too: only a `close` action removes it otherwise, and a peer

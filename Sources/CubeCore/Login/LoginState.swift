@@ -16,6 +16,11 @@ struct LoginState: Sendable {
         case credential(any AuthMethod)
     }
 
+    /// Most bytes of replies to pre-auth lines one session is sent (fixed): an honest login
+    /// takes well under 4 KiB of them, banner and `c25519` handshake included
+    /// (docs/security.md "Resource limits").
+    static let outputLimit = 64 << 10
+
     var listCount = 0
     var selectCount = 0
     var failedSelects = 0

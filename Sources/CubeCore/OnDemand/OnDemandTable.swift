@@ -67,6 +67,11 @@ struct OnDemandTable: Sendable {
         return expired
     }
 
+    /// Whether a command the session `source` queued still waits.
+    func holdsQueued(by source: SessionID) -> Bool {
+        entries.values.contains { $0.queue.contains { $0.source == source } }
+    }
+
     /// Commands the session `source` queued (it went away), taken out of every queue.
     mutating func remove(source: SessionID) -> [QueuedCommand] {
         var removed: [QueuedCommand] = []

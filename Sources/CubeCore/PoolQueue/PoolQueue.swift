@@ -86,6 +86,11 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         return take { now &- $0.since >= timeout }
     }
 
+    /// Whether an entry `source` sent is held.
+    package func holds(from source: SessionID) -> Bool {
+        entries[head...].contains { $0.source == source }
+    }
+
     /// Takes the entries `source` sent (it went away), oldest first.
     package mutating func take(from source: SessionID) -> [Entry] {
         take { $0.source == source }

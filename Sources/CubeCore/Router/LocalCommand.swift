@@ -113,7 +113,8 @@ enum LocalCommand {
             router.answer(call, table: router.linksTable(now: call.now), else: Wire.noNetwork, &actions)
         },
         // Answered by `reloadFinished` once the owner has read and applied the files.
-        Row("reload", "reload", "re-read the configuration, apply it live", .granted) { _, call, actions in
+        Row("reload", "reload", "re-read the configuration, apply it live", .granted) { router, call, actions in
+            router.sessions[call.id]?.pendingReloads += 1
             actions.append(.reload(call.id, command: call.command.id))
         },
         Row("stats", "stats [zenka]", "counters of the router and of each user, for p7 top", .granted) { router, call, actions in

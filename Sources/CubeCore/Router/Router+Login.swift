@@ -36,6 +36,7 @@ extension Router {
             actions.append(.send(id, Wire.authTrue))
             activate(id, user: user, subname: nil, kind: method.kind, method: method, now: now, actions: &actions)
             process(id, now: now, actions: &actions)
+            settleEndedInput(session, now: now, actions: &actions)
         case .refused(let reason):
             stats.failedLogins += 1
             countFailure(id, now: now)
@@ -71,8 +72,8 @@ extension Router {
         }
         switch state.receive(line, offered: { offeredMethods(to: session, now: now) }) {
         case .send(let bytes):
-            actions.append(.send(id, bytes))
             session.phase = .login(state)
+            sendBeforeLogin(bytes, to: session, now: now, actions: &actions)
         case .sendAndClose(let bytes):
             actions.append(.send(id, bytes))
             close(id, now: now, actions: &actions)
@@ -86,6 +87,22 @@ extension Router {
         case .credential(let method):
             credential(line, method: method, state: state, session: session, now: now, actions: &actions)
         }
+    }
+
+    /// Sends a reply to a pre-auth line, unless it would take what the session was sent before
+    /// its login past ``LoginState/outputLimit``: then `>:[ speak protocol 7 ?` and close.
+    /// Lines such as `selected` and a handshake's `rotation` have no count of their own, and a
+    /// stranger who sends them without reading made the cube queue output up to
+    /// `limits.output-queue` + `limits.body` per connection (docs/security.md "Resource limits").
+    private mutating func sendBeforeLogin(_ bytes: [UInt8], to session: Session, now: Timestamp,
+                                          actions: inout [RouterAction]) {
+        let total = Int(session.preLoginOutput) + bytes.count
+        guard total <= LoginState.outputLimit else {
+            actions.append(.send(session.id, Wire.speakProtocol7))
+            return close(session.id, now: now, actions: &actions)
+        }
+        session.preLoginOutput = UInt32(total)
+        actions.append(.send(session.id, bytes))
     }
 
     /// The credential line of the selected method, judged by the method (``AuthMethods``).
@@ -126,8 +143,9 @@ extension Router {
         guard case .line(let line) = frame else { return malformed(id, now: now, actions: &actions) }
         switch handshake.receive(line) {
         case .send(let bytes):
-            sessions[id]?.phase = .secureLogin(state, handshake)
-            actions.append(.send(id, bytes))
+            guard let session = sessions[id] else { return }
+            session.phase = .secureLogin(state, handshake)
+            sendBeforeLogin(bytes, to: session, now: now, actions: &actions)
         case .authenticated(let user, let keys):
             // Nothing may follow `auth` before AUTH_TRUE: the client switches to encryption only
             // after reading it. Bytes already here arrived in clear and would run as the user

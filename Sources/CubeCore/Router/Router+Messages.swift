@@ -307,7 +307,9 @@ extension Router {
         case nil:
             return []
         case .session(let id):
-            return sessions[id]?.isActive == true ? [id] : []
+            // A session withdrawn at the end of its input answers nothing (Router+InputEnd).
+            guard let session = sessions[id], session.isActive, !session.withdrawn else { return [] }
+            return [id]
         case .name(let name):
             return users.cachedIDs(of: name)
         case .subname(let name, let sub):
@@ -352,6 +354,8 @@ extension Router {
         let closes = reply.keyword.closesRoute || malformed
         // A final reply takes its route out of the table (moved, not copied).
         guard let route = closes ? endRoute(slot) : routes[slot] else { return }
+        // A source that sent its end of input closes after the reply to its last command.
+        defer { if closes, route.sourceSession.inputEnded { settleEndedInput(route.sourceSession, now: now, actions: &actions) } }
         if case .leaseRequest(let lease) = route.purpose, closes {
             return leaseAnswered(lease, reply: reply.owned, route: route, now: now, actions: &actions)
         }

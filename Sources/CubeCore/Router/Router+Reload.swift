@@ -47,11 +47,16 @@ extension Router {
     package mutating func reloadFinished(_ id: SessionID, command: UInt64, refusal: String?, changes: [String],
                                         now: Timestamp) -> [RouterAction] {
         guard let session = sessions[id], session.isActive else { return [] }
+        if session.pendingReloads > 0 { session.pendingReloads -= 1 }
+        var actions: [RouterAction]
         if let refusal {
-            return [answer(id, command, .falseReply, "configuration refused, running one kept: \(refusal)")]
+            actions = [answer(id, command, .falseReply, "configuration refused, running one kept: \(refusal)")]
+        } else {
+            let text = changes.isEmpty ? "no changes\n" : changes.map { $0 + "\n" }.joined()
+            let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
+            actions = [answer(id, command, .size, body: body)]
         }
-        let text = changes.isEmpty ? "no changes\n" : changes.map { $0 + "\n" }.joined()
-        let body = Self.fitting(Array(text.utf8), limit: configuration.limits.body)
-        return [answer(id, command, .size, body: body)]
+        settleEndedInput(session, now: now, actions: &actions)
+        return actions
     }
 }

@@ -27,6 +27,8 @@ package struct Router: Sendable {
     var market = Market()
     /// Sessions watching routed traffic (`watch`).
     var trafficWatch = TrafficWatch()
+    /// Sessions whose peer sent its end of input, closed once served (Router+InputEnd).
+    var sessionsEnding: Set<SessionID> = []
     /// Failed logins, undecided checks and waiting sessions per origin.
     var throttle = LoginThrottle()
     /// Per user name: requests routed to it and their latencies (bounded).
@@ -141,6 +143,8 @@ package struct Router: Sendable {
         }
         process(id, now: now, actions: &actions)
         if let account = session.account, !session.isGone { settleInput(session, account, now: now, actions: &actions) }
+        // Only a session resumed after its turn gets input after its end (an empty read).
+        if session.inputEnded { settleEndedInput(session, now: now, actions: &actions) }
         return actions
     }
 
@@ -169,6 +173,7 @@ package struct Router: Sendable {
         zenkaKeys.expire(now: now.monotonic)
         networkTick(now: now, actions: &actions)
         if !trafficWatch.isEmpty { reportWatchDrops(now: now, actions: &actions) }
+        if !sessionsEnding.isEmpty { settleEndedInputs(now: now, actions: &actions) }
         return actions
     }
 
@@ -281,6 +286,7 @@ package struct Router: Sendable {
     mutating func remove(_ id: SessionID, now: Timestamp, actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.isGone = true
+        if session.inputEnded { sessionsEnding.remove(id) }
         revocations.sessionClosed(id)
         if !session.isActive, let origin = session.origin { throttle.sessionStoppedWaiting(origin) }
         if case .verifying = session.phase { credentialCheckEnded(session) }
@@ -295,15 +301,7 @@ package struct Router: Sendable {
             if case .leaseRequest(let lease) = route.purpose { endLease(lease, reason: nil, actions: &actions) }
             if case .burst(let name, let action) = route.purpose { burstFailed(action, for: name, now: now, actions: &actions) }
         }
-        for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
-            endRoute(slot)
-            if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
-            if route.source != id {
-                routeFailed(route)
-                stats.routesCollapsed += 1
-                actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
-            }
-        }
+        collapseTargetRoutes(of: session, actions: &actions)
         marketSessionLeft(session, now: now, actions: &actions)
         if session.isWatching { trafficWatch.stop(session: id) }
         if session.hasQueued { unqueued(onDemand.remove(source: id)) }
@@ -315,10 +313,31 @@ package struct Router: Sendable {
             memory.release(account)
         }
         guard let user = session.user, session.isActive else { return }
-        users.left(id, of: user, wall: now.wall)
-        pools.sessionLeft(id, of: user)
-        actions.append(.event(.leave(user: user, session: id)))
+        // A session that withdrew at the end of its input left the directory then.
+        if !session.withdrawn { leaveDirectory(session, user: user, now: now, actions: &actions) }
         if let link = session.link { linkClosed(id, link, now: now, actions: &actions) }
+    }
+
+    /// Answers `FALSE route collapsed` to the sources of the routes sent to `session`, which
+    /// will not answer them (it is gone, or its input ended), and ends those routes.
+    mutating func collapseTargetRoutes(of session: Session, actions: inout [RouterAction]) {
+        for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
+            endRoute(slot)
+            if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
+            if route.source != session.id {
+                routeFailed(route)
+                stats.routesCollapsed += 1
+                actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))
+            }
+        }
+    }
+
+    /// Takes a logged-in session out of the users it can be reached as: nothing is routed to it
+    /// from now on.
+    mutating func leaveDirectory(_ session: Session, user: String, now: Timestamp, actions: inout [RouterAction]) {
+        users.left(session.id, of: user, wall: now.wall)
+        pools.sessionLeft(session.id, of: user)
+        actions.append(.event(.leave(user: user, session: session.id)))
     }
 
     mutating func newSessionID() -> SessionID {

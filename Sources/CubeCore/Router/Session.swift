@@ -81,6 +81,16 @@ final class Session: @unchecked Sendable {
     /// An in-process session that takes typed messages (``RouterAction/deliver(_:_:)``) and
     /// submits typed commands: the mount's and the manager's.
     var isDoor = false
+    /// Set when the peer shut down its side for writing (it sends nothing more): the session
+    /// closes once what it asked is answered (Router+InputEnd, docs/protocol.md §7).
+    var inputEnded = false
+    /// Set when the session, its input ended with answers still to come, left the directory:
+    /// it is reached by nothing and only receives those answers (Router+InputEnd).
+    var withdrawn = false
+    /// Bytes of replies to pre-auth lines sent so far (``LoginState/outputLimit``).
+    var preLoginOutput: UInt32 = 0
+    /// `reload` commands of this session the owner has not answered yet.
+    var pendingReloads: UInt32 = 0
 
     init(id: SessionID, transport: Transport, peer: PeerIdentity?, origin: Origin?, since: Timestamp, phase: Phase,
          decoder: FrameDecoder) {

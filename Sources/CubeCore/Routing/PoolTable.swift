@@ -59,6 +59,11 @@ struct PoolTable: Sendable {
         return expired
     }
 
+    /// Whether a command `source` queued still waits.
+    func holdsQueued(by source: SessionID) -> Bool {
+        pools.values.contains { $0.waiting.holds(from: source) }
+    }
+
     /// Takes the commands `source` queued (it went away).
     mutating func takeQueued(by source: SessionID) -> [QueuedCommand] {
         var taken: [QueuedCommand] = []

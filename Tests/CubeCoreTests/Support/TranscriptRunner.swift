@@ -75,6 +75,8 @@ struct TranscriptRunner {
             names[parts[0]] = id
             apply(actions)
         case "disconnect": apply(router.disconnected(try session(parts[0], location), now: now))
+        // `eof X`: X's peer shut down its side for writing (docs/protocol.md §7).
+        case "eof": apply(router.inputEnded(try session(parts[0], location), now: now))
         case "advance":
             let seconds = Double(parts[0]) ?? 0
             now.monotonic += UInt64(seconds * 1_000_000_000)
