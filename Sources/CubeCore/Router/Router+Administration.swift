@@ -9,7 +9,7 @@ extension Router {
             return (.falseReply, #"parameter syntax not valid [ user \ zenka \ sid ] .,"#)
         }
         if Names.isSessionID(element) {
-            guard let sid = UInt64(target), sessions[sid]?.isActive == true else {
+            guard let sid = UInt64(target), sessions[sid]?.isReachable == true else {
                 return (.falseReply, "\(target) is no active session")
             }
         } else {

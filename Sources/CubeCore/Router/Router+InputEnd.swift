@@ -21,14 +21,18 @@ extension Router {
     }
 
     /// For a session whose input ended: closes it if nothing it asked for is outstanding, else
-    /// withdraws it (once logged in) until that is answered.
+    /// withdraws it (once logged in) until that is answered. Not while complete lines wait for
+    /// its next turn (``Router/turnBudget``): they may be replies owed to others, and are
+    /// handled first (the resumed turn settles it again).
     mutating func settleEndedInput(_ session: Session, now: Timestamp, actions: inout [RouterAction]) {
         guard session.inputEnded, !session.isGone else { return }
         if session.isLink || isServed(session) { return close(session.id, now: now, actions: &actions) }
-        guard session.isActive, !session.withdrawn else { return }
+        guard session.isActive, !session.withdrawn, !session.hasBacklog else { return }
         session.withdrawn = true
         collapseTargetRoutes(of: session, actions: &actions)
         if let user = session.user { leaveDirectory(session, user: user, now: now, actions: &actions) }
+        // What it had sent to itself was answered just now: that may have been all.
+        if isServed(session) { close(session.id, now: now, actions: &actions) }
     }
 
     /// Whether nothing `session` asked for waits for an answer: no login being checked, no

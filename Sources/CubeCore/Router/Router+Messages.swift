@@ -308,8 +308,7 @@ extension Router {
             return []
         case .session(let id):
             // A session withdrawn at the end of its input answers nothing (Router+InputEnd).
-            guard let session = sessions[id], session.isActive, !session.withdrawn else { return [] }
-            return [id]
+            return sessions[id]?.isReachable == true ? [id] : []
         case .name(let name):
             return users.cachedIDs(of: name)
         case .subname(let name, let sub):

@@ -87,7 +87,7 @@ extension Router {
         }
         let node = consumerNode(of: id, user: user)
         let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
-                                       consumerNode: node, providerPresent: sessions[offer.provider]?.isActive == true,
+                                       consumerNode: node, providerPresent: sessions[offer.provider]?.isReachable == true,
                                        paidByReceipts: sessions[id]?.link != nil && (!relayed || payer != nil),
                                        payerNode: payer, now: now.monotonic)
         switch requested {

@@ -319,12 +319,13 @@ package struct Router: Sendable {
     }
 
     /// Answers `FALSE route collapsed` to the sources of the routes sent to `session`, which
-    /// will not answer them (it is gone, or its input ended), and ends those routes.
+    /// will not answer them (it is gone, or its input ended), and ends those routes. A route the
+    /// session sent to itself is answered only while it is still there (withdrawn).
     mutating func collapseTargetRoutes(of session: Session, actions: inout [RouterAction]) {
         for (slot, route) in routes.ordered(session.targetRoutes.values) where routes.holds(slot, id: route.id) {
             endRoute(slot)
             if case .leaseRequest(let lease) = route.purpose { refuseLease(lease, actions: &actions) }
-            if route.source != session.id {
+            if route.source != session.id || !session.isGone {
                 routeFailed(route)
                 stats.routesCollapsed += 1
                 actions.append(answer(route.source, route.sourceCommandID, .falseReply, Wire.routeCollapsed))

@@ -111,6 +111,10 @@ final class Session: @unchecked Sendable {
         if case .active = phase { return true }
         return false
     }
+
+    /// Whether commands may be sent to the session: logged in and not withdrawn at the end of
+    /// its input (Router+InputEnd).
+    var isReachable: Bool { isActive && !withdrawn }
 }
 
 /// A link's description, held by reference (``Session/link``).
