@@ -14,6 +14,13 @@ int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
+int CCubeSystem_set_open_file_soft_limit(pid_t pid, unsigned long long soft) {
+    struct rlimit limits;
+    if (prlimit(pid, RLIMIT_NOFILE, NULL, &limits) != 0) return -1;
+    limits.rlim_cur = (rlim_t)soft;
+    return prlimit(pid, RLIMIT_NOFILE, &limits, NULL);
+}
+
 int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }

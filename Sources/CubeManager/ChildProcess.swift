@@ -1,4 +1,5 @@
 import CCubeSystem
+import CubeRuntime
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -72,6 +73,7 @@ final class ChildProcess: @unchecked Sendable {
             throw ManagerError.start(program: launch.program, code: status)
         }
         let spawned = child
+        DescriptorLimit.restoreInherited(in: spawned)
         pid = spawned
         input = launch.stdio ? stdinPipe[1] : -1
         writer = DispatchQueue(label: "zenka-stdin-\(spawned)")

@@ -90,6 +90,7 @@ package enum CalloutProgram {
         }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+        if status == 0 { DescriptorLimit.restoreInherited(in: pid) }
         return (pid, status)
     }
 

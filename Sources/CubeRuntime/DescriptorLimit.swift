@@ -1,4 +1,6 @@
+import CCubeSystem
 import CubeCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +12,9 @@ package enum DescriptorLimit {
     /// Descriptors kept for what is not a session: listeners, event loops, the database,
     /// the mount, zenki's pipes, metrics scrapes, a look-up of the user database.
     package static let reserve: UInt64 = 256
+
+    /// The soft limit the cube was started with when ``raise()`` raised it; 0 when it did not.
+    private static let inherited = Atomic<UInt64>(0)
 
     /// Raises the soft limit to the hard one, as a server that may hold thousands of
     /// connections should (systemd's default soft limit is 1024, its hard one far higher).
@@ -25,7 +30,21 @@ package enum DescriptorLimit {
         guard wanted > limits.rlim_cur else { return (before, before) }
         limits.rlim_cur = wanted
         guard setrlimit(openFiles, &limits) == 0 else { return (before, before) }
+        inherited.store(before, ordering: .relaxed)
         return (before, UInt64(wanted))
+    }
+
+    /// Gives a program the cube just started the soft limit the cube itself was started with,
+    /// as systemd advises for servers that raise theirs: a program that uses `select(2)` must
+    /// not get descriptors past 1023, and one that closes every descriptor up to the limit
+    /// would loop a million times (docs/security.md "Logins when the machine runs short").
+    /// `posix_spawn` cannot set limits, so this runs just after it: the program may run its
+    /// first instructions with the raised limit.
+    package static func restoreInherited(in child: pid_t) {
+        let soft = inherited.load(ordering: .relaxed)
+        guard soft > 0 else { return }
+        // Best effort: a child that already exited has nothing left to limit.
+        _ = CCubeSystem_set_open_file_soft_limit(child, soft)
     }
 
     /// The sessions `configured` allows within `limit` descriptors: all of them when the

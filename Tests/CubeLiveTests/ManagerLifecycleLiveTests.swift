@@ -8,17 +8,20 @@ import Glibc
 /// The manager (zenka `v7`) with real child processes: list, status, start, start_once, stop,
 /// restart, instances, the environment contract, stdio round trips, log capture, shutdown.
 @Suite(.serialized) struct ManagerLifecycleLiveTests {
-    /// A stdio shell zenka `sh1` and the sample `@echo` as `ech`, both restarting fast.
+    /// A stdio shell zenka `sh1`, restarting fast.
+    static let shell = ManagerZenka(name: "sh1", conf: """
+        program = /bin/sh
+        args = echo.sh
+        mode = stdio
+        restart = always
+        restart.backoff = 0.1
+        stop-timeout = 1
+        """, files: ["echo.sh": ManagerScripts.stdioEcho])
+
+    /// ``shell`` and the sample `@echo` as `ech`, both restarting fast.
     static func lifecycleCube() throws -> ManagerCube {
         try ManagerCube(zenki: [
-            ManagerZenka(name: "sh1", conf: """
-                program = /bin/sh
-                args = echo.sh
-                mode = stdio
-                restart = always
-                restart.backoff = 0.1
-                stop-timeout = 1
-                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+            shell,
             ManagerZenka(name: "ech", conf: """
                 program = @echo
                 restart = always

@@ -9,6 +9,8 @@ int CCubeSystem_accept_cloexec(int fd);
 int CCubeSystem_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 /* Close every descriptor from `lowest` up in the child (glibc >= 2.34). */
 int CCubeSystem_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
+/* Sets process `pid`'s soft open-file limit (its hard one unchanged); 0 or -1 (errno). */
+int CCubeSystem_set_open_file_soft_limit(pid_t pid, unsigned long long soft);
 /* A child of its own: a new session, no blocked signals, and SIGTERM, SIGINT, SIGPIPE,
    SIGHUP and SIGCHLD at their defaults whatever the cube does with them. */
 int CCubeSystem_spawnattr_own_session(posix_spawnattr_t *attributes);

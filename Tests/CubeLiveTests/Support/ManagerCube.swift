@@ -35,8 +35,10 @@ final class ManagerCube: @unchecked Sendable {
     ///   - baseConfiguration: `cube.conf` before `extraConfiguration` (by default
     ///     ``baseConfiguration``, which lets everyone run everything).
     ///   - logLevel: the `--log-level` option; nil leaves the level to `log.level`.
+    ///   - openFiles: the cube's soft and hard open-file limits (through `sh`'s `ulimit`); nil:
+    ///     this process's.
     init(zenki: [ManagerZenka], extraConfiguration: String = "", baseConfiguration: String = ManagerCube.baseConfiguration,
-         logLevel: String? = "info") throws {
+         logLevel: String? = "info", openFiles: (soft: Int, hard: Int)? = nil) throws {
         directory = NSTemporaryDirectory() + "cube-mgr-\(UUID().uuidString.prefix(8))"
         configDirectory = directory + "/conf"
         socketPath = directory + "/cube.sock"
@@ -48,9 +50,15 @@ final class ManagerCube: @unchecked Sendable {
         for zenka in zenki { try Self.write(zenka, into: configDirectory) }
         _ = files.createFile(atPath: logPath, contents: nil)
         _ = files.createFile(atPath: directory + "/cube.out", contents: nil)
-        process.executableURL = URL(fileURLWithPath: Binaries.cube)
-        process.arguments = ["run", "--config", configDirectory, "--socket", socketPath]
-            + (logLevel.map { ["--log-level", $0] } ?? [])
+        let run = ["run", "--config", configDirectory, "--socket", socketPath] + (logLevel.map { ["--log-level", $0] } ?? [])
+        if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -Sn \(openFiles.soft) && ulimit -Hn \(openFiles.hard) && exec \"$0\" \"$@\"",
+                                 Binaries.cube] + run
+        } else {
+            process.executableURL = URL(fileURLWithPath: Binaries.cube)
+            process.arguments = run
+        }
         process.standardInput = FileHandle.nullDevice
         let output = FileHandle(forWritingAtPath: directory + "/cube.out")
         let errors = FileHandle(forWritingAtPath: logPath)
