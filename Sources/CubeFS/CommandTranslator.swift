@@ -29,6 +29,9 @@ package struct CommandTranslator: Sendable {
             case invalid, denied, missing, tooLong
             /// A limit of the sender (open routes, memory share): the command fails, the write does not.
             case limit
+            /// Not judged now: the writer's user name cannot be read (the user database
+            /// unreadable, out of descriptors); a later try may succeed.
+            case unavailable
         }
         package var kind: Kind
         package var visibleID: UInt64

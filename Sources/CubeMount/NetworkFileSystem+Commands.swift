@@ -77,8 +77,13 @@ extension NetworkFileSystem {
         // A closed session is replaced once; a second closure in the same instant is the
         // cube shutting down.
         for _ in 0..<2 {
-            // Without a user name to speak as, every command is refused (and says why in `out`).
+            // Without a user name to speak as, every command is refused (and says why in `out`);
+            // a name that cannot be read now is no verdict (docs/filesystem.md).
             guard let session = userSession(for: uid) else {
+                if let reason = userNames(uid).failure {
+                    return .init(kind: .unavailable, visibleID: translated.visibleID,
+                                 text: "the user name of uid \(uid) cannot be read now [ \(reason) ], try again")
+                }
                 return .init(kind: .denied, visibleID: translated.visibleID, text: "uid \(uid) has no unix user name to speak as")
             }
             beforeSubmit.withLock { $0 }?(session.id)
@@ -126,13 +131,14 @@ extension NetworkFileSystem {
         case .missing: .noSuchFileOrDirectory
         case .tooLong: .messageTooLong
         case .limit: nil
+        case .unavailable: .resourceTemporarilyUnavailable
         }
     }
 
     /// The router session that speaks for `uid` (created on first use, as `unix-<name>`).
     func userSession(for uid: UInt32) -> MountState.UserDoor? {
         if let existing = state.withLock({ $0.sessions[uid] }) { return existing }
-        guard let name = UnixUser.name(of: uid) else { return nil }
+        guard let name = userNames(uid).name else { return nil }
         let user = "unix-" + name
         let id = hub.connectDoor(UserSessionEndpoint(fileSystem: self, uid: uid), user: user, transport: .local("fs"))
         let session = MountState.UserDoor(id: id, user: user)

@@ -149,7 +149,10 @@ extension NetworkFileSystem {
             let remote = hub.inspect { $0.remoteLeases.contains { "\($0.node):\($0.lease)" == name } }
             return .failure(remote ? .notPermitted : .noSuchFileOrDirectory)
         }
-        guard let user = UnixUser.name(of: context.uid) else { return .failure(.permissionDenied) }
+        let lookup = userNames(context.uid)
+        guard let user = lookup.name else {
+            return .failure(lookup.failure == nil ? .permissionDenied : .resourceTemporarilyUnavailable)
+        }
         let (released, _) = hub.releaseLease(lease, user: "unix-" + user)
         return released ? .success(()) : .failure(.permissionDenied)
     }

@@ -36,8 +36,14 @@ package final class NetworkFileSystem: FileSystem {
     /// set it (to close the session in that window, `MountDoorTests`).
     let beforeSubmit = Mutex<(@Sendable (SessionID) -> Void)?>(nil)
 
-    package init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger) {
+    /// The user database, asked for the name a writer's uid speaks as (a parameter so tests can
+    /// make it unreadable).
+    let userNames: @Sendable (UInt32) -> UnixUser.Lookup
+
+    package init(hub: Hub, mountPoint: String, metricsText: (@Sendable () -> String)? = nil, logger: Logger,
+                 userNames: @escaping @Sendable (UInt32) -> UnixUser.Lookup = { UnixUser.lookup($0) }) {
         self.hub = hub
+        self.userNames = userNames
         self.metricsText = metricsText
         self.mountPoint = mountPoint
         self.logger = logger
