@@ -53,3 +53,31 @@ import Testing
         #expect(replies(to: reader, last) == ["(3)TRUE beating"])
     }
 }
+
+/// Reads that arrive while a session waits for its next turn join the backlog: they start no
+/// turn of their own (docs/security.md "Resource limits").
+@Suite struct TurnBudgetBacklogTests {
+    private let now = Timestamp(monotonic: 1_000_000_000, wall: 1_795_000_000)
+
+    @Test func aReadDuringABacklogWaitsForTheNextTurn() throws {
+        let configuration = try CubeConfiguration.load(ConfigFile.parse("access.cmd.usr.* = **", file: "test"), owner: "root")
+        var router = Router(configuration: configuration, hasher: IdentityHasher(), seed: 5, now: now)
+        router.turnBudget = 4
+        let (id, _) = router.connectLocal(user: "greedy", transport: .local("test"), now: now)
+        let first = router.received(Array((10...17).map { "(\($0))heart\n" }.joined().utf8), from: id, now: now)
+        #expect(first.contains(.resume(id)))
+        // Read before the owner paused reading: nothing runs now, no second turn starts.
+        let second = router.received(Array((18...21).map { "(\($0))heart\n" }.joined().utf8), from: id, now: now)
+        #expect(second.isEmpty)
+        var answered = 4
+        var turns = 0
+        var actions = first
+        while actions.contains(.resume(id)) {
+            actions = router.received(EmptyCollection(), from: id, now: now)
+            answered += actions.filter { if case .send = $0 { true } else { false } }.count
+            turns += 1
+        }
+        #expect(answered == 12)
+        #expect(turns == 2)
+    }
+}

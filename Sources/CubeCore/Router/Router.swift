@@ -141,6 +141,13 @@ package struct Router: Sendable {
             close(id, now: now, actions: &actions)
             return actions
         }
+        // A read that comes while the session waits for its next turn (the owner may still
+        // hand over what it read before it paused reading) waits with the rest: otherwise each
+        // such read started a turn of its own, and one session had several at once.
+        if session.hasBacklog, !bytes.isEmpty {
+            if let account = session.account { settleInput(session, account, now: now, actions: &actions) }
+            return actions
+        }
         process(id, now: now, actions: &actions)
         if let account = session.account, !session.isGone { settleInput(session, account, now: now, actions: &actions) }
         // Only a session resumed after its turn gets input after its end (an empty read).
