@@ -50,6 +50,10 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
     /// A reader whose queue is past this while the cube is past `limits.memory` is
     /// disconnected like one past `limits.output-queue`.
     static let slowReaderQueue = 64 << 10
+    /// A connection being closed whose peer takes none of its remaining output for this long
+    /// is closed without it (docs/protocol.md §7): otherwise a peer that never reads kept the
+    /// socket, uncounted by `limits.sessions`, for ever.
+    static let closeStall = TimeAmount.seconds(10)
 
     /// Queued bytes past which a peer that does not read is dropped: `limits.output-queue`
     /// plus one largest message (`limits.body`).
@@ -304,6 +308,22 @@ final class SocketEndpoint: SessionEndpoint, @unchecked Sendable {
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in
             // Deferred for the same reason as above: never close inside the caller's stack.
             channel.eventLoop.execute { channel.close(promise: nil) }
+        }
+        checkStall(of: channel, queued: queuedBytes())
+    }
+
+    /// Closes `channel` (being closed after its output) once its peer took nothing of that
+    /// output for ``closeStall``; `queued` is what waited at the last check.
+    private func checkStall(of channel: any Channel, queued: Int) {
+        guard queued > 0 else { return }
+        channel.eventLoop.scheduleTask(in: Self.closeStall) {
+            guard channel.isActive else { return }
+            let now = self.queuedBytes()
+            guard now < queued else {
+                self.logger.info("closing a connection whose peer took none of its last output", metadata: ["queued": "\(now)"])
+                return channel.close(promise: nil)
+            }
+            self.checkStall(of: channel, queued: now)
         }
     }
 }

@@ -95,4 +95,57 @@ import Glibc
         }
         cube.stop()
     }
+
+    /// Descriptors the process `pid` has open.
+    private static func openDescriptors(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    /// A peer that ends its input and never reads: its session ends at once, and its socket,
+    /// which no longer counts against `limits.sessions`, is closed once the peer has taken none
+    /// of the output left for 10 s (before: kept for ever, found by a hostile second reader).
+    @Test func aPeerThatEndsItsInputAndNeverReadsIsClosedOnceItsOutputStalls() throws {
+        let cube = try CubeProcess()
+        let pid = cube.process.processIdentifier
+        let probe = try RawSocket(path: cube.socketPath)
+        #expect(probe.loginUnix())
+        let baseline = Self.openDescriptors(pid)
+        var clients: [RawSocket] = []
+        for _ in 0..<10 {
+            let client = try RawSocket(path: cube.socketPath)
+            var size: Int32 = 4096
+            setsockopt(client.descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            #expect(client.loginUnix())
+            // About 1 MB of replies, far more than the socket buffers hold.
+            client.send(String(repeating: "stats\n", count: 3000))
+            shutdown(client.descriptor, Int32(SHUT_WR))
+            clients.append(client)
+        }
+        var held = 0
+        var deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, held < baseline + 10 {
+            held = Self.openDescriptors(pid)
+            usleep(100_000)
+        }
+        #expect(held >= baseline + 10, "the sockets were not held while output waited: \(baseline) -> \(held)")
+        // Their sessions ended once served: only the probe is listed.
+        var listing = ""
+        for _ in 0..<50 {
+            probe.send("list sessions\n")
+            listing = String(decoding: probe.drain(quiet: 0.2), as: UTF8.self)
+            if listing.split(separator: "\n").filter({ $0.contains("unix-root") }).count == 1 { break }
+        }
+        #expect(listing.split(separator: "\n").filter { $0.contains("unix-root") }.count == 1, "\(listing)")
+        deadline = Date().addingTimeInterval(30)
+        var now = held
+        while Date() < deadline, now > baseline {
+            usleep(250_000)
+            now = Self.openDescriptors(pid)
+        }
+        #expect(now <= baseline, "the stalled sockets were kept: \(now) descriptors, \(baseline) before")
+        // The other session was served throughout.
+        probe.send("(5)heart\n")
+        #expect(probe.readLine() == "(5)TRUE beating\n")
+        cube.stop()
+    }
 }
