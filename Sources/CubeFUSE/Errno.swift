@@ -43,6 +43,8 @@ package struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringC
     package static let noSpace = Errno(rawValue: ENOSPC)
     /// `EDQUOT`: a quota is used up, e.g. an account without credit.
     package static let quotaExceeded = Errno(rawValue: EDQUOT)
+    /// `ENOMEM`: the cube may hold no more for the caller (`limits.memory.user`, `limits.memory`).
+    package static let outOfMemory = Errno(rawValue: ENOMEM)
     /// `ENOTCONN`: the transport (e.g. a dead FUSE connection) is not connected.
     package static let notConnected = Errno(rawValue: ENOTCONN)
 

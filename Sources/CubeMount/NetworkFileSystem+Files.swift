@@ -70,16 +70,51 @@ extension NetworkFileSystem {
     package func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
         -> Result<Int, Errno> {
         operations.count(.write)
-        let frames = state.withLock { state -> [Frame]? in
+        // `holds`: the file holds more or less of an unfinished command than is charged (rare:
+        // a write of whole lines leaves nothing).
+        let taken = state.withLock { state -> (frames: [Frame], holds: Bool)? in
             guard state.files[handle] != nil else { return nil }
             state.files[handle]?.decoder.append(bytes)
             var frames: [Frame] = []
             while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
-            return frames
+            let holds = state.files[handle].map { $0.decoder.heldByteCount != $0.chargedInput } ?? false
+            return (frames, holds)
         }
-        guard let frames else { return .failure(.badFileDescriptor) }
-        if let error = submit(frames, handle: handle, uid: context.uid) { return .failure(error) }
+        guard let taken else { return .failure(.badFileDescriptor) }
+        let error = submit(taken.frames, handle: handle, uid: context.uid)
+        if taken.holds, let refused = chargeHeldInput(handle: handle, uid: context.uid) { return .failure(error ?? refused) }
+        if let error { return .failure(error) }
         return .success(bytes.count)
+    }
+
+    /// Charges what `handle`'s decoder holds of an unfinished command to the writer's memory
+    /// share, as the router does for a session's buffered input (docs/security.md "Resource
+    /// limits"): 16 MiB of an unfinished multi-line command per open file, and any number of
+    /// files, were held uncounted. Past the share (or the cube's limit) the message is dropped,
+    /// `FALSE memory limit reached [ … ]` goes to `out` and the write fails with `ENOMEM`.
+    /// Never under the mount's lock: the hub's lock is taken first everywhere else.
+    func chargeHeldInput(handle: UInt64, uid: UInt32) -> Errno? {
+        guard let (held, charged, port) = state.withLock({ state -> (Int, Int, PortTarget?)? in
+            state.files[handle].map { ($0.decoder.heldByteCount, $0.chargedInput, $0.node.commandPort) }
+        }), held != charged else { return nil }
+        let user = userNames(uid).name.map { "unix-" + $0 } ?? "uid:\(uid)"
+        guard let refusal = hub.chargeMountInput(held - charged, user: user) else {
+            state.withLock { $0.files[handle]?.chargedInput = held }
+            return nil
+        }
+        // Refused: the message is dropped and what was charged for it returned.
+        let kept = state.withLock { state -> Int in
+            _ = state.files[handle]?.decoder.refuseCurrentMessage()
+            let kept = state.files[handle]?.decoder.heldByteCount ?? 0
+            state.files[handle]?.chargedInput = kept
+            return kept
+        }
+        _ = hub.chargeMountInput(kept - charged, user: user)
+        if let port {
+            let line = Render.reply(id: 0, .falseReply, refusal)
+            state.withLock { $0.publish(line, to: port, owner: uid) }.perform()
+        }
+        return .outOfMemory
     }
 
     /// A final line without LF is sent when the file is closed.
@@ -94,18 +129,22 @@ extension NetworkFileSystem {
             while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
             return frames
         }
-        if let error = submit(frames, handle: handle, uid: context.uid) { return .failure(error) }
+        let error = submit(frames, handle: handle, uid: context.uid)
+        if let refused = chargeHeldInput(handle: handle, uid: context.uid) { return .failure(error ?? refused) }
+        if let error { return .failure(error) }
         return .success(())
     }
 
     package func release(ino: UInt64, handle: UInt64, flags: Int32) {
         operations.count(.release)
-        let parked = state.withLock { state -> [ReadRequest] in
-            guard let file = state.files.removeValue(forKey: handle) else { return [] }
+        let (parked, charged, uid) = state.withLock { state -> ([ReadRequest], Int, UInt32) in
+            guard let file = state.files.removeValue(forKey: handle) else { return ([], 0, 0) }
             state.closed(file)
-            return file.parked
+            return (file.parked, file.chargedInput, file.uid)
         }
         for request in parked { request.reply(bytes: []) }
+        // An unfinished command dies with its file: what it held is returned.
+        if charged != 0 { _ = hub.chargeMountInput(-charged, user: userNames(uid).name.map { "unix-" + $0 } ?? "uid:\(uid)") }
     }
 
     package func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {

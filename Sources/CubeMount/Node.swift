@@ -91,8 +91,10 @@ enum Node: Hashable, Sendable {
     }
 
     /// Permission bits: write-only `cmd`, read-write `ask` (`acquire`, `renew`), everything
-    /// else read-only.
+    /// else read-only; `leases/` writable by all, so that with `mount.allow-other` (and the
+    /// kernel checking modes) every user may `rmdir` a lease: the cube decides whose it is.
     var permissions: UInt32 {
+        if case .directory(.leases) = self { return 0o777 }
         if isDirectory { return 0o555 }
         if case .file(.cmd, _) = self { return 0o222 }
         return isAsk ? 0o666 : 0o444

@@ -8,6 +8,9 @@ struct OpenFile: Sendable {
     let uid: UInt32
     /// Line buffer of `cmd`/`ask`: a command may straddle writes.
     var decoder = FrameDecoder(mode: .messages, maximumLineLength: 64 << 10)
+    /// Bytes of ``decoder``'s unfinished message charged to the writer's memory share
+    /// (``Hub/chargeMountInput(_:user:)``).
+    var chargedInput = 0
     /// Reading position in the port log (`out`, `events`).
     var cursor: PortLog.Cursor?
     /// Content of a text file, fixed at open.

@@ -209,6 +209,17 @@ package final class Hub: Sendable {
         run { $0.received(bytes, from: id, now: .now) }
     }
 
+    /// The mount holds `bytes` more (or fewer) of `user`'s unfinished commands
+    /// (``Router/chargeMountInput(_:user:)``); the refusal's text when it may not.
+    package func chargeMountInput(_ bytes: Int, user: String) -> String? {
+        state.withLockedValue { state in
+            state.router.setExternalMemory(memory.outputBytes)
+            let refusal = state.router.chargeMountInput(bytes, user: user)
+            memory.routerBytes = state.router.memoryHeld
+            return refusal
+        }
+    }
+
     /// The peer shut down its side for writing: the session closes once what it sent is
     /// answered (``Router/inputEnded(_:now:)``).
     package func inputEnded(_ id: SessionID) {

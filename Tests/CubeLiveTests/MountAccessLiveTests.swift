@@ -1,4 +1,6 @@
+import CubeTestSupport
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -53,5 +55,39 @@ extension MountLiveTests {
         // FILESYSTEM.md: every refusal also goes to `out` as a FALSE line.
         let out = mount.readLines("zenki/calc/out", pattern: "(9)", timeout: 2)
         #expect(out.lines.first?.hasPrefix("(9)FALSE ") == true, "no FALSE line for the refused write: \(out)")
+    }
+
+    /// `leases/` is writable by all, so with `mount.allow-other` the kernel lets another user's
+    /// `rmdir leases/<id>` through to the cube, which releases the lease if it is theirs
+    /// (before: `EACCES` from the kernel for everyone but the cube's owner, found by a hostile
+    /// second reader).
+    @Test func anotherUserReleasesTheirOwnLeaseWithRmdir() throws {
+        let user = try MountUser.ensure()
+        let mount = try MountedCube(allowOther: true, extraConfiguration: "access.cmd.usr.* = heart whoami acquire release offers leases")
+        defer { mount.cleanup() }
+        let provider = try RawSocket(path: mount.cube.socketPath)
+        #expect(provider.loginUnix())
+        provider.send("(1)offer storage 10GiB\n")
+        #expect(provider.readLine() == "(1)TRUE offer 1\n")
+        let acquiring = DispatchGroup()
+        let acquired = Mutex<MountChild.Outcome?>(nil)
+        acquiring.enter()
+        let command = user.prefix + ["/bin/sh", "-c", "echo '100 60' > \(shq(mount.path("offers/1/acquire")))"]
+        Thread.detachNewThread {
+            let outcome = MountChild.run(command)
+            acquired.withLock { $0 = outcome }
+            acquiring.leave()
+        }
+        let request = provider.readLine(timeout: 5)
+        #expect(request.contains(")lease-request "), "\(request)")
+        let routeID = request.dropFirst().prefix { $0 != ")" }
+        let lease = request.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
+        provider.send("(\(routeID))TRUE ok\n")
+        acquiring.wait()
+        let outcome = acquired.withLock { $0 }
+        #expect(outcome?.succeeded == true, "\(String(describing: outcome))")
+        let released = MountChild.run(user.prefix + ["/bin/rmdir", mount.path("leases/\(lease)")])
+        #expect(released.succeeded, "\(released)")
+        #expect(provider.readLine() == "lease-end \(lease) released\n")
     }
 }

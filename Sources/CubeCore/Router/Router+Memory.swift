@@ -17,6 +17,18 @@ extension Router {
         session.chargedInput = held
     }
 
+    /// The mount holds `bytes` more (negative: fewer) of `user`'s unfinished commands, written
+    /// to `cmd` or `ask` and not complete yet: charged to the user's share like a session's
+    /// buffered input. Returns the refusal's text when more may not be held (nothing is then
+    /// charged; the mount drops the message), nil when charged.
+    package mutating func chargeMountInput(_ bytes: Int, user: String) -> String? {
+        let account = memory.account(for: user, isLink: false)
+        defer { memory.release(account) }
+        if let refusal = memory.refusal(bytes, to: account) { return refusal.text }
+        memory.charge(bytes, to: account)
+        return nil
+    }
+
     /// Bytes held outside the router (output queued for slow readers), measured by the owner.
     package mutating func setExternalMemory(_ bytes: Int) {
         memory.external = bytes

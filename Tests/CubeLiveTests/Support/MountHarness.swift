@@ -20,11 +20,12 @@ final class MountedCube: @unchecked Sendable {
     /// the mount is in the mount table. With `stale`, a killed cube left a dead mount there that
     /// the new cube must clear: then the wait is until `ls` in a child succeeds (a dead mount
     /// answers ENOTCONN at once, so this never hangs) and lists the live mount's `zenki`.
-    init(allowOther: Bool = false, mountPoint: String? = nil, stale: Bool = false) throws {
+    init(allowOther: Bool = false, mountPoint: String? = nil, stale: Bool = false, extraConfiguration: String = "") throws {
         let point = mountPoint ?? "/tmp/p7mnt-\(UUID().uuidString.prefix(8))"
         mkdir(point, 0o755)
         self.mountPoint = point
-        cube = try CubeProcess(arguments: ["--mount", point] + (allowOther ? ["--allow-other"] : []))
+        cube = try CubeProcess(extraConfiguration: extraConfiguration,
+                               arguments: ["--mount", point] + (allowOther ? ["--allow-other"] : []))
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline && cube.process.isRunning {
             // With `stale`, `ls` must list the live mount's `zenki`: between the cube clearing the

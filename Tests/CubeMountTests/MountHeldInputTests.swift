@@ -1,0 +1,69 @@
+@testable import CubeMount
+import CubeCore
+import CubeFUSE
+import CubeRuntime
+import Glibc
+import Logging
+import Testing
+
+/// What the mount holds of an unfinished command written to `cmd` is charged to the writer's
+/// memory share like a socket session's buffered input (docs/security.md "Resource limits"):
+/// before, each open file could hold 16 MiB of an unfinished multi-line command uncounted.
+@Suite struct MountHeldInputTests {
+    private let context = RequestContext(uid: 4711, gid: 4711, pid: 1, umask: 0)
+
+    private func mount() throws -> (Hub, NetworkFileSystem, UInt64) {
+        let text = "access.cmd.usr.* = **\nnode.name = heldtest\nlimits.memory.user = 1048576\n"
+        let configuration = try CubeConfiguration.load(ConfigFile.parse(text, file: "test"), owner: "root")
+        let hub = Hub(configuration: configuration, hasher: PlainHasher(), seed: 7, utcOffset: 0,
+                      delegates: .init(verifyPassword: { _, _ in false }), logger: Logger(label: "held-test"))
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "held-test"),
+                                           userNames: { _ in .name("tester") })
+        let ino = fileSystem.state.withLock { $0.nodes.ino(for: .file(.cmd, .cube)) }
+        return (hub, fileSystem, ino)
+    }
+
+    private func open(_ fileSystem: NetworkFileSystem, _ ino: UInt64) throws -> UInt64 {
+        try fileSystem.open(ino: ino, flags: O_WRONLY, context: context).get().handle
+    }
+
+    @Test func unfinishedCommandsPastTheUsersShareAreRefusedWithENOMEM() throws {
+        let (hub, fileSystem, ino) = try mount()
+        let chunk = Array(String(repeating: "x", count: 1000).utf8) + [Wire.lf]
+        // Two files, each with an unfinished multi-line command of 400 KB: 800 KB held.
+        var handles: [UInt64] = []
+        for id in 1...2 {
+            let handle = try open(fileSystem, ino)
+            handles.append(handle)
+            #expect(try fileSystem.write(ino: ino, handle: handle, bytes: Array("(\(id))heart+\n".utf8), offset: 0,
+                                         context: context).get() > 0)
+            for _ in 0..<400 {
+                _ = try fileSystem.write(ino: ino, handle: handle, bytes: chunk, offset: 0, context: context).get()
+            }
+        }
+        #expect(hub.inspect { $0.memoryHeld } >= 800_000)
+        // A third file may not take the user past 1 MiB.
+        let third = try open(fileSystem, ino)
+        handles.append(third)
+        _ = try fileSystem.write(ino: ino, handle: third, bytes: Array("(3)heart+\n".utf8), offset: 0, context: context).get()
+        var refused: Errno?
+        for _ in 0..<400 where refused == nil {
+            if case .failure(let error) = fileSystem.write(ino: ino, handle: third, bytes: chunk, offset: 0, context: context) {
+                refused = error
+            }
+        }
+        #expect(refused == .outOfMemory)
+        #expect(hub.inspect { $0.memoryHeld } <= 1 << 20)
+        // Closing the files returns everything.
+        for handle in handles { fileSystem.release(ino: ino, handle: handle, flags: 0) }
+        #expect(hub.inspect { $0.memoryHeld } == 0)
+    }
+
+    @Test func wholeLinesHoldNothing() throws {
+        let (hub, fileSystem, ino) = try mount()
+        let handle = try open(fileSystem, ino)
+        #expect(try fileSystem.write(ino: ino, handle: handle, bytes: Array("(1)heart\n".utf8), offset: 0, context: context).get() == 9)
+        #expect(hub.inspect { $0.memoryHeld } == 0)
+        fileSystem.release(ino: ino, handle: handle, flags: 0)
+    }
+}
