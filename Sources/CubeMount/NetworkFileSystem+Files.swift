@@ -155,7 +155,9 @@ extension NetworkFileSystem {
             var ready = PollEvents()
             if state.hasData(file) || file.ended || state.shuttingDown { ready.insert(.readable) }
             if file.node.isAsk { ready.insert(.writable) }
-            if ready.isEmpty, let pollHandle { file.pollHandle = pollHandle }
+            // Until readable, the kernel waits for a notification: `ask`, always writable, must
+            // keep the handle too, or a poller for POLLIN sleeps to its timeout.
+            if !ready.contains(.readable), let pollHandle { file.pollHandle = pollHandle }
             state.files[handle] = file
             return .success(ready)
         }

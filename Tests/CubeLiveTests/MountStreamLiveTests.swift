@@ -1,4 +1,6 @@
+import CubeTestSupport
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -53,6 +55,38 @@ extension MountLiveTests {
         #expect(run.lines.contains("select=1"), "\(run)")
         #expect(run.lines.last == "read (15)TRUE polled", "\(run)")
         print("mount: poll on out woke \(woke)")
+    }
+
+    /// `poll` on `ask` sleeps until the reply to what was written arrives (before, `ask` always
+    /// reported itself writable and never registered the poll, so a poller for POLLIN slept to
+    /// its timeout: found by a hostile second reader).
+    @Test func pollOnAskWakesWhenTheReplyArrives() throws {
+        let mount = try MountedCube()
+        defer { mount.cleanup() }
+        let responder = try RawSocket(path: mount.cube.socketPath)
+        #expect(responder.loginUnix())
+        responder.send("whoami\n")
+        let id = try #require(responder.readLine().split(separator: " ").last?.trimmingCharacters(in: .newlines))
+        let finished = DispatchGroup()
+        let outcome = Mutex<MountChild.Outcome?>(nil)
+        let arguments = [mount.path("ask"), "(21)\(id).ping"]
+        finished.enter()
+        Thread.detachNewThread {
+            let run = MountChild.py(MountScripts.pollAsk, arguments, timeout: 10)
+            outcome.withLock { $0 = run }
+            finished.leave()
+        }
+        let routed = responder.readLine(timeout: 5)
+        #expect(routed.hasSuffix(")ping\n"), "\(routed)")
+        usleep(500_000)
+        responder.send("(\(routed.dropFirst().prefix { $0 != ")" }))TRUE pong\n")
+        finished.wait()
+        let run = try #require(outcome.withLock { $0 })
+        #expect(run.succeeded, "\(run)")
+        let woke = run.lines.first ?? ""
+        let waited = Int(woke.split(separator: "=").last ?? "") ?? -1
+        #expect(woke.hasPrefix("woke=[1] ") && waited >= 300 && waited < 3000, "poll did not wake with the reply: \(run)")
+        #expect(run.lines.last == "read (21)TRUE pong", "\(run)")
     }
 
     @Test func aNonblockingReadOfOutOrEventsWithNoDataFailsWithEAGAIN() throws {

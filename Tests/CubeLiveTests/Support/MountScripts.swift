@@ -145,6 +145,21 @@ enum MountScripts {
     print('next ' + os.read(fd, 65536).decode().rstrip('\n'), flush=True)
     """#
 
+    /// `pollask ASK LINE`: writes LINE to ASK, then polls it for POLLIN (5 s at most). Prints
+    /// `woke=<revents & POLLIN> ms=<waited>`, `read <data>`.
+    static let pollAsk = #"""
+    import os, sys, time, select
+    ask, line = sys.argv[1], sys.argv[2]
+    fd = os.open(ask, os.O_RDWR)
+    os.write(fd, (line + '\n').encode())
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    started = time.monotonic()
+    events = poller.poll(5000)
+    print('woke=%r ms=%.0f' % ([e & select.POLLIN for _, e in events], (time.monotonic() - started) * 1000), flush=True)
+    print('read ' + os.read(fd, 65536).decode().rstrip('\n'), flush=True)
+    """#
+
     /// `poll OUT CMD LINE`: poll on OUT reports nothing for 300 ms, then a thread writes LINE to
     /// CMD and poll must wake. Prints `idle=<revents>`, `woke=<revents> ms=<write to wake>`,
     /// `read <data>`.
