@@ -14,6 +14,8 @@ final class ChildProcess: @unchecked Sendable {
     let input: Int32
     private let writer: DispatchQueue
     private let pendingInput = NSLock()
+    /// Set (on ``writer``) once ``input`` is closed.
+    private var inputClosed = false
     private var queuedBytes = 0
 
     /// What to run.
@@ -87,6 +89,7 @@ final class ChildProcess: @unchecked Sendable {
         let waiter = Thread {
             var status: Int32 = 0
             while waitpid(spawned, &status, 0) < 0 && errno == EINTR {}
+            self.closeInput()
             onExit(status)
         }
         waiter.name = "zenka-wait-\(spawned)"
@@ -103,7 +106,8 @@ final class ChildProcess: @unchecked Sendable {
         pendingInput.unlock()
         guard !overflowing else { return false }
         writer.async { [self] in
-            var offset = 0
+            // A closed descriptor's number may already belong to another file.
+            var offset = inputClosed ? bytes.count : 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(input, $0.baseAddress, $0.count) }
                 if written < 0 && errno == EINTR { continue }
@@ -117,10 +121,16 @@ final class ChildProcess: @unchecked Sendable {
         return true
     }
 
-    /// Closes the child's stdin (a stdio zenka sees end-of-file).
+    /// Closes the child's stdin (a stdio zenka sees end-of-file). Idempotent: called at a stop
+    /// and again when the child ends, so a child that exits by itself does not leave it open
+    /// (one descriptor per restart of a crashing zenka, found by a hostile second reader).
     func closeInput() {
         guard input >= 0 else { return }
-        writer.async { [input] in close(input) }
+        writer.async { [self] in
+            guard !inputClosed else { return }
+            inputClosed = true
+            close(input)
+        }
     }
 
     /// Sends `signal` to the child's whole process group.

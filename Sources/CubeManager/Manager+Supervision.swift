@@ -79,6 +79,13 @@ extension Manager {
                 checkHeartbeat(id, instance, now: now)
             }
         }
+        lingering.removeAll { group in
+            guard group.isAlive else { return true }
+            guard now >= group.deadline else { return false }
+            logger.warning("helpers of an ended zenka ignored SIGTERM, killing them", metadata: ["zenka": "\(group.name)"])
+            kill(-group.group, SIGKILL)
+            return true
+        }
         for (name, record) in records {
             if let due = record.restartAt, now >= due, !record.manuallyStopped {
                 records[name]?.restartAt = nil

@@ -30,6 +30,8 @@ package final class Manager: @unchecked Sendable {
     var session: SessionID = 0
     var nextCheckID: UInt64 = CommandID.first
     var shuttingDown = false
+    /// Process groups whose main process ended with helpers still in them (queue-confined).
+    var lingering: [LingeringGroup] = []
     /// Whether ``start()`` ran (the cube serves).
     var started = false
     /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
@@ -170,6 +172,8 @@ package final class Manager: @unchecked Sendable {
         queue.sync {
             timer?.cancel()
             for instance in instances.values { instance.process.signalGroup(SIGKILL) }
+            for group in lingering where group.isAlive { kill(-group.group, SIGKILL) }
+            lingering = []
             hub.update { delegates in
                 delegates.startZenka = nil
                 delegates.scale = nil
@@ -311,6 +315,7 @@ package final class Manager: @unchecked Sendable {
     /// A process ended: forget it, then restart it if its policy says so.
     func exited(instance id: Int, status: Int32) {
         guard let instance = instances.removeValue(forKey: id) else { return }
+        lingerAfter(instance)
         let code = (status & 0x7F) == 0 ? "exit \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
         let failed = status != 0 && !instance.stopRequested
         records[instance.name, default: ZenkaRecord()].lastExit = code
@@ -339,6 +344,19 @@ package final class Manager: @unchecked Sendable {
         case .onFailure: if failed { scheduleRestart(instance.name, failed: true) }
         case .never: break
         }
+    }
+
+    /// The main process of `instance` ended: what is left of its process group (helpers that
+    /// ignored SIGTERM, or were running when it died) gets what a stop gives, SIGTERM now
+    /// unless a stop sent it and SIGKILL at the stop's deadline (``tick()``), so nothing it
+    /// started outlives it (docs/security.md "Zenki started by the manager").
+    func lingerAfter(_ instance: Instance) {
+        let group = LingeringGroup(group: instance.process.pid, name: instance.name,
+                                   deadline: instance.stopDeadline
+                                       ?? Self.now + UInt64((definitions[instance.name]?.stopTimeout ?? 5) * 1e9))
+        guard group.isAlive else { return }
+        if !instance.stopRequested { kill(-group.group, SIGTERM) }
+        lingering.append(group)
     }
 
     /// Schedules the next start after the backoff delay (doubling with each failure).

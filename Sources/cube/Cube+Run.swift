@@ -30,6 +30,12 @@ extension Cube {
             // SIGHUP reloads (docs/configuration.md "Reload"); until the reloader listens, one must
             // not end the cube, which is what its default action would do.
             signal(SIGHUP, SIG_IGN)
+            // A write to a pipe whose reader is gone (a stdio zenka that died while a command was
+            // written to its stdin) must fail with EPIPE, not end the cube: SIGPIPE's default
+            // action killed it (seen with a crash-looping stdio zenka whose stdin stayed open).
+            // Sockets never raise it (NIO and the cube's own sends use MSG_NOSIGNAL); children
+            // get it back at its default (CCubeSystem_spawnattr_own_session).
+            signal(SIGPIPE, SIG_IGN)
             let options = self.options
             let (level, format) = (logLevel, logFormat)
             // Every session is a descriptor: the soft limit goes up to the hard one, and

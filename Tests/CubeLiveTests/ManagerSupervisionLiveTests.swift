@@ -163,6 +163,58 @@ import Glibc
         #expect(admin.list().first?.state == "stopped")
     }
 
+    /// The main process dies at SIGTERM, a helper in its group ignores it: the helper is killed
+    /// at the stop timeout all the same (before, only a main process still alive brought the
+    /// SIGKILL, and the helper outlived the stop and the cube: a hostile second reader).
+    @Test func aHelperIgnoringSIGTERMDiesAtTheStopTimeoutWhenItsZenkaDidNot() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "helped", conf: """
+                program = /bin/sh
+                args = helped.sh
+                stop-timeout = 0.6
+                """, files: ["helped.sh": ManagerScripts.helperIgnoringTerm]),
+        ])
+        let admin = try cube.client()
+        let directory = cube.zenkaDirectory("helped")
+        let main = try #require(ManagerProcesses.pid(in: directory + "/main.pid"))
+        let helper = try #require(ManagerProcesses.pid(in: directory + "/helper.pid"))
+        #expect(ManagerProcesses.stat(helper)?.group == main)
+        let stopped = Date()
+        #expect(admin.call("v7.stop helped")?.line == "TRUE shutting down 1 zenka instance(s)")
+        #expect(eventually(timeout: 2) { !ManagerProcesses.isAlive(main) })
+        usleep(200_000)
+        #expect(ManagerProcesses.isAlive(helper), "the helper ignores SIGTERM: it is killed only at the stop timeout")
+        #expect(eventually(timeout: 4) { !ManagerProcesses.isAlive(helper) }, "the helper outlived the stop")
+        let took = Date().timeIntervalSince(stopped)
+        #expect(took >= 0.55 && took < 3.0, "killed after \(took) s")
+        #expect(!cube.logLines(containing: "zenka=helped", "ignored SIGTERM").isEmpty)
+    }
+
+    /// A stdio zenka that exits by itself leaves no descriptor behind (before, its stdin's write
+    /// end stayed open: one descriptor per restart of a crashing zenka, a hostile second reader).
+    @Test func aStdioZenkaThatKeepsExitingLeavesNoDescriptorsBehind() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "crash", conf: """
+                program = /bin/sh
+                args = crash.sh
+                mode = stdio
+                restart = always
+                restart.backoff = 0.1
+                restart.backoff-max = 0.2
+                """, files: ["crash.sh": ManagerScripts.crashAtStart]),
+        ])
+        let starts = cube.zenkaDirectory("crash") + "/starts.txt"
+        func startCount() -> Int { ((try? String(contentsOfFile: starts, encoding: .utf8)) ?? "").split(separator: "\n").count }
+        func descriptors() -> Int {
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(cube.process.processIdentifier)/fd").count) ?? -1
+        }
+        #expect(eventually(timeout: 5) { startCount() >= 3 })
+        let before = descriptors()
+        let counted = startCount()
+        #expect(eventually(timeout: 10) { startCount() >= counted + 8 })
+        #expect(descriptors() <= before + 2, "descriptors grew with the restarts: \(before) -> \(descriptors())")
+    }
+
     @Test func restartOfAChildIgnoringSIGTERMKillsItAndStartsANewOne() throws {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "stubborn", conf: """

@@ -48,6 +48,16 @@ enum ManagerScripts {
     while :; do sleep 0.2; done
     """#
 
+    /// Dies on SIGTERM itself, but starts a helper `sleep 1000` in its process group that
+    /// ignores SIGTERM, and records both pids.
+    static let helperIgnoringTerm = #"""
+    #!/bin/sh
+    sh -c 'trap "" TERM; exec sleep 1000' &
+    echo $! > helper.pid
+    echo $$ > main.pid
+    while :; do sleep 0.2; done
+    """#
+
     /// Writes a log line in two separate writes 200 ms apart, then waits.
     static let splitLine = #"""
     #!/bin/sh
