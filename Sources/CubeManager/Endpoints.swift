@@ -1,5 +1,10 @@
 import CubeCore
 import CubeRuntime
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `v7` session's door: typed commands for the manager and replies to its heart checks,
 /// handed to the manager's queue.
@@ -20,15 +25,26 @@ final class ManagerEndpoint: DoorEndpoint {
 final class StdioEndpoint: SessionEndpoint {
     private let process: ChildProcess
     private let limit: Int
+    private let logger: Logger
+    private let name: String
+    /// Set once the zenka was stopped for not reading (it is said once in the log).
+    private let overflowed = Atomic<Bool>(false)
 
-    init(process: ChildProcess, limit: Int) {
+    init(process: ChildProcess, limit: Int, logger: Logger, name: String) {
         self.process = process
         self.limit = limit
+        self.logger = logger
+        self.name = name
     }
 
     func send(_ bytes: [UInt8]) {
         // A zenka that stops reading its stdin is stopped rather than buffered without bound.
-        if !process.write(bytes, limit: limit) { process.signalGroup(15) }
+        guard !process.write(bytes, limit: limit) else { return }
+        if !overflowed.exchange(true, ordering: .relaxed) {
+            logger.warning("zenka does not read its stdin: more than limits.output-queue waits, stopping it",
+                           metadata: ["zenka": "\(name)", "pid": "\(process.pid)"])
+        }
+        process.signalGroup(SIGTERM)
     }
 
     func close() { process.closeInput() }

@@ -237,7 +237,8 @@ package final class Manager: @unchecked Sendable {
             var instance = Instance(id: id, name: name, process: process, stdio: definition.mode == .stdio, started: now,
                                     waitingSince: now, lastHeartbeat: now)
             if definition.mode == .stdio {
-                let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue)
+                let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue, logger: logger,
+                                             name: name)
                 instance.session = hub.connectLocal(endpoint, user: name, transport: .local("stdio"), kind: .zenka)
                 instance.state = .online
             }

@@ -205,12 +205,25 @@ final class UserSessionEndpoint: DoorEndpoint {
     }
 
     func deliver(_ message: Message) -> DoorFollowUp? {
-        // Commands routed to a mount session have nobody to answer them (their route times
-        // out); `!TERM!` is followed by the close.
+        // A command routed to a mount session has nobody to run it: it is refused at once,
+        // rather than left open until `timeouts.route` (another user could keep the session
+        // `target busy` that way: a hostile second reader). `!TERM!` is followed by the close.
+        if case .command(let command) = message { return refuse(command) }
         guard case .reply(let reply) = message, let wakeups = fileSystem?.received(reply, forSessionOf: uid),
               !wakeups.isEmpty else { return nil }
         return { wakeups.perform() }
     }
+
+    /// Answers a command routed to this session with `FALSE`, after the hub's lock.
+    private func refuse(_ command: Command) -> DoorFollowUp? {
+        guard let fileSystem, let session = fileSystem.state.withLock({ $0.sessions[uid]?.id }) else { return nil }
+        let hub = fileSystem.hub
+        let reply = Reply(id: command.id, keyword: .falseReply, text: Array(Self.noCommands.utf8))
+        return { hub.reply(reply, from: session) }
+    }
+
+    /// What a command routed to a mount session gets (docs/filesystem.md).
+    static let noCommands = "a mount session runs no commands [ it writes for a unix user ]"
 
     func closed() -> DoorFollowUp? {
         guard let wakeups = fileSystem?.sessionClosed(uid: uid), !wakeups.isEmpty else { return nil }

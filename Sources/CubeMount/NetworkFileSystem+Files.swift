@@ -72,18 +72,22 @@ extension NetworkFileSystem {
         operations.count(.write)
         // `holds`: the file holds more or less of an unfinished command than is charged (rare:
         // a write of whole lines leaves nothing).
-        let taken = state.withLock { state -> (frames: [Frame], holds: Bool)? in
-            guard state.files[handle] != nil else { return nil }
+        // `skipped`: the write (in part) continues a message refused before; it fails as that
+        // one did (the kernel may split one write into two requests and report only the first).
+        let taken = state.withLock { state -> (frames: [Frame], holds: Bool, skipped: Errno?)? in
+            guard let file = state.files[handle] else { return nil }
+            let skipped = file.decoder.isSkipping ? file.skipping ?? .messageTooLong : nil
             state.files[handle]?.decoder.append(bytes)
             var frames: [Frame] = []
             while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
+            if let after = state.files[handle], !after.decoder.isSkipping { state.files[handle]?.skipping = nil }
             let holds = state.files[handle].map { $0.decoder.heldByteCount != $0.chargedInput } ?? false
-            return (frames, holds)
+            return (frames, holds, skipped)
         }
         guard let taken else { return .failure(.badFileDescriptor) }
         let error = submit(taken.frames, handle: handle, uid: context.uid)
         if taken.holds, let refused = chargeHeldInput(handle: handle, uid: context.uid) { return .failure(error ?? refused) }
-        if let error { return .failure(error) }
+        if let failed = error ?? taken.skipped { return .failure(failed) }
         return .success(bytes.count)
     }
 
@@ -105,6 +109,7 @@ extension NetworkFileSystem {
         // Refused: the message is dropped and what was charged for it returned.
         let kept = state.withLock { state -> Int in
             _ = state.files[handle]?.decoder.refuseCurrentMessage()
+            state.files[handle]?.skipping = .outOfMemory
             let kept = state.files[handle]?.decoder.heldByteCount ?? 0
             state.files[handle]?.chargedInput = kept
             return kept

@@ -11,6 +11,9 @@ struct OpenFile: Sendable {
     /// Bytes of ``decoder``'s unfinished message charged to the writer's memory share
     /// (``Hub/chargeMountInput(_:user:)``).
     var chargedInput = 0
+    /// Why the message being skipped was refused (`EMSGSIZE`, `ENOMEM`): a write of its rest
+    /// fails the same way, so a writer that retries a short write still sees the error.
+    var skipping: Errno?
     /// Reading position in the port log (`out`, `events`).
     var cursor: PortLog.Cursor?
     /// Content of a text file, fixed at open.

@@ -66,4 +66,31 @@ import Testing
         #expect(hub.inspect { $0.memoryHeld } == 0)
         fileSystem.release(ino: ino, handle: handle, flags: 0)
     }
+
+    /// The rest of a refused message fails its writes as the message did: the kernel may split
+    /// one write(2) into two requests and report only the first, so a writer that retries the
+    /// rest of a short write must still see the error (a hostile second reader found the
+    /// `EMSGSIZE` of a multi-line command over 16 MiB lost that way).
+    @Test func writesOfARefusedMessagesRestFailLikeIt() throws {
+        let (_, fileSystem, ino) = try mount()
+        let handle = try open(fileSystem, ino)
+        let part = [UInt8](repeating: UInt8(ascii: "x"), count: 40_000)
+        #expect(try fileSystem.write(ino: ino, handle: handle, bytes: part, offset: 0, context: context).get() == 40_000)
+        // Past 64 KiB without a newline: refused.
+        guard case .failure(let first) = fileSystem.write(ino: ino, handle: handle, bytes: part, offset: 0, context: context) else {
+            Issue.record("a line over 64 KiB was accepted")
+            return
+        }
+        #expect(first == .messageTooLong)
+        // Its rest, up to the newline, fails the same way.
+        guard case .failure(let rest) = fileSystem.write(ino: ino, handle: handle, bytes: part + [Wire.lf], offset: 0,
+                                                         context: context) else {
+            Issue.record("the rest of a refused line was accepted")
+            return
+        }
+        #expect(rest == .messageTooLong)
+        // The next line is a command again.
+        #expect(try fileSystem.write(ino: ino, handle: handle, bytes: Array("(2)heart\n".utf8), offset: 0, context: context).get() == 9)
+        fileSystem.release(ino: ino, handle: handle, flags: 0)
+    }
 }

@@ -3,6 +3,7 @@ import CubeCore
 import CubeFS
 import CubeFUSE
 import CubeRuntime
+import Foundation
 import Glibc
 import Logging
 import Testing
@@ -38,4 +39,27 @@ import Testing
     @Test func aNamedUidIsServed() throws {
         #expect(try refusal(.name("nobody")) == nil)
     }
+
+    /// A command routed to a mount session is refused at once (docs/filesystem.md): it has
+    /// nobody to run it, and before it stayed open until `timeouts.route`.
+    @Test func aCommandRoutedToAMountSessionIsRefusedAtOnce() throws {
+        let hub = try makeHub()
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "names"),
+                                           userNames: { _ in .name("nobody") })
+        let door = try #require(fileSystem.userSession(for: 4711))
+        let recorder = Recorder()
+        let caller = hub.connectLocal(recorder, user: "caller", transport: .local("test"))
+        hub.received(Array("(7)\(door.id).heart\n".utf8), from: caller)
+        #expect(recorder.text == "(7)FALSE \(UserSessionEndpoint.noCommands)\n")
+        #expect(hub.inspect { $0.routeCount } == 0)
+    }
+}
+
+/// Keeps what it is sent.
+private final class Recorder: SessionEndpoint, @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+    func send(_ more: [UInt8]) { lock.withLock { bytes += more } }
+    func close() {}
 }

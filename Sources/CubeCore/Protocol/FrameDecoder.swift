@@ -81,6 +81,15 @@ package struct FrameDecoder: Sendable {
         }
     }
 
+    /// True while the decoder skips the rest of a refused message (over-long, or refused for
+    /// memory) up to its end.
+    package var isSkipping: Bool {
+        switch state {
+        case .skippingLine, .skippingMultiline, .skippingBody: true
+        default: false
+        }
+    }
+
     /// True while the decoder sits inside a message (a partial line, body or multi-line command).
     package var isInsideMessage: Bool {
         if case .idle = state { return bufferedByteCount > 0 }
