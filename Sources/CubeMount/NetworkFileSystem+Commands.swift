@@ -208,7 +208,8 @@ final class UserSessionEndpoint: DoorEndpoint {
         // A command routed to a mount session has nobody to run it: it is refused at once,
         // rather than left open until `timeouts.route` (another user could keep the session
         // `target busy` that way: a hostile second reader). `!TERM!` is followed by the close.
-        if case .command(let command) = message { return refuse(command) }
+        // Notices (`lease-end` and the like) come without an id and want no answer.
+        if case .command(let command) = message { return command.id == 0 ? nil : refuse(command) }
         guard case .reply(let reply) = message, let wakeups = fileSystem?.received(reply, forSessionOf: uid),
               !wakeups.isEmpty else { return nil }
         return { wakeups.perform() }

@@ -98,12 +98,17 @@ extension NetworkFileSystem {
     /// `FALSE memory limit reached [ … ]` goes to `out` and the write fails with `ENOMEM`.
     /// Never under the mount's lock: the hub's lock is taken first everywhere else.
     func chargeHeldInput(handle: UInt64, uid: UInt32) -> Errno? {
-        guard let (held, charged, port) = state.withLock({ state -> (Int, Int, PortTarget?)? in
-            state.files[handle].map { ($0.decoder.heldByteCount, $0.chargedInput, $0.node.commandPort) }
+        guard let (held, charged, account, port) = state.withLock({ state -> (Int, Int, String?, PortTarget?)? in
+            state.files[handle].map { ($0.decoder.heldByteCount, $0.chargedInput, $0.chargedTo, $0.node.commandPort) }
         }), held != charged else { return nil }
-        let user = userNames(uid).name.map { "unix-" + $0 } ?? "uid:\(uid)"
+        // The account of the first charge takes every later one and the refund: a name lookup
+        // that fails later must not move bytes to another account.
+        let user = account ?? userNames(uid).name.map { "unix-" + $0 } ?? "uid:\(uid)"
         guard let refusal = hub.chargeMountInput(held - charged, user: user) else {
-            state.withLock { $0.files[handle]?.chargedInput = held }
+            state.withLock { state in
+                state.files[handle]?.chargedInput = held
+                state.files[handle]?.chargedTo = user
+            }
             return nil
         }
         // Refused: the message is dropped and what was charged for it returned.
@@ -114,7 +119,11 @@ extension NetworkFileSystem {
             state.files[handle]?.chargedInput = kept
             return kept
         }
-        _ = hub.chargeMountInput(kept - charged, user: user)
+        // What stays (a partial line of the skipped message) is charged whatever the limits say,
+        // as the router settles a session's input: refused here, the refund later would take
+        // the account below what it holds.
+        _ = hub.chargeMountInput(kept - charged, user: user, force: true)
+        state.withLock { $0.files[handle]?.chargedTo = user }
         if let port {
             let line = Render.reply(id: 0, .falseReply, refusal)
             state.withLock { $0.publish(line, to: port, owner: uid) }.perform()
@@ -142,14 +151,14 @@ extension NetworkFileSystem {
 
     package func release(ino: UInt64, handle: UInt64, flags: Int32) {
         operations.count(.release)
-        let (parked, charged, uid) = state.withLock { state -> ([ReadRequest], Int, UInt32) in
-            guard let file = state.files.removeValue(forKey: handle) else { return ([], 0, 0) }
+        let (parked, charged, account) = state.withLock { state -> ([ReadRequest], Int, String?) in
+            guard let file = state.files.removeValue(forKey: handle) else { return ([], 0, nil) }
             state.closed(file)
-            return (file.parked, file.chargedInput, file.uid)
+            return (file.parked, file.chargedInput, file.chargedTo)
         }
         for request in parked { request.reply(bytes: []) }
-        // An unfinished command dies with its file: what it held is returned.
-        if charged != 0 { _ = hub.chargeMountInput(-charged, user: userNames(uid).name.map { "unix-" + $0 } ?? "uid:\(uid)") }
+        // An unfinished command dies with its file: what it held is returned to its account.
+        if charged != 0, let account { _ = hub.chargeMountInput(-charged, user: account) }
     }
 
     package func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {

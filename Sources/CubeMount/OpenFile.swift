@@ -11,6 +11,8 @@ struct OpenFile: Sendable {
     /// Bytes of ``decoder``'s unfinished message charged to the writer's memory share
     /// (``Hub/chargeMountInput(_:user:)``).
     var chargedInput = 0
+    /// The memory account ``chargedInput`` is charged to (set by the first charge).
+    var chargedTo: String?
     /// Why the message being skipped was refused (`EMSGSIZE`, `ENOMEM`): a write of its rest
     /// fails the same way, so a writer that retries a short write still sees the error.
     var skipping: Errno?

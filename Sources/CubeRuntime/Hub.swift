@@ -211,10 +211,10 @@ package final class Hub: Sendable {
 
     /// The mount holds `bytes` more (or fewer) of `user`'s unfinished commands
     /// (``Router/chargeMountInput(_:user:)``); the refusal's text when it may not.
-    package func chargeMountInput(_ bytes: Int, user: String) -> String? {
+    package func chargeMountInput(_ bytes: Int, user: String, force: Bool = false) -> String? {
         state.withLockedValue { state in
             state.router.setExternalMemory(memory.outputBytes)
-            let refusal = state.router.chargeMountInput(bytes, user: user)
+            let refusal = state.router.chargeMountInput(bytes, user: user, force: force)
             memory.routerBytes = state.router.memoryHeld
             return refusal
         }

@@ -93,4 +93,25 @@ import Testing
         #expect(try fileSystem.write(ino: ino, handle: handle, bytes: Array("(2)heart\n".utf8), offset: 0, context: context).get() == 9)
         fileSystem.release(ino: ino, handle: handle, flags: 0)
     }
+
+    /// What a refused message leaves buffered (a partial line) is charged all the same, so that
+    /// closing the file returns exactly what was charged: the account never goes below zero
+    /// (a reviewer's finding: refused, that charge was recorded anyway and refunded later).
+    @Test func aRefusalsLeftoverIsChargedSoTheRefundBalances() throws {
+        let (hub, fileSystem, ino) = try mount()
+        let line = Array(String(repeating: "x", count: 1000).utf8) + [Wire.lf]
+        let first = try open(fileSystem, ino)
+        _ = try fileSystem.write(ino: ino, handle: first, bytes: Array("(1)heart+\n".utf8), offset: 0, context: context).get()
+        for _ in 0..<1000 { _ = try fileSystem.write(ino: ino, handle: first, bytes: line, offset: 0, context: context).get() }
+        let second = try open(fileSystem, ino)
+        _ = fileSystem.write(ino: ino, handle: second, bytes: Array("(2)heart+\n".utf8), offset: 0, context: context)
+        // Past the share, ending in a partial line of 50 KB that stays buffered.
+        let refused = fileSystem.write(ino: ino, handle: second, bytes: line + [UInt8](repeating: UInt8(ascii: "z"), count: 50_000),
+                                       offset: 0, context: context)
+        if case .success = refused { Issue.record("the write past the share was accepted") }
+        #expect(hub.inspect { $0.memoryHeld } >= 1_000_000)
+        fileSystem.release(ino: ino, handle: second, flags: 0)
+        fileSystem.release(ino: ino, handle: first, flags: 0)
+        #expect(hub.inspect { $0.memoryHeld } == 0)
+    }
 }

@@ -21,10 +21,12 @@ extension Router {
     /// to `cmd` or `ask` and not complete yet: charged to the user's share like a session's
     /// buffered input. Returns the refusal's text when more may not be held (nothing is then
     /// charged; the mount drops the message), nil when charged.
-    package mutating func chargeMountInput(_ bytes: Int, user: String) -> String? {
+    /// - Parameter force: charge even past the limits (what a refused message leaves behind,
+    ///   as ``settleInput(_:_:now:actions:)`` does).
+    package mutating func chargeMountInput(_ bytes: Int, user: String, force: Bool = false) -> String? {
         let account = memory.account(for: user, isLink: false)
         defer { memory.release(account) }
-        if let refusal = memory.refusal(bytes, to: account) { return refusal.text }
+        if !force, let refusal = memory.refusal(bytes, to: account) { return refusal.text }
         memory.charge(bytes, to: account)
         return nil
     }
