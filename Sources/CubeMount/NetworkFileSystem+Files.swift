@@ -70,21 +70,8 @@ extension NetworkFileSystem {
     package func write(ino: UInt64, handle: UInt64, bytes: [UInt8], offset: Int64, context: RequestContext)
         -> Result<Int, Errno> {
         operations.count(.write)
-        // `holds`: the file holds more or less of an unfinished command than is charged (rare:
-        // a write of whole lines leaves nothing).
-        // `skipped`: the write (in part) continues a message refused before; it fails as that
-        // one did (the kernel may split one write into two requests and report only the first).
-        let taken = state.withLock { state -> (frames: [Frame], holds: Bool, skipped: Errno?)? in
-            guard let file = state.files[handle] else { return nil }
-            let skipped = file.decoder.isSkipping ? file.skipping ?? .messageTooLong : nil
-            state.files[handle]?.decoder.append(bytes)
-            var frames: [Frame] = []
-            while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
-            if let after = state.files[handle], !after.decoder.isSkipping { state.files[handle]?.skipping = nil }
-            let holds = state.files[handle].map { $0.decoder.heldByteCount != $0.chargedInput } ?? false
-            return (frames, holds, skipped)
-        }
-        guard let taken else { return .failure(.badFileDescriptor) }
+        // In place: the open file is not copied out of the table and back for every write.
+        guard let taken = state.withLock({ $0.files[handle]?.takeWritten(bytes) }) else { return .failure(.badFileDescriptor) }
         let error = submit(taken.frames, handle: handle, uid: context.uid)
         if taken.holds, let refused = chargeHeldInput(handle: handle, uid: context.uid) { return .failure(error ?? refused) }
         if let failed = error ?? taken.skipped { return .failure(failed) }
@@ -117,13 +104,13 @@ extension NetworkFileSystem {
             state.files[handle]?.skipping = .outOfMemory
             let kept = state.files[handle]?.decoder.heldByteCount ?? 0
             state.files[handle]?.chargedInput = kept
+            state.files[handle]?.chargedTo = user
             return kept
         }
         // What stays (a partial line of the skipped message) is charged whatever the limits say,
         // as the router settles a session's input: refused here, the refund later would take
         // the account below what it holds.
         _ = hub.chargeMountInput(kept - charged, user: user, force: true)
-        state.withLock { $0.files[handle]?.chargedTo = user }
         if let port {
             let line = Render.reply(id: 0, .falseReply, refusal)
             state.withLock { $0.publish(line, to: port, owner: uid) }.perform()

@@ -38,3 +38,20 @@ struct OpenFile: Sendable {
         self.uid = uid
     }
 }
+
+extension OpenFile {
+    /// Appends what was written to `cmd`/`ask` and takes the messages it completed.
+    /// - Returns: the messages; `holds`, whether the file now holds more or less of an
+    ///   unfinished command than is charged (rare: a write of whole lines leaves nothing); and
+    ///   `skipped`, the errno of a message refused before whose rest this write continues (it
+    ///   fails as that one did: the kernel may split one write into two requests and report
+    ///   only the first).
+    mutating func takeWritten(_ bytes: [UInt8]) -> (frames: [Frame], holds: Bool, skipped: Errno?) {
+        let skipped = decoder.isSkipping ? skipping ?? .messageTooLong : nil
+        decoder.append(bytes)
+        var frames: [Frame] = []
+        while let frame = decoder.next() { frames.append(frame) }
+        if !decoder.isSkipping { skipping = nil }
+        return (frames, decoder.heldByteCount != chargedInput, skipped)
+    }
+}
