@@ -140,14 +140,19 @@ extension NetworkFileSystem {
         if let existing = state.withLock({ $0.sessions[uid] }) { return existing }
         guard let name = userNames(uid).name else { return nil }
         let user = "unix-" + name
-        let id = hub.connectDoor(UserSessionEndpoint(fileSystem: self, uid: uid), user: user, transport: .local("fs"))
+        let id = hub.connectDoor(user: user, transport: .local("fs")) { id in
+            UserSessionEndpoint(fileSystem: self, uid: uid, session: id)
+        }
         let session = MountState.UserDoor(id: id, user: user)
-        // Another writer of the same uid may have opened one meanwhile: the first one stays.
-        return state.withLock { state in
+        // Another writer of the same uid may have opened one meanwhile: the first one stays
+        // and this one is closed (before, it stayed open for the cube's life, one per race).
+        let kept = state.withLock { state in
             if let first = state.sessions[uid] { return first }
             state.sessions[uid] = session
             return session
         }
+        if kept.id != id { hub.disconnected(id) }
+        return kept
     }
 
     /// A reply the router gave the session of `uid` (under the hub's lock): it goes to the
@@ -174,9 +179,11 @@ extension NetworkFileSystem {
 
     /// The router closed the session of `uid` (`term-all`, shutdown; under the hub's lock):
     /// commands still waiting are answered as collapsed, and the next write opens a new session.
-    func sessionClosed(uid: UInt32) -> Wakeups {
+    func sessionClosed(uid: UInt32, session id: SessionID) -> Wakeups {
         state.withLock { state -> Wakeups in
-            guard let session = state.sessions.removeValue(forKey: uid) else { return Wakeups() }
+            // Only the session the table holds: a racing writer's spare never entered it.
+            guard let session = state.sessions[uid], session.id == id else { return Wakeups() }
+            state.sessions[uid] = nil
             var wakeups = Wakeups()
             for (id, pending) in state.pending where pending.session == session.id {
                 let line = Render.reply(id: pending.visibleID, .falseReply, Wire.routeCollapsed)
@@ -198,10 +205,14 @@ extension NetworkFileSystem {
 final class UserSessionEndpoint: DoorEndpoint {
     private weak let fileSystem: NetworkFileSystem?
     private let uid: UInt32
+    /// Known from birth (``Hub/connectDoor(user:transport:_:)``): a command routed to the
+    /// session before the mount's table holds it is refused too, not left to `timeouts.route`.
+    private let session: SessionID
 
-    init(fileSystem: NetworkFileSystem, uid: UInt32) {
+    init(fileSystem: NetworkFileSystem, uid: UInt32, session: SessionID) {
         self.fileSystem = fileSystem
         self.uid = uid
+        self.session = session
     }
 
     func deliver(_ message: Message) -> DoorFollowUp? {
@@ -217,8 +228,8 @@ final class UserSessionEndpoint: DoorEndpoint {
 
     /// Answers a command routed to this session with `FALSE`, after the hub's lock.
     private func refuse(_ command: Command) -> DoorFollowUp? {
-        guard let fileSystem, let session = fileSystem.state.withLock({ $0.sessions[uid]?.id }) else { return nil }
-        let hub = fileSystem.hub
+        guard let hub = fileSystem?.hub else { return nil }
+        let session = session
         let reply = Reply(id: command.id, keyword: .falseReply, text: Array(Self.noCommands.utf8))
         return { hub.reply(reply, from: session) }
     }
@@ -227,7 +238,7 @@ final class UserSessionEndpoint: DoorEndpoint {
     static let noCommands = "a mount session runs no commands [ it writes for a unix user ]"
 
     func closed() -> DoorFollowUp? {
-        guard let wakeups = fileSystem?.sessionClosed(uid: uid), !wakeups.isEmpty else { return nil }
+        guard let wakeups = fileSystem?.sessionClosed(uid: uid, session: session), !wakeups.isEmpty else { return nil }
         return { wakeups.perform() }
     }
 }

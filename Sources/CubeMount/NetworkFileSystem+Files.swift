@@ -113,7 +113,16 @@ extension NetworkFileSystem {
         _ = hub.chargeMountInput(kept - charged, user: user, force: true)
         if let port {
             let line = Render.reply(id: 0, .falseReply, refusal)
-            state.withLock { $0.publish(line, to: port, owner: uid) }.perform()
+            state.withLock { state in
+                var wakeups = state.publish(line, to: port, owner: uid)
+                // Like any refusal, to the `ask` written to as well (docs/filesystem.md).
+                if state.files[handle]?.node.isAsk == true {
+                    state.files[handle]?.askReplies += line
+                    state.files[handle]?.askWrote = true
+                    wakeups.merge(state.drain(handle))
+                }
+                return wakeups
+            }.perform()
         }
         return .outOfMemory
     }

@@ -50,7 +50,15 @@ extension OpenFile {
         let skipped = decoder.isSkipping ? skipping ?? .messageTooLong : nil
         decoder.append(bytes)
         var frames: [Frame] = []
-        while let frame = decoder.next() { frames.append(frame) }
+        while let frame = decoder.next() {
+            // A message refused for its size starts a skip of its own: its rest fails with
+            // `EMSGSIZE`, even where the skip of a memory refusal ended earlier in this write.
+            switch frame {
+            case .lineTooLong, .bodyTooLarge: skipping = .messageTooLong
+            default: break
+            }
+            frames.append(frame)
+        }
         if !decoder.isSkipping { skipping = nil }
         return (frames, decoder.heldByteCount != chargedInput, skipped)
     }

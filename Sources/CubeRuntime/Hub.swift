@@ -146,10 +146,18 @@ package final class Hub: Sendable {
     /// (``submit(_:from:registering:)``) and replies (``reply(_:from:)``) and gets typed
     /// messages back through `door` (docs/architecture.md "The door").
     package func connectDoor(_ door: any DoorEndpoint, user: String, transport: Transport) -> SessionID {
+        connectDoor(user: user, transport: transport) { _ in door }
+    }
+
+    /// Registers a door session as ``connectDoor(_:user:transport:)`` does, with a door made
+    /// for its id: a door that answers for its session must know it before anything can be
+    /// routed to it, which may happen the moment the hub's lock is released.
+    package func connectDoor(user: String, transport: Transport,
+                             _ makeDoor: (SessionID) -> any DoorEndpoint) -> SessionID {
         let (id, leftover) = state.withLockedValue { state -> (SessionID, Leftover) in
             let (id, actions) = state.router.connectLocal(user: user, transport: transport, door: true, now: .now)
             Self.persist(&state)
-            state.doors[id] = door
+            state.doors[id] = makeDoor(id)
             return (id, Self.deliver(actions, in: &state))
         }
         perform(leftover)

@@ -94,6 +94,62 @@ import Testing
         fileSystem.release(ino: ino, handle: handle, flags: 0)
     }
 
+    /// A line too long that starts in the write ending a memory refusal's skip fails with
+    /// `EMSGSIZE` in its rest, not with the `ENOMEM` of the message before it (a reviewer's nit).
+    @Test func aSizeRefusalAfterAMemoryRefusalKeepsItsOwnErrno() throws {
+        let (_, fileSystem, ino) = try mount()
+        let handle = try open(fileSystem, ino)
+        let line = Array(String(repeating: "x", count: 1000).utf8) + [Wire.lf]
+        _ = try fileSystem.write(ino: ino, handle: handle, bytes: Array("(1)heart+\n".utf8), offset: 0, context: context).get()
+        var refused = false
+        for _ in 0..<1100 where !refused {
+            if case .failure(let error) = fileSystem.write(ino: ino, handle: handle, bytes: line, offset: 0, context: context) {
+                #expect(error == .outOfMemory)
+                refused = true
+            }
+        }
+        #expect(refused)
+        // The skipped message ends; a line over 64 KiB starts in the same write.
+        let long = [UInt8](repeating: UInt8(ascii: "y"), count: 70_000)
+        guard case .failure(let ending) = fileSystem.write(ino: ino, handle: handle, bytes: Array(".\n".utf8) + long,
+                                                           offset: 0, context: context) else {
+            Issue.record("a line over 64 KiB was accepted")
+            return
+        }
+        #expect(ending == .messageTooLong)
+        guard case .failure(let rest) = fileSystem.write(ino: ino, handle: handle, bytes: long, offset: 0, context: context) else {
+            Issue.record("the rest of a refused line was accepted")
+            return
+        }
+        #expect(rest == .messageTooLong)
+        // Its end is the rest too; then a command again.
+        if case .success = fileSystem.write(ino: ino, handle: handle, bytes: [Wire.lf], offset: 0, context: context) {
+            Issue.record("the end of a refused line was accepted")
+        }
+        #expect(try fileSystem.write(ino: ino, handle: handle, bytes: Array("(2)heart\n".utf8), offset: 0,
+                                     context: context).get() == 9)
+        fileSystem.release(ino: ino, handle: handle, flags: 0)
+    }
+
+    /// The `FALSE` of a memory refusal goes to the `ask` written to, like any refusal
+    /// (docs/filesystem.md "Refusals"): before it went to `out` only, and a reader of the
+    /// `ask` never learnt why its command had no reply.
+    @Test func aMemoryRefusalIsAnsweredInTheAskWrittenTo() throws {
+        let (_, fileSystem, _) = try mount()
+        let ino = fileSystem.state.withLock { $0.nodes.ino(for: .file(.ask, .cube)) }
+        let handle = try fileSystem.open(ino: ino, flags: O_RDWR, context: context).get().handle
+        let line = Array(String(repeating: "x", count: 1000).utf8) + [Wire.lf]
+        _ = try fileSystem.write(ino: ino, handle: handle, bytes: Array("(1)heart+\n".utf8), offset: 0, context: context).get()
+        var refused = false
+        for _ in 0..<1100 where !refused {
+            if case .failure = fileSystem.write(ino: ino, handle: handle, bytes: line, offset: 0, context: context) { refused = true }
+        }
+        #expect(refused)
+        let replies = fileSystem.state.withLock { $0.files[handle].map { String(decoding: $0.askReplies, as: UTF8.self) } }
+        #expect(replies == "FALSE memory limit reached [ limits.memory.user ]\n")
+        fileSystem.release(ino: ino, handle: handle, flags: 0)
+    }
+
     /// What a refused message leaves buffered (a partial line) is charged all the same, so that
     /// closing the file returns exactly what was charged: the account never goes below zero
     /// (a reviewer's finding: refused, that charge was recorded anyway and refunded later).

@@ -6,6 +6,7 @@ import CubeRuntime
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 import Testing
 
 /// The name a writer's uid speaks as through the mount (docs/filesystem.md): none is a
@@ -52,6 +53,60 @@ import Testing
         hub.received(Array("(7)\(door.id).heart\n".utf8), from: caller)
         #expect(recorder.text == "(7)FALSE \(UserSessionEndpoint.noCommands)\n")
         #expect(hub.inspect { $0.routeCount } == 0)
+    }
+
+    /// Refused from the session's first instant: before the door knew its id only through the
+    /// mount's table, so a command routed between `connectDoor` and the table's entry waited
+    /// out `timeouts.route`.
+    @Test func aCommandRoutedBeforeTheMountsTableHoldsTheSessionIsRefused() throws {
+        let hub = try makeHub()
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "names"),
+                                           userNames: { _ in .name("nobody") })
+        let door = hub.connectDoor(user: "unix-nobody", transport: .local("fs")) { id in
+            UserSessionEndpoint(fileSystem: fileSystem, uid: 4711, session: id)
+        }
+        let recorder = Recorder()
+        let caller = hub.connectLocal(recorder, user: "caller", transport: .local("test"))
+        hub.received(Array("(8)\(door).heart\n".utf8), from: caller)
+        #expect(recorder.text == "(8)FALSE \(UserSessionEndpoint.noCommands)\n")
+        #expect(hub.inspect { $0.routeCount } == 0)
+    }
+
+    /// Two writers of one uid that both find no session open one each; the second is closed
+    /// (before, it stayed in the router for the cube's life, one per such race).
+    @Test func twoWritersRacingForAUidsSessionLeaveOne() throws {
+        let hub = try makeHub()
+        let arrived = DispatchSemaphore(value: 0)
+        let go = DispatchSemaphore(value: 0)
+        // Both writers pass the "no session yet" check before either registers one.
+        let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "names"),
+                                           userNames: { _ in
+                                               arrived.signal()
+                                               go.wait()
+                                               return .name("nobody")
+                                           })
+        // Threads of their own: the writers block, which the test's task pool must not.
+        let ids = Mutex<[SessionID?]>([])
+        let done = DispatchGroup()
+        for _ in 0..<2 {
+            done.enter()
+            Thread.detachNewThread {
+                let id = fileSystem.userSession(for: 4711)?.id
+                ids.withLock { $0.append(id) }
+                done.leave()
+            }
+        }
+        #expect(arrived.wait(timeout: .now() + 10) == .success)
+        #expect(arrived.wait(timeout: .now() + 10) == .success)
+        go.signal()
+        go.signal()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        let both = ids.withLock { $0 }
+        let (one, two) = (both.first ?? nil, both.last ?? nil)
+        #expect(one != nil && one == two)
+        #expect(hub.inspect { $0.sessions(of: "unix-nobody") }.count == 1)
+        // The table holds the one kept.
+        #expect(fileSystem.state.withLock { $0.sessions[4711]?.id } == one)
     }
 }
 
