@@ -84,6 +84,7 @@ package final class CubeMetricsExporter: Sendable {
         count("cube_routes_timed_out_total", stats.routesTimedOut)
         count("cube_adverts_received_total", stats.advertsReceived)
         count("cube_adverts_published_total", stats.advertsPublished)
+        count("cube_adverts_refused_full_total", stats.advertsRefusedFull)
         count("cube_offers_made_total", stats.offersMade)
         count("cube_leases_granted_total", stats.leasesGranted)
         state.latency("cube_route_latency_seconds", [], stats.routeLatency, factory: factory)

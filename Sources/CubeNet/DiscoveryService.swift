@@ -19,6 +19,8 @@ package final class DiscoveryService: Service, Sendable {
     /// Signature checks allowed per second: a flood of datagrams dressed as a trusted node's
     /// costs at most this much CPU. Real traffic is one datagram per node and interval.
     static let signatureChecksPerSecond = 32
+    /// Signature checks allowed per second for one sender address (``SignatureCheckBudget``).
+    static let signatureChecksPerSender = 4
     /// Refusals remembered so that each is logged as a warning once, not every interval.
     static let reportedLimit = 1024
 
@@ -38,9 +40,9 @@ package final class DiscoveryService: Service, Sendable {
         var discovered: [String: PeerAddress] = [:]
         /// Refusals already logged as warnings.
         var reported: Set<String> = []
-        /// The unix second the signature budget counts, and how much of it is spent.
-        var budgetSecond: Int64 = 0
-        var budgetUsed = 0
+        /// This second's signature checks, in all and per sender.
+        var budget = SignatureCheckBudget(perSecond: DiscoveryService.signatureChecksPerSecond,
+                                          perSender: DiscoveryService.signatureChecksPerSender)
     }
 
     /// - Parameters:
@@ -191,7 +193,7 @@ package final class DiscoveryService: Service, Sendable {
         let now = Timestamp.now.wall
         let verdict = DiscoveryVerdict.judge(
             announcement, trust: trust, ownName: hub.configuration.nodeName, ownKey: identity.publicKey, now: now,
-            intervalSeconds: intervalSeconds, mayVerify: { spendSignatureCheck(at: now) })
+            intervalSeconds: intervalSeconds, mayVerify: { spendSignatureCheck(for: sender, at: now) })
         switch verdict {
         case .own:
             break
@@ -253,16 +255,11 @@ package final class DiscoveryService: Service, Sendable {
         }
     }
 
-    /// Takes one signature check from this second's budget.
-    private func spendSignatureCheck(at now: Int64) -> Bool {
-        state.withLock { state in
-            if state.budgetSecond != now {
-                state.budgetSecond = now
-                state.budgetUsed = 0
-            }
-            state.budgetUsed += 1
-            return state.budgetUsed <= Self.signatureChecksPerSecond
-        }
+    /// Takes one signature check from this second's budget and `sender`'s share of it.
+    private func spendSignatureCheck(for sender: SocketAddress, at now: Int64) -> Bool {
+        // The address without the port: one host is one sender whatever port it sends from.
+        let host = sender.ipAddress ?? "\(sender)"
+        return state.withLock { $0.budget.spend(for: host, at: now) }
     }
 
     // MARK: - Helpers

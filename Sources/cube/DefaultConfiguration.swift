@@ -81,6 +81,17 @@ network.link-access = **
 network.advert-interval = 60
 # Adverts older than this are refused and their node forgotten; keep it several intervals.
 network.advert-max-age = 600
+# The most other nodes this node keeps adverts of: an advert of a new node past it is refused
+# (logged once a minute per neighbour). Names are trusted on first use, so this bounds what a
+# hostile trusted node can make every node hold (docs/network.md "Limits"). Read at start.
+network.max-nodes = 5000
+# The most bytes of advert text kept for other nodes, about (at most half of
+# limits.output-queue: a new link is sent the whole database at once). Read at start.
+network.max-database = 8388608
+# accept = keep adverts of nodes the trusted-nodes file does not list, their key trusted on
+# first use (a network whose nodes list only their neighbours); refuse = only of listed nodes
+# (every node lists every node: a hostile trusted node cannot invent names). Read at start.
+network.unlisted-nodes = accept
 # Longest wait between two attempts to reach a peer (backoff starts at 0.25 s and doubles).
 network.reconnect-max = 30
 # A link silent for this many seconds is closed (keep-alives go out every third of it).

@@ -43,6 +43,9 @@ package struct ConfigurationReload: Sendable {
         keep("state.directory", \.stateDirectory, text)
         keep("auth.c25519.rotation.grace", \.rotationGraceSeconds) { String($0) }
         keep("network.advert-max-age", \.network.advertMaximumAgeSeconds) { String($0) }
+        keep("network.max-nodes", \.network.topologyLimits.nodes) { String($0) }
+        keep("network.max-database", \.network.topologyLimits.databaseBytes) { String($0) }
+        keep("network.unlisted-nodes", \.network.topologyLimits.acceptsUnlisted) { $0 ? "accept" : "refuse" }
         keep("network.discovery.interface", \.network.discoveryInterface, text)
         keep("network.discovery.group", \.network.discoveryGroup) { $0 }
         keep("network.discovery.interval", \.network.discoveryIntervalSeconds) { String($0) }

@@ -253,6 +253,13 @@ package struct CubeConfiguration: Equatable, Sendable {
         case "network.link-access": network.linkAccess = value.split(separator: " ").map { GlobPattern(String($0)) }
         case "network.advert-interval": network.advertIntervalSeconds = try integer(1...3600)
         case "network.advert-max-age": network.advertMaximumAgeSeconds = try integer(10...86_400)
+        case "network.max-nodes": network.topologyLimits.nodes = try integer(1...1_000_000)
+        case "network.max-database": network.topologyLimits.databaseBytes = try integer(64 << 10...(1 << 30))
+        case "network.unlisted-nodes":
+            guard value == "accept" || value == "refuse" else {
+                throw fail("'network.unlisted-nodes' needs accept or refuse, found '\(value)'")
+            }
+            network.topologyLimits.acceptsUnlisted = value == "accept"
         case "network.reconnect-max": network.reconnectMaximumSeconds = try integer(1...3600)
         case "network.link-timeout": network.linkTimeoutSeconds = try integer(3...3600)
         case "network.discovery.interface": network.discoveryInterface = value.isEmpty ? nil : value

@@ -15,6 +15,9 @@ package struct NetworkSettings: Equatable, Sendable {
     /// Adverts older than this many seconds are refused and their node forgotten
     /// (`network.advert-max-age`); keep it several times the interval.
     package var advertMaximumAgeSeconds = 600
+    /// What other nodes' adverts may hold here (`network.max-nodes`, `network.max-database`,
+    /// `network.unlisted-nodes`; docs/network.md "Limits").
+    package var topologyLimits = TopologyLimits()
     /// Longest wait between two attempts to reach a peer (`network.reconnect-max`).
     package var reconnectMaximumSeconds = 30
     /// Seconds a link may stay silent before it is considered dead (`network.link-timeout`):

@@ -27,17 +27,37 @@ struct NetworkState: Sendable {
     var rotations = NodeKeyRotations()
     /// This node's own proof, if its key replaced an earlier one.
     var ownRotation: NodeKeyRotation?
+    /// Adverts of the current turn changed the graph: the nodes reachable before them, until
+    /// the router recomputes the routes once for the lot (`Router.settleTopology`).
+    var reachableBeforeChange: Set<String>?
+    /// Balanced zenki with a queue here whose load arrived in the current turn's adverts.
+    var loadsArrived: Set<String> = []
+    /// Something waits for `Router.settleTopology` (a check per link turn, not two).
+    var unsettled = false
+    /// Adverts refused for a full database per neighbour since its last warning, and when
+    /// that was (wall seconds): one warning a minute per neighbour, not one per advert.
+    var fullRefusals: [String: (count: Int, reported: Int64?)] = [:]
 
     /// - Parameters:
     ///   - setup: the signer, the verifier, the pinned keys and this node's rotation proof.
     ///   - configuration: the node name, the advert age limit, the rotation grace and the peers.
     init(_ setup: NetworkSetup, configuration: CubeConfiguration) {
         topology = Topology(localNode: configuration.nodeName, localKey: setup.signer.publicKey, verifier: setup.verifier,
-                            maximumAge: Int64(configuration.network.advertMaximumAgeSeconds), pinnedKeys: setup.pinnedKeys)
+                            maximumAge: Int64(configuration.network.advertMaximumAgeSeconds), pinnedKeys: setup.pinnedKeys,
+                            limits: Self.limits(configuration))
         heldSigner = Held(setup.signer)
         ownRotation = setup.rotation
         rotations = NodeKeyRotations(retiredGrace: Int64(configuration.rotationGraceSeconds))
         for peer in configuration.network.peers { peers[peer] = PeerRecord(source: .configured) }
+    }
+
+    /// The configured limits, the database at most half a link's output queue: a new link is
+    /// sent the whole database at once, and a larger one had the link cut as a slow reader
+    /// (`limits.output-queue`) at every attempt, so it never came up (a hostile second reader).
+    static func limits(_ configuration: CubeConfiguration) -> TopologyLimits {
+        var limits = configuration.network.topologyLimits
+        limits.databaseBytes = min(limits.databaseBytes, configuration.limits.outputQueue / 2)
+        return limits
     }
 
     /// Whether a link to `node` is live (no hashing while there are no links at all).

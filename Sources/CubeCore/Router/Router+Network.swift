@@ -56,6 +56,7 @@ extension Router {
 
     /// A link session logged in: tell the new neighbour everything known, then re-advertise.
     mutating func linkOpened(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
+        settleTopology(now: now, actions: &actions)
         guard let reachable = network?.reachable else { return }
         let adverts = network?.linkUp(id, to: link.node)
         actions.append(.event(.link(node: link.node, session: id, up: true)))
@@ -77,6 +78,7 @@ extension Router {
     /// A link session is gone; its routes have collapsed already. When it was the last link to
     /// that node, routing stops using the node and the network hears about it.
     mutating func linkClosed(_ id: SessionID, _ link: LinkInfo, now: Timestamp, actions: inout [RouterAction]) {
+        settleTopology(now: now, actions: &actions)
         guard let reachable = network?.reachable else { return }
         let last = network?.linkDown(id, to: link.node) == true
         actions.append(.event(.link(node: link.node, session: id, up: false)))
@@ -141,27 +143,71 @@ extension Router {
             return
         }
         stats.advertsReceived += 1
-        guard let reachable = network?.reachable,
-              let decision = network?.topology.accept(advert, from: neighbour, now: now.wall) else { return }
+        guard let (decision, changed) = network?.topology.store(advert, from: neighbour, now: now.wall) else { return }
         switch decision {
         case .accepted(let forwardTo):
             send(Self.advertCommand(advert), toNeighbours: forwardTo, actions: &actions)
-            reportReachability(since: reachable, actions: &actions)
+            // The routes, and what follows from them, once for the turn (settleTopology).
+            if changed, network?.reachableBeforeChange == nil {
+                let reachable = network?.reachable  // the table is not recomputed yet
+                network?.reachableBeforeChange = reachable
+                network?.unsettled = true
+            }
             // Instances that joined on that node take what waits here (docs/pooling.md "Queue").
-            for load in advert.loads where pools.hasWaiting(load.name) { drainPool(load.name, now: now, actions: &actions) }
+            for load in advert.loads where pools.hasWaiting(load.name) {
+                network?.loadsArrived.insert(load.name)
+                network?.unsettled = true
+            }
         case .stale:
             return  // a flooding duplicate: normal
         case .aboutLocalNode(let sequence):
             // An earlier run of this node used higher numbers: continue above them.
             if network?.ownSequenceSeen(sequence) == true { publishAdvert(now: now, actions: &actions) }
+        case .databaseFull:
+            reportFullDatabase(origin: advert.origin, from: neighbour, now: now, actions: &actions)
         default:
             actions.append(.event(.advertRejected(origin: advert.origin, from: neighbour, reason: "\(decision)")))
         }
     }
 
+    /// After a turn of a link's adverts: recomputes the routes once if they changed the graph,
+    /// reports what became reachable or not, and drains the queues of balanced zenki whose
+    /// instances joined elsewhere. Also before anything else reads or changes the routes.
+    mutating func settleTopology(now: Timestamp, actions: inout [RouterAction]) {
+        guard network?.unsettled == true else { return }
+        network?.unsettled = false
+        if let before = network?.reachableBeforeChange {
+            network?.reachableBeforeChange = nil
+            network?.topology.recomputeRoutes()
+            reportReachability(since: before, actions: &actions)
+        }
+        guard let arrived = network?.loadsArrived, !arrived.isEmpty else { return }
+        network?.loadsArrived = []
+        for name in arrived.sorted() where pools.hasWaiting(name) { drainPool(name, now: now, actions: &actions) }
+    }
+
+    /// Warns of adverts refused for a full database at most once a minute per neighbour, with
+    /// how many were refused since: a hostile node's flood must not become a flood of log lines.
+    private mutating func reportFullDatabase(origin: String, from neighbour: String, now: Timestamp,
+                                             actions: inout [RouterAction]) {
+        stats.advertsRefusedFull += 1
+        var entry = network?.fullRefusals[neighbour] ?? (count: 0, reported: nil)
+        entry.count += 1
+        if entry.reported.map({ now.wall - $0 >= 60 }) ?? true {
+            let limits = network?.topology.limits ?? TopologyLimits()
+            let held = "\(network?.topology.heldNodeCount ?? 0) nodes, \(network?.topology.databaseBytes ?? 0) bytes"
+            let reason = "database full [ \(held); network.max-nodes \(limits.nodes), network.max-database "
+                + "\(limits.databaseBytes) ] (\(entry.count) refused from \(neighbour) since the last warning)"
+            actions.append(.event(.advertRejected(origin: origin, from: neighbour, reason: reason)))
+            entry = (count: 0, reported: now.wall)
+        }
+        network?.fullRefusals[neighbour] = entry
+    }
+
     /// Periodic network work: expire silent origins, re-advertise when the zenki or offers
     /// changed or the refresh interval passed, keep links alive and close silent ones.
     mutating func networkTick(now: Timestamp, actions: inout [RouterAction]) {
+        settleTopology(now: now, actions: &actions)
         guard let reachable = network?.reachable else { return }
         if !(network?.topology.expire(now: now.wall).isEmpty ?? true) {
             reportReachability(since: reachable, actions: &actions)

@@ -218,6 +218,8 @@ package struct Router: Sendable {
         guard let session = sessions[id] else { return }
         turnCost = 0
         session.hasBacklog = false
+        // A link's adverts change the routes once per turn, not once per advert.
+        defer { if session.isLink, network?.unsettled == true { settleTopology(now: now, actions: &actions) } }
         while !session.isGone {
             if let turnBudget, turnCost >= turnBudget, session.decoder.bufferedByteCount > 0 {
                 session.hasBacklog = true

@@ -188,6 +188,8 @@ package struct RouterStats: Equatable, Sendable {
     /// Adverts received on links, and adverts this node published.
     package var advertsReceived: UInt64 = 0
     package var advertsPublished: UInt64 = 0
+    /// Adverts refused because the database was full (`network.max-nodes`, `network.max-database`).
+    package var advertsRefusedFull: UInt64 = 0
     /// Offers made and leases granted since start.
     package var offersMade: UInt64 = 0
     package var leasesGranted: UInt64 = 0

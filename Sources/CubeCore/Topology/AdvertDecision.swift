@@ -25,4 +25,8 @@ package enum AdvertDecision: Equatable, Sendable {
     case aboutLocalNode(sequence: UInt64)
     /// It claims to be about this node but is not signed by this node's key.
     case forgedLocalNode
+    /// Its origin is not in the trusted-nodes file, and `network.unlisted-nodes` is `refuse`.
+    case unlisted
+    /// Holding it would pass `network.max-nodes` (a new origin) or `network.max-database`.
+    case databaseFull
 }

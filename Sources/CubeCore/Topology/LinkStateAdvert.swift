@@ -87,6 +87,20 @@ package struct LinkStateAdvert: Equatable, Sendable {
 
     /// The cost the origin gives its link to `neighbour`, or nil if it does not advertise one.
     /// - Parameter neighbour: a node name.
+    /// At least the size of ``render()``'s text, counted from the fields without rendering:
+    /// what the advert takes in a node's database (``Topology/databaseBytes``) and on a link.
+    package var textBytes: Int {
+        // Each line at its longest: field name, decimals of their widest, LF.
+        var bytes = 7 + origin.utf8.count + 6 + key.utf8.count + 26 + 29 + 6 + (signature.count * 8 + 4) / 5
+        for neighbour in neighbours { bytes += 23 + neighbour.name.utf8.count }
+        for name in zenki { bytes += 8 + name.utf8.count }
+        for offer in offers {
+            bytes += 71 + offer.kind.utf8.count + offer.attributes.reduce(0) { $0 + 1 + $1.utf8.count }
+        }
+        for load in loads { bytes += 29 + load.name.utf8.count }
+        return bytes
+    }
+
     package func cost(to neighbour: String) -> UInt32? {
         neighbours.first { $0.name == neighbour }?.cost
     }

@@ -40,15 +40,44 @@ extension Topology {
     /// ``accept(_:from:now:)`` without the recomputation; also says whether the graph changed.
     /// A refresh (the same links, a new sequence number, other zenki or offers) leaves the
     /// graph as it was, and with a few thousand nodes re-advertising every minute, skipping
-    /// the recomputation for those is what keeps steady state cheap (docs/network.md).
-    private mutating func store(_ advert: LinkStateAdvert, from neighbour: String,
+    /// the recomputation for those is what keeps steady state cheap (docs/network.md). The
+    /// router stores a turn's adverts this way and recomputes once after them
+    /// (``recomputeRoutes()``): one per advert let a link's flood of changing adverts cost a
+    /// Dijkstra each, 9 s of CPU for 4,800 adverts (a hostile second reader).
+    package mutating func store(_ advert: LinkStateAdvert, from neighbour: String,
                                 now: Int64) -> (AdvertDecision, graphChanged: Bool) {
         if let refusal = judge(advert, now: now) { return (refusal, false) }
-        let graphChanged = records[advert.origin]?.neighbours != advert.neighbours
+        let held = records[advert.origin]
+        let graphChanged = held?.neighbours != advert.neighbours
         // A retired key in its grace is accepted, but the node stays pinned to its new key.
-        if retiredKeys[advert.key]?.origin != advert.origin { pinnedKeys[advert.origin] = advert.key }
+        if retiredKeys[advert.key]?.origin != advert.origin, pinnedKeys[advert.origin] != advert.key {
+            if pinnedKeys[advert.origin] == nil { makeRoomForPin() }
+            pinnedKeys[advert.origin] = advert.key
+        }
+        databaseBytes += advert.textBytes - (held?.textBytes ?? 0)
         records[advert.origin] = advert
         return (.accepted(forwardTo: neighbours.filter { $0 != neighbour }), graphChanged)
+    }
+
+    /// Recomputes the shortest paths after ``store(_:from:now:)`` changed the graph.
+    package mutating func recomputeRoutes() { recompute() }
+
+    /// Drops one pin of a node that is neither held nor listed when the pins are at their
+    /// limit: names are trusted on first use, so without a bound every name ever seen stayed
+    /// pinned. Such a node's next advert is trusted on first use again.
+    private mutating func makeRoomForPin() {
+        guard pinnedKeys.count >= limits.pins,
+              let spare = pinnedKeys.keys.first(where: { records[$0] == nil && !listedNodes.contains($0) })
+        else { return }
+        pinnedKeys[spare] = nil
+        retiredKeys = retiredKeys.filter { $0.value.origin != spare }
+    }
+
+    /// Whether holding `advert` keeps the database within ``limits``.
+    private func fits(_ advert: LinkStateAdvert) -> Bool {
+        let held = records[advert.origin]
+        if held == nil, records.count >= limits.nodes { return false }
+        return databaseBytes - (held?.textBytes ?? 0) + advert.textBytes <= limits.databaseBytes
     }
 
     /// Why `advert` must be dropped, or nil if it is new and genuine.
@@ -64,6 +93,9 @@ extension Topology {
         if let known = records[advert.origin], advert.sequence <= known.sequence {
             return .stale(known: known.sequence)
         }
+        // Before the signature: what cannot be held is not worth checking.
+        guard limits.acceptsUnlisted || listedNodes.contains(advert.origin) else { return .unlisted }
+        guard fits(advert) else { return .databaseFull }
         guard isSigned(advert) else { return .badSignature }
         if let pinned = pinnedKeys[advert.origin], pinned != advert.key,
            !isRetiredInGrace(advert.key, of: advert.origin, now: now) {
@@ -92,7 +124,7 @@ extension Topology {
     package mutating func expire(now: Int64) -> [String] {
         let removed = records.values.filter { isExpired($0, now: now) }.map(\.origin).sorted(by: Self.precedes)
         guard !removed.isEmpty else { return [] }
-        for origin in removed { records[origin] = nil }
+        for origin in removed { databaseBytes -= records.removeValue(forKey: origin)?.textBytes ?? 0 }
         recompute()
         return removed
     }
@@ -116,7 +148,10 @@ extension Topology {
     package mutating func forget(_ node: String) {
         pinnedKeys[node] = nil
         retiredKeys = retiredKeys.filter { $0.value.origin != node }
-        if records.removeValue(forKey: node) != nil { recompute() }
+        if let removed = records.removeValue(forKey: node) {
+            databaseBytes -= removed.textBytes
+            recompute()
+        }
     }
 
     /// True if `advert` was issued more than ``maximumAge`` seconds before `now`.

@@ -30,6 +30,7 @@ extension Topology {
 
     /// Rebuilds the graph and the routing table after a change.
     mutating func recompute() {
+        recomputations &+= 1
         let graph = TopologyGraph(localNode: localNode, links: links, records: records)
         table = RoutingTable(graph: graph)
     }

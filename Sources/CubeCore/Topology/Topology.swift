@@ -43,6 +43,14 @@ package struct Topology: Sendable {
     package let maximumAge: Int64
     /// An advert issued more than this many seconds in the future is refused.
     package let maximumClockSkew: Int64
+    /// The limits of what other nodes' adverts may hold here (docs/network.md "Limits").
+    package let limits: TopologyLimits
+    /// Nodes whose key came from the trusted-nodes file (the keys pinned at start): their pins
+    /// are never dropped, and they are the only origins accepted when
+    /// ``TopologyLimits/acceptsUnlisted`` is off.
+    let listedNodes: Set<String>
+    /// About the text size of every advert in ``records`` (``LinkStateAdvert/textBytes``).
+    package internal(set) var databaseBytes = 0
     /// Checks advert signatures (held by reference: see ``Held``).
     var verifier: any AdvertVerifier { heldVerifier.value }
     private let heldVerifier: Held<any AdvertVerifier>
@@ -62,6 +70,9 @@ package struct Topology: Sendable {
     package internal(set) var links: [String: UInt32] = [:]
     /// Shortest-path results, recomputed after every change.
     var table = RoutingTable()
+    /// How many times the shortest paths were computed (tests, metrics): a turn of adverts
+    /// costs one.
+    package internal(set) var recomputations = 0
 
     /// Creates an empty database.
     /// - Parameters:
@@ -70,17 +81,20 @@ package struct Topology: Sendable {
     ///   - verifier: checks advert signatures.
     ///   - maximumAge: see ``maximumAge``.
     ///   - maximumClockSkew: see ``maximumClockSkew``.
-    ///   - pinnedKeys: keys pinned by an earlier run (origin → base32 key).
+    ///   - pinnedKeys: keys pinned at start, from the trusted-nodes file (origin → base32 key).
+    ///   - limits: how many nodes and how much advert text are held at most.
     package init(localNode: String, localKey: String, verifier: any AdvertVerifier,
                 maximumAge: Int64 = Topology.defaultMaximumAge,
                 maximumClockSkew: Int64 = Topology.defaultMaximumClockSkew,
-                pinnedKeys: [String: String] = [:]) {
+                pinnedKeys: [String: String] = [:], limits: TopologyLimits = TopologyLimits()) {
         self.localNode = localNode
         self.localKey = localKey
         heldVerifier = Held(verifier)
         self.maximumAge = maximumAge
         self.maximumClockSkew = maximumClockSkew
         self.pinnedKeys = pinnedKeys
+        self.limits = limits
+        listedNodes = Set(pinnedKeys.keys)
         // This node is reachable (distance 0) from the start, before any link or advert: a
         // node that has not linked yet, or whose links are all refused, still lists itself.
         recompute()
@@ -90,6 +104,9 @@ package struct Topology: Sendable {
 
     /// Every known node, this one included, sorted (reachable or not).
     package var nodes: [String] { (Array(records.keys) + [localNode]).sorted(by: Self.precedes) }
+
+    /// How many other nodes' adverts are held (``TopologyLimits/nodes`` bounds it).
+    package var heldNodeCount: Int { records.count }
 
     /// The nodes a path currently leads to, this one included, sorted.
     package var reachableNodes: [String] { table.distances.keys.sorted(by: Self.precedes) }
