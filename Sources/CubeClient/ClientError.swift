@@ -36,8 +36,11 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// wrong key); the connection is closed and nothing of the frame is returned.
     case decryptionFailed(String)
 
-    /// A one-line message for humans (used verbatim by `p7` on stderr).
-    public var description: String {
+    /// A one-line message for humans (used verbatim by `p7` on stderr); what the server sent
+    /// is quoted without its control characters (``TerminalText``).
+    public var description: String { TerminalText.visible(rawDescription) }
+
+    private var rawDescription: String {
         switch self {
         case .connectFailed(let path, let code): "cannot connect to \(path): \(Self.message(for: code))"
         case .addressNotFound(let host, let detail): "cannot resolve \(host): \(detail)"

@@ -64,6 +64,16 @@ package final class CubeMetricsExporter: Sendable {
         }
     }
 
+    /// At most 1024 names, the rest summed as `_other`, like `cube_zenka_requests_total`
+    /// (``TargetCounterTable``): zenka names are chosen by whoever logs in.
+    static func boundedNames(_ counts: [String: Int]) -> [(String, Int)] {
+        let limit = TargetCounterTable.maximumNames
+        guard counts.count > limit else { return counts.map { ($0.key, $0.value) } }
+        let sorted = counts.sorted { $0.key < $1.key }
+        let rest = sorted.dropFirst(limit).reduce(0) { $0 + $1.value }
+        return sorted.prefix(limit).map { ($0.key, $0.value) } + [(TargetCounterTable.overflowName, rest)]
+    }
+
     private func update(_ state: inout ExportState, _ metrics: RouterMetrics, mount: [String: UInt64]) {
         let stats = metrics.stats
         func count(_ name: String, _ value: UInt64, _ labels: [(String, String)] = []) {
@@ -94,11 +104,14 @@ package final class CubeMetricsExporter: Sendable {
         }
         for (operation, value) in mount { count("cube_mount_operations_total", value, [("operation", operation)]) }
 
-        // Gauges: a label set seen once stays, at 0 when it has nothing now.
+        // Gauges: a login method seen once stays, at 0 when it has no session now; a zenka name
+        // is there while it has sessions or is configured on demand, 1024 names at most.
         state.resetGauges(prefixes: ["cube_sessions", "cube_zenka_instances"])
         for (method, sessions) in metrics.sessionsByMethod { gauge("cube_sessions", sessions, [("method", method)]) }
-        for (name, instances) in metrics.zenkaInstances { gauge("cube_zenka_instances", instances, [("zenka", name)]) }
-        state.flushResetGauges()
+        for (name, instances) in Self.boundedNames(metrics.zenkaInstances) {
+            gauge("cube_zenka_instances", instances, [("zenka", name)])
+        }
+        state.flushResetGauges(removing: ["cube_zenka_instances"])
         gauge("cube_sessions_waiting", metrics.sessionsWaiting)
         gauge("cube_routes_open", metrics.routesOpen)
         gauge("cube_links", metrics.links)

@@ -9,9 +9,22 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let exporter: CubeMetricsExporter
     private var head: HTTPRequestHead?
+    /// Closes the connection when the request, then the answer, takes too long.
+    private var deadline: Scheduled<Void>?
 
     init(exporter: CubeMetricsExporter) {
         self.exporter = exporter
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // A fixed deadline from accept: an idle timer, restarted by every body part, let a
+        // chunked body trickling a byte every few seconds hold one of the 16 connections for
+        // ever, and 16 of them kept every scrape out (a hostile second reader).
+        deadline = Self.close(context.channel, after: MetricsServer.requestTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -19,16 +32,19 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let request):
             head = request
         case .body:
-            break  // ignored; bounded by the read timeout and the one-request rule
+            break  // ignored; bounded by the deadline and the one-request rule
         case .end:
             guard let request = head else { return }
             head = nil
+            // The answer has a deadline of its own: a scraper that does not read holds no slot.
+            deadline?.cancel()
+            deadline = Self.close(context.channel, after: MetricsServer.answerTimeout)
             respond(to: request, context: context)
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) }
+    private static func close(_ channel: any Channel, after delay: TimeAmount) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

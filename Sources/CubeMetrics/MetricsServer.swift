@@ -15,6 +15,8 @@ import ServiceLifecycle
 package final class MetricsServer: Service {
     package static let maximumConnections = 16
     package static let requestTimeout: TimeAmount = .seconds(10)
+    /// How long the answer may take to be read, from the end of the request.
+    package static let answerTimeout: TimeAmount = .seconds(30)
 
     private let exporter: CubeMetricsExporter
     private let address: HostPort
@@ -44,7 +46,6 @@ package final class MetricsServer: Service {
                 channel.closeFuture.whenComplete { _ in open.leave() }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.requestTimeout))
                     try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(exporter: exporter))
                 }
             }

@@ -43,14 +43,14 @@ struct OneShot {
         while true {
             let received = try connection.readReceived()
             if case .terminate = received {
-                StandardStream.error.write("p7: connection terminated: \(received.textString)\n")
+                StandardStream.error.write("p7: connection terminated: \(TerminalText.visible(received.textString))\n")
                 return .protocolFailure
             }
             // An id-less reply is taken as ours: the cube drops the id only when it could not
             // parse our command, and that answer is the one the user needs to see.
             if received.id != 0, received.id != Self.commandID { continue }
             guard case .reply(let reply) = received else {
-                StandardStream.error.write("p7: malformed reply: \(String(decoding: received.line, as: UTF8.self))\n")
+                StandardStream.error.write("p7: malformed reply: \(TerminalText.visible(received.line))\n")
                 return .protocolFailure
             }
             if let status = handle(reply) { return status }

@@ -24,6 +24,23 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         ])
     }
 
+    /// A CRLF file is refused at its first line, whatever that line holds (a hostile second
+    /// reader: read as one line, a CRLF file with a comment on top was an empty
+    /// configuration, and reloading it dropped every access rule).
+    @Test func aCRLFFileIsRefusedWithWhy() {
+        for text in ["# top comment\r\nnode.name = a\r\naccess.cmd.usr.* = **\r\n", "node.name = a\r\n", "a = b\nc = d\r\n"] {
+            do {
+                let entries = try ConfigFile.parse(text, file: "crlf.conf")
+                Issue.record("accepted \(entries)")
+            } catch {
+                #expect(error.message == "line ends in CR (a CRLF file?): save it with LF line ends")
+                #expect(error.line == (text.hasPrefix("a = b") ? 2 : 1))
+            }
+        }
+        // LF files are split on every LF (a lone CR inside a line is no line end).
+        #expect((try? ConfigFile.parse("a = 1\nb = 2\n", file: "lf.conf"))?.map(\.key) == ["a", "b"])
+    }
+
     @Test func joinsContinuedLinesWithOneSpace() throws {
         let text = """
             access.cmd.usr.* = heart whoami \\

@@ -56,6 +56,26 @@ private func load(_ text: String) throws -> CubeConfiguration {
         #expect(reload.configuration == running)
     }
 
+    /// Keys read at start that a reload neither applied nor reported (a hostile second reader:
+    /// a changed `metrics.listen` got `no changes`, and the old port kept answering).
+    @Test func keysReadAtStartAreReportedAsNeedingARestart() throws {
+        let running = try load(Self.running + "\nmetrics.listen = 127.0.0.1:9478\n")
+        let loaded = try load(Self.running + """
+
+            metrics.listen = 127.0.0.1:9479
+            auth.c25519.rotation = /etc/rotation
+            auth.c25519.revocations = /etc/revocations
+            """)
+        let reload = ConfigurationReload(running: running, loaded: loaded)
+        #expect(reload.changes.isEmpty)
+        #expect(reload.needsRestart == [
+            "metrics.listen: 127.0.0.1:9478 -> 127.0.0.1:9479",
+            "auth.c25519.rotation: (none) -> /etc/rotation",
+            "auth.c25519.revocations: (none) -> /etc/revocations",
+        ])
+        #expect(reload.configuration == running)
+    }
+
     @Test func liveKeysAreTakenAndReported() throws {
         let running = try load(Self.running)
         let loaded = try load("""

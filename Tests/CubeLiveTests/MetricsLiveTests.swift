@@ -1,5 +1,6 @@
 import CubeTestSupport
 import Foundation
+import Glibc
 import Testing
 
 /// The Prometheus endpoint (`metrics.listen`) and the mount's `metrics` file, scraped from a
@@ -125,6 +126,31 @@ import Testing
         for descriptor in idle where descriptor >= 0 { close(descriptor) }
         usleep(200_000)
         #expect(try scrape(port: port) != nil)
+    }
+
+    /// A request whose body trickles in is cut 10 s after the connection, whatever it sends:
+    /// an idle timer that every body part restarted let 16 such connections keep every scrape
+    /// out for as long as they liked (a hostile second reader).
+    @Test func aTrickledRequestBodyIsCutAtTheDeadline() throws {
+        let port = freeTCPPort()
+        let cube = try CubeProcess(extraConfiguration: "metrics.listen = 127.0.0.1:\(port)")
+        defer { cube.stop() }
+        #expect(eventually(timeout: 10) { httpGet(port: port, path: "/metrics", timeout: 1) != nil })
+        let descriptor = try #require(tcpConnect(port: port))
+        defer { close(descriptor) }
+        let start = Date()
+        func send(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(descriptor, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) } }
+        send("POST /metrics HTTP/1.1\r\nHost: cube\r\nTransfer-Encoding: chunked\r\n\r\n")
+        var closedAfter: Double?
+        while closedAfter == nil, Date().timeIntervalSince(start) < 20 {
+            send("1\r\na\r\n")  // one byte of body every second
+            for _ in 0..<10 where closedAfter == nil {
+                usleep(100_000)
+                if closedByPeer(descriptor) { closedAfter = Date().timeIntervalSince(start) }
+            }
+        }
+        let seconds = try #require(closedAfter, "still open after 20 s")
+        #expect(seconds >= 9 && seconds < 13, "closed after \(seconds) s")
     }
 
     /// Busy-polling (`socket.busy-poll`, docs/performance.md "Busy-polling") is on by default

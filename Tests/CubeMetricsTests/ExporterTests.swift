@@ -1,4 +1,5 @@
 import CubeCore
+import Foundation
 import CubeMetrics
 import Testing
 
@@ -64,8 +65,30 @@ import Testing
         #expect(samples["cube_route_latency_seconds_count"] == "5")
         #expect(samples["cube_route_latency_seconds_sum"] == "0.008100001")
         #expect(samples["cube_commands_routed_total"] == "5")
-        #expect(samples["cube_zenka_instances{zenka=\"z\"}"] == "0.0")
+        // A zenka name without sessions (not configured on demand) has no series any more.
+        #expect(samples["cube_zenka_instances{zenka=\"z\"}"] == nil)
         #expect(samples["cube_sessions{method=\"zenka\"}"] == "0.0")
+    }
+
+    /// Zenka names are chosen by whoever logs in: the instances gauge keeps 1024 of them and
+    /// sums the rest as `_other`, and a name's series goes with its last session (a hostile
+    /// second reader: 2,700 series at 0 after two runs of logins under new names).
+    @Test func zenkaInstanceSeriesAreBoundedAndGoWithTheirSessions() throws {
+        let configuration = try CubeConfiguration.load(ConfigFile.parse("access.cmd.usr.* = **", file: "test"), owner: "root")
+        var router = Router(configuration: configuration, hasher: PlainHasher(), seed: 7, now: Self.at(0))
+        let zenki = (0..<1200).map { index in
+            router.connectLocal(user: String(format: "z%04d", index), transport: .local("test"), kind: .zenka, now: Self.at(0)).0
+        }
+        let snapshot = Mutex(router.metrics)
+        let exporter = CubeMetricsExporter { snapshot.withLock { $0 } }
+        var samples = Self.samples(exporter.exposition())
+        let series = samples.keys.filter { $0.hasPrefix("cube_zenka_instances{") }
+        #expect(series.count == 1025)
+        #expect(samples["cube_zenka_instances{zenka=\"_other\"}"] == "176.0")
+        for id in zenki { _ = router.disconnected(id, now: Self.at(1_000_000_000)) }
+        snapshot.withLock { $0 = router.metrics }
+        samples = Self.samples(exporter.exposition())
+        #expect(samples.keys.filter { $0.hasPrefix("cube_zenka_instances{") }.isEmpty)
     }
 }
 

@@ -16,9 +16,17 @@ package enum ConfigFile {
         var pending = ""
         var pendingLine = 0
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // On the scalar LF: `String.split(separator: "\n")` compares characters, and a CRLF is
+        // one character, so a CRLF file was one line, with a comment on top an empty
+        // configuration (a reload then dropped every access rule; a hostile second reader).
+        for rawLine in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = stripComment(String(rawLine))
+            // A CR kept in a value could make a pattern nobody can see; refused, and said why.
+            if rawLine.last == "\r" {
+                throw ConfigError(file: file, line: lineNumber,
+                                  message: "line ends in CR (a CRLF file?): save it with LF line ends")
+            }
+            var line = stripComment(String(String.UnicodeScalarView(rawLine)))
             if pending.isEmpty { pendingLine = lineNumber }
             let continues = line.hasSuffix("\\")
             if continues {

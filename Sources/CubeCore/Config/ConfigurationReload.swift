@@ -39,6 +39,11 @@ package struct ConfigurationReload: Sendable {
         keep("mount.path", \.mountPath, text)
         keep("mount.allow-other", \.mountAllowOther) { $0 ? "yes" : "no" }
         keep("auth.c25519.identity", \.identityKeyPath, text)
+        // Read at start; before, a change was neither applied nor reported (a reload said
+        // "no changes": a hostile second reader).
+        keep("metrics.listen", \.metricsListen, text)
+        keep("auth.c25519.rotation", \.rotationPath, text)
+        keep("auth.c25519.revocations", \.revocationsPath, text)
         keep("network.nodes", \.network.nodesPath, text)
         keep("state.directory", \.stateDirectory, text)
         keep("auth.c25519.rotation.grace", \.rotationGraceSeconds) { String($0) }

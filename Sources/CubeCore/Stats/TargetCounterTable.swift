@@ -5,11 +5,11 @@
 ///
 /// Bounded: user names come from the configuration, unix accounts and zenka keys, so
 /// ``maximumNames`` is rarely reached; names beyond it share the entry `_other`.
-struct TargetCounterTable: Sendable {
+package struct TargetCounterTable: Sendable {
     /// Names kept before new ones share `_other`.
-    static let maximumNames = 1024
+    package static let maximumNames = 1024
     /// The entry shared by names past ``maximumNames`` (and by sessions without a user).
-    static let overflowName = "_other"
+    package static let overflowName = "_other"
 
     private var byName: [String: TargetCounters] = [:]
 
