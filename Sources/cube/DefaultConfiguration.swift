@@ -87,7 +87,7 @@ network.advert-max-age = 600
 network.max-nodes = 5000
 # The most bytes of advert text kept for other nodes, about (at most half of
 # limits.output-queue: a new link is sent the whole database at once). Read at start.
-network.max-database = 8388608
+network.max-database = 4194304
 # accept = keep adverts of nodes the trusted-nodes file does not list, their key trusted on
 # first use (a network whose nodes list only their neighbours); refuse = only of listed nodes
 # (every node lists every node: a hostile trusted node cannot invent names). Read at start.

@@ -7,7 +7,7 @@ package struct TopologyLimits: Equatable, Sendable {
     package var nodes = 5000
     /// The most bytes of advert text held for other nodes, about (`network.max-database`). A new
     /// link receives the whole database at once, so it must fit a link's output queue.
-    package var databaseBytes = 8 << 20
+    package var databaseBytes = 4 << 20
     /// Whether adverts of nodes that the trusted-nodes file does not list are accepted, their
     /// key trusted on first use (`network.unlisted-nodes`).
     package var acceptsUnlisted = true
