@@ -31,7 +31,7 @@ extension Cube {
                 defer { connection.close() }
                 try connection.loginUnix(user: user ?? "unix-" + UnixUser.current)
                 try connection.sendCommand(id: 1, path: "reload", args: nil)
-                received = try connection.readReceived()
+                received = try Self.answer(on: connection)
             } catch {
                 throw ReloadFailure("\(path): \(error)")
             }
@@ -43,6 +43,17 @@ extension Cube {
             default:
                 throw ReloadFailure(received.textString)
             }
+        }
+
+        /// The answer to our command (id 1), or what ends the session: other lines (notices,
+        /// a stray reply) are not it, and were printed as if they were.
+        private static func answer(on connection: P7Connection) throws(ClientError) -> Received {
+            for _ in 0..<10_000 {
+                let received = try connection.readReceived()
+                if case .terminate = received { return received }
+                if received.id == 1 { return received }
+            }
+            throw .protocolError("no answer to reload among 10000 lines")
         }
     }
 }
