@@ -166,7 +166,9 @@ package final class Manager: @unchecked Sendable {
             return definitions.values.map(\.stopTimeout).max()
         }
         let deadline = Date().addingTimeInterval(longest.map { $0 + 1 } ?? 1)
-        while Date() < deadline, queue.sync(execute: { !instances.isEmpty }) {
+        // Helpers left behind by a zenka whose main process ended (`lingering`) get their
+        // stop timeout too, as at a stop; what is left at the deadline is killed below.
+        while Date() < deadline, queue.sync(execute: { !instances.isEmpty || lingering.contains(where: \.isAlive) }) {
             usleep(20_000)
         }
         queue.sync {

@@ -33,8 +33,10 @@ extension Cube {
             // A write to a pipe whose reader is gone (a stdio zenka that died while a command was
             // written to its stdin) must fail with EPIPE, not end the cube: SIGPIPE's default
             // action killed it (seen with a crash-looping stdio zenka whose stdin stayed open).
-            // Sockets never raise it (NIO and the cube's own sends use MSG_NOSIGNAL); children
-            // get it back at its default (CCubeSystem_spawnattr_own_session).
+            // Sockets never raise it (NIO and the cube's own sends use MSG_NOSIGNAL). Zenki and
+            // the callout program get it back at its default (CCubeSystem_spawnattr_own_session);
+            // the helpers libfuse forks (`fusermount3`, `umount`) keep it ignored, which only
+            // turns a write to a closed pipe into EPIPE for them.
             signal(SIGPIPE, SIG_IGN)
             let options = self.options
             let (level, format) = (logLevel, logFormat)

@@ -190,6 +190,27 @@ import Glibc
         #expect(!cube.logLines(containing: "zenka=helped", "ignored SIGTERM").isEmpty)
     }
 
+    /// At the cube's shutdown, helpers left behind by a zenka whose main process ended get
+    /// their `stop-timeout` to finish, as at a stop (before, SIGKILL at once: a reviewer's nit).
+    @Test func helpersLeftBehindGetTheirStopTimeoutAtShutdown() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "left", conf: """
+                program = /bin/sh
+                args = left.sh
+                restart = never
+                stop-timeout = 4
+                """, files: ["left.sh": ManagerScripts.slowHelperLeftBehind]),
+        ])
+        let directory = cube.zenkaDirectory("left")
+        let main = try #require(ManagerProcesses.pid(in: directory + "/main.pid"))
+        let helper = try #require(ManagerProcesses.pid(in: directory + "/helper.pid"))
+        #expect(eventually(timeout: 3) { !ManagerProcesses.isAlive(main) })
+        // The main process ended: the helper got SIGTERM and is finishing; the cube stops now.
+        #expect(cube.stop() == 0)
+        #expect(!ManagerProcesses.isAlive(helper))
+        #expect(FileManager.default.fileExists(atPath: directory + "/helper.done"), "the helper was killed before it finished")
+    }
+
     /// A stdio zenka that exits by itself leaves no descriptor behind (before, its stdin's write
     /// end stayed open: one descriptor per restart of a crashing zenka, a hostile second reader).
     @Test func aStdioZenkaThatKeepsExitingLeavesNoDescriptorsBehind() throws {

@@ -52,10 +52,23 @@ enum ManagerScripts {
     /// ignores SIGTERM, and records both pids.
     static let helperIgnoringTerm = #"""
     #!/bin/sh
-    sh -c 'trap "" TERM; exec sleep 1000' &
-    echo $! > helper.pid
+    sh -c 'trap "" TERM; echo $$ > helper.pid.new; exec sleep 1000' &
+    # The helper writes its pid once its trap is set: a SIGTERM before that would end it.
+    while [ ! -e helper.pid.new ]; do sleep 0.01; done
+    mv helper.pid.new helper.pid
     echo $$ > main.pid
     while :; do sleep 0.2; done
+    """#
+
+    /// A helper that takes 1 s to finish after SIGTERM (writes `helper.done`), and a main
+    /// process that ends by itself at once, leaving it behind.
+    static let slowHelperLeftBehind = #"""
+    #!/bin/sh
+    sh -c 'trap "sleep 1; echo done > helper.done; exit 0" TERM; echo $$ > helper.pid.new; while :; do sleep 0.1; done' &
+    while [ ! -e helper.pid.new ]; do sleep 0.01; done
+    mv helper.pid.new helper.pid
+    echo $$ > main.pid
+    sleep 0.3
     """#
 
     /// Writes a log line in two separate writes 200 ms apart, then waits.
