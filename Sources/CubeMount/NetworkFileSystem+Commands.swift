@@ -61,7 +61,7 @@ extension NetworkFileSystem {
         case .invalidAmount?, .invalidTTL?, .usage?: .invalidArgument
         case .requirementNotMet?, .notYours?: .permissionDenied
         case .insufficientCapacity?: .noSpace
-        case .insufficientCredit?: .quotaExceeded
+        case .insufficientCredit?, .tooCostly?: .quotaExceeded
         case nil: .ioError
         }
     }

@@ -7,19 +7,43 @@ package struct Ledger: Equatable, Sendable {
     package private(set) var balances: [String: Int64] = [:]
     package private(set) var recent: [String: [LedgerEntry]] = [:]
 
+    /// The largest balance a `grant` may leave, in millicredits (10^15 credits): a thousand
+    /// of the largest grants (10^12 credits, ``millicredits(_:)``). Far below `Int64.max`, so
+    /// income on top of it and a debt of one charging interval (at most 2.4×10^16
+    /// millicredits: ``Market/maximumHourlyCost`` for a day) stay representable
+    /// (docs/market.md "Prices and credits").
+    package static let maximumBalance: Int64 = 1_000_000_000_000_000_000
+
     package init() {}
 
     /// The balance of `user` in millicredits (0 for an account never used).
     package func balance(of user: String) -> Int64 { balances[user] ?? 0 }
 
-    /// Adds `delta` to `user`'s account and records it.
+    /// Adds `delta` to `user`'s account and records it. The sum saturates at `Int64.min` and
+    /// `Int64.max`, and the entry says what was added: a balance never wraps (before, `&+`
+    /// turned a debt into 6.9×10^15 credits: docs/market.md "Prices and credits").
     @discardableResult
     package mutating func post(user: String, delta: Int64, lease: UInt64?, note: String, wall: Int64) -> LedgerEntry {
-        let balance = balance(of: user) &+ delta
+        let before = balance(of: user)
+        let balance = Int64(clamping: Int128(before) + Int128(delta))
         balances[user] = balance
-        let entry = LedgerEntry(user: user, delta: delta, balance: balance, lease: lease, note: note, wall: wall)
+        let entry = LedgerEntry(user: user, delta: balance - before, balance: balance, lease: lease, note: note, wall: wall)
         remember(entry)
         return entry
+    }
+
+    /// Moves `amount` (positive) from `payer` to `payee`, or as much of it as both accounts can
+    /// hold without saturating: what one loses the other gains, so credits are conserved.
+    /// - Returns: the payer's and the payee's entries; nil when nothing moves (no zero rows).
+    @discardableResult
+    package mutating func transfer(_ amount: Int64, from payer: String, to payee: String, lease: UInt64?, payerNote: String,
+                                   payeeNote: String, wall: Int64) -> (LedgerEntry, LedgerEntry)? {
+        let payerRoom = Int128(balance(of: payer)) - Int128(Int64.min)
+        let payeeRoom = Int128(Int64.max) - Int128(balance(of: payee))
+        let moved = Int64(clamping: max(0, min(Int128(amount), payerRoom, payeeRoom)))
+        guard moved > 0, payer != payee else { return nil }
+        return (post(user: payer, delta: -moved, lease: lease, note: payerNote, wall: wall),
+                post(user: payee, delta: moved, lease: lease, note: payeeNote, wall: wall))
     }
 
     /// Puts back what a store held (balances, and entries oldest first).

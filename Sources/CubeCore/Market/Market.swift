@@ -7,6 +7,11 @@
 package struct Market: Sendable {
     package static let defaultLeaseTTL: UInt64 = 3600
     package static let maximumLeaseTTL: UInt64 = 30 * 86_400
+    /// The most a lease may cost an hour (`price × amount`), in millicredits: 10^12 credits,
+    /// the largest number of credits the ledger reads (``Ledger/millicredits(_:)``). A request
+    /// beyond is refused (``MarketRefusal/tooCostly``), so one charging interval (at most a
+    /// day: 2.4×10^16 millicredits) is always representable (docs/market.md "Prices and credits").
+    package static let maximumHourlyCost: Int64 = 1_000_000_000_000_000
 
     package private(set) var offers: [UInt64: Offer] = [:] {
         didSet { changed = true }
@@ -16,6 +21,18 @@ package struct Market: Sendable {
     }
     private var nextOfferID: UInt64 = 1
     private var nextLeaseID: UInt64 = 1
+    /// Offer and lease ids in order, so listings need no sort (``IDOrder``).
+    private var offerOrder = IDOrder()
+    private var leaseOrder = IDOrder()
+    /// Restored offers still waiting for their provider (``reattach``): an `offer` looks only
+    /// at these, not at every offer.
+    private var detachedOffers: Set<UInt64> = []
+    /// A lower bound of when an active lease next expires or its consumer's grace runs out
+    /// (monotonic nanoseconds): a tick before it has nothing to end and walks no lease.
+    private var nextExpiry: UInt64 = 0
+    /// A lower bound of the `chargedUntil` of every priced lease charged here: a tick less
+    /// than ``chargeInterval`` after it has nothing to charge and walks no lease.
+    private var earliestCharged: Int64 = .max
     /// Offers and leases written since ``takeChanges(now:)`` last ran (the store's journal).
     private var touchedOffers: Set<UInt64> = []
     var touchedLeases: Set<UInt64> = []
@@ -49,11 +66,40 @@ package struct Market: Sendable {
 
     package init() {}
 
-    /// Offers in id order.
-    package var allOffers: [Offer] { offers.values.sorted { $0.id < $1.id } }
+    /// Offers in id order (without sorting: ``IDOrder``).
+    package var allOffers: [Offer] { Array(orderedOffers) }
 
-    /// Leases in id order.
-    package var allLeases: [Lease] { leases.values.sorted { $0.id < $1.id } }
+    /// Offers in id order, lazily: adverts take the first 4096.
+    package var orderedOffers: some Sequence<Offer> { offerOrder.values(of: offers) }
+
+    /// Leases in id order (without sorting: ``IDOrder``).
+    package var allLeases: [Lease] { Array(leaseOrder.values(of: leases)) }
+
+    /// The ids of the leases that `matches`, in id order: one pass without copying or sorting
+    /// every lease, then a sort of the few that matched (per tick and per session that ends).
+    private func leaseIDs(where matches: (Lease) -> Bool) -> [UInt64] {
+        var ids: [UInt64] = []
+        for (id, lease) in leases where matches(lease) { ids.append(id) }
+        return ids.sorted()
+    }
+
+    /// Removes lease `id` from the market's tables.
+    private mutating func forget(lease id: UInt64) {
+        guard leases.removeValue(forKey: id) != nil else { return }
+        leaseOrder.remove { leases[$0] != nil }
+    }
+
+    /// The hourly cost of `amount` at `price` in millicredits, nil beyond ``maximumHourlyCost``.
+    static func hourlyCost(price: Int64, amount: UInt64) -> Int64? {
+        let (cost, overflow) = Int128(price).multipliedReportingOverflow(by: Int128(amount))
+        return overflow || cost > Int128(maximumHourlyCost) ? nil : Int64(cost)
+    }
+
+    /// Whether lease `lease` of `offer` is a provider leasing its own offer: free, never
+    /// charged (nothing would move, and each charge wrote two rows: docs/market.md).
+    static func isOwn(consumerUser: String, offer: Offer, paidByReceipts: Bool) -> Bool {
+        !paidByReceipts && consumerUser == offer.providerUser
+    }
 
     /// Adds an offer (its words already checked by the caller); returns it with its new id.
     package mutating func add(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
@@ -62,6 +108,7 @@ package struct Market: Sendable {
                           providerUser: providerUser, created: created, requirement: requirement)
         nextOfferID += 1
         offers[offer.id] = offer
+        offerOrder.insert(offer.id)
         if journaling { touchedOffers.insert(offer.id) }
         observe(providerUser, online: true, wall: created)
         return offer
@@ -82,17 +129,24 @@ package struct Market: Sendable {
     ///   - paidByReceipts: the consumer is another node, which pays by receipts (its credit is
     ///     checked there).
     ///   - payerNode: the node that pays when it is not the asking neighbour.
+    ///   - chargesMemory: the caller charged the lease to the consumer's memory share and
+    ///     takes it back when the lease ends (``MarketChange/leaseEnded(_:reason:provider:)``).
     package mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
                                  consumerUser: String, consumerNode: String, providerPresent: Bool,
-                                 paidByReceipts: Bool = false, payerNode: String? = nil,
+                                 paidByReceipts: Bool = false, payerNode: String? = nil, chargesMemory: Bool = false,
                                  now: UInt64) -> Result<Lease, MarketRefusal> {
         guard var offer = offers[offerID] else { return .failure(.noSuchOffer(String(offerID))) }
         guard offer.admits(user: consumerUser, node: consumerNode, amount: amount, ttl: ttl) else {
             return .failure(.requirementNotMet(offer: offerID))
         }
         guard amount <= offer.available else { return .failure(.insufficientCapacity(available: offer.available)) }
-        if offer.price > 0, !paidByReceipts, ledger.balance(of: consumerUser) <= 0 {
-            return .failure(.insufficientCredit(balance: ledger.balance(of: consumerUser)))
+        if offer.price > 0, !Self.isOwn(consumerUser: consumerUser, offer: offer, paidByReceipts: paidByReceipts) {
+            // A cost an hour beyond what the ledger can hold is refused, not capped: charges
+            // capped at Int64.max / 4 once added up to a wrapped balance.
+            guard Self.hourlyCost(price: offer.price, amount: amount) != nil else { return .failure(.tooCostly) }
+            if !paidByReceipts, ledger.balance(of: consumerUser) <= 0 {
+                return .failure(.insufficientCredit(balance: ledger.balance(of: consumerUser)))
+            }
         }
         guard providerPresent else { return .failure(.providerAbsent) }
         offer.committed += amount
@@ -103,8 +157,10 @@ package struct Market: Sendable {
                           ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
         lease.paidByReceipts = paidByReceipts
         lease.payerNode = paidByReceipts ? payerNode : nil
+        lease.chargesMemory = chargesMemory
         nextLeaseID += 1
         leases[lease.id] = lease
+        leaseOrder.insert(lease.id)
         if journaling { touchedLeases.insert(lease.id) }
         return .success(lease)
     }
@@ -113,10 +169,14 @@ package struct Market: Sendable {
     package mutating func grant(_ leaseID: UInt64, now: UInt64, wall: Int64 = 0) -> Lease? {
         guard var lease = leases[leaseID], lease.state == .requested else { return nil }
         lease.state = .active
-        lease.price = offers[lease.offer]?.price ?? 0
+        if let offer = offers[lease.offer], !Self.isOwn(consumerUser: lease.consumerUser, offer: offer, paidByReceipts: lease.paidByReceipts) {
+            lease.price = offer.price
+        }
         record(.granted, lease: lease)
         lease.chargedUntil = wall
         lease.expires = now + lease.ttl * 1_000_000_000
+        nextExpiry = min(nextExpiry, lease.expires)
+        if lease.price > 0 { earliestCharged = min(earliestCharged, wall) }
         leases[leaseID] = lease
         if journaling { touchedLeases.insert(leaseID) }
         return lease
@@ -135,6 +195,7 @@ package struct Market: Sendable {
             }
         }
         lease.expires = now + lease.ttl * 1_000_000_000
+        nextExpiry = min(nextExpiry, lease.expires)
         if lease.consumerGoneUntil != nil {
             lease.consumer = session
             lease.consumerGoneUntil = nil
@@ -164,7 +225,7 @@ package struct Market: Sendable {
         if lease.state == .active, let reason, let outcome = Reputation.Outcome(endReason: reason) {
             record(outcome, lease: lease)
         }
-        leases[leaseID] = nil
+        forget(lease: leaseID)
         if journaling { touchedLeases.insert(leaseID) }
         var provider: SessionID?
         if var offer = offers[lease.offer] {
@@ -179,17 +240,20 @@ package struct Market: Sendable {
     package mutating func withdraw(_ offerID: UInt64, reason: String) -> [MarketChange] {
         guard offers[offerID] != nil else { return [] }
         var changes: [MarketChange] = []
-        for lease in allLeases where lease.offer == offerID {
-            changes += end(lease.id, reason: "offer-\(reason)")
+        for id in leaseIDs(where: { $0.offer == offerID }) {
+            changes += end(id, reason: "offer-\(reason)")
         }
         guard let offer = offers.removeValue(forKey: offerID) else { return changes }
+        offerOrder.remove { offers[$0] != nil }
+        detachedOffers.remove(offerID)
         if journaling { touchedOffers.insert(offerID) }
         return changes + [.offerGone(offer, reason: reason)]
     }
 
     /// A provider session is gone: its offers vanish and their leases end.
     package mutating func providerLeft(_ session: SessionID) -> [MarketChange] {
-        allOffers.filter { $0.provider == session && $0.detachedUntil == nil }.flatMap { withdraw($0.id, reason: "provider-gone") }
+        offers.values.filter { $0.provider == session && $0.detachedUntil == nil }.map(\.id).sorted()
+            .flatMap { withdraw($0, reason: "provider-gone") }
     }
 
     /// A consumer session is gone: each active lease it holds is kept `grace` nanoseconds
@@ -197,11 +261,12 @@ package struct Market: Sendable {
     /// `consumer-gone`; with no grace it ends now. Requested leases end with their route.
     package mutating func consumerLeft(_ session: SessionID, grace: UInt64, now: UInt64) -> [MarketChange] {
         var changes: [MarketChange] = []
-        for lease in allLeases where lease.consumer == session && lease.state == .active && lease.consumerGoneUntil == nil {
+        for id in leaseIDs(where: { $0.consumer == session && $0.state == .active && $0.consumerGoneUntil == nil }) {
             if grace == 0 {
-                changes += end(lease.id, reason: "consumer-gone")
+                changes += end(id, reason: "consumer-gone")
             } else {
-                leases[lease.id]?.consumerGoneUntil = now + grace
+                leases[id]?.consumerGoneUntil = now + grace
+                nextExpiry = min(nextExpiry, now + grace)
             }
         }
         return changes
@@ -211,15 +276,21 @@ package struct Market: Sendable {
     /// (`consumer-gone`).
     package mutating func expire(now: UInt64) -> [MarketChange] {
         var changes: [MarketChange] = []
-        for offer in allOffers {
-            if let until = offer.detachedUntil, until <= now { changes += withdraw(offer.id, reason: "provider-gone") }
+        for id in detachedOffers.sorted() {
+            if let until = offers[id]?.detachedUntil, until <= now { changes += withdraw(id, reason: "provider-gone") }
         }
-        for lease in allLeases where lease.state == .active {
-            if lease.expires <= now {
-                changes += end(lease.id, reason: "expired")
-            } else if let until = lease.consumerGoneUntil, until <= now {
-                changes += end(lease.id, reason: "consumer-gone")
-            }
+        // Before the earliest end nothing is due: no lease is walked (100,000 leases sorted on
+        // every tick stalled every client: docs/market.md "Limits").
+        guard now >= nextExpiry else { return changes }
+        var due: [UInt64] = [], next = UInt64.max
+        for (id, lease) in leases where lease.state == .active {
+            let end = min(lease.expires, lease.consumerGoneUntil ?? .max)
+            if end <= now { due.append(id) } else { next = min(next, end) }
+        }
+        nextExpiry = next
+        for id in due.sorted() {
+            guard let lease = leases[id] else { continue }
+            changes += end(id, reason: lease.expires <= now ? "expired" : "consumer-gone")
         }
         return changes
     }
@@ -277,6 +348,8 @@ package struct Market: Sendable {
                               provider: 0, providerUser: record.providerUser, created: record.created, requirement: requirement)
             offer.detachedUntil = now.monotonic + grace
             market.offers[record.id] = offer
+            market.offerOrder.insert(record.id)
+            market.detachedOffers.insert(record.id)
         }
         for record in snapshot.leases {
             guard var offer = market.offers[record.offer] else { continue }
@@ -287,6 +360,8 @@ package struct Market: Sendable {
                                              amount: record.amount, ttl: record.ttl, expires: now.monotonic + left, state: .active,
                                              consumerGoneUntil: now.monotonic + grace, price: record.price,
                                              chargedUntil: record.chargedUntil)
+            market.leaseOrder.insert(record.id)
+            if record.price > 0 { market.earliestCharged = min(market.earliestCharged, record.chargedUntil) }
         }
         let highestOffer = snapshot.offers.map(\.id).max() ?? 0, highestLease = snapshot.leases.map(\.id).max() ?? 0
         market.nextOfferID = max(snapshot.nextOfferID, highestOffer + 1)
@@ -310,8 +385,13 @@ package struct Market: Sendable {
     /// leases (capacity never below what they hold). Nil if there is none.
     package mutating func reattach(kind: String, capacity: UInt64, attributes: [String], requirement: Expression?,
                                   provider: SessionID, providerUser: String, wall: Int64 = 0) -> Offer? {
-        guard let old = allOffers.first(where: { $0.detachedUntil != nil && $0.providerUser == providerUser && $0.kind == kind })
+        // Only restored offers still waiting qualify: none at all once every provider is back,
+        // so an `offer` costs no walk of every offer (docs/market.md "Limits").
+        guard !detachedOffers.isEmpty,
+              let oldID = detachedOffers.sorted().first(where: { offers[$0]?.providerUser == providerUser && offers[$0]?.kind == kind }),
+              let old = offers[oldID]
         else { return nil }
+        detachedOffers.remove(old.id)
         var offer = Offer(id: old.id, kind: kind, capacity: max(capacity, old.committed), attributes: attributes, provider: provider,
                           providerUser: providerUser, created: old.created, requirement: requirement)
         offer.committed = old.committed
@@ -323,9 +403,11 @@ package struct Market: Sendable {
 
     // MARK: - Prices and credits (docs/market.md "Prices and credits")
 
-    /// Adds `millicredits` to `user`'s account (`grant`, an administrator's command).
-    package mutating func grant(credits millicredits: Int64, to user: String, by admin: String, wall: Int64) -> LedgerEntry {
-        post(user: user, delta: millicredits, lease: nil, note: "grant by \(admin)", wall: wall)
+    /// Adds `millicredits` to `user`'s account (`grant`, an administrator's command); nil,
+    /// and nothing added, when the balance would pass ``Ledger/maximumBalance``.
+    package mutating func grant(credits millicredits: Int64, to user: String, by admin: String, wall: Int64) -> LedgerEntry? {
+        guard Int128(ledger.balance(of: user)) + Int128(millicredits) <= Int128(Ledger.maximumBalance) else { return nil }
+        return post(user: user, delta: millicredits, lease: nil, note: "grant by \(admin)", wall: wall)
     }
 
     /// Charges every priced active lease for the time since it was last charged, once at least
@@ -337,27 +419,55 @@ package struct Market: Sendable {
     package mutating func charge(now: Timestamp) -> [MarketChange] {
         var changes: [MarketChange] = []
         lastCharge = now.wall
-        // A lease granted to another node is paid by that node's receipts, not charged here.
-        for lease in allLeases where lease.state == .active && lease.price > 0 && now.wall - lease.chargedUntil >= chargeInterval
-            && !receipts.paidByReceipts(lease.id) {
-            guard let offer = offers[lease.offer] else { continue }
+        // Before any priced lease is a whole interval old nothing is due: no lease is walked.
+        guard now.wall - earliestCharged >= chargeInterval else { return changes }
+        var due: [UInt64] = [], earliest = Int64.max
+        for (id, lease) in leases where lease.state == .active && lease.price > 0 {
+            if now.wall - lease.chargedUntil >= chargeInterval { due.append(id) } else { earliest = min(earliest, lease.chargedUntil) }
+        }
+        // A lease granted to another node is paid by that node's receipts, not charged here;
+        // a provider's lease of its own offer is free (granted at price 0; an older stored one
+        // is skipped here).
+        for id in due.sorted() {
+            guard let lease = leases[id], !receipts.paidByReceipts(id), let offer = offers[lease.offer],
+                  !Self.isOwn(consumerUser: lease.consumerUser, offer: offer, paidByReceipts: lease.paidByReceipts)
+            else { continue }
+            earliest = min(earliest, now.wall)
             let seconds = now.wall - lease.chargedUntil
             let perSecond = Double(lease.price) * Double(lease.amount) / 3600
-            let cost = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: now.wall)
-            post(user: lease.consumerUser, delta: -cost, lease: lease.id, note: "lease \(lease.id) \(seconds) s", wall: now.wall)
-            post(user: offer.providerUser, delta: cost, lease: lease.id, note: "lease \(lease.id) income \(seconds) s", wall: now.wall)
-            leases[lease.id]?.chargedUntil = now.wall
-            if journaling { touchedLeases.insert(lease.id) }
+            let owed = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: now.wall)
+            // Never more than the consumer has plus one interval's worth: after a long down
+            // time, or with other leases already past zero, the debt stays one interval at most
+            // (docs/market.md "Prices and credits").
+            let interval = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil,
+                                     to: lease.chargedUntil + chargeInterval)
             let balance = ledger.balance(of: lease.consumerUser)
-            if balance <= 0 {
-                changes += end(lease.id, reason: "out-of-credit")
-            } else if !lease.warned, Double(balance) < perSecond * 300, var warned = leases[lease.id] {
+            let cost = min(owed, max(0, Int64(clamping: Int128(balance) + Int128(interval))))
+            leases[id]?.chargedUntil = now.wall
+            // A period that costs nothing posts nothing, and its new mark need not be written:
+            // on the fixed grid a charge from the older mark costs the same (docs/market.md).
+            if let entries = ledger.transfer(cost, from: lease.consumerUser, to: offer.providerUser, lease: id,
+                                             payerNote: "lease \(id) \(seconds) s",
+                                             payeeNote: "lease \(id) income \(seconds) s", wall: now.wall) {
+                journal(entries)
+                if journaling { touchedLeases.insert(id) }
+            }
+            let after = ledger.balance(of: lease.consumerUser)
+            if after <= 0 {
+                changes += end(id, reason: "out-of-credit")
+            } else if !lease.warned, Double(after) < perSecond * 300, var warned = leases[id] {
                 warned.warned = true
-                leases[lease.id] = warned
+                leases[id] = warned
                 changes.append(.leaseWarned(warned, reason: "low-credit"))
             }
         }
+        earliestCharged = earliest
         return changes
+    }
+
+    /// Journals a transfer's two entries for the store.
+    private mutating func journal(_ entries: (LedgerEntry, LedgerEntry)) {
+        if journaling { newEntries += [entries.0, entries.1] }
     }
 
     /// What a lease at `price` (millicredits per unit per hour) for `amount` units owes for the

@@ -9,6 +9,8 @@ package enum MarketRefusal: Error, Equatable, Sendable {
     case noSuchLease(String)
     case notYours(lease: UInt64)
     case insufficientCredit(balance: Int64)
+    /// `price × amount` is more than ``Market/maximumHourlyCost`` an hour.
+    case tooCostly
 
     /// The reply text.
     package var text: String {
@@ -22,6 +24,7 @@ package enum MarketRefusal: Error, Equatable, Sendable {
         case .noSuchLease(let lease): "no such lease '\(lease)'"
         case .notYours(let lease): "lease \(lease) is not yours"
         case .insufficientCredit(let balance): "insufficient credit [ balance \(Ledger.credits(balance)) ]"
+        case .tooCostly: "lease too costly [ price × amount above \(Market.maximumHourlyCost / 1000) credits an hour ]"
         }
     }
 }

@@ -3,7 +3,7 @@ extension MarketRefusal {
     /// mount turns it into a `write()` errno: docs/market.md "The market as files").
     package enum Kind: Equatable, Sendable {
         case noSuchOffer, invalidAmount, invalidTTL, insufficientCapacity, providerAbsent, requirementNotMet
-        case noSuchLease, notYours, insufficientCredit
+        case noSuchLease, notYours, insufficientCredit, tooCostly
         /// A `usage: …` line (a command with the wrong words).
         case usage
 
@@ -20,6 +20,7 @@ extension MarketRefusal {
                 (.noSuchLease, { $0.hasPrefix("no such lease '") }),
                 (.notYours, { $0.hasPrefix("lease ") && $0.hasSuffix(" is not yours") }),
                 (.insufficientCredit, { $0.hasPrefix("insufficient credit [") }),
+                (.tooCostly, { $0.hasPrefix("lease too costly [") }),
                 (.usage, { $0.hasPrefix("usage: ") }),
             ]
             guard let kind = rules.first(where: { $0.1(text) })?.0 else { return nil }
@@ -39,6 +40,7 @@ extension MarketRefusal {
         case .noSuchLease: .noSuchLease
         case .notYours: .notYours
         case .insufficientCredit: .insufficientCredit
+        case .tooCostly: .tooCostly
         }
     }
 }

@@ -1,5 +1,5 @@
 /// What the cube holds on behalf of one user name: input its sessions have buffered, their
-/// open routes, offers and queued commands (docs/security.md "Resource limits").
+/// open routes, offers, leases and queued commands (docs/security.md "Resource limits").
 ///
 /// A class so that a session can charge its account without hashing the user name on
 /// every command; owned by the router's ``MemoryBudget`` and reached only through it (the

@@ -2,7 +2,7 @@
 /// for each user name (docs/security.md "Resource limits").
 ///
 /// Charged: input buffered by a session (an unfinished line, multi-line command or body),
-/// open routes, offers and commands queued for an on-demand zenka, each by the user who
+/// open routes, offers, leases and commands queued for an on-demand zenka, each by the user who
 /// caused it; queued output is measured by the owner's endpoints and handed in as
 /// ``external``. A charge that would take a user past their share is refused. The last eighth
 /// of the limit is a reserve for users holding less than 1/64 of it: past seven eighths only

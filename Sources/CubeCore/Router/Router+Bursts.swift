@@ -22,7 +22,7 @@ extension Router {
         let remote = pools.remoteOutstanding(name).values.reduce(0) { $0 + Int($1) }
         let demand = taking.reduce(0) { $0 + $1.targetRoutes.count } + remote + pools.waitingCount(name)
         // At its maximum here, or this node's own compute slots are all lent out.
-        let noFreeSlot = market.allOffers.contains {
+        let noFreeSlot = market.offers.values.contains {
             ComputeLeases.lendsInstances(kind: $0.kind, attributes: $0.attributes) && $0.available == 0
         }
         let decided = pools.bursts.decide(name, rule: BurstRule(definition), instances: instances,

@@ -34,7 +34,9 @@ extension Router {
         guard words.count == 2, Names.isUserName(words[0].utf8), let amount = Ledger.millicredits(words[1]) else {
             return (.falseReply, "usage: grant <user> <credits> [ credits: up to 3 decimals ]")
         }
-        let entry = market.grant(credits: amount, to: words[0], by: admin, wall: now.wall)
+        guard let entry = market.grant(credits: amount, to: words[0], by: admin, wall: now.wall) else {
+            return (.falseReply, "grant refused [ a balance holds at most \(Ledger.credits(Ledger.maximumBalance)) credits ]")
+        }
         return (.trueReply, "granted \(Ledger.credits(amount)) credits to \(words[0]) [ balance \(Ledger.credits(entry.balance)) ]")
     }
 }

@@ -106,6 +106,13 @@ extension Router {
         let offerID = UInt64(first[first.index(after: colon)...])
         let advertised = network?.topology.advert(of: node)?.offers.first { $0.id == offerID }
         let price = advertised?.attributes.first { $0.hasPrefix("price=") }.flatMap { Ledger.millicredits(String($0.dropFirst(6))) }
+        // A cost an hour the ledger cannot hold is refused here too (the provider's node
+        // refuses it as well: docs/market.md "Prices and credits").
+        if let price, price > 0, let amount = words.dropFirst().first.flatMap(Capacity.parse),
+           Market.hourlyCost(price: price, amount: amount) == nil {
+            actions.append(answer(id, command.id, .falseReply, MarketRefusal.tooCostly.text))
+            return true
+        }
         if (price ?? 0) > 0, market.ledger.balance(of: user) <= 0 {
             let refusal = MarketRefusal.insufficientCredit(balance: market.ledger.balance(of: user))
             actions.append(answer(id, command.id, .falseReply, refusal.text))

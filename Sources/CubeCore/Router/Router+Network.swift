@@ -121,7 +121,7 @@ extension Router {
 
     /// Offers as this node advertises them (within the advert's limits).
     var advertisedOffers: [AdvertOffer] {
-        allOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
+        market.orderedOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
             var advertised = AdvertOffer(offer, reputation: market.reputationAttributes(of: offer.providerUser))
             // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts").
             if ComputeLeases.lendsInstances(kind: offer.kind, attributes: offer.attributes), advertised.attributes.count < AdvertOffer.maximumAttributes {

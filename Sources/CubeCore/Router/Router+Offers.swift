@@ -85,14 +85,23 @@ extension Router {
         case .success(let value): ttl = value
         case .failure(let refusal): return refuse(refusal)
         }
+        // Each lease is charged to its holder's memory share, as an offer is to its provider's:
+        // before, one user held 196,600 leases (134 MB) and was never refused
+        // (docs/security.md "Resource limits").
+        let account = sessions[id]?.account
+        let memoryCost = Lease.memoryCost(user: user)
+        if let account, let refusal = memory.refusal(memoryCost, to: account) {
+            return actions.append(answer(id, command.id, .falseReply, refusal.text))
+        }
         let node = consumerNode(of: id, user: user)
         let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
                                        consumerNode: node, providerPresent: sessions[offer.provider]?.isReachable == true,
                                        paidByReceipts: sessions[id]?.link != nil && (!relayed || payer != nil),
-                                       payerNode: payer, now: now.monotonic)
+                                       payerNode: payer, chargesMemory: account?.user == user, now: now.monotonic)
         switch requested {
         case .failure(let refusal): refuse(refusal)
         case .success(let lease):
+            if lease.chargesMemory, let account { memory.charge(memoryCost, to: account) }
             if let run { return serveCompute(lease, zenka: run, command: command, from: id, now: now, actions: &actions) }
             let request = Command(id: command.id, path: Array("lease-request".utf8),
                                   args: Array("\(lease.id) \(user) \(amount) \(ttl)".utf8))
@@ -187,6 +196,10 @@ extension Router {
             switch change {
             case .leaseEnded(let lease, let reason, let provider):
                 computeLeaseEnded(lease.id, actions: &actions)
+                if lease.chargesMemory, let account = memory.accounts[lease.consumerUser] {
+                    memory.charge(-Lease.memoryCost(user: lease.consumerUser), to: account)
+                    memory.release(account)
+                }
                 guard let reason else { continue }
                 receiptLeaseEnded(lease, reason: reason, wall: wall, actions: &actions)
                 let text = "\(lease.id) \(reason)"
