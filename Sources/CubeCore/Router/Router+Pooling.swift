@@ -99,7 +99,7 @@ extension Router {
                   let distance = network?.topology.distance(to: advert.origin) else { continue }
             // The advert may be a second old: what this node sent since is a floor.
             let sent = pools.remoteOutstanding(name, at: advert.origin)
-            let mine = (sent + load.instances - 1) / load.instances
+            let mine = AdvertLoad.perInstance(sent, load.instances)
             candidates.append(PoolCandidate(place: .remote(advert.origin), outstanding: max(load.perInstance, mine),
                                             distance: distance, held: mine))
         }

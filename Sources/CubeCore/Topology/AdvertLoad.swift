@@ -22,7 +22,15 @@ package struct AdvertLoad: Equatable, Hashable, Sendable {
 
     /// Outstanding commands per instance, rounded up: what balanced dispatch compares.
     package var perInstance: UInt32 {
-        instances == 0 ? .max : (outstanding + instances - 1) / instances
+        instances == 0 ? .max : Self.perInstance(outstanding, instances)
+    }
+
+    /// `commands` over `instances`, rounded up, without overflow: a node may advertise any
+    /// 32-bit counts, and `outstanding + instances - 1` in 32 bits trapped every node that
+    /// read `load: calc 2 4294967295` (a hostile second reader, from the code).
+    package static func perInstance(_ commands: UInt32, _ instances: UInt32) -> UInt32 {
+        guard instances > 0 else { return .max }
+        return UInt32(clamping: (UInt64(commands) + UInt64(instances) - 1) / UInt64(instances))
     }
 
     /// True if the name has a valid shape and there is at least one instance.

@@ -18,6 +18,19 @@ import Testing
         #expect(advert.signedBytes.starts(with: bare.signedBytes))
     }
 
+    /// Any 32-bit counts a node advertises divide without trapping (before, `outstanding +
+    /// instances - 1` overflowed: `load: calc 2 4294967295` crashed every node reading it).
+    @Test func perInstanceNeverOverflows() {
+        #expect(AdvertLoad(name: "calc", instances: 2, outstanding: .max).perInstance == 2_147_483_648)
+        #expect(AdvertLoad(name: "calc", instances: .max, outstanding: .max).perInstance == 1)
+        #expect(AdvertLoad(name: "calc", instances: 3, outstanding: 7).perInstance == 3)
+        #expect(AdvertLoad.perInstance(.max, 1) == .max)
+        #expect(AdvertLoad.perInstance(5, 0) == .max)
+        // Parsed from a link exactly as a hostile node would send it.
+        let text = "node: n9\nkey: \(String(repeating: "A", count: 52))\nseq: 1\nload: calc 2 4294967295\nissued: 1\n"
+        #expect(LinkStateAdvert(parsing: text)?.loads.first?.perInstance == 2_147_483_648)
+    }
+
     @Test func malformedLoadsAreRejected() {
         let head = "node: n1\nkey: \(Self.key)\nseq: 3\n"
         for lines in ["load: zz 1 0\nload: calc 1 0\n", "load: calc 0 0\n", "load: calc 1\n", "load: calc 01 0\n",
