@@ -21,6 +21,9 @@ struct Instance: Sendable {
     /// Since when the instance has been waiting to log in (its start, or losing its session).
     var waitingSince: UInt64
     var session: SessionID?
+    /// Started for another node's compute lease (`ScaleOrder.serve`): counted against
+    /// `node.compute.slots` until it has exited.
+    var served = false
     /// Set by `stop`: no restart after the exit.
     var stopRequested = false
     /// Set by a restart: start a new instance once this one has exited.

@@ -32,6 +32,8 @@ package final class Manager: @unchecked Sendable {
     var shuttingDown = false
     /// Process groups whose main process ended with helpers still in them (queue-confined).
     var lingering: [LingeringGroup] = []
+    /// Instances ordered for compute leases (`ScaleOrder.serve`) that wait for a slot, by zenka.
+    var pendingServe: [String: Int] = [:]
     /// Whether ``start()`` ran (the cube serves).
     var started = false
     /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
@@ -301,23 +303,62 @@ package final class Manager: @unchecked Sendable {
                     hub.zenkaStartFailed(name)
                 }
             case .serve(let name):
-                switch launch(name, served: true) {
-                case .success, .failure(.waiting): return
-                case .failure(let reason):
-                    logger.warning("zenka not started for a compute lease: \(reason)", metadata: ["zenka": "\(name)"])
-                    hub.zenkaStartFailed(name)
-                }
+                serve(name)
             case .stop(let name, let session):
                 guard let instance = instances.values.first(where: { $0.session == session }) else { return }
                 logger.info("zenka drained, stopping", metadata: ["zenka": "\(name)", "instance": "\(instance.id)"])
+                // Which process carries a lease does not matter, how many do: the router drained
+                // an instance of the node's own, so a served one becomes the node's own.
+                if !instance.served, let other = instances.values.first(where: {
+                    $0.served && $0.name == name && $0.state != .stopping
+                }) {
+                    instances[other.id]?.served = false
+                    instances[instance.id]?.served = true
+                }
                 stop(instance: instance.id, now: Self.now)
             }
         }
     }
 
+    /// Starts an instance of `name` for a compute lease, within `node.compute.slots` processes
+    /// in all, those still stopping included: the router counts leased slots, not processes,
+    /// and leases acquired and released in a loop started instances faster than stops ended
+    /// them (a hostile second reader: 1,517 processes from a loop of 3 s with 2 slots). Past
+    /// the slots the start waits for a served instance to exit; at most as many wait.
+    func serve(_ name: String) {
+        let slots = hub.configuration.compute.effectiveSlots
+        guard instances.values.filter(\.served).count < slots else {
+            let waiting = pendingServe.values.reduce(0, +)
+            guard waiting < slots else {
+                logger.warning("zenka not started for a compute lease: every slot is taken and as many starts wait",
+                               metadata: ["zenka": "\(name)", "slots": "\(slots)"])
+                return
+            }
+            pendingServe[name, default: 0] += 1
+            return
+        }
+        switch launch(name, served: true) {
+        case .success(let id):
+            instances[id]?.served = true
+        case .failure(.waiting):
+            return
+        case .failure(let reason):
+            logger.warning("zenka not started for a compute lease: \(reason)", metadata: ["zenka": "\(name)"])
+            hub.zenkaStartFailed(name)
+        }
+    }
+
+    /// A served instance exited: a start that waited for its slot goes now.
+    private func servePending() {
+        guard let name = pendingServe.keys.sorted().first, let count = pendingServe[name] else { return }
+        pendingServe[name] = count > 1 ? count - 1 : nil
+        serve(name)
+    }
+
     /// A process ended: forget it, then restart it if its policy says so.
     func exited(instance id: Int, status: Int32) {
         guard let instance = instances.removeValue(forKey: id) else { return }
+        defer { if instance.served && !shuttingDown { servePending() } }
         lingerAfter(instance)
         let code = (status & 0x7F) == 0 ? "exit \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
         let failed = status != 0 && !instance.stopRequested

@@ -211,6 +211,38 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: directory + "/helper.done"), "the helper was killed before it finished")
     }
 
+    /// Compute leases acquired and released in a loop never run more instances for leases
+    /// than `node.compute.slots`, those still stopping included (a hostile second reader: with
+    /// 2 slots, a plain user's 3 s loop left 1,517 processes and the cube at 281 MB).
+    @Test func leasesAcquiredAndReleasedInALoopRunAtMostTheSlots() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "work", conf: """
+                program = /bin/sh
+                args = work.sh
+                mode = stdio
+                heartbeat = 0
+                dispatch = balanced
+                instances.min = 0
+                instances.max = 1
+                stop-timeout = 2
+                """, files: ["work.sh": "#!/bin/sh\ntrap 'sleep 0.3; exit 0' TERM\nwhile :; do sleep 0.05; done\n"]),
+        ], extraConfiguration: "node.compute.slots = 2\nnode.compute.runs = work\n")
+        let admin = try cube.client()
+        #expect(eventually(timeout: 10) { admin.call("offers compute")?.rows.isEmpty == false })
+        let offer = try #require(admin.call("offers compute")?.rows.first?.first)
+        var most = 0
+        for cycle in 0..<300 {
+            let granted = admin.call("acquire \(offer) 2 600 run work")
+            if let lease = granted?.text.split(separator: " ").dropFirst().first, granted?.isTrue == true {
+                _ = admin.call("release \(lease)")
+            }
+            if cycle % 10 == 0 { most = max(most, cube.zenkaProcesses().filter { ManagerProcesses.isAlive($0) }.count) }
+        }
+        most = max(most, cube.zenkaProcesses().count)
+        // Each instance is one shell, plus a `sleep` child at times.
+        #expect(most <= 2 * 2, "\(most) zenka processes at once")
+    }
+
     /// A stdio zenka that exits by itself leaves no descriptor behind (before, its stdin's write
     /// end stayed open: one descriptor per restart of a crashing zenka, a hostile second reader).
     @Test func aStdioZenkaThatKeepsExitingLeavesNoDescriptorsBehind() throws {

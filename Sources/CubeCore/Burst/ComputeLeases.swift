@@ -58,9 +58,12 @@ struct ComputeLeases: Sendable {
     }
 
     /// `count` instances of `zenka` could not be drained yet (not logged in): drain them on login.
-    mutating func drainLater(_ zenka: String, count: Int) {
+    /// At most `limit` wait (`node.compute.slots`: no more instances run for leases at once), so
+    /// leases acquired and released in a loop cannot build up drains that would take instances
+    /// started for other reasons.
+    mutating func drainLater(_ zenka: String, count: Int, limit: Int) {
         guard count > 0 else { return }
-        pendingDrains[zenka, default: 0] += count
+        pendingDrains[zenka] = min((pendingDrains[zenka] ?? 0) + count, max(limit, 0))
     }
 
     /// An instance of `zenka` logged in: whether it is to be drained at once (its lease ended).

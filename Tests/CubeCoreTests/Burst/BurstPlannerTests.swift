@@ -201,7 +201,7 @@ import Testing
         let ended = leases.ended(1)
         let again = leases.ended(1)
         #expect(ended?.instances == 2 && again == nil)
-        leases.drainLater("calc", count: 1)
+        leases.drainLater("calc", count: 1, limit: 4)
         let first = leases.joinedMustDrain("calc")
         let second = leases.joinedMustDrain("calc")
         #expect(first && !second)
