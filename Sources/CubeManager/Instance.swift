@@ -50,6 +50,10 @@ struct ZenkaRecord: Sendable {
     var failures = 0
     /// When a pending restart is due.
     var restartAt: UInt64?
+    /// Failed exits in a row, for the router's scaling starts (`ScaleOrder.start`), which the
+    /// restart policy does not see; and until when such a start waits (restart.backoff doubled).
+    var scaleFailures = 0
+    var scaleBackoffUntil: UInt64?
     /// Stopped by `v7.stop`: no automatic start until `v7.start`.
     var manuallyStopped = false
     /// Waiting for dependencies to come online before starting.

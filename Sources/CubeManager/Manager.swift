@@ -296,6 +296,12 @@ package final class Manager: @unchecked Sendable {
         queue.async { [self] in
             switch order {
             case .start(let name):
+                if let until = records[name]?.scaleBackoffUntil, Self.now < until {
+                    // Declined like a failed start: the router answers what waits, or waits for
+                    // the cooldown (docs/pooling.md "Failure cases"). Not logged: one per command.
+                    hub.zenkaStartFailed(name)
+                    return
+                }
                 switch launch(name) {
                 case .success, .failure(.waiting): return
                 case .failure(let reason):
@@ -348,6 +354,22 @@ package final class Manager: @unchecked Sendable {
         }
     }
 
+    /// Backs the router's scaling starts off after failed exits, as restarts are: a balanced
+    /// zenka that crashed at once was started again for every command that found no instance
+    /// (199 processes for 199 commands in 4 s; a hostile second reader).
+    private func noteForScaling(_ name: String, failed: Bool) {
+        guard failed else {
+            records[name]?.scaleFailures = 0
+            records[name]?.scaleBackoffUntil = nil
+            return
+        }
+        guard let definition = definitions[name] else { return }
+        let failures = (records[name]?.scaleFailures ?? 0) + 1
+        let delay = min(definition.maximumBackoff, definition.backoff * pow(2, Double(min(failures - 1, 30))))
+        records[name, default: ZenkaRecord()].scaleFailures = failures
+        records[name]?.scaleBackoffUntil = Self.now + UInt64(delay * 1e9)
+    }
+
     /// A served instance exited: a start that waited for its slot goes now.
     private func servePending() {
         guard let name = pendingServe.keys.sorted().first, let count = pendingServe[name] else { return }
@@ -363,6 +385,7 @@ package final class Manager: @unchecked Sendable {
         let code = (status & 0x7F) == 0 ? "exit \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
         let failed = status != 0 && !instance.stopRequested
         records[instance.name, default: ZenkaRecord()].lastExit = code
+        noteForScaling(instance.name, failed: failed)
         logger.info("zenka exited (\(code))", metadata: ["zenka": "\(instance.name)", "instance": "\(id)"])
         // From the instance, not the definition: a reload may have removed or changed that.
         if let session = instance.session, instance.stdio { hub.disconnected(session) }

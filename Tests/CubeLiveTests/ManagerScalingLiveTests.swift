@@ -96,6 +96,36 @@ import Glibc
         #expect(client.others.isEmpty, "unexpected: \(client.others)")
     }
 
+    /// A balanced zenka that crashes at start is started again only after `restart.backoff`
+    /// (doubling), not for every command that finds no instance: each such command is answered
+    /// at once (a hostile second reader: 199 processes for 199 commands in 4 s).
+    @Test func aZenkaCrashingAtStartIsNotStartedOncePerCommand() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "work", conf: """
+                program = /bin/sh
+                args = crash.sh
+                mode = stdio
+                heartbeat = 0
+                dispatch = balanced
+                instances.min = 0
+                instances.max = 3
+                restart = never
+                restart.backoff = 1
+                scale.cooldown = 1
+                """, files: ["crash.sh": "#!/bin/sh\nexit 3\n"]),
+        ])
+        let client = try cube.client()
+        var answered = 0
+        for index in 1...60 {
+            if let reply = client.call("work.job \(index)", timeout: 10), !reply.isTrue { answered += 1 }
+            usleep(20_000)
+        }
+        #expect(answered == 60, "every command has its answer: \(answered)")
+        let starts = cube.logLines(containing: "zenka started", "zenka=work").count
+        // About 1.5 s of commands: a start, then backoffs of 1 s and 2 s.
+        #expect(starts >= 1 && starts <= 4, "\(starts) starts for 60 commands")
+    }
+
     @Test func withNoMinimumTheFirstCommandStartsAnInstanceAndIdlenessStopsIt() throws {
         let cube = try ManagerCube(zenki: [Self.zenka("""
             instances.min = 0
