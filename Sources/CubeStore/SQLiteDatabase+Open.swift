@@ -18,6 +18,7 @@ extension SQLiteDatabase {
                 throw StoreError("cannot create \(prefix): \(String(cString: strerror(errno)))")
             }
         }
+        try checkPrivate(directory)
         let path = directory + "/" + fileName
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
@@ -29,5 +30,23 @@ extension SQLiteDatabase {
             try database.execute("BEGIN IMMEDIATE; \(migrations[step]) PRAGMA user_version = \(step + 1); COMMIT;")
         }
         return (database, path)
+    }
+
+    /// Refuses a state directory another user could write to: they could replace the market's
+    /// ledger or the learned key rotations with their own files. One made by the cube is 0700;
+    /// one that existed was used as it was (a hostile second reader: a 0777 one, no warning).
+    private static func checkPrivate(_ directory: String) throws(StoreError) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            throw StoreError("cannot stat \(directory): \(String(cString: strerror(errno)))")
+        }
+        if info.st_uid != geteuid() {
+            throw StoreError("\(directory) belongs to uid \(info.st_uid), not to this cube's \(geteuid()): "
+                + "use a directory of its own (state.directory)")
+        }
+        if info.st_mode & 0o022 != 0 {
+            throw StoreError("\(directory) is writable by others (mode \(String(info.st_mode & 0o777, radix: 8))): "
+                + "chmod go-w it, or use a directory of its own (state.directory)")
+        }
     }
 }

@@ -31,6 +31,20 @@ import Testing
         #expect(mode == "wal")
     }
 
+    /// A state directory others can write to is refused (they could replace the ledger); one
+    /// the store makes is 0700.
+    @Test func aStateDirectoryOthersCanWriteIsRefused() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let store = try SQLiteMarketStore(directory: path)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o700)
+        _ = store
+        #expect(chmod(path, 0o777) == 0)
+        #expect(throws: StoreError.self) { _ = try SQLiteMarketStore(directory: path) }
+        #expect(chmod(path, 0o750) == 0)
+        _ = try SQLiteMarketStore(directory: path)
+    }
+
     /// Reputation records (schema version 3, docs/market.md "Reputation") come back as saved,
     /// the latest write winning; the provider is offline until it offers again.
     @Test func reputationRecordsRoundTrip() throws {
