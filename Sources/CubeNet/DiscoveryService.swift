@@ -37,7 +37,7 @@ package final class DiscoveryService: Service, Sendable {
 
     private struct State: Sendable {
         /// The address each accepted node announced last.
-        var discovered: [String: PeerAddress] = [:]
+        var discovered = DiscoveredNodes()
         /// Refusals already logged as warnings.
         var reported: Set<String> = []
         /// This second's signature checks, in all and per sender.
@@ -208,14 +208,20 @@ package final class DiscoveryService: Service, Sendable {
         // Checked when the datagram was parsed (DiscoveryAnnouncement).
         guard let address = PeerAddress(announcement.address) else { return }
         let metadata: Logger.Metadata = ["node": "\(announcement.node)", "peer": "\(address)", "from": "\(sender)"]
-        let previous = state.withLock { state in
-            defer { state.discovered[announcement.node] = address }
-            return state.discovered[announcement.node]
-        }
-        // Handled already: the link service keeps redialling by itself.
-        guard previous != address else {
+        let change = state.withLock { $0.discovered.take(announcement.node, at: address, issued: announcement.issued) }
+        let previous: PeerAddress?
+        switch change {
+        case .same:
+            // Handled already: the link service keeps redialling by itself.
             logger.debug("discovery announcement accepted", metadata: metadata)
             return
+        case .replayed:
+            logger.debug("discovery announcement older than the one taken, ignored", metadata: metadata)
+            return
+        case .new:
+            previous = nil
+        case .moved(let from):
+            previous = from
         }
         if hub.isUnlinked(announcement.node) {
             // An operator's `unlink` holds, wherever the node announces itself; `link <node>` lifts it.
