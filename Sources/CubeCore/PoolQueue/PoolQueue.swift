@@ -2,6 +2,13 @@
 /// "Queue"): held in the cube, not at a busy instance, so that whichever instance frees first
 /// (or joins, here or on another node) takes the oldest. A pure FIFO bounded in count and in
 /// bytes; the router charges each item to its sender's memory share and sends what it takes.
+///
+/// Each sender's entries are indexed, so asking whether a sender holds any is O(1) and taking
+/// a leaving sender's entries costs O(its own entries), amortised: the slots it leaves empty
+/// (tombstones) are skipped when they reach the front and compacted once they are as many as
+/// the entries held. Before, every close of a session that had ever queued scanned and rebuilt
+/// the whole queue, so sessions closing behind a long backlog stalled the cube for every user
+/// (docs/pooling.md "Queue", "The sender leaves").
 package struct PoolQueue<Item: Sendable>: Sendable {
     /// One held item: who sent it, what it costs, since when it waits (monotonic ns).
     package struct Entry: Sendable {
@@ -19,46 +26,84 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         case bytes(limit: Int)
     }
 
-    /// Entries from `head` on are held, oldest first; the taken prefix is dropped once it is
-    /// as long as what is held, so taking the oldest is O(1) amortised.
-    private var entries: [Entry] = []
+    /// The numbers of one sender's held entries, oldest first (a FIFO like the queue: its
+    /// oldest is taken first, from `first`).
+    private struct Numbers: Sendable {
+        var numbers: [Int] = []
+        var first = 0
+
+        var isEmpty: Bool { first == numbers.count }
+        var held: ArraySlice<Int> { numbers[first...] }
+
+        mutating func dropOldest() {
+            first += 1
+            if first >= 32, first * 2 >= numbers.count {
+                numbers.removeFirst(first)
+                first = 0
+            }
+        }
+
+        /// Puts back the number of an entry just taken (it is older than every one held).
+        mutating func putBack(_ number: Int) {
+            if first > 0 {
+                first -= 1
+                numbers[first] = number
+            } else {
+                numbers.insert(number, at: 0)
+            }
+        }
+    }
+
+    /// Slots from `head` on, oldest first; nil is a tombstone, left by a sender that took its
+    /// entries away. Everything before `head` is taken. `slots[head]` is held whenever the
+    /// queue is not empty (tombstones at the front are skipped at once).
+    private var slots: [Entry?] = []
     private var head = 0
+    /// The number of `slots[0]`: the entry in `slots[i]` is number `base + i` for as long as it
+    /// is held, so dropping the taken prefix (`base` grows) keeps every sender's numbers
+    /// valid; only a compaction renumbers, and it rebuilds the index.
+    private var base = 0
+    /// Tombstones from `head` on.
+    private var tombstones = 0
+    /// Each sender's held entries; a sender with none has no key.
+    private var bySource: [SessionID: Numbers] = [:]
     /// Bytes of the held entries.
     package private(set) var bytes = 0
+    /// Slots looked at by ``take(from:)``, by skipping tombstones and by compaction: the work
+    /// leaving senders cost, counted so a test can bound it without timing anything.
+    package private(set) var examined = 0
 
     package init() {}
 
     /// Items held.
-    package var count: Int { entries.count - head }
+    package var count: Int { slots.count - head - tombstones }
 
-    package var isEmpty: Bool { head == entries.count }
+    package var isEmpty: Bool { count == 0 }
 
     /// When the oldest held item was queued; nil when empty.
-    package var oldestSince: UInt64? { isEmpty ? nil : entries[head].since }
+    package var oldestSince: UInt64? { isEmpty ? nil : slots[head]?.since }
 
     /// Holds `item` at the back unless `countLimit` items wait or its bytes would pass `byteLimit`.
     package mutating func enqueue(_ item: Item, source: SessionID, bytes size: Int, at now: UInt64,
                                   countLimit: Int, byteLimit: Int) -> Refusal? {
         guard count < countLimit else { return .count(limit: countLimit) }
         guard bytes + size <= byteLimit else { return .bytes(limit: byteLimit) }
-        entries.append(Entry(item: item, source: source, bytes: size, since: now))
+        bySource[source, default: Numbers()].numbers.append(base + slots.count)
+        slots.append(Entry(item: item, source: source, bytes: size, since: now))
         bytes += size
         return nil
     }
 
     /// Takes the oldest held entry.
     package mutating func takeOldest() -> Entry? {
-        guard !isEmpty else { return nil }
-        let entry = entries[head]
+        guard !isEmpty, let entry = slots[head] else { return nil }
+        slots[head] = nil
         head += 1
         bytes -= entry.bytes
-        if head == entries.count {
-            entries.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 64, head * 2 >= entries.count {
-            entries.removeFirst(head)
-            head = 0
-        }
+        // The oldest held entry is its sender's oldest too.
+        bySource[entry.source]?.dropOldest()
+        if bySource[entry.source]?.isEmpty == true { bySource[entry.source] = nil }
+        tidy()
         return entry
     }
 
@@ -67,45 +112,88 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     package mutating func putBack(_ entry: Entry) {
         if head > 0 {
             head -= 1
-            entries[head] = entry
+            slots[head] = entry
         } else {
-            entries.insert(entry, at: 0)
+            slots.insert(entry, at: 0)
+            base -= 1
         }
+        bySource[entry.source, default: Numbers()].putBack(base + head)
         bytes += entry.bytes
     }
 
     /// Takes every held entry, oldest first.
     package mutating func takeAll() -> [Entry] {
-        take { _ in true }
+        var taken: [Entry] = []
+        taken.reserveCapacity(count)
+        while let entry = takeOldest() { taken.append(entry) }
+        return taken
     }
 
     /// Takes the entries queued at or before `now - timeout`, oldest first.
     package mutating func takeExpired(now: UInt64, timeout: UInt64) -> [Entry] {
-        // Oldest first: the expired ones are a prefix.
-        guard let oldest = oldestSince, now &- oldest >= timeout else { return [] }
-        return take { now &- $0.since >= timeout }
-    }
-
-    /// Whether an entry `source` sent is held.
-    package func holds(from source: SessionID) -> Bool {
-        entries[head...].contains { $0.source == source }
-    }
-
-    /// Takes the entries `source` sent (it went away), oldest first.
-    package mutating func take(from source: SessionID) -> [Entry] {
-        take { $0.source == source }
-    }
-
-    private mutating func take(where matches: (Entry) -> Bool) -> [Entry] {
+        // Oldest first (a put-back entry keeps its age): the expired ones are a prefix.
         var taken: [Entry] = []
-        var kept: [Entry] = []
-        for entry in entries[head...] {
-            if matches(entry) { taken.append(entry) } else { kept.append(entry) }
-        }
-        guard !taken.isEmpty else { return [] }
-        entries = kept
-        head = 0
-        bytes = kept.reduce(0) { $0 + $1.bytes }
+        while let oldest = oldestSince, now &- oldest >= timeout, let entry = takeOldest() { taken.append(entry) }
         return taken
+    }
+
+    /// Whether an entry `source` sent is held. O(1).
+    package func holds(from source: SessionID) -> Bool {
+        bySource[source] != nil
+    }
+
+    /// Takes the entries `source` sent (it went away), oldest first: O(their number), amortised.
+    package mutating func take(from source: SessionID) -> [Entry] {
+        guard let numbers = bySource.removeValue(forKey: source) else { return [] }
+        var taken: [Entry] = []
+        for number in numbers.held {
+            examined += 1
+            let index = number - base
+            guard index >= head, index < slots.count, let entry = slots[index] else { continue }
+            taken.append(entry)
+            slots[index] = nil
+            tombstones += 1
+            bytes -= entry.bytes
+        }
+        tidy()
+        return taken
+    }
+
+    /// Skips tombstones at the front, drops the taken prefix once it is as long as the rest,
+    /// and compacts once tombstones are as many as the entries held: each costs at most a
+    /// constant per entry taken or tombstone made since, so every operation stays O(1)
+    /// amortised.
+    private mutating func tidy() {
+        while head < slots.count, slots[head] == nil {
+            examined += 1
+            head += 1
+            tombstones -= 1
+        }
+        if head == slots.count {
+            base += head
+            slots.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64, head * 2 >= slots.count {
+            base += head
+            slots.removeFirst(head)
+            head = 0
+        }
+        if tombstones >= 64, tombstones * 2 >= slots.count - head { compact() }
+    }
+
+    /// Drops the tombstones and the taken prefix, and numbers the held entries afresh.
+    private mutating func compact() {
+        examined += slots.count - head
+        var held: [Entry?] = []
+        held.reserveCapacity(count)
+        bySource.removeAll(keepingCapacity: true)
+        for case let entry? in slots[head...] {
+            bySource[entry.source, default: Numbers()].numbers.append(held.count)
+            held.append(entry)
+        }
+        slots = held
+        head = 0
+        base = 0
+        tombstones = 0
     }
 }

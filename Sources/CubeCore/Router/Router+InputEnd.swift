@@ -40,8 +40,11 @@ extension Router {
     private func isServed(_ session: Session) -> Bool {
         if case .verifying = session.phase { return false }
         guard !session.hasBacklog, session.sourceRoutes.count == 0, session.pendingReloads == 0 else { return false }
-        guard session.hasQueued else { return true }
-        return !onDemand.holdsQueued(by: session.id) && !pools.holdsQueued(by: session.id)
+        // Asked for every half-closed session on every tick: the balanced zenki's queues answer
+        // in O(1) (docs/pooling.md "Queue"); the on-demand ones are scanned only for a session
+        // that queued there.
+        guard !pools.holdsQueued(by: session.id) else { return false }
+        return !session.hasQueued || !onDemand.holdsQueued(by: session.id)
     }
 
     /// The periodic check of the sessions whose input ended: those whose last outstanding

@@ -126,7 +126,6 @@ extension Router {
             return Refusal(.limit, "queue full [ \(limit) bytes wait for a free instance of \(name) ]")
         }
         if let account { memory.charge(cost, to: account) }
-        sessions[id]?.hasQueued = true
         // No instance at all: a scaling zenka starts one at once, an on-demand one as always.
         if !users.isPresent(name), let definition = configuration.zenki[name], ScaleRule(definition).scales {
             planScaling(name, definition: definition, now: now, actions: &actions)

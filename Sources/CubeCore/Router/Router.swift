@@ -314,7 +314,9 @@ package struct Router: Sendable {
         marketSessionLeft(session, now: now, actions: &actions)
         if session.isWatching { trafficWatch.stop(session: id) }
         if session.hasQueued { unqueued(onDemand.remove(source: id)) }
-        if session.hasQueued { unqueued(pools.takeQueued(by: id)) }
+        // Counted per session (``PoolTable/holdsQueued(by:)``): a session with nothing waiting
+        // costs nothing here, one with commands waiting only those (docs/pooling.md "Queue").
+        if pools.holdsQueued(by: id) { unqueued(pools.takeQueued(by: id)) }
         if let account = session.account {
             memory.charge(-session.chargedInput, to: account)
             session.chargedInput = 0

@@ -71,6 +71,9 @@ final class Session: @unchecked Sendable {
     var unansweredBytes = 0
     /// Complete messages wait for the session's next turn (``Router/turnBudget``).
     var hasBacklog = false
+    /// Set once the session had a command queued for an on-demand zenka (docs/protocol.md §6):
+    /// closing it scans the on-demand queues only then. A balanced zenka's queue counts its
+    /// senders itself (``PoolTable/holdsQueued(by:)``, docs/pooling.md "Queue").
     var hasQueued = false
     /// The user's counters as a target of routed commands; set by the first command it receives.
     var counters: TargetCounters?

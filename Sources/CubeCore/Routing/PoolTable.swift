@@ -8,6 +8,10 @@ struct PoolTable: Sendable {
     var compute = ComputeLeases()
     /// Compute leases this node holds on other nodes for its own zenki.
     var bursts = BurstPlanner()
+    /// How many commands each session has waiting, over every name (no key: none), so that
+    /// whether a session still waits, asked for every half-closed session on every tick and
+    /// at every close, is O(1) rather than a scan of the queues (docs/pooling.md "Queue").
+    private var queuedBy: [SessionID: Int] = [:]
 
     /// Advances `name`'s tie-break turn through `select`.
     mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {
@@ -20,8 +24,11 @@ struct PoolTable: Sendable {
     /// bytes of ``QueuedCommand/cost``.
     mutating func enqueue(_ command: QueuedCommand, for name: String, countLimit: Int,
                           byteLimit: Int) -> PoolQueue<QueuedCommand>.Refusal? {
-        pools[name, default: Pool()].waiting.enqueue(command, source: command.source, bytes: command.cost,
-                                                     at: command.queued, countLimit: countLimit, byteLimit: byteLimit)
+        let refusal = pools[name, default: Pool()].waiting.enqueue(command, source: command.source, bytes: command.cost,
+                                                                   at: command.queued, countLimit: countLimit,
+                                                                   byteLimit: byteLimit)
+        if refusal == nil { queuedBy[command.source, default: 0] += 1 }
+        return refusal
     }
 
     /// Commands waiting for `name`.
@@ -35,7 +42,9 @@ struct PoolTable: Sendable {
 
     /// Takes the oldest command waiting for `name`.
     mutating func takeOldest(_ name: String) -> QueuedCommand? {
-        pools[name]?.waiting.takeOldest()?.item
+        guard let taken = pools[name]?.waiting.takeOldest()?.item else { return nil }
+        left([taken])
+        return taken
     }
 
     /// Puts back the command just taken with ``takeOldest(_:)`` that found no instance after
@@ -43,11 +52,14 @@ struct PoolTable: Sendable {
     mutating func putBack(_ command: QueuedCommand, for name: String) {
         pools[name, default: Pool()].waiting.putBack(
             PoolQueue.Entry(item: command, source: command.source, bytes: command.cost, since: command.queued))
+        queuedBy[command.source, default: 0] += 1
     }
 
     /// Takes every command waiting for `name`, oldest first.
     mutating func takeWaiting(_ name: String) -> [QueuedCommand] {
-        pools[name]?.waiting.takeAll().map(\.item) ?? []
+        let taken = pools[name]?.waiting.takeAll().map(\.item) ?? []
+        left(taken)
+        return taken
     }
 
     /// Takes the commands that waited `timeout` nanoseconds or longer, per name.
@@ -56,19 +68,31 @@ struct PoolTable: Sendable {
         for name in namesWaiting {
             expired += pools[name]?.waiting.takeExpired(now: now, timeout: timeout).map(\.item) ?? []
         }
+        left(expired)
         return expired
     }
 
-    /// Whether a command `source` queued still waits.
+    /// Whether a command `source` queued still waits. O(1).
     func holdsQueued(by source: SessionID) -> Bool {
-        pools.values.contains { $0.waiting.holds(from: source) }
+        queuedBy[source] != nil
     }
 
-    /// Takes the commands `source` queued (it went away).
+    /// Takes the commands `source` queued (it went away), by name: O(balanced names + its own
+    /// commands), and nothing at all for a session with none waiting.
     mutating func takeQueued(by source: SessionID) -> [QueuedCommand] {
+        guard queuedBy.removeValue(forKey: source) != nil else { return [] }
+        let names = pools.compactMap { $0.value.waiting.holds(from: source) ? $0.key : nil }.sorted()
         var taken: [QueuedCommand] = []
-        for name in namesWaiting { taken += pools[name]?.waiting.take(from: source).map(\.item) ?? [] }
+        for name in names { taken += pools[name]?.waiting.take(from: source).map(\.item) ?? [] }
         return taken
+    }
+
+    /// `commands` left their queue: their senders have that many fewer waiting.
+    private mutating func left(_ commands: [QueuedCommand]) {
+        for command in commands {
+            guard let held = queuedBy[command.source] else { continue }
+            queuedBy[command.source] = held > 1 ? held - 1 : nil
+        }
     }
 
     // MARK: - Draining

@@ -28,6 +28,34 @@ import Testing
         #expect(table.namesWaiting.isEmpty)
     }
 
+    /// Whether a session still has commands waiting is counted, not searched for (docs/pooling.md
+    /// "Queue"): the count follows every way a command leaves, over every name, and a session
+    /// whose last one was sent is no longer asked about.
+    @Test func eachSessionsWaitingCommandsAreCountedAcrossNames() throws {
+        var table = PoolTable()
+        #expect(table.enqueue(try queued(1, at: 10), for: "calc", countLimit: 10, byteLimit: 100) == nil)
+        #expect(table.enqueue(try queued(1, at: 11), for: "echo", countLimit: 10, byteLimit: 100) == nil)
+        #expect(table.enqueue(try queued(2, at: 12), for: "calc", countLimit: 10, byteLimit: 100) == nil)
+        #expect(table.enqueue(try queued(3, at: 13), for: "calc", countLimit: 1, byteLimit: 100) == .count(limit: 1))
+        #expect(table.holdsQueued(by: 1) && table.holdsQueued(by: 2) && !table.holdsQueued(by: 3))
+        // Sent: one of session 1's two is gone; taken back, it waits again.
+        let oldest = table.takeOldest("calc")
+        let taken = try #require(oldest)
+        #expect(table.holdsQueued(by: 1))
+        table.putBack(taken, for: "calc")
+        #expect(table.takeOldest("calc")?.source == 1)
+        #expect(table.takeWaiting("echo").map(\.source) == [1])
+        #expect(!table.holdsQueued(by: 1))
+        #expect(table.takeQueued(by: 1).isEmpty)
+        #expect(table.takeExpired(now: 100, timeout: 10).map(\.source) == [2])
+        #expect(!table.holdsQueued(by: 2))
+        // A leaving session takes its own from every name, oldest name first.
+        #expect(table.enqueue(try queued(4, at: 20), for: "echo", countLimit: 10, byteLimit: 100) == nil)
+        #expect(table.enqueue(try queued(4, at: 21), for: "calc", countLimit: 10, byteLimit: 100) == nil)
+        #expect(table.takeQueued(by: 4).map(\.queued) == [21, 20])
+        #expect(!table.holdsQueued(by: 4) && table.namesWaiting.isEmpty)
+    }
+
     @Test func drainingAndRemoteCountsAreForgottenWithTheirCause() {
         var table = PoolTable()
         table.drain(7, of: "calc")
