@@ -159,6 +159,26 @@ extension Router {
         }
     }
 
+    /// After a reload: commands waiting for a name that is no longer balanced here would wait
+    /// for nothing (``drainPool(_:now:actions:)`` only serves balanced names), charged to their
+    /// senders until `timeouts.route`, for ever with 0. Their memory returns first; then, oldest
+    /// first, a zenka no longer configured answers them `FALSE client not present` at once (as
+    /// an on-demand one's queue is, docs/configuration.md "Reload"), and one that now fans out
+    /// (`dispatch = all`) routes them as if they arrived now: each instance gets a copy, as a
+    /// command sent now would (docs/pooling.md "Queue"). Access was checked when they arrived.
+    mutating func reloadedPools(now: Timestamp, actions: inout [RouterAction]) {
+        for name in pools.namesWaiting where balancedDefinition(name) == nil {
+            let waiting = pools.takeWaiting(name)
+            unqueued(waiting)
+            let configured = configuration.zenki[name] != nil
+            for queued in waiting where sessions[queued.source] != nil {
+                let refusal = configured ? route(queued.command, queued.path, from: queued.source, now: now,
+                                                 actions: &actions)?.text : Wire.clientNotPresent
+                if let refusal { actions.append(answer(queued.source, queued.command.id, .falseReply, refusal)) }
+            }
+        }
+    }
+
     /// Answers `FALSE route timeout [ … ]` for commands that waited a whole route timeout.
     mutating func expirePoolQueues(now: Timestamp, actions: inout [RouterAction]) {
         let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000

@@ -7,7 +7,8 @@ extension Router {
     /// No session is dropped: access rules and logins apply to the next command and the next
     /// login; line and body limits apply to every session's next message; memory limits to
     /// the next charge. Peers added to `network.peers` are dialled, peers removed from it are
-    /// hung up (their links close), as `link` and `unlink` would.
+    /// hung up (their links close), as `link` and `unlink` would. Commands waiting for a zenka
+    /// that is no longer balanced here leave its queue now (``reloadedPools(now:actions:)``).
     /// - Parameter loaded: the configuration just read; it must have passed ``CubeConfiguration/load(_:owner:)``.
     package mutating func reconfigure(_ loaded: CubeConfiguration, now: Timestamp) -> [RouterAction] {
         let old = configuration
@@ -23,10 +24,12 @@ extension Router {
                 session.decoder.maximumLineLength = limits.preAuthLine
             }
         }
+        var actions: [RouterAction] = []
+        reloadedPools(now: now, actions: &actions)
         guard let changes = network?.configuredPeersChanged(from: old.network.peers, to: configuration.network.peers) else {
-            return []
+            return actions
         }
-        return changes.dial.map(RouterAction.dial) + changes.hangUp.map(RouterAction.hangUp)
+        return actions + changes.dial.map(RouterAction.dial) + changes.hangUp.map(RouterAction.hangUp)
     }
 
     /// New `c25519` credentials from a reload (authorized keys, trusted signers read again),

@@ -35,6 +35,14 @@ struct SimulatedNetwork {
                                seed: UInt64(name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }), now: now)
     }
 
+    /// Reloads node `name` with a configuration of `extra` lines in place of the one it had
+    /// (docs/configuration.md "Reload"), and delivers what the reload answers.
+    mutating func reconfigure(_ name: String, extra: [String]) throws {
+        let text = (["node.name = \(name)", "access.cmd.usr.* = **"] + extra).joined(separator: "\n")
+        let configuration = try CubeConfiguration.load(try ConfigFile.parse(text, file: "sim.conf"), owner: "root")
+        apply(routers[name]?.reconfigure(configuration, now: now) ?? [], at: name)
+    }
+
     /// Links `a` and `b` (as if `a` had dialled `b`) and lets adverts flood.
     @discardableResult
     mutating func link(_ a: String, _ b: String) -> (SessionID, SessionID) {
