@@ -143,12 +143,13 @@ package final class Manager: @unchecked Sendable {
                 if wasOnDemand && !isOnDemand { hub.unregisterOnDemand(name) }
                 if isOnDemand && !wasOnDemand { hub.registerOnDemand(name) }
                 let running = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
+                let own = instances.values.filter { $0.name == name && $0.state != .stopping && !$0.served }.count
                 // Each restarts once it has exited (`exited`), with the new definition.
                 for id in running { restart(instance: id, now: now, reason: .requested) }
                 // Up to the new `instances.min` (docs/configuration.md "Reload"); a lower one stops
                 // nothing here: a scaling zenka drains down to it when idle.
                 let missing = after.start == .always && !isOnDemand && records[name]?.manuallyStopped != true
-                    ? max(after.minimumInstances - running.count, 0) : 0
+                    ? max(after.minimumInstances - own, 0) : 0
                 for _ in 0..<missing { launch(name) }
                 var line = "zenka \(name) changed"
                 if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
@@ -357,14 +358,17 @@ package final class Manager: @unchecked Sendable {
     /// Backs the router's scaling starts off after failed exits, as restarts are: a balanced
     /// zenka that crashed at once was started again for every command that found no instance
     /// (199 processes for 199 commands in 4 s; a hostile second reader).
-    private func noteForScaling(_ name: String, failed: Bool) {
+    /// - Parameter ranFor: how long the instance ran (ns): a failure after 30 s starts the
+    ///   count again, as the restart policy does, so rare crashes do not add up.
+    private func noteForScaling(_ name: String, failed: Bool, ranFor: UInt64) {
         guard failed else {
             records[name]?.scaleFailures = 0
             records[name]?.scaleBackoffUntil = nil
             return
         }
         guard let definition = definitions[name] else { return }
-        let failures = (records[name]?.scaleFailures ?? 0) + 1
+        let earlier = ranFor < 30_000_000_000 ? records[name]?.scaleFailures ?? 0 : 0
+        let failures = earlier + 1
         let delay = min(definition.maximumBackoff, definition.backoff * pow(2, Double(min(failures - 1, 30))))
         records[name, default: ZenkaRecord()].scaleFailures = failures
         records[name]?.scaleBackoffUntil = Self.now + UInt64(delay * 1e9)
@@ -385,7 +389,7 @@ package final class Manager: @unchecked Sendable {
         let code = (status & 0x7F) == 0 ? "exit \((status >> 8) & 0xFF)" : "signal \(status & 0x7F)"
         let failed = status != 0 && !instance.stopRequested
         records[instance.name, default: ZenkaRecord()].lastExit = code
-        noteForScaling(instance.name, failed: failed)
+        noteForScaling(instance.name, failed: failed, ranFor: Self.now &- instance.started)
         logger.info("zenka exited (\(code))", metadata: ["zenka": "\(instance.name)", "instance": "\(id)"])
         // From the instance, not the definition: a reload may have removed or changed that.
         if let session = instance.session, instance.stdio { hub.disconnected(session) }
@@ -397,7 +401,11 @@ package final class Manager: @unchecked Sendable {
         switch instance.restartRequested {
         case .requested? where !shuttingDown:
             records[instance.name, default: ZenkaRecord()].restarts += 1
-            launch(instance.name)
+            // A served instance comes back served: as an own one it met `instances.max` and
+            // was not started, and the lease lost its instance (a reviewer).
+            if case .success(let id) = launch(instance.name, served: instance.served), instance.served {
+                instances[id]?.served = true
+            }
             return
         case .unhealthy? where !shuttingDown:
             scheduleRestart(instance.name, failed: true)

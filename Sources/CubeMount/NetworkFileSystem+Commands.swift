@@ -54,9 +54,11 @@ extension NetworkFileSystem {
 
     /// The `write()` errno of the router's `FALSE` to a market command (docs/market.md "The
     /// market as files"): what is missing `ENOENT`, malformed `EINVAL`, refused `EACCES`, no
-    /// capacity left `ENOSPC`, no credit `EDQUOT`, anything else `EIO`.
+    /// capacity left `ENOSPC`, no credit `EDQUOT`, past the memory share `ENOMEM` (as the
+    /// mount's own memory refusals), anything else `EIO`.
     static func errno(forMarketRefusal text: String) -> Errno {
-        switch MarketRefusal.Kind(replyText: text) {
+        if text.hasPrefix("memory limit reached") { return .outOfMemory }
+        return switch MarketRefusal.Kind(replyText: text) {
         case .noSuchOffer?, .noSuchLease?, .providerAbsent?: .noSuchFileOrDirectory
         case .invalidAmount?, .invalidTTL?, .usage?: .invalidArgument
         case .requirementNotMet?, .notYours?: .permissionDenied

@@ -178,7 +178,10 @@ package final class DiscoveryService: Service, Sendable {
     }
 
     private func pause() async {
-        try? await Task.sleep(for: .seconds(intervalSeconds))
+        // ±20 %: cubes started together on one host would otherwise stay in phase, and past
+        // the per-sender share of signature checks the same ones were refused every interval.
+        let jitter = Double.random(in: 0.8...1.2)
+        try? await Task.sleep(for: .seconds(Double(intervalSeconds) * jitter))
     }
 
     // MARK: - Receiving

@@ -37,7 +37,16 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
                 #expect(error.line == (text.hasPrefix("a = b") ? 2 : 1))
             }
         }
-        // LF files are split on every LF (a lone CR inside a line is no line end).
+        // A CR inside a line, or a file of CR line ends, is refused too.
+        for text in ["a = b\rc = d\n", "access.cmd.usr.* = he\rart\n"] {
+            do {
+                _ = try ConfigFile.parse(text, file: "cr.conf")
+                Issue.record("accepted a CR inside a line")
+            } catch {
+                #expect(error.message == "a CR inside the line: remove it")
+            }
+        }
+        // LF files are split on every LF.
         #expect((try? ConfigFile.parse("a = 1\nb = 2\n", file: "lf.conf"))?.map(\.key) == ["a", "b"])
     }
 

@@ -20,4 +20,18 @@ import Testing
         #expect(throttled)
         #expect(!other)
     }
+
+    /// A uid's failures are never what makes room: a local user failed 20 times, then failed
+    /// from 30,000 loopback addresses over TCP, and its uid had a fresh set of password checks
+    /// (a hostile second reader).
+    @Test func failuresFromManyAddressesNeverEvictAUidsCount() throws {
+        let configuration = try CubeConfiguration.load(ConfigFile.parse("", file: "test"), owner: "root")
+        var router = Router(configuration: configuration, hasher: IdentityHasher(), seed: 9, now: now)
+        let uid = Origin.uid(1003)
+        for _ in 0..<20 { router.recordFailure(of: uid, now: now) }
+        for index in 0..<30_000 { router.recordFailure(of: .address("127.\(index / 65_536).\(index / 256 % 256).\(index % 256)"), now: now) }
+        let throttled = router.isThrottled(uid, now: now)
+        #expect(throttled)
+        #expect(router.throttle.failureOriginCount <= LoginThrottle.maximumFailureOrigins + 1)
+    }
 }

@@ -78,6 +78,7 @@ import Testing
         }
         #expect(NetworkFileSystem.errno(forMarketRefusal: AcquireQuery.usage) == .invalidArgument)
         #expect(NetworkFileSystem.errno(forMarketRefusal: "route timeout") == .ioError)
+        #expect(NetworkFileSystem.errno(forMarketRefusal: "memory limit reached [ limits.memory.user ]") == .outOfMemory)
         #expect(MarketRefusal.Kind(replyText: "lease refused by provider") == nil)
     }
 }

@@ -26,6 +26,9 @@ package enum ConfigFile {
                 throw ConfigError(file: file, line: lineNumber,
                                   message: "line ends in CR (a CRLF file?): save it with LF line ends")
             }
+            if rawLine.contains("\r") {
+                throw ConfigError(file: file, line: lineNumber, message: "a CR inside the line: remove it")
+            }
             var line = stripComment(String(String.UnicodeScalarView(rawLine)))
             if pending.isEmpty { pendingLine = lineNumber }
             let continues = line.hasSuffix("\\")

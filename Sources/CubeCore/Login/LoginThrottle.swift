@@ -25,7 +25,11 @@ package struct LoginThrottle: Sendable {
 
     /// Remembers a failed login (or an abandoned `c25519` handshake) of `origin`.
     package mutating func recordFailure(of origin: Origin, now: UInt64) {
-        if failures[origin] == nil, failures.count >= Self.maximumFailureOrigins, let forgotten = failures.keys.first {
+        // Only addresses make room, for a new address: a local user who failed from many
+        // loopback addresses (127.0.0.0/8 on TCP) evicted its own uid's count and got a fresh
+        // set of password checks (a hostile second reader). Uids are the system's, and few.
+        if case .address = origin, failures[origin] == nil, failures.count >= Self.maximumFailureOrigins,
+           let forgotten = failures.keys.first(where: { if case .address = $0 { true } else { false } }) {
             failures[forgotten] = nil
         }
         failures[origin, default: []].append(now)

@@ -32,9 +32,10 @@ package struct Lease: Equatable, Sendable {
     /// for through intermediate nodes: docs/market.md "Receipts across the network"); nil: the
     /// neighbour. Only until the grant opens the account, which keeps it (not stored).
     package internal(set) var payerNode: String?
-    /// Whether the lease is charged to its holder's memory share (``memoryCost``); a lease
-    /// restored from the store is not, like a restored offer.
-    package internal(set) var chargesMemory = false
+    /// The memory account the lease is charged to (``memoryCost``): its holder's, or the
+    /// link's it was asked over (a remote user has no account here); nil for a lease restored
+    /// from the store, like a restored offer.
+    package internal(set) var memoryAccount: String?
 
     /// What a lease costs its holder's memory share (docs/security.md "Resource limits"):
     /// the lease, its places in the market's tables and the store's journal — about 480 bytes

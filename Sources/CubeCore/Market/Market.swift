@@ -27,6 +27,11 @@ package struct Market: Sendable {
     /// Restored offers still waiting for their provider (``reattach``): an `offer` looks only
     /// at these, not at every offer.
     private var detachedOffers: Set<UInt64> = []
+    /// The same ids by provider user and kind, descending (ids no longer detached are skipped
+    /// when met), and when the first of them is withdrawn: neither `offer` nor a tick sorts
+    /// them (after a restart with many restored offers, each did for the whole grace; a reviewer).
+    private var detachedByOwner: [DetachedKey: [UInt64]] = [:]
+    private var detachedDeadline = UInt64.max
     /// A lower bound of when an active lease next expires or its consumer's grace runs out
     /// (monotonic nanoseconds): a tick before it has nothing to end and walks no lease.
     private var nextExpiry: UInt64 = 0
@@ -129,11 +134,12 @@ package struct Market: Sendable {
     ///   - paidByReceipts: the consumer is another node, which pays by receipts (its credit is
     ///     checked there).
     ///   - payerNode: the node that pays when it is not the asking neighbour.
-    ///   - chargesMemory: the caller charged the lease to the consumer's memory share and
-    ///     takes it back when the lease ends (``MarketChange/leaseEnded(_:reason:provider:)``).
+    ///   - memoryAccount: the memory account the caller charges the lease to (the consumer's,
+    ///     or the link's), which takes it back when the lease ends
+    ///     (``MarketChange/leaseEnded(_:reason:provider:)``); nil: not charged.
     package mutating func request(offer offerID: UInt64, amount: UInt64, ttl: UInt64, consumer: SessionID,
                                  consumerUser: String, consumerNode: String, providerPresent: Bool,
-                                 paidByReceipts: Bool = false, payerNode: String? = nil, chargesMemory: Bool = false,
+                                 paidByReceipts: Bool = false, payerNode: String? = nil, memoryAccount: String? = nil,
                                  now: UInt64) -> Result<Lease, MarketRefusal> {
         guard var offer = offers[offerID] else { return .failure(.noSuchOffer(String(offerID))) }
         guard offer.admits(user: consumerUser, node: consumerNode, amount: amount, ttl: ttl) else {
@@ -157,7 +163,7 @@ package struct Market: Sendable {
                           ttl: ttl, expires: now + ttl * 1_000_000_000, state: .requested)
         lease.paidByReceipts = paidByReceipts
         lease.payerNode = paidByReceipts ? payerNode : nil
-        lease.chargesMemory = chargesMemory
+        lease.memoryAccount = memoryAccount
         nextLeaseID += 1
         leases[lease.id] = lease
         leaseOrder.insert(lease.id)
@@ -276,8 +282,13 @@ package struct Market: Sendable {
     /// (`consumer-gone`).
     package mutating func expire(now: UInt64) -> [MarketChange] {
         var changes: [MarketChange] = []
-        for id in detachedOffers.sorted() {
-            if let until = offers[id]?.detachedUntil, until <= now { changes += withdraw(id, reason: "provider-gone") }
+        if !detachedOffers.isEmpty, now >= detachedDeadline {
+            var next = UInt64.max
+            for id in detachedOffers.sorted() {
+                guard let until = offers[id]?.detachedUntil else { continue }
+                if until <= now { changes += withdraw(id, reason: "provider-gone") } else { next = min(next, until) }
+            }
+            detachedDeadline = next
         }
         // Before the earliest end nothing is due: no lease is walked (100,000 leases sorted on
         // every tick stalled every client: docs/market.md "Limits").
@@ -350,7 +361,10 @@ package struct Market: Sendable {
             market.offers[record.id] = offer
             market.offerOrder.insert(record.id)
             market.detachedOffers.insert(record.id)
+            market.detachedByOwner[DetachedKey(user: record.providerUser, kind: record.kind), default: []].append(record.id)
+            market.detachedDeadline = min(market.detachedDeadline, now.monotonic + grace)
         }
+        for key in market.detachedByOwner.keys { market.detachedByOwner[key]?.sort(by: >) }
         for record in snapshot.leases {
             guard var offer = market.offers[record.offer] else { continue }
             let left = UInt64(max(0, record.expiresWall - now.wall)) * 1_000_000_000
@@ -387,10 +401,12 @@ package struct Market: Sendable {
                                   provider: SessionID, providerUser: String, wall: Int64 = 0) -> Offer? {
         // Only restored offers still waiting qualify: none at all once every provider is back,
         // so an `offer` costs no walk of every offer (docs/market.md "Limits").
-        guard !detachedOffers.isEmpty,
-              let oldID = detachedOffers.sorted().first(where: { offers[$0]?.providerUser == providerUser && offers[$0]?.kind == kind }),
-              let old = offers[oldID]
-        else { return nil }
+        let key = DetachedKey(user: providerUser, kind: kind)
+        guard !detachedOffers.isEmpty, var ids = detachedByOwner.removeValue(forKey: key) else { return nil }
+        // Descending, so the lowest id is the last; ids withdrawn meanwhile are dropped as met.
+        while let last = ids.last, !detachedOffers.contains(last) { ids.removeLast() }
+        guard let oldID = ids.popLast(), let old = offers[oldID] else { return nil }
+        if !ids.isEmpty { detachedByOwner[key] = ids }
         detachedOffers.remove(old.id)
         var offer = Offer(id: old.id, kind: kind, capacity: max(capacity, old.committed), attributes: attributes, provider: provider,
                           providerUser: providerUser, created: old.created, requirement: requirement)

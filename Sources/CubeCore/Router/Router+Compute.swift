@@ -19,7 +19,8 @@ extension Router {
         guard let (zenka, count) = pools.compute.ended(leaseID) else { return }
         var left = count
         while left > 0, drainOne(zenka, actions: &actions) { left -= 1 }
-        pools.compute.drainLater(zenka, count: left, limit: configuration.compute.effectiveSlots)
+        // As many as the manager may have started and keep waiting: twice the slots.
+        pools.compute.drainLater(zenka, count: left, limit: 2 * configuration.compute.effectiveSlots)
     }
 
     /// Drains the least loaded instance of `name` that takes commands (the newest of equals)

@@ -245,7 +245,16 @@ extension Router {
     /// a transit node passes on comes this way: nothing is copied but the prefixed path.
     mutating func forwardToNode(_ command: CommandView, node: String, hops: HopCount, fromLink: Bool, from source: Session?,
                                 purpose: RoutePurpose? = nil, now: Timestamp, actions: inout [RouterAction]) -> Refusal? {
-        guard let next = nextHop(towards: node), let link = linkSession(to: next) else {
+        var next = nextHop(towards: node)
+        // Adverts of this turn not yet applied (settleTopology): a route that is missing, or
+        // leads back where the command came from, may be stale; applied first then, else a
+        // command bounced between two nodes until its hop limit (a reviewer). Only then: an
+        // advert and a command in turn would otherwise cost a recomputation each again.
+        if network?.unsettled == true, next == nil || next == source?.link?.node {
+            settleTopology(now: now, actions: &actions)
+            next = nextHop(towards: node)
+        }
+        guard let next, let link = linkSession(to: next) else {
             return Refusal(.missing, Wire.clientNotPresent)
         }
         guard let budget = fromLink ? hops.decremented() : hops else { return Refusal(.limit, Wire.hopLimitExceeded) }

@@ -97,11 +97,13 @@ extension Router {
         let requested = market.request(offer: offerID, amount: amount, ttl: ttl, consumer: id, consumerUser: user,
                                        consumerNode: node, providerPresent: sessions[offer.provider]?.isReachable == true,
                                        paidByReceipts: sessions[id]?.link != nil && (!relayed || payer != nil),
-                                       payerNode: payer, chargesMemory: account?.user == user, now: now.monotonic)
+                                       payerNode: payer, memoryAccount: account?.user, now: now.monotonic)
         switch requested {
         case .failure(let refusal): refuse(refusal)
         case .success(let lease):
-            if lease.chargesMemory, let account { memory.charge(memoryCost, to: account) }
+            // To the session's account: a link's for a remote user's lease (before, those were
+            // never charged, though refused against the link's account: a reviewer).
+            if lease.memoryAccount != nil, let account { memory.charge(memoryCost, to: account) }
             if let run { return serveCompute(lease, zenka: run, command: command, from: id, now: now, actions: &actions) }
             let request = Command(id: command.id, path: Array("lease-request".utf8),
                                   args: Array("\(lease.id) \(user) \(amount) \(ttl)".utf8))
@@ -196,7 +198,7 @@ extension Router {
             switch change {
             case .leaseEnded(let lease, let reason, let provider):
                 computeLeaseEnded(lease.id, actions: &actions)
-                if lease.chargesMemory, let account = memory.accounts[lease.consumerUser] {
+                if let name = lease.memoryAccount, let account = memory.accounts[name] {
                     memory.charge(-Lease.memoryCost(user: lease.consumerUser), to: account)
                     memory.release(account)
                 }

@@ -85,8 +85,6 @@ package struct LinkStateAdvert: Equatable, Sendable {
         withSignature(signer.sign(signedBytes))
     }
 
-    /// The cost the origin gives its link to `neighbour`, or nil if it does not advertise one.
-    /// - Parameter neighbour: a node name.
     /// At least the size of ``render()``'s text, counted from the fields without rendering:
     /// what the advert takes in a node's database (``Topology/databaseBytes``) and on a link.
     package var textBytes: Int {
@@ -101,6 +99,8 @@ package struct LinkStateAdvert: Equatable, Sendable {
         return bytes
     }
 
+    /// The cost the origin gives its link to `neighbour`, or nil if it does not advertise one.
+    /// - Parameter neighbour: a node name.
     package func cost(to neighbour: String) -> UInt32? {
         neighbours.first { $0.name == neighbour }?.cost
     }
