@@ -197,7 +197,10 @@ package final class Manager: @unchecked Sendable {
     @discardableResult
     func launch(_ name: String, served: Bool = false) -> Result<Int, LaunchFailure> {
         guard let definition = definitions[name] else { return .failure(.unknown) }
-        guard served || instances.values.filter({ $0.name == name && $0.state != .stopping }).count < definition.instances else {
+        // Served instances are beyond `instances.max` (within `node.compute.slots`): they do
+        // not count against the node's own.
+        guard served || instances.values.filter({ $0.name == name && $0.state != .stopping && !$0.served }).count
+            < definition.instances else {
             return .failure(.maximumReached(definition.instances))
         }
         let missing = definition.dependencies.filter { !isOnline($0) }

@@ -132,6 +132,32 @@ import Glibc
         #expect(admin.call("three.echo on demand", timeout: 10)?.line == "TRUE on demand", "\(cube.log)")
     }
 
+    /// An instance serving another's compute lease that a reload restarts comes back serving
+    /// it: restarted as one of the node's own, it met `instances.max` and was not started, so
+    /// the lease lost its instance (a reviewer's finding).
+    @Test func aServedInstanceRestartedByAReloadStaysServed() throws {
+        var work = Self.stdioZenka("work")
+        work.conf += "\ndispatch = balanced\ninstances.min = 1\ninstances.max = 1\n"
+        let cube = try ManagerCube(zenki: [work], extraConfiguration: "node.compute.slots = 1\nnode.compute.runs = work\n",
+                                   baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("work"))
+        #expect(eventually(timeout: 10) { admin.call("offers compute")?.rows.isEmpty == false })
+        let offer = try #require(admin.call("offers compute")?.rows.first?.first)
+        #expect(admin.call("acquire \(offer) 1 600 run work")?.isTrue == true)
+        let online = { admin.status("work").filter { $0.state == "online" }.count }
+        #expect(eventually(timeout: 10) { online() == 2 }, "\(admin.status())")
+        let before = Set(admin.status("work").map(\.pid))
+        work.conf += "stop-timeout = 2\n"
+        try Self.add(work, to: cube)
+        #expect(kill(cube.process.processIdentifier, SIGHUP) == 0)
+        #expect(Self.waitForReload(cube, count: 1), "\(cube.log)")
+        #expect(eventually(timeout: 15) {
+            let rows = admin.status("work").filter { $0.state == "online" }
+            return rows.count == 2 && before.isDisjoint(with: rows.map(\.pid))
+        }, "\(admin.status()) \(cube.log)")
+    }
+
     @Test func invalidConfigurationIsRefusedAndTheRunningOneKept() throws {
         let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], baseConfiguration: Self.configuration)
         let admin = try cube.client()
