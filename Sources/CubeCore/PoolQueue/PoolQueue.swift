@@ -159,6 +159,25 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         return taken
     }
 
+    /// Takes the newest entry `source` sent (to make room for another user's command:
+    /// docs/pooling.md "Queue"). O(1) amortised.
+    package mutating func takeNewest(from source: SessionID) -> Entry? {
+        guard var numbers = bySource.removeValue(forKey: source) else { return nil }
+        var found: Entry?
+        while found == nil, !numbers.isEmpty, let number = numbers.numbers.popLast() {
+            examined += 1
+            let index = number - base
+            guard index >= head, index < slots.count, let entry = slots[index] else { continue }
+            found = entry
+            slots[index] = nil
+            tombstones += 1
+            bytes -= entry.bytes
+        }
+        if !numbers.isEmpty { bySource[source] = numbers }
+        tidy()
+        return found
+    }
+
     /// Skips tombstones at the front, drops the taken prefix once it is as long as the rest,
     /// and compacts once tombstones are as many as the entries held: each costs at most a
     /// constant per entry taken or tombstone made since, so every operation stays O(1)

@@ -63,6 +63,10 @@ struct QueuedCommand: Sendable {
     /// Charged to the source's memory share while queued (docs/security.md "Resource limits").
     let account: MemoryAccount?
     let cost: Int
+
+    /// Whose share of the queue the command takes: its memory account's user (a link's
+    /// account for commands from another node), or `-` for one without.
+    var sharer: String { account?.user ?? "-" }
 }
 
 

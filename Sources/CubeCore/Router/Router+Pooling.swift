@@ -116,7 +116,11 @@ extension Router {
         if let account, let refusal = memory.refusal(cost, to: account) { return Refusal(.limit, refusal.text) }
         let queued = QueuedCommand(source: id, command: command, path: path, queued: now.monotonic, account: account,
                                    cost: cost)
-        switch pools.enqueue(queued, for: name, countLimit: definition.queueLimit, byteLimit: definition.queueBytes) {
+        var refusal = pools.enqueue(queued, for: name, countLimit: definition.queueLimit, byteLimit: definition.queueBytes)
+        if case .count? = refusal, makeRoom(name, for: queued, limit: definition.queueLimit, actions: &actions) {
+            refusal = pools.enqueue(queued, for: name, countLimit: definition.queueLimit, byteLimit: definition.queueBytes)
+        }
+        switch refusal {
         case nil: break
         case .count(let limit)?:
             pools.failed(name)
@@ -133,6 +137,26 @@ extension Router {
             actions.append(.startZenka(name))
         }
         return nil
+    }
+
+    /// A full queue of `name` makes room for a user holding less than half of it: the newest
+    /// command of the user holding the most, if that is more than half, is answered `queue
+    /// full` instead. Before, one user could keep the queue full and every other user's
+    /// command got `queue full` or timed out (a hostile second reader); a lone user still has
+    /// the whole queue.
+    /// - Returns: whether a place was freed.
+    mutating func makeRoom(_ name: String, for queued: QueuedCommand, limit: Int, actions: inout [RouterAction]) -> Bool {
+        let half = limit / 2
+        guard pools.waitingCount(name, user: queued.sharer) < half,
+              let hog = pools.largestSharer(name, other: queued.sharer), hog.count > half,
+              let dropped = pools.takeNewest(name, from: users.ids(of: hog.user))
+        else { return false }
+        unqueued([dropped])
+        pools.failed(name)
+        actions.append(answer(dropped.source, dropped.command.id, .falseReply,
+                              "queue full [ dropped for another user: one user holds at most half of the \(limit) "
+                                  + "commands that wait for \(name) while others wait ]"))
+        return true
     }
 
     /// Hands what waits for `name` to instances with room, oldest first, until none has room;

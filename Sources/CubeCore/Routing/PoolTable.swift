@@ -12,6 +12,10 @@ struct PoolTable: Sendable {
     /// whether a session still waits, asked for every half-closed session on every tick and
     /// at every close, is O(1) rather than a scan of the queues (docs/pooling.md "Queue").
     private var queuedBy: [SessionID: Int] = [:]
+    /// How many commands each user has waiting per name (``QueuedCommand/sharer``): when a
+    /// name's queue is full, a user holding less than half of it takes the place of the newest
+    /// command of the user holding the most (docs/pooling.md "Queue").
+    private var queuedByUser: [QueueSharer: Int] = [:]
 
     /// Advances `name`'s tie-break turn through `select`.
     mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {
@@ -27,8 +31,31 @@ struct PoolTable: Sendable {
         let refusal = pools[name, default: Pool()].waiting.enqueue(command, source: command.source, bytes: command.cost,
                                                                    at: command.queued, countLimit: countLimit,
                                                                    byteLimit: byteLimit)
-        if refusal == nil { queuedBy[command.source, default: 0] += 1 }
+        if refusal == nil {
+            queuedBy[command.source, default: 0] += 1
+            queuedByUser[QueueSharer(name: name, user: command.sharer), default: 0] += 1
+        }
         return refusal
+    }
+
+    /// Commands `user` has waiting for `name`. O(1).
+    func waitingCount(_ name: String, user: String) -> Int { queuedByUser[QueueSharer(name: name, user: user)] ?? 0 }
+
+    /// The user other than `user` with the most commands waiting for `name`, and how many.
+    func largestSharer(_ name: String, other user: String) -> (user: String, count: Int)? {
+        queuedByUser.filter { $0.key.name == name && $0.key.user != user }
+            .max { ($0.value, $1.key.user) < ($1.value, $0.key.user) }
+            .map { ($0.key.user, $0.value) }
+    }
+
+    /// Takes the newest command waiting for `name` from the first of `sources` that has one.
+    mutating func takeNewest(_ name: String, from sources: [SessionID]) -> QueuedCommand? {
+        for source in sources {
+            guard let taken = pools[name]?.waiting.takeNewest(from: source)?.item else { continue }
+            left([taken], name: name)
+            return taken
+        }
+        return nil
     }
 
     /// Commands waiting for `name`.
@@ -43,7 +70,7 @@ struct PoolTable: Sendable {
     /// Takes the oldest command waiting for `name`.
     mutating func takeOldest(_ name: String) -> QueuedCommand? {
         guard let taken = pools[name]?.waiting.takeOldest()?.item else { return nil }
-        left([taken])
+        left([taken], name: name)
         return taken
     }
 
@@ -53,12 +80,13 @@ struct PoolTable: Sendable {
         pools[name, default: Pool()].waiting.putBack(
             PoolQueue.Entry(item: command, source: command.source, bytes: command.cost, since: command.queued))
         queuedBy[command.source, default: 0] += 1
+        queuedByUser[QueueSharer(name: name, user: command.sharer), default: 0] += 1
     }
 
     /// Takes every command waiting for `name`, oldest first.
     mutating func takeWaiting(_ name: String) -> [QueuedCommand] {
         let taken = pools[name]?.waiting.takeAll().map(\.item) ?? []
-        left(taken)
+        left(taken, name: name)
         return taken
     }
 
@@ -66,9 +94,10 @@ struct PoolTable: Sendable {
     mutating func takeExpired(now: UInt64, timeout: UInt64) -> [QueuedCommand] {
         var expired: [QueuedCommand] = []
         for name in namesWaiting {
-            expired += pools[name]?.waiting.takeExpired(now: now, timeout: timeout).map(\.item) ?? []
+            let taken = pools[name]?.waiting.takeExpired(now: now, timeout: timeout).map(\.item) ?? []
+            left(taken, name: name)
+            expired += taken
         }
-        left(expired)
         return expired
     }
 
@@ -83,16 +112,27 @@ struct PoolTable: Sendable {
         guard queuedBy.removeValue(forKey: source) != nil else { return [] }
         let names = pools.compactMap { $0.value.waiting.holds(from: source) ? $0.key : nil }.sorted()
         var taken: [QueuedCommand] = []
-        for name in names { taken += pools[name]?.waiting.take(from: source).map(\.item) ?? [] }
+        for name in names {
+            let mine = pools[name]?.waiting.take(from: source).map(\.item) ?? []
+            for command in mine { userLeft(command, name: name) }
+            taken += mine
+        }
         return taken
     }
 
-    /// `commands` left their queue: their senders have that many fewer waiting.
-    private mutating func left(_ commands: [QueuedCommand]) {
+    /// `commands` left `name`'s queue: their senders and users have that many fewer waiting.
+    private mutating func left(_ commands: [QueuedCommand], name: String) {
         for command in commands {
+            userLeft(command, name: name)
             guard let held = queuedBy[command.source] else { continue }
             queuedBy[command.source] = held > 1 ? held - 1 : nil
         }
+    }
+
+    private mutating func userLeft(_ command: QueuedCommand, name: String) {
+        let key = QueueSharer(name: name, user: command.sharer)
+        guard let held = queuedByUser[key] else { return }
+        queuedByUser[key] = held > 1 ? held - 1 : nil
     }
 
     // MARK: - Draining

@@ -1,0 +1,32 @@
+import CubeCore
+import Testing
+
+/// A full queue of a balanced zenka makes room for a user holding less than half of it, at the
+/// expense of the user holding the most (docs/pooling.md "Queue"): before, one user kept the
+/// queue full and every other user's command got `queue full` or timed out (a hostile second
+/// reader). A lone user still has the whole queue.
+@Suite struct PoolQueueShareTests {
+    static let balanced = ["zenka.calc.program = /bin/true", "zenka.calc.dispatch = balanced",
+                           "zenka.calc.scale.target = 1", "zenka.calc.queue = 4"]
+
+    @Test func aUserHoldingTheQueueGivesWayToAnotherUpToHalf() throws {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: Self.balanced)
+        let calc = net.connect("calc", at: "a", kind: .zenka)
+        let alice = net.connect("alice", at: "a")
+        let bob = net.connect("bob", at: "a")
+        // The instance takes one (its target); alice fills the queue of 4 and meets its bound.
+        net.send("(1)calc.a1\n(2)calc.a2\n(3)calc.a3\n(4)calc.a4\n(5)calc.a5\n(6)calc.a6\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a") == "(6)FALSE queue full [ 4 commands wait for a free instance of calc ]\n")
+        _ = net.take(calc, at: "a")
+        // bob's first two each take the place of alice's newest; his third meets his half.
+        net.send("(1)calc.b1\n(2)calc.b2\n(3)calc.b3\n", from: bob, at: "a")
+        let dropped = "FALSE queue full [ dropped for another user: one user holds at most half of the 4 commands that wait for calc while others wait ]"
+        #expect(net.take(alice, at: "a") == "(5)\(dropped)\n(4)\(dropped)\n")
+        #expect(net.take(bob, at: "a") == "(3)FALSE queue full [ 4 commands wait for a free instance of calc ]\n")
+        // alice now holds half: no more room taken from bob.
+        net.send("(7)calc.a7\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a") == "(7)FALSE queue full [ 4 commands wait for a free instance of calc ]\n")
+        #expect(try #require(net.routers["a"]).zenkaStats("calc", now: net.now)?.contains("queued 4\n") == true)
+    }
+}
