@@ -67,6 +67,14 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     private var tombstones = 0
     /// Each sender's held entries; a sender with none has no key.
     private var bySource: [SessionID: Numbers] = [:]
+    /// Senders in turn for ``takeNext()``, from `turnHead` on: each gives its oldest entry,
+    /// then goes to the back. A sender whose entries went is dropped when its turn comes.
+    private var turns: [SessionID] = []
+    private var turnHead = 0
+    private var inTurns: Set<SessionID> = []
+    /// The sender of the entry ``takeNext()`` took last, and whether it went to the back
+    /// again: a ``putBack(_:)`` of that entry gives it its turn back.
+    private var lastTurn: (source: SessionID, requeued: Bool)?
     /// Bytes of the held entries.
     package private(set) var bytes = 0
     /// Slots looked at by ``take(from:)``, by skipping tombstones and by compaction: the work
@@ -91,6 +99,52 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         bySource[source, default: Numbers()].numbers.append(base + slots.count)
         slots.append(Entry(item: item, source: source, bytes: size, since: now))
         bytes += size
+        if inTurns.insert(source).inserted { turns.append(source) }
+        return nil
+    }
+
+    /// Takes the oldest entry of the sender whose turn it is, then that sender goes to the
+    /// back: senders are served in turn, each in its own order. Strictly oldest first, one
+    /// sender with a long backlog kept every other sender's commands behind it until they
+    /// timed out (a hostile second reader; docs/pooling.md "Queue"). O(1) amortised.
+    package mutating func takeNext() -> Entry? {
+        lastTurn = nil
+        while turnHead < turns.count {
+            let source = turns[turnHead]
+            turnHead += 1
+            guard var numbers = bySource[source] else {
+                inTurns.remove(source)
+                continue
+            }
+            var found: Entry?
+            while found == nil, !numbers.isEmpty {
+                let number = numbers.numbers[numbers.first]
+                numbers.dropOldest()
+                examined += 1
+                let index = number - base
+                guard index >= head, index < slots.count, let entry = slots[index] else { continue }
+                found = entry
+                slots[index] = nil
+                tombstones += 1
+                bytes -= entry.bytes
+            }
+            if numbers.isEmpty {
+                bySource[source] = nil
+                inTurns.remove(source)
+            } else {
+                bySource[source] = numbers
+                turns.append(source)
+            }
+            if turnHead >= 64, turnHead * 2 >= turns.count {
+                turns.removeFirst(turnHead)
+                turnHead = 0
+            }
+            if let found {
+                lastTurn = (source, !numbers.isEmpty)
+                tidy()
+                return found
+            }
+        }
         return nil
     }
 
@@ -119,6 +173,19 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         }
         bySource[entry.source, default: Numbers()].putBack(base + head)
         bytes += entry.bytes
+        // Its sender's turn comes back: it is next again (once: its place at the back goes).
+        if let last = lastTurn, last.source == entry.source, last.requeued, turns.last == entry.source {
+            turns.removeLast()
+            inTurns.remove(entry.source)
+        }
+        lastTurn = nil
+        guard inTurns.insert(entry.source).inserted else { return }
+        if turnHead > 0 {
+            turnHead -= 1
+            turns[turnHead] = entry.source
+        } else {
+            turns.insert(entry.source, at: 0)
+        }
     }
 
     /// Takes every held entry, oldest first.

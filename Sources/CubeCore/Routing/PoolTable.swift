@@ -67,9 +67,10 @@ struct PoolTable: Sendable {
     /// Whether any command waits for `name`.
     func hasWaiting(_ name: String) -> Bool { !(pools[name]?.waiting.isEmpty ?? true) }
 
-    /// Takes the oldest command waiting for `name`.
+    /// Takes the next command waiting for `name`: the senders in turn, each its oldest
+    /// (``PoolQueue/takeNext()``).
     mutating func takeOldest(_ name: String) -> QueuedCommand? {
-        guard let taken = pools[name]?.waiting.takeOldest()?.item else { return nil }
+        guard let taken = pools[name]?.waiting.takeNext()?.item else { return nil }
         left([taken], name: name)
         return taken
     }

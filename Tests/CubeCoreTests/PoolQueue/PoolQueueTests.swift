@@ -141,6 +141,33 @@ import Testing
 
     /// The queue against a plain array, over a long deterministic mix of every operation: the
     /// index that makes a sender's removal cheap never changes what is held or in which order.
+    /// Senders take turns (docs/pooling.md "Queue"): one with a long backlog no longer keeps
+    /// another's commands behind it until they time out (a hostile second reader).
+    @Test func sendersTakeTurnsEachInItsOwnOrder() {
+        var queue = PoolQueue<String>()
+        for index in 1...100 {
+            _ = queue.enqueue("a\(index)", source: 1, bytes: 1, at: 0, countLimit: 1000, byteLimit: 1000)
+        }
+        for index in 1...3 { _ = queue.enqueue("b\(index)", source: 2, bytes: 1, at: 1, countLimit: 1000, byteLimit: 1000) }
+        var order: [String] = []
+        for _ in 0..<4 { if let entry = queue.takeNext() { order.append(entry.item) } }
+        #expect(order == ["a1", "b1", "a2", "b2"])
+        // A put-back entry keeps its turn: it is next again, and the turns go on after it.
+        let taken = queue.takeNext()
+        #expect(taken?.item == "a3")
+        if let taken { queue.putBack(taken) }
+        for _ in 0..<4 { if let entry = queue.takeNext() { order.append(entry.item) } }
+        #expect(order.suffix(4) == ["a3", "b3", "a4", "a5"])
+        // A sender that leaves loses its turns; one that comes back gets one.
+        _ = queue.take(from: 1)
+        _ = queue.enqueue("c1", source: 3, bytes: 1, at: 2, countLimit: 1000, byteLimit: 1000)
+        _ = queue.enqueue("a101", source: 1, bytes: 1, at: 2, countLimit: 1000, byteLimit: 1000)
+        var rest: [String] = []
+        while let entry = queue.takeNext() { rest.append(entry.item) }
+        #expect(rest.sorted() == ["a101", "c1"])
+        #expect(queue.isEmpty && queue.bytes == 0 && queue.count == 0)
+    }
+
     @Test func everyOperationAgreesWithAPlainList() {
         var queue = PoolQueue<Int>()
         var model: [(item: Int, source: SessionID, since: UInt64)] = []
