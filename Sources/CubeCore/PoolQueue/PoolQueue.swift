@@ -120,13 +120,7 @@ package struct PoolQueue<Item: Sendable>: Sendable {
             while found == nil, !numbers.isEmpty {
                 let number = numbers.numbers[numbers.first]
                 numbers.dropOldest()
-                examined += 1
-                let index = number - base
-                guard index >= head, index < slots.count, let entry = slots[index] else { continue }
-                found = entry
-                slots[index] = nil
-                tombstones += 1
-                bytes -= entry.bytes
+                found = takeHeld(number)
             }
             if numbers.isEmpty {
                 bySource[source] = nil
@@ -212,18 +206,21 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     /// Takes the entries `source` sent (it went away), oldest first: O(their number), amortised.
     package mutating func take(from source: SessionID) -> [Entry] {
         guard let numbers = bySource.removeValue(forKey: source) else { return [] }
-        var taken: [Entry] = []
-        for number in numbers.held {
-            examined += 1
-            let index = number - base
-            guard index >= head, index < slots.count, let entry = slots[index] else { continue }
-            taken.append(entry)
-            slots[index] = nil
-            tombstones += 1
-            bytes -= entry.bytes
-        }
+        let taken = numbers.held.compactMap { takeHeld($0) }
         tidy()
         return taken
+    }
+
+    /// Takes the entry numbered `number` out of its slot, leaving a tombstone; nil if it is
+    /// no longer held. The caller tidies.
+    private mutating func takeHeld(_ number: Int) -> Entry? {
+        examined += 1
+        let index = number - base
+        guard index >= head, index < slots.count, let entry = slots[index] else { return nil }
+        slots[index] = nil
+        tombstones += 1
+        bytes -= entry.bytes
+        return entry
     }
 
     /// Takes the newest entry `source` sent (to make room for another user's command:
@@ -231,15 +228,7 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     package mutating func takeNewest(from source: SessionID) -> Entry? {
         guard var numbers = bySource.removeValue(forKey: source) else { return nil }
         var found: Entry?
-        while found == nil, !numbers.isEmpty, let number = numbers.numbers.popLast() {
-            examined += 1
-            let index = number - base
-            guard index >= head, index < slots.count, let entry = slots[index] else { continue }
-            found = entry
-            slots[index] = nil
-            tombstones += 1
-            bytes -= entry.bytes
-        }
+        while found == nil, !numbers.isEmpty, let number = numbers.numbers.popLast() { found = takeHeld(number) }
         if !numbers.isEmpty { bySource[source] = numbers }
         tidy()
         return found
