@@ -143,7 +143,7 @@ package final class Manager: @unchecked Sendable {
                 if wasOnDemand && !isOnDemand { hub.unregisterOnDemand(name) }
                 if isOnDemand && !wasOnDemand { hub.registerOnDemand(name) }
                 let running = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
-                let own = instances.values.filter { $0.name == name && $0.state != .stopping && !$0.served }.count
+                let own = ownInstances(of: name)
                 // Each restarts once it has exited (`exited`), with the new definition.
                 for id in running { restart(instance: id, now: now, reason: .requested) }
                 // Up to the new `instances.min` (docs/configuration.md "Reload"); a lower one stops
@@ -199,8 +199,7 @@ package final class Manager: @unchecked Sendable {
         guard let definition = definitions[name] else { return .failure(.unknown) }
         // Served instances are beyond `instances.max` (within `node.compute.slots`): they do
         // not count against the node's own.
-        guard served || instances.values.filter({ $0.name == name && $0.state != .stopping && !$0.served }).count
-            < definition.instances else {
+        guard served || ownInstances(of: name) < definition.instances else {
             return .failure(.maximumReached(definition.instances))
         }
         let missing = definition.dependencies.filter { !isOnline($0) }
@@ -244,6 +243,7 @@ package final class Manager: @unchecked Sendable {
             let now = Self.now
             var instance = Instance(id: id, name: name, process: process, stdio: definition.mode == .stdio, started: now,
                                     waitingSince: now, lastHeartbeat: now)
+            instance.served = served
             if definition.mode == .stdio {
                 let endpoint = StdioEndpoint(process: process, limit: hub.configuration.limits.outputQueue, logger: logger,
                                              name: name)
@@ -348,9 +348,7 @@ package final class Manager: @unchecked Sendable {
             return
         }
         switch launch(name, served: true) {
-        case .success(let id):
-            instances[id]?.served = true
-        case .failure(.waiting):
+        case .success, .failure(.waiting):
             return
         case .failure(let reason):
             logger.warning("zenka not started for a compute lease: \(reason)", metadata: ["zenka": "\(name)"])
@@ -372,7 +370,7 @@ package final class Manager: @unchecked Sendable {
         guard let definition = definitions[name] else { return }
         let earlier = ranFor < 30_000_000_000 ? records[name]?.scaleFailures ?? 0 : 0
         let failures = earlier + 1
-        let delay = min(definition.maximumBackoff, definition.backoff * pow(2, Double(min(failures - 1, 30))))
+        let delay = Self.backoff(definition, failures: failures)
         records[name, default: ZenkaRecord()].scaleFailures = failures
         records[name]?.scaleBackoffUntil = Self.now + UInt64(delay * 1e9)
     }
@@ -406,9 +404,7 @@ package final class Manager: @unchecked Sendable {
             records[instance.name, default: ZenkaRecord()].restarts += 1
             // A served instance comes back served: as an own one it met `instances.max` and
             // was not started, and the lease lost its instance (a reviewer).
-            if case .success(let id) = launch(instance.name, served: instance.served), instance.served {
-                instances[id]?.served = true
-            }
+            launch(instance.name, served: instance.served)
             return
         case .unhealthy? where !shuttingDown:
             scheduleRestart(instance.name, failed: true)
@@ -437,12 +433,24 @@ package final class Manager: @unchecked Sendable {
         lingering.append(group)
     }
 
+    /// Seconds to wait after `failures` failures in a row: `restart.backoff`, doubled with each
+    /// after the first, at most `restart.backoff-max` (restarts and scaling starts alike).
+    static func backoff(_ definition: ZenkaDefinition, failures: Int) -> Double {
+        min(definition.maximumBackoff, definition.backoff * pow(2, Double(min(max(0, failures - 1), 30))))
+    }
+
+    /// Instances of `name` that are the node's own (not served for a compute lease) and not
+    /// stopping: what `instances.max` and `instances.min` count.
+    func ownInstances(of name: String) -> Int {
+        instances.values.filter { $0.name == name && $0.state != .stopping && !$0.served }.count
+    }
+
     /// Schedules the next start after the backoff delay (doubling with each failure).
     func scheduleRestart(_ name: String, failed: Bool) {
         guard let definition = definitions[name], !shuttingDown else { return }
         var record = records[name, default: ZenkaRecord()]
         record.failures = failed ? record.failures + 1 : 0
-        let delay = min(definition.maximumBackoff, definition.backoff * pow(2, Double(max(0, record.failures - 1))))
+        let delay = Self.backoff(definition, failures: record.failures)
         record.restartAt = Self.now + UInt64(delay * 1e9)
         record.restarts += 1
         records[name] = record

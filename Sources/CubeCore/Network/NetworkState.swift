@@ -32,8 +32,8 @@ struct NetworkState: Sendable {
     var reachableBeforeChange: Set<String>?
     /// Balanced zenki with a queue here whose load arrived in the current turn's adverts.
     var loadsArrived: Set<String> = []
-    /// Something waits for `Router.settleTopology` (a check per link turn, not two).
-    var unsettled = false
+    /// Something waits for `Router.settleTopology`.
+    var unsettled: Bool { reachableBeforeChange != nil || !loadsArrived.isEmpty }
     /// Adverts refused for a full database per neighbour since its last warning, and when
     /// that was (wall seconds): one warning a minute per neighbour, not one per advert.
     var fullRefusals: [String: (count: Int, reported: Int64?)] = [:]

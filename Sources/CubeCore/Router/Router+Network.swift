@@ -151,13 +151,9 @@ extension Router {
             if changed, network?.reachableBeforeChange == nil {
                 let reachable = network?.reachable  // the table is not recomputed yet
                 network?.reachableBeforeChange = reachable
-                network?.unsettled = true
             }
             // Instances that joined on that node take what waits here (docs/pooling.md "Queue").
-            for load in advert.loads where pools.hasWaiting(load.name) {
-                network?.loadsArrived.insert(load.name)
-                network?.unsettled = true
-            }
+            for load in advert.loads where pools.hasWaiting(load.name) { network?.loadsArrived.insert(load.name) }
         case .stale:
             return  // a flooding duplicate: normal
         case .aboutLocalNode(let sequence):
@@ -175,10 +171,9 @@ extension Router {
     /// instances joined elsewhere. Also before anything else reads or changes the routes.
     mutating func settleTopology(now: Timestamp, actions: inout [RouterAction]) {
         guard network?.unsettled == true else { return }
-        network?.unsettled = false
         if let before = network?.reachableBeforeChange {
             network?.reachableBeforeChange = nil
-            network?.topology.recomputeRoutes()
+            network?.topology.recompute()
             reportReachability(since: before, actions: &actions)
         }
         guard let arrived = network?.loadsArrived, !arrived.isEmpty else { return }

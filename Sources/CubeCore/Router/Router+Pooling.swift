@@ -159,12 +159,13 @@ extension Router {
         return true
     }
 
-    /// Hands what waits for `name` to instances with room, oldest first, until none has room;
+    /// Hands what waits for `name` to instances with room, its senders in turn, each its oldest
+    /// first (``PoolTable/takeNext(_:)``), until none has room;
     /// the rest keeps its place and its age. Called when an answer frees an instance, an
     /// instance joins here or on another node, and once a second.
     mutating func drainPool(_ name: String, now: Timestamp, actions: inout [RouterAction]) {
         guard pools.hasWaiting(name), let definition = balancedDefinition(name) else { return }
-        while let queued = pools.takeOldest(name) {
+        while let queued = pools.takeNext(name) {
             guard sessions[queued.source] != nil else {
                 unqueued([queued])
                 continue

@@ -69,13 +69,13 @@ struct PoolTable: Sendable {
 
     /// Takes the next command waiting for `name`: the senders in turn, each its oldest
     /// (``PoolQueue/takeNext()``).
-    mutating func takeOldest(_ name: String) -> QueuedCommand? {
+    mutating func takeNext(_ name: String) -> QueuedCommand? {
         guard let taken = pools[name]?.waiting.takeNext()?.item else { return nil }
         left([taken], name: name)
         return taken
     }
 
-    /// Puts back the command just taken with ``takeOldest(_:)`` that found no instance after
+    /// Puts back the command just taken with ``takeNext(_:)`` that found no instance after
     /// all: it keeps its place and its age.
     mutating func putBack(_ command: QueuedCommand, for name: String) {
         pools[name, default: Pool()].waiting.putBack(

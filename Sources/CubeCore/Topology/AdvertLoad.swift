@@ -21,9 +21,7 @@ package struct AdvertLoad: Equatable, Hashable, Sendable {
     }
 
     /// Outstanding commands per instance, rounded up: what balanced dispatch compares.
-    package var perInstance: UInt32 {
-        instances == 0 ? .max : Self.perInstance(outstanding, instances)
-    }
+    package var perInstance: UInt32 { Self.perInstance(outstanding, instances) }
 
     /// `commands` over `instances`, rounded up, without overflow: a node may advertise any
     /// 32-bit counts, and `outstanding + instances - 1` in 32 bits trapped every node that

@@ -42,9 +42,9 @@ extension Topology {
     /// graph as it was, and with a few thousand nodes re-advertising every minute, skipping
     /// the recomputation for those is what keeps steady state cheap (docs/network.md). The
     /// router stores a turn's adverts this way and recomputes once after them
-    /// (``recomputeRoutes()``): one per advert let a link's flood of changing adverts cost a
+    /// (`recompute()`): one per advert let a link's flood of changing adverts cost a
     /// Dijkstra each, 9 s of CPU for 4,800 adverts (a hostile second reader).
-    package mutating func store(_ advert: LinkStateAdvert, from neighbour: String,
+    mutating func store(_ advert: LinkStateAdvert, from neighbour: String,
                                 now: Int64) -> (AdvertDecision, graphChanged: Bool) {
         if let refusal = judge(advert, now: now) { return (refusal, false) }
         let held = records[advert.origin]
@@ -58,9 +58,6 @@ extension Topology {
         records[advert.origin] = advert
         return (.accepted(forwardTo: neighbours.filter { $0 != neighbour }), graphChanged)
     }
-
-    /// Recomputes the shortest paths after ``store(_:from:now:)`` changed the graph.
-    package mutating func recomputeRoutes() { recompute() }
 
     /// Drops one pin of a node that is neither held nor listed when the pins are at their
     /// limit: names are trusted on first use, so without a bound every name ever seen stayed

@@ -16,7 +16,7 @@ import Testing
         #expect(table.enqueue(try queued(3, at: 30), for: "calc", countLimit: 2, byteLimit: 100) == .count(limit: 2))
         #expect(table.enqueue(try queued(4, at: 30), for: "other", countLimit: 0, byteLimit: 100) == .count(limit: 0))
         // The oldest goes first; one that finds no instance goes back in front, with its age.
-        let taken = table.takeOldest("calc")
+        let taken = table.takeNext("calc")
         let first = try #require(taken)
         #expect(first.source == 1)
         #expect(table.enqueue(try queued(5, at: 40), for: "calc", countLimit: 3, byteLimit: 100) == nil)
@@ -39,11 +39,11 @@ import Testing
         #expect(table.enqueue(try queued(3, at: 13), for: "calc", countLimit: 1, byteLimit: 100) == .count(limit: 1))
         #expect(table.holdsQueued(by: 1) && table.holdsQueued(by: 2) && !table.holdsQueued(by: 3))
         // Sent: one of session 1's two is gone; taken back, it waits again.
-        let oldest = table.takeOldest("calc")
+        let oldest = table.takeNext("calc")
         let taken = try #require(oldest)
         #expect(table.holdsQueued(by: 1))
         table.putBack(taken, for: "calc")
-        #expect(table.takeOldest("calc")?.source == 1)
+        #expect(table.takeNext("calc")?.source == 1)
         #expect(table.takeWaiting("echo").map(\.source) == [1])
         #expect(!table.holdsQueued(by: 1))
         #expect(table.takeQueued(by: 1).isEmpty)
