@@ -48,11 +48,17 @@ import Testing
         let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "names"),
                                            userNames: { _ in .name("nobody") })
         let door = try #require(fileSystem.userSession(for: 4711))
+        expectRefusal(of: door.id, in: hub)
+    }
+
+    /// Routes a command to mount session `door` from another session: it must be refused at
+    /// once, leaving no route open.
+    private func expectRefusal(of door: SessionID, in hub: Hub, sourceLocation: SourceLocation = #_sourceLocation) {
         let recorder = Recorder()
         let caller = hub.connectLocal(recorder, user: "caller", transport: .local("test"))
-        hub.received(Array("(7)\(door.id).heart\n".utf8), from: caller)
-        #expect(recorder.text == "(7)FALSE \(UserSessionEndpoint.noCommands)\n")
-        #expect(hub.inspect { $0.routeCount } == 0)
+        hub.received(Array("(7)\(door).heart\n".utf8), from: caller)
+        #expect(recorder.text == "(7)FALSE \(UserSessionEndpoint.noCommands)\n", sourceLocation: sourceLocation)
+        #expect(hub.inspect { $0.routeCount } == 0, sourceLocation: sourceLocation)
     }
 
     /// Refused from the session's first instant: before the door knew its id only through the
@@ -65,11 +71,7 @@ import Testing
         let door = hub.connectDoor(user: "unix-nobody", transport: .local("fs")) { id in
             UserSessionEndpoint(fileSystem: fileSystem, uid: 4711, session: id)
         }
-        let recorder = Recorder()
-        let caller = hub.connectLocal(recorder, user: "caller", transport: .local("test"))
-        hub.received(Array("(8)\(door).heart\n".utf8), from: caller)
-        #expect(recorder.text == "(8)FALSE \(UserSessionEndpoint.noCommands)\n")
-        #expect(hub.inspect { $0.routeCount } == 0)
+        expectRefusal(of: door, in: hub)
     }
 
     /// Two writers of one uid that both find no session open one each; the second is closed
