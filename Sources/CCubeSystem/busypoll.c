@@ -101,7 +101,11 @@ void CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long
     /* A turn that read nothing (a timer, a task) leaves the wait of the last one open. */
     if (bytes == 0) return;
     if (learning) learn(turn_first_read - idle_since, budget_ns);
-    if (bytes >= large) return;
+    /* A pipeline at depth reads a lot per turn and its next input comes within microseconds
+       from this machine's peers: spinning there saves the loop's sleep and the peer's wake-up
+       of it (docs/performance.md, sixteenth session). A large batch sent to a TCP peer comes
+       back a network round trip and the far node's turns later: no spin. */
+    if (bytes >= large && far) return;
     long long start = now_ns();
     if (start < paused_until) return;
     long long window = windows[far];

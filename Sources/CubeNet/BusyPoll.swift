@@ -6,20 +6,21 @@ import Synchronization
 import Glibc
 #endif
 
-/// Busy-polls an event loop for a moment after a turn that read a little, instead of going
+/// Busy-polls an event loop for a moment after a turn that read something, instead of going
 /// straight back to sleep (`socket.busy-poll`; docs/performance.md "Busy-polling").
 ///
 /// A thread asleep in `epoll_wait` that a peer's write wakes runs some 20 µs later on this
 /// kind of virtual machine, and a routed request-reply crosses four such wake-ups. After a turn
-/// that read something small (a request, a reply, a request of the mount: a conversation likely
-/// to go on within microseconds), the loop polls without sleeping, for up to the budget, one
-/// epoll that watches the selectors of the group's loops. Whatever NIO would wake for (input,
-/// a new connection, a task from another thread, a link, the mount) ends the spin at once, and
-/// NIO's own `epoll_wait` then returns it without sleeping. A turn that read nothing (a timer,
-/// an idle cube) or ``large`` bytes or more (a pipeline at speed, where one wake-up is shared
-/// by many requests) does not spin, one CPU never spins, and a loop that finds itself preempted
-/// in more than a quarter of its spins (another thread wants the CPU) pauses for ``pause``.
-/// Timers due during a spin wait for its end: at most the budget.
+/// that read something (a request, a reply, a request of the mount, a pipelined batch: a
+/// conversation likely to go on within microseconds), the loop polls without sleeping, for up
+/// to the budget, one epoll that watches the selectors of the group's loops. Whatever NIO would
+/// wake for (input, a new connection, a task from another thread, a link, the mount) ends the
+/// spin at once, and NIO's own `epoll_wait` then returns it without sleeping. A turn that read
+/// nothing (a timer, an idle cube) does not spin, nor one that read ``large`` bytes or more and
+/// sent to a TCP peer (a batch whose answers come a network round trip later); one CPU never
+/// spins, and a loop that finds itself preempted in more than a quarter of its spins (another
+/// thread wants the CPU) pauses for ``pause``. Timers due during a spin wait for its end: at
+/// most the budget.
 ///
 /// Each loop adapts how long it spins, as the kernel's halt polling does: when the input after
 /// a turn came within the budget (measured from the end of the turn to the next turn's first
@@ -40,10 +41,13 @@ import Glibc
 ///
 /// `@unchecked Sendable`: `counts` is written only by the C side, atomically, and read the same way.
 package final class BusyPoll: NIOEventLoopMetricsDelegate, @unchecked Sendable {
-    /// A turn that read this many bytes or more does not spin: a few lines of a conversation
-    /// or a request of the mount are smaller; the replies of half a depth-64 batch on a link
-    /// are not, and spinning after those cost three cubes on two vCPUs 20 % more CPU per
-    /// request (docs/performance.md "Busy-polling").
+    /// A turn that read this many bytes or more and sent to a TCP peer does not spin: the
+    /// replies of half a depth-64 batch on a link are more, and spinning after those cost three
+    /// cubes on two vCPUs 20 % more CPU per request before the windows adapted (docs/
+    /// performance.md "Busy-polling"). Turns that sent only to this machine's peers spin
+    /// whatever they read: a pipeline's next batch comes within microseconds, and sleeping
+    /// between batches left the loop idle a third of the time (docs/performance.md, sixteenth
+    /// session).
     static let large: Int64 = 256
     /// How long spinning pauses on a loop that was preempted too often.
     static let pause: Int64 = 20_000_000

@@ -14,7 +14,7 @@ package final class NetworkLoop: Sendable {
     /// listener and the mount, which serves `/dev/fuse` on the loop of the cube's own uid.
     package let shares: NIOLockedValueBox<LoopShares>
 
-    /// Spins a loop for a moment after a turn that read a little (``BusyPoll``).
+    /// Spins a loop for a moment after a turn that read something (``BusyPoll``).
     package let busyPoll: BusyPoll
 
     /// Starts the threads: `threads`, or one per core; with `busyPoll` microseconds of

@@ -42,11 +42,12 @@ socket.event-loops = 0
 # logged-in session costs about 1.2 KiB instead of 3.35 (docs/performance.md "Idle memory
 # per session"). 0 = never park. Read at start.
 socket.park-after = 30
-# Microseconds an event loop keeps polling, without sleeping, after a turn that read a
-# little (a request, a reply, a request of the mount), so that the next line of the
-# conversation is served without a wake-up: a routed round trip takes about half as long.
-# Spins only after reads under 256 bytes, ends at once on any event, never on one CPU, and
-# pauses while other threads need the CPU; at most this much CPU time per such turn. Each
+# Microseconds an event loop keeps polling, without sleeping, after a turn that read
+# something (a request, a reply, a request of the mount, a pipelined batch), so that the next
+# line of the conversation is served without a wake-up: a routed round trip takes about half
+# as long. Not after a turn that read 256 bytes or more and sent to a TCP peer (a batch over a
+# link); ends at once on any event, never on one CPU, and pauses while other threads need
+# the CPU; at most this much CPU time per such turn. Each
 # loop adapts, apart for turns that sent to a TCP peer (a link, a TCP client): input that
 # comes back later than this shortens its spins down to none, input within it brings them
 # back (docs/performance.md "Busy-polling", "An adaptive window"). 0 = always sleep. Read at

@@ -97,6 +97,29 @@ import Glibc
         await network.shutdown()
     }
 
+    /// A turn that read a lot (a pipelined batch) spins when it sent only to this machine's
+    /// peers, whose next batch comes within microseconds; one that read as much and sent it to
+    /// a TCP peer (a link: its answers come a network round trip later) does not spin at all,
+    /// neither counted as caught, run out, nor skipped.
+    @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
+    func largeReadsSpinUnlessTheTurnSentToATCPPeer() async throws {
+        // 200 ms: far longer than a local echo takes, so a spin that ran out is a miss (the
+        // spin after the test's last turns may still run out while the group shuts down).
+        let network = await armedLoop(busyPoll: 200_000)
+        let (farChannel, far) = try await echo(on: network, far: true)
+        let (nearChannel, near) = try await echo(on: network)
+        let before = network.busyPoll.spins
+        let sentFar = try await converse(network, far, rounds: 10, size: 1_024)
+        #expect(sentFar == before, "\(before) -> \(sentFar)")
+        let local = try await converse(network, near, rounds: 10, size: 1_024)
+        #expect(local.input >= sentFar.input + 9 && local.budget == 0, "\(sentFar) -> \(local)")
+        try await farChannel.close()
+        try await nearChannel.close()
+        close(far)
+        close(near)
+        await network.shutdown()
+    }
+
     /// A group with busy-polling armed. Arming finds the selectors as the epoll instances
     /// that appear while the group starts, so an epoll another suite (another event-loop
     /// group, the runtime's own event thread) opens at that moment leaves it off: try again.
@@ -114,9 +137,11 @@ import Glibc
     /// answer to each echo comes that late); returns the counts once the loop finished the
     /// turn that wrote the last echo (its spin is counted at the end of that turn, after the
     /// peer may already have read the echo).
-    private func converse(_ network: NetworkLoop, _ peer: CInt, rounds: Int, pause: Duration = .zero) async throws -> BusyPoll.Counts {
+    private func converse(_ network: NetworkLoop, _ peer: CInt, rounds: Int, pause: Duration = .zero,
+                          size: Int = 0) async throws -> BusyPoll.Counts {
         for round in 0..<rounds {
-            #expect(roundTrip(peer, "\(round)\n") == "\(round)\n")
+            let line = (size > 0 ? "\(round)".padding(toLength: size - 1, withPad: "x", startingAt: 0) : "\(round)") + "\n"
+            #expect(roundTrip(peer, line) == line)
             if pause > .zero { try await Task.sleep(for: pause) }
         }
         try await network.loops[0].submit {}.get()
@@ -139,12 +164,18 @@ import Glibc
         return (channel, pair[1])
     }
 
+    /// Writes `line` and reads until its echo is back whole (or the peer ends).
     private func roundTrip(_ fd: CInt, _ line: String) -> String {
         let bytes = Array(line.utf8)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var reply = [UInt8](repeating: 0, count: 64)
-        let count = reply.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        return String(decoding: reply.prefix(max(count, 0)), as: UTF8.self)
+        var reply = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        while reply.count < bytes.count {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            reply += chunk.prefix(count)
+        }
+        return String(decoding: reply, as: UTF8.self)
     }
 
     /// Sends back what it reads through a ``SocketEndpoint``, telling the loop how much it

@@ -37,9 +37,9 @@ int CCubeSystem_epoll_wait_fds(int epoll, int *fds, int capacity, int timeout);
    own window).
    `eventpoll_fds`: the open descriptors that are epoll instances (at most `capacity`; -1 when
    /proc/self/fd cannot be read). `busy_poll`, at the end of a loop's turn: if the turn read
-   something and less than `large` bytes, polls `epoll` (which watches the loops' selectors)
-   without sleeping until it has an event or the thread's window passed (no spin: nothing or
-   much read, paused, or a window of zero). Each loop thread has two windows, for turns that sent to a TCP peer and for the
+   something (and less than `large` bytes when it sent to a TCP peer), polls `epoll` (which
+   watches the loops' selectors) without sleeping until it has an event or the thread's window
+   passed (no spin: nothing read, much read and sent far, paused, or a window of zero). Each loop thread has two windows, for turns that sent to a TCP peer and for the
    others; each adapts to how long the input took to come after a turn that used it, from the
    end of that turn to the first read of the next turn that read: within `budget_ns` the
    window grows towards it, later it halves (to zero below 10 µs). Spinning pauses for `pause_ns` when more than

@@ -37,7 +37,7 @@ package struct CubeConfiguration: Equatable, Sendable {
     /// peer said nothing since, which is what keeps an idle session near 1.2 KiB.
     package var parkAfterSeconds = 30
     /// `socket.busy-poll`: microseconds an event loop polls without sleeping after a turn that
-    /// read a little, for the conversation's next line (docs/performance.md "Busy-polling");
+    /// read something, for the conversation's next line (docs/performance.md "Busy-polling");
     /// 0 = always sleep.
     package var busyPollMicroseconds = 50
     /// `host:port` of the Prometheus metrics endpoint (`metrics.listen`); nil = off.
