@@ -314,16 +314,18 @@ package final class Manager: @unchecked Sendable {
                 }
             case .serve(let name):
                 serve(name)
-            case .stop(let name, let session):
+            case .stop(let name, let session, let leaseEnded):
                 guard let instance = instances.values.first(where: { $0.session == session }) else { return }
                 logger.info("zenka drained, stopping", metadata: ["zenka": "\(name)", "instance": "\(instance.id)"])
-                // Which process carries a lease does not matter, how many do: the router drained
-                // an instance of the node's own, so a served one becomes the node's own.
-                if !instance.served, let other = instances.values.first(where: {
-                    $0.served && $0.name == name && $0.state != .stopping
+                // Which process carries a lease does not matter, how many do: a lease's drain
+                // leaves one served process fewer, an idle drain one of the node's own fewer,
+                // whichever process the router picked. When the picked one is of the other
+                // kind, it and a running one of this kind swap their marks.
+                if instance.served != leaseEnded, let other = instances.values.first(where: {
+                    $0.served == leaseEnded && $0.name == name && $0.state != .stopping && $0.id != instance.id
                 }) {
-                    instances[other.id]?.served = false
-                    instances[instance.id]?.served = true
+                    instances[other.id]?.served = instance.served
+                    instances[instance.id]?.served = leaseEnded
                 }
                 stop(instance: instance.id, now: Self.now)
             }

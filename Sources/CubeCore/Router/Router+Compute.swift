@@ -18,22 +18,23 @@ extension Router {
     mutating func computeLeaseEnded(_ leaseID: UInt64, actions: inout [RouterAction]) {
         guard let (zenka, count) = pools.compute.ended(leaseID) else { return }
         var left = count
-        while left > 0, drainOne(zenka, actions: &actions) { left -= 1 }
+        while left > 0, drainOne(zenka, forLease: true, actions: &actions) { left -= 1 }
         // As many as the manager may have started and keep waiting: twice the slots.
         pools.compute.drainLater(zenka, count: left, limit: 2 * configuration.compute.effectiveSlots)
     }
 
     /// Drains the least loaded instance of `name` that takes commands (the newest of equals)
-    /// and orders its stop if it holds nothing; false when there is none.
+    /// and orders its stop if it holds nothing; false when there is none. `forLease`: because a
+    /// compute lease ended (the manager then has one served process fewer), not for idleness.
     @discardableResult
-    mutating func drainOne(_ name: String, actions: inout [RouterAction]) -> Bool {
+    mutating func drainOne(_ name: String, forLease: Bool, actions: inout [RouterAction]) -> Bool {
         let taking = takingInstances(name)
         guard let victim = taking.enumerated().min(by: { lhs, rhs in
             (lhs.element.targetRoutes.count, -lhs.offset) < (rhs.element.targetRoutes.count, -rhs.offset)
         })?.element else { return false }
-        pools.drain(victim.id, of: name)
+        pools.drain(victim.id, of: name, forLease: forLease)
         if victim.targetRoutes.isEmpty, pools.takeDrained(name, isIdle: { $0 == victim.id }) == [victim.id] {
-            actions.append(.scale(.stop(name, victim.id)))
+            actions.append(.scale(.stop(name, victim.id, leaseEnded: forLease)))
         }
         return true
     }

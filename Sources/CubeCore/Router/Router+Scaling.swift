@@ -11,7 +11,9 @@ extension Router {
             if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
             burstTick(name, definition: definition, now: now, actions: &actions)
             let drained = pools.takeDrained(name) { sessions[$0]?.targetRoutes.isEmpty ?? false }
-            for id in drained { actions.append(.scale(.stop(name, id))) }
+            for id in drained {
+                actions.append(.scale(.stop(name, id, leaseEnded: pools.drainedForLease(id, of: name))))
+            }
         }
     }
 
@@ -35,7 +37,7 @@ extension Router {
             guard !taking.isEmpty else { return }
             pools.scaled(name, up: false, event: "scale-down \(name) \(taking.count - 1)")
             actions.append(.event(.scale(name: name, up: false, instances: taking.count - 1)))
-            drainOne(name, actions: &actions)
+            drainOne(name, forLease: false, actions: &actions)
         case nil:
             return
         }

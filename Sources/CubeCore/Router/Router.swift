@@ -279,7 +279,7 @@ package struct Router: Sendable {
         if balancedDefinition(user) != nil {
             pools.joined(user)
             // An instance whose compute lease ended before it logged in (docs/pooling.md "Bursts").
-            if pools.compute.joinedMustDrain(user) { drainOne(user, actions: &actions) }
+            if pools.compute.joinedMustDrain(user) { drainOne(user, forLease: true, actions: &actions) }
         }
         drainPool(user, now: now, actions: &actions)
     }

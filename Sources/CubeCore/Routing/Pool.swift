@@ -9,11 +9,14 @@ struct Pool: Sendable {
     var waiting = PoolQueue<QueuedCommand>()
     /// Sessions of the name that take no new commands (a stopping instance finishes what it has).
     var draining: Set<SessionID> = []
+    /// Those of ``draining`` drained because a compute lease ended, not for idleness
+    /// (``ScaleOrder/stop(_:_:leaseEnded:)`` says which).
+    var drainedForLease: Set<SessionID> = []
     /// Commands this node forwarded to each remote node's instances, not answered yet: the
     /// node's advert may be up to a second old, so this is the floor of its load.
     var remoteOutstanding: [String: UInt32] = [:]
 
-    /// Draining sessions whose stop was ordered already (``ScaleOrder/stop(_:_:)`` goes out once).
+    /// Draining sessions whose stop was ordered already (``ScaleOrder/stop(_:_:leaseEnded:)`` goes out once).
     var stopOrdered: Set<SessionID> = []
     /// Answers, errors, latencies and scale events, for `stats <name>`.
     var stats = PoolStats()

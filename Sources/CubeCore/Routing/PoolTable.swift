@@ -138,9 +138,16 @@ struct PoolTable: Sendable {
 
     // MARK: - Draining
 
-    /// Marks `session` of `name` as draining: no new commands go to it.
-    mutating func drain(_ session: SessionID, of name: String) {
+    /// Marks `session` of `name` as draining: no new commands go to it. `forLease`: because a
+    /// compute lease ended, not for idleness.
+    mutating func drain(_ session: SessionID, of name: String, forLease: Bool) {
         pools[name, default: Pool()].draining.insert(session)
+        if forLease { pools[name]?.drainedForLease.insert(session) }
+    }
+
+    /// Whether `session` of `name` was drained because a compute lease ended.
+    func drainedForLease(_ session: SessionID, of name: String) -> Bool {
+        pools[name]?.drainedForLease.contains(session) ?? false
     }
 
     /// Whether `session` of `name` is draining.
@@ -151,6 +158,7 @@ struct PoolTable: Sendable {
     /// Forgets `session` (it went away).
     mutating func sessionLeft(_ session: SessionID, of name: String) {
         pools[name]?.draining.remove(session)
+        pools[name]?.drainedForLease.remove(session)
         pools[name]?.stopOrdered.remove(session)
     }
 

@@ -95,7 +95,7 @@ import Testing
         setup.net.tick(seconds: 1)
         setup.net.tick(seconds: 2)
         #expect(setup.net.events["a"]?.contains(.burst(name: "calc", node: "b", lease: 1, ended: "released")) == true)
-        #expect(setup.net.orders["b"] == [.serve("calc"), .stop("calc", calcB)])
+        #expect(setup.net.orders["b"] == [.serve("calc"), .stop("calc", calcB, leaseEnded: true)])
         #expect(setup.net.events["b"]?.contains(.leaseEnded(id: 1, reason: "released")) == true)
     }
 

@@ -58,11 +58,16 @@ import Testing
 
     @Test func drainingAndRemoteCountsAreForgottenWithTheirCause() {
         var table = PoolTable()
-        table.drain(7, of: "calc")
+        table.drain(7, of: "calc", forLease: false)
         #expect(table.isDraining(7, of: "calc"))
         #expect(!table.isDraining(8, of: "calc"))
+        #expect(!table.drainedForLease(7, of: "calc"))
+        table.drain(9, of: "calc", forLease: true)
+        #expect(table.isDraining(9, of: "calc") && table.drainedForLease(9, of: "calc"))
         table.sessionLeft(7, of: "calc")
+        table.sessionLeft(9, of: "calc")
         #expect(!table.isDraining(7, of: "calc"))
+        #expect(!table.isDraining(9, of: "calc") && !table.drainedForLease(9, of: "calc"))
         table.remoteSent("calc", to: "b")
         table.remoteSent("calc", to: "b")
         #expect(table.remoteOutstanding("calc", at: "b") == 2)

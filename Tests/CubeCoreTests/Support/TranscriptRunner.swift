@@ -101,9 +101,11 @@ struct TranscriptRunner {
             #expect(starts.first == parts[0], "expected start of \(parts[0]), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
         case "scale":
-            // `scale NAME` expects an order for one more instance; `scale stop NAME SESSION` a stop.
+            // `scale NAME` expects an order for one more instance; `scale stop NAME SESSION` a stop
+            // for idleness, `scale stop NAME SESSION lease` one because a compute lease ended.
             // `scale serve NAME` an instance for a compute lease (docs/pooling.md "Bursts").
-            let expected = parts[0] == "stop" ? "stop \(parts[1]) \(try session(parts[2], location))"
+            let expected = parts[0] == "stop"
+                ? "stop \(parts[1]) \(try session(parts[2], location))\(parts.count > 3 && parts[3] == "lease" ? " lease" : "")"
                 : parts[0] == "serve" ? "serve \(parts[1])" : "scale \(parts[0])"
             #expect(starts.first == expected, "expected \(expected), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
@@ -161,7 +163,7 @@ struct TranscriptRunner {
             case .checkCredential(let id, _, let check): passwords[id] = (check.secret, check.reference)
             case .startZenka(let name): starts.append(name)
             case .scale(.start(let name)): starts.append("scale \(name)")
-            case .scale(.stop(let name, let id)): starts.append("stop \(name) \(id)")
+            case .scale(.stop(let name, let id, let leaseEnded)): starts.append("stop \(name) \(id)\(leaseEnded ? " lease" : "")")
             case .scale(.serve(let name)): starts.append("serve \(name)")
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
