@@ -113,6 +113,12 @@ struct Simulation {
         let to: Int
     }
 
+    /// The adverts one node takes from one neighbour in a round.
+    private struct Turn: Hashable {
+        let to: Int
+        let from: Int
+    }
+
     /// `node` re-advertises (refresh or change) and the advert floods.
     mutating func advertise(_ nodes: [Int]) -> FloodResult {
         flood(nodes.flatMap { publish($0).deliveries })
@@ -164,22 +170,34 @@ struct Simulation {
             result.rounds += 1
             var next: [Delivery] = []
             var busy: [Int: UInt64] = [:]
+            // A round's adverts from one neighbour reach a node as one turn of that link, whose
+            // adverts the router stores and then recomputes the routes once for
+            // (`Router.settleTopology`, docs/network.md "Limits"): one batch here.
+            var turns: [Turn: [Delivery]] = [:]
+            var order: [Turn] = []
             for delivery in pending where alive[delivery.to] && adjacency[delivery.to].contains(delivery.from) {
                 result.messages += 1
                 result.bytes += delivery.bytes
+                let turn = Turn(to: delivery.to, from: delivery.from)
+                if turns[turn] == nil { order.append(turn) }
+                turns[turn, default: []].append(delivery)
+            }
+            for turn in order {
+                let deliveries = turns[turn] ?? []
                 let start = threadNanoseconds()
-                let decision = topologies[delivery.to].accept(delivery.advert, from: names[delivery.from], now: now)
+                let decisions = topologies[turn.to].accept(deliveries.map(\.advert), from: names[turn.from], now: now)
                 var cost = threadNanoseconds() &- start
-                if case .accepted(let forwardTo) = decision {
+                for (delivery, decision) in zip(deliveries, decisions) {
+                    guard case .accepted(let forwardTo) = decision else { continue }
                     cost += verifyNanoseconds
                     result.accepted += 1
                     for name in forwardTo {
                         if let to = index[name] {
-                            next.append(Delivery(advert: delivery.advert, bytes: delivery.bytes, from: delivery.to, to: to))
+                            next.append(Delivery(advert: delivery.advert, bytes: delivery.bytes, from: turn.to, to: to))
                         }
                     }
                 }
-                busy[delivery.to, default: 0] += cost
+                busy[turn.to, default: 0] += cost
                 result.cpuNanoseconds += cost
             }
             result.simulatedMilliseconds += linkLatencyMilliseconds + Double(busy.values.max() ?? 0) / 1e6
