@@ -184,8 +184,9 @@ struct Simulation {
             }
             for turn in order {
                 let deliveries = turns[turn] ?? []
+                let adverts = deliveries.map(\.advert)
                 let start = threadNanoseconds()
-                let decisions = topologies[turn.to].accept(deliveries.map(\.advert), from: names[turn.from], now: now)
+                let decisions = topologies[turn.to].accept(adverts, from: names[turn.from], now: now)
                 var cost = threadNanoseconds() &- start
                 for (delivery, decision) in zip(deliveries, decisions) {
                     guard case .accepted(let forwardTo) = decision else { continue }

@@ -20,11 +20,15 @@ static __thread long involuntary = -1;  /* ru_nivcsw at the last spin; -1: none 
 static __thread int window_spins, window_preempted;
 static __thread long long paused_until; /* CLOCK_MONOTONIC ns */
 /* The adaptive spin lengths (ns; -1 until the first turn sets them to the budget): one for
-   turns that sent only to this machine's peers, one for turns that sent to a TCP peer, whose
-   answers come back on another time scale. `learning` says which window the last turn that
-   spun (or would have, but for a window of zero) used, plus one (0: none), and `idle_since`
-   when that turn ended: the next turn that reads says how long its input took to come. */
-static __thread long long windows[2] = {-1, -1};
+   turns that read a little and sent only to this machine's peers, one for turns that sent to a
+   TCP peer, whose answers come back on another time scale, and one for turns that read
+   `large` bytes or more and sent only to this machine's peers (a pipelined batch, a bulk
+   write of the mount: answered on their own time scale too, and sparse bulk input answered
+   late must not stop the spinning after a conversation's small turns). `learning` says which
+   window the last turn that spun (or would have, but for a window of zero) used, plus one (0:
+   none), and `idle_since` when that turn ended: the next turn that reads says how long its
+   input took to come. */
+static __thread long long windows[3] = {-1, -1, -1};
 static __thread int learning;
 static __thread long long idle_since;
 
@@ -93,7 +97,7 @@ static void learn(long long waited_ns, long long budget_ns) {
 
 void CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long long pause_ns,
                           unsigned long long counts[4]) {
-    if (windows[0] < 0) windows[0] = windows[1] = budget_ns;
+    if (windows[0] < 0) windows[0] = windows[1] = windows[2] = budget_ns;
     long long bytes = turn_bytes;
     int far = turn_sent_far;
     turn_bytes = 0;
@@ -106,11 +110,12 @@ void CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long
        of it (docs/performance.md, sixteenth session). A large batch sent to a TCP peer comes
        back a network round trip and the far node's turns later: no spin. */
     if (bytes >= large && far) return;
+    int kind = far ? 1 : bytes >= large ? 2 : 0;
     long long start = now_ns();
     if (start < paused_until) return;
-    long long window = windows[far];
+    long long window = windows[kind];
     if (window == 0) {
-        learning = far + 1;
+        learning = kind + 1;
         idle_since = start;
         __atomic_fetch_add(&counts[3], 1, __ATOMIC_RELAXED);
         return;
@@ -130,7 +135,7 @@ void CCubeSystem_busy_poll(int epoll, long long budget_ns, long long large, long
         window_spins = window_preempted = 0;
         if (start < paused_until) return;
     }
-    learning = far + 1;
+    learning = kind + 1;
     idle_since = start;
     struct epoll_event events[4];
     for (;;) {

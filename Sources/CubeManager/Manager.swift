@@ -321,13 +321,26 @@ package final class Manager: @unchecked Sendable {
                 // leaves one served process fewer, an idle drain one of the node's own fewer,
                 // whichever process the router picked. When the picked one is of the other
                 // kind, it and a running one of this kind swap their marks.
-                if instance.served != leaseEnded, let other = instances.values.first(where: {
-                    $0.served == leaseEnded && $0.name == name && $0.state != .stopping && $0.id != instance.id
-                }) {
-                    instances[other.id]?.served = instance.served
-                    instances[instance.id]?.served = leaseEnded
+                var replace = false
+                if instance.served != leaseEnded {
+                    if let other = instances.values.first(where: {
+                        $0.served == leaseEnded && $0.name == name && $0.state != .stopping
+                    }) {
+                        instances[other.id]?.served = instance.served
+                        instances[instance.id]?.served = leaseEnded
+                    } else if leaseEnded, let waiting = pendingServe[name] {
+                        // The lease's process never started: its start waits for a slot
+                        // (`serve`). It must not start as served for a lease that ended (it
+                        // would hold the slot for no lease, a second reader's finding); it
+                        // starts now as the node's own, in place of the one the router drained.
+                        pendingServe[name] = waiting > 1 ? waiting - 1 : nil
+                        replace = true
+                    }
                 }
                 stop(instance: instance.id, now: Self.now)
+                if replace, case .failure(let reason) = launch(name) {
+                    logger.info("zenka not started in place of a drained instance: \(reason)", metadata: ["zenka": "\(name)"])
+                }
             }
         }
     }

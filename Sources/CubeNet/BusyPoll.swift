@@ -33,7 +33,9 @@ import Glibc
 /// (a link, a client over TCP, loopback included) have a window of their own: their answers
 /// come back on another time scale (a network round trip, the far node's own turns), and one
 /// kind of turn answered late must not stop the spinning after the other, answered at once.
-/// A turn counts as sending where the router hands the bytes over (``SocketEndpoint/send(_:)``),
+/// So do turns that read ``large`` bytes or more and sent only to this machine's peers (a
+/// pipelined batch, a bulk write of the mount): sparse bulk input answered late must not stop
+/// the spinning after a conversation's small turns on the same loop. A turn counts as sending where the router hands the bytes over (``SocketEndpoint/send(_:)``),
 /// even when they are written on another loop.
 ///
 /// NIO does not publish its selectors' descriptors: ``NetworkLoop`` finds them as the epoll

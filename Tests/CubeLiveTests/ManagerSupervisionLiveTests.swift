@@ -215,21 +215,7 @@ import Glibc
     /// than `node.compute.slots`, those still stopping included (a hostile second reader: with
     /// 2 slots, a plain user's 3 s loop left 1,517 processes and the cube at 281 MB).
     @Test func leasesAcquiredAndReleasedInALoopRunAtMostTheSlots() throws {
-        let cube = try ManagerCube(zenki: [
-            ManagerZenka(name: "work", conf: """
-                program = /bin/sh
-                args = work.sh
-                mode = stdio
-                heartbeat = 0
-                dispatch = balanced
-                instances.min = 0
-                instances.max = 1
-                stop-timeout = 2
-                """, files: ["work.sh": "#!/bin/sh\ntrap 'sleep 0.3; exit 0' TERM\nwhile :; do sleep 0.05; done\n"]),
-        ], extraConfiguration: "node.compute.slots = 2\nnode.compute.runs = work\n")
-        let admin = try cube.client()
-        #expect(eventually(timeout: 10) { admin.call("offers compute")?.rows.isEmpty == false })
-        let offer = try #require(admin.call("offers compute")?.rows.first?.first)
+        let (cube, admin, offer) = try Self.lendingCube(slots: 2, minimum: 0, stopTimeout: 2, stopsAfter: "0.3")
         var most = 0
         for cycle in 0..<300 {
             let granted = admin.call("acquire \(offer) 2 600 run work")
@@ -241,6 +227,57 @@ import Glibc
         most = max(most, cube.zenkaProcesses().count)
         // Each instance is one shell, plus a `sleep` child at times.
         #expect(most <= 2 * 2, "\(most) zenka processes at once")
+    }
+
+    /// A lease that ends while its process still waits for a slot (the slot's last process is
+    /// stopping) must not start that process as served later: the router drains one of the
+    /// node's own instances in its place, so the waiting start becomes the node's own, at
+    /// once. Before (a second reader's finding), it started as served once the slot freed and
+    /// held the slot for no lease, and every later lease waited for ever.
+    @Test func aLeaseThatEndsWhileItsStartWaitsForASlotLeavesTheSlotFree() throws {
+        let (cube, admin, offer) = try Self.lendingCube(slots: 1, minimum: 1, stopTimeout: 5, stopsAfter: "1.5")
+        let online = { admin.status("work").filter { $0.state == "online" }.count }
+        #expect(eventually(timeout: 10) { online() == 1 }, "\(admin.status())")
+        let lease = { (reply: ManagerClient.Message?) in reply?.text.split(separator: " ").dropFirst().first.map(String.init) }
+        let first = try #require(lease(admin.call("acquire \(offer) 1 600 run work")))
+        #expect(eventually(timeout: 10) { online() == 2 }, "\(admin.status())")
+        // The served instance (the newer) drains and takes 1.5 s to stop; the next lease's
+        // start waits for its slot, and that lease ends before the slot frees.
+        #expect(admin.call("release \(first)")?.isTrue == true)
+        let second = try #require(lease(admin.call("acquire \(offer) 1 600 run work")))
+        #expect(admin.call("release \(second)")?.isTrue == true)
+        // Once both stopping processes are gone, the node's one own instance runs, no more.
+        #expect(eventually(timeout: 15) {
+            let rows = admin.status("work")
+            return rows.allSatisfy { $0.state != "stopping" } && rows.count == 1 && online() == 1
+        }, "\(admin.status()) \(cube.log)")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(admin.status("work").count == 1, "\(admin.status())")
+        // The slot is free: a new lease gets its instance.
+        _ = try #require(lease(admin.call("acquire \(offer) 1 600 run work")))
+        #expect(eventually(timeout: 10) { online() == 2 }, "\(admin.status())")
+    }
+
+    /// A cube lending `slots` compute slots for `work`, a balanced stdio zenka (at most one
+    /// instance of its own) that takes `stopsAfter` seconds to end after SIGTERM; an admin
+    /// client, and the compute offer once it is made.
+    private static func lendingCube(slots: Int, minimum: Int, stopTimeout: Int,
+                                    stopsAfter: String) throws -> (ManagerCube, ManagerClient, String) {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "work", conf: """
+                program = /bin/sh
+                args = work.sh
+                mode = stdio
+                heartbeat = 0
+                dispatch = balanced
+                instances.min = \(minimum)
+                instances.max = 1
+                stop-timeout = \(stopTimeout)
+                """, files: ["work.sh": "#!/bin/sh\ntrap 'sleep \(stopsAfter); exit 0' TERM\nwhile :; do sleep 0.05; done\n"]),
+        ], extraConfiguration: "node.compute.slots = \(slots)\nnode.compute.runs = work\n")
+        let admin = try cube.client()
+        #expect(eventually(timeout: 10) { admin.call("offers compute")?.rows.isEmpty == false })
+        return (cube, admin, try #require(admin.call("offers compute")?.rows.first?.first))
     }
 
     /// A stdio zenka that exits by itself leaves no descriptor behind (before, its stdin's write

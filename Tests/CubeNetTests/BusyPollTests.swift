@@ -120,6 +120,27 @@ import Glibc
         await network.shutdown()
     }
 
+    /// Large local turns learn a window of their own too: a bulk peer whose large writes come
+    /// later than the budget (10 ms here) stops the spinning after its turns, not after the
+    /// small turns of a conversation on the same loop, which spin from the start.
+    @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
+    func largeLocalTurnsHaveTheirOwnWindow() async throws {
+        let network = await armedLoop(busyPoll: 10_000)
+        let (bulkChannel, bulk) = try await echo(on: network)
+        let (chatChannel, chat) = try await echo(on: network)
+        // The large window halves per late write: 10,000 µs to 19.5 in ten spins, then zero.
+        let late = try await converse(network, bulk, rounds: 20, pause: .milliseconds(25), size: 1_024)
+        #expect(late.budget <= 11 && late.skipped >= 9 && late.input <= 1, "\(late)")
+        // The small turns' window is still the budget: they spin at once, none is skipped.
+        let prompt = try await converse(network, chat, rounds: 10)
+        #expect(prompt.skipped == late.skipped && prompt.input >= late.input + 5, "\(prompt)")
+        try await bulkChannel.close()
+        try await chatChannel.close()
+        close(bulk)
+        close(chat)
+        await network.shutdown()
+    }
+
     /// A group with busy-polling armed. Arming finds the selectors as the epoll instances
     /// that appear while the group starts, so an epoll another suite (another event-loop
     /// group, the runtime's own event thread) opens at that moment leaves it off: try again.

@@ -104,8 +104,12 @@ struct TranscriptRunner {
             // `scale NAME` expects an order for one more instance; `scale stop NAME SESSION` a stop
             // for idleness, `scale stop NAME SESSION lease` one because a compute lease ended.
             // `scale serve NAME` an instance for a compute lease (docs/pooling.md "Bursts").
+            if parts[0] == "stop", parts.count > 3, parts[3] != "lease" {
+                Issue.record("'scale stop' takes 'lease' or nothing after the session, found '\(parts[3])'",
+                             sourceLocation: location)
+            }
             let expected = parts[0] == "stop"
-                ? "stop \(parts[1]) \(try session(parts[2], location))\(parts.count > 3 && parts[3] == "lease" ? " lease" : "")"
+                ? "stop \(parts[1]) \(try session(parts[2], location))\(parts.count > 3 ? " lease" : "")"
                 : parts[0] == "serve" ? "serve \(parts[1])" : "scale \(parts[0])"
             #expect(starts.first == expected, "expected \(expected), got \(starts)", sourceLocation: location)
             if !starts.isEmpty { starts.removeFirst() }
