@@ -338,6 +338,10 @@ package final class Manager: @unchecked Sendable {
                     }
                 }
                 stop(instance: instance.id, now: Self.now)
+                // The router counted it out: it does not come back, not even when it was
+                // already stopping for a restart (`v7.restart`, missed heartbeats), which would
+                // have brought it back, served for an ended lease or beyond an idle drain.
+                instances[instance.id]?.restartRequested = nil
                 if replace, case .failure(let reason) = launch(name) {
                     logger.info("zenka not started in place of a drained instance: \(reason)", metadata: ["zenka": "\(name)"])
                 }
