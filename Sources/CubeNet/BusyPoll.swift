@@ -35,8 +35,9 @@ import Glibc
 /// kind of turn answered late must not stop the spinning after the other, answered at once.
 /// So do turns that read ``large`` bytes or more and sent only to this machine's peers (a
 /// pipelined batch, a bulk write of the mount): sparse bulk input answered late must not stop
-/// the spinning after a conversation's small turns on the same loop. A turn counts as sending where the router hands the bytes over (``SocketEndpoint/send(_:)``),
-/// even when they are written on another loop.
+/// the spinning after a conversation's small turns on the same loop. A turn counts as sending
+/// where the router hands the bytes over (``SocketEndpoint/send(_:)``), even when they are
+/// written on another loop.
 ///
 /// NIO does not publish its selectors' descriptors: ``NetworkLoop`` finds them as the epoll
 /// instances that appear while the group starts, and arms this only when it finds one per loop.

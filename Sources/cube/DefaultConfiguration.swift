@@ -47,11 +47,11 @@ socket.park-after = 30
 # line of the conversation is served without a wake-up: a routed round trip takes about half
 # as long. Not after a turn that read 256 bytes or more and sent to a TCP peer (a batch over a
 # link); ends at once on any event, never on one CPU, and pauses while other threads need
-# the CPU; at most this much CPU time per such turn. Each
-# loop adapts, apart for turns that sent to a TCP peer (a link, a TCP client): input that
-# comes back later than this shortens its spins down to none, input within it brings them
-# back (docs/performance.md "Busy-polling", "An adaptive window"). 0 = always sleep. Read at
-# start.
+# the CPU; at most this much CPU time per such turn. Each loop adapts, apart for turns that
+# sent to a TCP peer (a link, a TCP client) and for those that read 256 bytes or more: input
+# that comes back later than this shortens its spins down to none, input within it brings
+# them back (docs/performance.md "Busy-polling", "An adaptive window"). 0 = always sleep.
+# Read at start.
 socket.busy-poll = 50
 
 # --- metrics ----------------------------------------------------------------------

@@ -81,20 +81,7 @@ import Glibc
     /// the start.
     @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
     func turnsThatSentToATCPPeerHaveTheirOwnWindow() async throws {
-        let network = await armedLoop(busyPoll: 10_000)
-        let (farChannel, far) = try await echo(on: network, far: true)
-        let (nearChannel, near) = try await echo(on: network)
-        // The far window halves per late answer: 10,000 µs to 19.5 in ten spins, then zero.
-        let late = try await converse(network, far, rounds: 20, pause: .milliseconds(25))
-        #expect(late.budget <= 11 && late.skipped >= 9 && late.input <= 1, "\(late)")
-        // The local echo's window is still the budget: its turns spin at once, none is skipped.
-        let prompt = try await converse(network, near, rounds: 10)
-        #expect(prompt.skipped == late.skipped && prompt.input >= late.input + 5, "\(prompt)")
-        try await farChannel.close()
-        try await nearChannel.close()
-        close(far)
-        close(near)
-        await network.shutdown()
+        try await lateTurnsLeaveSmallLocalTurnsSpinning(lateFar: true, size: 0)
     }
 
     /// A turn that read a lot (a pipelined batch) spins when it sent only to this machine's
@@ -105,19 +92,13 @@ import Glibc
     func largeReadsSpinUnlessTheTurnSentToATCPPeer() async throws {
         // 200 ms: far longer than a local echo takes, so a spin that ran out is a miss (the
         // spin after the test's last turns may still run out while the group shuts down).
-        let network = await armedLoop(busyPoll: 200_000)
-        let (farChannel, far) = try await echo(on: network, far: true)
-        let (nearChannel, near) = try await echo(on: network)
-        let before = network.busyPoll.spins
-        let sentFar = try await converse(network, far, rounds: 10, size: 1_024)
-        #expect(sentFar == before, "\(before) -> \(sentFar)")
-        let local = try await converse(network, near, rounds: 10, size: 1_024)
-        #expect(local.input >= sentFar.input + 9 && local.budget == 0, "\(sentFar) -> \(local)")
-        try await farChannel.close()
-        try await nearChannel.close()
-        close(far)
-        close(near)
-        await network.shutdown()
+        try await withTwoEchos(budget: 200_000, firstFar: true) { network, far, near in
+            let before = network.busyPoll.spins
+            let sentFar = try await converse(network, far, rounds: 10, size: 1_024)
+            #expect(sentFar == before, "\(before) -> \(sentFar)")
+            let local = try await converse(network, near, rounds: 10, size: 1_024)
+            #expect(local.input >= sentFar.input + 9 && local.budget == 0, "\(sentFar) -> \(local)")
+        }
     }
 
     /// Large local turns learn a window of their own too: a bulk peer whose large writes come
@@ -125,19 +106,35 @@ import Glibc
     /// small turns of a conversation on the same loop, which spin from the start.
     @Test(.enabled(if: System.coreCount > 1, "one CPU never spins"), .timeLimit(.minutes(1)))
     func largeLocalTurnsHaveTheirOwnWindow() async throws {
-        let network = await armedLoop(busyPoll: 10_000)
-        let (bulkChannel, bulk) = try await echo(on: network)
-        let (chatChannel, chat) = try await echo(on: network)
-        // The large window halves per late write: 10,000 µs to 19.5 in ten spins, then zero.
-        let late = try await converse(network, bulk, rounds: 20, pause: .milliseconds(25), size: 1_024)
-        #expect(late.budget <= 11 && late.skipped >= 9 && late.input <= 1, "\(late)")
-        // The small turns' window is still the budget: they spin at once, none is skipped.
-        let prompt = try await converse(network, chat, rounds: 10)
-        #expect(prompt.skipped == late.skipped && prompt.input >= late.input + 5, "\(prompt)")
-        try await bulkChannel.close()
-        try await chatChannel.close()
-        close(bulk)
-        close(chat)
+        try await lateTurnsLeaveSmallLocalTurnsSpinning(lateFar: false, size: 1_024)
+    }
+
+    /// One conversation (its echo a TCP peer's where `lateFar` says so, lines of `size` bytes)
+    /// answered later than a 10 ms budget, then a local one of small lines on the same loop:
+    /// the late turns' window halves to zero (10,000 µs to 19.5 in ten spins), and the small
+    /// turns' window is still the budget: they spin at once, none is skipped.
+    private func lateTurnsLeaveSmallLocalTurnsSpinning(lateFar: Bool, size: Int) async throws {
+        try await withTwoEchos(budget: 10_000, firstFar: lateFar) { network, slow, chat in
+            let late = try await converse(network, slow, rounds: 20, pause: .milliseconds(25), size: size)
+            #expect(late.budget <= 11 && late.skipped >= 9 && late.input <= 1, "\(late)")
+            let prompt = try await converse(network, chat, rounds: 10)
+            #expect(prompt.skipped == late.skipped && prompt.input >= late.input + 5, "\(prompt)")
+        }
+    }
+
+    /// Two ``Echo``s on one armed loop with a `budget` of µs, the first a TCP peer's where
+    /// `firstFar` says so, the second local; `body` gets the group and the other ends'
+    /// descriptors. Closes both and shuts the group down after.
+    private func withTwoEchos(budget: Int, firstFar: Bool,
+                              _ body: (NetworkLoop, CInt, CInt) async throws -> Void) async throws {
+        let network = await armedLoop(busyPoll: budget)
+        let (firstChannel, first) = try await echo(on: network, far: firstFar)
+        let (secondChannel, second) = try await echo(on: network)
+        try await body(network, first, second)
+        try await firstChannel.close()
+        try await secondChannel.close()
+        close(first)
+        close(second)
         await network.shutdown()
     }
 

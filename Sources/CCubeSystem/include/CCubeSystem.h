@@ -39,9 +39,9 @@ int CCubeSystem_epoll_wait_fds(int epoll, int *fds, int capacity, int timeout);
    /proc/self/fd cannot be read). `busy_poll`, at the end of a loop's turn: if the turn read
    something (and less than `large` bytes when it sent to a TCP peer), polls `epoll` (which
    watches the loops' selectors) without sleeping until it has an event or the thread's window
-   passed (no spin: nothing read, much read and sent far, paused, or a window of zero). Each loop thread has three windows: for
-   turns that sent to a TCP peer, for the others that read `large` bytes or more, and for the
-   rest; each adapts to how long the input took to come after a turn that used it, from the
+   passed (no spin: nothing read, much read and sent far, paused, or a window of zero). Each
+   loop thread has three windows: for turns that sent to a TCP peer, for the others that read
+   `large` bytes or more, and for the rest; each adapts to how long the input took to come after a turn that used it, from the
    end of that turn to the first read of the next turn that read: within `budget_ns` the
    window grows towards it, later it halves (to zero below 10 µs). Spinning pauses for `pause_ns` when more than
    a quarter of the last 64 spins found the thread preempted (another thread wanted this CPU).
