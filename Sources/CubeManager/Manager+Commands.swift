@@ -77,10 +77,12 @@ extension Manager {
         }
     }
 
-    /// Instances named by names or instance ids.
-    private func matching(_ words: [String]) -> [Int] {
+    /// Instances named by names or instance ids: those not stopping, and with `restarting`
+    /// also those stopping for a restart (they would come back).
+    private func matching(_ words: [String], restarting: Bool = false) -> [Int] {
         instances.values.filter { instance in
-            instance.state != .stopping && words.contains { $0 == instance.name || $0 == String(instance.id) }
+            (instance.state != .stopping || restarting && instance.restartRequested != nil)
+                && words.contains { $0 == instance.name || $0 == String(instance.id) }
         }.map(\.id)
     }
 
@@ -93,7 +95,8 @@ extension Manager {
             records[word, default: ZenkaRecord()].manuallyStopped = true
             records[word]?.restartAt = nil
         }
-        let victims = matching(words)
+        // One already stopping for a restart is stopped too: its restart is called off.
+        let victims = matching(words, restarting: true)
         guard !victims.isEmpty else { return (.falseReply, "there is no zenka matching '\(words.joined(separator: " "))' running") }
         for id in victims { stop(instance: id, now: now) }
         return (.trueReply, "shutting down \(victims.count) zenka instance(s)")

@@ -147,8 +147,10 @@ extension Manager {
     }
 
     /// Stops an instance so that its exit starts a new one (at once when requested, after
-    /// the backoff delay when it was unhealthy).
+    /// the backoff delay when it was unhealthy). One already stopping stays stopped: a stop
+    /// order wins over a restart (``stop(instance:now:)``).
     func restart(instance id: Int, now: UInt64, reason: Instance.RestartReason = .unhealthy) {
+        guard instances[id]?.state != .stopping else { return }
         stop(instance: id, now: now)
         instances[id]?.restartRequested = reason
     }

@@ -272,7 +272,13 @@ package final class Manager: @unchecked Sendable {
 
     func isRunning(_ name: String) -> Bool { instances.values.contains { $0.name == name && $0.state != .stopping } }
 
+    /// Stops an instance (SIGTERM to its group, SIGKILL at its stop timeout, ``tick()``).
+    /// One already stopping for a restart (`v7.restart`, missed heartbeats) stays stopped:
+    /// every stop order (`v7.stop`, a drain, a reload's removal) means "no automatic restart
+    /// until started again" (docs/zenki.md "The manager's commands"); ``restart(instance:now:reason:)`` asks for its
+    /// restart after this.
     func stop(instance id: Int, now: UInt64) {
+        instances[id]?.restartRequested = nil
         guard var instance = instances[id], instance.state != .stopping else { return }
         instance.state = .stopping
         instance.stopRequested = true
@@ -337,11 +343,10 @@ package final class Manager: @unchecked Sendable {
                         replace = true
                     }
                 }
-                stop(instance: instance.id, now: Self.now)
                 // The router counted it out: it does not come back, not even when it was
                 // already stopping for a restart (`v7.restart`, missed heartbeats), which would
                 // have brought it back, served for an ended lease or beyond an idle drain.
-                instances[instance.id]?.restartRequested = nil
+                stop(instance: instance.id, now: Self.now)
                 if replace, case .failure(let reason) = launch(name) {
                     logger.info("zenka not started in place of a drained instance: \(reason)", metadata: ["zenka": "\(name)"])
                 }
