@@ -79,6 +79,8 @@ package final class CubeServer: Service {
         }
         let hub = self.hub
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in hub.tick() }
+        let planning = PoolPlanning(hub: hub, loop: group.next())
+        hub.update { $0.planPools = { planning.start() } }
         logger.info("serving", metadata: ["socket": "\(path)", "node": "\(configuration.nodeName)"])
         onReady(path)
 
@@ -86,6 +88,7 @@ package final class CubeServer: Service {
 
         logger.info("shutting down")
         ticker.cancel()
+        planning.stop()
         hub.shutdown(reason: "cube shutdown")
         listener.close()
         tcpListener?.close()

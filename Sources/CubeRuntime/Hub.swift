@@ -34,6 +34,8 @@ package final class Hub: Sendable {
         package var scale: (@Sendable (ScaleOrder) -> Void)?
         /// Observers of router events, by name (the mount, the manager).
         package var observers: [String: @Sendable (RouterEvent) -> Void] = [:]
+        /// Calls ``Hub/planPools()`` every 100 ms until it returns false (``RouterAction/planPools``).
+        package var planPools: (@Sendable () -> Void)?
         /// Starts keeping a link to a peer (the `link` command).
         package var dial: (@Sendable (_ address: PeerAddress) -> Void)?
         /// Stops keeping a link to a peer (the `unlink` command).
@@ -310,6 +312,19 @@ package final class Hub: Sendable {
         for entry in refusals.withLockedValue({ $0.flush(now: now) }) { logSuppressed(entry) }
     }
 
+    /// Plans balanced zenki between ticks (``Router/planPools(now:)``), so a surge of load is
+    /// answered within `scale.surge-after` rather than at the next second (docs/pooling.md
+    /// "Surges"). - Returns: whether to call it again in 100 ms.
+    package func planPools() -> Bool {
+        var again = false
+        perform(execute { state in
+            let actions = state.router.planPools(now: .now)
+            again = state.router.poolsWantPlanning
+            return actions
+        })
+        return again
+    }
+
     /// Applies a reloaded configuration (``Router/reconfigure(_:now:)``): what can change live
     /// does, sessions stay. Returns the configuration now running.
     @discardableResult
@@ -518,6 +533,9 @@ package final class Hub: Sendable {
                 logger.info("no manager can start zenka instances", metadata: ["zenka": "\(name)"])
                 run { $0.zenkaStartFailed(name, now: .now) }
             }
+        case .planPools:
+            // Without a server's timer (a hub in a test) the pools are planned at each tick.
+            delegates.withLockedValue { $0.planPools }?()
         case .event(let event):
             switch event {
             case .link, .node, .scale, .burst: logger.info("\(event)")

@@ -266,14 +266,17 @@ scale.target = 4
 # command, stopped when idle), at most instances.max. A balanced zenka between the two
 # grows after scale.up-after seconds at or past scale.target outstanding requests per
 # instance and drains one after scale.down-after seconds of low load, changing its count
-# at most once per scale.cooldown seconds.
+# at most once per scale.cooldown seconds. A surge (twice scale.target or more per
+# instance) grows it after scale.surge-after seconds instead, when that is shorter
+# (docs/pooling.md "Surges"): a step of load is not a ripple.
 instances.min = 1
 instances.max = 1
 scale.up-after = 2
+scale.surge-after = 0.2
 scale.down-after = 30
 scale.cooldown = 5
 # Bursts (docs/pooling.md "Bursts"): a balanced zenka at instances.max and still loaded for
-# scale.up-after seconds leases, in one decision, the instances its excess demand needs on
+# scale.up-after seconds (in a surge scale.surge-after) leases, in one decision, the instances its excess demand needs on
 # other nodes whose compute offer runs it (node.compute.runs there), at most this many
 # instances at once; 0 = never.
 bursts = 4

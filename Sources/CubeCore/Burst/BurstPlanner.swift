@@ -6,7 +6,7 @@
 /// released. Both changes are sized in one decision, so a step of load is met at the pace of
 /// one decision, not one per `up-after` + cooldown (docs/performance.md "Burst").
 /// - Acquire: the zenka is at `instances.max` here and `demand ≥ capacity × target` has held
-///   for `up-after`, the cooldown has passed and nothing is being asked for: as many instances
+///   for `up-after` (or twice that for `surge-after`, when shorter), the cooldown has passed and nothing is being asked for: as many instances
 ///   as the excess needs, `⌈(demand − capacity × target) / target⌉` (at least 1), within
 ///   `bursts` leased instances and the candidates' free slots, spread one at a time over the
 ///   candidates not refused lately, best first (``ComputeCandidate/ordered(_:_:)``): one
@@ -19,6 +19,8 @@ struct BurstPlanner: Sendable {
     /// One zenka's memory.
     struct Memory: Sendable {
         var highSince: UInt64?
+        /// Since when the demand has been at twice the target or more.
+        var surgeSince: UInt64?
         var lowSince: UInt64?
         var lastChange: UInt64?
         var leases: [BurstLease] = []
@@ -35,9 +37,10 @@ struct BurstPlanner: Sendable {
     ///   - instances: local instances that take commands plus those starting.
     ///   - atMaximum: whether the zenka is at `instances.max` here.
     ///   - demand: unanswered commands at its instances here and at other nodes, plus those waiting.
-    ///   - candidates: nodes that could take a lease now.
+    ///   - candidates: nodes that could take a lease now; read only for an acquire (it scans
+    ///     every node's advert, and the router plans ten times a second, ``Router/planPools(now:)``).
     mutating func decide(_ name: String, rule: BurstRule, instances: Int, atMaximum: Bool, demand: Int,
-                         candidates: [ComputeCandidate], now: UInt64) -> [BurstAction] {
+                         candidates: @autoclosure () -> [ComputeCandidate], now: UInt64) -> [BurstAction] {
         var state = memory[name] ?? Memory()
         defer { memory[name] = state.leases.isEmpty && state.avoid.isEmpty && state.highSince == nil ? nil : state }
         state.avoid = state.avoid.filter { $0.value > now }
@@ -52,15 +55,19 @@ struct BurstPlanner: Sendable {
         let capacity = instances + held
         let high = atMaximum && demand >= max(capacity, 1) * rule.target
         let low = 2 * demand <= max(capacity - 1, 0) * rule.target
+        let surge = high && demand >= 2 * max(capacity, 1) * rule.target
         state.highSince = high ? (state.highSince ?? now) : nil
+        state.surgeSince = surge ? (state.surgeSince ?? now) : nil
         state.lowSince = low ? (state.lowSince ?? now) : nil
         let cooled = state.lastChange.map { now &- $0 >= rule.cooldown } ?? true
         let asking = state.leases.contains { $0.state == .requested }
         guard cooled, !asking else { return actions }
-        if high, let since = state.highSince, now &- since >= rule.upAfter, held < rule.maximum {
+        let sustained = state.highSince.map { now &- $0 >= rule.upAfter } ?? false
+        let surged = state.surgeSince.map { now &- $0 >= rule.surgeAfter } ?? false
+        if high, sustained || surged, held < rule.maximum {
             let excess = demand - capacity * rule.target
             let wanted = min(max((excess + rule.target - 1) / rule.target, 1), rule.maximum - held)
-            let placed = Self.spread(wanted, over: candidates.filter { state.avoid[$0.node] == nil })
+            let placed = Self.spread(wanted, over: candidates().filter { state.avoid[$0.node] == nil })
             guard !placed.isEmpty else { return actions }
             for (candidate, count) in placed {
                 state.leases.append(BurstLease(node: candidate.node, offer: candidate.offer, instances: count, lease: nil,
@@ -69,6 +76,7 @@ struct BurstPlanner: Sendable {
             }
             state.lastChange = now
             state.highSince = nil
+            state.surgeSince = nil
         } else if low, let since = state.lowSince, now &- since >= rule.downAfter {
             var left = capacity
             for index in state.leases.indices.reversed() where state.leases[index].state == .active {

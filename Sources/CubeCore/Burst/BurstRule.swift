@@ -5,6 +5,9 @@ struct BurstRule: Equatable, Sendable {
     let target: Int
     /// Load sustained this long at `instances.max` before a lease is acquired.
     let upAfter: UInt64
+    /// Demand at twice the target or more sustained this long at `instances.max` before a
+    /// lease is acquired, when shorter than ``upAfter`` (docs/pooling.md "Surges").
+    let surgeAfter: UInt64
     /// Idleness sustained this long before a lease is released.
     let downAfter: UInt64
     /// The least time between two changes (an acquire or a release).
@@ -18,13 +21,15 @@ struct BurstRule: Equatable, Sendable {
 
     init(_ definition: ZenkaDefinition) {
         let scale = ScaleRule(definition)
-        self.init(target: scale.target, upAfter: scale.upAfter, downAfter: scale.downAfter, cooldown: scale.cooldown,
-                  maximum: definition.bursts)
+        self.init(target: scale.target, upAfter: scale.upAfter, surgeAfter: scale.surgeAfter, downAfter: scale.downAfter,
+                  cooldown: scale.cooldown, maximum: definition.bursts)
     }
 
-    init(target: Int, upAfter: UInt64, downAfter: UInt64, cooldown: UInt64, maximum: Int) {
+    /// - Parameter surgeAfter: nil for `upAfter` (a surge waits as long as any load).
+    init(target: Int, upAfter: UInt64, surgeAfter: UInt64? = nil, downAfter: UInt64, cooldown: UInt64, maximum: Int) {
         self.target = max(target, 1)
         self.upAfter = upAfter
+        self.surgeAfter = surgeAfter ?? upAfter
         self.downAfter = downAfter
         self.cooldown = cooldown
         self.maximum = maximum

@@ -63,6 +63,9 @@ package struct ZenkaDefinition: Equatable, Sendable {
     /// Seconds of sustained load before an instance is added, of sustained idleness before one
     /// is drained and stopped, and at least between two changes (docs/pooling.md "Scaling").
     package var scaleUpAfter = 2.0
+    /// Seconds of demand at twice the target or more (a step of load, not a ripple) before
+    /// growing, when shorter than ``scaleUpAfter`` (`scale.surge-after`, docs/pooling.md "Surges").
+    package var scaleSurgeAfter = 0.2
     package var scaleDownAfter = 30.0
     package var scaleCooldown = 5.0
     /// Compute leases on other nodes held at once for this zenka when it is at
@@ -111,6 +114,9 @@ package struct ZenkaDefinition: Equatable, Sendable {
         case "scale.up-after":
             guard let number = seconds(0...3600) else { return "scale.up-after needs seconds" }
             scaleUpAfter = number
+        case "scale.surge-after":
+            guard let number = seconds(0...3600) else { return "scale.surge-after needs seconds" }
+            scaleSurgeAfter = number
         case "scale.down-after":
             guard let number = seconds(0...86_400) else { return "scale.down-after needs seconds" }
             scaleDownAfter = number

@@ -25,15 +25,18 @@ extension Router {
         let noFreeSlot = market.offers.values.contains {
             ComputeLeases.lendsInstances(kind: $0.kind, attributes: $0.attributes) && $0.available == 0
         }
+        // Read by the planner only for an acquire: the scan of every advert is not made ten
+        // times a second for nothing (`planPools`).
+        let topology = network?.topology
         let decided = pools.bursts.decide(name, rule: BurstRule(definition), instances: instances,
                                           atMaximum: instances >= definition.instances || noFreeSlot, demand: demand,
-                                          candidates: computeCandidates(name), now: now.monotonic)
+                                          candidates: Self.computeCandidates(name, in: topology), now: now.monotonic)
         for action in decided { sendBurst(action, for: name, now: now, actions: &actions) }
     }
 
-    /// Reachable nodes whose advertised `compute` offer runs `name` and has a slot free.
-    func computeCandidates(_ name: String) -> [ComputeCandidate] {
-        guard let topology = network?.topology else { return [] }
+    /// Reachable nodes of `topology` whose advertised `compute` offer runs `name` and has a slot free.
+    static func computeCandidates(_ name: String, in topology: Topology?) -> [ComputeCandidate] {
+        guard let topology else { return [] }
         var candidates: [ComputeCandidate] = []
         for node in topology.reachableNodes where node != topology.localNode {
             guard let distance = topology.distance(to: node) else { continue }

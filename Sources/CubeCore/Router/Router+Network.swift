@@ -102,6 +102,22 @@ extension Router {
         send(Self.advertCommand(advert), toNeighbours: neighbours, actions: &actions)
     }
 
+    /// Publishes when a balanced zenka's instances here changed (one logged in, left, or
+    /// drains) since the last advert, so that other nodes' dispatch reaches a new instance, a
+    /// burst's above all, without waiting for the tick; at most one such advert per 100 ms,
+    /// so instances logging in one after the other share adverts. A change of outstanding
+    /// counts alone waits for the tick (docs/pooling.md "1,000 nodes").
+    /// - Returns: whether a change waits for its turn.
+    mutating func publishInstanceChanges(now: Timestamp, actions: inout [RouterAction]) -> Bool {
+        guard inNetwork, let published = network?.topology.publishedAdvert?.loads else { return false }
+        let loads = advertisedLoads
+        guard !loads.elementsEqual(published, by: { $0.name == $1.name && $0.instances == $1.instances }) else { return false }
+        if let last = pools.instancesPublished, now.monotonic &- last < 100_000_000 { return true }
+        pools.instancesPublished = now.monotonic
+        publishAdvert(now: now, actions: &actions)
+        return false
+    }
+
     /// Sends `bytes` on the link that carries traffic to each of `neighbours`.
     func send(_ bytes: [UInt8], toNeighbours neighbours: [String], actions: inout [RouterAction]) {
         for neighbour in neighbours {

@@ -1,19 +1,52 @@
-// Instances that follow demand (docs/pooling.md "Scaling"): once a second the `PoolTable`'s
-// planner looks at each scaling balanced zenka's load and the router asks the manager for
-// one more instance, or drains one (no new commands) and orders its stop once it has
-// answered everything it was sent.
+// Instances that follow demand (docs/pooling.md "Scaling"): ten times a second the
+// `PoolTable`'s planners look at each scaling balanced zenka's load and the router asks the
+// manager for one more instance or leases some on other nodes, or drains one (no new
+// commands) and orders its stop once it has answered everything it was sent.
 extension Router {
     /// Plans every scaling zenka and orders the stop of drained instances (from ``tick(now:)``).
     mutating func scaleTick(now: Timestamp, actions: inout [RouterAction]) {
         guard !configuration.zenki.isEmpty else { return }
         sampleFanOutFigures(now: now)
+        planPools(now: now, actions: &actions)
         for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
-            if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
-            burstTick(name, definition: definition, now: now, actions: &actions)
             let drained = pools.takeDrained(name) { sessions[$0]?.targetRoutes.isEmpty ?? false }
             for id in drained {
                 actions.append(.scale(.stop(name, id, leaseEnded: pools.drainedForLease(id, of: name))))
             }
+        }
+    }
+
+    /// Asks the planners about every balanced zenka that scales or bursts and carries out
+    /// their decisions, and publishes a change of their instances here. Called by the cube at
+    /// once and then ten times a second while ``poolsWantPlanning`` (``RouterAction/planPools``), besides
+    /// ``tick(now:)``: the planners count time themselves, and a step of load that
+    /// `scale.surge-after` answers in 0.2 s would otherwise wait for the next second, then the
+    /// new instances for the next advert (docs/pooling.md "Surges"). Once no command waits
+    /// any more, ``poolsWantPlanning`` turns false and the calls stop: an idle cube is not
+    /// woken ten times a second.
+    package mutating func planPools(now: Timestamp) -> [RouterAction] {
+        var actions: [RouterAction] = []
+        planPools(now: now, actions: &actions)
+        let unpublished = publishInstanceChanges(now: now, actions: &actions)
+        // Waiting commands keep the calls going, and a change of instances not published yet.
+        if pools.namesWaiting.isEmpty && !unpublished { pools.planningAsked = false }
+        return actions
+    }
+
+    /// Asks the cube, once, to call ``planPools(now:)`` ten times a second (``RouterAction/planPools``).
+    mutating func askForPlanning(actions: inout [RouterAction]) {
+        guard !pools.planningAsked else { return }
+        pools.planningAsked = true
+        actions.append(.planPools)
+    }
+
+    /// Whether ``planPools(now:)`` should be called again in 100 ms.
+    package var poolsWantPlanning: Bool { pools.planningAsked }
+
+    private mutating func planPools(now: Timestamp, actions: inout [RouterAction]) {
+        for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
+            if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
+            burstTick(name, definition: definition, now: now, actions: &actions)
         }
     }
 
@@ -25,7 +58,7 @@ extension Router {
         let served = pools.compute.serving(name)
         let own = ScaleRule(definition)
         let rule = ScaleRule(minimum: own.minimum + served, maximum: own.maximum + served, target: own.target,
-                             upAfter: own.upAfter, downAfter: own.downAfter, cooldown: own.cooldown)
+                             upAfter: own.upAfter, surgeAfter: own.surgeAfter, downAfter: own.downAfter, cooldown: own.cooldown)
         switch pools.decide(name, rule: rule, instances: taking.count, outstanding: outstanding, now: now.monotonic) {
         case .up?:
             let count = taking.count + pools.starting(name)

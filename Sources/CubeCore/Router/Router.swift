@@ -172,6 +172,9 @@ package struct Router: Sendable {
         expirePoolQueues(now: now, actions: &actions)
         pools.sample(now: now.monotonic)
         scaleTick(now: now, actions: &actions)
+        // Asked again each second while wanted: the cube ignores it when it plans already,
+        // and a request lost to a race between its last call and a new queued command is made good.
+        if pools.planningAsked { actions.append(.planPools) }
         for name in pools.namesWaiting { drainPool(name, now: now, actions: &actions) }
         expireLeases(now: now, actions: &actions)
         // Forget failed logins older than the throttling window, also of origins that never return.
@@ -278,6 +281,9 @@ package struct Router: Sendable {
         drainOnDemandQueue(for: user, now: now, actions: &actions)
         if balancedDefinition(user) != nil {
             pools.joined(user)
+            // Other nodes learn of the new instance at the next 100 ms, not the next tick: a
+            // burst's instances take their share of a surge at once (docs/pooling.md "Surges").
+            if inNetwork { askForPlanning(actions: &actions) }
             // An instance whose compute lease ended before it logged in (docs/pooling.md "Bursts").
             if pools.compute.joinedMustDrain(user) { drainOne(user, forLease: true, actions: &actions) }
         }

@@ -72,6 +72,10 @@ package enum RouterAction: Equatable, Sendable {
     case startZenka(String)
     /// Start or stop one instance of a scaling balanced zenka (docs/pooling.md "Scaling").
     indirect case scale(ScaleOrder)
+    /// Call ``Router/planPools(now:)`` every 100 ms from now on, as long as it leaves
+    /// ``Router/poolsWantPlanning`` true: a command waits for a balanced zenka, and a surge
+    /// must not wait for the next tick (docs/pooling.md "Surges"). Asked once per such period.
+    case planPools
     /// From now on encrypt everything sent to the session and decrypt everything received
     /// (sent right after its `AUTH_TRUE =)`).
     case encrypt(SessionID, SecureChannelKeys)

@@ -16,6 +16,11 @@ struct PoolTable: Sendable {
     /// name's queue is full, a user holding less than half of it takes the place of the newest
     /// command of the user holding the most (docs/pooling.md "Queue").
     private var queuedByUser: [QueueSharer: Int] = [:]
+    /// Whether the router asked for ``Router/planPools(now:)`` ten times a second
+    /// (``RouterAction/planPools``) and has not called it off yet.
+    var planningAsked = false
+    /// When a change of instances was last published between ticks (monotonic ns).
+    var instancesPublished: UInt64?
 
     /// Advances `name`'s tie-break turn through `select`.
     mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {

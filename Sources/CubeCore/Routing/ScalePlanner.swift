@@ -2,7 +2,8 @@
 /// (docs/pooling.md "Scaling"). Pure: fed the instance count and load, it answers with a
 /// decision and remembers since when the load has been high or low.
 ///
-/// - Up: `outstanding + waiting >= (instances + starting) × target` for `up-after`, and the
+/// - Up: `outstanding + waiting >= (instances + starting) × target` for `up-after` (or twice
+///   that for `surge-after`, when shorter: a step of load, docs/pooling.md "Surges"), and the
 ///   cooldown since the last change has passed, and `instances + starting < maximum`. With no
 ///   instance at all and commands waiting, at once.
 /// - Down: `2 × (outstanding + waiting) <= (instances − 1) × target` (the others would stay
@@ -12,6 +13,8 @@ struct ScalePlanner: Sendable {
     /// One zenka's memory.
     struct Memory: Sendable {
         var highSince: UInt64?
+        /// Since when the demand has been at twice the target or more.
+        var surgeSince: UInt64?
         var lowSince: UInt64?
         var lastChange: UInt64?
         /// Instances asked for and not logged in yet, and since when the oldest was asked for.
@@ -44,13 +47,17 @@ struct ScalePlanner: Sendable {
         let demand = outstanding + waiting
         let high = demand >= max(capacity, 1) * rule.target || (capacity == 0 && waiting > 0)
         let low = 2 * demand <= max(instances - 1, 0) * rule.target && waiting == 0
+        let surge = demand >= 2 * max(capacity, 1) * rule.target
         state.highSince = high ? (state.highSince ?? now) : nil
+        state.surgeSince = surge ? (state.surgeSince ?? now) : nil
         state.lowSince = low ? (state.lowSince ?? now) : nil
         let cooled = state.lastChange.map { now &- $0 >= rule.cooldown } ?? true
         if capacity == 0, waiting > 0, rule.maximum > 0 {
             return start(&state, now: now)
         }
-        if high, let since = state.highSince, now &- since >= rule.upAfter, cooled, capacity < rule.maximum {
+        let held = state.highSince.map { now &- $0 >= rule.upAfter } ?? false
+        let surged = state.surgeSince.map { now &- $0 >= rule.surgeAfter } ?? false
+        if high, held || surged, cooled, capacity < rule.maximum {
             return start(&state, now: now)
         }
         if low, let since = state.lowSince, now &- since >= rule.downAfter, cooled, state.starting == 0,
@@ -67,6 +74,7 @@ struct ScalePlanner: Sendable {
         state.starting += 1
         state.lastChange = now
         state.highSince = nil
+        state.surgeSince = nil
         return .up
     }
 

@@ -9,6 +9,9 @@ struct ScaleRule: Equatable, Sendable {
     let target: Int
     /// How long the load must stay at or past the target before an instance is added.
     let upAfter: UInt64
+    /// How long the demand must stay at twice the target or more before an instance is added,
+    /// when shorter than ``upAfter`` (docs/pooling.md "Surges").
+    let surgeAfter: UInt64
     /// How long the load must stay low before an instance is drained and stopped.
     let downAfter: UInt64
     /// The least time between two changes of the instance count.
@@ -19,15 +22,19 @@ struct ScaleRule: Equatable, Sendable {
         maximum = definition.instances
         target = definition.scaleTarget
         upAfter = Self.nanoseconds(definition.scaleUpAfter)
+        surgeAfter = Self.nanoseconds(definition.scaleSurgeAfter)
         downAfter = Self.nanoseconds(definition.scaleDownAfter)
         cooldown = Self.nanoseconds(definition.scaleCooldown)
     }
 
-    init(minimum: Int, maximum: Int, target: Int, upAfter: UInt64, downAfter: UInt64, cooldown: UInt64) {
+    /// - Parameter surgeAfter: nil for `upAfter` (a surge waits as long as any load).
+    init(minimum: Int, maximum: Int, target: Int, upAfter: UInt64, surgeAfter: UInt64? = nil, downAfter: UInt64,
+         cooldown: UInt64) {
         self.minimum = minimum
         self.maximum = maximum
         self.target = target
         self.upAfter = upAfter
+        self.surgeAfter = surgeAfter ?? upAfter
         self.downAfter = downAfter
         self.cooldown = cooldown
     }

@@ -206,4 +206,37 @@ import Testing
         let second = leases.joinedMustDrain("calc")
         #expect(first && !second)
     }
+
+    /// A step of demand to twice the target or more leases after `surge-after`, sized to the
+    /// excess, where plain load waits `up-after` (docs/pooling.md "Surges"); the candidates
+    /// are read only for the acquire.
+    @Test func aSurgeLeasesAfterSurgeAfter() {
+        var planner = BurstPlanner()
+        let s = Self.second
+        let ms = s / 1000
+        let rule = BurstRule(target: 2, upAfter: 1 * s, surgeAfter: 100 * ms, downAfter: 5 * s, cooldown: 1 * s,
+                             maximum: 10)
+        var reads = 0
+        func candidates() -> [ComputeCandidate] {
+            reads += 1
+            return [Self.b, Self.c]
+        }
+        // 2 instances at target 2: demand 6 is loaded, not a surge; 8 is.
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 6, candidates: candidates(), now: 0) == [])
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 6, candidates: candidates(),
+                               now: 500 * ms) == [])
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 8, candidates: candidates(),
+                               now: 600 * ms) == [])
+        #expect(reads == 0)
+        #expect(planner.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 16, candidates: candidates(),
+                               now: 700 * ms) == [.acquire(node: "c", offer: 3, instances: 4), .acquire(node: "b", offer: 7, instances: 2)])
+        #expect(reads == 1)
+        // Plain load alone still waits up-after.
+        var steady = BurstPlanner()
+        #expect(steady.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 7, candidates: candidates(), now: 0) == [])
+        #expect(steady.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 7, candidates: candidates(),
+                              now: 900 * ms) == [])
+        #expect(steady.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 7, candidates: candidates(),
+                              now: 1 * s) == [.acquire(node: "c", offer: 3, instances: 1), .acquire(node: "b", offer: 7, instances: 1)])
+    }
 }

@@ -23,9 +23,9 @@ import Testing
     }
 
     /// a — b, a — d; b offers `compute 2 runs=calc`, d `compute 2 runs=echo`.
-    private func setup() throws -> Setup {
+    private func setup(consumer: [String] = Self.consumer) throws -> Setup {
         var net = SimulatedNetwork()
-        try net.add("a", extra: Self.consumer)
+        try net.add("a", extra: consumer)
         try net.add("b", extra: Self.provider)
         try net.add("d", extra: Self.provider)
         net.link("a", "b")
@@ -97,6 +97,57 @@ import Testing
         #expect(setup.net.events["a"]?.contains(.burst(name: "calc", node: "b", lease: 1, ended: "released")) == true)
         #expect(setup.net.orders["b"] == [.serve("calc"), .stop("calc", calcB, leaseEnded: true)])
         #expect(setup.net.events["b"]?.contains(.leaseEnded(id: 1, reason: "released")) == true)
+    }
+
+    /// A surge (demand at twice the target or more) bursts after `scale.surge-after` when the
+    /// pools are planned between ticks, long before `scale.up-after`; the provider advertises
+    /// its new instance as soon as it logs in, and a's waiting commands go there, all without
+    /// a tick (docs/pooling.md "Surges").
+    @Test func aSurgeBurstsBetweenTicksAndTheNewInstanceIsAdvertisedAtOnce() throws {
+        let surging = Self.consumer.map { $0.replacingOccurrences(of: "up-after = 0", with: "up-after = 5") }
+            .filter { !$0.contains("bursts") } + ["zenka.calc.scale.surge-after = 0.2", "zenka.calc.bursts = 2"]
+        var setup = try setup(consumer: surging)
+        // a's instance logged in (a planning to publish it); with nothing waiting, one call ends it.
+        #expect(setup.net.routers["a"]?.poolsWantPlanning == true)
+        setup.net.plan(milliseconds: 100)
+        #expect(setup.net.routers["a"]?.poolsWantPlanning == false)
+        let asked = setup.net.planningAsked["a"] ?? 0
+        // a's instance holds one (target 1), three wait: demand 4, at least twice 1 × 1. The
+        // first queued command asks for the planning between ticks, once.
+        setup.net.send("(1)calc.one\n(2)calc.two\n(3)calc.three\n(4)calc.four\n", from: setup.client, at: "a")
+        #expect(setup.net.planningAsked["a"] == asked + 1)
+        setup.net.plan(milliseconds: 100)
+        setup.net.plan(milliseconds: 100)
+        #expect(setup.net.orders["b"] == nil)
+        setup.net.plan(milliseconds: 100)
+        // 0.2 s of surge: what the excess needs (3), within `bursts` (2), on b.
+        #expect(setup.net.orders["b"] == [.serve("calc"), .serve("calc")])
+        #expect(setup.net.orders["d"] == nil)
+        // The instance logging in on b has b plan once more: its advert goes out at once, and
+        // a's waiting commands reach the new instance without a tick.
+        let calcB = setup.net.connect("calc", at: "b", kind: .zenka)
+        #expect(setup.net.take(calcB, at: "b") == "")
+        #expect(setup.net.routers["b"]?.poolsWantPlanning == true)
+        let published = setup.net.routers["b"]?.stats.advertsPublished ?? 0
+        setup.net.plan(milliseconds: 100)
+        #expect(setup.net.routers["b"]?.stats.advertsPublished == published + 1)
+        #expect(setup.net.routers["b"]?.poolsWantPlanning == false)
+        var answered = Self.ids(setup.net.take(calcB, at: "b"))
+        #expect(answered.count == 1)
+        // A change of outstanding counts alone waits for the tick: no advert from b now.
+        for id in answered { setup.net.send("(\(id))TRUE b\n", from: calcB, at: "b") }
+        setup.net.plan(milliseconds: 100)
+        #expect(setup.net.routers["b"]?.stats.advertsPublished == published + 1)
+        // Once nothing waits on a, its planning between ticks stops.
+        for _ in 0..<4 {
+            for id in Self.ids(setup.net.take(setup.calcA, at: "a")) { setup.net.send("(\(id))TRUE a\n", from: setup.calcA, at: "a") }
+            answered = Self.ids(setup.net.take(calcB, at: "b"))
+            for id in answered { setup.net.send("(\(id))TRUE b\n", from: calcB, at: "b") }
+        }
+        #expect(setup.net.take(setup.client, at: "a").split(separator: "\n").count == 4)
+        #expect(setup.net.routers["a"]?.poolsWantPlanning == true)
+        setup.net.plan(milliseconds: 100)
+        #expect(setup.net.routers["a"]?.poolsWantPlanning == false)
     }
 
     @Test func whenTheProviderGoesTheRoutesCollapseAndTheLeaseEnds() throws {

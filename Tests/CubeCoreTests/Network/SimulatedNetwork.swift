@@ -20,6 +20,8 @@ struct SimulatedNetwork {
     var events: [String: [RouterEvent]] = [:]
     /// Orders for each node's manager (`.scale`), in order.
     var orders: [String: [ScaleOrder]] = [:]
+    /// How often each node asked for its pools to be planned ten times a second (``RouterAction/planPools``).
+    var planningAsked: [String: Int] = [:]
     var now = Timestamp(monotonic: 1_000_000_000, wall: 1_767_225_600)
 
     /// Adds a node whose configuration lets everyone do everything, plus `extra` lines.
@@ -111,6 +113,16 @@ struct SimulatedNetwork {
         for name in routers.keys.sorted() { apply(routers[name]?.tick(now: now) ?? [], at: name) }
     }
 
+    /// Advances the monotonic clock by `milliseconds` and runs the planning of the pools of
+    /// every router that wants it, what the cube does ten times a second between ticks
+    /// (``Router/planPools(now:)``, ``Router/poolsWantPlanning``).
+    mutating func plan(milliseconds: Int) {
+        now.monotonic += UInt64(milliseconds) * 1_000_000
+        for name in routers.keys.sorted() where routers[name]?.poolsWantPlanning == true {
+            apply(routers[name]?.planPools(now: now) ?? [], at: name)
+        }
+    }
+
     private mutating func apply(_ actions: [RouterAction], at node: String) {
         var queue: [(String, [RouterAction])] = [(node, actions)]
         while !queue.isEmpty {
@@ -136,6 +148,8 @@ struct SimulatedNetwork {
                     events[at, default: []].append(event)
                 case .scale(let order):
                     orders[at, default: []].append(order)
+                case .planPools:
+                    planningAsked[at, default: 0] += 1
                 default:
                     break
                 }

@@ -49,4 +49,33 @@ import Testing
         #expect(planner.decide("w", rule: onDemand, instances: 0, outstanding: 0, waiting: 1,
                                now: 3 + ScalePlanner.startGrace) == .up)
     }
+
+    /// Demand at twice the target or more grows after `surge-after`, not `up-after`
+    /// (docs/pooling.md "Surges"); plain load still waits `up-after`, and the cooldown holds.
+    @Test func aSurgeGrowsAfterSurgeAfterAndPlainLoadAfterUpAfter() {
+        var planner = ScalePlanner()
+        let s = Self.second
+        let ms = s / 1000
+        let rule = ScaleRule(minimum: 1, maximum: 4, target: 2, upAfter: 2 * s, surgeAfter: 200 * ms, downAfter: 5 * s,
+                             cooldown: 1 * s)
+        // At the target (2 for 1 instance), not twice it: up-after counts.
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 1, now: 0) == nil)
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 1, now: 1 * s) == nil)
+        // Twice the target from 1.5 s: 0.2 s later it grows, before the 2 s of plain load.
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 2, now: 1500 * ms) == nil)
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 2, now: 1600 * ms) == nil)
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 2, now: 1700 * ms) == .up)
+        // The surge goes on (8 for 2 instances, one starting): the cooldown holds the next one back.
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 6, now: 2000 * ms) == nil)
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 6, now: 2600 * ms) == nil)
+        #expect(planner.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 6, now: 2700 * ms) == .up)
+        // A blip of twice the target shorter than surge-after grows nothing.
+        var calm = ScalePlanner()
+        #expect(calm.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 3, now: 0) == nil)
+        #expect(calm.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 3, now: 100 * ms) == nil)
+        #expect(calm.decide("w", rule: rule, instances: 1, outstanding: 1, waiting: 0, now: 150 * ms) == nil)
+        #expect(calm.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 3, now: 200 * ms) == nil)
+        #expect(calm.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 3, now: 300 * ms) == nil)
+        #expect(calm.decide("w", rule: rule, instances: 1, outstanding: 2, waiting: 3, now: 400 * ms) == .up)
+    }
 }

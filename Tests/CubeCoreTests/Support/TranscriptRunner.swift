@@ -171,7 +171,7 @@ struct TranscriptRunner {
             case .scale(.serve(let name)): starts.append("serve \(name)")
             case .encrypt(let id, _): encrypted.insert(id)
             case .reload(let id, let command): reloads.append((id, command))
-            case .event, .dial, .hangUp, .resume, .saveRevocations, .nodeKeyRotated: break
+            case .event, .dial, .hangUp, .resume, .saveRevocations, .nodeKeyRotated, .planPools: break
             case .deliver(let id, let message): Issue.record("a typed message for \(id) in a transcript: \(message)")
             }
         }

@@ -1,0 +1,46 @@
+import CubeRuntime
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The timer behind ``RouterAction/planPools``: calls ``Hub/planPools()`` at once on the
+/// router's request, then every 100 ms until a call returns false, so the pools' planners meet a
+/// surge within `scale.surge-after` while an idle cube is not woken (docs/pooling.md "Surges").
+final class PoolPlanning: Sendable {
+    private let hub: Hub
+    private let loop: any EventLoop
+    /// The running timer, nil when none.
+    private let task = NIOLockedValueBox<RepeatedTask?>(nil)
+    private let stopped = NIOLockedValueBox(false)
+
+    init(hub: Hub, loop: any EventLoop) {
+        self.hub = hub
+        self.loop = loop
+    }
+
+    /// Starts the timer unless it runs (the router asks again each second while it wants it).
+    func start() {
+        task.withLockedValue { task in
+            guard task == nil, !stopped.withLockedValue({ $0 }) else { return }
+            task = loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(100)) { [self] repeated in
+                // Called outside the lock: what the call leaves to do may ask to start again.
+                guard !hub.planPools() else { return }
+                self.task.withLockedValue { task in
+                    // A command queued since the call asked again and found this timer still
+                    // set: it goes on. One queued after this look finds it gone and starts one.
+                    guard !hub.inspect({ $0.poolsWantPlanning }) else { return }
+                    repeated.cancel()
+                    task = nil
+                }
+            }
+        }
+    }
+
+    /// Stops the timer for good (the cube shuts down).
+    func stop() {
+        stopped.withLockedValue { $0 = true }
+        task.withLockedValue { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+}
