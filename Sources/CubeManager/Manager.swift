@@ -120,7 +120,11 @@ package final class Manager: @unchecked Sendable {
             let now = Self.now
             // Stopped while the old definition (and its stop timeout) still holds.
             for name in Set(old.keys).subtracting(new.keys).sorted() {
-                let victims = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
+                // One stopping for a restart is stopped for good too: it would come back if the
+                // zenka is added again before it exits (a second reader's finding).
+                let victims = instances.values.filter {
+                    $0.name == name && ($0.state != .stopping || $0.restartRequested != nil)
+                }.map(\.id)
                 for id in victims { stop(instance: id, now: now) }
                 records[name] = nil
                 if old[name]?.start == .ondemand { hub.unregisterOnDemand(name) }
@@ -143,7 +147,10 @@ package final class Manager: @unchecked Sendable {
                 if wasOnDemand && !isOnDemand { hub.unregisterOnDemand(name) }
                 if isOnDemand && !wasOnDemand { hub.registerOnDemand(name) }
                 let running = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
-                let own = ownInstances(of: name)
+                // One stopping for a restart comes back by itself: not one more to start.
+                let own = ownInstances(of: name) + instances.values.filter {
+                    $0.name == name && $0.state == .stopping && $0.restartRequested != nil && !$0.served
+                }.count
                 // Each restarts once it has exited (`exited`), with the new definition.
                 for id in running { restart(instance: id, now: now, reason: .requested) }
                 // Up to the new `instances.min` (docs/configuration.md "Reload"); a lower one stops

@@ -35,6 +35,9 @@ final class PoolPlanning: Sendable {
         }
     }
 
+    /// Whether the timer runs.
+    var isRunning: Bool { task.withLockedValue { $0 != nil } }
+
     /// Stops the timer for good (the cube shuts down).
     func stop() {
         stopped.withLockedValue { $0 = true }

@@ -102,6 +102,62 @@ import Glibc
         #expect(admin.call("one.echo still here")?.line == "TRUE still here")
     }
 
+    /// A zenka removed while its instance stops for a restart, and added back before that
+    /// instance exits, runs one instance: the removal called the restart off (before, a second
+    /// reader's finding, the old process came back beside the new one when `instances.max`
+    /// left room).
+    @Test func aZenkaRemovedWhileRestartingAndAddedBackRunsOneInstance() throws {
+        let slow = Self.slowToStop()
+        let cube = try ManagerCube(zenki: [slow], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        #expect(eventually(timeout: 10) { admin.status("slow").first?.state == "online" }, "\(admin.status())")
+        #expect(admin.call("v7.restart slow")?.isTrue == true)
+        try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/slow")
+        let removed = try Self.reload(cube)
+        #expect(removed.stdout.contains("zenka slow removed, 1 instance(s) stopped"), "\(removed.stdout)")
+        try Self.add(slow, to: cube)
+        let added = try Self.reload(cube)
+        #expect(added.stdout.contains("zenka slow added"), "\(added.stdout)")
+        // The old process has exited 1.5 s after its SIGTERM; the new one runs alone.
+        Thread.sleep(forTimeInterval: 3)
+        let rows = admin.status("slow")
+        #expect(rows.count == 1 && rows.first?.state == "online", "\(rows)")
+    }
+
+    /// A zenka changed while its one instance stops for a restart (`instances.min = 1`) is not
+    /// started once more: that instance comes back by itself with the new definition (before,
+    /// a second reader's finding, the reload counted it out and started a second one).
+    @Test func aZenkaChangedWhileRestartingRunsOneInstance() throws {
+        let slow = Self.slowToStop()
+        let cube = try ManagerCube(zenki: [slow], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        #expect(eventually(timeout: 10) { admin.status("slow").first?.state == "online" }, "\(admin.status())")
+        #expect(admin.call("v7.restart slow")?.isTrue == true)
+        var changed = slow
+        changed.conf += "\nenv.GREETING = changed\n"
+        try Self.add(changed, to: cube)
+        let run = try Self.reload(cube)
+        #expect(run.stdout.contains("zenka slow changed"), "\(run.stdout)")
+        #expect(!run.stdout.contains("starting"), "\(run.stdout)")
+        Thread.sleep(forTimeInterval: 3)
+        let rows = admin.status("slow")
+        #expect(rows.count == 1 && rows.first?.state == "online", "\(rows)")
+    }
+
+    /// A balanced stdio zenka (one to two instances) that takes 1.5 s to stop after SIGTERM.
+    static func slowToStop() -> ManagerZenka {
+        ManagerZenka(name: "slow", conf: """
+            program = /bin/sh
+            args = slow.sh
+            mode = stdio
+            heartbeat = 0
+            dispatch = balanced
+            instances.min = 1
+            instances.max = 2
+            stop-timeout = 5
+            """, files: ["slow.sh": "#!/bin/sh\ntrap 'sleep 1.5; exit 0' TERM\nwhile :; do sleep 0.05; done\n"])
+    }
+
     /// A raised `instances.min` starts the missing instances on SIGHUP (not just one), a zenka
     /// added with `instances.min = 2` starts two, and one changed to `instances.min = 0` is left
     /// to start on demand.

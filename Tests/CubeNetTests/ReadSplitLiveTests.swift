@@ -173,6 +173,6 @@ import Glibc
 }
 
 /// Keys are their own digest.
-private struct PlainHasher: KeyHasher {
+struct PlainHasher: KeyHasher {
     func digest(_ key: [UInt8]) -> [UInt8] { key }
 }

@@ -1,4 +1,5 @@
-/// Decides, once a second per balanced zenka, when this node leases compute on another node
+/// Decides, once a second per balanced zenka (ten times a second while a command waits for
+/// it, docs/pooling.md "Surges"), when this node leases compute on another node
 /// and when it gives it back (docs/pooling.md "Bursts"). Pure: fed the zenka's load and the
 /// candidates from the adverts, it answers with ``BurstAction``s and remembers its leases.
 ///
@@ -42,7 +43,12 @@ struct BurstPlanner: Sendable {
     mutating func decide(_ name: String, rule: BurstRule, instances: Int, atMaximum: Bool, demand: Int,
                          candidates: @autoclosure () -> [ComputeCandidate], now: UInt64) -> [BurstAction] {
         var state = memory[name] ?? Memory()
-        defer { memory[name] = state.leases.isEmpty && state.avoid.isEmpty && state.highSince == nil ? nil : state }
+        // Forgotten when nothing is held, avoided, loaded or cooling down: a surge right after a
+        // release still waits for the cooldown (a second reader's finding).
+        defer {
+            let cooling = state.lastChange.map { now &- $0 < rule.cooldown } ?? false
+            memory[name] = state.leases.isEmpty && state.avoid.isEmpty && state.highSince == nil && !cooling ? nil : state
+        }
         state.avoid = state.avoid.filter { $0.value > now }
         var actions: [BurstAction] = []
         let ttl = BurstRule.ttlSeconds * 1_000_000_000

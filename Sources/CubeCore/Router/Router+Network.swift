@@ -102,17 +102,19 @@ extension Router {
         send(Self.advertCommand(advert), toNeighbours: neighbours, actions: &actions)
     }
 
-    /// Publishes when a balanced zenka's instances here changed (one logged in, left, or
-    /// drains) since the last advert, so that other nodes' dispatch reaches a new instance, a
-    /// burst's above all, without waiting for the tick; at most one such advert per 100 ms,
-    /// so instances logging in one after the other share adverts. A change of outstanding
-    /// counts alone waits for the tick (docs/pooling.md "1,000 nodes").
-    /// - Returns: whether a change waits for its turn.
+    /// Publishes when a balanced zenka has more instances here than the last advert says (one
+    /// logged in), so that other nodes' dispatch reaches a new instance, a burst's above all,
+    /// without waiting for the tick: at most one such advert per 100 ms, so instances logging
+    /// in one after the other share adverts, and at most ``AdvertBudget`` of them. Fewer
+    /// instances, and a change of outstanding counts alone, wait for the tick (at most one
+    /// advert a second, docs/pooling.md "Surges").
+    /// - Returns: whether new instances wait for their 100 ms.
     mutating func publishInstanceChanges(now: Timestamp, actions: inout [RouterAction]) -> Bool {
         guard inNetwork, let published = network?.topology.publishedAdvert?.loads else { return false }
-        let loads = advertisedLoads
-        guard !loads.elementsEqual(published, by: { $0.name == $1.name && $0.instances == $1.instances }) else { return false }
+        let before = Dictionary(published.map { ($0.name, $0.instances) }, uniquingKeysWith: max)
+        guard advertisedLoads.contains(where: { $0.instances > before[$0.name] ?? 0 }) else { return false }
         if let last = pools.instancesPublished, now.monotonic &- last < 100_000_000 { return true }
+        guard pools.advertBudget.take(now: now.monotonic) else { return false }
         pools.instancesPublished = now.monotonic
         publishAdvert(now: now, actions: &actions)
         return false

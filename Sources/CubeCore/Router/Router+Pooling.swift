@@ -132,7 +132,7 @@ extension Router {
         if let account { memory.charge(cost, to: account) }
         // Every instance is at the target: from now on the pools are planned between ticks,
         // so a surge is met within `scale.surge-after` (docs/pooling.md "Surges").
-        askForPlanning(actions: &actions)
+        if plansBetweenTicks(definition) { askForPlanning(actions: &actions) }
         // No instance at all: a scaling zenka starts one at once, an on-demand one as always.
         if !users.isPresent(name), let definition = configuration.zenki[name], ScaleRule(definition).scales {
             planScaling(name, definition: definition, now: now, actions: &actions)

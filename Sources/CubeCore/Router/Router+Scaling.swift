@@ -1,5 +1,6 @@
-// Instances that follow demand (docs/pooling.md "Scaling"): ten times a second the
-// `PoolTable`'s planners look at each scaling balanced zenka's load and the router asks the
+// Instances that follow demand (docs/pooling.md "Scaling"): once a second, and ten times a
+// second while a command waits ("Surges"), the `PoolTable`'s planners look at each scaling
+// balanced zenka's load and the router asks the
 // manager for one more instance or leases some on other nodes, or drains one (no new
 // commands) and orders its stop once it has answered everything it was sent.
 extension Router {
@@ -26,11 +27,20 @@ extension Router {
     /// woken ten times a second.
     package mutating func planPools(now: Timestamp) -> [RouterAction] {
         var actions: [RouterAction] = []
-        planPools(now: now, actions: &actions)
+        // Between ticks only the names with waiting commands that planning can help: a surge
+        // shows there first; a name that neither scales nor bursts waits for its instances.
+        let waiting = pools.namesWaiting.filter { configuration.zenki[$0].map(plansBetweenTicks) ?? false }
+        if !waiting.isEmpty { planPools(now: now, only: Set(waiting), actions: &actions) }
         let unpublished = publishInstanceChanges(now: now, actions: &actions)
         // Waiting commands keep the calls going, and a change of instances not published yet.
-        if pools.namesWaiting.isEmpty && !unpublished { pools.planningAsked = false }
+        if waiting.isEmpty && !unpublished { pools.planningAsked = false }
         return actions
+    }
+
+    /// Whether planning `definition`'s pool between ticks can change anything: it scales, or
+    /// bursts onto other nodes of a network.
+    func plansBetweenTicks(_ definition: ZenkaDefinition) -> Bool {
+        ScaleRule(definition).scales || inNetwork && definition.bursts > 0
     }
 
     /// Asks the cube, once, to call ``planPools(now:)`` ten times a second (``RouterAction/planPools``).
@@ -43,8 +53,9 @@ extension Router {
     /// Whether ``planPools(now:)`` should be called again in 100 ms.
     package var poolsWantPlanning: Bool { pools.planningAsked }
 
-    private mutating func planPools(now: Timestamp, actions: inout [RouterAction]) {
-        for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
+    private mutating func planPools(now: Timestamp, only names: Set<String>? = nil, actions: inout [RouterAction]) {
+        for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key })
+        where definition.dispatch == .balanced && names?.contains(name) != false {
             if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
             burstTick(name, definition: definition, now: now, actions: &actions)
         }

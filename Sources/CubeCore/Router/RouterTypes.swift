@@ -74,7 +74,8 @@ package enum RouterAction: Equatable, Sendable {
     indirect case scale(ScaleOrder)
     /// Call ``Router/planPools(now:)`` every 100 ms from now on, as long as it leaves
     /// ``Router/poolsWantPlanning`` true: a command waits for a balanced zenka, and a surge
-    /// must not wait for the next tick (docs/pooling.md "Surges"). Asked once per such period.
+    /// must not wait for the next tick (docs/pooling.md "Surges"). Asked when such a period
+    /// begins, and again at each tick while it lasts (the cube ignores it while it plans).
     case planPools
     /// From now on encrypt everything sent to the session and decrypt everything received
     /// (sent right after its `AUTH_TRUE =)`).

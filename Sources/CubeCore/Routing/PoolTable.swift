@@ -19,8 +19,10 @@ struct PoolTable: Sendable {
     /// Whether the router asked for ``Router/planPools(now:)`` ten times a second
     /// (``RouterAction/planPools``) and has not called it off yet.
     var planningAsked = false
-    /// When a change of instances was last published between ticks (monotonic ns).
+    /// When new instances were last published between ticks (monotonic ns), and how many
+    /// more such adverts may go before the tick takes over.
     var instancesPublished: UInt64?
+    var advertBudget = AdvertBudget()
 
     /// Advances `name`'s tie-break turn through `select`.
     mutating func select(_ name: String, _ policy: any RoutingPolicy, _ candidates: [PoolCandidate]) -> [Int] {

@@ -1,4 +1,5 @@
-/// Decides, once a second per balanced zenka, whether to add an instance or drain one
+/// Decides, once a second per balanced zenka (ten times a second while a command waits for
+/// it, docs/pooling.md "Surges"), whether to add an instance or drain one
 /// (docs/pooling.md "Scaling"). Pure: fed the instance count and load, it answers with a
 /// decision and remembers since when the load has been high or low.
 ///

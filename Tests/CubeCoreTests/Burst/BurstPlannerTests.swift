@@ -239,4 +239,27 @@ import Testing
         #expect(steady.decide("w", rule: rule, instances: 2, atMaximum: true, demand: 7, candidates: candidates(),
                               now: 1 * s) == [.acquire(node: "c", offer: 3, instances: 1), .acquire(node: "b", offer: 7, instances: 1)])
     }
+
+    /// A surge right after every lease was released and ended still waits for the cooldown:
+    /// before (a second reader's finding), the planner forgot the zenka once nothing was held,
+    /// and with it when it last changed.
+    @Test func aSurgeRightAfterAReleaseWaitsForTheCooldown() {
+        var planner = BurstPlanner()
+        let s = Self.second
+        let ms = s / 1000
+        let rule = BurstRule(target: 1, upAfter: 5 * s, surgeAfter: 0, downAfter: 1 * s, cooldown: 3 * s, maximum: 4)
+        let acquired = planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 3, candidates: [Self.b], now: 0)
+        #expect(acquired == [.acquire(node: "b", offer: 7, instances: 2)])
+        planner.acquired("w", node: "b", lease: 5, now: 0)
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 0, candidates: [Self.b], now: 1 * s) == [])
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 0, candidates: [Self.b], now: 3 * s)
+            == [.release(node: "b", lease: 5)])
+        #expect(planner.ended(node: "b", lease: 5) == "w")
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 0, candidates: [Self.b],
+                               now: 3200 * ms) == [])
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 3, candidates: [Self.b],
+                               now: 3500 * ms) == [])
+        #expect(planner.decide("w", rule: rule, instances: 1, atMaximum: true, demand: 3, candidates: [Self.b], now: 6 * s)
+            == [.acquire(node: "b", offer: 7, instances: 2)])
+    }
 }

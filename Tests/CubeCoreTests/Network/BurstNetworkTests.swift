@@ -1,4 +1,4 @@
-import CubeCore
+@testable import CubeCore
 import Testing
 
 /// Bursts onto other nodes (docs/pooling.md "Bursts"), on routers joined in memory: the
@@ -148,6 +148,26 @@ import Testing
         #expect(setup.net.routers["a"]?.poolsWantPlanning == true)
         setup.net.plan(milliseconds: 100)
         #expect(setup.net.routers["a"]?.poolsWantPlanning == false)
+    }
+
+    /// Sessions of a balanced zenka's name logging in one after another get no more than the
+    /// budget of adverts between ticks (a second reader's finding: one advert per login,
+    /// flooded to every node, up to ten a second); leaving instances wait for the tick.
+    @Test func instancesLoggingInOneAfterAnotherDoNotFloodAdverts() throws {
+        var setup = try setup()
+        setup.net.plan(milliseconds: 100)
+        let published = setup.net.routers["b"]?.stats.advertsPublished ?? 0
+        var logins: [SessionID] = []
+        for _ in 0..<20 {
+            logins.append(setup.net.connect("calc", at: "b", kind: .zenka))
+            setup.net.plan(milliseconds: 200)
+        }
+        // 4 s of it: the five of the budget and one more per 2 s, against twenty logins.
+        let adverts = (setup.net.routers["b"]?.stats.advertsPublished ?? 0) - published
+        #expect((AdvertBudget.capacity...AdvertBudget.capacity + 2).contains(adverts), "\(adverts) adverts")
+        for calc in logins { setup.net.disconnect(calc, at: "b") }
+        setup.net.plan(milliseconds: 200)
+        #expect((setup.net.routers["b"]?.stats.advertsPublished ?? 0) - published == adverts)
     }
 
     @Test func whenTheProviderGoesTheRoutesCollapseAndTheLeaseEnds() throws {
