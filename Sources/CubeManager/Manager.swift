@@ -146,7 +146,13 @@ package final class Manager: @unchecked Sendable {
                 let wasOnDemand = Self.startsOnDemand(before), isOnDemand = Self.startsOnDemand(after)
                 if wasOnDemand && !isOnDemand { hub.unregisterOnDemand(name) }
                 if isOnDemand && !wasOnDemand { hub.registerOnDemand(name) }
-                let running = instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
+                // Only a change of what runs restarts it; a new pooling or supervision figure
+                // applies to the processes as they are (raising `instances.max` under load
+                // restarted every instance before).
+                // `zenka.conf` is among the files; what it says is in the definitions.
+                let scripts = { (files: [String: [UInt8]]?) in files?.filter { $0.key != "zenka.conf" } ?? [:] }
+                let live = scripts(oldFiles[name]) == scripts(newFiles[name]) && after.runsSameProcesses(as: before)
+                let running = live ? [] : instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
                 // One stopping for a restart comes back by itself: not one more to start.
                 let own = ownInstances(of: name) + instances.values.filter {
                     $0.name == name && $0.state == .stopping && $0.restartRequested != nil && !$0.served
@@ -159,8 +165,8 @@ package final class Manager: @unchecked Sendable {
                     ? max(after.minimumInstances - own, 0) : 0
                 for _ in 0..<missing { launch(name) }
                 var line = "zenka \(name) changed"
-                if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
-                if missing > 0 { line += running.isEmpty ? ", " + Self.starting(missing) : ", \(missing) more starting" }
+                if live { line += ", applied live" } else if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
+                if missing > 0 { line += own > 0 ? ", \(missing) more starting" : ", " + Self.starting(missing) }
                 lines.append(line)
             }
             return lines

@@ -158,9 +158,10 @@ import Glibc
             """, files: ["slow.sh": "#!/bin/sh\ntrap 'sleep 1.5; exit 0' TERM\nwhile :; do sleep 0.05; done\n"])
     }
 
-    /// A raised `instances.min` starts the missing instances on SIGHUP (not just one), a zenka
-    /// added with `instances.min = 2` starts two, and one changed to `instances.min = 0` is left
-    /// to start on demand.
+    /// A raised `instances.min` starts the missing instances on SIGHUP (not just one) beside the
+    /// one running, which is not restarted (a pooling key applies live), a zenka added with
+    /// `instances.min = 2` starts two, and one changed to `instances.min = 0` is left to start
+    /// on demand.
     @Test func hangUpStartsInstancesUpToTheNewMinimum() throws {
         func pool(_ name: String, minimum: Int) -> ManagerZenka {
             var zenka = Self.stdioZenka(name)
@@ -177,15 +178,42 @@ import Glibc
         try Self.add(pool("three", minimum: 0), to: cube)
         #expect(kill(cube.process.processIdentifier, SIGHUP) == 0)
         #expect(Self.waitForReload(cube, count: 1), "\(cube.log)")
-        #expect(!cube.logLines(containing: "reload: zenka one changed, 1 instance(s) restarting, 2 more starting").isEmpty,
+        #expect(!cube.logLines(containing: "reload: zenka one changed, applied live, 2 more starting").isEmpty,
                 "\(cube.log)")
         #expect(!cube.logLines(containing: "reload: zenka two added, starting 2 instances").isEmpty, "\(cube.log)")
-        #expect(!cube.logLines(containing: "reload: zenka three changed, 1 instance(s) restarting").isEmpty, "\(cube.log)")
+        #expect(!cube.logLines(containing: "reload: zenka three changed, applied live").isEmpty, "\(cube.log)")
         let online = { (name: String) in admin.status(name).filter { $0.state == "online" }.count }
         #expect(eventually(timeout: 15) { online("one") == 3 && online("two") == 2 }, "\(admin.status())")
-        #expect(!admin.status("one").contains { $0.pid == first.pid }, "the first instance restarted: \(admin.status("one"))")
+        #expect(admin.status("one").contains { $0.pid == first.pid }, "the first instance restarted: \(admin.status("one"))")
         // `three` (now instances.min = 0) is registered on demand: a command still reaches it.
         #expect(admin.call("three.echo on demand", timeout: 10)?.line == "TRUE on demand", "\(cube.log)")
+    }
+
+    /// Raising `instances.max` and changing the scaling and supervision figures of a busy
+    /// zenka restarts nothing: the processes keep running and the new figures apply (before,
+    /// every instance was restarted, answers in flight lost with them); a change of its
+    /// program's environment still restarts it.
+    @Test func poolingAndSupervisionKeysApplyWithoutARestart() throws {
+        var pool = Self.stdioZenka("pool")
+        pool.conf += "\ndispatch = balanced\ninstances.max = 2\n"
+        let cube = try ManagerCube(zenki: [pool], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("pool"))
+        var raised = pool
+        raised.conf += "instances.max = 6\nscale.target = 8\nscale.up-after = 5\nstop-timeout = 3\nheartbeat = 20\n"
+        try Self.add(raised, to: cube)
+        let run = try Self.reload(cube)
+        #expect(run.stdout.contains("zenka pool changed, applied live"), "\(run.stdout)")
+        #expect(!run.stdout.contains("restarting"), "\(run.stdout)")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(admin.status("pool").map(\.pid) == [first.pid], "\(admin.status())")
+        #expect(admin.call("pool.echo still here")?.line == "TRUE still here")
+        var changed = raised
+        changed.conf += "env.GREETING = changed\n"
+        try Self.add(changed, to: cube)
+        let again = try Self.reload(cube)
+        #expect(again.stdout.contains("zenka pool changed, 1 instance(s) restarting"), "\(again.stdout)")
+        #expect(admin.waitOnline("pool", excluding: first.pid) != nil, "\(cube.log)")
     }
 
     /// An instance serving another's compute lease that a reload restarts comes back serving
@@ -204,7 +232,8 @@ import Glibc
         let online = { admin.status("work").filter { $0.state == "online" }.count }
         #expect(eventually(timeout: 10) { online() == 2 }, "\(admin.status())")
         let before = Set(admin.status("work").map(\.pid))
-        work.conf += "stop-timeout = 2\n"
+        // A change of what runs (its environment): a pooling or supervision key would apply live.
+        work.conf += "env.GREETING = changed\n"
         try Self.add(work, to: cube)
         #expect(kill(cube.process.processIdentifier, SIGHUP) == 0)
         #expect(Self.waitForReload(cube, count: 1), "\(cube.log)")

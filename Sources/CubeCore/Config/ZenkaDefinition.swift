@@ -74,6 +74,34 @@ package struct ZenkaDefinition: Equatable, Sendable {
 
     package init(name: String) { self.name = name }
 
+    /// Whether `other` runs the same processes as this: the two differ, if at all, only in
+    /// keys the router and the manager read as they go, which a reload applies without
+    /// restarting the instances (docs/configuration.md "Reload"): pooling (`dispatch`,
+    /// `instances.*`, `scale.*`, `bursts`, `queue*`) and supervision (`restart*`,
+    /// `heartbeat*`, `stop-timeout`). A key added later counts as the process's until listed
+    /// here: a restart too many is safe, a process left on an old definition is not.
+    package func runsSameProcesses(as other: ZenkaDefinition) -> Bool {
+        var mine = self
+        mine.dispatch = other.dispatch
+        mine.instances = other.instances
+        mine.minimumInstances = other.minimumInstances
+        mine.scaleTarget = other.scaleTarget
+        mine.scaleUpAfter = other.scaleUpAfter
+        mine.scaleSurgeAfter = other.scaleSurgeAfter
+        mine.scaleDownAfter = other.scaleDownAfter
+        mine.scaleCooldown = other.scaleCooldown
+        mine.bursts = other.bursts
+        mine.queueLimit = other.queueLimit
+        mine.queueBytes = other.queueBytes
+        mine.restart = other.restart
+        mine.backoff = other.backoff
+        mine.maximumBackoff = other.maximumBackoff
+        mine.heartbeat = other.heartbeat
+        mine.heartbeatTimeout = other.heartbeatTimeout
+        mine.stopTimeout = other.stopTimeout
+        return mine == other
+    }
+
     /// Applies one relative key (`program`, `args`, `restart.backoff`, `env.HOME`, ...).
     /// - Returns: an error message, or nil when the key was understood.
     mutating func apply(key: String, value: String) -> String? {
