@@ -102,9 +102,11 @@ package final class Manager: @unchecked Sendable {
     static func starting(_ count: Int) -> String { count == 1 ? "starting" : "starting \(count) instances" }
 
     /// Applies reloaded zenka definitions (docs/configuration.md "Reload"): a zenka no longer
-    /// configured is stopped, a new one is registered (on demand) or started (always), and one
-    /// whose definition or files changed has its running instances restarted with the new
-    /// definition (or is started, if `always` and not running). Others are left alone.
+    /// configured is stopped, a new one is registered (on demand) or started (always), one
+    /// whose process keys or scripts changed has its running instances restarted with the new
+    /// definition, one whose pooling or supervision keys changed keeps them
+    /// (``ZenkaDefinition/runsSameProcesses(as:)``), and either is started up to
+    /// `instances.min` if `always`. Others are left alone.
     /// - Returns: one line per zenka touched, for the log and the `reload` answer.
     package func reconfigure(definitions new: [String: ZenkaDefinition], files newFiles: [String: [String: [UInt8]]])
         -> [String] {
@@ -141,17 +143,22 @@ package final class Manager: @unchecked Sendable {
                 guard let definition = new[name] else { continue }
                 lines.append("zenka \(name) added, " + startAsConfigured(definition))
             }
-            for name in Set(new.keys).intersection(old.keys).sorted() where old[name] != new[name] || oldFiles[name] != newFiles[name] {
+            // `zenka.conf` is among the files; what it says is in the definitions (a comment
+            // edited in it is no change).
+            let scripts = { (files: [String: [UInt8]]?) in files?.filter { $0.key != "zenka.conf" } ?? [:] }
+            for name in Set(new.keys).intersection(old.keys).sorted()
+            where old[name] != new[name] || scripts(oldFiles[name]) != scripts(newFiles[name]) {
                 guard let before = old[name], let after = new[name] else { continue }
                 let wasOnDemand = Self.startsOnDemand(before), isOnDemand = Self.startsOnDemand(after)
                 if wasOnDemand && !isOnDemand { hub.unregisterOnDemand(name) }
                 if isOnDemand && !wasOnDemand { hub.registerOnDemand(name) }
                 // Only a change of what runs restarts it; a new pooling or supervision figure
                 // applies to the processes as they are (raising `instances.max` under load
-                // restarted every instance before).
-                // `zenka.conf` is among the files; what it says is in the definitions.
-                let scripts = { (files: [String: [UInt8]]?) in files?.filter { $0.key != "zenka.conf" } ?? [:] }
+                // restarted every instance before). An `instances.max` below the instances
+                // running restarts them as before: `launch` then keeps only as many (a second
+                // reader's finding: a fixed count lowered live never came down).
                 let live = scripts(oldFiles[name]) == scripts(newFiles[name]) && after.runsSameProcesses(as: before)
+                    && ownInstances(of: name) <= after.instances
                 let running = live ? [] : instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
                 // One stopping for a restart comes back by itself: not one more to start.
                 let own = ownInstances(of: name) + instances.values.filter {
@@ -360,6 +367,12 @@ package final class Manager: @unchecked Sendable {
                 // already stopping for a restart (`v7.restart`, missed heartbeats), which would
                 // have brought it back, served for an ended lease or beyond an idle drain.
                 stop(instance: instance.id, now: Self.now)
+                // An idle drain decided before a reload raised `instances.min` would leave the
+                // zenka below it (a second reader's finding): one of its own starts instead.
+                if !replace, !leaseEnded, let definition = definitions[name], definition.start == .always,
+                   records[name]?.manuallyStopped != true, ownInstances(of: name) < definition.minimumInstances {
+                    replace = true
+                }
                 if replace, case .failure(let reason) = launch(name) {
                     logger.info("zenka not started in place of a drained instance: \(reason)", metadata: ["zenka": "\(name)"])
                 }

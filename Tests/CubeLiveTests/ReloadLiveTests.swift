@@ -208,12 +208,36 @@ import Glibc
         Thread.sleep(forTimeInterval: 1)
         #expect(admin.status("pool").map(\.pid) == [first.pid], "\(admin.status())")
         #expect(admin.call("pool.echo still here")?.line == "TRUE still here")
+        // A comment edited in zenka.conf is no change at all.
+        var commented = raised
+        commented.conf += "# a note for the operators\n"
+        try Self.add(commented, to: cube)
+        let quiet = try Self.reload(cube)
+        #expect(quiet.status == 0 && !quiet.stdout.contains("zenka pool"), "\(quiet.stdout)")
         var changed = raised
         changed.conf += "env.GREETING = changed\n"
         try Self.add(changed, to: cube)
         let again = try Self.reload(cube)
         #expect(again.stdout.contains("zenka pool changed, 1 instance(s) restarting"), "\(again.stdout)")
         #expect(admin.waitOnline("pool", excluding: first.pid) != nil, "\(cube.log)")
+    }
+
+    /// A fixed count lowered by a reload comes down: an `instances.max` below the instances
+    /// running restarts them and only as many come back (a second reader's finding: applied
+    /// live, three copies of a fan-out zenka kept answering every command).
+    @Test func aFixedCountLoweredByAReloadComesDown() throws {
+        var three = Self.stdioZenka("fan")
+        three.conf += "\ninstances.min = 3\ninstances.max = 3\n"
+        let cube = try ManagerCube(zenki: [three], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        let online = { admin.status("fan").filter { $0.state == "online" }.count }
+        #expect(eventually(timeout: 10) { online() == 3 }, "\(admin.status())")
+        var one = Self.stdioZenka("fan")
+        one.conf += "\ninstances.min = 1\ninstances.max = 1\n"
+        try Self.add(one, to: cube)
+        let run = try Self.reload(cube)
+        #expect(run.stdout.contains("zenka fan changed, 3 instance(s) restarting"), "\(run.stdout)")
+        #expect(eventually(timeout: 10) { admin.status("fan").count == 1 && online() == 1 }, "\(admin.status())")
     }
 
     /// An instance serving another's compute lease that a reload restarts comes back serving

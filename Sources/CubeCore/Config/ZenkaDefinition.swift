@@ -76,13 +76,14 @@ package struct ZenkaDefinition: Equatable, Sendable {
 
     /// Whether `other` runs the same processes as this: the two differ, if at all, only in
     /// keys the router and the manager read as they go, which a reload applies without
-    /// restarting the instances (docs/configuration.md "Reload"): pooling (`dispatch`,
-    /// `instances.*`, `scale.*`, `bursts`, `queue*`) and supervision (`restart*`,
-    /// `heartbeat*`, `stop-timeout`). A key added later counts as the process's until listed
-    /// here: a restart too many is safe, a process left on an old definition is not.
+    /// restarting the instances (docs/configuration.md "Reload"): pooling (`instances.*`,
+    /// `scale.*`, `bursts`, `queue*`) and supervision (`restart*`, `heartbeat*`,
+    /// `stop-timeout`). A key added later counts as the process's until listed here: a
+    /// restart too many is safe, a process left on an old definition is not. `dispatch` is
+    /// not listed: instances draining for a balanced name, its bursts and the compute offer
+    /// all belong to the old mode (a second reader's finding).
     package func runsSameProcesses(as other: ZenkaDefinition) -> Bool {
         var mine = self
-        mine.dispatch = other.dispatch
         mine.instances = other.instances
         mine.minimumInstances = other.minimumInstances
         mine.scaleTarget = other.scaleTarget
