@@ -324,6 +324,10 @@ package final class Manager: @unchecked Sendable {
     /// (within `instances.max`), or stop one it drained, without a restart.
     func scale(_ order: ScaleOrder) {
         queue.async { [self] in
+            // The router keeps routing while the manager stops everything (`stopAll` stops every
+            // instance): an order that comes then must not start a process it would only kill
+            // (a second reader's finding).
+            guard !shuttingDown else { return }
             switch order {
             case .start(let name):
                 if let until = records[name]?.scaleBackoffUntil, Self.now < until {
@@ -367,12 +371,6 @@ package final class Manager: @unchecked Sendable {
                 // already stopping for a restart (`v7.restart`, missed heartbeats), which would
                 // have brought it back, served for an ended lease or beyond an idle drain.
                 stop(instance: instance.id, now: Self.now)
-                // An idle drain decided before a reload raised `instances.min` would leave the
-                // zenka below it (a second reader's finding): one of its own starts instead.
-                if !replace, !leaseEnded, let definition = definitions[name], definition.start == .always,
-                   records[name]?.manuallyStopped != true, ownInstances(of: name) < definition.minimumInstances {
-                    replace = true
-                }
                 if replace, case .failure(let reason) = launch(name) {
                     logger.info("zenka not started in place of a drained instance: \(reason)", metadata: ["zenka": "\(name)"])
                 }

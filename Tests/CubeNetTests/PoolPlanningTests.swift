@@ -43,7 +43,8 @@ import Testing
         hub.received(Array("(1)calc.job\n(2)calc.job\n(3)calc.job\n".utf8), from: alice)
         #expect(planning.isRunning, "\(client.takeAll()) | \(zenka.takeAll())")
         // Within 0.2 s of surge and the timer's steps, one more instance, long before up-after.
-        #expect(await Self.eventually { orders.withLock { $0 } == [.start("calc")] }, "\(orders.withLock { $0 })")
+        // (More may follow on a slow machine: an instance asked for counts for 20 s only.)
+        #expect(await Self.eventually { orders.withLock { $0.first } == .start("calc") }, "\(orders.withLock { $0 })")
         #expect(planning.isRunning)
         // Every command answered: nothing waits, and the timer stops by itself.
         var answered = 0
