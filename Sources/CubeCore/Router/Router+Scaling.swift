@@ -12,7 +12,9 @@ extension Router {
         for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
             let drained = pools.takeDrained(name) { sessions[$0]?.targetRoutes.isEmpty ?? false }
             for id in drained {
-                actions.append(.scale(.stop(name, id, leaseEnded: pools.drainedForLease(id, of: name))))
+                let leaseEnded = pools.drainedForLease(id, of: name)
+                actions.append(.scale(.stop(name, id, leaseEnded: leaseEnded)))
+                if !leaseEnded { replaceBelowMinimum(name, definition: definition, now: now, actions: &actions) }
             }
         }
     }
@@ -59,6 +61,25 @@ extension Router {
             if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
             burstTick(name, definition: definition, now: now, actions: &actions)
         }
+    }
+
+    /// An idle drain is decided while the instances are above `instances.min`; a reload that
+    /// raised it before the drained instance's stop leaves the zenka below it, and the
+    /// planner adds instances only for load. The router counts every instance that takes
+    /// commands (the manager's, served ones, any run by hand), so it asks for one more in the
+    /// drained one's place here (a second reader's finding; the manager counting its own
+    /// processes instead could loop against instances it does not know).
+    private mutating func replaceBelowMinimum(_ name: String, definition: ZenkaDefinition, now: Timestamp,
+                                              actions: inout [RouterAction]) {
+        let rule = ScaleRule(definition)
+        guard rule.scales, definition.start == .always,
+              takingInstances(name).count + pools.starting(name) < rule.minimum + pools.compute.serving(name)
+        else { return }
+        pools.asked(name, now: now.monotonic)
+        let count = takingInstances(name).count + pools.starting(name)
+        pools.scaled(name, up: true, event: "scale-up \(name) \(count)")
+        actions.append(.event(.scale(name: name, up: true, instances: count)))
+        actions.append(.scale(.start(name)))
     }
 
     /// Asks the planner about `name` and carries out its decision.

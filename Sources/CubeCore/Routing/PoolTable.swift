@@ -227,6 +227,9 @@ struct PoolTable: Sendable {
                        now: now)
     }
 
+    /// One instance of `name` asked for in a drained one's place (``ScalePlanner/asked(_:now:)``).
+    mutating func asked(_ name: String, now: UInt64) { planner.asked(name, now: now) }
+
     /// An instance of `name` logged in.
     mutating func joined(_ name: String) { planner.joined(name) }
 

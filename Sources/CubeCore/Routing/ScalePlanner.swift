@@ -79,6 +79,14 @@ struct ScalePlanner: Sendable {
         return .up
     }
 
+    /// One instance of `name` was asked for outside a decision (in a drained one's place): it
+    /// counts as starting, and the change as the last one for the cooldown.
+    mutating func asked(_ name: String, now: UInt64) {
+        var state = memory[name] ?? Memory()
+        _ = start(&state, now: now)
+        memory[name] = state
+    }
+
     /// An instance of `name` logged in (an asked-for one, or any other: either way one fewer to wait for).
     mutating func joined(_ name: String) {
         guard let starting = memory[name]?.starting, starting > 0 else { return }
