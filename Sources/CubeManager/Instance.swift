@@ -29,6 +29,10 @@ struct Instance: Sendable {
     /// Set by a restart: start a new instance once this one has exited.
     var restartRequested: RestartReason?
 
+    /// Stopping for a restart (`v7.restart`, missed heartbeats, a reload): it comes back once it
+    /// has exited, unless a stop order calls the restart off (`Manager.stop(instance:now:)`).
+    var restarting: Bool { state == .stopping && restartRequested != nil }
+
     /// Why an instance is being restarted.
     enum RestartReason: Sendable {
         /// `v7.restart`: start again at once.

@@ -81,7 +81,7 @@ extension Manager {
     /// also those stopping for a restart (they would come back).
     private func matching(_ words: [String], restarting: Bool = false) -> [Int] {
         instances.values.filter { instance in
-            (instance.state != .stopping || restarting && instance.restartRequested != nil)
+            (instance.state != .stopping || restarting && instance.restarting)
                 && words.contains { $0 == instance.name || $0 == String(instance.id) }
         }.map(\.id)
     }

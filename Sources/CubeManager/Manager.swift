@@ -124,9 +124,7 @@ package final class Manager: @unchecked Sendable {
             for name in Set(old.keys).subtracting(new.keys).sorted() {
                 // One stopping for a restart is stopped for good too: it would come back if the
                 // zenka is added again before it exits (a second reader's finding).
-                let victims = instances.values.filter {
-                    $0.name == name && ($0.state != .stopping || $0.restartRequested != nil)
-                }.map(\.id)
+                let victims = instances.values.filter { $0.name == name && ($0.state != .stopping || $0.restarting) }.map(\.id)
                 for id in victims { stop(instance: id, now: now) }
                 records[name] = nil
                 if old[name]?.start == .ondemand { hub.unregisterOnDemand(name) }
@@ -161,9 +159,7 @@ package final class Manager: @unchecked Sendable {
                     && ownInstances(of: name) <= after.instances
                 let running = live ? [] : instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
                 // One stopping for a restart comes back by itself: not one more to start.
-                let own = ownInstances(of: name) + instances.values.filter {
-                    $0.name == name && $0.state == .stopping && $0.restartRequested != nil && !$0.served
-                }.count
+                let own = ownInstances(of: name) + instances.values.filter { $0.name == name && $0.restarting && !$0.served }.count
                 // Each restarts once it has exited (`exited`), with the new definition.
                 for id in running { restart(instance: id, now: now, reason: .requested) }
                 // Up to the new `instances.min` (docs/configuration.md "Reload"); a lower one stops
@@ -295,8 +291,8 @@ package final class Manager: @unchecked Sendable {
     /// Stops an instance (SIGTERM to its group, SIGKILL at its stop timeout, ``tick()``).
     /// One already stopping for a restart (`v7.restart`, missed heartbeats) stays stopped:
     /// every stop order (`v7.stop`, a drain, a reload's removal) means "no automatic restart
-    /// until started again" (docs/zenki.md "The manager's commands"); ``restart(instance:now:reason:)`` asks for its
-    /// restart after this.
+    /// until started again" (docs/zenki.md "The manager's commands");
+    /// ``restart(instance:now:reason:)`` asks for its restart after this.
     func stop(instance id: Int, now: UInt64) {
         instances[id]?.restartRequested = nil
         guard var instance = instances[id], instance.state != .stopping else { return }

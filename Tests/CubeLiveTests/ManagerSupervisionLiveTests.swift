@@ -289,7 +289,7 @@ import Glibc
                 heartbeat = 0
                 restart = always
                 stop-timeout = 5
-                """, files: ["slow.sh": "#!/bin/sh\ntrap 'sleep 1; exit 0' TERM\nwhile :; do sleep 0.05; done\n"]),
+                """, files: ["slow.sh": ManagerScripts.stopsAfter("1")]),
         ])
         let admin = try cube.client()
         #expect(eventually(timeout: 10) { admin.status("slow").first?.state == "online" }, "\(admin.status())")
@@ -328,7 +328,7 @@ import Glibc
                 instances.min = \(minimum)
                 instances.max = 1
                 stop-timeout = \(stopTimeout)
-                """, files: ["work.sh": "#!/bin/sh\ntrap 'sleep \(stopsAfter); exit 0' TERM\nwhile :; do sleep 0.05; done\n"]),
+                """, files: ["work.sh": ManagerScripts.stopsAfter(stopsAfter)]),
         ], extraConfiguration: "node.compute.slots = \(slots)\nnode.compute.runs = work\n")
         let admin = try cube.client()
         #expect(eventually(timeout: 10) { admin.call("offers compute")?.rows.isEmpty == false })

@@ -107,11 +107,7 @@ import Glibc
     /// reader's finding, the old process came back beside the new one when `instances.max`
     /// left room).
     @Test func aZenkaRemovedWhileRestartingAndAddedBackRunsOneInstance() throws {
-        let slow = Self.slowToStop()
-        let cube = try ManagerCube(zenki: [slow], baseConfiguration: Self.configuration)
-        let admin = try cube.client()
-        #expect(eventually(timeout: 10) { admin.status("slow").first?.state == "online" }, "\(admin.status())")
-        #expect(admin.call("v7.restart slow")?.isTrue == true)
+        let (cube, admin, slow) = try Self.slowZenkaRestarting()
         try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/slow")
         let removed = try Self.reload(cube)
         #expect(removed.stdout.contains("zenka slow removed, 1 instance(s) stopped"), "\(removed.stdout)")
@@ -128,11 +124,7 @@ import Glibc
     /// started once more: that instance comes back by itself with the new definition (before,
     /// a second reader's finding, the reload counted it out and started a second one).
     @Test func aZenkaChangedWhileRestartingRunsOneInstance() throws {
-        let slow = Self.slowToStop()
-        let cube = try ManagerCube(zenki: [slow], baseConfiguration: Self.configuration)
-        let admin = try cube.client()
-        #expect(eventually(timeout: 10) { admin.status("slow").first?.state == "online" }, "\(admin.status())")
-        #expect(admin.call("v7.restart slow")?.isTrue == true)
+        let (cube, admin, slow) = try Self.slowZenkaRestarting()
         var changed = slow
         changed.conf += "\nenv.GREETING = changed\n"
         try Self.add(changed, to: cube)
@@ -144,9 +136,10 @@ import Glibc
         #expect(rows.count == 1 && rows.first?.state == "online", "\(rows)")
     }
 
-    /// A balanced stdio zenka (one to two instances) that takes 1.5 s to stop after SIGTERM.
-    static func slowToStop() -> ManagerZenka {
-        ManagerZenka(name: "slow", conf: """
+    /// A cube running `slow`, a balanced stdio zenka (one to two instances) that takes 1.5 s
+    /// to stop after SIGTERM, once its instance is online and `v7.restart` has begun stopping it.
+    static func slowZenkaRestarting() throws -> (ManagerCube, ManagerClient, ManagerZenka) {
+        let slow = ManagerZenka(name: "slow", conf: """
             program = /bin/sh
             args = slow.sh
             mode = stdio
@@ -155,7 +148,12 @@ import Glibc
             instances.min = 1
             instances.max = 2
             stop-timeout = 5
-            """, files: ["slow.sh": "#!/bin/sh\ntrap 'sleep 1.5; exit 0' TERM\nwhile :; do sleep 0.05; done\n"])
+            """, files: ["slow.sh": ManagerScripts.stopsAfter("1.5")])
+        let cube = try ManagerCube(zenki: [slow], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        #expect(eventually(timeout: 10) { admin.status("slow").first?.state == "online" }, "\(admin.status())")
+        #expect(admin.call("v7.restart slow")?.isTrue == true)
+        return (cube, admin, slow)
     }
 
     /// A raised `instances.min` starts the missing instances on SIGHUP (not just one) beside the

@@ -7,8 +7,8 @@
 /// released. Both changes are sized in one decision, so a step of load is met at the pace of
 /// one decision, not one per `up-after` + cooldown (docs/performance.md "Burst").
 /// - Acquire: the zenka is at `instances.max` here and `demand ≥ capacity × target` has held
-///   for `up-after` (or twice that for `surge-after`, when shorter), the cooldown has passed and nothing is being asked for: as many instances
-///   as the excess needs, `⌈(demand − capacity × target) / target⌉` (at least 1), within
+///   for `up-after` (or twice that demand for `surge-after`, when shorter), the cooldown has
+///   passed and nothing is being asked for: as many instances as the excess needs, `⌈(demand − capacity × target) / target⌉` (at least 1), within
 ///   `bursts` leased instances and the candidates' free slots, spread one at a time over the
 ///   candidates not refused lately, best first (``ComputeCandidate/ordered(_:_:)``): one
 ///   `acquire` per node.

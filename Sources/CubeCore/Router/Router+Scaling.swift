@@ -1,15 +1,15 @@
 // Instances that follow demand (docs/pooling.md "Scaling"): once a second, and ten times a
 // second while a command waits ("Surges"), the `PoolTable`'s planners look at each scaling
-// balanced zenka's load and the router asks the
-// manager for one more instance or leases some on other nodes, or drains one (no new
-// commands) and orders its stop once it has answered everything it was sent.
+// balanced zenka's load and the router asks the manager for one more instance or leases
+// some on other nodes, or drains one (no new commands) and orders its stop once it has
+// answered everything it was sent.
 extension Router {
     /// Plans every scaling zenka and orders the stop of drained instances (from ``tick(now:)``).
     mutating func scaleTick(now: Timestamp, actions: inout [RouterAction]) {
         guard !configuration.zenki.isEmpty else { return }
         sampleFanOutFigures(now: now)
-        planPools(now: now, actions: &actions)
         for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key }) where definition.dispatch == .balanced {
+            planPool(name, definition: definition, now: now, actions: &actions)
             let drained = pools.takeDrained(name) { sessions[$0]?.targetRoutes.isEmpty ?? false }
             for id in drained {
                 let leaseEnded = pools.drainedForLease(id, of: name)
@@ -32,7 +32,10 @@ extension Router {
         // Between ticks only the names with waiting commands that planning can help: a surge
         // shows there first; a name that neither scales nor bursts waits for its instances.
         let waiting = pools.namesWaiting.filter { configuration.zenki[$0].map(plansBetweenTicks) ?? false }
-        if !waiting.isEmpty { planPools(now: now, only: Set(waiting), actions: &actions) }
+        for name in waiting {
+            guard let definition = configuration.zenki[name], definition.dispatch == .balanced else { continue }
+            planPool(name, definition: definition, now: now, actions: &actions)
+        }
         let unpublished = publishInstanceChanges(now: now, actions: &actions)
         // Waiting commands keep the calls going, and a change of instances not published yet.
         if waiting.isEmpty && !unpublished { pools.planningAsked = false }
@@ -55,12 +58,11 @@ extension Router {
     /// Whether ``planPools(now:)`` should be called again in 100 ms.
     package var poolsWantPlanning: Bool { pools.planningAsked }
 
-    private mutating func planPools(now: Timestamp, only names: Set<String>? = nil, actions: inout [RouterAction]) {
-        for (name, definition) in configuration.zenki.sorted(by: { $0.key < $1.key })
-        where definition.dispatch == .balanced && names?.contains(name) != false {
-            if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
-            burstTick(name, definition: definition, now: now, actions: &actions)
-        }
+    /// The scaling planner, if `name` scales, and the burst planner.
+    private mutating func planPool(_ name: String, definition: ZenkaDefinition, now: Timestamp,
+                                   actions: inout [RouterAction]) {
+        if ScaleRule(definition).scales { planScaling(name, definition: definition, now: now, actions: &actions) }
+        burstTick(name, definition: definition, now: now, actions: &actions)
     }
 
     /// An idle drain is decided while the instances are above `instances.min`; a reload that
@@ -72,11 +74,17 @@ extension Router {
     private mutating func replaceBelowMinimum(_ name: String, definition: ZenkaDefinition, now: Timestamp,
                                               actions: inout [RouterAction]) {
         let rule = ScaleRule(definition)
-        guard rule.scales, definition.start == .always,
-              takingInstances(name).count + pools.starting(name) < rule.minimum + pools.compute.serving(name)
+        let taking = takingInstances(name).count
+        guard rule.scales, definition.start == .always, taking + pools.starting(name) < rule.minimum + pools.compute.serving(name)
         else { return }
         pools.asked(name, now: now.monotonic)
-        let count = takingInstances(name).count + pools.starting(name)
+        orderStart(name, taking: taking, actions: &actions)
+    }
+
+    /// Tells of one more instance of `name` (`scale-up <name> <n>`, n counting those asked
+    /// for) and asks the manager for it.
+    private mutating func orderStart(_ name: String, taking: Int, actions: inout [RouterAction]) {
+        let count = taking + pools.starting(name)
         pools.scaled(name, up: true, event: "scale-up \(name) \(count)")
         actions.append(.event(.scale(name: name, up: true, instances: count)))
         actions.append(.scale(.start(name)))
@@ -93,10 +101,7 @@ extension Router {
                              upAfter: own.upAfter, surgeAfter: own.surgeAfter, downAfter: own.downAfter, cooldown: own.cooldown)
         switch pools.decide(name, rule: rule, instances: taking.count, outstanding: outstanding, now: now.monotonic) {
         case .up?:
-            let count = taking.count + pools.starting(name)
-            pools.scaled(name, up: true, event: "scale-up \(name) \(count)")
-            actions.append(.event(.scale(name: name, up: true, instances: count)))
-            actions.append(.scale(.start(name)))
+            orderStart(name, taking: taking.count, actions: &actions)
         case .down?:
             // The least loaded, the newest of equals: it has the least to finish.
             guard !taking.isEmpty else { return }

@@ -5,6 +5,11 @@ import Foundation
 enum ManagerScripts {
     static let python = "/usr/bin/python3"
 
+    /// A stdio zenka that answers nothing and takes `seconds` to end after SIGTERM.
+    static func stopsAfter(_ seconds: String) -> String {
+        "#!/bin/sh\ntrap 'sleep \(seconds); exit 0' TERM\nwhile :; do sleep 0.05; done\n"
+    }
+
     /// A stdio zenka: `echo <text>`, `pid`, `heart`; says `started <pid>` on stderr.
     static let stdioEcho = #"""
     #!/bin/sh
