@@ -153,10 +153,10 @@ package final class Manager: @unchecked Sendable {
                 // Only a change of what runs restarts it; a new pooling or supervision figure
                 // applies to the processes as they are (raising `instances.max` under load
                 // restarted every instance before). An `instances.max` below the instances
-                // running restarts them as before: `launch` then keeps only as many (a second
-                // reader's finding: a fixed count lowered live never came down).
+                // running sheds the surplus alone (`shed`; a second reader's finding: a fixed
+                // count lowered live never came down).
                 let live = scripts(oldFiles[name]) == scripts(newFiles[name]) && after.runsSameProcesses(as: before)
-                    && ownInstances(of: name) <= after.instances
+                let surplus = live ? max(ownInstances(of: name) - after.instances, 0) : 0
                 let running = live ? [] : instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
                 // One stopping for a restart comes back by itself: not one more to start.
                 let own = ownInstances(of: name) + instances.values.filter { $0.name == name && $0.restarting && !$0.served }.count
@@ -169,11 +169,36 @@ package final class Manager: @unchecked Sendable {
                 for _ in 0..<missing { launch(name) }
                 var line = "zenka \(name) changed"
                 if live { line += ", applied live" } else if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
+                if surplus > 0 { line += ", " + shed(surplus, of: after, now: now) }
                 if missing > 0 { line += own > 0 ? ", \(missing) more starting" : ", " + Self.starting(missing) }
                 lines.append(line)
             }
             return lines
         }
+    }
+
+    /// Takes `count` of the node's own instances of `definition`'s zenka out, for an
+    /// `instances.max` a reload lowered below them; the others keep running. Those not logged
+    /// in yet hold nothing and stop at once; of a balanced zenka the router drains the least
+    /// loaded of the rest, which stop once they have answered what they hold (as an idle
+    /// drain, docs/pooling.md "Scaling"); of a fan-out zenka (`dispatch = all`, every instance
+    /// gets every command) the newest stop at once.
+    /// - Returns: what was done, for the reload's answer.
+    private func shed(_ count: Int, of definition: ZenkaDefinition, now: UInt64) -> String {
+        let own = instances.values.filter { $0.name == definition.name && $0.state != .stopping && !$0.served }
+            .sorted { ($0.session == nil ? 0 : 1, -$0.id) < ($1.session == nil ? 0 : 1, -$1.id) }
+        var stopped = own.prefix(count).filter { $0.session == nil }.map(\.id)
+        var drained: Set<SessionID> = []
+        let loggedIn = own.filter { $0.session != nil }
+        let rest = count - stopped.count
+        if rest > 0, definition.dispatch == .balanced {
+            drained = Set(hub.drainSurplus(definition.name, count: rest, among: Set(loggedIn.compactMap(\.session))))
+        }
+        // A fan-out zenka's, and any the router found no longer taking commands.
+        stopped += loggedIn.filter { !drained.contains($0.session ?? 0) }.prefix(rest - drained.count).map(\.id)
+        for id in stopped { stop(instance: id, now: now) }
+        return [drained.isEmpty ? nil : "\(drained.count) instance(s) draining",
+                stopped.isEmpty ? nil : "\(stopped.count) instance(s) stopping"].compactMap { $0 }.joined(separator: ", ")
     }
 
     /// Stops every zenka (SIGTERM, then SIGKILL after its stop timeout) and waits for them.

@@ -291,6 +291,19 @@ package final class Hub: Sendable {
         run { $0.zenkaStartFailed(name, now: .now) }
     }
 
+    /// Drains `count` of `candidates`, instances of the balanced zenka `name` beyond an
+    /// `instances.max` a reload lowered (``Router/drainSurplus(_:count:among:)``).
+    /// - Returns: the sessions drained; the router orders their stops once they are idle.
+    package func drainSurplus(_ name: String, count: Int, among candidates: Set<SessionID>) -> [SessionID] {
+        var drained: [SessionID] = []
+        perform(execute { state in
+            let (sessions, actions) = state.router.drainSurplus(name, count: count, among: candidates)
+            drained = sessions
+            return actions
+        })
+        return drained
+    }
+
     /// Releases a lease on behalf of `user` (the mount's `rm leases/<id>`).
     /// - Returns: whether it was released, and the reason when not.
     package func releaseLease(_ lease: UInt64, user: String) -> (Bool, String) {

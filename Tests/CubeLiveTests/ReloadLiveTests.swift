@@ -220,9 +220,10 @@ import Glibc
         #expect(admin.waitOnline("pool", excluding: first.pid) != nil, "\(cube.log)")
     }
 
-    /// A fixed count lowered by a reload comes down: an `instances.max` below the instances
-    /// running restarts them and only as many come back (a second reader's finding: applied
-    /// live, three copies of a fan-out zenka kept answering every command).
+    /// A fixed count lowered by a reload comes down, and only the surplus goes: of a fan-out
+    /// zenka the newest instances stop, the oldest keeps running (a second reader's finding:
+    /// applied live, three copies kept answering every command; then every instance was
+    /// restarted and only as many came back).
     @Test func aFixedCountLoweredByAReloadComesDown() throws {
         var three = Self.stdioZenka("fan")
         three.conf += "\ninstances.min = 3\ninstances.max = 3\n"
@@ -230,12 +231,47 @@ import Glibc
         let admin = try cube.client()
         let online = { admin.status("fan").filter { $0.state == "online" }.count }
         #expect(eventually(timeout: 10) { online() == 3 }, "\(admin.status())")
+        let oldest = try #require(admin.status("fan").min { (Int($0.instance) ?? 0) < (Int($1.instance) ?? 0) })
         var one = Self.stdioZenka("fan")
         one.conf += "\ninstances.min = 1\ninstances.max = 1\n"
         try Self.add(one, to: cube)
         let run = try Self.reload(cube)
-        #expect(run.stdout.contains("zenka fan changed, 3 instance(s) restarting"), "\(run.stdout)")
+        #expect(run.stdout.contains("zenka fan changed, applied live, 2 instance(s) stopping"), "\(run.stdout)")
         #expect(eventually(timeout: 10) { admin.status("fan").count == 1 && online() == 1 }, "\(admin.status())")
+        #expect(admin.status("fan").first?.pid == oldest.pid, "\(admin.status())")
+    }
+
+    /// A balanced zenka's `instances.max` lowered under load: the surplus is drained, not
+    /// restarted. Each of three instances holds a 2 s command; two are drained, every command
+    /// gets its answer from the instance it went to, and the third instance keeps running.
+    @Test func aBalancedCountLoweredUnderLoadDrainsTheSurplus() throws {
+        var three = Self.stdioZenka("work")
+        three.conf += "\ndispatch = balanced\ninstances.min = 3\ninstances.max = 3\n"
+        let cube = try ManagerCube(zenki: [three], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        let online = { admin.status("work").filter { $0.state == "online" }.count }
+        #expect(eventually(timeout: 10) { online() == 3 }, "\(admin.status())")
+        let pids = Set(admin.status("work").map(\.pid))
+        let client = try cube.client()
+        for id in 1...3 { client.send("(\(id))work.sleep 2\n") }
+        // All three taken (one command each): a restart would cut them short.
+        Thread.sleep(forTimeInterval: 0.5)
+        var one = Self.stdioZenka("work")
+        one.conf += "\ndispatch = balanced\ninstances.min = 1\ninstances.max = 1\n"
+        try Self.add(one, to: cube)
+        let run = try Self.reload(cube)
+        #expect(run.stdout.contains("zenka work changed, applied live, 2 instance(s) draining"), "\(run.stdout)")
+        var answered: Set<Int32> = []
+        for id in 1...3 {
+            let reply = client.reply(id: UInt64(id), timeout: 5)
+            #expect(reply?.line.hasPrefix("TRUE ") == true, "\(String(describing: reply))")
+            if let pid = reply.flatMap({ Int32($0.line.dropFirst(5)) }) { answered.insert(pid) }
+        }
+        #expect(answered == pids, "each instance answered its own command: \(answered) against \(pids)")
+        #expect(eventually(timeout: 10) { admin.status("work").count == 1 && online() == 1 }, "\(admin.status())")
+        let left = try #require(admin.status("work").first)
+        #expect(pids.contains(left.pid), "the one left is one of the three, not restarted")
+        #expect(client.call("work.echo still")?.line == "TRUE still")
     }
 
     /// An instance serving another's compute lease that a reload restarts comes back serving

@@ -26,9 +26,11 @@ extension Router {
     /// Drains the least loaded instance of `name` that takes commands (the newest of equals)
     /// and orders its stop if it holds nothing; false when there is none. `forLease`: because a
     /// compute lease ended (the manager then has one served process fewer), not for idleness.
+    /// - Parameter among: only these sessions (a reload's surplus: the manager's own processes).
     @discardableResult
-    mutating func drainOne(_ name: String, forLease: Bool, actions: inout [RouterAction]) -> Bool {
-        let taking = takingInstances(name)
+    mutating func drainOne(_ name: String, forLease: Bool, among: Set<SessionID>? = nil,
+                           actions: inout [RouterAction]) -> Bool {
+        let taking = takingInstances(name).filter { among?.contains($0.id) ?? true }
         guard let victim = taking.enumerated().min(by: { lhs, rhs in
             (lhs.element.targetRoutes.count, -lhs.offset) < (rhs.element.targetRoutes.count, -rhs.offset)
         })?.element else { return false }

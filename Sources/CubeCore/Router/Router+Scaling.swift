@@ -90,6 +90,27 @@ extension Router {
         actions.append(.scale(.start(name)))
     }
 
+    /// A reload lowered `instances.max` below the instances the manager runs (docs/configuration.md
+    /// "Reload"): `count` of `candidates` (its own processes, logged in) are drained, the least
+    /// loaded first, and stopped once they have answered what they hold, as an idle drain is;
+    /// the others keep running (before, every instance was restarted at once).
+    /// - Returns: the sessions drained (fewer than `count` when some no longer take commands).
+    package mutating func drainSurplus(_ name: String, count: Int, among candidates: Set<SessionID>)
+        -> (drained: [SessionID], actions: [RouterAction]) {
+        var actions: [RouterAction] = []
+        var drained: [SessionID] = []
+        for _ in 0..<max(count, 0) {
+            let before = Set(pools.draining(name))
+            guard drainOne(name, forLease: false, among: candidates, actions: &actions) else { break }
+            drained += pools.draining(name).subtracting(before)
+        }
+        guard !drained.isEmpty else { return ([], actions) }
+        let left = takingInstances(name).count
+        pools.scaled(name, up: false, event: "scale-down \(name) \(left)")
+        actions.insert(.event(.scale(name: name, up: false, instances: left)), at: 0)
+        return (drained, actions)
+    }
+
     /// Asks the planner about `name` and carries out its decision.
     mutating func planScaling(_ name: String, definition: ZenkaDefinition, now: Timestamp, actions: inout [RouterAction]) {
         let taking = takingInstances(name)

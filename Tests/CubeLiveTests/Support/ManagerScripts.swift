@@ -10,7 +10,8 @@ enum ManagerScripts {
         "#!/bin/sh\ntrap 'sleep \(seconds); exit 0' TERM\nwhile :; do sleep 0.05; done\n"
     }
 
-    /// A stdio zenka: `echo <text>`, `pid`, `heart`; says `started <pid>` on stderr.
+    /// A stdio zenka: `echo <text>`, `pid`, `heart`, `sleep <seconds>` (answers its pid
+    /// after them); says `started <pid>` on stderr.
     static let stdioEcho = #"""
     #!/bin/sh
     echo "started $$" >&2
@@ -21,6 +22,7 @@ enum ManagerScripts {
             heart) echo "($id)TRUE beating" ;;
             echo)  echo "($id)TRUE $args" ;;
             pid)   echo "($id)TRUE $$" ;;
+            sleep) sleep "$args"; echo "($id)TRUE $$" ;;
             sockets) n=$(for f in /proc/$$/fd/*; do readlink "$f"; done | grep -c socket); echo "($id)TRUE $n" ;;
             *)     echo "($id)FALSE command does not exist" ;;
         esac
