@@ -134,7 +134,7 @@ let package = Package(
         .target(name: "CubeTestSupport", path: "Tests/CubeTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CubeCoreTests", dependencies: ["CubeCore"], resources: [.copy("Transcripts"), .copy("Corpus")]),
         .testTarget(name: "CubeAuthTests", dependencies: ["CubeAuth", "CubeCore"], resources: [.copy("Corpus")]),
-        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeManager"]),
+        .testTarget(name: "cubeTests", dependencies: ["cube", "CubeCore", "CubeManager", "CubeRuntime", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CubeRuntimeTests", dependencies: [
             "CubeRuntime", "CubeCore", "CCubeSystem", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),

@@ -54,7 +54,7 @@ package final class Manager: @unchecked Sendable {
     }
 
     /// Logs in as `v7`, registers on-demand zenki and starts the others. With no zenki
-    /// configured it waits: the first reload that brings some logs in (``reconfigure(definitions:files:)``).
+    /// configured it waits: the first reload that brings some logs in (``reconfigure(files:applying:)``).
     package func start() {
         queue.sync {
             started = true
@@ -107,10 +107,18 @@ package final class Manager: @unchecked Sendable {
     /// definition, one whose pooling or supervision keys changed keeps them
     /// (``ZenkaDefinition/runsSameProcesses(as:)``), and either is started up to
     /// `instances.min` if `always`. Others are left alone.
+    /// - Parameters:
+    ///   - newFiles: each zenka's files (`zenki/<name>/`).
+    ///   - applying: applies the new configuration to the router and returns the zenka
+    ///     definitions now running. It runs on the manager's queue, before anything else the
+    ///     manager does: an order the router gives under the new figures (a start up to a
+    ///     raised `instances.max`) waits until the manager has them too, instead of being
+    ///     declined by the old ones (a reload racing a surge).
     /// - Returns: one line per zenka touched, for the log and the `reload` answer.
-    package func reconfigure(definitions new: [String: ZenkaDefinition], files newFiles: [String: [String: [UInt8]]])
-        -> [String] {
+    package func reconfigure(files newFiles: [String: [String: [UInt8]]],
+                             applying: () -> [String: ZenkaDefinition]) -> [String] {
         queue.sync {
+            let new = applying()
             let old = definitions
             let oldFiles = files
             guard started, !shuttingDown else {

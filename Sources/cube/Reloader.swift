@@ -80,8 +80,13 @@ final class Reloader: Sendable {
             return ("\(error)", [])
         }
         for warning in loaded.configuration.warnings { logger.warning("\(warning)") }
-        let running = hub.reconfigure(plan.configuration)
-        var others: [String] = []
+        // The router takes the new configuration inside the manager's turn (see
+        // `Manager.reconfigure(files:applying:)`).
+        var running = hub.configuration
+        var others = manager.reconfigure(files: loaded.zenkaFiles) {
+            running = hub.reconfigure(plan.configuration)
+            return running.zenki
+        }
         if let newLogin {
             let old = login.withLock { login in
                 defer { login = newLogin }
@@ -93,7 +98,6 @@ final class Reloader: Sendable {
             hub.replaceSecureLogin(newLogin)
         }
         if let newLevel = Logger.Level(rawValue: running.logLevel) { level.level = newLevel }
-        others += manager.reconfigure(definitions: running.zenki, files: loaded.zenkaFiles)
         let report = plan.report(adding: others)
         for line in report { logger.notice("reload: \(line)") }
         logger.notice("configuration reloaded", metadata: ["changes": "\(report.count)"])
