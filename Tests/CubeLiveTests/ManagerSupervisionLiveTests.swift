@@ -305,6 +305,41 @@ import Glibc
         #expect(admin.list().first?.restarts == 0)
     }
 
+    /// The manager's mark swap (`Manager.scale`, `.stop`): a lease's end drains the least
+    /// loaded instance, here the node's own while the served one holds a command. The busy
+    /// process is not stopped; it carries on as the node's own, and the one stopped leaves the
+    /// slot: a new lease gets its instance at once. Without the swap the process left would
+    /// still count as served, and the new lease's start would wait for a slot for ever.
+    @Test func aLeaseEndingOnTheNodesOwnInstanceSwapsTheMarks() throws {
+        let (cube, admin, offer) = try Self.lendingCube(slots: 1, minimum: 1, stopTimeout: 1, stopsAfter: "0",
+                                                         script: ManagerScripts.stdioEcho)
+        let online = { admin.status("work").filter { $0.state == "online" } }
+        #expect(eventually(timeout: 10) { online().count == 1 }, "\(admin.status())")
+        let own = try #require(online().first)
+        let lease = { (reply: ManagerClient.Message?) in reply?.text.split(separator: " ").dropFirst().first.map(String.init) }
+        let first = try #require(lease(admin.call("acquire \(offer) 1 600 run work")))
+        #expect(eventually(timeout: 10) { online().count == 2 }, "\(admin.status())")
+        let served = try #require(online().first { $0.pid != own.pid })
+        // Ties are taken in turn: a long command goes to one instance, `pid` then to the other.
+        let client = try cube.client()
+        client.send("(1)work.sleep 3\n")
+        let idle = client.call("work.pid").flatMap { Int32($0.text) }
+        var busy: UInt64 = 1
+        if idle == served.pid {
+            // The served one was idle: it takes a longer command, and the own one's ends first.
+            client.send("(2)work.sleep 6\n")
+            busy = 2
+            #expect(client.reply(id: 1, timeout: 6)?.text == "\(own.pid)")
+        }
+        #expect(admin.call("release \(first)")?.isTrue == true)
+        #expect(client.reply(id: busy, timeout: 8)?.text == "\(served.pid)", "the busy instance answered")
+        #expect(Self.settlesOnOneInstance(admin), "\(admin.status())")
+        #expect(admin.status("work").first?.pid == served.pid, "the busy one stays: \(admin.status())")
+        // The slot is free: a new lease gets its instance.
+        _ = try #require(lease(admin.call("acquire \(offer) 1 600 run work")))
+        #expect(eventually(timeout: 10) { online().count == 2 }, "\(admin.status())")
+    }
+
     /// Whether, within 15 s, no instance of `work` is stopping any more and exactly one runs, online.
     private static func settlesOnOneInstance(_ admin: ManagerClient) -> Bool {
         eventually(timeout: 15) {
@@ -314,10 +349,10 @@ import Glibc
     }
 
     /// A cube lending `slots` compute slots for `work`, a balanced stdio zenka (at most one
-    /// instance of its own) that takes `stopsAfter` seconds to end after SIGTERM; an admin
-    /// client, and the compute offer once it is made.
-    private static func lendingCube(slots: Int, minimum: Int, stopTimeout: Int,
-                                    stopsAfter: String) throws -> (ManagerCube, ManagerClient, String) {
+    /// instance of its own) that takes `stopsAfter` seconds to end after SIGTERM (or runs
+    /// `script`); an admin client, and the compute offer once it is made.
+    private static func lendingCube(slots: Int, minimum: Int, stopTimeout: Int, stopsAfter: String,
+                                    script: String? = nil) throws -> (ManagerCube, ManagerClient, String) {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "work", conf: """
                 program = /bin/sh
@@ -328,7 +363,7 @@ import Glibc
                 instances.min = \(minimum)
                 instances.max = 1
                 stop-timeout = \(stopTimeout)
-                """, files: ["work.sh": ManagerScripts.stopsAfter(stopsAfter)]),
+                """, files: ["work.sh": script ?? ManagerScripts.stopsAfter(stopsAfter)]),
         ], extraConfiguration: "node.compute.slots = \(slots)\nnode.compute.runs = work\n")
         let admin = try cube.client()
         #expect(eventually(timeout: 10) { admin.call("offers compute")?.rows.isEmpty == false })
