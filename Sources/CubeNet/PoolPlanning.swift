@@ -8,9 +8,12 @@ import NIOCore
 final class PoolPlanning: Sendable {
     private let hub: Hub
     private let loop: any EventLoop
-    /// The running timer, nil when none.
-    private let task = NIOLockedValueBox<RepeatedTask?>(nil)
-    private let stopped = NIOLockedValueBox(false)
+    /// The running timer (nil when none), and whether the cube shuts down (no timer again).
+    private struct State {
+        var task: RepeatedTask?
+        var stopped = false
+    }
+    private let state = NIOLockedValueBox(State())
 
     init(hub: Hub, loop: any EventLoop) {
         self.hub = hub
@@ -19,31 +22,31 @@ final class PoolPlanning: Sendable {
 
     /// Starts the timer unless it runs (the router asks again each second while it wants it).
     func start() {
-        task.withLockedValue { task in
-            guard task == nil, !stopped.withLockedValue({ $0 }) else { return }
-            task = loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(100)) { [self] repeated in
+        state.withLockedValue { state in
+            guard state.task == nil, !state.stopped else { return }
+            state.task = loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(100)) { [self] repeated in
                 // Called outside the lock: what the call leaves to do may ask to start again.
                 guard !hub.planPools() else { return }
-                self.task.withLockedValue { task in
+                self.state.withLockedValue { state in
                     // A command queued since the call asked again and found this timer still
                     // set: it goes on. One queued after this look finds it gone and starts one.
                     guard !hub.inspect({ $0.poolsWantPlanning }) else { return }
                     repeated.cancel()
-                    task = nil
+                    state.task = nil
                 }
             }
         }
     }
 
     /// Whether the timer runs.
-    var isRunning: Bool { task.withLockedValue { $0 != nil } }
+    var isRunning: Bool { state.withLockedValue { $0.task != nil } }
 
     /// Stops the timer for good (the cube shuts down).
     func stop() {
-        stopped.withLockedValue { $0 = true }
-        task.withLockedValue { task in
-            task?.cancel()
-            task = nil
+        state.withLockedValue { state in
+            state.stopped = true
+            state.task?.cancel()
+            state.task = nil
         }
     }
 }

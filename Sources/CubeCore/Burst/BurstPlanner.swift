@@ -19,10 +19,7 @@
 struct BurstPlanner: Sendable {
     /// One zenka's memory.
     struct Memory: Sendable {
-        var highSince: UInt64?
-        /// Since when the demand has been at twice the target or more.
-        var surgeSince: UInt64?
-        var lowSince: UInt64?
+        var clock = LoadClock()
         var lastChange: UInt64?
         var leases: [BurstLease] = []
         /// Nodes that refused or failed lately, until when (monotonic ns).
@@ -47,7 +44,7 @@ struct BurstPlanner: Sendable {
         // release still waits for the cooldown (a second reader's finding).
         defer {
             let cooling = state.lastChange.map { now &- $0 < rule.cooldown } ?? false
-            memory[name] = state.leases.isEmpty && state.avoid.isEmpty && state.highSince == nil && !cooling ? nil : state
+            memory[name] = state.leases.isEmpty && state.avoid.isEmpty && state.clock.highSince == nil && !cooling ? nil : state
         }
         state.avoid = state.avoid.filter { $0.value > now }
         var actions: [BurstAction] = []
@@ -62,15 +59,11 @@ struct BurstPlanner: Sendable {
         let high = atMaximum && demand >= max(capacity, 1) * rule.target
         let low = 2 * demand <= max(capacity - 1, 0) * rule.target
         let surge = high && demand >= 2 * max(capacity, 1) * rule.target
-        state.highSince = high ? (state.highSince ?? now) : nil
-        state.surgeSince = surge ? (state.surgeSince ?? now) : nil
-        state.lowSince = low ? (state.lowSince ?? now) : nil
+        state.clock.observe(high: high, surge: surge, low: low, now: now)
         let cooled = state.lastChange.map { now &- $0 >= rule.cooldown } ?? true
         let asking = state.leases.contains { $0.state == .requested }
         guard cooled, !asking else { return actions }
-        let sustained = state.highSince.map { now &- $0 >= rule.upAfter } ?? false
-        let surged = state.surgeSince.map { now &- $0 >= rule.surgeAfter } ?? false
-        if high, sustained || surged, held < rule.maximum {
+        if high, state.clock.wantsMore(upAfter: rule.upAfter, surgeAfter: rule.surgeAfter, now: now), held < rule.maximum {
             let excess = demand - capacity * rule.target
             let wanted = min(max((excess + rule.target - 1) / rule.target, 1), rule.maximum - held)
             let placed = Self.spread(wanted, over: candidates().filter { state.avoid[$0.node] == nil })
@@ -81,9 +74,8 @@ struct BurstPlanner: Sendable {
                 actions.append(.acquire(node: candidate.node, offer: candidate.offer, instances: count))
             }
             state.lastChange = now
-            state.highSince = nil
-            state.surgeSince = nil
-        } else if low, let since = state.lowSince, now &- since >= rule.downAfter {
+            state.clock.grew()
+        } else if low, state.clock.wantsLess(downAfter: rule.downAfter, now: now) {
             var left = capacity
             for index in state.leases.indices.reversed() where state.leases[index].state == .active {
                 guard let lease = state.leases[index].lease,
@@ -94,7 +86,7 @@ struct BurstPlanner: Sendable {
             }
             guard left < capacity else { return actions }
             state.lastChange = now
-            state.lowSince = nil
+            state.clock.shrank()
         }
         return actions
     }

@@ -13,10 +13,7 @@
 struct ScalePlanner: Sendable {
     /// One zenka's memory.
     struct Memory: Sendable {
-        var highSince: UInt64?
-        /// Since when the demand has been at twice the target or more.
-        var surgeSince: UInt64?
-        var lowSince: UInt64?
+        var clock = LoadClock()
         var lastChange: UInt64?
         /// Instances asked for and not logged in yet, and since when the oldest was asked for.
         var starting = 0
@@ -49,22 +46,19 @@ struct ScalePlanner: Sendable {
         let high = demand >= max(capacity, 1) * rule.target || (capacity == 0 && waiting > 0)
         let low = 2 * demand <= max(instances - 1, 0) * rule.target && waiting == 0
         let surge = demand >= 2 * max(capacity, 1) * rule.target
-        state.highSince = high ? (state.highSince ?? now) : nil
-        state.surgeSince = surge ? (state.surgeSince ?? now) : nil
-        state.lowSince = low ? (state.lowSince ?? now) : nil
+        state.clock.observe(high: high, surge: surge, low: low, now: now)
         let cooled = state.lastChange.map { now &- $0 >= rule.cooldown } ?? true
         if capacity == 0, waiting > 0, rule.maximum > 0 {
             return start(&state, now: now)
         }
-        let held = state.highSince.map { now &- $0 >= rule.upAfter } ?? false
-        let surged = state.surgeSince.map { now &- $0 >= rule.surgeAfter } ?? false
-        if high, held || surged, cooled, capacity < rule.maximum {
+        if high, state.clock.wantsMore(upAfter: rule.upAfter, surgeAfter: rule.surgeAfter, now: now), cooled,
+           capacity < rule.maximum {
             return start(&state, now: now)
         }
-        if low, let since = state.lowSince, now &- since >= rule.downAfter, cooled, state.starting == 0,
+        if low, state.clock.wantsLess(downAfter: rule.downAfter, now: now), cooled, state.starting == 0,
            instances > rule.minimum {
             state.lastChange = now
-            state.lowSince = nil
+            state.clock.shrank()
             return .down
         }
         return nil
@@ -74,8 +68,7 @@ struct ScalePlanner: Sendable {
         if state.starting == 0 { state.startingSince = now }
         state.starting += 1
         state.lastChange = now
-        state.highSince = nil
-        state.surgeSince = nil
+        state.clock.grew()
         return .up
     }
 
