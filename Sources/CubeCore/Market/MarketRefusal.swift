@@ -11,6 +11,9 @@ package enum MarketRefusal: Error, Equatable, Sendable {
     case insufficientCredit(balance: Int64)
     /// `price × amount` is more than ``Market/maximumHourlyCost`` an hour.
     case tooCostly
+    /// Another node granted `offer` (`<node>:<id>`) at a price above the one its advert named
+    /// (millicredits both); the lease was given back.
+    case priceAboveAdvert(offer: String, granted: Int64, advertised: Int64)
 
     /// The reply text.
     package var text: String {
@@ -25,6 +28,9 @@ package enum MarketRefusal: Error, Equatable, Sendable {
         case .notYours(let lease): "lease \(lease) is not yours"
         case .insufficientCredit(let balance): "insufficient credit [ balance \(Ledger.credits(balance)) ]"
         case .tooCostly: "lease too costly [ price × amount above \(Market.maximumHourlyCost / 1000) credits an hour ]"
+        case .priceAboveAdvert(let offer, let granted, let advertised):
+            "price above the advert [ \(offer) granted at \(Ledger.credits(granted)), advertised at "
+                + "\(Ledger.credits(advertised)); given back ]"
         }
     }
 }

@@ -50,8 +50,9 @@ indirect enum RoutePurpose: Equatable, Sendable {
     /// (docs/pooling.md "Bursts"): answered to the ``BurstPlanner``, never to a session.
     case burst(name: String, action: BurstAction)
     /// `acquire` of another node's offer for `user`: a priced grant opens a tab
-    /// (docs/market.md "Usage receipts").
-    case remoteAcquire(node: String, user: String)
+    /// (docs/market.md "Usage receipts"). `price`: what the offer's advert named when the
+    /// acquire was sent (millicredits, 0 for none or no advert); a grant above it is refused.
+    case remoteAcquire(node: String, user: String, price: Int64)
 }
 
 /// A command held for an on-demand zenka that is being started.

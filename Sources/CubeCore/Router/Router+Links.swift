@@ -104,8 +104,14 @@ extension Router {
         let user = sessions[id]?.user ?? ""
         // A priced offer needs credit here, where its receipts will be charged (docs/market.md).
         let offerID = UInt64(first[first.index(after: colon)...])
-        let advertised = network?.topology.advert(of: node)?.offers.first { $0.id == offerID }
-        let price = advertised?.attributes.first { $0.hasPrefix("price=") }.flatMap { Ledger.millicredits(String($0.dropFirst(6))) }
+        // Only an offer this node has seen advertised (what `offers` lists here): its price is
+        // what the user agrees to, checked against credit here and against the grant
+        // (``remoteLeaseGranted(_:node:user:session:advertised:wall:actions:)``).
+        guard let advertised = network?.topology.advert(of: node)?.offers.first(where: { $0.id == offerID }) else {
+            actions.append(answer(id, command.id, .falseReply, MarketRefusal.noSuchOffer(first).text))
+            return true
+        }
+        let price = advertised.attributes.first { $0.hasPrefix("price=") }.flatMap { Ledger.millicredits(String($0.dropFirst(6))) }
         // A cost an hour the ledger cannot hold is refused here too (the provider's node
         // refuses it as well: docs/market.md "Prices and credits").
         if let price, price > 0, let amount = words.dropFirst().first.flatMap(Capacity.parse),
@@ -118,7 +124,7 @@ extension Router {
             actions.append(answer(id, command.id, .falseReply, refusal.text))
             return true
         }
-        let purpose = RoutePurpose.remoteAcquire(node: node, user: user)
+        let purpose = RoutePurpose.remoteAcquire(node: node, user: user, price: price ?? 0)
         if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, purpose: purpose, now: now,
                                        actions: &actions) {
             actions.append(answer(id, command.id, .falseReply, refusal.text))

@@ -362,8 +362,10 @@ extension Router {
             if closes { burstAnswered(action, for: name, reply: reply.owned, now: now, actions: &actions) }
             return
         }
-        if case .remoteAcquire(let node, let user) = route.purpose, closes {
-            remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source, wall: now.wall)
+        if case .remoteAcquire(let node, let user, let price) = route.purpose, closes,
+           let refusal = remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source, advertised: price,
+                                            wall: now.wall, actions: &actions) {
+            return actions.append(answer(route.source, route.sourceCommandID, .falseReply, refusal.text))
         }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1

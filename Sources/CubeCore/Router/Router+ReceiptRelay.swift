@@ -67,10 +67,12 @@ extension Router {
             return outcome.unknown.map { unknownLease($0, peer: peer) }
         }
         let words = line.split(separator: " ")
-        guard words.count == 2, words[0] == "release", let id = UInt64(words[1]) else { return nil }
-        // The payer's own line: its user ran out of credit (docs/market.md "Prices and credits").
+        guard words.count == 2 || words.count == 3 && words[2] == Self.priceRefused, words[0] == "release",
+              let id = UInt64(words[1]) else { return nil }
+        // The payer's own line: its user ran out of credit (docs/market.md "Prices and credits"),
+        // or it refused the grant's price as above the advert's ("Receipts across the network").
         guard market.isHeld(id, for: peer) else { return [unknownLease(id, peer: peer)] }
-        apply(market.end(id, reason: "out-of-credit"), wall: now.wall, actions: &actions)
+        apply(market.end(id, reason: words.count == 3 ? Self.priceRefused : "out-of-credit"), wall: now.wall, actions: &actions)
         return []
     }
 

@@ -11,19 +11,39 @@ extension Router {
 
     /// A remote `acquire` was answered `TRUE lease <id> … price <credits> since <wall>`: the
     /// provider's node charges by receipts, so this node charges `user` from `since` on.
-    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String, session: SessionID, wall: Int64) {
-        guard reply.keyword == .trueReply else { return }
-        market.receipts.remote.granted(String(decoding: reply.text, as: UTF8.self), node: node, user: user, session: session, wall: wall)
-        let words = String(decoding: reply.text, as: UTF8.self).split(separator: " ").map(String.init)
+    ///
+    /// A grant above the price the offer's advert named when the acquire left (`advertised`,
+    /// millicredits) is refused: the provider's node names the price the receipts are signed
+    /// for, and the user agreed to the advert's (and this node checked credit against it). A
+    /// hostile or changed provider would otherwise charge what it liked: an offer advertised
+    /// free skipped the credit check and then billed at its grant's price. The lease is given
+    /// back (`release <lease> price-refused`) and the user answered with the refusal.
+    /// - Returns: the refusal when the grant is refused.
+    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String, session: SessionID, advertised: Int64,
+                                     wall: Int64, actions: inout [RouterAction]) -> MarketRefusal? {
+        guard reply.keyword == .trueReply else { return nil }
+        let text = String(decoding: reply.text, as: UTF8.self)
+        let words = text.split(separator: " ").map(String.init)
         func value(_ key: String) -> String? {
             guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
             return words[index + 1]
         }
-        guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init), let amount = value("amount").flatMap(UInt64.init),
-              let price = value("price").flatMap(Ledger.millicredits), price > 0, let since = value("since").flatMap(Int64.init)
-        else { return }
+        guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init) else { return nil }
+        let price = value("price").flatMap(Ledger.millicredits) ?? 0
+        if price > advertised {
+            sendUsageRecord(Self.usageReceiptsPath, lines: ["release \(lease) \(Self.priceRefused)"], to: node, wall: wall,
+                            actions: &actions)
+            return .priceAboveAdvert(offer: "\(node):\(value("offer") ?? "?")", granted: price, advertised: advertised)
+        }
+        market.receipts.remote.granted(text, node: node, user: user, session: session, wall: wall)
+        guard let amount = value("amount").flatMap(UInt64.init), price > 0, let since = value("since").flatMap(Int64.init)
+        else { return nil }
         market.openTab(PayerTab(node: node, lease: lease, user: user, amount: amount, price: price, chargedUntil: since))
+        return nil
     }
+
+    /// The reason a payer gives back a lease granted above its advert's price, after `release <lease>`.
+    static let priceRefused = "price-refused"
 
     /// Each tick: charges the tabs that are due and sends their receipts, with every one not
     /// acknowledged yet (again each ``Market/chargeInterval``); releases the leases of users

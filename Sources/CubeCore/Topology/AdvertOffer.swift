@@ -36,11 +36,15 @@ package struct AdvertOffer: Equatable, Hashable, Sendable {
     ///   - offer: an offer held by the local router.
     ///   - reputation: its provider's reputation attributes (docs/market.md "Reputation"),
     ///     carried first so that they always fit.
+    /// The `price` comes next: other nodes check credit and the grant against it (an offer
+    /// whose long attributes pushed its price off the line looked free elsewhere).
     /// Attributes that are not well formed, or do not fit the line, are left out.
     package init(_ offer: Offer, reputation: [String] = []) {
         var length = "offer: \(offer.id) \(offer.kind) \(offer.capacity) \(offer.available)".utf8.count
         var attributes: [String] = []
-        for attribute in reputation + offer.attributes where Self.isAttribute(attribute) && attributes.count < Self.maximumAttributes {
+        let priced = offer.attributes.filter { $0.hasPrefix("price=") }
+        let others = offer.attributes.filter { !$0.hasPrefix("price=") }
+        for attribute in reputation + priced + others where Self.isAttribute(attribute) && attributes.count < Self.maximumAttributes {
             guard length + 1 + attribute.utf8.count <= LinkStateAdvert.maximumLineBytes else { break }
             length += 1 + attribute.utf8.count
             attributes.append(attribute)

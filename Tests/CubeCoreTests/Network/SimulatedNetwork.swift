@@ -23,6 +23,8 @@ struct SimulatedNetwork {
     /// How often each node asked for its pools to be planned ten times a second (``RouterAction/planPools``).
     var planningAsked: [String: Int] = [:]
     var now = Timestamp(monotonic: 1_000_000_000, wall: 1_767_225_600)
+    /// A hostile node: what it sends over its links passes through this first, by node name.
+    var rewrite: [String: ([UInt8]) -> [UInt8]] = [:]
 
     /// Adds a node whose configuration lets everyone do everything, plus `extra` lines.
     /// - Parameter wideSignatures: sign with ``WideToySigner`` (64-byte signatures), so that
@@ -129,9 +131,10 @@ struct SimulatedNetwork {
             let (at, batch) = queue.removeFirst()
             for action in batch {
                 switch action {
-                case .send(let id, let bytes):
+                case .send(let id, var bytes):
                     let here = Link(node: at, session: id)
                     if let there = wires[here] {
+                        if let change = rewrite[at] { bytes = change(bytes) }
                         traffic[here, default: []] += bytes
                         queue.append((there.node, routers[there.node]?.received(bytes, from: there.session, now: now) ?? []))
                     } else {

@@ -10,16 +10,7 @@ import Testing
     /// credit a second), `alice` on a with 100 credits, and her lease of 3600 units granted.
     private func leased(credits: String = "100", extra: [String] = [])
         throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
-        var net = SimulatedNetwork()
-        for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"] + extra) }
-        let links = net.link("a", "b")
-        let store = net.connect("store", at: "b", kind: .zenka)
-        net.send("(1)offer storage 3600 price=1\n", from: store, at: "b")
-        #expect(net.take(store, at: "b") == "(1)TRUE offer 1\n")
-        let alice = net.connect("alice", at: "a")
-        let root = net.connect("root", at: "a")
-        net.send("(2)grant alice \(credits)\n", from: root, at: "a")
-        #expect(net.take(root, at: "a").hasPrefix("(2)TRUE granted \(credits).000 credits to alice"))
+        var (net, alice, store, links) = try offered(credits: credits, extra: extra)
         net.tick(seconds: 1)
         net.send("(3)acquire b:1 3600 600\n", from: alice, at: "a")
         let request = net.take(store, at: "b")
@@ -29,6 +20,23 @@ import Testing
         return (net, alice, links)
     }
 
+
+    /// a — b, the provider `store` on b offering 3600 units (`attributes`), and `alice` on a
+    /// with `credits`; b's advert with the offer not sent yet.
+    private func offered(credits: String = "100", extra: [String] = [], attributes: String = "price=1")
+        throws -> (net: SimulatedNetwork, alice: SessionID, store: SessionID, links: (SessionID, SessionID)) {
+        var net = SimulatedNetwork()
+        for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"] + extra) }
+        let links = net.link("a", "b")
+        let store = net.connect("store", at: "b", kind: .zenka)
+        net.send("(1)offer storage 3600 \(attributes)\n", from: store, at: "b")
+        #expect(net.take(store, at: "b") == "(1)TRUE offer 1\n")
+        let alice = net.connect("alice", at: "a")
+        let root = net.connect("root", at: "a")
+        net.send("(2)grant alice \(credits)\n", from: root, at: "a")
+        #expect(net.take(root, at: "a").hasPrefix("(2)TRUE granted \(credits).000 credits to alice"))
+        return (net, alice, store, links)
+    }
 
     /// Every receipt line that crossed the link from `node`.
     private func receipts(_ net: SimulatedNetwork, from node: String, _ session: SessionID) -> [String] {
@@ -60,6 +68,42 @@ import Testing
         #expect(acked.compactMap { UsageReceipt(text: $0)?.unacknowledged.text } == sent)
         for _ in 0..<3 { net.tick(seconds: 2) }
         #expect(net.credits("alice", at: "a", "lease b:1 ").count == 4)
+    }
+
+    /// A hostile provider's node grants at a price above its advert's (or prices an offer it
+    /// advertised free, which also skipped the credit check): the consumer's node refuses the
+    /// grant, gives the lease back and charges nothing. Before, it opened a tab at whatever
+    /// price the grant named.
+    @Test(arguments: ["price=1", ""])
+    func aGrantAboveTheAdvertisedPriceIsRefusedAndGivenBack(advertised: String) throws {
+        var (net, alice, store, _) = try offered(attributes: advertised)
+        // Not advertised yet: a does not know its price, and asks b nothing.
+        net.send("(9)acquire b:1 3600 600\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a") == "(9)FALSE no such offer 'b:1'\n")
+        #expect(net.take(store, at: "b").isEmpty)
+        net.tick(seconds: 1)
+        // b's grant, rewritten on its way out: 50 credits a unit-hour (or a price where none was).
+        let wall = net.now.wall
+        net.rewrite["b"] = { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            return Array(text.replacingOccurrences(of: "price 1.000 since", with: "price 50.000 since")
+                .replacingOccurrences(of: "ttl 600\n", with: "ttl 600 price 50.000 since \(wall)\n").utf8)
+        }
+        net.send("(3)acquire b:1 3600 600\n", from: alice, at: "a")
+        let request = net.take(store, at: "b")
+        let tid = try #require(request.firstMatch(of: /^\((\d+)\)lease-request 1 a 3600 600\n$/)).1
+        net.send("(\(tid))TRUE\n", from: store, at: "b")
+        let shown = advertised.isEmpty ? "0.000" : "1.000"
+        #expect(net.take(alice, at: "a")
+            == "(3)FALSE price above the advert [ b:1 granted at 50.000, advertised at \(shown); given back ]\n")
+        // b ended the lease at once, for the reason a gave; nothing is charged on either side.
+        #expect(net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "price-refused")))
+        net.rewrite["b"] = nil
+        for _ in 0..<3 { net.tick(seconds: 2) }
+        #expect(net.credits("alice", at: "a", "lease").isEmpty)
+        #expect(net.credits("store", at: "b", "lease").isEmpty)
+        net.send("(4)leases\n", from: alice, at: "a")
+        #expect(!net.take(alice, at: "a").contains("b:1"))
     }
 
     @Test func forgedAndReplayedRecordsOnTheLinkCountNothing() throws {
