@@ -164,7 +164,6 @@ package final class Manager: @unchecked Sendable {
                 // running sheds the surplus alone (`shed`; a second reader's finding: a fixed
                 // count lowered live never came down).
                 let live = scripts(oldFiles[name]) == scripts(newFiles[name]) && after.runsSameProcesses(as: before)
-                let surplus = live ? max(ownInstances(of: name) - after.instances, 0) : 0
                 let running = live ? [] : instances.values.filter { $0.name == name && $0.state != .stopping }.map(\.id)
                 // One stopping for a restart comes back by itself: not one more to start.
                 let own = ownInstances(of: name) + instances.values.filter { $0.name == name && $0.restarting && !$0.served }.count
@@ -177,7 +176,7 @@ package final class Manager: @unchecked Sendable {
                 for _ in 0..<missing { launch(name) }
                 var line = "zenka \(name) changed"
                 if live { line += ", applied live" } else if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
-                if surplus > 0 { line += ", " + shed(surplus, of: after, now: now) }
+                if live, ownInstances(of: name) > after.instances, let shed = shed(after, now: now) { line += ", " + shed }
                 if missing > 0 { line += own > 0 ? ", \(missing) more starting" : ", " + Self.starting(missing) }
                 lines.append(line)
             }
@@ -185,28 +184,39 @@ package final class Manager: @unchecked Sendable {
         }
     }
 
-    /// Takes `count` of the node's own instances of `definition`'s zenka out, for an
-    /// `instances.max` a reload lowered below them; the others keep running. Those not logged
-    /// in yet hold nothing and stop at once; of a balanced zenka the router drains the least
-    /// loaded of the rest, which stop once they have answered what they hold (as an idle
-    /// drain, docs/pooling.md "Scaling"); of a fan-out zenka (`dispatch = all`, every instance
-    /// gets every command) the newest stop at once.
-    /// - Returns: what was done, for the reload's answer.
-    private func shed(_ count: Int, of definition: ZenkaDefinition, now: UInt64) -> String {
-        let own = instances.values.filter { $0.name == definition.name && $0.state != .stopping && !$0.served }
-            .sorted { ($0.session == nil ? 0 : 1, -$0.id) < ($1.session == nil ? 0 : 1, -$1.id) }
-        var stopped = own.prefix(count).filter { $0.session == nil }.map(\.id)
-        var drained: Set<SessionID> = []
-        let loggedIn = own.filter { $0.session != nil }
-        let rest = count - stopped.count
-        if rest > 0, definition.dispatch == .balanced {
-            drained = Set(hub.drainSurplus(definition.name, count: rest, among: Set(loggedIn.compactMap(\.session))))
+    /// Brings the node's own instances of `definition`'s zenka down to an `instances.max` a
+    /// reload lowered below them; the others keep running. Of a balanced zenka the router
+    /// decides (``Hub/drainSurplus(_:maximum:among:starting:)``): instances it already drains
+    /// do not count, those not logged in yet go first (they hold nothing), then the least
+    /// loaded are drained and stop once they have answered what they hold, as an idle drain
+    /// (docs/pooling.md "Scaling"). Of a fan-out zenka (`dispatch = all`: every instance gets
+    /// every command, none drains) the newest stop at once.
+    /// - Returns: what was done, for the reload's answer; nil for nothing.
+    private func shed(_ definition: ZenkaDefinition, now: UInt64) -> String? {
+        let name = definition.name
+        var own = instances.values.filter { $0.name == name && $0.state != .stopping && !$0.served }
+            .sorted { $0.started > $1.started }
+        guard definition.dispatch == .balanced else {
+            let stopped = own.prefix(max(own.count - definition.instances, 0)).map(\.id)
+            for id in stopped { stop(instance: id, now: now) }
+            return stopped.isEmpty ? nil : "\(stopped.count) instance(s) stopping"
         }
-        // A fan-out zenka's, and any the router found no longer taking commands.
-        stopped += loggedIn.filter { !drained.contains($0.session ?? 0) }.prefix(rest - drained.count).map(\.id)
+        // An SDK instance's join may wait behind this reload on the queue: logged in at the
+        // router already, found by its pid (as `observe` does), it may hold commands.
+        let sessionsByPID = hub.inspect { router in
+            Dictionary(router.sessions(of: name).compactMap { id in router.summary(of: id)?.peerPID.map { ($0, id) } }) { first, _ in first }
+        }
+        for index in own.indices where own[index].session == nil {
+            own[index].session = sessionsByPID[own[index].process.pid]
+        }
+        let starting = own.filter { $0.session == nil }
+        let (drained, startsToStop) = hub.drainSurplus(name, maximum: definition.instances,
+                                                       among: Set(own.compactMap(\.session)), starting: starting.count)
+        let stopped = starting.prefix(startsToStop).map(\.id)
         for id in stopped { stop(instance: id, now: now) }
-        return [drained.isEmpty ? nil : "\(drained.count) instance(s) draining",
-                stopped.isEmpty ? nil : "\(stopped.count) instance(s) stopping"].compactMap { $0 }.joined(separator: ", ")
+        let parts = [drained.isEmpty ? nil : "\(drained.count) instance(s) draining",
+                     stopped.isEmpty ? nil : "\(stopped.count) instance(s) stopping"].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     /// Stops every zenka (SIGTERM, then SIGKILL after its stop timeout) and waits for them.

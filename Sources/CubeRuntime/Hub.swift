@@ -291,17 +291,20 @@ package final class Hub: Sendable {
         run { $0.zenkaStartFailed(name, now: .now) }
     }
 
-    /// Drains `count` of `candidates`, instances of the balanced zenka `name` beyond an
-    /// `instances.max` a reload lowered (``Router/drainSurplus(_:count:among:)``).
-    /// - Returns: the sessions drained; the router orders their stops once they are idle.
-    package func drainSurplus(_ name: String, count: Int, among candidates: Set<SessionID>) -> [SessionID] {
-        var drained: [SessionID] = []
+    /// Brings the balanced zenka `name` down to an `instances.max` a reload lowered
+    /// (``Router/drainSurplus(_:maximum:among:starting:)``).
+    /// - Returns: the sessions drained (the router orders their stops once they are idle), and
+    ///   how many of the `starting` instances to stop.
+    package func drainSurplus(_ name: String, maximum: Int, among candidates: Set<SessionID>, starting: Int)
+        -> (drained: [SessionID], startsToStop: Int) {
+        var result: ([SessionID], Int) = ([], 0)
         perform(execute { state in
-            let (sessions, actions) = state.router.drainSurplus(name, count: count, among: candidates)
-            drained = sessions
+            let (drained, startsToStop, actions) = state.router.drainSurplus(name, maximum: maximum, among: candidates,
+                                                                             starting: starting)
+            result = (drained, startsToStop)
             return actions
         })
-        return drained
+        return result
     }
 
     /// Releases a lease on behalf of `user` (the mount's `rm leases/<id>`).

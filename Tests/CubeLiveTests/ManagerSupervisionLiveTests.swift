@@ -322,17 +322,17 @@ import Glibc
         let served = try #require(online().first { $0.pid != own.pid })
         // Ties are taken in turn: a long command goes to one instance, `pid` then to the other.
         let client = try cube.client()
-        client.send("(1)work.sleep 3\n")
+        client.send("(1)work.sleep 4\n")
         let idle = client.call("work.pid").flatMap { Int32($0.text) }
         var busy: UInt64 = 1
         if idle == served.pid {
             // The served one was idle: it takes a longer command, and the own one's ends first.
-            client.send("(2)work.sleep 6\n")
+            client.send("(2)work.sleep 8\n")
             busy = 2
-            #expect(client.reply(id: 1, timeout: 6)?.text == "\(own.pid)")
+            #expect(client.reply(id: 1, timeout: 8)?.text == "\(own.pid)")
         }
         #expect(admin.call("release \(first)")?.isTrue == true)
-        #expect(client.reply(id: busy, timeout: 8)?.text == "\(served.pid)", "the busy instance answered")
+        #expect(client.reply(id: busy, timeout: 12)?.text == "\(served.pid)", "the busy instance answered")
         #expect(Self.settlesOnOneInstance(admin), "\(admin.status())")
         #expect(admin.status("work").first?.pid == served.pid, "the busy one stays: \(admin.status())")
         // The slot is free: a new lease gets its instance.

@@ -225,16 +225,19 @@ import Glibc
     /// applied live, three copies kept answering every command; then every instance was
     /// restarted and only as many came back).
     @Test func aFixedCountLoweredByAReloadComesDown() throws {
-        var three = Self.stdioZenka("fan")
-        three.conf += "\ninstances.min = 3\ninstances.max = 3\n"
-        let cube = try ManagerCube(zenki: [three], baseConfiguration: Self.configuration)
+        func fan(_ count: Int) -> ManagerZenka {
+            var zenka = Self.stdioZenka("fan")
+            zenka.conf += "\ninstances.min = \(count)\ninstances.max = \(count)\n"
+            return zenka
+        }
+        let cube = try ManagerCube(zenki: [fan(1)], baseConfiguration: Self.configuration)
         let admin = try cube.client()
         let online = { admin.status("fan").filter { $0.state == "online" }.count }
+        let oldest = try #require(admin.waitOnline("fan"))
+        try Self.add(fan(3), to: cube)
+        #expect(try Self.reload(cube).stdout.contains("zenka fan changed, applied live, 2 more starting"))
         #expect(eventually(timeout: 10) { online() == 3 }, "\(admin.status())")
-        let oldest = try #require(admin.status("fan").min { (Int($0.instance) ?? 0) < (Int($1.instance) ?? 0) })
-        var one = Self.stdioZenka("fan")
-        one.conf += "\ninstances.min = 1\ninstances.max = 1\n"
-        try Self.add(one, to: cube)
+        try Self.add(fan(1), to: cube)
         let run = try Self.reload(cube)
         #expect(run.stdout.contains("zenka fan changed, applied live, 2 instance(s) stopping"), "\(run.stdout)")
         #expect(eventually(timeout: 10) { admin.status("fan").count == 1 && online() == 1 }, "\(admin.status())")
@@ -242,8 +245,11 @@ import Glibc
     }
 
     /// A balanced zenka's `instances.max` lowered under load: the surplus is drained, not
-    /// restarted. Each of three instances holds a 2 s command; two are drained, every command
-    /// gets its answer from the instance it went to, and the third instance keeps running.
+    /// restarted. Each of three instances holds a 4 s command; two are drained and keep
+    /// running until they have answered, every command gets its answer from the instance it
+    /// went to, and the third instance keeps taking commands, also after a second reload
+    /// while the two still drain (a second reader's finding: they were counted again, and
+    /// that reload drained the third as well).
     @Test func aBalancedCountLoweredUnderLoadDrainsTheSurplus() throws {
         var three = Self.stdioZenka("work")
         three.conf += "\ndispatch = balanced\ninstances.min = 3\ninstances.max = 3\n"
@@ -253,7 +259,7 @@ import Glibc
         #expect(eventually(timeout: 10) { online() == 3 }, "\(admin.status())")
         let pids = Set(admin.status("work").map(\.pid))
         let client = try cube.client()
-        for id in 1...3 { client.send("(\(id))work.sleep 2\n") }
+        for id in 1...3 { client.send("(\(id))work.sleep 4\n") }
         // All three taken (one command each): a restart would cut them short.
         Thread.sleep(forTimeInterval: 0.5)
         var one = Self.stdioZenka("work")
@@ -261,6 +267,12 @@ import Glibc
         try Self.add(one, to: cube)
         let run = try Self.reload(cube)
         #expect(run.stdout.contains("zenka work changed, applied live, 2 instance(s) draining"), "\(run.stdout)")
+        #expect(Set(admin.status("work").map(\.pid)) == pids, "the drained ones run on while busy: \(admin.status())")
+        one.conf += "stop-timeout = 2\n"
+        try Self.add(one, to: cube)
+        let again = try Self.reload(cube)
+        #expect(again.stdout.contains("zenka work changed, applied live\n"), "\(again.stdout)")
+        #expect(client.call("work.echo during")?.line == "TRUE during")
         var answered: Set<Int32> = []
         for id in 1...3 {
             let reply = client.reply(id: UInt64(id), timeout: 5)

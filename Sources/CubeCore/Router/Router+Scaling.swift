@@ -90,25 +90,32 @@ extension Router {
         actions.append(.scale(.start(name)))
     }
 
-    /// A reload lowered `instances.max` below the instances the manager runs (docs/configuration.md
-    /// "Reload"): `count` of `candidates` (its own processes, logged in) are drained, the least
-    /// loaded first, and stopped once they have answered what they hold, as an idle drain is;
-    /// the others keep running (before, every instance was restarted at once).
-    /// - Returns: the sessions drained (fewer than `count` when some no longer take commands).
-    package mutating func drainSurplus(_ name: String, count: Int, among candidates: Set<SessionID>)
-        -> (drained: [SessionID], actions: [RouterAction]) {
+    /// A reload lowered `instances.max` (docs/configuration.md "Reload"): of `candidates`, the
+    /// manager's own logged-in processes, those that still take commands are brought down to
+    /// `maximum` minus `starting` (its own not logged in yet), the least loaded drained first;
+    /// each stops once it has answered what it holds, as an idle drain does. Those already
+    /// draining (an idle drain, an earlier reload's) are not counted: they are on their way out
+    /// (a second reader's finding: counted again, a second reload drained healthy instances
+    /// and could leave none taking commands).
+    /// - Returns: the sessions drained; `startsToStop`, how many of the `starting` are beyond
+    ///   the maximum as well (the manager stops those, which hold nothing).
+    package mutating func drainSurplus(_ name: String, maximum: Int, among candidates: Set<SessionID>, starting: Int)
+        -> (drained: [SessionID], startsToStop: Int, actions: [RouterAction]) {
+        let taking = takingInstances(name).filter { candidates.contains($0.id) }.count
+        let excess = max(taking + starting - maximum, 0)
+        let startsToStop = min(excess, starting)
         var actions: [RouterAction] = []
         var drained: [SessionID] = []
-        for _ in 0..<max(count, 0) {
+        for _ in 0..<(excess - startsToStop) {
             let before = Set(pools.draining(name))
             guard drainOne(name, forLease: false, among: candidates, actions: &actions) else { break }
             drained += pools.draining(name).subtracting(before)
         }
-        guard !drained.isEmpty else { return ([], actions) }
+        guard !drained.isEmpty else { return ([], startsToStop, actions) }
         let left = takingInstances(name).count
         pools.scaled(name, up: false, event: "scale-down \(name) \(left)")
         actions.insert(.event(.scale(name: name, up: false, instances: left)), at: 0)
-        return (drained, actions)
+        return (drained, startsToStop, actions)
     }
 
     /// Asks the planner about `name` and carries out its decision.
