@@ -61,7 +61,7 @@ extension NetworkFileSystem {
         return switch MarketRefusal.Kind(replyText: text) {
         case .noSuchOffer?, .noSuchLease?, .providerAbsent?: .noSuchFileOrDirectory
         case .invalidAmount?, .invalidTTL?, .usage?: .invalidArgument
-        case .requirementNotMet?, .notYours?, .priceAboveAdvert?: .permissionDenied
+        case .requirementNotMet?, .notYours?, .grantRefused?: .permissionDenied
         case .insufficientCapacity?: .noSpace
         case .insufficientCredit?, .tooCostly?: .quotaExceeded
         case nil: .ioError

@@ -11,9 +11,10 @@ package enum MarketRefusal: Error, Equatable, Sendable {
     case insufficientCredit(balance: Int64)
     /// `price × amount` is more than ``Market/maximumHourlyCost`` an hour.
     case tooCostly
-    /// Another node granted `offer` (`<node>:<id>`) at a price above the one its advert named
-    /// (millicredits both); the lease was given back.
-    case priceAboveAdvert(offer: String, granted: Int64, advertised: Int64)
+    /// Another node granted `offer` (`<node>:<id>`) other than asked (`why`: a price above
+    /// its advert's, more than the amount asked, charging from another time; and whether it
+    /// was given back).
+    case grantRefused(offer: String, why: String)
 
     /// The reply text.
     package var text: String {
@@ -28,9 +29,7 @@ package enum MarketRefusal: Error, Equatable, Sendable {
         case .notYours(let lease): "lease \(lease) is not yours"
         case .insufficientCredit(let balance): "insufficient credit [ balance \(Ledger.credits(balance)) ]"
         case .tooCostly: "lease too costly [ price × amount above \(Market.maximumHourlyCost / 1000) credits an hour ]"
-        case .priceAboveAdvert(let offer, let granted, let advertised):
-            "price above the advert [ \(offer) granted at \(Ledger.credits(granted)), advertised at "
-                + "\(Ledger.credits(advertised)); given back ]"
+        case .grantRefused(let offer, let why): "grant refused [ \(offer) \(why) ]"
         }
     }
 }

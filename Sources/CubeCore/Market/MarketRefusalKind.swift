@@ -3,7 +3,7 @@ extension MarketRefusal {
     /// mount turns it into a `write()` errno: docs/market.md "The market as files").
     package enum Kind: Equatable, Sendable {
         case noSuchOffer, invalidAmount, invalidTTL, insufficientCapacity, providerAbsent, requirementNotMet
-        case noSuchLease, notYours, insufficientCredit, tooCostly, priceAboveAdvert
+        case noSuchLease, notYours, insufficientCredit, tooCostly, grantRefused
         /// A `usage: …` line (a command with the wrong words).
         case usage
 
@@ -21,7 +21,7 @@ extension MarketRefusal {
                 (.notYours, { $0.hasPrefix("lease ") && $0.hasSuffix(" is not yours") }),
                 (.insufficientCredit, { $0.hasPrefix("insufficient credit [") }),
                 (.tooCostly, { $0.hasPrefix("lease too costly [") }),
-                (.priceAboveAdvert, { $0.hasPrefix("price above the advert [") }),
+                (.grantRefused, { $0.hasPrefix("grant refused [") }),
                 (.usage, { $0.hasPrefix("usage: ") }),
             ]
             guard let kind = rules.first(where: { $0.1(text) })?.0 else { return nil }
@@ -42,7 +42,7 @@ extension MarketRefusal {
         case .notYours: .notYours
         case .insufficientCredit: .insufficientCredit
         case .tooCostly: .tooCostly
-        case .priceAboveAdvert: .priceAboveAdvert
+        case .grantRefused: .grantRefused
         }
     }
 }

@@ -51,8 +51,9 @@ indirect enum RoutePurpose: Equatable, Sendable {
     case burst(name: String, action: BurstAction)
     /// `acquire` of another node's offer for `user`: a priced grant opens a tab
     /// (docs/market.md "Usage receipts"). `price`: what the offer's advert named when the
-    /// acquire was sent (millicredits, 0 for none or no advert); a grant above it is refused.
-    case remoteAcquire(node: String, user: String, price: Int64)
+    /// acquire was sent (millicredits, 0 for none); `amount`: what was asked for. A grant
+    /// above either is refused.
+    case remoteAcquire(node: String, user: String, price: Int64, amount: UInt64)
 }
 
 /// A command held for an on-demand zenka that is being started.

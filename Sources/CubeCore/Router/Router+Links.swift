@@ -114,8 +114,8 @@ extension Router {
         let price = advertised.attributes.first { $0.hasPrefix("price=") }.flatMap { Ledger.millicredits(String($0.dropFirst(6))) }
         // A cost an hour the ledger cannot hold is refused here too (the provider's node
         // refuses it as well: docs/market.md "Prices and credits").
-        if let price, price > 0, let amount = words.dropFirst().first.flatMap(Capacity.parse),
-           Market.hourlyCost(price: price, amount: amount) == nil {
+        let amount = words.dropFirst().first.flatMap(Capacity.parse) ?? 0
+        if let price, price > 0, Market.hourlyCost(price: price, amount: amount) == nil {
             actions.append(answer(id, command.id, .falseReply, MarketRefusal.tooCostly.text))
             return true
         }
@@ -124,7 +124,7 @@ extension Router {
             actions.append(answer(id, command.id, .falseReply, refusal.text))
             return true
         }
-        let purpose = RoutePurpose.remoteAcquire(node: node, user: user, price: price ?? 0)
+        let purpose = RoutePurpose.remoteAcquire(node: node, user: user, price: price ?? 0, amount: amount)
         if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, purpose: purpose, now: now,
                                        actions: &actions) {
             actions.append(answer(id, command.id, .falseReply, refusal.text))

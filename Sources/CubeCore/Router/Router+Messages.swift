@@ -362,10 +362,10 @@ extension Router {
             if closes { burstAnswered(action, for: name, reply: reply.owned, now: now, actions: &actions) }
             return
         }
-        if case .remoteAcquire(let node, let user, let price) = route.purpose, closes,
-           let refusal = remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source, advertised: price,
-                                            wall: now.wall, actions: &actions) {
-            return actions.append(answer(route.source, route.sourceCommandID, .falseReply, refusal.text))
+        var refusal: MarketRefusal?
+        if case .remoteAcquire(let node, let user, let price, let amount) = route.purpose, closes {
+            refusal = remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source,
+                                         asked: (price, amount), wall: now.wall, actions: &actions)
         }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1
@@ -380,8 +380,14 @@ extension Router {
                                                                error: reply.keyword == .falseReply || malformed)
             }
         }
-        let changed = changedReply(reply, route: route, malformed: malformed, now: now)
         let sourceID = route.sourceCommandID
+        // A grant this node refused is answered with the refusal instead (docs/market.md
+        // "Prices and credits"), after the route's figures counted B's reply as any other.
+        if let refusal {
+            if !trafficWatch.isEmpty { watchReply(reply.owned, route: route, now: now, actions: &actions) }
+            return actions.append(answer(route.source, sourceID, .falseReply, refusal.text))
+        }
+        let changed = changedReply(reply, route: route, malformed: malformed, now: now)
         // Through the door the reply stays typed: nothing is rendered for the mount or the manager.
         if route.sourceSession.isDoor {
             let relayed = changed ?? ReplyView(id: sourceID, keyword: reply.keyword, text: reply.text, body: reply.body)

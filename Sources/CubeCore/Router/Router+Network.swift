@@ -140,14 +140,11 @@ extension Router {
     /// Offers as this node advertises them (within the advert's limits).
     var advertisedOffers: [AdvertOffer] {
         market.orderedOffers.lazy.filter { $0.detachedUntil == nil }.prefix(LinkStateAdvert.maximumOffers).map { offer in
-            var advertised = AdvertOffer(offer, reputation: market.reputationAttributes(of: offer.providerUser))
-            // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts").
-            if ComputeLeases.lendsInstances(kind: offer.kind, attributes: offer.attributes), advertised.attributes.count < AdvertOffer.maximumAttributes {
-                advertised = AdvertOffer(id: advertised.id, kind: advertised.kind, capacity: advertised.capacity,
-                                         available: advertised.available,
-                                         attributes: advertised.attributes + [computeLoad(offer)])
-            }
-            return advertised
+            let advertised = AdvertOffer(offer, reputation: market.reputationAttributes(of: offer.providerUser))
+            // A compute offer's load is live, not a fixed attribute (docs/pooling.md "Bursts");
+            // within the line (before, a long one made other nodes reject the whole advert).
+            guard ComputeLeases.lendsInstances(kind: offer.kind, attributes: offer.attributes) else { return advertised }
+            return advertised.adding(computeLoad(offer))
         }.filter(\.isWellFormed)
     }
 

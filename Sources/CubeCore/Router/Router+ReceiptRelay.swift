@@ -67,12 +67,12 @@ extension Router {
             return outcome.unknown.map { unknownLease($0, peer: peer) }
         }
         let words = line.split(separator: " ")
-        guard words.count == 2 || words.count == 3 && words[2] == Self.priceRefused, words[0] == "release",
+        guard words.count == 2 || words.count == 3 && words[2] == Self.grantRefused, words[0] == "release",
               let id = UInt64(words[1]) else { return nil }
         // The payer's own line: its user ran out of credit (docs/market.md "Prices and credits"),
-        // or it refused the grant's price as above the advert's ("Receipts across the network").
+        // or it refused the grant as other than asked ("Prices and credits").
         guard market.isHeld(id, for: peer) else { return [unknownLease(id, peer: peer)] }
-        apply(market.end(id, reason: words.count == 3 ? Self.priceRefused : "out-of-credit"), wall: now.wall, actions: &actions)
+        apply(market.end(id, reason: words.count == 3 ? Self.grantRefused : "out-of-credit"), wall: now.wall, actions: &actions)
         return []
     }
 

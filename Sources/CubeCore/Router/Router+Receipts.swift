@@ -12,15 +12,19 @@ extension Router {
     /// A remote `acquire` was answered `TRUE lease <id> … price <credits> since <wall>`: the
     /// provider's node charges by receipts, so this node charges `user` from `since` on.
     ///
-    /// A grant above the price the offer's advert named when the acquire left (`advertised`,
-    /// millicredits) is refused: the provider's node names the price the receipts are signed
-    /// for, and the user agreed to the advert's (and this node checked credit against it). A
-    /// hostile or changed provider would otherwise charge what it liked: an offer advertised
-    /// free skipped the credit check and then billed at its grant's price. The lease is given
-    /// back (`release <lease> price-refused`) and the user answered with the refusal.
+    /// The provider's node names what the receipts are signed for: price, amount and start.
+    /// A grant other than asked is refused (docs/market.md "Prices and credits"): a price
+    /// above the one the offer's advert named when the acquire left (the user agreed to that
+    /// one, and credit was checked against it: an offer advertised free skipped the check),
+    /// more than the amount asked, or a start more than ``grantClockSkew`` from this node's
+    /// clock (`since 0` would charge since 1970). A hostile or changed provider would otherwise
+    /// charge what it liked. The lease goes back (`release <lease> grant-refused`) unless this
+    /// node already holds a lease of that id there: a rewritten id must not end another one.
+    /// - Parameter asked: the advert's price (millicredits, 0 for none) and the amount asked.
     /// - Returns: the refusal when the grant is refused.
-    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String, session: SessionID, advertised: Int64,
-                                     wall: Int64, actions: inout [RouterAction]) -> MarketRefusal? {
+    mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String, session: SessionID,
+                                     asked: (price: Int64, amount: UInt64), wall: Int64,
+                                     actions: inout [RouterAction]) -> MarketRefusal? {
         guard reply.keyword == .trueReply else { return nil }
         let text = String(decoding: reply.text, as: UTF8.self)
         let words = text.split(separator: " ").map(String.init)
@@ -30,20 +34,39 @@ extension Router {
         }
         guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init) else { return nil }
         let price = value("price").flatMap(Ledger.millicredits) ?? 0
-        if price > advertised {
-            sendUsageRecord(Self.usageReceiptsPath, lines: ["release \(lease) \(Self.priceRefused)"], to: node, wall: wall,
+        let amount = value("amount").flatMap(UInt64.init)
+        let since = value("since").flatMap(Int64.init)
+        let why: String? = if price > asked.price {
+            "at \(Ledger.credits(price)), advertised at \(Ledger.credits(asked.price))"
+        } else if price > 0, let amount, amount > asked.amount {
+            "for \(amount), asked for \(asked.amount)"
+        } else if price > 0, let since, since < wall - Self.grantClockSkew || since > wall + Self.grantClockSkew {
+            "charged from \(since), now is \(wall)"
+        } else {
+            nil
+        }
+        let key = ReceiptBook.TabKey(node: node, lease: lease)
+        if let why {
+            let offer = "\(node):\(value("offer") ?? "?")"
+            guard market.receipts.tabs[key] == nil && market.receipts.remote.entries[key] == nil else {
+                return .grantRefused(offer: offer, why: why + "; not given back: lease \(lease) there is another one held here")
+            }
+            sendUsageRecord(Self.usageReceiptsPath, lines: ["release \(lease) \(Self.grantRefused)"], to: node, wall: wall,
                             actions: &actions)
-            return .priceAboveAdvert(offer: "\(node):\(value("offer") ?? "?")", granted: price, advertised: advertised)
+            return .grantRefused(offer: offer, why: why + "; given back")
         }
         market.receipts.remote.granted(text, node: node, user: user, session: session, wall: wall)
-        guard let amount = value("amount").flatMap(UInt64.init), price > 0, let since = value("since").flatMap(Int64.init)
-        else { return nil }
+        guard let amount, price > 0, let since else { return nil }
         market.openTab(PayerTab(node: node, lease: lease, user: user, amount: amount, price: price, chargedUntil: since))
         return nil
     }
 
-    /// The reason a payer gives back a lease granted above its advert's price, after `release <lease>`.
-    static let priceRefused = "price-refused"
+    /// The reason a payer gives back a lease granted other than asked, after `release <lease>`.
+    static let grantRefused = "grant-refused"
+
+    /// How far a grant's start may be from this node's clock (seconds): as far as a payee
+    /// accepts a receipt's end in its future (docs/market.md "Clocks").
+    static let grantClockSkew: Int64 = 60
 
     /// Each tick: charges the tabs that are due and sends their receipts, with every one not
     /// acknowledged yet (again each ``Market/chargeInterval``); releases the leases of users

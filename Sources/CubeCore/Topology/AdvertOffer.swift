@@ -52,6 +52,15 @@ package struct AdvertOffer: Equatable, Hashable, Sendable {
         self.init(id: offer.id, kind: offer.kind, capacity: offer.capacity, available: offer.available, attributes: attributes)
     }
 
+    /// This offer with `attribute` added at the end, if it fits the count and the advert's
+    /// line; else unchanged (a line too long would make other nodes reject the whole advert).
+    package func adding(_ attribute: String) -> AdvertOffer {
+        let line = "offer: \(id) \(kind) \(capacity) \(available)".utf8.count + attributes.reduce(0) { $0 + 1 + $1.utf8.count }
+        guard attributes.count < Self.maximumAttributes, line + 1 + attribute.utf8.count <= LinkStateAdvert.maximumLineBytes
+        else { return self }
+        return AdvertOffer(id: id, kind: kind, capacity: capacity, available: available, attributes: attributes + [attribute])
+    }
+
     /// `key=value`, printable ASCII without blanks, the key not empty.
     static func isAttribute(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && text.contains("=") && !text.hasPrefix("=")

@@ -6,7 +6,7 @@ import Testing
 /// `market.charge-interval` and pays `b` by receipts over the link; forged and replayed
 /// records injected on the link are refused or counted once; both statements agree.
 @Suite struct ReceiptNetworkTests {
-    /// a — b, a provider `store` on b offering 3600 units at 1 credit per unit per hour (1
+    /// a — b, a provider `store` on b offering 3610 units at 1 credit per unit per hour (1
     /// credit a second), `alice` on a with 100 credits, and her lease of 3600 units granted.
     private func leased(credits: String = "100", extra: [String] = [])
         throws -> (net: SimulatedNetwork, alice: SessionID, links: (SessionID, SessionID)) {
@@ -21,7 +21,7 @@ import Testing
     }
 
 
-    /// a — b, the provider `store` on b offering 3600 units (`attributes`), and `alice` on a
+    /// a — b, the provider `store` on b offering 3610 units (`attributes`), and `alice` on a
     /// with `credits`; b's advert with the offer not sent yet.
     private func offered(credits: String = "100", extra: [String] = [], attributes: String = "price=1")
         throws -> (net: SimulatedNetwork, alice: SessionID, store: SessionID, links: (SessionID, SessionID)) {
@@ -29,7 +29,7 @@ import Testing
         for name in ["a", "b"] { try net.add(name, extra: ["market.charge-interval = 2"] + extra) }
         let links = net.link("a", "b")
         let store = net.connect("store", at: "b", kind: .zenka)
-        net.send("(1)offer storage 3600 \(attributes)\n", from: store, at: "b")
+        net.send("(1)offer storage 3610 \(attributes)\n", from: store, at: "b")
         #expect(net.take(store, at: "b") == "(1)TRUE offer 1\n")
         let alice = net.connect("alice", at: "a")
         let root = net.connect("root", at: "a")
@@ -70,40 +70,77 @@ import Testing
         #expect(net.credits("alice", at: "a", "lease b:1 ").count == 4)
     }
 
-    /// A hostile provider's node grants at a price above its advert's (or prices an offer it
-    /// advertised free, which also skipped the credit check): the consumer's node refuses the
-    /// grant, gives the lease back and charges nothing. Before, it opened a tab at whatever
-    /// price the grant named.
-    @Test(arguments: ["price=1", ""])
-    func aGrantAboveTheAdvertisedPriceIsRefusedAndGivenBack(advertised: String) throws {
-        var (net, alice, store, _) = try offered(attributes: advertised)
+    /// How a hostile provider's node rewrites its grant (`W`: the time of the grant), and the
+    /// consumer's node's answer.
+    struct HostileGrant: Sendable, CustomTestStringConvertible {
+        let attributes: String
+        let from: String
+        let to: String
+        let why: String
+        var testDescription: String { "\(attributes.isEmpty ? "free" : attributes): \(from) → \(to)" }
+    }
+
+    /// A hostile provider's node grants other than asked: above its advert's price, a price
+    /// for an offer it advertised free (which also skipped the credit check), a hundred times
+    /// the amount, or charging since 1970. The consumer's node refuses the grant, gives the
+    /// lease back and charges nothing. Before, it opened a tab with whatever the grant named.
+    @Test(arguments: [
+        HostileGrant(attributes: "price=1", from: "price 1.000 since", to: "price 50.000 since",
+                     why: "at 50.000, advertised at 1.000"),
+        HostileGrant(attributes: "", from: "ttl 600\n", to: "ttl 600 price 50.000 since W\n", why: "at 50.000, advertised at 0.000"),
+        HostileGrant(attributes: "price=1", from: "amount 3600 ", to: "amount 360000 ", why: "for 360000, asked for 3600"),
+        HostileGrant(attributes: "price=1", from: "since W", to: "since 0", why: "charged from 0, now is W"),
+    ])
+    func aGrantOtherThanAskedIsRefusedAndGivenBack(_ hostile: HostileGrant) throws {
+        var (net, alice, store, _) = try offered(attributes: hostile.attributes)
         // Not advertised yet: a does not know its price, and asks b nothing.
         net.send("(9)acquire b:1 3600 600\n", from: alice, at: "a")
         #expect(net.take(alice, at: "a") == "(9)FALSE no such offer 'b:1'\n")
         #expect(net.take(store, at: "b").isEmpty)
         net.tick(seconds: 1)
-        // b's grant, rewritten on its way out: 50 credits a unit-hour (or a price where none was).
-        let wall = net.now.wall
-        net.rewrite["b"] = { bytes in
-            let text = String(decoding: bytes, as: UTF8.self)
-            return Array(text.replacingOccurrences(of: "price 1.000 since", with: "price 50.000 since")
-                .replacingOccurrences(of: "ttl 600\n", with: "ttl 600 price 50.000 since \(wall)\n").utf8)
-        }
+        let wall = "\(net.now.wall)"
+        let (from, to) = (hostile.from.replacingOccurrences(of: "W", with: wall), hostile.to.replacingOccurrences(of: "W", with: wall))
+        net.rewrite["b"] = { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: from, with: to).utf8) }
         net.send("(3)acquire b:1 3600 600\n", from: alice, at: "a")
         let request = net.take(store, at: "b")
         let tid = try #require(request.firstMatch(of: /^\((\d+)\)lease-request 1 a 3600 600\n$/)).1
         net.send("(\(tid))TRUE\n", from: store, at: "b")
-        let shown = advertised.isEmpty ? "0.000" : "1.000"
-        #expect(net.take(alice, at: "a")
-            == "(3)FALSE price above the advert [ b:1 granted at 50.000, advertised at \(shown); given back ]\n")
+        let why = hostile.why.replacingOccurrences(of: "W", with: wall)
+        #expect(net.take(alice, at: "a") == "(3)FALSE grant refused [ b:1 \(why); given back ]\n")
         // b ended the lease at once, for the reason a gave; nothing is charged on either side.
-        #expect(net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "price-refused")))
+        #expect(net.events["b", default: []].contains(.leaseEnded(id: 1, reason: "grant-refused")))
         net.rewrite["b"] = nil
         for _ in 0..<3 { net.tick(seconds: 2) }
         #expect(net.credits("alice", at: "a", "lease").isEmpty)
         #expect(net.credits("store", at: "b", "lease").isEmpty)
         net.send("(4)leases\n", from: alice, at: "a")
         #expect(!net.take(alice, at: "a").contains("b:1"))
+    }
+
+    /// A refused grant whose lease id was rewritten to one this node already holds there is
+    /// not given back by that id: the line would end the other user's lease (a second reader).
+    @Test func aRefusedGrantNamingAnotherHeldLeaseDoesNotEndIt() throws {
+        var (net, _, _) = try leased()
+        let bob = net.connect("bob", at: "a")
+        let root = net.connect("root", at: "a")
+        net.send("(1)grant bob 100\n", from: root, at: "a")
+        _ = net.take(root, at: "a")
+        net.rewrite["b"] = {
+            Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "lease 2 offer 1 amount 10 ttl 600 price 1.000",
+                                                                            with: "lease 1 offer 1 amount 10 ttl 600 price 9.000").utf8)
+        }
+        net.send("(2)acquire b:1 10 600\n", from: bob, at: "a")
+        let store = try #require(net.routers["b"]?.sessions(of: "store").first)
+        let asked = net.take(store, at: "b")
+        let tid = try #require(asked.firstMatch(of: /^\((\d+)\)lease-request 2 a 10 600\n$/), "\(asked) \(net.take(bob, at: "a"))").1
+        net.send("(\(tid))TRUE\n", from: store, at: "b")
+        #expect(net.take(bob, at: "a")
+            == "(2)FALSE grant refused [ b:1 at 9.000, advertised at 1.000; not given back: lease 1 there is another one held here ]\n")
+        net.rewrite["b"] = nil
+        // Alice's lease 1 goes on, charged as before.
+        #expect(!net.events["b", default: []].contains { if case .leaseEnded(1, _) = $0 { true } else { false } })
+        net.tick(seconds: 2)
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000"])
     }
 
     @Test func forgedAndReplayedRecordsOnTheLinkCountNothing() throws {

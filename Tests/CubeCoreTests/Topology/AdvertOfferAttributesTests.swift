@@ -31,4 +31,28 @@ import Testing
         #expect(!AdvertOffer(id: 1, kind: "storage", capacity: 1, available: 1, attributes: ["nokey"]).isWellFormed)
         #expect(AdvertTextReader.offer("1 storage 10 5 a=1  b=2") .map(\.isWellFormed) == false)
     }
+
+    /// The price goes right after the reputation attributes, whatever the offer's order: other
+    /// nodes check credit and grants against it, and long attributes pushed it off the line.
+    @Test func thePriceAlwaysFitsTheLine() {
+        let long = (0..<12).map { "k\($0)=\(String(repeating: "v", count: 16))" }
+        let advertised = AdvertOffer(offer(long + ["price=2"]), reputation: ["granted=3"])
+        #expect(Array(advertised.attributes.prefix(2)) == ["granted=3", "price=2"])
+        #expect(!AdvertOffer(offer(long + ["price=2"])).attributes.filter { $0.hasPrefix("k") }.isEmpty)
+    }
+
+    /// A live attribute added later (a compute offer's `load=`) only when it fits the line:
+    /// past 256 bytes other nodes rejected the whole advert (a second reader's finding).
+    @Test func anAttributeAddedLaterStaysWithinTheLine() throws {
+        let long = (0..<13).map { "k\($0)=\(String(repeating: "v", count: 16))" }
+        let full = AdvertOffer(offer(long))
+        let loaded = full.adding("load=" + String(repeating: "9", count: 30))
+        let line = (["offer: 3 storage 1000 1000"] + loaded.attributes).joined(separator: " ")
+        #expect(line.utf8.count <= LinkStateAdvert.maximumLineBytes)
+        #expect(loaded == full, "no room: left out")
+        #expect(AdvertOffer(offer(["runs=work"])).adding("load=8").attributes == ["runs=work", "load=8"])
+        let advert = LinkStateAdvert(origin: "n1", key: ToyMAC.key(for: "n1"), sequence: 1, neighbours: [], zenki: [],
+                                     offers: [loaded], issued: 5, signature: [])
+        #expect(LinkStateAdvert(parsing: advert.render()) != nil)
+    }
 }
