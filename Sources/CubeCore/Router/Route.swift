@@ -54,6 +54,10 @@ indirect enum RoutePurpose: Equatable, Sendable {
     /// acquire was sent (millicredits, 0 for none); `amount`: what was asked for. A grant
     /// above either is refused.
     case remoteAcquire(node: String, user: String, price: Int64, amount: UInt64)
+    /// `<node>.release <lease>` from a session here: once answered `TRUE lease <id> released`,
+    /// this node stops charging for it (docs/market.md "Usage receipts"), without waiting for
+    /// the provider's node to say it ended (one that never did was paid on and on).
+    case remoteRelease(node: String)
 }
 
 /// A command held for an on-demand zenka that is being started.

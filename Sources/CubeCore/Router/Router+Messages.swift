@@ -140,7 +140,11 @@ extension Router {
             runLocal(command.owned, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
-            return forwardToNode(command, node: name, hops: hops, fromLink: fromLink, from: session, now: now, actions: &actions)
+            // One comparison of a short path per command sent to another node from here.
+            let releases = !fromLink && command.path.count == parsed.remainderOffset + 7
+                && command.path[(command.path.startIndex + parsed.remainderOffset)...].elementsEqual("release".utf8)
+            return forwardToNode(command, node: name, hops: hops, fromLink: fromLink, from: session,
+                                 purpose: releases ? .remoteRelease(node: name) : nil, now: now, actions: &actions)
         } else {
             return route(command, parsed, from: id, session: session, now: now, actions: &actions)
         }
@@ -366,6 +370,8 @@ extension Router {
         if case .remoteAcquire(let node, let user, let price, let amount) = route.purpose, closes {
             refusal = remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source,
                                          asked: (price, amount), wall: now.wall, actions: &actions)
+        } else if case .remoteRelease(let node) = route.purpose, closes, reply.keyword == .trueReply {
+            remoteLeaseReleased(reply.text, node: node, wall: now.wall, actions: &actions)
         }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1

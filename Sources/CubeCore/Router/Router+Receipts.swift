@@ -61,6 +61,22 @@ extension Router {
         return nil
     }
 
+    /// `<node>.release <lease>` from a session here was answered `TRUE lease <id> released`:
+    /// the tab is charged up to now and closed, without waiting for the provider's node to
+    /// say the lease ended (`ended` in `usage-acks`), which a hostile one never does: the
+    /// user was charged on until out of credit (a second reader's finding).
+    mutating func remoteLeaseReleased(_ text: ArraySlice<UInt8>, node: String, wall: Int64, actions: inout [RouterAction]) {
+        let words = text.split(separator: UInt8(ascii: " "))
+        guard words.count >= 3, words[0].elementsEqual("lease".utf8), words[2].elementsEqual("released".utf8),
+              let lease = UInt64(String(decoding: words[1], as: UTF8.self)),
+              market.receipts.tabs[ReceiptBook.TabKey(node: node, lease: lease)] != nil, let signer = network?.signer
+        else { return }
+        let pinned = network?.topology.pinnedKeys ?? [:]
+        let last = market.tabEnded(node: node, lease: lease, at: wall, localNode: configuration.nodeName, signer: signer,
+                                   payeeKey: { pinned[$0] })
+        if !last.isEmpty { sendPendingReceipts(to: node, wall: wall, actions: &actions) }
+    }
+
     /// The reason a payer gives back a lease granted other than asked, after `release <lease>`.
     static let grantRefused = "grant-refused"
 
@@ -177,7 +193,9 @@ extension Router {
                                                          wall: now.wall, localNode: local, signer: signer, payeeKey: { pinned[$0] })
                 resend = resend || !replacements.isEmpty
             } else if words.first == "ended", (3...4).contains(words.count), let lease = UInt64(words[1]), let wall = Int64(words[2]) {
-                let last = market.tabEnded(node: peer, lease: lease, at: wall, localNode: local, signer: signer,
+                // Never charged past this node's own clock: an end in the future (from a
+                // hostile payee) would bill the time up to it at once (a second reader).
+                let last = market.tabEnded(node: peer, lease: lease, at: min(wall, now.wall), localNode: local, signer: signer,
                                            payeeKey: { pinned[$0] })
                 resend = resend || !last.isEmpty
                 remoteLeaseEnded(node: peer, lease: lease, reason: words.count == 4 ? words[3] : "ended", actions: &actions)

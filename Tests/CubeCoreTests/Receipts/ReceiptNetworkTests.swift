@@ -143,6 +143,36 @@ import Testing
         #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000"])
     }
 
+    /// A provider's node that never says the lease ended (it drops `ended` from its
+    /// `usage-acks`) stops being paid once the user's `b.release` is answered: the consumer's
+    /// node closes the tab on that answer. Before, it charged on until the user ran out.
+    @Test func aReleaseAnsweredStopsTheChargesWhenTheProviderNeverSaysEnded() throws {
+        var (net, alice, _) = try leased()
+        net.tick(seconds: 2)
+        net.rewrite["b"] = {
+            Array(String(decoding: $0, as: UTF8.self).replacing(/ended \d+ \d+( \w+)?\n/, with: "").utf8)
+        }
+        net.tick(seconds: 1)
+        net.send("(4)b.release 1\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a").hasSuffix("(4)TRUE lease 1 released\n"))
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-1.000"])
+        for _ in 0..<5 { net.tick(seconds: 2) }
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-1.000"], "charged after the release")
+        #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "1.000"])
+    }
+
+    /// An `ended` whose time is ahead of the consumer's clock (a hostile payee) is charged
+    /// only up to now: before, the time up to it was billed at once.
+    @Test func anEndInTheFutureIsChargedOnlyUpToNow() throws {
+        var (net, _, links) = try leased()
+        net.tick(seconds: 2)
+        let record = Render.multilineCommand(id: 0, path: "usage-acks".utf8,
+                                             Multiline(headers: [], body: [Array("ended 1 \(net.now.wall + 1_000_000) released".utf8)]))
+        net.tick(seconds: 1)
+        net.inject(record, on: links.0, at: "a")
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-1.000"])
+    }
+
     @Test func forgedAndReplayedRecordsOnTheLinkCountNothing() throws {
         var (net, _, links) = try leased()
         net.tick(seconds: 2)
