@@ -6,14 +6,14 @@ extension SQLiteMarketStore {
     /// Reads the tabs, the accounts and the receipts still needed: those not acknowledged
     /// (the payer sends them again) and those of the accounts (the payee acknowledges them again).
     static func loadReceipts(from database: SQLiteDatabase, into snapshot: inout MarketSnapshot) throws(StoreError) {
-        let tabs = "SELECT node, lease, user, amount, price, charged_until, next_seq, closed FROM receipt_tabs"
+        let tabs = "SELECT node, lease, user, amount, price, charged_until, next_seq, closed, expires FROM receipt_tabs"
         for row in try database.query(tabs) {
-            guard row.count == 8, let node = row[0].text, let lease = row[1].integer, let user = row[2].text,
+            guard row.count == 9, let node = row[0].text, let lease = row[1].integer, let user = row[2].text,
                   let amount = row[3].integer, let price = row[4].integer, let charged = row[5].integer,
                   let next = row[6].integer, let closed = row[7].integer else { continue }
             snapshot.tabs.append(PayerTab(node: node, lease: UInt64(bitPattern: lease), user: user, amount: UInt64(bitPattern: amount),
                                           price: price, chargedUntil: charged, nextSequence: UInt64(bitPattern: next),
-                                          closed: closed != 0))
+                                          closed: closed != 0, expires: row[8].integer))
         }
         let accounts = "SELECT lease, payer, payer_key, provider_user, amount, price, paid_until, last_seq, ended FROM receipt_accounts"
         for row in try database.query(accounts) {
@@ -38,9 +38,10 @@ extension SQLiteMarketStore {
         func integer(_ value: UInt64) -> SQLiteDatabase.Value { .integer(Int64(bitPattern: value)) }
         switch change {
         case .tab(let tab):
-            try database.query("INSERT OR REPLACE INTO receipt_tabs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            try database.query("INSERT OR REPLACE INTO receipt_tabs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 .text(tab.node), integer(tab.lease), .text(tab.user), integer(tab.amount), .integer(tab.price),
                 .integer(tab.chargedUntil), integer(tab.nextSequence), .integer(tab.closed ? 1 : 0),
+                tab.expires.map { .integer($0) } ?? .null,
             ])
         case .tabRemoved(let node, let lease):
             try database.query("DELETE FROM receipt_tabs WHERE node = ? AND lease = ?", [.text(node), integer(lease)])

@@ -47,6 +47,11 @@ package final class SQLiteMarketStore: MarketPersistence {
         CREATE TABLE receipts(payer TEXT NOT NULL, payee TEXT NOT NULL, lease INTEGER NOT NULL, seq INTEGER NOT NULL,
                               line TEXT NOT NULL, acknowledged INTEGER NOT NULL, PRIMARY KEY(payer, payee, lease, seq));
         """,
+        // 5: when each tab's lease runs out unless renewed here (unix seconds; NULL: not known,
+        // a tab written before): it is charged no further (docs/market.md "Usage receipts").
+        """
+        ALTER TABLE receipt_tabs ADD COLUMN expires INTEGER;
+        """,
     ]
 
     /// The file name inside the state directory.

@@ -3,18 +3,19 @@
 // "charged until" are written in one store transaction.
 extension Market {
     /// Charges this node's users for their priced leases on other nodes.
-    /// - Returns: the receipts to send, and the tabs whose user's balance reached zero (the
-    ///   consumer's node releases those leases).
-    package mutating func chargeTabs(now: Int64, localNode: String, signer: some AdvertSigner,
-                                    payeeKey: (String) -> String?) -> (receipts: [UsageReceipt], broke: [ReceiptBook.TabKey]) {
-        guard !receipts.tabs.isEmpty else { return ([], []) }
+    /// - Returns: the receipts to send, the tabs whose user's balance reached zero (the
+    ///   consumer's node releases those leases), and those whose lease ran out (closed).
+    package mutating func chargeTabs(now: Int64, localNode: String, signer: some AdvertSigner, payeeKey: (String) -> String?)
+        -> (receipts: [UsageReceipt], broke: [ReceiptBook.TabKey], expired: [ReceiptBook.TabKey]) {
+        guard !receipts.tabs.isEmpty else { return ([], [], []) }
         let charged = receipts.charge(now: now, interval: chargeInterval, localNode: localNode, signer: signer, payeeKey: payeeKey)
         var broke: [ReceiptBook.TabKey] = []
         for (posting, receipt) in charged {
             let entry = post(user: posting.user, delta: posting.delta, lease: posting.lease, note: posting.note, wall: now)
             if entry.balance <= 0 { broke.append(ReceiptBook.TabKey(node: receipt.payee, lease: receipt.lease)) }
         }
-        return (charged.map(\.1), broke)
+        let expired = receipts.closeExpired(now: now)
+        return (charged.map(\.1), broke.filter { !expired.contains($0) }, expired)
     }
 
     /// The payee said lease `lease` ended at `wall`: a last charge up to then, then no more.
@@ -76,6 +77,9 @@ extension Market {
 
     /// A priced lease of another node was granted to one of this node's users.
     package mutating func openTab(_ tab: PayerTab) { receipts.open(tab) }
+
+    /// A priced lease of another node was renewed through this node, to run out at `expires`.
+    package mutating func renewedTab(_ key: ReceiptBook.TabKey, expires: Int64) { receipts.renewed(key, expires: expires) }
 
     /// The payee countersigned a pending receipt.
     package mutating func acknowledge(_ ack: UsageReceipt, from node: String, payeeKey: String?,

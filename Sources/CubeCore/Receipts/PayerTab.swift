@@ -18,9 +18,13 @@ package struct PayerTab: Equatable, Sendable {
     package internal(set) var closed = false
     /// Receipts sent and not acknowledged yet, oldest first (sent again until they are).
     package internal(set) var pending: [UsageReceipt] = []
+    /// Unix seconds when the lease runs out unless renewed through this node: the tab is
+    /// charged up to then and closed, whether or not the provider's node says it ended
+    /// (docs/market.md "Usage receipts"). Nil: not known (a tab stored before it was kept).
+    package internal(set) var expires: Int64?
 
     package init(node: String, lease: UInt64, user: String, amount: UInt64, price: Int64, chargedUntil: Int64,
-                nextSequence: UInt64 = 1, closed: Bool = false, pending: [UsageReceipt] = []) {
+                nextSequence: UInt64 = 1, closed: Bool = false, pending: [UsageReceipt] = [], expires: Int64? = nil) {
         self.node = node
         self.lease = lease
         self.user = user
@@ -30,5 +34,6 @@ package struct PayerTab: Equatable, Sendable {
         self.nextSequence = nextSequence
         self.closed = closed
         self.pending = pending
+        self.expires = expires
     }
 }

@@ -63,11 +63,36 @@ package struct ReceiptBook: Sendable {
                                 payeeKey: (String) -> String?) -> [(ReceiptPosting, UsageReceipt)] {
         var charged: [(ReceiptPosting, UsageReceipt)] = []
         for key in tabs.keys.sorted() {
-            guard let tab = tabs[key], !tab.closed, now - tab.chargedUntil >= max(1, interval),
-                  let receipt = bill(key, until: now, localNode: localNode, signer: signer, payeeKey: payeeKey) else { continue }
+            guard let tab = tabs[key], !tab.closed else { continue }
+            // Never past the lease's end: once it has come, the last part is billed at once.
+            let ran = tab.expires.map { now >= $0 } ?? false
+            let until = min(now, tab.expires ?? now)
+            guard until - tab.chargedUntil >= max(1, interval) || ran,
+                  let receipt = bill(key, until: until, localNode: localNode, signer: signer, payeeKey: payeeKey) else { continue }
             charged.append(receipt)
         }
         return charged
+    }
+
+    /// Closes the tabs whose lease ran out by `now` and that are charged up to its end
+    /// (``charge(now:interval:localNode:signer:payeeKey:)`` bills that last part first).
+    /// - Returns: their keys.
+    package mutating func closeExpired(now: Int64) -> [TabKey] {
+        let ran = tabs.filter { _, tab in !tab.closed && tab.expires.map { end in now >= end && tab.chargedUntil >= end } ?? false }
+            .keys.sorted()
+        for key in ran {
+            tabs[key]?.closed = true
+            touch(key)
+            dropIfSettled(key)
+        }
+        return ran
+    }
+
+    /// The lease `key` was renewed through this node to run out at `expires` (unix seconds).
+    package mutating func renewed(_ key: TabKey, expires: Int64) {
+        guard tabs[key]?.closed == false else { return }
+        tabs[key]?.expires = expires
+        touch(key)
     }
 
     /// The payee says the lease ended at `wall`: the tab takes no more charges, after a last

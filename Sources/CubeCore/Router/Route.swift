@@ -51,13 +51,16 @@ indirect enum RoutePurpose: Equatable, Sendable {
     case burst(name: String, action: BurstAction)
     /// `acquire` of another node's offer for `user`: a priced grant opens a tab
     /// (docs/market.md "Usage receipts"). `price`: what the offer's advert named when the
-    /// acquire was sent (millicredits, 0 for none); `amount`: what was asked for. A grant
-    /// above either is refused.
-    case remoteAcquire(node: String, user: String, price: Int64, amount: UInt64)
+    /// acquire was sent (millicredits, 0 for none); `amount` and `ttl`: what was asked for. A
+    /// grant above any is refused.
+    case remoteAcquire(node: String, user: String, price: Int64, amount: UInt64, ttl: UInt64)
     /// `<node>.release <lease>` from a session here: once answered `TRUE lease <id> released`,
     /// this node stops charging for it (docs/market.md "Usage receipts"), without waiting for
     /// the provider's node to say it ended (one that never did was paid on and on).
     case remoteRelease(node: String)
+    /// `<node>.renew <lease> [ttl]` from a session here: once answered `TRUE lease <id> renewed
+    /// [ ttl <s> s ]`, the tab runs `s` seconds more, at most `ttl` (nil: the lease's own).
+    case remoteRenew(node: String, ttl: UInt64?)
 }
 
 /// A command held for an on-demand zenka that is being started.

@@ -124,7 +124,9 @@ extension Router {
             actions.append(answer(id, command.id, .falseReply, refusal.text))
             return true
         }
-        let purpose = RoutePurpose.remoteAcquire(node: node, user: user, price: price ?? 0, amount: amount)
+        // `acquire <offer> <amount> [ttl] [run <zenka>]`: the ttl the grant may have at most.
+        let ttl = words.count > 2 ? UInt64(words[2]) ?? Market.defaultLeaseTTL : Market.defaultLeaseTTL
+        let purpose = RoutePurpose.remoteAcquire(node: node, user: user, price: price ?? 0, amount: amount, ttl: ttl)
         if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, purpose: purpose, now: now,
                                        actions: &actions) {
             actions.append(answer(id, command.id, .falseReply, refusal.text))

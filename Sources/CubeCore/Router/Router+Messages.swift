@@ -140,11 +140,11 @@ extension Router {
             runLocal(command.owned, from: id, relayed: fromLink && hops != .initial, now: now, actions: &actions)
             return nil
         } else if let name = remoteNode {
-            // One comparison of a short path per command sent to another node from here.
-            let releases = !fromLink && command.path.count == parsed.remainderOffset + 7
-                && command.path[(command.path.startIndex + parsed.remainderOffset)...].elementsEqual("release".utf8)
-            return forwardToNode(command, node: name, hops: hops, fromLink: fromLink, from: session,
-                                 purpose: releases ? .remoteRelease(node: name) : nil, now: now, actions: &actions)
+            // A user's release or renewal of a lease there changes what this node charges for
+            // it (docs/market.md "Usage receipts"); one length comparison for any other.
+            let purpose = fromLink ? nil : leasePurpose(command, parsed, node: name)
+            return forwardToNode(command, node: name, hops: hops, fromLink: fromLink, from: session, purpose: purpose,
+                                 now: now, actions: &actions)
         } else {
             return route(command, parsed, from: id, session: session, now: now, actions: &actions)
         }
@@ -367,11 +367,13 @@ extension Router {
             return
         }
         var refusal: MarketRefusal?
-        if case .remoteAcquire(let node, let user, let price, let amount) = route.purpose, closes {
+        if case .remoteAcquire(let node, let user, let price, let amount, let ttl) = route.purpose, closes {
             refusal = remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source,
-                                         asked: (price, amount), wall: now.wall, actions: &actions)
+                                         asked: (price, amount, ttl), wall: now.wall, actions: &actions)
         } else if case .remoteRelease(let node) = route.purpose, closes, reply.keyword == .trueReply {
             remoteLeaseReleased(reply.text, node: node, wall: now.wall, actions: &actions)
+        } else if case .remoteRenew(let node, let ttl) = route.purpose, closes, reply.keyword == .trueReply {
+            remoteLeaseRenewed(reply.text, node: node, asked: ttl, wall: now.wall)
         }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1

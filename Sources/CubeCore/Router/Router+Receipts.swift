@@ -23,7 +23,7 @@ extension Router {
     /// - Parameter asked: the advert's price (millicredits, 0 for none) and the amount asked.
     /// - Returns: the refusal when the grant is refused.
     mutating func remoteLeaseGranted(_ reply: Reply, node: String, user: String, session: SessionID,
-                                     asked: (price: Int64, amount: UInt64), wall: Int64,
+                                     asked: (price: Int64, amount: UInt64, ttl: UInt64), wall: Int64,
                                      actions: inout [RouterAction]) -> MarketRefusal? {
         guard reply.keyword == .trueReply else { return nil }
         let text = String(decoding: reply.text, as: UTF8.self)
@@ -35,11 +35,14 @@ extension Router {
         guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init) else { return nil }
         let price = value("price").flatMap(Ledger.millicredits) ?? 0
         let amount = value("amount").flatMap(UInt64.init)
+        let ttl = value("ttl").flatMap(UInt64.init)
         let since = value("since").flatMap(Int64.init)
         let why: String? = if price > asked.price {
             "at \(Ledger.credits(price)), advertised at \(Ledger.credits(asked.price))"
         } else if price > 0, let amount, amount > asked.amount {
             "for \(amount), asked for \(asked.amount)"
+        } else if price > 0, let ttl, ttl > asked.ttl {
+            "for \(ttl) s, asked for \(asked.ttl) s"
         } else if price > 0, let since, since < wall - Self.grantClockSkew || since > wall + Self.grantClockSkew {
             "charged from \(since), now is \(wall)"
         } else {
@@ -57,7 +60,8 @@ extension Router {
         }
         market.receipts.remote.granted(text, node: node, user: user, session: session, wall: wall)
         guard let amount, price > 0, let since else { return nil }
-        market.openTab(PayerTab(node: node, lease: lease, user: user, amount: amount, price: price, chargedUntil: since))
+        market.openTab(PayerTab(node: node, lease: lease, user: user, amount: amount, price: price, chargedUntil: since,
+                                expires: since + Int64(ttl ?? asked.ttl)))
         return nil
     }
 
@@ -77,6 +81,30 @@ extension Router {
         if !last.isEmpty { sendPendingReceipts(to: node, wall: wall, actions: &actions) }
     }
 
+    /// `<node>.renew <lease> [ttl]` from a session here was answered `TRUE lease <id> renewed [
+    /// ttl <s> s ]`: the tab now runs to `s` seconds from now, at most the ttl `asked` (nil:
+    /// the lease's own, as granted; the longest a lease may have when not known here).
+    mutating func remoteLeaseRenewed(_ text: ArraySlice<UInt8>, node: String, asked: UInt64?, wall: Int64) {
+        let words = text.split(separator: UInt8(ascii: " "))
+        guard words.count >= 6, words[0].elementsEqual("lease".utf8), words[2].elementsEqual("renewed".utf8),
+              words[4].elementsEqual("ttl".utf8), let lease = UInt64(String(decoding: words[1], as: UTF8.self)),
+              let ttl = UInt64(String(decoding: words[5], as: UTF8.self)) else { return }
+        let key = ReceiptBook.TabKey(node: node, lease: lease)
+        let most = asked ?? market.receipts.remote.entries[key]?.ttl ?? Market.maximumLeaseTTL
+        market.renewedTab(key, expires: wall + Int64(min(ttl, most)))
+    }
+
+    /// The purpose of a command from a session here to `node`'s `release` or `renew`
+    /// (docs/market.md "Usage receipts"), nil for any other command.
+    func leasePurpose(_ command: CommandView, _ parsed: CommandPath, node: String) -> RoutePurpose? {
+        let remainder = command.path.dropFirst(parsed.remainderOffset)
+        if remainder.count == 7, remainder.elementsEqual("release".utf8) { return .remoteRelease(node: node) }
+        guard remainder.count == 5, remainder.elementsEqual("renew".utf8) else { return nil }
+        // `renew <lease> [ttl]`
+        let words = command.args?.split(separator: UInt8(ascii: " ")) ?? []
+        return .remoteRenew(node: node, ttl: words.count > 1 ? UInt64(String(decoding: words[1], as: UTF8.self)) : nil)
+    }
+
     /// The reason a payer gives back a lease granted other than asked, after `release <lease>`.
     static let grantRefused = "grant-refused"
 
@@ -90,8 +118,10 @@ extension Router {
     mutating func chargeTabs(now: Timestamp, actions: inout [RouterAction]) {
         guard inNetwork, market.hasReceiptWork, let signer = network?.signer else { return }
         let pinned = network?.topology.pinnedKeys ?? [:]
-        let (receipts, broke) = market.chargeTabs(now: now.wall, localNode: configuration.nodeName, signer: signer,
-                                                  payeeKey: { pinned[$0] })
+        let (receipts, broke, expired) = market.chargeTabs(now: now.wall, localNode: configuration.nodeName, signer: signer,
+                                                           payeeKey: { pinned[$0] })
+        // Run out without a renewal seen here: told now, whether or not its node says so.
+        for key in expired { remoteLeaseEnded(node: key.node, lease: key.lease, reason: "expired", actions: &actions) }
         warnRemoteConsumers(receipts, actions: &actions)
         var nodes = Set(receipts.map(\.payee))
         if now.wall % max(1, market.chargeInterval) == 0 { nodes.formUnion(market.receipts.nodesOwed) }

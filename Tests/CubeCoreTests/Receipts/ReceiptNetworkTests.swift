@@ -90,6 +90,7 @@ import Testing
         HostileGrant(attributes: "", from: "ttl 600\n", to: "ttl 600 price 50.000 since W\n", why: "at 50.000, advertised at 0.000"),
         HostileGrant(attributes: "price=1", from: "amount 3600 ", to: "amount 360000 ", why: "for 360000, asked for 3600"),
         HostileGrant(attributes: "price=1", from: "since W", to: "since 0", why: "charged from 0, now is W"),
+        HostileGrant(attributes: "price=1", from: "ttl 600 ", to: "ttl 6000 ", why: "for 6000 s, asked for 600 s"),
     ])
     func aGrantOtherThanAskedIsRefusedAndGivenBack(_ hostile: HostileGrant) throws {
         var (net, alice, store, _) = try offered(attributes: hostile.attributes)
@@ -159,6 +160,29 @@ import Testing
         for _ in 0..<5 { net.tick(seconds: 2) }
         #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-1.000"], "charged after the release")
         #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "1.000"])
+    }
+
+    /// A lease left to run out is charged up to its end and no further, and its consumer told,
+    /// even when the provider's node never says it ended; a renewal through this node moves
+    /// the end, by no more than the ttl asked. Before, the tab ran until the user ran out.
+    @Test func aLeaseRunsOutHereWhenTheProviderNeverSaysEndedAndARenewalMovesTheEnd() throws {
+        var (net, alice, store, _) = try offered()
+        net.tick(seconds: 1)
+        net.send("(3)acquire b:1 3600 6\n", from: alice, at: "a")
+        let tid = try #require(net.take(store, at: "b").firstMatch(of: /^\((\d+)\)lease-request 1 a 3600 6\n$/)).1
+        net.send("(\(tid))TRUE\n", from: store, at: "b")
+        #expect(net.take(alice, at: "a").hasPrefix("(3)TRUE lease 1 "))
+        net.rewrite["b"] = {
+            Array(String(decoding: $0, as: UTF8.self).replacing(/ended \d+ \d+( \w+)?\n/, with: "")
+                .replacingOccurrences(of: "renewed [ ttl 4 s ]", with: "renewed [ ttl 4000 s ]").utf8)
+        }
+        net.tick(seconds: 2)
+        net.send("(4)b.renew 1 4\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a").hasSuffix("(4)TRUE lease 1 renewed [ ttl 4000 s ]\n"))
+        // Ran out 4 s after the renewal (not 4,000): 2 s, then 4 more, charged, and no more.
+        for _ in 0..<6 { net.tick(seconds: 2) }
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000"])
+        #expect(net.take(alice, at: "a").contains("lease-end b:1 expired\n"))
     }
 
     /// An `ended` whose time is ahead of the consumer's clock (a hostile payee) is charged
