@@ -141,6 +141,21 @@ import Testing
         #expect(empty.tabs.isEmpty && empty.accounts.isEmpty && empty.receipts == [receipt(2)])
     }
 
+    /// A database of schema step 4 (before tabs kept their end) comes up with its tabs, each
+    /// end not known: it runs until the provider's node says it ended, as it did.
+    @Test func aTabStoredBeforeStepFiveComesBackWithoutAnEnd() throws {
+        let path = try directory()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let old = try SQLiteDatabase(path: path + "/" + SQLiteMarketStore.fileName)
+        for step in SQLiteMarketStore.migrations.prefix(4) { try old.execute(step) }
+        try old.execute("PRAGMA user_version = 4; INSERT INTO receipt_tabs VALUES ('b', 7, 'alice', 360, 2000, 240, 4, 0);")
+        let store = try SQLiteMarketStore(directory: path)
+        #expect(store.schemaVersion == SQLiteMarketStore.migrations.count)
+        #expect(try store.load().tabs == [PayerTab(node: "b", lease: 7, user: "alice", amount: 360, price: 2000, chargedUntil: 240,
+                                                     nextSequence: 4)])
+    }
+
     /// What one cross-node charge writes (docs/market.md "Usage receipts"): the consumer's
     /// ledger entry, the tab's new state and the receipt, in one synchronous transaction; then
     /// the acknowledgement. Prints the mean of 200 (a generous bound only).

@@ -14,7 +14,7 @@ extension Market {
             let entry = post(user: posting.user, delta: posting.delta, lease: posting.lease, note: posting.note, wall: now)
             if entry.balance <= 0 { broke.append(ReceiptBook.TabKey(node: receipt.payee, lease: receipt.lease)) }
         }
-        let expired = receipts.closeExpired(now: now)
+        let expired = receipts.closeExpired(now: now, grace: Self.expiryGrace)
         return (charged.map(\.1), broke.filter { !expired.contains($0) }, expired)
     }
 
@@ -78,8 +78,16 @@ extension Market {
     /// A priced lease of another node was granted to one of this node's users.
     package mutating func openTab(_ tab: PayerTab) { receipts.open(tab) }
 
-    /// A priced lease of another node was renewed through this node, to run out at `expires`.
-    package mutating func renewedTab(_ key: ReceiptBook.TabKey, expires: Int64) { receipts.renewed(key, expires: expires) }
+    /// Seconds past a tab's end before it is closed without the provider's `ended`: as far as
+    /// a payee accepts a receipt's end in its future (docs/market.md "Clocks").
+    package static let expiryGrace: Int64 = 60
+
+    /// A lease of another node was renewed through this node at `wall` for `ttl` seconds: a
+    /// priced one's tab runs out then, and the lease is listed with that time left.
+    package mutating func renewedTab(_ key: ReceiptBook.TabKey, ttl: UInt64, wall: Int64) {
+        receipts.renewed(key, expires: wall + Int64(ttl))
+        receipts.remote.renewed(key, ttl: ttl, wall: wall)
+    }
 
     /// The payee countersigned a pending receipt.
     package mutating func acknowledge(_ ack: UsageReceipt, from node: String, payeeKey: String?,

@@ -74,12 +74,15 @@ package struct ReceiptBook: Sendable {
         return charged
     }
 
-    /// Closes the tabs whose lease ran out by `now` and that are charged up to its end
-    /// (``charge(now:interval:localNode:signer:payeeKey:)`` bills that last part first).
+    /// Closes the tabs whose lease ran out `grace` seconds or more before `now` and that are
+    /// charged up to its end (``charge(now:interval:localNode:signer:payeeKey:)`` bills that
+    /// last part first). The grace leaves room for a renewal answered late, and for the
+    /// provider's own `ended`, which says more (its reason).
     /// - Returns: their keys.
-    package mutating func closeExpired(now: Int64) -> [TabKey] {
-        let ran = tabs.filter { _, tab in !tab.closed && tab.expires.map { end in now >= end && tab.chargedUntil >= end } ?? false }
-            .keys.sorted()
+    package mutating func closeExpired(now: Int64, grace: Int64) -> [TabKey] {
+        let ran = tabs.filter { _, tab in
+            !tab.closed && tab.expires.map { end in now >= end + grace && tab.chargedUntil >= end } ?? false
+        }.keys.sorted()
         for key in ran {
             tabs[key]?.closed = true
             touch(key)
@@ -101,7 +104,8 @@ package struct ReceiptBook: Sendable {
                                payeeKey: (String) -> String?) -> [(ReceiptPosting, UsageReceipt)] {
         let key = TabKey(node: node, lease: lease)
         guard let tab = tabs[key], !tab.closed else { return [] }
-        let last = tab.chargedUntil < wall ? bill(key, until: wall, localNode: localNode, signer: signer, payeeKey: payeeKey) : nil
+        let end = min(wall, tab.expires ?? wall)
+        let last = tab.chargedUntil < end ? bill(key, until: end, localNode: localNode, signer: signer, payeeKey: payeeKey) : nil
         tabs[key]?.closed = true
         touch(key)
         dropIfSettled(key)
@@ -180,8 +184,9 @@ package struct ReceiptBook: Sendable {
         tabs[key] = tab
         touch(key)
         var receipts: [UsageReceipt] = []
-        if case .ended(let wall) = reason, wall > tab.chargedUntil,
-           let (posting, receipt) = bill(key, until: wall, localNode: localNode, signer: signer, payeeKey: payeeKey) {
+        if case .ended(let wall) = reason, min(wall, tab.expires ?? wall) > tab.chargedUntil,
+           let (posting, receipt) = bill(key, until: min(wall, tab.expires ?? wall), localNode: localNode, signer: signer,
+                                         payeeKey: payeeKey) {
             postings.append(posting)
             receipts.append(receipt)
         }

@@ -88,6 +88,14 @@ package struct RemoteLeases: Sendable {
         return entry
     }
 
+    /// The lease `key` was renewed through this node at `wall` for `ttl` seconds: listed with
+    /// that time left, and a later `renew` without a ttl is held to it.
+    package mutating func renewed(_ key: ReceiptBook.TabKey, ttl: UInt64, wall: Int64) {
+        guard let entry = entries[key] else { return }
+        entries[key] = Entry(node: entry.node, lease: entry.lease, offer: entry.offer, user: entry.user, session: entry.session,
+                             amount: entry.amount, ttl: ttl, granted: wall, price: entry.price)
+    }
+
     /// The lease ended on its node (`reason`): forgotten, and its consumer is told, once.
     package mutating func ended(node: String, lease: UInt64, reason: String) -> Notice? {
         let key = ReceiptBook.TabKey(node: node, lease: lease)

@@ -57,10 +57,10 @@ indirect enum RoutePurpose: Equatable, Sendable {
     /// `<node>.release <lease>` from a session here: once answered `TRUE lease <id> released`,
     /// this node stops charging for it (docs/market.md "Usage receipts"), without waiting for
     /// the provider's node to say it ended (one that never did was paid on and on).
-    case remoteRelease(node: String)
+    case remoteRelease(node: String, lease: UInt64)
     /// `<node>.renew <lease> [ttl]` from a session here: once answered `TRUE lease <id> renewed
     /// [ ttl <s> s ]`, the tab runs `s` seconds more, at most `ttl` (nil: the lease's own).
-    case remoteRenew(node: String, ttl: UInt64?)
+    case remoteRenew(node: String, lease: UInt64, ttl: UInt64?)
 }
 
 /// A command held for an on-demand zenka that is being started.

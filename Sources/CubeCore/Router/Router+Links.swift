@@ -125,7 +125,7 @@ extension Router {
             return true
         }
         // `acquire <offer> <amount> [ttl] [run <zenka>]`: the ttl the grant may have at most.
-        let ttl = words.count > 2 ? UInt64(words[2]) ?? Market.defaultLeaseTTL : Market.defaultLeaseTTL
+        let ttl = min(words.count > 2 ? UInt64(words[2]) ?? Market.defaultLeaseTTL : Market.defaultLeaseTTL, Market.maximumLeaseTTL)
         let purpose = RoutePurpose.remoteAcquire(node: node, user: user, price: price ?? 0, amount: amount, ttl: ttl)
         if let refusal = forwardToNode(remote, node: node, hops: .initial, fromLink: false, from: id, purpose: purpose, now: now,
                                        actions: &actions) {

@@ -143,6 +143,10 @@ extension Router {
             // A user's release or renewal of a lease there changes what this node charges for
             // it (docs/market.md "Usage receipts"); one length comparison for any other.
             let purpose = fromLink ? nil : leasePurpose(command, parsed, node: name)
+            if let purpose, let refusal = remoteLeaseRefusal(purpose, user: user) {
+                stats.refusedCommands += 1
+                return Refusal(.denied, refusal.text)
+            }
             return forwardToNode(command, node: name, hops: hops, fromLink: fromLink, from: session, purpose: purpose,
                                  now: now, actions: &actions)
         } else {
@@ -370,10 +374,10 @@ extension Router {
         if case .remoteAcquire(let node, let user, let price, let amount, let ttl) = route.purpose, closes {
             refusal = remoteLeaseGranted(reply.owned, node: node, user: user, session: route.source,
                                          asked: (price, amount, ttl), wall: now.wall, actions: &actions)
-        } else if case .remoteRelease(let node) = route.purpose, closes, reply.keyword == .trueReply {
-            remoteLeaseReleased(reply.text, node: node, wall: now.wall, actions: &actions)
-        } else if case .remoteRenew(let node, let ttl) = route.purpose, closes, reply.keyword == .trueReply {
-            remoteLeaseRenewed(reply.text, node: node, asked: ttl, wall: now.wall)
+        } else if case .remoteRelease(let node, let lease) = route.purpose, closes, reply.keyword == .trueReply {
+            remoteLeaseReleased(reply.text, node: node, lease: lease, wall: now.wall, actions: &actions)
+        } else if case .remoteRenew(let node, let lease, let ttl) = route.purpose, closes, reply.keyword == .trueReply {
+            remoteLeaseRenewed(reply.text, node: node, lease: lease, asked: ttl, wall: now.wall)
         }
         stats.repliesRelayed += 1
         stats.repliesByKeyword[reply.keyword.index] &+= 1

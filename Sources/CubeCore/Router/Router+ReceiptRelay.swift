@@ -110,7 +110,7 @@ extension Router {
 
     /// `leases` rows for `user`'s leases held on other nodes (`<node>:<lease>`, the offer as
     /// `<node>:<offer>`); a priced one known only from its tab (after a restart) shows `-` for
-    /// what the tab does not keep. The time left is as granted: a renew there is not seen here.
+    /// what the tab does not keep. The time left is as granted or last renewed through this node.
     func remoteLeaseRows(user: String, wall: Int64) -> [[String]] {
         let remote = market.receipts.remote
         var rows = remote.held(by: user).map { entry in

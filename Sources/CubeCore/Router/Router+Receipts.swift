@@ -69,10 +69,11 @@ extension Router {
     /// the tab is charged up to now and closed, without waiting for the provider's node to
     /// say the lease ended (`ended` in `usage-acks`), which a hostile one never does: the
     /// user was charged on until out of credit (a second reader's finding).
-    mutating func remoteLeaseReleased(_ text: ArraySlice<UInt8>, node: String, wall: Int64, actions: inout [RouterAction]) {
+    mutating func remoteLeaseReleased(_ text: ArraySlice<UInt8>, node: String, lease: UInt64, wall: Int64,
+                                      actions: inout [RouterAction]) {
         let words = text.split(separator: UInt8(ascii: " "))
         guard words.count >= 3, words[0].elementsEqual("lease".utf8), words[2].elementsEqual("released".utf8),
-              let lease = UInt64(String(decoding: words[1], as: UTF8.self)),
+              UInt64(String(decoding: words[1], as: UTF8.self)) == lease,
               market.receipts.tabs[ReceiptBook.TabKey(node: node, lease: lease)] != nil, let signer = network?.signer
         else { return }
         let pinned = network?.topology.pinnedKeys ?? [:]
@@ -83,26 +84,45 @@ extension Router {
 
     /// `<node>.renew <lease> [ttl]` from a session here was answered `TRUE lease <id> renewed [
     /// ttl <s> s ]`: the tab now runs to `s` seconds from now, at most the ttl `asked` (nil:
-    /// the lease's own, as granted; the longest a lease may have when not known here).
-    mutating func remoteLeaseRenewed(_ text: ArraySlice<UInt8>, node: String, asked: UInt64?, wall: Int64) {
+    /// the lease's own, as granted or last renewed here; the longest a lease may have when not
+    /// known here).
+    mutating func remoteLeaseRenewed(_ text: ArraySlice<UInt8>, node: String, lease: UInt64, asked: UInt64?, wall: Int64) {
         let words = text.split(separator: UInt8(ascii: " "))
         guard words.count >= 6, words[0].elementsEqual("lease".utf8), words[2].elementsEqual("renewed".utf8),
-              words[4].elementsEqual("ttl".utf8), let lease = UInt64(String(decoding: words[1], as: UTF8.self)),
-              let ttl = UInt64(String(decoding: words[5], as: UTF8.self)) else { return }
+              words[4].elementsEqual("ttl".utf8), UInt64(String(decoding: words[1], as: UTF8.self)) == lease,
+              let granted = UInt64(String(decoding: words[5], as: UTF8.self)) else { return }
         let key = ReceiptBook.TabKey(node: node, lease: lease)
-        let most = asked ?? market.receipts.remote.entries[key]?.ttl ?? Market.maximumLeaseTTL
-        market.renewedTab(key, expires: wall + Int64(min(ttl, most)))
+        // Within the longest a lease may have, whatever was asked or granted: no overflow.
+        let ttl = min(granted, asked ?? market.receipts.remote.entries[key]?.ttl ?? Market.maximumLeaseTTL, Market.maximumLeaseTTL)
+        market.renewedTab(key, ttl: ttl, wall: wall)
     }
 
-    /// The purpose of a command from a session here to `node`'s `release` or `renew`
-    /// (docs/market.md "Usage receipts"), nil for any other command.
+    /// The purpose of a command from a session here to `node`'s `release <lease>` or `renew
+    /// <lease> [ttl]` (docs/market.md "Usage receipts"), nil for any other command.
     func leasePurpose(_ command: CommandView, _ parsed: CommandPath, node: String) -> RoutePurpose? {
         let remainder = command.path.dropFirst(parsed.remainderOffset)
-        if remainder.count == 7, remainder.elementsEqual("release".utf8) { return .remoteRelease(node: node) }
-        guard remainder.count == 5, remainder.elementsEqual("renew".utf8) else { return nil }
-        // `renew <lease> [ttl]`
+        guard remainder.count == 7 || remainder.count == 5 else { return nil }
         let words = command.args?.split(separator: UInt8(ascii: " ")) ?? []
-        return .remoteRenew(node: node, ttl: words.count > 1 ? UInt64(String(decoding: words[1], as: UTF8.self)) : nil)
+        guard let lease = words.first.flatMap({ UInt64(String(decoding: $0, as: UTF8.self)) }) else { return nil }
+        if remainder.elementsEqual("release".utf8) { return .remoteRelease(node: node, lease: lease) }
+        guard remainder.elementsEqual("renew".utf8) else { return nil }
+        return .remoteRenew(node: node, lease: lease, ttl: words.count > 1 ? UInt64(String(decoding: words[1], as: UTF8.self)) : nil)
+    }
+
+    /// A user's release or renewal of a lease on another node that this node knows is
+    /// another user's is refused here: the provider's node holds every lease of this node's
+    /// users in this node's name and cannot tell them apart (a second reader: one user kept
+    /// another paying for 30 days). Administrators may, as `release` of any lease here.
+    func remoteLeaseRefusal(_ purpose: RoutePurpose, user: String) -> MarketRefusal? {
+        let (node, lease): (String, UInt64)
+        switch purpose {
+        case .remoteRelease(let on, let id), .remoteRenew(let on, let id, _): (node, lease) = (on, id)
+        default: return nil
+        }
+        let key = ReceiptBook.TabKey(node: node, lease: lease)
+        guard let owner = market.receipts.tabs[key].map(\.user) ?? market.receipts.remote.entries[key]?.user, owner != user,
+              !configuration.access.isAdministrator(user) else { return nil }
+        return .notYours(lease: lease)
     }
 
     /// The reason a payer gives back a lease granted other than asked, after `release <lease>`.
@@ -217,7 +237,10 @@ extension Router {
         for line in lines {
             let words = line.split(separator: " ", maxSplits: 3).map(String.init)
             if words.first == "refused", words.count == 4, let lease = UInt64(words[1]), let sequence = UInt64(words[2]),
-               let reason = ReceiptRefusal(text: words[3]) {
+               var reason = ReceiptRefusal(text: words[3]) {
+                // An end is never charged past this node's clock (a second reader's finding:
+                // `refused … ended <far future>` billed up to it as `ended` did).
+                if case .ended(let end) = reason { reason = .ended(min(end, now.wall)) }
                 actions.append(.event(.receiptRefused(node: peer, line: line)))
                 let replacements = market.receiptRefused(node: peer, lease: lease, sequence: sequence, reason: reason,
                                                          wall: now.wall, localNode: local, signer: signer, payeeKey: { pinned[$0] })

@@ -27,10 +27,12 @@ struct SimulatedNetwork {
     var rewrite: [String: ([UInt8]) -> [UInt8]] = [:]
 
     /// Adds a node whose configuration lets everyone do everything, plus `extra` lines.
-    /// - Parameter wideSignatures: sign with ``WideToySigner`` (64-byte signatures), so that
-    ///   revocations and rotation proofs, whose text form wants that length, travel too.
-    mutating func add(_ name: String, extra: [String] = [], wideSignatures: Bool = false) throws {
-        let text = (["node.name = \(name)", "access.cmd.usr.* = **"] + extra).joined(separator: "\n")
+    /// - Parameters:
+    ///   - wideSignatures: sign with ``WideToySigner`` (64-byte signatures), so that
+    ///     revocations and rotation proofs, whose text form wants that length, travel too.
+    ///   - everyone: false to leave out `access.cmd.usr.* = **` (`extra` says who may do what).
+    mutating func add(_ name: String, extra: [String] = [], wideSignatures: Bool = false, everyone: Bool = true) throws {
+        let text = (["node.name = \(name)"] + (everyone ? ["access.cmd.usr.* = **"] : []) + extra).joined(separator: "\n")
         let configuration = try CubeConfiguration.load(try ConfigFile.parse(text, file: "sim.conf"), owner: "root")
         let key = ToyMAC.key(for: name)
         let setup = wideSignatures ? NetworkSetup(signer: WideToySigner(publicKey: key), verifier: WideToyVerifier())

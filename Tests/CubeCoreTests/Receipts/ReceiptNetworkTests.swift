@@ -162,11 +162,12 @@ import Testing
         #expect(net.credits("store", at: "b", "lease 1 income") == ["2.000", "1.000"])
     }
 
-    /// A lease left to run out is charged up to its end and no further, and its consumer told,
-    /// even when the provider's node never says it ended; a renewal through this node moves
-    /// the end, by no more than the ttl asked. Before, the tab ran until the user ran out.
+    /// A lease left to run out is charged up to its end and no further, and its consumer told
+    /// (after a minute's grace for the provider's own `ended`), even when the provider's node
+    /// never says it ended; a renewal through this node moves the end, by no more than the ttl
+    /// asked. Before, the tab ran until the user ran out.
     @Test func aLeaseRunsOutHereWhenTheProviderNeverSaysEndedAndARenewalMovesTheEnd() throws {
-        var (net, alice, store, _) = try offered()
+        var (net, alice, store, _) = try offered(credits: "1000")
         net.tick(seconds: 1)
         net.send("(3)acquire b:1 3600 6\n", from: alice, at: "a")
         let tid = try #require(net.take(store, at: "b").firstMatch(of: /^\((\d+)\)lease-request 1 a 3600 6\n$/)).1
@@ -174,15 +175,45 @@ import Testing
         #expect(net.take(alice, at: "a").hasPrefix("(3)TRUE lease 1 "))
         net.rewrite["b"] = {
             Array(String(decoding: $0, as: UTF8.self).replacing(/ended \d+ \d+( \w+)?\n/, with: "")
-                .replacingOccurrences(of: "renewed [ ttl 4 s ]", with: "renewed [ ttl 4000 s ]").utf8)
+                .replacing(/lease-end \d+ \w+\n/, with: "")
+                .replacingOccurrences(of: "renewed [ ttl 10 s ]", with: "renewed [ ttl 4000 s ]").utf8)
         }
         net.tick(seconds: 2)
-        net.send("(4)b.renew 1 4\n", from: alice, at: "a")
+        // Granted for 6 s; renewed after 2 s for 10 (b says 4,000): it now ends 12 s in.
+        net.send("(4)b.renew 1 10\n", from: alice, at: "a")
         #expect(net.take(alice, at: "a").hasSuffix("(4)TRUE lease 1 renewed [ ttl 4000 s ]\n"))
-        // Ran out 4 s after the renewal (not 4,000): 2 s, then 4 more, charged, and no more.
-        for _ in 0..<6 { net.tick(seconds: 2) }
-        #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-2.000", "-2.000"])
+        for _ in 0..<5 { net.tick(seconds: 2) }
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == Array(repeating: "-2.000", count: 6))
+        #expect(!net.take(alice, at: "a").contains("lease-end"), "not before the grace")
+        for _ in 0..<31 { net.tick(seconds: 2) }
+        #expect(net.credits("alice", at: "a", "lease b:1 ") == Array(repeating: "-2.000", count: 6), "charged past the end")
         #expect(net.take(alice, at: "a").contains("lease-end b:1 expired\n"))
+    }
+
+    /// A user's release or renewal of another user's lease on another node is refused by the
+    /// consumers' node: the provider's node holds both in its name and cannot tell them apart.
+    @Test func aUserCannotReleaseOrRenewAnotherUsersLeaseElsewhere() throws {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: ["market.charge-interval = 2", "access.cmd.usr.root = **", "access.cmd.usr.alice = b.* acquire statement",
+                                 "access.cmd.usr.bob = b.* statement"], everyone: false)
+        try net.add("b", extra: ["market.charge-interval = 2"])
+        _ = net.link("a", "b")
+        let store = net.connect("store", at: "b", kind: .zenka)
+        net.send("(1)offer storage 3600 price=1\n", from: store, at: "b")
+        let (alice, bob, root) = (net.connect("alice", at: "a"), net.connect("bob", at: "a"), net.connect("root", at: "a"))
+        net.send("(2)grant alice 100\n", from: root, at: "a")
+        net.tick(seconds: 1)
+        net.send("(3)acquire b:1 3600 600\n", from: alice, at: "a")
+        let tid = try #require(net.take(store, at: "b").firstMatch(of: /\((\d+)\)lease-request 1 a 3600 600\n$/)).1
+        net.send("(\(tid))TRUE\n", from: store, at: "b")
+        #expect(net.take(alice, at: "a").hasPrefix("(3)TRUE lease 1 "))
+        net.send("(1)b.renew 1 2592000\n(2)b.release 1\n", from: bob, at: "a")
+        #expect(net.take(bob, at: "a") == "(1)FALSE lease 1 is not yours\n(2)FALSE lease 1 is not yours\n")
+        // Hers to renew; an administrator may release it.
+        net.send("(4)b.renew 1 600\n", from: alice, at: "a")
+        #expect(net.take(alice, at: "a").hasSuffix("(4)TRUE lease 1 renewed [ ttl 600 s ]\n"))
+        net.send("(5)b.release 1\n", from: root, at: "a")
+        #expect(net.take(root, at: "a").hasSuffix("(5)TRUE lease 1 released\n"))
     }
 
     /// An `ended` whose time is ahead of the consumer's clock (a hostile payee) is charged
@@ -195,6 +226,21 @@ import Testing
         net.tick(seconds: 1)
         net.inject(record, on: links.0, at: "a")
         #expect(net.credits("alice", at: "a", "lease b:1 ") == ["-2.000", "-1.000"])
+    }
+
+    /// The same end in the future given as the refusal of a pending receipt (`refused <lease>
+    /// <seq> ended <wall>`): the receipt is refunded and replaced by one up to now, no further.
+    @Test func aRefusalEndingInTheFutureIsChargedOnlyUpToNow() throws {
+        var (net, _, links) = try leased()
+        net.tick(seconds: 2)
+        // b's acknowledgements lost: receipt 2 stays pending.
+        net.rewrite["b"] = { _ in [] }
+        net.tick(seconds: 2)
+        net.rewrite["b"] = nil
+        let refusal = "refused 1 2 ended \(net.now.wall + 1_000_000)"
+        net.inject(Render.multilineCommand(id: 0, path: "usage-acks".utf8, Multiline(headers: [], body: [Array(refusal.utf8)])),
+                   on: links.0, at: "a")
+        #expect(net.credits("alice", at: "a", "lease b:1") == ["-2.000", "-2.000", "2.000", "-2.000"])
     }
 
     @Test func forgedAndReplayedRecordsOnTheLinkCountNothing() throws {
