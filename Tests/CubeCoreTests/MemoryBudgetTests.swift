@@ -22,6 +22,23 @@ import Testing
         return bytes
     }
 
+    /// A lease restored from the store is charged to its consumer's share once a session of
+    /// the consumer takes it over (`renew`), once, and given back when it ends. Before, restored
+    /// leases were held outside every share.
+    @Test func aRestoredLeaseIsChargedWhenItsConsumerTakesItOver() throws {
+        var router = try router("")
+        let offer = OfferRecord(id: 1, kind: "disk", capacity: 10, attributes: [], requirement: nil, providerUser: "p", created: 0)
+        let lease = LeaseRecord(id: 1, offer: 1, consumerUser: "c", amount: 5, ttl: 600, expiresWall: now.wall + 600)
+        router.restoreMarket(MarketSnapshot(offers: [offer], leases: [lease], nextOfferID: 2, nextLeaseID: 2), now: now)
+        let (consumer, _) = router.connectLocal(user: "c", transport: .local("test"), now: now)
+        let before = router.memoryHeld
+        let renewed = router.received(Array("(1)renew 1\n(2)renew 1 900\n".utf8), from: consumer, now: now)
+        #expect(sent(to: consumer, renewed) == "(1)TRUE lease 1 renewed [ ttl 600 s ]\n(2)TRUE lease 1 renewed [ ttl 900 s ]\n")
+        #expect(router.memoryHeld == before + Lease.memoryCost(user: "c"), "charged once")
+        _ = router.received(Array("(3)release 1\n".utf8), from: consumer, now: now)
+        #expect(router.memoryHeld == before)
+    }
+
     @Test func openRoutesPastTheShareAreRefusedAndReturnedWhenTheyEnd() throws {
         var router = try router("limits.memory.user = 1048576\nlimits.routes-per-session = 1000000")
         let (asker, _) = router.connectLocal(user: "asker", transport: .local("test"), now: now)

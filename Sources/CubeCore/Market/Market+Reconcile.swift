@@ -31,4 +31,10 @@ extension Market {
         guard let lease = leases[id], lease.state == .active else { return false }
         return holder(of: lease) == node
     }
+
+    /// Lease `id` is charged to the memory account `account` from now on (a restored lease
+    /// taken over by its consumer: ``Router/chargeRestoredLease(_:to:)``).
+    package mutating func chargedMemory(of id: UInt64, to account: String) {
+        leases[id]?.memoryAccount = account
+    }
 }

@@ -148,9 +148,21 @@ extension Router {
     mutating func renew(_ words: [String], from id: SessionID, user: String, now: Timestamp) -> (ReplyKeyword, String) {
         guard let text = words.first, let leaseID = UInt64(text) else { return (.falseReply, "no such lease '\(words.first ?? "")'") }
         switch market.renew(leaseID, ttl: words.count > 1 ? words[1] : nil, user: user, session: id, now: now.monotonic) {
-        case .success(let lease): return (.trueReply, "lease \(leaseID) renewed [ ttl \(lease.ttl) s ]")
+        case .success(let lease):
+            chargeRestoredLease(lease, to: sessions[id]?.account)
+            return (.trueReply, "lease \(leaseID) renewed [ ttl \(lease.ttl) s ]")
         case .failure(let refusal): return (.falseReply, refusal.text)
         }
+    }
+
+    /// A lease restored from the store (docs/market.md "Storage") was never charged to
+    /// memory: its holder's account was not known then. Its consumer's session taking it over
+    /// (`renew`, or a link's `held` list) charges it now, so that the share counts it and its
+    /// end gives back what was charged (before, restored leases were held outside every share).
+    mutating func chargeRestoredLease(_ lease: Lease, to account: MemoryAccount?) {
+        guard lease.memoryAccount == nil, let account else { return }
+        memory.charge(Lease.memoryCost(user: lease.consumerUser), to: account)
+        market.chargedMemory(of: lease.id, to: account.user)
     }
 
     /// `release <lease>`; also used by the mount's `rm leases/<id>`.

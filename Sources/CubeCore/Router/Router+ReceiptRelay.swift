@@ -61,7 +61,9 @@ extension Router {
             let outcome = LeaseReconciliation.compare(listed: Set(ids), held: market.leasesHeld(for: peer))
             for id in outcome.takeOver {
                 guard let asker = market.leases[id]?.consumerUser, let link = linkSession(to: asker) else { continue }
-                _ = market.takeOver(id, session: link)
+                if market.takeOver(id, session: link), let lease = market.leases[id] {
+                    chargeRestoredLease(lease, to: sessions[link]?.account)
+                }
             }
             for id in outcome.end { apply(market.end(id, reason: "consumer-gone"), wall: now.wall, actions: &actions) }
             return outcome.unknown.map { unknownLease($0, peer: peer) }
