@@ -36,4 +36,7 @@ package struct PayerTab: Equatable, Sendable {
         self.pending = pending
         self.expires = expires
     }
+
+    /// `wall`, or the lease's end if that comes first: no charge goes past it.
+    func bounded(_ wall: Int64) -> Int64 { min(wall, expires ?? wall) }
 }

@@ -66,7 +66,7 @@ package struct ReceiptBook: Sendable {
             guard let tab = tabs[key], !tab.closed else { continue }
             // Never past the lease's end: once it has come, the last part is billed at once.
             let ran = tab.expires.map { now >= $0 } ?? false
-            let until = min(now, tab.expires ?? now)
+            let until = tab.bounded(now)
             guard until - tab.chargedUntil >= max(1, interval) || ran,
                   let receipt = bill(key, until: until, localNode: localNode, signer: signer, payeeKey: payeeKey) else { continue }
             charged.append(receipt)
@@ -104,7 +104,7 @@ package struct ReceiptBook: Sendable {
                                payeeKey: (String) -> String?) -> [(ReceiptPosting, UsageReceipt)] {
         let key = TabKey(node: node, lease: lease)
         guard let tab = tabs[key], !tab.closed else { return [] }
-        let end = min(wall, tab.expires ?? wall)
+        let end = tab.bounded(wall)
         let last = tab.chargedUntil < end ? bill(key, until: end, localNode: localNode, signer: signer, payeeKey: payeeKey) : nil
         tabs[key]?.closed = true
         touch(key)
@@ -184,9 +184,8 @@ package struct ReceiptBook: Sendable {
         tabs[key] = tab
         touch(key)
         var receipts: [UsageReceipt] = []
-        if case .ended(let wall) = reason, min(wall, tab.expires ?? wall) > tab.chargedUntil,
-           let (posting, receipt) = bill(key, until: min(wall, tab.expires ?? wall), localNode: localNode, signer: signer,
-                                         payeeKey: payeeKey) {
+        if case .ended(let wall) = reason, tab.bounded(wall) > tab.chargedUntil,
+           let (posting, receipt) = bill(key, until: tab.bounded(wall), localNode: localNode, signer: signer, payeeKey: payeeKey) {
             postings.append(posting)
             receipts.append(receipt)
         }

@@ -22,9 +22,10 @@ package struct RemoteLeases: Sendable {
         package let user: String
         package let session: SessionID
         package let amount: UInt64
-        package let ttl: UInt64
-        /// Unix seconds when granted.
-        package let granted: Int64
+        /// As granted or last renewed through this node.
+        package internal(set) var ttl: UInt64
+        /// Unix seconds when granted or last renewed through this node.
+        package internal(set) var granted: Int64
         /// Millicredits per unit per hour (0: free).
         package let price: Int64
 
@@ -68,18 +69,14 @@ package struct RemoteLeases: Sendable {
     package init() {}
 
     /// The provider's node `node` answered an acquire of `user` (session `session`) with
-    /// `text`, at `wall`: a `lease … offer … amount … ttl …[ price … since …]` grant is
+    /// `reply`, at `wall`: a `lease … offer … amount … ttl …[ price … since …]` grant is
     /// remembered. - Returns: the entry, or nil for anything else.
     @discardableResult
-    package mutating func granted(_ text: String, node: String, user: String, session: SessionID, wall: Int64) -> Entry? {
-        let words = text.split(separator: " ").map(String.init)
-        func value(_ key: String) -> String? {
-            guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
-            return words[index + 1]
-        }
-        guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init), let offer = value("offer").flatMap(UInt64.init),
-              let amount = value("amount").flatMap(UInt64.init), let ttl = value("ttl").flatMap(UInt64.init) else { return nil }
-        let price = value("price").flatMap(Ledger.millicredits) ?? 0
+    package mutating func granted(_ reply: ReplyFields, node: String, user: String, session: SessionID, wall: Int64) -> Entry? {
+        guard let lease = reply.lease, let offer = reply.value("offer").flatMap(UInt64.init),
+              let amount = reply.value("amount").flatMap(UInt64.init), let ttl = reply.value("ttl").flatMap(UInt64.init)
+        else { return nil }
+        let price = reply.value("price").flatMap(Ledger.millicredits) ?? 0
         let key = ReceiptBook.TabKey(node: node, lease: lease)
         guard entries[key] != nil || entries.count < Self.maximum else { return nil }
         let entry = Entry(node: node, lease: lease, offer: offer, user: user, session: session, amount: amount, ttl: ttl,
@@ -91,9 +88,8 @@ package struct RemoteLeases: Sendable {
     /// The lease `key` was renewed through this node at `wall` for `ttl` seconds: listed with
     /// that time left, and a later `renew` without a ttl is held to it.
     package mutating func renewed(_ key: ReceiptBook.TabKey, ttl: UInt64, wall: Int64) {
-        guard let entry = entries[key] else { return }
-        entries[key] = Entry(node: entry.node, lease: entry.lease, offer: entry.offer, user: entry.user, session: entry.session,
-                             amount: entry.amount, ttl: ttl, granted: wall, price: entry.price)
+        entries[key]?.ttl = ttl
+        entries[key]?.granted = wall
     }
 
     /// The lease ended on its node (`reason`): forgotten, and its consumer is told, once.

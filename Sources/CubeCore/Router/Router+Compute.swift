@@ -18,27 +18,28 @@ extension Router {
     mutating func computeLeaseEnded(_ leaseID: UInt64, actions: inout [RouterAction]) {
         guard let (zenka, count) = pools.compute.ended(leaseID) else { return }
         var left = count
-        while left > 0, drainOne(zenka, forLease: true, actions: &actions) { left -= 1 }
+        while left > 0, drainOne(zenka, forLease: true, actions: &actions) != nil { left -= 1 }
         // As many as the manager may have started and keep waiting: twice the slots.
         pools.compute.drainLater(zenka, count: left, limit: 2 * configuration.compute.effectiveSlots)
     }
 
     /// Drains the least loaded instance of `name` that takes commands (the newest of equals)
-    /// and orders its stop if it holds nothing; false when there is none. `forLease`: because a
-    /// compute lease ended (the manager then has one served process fewer), not for idleness.
+    /// and orders its stop if it holds nothing. `forLease`: because a compute lease ended (the
+    /// manager then has one served process fewer), not for idleness.
     /// - Parameter among: only these sessions (a reload's surplus: the manager's own processes).
+    /// - Returns: the session drained; nil when there is none.
     @discardableResult
     mutating func drainOne(_ name: String, forLease: Bool, among: Set<SessionID>? = nil,
-                           actions: inout [RouterAction]) -> Bool {
+                           actions: inout [RouterAction]) -> SessionID? {
         let taking = takingInstances(name).filter { among?.contains($0.id) ?? true }
         guard let victim = taking.enumerated().min(by: { lhs, rhs in
             (lhs.element.targetRoutes.count, -lhs.offset) < (rhs.element.targetRoutes.count, -rhs.offset)
-        })?.element else { return false }
+        })?.element else { return nil }
         pools.drain(victim.id, of: name, forLease: forLease)
         if victim.targetRoutes.isEmpty, pools.takeDrained(name, isIdle: { $0 == victim.id }) == [victim.id] {
             actions.append(.scale(.stop(name, victim.id, leaseEnded: forLease)))
         }
-        return true
+        return victim.id
     }
 
     /// Local sessions of `name` that take commands (logged in, not links, not draining), in login order.

@@ -106,7 +106,7 @@ extension Router {
         let offerID = UInt64(first[first.index(after: colon)...])
         // Only an offer this node has seen advertised (what `offers` lists here): its price is
         // what the user agrees to, checked against credit here and against the grant
-        // (``remoteLeaseGranted(_:node:user:session:advertised:wall:actions:)``).
+        // (``remoteLeaseGranted(_:node:user:session:asked:wall:actions:)``).
         guard let advertised = network?.topology.advert(of: node)?.offers.first(where: { $0.id == offerID }) else {
             actions.append(answer(id, command.id, .falseReply, MarketRefusal.noSuchOffer(first).text))
             return true

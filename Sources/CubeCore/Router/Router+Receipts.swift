@@ -26,17 +26,12 @@ extension Router {
                                      asked: (price: Int64, amount: UInt64, ttl: UInt64), wall: Int64,
                                      actions: inout [RouterAction]) -> MarketRefusal? {
         guard reply.keyword == .trueReply else { return nil }
-        let text = String(decoding: reply.text, as: UTF8.self)
-        let words = text.split(separator: " ").map(String.init)
-        func value(_ key: String) -> String? {
-            guard let index = words.firstIndex(of: key), index + 1 < words.count else { return nil }
-            return words[index + 1]
-        }
-        guard words.first == "lease", let lease = value("lease").flatMap(UInt64.init) else { return nil }
-        let price = value("price").flatMap(Ledger.millicredits) ?? 0
-        let amount = value("amount").flatMap(UInt64.init)
-        let ttl = value("ttl").flatMap(UInt64.init)
-        let since = value("since").flatMap(Int64.init)
+        let fields = ReplyFields(String(decoding: reply.text, as: UTF8.self))
+        guard let lease = fields.lease else { return nil }
+        let price = fields.value("price").flatMap(Ledger.millicredits) ?? 0
+        let amount = fields.value("amount").flatMap(UInt64.init)
+        let ttl = fields.value("ttl").flatMap(UInt64.init)
+        let since = fields.value("since").flatMap(Int64.init)
         let why: String? = if price > asked.price {
             "at \(Ledger.credits(price)), advertised at \(Ledger.credits(asked.price))"
         } else if price > 0, let amount, amount > asked.amount {
@@ -50,7 +45,7 @@ extension Router {
         }
         let key = ReceiptBook.TabKey(node: node, lease: lease)
         if let why {
-            let offer = "\(node):\(value("offer") ?? "?")"
+            let offer = "\(node):\(fields.value("offer") ?? "?")"
             guard market.receipts.tabs[key] == nil && market.receipts.remote.entries[key] == nil else {
                 return .grantRefused(offer: offer, why: why + "; not given back: lease \(lease) there is another one held here")
             }
@@ -58,7 +53,7 @@ extension Router {
                             actions: &actions)
             return .grantRefused(offer: offer, why: why + "; given back")
         }
-        market.receipts.remote.granted(text, node: node, user: user, session: session, wall: wall)
+        market.receipts.remote.granted(fields, node: node, user: user, session: session, wall: wall)
         guard let amount, price > 0, let since else { return nil }
         market.openTab(PayerTab(node: node, lease: lease, user: user, amount: amount, price: price, chargedUntil: since,
                                 expires: since + Int64(ttl ?? asked.ttl)))
@@ -71,9 +66,8 @@ extension Router {
     /// user was charged on until out of credit (a second reader's finding).
     mutating func remoteLeaseReleased(_ text: ArraySlice<UInt8>, node: String, lease: UInt64, wall: Int64,
                                       actions: inout [RouterAction]) {
-        let words = text.split(separator: UInt8(ascii: " "))
-        guard words.count >= 3, words[0].elementsEqual("lease".utf8), words[2].elementsEqual("released".utf8),
-              UInt64(String(decoding: words[1], as: UTF8.self)) == lease,
+        let fields = ReplyFields(String(decoding: text, as: UTF8.self))
+        guard fields.lease == lease, fields.says("released"),
               market.receipts.tabs[ReceiptBook.TabKey(node: node, lease: lease)] != nil, let signer = network?.signer
         else { return }
         let pinned = network?.topology.pinnedKeys ?? [:]
@@ -87,10 +81,8 @@ extension Router {
     /// the lease's own, as granted or last renewed here; the longest a lease may have when not
     /// known here).
     mutating func remoteLeaseRenewed(_ text: ArraySlice<UInt8>, node: String, lease: UInt64, asked: UInt64?, wall: Int64) {
-        let words = text.split(separator: UInt8(ascii: " "))
-        guard words.count >= 6, words[0].elementsEqual("lease".utf8), words[2].elementsEqual("renewed".utf8),
-              words[4].elementsEqual("ttl".utf8), UInt64(String(decoding: words[1], as: UTF8.self)) == lease,
-              let granted = UInt64(String(decoding: words[5], as: UTF8.self)) else { return }
+        let fields = ReplyFields(String(decoding: text, as: UTF8.self))
+        guard fields.lease == lease, fields.says("renewed"), let granted = fields.value("ttl").flatMap(UInt64.init) else { return }
         let key = ReceiptBook.TabKey(node: node, lease: lease)
         // Within the longest a lease may have, whatever was asked or granted: no overflow.
         let ttl = min(granted, asked ?? market.receipts.remote.entries[key]?.ttl ?? Market.maximumLeaseTTL, Market.maximumLeaseTTL)

@@ -107,9 +107,8 @@ extension Router {
         var actions: [RouterAction] = []
         var drained: [SessionID] = []
         for _ in 0..<(excess - startsToStop) {
-            let before = Set(pools.draining(name))
-            guard drainOne(name, forLease: false, among: candidates, actions: &actions) else { break }
-            drained += pools.draining(name).subtracting(before)
+            guard let victim = drainOne(name, forLease: false, among: candidates, actions: &actions) else { break }
+            drained.append(victim)
         }
         guard !drained.isEmpty else { return ([], startsToStop, actions) }
         let left = takingInstances(name).count

@@ -9,15 +9,15 @@ import Testing
 
     @Test func aGrantIsRememberedUntilItsNodeSaysItEnded() throws {
         var remote = RemoteLeases()
-        let granted = remote.granted("lease 7 offer 2 amount 3600 ttl 600 price 1.000 since \(Self.wall)", node: "n3",
+        let granted = remote.granted(ReplyFields("lease 7 offer 2 amount 3600 ttl 600 price 1.000 since \(Self.wall)"), node: "n3",
                                      user: "alice", session: session, wall: Self.wall)
         let entry = try #require(granted)
         #expect(entry.name == "n3:7" && entry.offer == 2 && entry.amount == 3600 && entry.ttl == 600 && entry.price == 1000)
-        let result1 = remote.granted("lease 8 offer 2 amount 1 ttl 60", node: "n2", user: "bob", session: session, wall: Self.wall)
+        let result1 = remote.granted(ReplyFields("lease 8 offer 2 amount 1 ttl 60"), node: "n2", user: "bob", session: session, wall: Self.wall)
         #expect(result1?.price == 0)
-        let result2 = remote.granted("lease 9 offer x amount 1 ttl 60", node: "n2", user: "bob", session: session, wall: Self.wall)
+        let result2 = remote.granted(ReplyFields("lease 9 offer x amount 1 ttl 60"), node: "n2", user: "bob", session: session, wall: Self.wall)
         #expect(result2 == nil)
-        let result3 = remote.granted("insufficient capacity", node: "n2", user: "bob", session: session, wall: Self.wall)
+        let result3 = remote.granted(ReplyFields("insufficient capacity"), node: "n2", user: "bob", session: session, wall: Self.wall)
         #expect(result3 == nil)
         #expect(remote.held(by: "alice").map(\.name) == ["n3:7"])
         #expect(remote.held(on: "n2") == [8])
@@ -33,7 +33,7 @@ import Testing
     @Test func aLowBalanceWarnsOnceAndNotWhenNothingIsLeft() {
         var remote = RemoteLeases()
         let key = ReceiptBook.TabKey(node: "n3", lease: 7)
-        remote.granted("lease 7 offer 2 amount 3600 ttl 600 price 1.000 since 1", node: "n3", user: "alice", session: session, wall: 1)
+        remote.granted(ReplyFields("lease 7 offer 2 amount 3600 ttl 600 price 1.000 since 1"), node: "n3", user: "alice", session: session, wall: 1)
         // 1 credit a second: five minutes is 300,000 millicredits.
         let result6 = remote.charged(key, user: "alice", price: 1000, amount: 3600, balance: 300_000)
         #expect(result6 == nil)
