@@ -93,11 +93,11 @@ extension Router {
     /// <lease> [ttl]` (docs/market.md "Usage receipts"), nil for any other command.
     func leasePurpose(_ command: CommandView, _ parsed: CommandPath, node: String) -> RoutePurpose? {
         let remainder = command.path.dropFirst(parsed.remainderOffset)
-        guard remainder.count == 7 || remainder.count == 5 else { return nil }
+        let releases = remainder.count == 7 && remainder.elementsEqual("release".utf8)
+        guard releases || remainder.count == 5 && remainder.elementsEqual("renew".utf8) else { return nil }
         let words = command.args?.split(separator: UInt8(ascii: " ")) ?? []
         guard let lease = words.first.flatMap({ UInt64(String(decoding: $0, as: UTF8.self)) }) else { return nil }
-        if remainder.elementsEqual("release".utf8) { return .remoteRelease(node: node, lease: lease) }
-        guard remainder.elementsEqual("renew".utf8) else { return nil }
+        if releases { return .remoteRelease(node: node, lease: lease) }
         return .remoteRenew(node: node, lease: lease, ttl: words.count > 1 ? UInt64(String(decoding: words[1], as: UTF8.self)) : nil)
     }
 
