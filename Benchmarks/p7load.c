@@ -15,6 +15,16 @@
  *                                                bench.echo, e.g. n3.bench.echo via the network)
  *   p7load raw-request DEPTH WARMUP SECS         the same bytes over one socketpair to a forked
  *                                                responder process (the floor, no router)
+ *   p7load raw-chain RELAYS SPIN_US DEPTH WARMUP SECS
+ *                                                the same bytes through RELAYS forked processes
+ *                                                in a row, each joined to the next by a loopback
+ *                                                TCP connection, to a forked responder: the floor
+ *                                                of a path through RELAYS servers that did no work
+ *                                                but pass bytes on. A relay waits in poll(); with
+ *                                                SPIN_US > 0 it first polls without waiting for
+ *                                                that long after its last message, as the cube's
+ *                                                loop spins (docs/performance.md). Also prints
+ *                                                cpu_chain_self, the relays' and responder's CPU
  *   p7load nats-responder PORT                   SUB bench.echo; answer each MSG with PUB to its
  *                                                reply subject; prints "ready"
  *   p7load nats-request PORT DEPTH WARMUP SECS   PUB bench.echo _INBOX.r.<id>, SUB _INBOX.r.*
@@ -159,6 +169,76 @@ static int connect_tcp(int port) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
+}
+
+/* A connected pair of loopback TCP sockets (TCP_NODELAY on both), like a link or a route. */
+static void tcp_pair(int sv[2]) {
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (l < 0) die("socket");
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 1) < 0) die("listen");
+    if (getsockname(l, (struct sockaddr *)&a, &len) < 0) die("getsockname");
+    sv[0] = connect_tcp(ntohs(a.sin_port));
+    sv[1] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+    if (sv[1] < 0) die("accept");
+    int one = 1;
+    setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    close(l);
+}
+
+/* Passes bytes both ways between a and b until either side closes (a raw-chain relay). */
+static void relay(int a, int b, long spin_us) {
+    char *buf = malloc(BUF);
+    if (!buf) die("out of memory");
+    struct pollfd p[2] = {{.fd = a, .events = POLLIN}, {.fd = b, .events = POLLIN}};
+    double last = now();
+    for (;;) {
+        int wait = spin_us > 0 && now() - last < spin_us * 1e-6 ? 0 : -1;
+        int n = poll(p, 2, wait);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        for (int i = 0; i < 2 && n > 0; i++) {
+            if (!p[i].revents) continue;
+            ssize_t r = read(p[i].fd, buf, BUF);
+            if (r <= 0) return;
+            write_all(p[1 - i].fd, buf, (size_t)r);
+            last = now();
+        }
+    }
+}
+
+static void p7_respond(int fd, long usecs);
+
+/*
+ * The raw chain: connection k joins process k to process k + 1; process 0 is this requester,
+ * 1 ... relays the relays, relays + 1 the responder. Returns the requester's end.
+ */
+static int start_chain(int relays, long spin_us, pid_t *children) {
+    int pairs[17][2];
+    for (int k = 0; k <= relays; k++) tcp_pair(pairs[k]);
+    for (int j = 1; j <= relays + 1; j++) {
+        pid_t child = fork();
+        if (child < 0) die("fork");
+        if (child == 0) {
+            int left = pairs[j - 1][1], right = j <= relays ? pairs[j][0] : -1;
+            for (int k = 0; k <= relays; k++)
+                for (int e = 0; e < 2; e++)
+                    if (pairs[k][e] != left && pairs[k][e] != right) close(pairs[k][e]);
+            if (right < 0) p7_respond(left, 0);
+            else relay(left, right, spin_us);
+            _exit(0);
+        }
+        children[j - 1] = child;
+    }
+    for (int k = 0; k <= relays; k++) {
+        if (k > 0) close(pairs[k][0]);
+        close(pairs[k][1]);
+    }
+    return pairs[0][0];
 }
 
 /* ---- Protocol-7 login ------------------------------------------------------------------ */
@@ -857,7 +937,7 @@ static void fs(const char *mount, int count) {
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void usage(void) {
-    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|nats-responder|nats-request|cube-worker|nats-worker|zenka-worker|cube-step|idle|active|churn|ping|fs ...\n"
+    fprintf(stderr, "usage: p7load cube-responder|cube-request|raw-request|raw-chain|nats-responder|nats-request|cube-worker|nats-worker|zenka-worker|cube-step|idle|active|churn|ping|fs ...\n"
                     "       (see the comment at the top of Benchmarks/p7load.c)\n");
     exit(2);
 }
@@ -898,6 +978,18 @@ int main(int argc, char **argv) {
         getrusage(RUSAGE_CHILDREN, &u);
         printf("cpu_responder_self=%.3f\n", u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec +
                                               u.ru_stime.tv_usec * 1e-6);
+    } else if (!strcmp(m, "raw-chain") && argc == 7) {
+        int relays = atoi(argv[2]);
+        if (relays < 1 || relays > 16) { errno = 0; die("RELAYS must be 1 to 16"); }
+        pid_t children[17];
+        int fd = start_chain(relays, atol(argv[3]), children);
+        run_requests(new_conn(P7, fd), atoi(argv[4]), atof(argv[5]), atof(argv[6]), 0);
+        close(fd); /* each relay ends when its left side closes, and closes its right side */
+        for (int j = 0; j <= relays; j++) waitpid(children[j], NULL, 0);
+        struct rusage u;
+        getrusage(RUSAGE_CHILDREN, &u);
+        printf("cpu_chain_self=%.3f\n", u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec +
+                                          u.ru_stime.tv_usec * 1e-6);
     } else if (!strcmp(m, "nats-responder") && argc == 3) {
         nats_responder(atoi(argv[2]), 0);
     } else if (!strcmp(m, "nats-request") && argc == 6) {

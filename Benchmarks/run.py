@@ -662,6 +662,11 @@ def cross_node(args, work):
     for depth in ("1", "64"):
         plan += [("cube-1hop", depth, [args.p7load, "cube-request", cubes["n2"].socket, depth, "0.5", secs, "0",
                                        "n3.bench.echo"], cube_servers)]
+    # The floors: the same bytes through as many processes that do nothing but pass them on,
+    # three for the cube's path (n1, n2, n3), two for the cluster's (A, B), all on loopback TCP.
+    for depth in ("1", "64"):
+        plan += [(f"floor-{relays}", depth, [args.p7load, "raw-chain", str(relays), "0", depth, "0.5", secs], {})
+                 for relays in (3, 2)]
     # The same responders asked from their own server: what the hops add.
     plan += [("cube-local", "1", [args.p7load, "cube-request", cubes["n3"].socket, "1", "0.5", secs], cube_servers),
              ("nats-local", "1", [args.p7load, "nats-request", str(port_b), "1", "0.5", secs], nats_servers)]
@@ -669,7 +674,9 @@ def cross_node(args, work):
     for _ in range(args.cross_rounds):
         for name, depth, argv, servers in plan:
             result = measure(argv, servers, work)
-            result["cpu_us_per_request"] = 1e6 * result["cpu_server"] / max(result.get("ops_all", 0), 1)
+            # a floor's "servers" are the relays and the responder it forked (cpu_chain_self)
+            cpu = result.get("cpu_server", result.get("cpu_chain_self", 0))
+            result["cpu_us_per_request"] = 1e6 * cpu / max(result.get("ops_all", 0), 1)
             runs.setdefault((name, depth), []).append(result)
     for proc in (leaf_responder, nats_z, nats_x, nats_y, nats_responder, nats_b, nats_a, responder):
         stop(proc)
@@ -684,6 +691,7 @@ def print_cross_node(runs, rounds):
     cl, nl = m[("cube-local", "1")], m[("nats-local", "1")]
     h1, h64 = m[("cube-1hop", "1")], m[("cube-1hop", "64")]
     l1, l64 = m[("nats-leaf", "1")], m[("nats-leaf", "64")]
+    f3_1, f3_64, f2_1, f2_64 = m[("floor-3", "1")], m[("floor-3", "64")], m[("floor-2", "1")], m[("floor-2", "64")]
     cube_hop = (c1["p50_us"] - cl["p50_us"]) / 2
     nats_hop = n1["p50_us"] - nl["p50_us"]
     rows = [
@@ -701,6 +709,12 @@ def print_cross_node(runs, rounds):
         ratio_row("one hop (n2 to n3) pipelined 64, req/s", h64["rate"], "nats cluster", n64["rate"]),
         ratio_row("one hop pipelined 64: CPU us/request", h64["cpu_us_per_request"], "nats cluster",
                   n64["cpu_us_per_request"], None, False, 2),
+        ratio_row("floor, 3 relays (the cube's path) seq, rt/s", f3_1["rate"], "nats cluster", n1["rate"]),
+        ratio_row("floor, 3 relays pipelined 64, req/s", f3_64["rate"], "nats cluster", n64["rate"]),
+        ratio_row("two hops seq, % of its 3-relay floor", 100 * c1["rate"] / f3_1["rate"],
+                  "cluster, % of 2-relay floor", 100 * n1["rate"] / f2_1["rate"], None, True, 1),
+        ratio_row("two hops pipelined, % of its floor", 100 * c64["rate"] / f3_64["rate"],
+                  "cluster, % of 2-relay floor", 100 * n64["rate"] / f2_64["rate"], None, True, 1),
         ratio_row("two hops sequential, rt/s", c1["rate"], "nats leaf chain", l1["rate"]),
         ratio_row("two hops pipelined 64, req/s", c64["rate"], "nats leaf chain", l64["rate"]),
         ratio_row("two hops pipelined 64: CPU us/request", c64["cpu_us_per_request"], "nats leaf chain",
@@ -711,12 +725,17 @@ def print_cross_node(runs, rounds):
     print("nats: requester on server A, responder on server B of a two-server cluster (one route).")
     print("One hop: the requester on n2, one link from the responder: the same number of servers and hops as nats.")
     print("Leaf chain: nats-servers X and Z leaf nodes of hub Y, requester on X, responder on Z: two hops like n1-n3.")
+    print("Floor: the same bytes through 3 (or 2) processes that only pass them on over loopback TCP (p7load")
+    print("raw-chain): no implementation of either path can beat its floor on this machine.")
     print(table(rows))
     print(f"Medians of {rounds} interleaved rounds; spread (min / median / max):")
     for key, label, digits in (("rate", "round trips or requests/s", 0), ("cpu_us_per_request", "CPU us/request", 2)):
         for depth in ("1", "64"):
             cells = [" / ".join(fmt(v, digits) for v in spread(runs[(name, depth)], key)) for name in ("cube", "nats")]
             print(f"  depth {depth:>2} {label:26} cube {cells[0]:>28}   nats {cells[1]:>28}")
+    for depth in ("1", "64"):
+        cells = [" / ".join(fmt(v) for v in spread(runs[(name, depth)], "rate")) for name in ("floor-3", "floor-2")]
+        print(f"  depth {depth:>2} floor, round trips or req/s 3 relays {cells[0]:>24}   2 relays {cells[1]:>24}")
 
 
 # ---- burst (issue 15, docs/pooling.md "Benchmarks") ----------------------------------------
