@@ -36,6 +36,10 @@ package final class Manager: @unchecked Sendable {
     var pendingServe: [String: Int] = [:]
     /// Whether ``start()`` ran (the cube serves).
     var started = false
+    /// Zenki whose dependencies `launch` is starting: a circle of `depends` never recurses
+    /// (the configuration refuses circles, `ZenkaDefinition.dependencyCycle`; this holds for
+    /// definitions given any other way).
+    var launchingDependencies: Set<String> = []
     /// `notify_online`/`notify_offline` waiting for their zenka (queue-confined).
     var notifications = PendingNotifications()
     private var timer: (any DispatchSourceTimer)?
@@ -135,7 +139,8 @@ package final class Manager: @unchecked Sendable {
                 let victims = instances.values.filter { $0.name == name && ($0.state != .stopping || $0.restarting) }.map(\.id)
                 for id in victims { stop(instance: id, now: now) }
                 records[name] = nil
-                if old[name]?.start == .ondemand { hub.unregisterOnDemand(name) }
+                // `instances.min = 0` registers on demand as `start = ondemand` does.
+                if let before = old[name], Self.startsOnDemand(before) { hub.unregisterOnDemand(name) }
                 lines.append("zenka \(name) removed" + (victims.isEmpty ? "" : ", \(victims.count) instance(s) stopped"))
             }
             definitions = new
@@ -264,7 +269,10 @@ package final class Manager: @unchecked Sendable {
         let missing = definition.dependencies.filter { !isOnline($0) }
         if !missing.isEmpty {
             records[name, default: ZenkaRecord()].waitingForDependencies = true
-            for dependency in missing where definitions[dependency] != nil && !isRunning(dependency) {
+            launchingDependencies.insert(name)
+            defer { launchingDependencies.remove(name) }
+            for dependency in missing
+            where definitions[dependency] != nil && !isRunning(dependency) && !launchingDependencies.contains(dependency) {
                 _ = launch(dependency)
             }
             return .failure(.waiting(missing))

@@ -38,7 +38,7 @@ package final class MetricsServer: Service {
     package func run() async throws {
         let exporter = self.exporter
         let open = ConnectionCount()
-        let listener = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 16)
             .childChannelInitializer { channel in
@@ -49,8 +49,12 @@ package final class MetricsServer: Service {
                     try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(exporter: exporter))
                 }
             }
-            .bind(host: address.bareHost, port: address.port)
-            .get()
+        let listener: any Channel
+        do {
+            listener = try await bootstrap.bind(host: address.bareHost, port: address.port).get()
+        } catch {
+            throw MetricsListenError(address: "\(address.bareHost):\(address.port)", reason: "\(error)")
+        }
         let port = listener.localAddress?.port ?? address.port
         logger.info("metrics listening", metadata: ["metrics": "\(address.bareHost):\(port)"])
         onReady(port)

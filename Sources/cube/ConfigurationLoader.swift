@@ -24,25 +24,37 @@ enum ConfigurationLoader {
     /// embedded default when nil.
     /// - Throws: ``ConfigError`` naming file and line, or an unreadable path.
     static func load(path: String?, owner: String) throws -> LoadedConfiguration {
-        let files = try path.map(readFiles) ?? DefaultConfiguration.files.map { ($0.path, Array($0.text.utf8)) }
+        let files = try path.map(readFiles)
+            ?? DefaultConfiguration.files.map { file in
+                // Embedded as `configuration/cube.conf`, `configuration/zenki/<name>/…`.
+                let relative = file.path.hasPrefix("configuration/") ? String(file.path.dropFirst("configuration/".count)) : file.path
+                return ConfigurationFile(name: file.path, relative: relative, bytes: Array(file.text.utf8))
+            }
         var entries: [ConfigEntry] = []
         var zenkaFiles: [String: [String: [UInt8]]] = [:]
-        for (name, bytes) in files {
-            let parts = name.split(separator: "/").map(String.init)
-            if let index = parts.lastIndex(of: "zenki"), parts.count == index + 3 {
-                let zenka = parts[index + 1]
-                zenkaFiles[zenka, default: [:]][parts[index + 2]] = bytes
-                guard parts[index + 2] == "zenka.conf" else { continue }
-                let parsed = try ConfigFile.parse(String(decoding: bytes, as: UTF8.self), file: name)
+        for file in files {
+            // Only `zenki/<name>/<file>` under the configuration's own top: a directory called
+            // `zenki` higher up the path (`/etc/zenki/prod/cube.conf`) made the whole
+            // configuration a zenka's files before, and the cube ran on built-in defaults.
+            let parts = file.relative.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 3, parts[0] == "zenki" {
+                let zenka = parts[1]
+                guard Names.isUserName(zenka.utf8) else {
+                    throw ConfigError(file: file.name, line: 0, message:
+                        "invalid zenka name '\(zenka)': a zenka's directory is named like a user (letters, digits, '-', '_', at most 17)")
+                }
+                zenkaFiles[zenka, default: [:]][parts[2]] = file.bytes
+                guard parts[2] == "zenka.conf" else { continue }
+                let parsed = try ConfigFile.parse(String(decoding: file.bytes, as: UTF8.self), file: file.name)
                 entries += parsed.map { entry in
                     var prefixed = entry
                     prefixed.key = "zenka.\(zenka).\(entry.key)"
                     return prefixed
                 }
-            } else if name.hasSuffix(".conf") || name == path {
+            } else if file.name.hasSuffix(".conf") || file.name == path {
                 // A file named on the command line is read whatever its name; in a directory
                 // only `*.conf` files are.
-                entries += try ConfigFile.parse(String(decoding: bytes, as: UTF8.self), file: name)
+                entries += try ConfigFile.parse(String(decoding: file.bytes, as: UTF8.self), file: file.name)
             }
         }
         var configuration = try CubeConfiguration.load(entries, owner: owner)
@@ -52,30 +64,35 @@ enum ConfigurationLoader {
     }
 
     /// Reads a configuration file, or a directory's `*.conf` files and `zenki/*/*` files.
-    private static func readFiles(_ path: String) throws -> [(String, [UInt8])] {
+    private static func readFiles(_ path: String) throws -> [ConfigurationFile] {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigError(file: path, line: 0, message: "no such file or directory")
         }
-        var names: [String] = []
-        if isDirectory.boolValue {
-            names = try manager.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".conf") }.sorted()
-                .map { path + "/" + $0 }
-            let zenki = path + "/zenki"
-            for zenka in (try? manager.contentsOfDirectory(atPath: zenki))?.sorted() ?? [] {
-                let files = (try? manager.contentsOfDirectory(atPath: zenki + "/" + zenka))?.sorted() ?? []
-                names += files.map { "\(zenki)/\(zenka)/\($0)" }
-            }
-            guard !names.isEmpty else { throw ConfigError(file: path, line: 0, message: "no *.conf files in directory") }
-        } else {
-            names = [path]
+        guard isDirectory.boolValue else {
+            guard let data = manager.contents(atPath: path) else { throw ConfigError(file: path, line: 0, message: "cannot read file") }
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            return [ConfigurationFile(name: path, relative: name, bytes: Array(data))]
         }
-        return try names.map { name in
-            guard let data = manager.contents(atPath: name) else {
-                throw ConfigError(file: name, line: 0, message: "cannot read file")
+        var relatives = try manager.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".conf") }.sorted()
+        for zenka in (try? manager.contentsOfDirectory(atPath: path + "/zenki"))?.sorted() ?? [] {
+            let files = (try? manager.contentsOfDirectory(atPath: "\(path)/zenki/\(zenka)"))?.sorted() ?? []
+            relatives += files.map { "zenki/\(zenka)/\($0)" }
+        }
+        guard !relatives.isEmpty else { throw ConfigError(file: path, line: 0, message: "no *.conf files in directory") }
+        return try relatives.compactMap { relative in
+            let name = path + "/" + relative
+            var isSubdirectory: ObjCBool = false
+            if manager.fileExists(atPath: name, isDirectory: &isSubdirectory), isSubdirectory.boolValue {
+                // A `*.conf` directory at the top is no file to read; one inside a zenka's
+                // directory would not be copied with it (only its files travel, zenki.md).
+                guard relative.hasPrefix("zenki/") else { return nil }
+                throw ConfigError(file: name, line: 0, message:
+                    "a directory: a zenka's directory holds files only (they are copied into its working directory, subdirectories are not)")
             }
-            return (name, Array(data))
+            guard let data = manager.contents(atPath: name) else { throw ConfigError(file: name, line: 0, message: "cannot read file") }
+            return ConfigurationFile(name: name, relative: relative, bytes: Array(data))
         }
     }
 }

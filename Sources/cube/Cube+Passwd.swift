@@ -25,7 +25,7 @@ extension Cube {
                 password = Array((readLine(strippingNewline: true) ?? "").utf8)
             }
             defer { Memory.wipe(&password) }
-            guard !password.isEmpty else { throw ValidationError("empty password") }
+            guard !password.isEmpty else { throw CommandFailure("empty password: nothing was hashed") }
             print("auth.setup.usr.\(user) = \(try PasswordHash.hash(password))")
         }
     }

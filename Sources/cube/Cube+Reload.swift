@@ -23,6 +23,11 @@ extension Cube {
         @Option(name: .long, help: "Seconds to wait for the answer.")
         var timeout: Int = 60
 
+        func validate() throws {
+            // 0 or less failed at once with "timed out" (a hostile operator's finding).
+            guard (1...86_400).contains(timeout) else { throw ValidationError("--timeout needs seconds, 1 to 86400") }
+        }
+
         func run() throws {
             let path = SocketPath.resolve(explicit: socket)
             let received: Received
@@ -33,7 +38,7 @@ extension Cube {
                 try connection.sendCommand(id: 1, path: "reload", args: nil)
                 received = try Self.answer(on: connection)
             } catch {
-                throw ReloadFailure("\(path): \(error)")
+                throw CommandFailure("\(path): \(error)")
             }
             switch received.reply?.keyword {
             case .size:
@@ -41,7 +46,7 @@ extension Cube {
             case .trueReply:
                 print(received.textString)
             default:
-                throw ReloadFailure(received.textString)
+                throw CommandFailure(received.textString)
             }
         }
 

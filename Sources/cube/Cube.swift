@@ -78,6 +78,9 @@ struct ConfigurationOptions: ParsableArguments, Sendable {
             configuration.network.peers.append(address)
         }
         if let nodes { configuration.network.nodesPath = nodes }
+        // Values read again with the identity key at start: checked here too, so that
+        // check-config, a reload and a cube without an identity refuse them as `run` would.
+        _ = try Daemon.trustedSigners(configuration)
         loaded.configuration = configuration
         return loaded
     }

@@ -72,7 +72,10 @@ struct Daemon {
         }
         let store = openMarketStore(configuration, hub: hub, logger: logger)
         if identity != nil {
-            let revocations = RevocationFile(configuration: configuration)
+            // Under `state.directory` once the rotation store opened there (it checked the
+            // directory is the cube's own).
+            let revocations = RevocationFile(configuration: configuration,
+                                             stateDirectory: rotationStore == nil ? nil : configuration.stateDirectory)
             let restored = hub.restoreRevocations(try revocations.load())
             if restored > 0 { logger.info("revocations restored", metadata: ["count": "\(restored)", "path": "\(revocations.path)"]) }
             hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }
@@ -190,6 +193,7 @@ struct Daemon {
     /// - Throws: when the authorized-keys file or a trusted signer is malformed.
     static func secureLogin(_ configuration: CubeConfiguration, identity: IdentityKey?, nodes: KnownNodes,
                             trust: LinkTrust, logger: Logger) throws -> C25519Login? {
+        let signers = try trustedSigners(configuration)
         guard let identity else {
             if configuration.tcpListen != nil {
                 logger.warning("TCP listener without auth.c25519.identity: nothing is offered there")
@@ -203,18 +207,6 @@ struct Daemon {
             } catch {
                 throw ConfigError(file: keys, line: 0, message: "\(error)")
             }
-        }
-        var signers: [PublicKey: SignerScope] = [:]
-        for text in configuration.trustedSigners {
-            guard let key = PublicKey(base32: text) else { throw ConfigError(file: "auth.c25519.trusted-signers", line: 0,
-                                                                              message: "not a base32 public key: \(text)") }
-            signers[key] = .anyUnprivilegedName
-        }
-        for setup in configuration.signers.values.sorted(by: { $0.label < $1.label }) {
-            let file = "auth.c25519.signer.\(setup.label).key"
-            guard let text = setup.key else { throw ConfigError(file: file, line: 0, message: "missing: the signer's public key") }
-            guard let key = PublicKey(base32: text) else { throw ConfigError(file: file, line: 0, message: "not a base32 public key: \(text)") }
-            signers[key] = SignerScope(names: setup.names, maximumDays: setup.maximumDays.map(Int64.init))
         }
         // Names with their own access rule (admin, v7, unix-root…) only from a signer that lists them.
         let privileged = Set(configuration.access.patterns.keys.filter { $0 != "*" })
@@ -236,6 +228,27 @@ struct Daemon {
         login.rotation = rotation
         login.linkTrust = trust
         return login
+    }
+
+    /// The certificate signers the configuration trusts (`auth.c25519.trusted-signers`,
+    /// `auth.c25519.signer.<label>.*`), each with its scope.
+    /// - Throws: ``ConfigError`` for a value that is no public key or a signer without one:
+    ///   `cube check-config` and `cube run` refuse them alike, with or without an identity key
+    ///   (before, only `run` with an identity saw them, a hostile operator's finding).
+    static func trustedSigners(_ configuration: CubeConfiguration) throws(ConfigError) -> [PublicKey: SignerScope] {
+        var signers: [PublicKey: SignerScope] = [:]
+        for text in configuration.trustedSigners {
+            guard let key = PublicKey(base32: text) else { throw ConfigError(file: "auth.c25519.trusted-signers", line: 0,
+                                                                              message: "not a base32 public key: \(text)") }
+            signers[key] = .anyUnprivilegedName
+        }
+        for setup in configuration.signers.values.sorted(by: { $0.label < $1.label }) {
+            let file = "auth.c25519.signer.\(setup.label).key"
+            guard let text = setup.key else { throw ConfigError(file: file, line: 0, message: "missing: the signer's public key") }
+            guard let key = PublicKey(base32: text) else { throw ConfigError(file: file, line: 0, message: "not a base32 public key: \(text)") }
+            signers[key] = SignerScope(names: setup.names, maximumDays: setup.maximumDays.map(Int64.init))
+        }
+        return signers
     }
 
     /// The trusted-nodes file (`network.nodes`); empty when none is configured.

@@ -124,7 +124,8 @@ auth.c25519.trusted-signers =
 #   auth.c25519.signer.hq.names = remote-* dev-*
 #   auth.c25519.signer.hq.max-days = 30
 # The revocation list (`revoke`, `revocations`), kept across restarts; empty: the file
-# `revocations` in the socket's directory. Read at start, rewritten on every change.
+# `revocations` in state.directory (below), or in the socket's directory when that is empty.
+# Read at start, rewritten on every change.
 auth.c25519.revocations =
 # After `cube keygen --rotate OLD --out NEW`: the statement NEW.rotation (the new key signed
 # by the old one), served to clients that pinned the old key and to neighbours, which then

@@ -85,6 +85,11 @@ enum Arguments: Equatable {
             }
             return .usageError("unknown option \(word)")
         }
+        // `p7 "$CMD"` with CMD empty is a mistake in a script, not a wish for the terminal:
+        // a usage error (status 2) rather than a prompt that waits (a hostile operator's finding).
+        if index < words.count && words[index].allSatisfy(\.isWhitespace) {
+            return .usageError("an empty command: give a command, or nothing for the terminal")
+        }
         let command = index < words.count ? words[index] : ""
         let rest = index < words.count ? Array(words[(index + 1)...]) : []
         var invocation = Invocation(

@@ -164,7 +164,8 @@ import Testing
         // No command opens the terminal (docs/p7.md): here it cannot connect.
         let none = try Self.run(["--socket", "/nonexistent/cube.sock"])
         #expect(none.status == 3 && none.stderr.contains("/nonexistent/cube.sock"))
-        for words in [["shell", "extra"], ["watch"], ["watch", "a", "b"], ["top", "--bogus"], ["top", "--interval", "0"]] {
+        // An empty command (`p7 "$CMD"` with CMD unset) is a usage error, not the terminal.
+        for words in [["shell", "extra"], ["watch"], ["watch", "a", "b"], ["top", "--bogus"], ["top", "--interval", "0"], [""], [" "]] {
             let wrong = try Self.run(["--socket", "/nonexistent/cube.sock"] + words)
             #expect(wrong.status == 2 && wrong.stderr.contains("usage: p7"), "\(words)")
         }

@@ -213,4 +213,22 @@ private func load(_ text: String, owner: String = "root") throws(ConfigError) ->
         #expect(config.logLevel == "info")
         #expect(try load("log.level = debug").logLevel == "debug")
     }
+
+    /// Zenki whose `depends` make a circle are refused where the first one's `depends` is
+    /// written; a dependency configured nowhere here only ends a path (it is waited for).
+    @Test func aCircleOfDependsIsRefusedWhereItIsWritten() {
+        let base = "zenka.a.program = /bin/cat\nzenka.b.program = /bin/cat\nzenka.c.program = /bin/cat\n"
+        #expect(throws: ConfigError(file: "test.conf", line: 4, message: "zenka 'a' depends on itself")) {
+            try load(base + "zenka.a.depends = elsewhere a")
+        }
+        #expect(throws: ConfigError(file: "test.conf", line: 5,
+                                    message: "zenki depend on each other in a circle: b -> c -> b")) {
+            try load(base + "zenka.a.depends = b\nzenka.b.depends = c\nzenka.c.depends = b")
+        }
+        #expect(throws: ConfigError(file: "test.conf", line: 4, message: "depends: invalid zenka name 'n3.b'")) {
+            try load(base + "zenka.a.depends = n3.b")
+        }
+        let fine = try? load(base + "zenka.a.depends = b c elsewhere\nzenka.b.depends = c")
+        #expect(fine?.zenki["a"]?.dependencies == ["b", "c", "elsewhere"])
+    }
 }

@@ -62,6 +62,24 @@ import Testing
         #expect(values.last?.1 == second["cube_route_latency_seconds_count"])
     }
 
+    /// A metrics port another process holds ends `cube run` with a message that names the
+    /// key and the address (before: the system's "Address already in use" alone).
+    @Test func aMetricsPortInUseIsNamedWhenTheCubeStops() throws {
+        let port = freeTCPPort()
+        let first = try CubeProcess(extraConfiguration: "metrics.listen = 127.0.0.1:\(port)")
+        defer { first.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metricsbusy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let conf = directory.appendingPathComponent("cube.conf").path
+        try "metrics.listen = 127.0.0.1:\(port)\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let run = try ExecutableRun.run(Binaries.cube, ["run", "--config", conf, "--no-mount",
+                                                        "--socket", directory.appendingPathComponent("cube.sock").path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("metrics.listen 127.0.0.1:\(port): cannot listen:"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("cube.sock").path))
+    }
+
     @Test func refusalsAndFailedLoginsAreCountedLoggedAsJSONAndOtherPathsAre404() throws {
         let port = freeTCPPort()
         let cube = try CubeProcess(extraConfiguration: "metrics.listen = 127.0.0.1:\(port)\nauth.setup.usr.limited = :unix:root",

@@ -342,6 +342,53 @@ import Glibc
         #expect(admin.instance(of: "one") != nil)
     }
 
+    /// A reload that brings zenki depending on each other (or one on itself) is refused with
+    /// the file and line of the `depends`; before, the manager recursed until its stack ran out
+    /// and the cube died with every session (a hostile operator's finding).
+    @Test func aCircleOfDependsIsRefusedAndTheCubeKeepsServing() throws {
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one")], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("one"))
+        var selfish = Self.stdioZenka("selfish")
+        selfish.conf += "\ndepends = selfish\n"
+        try Self.add(selfish, to: cube)
+        let run = try Self.reload(cube)
+        let conf = cube.configDirectory + "/zenki/selfish/zenka.conf"
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("configuration refused, running one kept: \(conf):6: zenka 'selfish' depends on itself"),
+                "\(run.stderr)")
+        var a = Self.stdioZenka("a"), b = Self.stdioZenka("b")
+        a.conf += "\ndepends = one b\n"
+        b.conf += "\ndepends = a\n"
+        try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/selfish")
+        try Self.add(a, to: cube)
+        try Self.add(b, to: cube)
+        let circle = try Self.reload(cube)
+        #expect(circle.status == 1)
+        #expect(circle.stderr.contains("zenka.conf:6: zenki depend on each other in a circle: a -> b -> a"), "\(circle.stderr)")
+        #expect(cube.process.isRunning)
+        #expect(admin.call("one.echo still here")?.line == "TRUE still here")
+        #expect(admin.list().map(\.zenka) == ["one"])
+    }
+
+    /// A zenka with `instances.min = 0` is registered on demand like `start = ondemand`; removed
+    /// by a reload, it is unregistered as well (before, `list zenki` and the metrics kept it as
+    /// `offline 0` for good).
+    @Test func aRemovedZenkaStartedOnDemandByItsMinimumIsUnregistered() throws {
+        var lazy = Self.stdioZenka("lazy")
+        lazy.conf += "\ninstances.min = 0\n"
+        let cube = try ManagerCube(zenki: [Self.stdioZenka("one"), lazy], baseConfiguration: Self.configuration)
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("one"))
+        #expect(admin.call("lazy.echo wake", timeout: 10)?.line == "TRUE wake", "\(cube.log)")
+        #expect(admin.list().map(\.zenka) == ["lazy", "one"])
+        try FileManager.default.removeItem(atPath: cube.configDirectory + "/zenki/lazy")
+        let run = try Self.reload(cube)
+        #expect(run.stdout.contains("zenka lazy removed"), "\(run.stdout)")
+        #expect(eventually(timeout: 5) { admin.list().map(\.zenka) == ["one"] }, "\(admin.list())")
+        #expect(admin.call("lazy.echo gone")?.line.hasPrefix("FALSE") == true)
+    }
+
     @Test func reloadReportsChangesAndWhatNeedsARestart() throws {
         // No --log-level, so log.level decides.
         let cube = try ManagerCube(zenki: [], baseConfiguration: Self.configuration, logLevel: nil)

@@ -150,6 +150,40 @@ import Glibc
         let usage = try fixture.p7(["--socket", socket, "revoke", "nonsense"])
         #expect(usage.status == 1 && usage.stdout.contains("usage: revoke"))
     }
+
+    /// With `state.directory` the list is kept there, not next to the socket: the shipped
+    /// systemd unit's `RuntimeDirectory` (the socket's) is emptied at every stop, and a revoked
+    /// key could log in again after `systemctl restart`. A list an older version kept next to
+    /// the socket is still read while the state directory has none.
+    @Test func theListIsKeptInTheStateDirectoryWhenThereIsOne() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("revstate-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let fixture = try SecurityCube(extraConfiguration: "state.directory = \(state)")
+        let socket = fixture.cube.socketPath
+        let revoked = try fixture.p7(["--socket", socket, "revoke", fixture.client.publicKey.description])
+        #expect(revoked.status == 0, "\(revoked.stdout)\(revoked.stderr)")
+        let kept = try String(contentsOfFile: state + "/revocations", encoding: .utf8)
+        #expect(kept.contains("key:\(fixture.client.publicKey) "))
+        let beside = fixture.cube.directory.appendingPathComponent("revocations").path
+        #expect(!FileManager.default.fileExists(atPath: beside))
+        // As systemd does with the runtime directory: the socket's directory is emptied.
+        fixture.cube.stop()
+        let authorized = fixture.keys.appendingPathComponent("authorized-keys").path
+        let arguments = ["--identity", fixture.nodeKeyPath, "--authorized-keys", authorized]
+        let again = try CubeProcess(extraConfiguration: SecurityCube.configuration + "\nstate.directory = \(state)",
+                                    arguments: arguments)
+        defer { again.stop() }
+        let listed = try fixture.p7(["--socket", again.socketPath, "revocations"])
+        #expect(listed.status == 0 && listed.stdout.contains("key:\(fixture.client.publicKey)"), "\(listed.stdout)")
+        again.stop()
+        // An older version's list next to the socket, none in the state directory: read.
+        try FileManager.default.moveItem(atPath: state + "/revocations", toPath: again.directory.appendingPathComponent("revocations").path)
+        let upgraded = try CubeProcess(extraConfiguration: SecurityCube.configuration + "\nstate.directory = \(state)",
+                                       socketPath: again.socketPath, arguments: arguments)
+        defer { upgraded.stop() }
+        let read = try fixture.p7(["--socket", upgraded.socketPath, "revocations"])
+        #expect(read.status == 0 && read.stdout.contains("key:\(fixture.client.publicKey)"), "\(read.stdout)")
+    }
 }
 
 /// Hands a connection to the one thread that reads it from then on.

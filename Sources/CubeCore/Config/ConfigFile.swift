@@ -19,7 +19,11 @@ package enum ConfigFile {
         // On the scalar LF: `String.split(separator: "\n")` compares characters, and a CRLF is
         // one character, so a CRLF file was one line, with a comment on top an empty
         // configuration (a reload then dropped every access rule; a hostile second reader).
-        for rawLine in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+        // A byte order mark some editors write first is no part of the first key (it made
+        // an invisible `invalid key 'node.name'`, a hostile reader's finding).
+        var scalars = Substring(text).unicodeScalars
+        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
+        for rawLine in scalars.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             // A CR kept in a value could make a pattern nobody can see; refused, and said why.
             if rawLine.last == "\r" {

@@ -102,6 +102,8 @@ package struct CubeConfiguration: Equatable, Sendable {
     package static func load(_ entries: [ConfigEntry], owner: String) throws(ConfigError) -> CubeConfiguration {
         var config = CubeConfiguration()
         var origins: [String: ConfigEntry] = [:]
+        // Where each zenka's `depends` was set last: a circle is reported there.
+        var dependsOrigins: [String: ConfigEntry] = [:]
         for raw in entries {
             var entry = raw
             entry.key = entry.key.replacing("<owner>", with: owner)
@@ -109,6 +111,7 @@ package struct CubeConfiguration: Equatable, Sendable {
             try config.apply(entry)
             if let rest = entry.key.dropPrefix("zenka."), let name = rest.split(separator: ".").first {
                 origins[String(name)] = origins[String(name)] ?? entry
+                if rest.hasSuffix(".depends") { dependsOrigins[String(name)] = entry }
             }
         }
         for definition in config.zenki.values.sorted(by: { $0.name < $1.name }) {
@@ -121,6 +124,13 @@ package struct CubeConfiguration: Equatable, Sendable {
                 throw ConfigError(file: origin?.file ?? "configuration", line: origin?.line ?? 0,
                                   message: "zenka '\(definition.name)': instances.min exceeds instances.max")
             }
+        }
+        if let cycle = ZenkaDefinition.dependencyCycle(in: config.zenki), let first = cycle.first {
+            let origin = dependsOrigins[first] ?? origins[first]
+            let message = cycle.count == 2
+                ? "zenka '\(first)' depends on itself"
+                : "zenki depend on each other in a circle: " + cycle.joined(separator: " -> ")
+            throw ConfigError(file: origin?.file ?? "configuration", line: origin?.line ?? 0, message: message)
         }
         return config
     }

@@ -118,7 +118,10 @@ package struct ZenkaDefinition: Equatable, Sendable {
         case "program": program = value
         case "args": arguments = value.split(separator: " ").map(String.init)
         case "directory": directory = value.isEmpty ? nil : value
-        case "depends": dependencies = value.split(separator: " ").map(String.init)
+        case "depends":
+            let names = value.split(separator: " ").map(String.init)
+            if let bad = names.first(where: { !Names.isUserName($0.utf8) }) { return "depends: invalid zenka name '\(bad)'" }
+            dependencies = names
         case "mode":
             guard let parsed = Mode(rawValue: value) else { return "mode must be sdk or stdio" }
             mode = parsed
