@@ -52,8 +52,12 @@ struct ZenkaRecord: Sendable {
     var restarts = 0
     /// Consecutive failed runs; the restart delay doubles with each.
     var failures = 0
-    /// When a pending restart is due.
-    var restartAt: UInt64?
+    /// When each pending restart is due, one per instance that ended and comes back: several
+    /// instances of one zenka can end together (before, one slot for the zenka kept only the
+    /// last, and two crashed instances of a pool came back as one, below `instances.min`).
+    var restartsDue: [UInt64] = []
+    /// Whether a restart is pending.
+    var restartPending: Bool { !restartsDue.isEmpty }
     /// Failed exits in a row, for the router's scaling starts (`ScaleOrder.start`), which the
     /// restart policy does not see; and until when such a start waits (restart.backoff doubled).
     var scaleFailures = 0

@@ -93,7 +93,7 @@ extension Manager {
         }
         for word in words where definitions[word] != nil {
             records[word, default: ZenkaRecord()].manuallyStopped = true
-            records[word]?.restartAt = nil
+            records[word]?.restartsDue = []
         }
         // One already stopping for a restart is stopped too: its restart is called off.
         let victims = matching(words, restarting: true)
@@ -131,7 +131,7 @@ extension Manager {
                 running[0].state.rawValue
             } else if record.manuallyStopped {
                 "stopped"
-            } else if record.restartAt != nil {
+            } else if record.restartPending {
                 "restart pending"
             } else if record.waitingForDependencies {
                 "waiting"

@@ -86,11 +86,11 @@ extension Manager {
             kill(-group.group, SIGKILL)
             return true
         }
-        for (name, record) in records {
-            if let due = record.restartAt, now >= due, !record.manuallyStopped {
-                records[name]?.restartAt = nil
-                launch(name)
-            }
+        for (name, record) in records where !record.manuallyStopped {
+            let due = record.restartsDue.filter { now >= $0 }
+            guard !due.isEmpty else { continue }
+            records[name]?.restartsDue.removeAll { now >= $0 }
+            for _ in due { launch(name, restarting: true) }
         }
         startWaitingDependents()
         forgetEndedNotifications()

@@ -259,7 +259,8 @@ package final class Manager: @unchecked Sendable {
     /// - Parameter served: for another node's compute lease: beyond `instances.max` (the
     ///   router keeps such instances within `node.compute.slots`, docs/pooling.md "Bursts").
     @discardableResult
-    func launch(_ name: String, served: Bool = false) -> Result<Int, LaunchFailure> {
+    /// - Parameter restarting: a restart `tick` found due (and took off the pending ones).
+    func launch(_ name: String, served: Bool = false, restarting: Bool = false) -> Result<Int, LaunchFailure> {
         guard let definition = definitions[name] else { return .failure(.unknown) }
         // Served instances are beyond `instances.max` (within `node.compute.slots`): they do
         // not count against the node's own.
@@ -279,7 +280,11 @@ package final class Manager: @unchecked Sendable {
         }
         records[name, default: ZenkaRecord()].waitingForDependencies = false
         records[name]?.manuallyStopped = false
-        records[name]?.restartAt = nil
+        // A start for another reason (a scaling start, `v7.start`) takes the place of the
+        // restart due first; a due restart itself was taken off by `tick`.
+        if !restarting, let due = records[name]?.restartsDue, let earliest = due.min(), let index = due.firstIndex(of: earliest) {
+            records[name]?.restartsDue.remove(at: index)
+        }
         do {
             let directory = try prepareDirectory(for: definition)
             let id = newInstanceID()
@@ -546,7 +551,7 @@ package final class Manager: @unchecked Sendable {
         var record = records[name, default: ZenkaRecord()]
         record.failures = failed ? record.failures + 1 : 0
         let delay = Self.backoff(definition, failures: record.failures)
-        record.restartAt = Self.now + UInt64(delay * 1e9)
+        record.restartsDue.append(Self.now + UInt64(delay * 1e9))
         record.restarts += 1
         records[name] = record
         logger.info("zenka restart in \(delay) s", metadata: ["zenka": "\(name)"])

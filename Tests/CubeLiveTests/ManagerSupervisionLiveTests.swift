@@ -442,6 +442,37 @@ import Glibc
         #expect(admin.call("calc.eval 2*(3+4)")?.line == "TRUE 14")
     }
 
+    /// Two instances of a pool killed together both come back (each its own pending restart;
+    /// before, the zenka had one slot for it, the second restart overwrote the first, and the
+    /// pool stayed at one instance, below its `instances.min`: a hostile tester's finding).
+    @Test func instancesKilledTogetherAllComeBack() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "pool", conf: """
+                program = /bin/sh
+                args = echo.sh
+                mode = stdio
+                dispatch = balanced
+                instances.max = 3
+                instances.min = 2
+                restart.backoff = 0.1
+                stop-timeout = 1
+                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+        ])
+        let admin = try cube.client()
+        var first: [ManagerInstanceRow] = []
+        #expect(eventually(timeout: 8) {
+            first = admin.status().filter { $0.zenka == "pool" && $0.state == "online" }
+            return first.count == 2
+        })
+        for row in first { kill(row.pid, SIGKILL) }
+        var again: [ManagerInstanceRow] = []
+        #expect(eventually(timeout: 8) {
+            again = admin.status().filter { $0.zenka == "pool" && $0.state == "online" }
+            return again.count == 2 && Set(again.map(\.pid)).isDisjoint(with: first.map(\.pid))
+        }, "\(admin.status()) \(cube.log)")
+        #expect(admin.call("pool.echo back")?.line == "TRUE back")
+    }
+
     @Test func cubeShutdownStopsEveryZenkaFirst() throws {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "sh1", conf: """
