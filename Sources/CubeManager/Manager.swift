@@ -383,6 +383,12 @@ package final class Manager: @unchecked Sendable {
             switch order {
             case .start(let name):
                 if let until = records[name]?.scaleBackoffUntil, Self.now < until {
+                    // An instance that ended is coming back after its restart delay: what
+                    // waits goes to it (docs/pooling.md "An instance dies": none is lost).
+                    // Failing the start here answered every waiting command `client not
+                    // present` a second before the restart (a hostile tester's finding); the
+                    // router counts the start as on its way until the restart logs in.
+                    if records[name]?.restartPending == true, records[name]?.manuallyStopped != true { return }
                     // Declined like a failed start: the router answers what waits, or waits for
                     // the cooldown (docs/pooling.md "Failure cases"). Not logged: one per command.
                     hub.zenkaStartFailed(name)

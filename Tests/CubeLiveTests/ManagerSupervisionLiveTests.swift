@@ -473,6 +473,41 @@ import Glibc
         #expect(admin.call("pool.echo back")?.line == "TRUE back")
     }
 
+    /// The only instance of a scaling zenka dies while commands wait for it: the one it held
+    /// gets `route collapsed`, the waiting ones go to the instance its restart brings
+    /// (docs/pooling.md "An instance dies"). Before, the router's start met the crash backoff,
+    /// was declined, and every waiting command got `client not present` a second before the
+    /// restart (a hostile tester's finding).
+    @Test func commandsWaitingForAScalingZenkaWhoseInstanceDiedGoToItsRestart() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "work", conf: """
+                program = /bin/sh
+                args = echo.sh
+                mode = stdio
+                dispatch = balanced
+                instances.min = 1
+                instances.max = 2
+                scale.target = 1
+                scale.up-after = 60
+                scale.surge-after = 60
+                restart.backoff = 0.5
+                stop-timeout = 1
+                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+        ])
+        let admin = try cube.client()
+        let first = try #require(admin.waitOnline("work"))
+        let client = try cube.client()
+        for id in 1...4 { client.send("(\(id))work.sleep 1\n") }
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(-first.pid, SIGKILL)
+        #expect(client.reply(id: 1, timeout: 5)?.line == "FALSE command route collapsed")
+        for id in 2...4 {
+            let reply = client.reply(id: UInt64(id), timeout: 10)
+            #expect(reply?.line.hasPrefix("TRUE ") == true, "\(id): \(String(describing: reply)) \(cube.log)")
+        }
+        #expect(admin.instance(of: "work").map { $0.pid != first.pid } == true)
+    }
+
     @Test func cubeShutdownStopsEveryZenkaFirst() throws {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "sh1", conf: """
