@@ -355,6 +355,9 @@ package final class Manager: @unchecked Sendable {
         instance.state = .stopping
         instance.stopRequested = true
         instance.stopDeadline = now + UInt64((definitions[instance.name]?.stopTimeout ?? 5) * 1e9)
+        // No new commands for it from now on, before its input closes (docs/pooling.md "An
+        // instance stops").
+        if let session = instance.session { hub.instanceStopping(session, of: instance.name) }
         instance.process.closeInput()
         instance.process.signalGroup(SIGTERM)
         instances[id] = instance

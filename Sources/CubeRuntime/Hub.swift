@@ -291,6 +291,15 @@ package final class Hub: Sendable {
         run { $0.zenkaStartFailed(name, now: .now) }
     }
 
+    /// The manager stops `session`, an instance of `name`: no new commands go to it
+    /// (``Router/instanceStopping(_:of:)``).
+    package func instanceStopping(_ session: SessionID, of name: String) {
+        run { router in
+            router.instanceStopping(session, of: name)
+            return []
+        }
+    }
+
     /// Brings the balanced zenka `name` down to an `instances.max` a reload lowered
     /// (``Router/drainSurplus(_:maximum:among:starting:)``).
     /// - Returns: the sessions drained (the router orders their stops once they are idle), and

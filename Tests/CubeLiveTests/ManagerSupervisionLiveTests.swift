@@ -508,6 +508,47 @@ import Glibc
         #expect(admin.instance(of: "work").map { $0.pid != first.pid } == true)
     }
 
+    /// An instance the manager stops (here `v7.restart`) takes no new command while it ends:
+    /// this one ignores SIGTERM and lingers 2 s after its input closes, and every command sent
+    /// meanwhile goes to the other instance. Before, balanced dispatch sent it about half of
+    /// them, lost at its exit (`route collapsed`; a hostile tester's finding).
+    @Test func anInstanceTheManagerStopsTakesNoNewCommands() throws {
+        let lingering = """
+            #!/bin/sh
+            trap '' TERM
+            while IFS= read -r line; do
+                id=${line%%)*}; id=${id#(}
+                echo "($id)TRUE $$"
+            done
+            sleep 2
+            """
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "pool", conf: """
+                program = /bin/sh
+                args = pid.sh
+                mode = stdio
+                dispatch = balanced
+                instances.max = 2
+                instances.min = 2
+                stop-timeout = 5
+                """, files: ["pid.sh": lingering]),
+        ])
+        let admin = try cube.client()
+        var rows: [ManagerInstanceRow] = []
+        #expect(eventually(timeout: 8) {
+            rows = admin.status().filter { $0.zenka == "pool" && $0.state == "online" }
+            return rows.count == 2
+        })
+        let (stopping, staying) = (rows[0], rows[1])
+        #expect(admin.call("v7.restart \(stopping.instance)")?.line.hasPrefix("TRUE") == true)
+        let client = try cube.client()
+        for id in 1...6 { client.send("(\(id))pool.pid\n") }
+        for id in 1...6 {
+            let reply = client.reply(id: UInt64(id), timeout: 5)
+            #expect(reply?.line == "TRUE \(staying.pid)", "\(id): \(String(describing: reply))")
+        }
+    }
+
     @Test func cubeShutdownStopsEveryZenkaFirst() throws {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "sh1", conf: """

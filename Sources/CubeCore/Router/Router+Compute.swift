@@ -31,6 +31,13 @@ extension Router {
     @discardableResult
     mutating func drainOne(_ name: String, forLease: Bool, among: Set<SessionID>? = nil,
                            actions: inout [RouterAction]) -> SessionID? {
+        // An instance the manager stops anyway (`v7.restart`) is the one a lease's end takes
+        // first: ordered to stop, it does not come back (the manager swaps the served mark
+        // when it was the node's own), and the instances that take commands keep running.
+        if forLease, among == nil, let stopping = pools.takeStoppingForLease(name) {
+            actions.append(.scale(.stop(name, stopping, leaseEnded: true)))
+            return stopping
+        }
         let taking = takingInstances(name).filter { among?.contains($0.id) ?? true }
         guard let victim = taking.enumerated().min(by: { lhs, rhs in
             (lhs.element.targetRoutes.count, -lhs.offset) < (rhs.element.targetRoutes.count, -rhs.offset)

@@ -117,6 +117,17 @@ extension Router {
         return (drained, startsToStop, actions)
     }
 
+    /// The manager stops `session`, an instance of `name`, for its own reasons (`v7.stop`,
+    /// `v7.restart`, missed heartbeats, a reload's new process keys): from now on it takes no
+    /// new command, as a drained one, and may still answer what it holds before it exits. Its
+    /// stop is the manager's, not ordered again. Before, balanced dispatch kept sending it
+    /// commands until it was gone, and those were lost (`route collapsed`) while the other
+    /// instances were idle (a hostile tester's finding).
+    package mutating func instanceStopping(_ session: SessionID, of name: String) {
+        guard sessions[session] != nil, !pools.isDraining(session, of: name) else { return }
+        pools.managerStops(session, of: name)
+    }
+
     /// Asks the planner about `name` and carries out its decision.
     mutating func planScaling(_ name: String, definition: ZenkaDefinition, now: Timestamp, actions: inout [RouterAction]) {
         let taking = takingInstances(name)

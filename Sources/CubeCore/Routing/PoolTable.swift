@@ -152,6 +152,23 @@ struct PoolTable: Sendable {
         if forLease { pools[name]?.drainedForLease.insert(session) }
     }
 
+    /// The manager stops `session` of `name` itself: it drains, and its stop needs no order.
+    mutating func managerStops(_ session: SessionID, of name: String) {
+        pools[name, default: Pool()].draining.insert(session)
+        pools[name]?.stopOrdered.insert(session)
+        pools[name]?.stoppingByManager.insert(session)
+    }
+
+    /// One session of `name` the manager stops and no lease's end took yet (the oldest
+    /// session id), now taken for a lease's end; nil when there is none.
+    mutating func takeStoppingForLease(_ name: String) -> SessionID? {
+        guard let pool = pools[name], let session = pool.stoppingByManager.subtracting(pool.drainedForLease).min() else {
+            return nil
+        }
+        pools[name]?.drainedForLease.insert(session)
+        return session
+    }
+
     /// Whether `session` of `name` was drained because a compute lease ended.
     func drainedForLease(_ session: SessionID, of name: String) -> Bool {
         pools[name]?.drainedForLease.contains(session) ?? false
@@ -167,6 +184,7 @@ struct PoolTable: Sendable {
         pools[name]?.draining.remove(session)
         pools[name]?.drainedForLease.remove(session)
         pools[name]?.stopOrdered.remove(session)
+        pools[name]?.stoppingByManager.remove(session)
     }
 
     // MARK: - Remote instances
