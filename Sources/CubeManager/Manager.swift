@@ -385,6 +385,13 @@ package final class Manager: @unchecked Sendable {
             guard !shuttingDown else { return }
             switch order {
             case .start(let name):
+                // `v7.stop` holds for the router's starts too ("no automatic restart until
+                // started again", docs/zenki.md): before, the next command for a scaling zenka
+                // started it again (a hostile tester's finding).
+                if records[name]?.manuallyStopped == true {
+                    hub.zenkaStartFailed(name)
+                    return
+                }
                 if let until = records[name]?.scaleBackoffUntil, Self.now < until {
                     // An instance that ended is coming back after its restart delay: what
                     // waits goes to it (docs/pooling.md "An instance dies": none is lost).

@@ -549,6 +549,34 @@ import Glibc
         }
     }
 
+    /// `v7.stop` of a scaling zenka sticks: a command for it is answered `client not present`
+    /// and starts nothing until `v7.start` (docs/zenki.md). Before, the router's start for the
+    /// waiting command brought it back.
+    @Test func aStoppedScalingZenkaStaysStoppedUntilStarted() throws {
+        let cube = try ManagerCube(zenki: [
+            ManagerZenka(name: "work", conf: """
+                program = /bin/sh
+                args = echo.sh
+                mode = stdio
+                dispatch = balanced
+                instances.min = 1
+                instances.max = 2
+                stop-timeout = 1
+                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+        ])
+        let admin = try cube.client()
+        _ = try #require(admin.waitOnline("work"))
+        #expect(admin.call("v7.stop work")?.isTrue == true)
+        #expect(eventually(timeout: 5) { admin.status("work").isEmpty }, "\(admin.status())")
+        #expect(admin.call("work.echo anyone")?.line == "FALSE client not present")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(admin.status("work").isEmpty, "\(admin.status())")
+        #expect(admin.list().first?.state == "stopped")
+        #expect(admin.call("v7.start work")?.isTrue == true)
+        _ = try #require(admin.waitOnline("work"))
+        #expect(admin.call("work.echo back")?.line == "TRUE back")
+    }
+
     @Test func cubeShutdownStopsEveryZenkaFirst() throws {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "sh1", conf: """
