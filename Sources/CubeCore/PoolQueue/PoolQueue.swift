@@ -223,13 +223,22 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         return entry
     }
 
-    /// Takes the newest entry `source` sent (to make room for another user's command:
-    /// docs/pooling.md "Queue"). O(1) amortised.
-    package mutating func takeNewest(from source: SessionID) -> Entry? {
-        guard var numbers = bySource.removeValue(forKey: source) else { return nil }
+    /// Takes the newest entry `source` sent whose item passes `matching`: a link carries
+    /// several users' commands, and room is made from one user's. O(that sender's entries).
+    package mutating func takeNewest(from source: SessionID, matching: (Item) -> Bool) -> Entry? {
+        guard var numbers = bySource[source] else { return nil }
         var found: Entry?
-        while found == nil, !numbers.isEmpty, let number = numbers.numbers.popLast() { found = takeHeld(number) }
-        if !numbers.isEmpty { bySource[source] = numbers }
+        var index = numbers.numbers.count - 1
+        while found == nil, index >= numbers.first {
+            let number = numbers.numbers[index]
+            let slot = number - base
+            if slot >= head, slot < slots.count, let entry = slots[slot], matching(entry.item) {
+                numbers.numbers.remove(at: index)
+                found = takeHeld(number)
+            }
+            index -= 1
+        }
+        bySource[source] = numbers.isEmpty ? nil : numbers
         tidy()
         return found
     }

@@ -152,7 +152,7 @@ extension Router {
         let half = limit / 2
         guard pools.waitingCount(name, user: queued.sharer) < half,
               let hog = pools.largestSharer(name, other: queued.sharer), hog.count > half,
-              let dropped = pools.takeNewest(name, from: users.ids(of: hog.user))
+              let dropped = pools.takeNewest(name, of: hog.user)
         else { return false }
         unqueued([dropped])
         pools.failed(name)

@@ -16,6 +16,11 @@ struct PoolTable: Sendable {
     /// name's queue is full, a user holding less than half of it takes the place of the newest
     /// command of the user holding the most (docs/pooling.md "Queue").
     private var queuedByUser: [QueueSharer: Int] = [:]
+    /// The sessions each user has commands waiting from, per name: where the newest command
+    /// of the user holding the most is found. From the queue, not the user directory: a
+    /// session whose input ended has left the directory while its commands still wait, and a
+    /// flood sent with a half-close kept the whole queue (a hostile tester's finding).
+    private var sourcesBySharer: [QueueSharer: Set<SessionID>] = [:]
     /// Whether the router asked for ``Router/planPools(now:)`` ten times a second
     /// (``RouterAction/planPools``) and has not called it off yet.
     var planningAsked = false
@@ -41,6 +46,7 @@ struct PoolTable: Sendable {
         if refusal == nil {
             queuedBy[command.source, default: 0] += 1
             queuedByUser[QueueSharer(name: name, user: command.sharer), default: 0] += 1
+            sourcesBySharer[QueueSharer(name: name, user: command.sharer), default: []].insert(command.source)
         }
         return refusal
     }
@@ -55,10 +61,16 @@ struct PoolTable: Sendable {
             .map { ($0.key.user, $0.value) }
     }
 
-    /// Takes the newest command waiting for `name` from the first of `sources` that has one.
-    mutating func takeNewest(_ name: String, from sources: [SessionID]) -> QueuedCommand? {
-        for source in sources {
-            guard let taken = pools[name]?.waiting.takeNewest(from: source)?.item else { continue }
+    /// Takes the newest command `user` has waiting for `name`, from the first of its sessions
+    /// (by id) that has one.
+    mutating func takeNewest(_ name: String, of user: String) -> QueuedCommand? {
+        let key = QueueSharer(name: name, user: user)
+        for source in (sourcesBySharer[key] ?? []).sorted() {
+            guard let taken = pools[name]?.waiting.takeNewest(from: source, matching: { $0.sharer == user })?.item else {
+                // None of the user's left there (the source holds other users' commands).
+                sourcesBySharer[key]?.remove(source)
+                continue
+            }
             left([taken], name: name)
             return taken
         }
@@ -89,6 +101,7 @@ struct PoolTable: Sendable {
             PoolQueue.Entry(item: command, source: command.source, bytes: command.cost, since: command.queued))
         queuedBy[command.source, default: 0] += 1
         queuedByUser[QueueSharer(name: name, user: command.sharer), default: 0] += 1
+        sourcesBySharer[QueueSharer(name: name, user: command.sharer), default: []].insert(command.source)
     }
 
     /// Takes every command waiting for `name`, oldest first.
@@ -139,6 +152,10 @@ struct PoolTable: Sendable {
 
     private mutating func userLeft(_ command: QueuedCommand, name: String) {
         let key = QueueSharer(name: name, user: command.sharer)
+        if !(pools[name]?.waiting.holds(from: command.source) ?? false) {
+            sourcesBySharer[key]?.remove(command.source)
+            if sourcesBySharer[key]?.isEmpty == true { sourcesBySharer[key] = nil }
+        }
         guard let held = queuedByUser[key] else { return }
         queuedByUser[key] = held > 1 ? held - 1 : nil
     }

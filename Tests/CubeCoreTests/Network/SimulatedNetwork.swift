@@ -94,6 +94,11 @@ struct SimulatedNetwork {
         apply(routers[node]?.disconnected(session, now: now) ?? [], at: node)
     }
 
+    /// A local session's input ended (a half-close: `shutdown(SHUT_WR)`, `nc -N`).
+    mutating func endInput(_ session: SessionID, at node: String) {
+        apply(routers[node]?.inputEnded(session, now: now) ?? [], at: node)
+    }
+
     /// Bytes from a local session.
     mutating func send(_ text: String, from session: SessionID, at node: String) {
         apply(routers[node]?.received(Array(text.utf8), from: session, now: now) ?? [], at: node)

@@ -29,4 +29,40 @@ import Testing
         #expect(net.take(alice, at: "a") == "(7)FALSE queue full [ 4 commands wait for a free instance of calc ]\n")
         #expect(try #require(net.routers["a"]).zenkaStats("calc", now: net.now)?.contains("queued 4\n") == true)
     }
+
+    /// A user who floods and half-closes (a pipe, `nc -N`) gives way as well: its session left
+    /// the user directory when its input ended while its commands still wait. Before, room was
+    /// looked for in the directory, found nothing, and every other user got `queue full`
+    /// (a hostile tester's finding).
+    @Test func aFlooderThatHalfClosesGivesWayToo() throws {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: Self.balanced)
+        let calc = net.connect("calc", at: "a", kind: .zenka)
+        let alice = net.connect("alice", at: "a")
+        let bob = net.connect("bob", at: "a")
+        net.send("(1)calc.a1\n(2)calc.a2\n(3)calc.a3\n(4)calc.a4\n(5)calc.a5\n", from: alice, at: "a")
+        net.endInput(alice, at: "a")
+        _ = net.take(calc, at: "a")
+        net.send("(1)calc.b1\n", from: bob, at: "a")
+        let dropped = "FALSE queue full [ dropped for another user: one user holds at most half of the 4 commands that wait for calc while others wait ]"
+        #expect(net.take(alice, at: "a") == "(5)\(dropped)\n")
+        #expect(net.take(bob, at: "a") == "")
+        #expect(try #require(net.routers["a"]).zenkaStats("calc", now: net.now)?.contains("queued 4\n") == true)
+    }
+
+    /// A link carries several users' commands: room is made from the hog's commands only,
+    /// never from another user's that came over the same session.
+    @Test func roomIsMadeFromTheHogsCommandsOnly() {
+        var queue = PoolQueue<String>()
+        for item in ["alice-1", "bob-1", "alice-2", "bob-2"] {
+            _ = queue.enqueue(item, source: 7, bytes: 1, at: 0, countLimit: 10, byteLimit: 100)
+        }
+        #expect(queue.takeNewest(from: 7, matching: { $0.hasPrefix("alice") })?.item == "alice-2")
+        #expect(queue.takeNewest(from: 7, matching: { $0.hasPrefix("carol") }) == nil)
+        #expect(queue.count == 3)
+        #expect(queue.takeNext()?.item == "alice-1")
+        #expect(queue.takeNext()?.item == "bob-1")
+        #expect(queue.takeNext()?.item == "bob-2")
+        #expect(queue.isEmpty && !queue.holds(from: 7))
+    }
 }
