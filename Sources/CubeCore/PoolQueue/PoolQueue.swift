@@ -75,6 +75,11 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     /// The sender of the entry ``takeNext()`` took last, and whether it went to the back
     /// again: a ``putBack(_:)`` of that entry gives it its turn back.
     private var lastTurn: (source: SessionID, requeued: Bool)?
+    /// The number of the entry ``takeNext()`` or ``takeOldest()`` took last, and the
+    /// ``generation`` it belongs to: ``putBack(_:)`` puts the entry back in that very slot.
+    private var lastTaken: (number: Int, generation: Int)?
+    /// Counts compactions, which number the entries afresh.
+    private var generation = 0
     /// Bytes of the held entries.
     package private(set) var bytes = 0
     /// Slots looked at by ``take(from:)``, by skipping tombstones and by compaction: the work
@@ -108,6 +113,8 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     /// sender with a long backlog kept every other sender's commands behind it until they
     /// timed out (a hostile second reader; docs/pooling.md "Queue"). O(1) amortised.
     package mutating func takeNext() -> Entry? {
+        // Left for now by the last take (``tidy(compacting:)``).
+        compactIfDue()
         lastTurn = nil
         while turnHead < turns.count {
             let source = turns[turnHead]
@@ -121,6 +128,7 @@ package struct PoolQueue<Item: Sendable>: Sendable {
                 let number = numbers.numbers[numbers.first]
                 numbers.dropOldest()
                 found = takeHeld(number)
+                if found != nil { lastTaken = (number, generation) }
             }
             if numbers.isEmpty {
                 bySource[source] = nil
@@ -135,7 +143,7 @@ package struct PoolQueue<Item: Sendable>: Sendable {
             }
             if let found {
                 lastTurn = (source, !numbers.isEmpty)
-                tidy()
+                tidy(compacting: false)
                 return found
             }
         }
@@ -144,28 +152,40 @@ package struct PoolQueue<Item: Sendable>: Sendable {
 
     /// Takes the oldest held entry.
     package mutating func takeOldest() -> Entry? {
+        compactIfDue()
         guard !isEmpty, let entry = slots[head] else { return nil }
+        lastTaken = (base + head, generation)
         slots[head] = nil
         head += 1
         bytes -= entry.bytes
         // The oldest held entry is its sender's oldest too.
         bySource[entry.source]?.dropOldest()
         if bySource[entry.source]?.isEmpty == true { bySource[entry.source] = nil }
-        tidy()
+        tidy(compacting: false)
         return entry
     }
 
-    /// Puts back an entry just taken with ``takeOldest()`` that found no instance after all:
-    /// it keeps its place at the front and its age (no bound applies: it was held already).
+    /// Puts back an entry just taken with ``takeNext()`` or ``takeOldest()`` that found no
+    /// instance after all: it keeps its place and its age (no bound applies: it was held
+    /// already). Its own slot, not the front: an entry of a sender whose turn it was is not
+    /// the oldest, and put at the front it hid the older ones behind it from
+    /// ``takeExpired(now:timeout:)``, so they timed out up to a whole `timeouts.route` late
+    /// (a hostile tester's finding). Only after a compaction in between, rare, does it go to
+    /// the front.
     package mutating func putBack(_ entry: Entry) {
-        if head > 0 {
+        let taken = lastTaken
+        lastTaken = nil
+        if let taken, taken.generation == generation, restore(entry, number: taken.number) {
+            // back in its slot
+        } else if head > 0 {
             head -= 1
             slots[head] = entry
+            bySource[entry.source, default: Numbers()].putBack(base + head)
         } else {
             slots.insert(entry, at: 0)
             base -= 1
+            bySource[entry.source, default: Numbers()].putBack(base + head)
         }
-        bySource[entry.source, default: Numbers()].putBack(base + head)
         bytes += entry.bytes
         // Its sender's turn comes back: it is next again (once: its place at the back goes).
         if let last = lastTurn, last.source == entry.source, last.requeued, turns.last == entry.source {
@@ -180,6 +200,30 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         } else {
             turns.insert(entry.source, at: 0)
         }
+    }
+
+    /// Puts `entry` back into the slot numbered `number`, which it left just now; false when
+    /// that slot is not free. The slots between it and `head` are all empty (``tidy()`` moved
+    /// `head` over them, or dropped them with the taken prefix): they become tombstones again.
+    private mutating func restore(_ entry: Entry, number: Int) -> Bool {
+        var index = number - base
+        if index < 0 {
+            // Dropped with the taken prefix: give the slots back, empty.
+            slots.insert(contentsOf: repeatElement(nil, count: -index), at: 0)
+            head -= index
+            base += index
+            index = 0
+        }
+        guard index < slots.count, slots[index] == nil else { return false }
+        if index < head {
+            tombstones += head - index
+            head = index
+        }
+        slots[index] = entry
+        tombstones -= 1
+        // Its sender's oldest: takeNext and takeOldest take a sender's oldest.
+        bySource[entry.source, default: Numbers()].putBack(number)
+        return true
     }
 
     /// Takes every held entry, oldest first.
@@ -247,7 +291,10 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     /// and compacts once tombstones are as many as the entries held: each costs at most a
     /// constant per entry taken or tombstone made since, so every operation stays O(1)
     /// amortised.
-    private mutating func tidy() {
+    /// - Parameter compacting: false right after ``takeNext()`` and ``takeOldest()``: a
+    ///   compaction numbers the entries afresh, and the one just taken could not go back to
+    ///   its slot (``putBack(_:)``); the next operation compacts instead.
+    private mutating func tidy(compacting: Bool = true) {
         while head < slots.count, slots[head] == nil {
             examined += 1
             head += 1
@@ -262,6 +309,11 @@ package struct PoolQueue<Item: Sendable>: Sendable {
             slots.removeFirst(head)
             head = 0
         }
+        if compacting { compactIfDue() }
+    }
+
+    /// Compacts once tombstones are as many as the entries held (and at least 64).
+    private mutating func compactIfDue() {
         if tombstones >= 64, tombstones * 2 >= slots.count - head { compact() }
     }
 
@@ -279,5 +331,6 @@ package struct PoolQueue<Item: Sendable>: Sendable {
         head = 0
         base = 0
         tombstones = 0
+        generation += 1
     }
 }

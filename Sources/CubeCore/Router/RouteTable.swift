@@ -50,10 +50,14 @@ struct RouteTable: Sendable {
         slots[slot]?.lastActivity = time
     }
 
-    /// Dates the route in `slot` from `time`, when its command waited before it was sent.
+    /// Dates the route in `slot` from `time`, when its command waited before it was sent: its
+    /// age and its silence both count from then, so its sender hears within `timeouts.route`
+    /// of sending (before, the silence restarted at the placing, and a command that waited
+    /// nearly the timeout could wait almost twice that; a hostile tester's finding).
     mutating func backdate(_ slot: RouteSlot, to time: UInt64) {
         guard slots.indices.contains(slot) else { return }
         slots[slot]?.started = time
+        slots[slot]?.lastActivity = time
     }
 
     /// Marks the route in `slot` as made by the cube for `purpose`.

@@ -54,6 +54,21 @@ import Testing
         #expect(queue.takeAll().map(\.item) == [1, 2, 3])
     }
 
+    /// The next sender's entry taken in turn and put back keeps its place, not the front: the
+    /// older entries behind it still expire on time (a hostile tester saw commands time out
+    /// up to a whole `timeouts.route` late).
+    @Test func anEntryTakenInTurnAndPutBackDoesNotHideOlderOnes() {
+        var queue = filled([(1, 10, 1, 10), (2, 10, 1, 11), (3, 20, 1, 30)])
+        // Sender 10 had its turn; sender 20's (the newest) is next.
+        #expect(queue.takeNext()?.item == 1)
+        let taken = queue.takeNext()
+        #expect(taken?.item == 3)
+        if let taken { queue.putBack(taken) }
+        #expect(queue.oldestSince == 11)
+        #expect(queue.takeExpired(now: 45, timeout: 30).map(\.item) == [2])
+        #expect(queue.takeAll().map(\.item) == [3])
+    }
+
     @Test func expiryTakesTheOldPrefixOnly() {
         var queue = filled([(1, 10, 1, 10), (2, 11, 1, 20), (3, 12, 1, 30)])
         #expect(queue.takeExpired(now: 39, timeout: 30).isEmpty)
@@ -179,7 +194,7 @@ import Testing
         var clock: UInt64 = 0
         for step in 0..<20_000 {
             clock += 1
-            switch next(10) {
+            switch next(11) {
             case 0...4:
                 let source = SessionID(next(40))
                 #expect(queue.enqueue(step, source: source, bytes: 1, at: clock, countLimit: 100_000, byteLimit: 100_000) == nil)
@@ -193,6 +208,16 @@ import Testing
                 #expect(queue.holds(from: source) == model.contains { $0.source == source })
                 #expect(queue.take(from: source).map(\.item) == model.filter { $0.source == source }.map(\.item))
                 model.removeAll { $0.source == source }
+            case 9:
+                // In turns, then put back half the time: it keeps its place and its age, so the
+                // expired ones stay a prefix of the model (before, a put-back entry went to the
+                // front and hid older ones from expiry).
+                guard let taken = queue.takeNext() else {
+                    #expect(model.isEmpty)
+                    break
+                }
+                #expect(model.contains { $0.item == taken.item })
+                if next(2) == 0 { queue.putBack(taken) } else { model.removeAll { $0.item == taken.item } }
             case 8:
                 let expired = queue.takeExpired(now: clock, timeout: 400)
                 let count = model.prefix { clock &- $0.since >= 400 }.count

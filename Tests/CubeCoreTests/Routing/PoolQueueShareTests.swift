@@ -65,4 +65,31 @@ import Testing
         #expect(queue.takeNext()?.item == "bob-2")
         #expect(queue.isEmpty && !queue.holds(from: 7))
     }
+
+    /// A sender hears within `timeouts.route` of sending, whether its command waited in the
+    /// queue, was taken by an instance after waiting, or both (a hostile tester saw commands
+    /// answered 8.35 s after sending with a timeout of 5 s).
+    @Test func aWaitingCommandTimesOutWithinTheRouteTimeoutOfItsSending() throws {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: Self.balanced + ["timeouts.route = 5"])
+        let calc = net.connect("calc", at: "a", kind: .zenka)
+        let alice = net.connect("alice", at: "a")
+        let bob = net.connect("bob", at: "a")
+        net.send("(1)calc.first\n(2)calc.second\n(3)calc.third\n", from: alice, at: "a")
+        net.tick(seconds: 2)
+        net.send("(1)calc.late\n", from: bob, at: "a")
+        // The instance answers the first at 3 s: alice's second is taken, bob's waits on.
+        let sent = net.take(calc, at: "a")
+        let tid = try #require(sent.split(separator: ")").first.map { $0.dropFirst() })
+        net.tick(seconds: 1)
+        net.send("(\(tid))TRUE done\n", from: calc, at: "a")
+        #expect(net.take(alice, at: "a") == "(1)TRUE done\n")
+        net.tick(seconds: 1)
+        net.tick(seconds: 1)
+        // 5 s after alice sent them: both of hers are answered, the one the instance took too.
+        let answered = net.take(alice, at: "a")
+        #expect(answered.contains("(2)FALSE route timeout"), "\(answered)")
+        #expect(answered.contains("(3)FALSE route timeout [ no instance was free ]"), "\(answered)")
+        #expect(net.take(bob, at: "a") == "")
+    }
 }
