@@ -93,7 +93,7 @@ struct MountState: Sendable {
     mutating func drain(_ handle: UInt64) -> Wakeups {
         guard var file = files[handle] else { return Wakeups() }
         var wakeups = Wakeups()
-        if let poll = file.pollHandle, hasData(file) || file.ended || shuttingDown {
+        if let poll = file.pollHandle, isReadable(file) {
             wakeups.polls.append(poll)
             file.pollHandle = nil
         }
@@ -115,6 +115,14 @@ struct MountState: Sendable {
         case _ where file.node.isAsk: file.askRead < file.askReplies.count
         default: true
         }
+    }
+
+    /// Whether a read of `file` would return at once, with bytes or end of file: what
+    /// `poll`/`select` report as readable (docs/filesystem.md "`ask`": readable once a reply,
+    /// or the end, is there). Testing for data alone left a poller of an `ask` read to its end,
+    /// or of one never written to, asleep while `read` returned end of file.
+    func isReadable(_ file: OpenFile) -> Bool {
+        hasData(file) || isAtEnd(file)
     }
 
     private func isAtEnd(_ file: OpenFile) -> Bool {

@@ -163,7 +163,7 @@ extension NetworkFileSystem {
             guard var file = state.files[handle] else { return .failure(.badFileDescriptor) }
             if file.node.role == .cmd { return .success(.writable) }
             var ready = PollEvents()
-            if state.hasData(file) || file.ended || state.shuttingDown { ready.insert(.readable) }
+            if state.isReadable(file) { ready.insert(.readable) }
             if file.node.isAsk { ready.insert(.writable) }
             // Until readable, the kernel waits for a notification: `ask`, always writable, must
             // keep the handle too, or a poller for POLLIN sleeps to its timeout.
