@@ -71,7 +71,10 @@ extension NetworkFileSystem {
         -> Result<Int, Errno> {
         operations.count(.write)
         // In place: the open file is not copied out of the table and back for every write.
-        guard let taken = state.withLock({ $0.files[handle]?.takeWritten(bytes) }) else { return .failure(.badFileDescriptor) }
+        guard let taken = state.withLock({ state -> (frames: [Frame], holds: Bool, skipped: Errno?)? in
+            state.files[handle]?.lastWriter = context.uid
+            return state.files[handle]?.takeWritten(bytes)
+        }) else { return .failure(.badFileDescriptor) }
         let error = submit(taken.frames, handle: handle, uid: context.uid)
         if taken.holds, let refused = chargeHeldInput(handle: handle, uid: context.uid) { return .failure(error ?? refused) }
         if let failed = error ?? taken.skipped { return .failure(failed) }
@@ -127,26 +130,18 @@ extension NetworkFileSystem {
         return .outOfMemory
     }
 
-    /// A final line without LF is sent when the file is closed.
+    /// Counted only: a `FLUSH` comes with every `close(2)` of a descriptor of the open file,
+    /// also a duplicate's (a child that inherited it exits), so an unfinished line sent here was
+    /// cut in two by any `/bin/true` between two writes. It is sent at ``release`` instead, when
+    /// the last descriptor is closed (docs/filesystem.md "`cmd`").
     package func flush(ino: UInt64, handle: UInt64, context: RequestContext) -> Result<Void, Errno> {
         operations.count(.flush)
-        let frames = state.withLock { state -> [Frame] in
-            guard let file = state.files[handle], file.decoder.bufferedByteCount > 0 else {
-                return []
-            }
-            state.files[handle]?.decoder.append([Wire.lf])
-            var frames: [Frame] = []
-            while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
-            return frames
-        }
-        let error = submit(frames, handle: handle, uid: context.uid)
-        if let refused = chargeHeldInput(handle: handle, uid: context.uid) { return .failure(error ?? refused) }
-        if let error { return .failure(error) }
         return .success(())
     }
 
     package func release(ino: UInt64, handle: UInt64, flags: Int32) {
         operations.count(.release)
+        sendUnfinishedLine(handle: handle)
         let (parked, charged, account) = state.withLock { state -> ([ReadRequest], Int, String?) in
             guard let file = state.files.removeValue(forKey: handle) else { return ([], 0, nil) }
             state.closed(file)
@@ -155,6 +150,21 @@ extension NetworkFileSystem {
         for request in parked { request.reply(bytes: []) }
         // An unfinished command dies with its file: what it held is returned to its account.
         if charged != 0, let account { _ = hub.chargeMountInput(-charged, user: account) }
+    }
+
+    /// A last line without LF is sent when the file's last descriptor is closed, as its last
+    /// writer's. Nobody waits for the answer of a release: a refusal shows in `out` only.
+    private func sendUnfinishedLine(handle: UInt64) {
+        let (frames, writer) = state.withLock { state -> ([Frame], UInt32?) in
+            guard let file = state.files[handle], file.decoder.bufferedByteCount > 0 else { return ([], nil) }
+            state.files[handle]?.decoder.append([Wire.lf])
+            var frames: [Frame] = []
+            while let frame = state.files[handle]?.decoder.next() { frames.append(frame) }
+            return (frames, file.lastWriter ?? file.uid)
+        }
+        guard let writer else { return }
+        _ = submit(frames, handle: handle, uid: writer)
+        _ = chargeHeldInput(handle: handle, uid: writer)
     }
 
     package func poll(ino: UInt64, handle: UInt64, events: PollEvents, pollHandle: PollHandle?) -> Result<PollEvents, Errno> {

@@ -8,6 +8,9 @@ struct OpenFile: Sendable {
     let uid: UInt32
     /// Line buffer of `cmd`/`ask`: a command may straddle writes.
     var decoder = FrameDecoder(mode: .messages, maximumLineLength: 64 << 10)
+    /// The uid of the last write: an unfinished last line is sent as theirs at release, which
+    /// carries no requester (descriptors may be passed between processes and users).
+    var lastWriter: UInt32?
     /// Bytes of ``decoder``'s unfinished message charged to the writer's memory share
     /// (``Hub/chargeMountInput(_:user:)``).
     var chargedInput = 0
