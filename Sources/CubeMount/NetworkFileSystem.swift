@@ -69,10 +69,18 @@ package final class NetworkFileSystem: FileSystem {
 
     package func getattr(ino: UInt64, context: RequestContext) -> Result<AttributeReply, Errno> {
         operations.count(.getattr)
-        guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) else {
+        guard let node = state.withLock({ $0.nodes.node(for: ino) }), exists(node) || isOpen(node) else {
             return .failure(.noSuchFileOrDirectory)
         }
         return .success(AttributeReply(attributes: attributes(node, ino: ino), timeout: Self.cacheSeconds))
+    }
+
+    /// Whether a file is open: it stays `fstat`-able after its session or zenka is gone, as
+    /// its content stays fixed for that open (docs/filesystem.md "Text files"). `fstat` sends
+    /// no file handle (the kernel asks by inode), so an open of the node is what counts;
+    /// before, `cat <&5` of an open `info` failed with `ENOENT` once its session ended.
+    private func isOpen(_ node: Node) -> Bool {
+        state.withLock { $0.files.values.contains { $0.node == node } }
     }
 
     package func readdir(ino: UInt64, context: RequestContext) -> Result<[DirectoryEntry], Errno> {
