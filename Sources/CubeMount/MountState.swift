@@ -93,6 +93,8 @@ struct MountState: Sendable {
     mutating func drain(_ handle: UInt64) -> Wakeups {
         guard var file = files[handle] else { return Wakeups() }
         var wakeups = Wakeups()
+        // Called wherever an `ask` gains replies; what it holds changes here too.
+        if file.node.isAsk { wakeups.asks.insert(handle) }
         if let poll = file.pollHandle, isReadable(file) {
             wakeups.polls.append(poll)
             file.pollHandle = nil
@@ -112,7 +114,7 @@ struct MountState: Sendable {
         case .file(.out, let port?):
             file.cursor.map { ports[port]?.hasData(at: $0, for: PortLog.Reader(uid: file.uid)) ?? false } ?? false
         case .file(.events, _): file.cursor.map { events.hasData(at: $0, for: PortLog.Reader(uid: file.uid)) } ?? false
-        case _ where file.node.isAsk: file.askRead < file.askReplies.count
+        case _ where file.node.isAsk: !file.askReplies.isEmpty
         default: true
         }
     }
@@ -145,10 +147,10 @@ struct MountState: Sendable {
             file.cursor = cursor
             return bytes.isEmpty ? (isAtEnd(file) ? [] : nil) : bytes
         case _ where file.node.isAsk:
-            if file.askRead < file.askReplies.count {
-                let end = min(file.askReplies.count, file.askRead + limit)
-                defer { file.askRead = end }
-                return Array(file.askReplies[file.askRead..<end])
+            if !file.askReplies.isEmpty {
+                let end = min(file.askReplies.count, limit)
+                defer { file.askReplies.removeFirst(end) }
+                return Array(file.askReplies[..<end])
             }
             return isAtEnd(file) ? [] : nil
         default:
@@ -161,12 +163,16 @@ struct MountState: Sendable {
 struct Wakeups: Sendable {
     var replies: [(ReadRequest, [UInt8])] = []
     var polls: [PollHandle] = []
+    /// `ask` files whose unread replies may have changed: their memory charge is settled
+    /// after the locks (``NetworkFileSystem/carryOut(_:)``).
+    var asks: Set<UInt64> = []
 
-    var isEmpty: Bool { replies.isEmpty && polls.isEmpty }
+    var isEmpty: Bool { replies.isEmpty && polls.isEmpty && asks.isEmpty }
 
     mutating func merge(_ other: Wakeups) {
         replies += other.replies
         polls += other.polls
+        asks.formUnion(other.asks)
     }
 
     func perform() {

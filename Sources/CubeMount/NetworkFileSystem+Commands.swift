@@ -24,6 +24,12 @@ extension NetworkFileSystem {
             case .ignored?: continue
             case .refused(let reason)?: refusal = reason
             case .command(let command)?:
+                // An `ask` whose unread replies took its opener past the memory share takes no
+                // more commands until read (docs/filesystem.md "`ask`").
+                if let ask, let text = state.withLock({ $0.files[ask]?.askRefusal }) {
+                    refusal = .init(kind: .limit, visibleID: command.visibleID, text: text)
+                    break
+                }
                 guard let reason = send(command, port: port, ask: ask, uid: uid, keepRefusal: node.isMarketFile) else {
                     // The router's own refusal of a market command came back while it was
                     // submitted: its FALSE line is already in `out`, the write fails too.
@@ -48,7 +54,7 @@ extension NetworkFileSystem {
                 return wakeups
             })
         }
-        wakeups.perform()
+        carryOut(wakeups)
         return firstError
     }
 
@@ -223,9 +229,9 @@ final class UserSessionEndpoint: DoorEndpoint {
         // `target busy` that way: a hostile second reader). `!TERM!` is followed by the close.
         // Notices (`lease-end` and the like) come without an id and want no answer.
         if case .command(let command) = message { return command.id == 0 ? nil : refuse(command) }
-        guard case .reply(let reply) = message, let wakeups = fileSystem?.received(reply, forSessionOf: uid),
+        guard case .reply(let reply) = message, let fileSystem, case let wakeups = fileSystem.received(reply, forSessionOf: uid),
               !wakeups.isEmpty else { return nil }
-        return { wakeups.perform() }
+        return { fileSystem.carryOut(wakeups) }
     }
 
     /// Answers a command routed to this session with `FALSE`, after the hub's lock.
@@ -240,7 +246,9 @@ final class UserSessionEndpoint: DoorEndpoint {
     static let noCommands = "a mount session runs no commands [ it writes for a unix user ]"
 
     func closed() -> DoorFollowUp? {
-        guard let wakeups = fileSystem?.sessionClosed(uid: uid, session: session), !wakeups.isEmpty else { return nil }
-        return { wakeups.perform() }
+        guard let fileSystem, case let wakeups = fileSystem.sessionClosed(uid: uid, session: session), !wakeups.isEmpty else {
+            return nil
+        }
+        return { fileSystem.carryOut(wakeups) }
     }
 }

@@ -21,6 +21,7 @@ extension NetworkFileSystem {
             return .failure(.permissionDenied)
         }
         var file = OpenFile(node: node, uid: context.uid)
+        if node.isAsk { file.askAccount = memoryAccount(of: context.uid) }
         if node.isTextFile { file.text = Array(TextViews.render(node, of: self, uid: context.uid).utf8) }
         let port = node.port
         let handle = state.withLock { state -> UInt64 in
@@ -40,17 +41,18 @@ extension NetworkFileSystem {
     package func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
                      request: ReadRequest) {
         operations.count(.read)
-        enum Answer { case bytes([UInt8]), error(Errno), parked }
+        /// `ask`: what the read took is no longer held (``settleHeldReplies(_:)``).
+        enum Answer { case bytes([UInt8], ask: Bool), error(Errno), parked }
         let answer = state.withLock { state -> Answer in
             guard var file = state.files[handle] else { return .error(.badFileDescriptor) }
             if file.node.isTextFile {
                 let start = min(Int(offset), file.text.count)
-                return .bytes(Array(file.text[start..<min(file.text.count, start + size)]))
+                return .bytes(Array(file.text[start..<min(file.text.count, start + size)]), ask: false)
             }
             if file.node.role == .cmd { return .error(.badFileDescriptor) }
             if let bytes = state.take(&file, limit: size) {
                 state.files[handle] = file
-                return .bytes(bytes)
+                return .bytes(bytes, ask: file.node.isAsk)
             }
             if request.flags & O_NONBLOCK != 0 { return .error(.resourceTemporarilyUnavailable) }
             file.parked.append(request)
@@ -58,7 +60,9 @@ extension NetworkFileSystem {
             return .parked
         }
         switch answer {
-        case .bytes(let bytes): request.reply(bytes: bytes)
+        case .bytes(let bytes, let ask):
+            request.reply(bytes: bytes)
+            if ask { settleHeldReplies(handle) }
         case .error(let error): request.reply(error: error)
         case .parked:
             request.onInterrupt { [weak self] in
@@ -93,7 +97,7 @@ extension NetworkFileSystem {
         }), held != charged else { return nil }
         // The account of the first charge takes every later one and the refund: a name lookup
         // that fails later must not move bytes to another account.
-        let user = account ?? userNames(uid).name.map { "unix-" + $0 } ?? "uid:\(uid)"
+        let user = account ?? memoryAccount(of: uid)
         guard let refusal = hub.chargeMountInput(held - charged, user: user) else {
             state.withLock { state in
                 state.files[handle]?.chargedInput = held
@@ -116,7 +120,7 @@ extension NetworkFileSystem {
         _ = hub.chargeMountInput(kept - charged, user: user, force: true)
         if let port {
             let line = Render.reply(id: 0, .falseReply, refusal)
-            state.withLock { state in
+            carryOut(state.withLock { state in
                 var wakeups = state.publish(line, to: port, owner: uid)
                 // Like any refusal, to the `ask` written to as well (docs/filesystem.md).
                 if state.files[handle]?.node.isAsk == true {
@@ -125,7 +129,7 @@ extension NetworkFileSystem {
                     wakeups.merge(state.drain(handle))
                 }
                 return wakeups
-            }.perform()
+            })
         }
         return .outOfMemory
     }
@@ -142,14 +146,16 @@ extension NetworkFileSystem {
     package func release(ino: UInt64, handle: UInt64, flags: Int32) {
         operations.count(.release)
         sendUnfinishedLine(handle: handle)
-        let (parked, charged, account) = state.withLock { state -> ([ReadRequest], Int, String?) in
-            guard let file = state.files.removeValue(forKey: handle) else { return ([], 0, nil) }
+        guard let file = state.withLock({ state -> OpenFile? in
+            guard let file = state.files.removeValue(forKey: handle) else { return nil }
             state.closed(file)
-            return (file.parked, file.chargedInput, file.chargedTo)
-        }
-        for request in parked { request.reply(bytes: []) }
-        // An unfinished command dies with its file: what it held is returned to its account.
-        if charged != 0, let account { _ = hub.chargeMountInput(-charged, user: account) }
+            return file
+        }) else { return }
+        for request in file.parked { request.reply(bytes: []) }
+        // An unfinished command dies with its file, and so do its unread replies: what they
+        // held is returned to their accounts.
+        if file.chargedInput != 0, let account = file.chargedTo { _ = hub.chargeMountInput(-file.chargedInput, user: account) }
+        if file.askCharged != 0, let account = file.askAccount { _ = hub.chargeMountInput(-file.askCharged, user: account) }
     }
 
     /// A last line without LF is sent when the file's last descriptor is closed, as its last

@@ -25,9 +25,17 @@ struct OpenFile: Sendable {
     var text: [UInt8] = []
     /// `ask`: ids of commands written and not yet finally answered.
     var askPending: Set<UInt64> = []
-    /// `ask`: replies to this file's commands, in arrival order.
+    /// `ask`: replies to this file's commands not read yet, in arrival order. What a read
+    /// returns is dropped: an `ask` kept open for many rounds of commands kept every reply
+    /// (80 MiB of replies grew the cube by 82 MB).
     var askReplies: [UInt8] = []
-    var askRead = 0
+    /// `ask`: bytes of ``askReplies`` charged to ``askAccount`` (``NetworkFileSystem/settleHeldReplies(_:)``).
+    var askCharged = 0
+    /// `ask`: the memory account of the opener, which its unread replies are charged to.
+    var askAccount: String?
+    /// `ask`: why its unread replies took the opener past the memory share (the `FALSE` text);
+    /// while set, commands written to it are refused with it, until a read gives some back.
+    var askRefusal: String?
     var askWrote = false
     /// Reads waiting for data.
     var parked: [ReadRequest] = []

@@ -219,8 +219,8 @@ package final class Hub: Sendable {
         run { $0.received(bytes, from: id, now: .now) }
     }
 
-    /// The mount holds `bytes` more (or fewer) of `user`'s unfinished commands
-    /// (``Router/chargeMountInput(_:user:)``); the refusal's text when it may not.
+    /// The mount holds `bytes` more (or fewer) for `user`: unfinished commands, unread `ask`
+    /// replies (``Router/chargeMountInput(_:user:force:)``); the refusal's text when it may not.
     package func chargeMountInput(_ bytes: Int, user: String, force: Bool = false) -> String? {
         state.withLockedValue { state in
             state.router.setExternalMemory(memory.outputBytes)

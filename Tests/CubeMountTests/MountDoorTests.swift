@@ -75,9 +75,9 @@ func withMountedHub(_ body: (Hub, NetworkFileSystem, String) throws -> Void) thr
     try body(hub, fileSystem, path)
 }
 
-/// A hub on a configuration that lets every user run everything.
-func makeHub() throws -> Hub {
-    let text = "access.cmd.usr.* = **\nnode.name = doortest\n"
+/// A hub on a configuration that lets every user run everything, plus `settings` (lines).
+func makeHub(_ settings: String = "") throws -> Hub {
+    let text = "access.cmd.usr.* = **\nnode.name = doortest\n" + settings
     let configuration = try CubeConfiguration.load(ConfigFile.parse(text, file: "test"), owner: "root")
     return Hub(configuration: configuration, hasher: PlainHasher(), seed: 7, utcOffset: 0,
                delegates: .init(verifyPassword: { _, _ in false }), logger: Logger(label: "door-test"))

@@ -17,9 +17,9 @@ extension Router {
         session.chargedInput = held
     }
 
-    /// The mount holds `bytes` more (negative: fewer) of `user`'s unfinished commands, written
-    /// to `cmd` or `ask` and not complete yet: charged to the user's share like a session's
-    /// buffered input. Returns the refusal's text when more may not be held (nothing is then
+    /// The mount holds `bytes` more (negative: fewer) for `user`: unfinished commands written to
+    /// `cmd` or `ask`, and replies an `ask` holds unread; charged to the user's share like a
+    /// session's buffered input. Returns the refusal's text when more may not be held (nothing is then
     /// charged; the mount drops the message), nil when charged.
     /// - Parameter force: charge even past the limits (what a refused message leaves behind,
     ///   as ``settleInput(_:_:now:actions:)`` does).
