@@ -61,10 +61,17 @@ package struct PortLog: Sendable {
         }
     }
 
-    /// A cursor at the last `backlog` replies.
-    package func cursor(backlog: Int) -> Cursor {
-        let available = UInt64(entries.count - head)
-        return Cursor(sequence: nextSequence - min(available, UInt64(backlog)), offset: 0)
+    /// A cursor at the last `backlog` replies `reader` may read: replies of other users do not
+    /// count, or a user whose commands answer often would push everyone else's backlog out of
+    /// a shared `out` (docs/filesystem.md "`out`").
+    package func cursor(backlog: Int, for reader: Reader) -> Cursor {
+        var sequence = nextSequence
+        var counted = 0
+        while counted < backlog, sequence > firstSequence {
+            sequence -= 1
+            if reader.mayRead(entries[head + Int(sequence - firstSequence)].owner) { counted += 1 }
+        }
+        return Cursor(sequence: sequence, offset: 0)
     }
 
     /// Whether `reader` has bytes to read at `cursor`.

@@ -24,10 +24,12 @@ extension NetworkFileSystem {
         if node.isAsk { file.askAccount = memoryAccount(of: context.uid) }
         if node.isTextFile { file.text = Array(TextViews.render(node, of: self, uid: context.uid).utf8) }
         let port = node.port
+        // The backlog counts only the replies this reader may see (docs/filesystem.md "`out`").
+        let reader = PortLog.Reader(uid: context.uid)
         let handle = state.withLock { state -> UInt64 in
             switch role {
-            case .out: if let port { file.cursor = state.ports[port, default: PortLog()].cursor(backlog: 64) }
-            case .events: file.cursor = state.events.cursor(backlog: 0)
+            case .out: if let port { file.cursor = state.ports[port, default: PortLog()].cursor(backlog: 64, for: reader) }
+            case .events: file.cursor = state.events.cursor(backlog: 0, for: reader)
             default: break
             }
             defer { state.nextHandle += 1 }
