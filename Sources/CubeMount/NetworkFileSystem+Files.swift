@@ -20,6 +20,7 @@ extension NetworkFileSystem {
         } else if !node.isAsk, access != O_RDONLY {
             return .failure(.permissionDenied)
         }
+        if role == .stats, let refused = statsRefusal(uid: context.uid) { return .failure(refused) }
         var file = OpenFile(node: node, uid: context.uid)
         if node.isAsk { file.askAccount = memoryAccount(of: context.uid) }
         if node.isTextFile { file.text = Array(TextViews.render(node, of: self, uid: context.uid).utf8) }
@@ -38,6 +39,18 @@ extension NetworkFileSystem {
         }
         let stream = role == .out || role == .events || role == .cmd || node.isAsk
         return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
+    }
+
+    /// Why `uid` may not read a `stats` file: it shows what `stats <name>` answers, so the
+    /// access rules of `unix-<user>` for `stats` apply, as to a command written to `cmd`
+    /// (`EACCES`; `EAGAIN` when the user name cannot be read now; docs/filesystem.md). Before,
+    /// any user of a shared mount read what the rules refused them on the socket.
+    private func statsRefusal(uid: UInt32) -> Errno? {
+        let lookup = userNames(uid)
+        guard let name = lookup.name else {
+            return lookup.failure == nil ? .permissionDenied : .resourceTemporarilyUnavailable
+        }
+        return hub.configuration.access.allows(user: "unix-" + name, command: "stats".utf8) ? nil : .permissionDenied
     }
 
     package func read(ino: UInt64, handle: UInt64, size: Int, offset: Int64, context: RequestContext,
