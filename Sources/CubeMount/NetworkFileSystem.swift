@@ -59,12 +59,22 @@ package final class NetworkFileSystem: FileSystem {
     package func lookup(parent: UInt64, name: String, context: RequestContext) -> Result<Entry, Errno> {
         operations.count(.lookup)
         guard let directory = state.withLock({ $0.nodes.node(for: parent) }) else { return .failure(.noSuchFileOrDirectory) }
-        guard let child = children(of: directory).first(where: { $0.name == name }) else {
-            return .failure(.noSuchFileOrDirectory)
-        }
-        let ino = state.withLock { $0.nodes.ino(for: child.node) }
-        return .success(Entry(attributes: attributes(child.node, ino: ino), entryTimeout: Self.cacheSeconds,
+        guard let child = child(of: directory, named: name) else { return .failure(.noSuchFileOrDirectory) }
+        let ino = state.withLock { $0.nodes.ino(for: child) }
+        return .success(Entry(attributes: attributes(child, ino: ino), entryTimeout: Self.cacheSeconds,
                               attributeTimeout: Self.cacheSeconds))
+    }
+
+    /// The entry `name` of a directory node, or nil. `sessions/<sid>` is found by its id: the
+    /// listing of every session (filtered and sorted under the hub's lock) for each lookup made
+    /// `ls -l sessions` quadratic in the number of sessions.
+    func child(of directory: Node, named name: String) -> Node? {
+        if directory == .directory(.sessions) {
+            // Only the id's own spelling names it (`007` is not session 7), as in the listing.
+            guard let id = SessionID(name), String(id) == name, exists(.session(id)) else { return nil }
+            return .session(id)
+        }
+        return children(of: directory).first { $0.name == name }?.node
     }
 
     package func getattr(ino: UInt64, context: RequestContext) -> Result<AttributeReply, Errno> {
