@@ -32,6 +32,9 @@ package final class NetworkFileSystem: FileSystem {
     let metricsText: (@Sendable () -> String)?
     /// Operations served, for the metrics.
     let operations = MountOperations()
+    /// Directory listings built (``children(of:)``): what a lookup must not cost in a large
+    /// directory, counted so a test can bound it without timing anything.
+    let listingsBuilt = Mutex<UInt64>(0)
     /// Runs between looking up the writer's session and submitting a command to it; only tests
     /// set it (to close the session in that window, `MountDoorTests`).
     let beforeSubmit = Mutex<(@Sendable (SessionID) -> Void)?>(nil)
@@ -113,6 +116,7 @@ package final class NetworkFileSystem: FileSystem {
 
     /// The entries of a directory node, from the hub's live view.
     func children(of node: Node) -> [(name: String, node: Node)] {
+        listingsBuilt.withLock { $0 &+= 1 }
         switch node {
         case .root:
             return DirectoryTable.root.map { (name(of: $0), $0) } + Node.Directory.allCases.map { ($0.rawValue, .directory($0)) }
