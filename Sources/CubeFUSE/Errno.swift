@@ -45,6 +45,8 @@ package struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringC
     package static let quotaExceeded = Errno(rawValue: EDQUOT)
     /// `ENOMEM`: the cube may hold no more for the caller (`limits.memory.user`, `limits.memory`).
     package static let outOfMemory = Errno(rawValue: ENOMEM)
+    /// `EMFILE`: the caller holds as many open files as it may (the mount's per-user bound).
+    package static let tooManyOpenFiles = Errno(rawValue: EMFILE)
     /// `ENOTCONN`: the transport (e.g. a dead FUSE connection) is not connected.
     package static let notConnected = Errno(rawValue: ENOTCONN)
 

@@ -16,7 +16,16 @@ extension NetworkFileSystem {
         let ask = node.isAsk ? handle : nil
         var firstError: Errno?
         var wakeups = Wakeups()
+        var askFull: String?
         for written in frames {
+            // An `ask` whose unread replies took its opener past the memory share takes nothing
+            // more until read (docs/filesystem.md "`ask`"): the write fails, and the rest of it
+            // is neither sent nor answered into the `ask` (refusal lines added to it, charged
+            // past the share, grew it without a bound; a second reader's finding).
+            if let ask, let text = state.withLock({ $0.files[ask]?.askRefusal }) {
+                askFull = text
+                break
+            }
             let refusal: CommandTranslator.Refusal
             let frame = node.marketCommand(written)
             switch frame.map({ frame in state.withLock { $0.translator.translate(frame, for: port) } }) {
@@ -24,12 +33,6 @@ extension NetworkFileSystem {
             case .ignored?: continue
             case .refused(let reason)?: refusal = reason
             case .command(let command)?:
-                // An `ask` whose unread replies took its opener past the memory share takes no
-                // more commands until read (docs/filesystem.md "`ask`").
-                if let ask, let text = state.withLock({ $0.files[ask]?.askRefusal }) {
-                    refusal = .init(kind: .limit, visibleID: command.visibleID, text: text)
-                    break
-                }
                 guard let reason = send(command, port: port, ask: ask, uid: uid, keepRefusal: node.isMarketFile) else {
                     // The router's own refusal of a market command came back while it was
                     // submitted: its FALSE line is already in `out`, the write fails too.
@@ -53,6 +56,11 @@ extension NetworkFileSystem {
                 }
                 return wakeups
             })
+            if let ask { settleHeldReplies(ask) }
+        }
+        if let askFull {
+            firstError = .outOfMemory
+            wakeups.merge(state.withLock { $0.publish(Render.reply(id: 0, .falseReply, askFull), to: port, owner: uid) })
         }
         carryOut(wakeups)
         return firstError

@@ -60,7 +60,7 @@ extension NetworkFileSystem {
             } else {
                 state.portGone(.session(session))
                 if nameGone { state.portGone(.zenka(user)) }
-                for (handle, file) in state.files where file.node.port == .session(session) {
+                for handle in state.handles(in: .session(session)) {
                     state.files[handle]?.ended = true
                     wakeups.merge(state.drain(handle))
                 }

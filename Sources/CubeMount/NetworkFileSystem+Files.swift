@@ -27,16 +27,17 @@ extension NetworkFileSystem {
         let port = node.port
         // The backlog counts only the replies this reader may see (docs/filesystem.md "`out`").
         let reader = PortLog.Reader(uid: context.uid)
-        let handle = state.withLock { state -> UInt64 in
+        let handle = state.withLock { state -> UInt64? in
+            guard state.mayOpen(uid: context.uid) else { return nil }
             switch role {
             case .out: if let port { file.cursor = state.ports[port, default: PortLog()].cursor(backlog: 64, for: reader) }
             case .events: file.cursor = state.events.cursor(backlog: 0, for: reader)
             default: break
             }
-            defer { state.nextHandle += 1 }
-            state.files[state.nextHandle] = file
-            return state.nextHandle
+            return state.add(file)
         }
+        // Nothing was charged for it yet: refused, it leaves nothing behind.
+        guard let handle else { return .failure(.tooManyOpenFiles) }
         let stream = role == .out || role == .events || role == .cmd || node.isAsk
         return .success(OpenResult(handle: handle, directIO: true, nonSeekable: stream))
     }
@@ -162,7 +163,7 @@ extension NetworkFileSystem {
         operations.count(.release)
         sendUnfinishedLine(handle: handle)
         guard let file = state.withLock({ state -> OpenFile? in
-            guard let file = state.files.removeValue(forKey: handle) else { return nil }
+            guard let file = state.remove(handle) else { return nil }
             state.closed(file)
             return file
         }) else { return }

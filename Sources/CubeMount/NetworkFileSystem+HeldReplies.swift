@@ -11,19 +11,24 @@ extension NetworkFileSystem {
 
     /// Charges to the opener's account what `handle` holds unread beyond what is charged, or
     /// gives back what it no longer holds. Past the limits it is charged all the same (the
-    /// replies are here, and an `ask` returns every one), and the `ask` takes no more commands
-    /// until a read gives some back: what it holds stays bounded by the share plus the replies
-    /// to commands already accepted.
+    /// replies are here, and an `ask` returns every one), and writes to the `ask` fail with
+    /// `ENOMEM` until a read gives some back. A write settles after each line it adds, so what
+    /// an `ask` holds stays bounded by the share plus one line, plus the replies still to come
+    /// for commands already accepted.
     func settleHeldReplies(_ handle: UInt64) {
-        guard let (change, account) = state.withLock({ state -> (Int, String)? in
+        guard let (change, account, number) = state.withLock({ state -> (Int, String, UInt64)? in
             guard let file = state.files[handle], let account = file.askAccount,
                   file.askReplies.count != file.askCharged else { return nil }
             state.files[handle]?.askCharged = file.askReplies.count
-            return (file.askReplies.count - file.askCharged, account)
+            state.files[handle]?.askSettling = file.askSettling &+ 1
+            return (file.askReplies.count - file.askCharged, account, file.askSettling &+ 1)
         }) else { return }
         let refusal = hub.chargeMountInput(change, user: account)
         if refusal != nil { _ = hub.chargeMountInput(change, user: account, force: true) }
-        state.withLock { $0.files[handle]?.askRefusal = refusal }
+        state.withLock { state in
+            guard state.files[handle]?.askSettling == number else { return }
+            state.files[handle]?.askRefusal = refusal
+        }
     }
 
     /// The memory account of `uid`'s commands and replies: its mount session's user, else

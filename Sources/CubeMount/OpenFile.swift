@@ -34,8 +34,12 @@ struct OpenFile: Sendable {
     /// `ask`: the memory account of the opener, which its unread replies are charged to.
     var askAccount: String?
     /// `ask`: why its unread replies took the opener past the memory share (the `FALSE` text);
-    /// while set, commands written to it are refused with it, until a read gives some back.
+    /// while set, writes to it fail with `ENOMEM`, until a read gives some back.
     var askRefusal: String?
+    /// `ask`: the number of the last settling of its charge begun: only the newest sets
+    /// ``askRefusal``, whichever finishes last (two settling at once left a stale refusal
+    /// that nothing cleared once the `ask` was empty; a second reader's finding).
+    var askSettling: UInt64 = 0
     var askWrote = false
     /// Reads waiting for data.
     var parked: [ReadRequest] = []

@@ -31,7 +31,10 @@ struct AskHeldRepliesTests {
         #expect(hub.inspect { $0.memoryHeld } == before)
     }
 
-    /// An `ask` whose unread replies pass the opener's share takes no more commands until read.
+    /// An `ask` whose unread replies pass the opener's share takes no more writes until read:
+    /// it holds at most the share and one more line (a write settles after each line), and the
+    /// writes past it fail with `ENOMEM` and add nothing (before, each refused command still
+    /// added its `FALSE` line, charged past the share: a second reader's finding).
     @Test func anAskPastTheShareTakesNoMoreCommandsUntilRead() throws {
         let hub = try makeHub("limits.memory.user = 1048576\n")
         let fileSystem = NetworkFileSystem(hub: hub, mountPoint: "/nonexistent", logger: Logger(label: "ask-held-test"),
@@ -40,14 +43,26 @@ struct AskHeldRepliesTests {
         let ino = fileSystem.state.withLock { $0.nodes.ino(for: .file(.ask, .cube)) }
         let handle = try fileSystem.open(ino: ino, flags: O_RDWR, context: context).get().handle
         let batch = Array(String(repeating: "heart\n", count: 3000).utf8)
-        let refused = "FALSE memory limit reached [ limits.memory.user ]\n"
         func holds() -> String { fileSystem.state.withLock { String(decoding: $0.files[handle]?.askReplies ?? [], as: UTF8.self) } }
-        for _ in 0..<40 where !holds().hasSuffix(refused) {
-            _ = try fileSystem.write(ino: ino, handle: handle, bytes: batch, offset: 0, context: context).get()
+        var failed: Errno?
+        for _ in 0..<40 {
+            guard case .failure(let error) = fileSystem.write(ino: ino, handle: handle, bytes: batch, offset: 0, context: context)
+            else { continue }
+            failed = error
+            break
         }
-        #expect(holds().hasSuffix(refused))
-        #expect(holds().utf8.count < (1 << 20) + batch.count * 4, "\(holds().utf8.count)")
+        #expect(failed == .outOfMemory)
+        #expect(holds().utf8.count < (1 << 20) + 64, "\(holds().utf8.count)")
         #expect(hub.inspect { $0.memoryHeld } >= 1 << 20)
+        let full = holds().utf8.count
+        let again = fileSystem.write(ino: ino, handle: handle, bytes: Array("(5)heart\nnot a command\n".utf8), offset: 0,
+                                     context: context)
+        guard case .failure(let error) = again else {
+            Issue.record("a write to a full ask succeeded")
+            return
+        }
+        #expect(error == .outOfMemory)
+        #expect(holds().utf8.count == full)
         // A read gives some back (what `read` does: take, then settle): commands are taken again.
         fileSystem.state.withLock { state in
             guard var file = state.files[handle] else { return }
