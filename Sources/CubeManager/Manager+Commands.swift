@@ -66,7 +66,7 @@ extension Manager {
             return (.trueReply, "zenka '\(name)' already running [ 'start-once' mode ] [ instance \(running.id) ]")
         }
         records[name, default: ZenkaRecord()].manuallyStopped = false
-        switch launch(name) {
+        switch launch(name, replacingRestart: true) {
         case .success(let id): return (.trueReply, "zenka '\(name)' starting [ instance \(id) ]")
         case .failure(.maximumReached(let count)):
             return (.falseReply, "reached configured maximum concurrency for zenka '\(name)' [ \(count) ]")

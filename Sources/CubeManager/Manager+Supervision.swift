@@ -90,7 +90,7 @@ extension Manager {
             let due = record.restartsDue.filter { now >= $0 }
             guard !due.isEmpty else { continue }
             records[name]?.restartsDue.removeAll { now >= $0 }
-            for _ in due { launch(name, restarting: true) }
+            for _ in due { launch(name) }
         }
         startWaitingDependents()
         forgetEndedNotifications()
@@ -151,7 +151,7 @@ extension Manager {
     /// order wins over a restart (``stop(instance:now:)``).
     func restart(instance id: Int, now: UInt64, reason: Instance.RestartReason = .unhealthy) {
         guard instances[id]?.state != .stopping else { return }
-        stop(instance: id, now: now)
+        stop(instance: id, now: now, comingBack: true)
         instances[id]?.restartRequested = reason
     }
 

@@ -178,7 +178,7 @@ package final class Manager: @unchecked Sendable {
                 // nothing here: a scaling zenka drains down to it when idle.
                 let missing = after.start == .always && !isOnDemand && records[name]?.manuallyStopped != true
                     ? max(after.minimumInstances - own, 0) : 0
-                for _ in 0..<missing { launch(name) }
+                for _ in 0..<missing { launch(name, replacingRestart: true) }
                 var line = "zenka \(name) changed"
                 if live { line += ", applied live" } else if !running.isEmpty { line += ", \(running.count) instance(s) restarting" }
                 if live, ownInstances(of: name) > after.instances, let shed = shed(after, now: now) { line += ", " + shed }
@@ -259,8 +259,12 @@ package final class Manager: @unchecked Sendable {
     /// - Parameter served: for another node's compute lease: beyond `instances.max` (the
     ///   router keeps such instances within `node.compute.slots`, docs/pooling.md "Bursts").
     @discardableResult
-    /// - Parameter restarting: a restart `tick` found due (and took off the pending ones).
-    func launch(_ name: String, served: Bool = false, restarting: Bool = false) -> Result<Int, LaunchFailure> {
+    /// - Parameter replacingRestart: a start in the place of an instance that ended (`v7.start`,
+    ///   the router's scaling start, an on-demand start, a reload's `instances.min`): it takes
+    ///   the place of the pending restart due first. Other starts (a served one, a `v7.restart`,
+    ///   a due restart itself) leave the pending ones be: taking one left an instance that had
+    ///   crashed never restarted (a second reader's finding).
+    func launch(_ name: String, served: Bool = false, replacingRestart: Bool = false) -> Result<Int, LaunchFailure> {
         guard let definition = definitions[name] else { return .failure(.unknown) }
         // Served instances are beyond `instances.max` (within `node.compute.slots`): they do
         // not count against the node's own.
@@ -280,9 +284,7 @@ package final class Manager: @unchecked Sendable {
         }
         records[name, default: ZenkaRecord()].waitingForDependencies = false
         records[name]?.manuallyStopped = false
-        // A start for another reason (a scaling start, `v7.start`) takes the place of the
-        // restart due first; a due restart itself was taken off by `tick`.
-        if !restarting, let due = records[name]?.restartsDue, let earliest = due.min(), let index = due.firstIndex(of: earliest) {
+        if replacingRestart, let due = records[name]?.restartsDue, let earliest = due.min(), let index = due.firstIndex(of: earliest) {
             records[name]?.restartsDue.remove(at: index)
         }
         do {
@@ -349,7 +351,9 @@ package final class Manager: @unchecked Sendable {
     /// every stop order (`v7.stop`, a drain, a reload's removal) means "no automatic restart
     /// until started again" (docs/zenki.md "The manager's commands");
     /// ``restart(instance:now:reason:)`` asks for its restart after this.
-    func stop(instance id: Int, now: UInt64) {
+    /// - Parameter comingBack: stopped to be restarted (`restart(instance:now:reason:)`): a
+    ///   lease's end may take it instead of a running one.
+    func stop(instance id: Int, now: UInt64, comingBack: Bool = false) {
         instances[id]?.restartRequested = nil
         guard var instance = instances[id], instance.state != .stopping else { return }
         instance.state = .stopping
@@ -357,7 +361,7 @@ package final class Manager: @unchecked Sendable {
         instance.stopDeadline = now + UInt64((definitions[instance.name]?.stopTimeout ?? 5) * 1e9)
         // No new commands for it from now on, before its input closes (docs/pooling.md "An
         // instance stops").
-        if let session = instance.session { hub.instanceStopping(session, of: instance.name) }
+        if let session = instance.session { hub.instanceStopping(session, of: instance.name, comingBack: comingBack) }
         instance.process.closeInput()
         instance.process.signalGroup(SIGTERM)
         instances[id] = instance
@@ -368,7 +372,7 @@ package final class Manager: @unchecked Sendable {
         guard definitions[name] != nil else { return false }
         queue.async { [self] in
             if isRunning(name) { return }
-            if case .failure(let reason) = launch(name), case .waiting = reason {} else if !isRunning(name) {
+            if case .failure(let reason) = launch(name, replacingRestart: true), case .waiting = reason {} else if !isRunning(name) {
                 hub.zenkaStartFailed(name)
             }
         }
@@ -404,7 +408,7 @@ package final class Manager: @unchecked Sendable {
                     hub.zenkaStartFailed(name)
                     return
                 }
-                switch launch(name) {
+                switch launch(name, replacingRestart: true) {
                 case .success, .failure(.waiting): return
                 case .failure(let reason):
                     logger.info("zenka not scaled up: \(reason)", metadata: ["zenka": "\(name)"])
@@ -413,7 +417,14 @@ package final class Manager: @unchecked Sendable {
             case .serve(let name):
                 serve(name)
             case .stop(let name, let session, let leaseEnded):
-                guard let instance = instances.values.first(where: { $0.session == session }) else { return }
+                // A restarting instance the router took for a lease's end may have exited and
+                // come back (served) before this order: the lease still takes one served
+                // process, the newest (a second reader's finding: the order found nothing, and
+                // the served process kept a slot for no lease).
+                let found = instances.values.first(where: { $0.session == session })
+                    ?? (leaseEnded ? instances.values.filter { $0.name == name && $0.served && $0.state != .stopping }
+                            .max(by: { $0.started < $1.started }) : nil)
+                guard let instance = found else { return }
                 logger.info("zenka drained, stopping", metadata: ["zenka": "\(name)", "instance": "\(instance.id)"])
                 // Which process carries a lease does not matter, how many do: a lease's drain
                 // leaves one served process fewer, an idle drain one of the node's own fewer,

@@ -292,10 +292,10 @@ package final class Hub: Sendable {
     }
 
     /// The manager stops `session`, an instance of `name`: no new commands go to it
-    /// (``Router/instanceStopping(_:of:)``).
-    package func instanceStopping(_ session: SessionID, of name: String) {
+    /// (``Router/instanceStopping(_:of:comingBack:)``).
+    package func instanceStopping(_ session: SessionID, of name: String, comingBack: Bool) {
         run { router in
-            router.instanceStopping(session, of: name)
+            router.instanceStopping(session, of: name, comingBack: comingBack)
             return []
         }
     }

@@ -72,10 +72,10 @@ struct Daemon {
         }
         let store = openMarketStore(configuration, hub: hub, logger: logger)
         if identity != nil {
-            // Under `state.directory` once the rotation store opened there (it checked the
-            // directory is the cube's own).
-            let revocations = RevocationFile(configuration: configuration,
-                                             stateDirectory: rotationStore == nil ? nil : configuration.stateDirectory)
+            // Where the configuration says, whatever the stores did: a store that failed to
+            // open must not send the list elsewhere (to an empty file: revoked keys would log
+            // in again; a second reader's finding).
+            let revocations = RevocationFile(configuration: configuration)
             let restored = hub.restoreRevocations(try revocations.load())
             if restored > 0 { logger.info("revocations restored", metadata: ["count": "\(restored)", "path": "\(revocations.path)"]) }
             hub.update { $0.saveRevocations = { text in revocations.save(text, logger: logger) } }

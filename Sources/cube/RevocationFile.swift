@@ -13,20 +13,18 @@ struct RevocationFile: Sendable {
     /// `path` does not exist yet, so an upgraded node keeps what it had revoked.
     let legacyPath: String?
 
-    /// The configured path; else `revocations` in `stateDirectory` (the state directory once
-    /// its stores opened there: it is checked to be the cube's own and not writable by
-    /// others); else `revocations` next to the unix socket. The socket's directory was the
-    /// only default before, and under the shipped systemd unit it is `RuntimeDirectory`, which
-    /// systemd empties at every stop: revoked keys could log in again after a restart (a
-    /// hostile operator's finding).
-    init(configuration: CubeConfiguration, stateDirectory: String?) {
+    /// The configured path; else `revocations` in `state.directory`; else `revocations` next
+    /// to the unix socket. The socket's directory was the only default before, and under the
+    /// shipped systemd unit it is `RuntimeDirectory`, which systemd empties at every stop:
+    /// revoked keys could log in again after a restart (a hostile operator's finding).
+    init(configuration: CubeConfiguration) {
         let socket = configuration.unixSocketPath
         let socketDirectory = socket.lastIndex(of: "/").map { String(socket[..<$0]) } ?? "."
         let besideSocket = socketDirectory + "/revocations"
         if let path = configuration.revocationsPath {
             self.path = path
             legacyPath = nil
-        } else if let stateDirectory {
+        } else if let stateDirectory = configuration.stateDirectory {
             path = stateDirectory + "/revocations"
             legacyPath = besideSocket
         } else {

@@ -9,6 +9,24 @@ import Glibc
 /// heartbeat, a child that ignores SIGTERM is killed with its whole process group, a killed
 /// sample zenka comes back, and cube shutdown leaves no child behind.
 @Suite(.serialized) struct ManagerSupervisionLiveTests {
+    /// The `count` online instances of `name`, once there are that many (8 s at most; else
+    /// whatever is online then).
+    static func online(_ admin: ManagerClient, _ name: String, count: Int) -> [ManagerInstanceRow] {
+        var rows: [ManagerInstanceRow] = []
+        _ = eventually(timeout: 8) {
+            rows = admin.status().filter { $0.zenka == name && $0.state == "online" }
+            return rows.count == count
+        }
+        return rows
+    }
+
+    /// A stdio zenka running ``ManagerScripts/stdioEcho`` with `settings` added to its
+    /// `zenka.conf`.
+    static func echoZenka(_ name: String, _ settings: String) -> ManagerZenka {
+        ManagerZenka(name: name, conf: "program = /bin/sh\nargs = echo.sh\nmode = stdio\n" + settings,
+                     files: ["echo.sh": ManagerScripts.stdioEcho])
+    }
+
     @Test func crashAtStartRestartsWithGrowingDelays() throws {
         let cube = try ManagerCube(zenki: [
             ManagerZenka(name: "crash", conf: """
@@ -447,23 +465,17 @@ import Glibc
     /// pool stayed at one instance, below its `instances.min`: a hostile tester's finding).
     @Test func instancesKilledTogetherAllComeBack() throws {
         let cube = try ManagerCube(zenki: [
-            ManagerZenka(name: "pool", conf: """
-                program = /bin/sh
-                args = echo.sh
-                mode = stdio
+            Self.echoZenka("pool", """
                 dispatch = balanced
                 instances.max = 3
                 instances.min = 2
                 restart.backoff = 0.1
                 stop-timeout = 1
-                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+                """),
         ])
         let admin = try cube.client()
-        var first: [ManagerInstanceRow] = []
-        #expect(eventually(timeout: 8) {
-            first = admin.status().filter { $0.zenka == "pool" && $0.state == "online" }
-            return first.count == 2
-        })
+        let first = Self.online(admin, "pool", count: 2)
+        try #require(first.count == 2, "\(admin.status())")
         for row in first { kill(row.pid, SIGKILL) }
         var again: [ManagerInstanceRow] = []
         #expect(eventually(timeout: 8) {
@@ -480,10 +492,7 @@ import Glibc
     /// restart (a hostile tester's finding).
     @Test func commandsWaitingForAScalingZenkaWhoseInstanceDiedGoToItsRestart() throws {
         let cube = try ManagerCube(zenki: [
-            ManagerZenka(name: "work", conf: """
-                program = /bin/sh
-                args = echo.sh
-                mode = stdio
+            Self.echoZenka("work", """
                 dispatch = balanced
                 instances.min = 1
                 instances.max = 2
@@ -492,7 +501,7 @@ import Glibc
                 scale.surge-after = 60
                 restart.backoff = 0.5
                 stop-timeout = 1
-                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+                """),
         ])
         let admin = try cube.client()
         let first = try #require(admin.waitOnline("work"))
@@ -534,11 +543,8 @@ import Glibc
                 """, files: ["pid.sh": lingering]),
         ])
         let admin = try cube.client()
-        var rows: [ManagerInstanceRow] = []
-        #expect(eventually(timeout: 8) {
-            rows = admin.status().filter { $0.zenka == "pool" && $0.state == "online" }
-            return rows.count == 2
-        })
+        let rows = Self.online(admin, "pool", count: 2)
+        try #require(rows.count == 2, "\(admin.status())")
         let (stopping, staying) = (rows[0], rows[1])
         #expect(admin.call("v7.restart \(stopping.instance)")?.line.hasPrefix("TRUE") == true)
         let client = try cube.client()
@@ -554,15 +560,12 @@ import Glibc
     /// waiting command brought it back.
     @Test func aStoppedScalingZenkaStaysStoppedUntilStarted() throws {
         let cube = try ManagerCube(zenki: [
-            ManagerZenka(name: "work", conf: """
-                program = /bin/sh
-                args = echo.sh
-                mode = stdio
+            Self.echoZenka("work", """
                 dispatch = balanced
                 instances.min = 1
                 instances.max = 2
                 stop-timeout = 1
-                """, files: ["echo.sh": ManagerScripts.stdioEcho]),
+                """),
         ])
         let admin = try cube.client()
         _ = try #require(admin.waitOnline("work"))
@@ -613,6 +616,32 @@ import Glibc
         }
         #expect(answers.count == 30)
         #expect(answers.allSatisfy { $0 == "TRUE bye" }, "\(answers)")
+    }
+
+    /// A pending restart is taken only by a start in the crashed instance's place: here one
+    /// instance crashes (its restart due in 1.5 s) and the other is restarted with `v7.restart`
+    /// meanwhile; both come back. Before, the `v7.restart`'s start took the crashed one's
+    /// pending restart, and the pool stayed at one instance below its `instances.min`.
+    @Test func aRestartOfOneInstanceLeavesAnotherInstancesPendingRestart() throws {
+        let cube = try ManagerCube(zenki: [
+            Self.echoZenka("pool", """
+                dispatch = balanced
+                instances.max = 2
+                instances.min = 2
+                restart.backoff = 1.5
+                stop-timeout = 1
+                """),
+        ])
+        let admin = try cube.client()
+        let rows = Self.online(admin, "pool", count: 2)
+        try #require(rows.count == 2, "\(admin.status())")
+        kill(rows[0].pid, SIGKILL)
+        #expect(eventually(timeout: 3) { admin.status("pool").count == 1 }, "\(admin.status())")
+        #expect(admin.call("v7.restart \(rows[1].instance)")?.isTrue == true)
+        #expect(eventually(timeout: 10) {
+            let online = admin.status().filter { $0.zenka == "pool" && $0.state == "online" }
+            return online.count == 2 && Set(online.map(\.pid)).isDisjoint(with: rows.map(\.pid))
+        }, "\(admin.status()) \(cube.log)")
     }
 
     @Test func cubeShutdownStopsEveryZenkaFirst() throws {

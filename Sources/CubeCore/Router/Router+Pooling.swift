@@ -168,9 +168,19 @@ extension Router {
     /// instance joins here or on another node, and once a second.
     mutating func drainPool(_ name: String, now: Timestamp, actions: inout [RouterAction]) {
         guard pools.hasWaiting(name), let definition = balancedDefinition(name) else { return }
+        let timeout = UInt64(configuration.routeTimeoutSeconds) * 1_000_000_000
         while let queued = pools.takeNext(name) {
             guard sessions[queued.source] != nil else {
                 unqueued([queued])
+                continue
+            }
+            // Its whole route timeout spent waiting (the tick answers such commands once a
+            // second): sent now it would run and its answer be lost to the timeout, and a
+            // sender that retries would run it twice (a second reader's finding).
+            if timeout > 0, now.monotonic &- queued.queued >= timeout {
+                unqueued([queued])
+                pools.failed(name)
+                actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout + " [ no instance was free ]"))
                 continue
             }
             switch placeBalanced(queued.command, queued.path, name: name, definition: definition, from: queued.source,
@@ -215,8 +225,7 @@ extension Router {
         unqueued(expired)
         for queued in expired {
             if case .name(let name) = queued.path.target { pools.failed(name) }
-            let text = Wire.routeTimeout + " [ no instance was free ]"
-            actions.append(answer(queued.source, queued.command.id, .falseReply, text))
+            actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout + " [ no instance was free ]"))
         }
     }
 

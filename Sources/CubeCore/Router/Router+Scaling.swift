@@ -123,9 +123,14 @@ extension Router {
     /// stop is the manager's, not ordered again. Before, balanced dispatch kept sending it
     /// commands until it was gone, and those were lost (`route collapsed`) while the other
     /// instances were idle (a hostile tester's finding).
-    package mutating func instanceStopping(_ session: SessionID, of name: String) {
-        guard sessions[session] != nil, !pools.isDraining(session, of: name) else { return }
-        pools.managerStops(session, of: name)
+    /// - Parameter comingBack: it is restarted (`v7.restart`, missed heartbeats): a lease's end
+    ///   may take it rather than a running instance. One stopped for good (`v7.stop`) never
+    ///   is: taken, the manager would swap its mark with a running served instance and undo
+    ///   the operator's stop (a second reader's finding).
+    package mutating func instanceStopping(_ session: SessionID, of name: String, comingBack: Bool) {
+        // A session whose input ended has left the pools already (`sessionLeft`).
+        guard let stopping = sessions[session], !stopping.withdrawn, !pools.isDraining(session, of: name) else { return }
+        pools.managerStops(session, of: name, comingBack: comingBack)
     }
 
     /// Asks the planner about `name` and carries out its decision.

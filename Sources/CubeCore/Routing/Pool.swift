@@ -18,8 +18,8 @@ struct Pool: Sendable {
 
     /// Draining sessions whose stop was ordered already (``ScaleOrder/stop(_:_:leaseEnded:)`` goes out once).
     var stopOrdered: Set<SessionID> = []
-    /// Those of ``draining`` the manager stops for its own reasons (`v7.restart`, missed
-    /// heartbeats): they may come back, unless a lease's end takes them.
+    /// Those of ``draining`` the manager stops to restart them (`v7.restart`, missed
+    /// heartbeats): they come back, unless a lease's end takes them.
     var stoppingByManager: Set<SessionID> = []
     /// Answers, errors, latencies and scale events, for `stats <name>`.
     var stats = PoolStats()

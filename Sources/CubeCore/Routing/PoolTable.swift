@@ -169,11 +169,12 @@ struct PoolTable: Sendable {
         if forLease { pools[name]?.drainedForLease.insert(session) }
     }
 
-    /// The manager stops `session` of `name` itself: it drains, and its stop needs no order.
-    mutating func managerStops(_ session: SessionID, of name: String) {
+    /// The manager stops `session` of `name` itself: it drains, and its stop needs no order;
+    /// `comingBack`: to restart it, and a lease's end may take it (``takeStoppingForLease(_:)``).
+    mutating func managerStops(_ session: SessionID, of name: String, comingBack: Bool) {
         pools[name, default: Pool()].draining.insert(session)
         pools[name]?.stopOrdered.insert(session)
-        pools[name]?.stoppingByManager.insert(session)
+        if comingBack { pools[name]?.stoppingByManager.insert(session) }
     }
 
     /// One session of `name` the manager stops and no lease's end took yet (the oldest

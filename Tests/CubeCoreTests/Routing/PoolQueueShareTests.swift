@@ -92,4 +92,24 @@ import Testing
         #expect(answered.contains("(3)FALSE route timeout [ no instance was free ]"), "\(answered)")
         #expect(net.take(bob, at: "a") == "")
     }
+
+    /// A command whose whole route timeout went by in the queue is not sent when an instance
+    /// frees before the tick answers it: it would run, and its answer be lost to the timeout
+    /// (a second reader's finding).
+    @Test func aCommandThatWaitedItsWholeTimeoutIsNotSentLate() throws {
+        var net = SimulatedNetwork()
+        try net.add("a", extra: Self.balanced + ["timeouts.route = 5"])
+        let calc = net.connect("calc", at: "a", kind: .zenka)
+        let alice = net.connect("alice", at: "a")
+        net.send("(1)calc.first\n(2)calc.second\n", from: alice, at: "a")
+        let sent = net.take(calc, at: "a")
+        let tid = try #require(sent.split(separator: ")").first.map { $0.dropFirst() })
+        // 5.5 s later, between ticks, the instance answers the first.
+        net.plan(milliseconds: 5500)
+        net.send("(\(tid))TRUE done\n", from: calc, at: "a")
+        let answered = net.take(alice, at: "a")
+        #expect(answered.contains("(1)TRUE done\n"))
+        #expect(answered.contains("(2)FALSE route timeout [ no instance was free ]\n"), "\(answered)")
+        #expect(net.take(calc, at: "a") == "")
+    }
 }

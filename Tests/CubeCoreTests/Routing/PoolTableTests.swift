@@ -76,4 +76,22 @@ import Testing
         table.remoteEnded("calc", at: "b")
         #expect(table.remoteOutstanding("calc", at: "b") == 0)
     }
+
+    /// Instances the manager stops take no new commands; a lease's end may take only one that
+    /// is coming back (a restart), never one stopped for good (`v7.stop`: taken, the manager
+    /// would swap its mark with a running served instance and undo the stop).
+    @Test func aLeasesEndTakesOnlyAnInstanceThatIsComingBack() {
+        var table = PoolTable()
+        table.managerStops(11, of: "work", comingBack: false)
+        #expect(table.isDraining(11, of: "work"))
+        #expect(table.takeStoppingForLease("work") == nil)
+        table.managerStops(12, of: "work", comingBack: true)
+        #expect(table.takeStoppingForLease("work") == 12)
+        #expect(table.drainedForLease(12, of: "work"))
+        #expect(table.takeStoppingForLease("work") == nil)
+        // Both were ordered to stop already: no order goes out when they are idle.
+        #expect(table.takeDrained("work", isIdle: { _ in true }).isEmpty)
+        table.sessionLeft(12, of: "work")
+        #expect(!table.isDraining(12, of: "work"))
+    }
 }
