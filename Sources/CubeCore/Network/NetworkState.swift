@@ -65,6 +65,9 @@ struct NetworkState: Sendable {
         !links.isEmpty && !(links[node]?.isEmpty ?? true)
     }
 
+    /// How many live link sessions go to `node`.
+    func linkCount(to node: String) -> Int { links.isEmpty ? 0 : links[node]?.count ?? 0 }
+
     /// Whether `node` is a remote node traffic can be routed to by name: in the topology, or
     /// a live neighbour.
     func isRemote(_ node: String) -> Bool {

@@ -119,7 +119,7 @@ extension Router {
         stripLocalNode(&command.path)
         guard let parsed = CommandPath(command.path) else { return Refusal(.malformed, Wire.protocolMismatch) }
         var remoteNode: String?
-        if case .name(let name) = parsed.target, isRemoteNode(name) { remoteNode = name }
+        if case .name(let name) = parsed.target, isRemoteNode(name), !isLocalName(name) { remoteNode = name }
         // A command on a link was checked against its user's rules where it entered the
         // network; here only the node's link rules apply, and only to what runs or is
         // delivered here: passing traffic on is what a node is for.

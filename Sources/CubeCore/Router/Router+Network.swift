@@ -304,6 +304,19 @@ extension Router {
         return network?.isRemote(name) == true
     }
 
+    /// Whether `name` is a participant of this node: logged in here, configured as a zenka
+    /// here (the manager starts it), or on demand. Such a name is never taken for a node of
+    /// the same name: a trusted neighbour flooding an advert for a node called `calc` or `v7`
+    /// made every node send it the commands for its own `calc` and `v7` and print its forged
+    /// answers (a hostile tester's finding; docs/network.md "Names").
+    func isLocalName(_ name: String) -> Bool {
+        // A link to a neighbour is a session under the neighbour's name: more sessions than
+        // links means a participant of that name is logged in here. Counted, not listed: this
+        // runs for every command sent on to another node.
+        users.count(of: name) > (network?.linkCount(to: name) ?? 0)
+            || configuration.zenki[name] != nil || onDemand.contains(name)
+    }
+
     /// Emits `node … reachable/unreachable` for every node whose reachability changed.
     private func reportReachability(since before: Set<String>, actions: inout [RouterAction]) {
         for event in network?.reachabilityEvents(since: before) ?? [] { actions.append(.event(event)) }

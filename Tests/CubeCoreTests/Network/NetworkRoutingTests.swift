@@ -54,6 +54,29 @@ import Testing
         #expect(replies == "(1)TRUE beating [ 0.00000 secs ]\n(3)TRUE beating\n(2)TRUE beating [ 0.00000 secs ]\n")
     }
 
+    /// A node named like one of this node's own participants does not get its commands:
+    /// local names win (docs/network.md "Routing"). Before, a node called `calc` received
+    /// `calc.add` from every node that had its own `calc`, and its forged answers were printed.
+    @Test func aNodeNamedLikeALocalZenkaDoesNotGetItsCommands() throws {
+        var net = SimulatedNetwork()
+        for name in ["n1", "calc"] { try net.add(name) }
+        net.link("n1", "calc")
+        let local = net.connect("calc", at: "n1", kind: .zenka)
+        let client = net.connect("alice", at: "n1")
+        net.tick(seconds: 1)
+        #expect(net.routers["n1"]?.topology?.reachableNodes == ["calc", "n1"])
+        net.send("(1)calc.add 1 2\n(2)n1.calc.add 3 4\n", from: client, at: "n1")
+        let atLocal = net.take(local, at: "n1")
+        #expect(atLocal.contains(")add 1 2\n") && atLocal.contains(")add 3 4\n"), "\(atLocal)")
+        let onLinks = net.traffic.values.map { String(decoding: $0, as: UTF8.self) }
+        #expect(!onLinks.contains { $0.contains("calc.add") }, "\(onLinks)")
+        // The node itself is still reached where no local participant has its name.
+        net.disconnect(local, at: "n1")
+        _ = net.take(client, at: "n1")  // (1) and (2) ended with their zenka
+        net.send("(3)calc.name\n", from: client, at: "n1")
+        #expect(net.take(client, at: "n1") == "(3)TRUE calc\n")
+    }
+
     @Test func unknownNodeAndSpentHopsAreRefused() throws {
         var (net, client, _) = try line()
         net.send("(1)n9.heart\n", from: client, at: "n1")

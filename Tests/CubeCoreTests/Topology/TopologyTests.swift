@@ -129,6 +129,22 @@ import Testing
         #expect(topology.advert(of: "n1") == nil)
     }
 
+    /// This node's own published advert come back (by another path, or echoed by a
+    /// neighbour) changes nothing: only a newer one of an earlier run makes it publish above
+    /// (an echoing neighbour drew thousands of new adverts a second before).
+    @Test func itsOwnAdvertComingBackIsStale() {
+        var topology = Self.local()
+        let own = Self.advert("n1", seq: 40, neighbours: ["n2"])
+        #expect(topology.publish(own) != nil)
+        #expect(topology.accept(own, from: "n2", now: Self.now) == .stale(known: 40))
+        #expect(topology.accept(Self.advert("n1", seq: 39, neighbours: ["n2"]), from: "n2", now: Self.now)
+                    == .stale(known: 40))
+        #expect(topology.accept(Self.advert("n1", seq: 41, neighbours: ["n2"]), from: "n2", now: Self.now)
+                    == .aboutLocalNode(sequence: 41))
+        #expect(topology.accept(Self.advert("n1", seq: 42, neighbours: ["n2"], key: ToyMAC.key(for: "mallory")),
+                                from: "n2", now: Self.now) == .forgedLocalNode)
+    }
+
     @Test func refusesMalformedAdverts() {
         var topology = Self.local()
         let selfLoop = Self.advert("n2", seq: 1, neighbours: ["n1", "n2"])
