@@ -74,7 +74,11 @@ package struct C25519Login: SecureHandshakeFactory, CertificateIssuer {
         /// Set when the handshake succeeded: `key:<client>`, and `cert:<id>` if the certificate named the user.
         var credentials: [String] = []
 
-        mutating func receive(_ line: [UInt8]) -> SecureHandshakeStep {
+        mutating func receive(_ raw: [UInt8]) -> SecureHandshakeStep {
+            // Every handshake line may carry the `auth.` prefix (docs/protocol.md §3.5): the
+            // handshake's own lines dropped it, these did not (`auth.rotation` closed the
+            // session as a failed login; a hostile tester's finding).
+            let line = raw.starts(with: "auth.".utf8) ? Array(raw.dropFirst(5)) : raw
             if !sawHello, line.starts(with: "cert ".utf8) {
                 guard certificate == nil, let parsed = KeyCertificate(text: String(decoding: line.dropFirst(5), as: UTF8.self))
                 else { return .malformed }

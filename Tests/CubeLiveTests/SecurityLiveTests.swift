@@ -192,6 +192,19 @@ import Glibc
         fixture.stop()
     }
 
+    /// Every handshake line may carry the `auth.` prefix (docs/protocol.md §3.5), `rotation`
+    /// too: before, `auth.rotation` closed the session as a failed login.
+    @Test func theAuthPrefixWorksOnEveryHandshakeLine() throws {
+        let fixture = try SecurityCube()
+        for line in ["rotation", "auth.rotation"] {
+            let socket = try RawSocket(tcpPort: fixture.port)
+            _ = socket.read(count: 32)
+            socket.send("select c25519\n\(line)\n")
+            #expect(socket.read(until: "rotation\n") == "TRUE continue\nFALSE no key rotation\n", "\(line)")
+        }
+        fixture.stop()
+    }
+
     // MARK: - Replay
 
     @Test func aReplayedHandshakeIsRefused() throws {

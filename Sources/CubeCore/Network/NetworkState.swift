@@ -37,6 +37,9 @@ struct NetworkState: Sendable {
     /// Adverts refused for a full database per neighbour since its last warning, and when
     /// that was (wall seconds): one warning a minute per neighbour, not one per advert.
     var fullRefusals: [String: (count: Int, reported: Int64?)] = [:]
+    /// Per neighbour, the rejections reported in the current 10-second window, since when,
+    /// and how many more were not (``Router/reportRejection(origin:from:reason:now:actions:)``).
+    var rejectionReports: [String: (since: Int64, reported: Int, unreported: Int)] = [:]
 
     /// - Parameters:
     ///   - setup: the signer, the verifier, the pinned keys and this node's rotation proof.
@@ -64,6 +67,10 @@ struct NetworkState: Sendable {
     func hasLink(to node: String) -> Bool {
         !links.isEmpty && !(links[node]?.isEmpty ?? true)
     }
+
+    /// Link sessions one neighbour may hold at once: a link each way when both sides dialled,
+    /// and as many again while redials overlap the old ones (docs/network.md "Links").
+    static let linksPerNode = 4
 
     /// How many live link sessions go to `node`.
     func linkCount(to node: String) -> Int { links.isEmpty ? 0 : links[node]?.count ?? 0 }

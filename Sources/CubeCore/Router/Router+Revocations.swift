@@ -50,12 +50,12 @@ extension Router {
         guard inNetwork, let verifier = network?.topology.verifier else { return }
         guard let multiline = command.multiline, multiline.headers.isEmpty,
               multiline.body.count <= RevocationList.maximumEntries else {
-            return actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "malformed revocations")))
+            return reportRejection(origin: "-", from: neighbour, reason: "malformed revocations", now: now, actions: &actions)
         }
         var entries: [Revocation] = []
         for line in multiline.body {
             guard let entry = Revocation(text: String(decoding: line, as: UTF8.self)), entry.verify(with: verifier) else {
-                actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "bad revocation")))
+                reportRejection(origin: "-", from: neighbour, reason: "bad revocation", now: now, actions: &actions)
                 continue
             }
             entries.append(entry)

@@ -12,12 +12,12 @@ extension Router {
                                    actions: inout [RouterAction]) {
         guard inNetwork, let multiline = command.multiline, multiline.headers.isEmpty,
               multiline.body.count <= NodeKeyRotations.maximumEntries else {
-            return actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "malformed rotations")))
+            return reportRejection(origin: "-", from: neighbour, reason: "malformed rotations", now: now, actions: &actions)
         }
         var learned: [NodeKeyRotation] = []
         for line in multiline.body {
             guard let rotation = NodeKeyRotation(text: String(decoding: line, as: UTF8.self)) else {
-                actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "malformed rotation")))
+                reportRejection(origin: "-", from: neighbour, reason: "malformed rotation", now: now, actions: &actions)
                 continue
             }
             if learnRotation(rotation, from: neighbour, now: now, actions: &actions) { learned.append(rotation) }
@@ -40,7 +40,7 @@ extension Router {
             actions.append(.event(.keyRotated(node: node, old: rotation.old, new: rotation.new, from: neighbour)))
             return true
         case .refused(let reason)?:
-            actions.append(.event(.advertRejected(origin: "-", from: neighbour, reason: "rotation refused: \(reason)")))
+            reportRejection(origin: "-", from: neighbour, reason: "rotation refused: \(reason)", now: now, actions: &actions)
             return false
         case .known?, nil:
             return false

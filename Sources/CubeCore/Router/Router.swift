@@ -243,6 +243,14 @@ package struct Router: Sendable {
                 // The dialer's first message (decrypted, so it accepted our key): the link opens
                 // and the message is read as the link's own.
                 guard session.decoder.bufferedByteCount > 0 else { return }
+                // At most a few links per neighbour (both sides dialled, a redial overlapping
+                // the old link): every handshake of a trusted node opened another spare, and
+                // 300 of them took sessions from everyone (a hostile tester's finding).
+                guard (network?.linkCount(to: link.node) ?? 0) < NetworkState.linksPerNode else {
+                    actions.append(terminate(id, "too many links from \(link.node)"))
+                    close(id, now: now, actions: &actions)
+                    return
+                }
                 openLink(id, link, now: now, actions: &actions)
             case .active:
                 // Lines are parsed in place: the frame is dropped before the decoder's next call.

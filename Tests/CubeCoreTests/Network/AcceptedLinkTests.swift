@@ -59,6 +59,26 @@ import Testing
         #expect(toDialer.hasSuffix("(7)TRUE n2\n"), "\(toDialer)")
     }
 
+    /// One neighbour holds at most 4 links (`NetworkState.linksPerNode`): a trusted node that
+    /// keeps opening spares gets `!TERM!` for each one past them and takes no more sessions
+    /// (a hostile tester opened 300).
+    @Test func aNeighbourHoldsAtMostAFewLinks() throws {
+        var acceptor = try Acceptor()
+        var links: [SessionID] = []
+        for _ in 0..<6 {
+            let id = try acceptor.provenDialer()
+            let actions = acceptor.router.received(Array("link-alive\n".utf8), from: id, now: acceptor.now)
+            if actions.contains(where: { if case .close(id) = $0 { true } else { false } }) {
+                #expect(sent(to: id, actions) == "!TERM! too many links from n1\n")
+            } else {
+                links.append(id)
+            }
+        }
+        #expect(links.count == 4)  // NetworkState.linksPerNode
+        #expect(acceptor.router.linkSessions["n1"] == links)
+        #expect(acceptor.neighbours == ["n1"])
+    }
+
     @Test func aDialerThatRefusesOurKeyNeverBecomesANeighbour() throws {
         var acceptor = try Acceptor()
         let id = try acceptor.provenDialer()
