@@ -9,10 +9,16 @@
 package struct RevocationList: Sendable, Equatable {
     /// The most entries kept; `revoke` past it is refused, received ones past it dropped.
     package static let maximumEntries = 4096
+    /// The most entries one signer may have here: a quarter of the list, so that one node
+    /// (hostile, or with a stolen key) cannot fill it and stop everyone else's revocations
+    /// (docs/security.md "Revocation"; a hostile tester filled it from one neighbour).
+    package static let maximumPerSigner = maximumEntries / 4
 
     /// Entries by target, and their order of arrival (for listing and persisting).
     private var byTarget: [String: Revocation] = [:]
     private var order: [String] = []
+    /// Entries by signer key.
+    private var bySigner: [String: Int] = [:]
     /// The credentials (`key:…`, `cert:…`) each open session logged in with.
     private var sessions: [SessionID: [String]] = [:]
 
@@ -38,9 +44,11 @@ package struct RevocationList: Sendable, Equatable {
     /// Adds an entry (its signature already checked by the caller).
     package mutating func add(_ revocation: Revocation) -> Outcome {
         guard byTarget[revocation.target] == nil else { return .known }
-        guard order.count < Self.maximumEntries else { return .full }
+        guard order.count < Self.maximumEntries, bySigner[revocation.signer, default: 0] < Self.maximumPerSigner
+        else { return .full }
         byTarget[revocation.target] = revocation
         order.append(revocation.target)
+        bySigner[revocation.signer, default: 0] += 1
         let closing = sessions.filter { $0.value.contains(revocation.target) }.map(\.key).sorted()
         for id in closing { sessions[id] = nil }
         return .added(closing: closing)

@@ -52,9 +52,25 @@ extension Router {
               multiline.body.count <= RevocationList.maximumEntries else {
             return reportRejection(origin: "-", from: neighbour, reason: "malformed revocations", now: now, actions: &actions)
         }
+        // Signed by a node of the network: a key pinned for a node here. Any key was taken
+        // before, and entries signed by throwaway keys filled the list from one neighbour, so
+        // that no key could be revoked any more (a hostile tester's finding).
+        let nodeKeys = Set(network?.topology.pinnedKeys.values.map { $0 } ?? []).union([network?.signer.publicKey].compactMap { $0 })
         var entries: [Revocation] = []
         for line in multiline.body {
-            guard let entry = Revocation(text: String(decoding: line, as: UTF8.self)), entry.verify(with: verifier) else {
+            guard let entry = Revocation(text: String(decoding: line, as: UTF8.self)) else {
+                reportRejection(origin: "-", from: neighbour, reason: "bad revocation", now: now, actions: &actions)
+                continue
+            }
+            // Known already (a flood's copy, a link's whole list): nothing to check, no
+            // signature to spend time on.
+            if revocations.revocation(of: [entry.target]) != nil { continue }
+            guard nodeKeys.contains(entry.signer) else {
+                reportRejection(origin: "-", from: neighbour, reason: "revocation signed by no node's key", now: now,
+                                actions: &actions)
+                continue
+            }
+            guard entry.verify(with: verifier) else {
                 reportRejection(origin: "-", from: neighbour, reason: "bad revocation", now: now, actions: &actions)
                 continue
             }

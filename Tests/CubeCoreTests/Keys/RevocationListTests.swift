@@ -32,13 +32,26 @@ import Testing
         #expect(list.entries == [entry])
     }
 
-    @Test func theListIsBounded() {
+    /// At most ``RevocationList/maximumEntries`` in all, and a quarter of them per signer: one
+    /// signer (a hostile node) filling the list stopped every other node's revocations.
+    @Test func theListIsBoundedInAllAndPerSigner() {
         var list = RevocationList()
-        for index in 0..<RevocationList.maximumEntries {
-            let target = "key:" + ToyMAC.key(for: "u\(index)")
-            #expect(list.add(Revocation(target: target, issued: 1, signer: signer.publicKey, signature: [])) == .added(closing: []))
+        let signers = (0..<5).map { ToyMAC.key(for: "node\($0)") }
+        for index in 0..<RevocationList.maximumPerSigner {
+            let target = "key:" + ToyMAC.key(for: "u0-\(index)")
+            #expect(list.add(Revocation(target: target, issued: 1, signer: signers[0], signature: [])) == .added(closing: []))
         }
-        #expect(list.add(Revocation(target: alice, issued: 1, signer: signer.publicKey, signature: [])) == .full)
+        #expect(list.add(Revocation(target: alice, issued: 1, signer: signers[0], signature: [])) == .full)
+        #expect(list.add(Revocation(target: alice, issued: 1, signer: signers[1], signature: [])) == .added(closing: []))
+        for signer in 1..<4 {
+            for index in 0..<RevocationList.maximumPerSigner - (signer == 1 ? 1 : 0) {
+                let target = "key:" + ToyMAC.key(for: "u\(signer)-\(index)")
+                #expect(list.add(Revocation(target: target, issued: 1, signer: signers[signer], signature: [])) == .added(closing: []))
+            }
+        }
+        #expect(list.count == RevocationList.maximumEntries)
+        let late = Revocation(target: "key:" + ToyMAC.key(for: "late"), issued: 1, signer: signers[4], signature: [])
+        #expect(list.add(late) == .full)
     }
 
     @Test func theTextFormRoundTripsAndRejectsDamage() throws {

@@ -133,6 +133,35 @@ import Testing
         #expect(rejected().last?.description == "advert-rejected - from n1 malformed (45 more from n1 not logged before this)")
     }
 
+    /// Revocations arriving on a link count only when a node of the network signed them:
+    /// entries signed by throwaway keys filled the list from one neighbour, and no key could
+    /// be revoked any more (a hostile tester's finding).
+    @Test func revocationsSignedByNoNodesKeyAreDropped() throws {
+        // Signatures of the real length: revocation lines are parsed strictly.
+        var net = SimulatedNetwork()
+        for name in ["n1", "n2", "n3"] { try net.add(name, wideSignatures: true) }
+        net.link("n1", "n2")
+        net.link("n2", "n3")
+        net.tick(seconds: 1)
+        let link = try #require(net.routers["n2"]?.linkSessions["n1"]?.first)
+        let throwaway = Revocation.issue(target: "key:" + ToyMAC.key(for: "victim"), issued: net.now.wall,
+                                         by: WideToySigner(publicKey: ToyMAC.key(for: "throwaway")))
+        let byNode = Revocation.issue(target: "key:" + ToyMAC.key(for: "stolen"), issued: net.now.wall,
+                                      by: WideToySigner(publicKey: ToyMAC.key(for: "n1")))
+        net.inject(Array("revocations+\n\n\(throwaway.text)\n\(byNode.text)\n.\n".utf8), on: link, at: "n2")
+        let admin = net.connect("root", at: "n2")
+        net.send("(1)revocations\n", from: admin, at: "n2")
+        let known = net.take(admin, at: "n2")
+        #expect(known.contains("key:" + ToyMAC.key(for: "stolen")), "\(known)")
+        #expect(!known.contains("key:" + ToyMAC.key(for: "victim")), "\(known)")
+        let rejected = net.events["n2", default: []].filter { if case .advertRejected = $0 { true } else { false } }
+        #expect(rejected.map(\.description) == ["advert-rejected - from n1 revocation signed by no node's key"])
+        // And it went on to n3, the one signed by a node.
+        let admin3 = net.connect("root", at: "n3")
+        net.send("(1)revocations\n", from: admin3, at: "n3")
+        #expect(net.take(admin3, at: "n3").contains("key:" + ToyMAC.key(for: "stolen")))
+    }
+
     @Test func linkAccessRulesApplyToCommandsArrivingOnLinks() throws {
         var (net, client, _) = try line(extra: ["network.link-access = heart name *.heart"])
         net.send("(1)n3.calc.add 1 2\n(2)n3.name\n", from: client, at: "n1")
