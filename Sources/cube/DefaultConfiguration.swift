@@ -171,10 +171,11 @@ access.cmd.usr.unix-<owner> = **
 access.cmd.usr.admin = **
 # The manager (zenka v7) starts and checks zenki: it may do everything.
 access.cmd.usr.v7 = **
-# Everyone: read-only commands, liveness checks of any zenka, and their own session.
+# Everyone: read-only commands, liveness checks of any zenka, their own session, and the
+# market, here and for leases held on other nodes (`<node>.release`, `<node>.renew`).
 access.cmd.usr.* = heart whoami name commands list present ptl-ver version size-unit exit close \
                    select unselect basepath *.heart v7.list v7.status v7.notify_online p7-log.append \
-                   offer unoffer offers acquire renew release leases balance statement
+                   offer unoffer offers acquire renew release leases balance statement *.release *.renew
 
 # --- limits -----------------------------------------------------------------------
 # Longest line before login (bytes); a longer one closes the session.

@@ -32,6 +32,17 @@ extension Router {
         if let bad = attributes.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
             return (.falseReply, "invalid attribute '\(bad)' [ key=value expected ]")
         }
+        // Lending this node's slots to run its zenki (`compute` with `runs=`) is the node's own
+        // offer, made by its manager from `node.compute.*` (docs/pooling.md "Bursts"). Anyone
+        // could make one before: a user offered `runs=calc` to themselves, leased it free,
+        // started `calc` processes, and its release drained the node's own `calc` for good (a
+        // hostile tester's finding).
+        if ComputeLeases.lendsInstances(kind: words[0], attributes: attributes) {
+            guard sessions[id]?.kind == .inProcess, user == "v7" else {
+                return (.falseReply, "a compute offer with runs= lends this node's slots: only the node makes it "
+                            + "[ node.compute.slots, node.compute.runs ]")
+            }
+        }
         // Reputation is this node's to state (docs/market.md "Reputation").
         if let claimed = attributes.first(where: { Reputation.names.contains(String($0.prefix { $0 != "=" })) }) {
             return (.falseReply, "invalid attribute '\(claimed)' [ reserved for reputation ]")

@@ -191,6 +191,24 @@ import Testing
         #expect(setup.net.take(setup.client, at: "a") == "(1)TRUE a\n(3)TRUE a\n(4)TRUE a\n")
     }
 
+    /// Only the node (its manager) lends its slots: a user's `compute` offer with `runs=` is
+    /// refused. Before, a user offered `runs=calc` to themselves, leased it for nothing,
+    /// started `calc` processes, and the release drained the node's own `calc` for good.
+    @Test func onlyTheNodeLendsItsSlots() throws {
+        var net = SimulatedNetwork()
+        try net.add("b", extra: Self.provider)
+        let user = net.connect("nobody", at: "b", kind: .client(method: "unix"))
+        net.send("(1)offer compute 10 runs=calc\n(2)offer compute 10 cores=2\n", from: user, at: "b")
+        #expect(net.take(user, at: "b") == "(1)FALSE a compute offer with runs= lends this node's slots: only the node "
+                    + "makes it [ node.compute.slots, node.compute.runs ]\n(2)TRUE offer 1\n")
+        let zenka = net.connect("v7", at: "b", kind: .zenka)
+        net.send("(1)offer compute 10 runs=calc\n", from: zenka, at: "b")
+        #expect(net.take(zenka, at: "b").hasPrefix("(1)FALSE a compute offer with runs="))
+        let manager = net.connect("v7", at: "b")
+        net.send("(1)offer compute 2 runs=calc\n", from: manager, at: "b")
+        #expect(net.take(manager, at: "b") == "(1)TRUE offer 2\n")
+    }
+
     @Test func aNodeWhoseOwnSlotsAreAllLentBurstsBeforeItsMaximum() throws {
         var net = SimulatedNetwork()
         try net.add("a", extra: Self.consumer.filter { !$0.contains("bursts") } + ["zenka.calc.instances.max = 4"])
