@@ -29,8 +29,10 @@ final class Conversation {
     /// - Parameters:
     ///   - deadline: give up after this long; nil waits until the reply or Ctrl-C.
     ///   - interim: called with each `WAIT` and `STRM` reply before the final one.
-    func run(_ line: String, deadline: Duration? = nil, interim: (Reply) -> Void = { _ in })
-        throws(ClientError) -> Outcome
+    ///   - notice: called with each line without id that is no reply (a notice such as
+    ///     `lease-end <id> expired`): it is not the answer, which is still awaited.
+    func run(_ line: String, deadline: Duration? = nil, interim: (Reply) -> Void = { _ in },
+             notice: (Received) -> Void = { _ in }) throws(ClientError) -> Outcome
     {
         let id = nextID
         nextID = nextID >= CommandIDs.last ? CommandIDs.first : nextID + 1
@@ -47,6 +49,17 @@ final class Conversation {
                 continue
             }
             if case .terminate = received { throw .protocolError("connection terminated: \(received.textString)") }
+            // Looked at after every line too, not only when a read times out: replies that keep
+            // coming (a busy `watch`, a zenka streaming to `commands`) kept Ctrl-C and the
+            // deadline from ever being seen (a hostile tester's finding).
+            if Interrupt.take() { return .abandoned }
+            if let giveUp, clock.now >= giveUp { return .abandoned }
+            // A notice (`lease-end 4 expired`) is no answer: shown as the answer before, it
+            // took the place of the real one, which was lost.
+            if case .other = received, received.id == 0 {
+                notice(received)
+                continue
+            }
             // An id-less reply is taken as ours, as the one-shot p7 does: the cube drops the id
             // only when it could not parse the command.
             if received.id != 0, received.id != id { continue }

@@ -69,7 +69,7 @@ final class Shell {
             // With a base path set, `select` would go to the selected target: run it locally.
             let sent = base != nil && words[0] == "select" ? ".." + line : line
             _ = Interrupt.take()
-            switch try conversation.run(sent, interim: showReply) {
+            switch try conversation.run(sent, interim: showReply, notice: { show($0) }) {
             case .abandoned:
                 StandardStream.output.write("^C abandoned; its replies will be ignored\n")
             case .final(let received):

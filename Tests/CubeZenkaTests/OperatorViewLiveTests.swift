@@ -1,5 +1,6 @@
 import CubeTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// `p7 top --once` and `p7 watch` against a real cube with the `calc` sample zenka
@@ -59,6 +60,39 @@ import Testing
         #expect(transcript.contains("cmd unix-"), "\(transcript)")
         #expect(!transcript.contains("echo.heart"), "\(transcript)")
         #expect(transcript.contains("[driver] exit 0"), "\(transcript)")
+        calc.stop()
+        cube.stop()
+    }
+
+    /// Ctrl-C ends a watch while matching traffic keeps flowing: p7 looked for Ctrl-C only
+    /// when a read timed out, so a busy watch ran on until the traffic paused (a hostile
+    /// tester's finding). Traffic here goes on until p7 has exited, or 15 s.
+    @Test(.enabled(if: TerminalLiveTests.hasPython, "needs /usr/bin/python3 for its pty module"))
+    func ctrlCEndsAWatchWhileTrafficKeepsFlowing() async throws {
+        let cube = try CubeProcess(profile: .zenka)
+        let client = try TestClient(cube: cube)
+        let calc = try ZenkaProcess(["calc"], name: "calc", cube: cube)
+        try await calc.waitUntilPresent("calc", client: client)
+        let steps = ["e:watching 'calc.*'", "e:TRUE 42\r\n", "w:0.5", "s:\\x03"]
+        let ended = Mutex(false)
+        async let driven = offPool {
+            defer { ended.withLock { $0 = true } }
+            return try TerminalDriver.run(Binaries.p7, ["--socket", cube.socketPath, "watch", "calc.*"], steps: steps)
+        }
+        #expect(try await eventually { try await client.final("list sessions").contains("unix-") })
+        let stop = ContinuousClock.now + .seconds(15)
+        var stillFlowing = false
+        while ContinuousClock.now < stop {
+            if ended.withLock({ $0 }) {
+                stillFlowing = true
+                break
+            }
+            _ = try await client.final("calc.eval 6*7")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let (status, transcript) = try await driven
+        #expect(stillFlowing, "p7 ran on while the traffic flowed: \(transcript.suffix(300))")
+        #expect(status == 0, "\(transcript.suffix(300))")
         calc.stop()
         cube.stop()
     }
