@@ -23,6 +23,9 @@ package struct Lease: Equatable, Sendable {
     package internal(set) var price: Int64 = 0
     /// Unix seconds up to which the lease has been charged.
     package internal(set) var chargedUntil: Int64 = 0
+    /// For a lease restored from the store that ran out while the cube was down: when (unix
+    /// seconds), so that it is charged up to then, not up to the restart.
+    package internal(set) var expiredAtWall: Int64?
     /// Whether the consumer was told its credit runs low (`lease-warning <id> low-credit`).
     package internal(set) var warned = false
     /// Asked for by another node's link for its own users: paid by that node's usage

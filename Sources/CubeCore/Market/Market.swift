@@ -226,7 +226,12 @@ package struct Market: Sendable {
     }
 
     /// Ends a lease and returns its capacity. `reason` nil ends a request silently.
-    package mutating func end(_ leaseID: UInt64, reason: String?) -> [MarketChange] {
+    /// - Parameter charging: a priced lease is charged up to then (unix seconds) first: the
+    ///   time since its last charge, less than an interval, went uncharged before (a lease
+    ///   released or run out within `market.charge-interval` was free; a hostile user's
+    ///   finding).
+    package mutating func end(_ leaseID: UInt64, reason: String?, charging until: Int64? = nil) -> [MarketChange] {
+        if let until { settle(leaseID, until: until) }
         guard let lease = leases[leaseID] else { return [] }
         if lease.state == .active, let reason, let outcome = Reputation.Outcome(endReason: reason) {
             record(outcome, lease: lease)
@@ -280,7 +285,8 @@ package struct Market: Sendable {
 
     /// Ends leases past their time (`expired`) and those whose consumer's grace ran out
     /// (`consumer-gone`).
-    package mutating func expire(now: UInt64) -> [MarketChange] {
+    /// - Parameter wall: the wall clock with `now`: priced leases are charged up to their end.
+    package mutating func expire(now: UInt64, wall: Int64? = nil) -> [MarketChange] {
         var changes: [MarketChange] = []
         if !detachedOffers.isEmpty, now >= detachedDeadline {
             var next = UInt64.max
@@ -301,7 +307,11 @@ package struct Market: Sendable {
         nextExpiry = next
         for id in due.sorted() {
             guard let lease = leases[id] else { continue }
-            changes += end(id, reason: lease.expires <= now ? "expired" : "consumer-gone")
+            let ended = min(lease.expires, lease.consumerGoneUntil ?? .max)
+            // The wall clock when it ended: it may have ended a little before this tick, or
+            // (restored) while the cube was down.
+            let until = wall.map { lease.expiredAtWall ?? $0 - Int64((now - ended) / 1_000_000_000) }
+            changes += end(id, reason: lease.expires <= now ? "expired" : "consumer-gone", charging: until)
         }
         return changes
     }
@@ -374,6 +384,8 @@ package struct Market: Sendable {
                                              amount: record.amount, ttl: record.ttl, expires: now.monotonic + left, state: .active,
                                              consumerGoneUntil: now.monotonic + grace, price: record.price,
                                              chargedUntil: record.chargedUntil)
+            // Ran out while the cube was down: charged up to then when it ends (next tick).
+            if record.expiresWall <= now.wall { market.leases[record.id]?.expiredAtWall = record.expiresWall }
             market.leaseOrder.insert(record.id)
             if record.price > 0 { market.earliestCharged = min(market.earliestCharged, record.chargedUntil) }
         }
@@ -479,6 +491,29 @@ package struct Market: Sendable {
         }
         earliestCharged = earliest
         return changes
+    }
+
+    /// Charges the priced lease `leaseID` for the time since its last charge up to `until`,
+    /// as ``charge(now:)`` does for a whole interval (bounded the same way by the consumer's
+    /// balance plus one interval's worth), at its end.
+    private mutating func settle(_ leaseID: UInt64, until: Int64) {
+        guard let lease = leases[leaseID], lease.state == .active, lease.price > 0, until > lease.chargedUntil,
+              !receipts.paidByReceipts(leaseID), let offer = offers[lease.offer],
+              !Self.isOwn(consumerUser: lease.consumerUser, offer: offer, paidByReceipts: lease.paidByReceipts)
+        else { return }
+        let owed = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: until)
+        let interval = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil,
+                                 to: lease.chargedUntil + chargeInterval)
+        let balance = ledger.balance(of: lease.consumerUser)
+        let cost = min(owed, max(0, Int64(clamping: Int128(balance) + Int128(interval))))
+        leases[leaseID]?.chargedUntil = until
+        let seconds = until - lease.chargedUntil
+        if let entries = ledger.transfer(cost, from: lease.consumerUser, to: offer.providerUser, lease: leaseID,
+                                         payerNote: "lease \(leaseID) \(seconds) s",
+                                         payeeNote: "lease \(leaseID) income \(seconds) s", wall: until) {
+            journal(entries)
+            if journaling { touchedLeases.insert(leaseID) }
+        }
     }
 
     /// Journals a transfer's two entries for the store.

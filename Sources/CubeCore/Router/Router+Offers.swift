@@ -181,7 +181,7 @@ extension Router {
         let mayEndAny = configuration.access.isAdministrator(user)
         if let refusal = market.checkRelease(leaseID, user: user, mayEndAny: mayEndAny) { return (false, refusal.text, []) }
         var actions: [RouterAction] = []
-        apply(market.end(leaseID, reason: "released"), wall: now.wall, actions: &actions)
+        apply(market.end(leaseID, reason: "released", charging: now.wall), wall: now.wall, actions: &actions)
         return (true, "lease \(leaseID) released", actions)
     }
 
@@ -207,7 +207,7 @@ extension Router {
     /// Leases past their end, or past their consumer's grace, end; priced leases are charged.
     mutating func expireLeases(now: Timestamp, actions: inout [RouterAction]) {
         market.chargeInterval = Int64(configuration.chargeIntervalSeconds)
-        apply(market.expire(now: now.monotonic), wall: now.wall, actions: &actions)
+        apply(market.expire(now: now.monotonic, wall: now.wall), wall: now.wall, actions: &actions)
         apply(market.charge(now: now), wall: now.wall, actions: &actions)
         market.observeProviders(wall: now.wall)
         chargeTabs(now: now, actions: &actions)

@@ -67,6 +67,47 @@ import Testing
         #expect(hourly.reduce(0, +) == 1000 && hourly.allSatisfy { (0...1).contains($0) })
     }
 
+    /// A lease is charged up to its end, less than an interval included: released at 30 s,
+    /// run out after 40 s, or run out while the cube was down. Before, what was not a whole
+    /// interval old at the end went uncharged: a lease shorter than `market.charge-interval`,
+    /// renewed or acquired again, was free (a hostile user's finding).
+    @Test func aLeaseIsChargedUpToItsEnd() throws {
+        var market = market()
+        _ = market.grant(credits: 100_000, to: "c", by: "admin", wall: 1000)
+        // 30 units at 2 credits per unit-hour: 1/60 credit a second.
+        let released = try lease(&market, amount: 30, wall: 1000)
+        _ = market.end(released.id, reason: "released", charging: 1030)
+        #expect(market.ledger.balance(of: "p") == 500, "30 s")
+        let lasting = try market.request(offer: 1, amount: 30, ttl: 40, consumer: 2, consumerUser: "c", consumerNode: "n",
+                                         providerPresent: true, now: 0).get()
+        _ = market.grant(lasting.id, now: 0, wall: 1000)
+        // Ran out at 40 s; the tick that ends it comes at 41 s.
+        let ended = market.expire(now: 41 * second, wall: 1041)
+        #expect(ended.count == 1)
+        #expect(market.ledger.balance(of: "p") == 500 + Market.cost(price: 2000, amount: 30, from: 1000, to: 1040), "40 s, not 41")
+        #expect(market.ledger.balances.values.reduce(0, +) == 100_000)
+    }
+
+    /// A lease that ran out while the cube was down is charged up to its end once it is back.
+    @Test func aLeaseThatRanOutWhileDownIsChargedUpToItsEnd() throws {
+        var market = market()
+        _ = market.grant(credits: 100_000, to: "c", by: "admin", wall: 1000)
+        let held = try lease(&market, amount: 30, wall: 1000)
+        _ = market.charge(now: Timestamp(monotonic: 60 * second, wall: 1060))
+        // Stored with 3600 s to run; the cube comes back 2 hours later.
+        var stored = MarketSnapshot()
+        stored.offers = [OfferRecord(id: 1, kind: "compute", capacity: 100, attributes: ["price=2"], requirement: nil,
+                                     providerUser: "p", created: 0)]
+        stored.leases = [LeaseRecord(id: held.id, offer: 1, consumerUser: "c", amount: 30, ttl: 3600,
+                                     expiresWall: 4600, price: held.price, chargedUntil: 1060)]
+        stored.balances = market.ledger.balances
+        var back = Market.restored(stored, now: Timestamp(monotonic: 0, wall: 8200), grace: 60 * second)
+        _ = back.expire(now: 1 * second, wall: 8201)
+        // 1060..4600: 3540 s of 1/60 credit a second = 59 credits, paid once.
+        #expect(back.ledger.balance(of: "p") == 1000 + 59_000, "\(back.ledger.balances)")
+        #expect(back.ledger.balances.values.reduce(0, +) == 100_000)
+    }
+
     @Test func lowCreditIsWarnedOnceThenTheLeaseEnds() throws {
         var market = market()
         _ = market.grant(credits: 4000, to: "c", by: "admin", wall: 0)
