@@ -92,6 +92,11 @@ enum Arguments: Equatable {
         }
         let command = index < words.count ? words[index] : ""
         let rest = index < words.count ? Array(words[(index + 1)...]) : []
+        // One command is one line: a line end inside an argument would send a second command
+        // (it was sent, and the exit said the connection went wrong, 4).
+        if ([command] + rest).contains(where: { $0.contains(where: { $0 == "\n" || $0 == "\r" }) }) {
+            return .usageError("a command is one line: no line end in its words")
+        }
         var invocation = Invocation(
             socketPath: values["--socket"], connect: values["--connect"], keyPath: values["--key"],
             certificatePath: values["--cert"], knownNodesPath: values["--known-nodes"], pin: pin,

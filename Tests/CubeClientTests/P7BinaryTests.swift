@@ -165,7 +165,7 @@ import Testing
         let none = try Self.run(["--socket", "/nonexistent/cube.sock"])
         #expect(none.status == 3 && none.stderr.contains("/nonexistent/cube.sock"))
         // An empty command (`p7 "$CMD"` with CMD unset) is a usage error, not the terminal.
-        for words in [["shell", "extra"], ["watch"], ["watch", "a", "b"], ["top", "--bogus"], ["top", "--interval", "0"], [""], [" "]] {
+        for words in [["shell", "extra"], ["watch"], ["watch", "a", "b"], ["top", "--bogus"], ["top", "--interval", "0"], [""], [" "], ["echo.echo", "a\nb"]] {
             let wrong = try Self.run(["--socket", "/nonexistent/cube.sock"] + words)
             #expect(wrong.status == 2 && wrong.stderr.contains("usage: p7"), "\(words)")
         }

@@ -17,9 +17,39 @@ package enum ExpressionRendering {
         }
     }
 
-    /// A number without a needless fraction: `2`, `0.5`.
+    /// A number without a needless fraction and without an exponent: `2`, `0.5`, `0.00001`.
+    /// The parser reads no exponent: `1e-05` was listed, and refused when read back (a
+    /// restored offer lost its requirement; a hostile user's finding).
     package static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(value)
+        return plain(String(value))
+    }
+
+    /// Swift's shortest form of a double (`1.5e-07`, `1e+16`) as plain digits.
+    private static func plain(_ text: String) -> String {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...])
+        else { return text }
+        let mantissa = text[..<e]
+        let negative = mantissa.hasPrefix("-")
+        let unsigned = negative ? mantissa.dropFirst() : mantissa[...]
+        let parts = unsigned.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts.first ?? "0"), fraction = parts.count > 1 ? String(parts[1]) : ""
+        let digits = whole + fraction
+        let point = whole.count + exponent  // digits before the decimal point
+        var result: String
+        if point <= 0 {
+            result = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            result = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            result = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        // No leading zeros before the point but one, no trailing zeros after it.
+        while result.hasPrefix("0"), result.count > 1, !result.hasPrefix("0.") { result.removeFirst() }
+        if result.contains(".") {
+            while result.hasSuffix("0") { result.removeLast() }
+            if result.hasSuffix(".") { result.removeLast() }
+        }
+        return (negative ? "-" : "") + result
     }
 }

@@ -88,7 +88,7 @@ enum LocalCommand {
             router.answer(call, router.balanceCommand(user: call.user), &actions)
         },
         Row("statement", "statement [n]", "your last n account entries (default 20)", .everyone) { router, call, actions in
-            let text = router.statementTable(call.words, user: call.user)
+            let text = router.statementTable(call.words, user: call.user, now: call.now.wall)
             router.answer(call, table: text, else: "usage: statement [1...\(Ledger.recentEntries)]", &actions)
         },
         Row("grant", "grant <user> <credits>", "add credits to a user's account", .granted) { router, call, actions in

@@ -13,7 +13,9 @@ extension Router {
     package func reputationAttributes(of provider: String) -> [String] { market.reputationAttributes(of: provider) }
 
     /// `statement [n]`: the caller's last `n` entries (default 20, at most ``Ledger/recentEntries``).
-    package func statementTable(_ words: [String], user: String) -> String? {
+    /// - Parameter wall: now (unix seconds): the `age` column counts from it; nil counts from
+    ///   the newest entry (it counted from the newest always, so a charge minutes old read `0s`).
+    package func statementTable(_ words: [String], user: String, now wall: Int64? = nil) -> String? {
         let count: Int
         if let word = words.first {
             guard let value = Int(word), (1...Ledger.recentEntries).contains(value) else { return nil }
@@ -22,7 +24,7 @@ extension Router {
             count = 20
         }
         var table = TextTable(headers: ["age", "credits", "balance", "what"])
-        let now = market.ledger.recent[user]?.last?.wall ?? 0
+        let now = wall ?? market.ledger.recent[user]?.last?.wall ?? 0
         for entry in (market.ledger.recent[user] ?? []).suffix(count) {
             table.append(["\(max(0, now - entry.wall))s", Ledger.credits(entry.delta), Ledger.credits(entry.balance), entry.note])
         }

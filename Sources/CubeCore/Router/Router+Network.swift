@@ -198,7 +198,7 @@ extension Router {
 
     /// Warns of adverts refused for a full database at most once a minute per neighbour, with
     /// how many were refused since: a hostile node's flood must not become a flood of log lines.
-    /// Reports a record from `neighbour` this node refused, at most 5 times per neighbour in
+    /// Reports a record from `neighbour` this node refused, at most 20 times per neighbour in
     /// 10 s; the first report after a quiet window says how many were not. Every refusal was
     /// a warning in the log before: 50,000 malformed adverts from one neighbour wrote 4.4 MB
     /// of log (docs/security.md: a flood must not fill the disk; a hostile tester's finding).
@@ -210,7 +210,7 @@ extension Router {
             if entry.unreported > 0 { note = " (\(entry.unreported) more from \(neighbour) not logged before this)" }
             entry = (since: now.wall, reported: 0, unreported: 0)
         }
-        if entry.reported < 5 {
+        if entry.reported < 20 {
             entry.reported += 1
             actions.append(.event(.advertRejected(origin: origin, from: neighbour, reason: reason + note)))
         } else {

@@ -33,7 +33,8 @@ extension Router {
     private mutating func learnRotation(_ rotation: NodeKeyRotation, from neighbour: String, now: Timestamp,
                                         actions: inout [RouterAction]) -> Bool {
         guard let topology = network?.topology, rotation != network?.ownRotation else { return false }
-        switch network?.rotations.learn(rotation, trusted: topology.pinnedKeys, verifier: topology.verifier, now: now.wall) {
+        switch network?.rotations.learn(rotation, trusted: topology.pinnedKeys, verifier: topology.verifier, now: now.wall,
+                                           listed: topology.listedNodes) {
         case .learned(let node)?:
             repin(node, rotation)
             actions.append(.nodeKeyRotated(rotation))

@@ -32,6 +32,28 @@ import Testing
         #expect(rotations.entries == [proof, next])
     }
 
+    /// Proofs for nodes pinned only by their adverts (a hostile neighbour can invent them by
+    /// the thousand) fill the entries; a node of the trusted-nodes file still rotates.
+    @Test func aListedNodeRotatesWhenInventedNodesFilledTheEntries() {
+        var rotations = NodeKeyRotations()
+        var pinned = trusted
+        for index in 0..<NodeKeyRotations.maximumEntries {
+            let key = ToySigner(publicKey: ToyMAC.key(for: "ghost\(index)"))
+            pinned["ghost\(index)"] = key.publicKey
+            let proof = NodeKeyRotation.issue(by: key, to: ToyMAC.key(for: "ghost\(index)-next"), issued: now)
+            #expect(rotations.learn(proof, trusted: pinned, verifier: ToyVerifier(), now: now, listed: ["n1", "n2"])
+                        == .learned(node: "ghost\(index)"))
+        }
+        let extra = ToySigner(publicKey: ToyMAC.key(for: "ghost-extra"))
+        pinned["ghost-extra"] = extra.publicKey
+        let refused = rotations.learn(NodeKeyRotation.issue(by: extra, to: newer, issued: now), trusted: pinned,
+                                      verifier: ToyVerifier(), now: now, listed: ["n1", "n2"])
+        #expect(refused == .refused("too many rotations [ \(NodeKeyRotations.maximumEntries) ]"))
+        let proof = NodeKeyRotation.issue(by: old, to: new.publicKey, issued: now)
+        #expect(rotations.learn(proof, trusted: pinned, verifier: ToyVerifier(), now: now, listed: ["n1", "n2"])
+                    == .learned(node: "n2"))
+    }
+
     @Test func forgedStaleAndUntrustedProofsAreRefused() {
         var rotations = NodeKeyRotations()
         let impostor = ToySigner(publicKey: ToyMAC.key(for: "impostor"))

@@ -37,6 +37,21 @@ import Testing
         #expect(value("1 < 2 and 3") == .bool(false))
     }
 
+    /// Numbers are listed without an exponent, so a listing reads back (`ttl > 0.00001` was
+    /// listed as `(ttl > 1e-05)`, which the parser refuses, and a restart lost the requirement).
+    @Test func numbersAreRenderedSoTheyReadBack() throws {
+        let cases: [(Double, String)] = [(0.00001, "0.00001"), (1.5e-7, "0.00000015"), (2.5, "2.5"), (1e16, "10000000000000000"),
+                                         (1.25e17, "125000000000000000"), (-0.0003, "-0.0003"), (7, "7"), (123.456, "123.456")]
+        for (number, text) in cases {
+            #expect(ExpressionRendering.number(number) == text, "\(number)")
+        }
+        for text in ["ttl > 0.00001", "price < 0.000000015", "size >= 10000000000000000"] {
+            let parsed = try ExpressionParser.parse(text).get()
+            let again = try ExpressionParser.parse(ExpressionRendering.render(parsed)).get()
+            #expect(again == parsed, "\(ExpressionRendering.render(parsed))")
+        }
+    }
+
     @Test func errorsSayWhere() {
         #expect(error("") == "unexpected end of expression")
         #expect(error("price <") == "unexpected end of expression")
