@@ -256,14 +256,15 @@ package final class Manager: @unchecked Sendable {
     // MARK: - Starting and stopping
 
     /// Starts one instance of `name`; returns its id or a reason.
-    /// - Parameter served: for another node's compute lease: beyond `instances.max` (the
-    ///   router keeps such instances within `node.compute.slots`, docs/pooling.md "Bursts").
+    /// - Parameters:
+    ///   - served: for another node's compute lease: beyond `instances.max` (the router keeps
+    ///     such instances within `node.compute.slots`, docs/pooling.md "Bursts").
+    ///   - replacingRestart: a start in the place of an instance that ended (`v7.start`, the
+    ///     router's scaling start, an on-demand start, a reload's `instances.min`): it takes
+    ///     the place of the pending restart due first. Other starts (a served one, a
+    ///     `v7.restart`, a due restart itself) leave the pending ones be: taking one left an
+    ///     instance that had crashed never restarted (a second reader's finding).
     @discardableResult
-    /// - Parameter replacingRestart: a start in the place of an instance that ended (`v7.start`,
-    ///   the router's scaling start, an on-demand start, a reload's `instances.min`): it takes
-    ///   the place of the pending restart due first. Other starts (a served one, a `v7.restart`,
-    ///   a due restart itself) leave the pending ones be: taking one left an instance that had
-    ///   crashed never restarted (a second reader's finding).
     func launch(_ name: String, served: Bool = false, replacingRestart: Bool = false) -> Result<Int, LaunchFailure> {
         guard let definition = definitions[name] else { return .failure(.unknown) }
         // Served instances are beyond `instances.max` (within `node.compute.slots`): they do
@@ -402,7 +403,7 @@ package final class Manager: @unchecked Sendable {
                     // Failing the start here answered every waiting command `client not
                     // present` a second before the restart (a hostile tester's finding); the
                     // router counts the start as on its way until the restart logs in.
-                    if records[name]?.restartPending == true, records[name]?.manuallyStopped != true { return }
+                    if records[name]?.restartPending == true { return }
                     // Declined like a failed start: the router answers what waits, or waits for
                     // the cooldown (docs/pooling.md "Failure cases"). Not logged: one per command.
                     hub.zenkaStartFailed(name)

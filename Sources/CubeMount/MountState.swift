@@ -94,6 +94,9 @@ struct MountState: Sendable {
         return file
     }
 
+    /// Whether a file of `node` is open.
+    func isOpen(_ node: Node) -> Bool { handlesByNode[node] != nil }
+
     /// The open handles of files in `port`'s directory.
     func handles(in port: PortTarget) -> Set<UInt64> { handlesByPort[port] ?? [] }
 

@@ -93,7 +93,7 @@ package final class NetworkFileSystem: FileSystem {
     /// no file handle (the kernel asks by inode), so an open of the node is what counts;
     /// before, `cat <&5` of an open `info` failed with `ENOENT` once its session ended.
     private func isOpen(_ node: Node) -> Bool {
-        state.withLock { $0.files.values.contains { $0.node == node } }
+        state.withLock { $0.isOpen(node) }
     }
 
     package func readdir(ino: UInt64, context: RequestContext) -> Result<[DirectoryEntry], Errno> {

@@ -453,33 +453,10 @@ package struct Market: Sendable {
         for (id, lease) in leases where lease.state == .active && lease.price > 0 {
             if now.wall - lease.chargedUntil >= chargeInterval { due.append(id) } else { earliest = min(earliest, lease.chargedUntil) }
         }
-        // A lease granted to another node is paid by that node's receipts, not charged here;
-        // a provider's lease of its own offer is free (granted at price 0; an older stored one
-        // is skipped here).
         for id in due.sorted() {
-            guard let lease = leases[id], !receipts.paidByReceipts(id), let offer = offers[lease.offer],
-                  !Self.isOwn(consumerUser: lease.consumerUser, offer: offer, paidByReceipts: lease.paidByReceipts)
-            else { continue }
+            guard let lease = leases[id], chargeOnce(id, until: now.wall) else { continue }
             earliest = min(earliest, now.wall)
-            let seconds = now.wall - lease.chargedUntil
             let perSecond = Double(lease.price) * Double(lease.amount) / 3600
-            let owed = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: now.wall)
-            // Never more than the consumer has plus one interval's worth: after a long down
-            // time, or with other leases already past zero, the debt stays one interval at most
-            // (docs/market.md "Prices and credits").
-            let interval = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil,
-                                     to: lease.chargedUntil + chargeInterval)
-            let balance = ledger.balance(of: lease.consumerUser)
-            let cost = min(owed, max(0, Int64(clamping: Int128(balance) + Int128(interval))))
-            leases[id]?.chargedUntil = now.wall
-            // A period that costs nothing posts nothing, and its new mark need not be written:
-            // on the fixed grid a charge from the older mark costs the same (docs/market.md).
-            if let entries = ledger.transfer(cost, from: lease.consumerUser, to: offer.providerUser, lease: id,
-                                             payerNote: "lease \(id) \(seconds) s",
-                                             payeeNote: "lease \(id) income \(seconds) s", wall: now.wall) {
-                journal(entries)
-                if journaling { touchedLeases.insert(id) }
-            }
             let after = ledger.balance(of: lease.consumerUser)
             if after <= 0 {
                 changes += end(id, reason: "out-of-credit")
@@ -494,26 +471,41 @@ package struct Market: Sendable {
     }
 
     /// Charges the priced lease `leaseID` for the time since its last charge up to `until`,
-    /// as ``charge(now:)`` does for a whole interval (bounded the same way by the consumer's
-    /// balance plus one interval's worth), at its end.
+    /// at its end (``end(_:reason:charging:)``), as ``charge(now:)`` does for whole intervals.
     private mutating func settle(_ leaseID: UInt64, until: Int64) {
-        guard let lease = leases[leaseID], lease.state == .active, lease.price > 0, until > lease.chargedUntil,
-              !receipts.paidByReceipts(leaseID), let offer = offers[lease.offer],
+        guard let lease = leases[leaseID], lease.state == .active, lease.price > 0, until > lease.chargedUntil else { return }
+        _ = chargeOnce(leaseID, until: until)
+    }
+
+    /// Charges lease `id` from its last charge to `until`: `price × amount × seconds / 3600`
+    /// on the fixed grid (``cost(price:amount:from:to:)``), from the consumer's account to the
+    /// provider's. A lease granted to another node is paid by that node's receipts, not
+    /// charged here; a provider's lease of its own offer is free (granted at price 0; an
+    /// older stored one is skipped here).
+    /// - Returns: whether the lease is one charged here.
+    private mutating func chargeOnce(_ id: UInt64, until: Int64) -> Bool {
+        guard let lease = leases[id], !receipts.paidByReceipts(id), let offer = offers[lease.offer],
               !Self.isOwn(consumerUser: lease.consumerUser, offer: offer, paidByReceipts: lease.paidByReceipts)
-        else { return }
+        else { return false }
+        let seconds = until - lease.chargedUntil
         let owed = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil, to: until)
+        // Never more than the consumer has plus one interval's worth: after a long down
+        // time, or with other leases already past zero, the debt stays one interval at most
+        // (docs/market.md "Prices and credits").
         let interval = Self.cost(price: lease.price, amount: lease.amount, from: lease.chargedUntil,
                                  to: lease.chargedUntil + chargeInterval)
         let balance = ledger.balance(of: lease.consumerUser)
         let cost = min(owed, max(0, Int64(clamping: Int128(balance) + Int128(interval))))
-        leases[leaseID]?.chargedUntil = until
-        let seconds = until - lease.chargedUntil
-        if let entries = ledger.transfer(cost, from: lease.consumerUser, to: offer.providerUser, lease: leaseID,
-                                         payerNote: "lease \(leaseID) \(seconds) s",
-                                         payeeNote: "lease \(leaseID) income \(seconds) s", wall: until) {
+        leases[id]?.chargedUntil = until
+        // A period that costs nothing posts nothing, and its new mark need not be written:
+        // on the fixed grid a charge from the older mark costs the same (docs/market.md).
+        if let entries = ledger.transfer(cost, from: lease.consumerUser, to: offer.providerUser, lease: id,
+                                         payerNote: "lease \(id) \(seconds) s",
+                                         payeeNote: "lease \(id) income \(seconds) s", wall: until) {
             journal(entries)
-            if journaling { touchedLeases.insert(leaseID) }
+            if journaling { touchedLeases.insert(id) }
         }
+        return true
     }
 
     /// Journals a transfer's two entries for the store.

@@ -175,15 +175,15 @@ package struct PoolQueue<Item: Sendable>: Sendable {
     package mutating func putBack(_ entry: Entry) {
         let taken = lastTaken
         lastTaken = nil
-        if let taken, taken.generation == generation, restore(entry, number: taken.number) {
-            // back in its slot
-        } else if head > 0 {
-            head -= 1
-            slots[head] = entry
-            bySource[entry.source, default: Numbers()].putBack(base + head)
-        } else {
-            slots.insert(entry, at: 0)
-            base -= 1
+        if taken.map({ $0.generation != generation || !restore(entry, number: $0.number) }) ?? true {
+            // At the front.
+            if head > 0 {
+                head -= 1
+                slots[head] = entry
+            } else {
+                slots.insert(entry, at: 0)
+                base -= 1
+            }
             bySource[entry.source, default: Numbers()].putBack(base + head)
         }
         bytes += entry.bytes

@@ -179,8 +179,7 @@ extension Router {
             // sender that retries would run it twice (a second reader's finding).
             if timeout > 0, now.monotonic &- queued.queued >= timeout {
                 unqueued([queued])
-                pools.failed(name)
-                actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout + " [ no instance was free ]"))
+                actions.append(waitedTooLong(queued))
                 continue
             }
             switch placeBalanced(queued.command, queued.path, name: name, definition: definition, from: queued.source,
@@ -223,10 +222,14 @@ extension Router {
         guard timeout > 0 else { return }
         let expired = pools.takeExpired(now: now.monotonic, timeout: timeout)
         unqueued(expired)
-        for queued in expired {
-            if case .name(let name) = queued.path.target { pools.failed(name) }
-            actions.append(answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout + " [ no instance was free ]"))
-        }
+        for queued in expired { actions.append(waitedTooLong(queued)) }
+    }
+
+    /// The answer to a command that waited its whole route timeout for a free instance,
+    /// counted as a failure of its name.
+    private mutating func waitedTooLong(_ queued: QueuedCommand) -> RouterAction {
+        if case .name(let name) = queued.path.target { pools.failed(name) }
+        return answer(queued.source, queued.command.id, .falseReply, Wire.routeTimeout + " [ no instance was free ]")
     }
 
     /// A pooled route ended (answered, timed out or collapsed): the count of commands in flight

@@ -55,7 +55,11 @@ extension Router {
         // Signed by a node of the network: a key pinned for a node here. Any key was taken
         // before, and entries signed by throwaway keys filled the list from one neighbour, so
         // that no key could be revoked any more (a hostile tester's finding).
-        let nodeKeys = Set(network?.topology.pinnedKeys.values.map { $0 } ?? []).union([network?.signer.publicKey].compactMap { $0 })
+        var nodeKeys = Set<String>()
+        if let network {
+            nodeKeys = Set(network.topology.pinnedKeys.values)
+            nodeKeys.insert(network.signer.publicKey)
+        }
         var entries: [Revocation] = []
         for line in multiline.body {
             guard let entry = Revocation(text: String(decoding: line, as: UTF8.self)) else {

@@ -43,11 +43,7 @@ struct PoolTable: Sendable {
         let refusal = pools[name, default: Pool()].waiting.enqueue(command, source: command.source, bytes: command.cost,
                                                                    at: command.queued, countLimit: countLimit,
                                                                    byteLimit: byteLimit)
-        if refusal == nil {
-            queuedBy[command.source, default: 0] += 1
-            queuedByUser[QueueSharer(name: name, user: command.sharer), default: 0] += 1
-            sourcesBySharer[QueueSharer(name: name, user: command.sharer), default: []].insert(command.source)
-        }
+        if refusal == nil { joined(command, name: name) }
         return refusal
     }
 
@@ -99,9 +95,16 @@ struct PoolTable: Sendable {
     mutating func putBack(_ command: QueuedCommand, for name: String) {
         pools[name, default: Pool()].waiting.putBack(
             PoolQueue.Entry(item: command, source: command.source, bytes: command.cost, since: command.queued))
+        joined(command, name: name)
+    }
+
+    /// `command` joined `name`'s queue: its sender and user have one more waiting (the
+    /// counterpart of ``left(_:name:)``).
+    private mutating func joined(_ command: QueuedCommand, name: String) {
         queuedBy[command.source, default: 0] += 1
-        queuedByUser[QueueSharer(name: name, user: command.sharer), default: 0] += 1
-        sourcesBySharer[QueueSharer(name: name, user: command.sharer), default: []].insert(command.source)
+        let key = QueueSharer(name: name, user: command.sharer)
+        queuedByUser[key, default: 0] += 1
+        sourcesBySharer[key, default: []].insert(command.source)
     }
 
     /// Takes every command waiting for `name`, oldest first.

@@ -9,12 +9,19 @@ import Testing
     static let balanced = ["zenka.calc.program = /bin/true", "zenka.calc.dispatch = balanced",
                            "zenka.calc.scale.target = 1", "zenka.calc.queue = 4"]
 
-    @Test func aUserHoldingTheQueueGivesWayToAnotherUpToHalf() throws {
+    /// Node `a` with the balanced zenka `calc` (`extra` added to its configuration), its one
+    /// instance, and the users alice and bob.
+    static func node(_ extra: [String] = []) throws -> (SimulatedNetwork, calc: SessionID, alice: SessionID, bob: SessionID) {
         var net = SimulatedNetwork()
-        try net.add("a", extra: Self.balanced)
+        try net.add("a", extra: balanced + extra)
         let calc = net.connect("calc", at: "a", kind: .zenka)
         let alice = net.connect("alice", at: "a")
         let bob = net.connect("bob", at: "a")
+        return (net, calc, alice, bob)
+    }
+
+    @Test func aUserHoldingTheQueueGivesWayToAnotherUpToHalf() throws {
+        var (net, calc, alice, bob) = try Self.node()
         // The instance takes one (its target); alice fills the queue of 4 and meets its bound.
         net.send("(1)calc.a1\n(2)calc.a2\n(3)calc.a3\n(4)calc.a4\n(5)calc.a5\n(6)calc.a6\n", from: alice, at: "a")
         #expect(net.take(alice, at: "a") == "(6)FALSE queue full [ 4 commands wait for a free instance of calc ]\n")
@@ -35,11 +42,7 @@ import Testing
     /// looked for in the directory, found nothing, and every other user got `queue full`
     /// (a hostile tester's finding).
     @Test func aFlooderThatHalfClosesGivesWayToo() throws {
-        var net = SimulatedNetwork()
-        try net.add("a", extra: Self.balanced)
-        let calc = net.connect("calc", at: "a", kind: .zenka)
-        let alice = net.connect("alice", at: "a")
-        let bob = net.connect("bob", at: "a")
+        var (net, calc, alice, bob) = try Self.node()
         net.send("(1)calc.a1\n(2)calc.a2\n(3)calc.a3\n(4)calc.a4\n(5)calc.a5\n", from: alice, at: "a")
         net.endInput(alice, at: "a")
         _ = net.take(calc, at: "a")
@@ -70,11 +73,7 @@ import Testing
     /// queue, was taken by an instance after waiting, or both (a hostile tester saw commands
     /// answered 8.35 s after sending with a timeout of 5 s).
     @Test func aWaitingCommandTimesOutWithinTheRouteTimeoutOfItsSending() throws {
-        var net = SimulatedNetwork()
-        try net.add("a", extra: Self.balanced + ["timeouts.route = 5"])
-        let calc = net.connect("calc", at: "a", kind: .zenka)
-        let alice = net.connect("alice", at: "a")
-        let bob = net.connect("bob", at: "a")
+        var (net, calc, alice, bob) = try Self.node(["timeouts.route = 5"])
         net.send("(1)calc.first\n(2)calc.second\n(3)calc.third\n", from: alice, at: "a")
         net.tick(seconds: 2)
         net.send("(1)calc.late\n", from: bob, at: "a")
